@@ -1,0 +1,41 @@
+/* cmd.h: the subcommand descriptors that src/main.c gathers in one table. */
+#ifndef PDR_CMD_H
+#define PDR_CMD_H
+
+#include "system.h"
+
+#include <getopt.h>
+
+#include "util/conf.h"
+
+/* What every subcommand gets: the settings and the global options. */
+struct cmd_ctx {
+	const char	*config_path;	/* --config, or NULL */
+	struct conf	 conf;		/* loaded when the entry asks for it */
+	int		 verbose;
+};
+
+#define CMD_NEEDS_CONFIG	0x1	/* load dr.yaml first; a bad one exits 78 */
+
+/* One subcommand. Strings are marked with N_() and translated when shown. */
+struct cmd_entry {
+	const char	*name;
+	const char	*args;		/* usage after the name, e.g. "[--dir DIR]" */
+	const char	*summary;	/* one line for the command list */
+	const char	*help;		/* options and details for COMMAND --help */
+	int		 flags;
+	int		(*exec)(const struct cmd_entry *, struct cmd_ctx *, int, char **);
+};
+
+PDR_NORETURN void	cmd_usage_error(const struct cmd_entry *, const char *, ...)
+			    PDR_PRINTF(2, 3);
+void			cmd_help(const struct cmd_entry *, FILE *);
+int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
+			    const struct option *);
+int			cmd_load_config(struct cmd_ctx *);
+void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+
+/* The subcommands, one file each. */
+extern const struct cmd_entry cmd_config_entry;
+
+#endif

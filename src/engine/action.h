@@ -1,0 +1,36 @@
+/* action.h: the registry of engine actions that runbooks call with action:. */
+#ifndef PDR_ACTION_H
+#define PDR_ACTION_H
+
+#include "system.h"
+
+/* One with: parameter an action takes. */
+struct action_param {
+	const char	*name;
+	bool		 required;
+	const char	*help;		/* N_() */
+};
+
+/* One engine action: a runbook name and the subcommand that carries it out. */
+struct action_def {
+	const char			*name;		/* e.g. "restore-db" */
+	const char			*summary;	/* N_() */
+	const char *const		*command;	/* argv after the program: {"restore","db",NULL} */
+	const struct action_param	*params;	/* ends with a NULL name */
+	bool				 destructive;	/* replaces live data: simulated in drills */
+	bool				 planned;	/* named by the plan, not built yet */
+};
+
+const struct action_def	*action_find(const char *);
+const struct action_def	*action_list(size_t *);
+const struct action_param *action_find_param(const struct action_def *, const char *);
+
+/*
+ * The argv (NULL-terminated, the caller frees the array and its strings) that
+ * runs the action as a child: self, "--config", config, the command words, then
+ * "--NAME" "VALUE" for each parameter, in the order given.
+ */
+char	**action_argv(const struct action_def *, const char *, const char *,
+	    const char *const *, const char *const *, size_t);
+
+#endif

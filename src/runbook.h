@@ -1,0 +1,154 @@
+/* runbook.h: runbooks in YAML (man/patronus-dr-runbook.5): loading, checking, variables. */
+#ifndef PDR_RUNBOOK_H
+#define PDR_RUNBOOK_H
+
+#include "system.h"
+
+/* The one kind of work a step does. */
+enum rb_kind {
+	RB_RUN,		/* a shell command (run:) */
+	RB_ACTION,	/* an engine action (action: with with:) */
+	RB_CHECKLIST,	/* items to tick (checklist:) */
+	RB_DECIDE,	/* a question whose answers lead to steps (decide:) */
+	RB_PROMPT,	/* questions whose answers go into the record (prompt:) */
+	RB_USE,		/* another runbook, inline (use:) */
+};
+
+/* How a step behaves in a drill (drill:). */
+enum rb_drill {
+	RB_DRILL_DEFAULT,	/* run for checklists/decide/prompt/read-only; simulate else */
+	RB_DRILL_RUN,
+	RB_DRILL_SIMULATE,
+	RB_DRILL_SKIP,
+};
+
+/* A place in a runbook file, 1-based, for messages. */
+struct rb_mark {
+	int	line;
+	int	column;
+};
+
+/* One with: parameter of an action. Values may hold ${variables}. */
+struct rb_param {
+	char		*name;
+	char		*value;
+	struct rb_mark	 mark;
+};
+
+/* One answer of a decide step; next is a step id, or NULL for the following step. */
+struct rb_answer {
+	char		*label;
+	char		*next;
+	struct rb_mark	 mark;
+};
+
+/* One question of a prompt step; id names the answer in the record. */
+struct rb_question {
+	char		*id;
+	char		*text;
+	struct rb_mark	 mark;
+};
+
+/* One step. Only the members of its kind are set. */
+struct rb_step {
+	char			*id;
+	char			*title;
+	char			*role;		/* may be NULL */
+	char			*description;	/* may be NULL */
+	int64_t			 expect;	/* expected duration in seconds, 0 if not given */
+	enum rb_kind		 kind;
+	enum rb_drill		 drill;
+	bool			 confirm;	/* ask before running (run/action) */
+	struct rb_mark		 mark;
+
+	char			*run;		/* RB_RUN: the command, ${vars} unexpanded */
+	char			*action;	/* RB_ACTION: registry name */
+	struct rb_param		*params;
+	size_t			 nparams;
+	char			**items;	/* RB_CHECKLIST */
+	size_t			 nitems;
+	char			*question;	/* RB_DECIDE */
+	struct rb_answer	*answers;
+	size_t			 nanswers;
+	struct rb_question	*questions;	/* RB_PROMPT */
+	size_t			 nquestions;
+	char			*use;		/* RB_USE: runbook id */
+};
+
+/* One runbook. */
+struct runbook {
+	char		*id;
+	char		*title;
+	char		*file;		/* path it was loaded from */
+	char		*description;	/* may be NULL */
+	int64_t		 rto;		/* seconds */
+	int64_t		 rpo;		/* seconds; 0 when the runbook has no RPO */
+	char		**roles;
+	size_t		 nroles;
+	char		**detection;
+	size_t		 ndetection;
+	char		**prerequisites;
+	size_t		 nprerequisites;
+	struct rb_step	*steps;
+	size_t		 nsteps;
+};
+
+/* All runbooks found in the runbook folders. */
+struct runbook_set {
+	struct runbook	**books;
+	size_t		  n;
+};
+
+/* Variables for ${name} substitution: dr.yaml keys and incident.* values. */
+struct rb_var {
+	const char	*name;
+	const char	*value;
+};
+
+/*
+ * Load and check one file. On success returns the runbook (free with
+ * runbook_free). On failure returns NULL and *errors holds every problem, one
+ * "FILE:LINE:COLUMN: what is wrong" per line (the caller frees).
+ */
+struct runbook	*runbook_load(const char *, char **);
+void		 runbook_free(struct runbook *);
+
+/*
+ * Load every *.yaml in the folders (later folders override earlier ones by
+ * id). Files that fail to load are reported in *errors (may be NULL on
+ * success), the others are kept. Returns -1 only when no folder can be read.
+ */
+int		 runbook_set_load(struct runbook_set *, char *const *, size_t, char **);
+void		 runbook_set_free(struct runbook_set *);
+struct runbook	*runbook_set_find(const struct runbook_set *, const char *);
+
+/*
+ * Checks that need the other runbooks: use: targets exist, no use: cycles.
+ * Appends problems to *errors like runbook_load. Returns the number found.
+ */
+int		 runbook_check_refs(const struct runbook_set *, const struct runbook *,
+		    char **);
+
+/*
+ * A copy of rb with every use: step replaced by the steps of the used runbook,
+ * their ids prefixed "USESTEP." and decide targets adjusted. Free with runbook_free.
+ */
+struct runbook	*runbook_expand(const struct runbook_set *, const struct runbook *, char **);
+
+/* The index of a step by id, or -1. */
+int		 runbook_step_index(const struct runbook *, const char *);
+
+/* Whether a step is effectively run, simulated or skipped in a drill. */
+enum rb_drill	 runbook_drill_rule(const struct rb_step *);
+
+/*
+ * Replace ${name} in text with variable values; when quote is true each value
+ * is shell-quoted (for run:). An unknown name fails with *cause. The caller
+ * frees the result.
+ */
+char		*runbook_subst(const char *, const struct rb_var *, size_t, bool, char **);
+
+/* The names of the kinds and drill rules, as written in YAML. */
+const char	*runbook_kind_name(enum rb_kind);
+
+#endif

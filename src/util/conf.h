@@ -1,0 +1,82 @@
+/* conf.h: dr.yaml, the settings of patronus-dr (ARCHITECTURE.md contract). */
+#ifndef PDR_CONF_H
+#define PDR_CONF_H
+
+#include "system.h"
+
+/* Where a setting came from: file NULL means the built-in default. */
+struct conf_origin {
+	const char	*file;
+	int		 line;
+	int		 column;
+};
+
+/* Every key of dr.yaml, in the order `config` shows them. */
+enum conf_key {
+	CONF_DATABASE,
+	CONF_CONFIG_DIR,
+	CONF_WIREGUARD_DIR,
+	CONF_BACKUP_DIR,
+	CONF_ENCRYPTION_KEY,
+	CONF_LOG_FILE,
+	CONF_STATE_DIR,
+	CONF_RUNBOOK_DIRS,
+	CONF_BACKUP_INTERVAL,
+	CONF_RETENTION_HOURLY,
+	CONF_RETENTION_DAILY,
+	CONF_RETENTION_WEEKLY,
+	CONF_RETENTION_MONTHLY,
+	CONF_SFTP_URL,
+	CONF_SFTP_IDENTITY,
+	CONF_SFTP_KNOWN_HOSTS,
+	CONF_S3_ENDPOINT,
+	CONF_S3_BUCKET,
+	CONF_S3_PREFIX,
+	CONF_S3_REGION,
+	CONF_METRICS_FILE,
+	CONF_NOTIFY_WEBHOOK,
+	CONF_NOTIFY_TIMEOUT,
+	CONF__COUNT
+};
+
+/* The effective settings. Strings are owned by the struct; NULL means unset. */
+struct conf {
+	char			*path;		/* file read, NULL when none */
+	char			*database;
+	char			*config_dir;
+	char			*wireguard_dir;
+	char			*backup_dir;
+	char			*encryption_key;
+	char			*log_file;
+	char			*state_dir;
+	char			**runbook_dirs;
+	size_t			 n_runbook_dirs;
+	int64_t			 backup_interval;	/* seconds */
+	int			 retention_hourly;
+	int			 retention_daily;
+	int			 retention_weekly;
+	int			 retention_monthly;
+	char			*sftp_url;
+	char			*sftp_identity;
+	char			*sftp_known_hosts;
+	char			*s3_endpoint;
+	char			*s3_bucket;
+	char			*s3_prefix;
+	char			*s3_region;
+	char			*metrics_file;
+	char			*notify_webhook;
+	int64_t			 notify_timeout;	/* seconds */
+	struct conf_origin	 origin[CONF__COUNT];
+};
+
+/* Default location when neither --config nor $PATRONUS_DR_CONFIG says otherwise. */
+#define CONF_DEFAULT_PATH "/etc/patronus/dr.yaml"
+
+void		 conf_defaults(struct conf *);
+int		 conf_load(struct conf *, const char *, bool, char **);
+int		 conf_load_file(struct conf *, const char *, bool, char **);
+void		 conf_free(struct conf *);
+const char	*conf_key_name(enum conf_key);
+char		*conf_value_string(const struct conf *, enum conf_key);
+
+#endif

@@ -1,0 +1,259 @@
+/* fsutil.c: crash-safe file writing, directories and key files. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <unistd.h>
+
+#include "util/fsutil.h"
+#include "util/xmalloc.h"
+
+/* Create a directory and its parents (like mkdir -p). Returns -1 with *cause. */
+int
+fs_mkdir_p(const char *path, mode_t mode, char **cause)
+{
+	char	*copy, *p;
+	int	 rc = 0;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, mode) == -1 && errno != EEXIST) {
+			*cause = xasprintf("%s: %s", copy, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(copy);
+	return (rc);
+}
+
+/* fsync a directory so that a rename or a new entry in it is durable. */
+int
+fs_fsync_dir(const char *dir, char **cause)
+{
+	int	fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (fsync(fd) == -1 && errno != EINVAL) {
+		*cause = xasprintf("%s: fsync: %s", dir, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
+
+/* fsync the directory that holds path. */
+int
+fs_fsync_parent(const char *path, char **cause)
+{
+	char	*dir = fs_dirname(path);
+	int	 rc;
+
+	rc = fs_fsync_dir(dir, cause);
+	free(dir);
+	return (rc);
+}
+
+/*
+ * Replace path with data atomically: write a temporary file beside it, fsync,
+ * rename over path, fsync the directory. Returns -1 with *cause.
+ */
+int
+fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    char **cause)
+{
+	char		*tmp;
+	const char	*p = data;
+	ssize_t		 n;
+	int		 fd;
+
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(tmp);
+		return (-1);
+	}
+	if (fchmod(fd, mode) == -1)
+		goto fail;
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	free(tmp);
+	return (fs_fsync_parent(path, cause));
+fail:
+	*cause = xasprintf("%s: %s", path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return (-1);
+}
+
+/*
+ * Read a whole file of at most max bytes into *out (NUL-terminated, the
+ * caller frees) and its length into *len (may be NULL). Returns -1 with *cause.
+ */
+int
+fs_read_file(const char *path, size_t max, char **out, size_t *lenp, char **cause)
+{
+	FILE	*f;
+	char	*data;
+	size_t	 len = 0, size = 4096, n;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	data = xmalloc(size);
+	for (;;) {
+		if (len + 1 >= size) {
+			size *= 2;
+			data = xrealloc(data, size);
+		}
+		n = fread(data + len, 1, size - len - 1, f);
+		len += n;
+		if (len > max) {
+			*cause = xasprintf(_("%s: larger than %zu bytes"), path, max);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	data[len] = '\0';
+	*out = data;
+	if (lenp != NULL)
+		*lenp = len;
+	return (0);
+fail:
+	fclose(f);
+	free(data);
+	return (-1);
+}
+
+/*
+ * Read a key file as `openssl enc -pass file:` does: its first line, without
+ * the newline. Refuses (errno EACCES) a file that group or others can read or
+ * write, or that is not a regular file. The caller frees *key (and should
+ * clear it first). Returns -1 with *cause and errno set.
+ */
+int
+fs_read_key(const char *path, char **key, char **cause)
+{
+	struct stat	 st;
+	char		*data, *nl;
+	size_t		 len;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		saved = errno;
+		*cause = xasprintf(_("key file %s: %s"), path, strerror(errno));
+		errno = saved;
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*cause = xasprintf(_("key file %s: not a regular file"), path);
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		*cause = xasprintf(_("key file %s is accessible by group or others "
+		    "(mode %04o); refusing it: chmod 600 %s"), path,
+		    (unsigned)(st.st_mode & 07777), path);
+		errno = EACCES;
+		return (-1);
+	}
+	close(fd);
+	if (fs_read_file(path, 64 * 1024, &data, &len, cause) == -1) {
+		errno = EIO;
+		return (-1);
+	}
+	if ((nl = memchr(data, '\n', len)) != NULL) {
+		memset(nl, 0, len - (size_t)(nl - data));
+		len = (size_t)(nl - data);
+	}
+	if (len > 0 && data[len - 1] == '\r')
+		data[--len] = '\0';
+	if (len == 0) {
+		free(data);
+		*cause = xasprintf(_("key file %s: empty"), path);
+		errno = EINVAL;
+		return (-1);
+	}
+	*key = data;
+	return (0);
+}
+
+/* Whether path exists (any type, links not followed). */
+bool
+fs_exists(const char *path)
+{
+	struct stat	st;
+
+	return (lstat(path, &st) == 0);
+}
+
+/* The directory part of path; the caller frees. */
+char *
+fs_dirname(const char *path)
+{
+	char	*copy = xstrdup(path), *d;
+
+	d = xstrdup(dirname(copy));
+	free(copy);
+	return (d);
+}
+
+/* The sysexits code for a failed file operation's errno. */
+int
+fs_errno_exit(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return (EX_NOINPUT);
+	case EACCES:
+	case EPERM:
+		return (EX_NOPERM);
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EEXIST:
+		return (EX_CANTCREAT);
+	default:
+		return (EX_IOERR);
+	}
+}

@@ -1,0 +1,114 @@
+/* log.c: messages to the terminal, the log file and syslog. */
+#include "system.h"
+
+#include <syslog.h>
+
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+static const char	*log_ident = "patronus-dr";
+static int		 log_verbosity = LOG_LVL_INFO;
+static bool		 log_echo = true;
+static bool		 log_syslog;
+static FILE		*log_file;
+
+/* Name the program in messages and syslog. */
+void
+log_init(const char *ident)
+{
+	log_ident = ident;
+}
+
+/* Show messages up to this level (LOG_LVL_INFO by default; -v gives debug). */
+void
+log_set_verbosity(int level)
+{
+	log_verbosity = level;
+}
+
+/* Whether messages also go to the terminal (info to stdout, warnings and errors to stderr). */
+void
+log_set_echo(bool echo)
+{
+	log_echo = echo;
+}
+
+/* Append messages to a log file too, as the plan's scripts do. Returns -1 with *cause. */
+int
+log_open_file(const char *path, char **cause)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "a")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = f;
+	return (0);
+}
+
+/* Send messages to syslog (facility daemon) too. */
+void
+log_set_syslog(bool on)
+{
+	if (on && !log_syslog)
+		openlog(log_ident, LOG_PID, LOG_DAEMON);
+	else if (!on && log_syslog)
+		closelog();
+	log_syslog = on;
+}
+
+/* Close the log file and syslog. */
+void
+log_close(void)
+{
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+	log_set_syslog(false);
+}
+
+/* Log one message at a level. */
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+/* Log one message at a level, from a va_list. */
+void
+log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	static const int	 prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	const char		*prefix = "";
+	char			*msg;
+
+	if ((int)level > log_verbosity && level == LOG_LVL_DEBUG)
+		return;
+	msg = xvasprintf(fmt, ap);
+	if (level == LOG_LVL_ERROR)
+		prefix = "ERROR: ";
+	else if (level == LOG_LVL_WARN)
+		prefix = "WARNING: ";
+	if (log_echo && (int)level <= log_verbosity) {
+		if (level <= LOG_LVL_WARN) {
+			fflush(stdout);
+			fprintf(stderr, "%s%s\n", prefix, msg);
+		} else {
+			printf("%s\n", msg);
+			fflush(stdout);
+		}
+	}
+	if (log_file != NULL)
+		fprintf(log_file, "%s%s\n", prefix, msg);
+	if (log_syslog)
+		syslog(prio[level], "%s%s", prefix, msg);
+	free(msg);
+}

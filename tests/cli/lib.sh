@@ -1,0 +1,48 @@
+# lib.sh: helpers for the shell tests of the patronus-dr binary.
+# Each test sources this file; $PDR is the binary under test, $srcdir the source tree.
+set -u
+
+: "${PDR:?PDR must name the patronus-dr binary}"
+: "${srcdir:=.}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pdr-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export LC_ALL=C.UTF-8 LANGUAGE= TZ=UTC
+unset PATRONUS_DR_CONFIG
+
+fails=0
+passes=0
+
+# ok DESCRIPTION: count a passing check.
+ok() { passes=$((passes + 1)); echo "ok - $*"; }
+# fail DESCRIPTION: count a failing check.
+fail() { fails=$((fails + 1)); echo "FAIL - $*"; }
+
+# run CMD...: run a command, keeping its stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# expect_rc N DESCRIPTION: the last run exited N.
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then ok "$2 (exit $rc)"; else
+		fail "$2: exit $rc, expected $1"; sed 's/^/  stderr: /' "$T/err" | head -20; fi
+}
+
+# expect_out FILE PATTERN DESCRIPTION: FILE ($T/out or $T/err) has a line matching PATTERN (grep -E).
+expect_match() {
+	if grep -Eq -- "$2" "$1"; then ok "$3"; else
+		fail "$3: no line matches /$2/ in $(basename "$1")"; sed 's/^/  | /' "$1" | head -20; fi
+}
+
+# expect_no_match FILE PATTERN DESCRIPTION: no line of FILE matches PATTERN.
+expect_no_match() {
+	if grep -Eq -- "$2" "$1"; then fail "$3: a line matches /$2/"; grep -E -- "$2" "$1" | head -5; else ok "$3"; fi
+}
+
+# finish: print the tally and exit non-zero when anything failed.
+finish() {
+	echo "# $passes passed, $fails failed"
+	[ "$fails" -eq 0 ]
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# usage.sh: --help, --version, usage errors and their exit codes.
+. "$srcdir/tests/cli/lib.sh"
+
+run "$PDR" --version
+expect_rc 0 "--version"
+expect_match "$T/out" '^patronus-dr [0-9]+\.[0-9]+\.[0-9]+$' "--version prints name and version"
+
+run "$PDR" --help
+expect_rc 0 "--help"
+expect_match "$T/out" '^Usage: patronus-dr ' "--help starts with usage"
+expect_match "$T/out" '^  config ' "--help lists config"
+expect_match "$T/out" '78 bad configuration' "--help lists exit codes"
+
+run "$PDR"
+expect_rc 64 "no command"
+expect_match "$T/err" 'no command given' "no command: says so"
+expect_match "$T/err" '^Usage:' "no command: usage on stderr"
+
+run "$PDR" frobnicate
+expect_rc 64 "unknown command"
+expect_match "$T/err" 'unknown command "frobnicate"' "unknown command is named"
+[ -s "$T/out" ] && fail "unknown command prints nothing on stdout" || ok "unknown command prints nothing on stdout"
+
+run "$PDR" --bogus config
+expect_rc 64 "unknown global option"
+expect_match "$T/err" 'unknown option.*--bogus' "unknown global option is named"
+
+run "$PDR" --config
+expect_rc 64 "--config without its argument"
+
+run "$PDR" config --bogus
+expect_rc 64 "unknown command option"
+expect_match "$T/err" '^Usage: patronus-dr config' "command usage on stderr"
+
+run "$PDR" config extra-arg
+expect_rc 64 "unexpected argument"
+
+for cmd in $("$PDR" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
+	run "$PDR" "$cmd" --help
+	expect_rc 0 "$cmd --help"
+	expect_match "$T/out" "^Usage: patronus-dr $cmd" "$cmd --help shows its usage"
+	grep -q "^\.It Cm $cmd" "$srcdir/man/patronus-dr.1" && ok "man page documents $cmd" ||
+		fail "man page documents $cmd"
+done
+
+# German, from the catalogue built in po/.
+gmo="$top_builddir/po/de.gmo"
+[ -f "$gmo" ] || gmo="$srcdir/po/de.gmo"
+if [ -f "$gmo" ]; then
+	mkdir -p "$T/locale/de/LC_MESSAGES"
+	cp "$gmo" "$T/locale/de/LC_MESSAGES/patronus-dr.mo"
+	PATRONUS_DR_LOCALEDIR="$T/locale" LANGUAGE=de run "$PDR" --help
+	expect_rc 0 "German --help"
+	expect_match "$T/out" '^Aufruf: patronus-dr ' "LANGUAGE=de --help prints German"
+	expect_match "$T/out" 'Befehle:' "German command list"
+	expect_no_match "$T/out" '^Commands:' "no English heading left in German --help"
+else
+	fail "po/de.gmo was not built"
+fi
+
+finish

@@ -1,0 +1,211 @@
+/* test-util.c: unit tests of src/util (strings, durations, times, key files). */
+#include "system.h"
+
+#include <check.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+START_TEST(test_duration_parse)
+{
+	static const struct { const char *in; int64_t secs; } ok[] = {
+		{ "90s", 90 }, { "15m", 900 }, { "2h", 7200 }, { "1h30m", 5400 },
+		{ "1d", 86400 }, { "1w", 604800 }, { "45", 45 }, { " 4h ", 14400 },
+		{ "0s", 0 },
+	};
+	static const char *const bad[] = {
+		"", "m", "15x", "1h30", "-5m", "1.5h", "h1", "15 m", "99999999999999999999s",
+	};
+	int64_t	secs;
+	char	*cause;
+	size_t	i;
+
+	for (i = 0; i < nitems(ok); i++) {
+		cause = NULL;
+		ck_assert_msg(duration_parse(ok[i].in, &secs, &cause) == 0, "%s", ok[i].in);
+		ck_assert_int_eq(secs, ok[i].secs);
+	}
+	for (i = 0; i < nitems(bad); i++) {
+		cause = NULL;
+		ck_assert_msg(duration_parse(bad[i], &secs, &cause) == -1, "%s", bad[i]);
+		ck_assert_ptr_nonnull(cause);
+		free(cause);
+	}
+}
+END_TEST
+
+START_TEST(test_duration_format)
+{
+	char	b[TIMEUTIL_BUFSZ];
+
+	ck_assert_str_eq(duration_format(45, b, sizeof b), "45s");
+	ck_assert_str_eq(duration_format(270, b, sizeof b), "4m30s");
+	ck_assert_str_eq(duration_format(3900, b, sizeof b), "1h05m");
+	ck_assert_str_eq(duration_format(90000, b, sizeof b), "1d01h");
+	ck_assert_str_eq(duration_format(-120, b, sizeof b), "-2m00s");
+}
+END_TEST
+
+START_TEST(test_time_parse)
+{
+	time_t	now = 1760191200, t;	/* 2025-10-11 14:00:00 UTC */
+	char	*cause = NULL;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_int_eq(time_parse("now", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now);
+	ck_assert_int_eq(time_parse("-20m", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now - 1200);
+	ck_assert_int_eq(time_parse("2025-10-11 13:05", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now - 3300);
+	ck_assert_int_eq(time_parse("2025-10-11T13:05:30Z", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now - 3270);
+	ck_assert_int_eq(time_parse("20251011-120000", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now - 7200);
+	ck_assert_int_eq(time_parse("13:00", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now - 3600);
+	ck_assert_int_eq(time_parse("15:00", now, &t, &cause), 0);	/* yesterday */
+	ck_assert_int_eq(t, now + 3600 - 86400);
+	ck_assert_int_eq(time_parse("@1760191200", now, &t, &cause), 0);
+	ck_assert_int_eq(t, now);
+	ck_assert_int_eq(time_parse("yesterday-ish", now, &t, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "yesterday-ish"));
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_shell_quote)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "/var/lib/patronus/sdwan.db", "/var/lib/patronus/sdwan.db" },
+		{ "a b", "'a b'" },
+		{ "it's", "'it'\\''s'" },
+		{ "", "''" },
+		{ "$(rm -rf /)", "'$(rm -rf /)'" },
+		{ "x;y", "'x;y'" },
+	};
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 0; i < nitems(cases); i++) {
+		buf_reset(&b);
+		str_shell_quote(&b, cases[i].in);
+		ck_assert_str_eq(b.data, cases[i].out);
+	}
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_strings)
+{
+	char	*p, s[] = "  padded \n", hex[9];
+	unsigned char bytes[] = { 0xde, 0xad, 0x00, 0x0f };
+	struct buf b;
+
+	p = str_join_path("/backup/patronus/", "/hourly");
+	ck_assert_str_eq(p, "/backup/patronus/hourly");
+	free(p);
+	ck_assert(str_has_prefix("patronus-hourly-1", "patronus-"));
+	ck_assert(!str_has_prefix("pat", "patronus-"));
+	ck_assert(str_has_suffix("x-manifest.txt", "-manifest.txt"));
+	ck_assert(!str_has_suffix("txt", "-manifest.txt"));
+	ck_assert_str_eq(str_trim(s), "padded");
+	str_hex(bytes, sizeof bytes, hex);
+	ck_assert_str_eq(hex, "dead000f");
+	buf_init(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	ck_assert_uint_eq(strlen(b.data), b.len);
+	ck_assert(str_has_suffix(b.data, "999,"));
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_key_file)
+{
+	char	dir[] = "/tmp/pdr-test-XXXXXX", *path, *key = NULL, *cause = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = str_join_path(dir, "key");
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret\nsecond line\n", 19, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), 0);
+	ck_assert_str_eq(key, "s3cret");
+	free(key);
+	chmod(path, 0640);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_ptr_nonnull(strstr(cause, "group or others"));
+	ck_assert_ptr_null(strstr(cause, "s3cret"));
+	free(cause);
+	unlink(path);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_int_eq(fs_errno_exit(errno), EX_NOINPUT);
+	free(cause);
+	free(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_write_atomic)
+{
+	char		 dir[] = "/tmp/pdr-test-XXXXXX", *path, *data = NULL, *cause = NULL;
+	struct stat	 st;
+	size_t		 len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = str_join_path(dir, "a/b/c");
+	ck_assert_int_eq(fs_mkdir_p(path, 0700, &cause), 0);
+	free(path);
+	path = str_join_path(dir, "a/b/c/file");
+	ck_assert_int_eq(fs_write_atomic(path, "old", 3, 0600, &cause), 0);
+	ck_assert_int_eq(fs_write_atomic(path, "new!", 4, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_file(path, 100, &data, &len, &cause), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_str_eq(data, "new!");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	free(data);
+	ck_assert_int_eq(fs_read_file(path, 2, &data, &len, &cause), -1);
+	free(cause);
+	unlink(path);
+	free(path);
+	path = xasprintf("rm -r '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+	free(path);
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+	Suite	*s = suite_create("util");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_duration_parse);
+	tcase_add_test(tc, test_duration_format);
+	tcase_add_test(tc, test_time_parse);
+	tcase_add_test(tc, test_shell_quote);
+	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_key_file);
+	tcase_add_test(tc, test_write_atomic);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(util_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
