@@ -1,0 +1,3 @@
+/* placeholder */
+#include "system.h"
+int main(void) { return 0; }
