@@ -133,7 +133,7 @@ START_TEST(test_all_errors_reported)
 	ck_assert_int_eq(conf_load_file(&c, path, true, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, ":1:1: unknown key \"a\""));
 	ck_assert_ptr_nonnull(strstr(cause, ":2:1: unknown key \"b\""));
-	ck_assert_ptr_nonnull(strstr(cause, ":3:19: retention.daily"));
+	ck_assert_ptr_nonnull(strstr(cause, ":3:20: retention.daily"));
 	free(cause);
 	conf_free(&c);
 	free(path);
