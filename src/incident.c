@@ -568,6 +568,7 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 	struct buf	 b;
 	int64_t		 kept;
 	size_t		 room, i;
+	unsigned char	 next;
 	int		 rc;
 
 	if (len == 0)
@@ -583,23 +584,32 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 		return (0);
 	}
 	room = INCIDENT_OUTPUT_MAX - (size_t)kept;
-	if (len > room) {
-		len = room;
-		/* Do not cut a UTF-8 sequence in two. */
-		while (len > 0 && ((unsigned char)data[len] & 0xc0) == 0x80)
-			len--;
-		if (len == 0) {
-			incident_rollback(st);
-			return (0);
-		}
-	}
 	/* NUL bytes cannot be text: each becomes U+FFFD. */
 	buf_init(&b);
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && b.len < room; i++) {
 		if (data[i] == '\0')
 			buf_adds(&b, "\xef\xbf\xbd");
 		else
 			buf_addc(&b, data[i]);
+	}
+	/* Cut to the allowance without cutting a UTF-8 sequence in two. */
+	next = 0;
+	if (b.len > room) {
+		next = (unsigned char)b.data[room];
+		b.len = room;
+	} else if (i < len)
+		next = (unsigned char)data[i];
+	if ((next & 0xc0) == 0x80) {
+		while (b.len > 0 && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
+			b.len--;
+		if (b.len > 0 && (unsigned char)b.data[b.len - 1] >= 0xc0)
+			b.len--;
+	}
+	b.data[b.len] = '\0';
+	if (b.len == 0) {
+		buf_free(&b);
+		incident_rollback(st);
+		return (0);
 	}
 	rc = incident_append_tx(st, id, step, "output", b.data, b.len, false, NULL, cause);
 	buf_free(&b);

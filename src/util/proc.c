@@ -48,7 +48,8 @@ proc_child(const char *const *argv, const struct proc_opts *o, int out, int errf
 		signal(sigs[i], SIG_DFL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	setsid();
+	if (setsid() == -1)
+		goto fail;
 
 	if ((null = open("/dev/null", O_RDONLY)) == -1)
 		goto fail;
@@ -132,10 +133,10 @@ proc_start(const char *const *argv, const struct proc_opts *o, struct proc **pp,
 	}
 	close(out[1]);
 	close(ep[1]);
-	/* Let the child's group exist before any cancel can be sent to it. */
-	setpgid(pid, pid);
-
-	/* The error pipe closes on a successful exec, or carries errno. */
+	/*
+	 * The error pipe closes on a successful exec, or carries errno. Either way
+	 * the child has made its own session (and group) by then.
+	 */
 	do
 		n = read(ep[0], &e, sizeof e);
 	while (n == -1 && errno == EINTR);
