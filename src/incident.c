@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
+#include <utmpx.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -143,19 +144,39 @@ incident_operator(void)
 	return (xasprintf("uid %ld", (long)getuid()));
 }
 
-/* The SSH client address, or NULL. */
+/*
+ * The SSH client address, or NULL: the first field of $SSH_CONNECTION, else
+ * (sudo drops that variable) the remote host utmp records for our terminal.
+ */
 char *
 incident_client(void)
 {
-	const char	*s;
+	struct utmpx	*u;
+	const char	*s, *tty = NULL;
+	char		*host = NULL;
 	size_t		 n;
+	int		 fd;
 
-	if ((s = getenv("SSH_CONNECTION")) == NULL || *s == '\0')
+	if ((s = getenv("SSH_CONNECTION")) != NULL && *s != '\0') {
+		n = strcspn(s, " ");
+		return (n > 0 ? xstrndup(s, n) : NULL);
+	}
+	for (fd = 0; fd <= 2 && tty == NULL; fd++)
+		tty = ttyname(fd);
+	if (tty == NULL || strncmp(tty, "/dev/", 5) != 0)
 		return (NULL);
-	n = strcspn(s, " ");
-	if (n == 0)
-		return (NULL);
-	return (xstrndup(s, n));
+	tty += 5;
+	setutxent();
+	while ((u = getutxent()) != NULL) {
+		if (u->ut_type != USER_PROCESS ||
+		    strncmp(u->ut_line, tty, sizeof u->ut_line) != 0)
+			continue;
+		n = strnlen(u->ut_host, sizeof u->ut_host);
+		if (n > 0 && host == NULL)
+			host = xstrndup(u->ut_host, n);
+	}
+	endutxent();
+	return (host);
 }
 
 /* A cause naming the store and sqlite's message. */
