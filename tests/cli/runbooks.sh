@@ -155,6 +155,13 @@ expect_rc 65 "a bad file among good ones: exit 65"
 expect_match "$T/out" 'checklist-daily\.yaml: ok' "the good file is still checked"
 expect_match "$T/err" 'no-work\.yaml:5:5:' "the file after a bad one is checked too"
 
+# The example of patronus-dr-runbook(5) is a valid runbook.
+sed -n '/^A short runbook:/,/^\.Ed/p' "$srcdir/man/patronus-dr-runbook.5" | sed '1,2d;$d' \
+    >"$T/example.yaml"
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/example.yaml"
+expect_rc 0 "the man page's example lints clean"
+expect_match "$T/out" 'example\.yaml: ok \(7 steps\)' "the example has its seven steps"
+
 # Every file of the catalogue is in the table above (so none is left untested).
 for f in "$bad"/*.yaml; do
 	b=$(basename "$f" .yaml)
