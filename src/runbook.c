@@ -28,7 +28,11 @@ struct rb_parse {
 	struct rb_error	*errs;
 	size_t		 nerrs;
 	size_t		 errcap;
+	size_t		 dropped;	/* problems past RB_MAX_ERRORS */
 };
+
+/* The most problems kept for one file; a line says how many more there were. */
+#define RB_MAX_ERRORS 100
 
 static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 
@@ -69,6 +73,10 @@ rb_error(struct rb_parse *rp, const yaml_mark_t *mark, const char *fmt, ...)
 	va_list		 ap;
 	struct rb_error	*e;
 
+	if (rp->nerrs >= RB_MAX_ERRORS) {
+		rp->dropped++;
+		return;
+	}
 	if (rp->nerrs == rp->errcap) {
 		rp->errcap = rp->errcap == 0 ? 8 : rp->errcap * 2;
 		rp->errs = xreallocarray(rp->errs, rp->errcap, sizeof *rp->errs);
@@ -123,9 +131,16 @@ rb_flush_errors(struct rb_parse *rp, char **errors)
 			    rp->errs[i].column, rp->errs[i].msg);
 		free(rp->errs[i].msg);
 	}
+	if (rp->dropped > 0 && errors != NULL && rp->nerrs > 0) {
+		char	*msg = xasprintf(_("%zu more problems not shown"), rp->dropped);
+
+		rb_append_error(errors, rp->file, rp->errs[rp->nerrs - 1].line,
+		    rp->errs[rp->nerrs - 1].column, msg);
+		free(msg);
+	}
 	free(rp->errs);
 	rp->errs = NULL;
-	rp->nerrs = rp->errcap = 0;
+	rp->nerrs = rp->errcap = rp->dropped = 0;
 }
 
 /* A 1-based mark from a libyaml one. */

@@ -104,6 +104,26 @@ START_TEST(test_errors_have_positions)
 }
 END_TEST
 
+START_TEST(test_error_cap)
+{
+	struct buf	 b;
+	char		*e, *p;
+	int		 i, lines = 1;
+
+	buf_init(&b);
+	buf_adds(&b, HEAD);
+	for (i = 0; i < 150; i++)
+		buf_printf(&b, "  - id: s%d\n    title: S\n", i);
+	e = load_bad(b.data);
+	for (p = e; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	ck_assert_int_eq(lines, 101);
+	ck_assert(str_has_suffix(e, ": 50 more problems not shown"));
+	free(e);
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_step_checks)
 {
 	char	*e;
@@ -322,6 +342,7 @@ runbook_suite(void)
 
 	tcase_add_test(tc, test_load_database_corruption);
 	tcase_add_test(tc, test_errors_have_positions);
+	tcase_add_test(tc, test_error_cap);
 	tcase_add_test(tc, test_step_checks);
 	tcase_add_test(tc, test_subst);
 	tcase_add_test(tc, test_vars_conf);
