@@ -1278,11 +1278,17 @@ rb_step_copy(struct rb_step *dst, const struct rb_step *src, const char *prefix)
 	dst->use = rb_dup(src->use);
 }
 
-/* Append the expanded steps of rb to out, ids under prefix; -1 on a cycle or missing runbook. */
+/*
+ * Append the expanded steps of rb to out, ids under prefix; -1 on a cycle or
+ * missing runbook. from is the use: step being expanded (NULL at the top):
+ * steps without a role or drill rule take its.
+ */
 static int
 rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const char *prefix,
-    struct runbook *out, size_t *cap, int depth, char **cause)
+    const struct rb_step *from, struct runbook *out, size_t *cap, int depth, char **cause)
 {
+	struct rb_step		*copy;
+	struct rb_step		 via;
 	const struct runbook	*used;
 	const struct rb_step	*st;
 	char			*sub;
@@ -1301,7 +1307,13 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 				return (-1);
 			}
 			sub = rb_prefixed(prefix, st->id);
-			if (rb_expand_into(set, used, sub, out, cap, depth + 1, cause) != 0) {
+			via = *st;
+			if (from != NULL && via.role == NULL)
+				via.role = from->role;
+			if (from != NULL && via.drill == RB_DRILL_DEFAULT)
+				via.drill = from->drill;
+			if (rb_expand_into(set, used, sub, &via, out, cap, depth + 1,
+			    cause) != 0) {
 				free(sub);
 				return (-1);
 			}
@@ -1312,7 +1324,12 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 			*cap = *cap == 0 ? 16 : *cap * 2;
 			out->steps = xreallocarray(out->steps, *cap, sizeof *out->steps);
 		}
-		rb_step_copy(&out->steps[out->nsteps++], st, prefix);
+		copy = &out->steps[out->nsteps++];
+		rb_step_copy(copy, st, prefix);
+		if (from != NULL && copy->role == NULL && from->role != NULL)
+			copy->role = xstrdup(from->role);
+		if (from != NULL && copy->drill == RB_DRILL_DEFAULT)
+			copy->drill = from->drill;
 	}
 	return (0);
 }
@@ -1403,7 +1420,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->prerequisites = rb_copy_list(rb->prerequisites, rb->nprerequisites);
 	out->nprerequisites = rb->nprerequisites;
 	if (runbook_check_refs(set, rb, cause) > 0 ||
-	    rb_expand_into(set, rb, NULL, out, &cap, 0, cause) != 0) {
+	    rb_expand_into(set, rb, NULL, NULL, out, &cap, 0, cause) != 0) {
 		runbook_free(out);
 		return (NULL);
 	}
