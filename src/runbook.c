@@ -1454,6 +1454,24 @@ runbook_step_index(const struct runbook *rb, const char *id)
 	return (-1);
 }
 
+/* The index of the step after step i (for a decide: after its answer), or -1. */
+int
+runbook_next_step(const struct runbook *rb, size_t i, size_t answer)
+{
+	const struct rb_step	*st;
+
+	if (i >= rb->nsteps)
+		return (-1);
+	st = &rb->steps[i];
+	if (st->kind == RB_DECIDE) {
+		if (answer >= st->nanswers)
+			return (-1);
+		if (st->answers[answer].next != NULL)
+			return (runbook_step_index(rb, st->answers[answer].next));
+	}
+	return (i + 1 < rb->nsteps ? (int)(i + 1) : -1);
+}
+
 /*
  * What a step does in a drill: its drill: key, else run for checklists,
  * decisions, prompts and read-only actions, simulate for commands and

@@ -163,6 +163,13 @@ struct runbook	*runbook_expand(const struct runbook_set *, const struct runbook 
 /* The index of a step by id, or -1. */
 int		 runbook_step_index(const struct runbook *, const char *);
 
+/*
+ * The index of the step that follows step i: for a decide step, the one its
+ * answer (an index into answers) leads to; -1 after the last step or for a
+ * bad answer or a target that does not exist.
+ */
+int		 runbook_next_step(const struct runbook *, size_t, size_t);
+
 /* Whether a step is effectively run, simulated or skipped in a drill. */
 enum rb_drill	 runbook_drill_rule(const struct rb_step *);
 

@@ -64,6 +64,15 @@ START_TEST(test_load_database_corruption)
 	ck_assert_int_ge(runbook_step_index(rb, st->answers[0].next), 0);
 	ck_assert_int_eq(runbook_drill_rule(st), RB_DRILL_RUN);
 
+	/* ok skips the restore; not ok goes on to the salvage dump. */
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 0),
+	    runbook_step_index(rb, "start-services"));
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 1),
+	    runbook_step_index(rb, "review-dump"));
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 2), -1);
+	ck_assert_int_eq(runbook_next_step(rb, 0, 0), 1);
+	ck_assert_int_eq(runbook_next_step(rb, rb->nsteps - 1, 0), -1);
+
 	i = runbook_step_index(rb, "restore");
 	ck_assert_int_ge(i, 0);
 	ck_assert_str_eq(rb->steps[i].action, "restore-db");
