@@ -40,5 +40,6 @@ bool			cmd_exists(const char *);
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
+extern const struct cmd_entry cmd_runbooks_entry;
 
 #endif
