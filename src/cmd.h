@@ -41,5 +41,19 @@ extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_runbooks_entry;
+extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_drills_entry;
+
+/* Shared by report and drills (cmd-report.c). */
+struct conf;
+struct incident_store;
+struct runbook;
+struct runbook_set;
+struct report_history;
+int	 cmd_report_open(const struct conf *, struct incident_store **);
+struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, const char *);
+int	 cmd_report_history(const struct conf *, struct incident_store *, const char *,
+	    struct report_history **, size_t *);
+void	 cmd_report_history_free(struct report_history *, size_t);
 
 #endif

@@ -15,6 +15,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_demo_entry,
 	&cmd_incidents_entry,
 	&cmd_runbooks_entry,
+	&cmd_report_entry,
+	&cmd_drills_entry,
 };
 
 static const char	*program_name = PACKAGE;
