@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <limits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -154,6 +155,48 @@ cmd_report_history_free(struct report_history *h, size_t n)
 	free(h);
 }
 
+/*
+ * --record: write the Backup Test Report to the log folder (the folder of
+ * log_file) as backup-test-YYYYmmdd.log, atomically, and append it to the
+ * record as a note. The incident must be open. Returns an exit code.
+ */
+static int
+cmd_report_record(const struct conf *c, struct incident_store *st, const struct report *r,
+    const struct buf *b)
+{
+	struct tm	 tm;
+	char		*dir, *name, *path, *cause = NULL, day[16];
+	time_t		 t = (time_t)(r->as_of_ms / 1000);
+	int		 rc = EX_OK;
+
+	if (!r->interim) {
+		cmd_error(_("%s is closed: the report can no longer go into its record"),
+		    r->inc.id);
+		return (EX_DATAERR);
+	}
+	localtime_r(&t, &tm);
+	strftime(day, sizeof day, "%Y%m%d", &tm);
+	dir = fs_dirname(c->log_file);
+	name = xasprintf("backup-test-%s.log", day);
+	path = str_join_path(dir, name);
+	if (fs_mkdir_p(dir, 0755, &cause) != 0 ||
+	    fs_write_atomic(path, b->data, b->len, 0644, &cause) != 0) {
+		cmd_error("%s", cause);
+		rc = fs_errno_exit(errno);
+	} else if (incident_append(st, r->inc.id, NULL, INCIDENT_EV_NOTE, b->data, NULL,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		rc = EX_IOERR;
+	} else
+		printf(_("Backup Test Report written to %s and to the record of %s\n"), path,
+		    r->inc.id);
+	free(cause);
+	free(path);
+	free(name);
+	free(dir);
+	return (rc);
+}
+
 /* report INCIDENT-ID [--format md|html|status] [-o FILE]. */
 static int
 cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -161,6 +204,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	static const struct option	 longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "record", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -175,8 +219,9 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	char				*cause = NULL;
 	size_t				 nh = 0;
 	int				 opt, rc;
+	bool				 record = false;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hf:o:", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hf:o:r", longopts)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
@@ -185,15 +230,22 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 				f = REPORT_HTML;
 			else if (strcmp(optarg, "status") == 0)
 				f = REPORT_STATUS;
+			else if (strcmp(optarg, "backup-test") == 0)
+				f = REPORT_BACKUP_TEST;
 			else
-				cmd_usage_error(e, _("unknown format \"%s\" (md, html or status)"),
-				    optarg);
+				cmd_usage_error(e, _("unknown format \"%s\" (md, html, status or "
+				    "backup-test)"), optarg);
 			break;
 		case 'o':
 			out = optarg;
 			break;
+		case 'r':
+			record = true;
+			break;
 		}
 	}
+	if (record && f != REPORT_BACKUP_TEST)
+		cmd_usage_error(e, _("--record goes with --format backup-test"));
 	if (optind + 1 != argc)
 		cmd_usage_error(e, optind >= argc ? _("an incident id is needed") :
 		    _("unexpected argument \"%s\""), argv[optind + (optind < argc)]);
@@ -229,10 +281,18 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	buf_init(&b);
 	report_render(&b, &r, f, h, nh);
 	cmd_report_history_free(h, nh);
+	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
 	report_free(&r);
 	incident_store_close(st);
+	if (rc != EX_OK) {
+		buf_free(&b);
+		return (rc);
+	}
 
-	rc = EX_OK;
+	if (record && out == NULL) {
+		buf_free(&b);
+		return (rc);
+	}
 	if (out != NULL && strcmp(out, "-") != 0) {
 		if (fs_write_atomic(out, b.data, b.len, 0644, &cause) != 0) {
 			cmd_error("%s", cause);
@@ -247,12 +307,15 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.args = "INCIDENT-ID [--format md|html|status] [-o FILE]",
+	.args = "INCIDENT-ID [--format md|html|status|backup-test] [--record] [-o FILE]",
 	.summary = N_("the post-incident or drill report of an incident, from its record"),
 	.help = N_("  -f, --format FORMAT  md (Markdown, the default), html (one self-contained\n"
-	    "                       file with an SVG timeline) or status (the Communications\n"
-	    "                       Lead's update)\n"
+	    "                       file with an SVG timeline), status (the Communications\n"
+	    "                       Lead's update) or backup-test (the plan's Backup\n"
+	    "                       Test Report of a monthly-backup-test)\n"
 	    "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
+	    "  -r, --record         with backup-test: write it to the log folder as\n"
+	    "                       backup-test-YYYYmmdd.log and into the open record\n"
 	    "\n"
 	    "The report gives the summary, RTO and RPO against their targets with a\n"
 	    "verdict, the success criteria of a drill, each step's expected and actual\n"

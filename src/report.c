@@ -1,6 +1,8 @@
 /* report.c: post-incident and drill reports from the incident record: Markdown, HTML, status update. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <time.h>
 
 #include "report.h"
@@ -34,7 +36,7 @@ report_under(const char *id, const char *step)
 
 /* The step of id, or NULL. */
 static struct report_step *
-report_find_step(struct report *r, const char *id)
+report_find_step(const struct report *r, const char *id)
 {
 	size_t	i;
 
@@ -964,6 +966,93 @@ report_status(struct buf *b, const struct report *r)
 	buf_printf(b, _("\nThank you for your patience.\n"));
 }
 
+/* ---- Backup Test Report ---- */
+
+/* The value after "Testing backup: " in the output of the runbook's select step (caller frees), or NULL. */
+static char *
+report_tested_backup(const struct report *r)
+{
+	const char	*p, *key = "Testing backup: ";
+	size_t		 i;
+
+	for (i = 0; i < r->ncmds; i++) {
+		if (r->cmds[i].output.data == NULL ||
+		    (p = strstr(r->cmds[i].output.data, key)) == NULL)
+			continue;
+		if (p != r->cmds[i].output.data && p[-1] != '\n')
+			continue;
+		p += strlen(key);
+		return (xstrndup(p, strcspn(p, "\n")));
+	}
+	return (NULL);
+}
+
+/* The last command of the steps under id: 1 when it exited 0, 0 when not, -1 when none ran. */
+static int
+report_step_ok(const struct report *r, const char *id, const struct report_command **cp)
+{
+	size_t	i;
+
+	*cp = NULL;
+	for (i = r->ncmds; i > 0; i--) {
+		if (report_under(r->cmds[i - 1].step, id)) {
+			*cp = &r->cmds[i - 1];
+			return (r->cmds[i - 1].status != NULL && r->cmds[i - 1].code == 0 &&
+			    strcmp(r->cmds[i - 1].status, "exit 0") == 0);
+		}
+	}
+	return (-1);
+}
+
+/*
+ * Append the plan's "Backup Test Report" of a monthly backup test, from the
+ * record: the backup restored (or named by the select step's "Testing
+ * backup:" line), the validate step's integrity check (its output starts
+ * with "ok") and exit status, the record-count check as ticked.
+ */
+static void
+report_backup_test(struct buf *b, const struct report *r)
+{
+	const struct report_command	*c;
+	const struct report_step	*s;
+	char				*tested, t[TIMEUTIL_BUFSZ];
+	const char			*integrity, *access, *counts;
+	struct stat			 sb;
+	int				 ok;
+	size_t				 j;
+
+	if ((tested = r->restored_set != NULL ? xstrdup(r->restored_set) : NULL) == NULL)
+		tested = report_tested_backup(r);
+	ok = report_step_ok(r, "validate", &c);
+	integrity = ok == -1 ? _("NOT RUN") : ok == 1 && c->output.data != NULL &&
+	    strncmp(c->output.data, "ok\n", 3) == 0 ? _("PASS") : _("FAIL");
+	access = ok == -1 ? _("NOT RUN") : ok == 1 ? _("PASS") : _("FAIL");
+	counts = _("not confirmed");
+	if ((s = report_find_step(r, "check")) != NULL)
+		for (j = 0; j < s->nitems; j++)
+			if (strstr(s->items[j], "ecord count") != NULL && s->ticked[j])
+				counts = _("match expectations (ticked)");
+
+	buf_adds(b, "Backup Test Report\n==================\n");
+	buf_printf(b, "Date: %s\n", report_time(r->as_of_ms, t, sizeof t));
+	buf_adds(b, "Backup Tested: ");
+	report_line(b, tested != NULL ? tested : _("unknown"));
+	buf_adds(b, "\nBackup Date: ");
+	if (r->backup_ms > 0)
+		buf_adds(b, report_time(r->backup_ms, t, sizeof t));
+	else if (tested != NULL && stat(tested, &sb) == 0)
+		buf_adds(b, report_time((int64_t)sb.st_mtime * 1000, t, sizeof t));
+	else
+		buf_adds(b, _("unknown"));
+	buf_printf(b, "\n\nResults:\n- Integrity Check: %s\n- Data Accessible: %s\n"
+	    "- Record Counts: %s\n\nStatus: %s\n", integrity, access, counts,
+	    strcmp(integrity, _("PASS")) == 0 && strcmp(access, _("PASS")) == 0 ?
+	    "SUCCESS" : "FAILURE");
+	buf_printf(b, "\n%s %s, %zu events, chain head %s\n", _("From the record of"),
+	    r->inc.id, r->nevs, r->head);
+	free(tested);
+}
+
 /* ---- HTML ---- */
 
 static const char report_css[] =
@@ -1315,6 +1404,9 @@ report_render(struct buf *b, const struct report *r, enum report_format f,
 		break;
 	case REPORT_STATUS:
 		report_status(b, r);
+		break;
+	case REPORT_BACKUP_TEST:
+		report_backup_test(b, r);
 		break;
 	}
 }

@@ -13,6 +13,7 @@ enum report_format {
 	REPORT_MD,	/* plain Markdown */
 	REPORT_HTML,	/* one self-contained HTML file with inline SVG */
 	REPORT_STATUS,	/* the Communications Lead's update (plain text) */
+	REPORT_BACKUP_TEST,	/* the plan's "Backup Test Report" of a monthly-backup-test */
 };
 
 /* Where a step got to. */

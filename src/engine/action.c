@@ -91,6 +91,13 @@ static const struct action_param params_fetch[] = {
 
 static const char *const cmd_backups[] = { "backups", NULL };
 
+static const char *const cmd_backup_test_report[] = { "report", "--format", "backup-test",
+    "--record", NULL };
+static const struct action_param params_backup_test_report[] = {
+	{ "incident", true, N_("the incident id of the test (${incident.id})"), true, false },
+	{ NULL, false, NULL, false, false }
+};
+
 static const struct action_def action_table[] = {
 	{ "backup", N_("take a backup set (database, config, encrypted keys, manifest)"),
 	    cmd_backup, params_backup, false, true },
@@ -120,6 +127,8 @@ static const struct action_def action_table[] = {
 	    cmd_fetch, params_fetch, false, true },
 	{ "backups", N_("list the backup sets, newest first"),
 	    cmd_backups, params_none, false, true },
+	{ "backup-test-report", N_("the plan's Backup Test Report, to the log folder and the record"),
+	    cmd_backup_test_report, params_backup_test_report, false, false },
 };
 
 /* The action called name, or NULL. */

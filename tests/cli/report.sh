@@ -22,7 +22,7 @@ fx() { "$FIX" "$STATE" "$@" || fail "fixture: $*"; }
 
 # golden NAME FILE: FILE is the golden file NAME (or rewrite it).
 golden() {
-	if [ -n "$PDR_REGEN_GOLDEN" ]; then
+	if [ -n "${PDR_REGEN_GOLDEN:-}" ]; then
 		cp "$2" "$GOLD/$1" && ok "golden $1 rewritten"
 	elif diff -u "$GOLD/$1" "$2" >"$T/diff"; then
 		ok "$1 matches the golden file"
@@ -117,6 +117,63 @@ expect_match "$T/out" 'achieved: unknown \(no restored backup recorded\)' "RPO u
 pdr report "$open" --format status
 expect_match "$T/out" '^Subject: \[UPDATE\]' "interim status update"
 expect_match "$T/out" '^Current Status: RECOVERY IN PROGRESS$' "in progress"
+
+# The monthly backup test: the plan's Backup Test Report into the log folder and the record.
+mkdir -p "$T/backup/daily"
+bk="$T/backup/daily/patronus-daily-20261120.db"
+sqlite3 "$bk" "CREATE TABLE sites (id INTEGER); INSERT INTO sites VALUES (1);"
+touch -d "2026-11-20 02:00:00" "$bk"
+printf 'state_dir: %s\nlog_file: %s\n' "$STATE" "$T/log/dr/backup.log" >"$T/bt.yaml"
+at $D 16:00:00
+bt=$(fx declare monthly-backup-test drill "Monthly backup test" 1800 0)
+at $D 16:01:00; fx event "$bt" command-started select "RANDOM_BACKUP=..."
+fx output "$bt" select "Testing backup: $bk
+"
+fx exit "$bt" select "exit 0" 0 0 0
+fx event "$bt" step-done select
+at $D 16:05:00; fx event "$bt" command-started validate "sqlite3 ... PRAGMA integrity_check;"
+fx output "$bt" validate "ok
+site-a
+site-b
+"
+fx exit "$bt" validate "exit 0" 0 0 0
+fx event "$bt" step-done validate
+at $D 16:08:00; fx check "$bt" check 0 "Integrity check returned ok"
+fx check "$bt" check 1 "Sites and paths are readable"
+fx check "$bt" check 2 "Record counts match expectations"
+at $D 16:09:00; fx event "$bt" command-started report "patronus-dr report $bt --format backup-test --record"
+run "$PDR" --config "$T/bt.yaml" report "$bt" --format backup-test --record
+expect_rc 0 "report --format backup-test --record"
+log="$T/log/dr/backup-test-20261127.log"
+expect_match "$T/out" "^Backup Test Report written to $log and to the record of $bt\$" "says where"
+expect_match "$log" '^Backup Test Report$' "log: heading"
+expect_match "$log" "^Backup Tested: $bk\$" "log: the backup tested, from the select step's output"
+expect_match "$log" '^Backup Date: 2026-11-20 02:00:00$' "log: the backup's date"
+expect_match "$log" '^- Integrity Check: PASS$' "log: integrity check"
+expect_match "$log" '^- Data Accessible: PASS$' "log: data accessible"
+expect_match "$log" '^- Record Counts: match expectations \(ticked\)$' "log: record counts"
+expect_match "$log" '^Status: SUCCESS$' "log: status"
+run "$PDR" --config "$T/bt.yaml" incidents show "$bt"
+expect_match "$T/out" 'note: Backup Test Report$' "the report is in the record"
+run "$PDR" --config "$T/bt.yaml" incidents verify "$bt"
+expect_rc 0 "the record's chain still holds"
+fx close "$bt" "test done"
+run "$PDR" --config "$T/bt.yaml" report "$bt" --format backup-test --record
+expect_rc 65 "--record refused once closed"
+run "$PDR" --config "$T/bt.yaml" report "$bt" --record
+expect_rc 64 "--record without backup-test"
+# A failed validation is a FAILURE.
+at $D 17:00:00
+bt2=$(fx declare monthly-backup-test drill "Monthly backup test" 1800 0)
+fx event "$bt2" command-started validate "sqlite3 ..."
+fx output "$bt2" validate "*** in database main ***
+Page 3: btreeInitPage() returns error code 11
+"
+fx exit "$bt2" validate "exit 1" 1 0 0
+run "$PDR" --config "$T/bt.yaml" report "$bt2" --format backup-test
+expect_match "$T/out" '^- Integrity Check: FAIL$' "failed integrity check"
+expect_match "$T/out" '^Backup Tested: unknown$' "no backup named"
+expect_match "$T/out" '^Status: FAILURE$' "failure"
 
 # Usage and missing input.
 pdr report
