@@ -339,7 +339,7 @@ START_TEST(test_action_argv)
 	free(argv);
 
 	d = action_list(&n);
-	ck_assert_uint_eq(n, 14);
+	ck_assert_uint_eq(n, 15);
 	for (i = 0; i < n; i++)
 		ck_assert_ptr_eq(action_find(d[i].name), &d[i]);
 	ck_assert_ptr_null(action_find("nope"));
