@@ -414,6 +414,19 @@ report_time(int64_t ms, char *buf, size_t len)
 	return (time_format_iso((time_t)(ms / 1000), buf, len));
 }
 
+/* The name of the local time zone at ms ("UTC", "CET") into buf. */
+static const char *
+report_zone(int64_t ms, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(ms / 1000);
+
+	localtime_r(&t, &tm);
+	if (strftime(buf, len, "%Z", &tm) == 0)
+		xsnprintf(buf, len, "?");
+	return (buf);
+}
+
 /* A duration in seconds as text into buf. */
 static const char *
 report_dur(int64_t secs, char *buf, size_t len)
@@ -421,22 +434,53 @@ report_dur(int64_t secs, char *buf, size_t len)
 	return (duration_format(secs, buf, len));
 }
 
-/* Append text with control characters (but newline and tab) as \xHH. */
+/* The length of the valid UTF-8 sequence at p (not ASCII), or 0 when it is not one. */
+static size_t
+report_utf8_len(const char *p)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	uint32_t		 cp;
+	size_t			 n, i;
+
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2, cp = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3, cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4, cp = u[0] & 0x07;
+	else
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (u[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return (0);
+	return (n);
+}
+
+/* Append text with control characters (but newline and tab) and bytes that are not UTF-8 as \xHH. */
 static void
 report_safe(struct buf *b, const char *s)
 {
 	unsigned char	c;
+	size_t		n;
 
 	for (; *s != '\0'; s++) {
 		c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+		if (c >= 0x80 && (n = report_utf8_len(s)) > 0) {
+			buf_add(b, s, n);
+			s += n - 1;
+		} else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
 			buf_printf(b, "\\x%02x", c);
 		else
 			buf_addc(b, (char)c);
 	}
 }
 
-/* Append text for HTML: defused like report_safe, then &<>"' as entities. */
+/* Append text for HTML: defused like report_safe, &<>"' as entities. */
 static void
 report_html(struct buf *b, const char *s)
 {
@@ -729,6 +773,7 @@ report_md(struct buf *b, const struct report *r)
 	buf_adds(b, ")\n");
 	buf_printf(b, _("- **Mode:** %s\n"), incident_mode_name(r->inc.mode));
 	buf_printf(b, _("- **Host:** %s\n"), r->inc.host);
+	buf_printf(b, _("- **Time zone:** %s\n"), report_zone(r->inc.detected_ms, t, sizeof t));
 	buf_printf(b, _("- **Detected:** %s\n"), report_time(r->inc.detected_ms, t, sizeof t));
 	buf_printf(b, _("- **Declared:** %s\n"), report_time(r->inc.declared_ms, t, sizeof t));
 	if (r->interim)
@@ -904,6 +949,21 @@ report_md(struct buf *b, const struct report *r)
 
 /* ---- status update ---- */
 
+/* Whether a ticked checklist item says the sites are connected. */
+static bool
+report_sites_connected(const struct report *r)
+{
+	size_t	i, j;
+
+	for (i = 0; i < r->nsteps; i++)
+		for (j = 0; j < r->steps[i].nitems; j++)
+			if (r->steps[i].ticked[j] &&
+			    (strcasestr(r->steps[i].items[j], "sites connected") != NULL ||
+			    strcasestr(r->steps[i].items[j], "sites reconnected") != NULL))
+				return (true);
+	return (false);
+}
+
 /* Append the Communications Lead's update, from the plan's "Failover Complete" message. */
 static void
 report_status(struct buf *b, const struct report *r)
@@ -938,6 +998,8 @@ report_status(struct buf *b, const struct report *r)
 		    report_dur(r->inc.rpo, d2, sizeof d2));
 	else
 		buf_printf(b, _("Data Loss: none recorded (no backup restored)\n"));
+	buf_printf(b, _("Connectivity: %s\n"), report_sites_connected(r) ?
+	    _("All sites reconnected (checked)") : _("not confirmed in the record"));
 	buf_printf(b, _("\nActions Taken:\n"));
 	for (n = 0, i = 0; i < r->nsteps; i++) {
 		if (r->steps[i].state != REPORT_STEP_DONE)
@@ -1211,7 +1273,9 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 	    incident_mode_name(r->inc.mode));
 	buf_printf(b, "<tr><th>%s</th>", _("Host"));
 	report_td(b, r->inc.host);
-	buf_printf(b, "</tr>\n<tr><th>%s</th><td>%s</td></tr>\n", _("Detected"),
+	buf_printf(b, "</tr>\n<tr><th>%s</th><td>%s</td></tr>\n", _("Time zone"),
+	    report_zone(r->inc.detected_ms, t, sizeof t));
+	buf_printf(b, "<tr><th>%s</th><td>%s</td></tr>\n", _("Detected"),
 	    report_time(r->inc.detected_ms, t, sizeof t));
 	buf_printf(b, "<tr><th>%s</th><td>%s</td></tr>\n", _("Declared"),
 	    report_time(r->inc.declared_ms, t, sizeof t));

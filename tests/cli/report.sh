@@ -40,6 +40,7 @@ inc=$(fx declare report-demo incident "Database corruption (report test)" 1800 9
 [ "$inc" = INC-20261127-1405-report-demo ] && ok "incident id $inc" || fail "incident id: $inc"
 at $D 14:05:30; fx event "$inc" step-started stop "Stop services"
 at $D 14:05:31; fx event "$inc" command-started stop "systemctl stop patronus-sdwan"
+at $D 14:05:32; fx output "$inc" stop "$(printf 'stopped \033[32mok\033[0m, not UTF-8: \377.')"
 at $D 14:05:33; fx exit "$inc" stop "exit 0" 0 0 0
 at $D 14:05:34; fx event "$inc" step-done stop
 at $D 14:06:00; fx event "$inc" step-started restore "Restore the newest backup that verifies"
@@ -90,6 +91,8 @@ expect_match "$T/report.html" '&lt;script&gt;alert\(1\)&lt;/script&gt; &amp; &qu
 	"operator note shown as text"
 expect_match "$T/report.html" 'no customer impact &lt;i&gt;visible&lt;/i&gt;' "skip reason escaped"
 expect_match "$T/report.html" '<svg width=' "inline SVG timeline"
+expect_match "$T/report.html" 'stopped \\x1b\[32mok\\x1b\[0m, not UTF-8: \\xff\.' \
+	"escape sequences and bytes not UTF-8 defused"
 head=$(sqlite3 "$STATE/incidents.db" "SELECT last_hash FROM incidents WHERE id = '$inc'")
 expect_match "$T/report.html" "chain head <code>$head</code>" "HTML names the chain head"
 
