@@ -1187,8 +1187,8 @@ report_svg_steps(struct buf *b, const struct report *r)
 	}
 	buf_printf(b, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#a00\" "
 	    "stroke-dasharray=\"4 3\"/>\n", xr, xr, y + 4);
-	buf_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#a00\">RTO %s</text>\n",
-	    xr + 3, y + 18, report_dur(r->inc.rto, d, sizeof d));
+	buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" font-size=\"11\" "
+	    "fill=\"#a00\">RTO %s</text>\n", xr - 3, y + 18, report_dur(r->inc.rto, d, sizeof d));
 	if (r->rto_end_ms != 0)
 		buf_printf(b, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#060\"/>\n",
 		    220 + (double)(r->rto_end_ms - t0) * scale,
@@ -1243,8 +1243,8 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 	const struct report_command	*c;
 	const struct incident_event	*ev;
 	struct buf			 m;
-	char				*h, *x, t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ];
-	char				 d2[TIMEUTIL_BUFSZ];
+	char				*h, *x, *end, t[TIMEUTIL_BUFSZ];
+	char				 d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
 	size_t				 i, j, cut;
 
 	h = report_heading(r);
@@ -1296,7 +1296,15 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 
 		*nl = '\0';
 		buf_adds(b, "<li>");
-		report_html(b, x + 2);
+		/* "- **RTO:** rest": the label in bold. */
+		if (strncmp(x, "- **", 4) == 0 && (end = strstr(x + 4, ":** ")) != NULL) {
+			*end = '\0';
+			buf_adds(b, "<strong>");
+			report_html(b, x + 4);
+			buf_adds(b, ":</strong> ");
+			report_html(b, end + 4);
+		} else
+			report_html(b, x + 2);
 		buf_adds(b, "</li>\n");
 		x = nl + 1;
 	}
