@@ -12,6 +12,10 @@
 
 /* Lines of a command's output kept in the report's excerpt (the last ones). */
 #define REPORT_EXCERPT_LINES 12
+/* Checklist items a step may have in a report. */
+#define REPORT_ITEMS_MAX 1000
+/* Steps not done yet that an interim status update names. */
+#define REPORT_NEXT_STEPS 5
 
 /*
  * The step that restores service, per runbook: the RTO runs from detection to
@@ -153,7 +157,9 @@ report_apply(struct report *r, const struct incident_event *ev)
 		break;
 	case INCIDENT_EV_CHECK_TICKED:
 	case INCIDENT_EV_CHECK_UNTICKED:
-		if (s == NULL || incident_event_get_int(ev, "index", &idx) != 0 || idx < 0)
+		/* An index far past any checklist is a damaged record: ignored. */
+		if (s == NULL || incident_event_get_int(ev, "index", &idx) != 0 || idx < 0 ||
+		    idx >= REPORT_ITEMS_MAX)
 			break;
 		item = incident_event_get(ev, "item");
 		while ((size_t)idx >= s->nitems)
@@ -202,6 +208,16 @@ report_of(int64_t got, int64_t target)
 	    duration_format(target, b, sizeof b)));
 }
 
+/* "failover not done (1h10m so far)" (caller frees). */
+static char *
+report_not_done(int64_t got)
+{
+	char	a[TIMEUTIL_BUFSZ];
+
+	return (xasprintf(_("failover not done (%s since detection)"),
+	    duration_format(got, a, sizeof a)));
+}
+
 /* Add a criterion. */
 static void
 report_crit(struct report *r, const char *name, bool pass, char *detail)
@@ -236,7 +252,8 @@ report_score(struct report *r)
 	if (strcmp(r->inc.runbook_id, "failover-drill") == 0) {
 		report_crit(r, _("Failover completed within RTO"),
 		    r->rto_end_ms != 0 && r->rto_achieved <= r->inc.rto,
-		    report_of(r->rto_achieved, r->inc.rto));
+		    r->rto_end_ms != 0 ? report_of(r->rto_achieved, r->inc.rto) :
+		    report_not_done(r->rto_achieved));
 		report_crit(r, _("All functionality works in DR site"),
 		    report_all_ticked(r, "validate"),
 		    xstrdup(report_all_ticked(r, "validate") ?
@@ -997,7 +1014,7 @@ report_status(struct buf *b, const struct report *r)
 		    r->rpo_achieved <= r->inc.rpo ? _("within") : _("outside"),
 		    report_dur(r->inc.rpo, d2, sizeof d2));
 	else
-		buf_printf(b, _("Data Loss: none recorded (no backup restored)\n"));
+		buf_printf(b, _("Data Loss: unknown (no restored backup in the record)\n"));
 	buf_printf(b, _("Connectivity: %s\n"), report_sites_connected(r) ?
 	    _("All sites reconnected (checked)") : _("not confirmed in the record"));
 	buf_printf(b, _("\nActions Taken:\n"));
@@ -1013,14 +1030,20 @@ report_status(struct buf *b, const struct report *r)
 		buf_printf(b, _("- none yet\n"));
 	buf_printf(b, _("\nNext Steps:\n"));
 	if (r->interim) {
-		for (i = 0; i < r->nsteps; i++) {
-			if (r->steps[i].state == REPORT_STEP_PENDING ||
-			    r->steps[i].state == REPORT_STEP_STARTED) {
+		/* The next few steps not done yet, and how many follow. */
+		for (n = 0, i = 0; i < r->nsteps; i++) {
+			if (r->steps[i].state != REPORT_STEP_PENDING &&
+			    r->steps[i].state != REPORT_STEP_STARTED)
+				continue;
+			if (n++ < REPORT_NEXT_STEPS) {
 				buf_adds(b, "- ");
 				report_line(b, report_step_title(&r->steps[i]));
 				buf_adds(b, "\n");
 			}
 		}
+		if (n > REPORT_NEXT_STEPS)
+			buf_printf(b, _("- and %zu more steps of the runbook\n"),
+			    n - REPORT_NEXT_STEPS);
 	} else {
 		buf_printf(b, _("- Continue monitoring (24 hours)\n"));
 		buf_printf(b, _("- Post-incident review scheduled\n"));

@@ -81,6 +81,8 @@ expect_match "$T/out" '^\*\*Drill result: FAIL\*\*$' "d3 fails"
 pdr report "$d4"
 expect_match "$T/out" '^> \*\*INTERIM REPORT:\*\* the drill is still open' "d4 interim"
 expect_match "$T/out" '^\*\*Drill result: INCOMPLETE\*\*$' "d4 incomplete"
+pdr report "$d4" --format status
+expect_match "$T/out" '^- and [0-9]+ more steps of the runbook$' "interim update names a few next steps"
 
 pdr drills failover-drill --ascii
 expect_rc 0 "drills failover-drill"

@@ -120,6 +120,9 @@ expect_match "$T/out" 'achieved: unknown \(no restored backup recorded\)' "RPO u
 pdr report "$open" --format status
 expect_match "$T/out" '^Subject: \[UPDATE\]' "interim status update"
 expect_match "$T/out" '^Current Status: RECOVERY IN PROGRESS$' "in progress"
+expect_match "$T/out" '^Data Loss: unknown' "data loss not known yet"
+expect_match "$T/out" '^- Stop services$' "next steps: the step under way"
+expect_match "$T/out" '^- Document incident$' "next steps: the steps to come"
 
 # The monthly backup test: the plan's Backup Test Report into the log folder and the record.
 mkdir -p "$T/backup/daily"
