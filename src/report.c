@@ -182,6 +182,45 @@ report_apply(struct report *r, const struct incident_event *ev)
 	}
 }
 
+/*
+ * Without a restored event: the output of `patronus-dr restore db` as the
+ * TUI recorded it, when it ran in English: "restored TARGET from SET (" names
+ * the set and "data-loss window: ... (backup of YYYY-mm-dd HH:MM:SS," its
+ * time. The last restore wins.
+ */
+static void
+report_restore_output(struct report *r)
+{
+	const char	*p, *q, *from;
+	char		*when, *set, *cause = NULL;
+	time_t		 t;
+	size_t		 i;
+
+	for (i = 0; i < r->ncmds; i++) {
+		if ((p = r->cmds[i].output.data) == NULL)
+			continue;
+		if ((q = strstr(p, "\nrestored ")) != NULL || strncmp(p, "restored ", 9) == 0) {
+			q = q != NULL ? q + 1 : p;
+			if ((from = strstr(q, " from ")) != NULL &&
+			    from < q + strcspn(q, "\n")) {
+				from += 6;
+				set = xstrndup(from, strcspn(from, " \n"));
+				free(r->restored_set);
+				r->restored_set = set;
+			}
+		}
+		if ((q = strstr(p, "data-loss window: ")) != NULL &&
+		    (q = strstr(q, "(backup of ")) != NULL) {
+			when = xstrndup(q + 11, strcspn(q + 11, ",\n"));
+			if (time_parse(when, 0, &t, &cause) == 0)
+				r->backup_ms = (int64_t)t * 1000;
+			free(cause);
+			cause = NULL;
+			free(when);
+		}
+	}
+}
+
 /* Whether every item of the steps with this id (or under it) is ticked, and there is one. */
 static bool
 report_all_ticked(const struct report *r, const char *id)
@@ -355,6 +394,8 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 		r->rto_end_what = r->interim ? _("still open; last event") : _("close");
 	r->rto_achieved = ((r->rto_end_ms != 0 ? r->rto_end_ms : r->as_of_ms) -
 	    r->inc.detected_ms) / 1000;
+	if (r->backup_ms == 0)
+		report_restore_output(r);
 	if (r->backup_ms > 0) {
 		r->rpo_achieved = (r->inc.detected_ms - r->backup_ms) / 1000;
 		if (r->rpo_achieved < 0)

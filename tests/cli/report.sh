@@ -181,6 +181,20 @@ expect_match "$T/out" '^- Integrity Check: FAIL$' "failed integrity check"
 expect_match "$T/out" '^Backup Tested: unknown$' "no backup named"
 expect_match "$T/out" '^Status: FAILURE$' "failure"
 
+# No restored event: the RPO from `restore db`'s own (English) output lines.
+at $D 18:00:00
+rs=$(fx declare report-demo incident "Database corruption (report test)" 1800 900 \
+	"$(ms $D 17:55:00)")
+at $D 18:01:00; fx event "$rs" command-started restore "patronus-dr restore db"
+fx output "$rs" restore "restoring from patronus-hourly-20261127-170000
+data-loss window: 25m00s (backup of 2026-11-27 17:30:00, incident start 2026-11-27 17:55:00)
+restored /var/lib/patronus/sdwan.db from /backup/patronus/hourly/patronus-hourly-20261127-170000/patronus.db (4096 bytes), mode 0600
+"
+fx exit "$rs" restore "exit 0" 0 0 0
+pdr report "$rs"
+expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved 25m00s \(backup of 2026-11-27 17:30:00 restored: /backup/patronus/hourly/patronus-hourly-20261127-170000/patronus.db\): MISSED$' \
+	"RPO from restore db's output, missed"
+
 # Usage and missing input.
 pdr report
 expect_rc 64 "report without an id"
