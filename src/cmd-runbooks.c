@@ -293,7 +293,8 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 		memset(&set, 0, sizeof set);
 	free(errors);
 	errors = NULL;
-	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml")) {
+	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml") ||
+	    str_has_suffix(name, ".yml")) {
 		if ((rb = loaded = runbook_load(name, &errors)) == NULL) {
 			fflush(stdout);
 			fprintf(stderr, "%s\n", errors);

@@ -133,6 +133,47 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+/* Inputs that must be refused with a message, never crash or loop. */
+START_TEST(test_hostile_inputs)
+{
+	static const char nul[] = "id: t\0\ntitle: T\n";
+	static const char *const texts[] = {
+		"",
+		"---\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: &a [ *a ]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps:\n  - &s {id: a, title: A, checklist: [*s]}\n",
+		"id: t\ntitle: T\nrto: 99999999999999999999999h\nsteps: [{id: a, title: A, run: ls}]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: [{id: a, title: A, run: \"${\"}]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: [{id: a, title: A, use: t}]\n"
+		    "more: *undefined\n",
+		"\xff\xfe\x00\x00garbage",
+		"id: t\ntitle: \xc3\x28\n",
+		"? [a, b]\n: c\n",
+		"id: !!binary aGVsbG8=\ntitle: T\nrto: 1m\nsteps: 3\n",
+		"id: t\ntitle: T\nrto: 1m\nsteps:\n\t- id: a\n",
+	};
+	struct runbook	*rb;
+	char		*errors;
+	size_t		 i;
+
+	for (i = 0; i < nitems(texts); i++) {
+		errors = NULL;
+		rb = runbook_load_buffer("h.yaml", texts[i], strlen(texts[i]), &errors);
+		if (rb != NULL)
+			ck_abort_msg("input %zu was accepted", i);
+		ck_assert_msg(errors != NULL && str_has_prefix(errors, "h.yaml:"),
+		    "input %zu: no message", i);
+		free(errors);
+	}
+	errors = NULL;
+	ck_assert_ptr_null(runbook_load_buffer("h.yaml", nul, sizeof nul - 1, &errors));
+	ck_assert(str_has_prefix(errors, "h.yaml:1:6: YAML syntax:"));
+	free(errors);
+	/* A NULL errors pointer is allowed. */
+	ck_assert_ptr_null(runbook_load_buffer("h.yaml", "x", 1, NULL));
+}
+END_TEST
+
 START_TEST(test_step_checks)
 {
 	char	*e;
@@ -357,6 +398,7 @@ runbook_suite(void)
 	tcase_add_test(tc, test_load_database_corruption);
 	tcase_add_test(tc, test_errors_have_positions);
 	tcase_add_test(tc, test_error_cap);
+	tcase_add_test(tc, test_hostile_inputs);
 	tcase_add_test(tc, test_step_checks);
 	tcase_add_test(tc, test_subst);
 	tcase_add_test(tc, test_vars_conf);
