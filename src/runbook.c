@@ -200,6 +200,98 @@ rb_node(struct rb_parse *rp, int idx)
 	return (yaml_document_get_node(&rp->doc, idx));
 }
 
+/* The edit distance of two short names, or a large number for long ones. */
+static size_t
+rb_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, prev[65], cur[65];
+
+	if (la > 64 || lb > 64)
+		return (SIZE_MAX);
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur[j] = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < cur[j])
+				cur[j] = prev[j] + 1;
+			if (cur[j - 1] + 1 < cur[j])
+				cur[j] = cur[j - 1] + 1;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return (prev[lb]);
+}
+
+/*
+ * A hint naming the closest of the n candidates to name, for a message:
+ * " (did you mean \"X\"?)", or "" when none is close. Points to static memory.
+ */
+static const char *
+rb_suggest(const char *name, const char *const *cands, size_t n)
+{
+	static char	 hint[128];
+	const char	*best = NULL;
+	size_t		 i, d, bestd = SIZE_MAX, limit;
+
+	limit = strlen(name) <= 3 ? 1 : 2;
+	for (i = 0; i < n; i++) {
+		if ((d = rb_distance(name, cands[i])) < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (best == NULL || bestd > limit) {
+		hint[0] = '\0';
+		return (hint);
+	}
+	xsnprintf(hint, sizeof hint, _(" (did you mean \"%s\"?)"), best);
+	return (hint);
+}
+
+/* The hint for a misspelt ${variable}: the closest dr.yaml key or incident.* name. */
+static const char *
+rb_suggest_var(const char *name)
+{
+	const char	*cands[CONF__COUNT + nitems(rb_incident_vars)];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < CONF__COUNT; i++)
+		cands[n++] = conf_key_name((enum conf_key)i);
+	for (i = 0; i < nitems(rb_incident_vars); i++)
+		cands[n++] = rb_incident_vars[i];
+	return (rb_suggest(name, cands, n));
+}
+
+/* The hint for a misspelt action name. */
+static const char *
+rb_suggest_action(const char *name)
+{
+	const struct action_def	*defs;
+	const char		*cands[64];
+	size_t			 i, n;
+
+	defs = action_list(&n);
+	for (i = 0; i < n && i < nitems(cands); i++)
+		cands[i] = defs[i].name;
+	return (rb_suggest(name, cands, i));
+}
+
+/* The hint for a misspelt parameter of an action. */
+static const char *
+rb_suggest_param(const struct action_def *def, const char *name)
+{
+	const char	*cands[32];
+	size_t		 n = 0;
+
+	while (n < nitems(cands) && def->params[n].name != NULL) {
+		cands[n] = def->params[n].name;
+		n++;
+	}
+	return (rb_suggest(name, cands, n));
+}
+
 /*
  * Sort the pairs of a mapping into vals[] by key (keys[] has nkeys names):
  * unknown and duplicate keys are problems. knodes[] gets the key nodes.
@@ -227,7 +319,8 @@ rb_map(struct rb_parse *rp, yaml_node_t *map, const char *where,
 			if (strcmp(keys[i], name) == 0)
 				break;
 		if (i == nkeys) {
-			rb_error(rp, &k->start_mark, _("unknown key \"%s\" in %s"), name, where);
+			rb_error(rp, &k->start_mark, _("unknown key \"%s\" in %s%s"), name, where,
+			    rb_suggest(name, keys, nkeys));
 			continue;
 		}
 		if (vals[i] != NULL) {
@@ -263,7 +356,8 @@ rb_check_vars(struct rb_parse *rp, const yaml_node_t *n, const char *text)
 		}
 		name = xstrndup(p + 2, (size_t)(end - p - 2));
 		if (!runbook_var_known(name))
-			rb_error(rp, &n->start_mark, _("undefined variable \"${%s}\""), name);
+			rb_error(rp, &n->start_mark, _("undefined variable \"${%s}\"%s"), name,
+			    rb_suggest_var(name));
 		free(name);
 		p = end + 1;
 	}
@@ -400,7 +494,8 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 
 	def = st->action != NULL ? action_find(st->action) : NULL;
 	if (st->action != NULL && def == NULL)
-		rb_error(rp, &actnode->start_mark, _("unknown action \"%s\""), st->action);
+		rb_error(rp, &actnode->start_mark, _("unknown action \"%s\"%s"), st->action,
+		    rb_suggest_action(st->action));
 	if (with != NULL && with->type != YAML_MAPPING_NODE) {
 		if (!rb_is_null(with))
 			rb_error(rp, &with->start_mark,
@@ -434,7 +529,8 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 			if (def != NULL && (ap = action_find_param(def,
 			    (const char *)k->data.scalar.value)) == NULL) {
 				rb_error(rp, &k->start_mark, _("action \"%s\" has no parameter "
-				    "\"%s\""), def->name, (const char *)k->data.scalar.value);
+				    "\"%s\"%s"), def->name, (const char *)k->data.scalar.value,
+				    rb_suggest_param(def, (const char *)k->data.scalar.value));
 				continue;
 			}
 			if (v->type != YAML_SCALAR_NODE || rb_is_null(v)) {

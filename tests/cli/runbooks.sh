@@ -113,7 +113,7 @@ no-work|5:5|a step needs work: one of run, action, checklist, decide, prompt or 
 two-kinds|8:5|a step does one kind of work: run and checklist both given
 id-not-first|5:5|a step begins with its id \(write "- id: a" first\)
 unknown-action|7:13|unknown action "restore-everything"
-unknown-param|9:7|action "restore-db" has no parameter "form"
+unknown-param|9:7|action "restore-db" has no parameter "form" \(did you mean "from"\?\)
 missing-param|7:13|action "evidence-collect" needs the parameter "dir".*
 bad-flag|9:16|with: dry-run: expected true or false
 with-without-action|8:5|with: gives the parameters of an action: step
@@ -123,7 +123,7 @@ decide-one-answer|10:9|decide needs at least two answers
 use-unknown|7:10|use: no runbook "no-such-runbook" in the runbook folders
 use-cycle-a|7:10|use: "use-cycle-b" makes a cycle \(use-cycle-a -> use-cycle-b -> use-cycle-a\)
 use-self|7:10|use: runbook "use-self" uses itself
-undefined-var|7:10|undefined variable "\$\{databse\}"
+undefined-var|7:10|undefined variable "\$\{databse\}" \(did you mean "database"\?\)
 undefined-var-with|9:11|undefined variable "\$\{incident\.database\}"
 unterminated-var|7:10|unterminated "\$\{".*
 bad-role|8:11|role "Janitor" is not one of the runbook's roles

@@ -192,7 +192,13 @@ START_TEST(test_step_checks)
 	ck_assert(strstr(e, "t.yaml:8:11: action \"verify\" needs the parameter \"backup\"") != NULL);
 	free(e);
 	e = load_bad(HEAD "  - id: a\n    title: A\n    run: cp ${databse} /tmp\n");
-	ck_assert_str_eq(e, "t.yaml:7:10: undefined variable \"${databse}\"");
+	ck_assert_str_eq(e, "t.yaml:7:10: undefined variable \"${databse}\" (did you mean "
+	    "\"database\"?)");
+	free(e);
+	e = load_bad(HEAD "  - id: a\n    titel: A\n    action: restor-db\n");
+	ck_assert_str_eq(e, "t.yaml:5:5: missing required key \"title\" in a step\n"
+	    "t.yaml:6:5: unknown key \"titel\" in a step (did you mean \"title\"?)\n"
+	    "t.yaml:7:13: unknown action \"restor-db\" (did you mean \"restore-db\"?)");
 	free(e);
 	e = load_bad(HEAD "  - id: a\n    title: A\n    decide:\n      question: Q?\n"
 	    "      answers:\n        - {answer: yes, next: b}\n        - {answer: no, next: nowhere}\n"
