@@ -60,7 +60,8 @@ expect_match "$T/err" '/local/bad-drill\.yaml:7:12: drill: expected run, simulat
 run "$PDR" --config "$T/dr.yaml" runbooks show database-corruption
 expect_rc 0 "show database-corruption"
 expect_match "$T/out" '^database-corruption: Database corruption$' "show names the runbook"
-expect_match "$T/out" '^RTO 30m, RPO 15m, 15 steps' "show gives RTO, RPO and steps"
+expect_match "$T/out" '^RTO 30m, RPO 15m, 15 steps expected to take 37m, from ' \
+    "show gives RTO, RPO, steps and their expected time"
 expect_match "$T/out" '\[forensic-copy\]' "show lists the forensic copy step"
 expect_match "$T/out" '> restore-db incident-start=\$\{incident\.detected\}' "show gives the action and its parameters"
 expect_match "$T/out" '\? What caused corruption\? \[cause\]' "show gives the prompt questions"
