@@ -14,7 +14,7 @@ mkdir -p "$T/empty"
 printf 'runbook_dirs: [%s/empty]\n' "$T" >"$T/dr.yaml"
 
 # Every shipped runbook lints clean.
-run "$PDR" runbooks lint "$srcdir"/runbooks/*.yaml
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$srcdir"/runbooks/*.yaml
 expect_rc 0 "every shipped runbook lints clean"
 [ -s "$T/err" ] && fail "lint of the shipped runbooks printed problems" || ok "no problems printed"
 for id in $ids; do
@@ -78,11 +78,11 @@ run "$PDR" --config "$T/dr.yaml" runbooks show "$bad/bad-role.yaml"
 expect_rc 65 "show of a broken file"
 
 # Usage errors.
-run "$PDR" runbooks frobnicate
+run "$PDR" --config "$T/dr.yaml" runbooks frobnicate
 expect_rc 64 "unknown verb"
-run "$PDR" runbooks lint
+run "$PDR" --config "$T/dr.yaml" runbooks lint
 expect_rc 64 "lint without a file"
-run "$PDR" runbooks lint "$T/nonexistent.yaml"
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/nonexistent.yaml"
 expect_rc 66 "lint of a missing file"
 
 # The catalogue of broken runbooks: file, position, message (grep -E).
