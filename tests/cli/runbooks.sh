@@ -133,6 +133,7 @@ bad-confirm|7:14|confirm: expected true or false
 checklist-not-list|7:16|checklist: expected a list, found a single value
 prompt-no-text|8:9|missing required key "text" in a question
 item-is-mapping|8:9|checklist: expected text, found a mapping.*
+alias|7:16|this node is used again through a YAML alias; runbooks do not use aliases \(write it out\)
 TABLE
 
 # Every problem of a file is reported, in order, not only the first.

@@ -169,6 +169,35 @@ START_TEST(test_hostile_inputs)
 	ck_assert_ptr_null(runbook_load_buffer("h.yaml", nul, sizeof nul - 1, &errors));
 	ck_assert(str_has_prefix(errors, "h.yaml:1:6: YAML syntax:"));
 	free(errors);
+	/* Aliases that would multiply a small file are refused, not expanded. */
+	{
+		struct buf	b;
+		int		j;
+
+		buf_init(&b);
+		buf_adds(&b, "id: t\ntitle: T\nrto: 1m\nsteps:\n  - id: a\n    title: A\n"
+		    "    checklist: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+		for (j = 1; j < 8; j++)
+			buf_printf(&b, "  - id: a%d\n    title: A\n    checklist: &l%d "
+			    "[*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", j, j,
+			    j - 1, j - 1, j - 1, j - 1, j - 1, j - 1, j - 1, j - 1);
+		errors = NULL;
+		ck_assert_ptr_null(runbook_load_buffer("h.yaml", b.data, b.len, &errors));
+		ck_assert(strstr(errors, "YAML alias") != NULL);
+		free(errors);
+
+		/* More steps than a runbook may have. */
+		buf_reset(&b);
+		buf_adds(&b, HEAD);
+		for (j = 0; j < 1001; j++)
+			buf_printf(&b, "  - {id: s%d, title: S, run: ls}\n", j);
+		errors = NULL;
+		ck_assert_ptr_null(runbook_load_buffer("h.yaml", b.data, b.len, &errors));
+		ck_assert_str_eq(errors, "h.yaml:5:3: steps: 1001 steps, more than the 1000 "
+		    "a runbook may have");
+		free(errors);
+		buf_free(&b);
+	}
 	/* A NULL errors pointer is allowed. */
 	ck_assert_ptr_null(runbook_load_buffer("h.yaml", "x", 1, NULL));
 }
