@@ -39,6 +39,7 @@ bool			cmd_exists(const char *);
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_runbooks_entry;
 
 #endif

@@ -13,6 +13,7 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_demo_entry,
+	&cmd_incidents_entry,
 	&cmd_runbooks_entry,
 };
 
