@@ -420,8 +420,9 @@ const struct cmd_entry cmd_runbooks_entry = {
 	.summary = N_("list, check and show the runbooks"),
 	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
 	    "                number of steps, title (the default verb)\n"
-	    "  lint FILE...  check runbook files; every problem is printed as\n"
-	    "                FILE:LINE:COLUMN: what is wrong; exit 65 on any\n"
+	    "  lint FILE...  check runbook files (each named ID.yaml); every\n"
+	    "                problem is printed as FILE:LINE:COLUMN: what is\n"
+	    "                wrong; exit 65 on any\n"
 	    "  show ID|FILE  the steps of a runbook as text\n"
 	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
 	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"
