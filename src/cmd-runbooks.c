@@ -64,13 +64,16 @@ runbooks_in_build_tree(void)
 static char **
 runbooks_dirs(const struct conf *c, size_t *n)
 {
-	char	**dirs;
+	char	**dirs, *src;
 	size_t	  i;
 
 	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
 	*n = 0;
-	if (runbooks_in_build_tree())
-		dirs[(*n)++] = xstrdup(PDR_SRC_RUNBOOKDIR);
+	if (runbooks_in_build_tree()) {
+		if ((src = realpath(PDR_SRC_RUNBOOKDIR, NULL)) == NULL)
+			src = xstrdup(PDR_SRC_RUNBOOKDIR);
+		dirs[(*n)++] = src;
+	}
 	for (i = 0; i < c->n_runbook_dirs; i++)
 		dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
 	return (dirs);
@@ -121,6 +124,18 @@ runbooks_list(struct cmd_ctx *ctx)
 	runbook_set_free(&set);
 	runbooks_free_dirs(dirs, ndirs);
 	return (rc);
+}
+
+/* Whether a file is named after its runbook's id (ID.yaml or ID.yml). */
+static bool
+runbooks_name_matches(const char *path, const char *id)
+{
+	const char	*base = strrchr(path, '/');
+	size_t		 len = strlen(id);
+
+	base = base == NULL ? path : base + 1;
+	return (strncmp(base, id, len) == 0 && (strcmp(base + len, ".yaml") == 0 ||
+	    strcmp(base + len, ".yml") == 0));
 }
 
 /* Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if any. */
@@ -178,11 +193,18 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 		if (books[i] == NULL)
 			continue;
 		refs = NULL;
+		if (!runbooks_name_matches(argv[i], books[i]->id)) {
+			fflush(stdout);
+			fprintf(stderr, _("%s:%d:%d: id \"%s\" differs from the file name "
+			    "(name the file %s.yaml)\n"), argv[i], books[i]->id_mark.line,
+			    books[i]->id_mark.column, books[i]->id, books[i]->id);
+			bad++;
+		}
 		if (runbook_check_refs(&set, books[i], &refs) > 0) {
 			fflush(stdout);
 			fprintf(stderr, "%s\n", refs);
 			bad++;
-		} else
+		} else if (runbooks_name_matches(argv[i], books[i]->id))
 			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
 		free(refs);
 		runbook_free(books[i]);
@@ -286,6 +308,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	struct runbook		*rb, *loaded = NULL, *x = NULL;
 	char			**dirs, *errors = NULL, d[32];
 	size_t			  ndirs, i;
+	int64_t			  total;
 	int			  rc = EX_OK;
 
 	dirs = runbooks_dirs(&ctx->conf, &ndirs);
@@ -293,7 +316,8 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 		memset(&set, 0, sizeof set);
 	free(errors);
 	errors = NULL;
-	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml")) {
+	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml") ||
+	    str_has_suffix(name, ".yml")) {
 		if ((rb = loaded = runbook_load(name, &errors)) == NULL) {
 			fflush(stdout);
 			fprintf(stderr, "%s\n", errors);
@@ -319,7 +343,12 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	printf("%s: %s\n", rb->id, rb->title);
 	printf(_("RTO %s"), runbooks_duration(rb->rto, d, sizeof d));
 	printf(_(", RPO %s"), runbooks_duration(rb->rpo, d, sizeof d));
-	printf(_(", %zu steps, from %s\n"), rb->nsteps, rb->file);
+	for (i = 0, total = 0; i < rb->nsteps; i++)
+		total += rb->steps[i].expect;
+	printf(_(", %zu steps"), rb->nsteps);
+	if (total > 0)
+		printf(_(" expected to take %s"), runbooks_duration(total, d, sizeof d));
+	printf(_(", from %s\n"), rb->file);
 	if (rb->description != NULL) {
 		printf("\n");
 		runbooks_print_indented("", rb->description);
@@ -391,8 +420,9 @@ const struct cmd_entry cmd_runbooks_entry = {
 	.summary = N_("list, check and show the runbooks"),
 	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
 	    "                number of steps, title (the default verb)\n"
-	    "  lint FILE...  check runbook files; every problem is printed as\n"
-	    "                FILE:LINE:COLUMN: what is wrong; exit 65 on any\n"
+	    "  lint FILE...  check runbook files (each named ID.yaml); every\n"
+	    "                problem is printed as FILE:LINE:COLUMN: what is\n"
+	    "                wrong; exit 65 on any\n"
 	    "  show ID|FILE  the steps of a runbook as text\n"
 	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
 	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"
