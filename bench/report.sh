@@ -33,7 +33,7 @@ done
 i=0
 while [ $i -lt "$D" ]; do
 	d=$("$FIX" "$T/state" declare failover-drill drill)
-	"$FIX" "$T/state" event "$d" step-done failover.x
+	"$FIX" "$T/state" event "$d" step-done failover.verify-service
 	"$FIX" "$T/state" close "$d" done
 	i=$((i + 1))
 done

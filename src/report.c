@@ -17,18 +17,6 @@
 /* Steps not done yet that an interim status update names. */
 #define REPORT_NEXT_STEPS 5
 
-/*
- * The step that restores service, per runbook: the RTO runs from detection to
- * the end of the last step with this id or under it ("failover" covers the
- * steps of "failover.*" inlined by use:). Runbooks not listed: the close.
- */
-static const struct {
-	const char	*runbook;
-	const char	*step;
-} report_service_steps[] = {
-	{ "failover-drill", "failover" },
-};
-
 /* Whether step id is step or one of the steps inlined under it. */
 static bool
 report_under(const char *id, const char *step)
@@ -335,7 +323,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 {
 	struct incident_verify_result	 vr;
 	struct report_step		*s;
-	const char			*svc = NULL;
+	bool				 svc = false;
 	size_t				 i, j;
 	int				 rc;
 
@@ -363,6 +351,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 			s = report_step(r, rb->steps[i].id);
 			s->title = xstrdup(rb->steps[i].title);
 			s->expect = rb->steps[i].expect;
+			s->restores = rb->steps[i].restores_service;
 			if (rb->steps[i].kind == RB_CHECKLIST)
 				for (j = 0; j < rb->steps[i].nitems; j++)
 					report_add_item(s, rb->steps[i].items[j]);
@@ -376,14 +365,14 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 	r->as_of_ms = r->interim ? (r->nevs > 0 ? r->evs[r->nevs - 1].time_ms :
 	    r->inc.declared_ms) : r->inc.closed_ms;
 
-	for (i = 0; i < nitems(report_service_steps); i++)
-		if (strcmp(report_service_steps[i].runbook, r->inc.runbook_id) == 0)
-			svc = report_service_steps[i].step;
-	if (svc != NULL) {
+	/* The RTO ends with the last step marked restores_service: done, else at the close. */
+	for (i = 0; i < r->nsteps; i++)
+		if (r->steps[i].restores)
+			svc = true;
+	if (svc) {
 		r->rto_end_what = _("end of the service-restoring step");
 		for (i = 0; i < r->nsteps; i++)
-			if (report_under(r->steps[i].id, svc) &&
-			    r->steps[i].state == REPORT_STEP_DONE &&
+			if (r->steps[i].restores && r->steps[i].state == REPORT_STEP_DONE &&
 			    r->steps[i].end_ms > r->rto_end_ms)
 				r->rto_end_ms = r->steps[i].end_ms;
 		if (r->rto_end_ms == 0 && r->interim)
@@ -1043,7 +1032,7 @@ report_status(struct buf *b, const struct report *r)
 		buf_printf(b, _("The Patronus SD-WAN %s \""), r->inc.mode == INCIDENT_MODE_DRILL ?
 		    _("drill") : _("recovery"));
 		report_line(b, r->inc.runbook_title);
-		buf_printf(b, _("\" is complete: %s after detection (RTO %s, %s).\n\n"),
+		buf_printf(b, _("\" is complete: service restored %s after detection (RTO %s, %s).\n\n"),
 		    report_dur(r->rto_achieved, d1, sizeof d1), report_dur(r->inc.rto, d2,
 		    sizeof d2), r->rto_achieved <= r->inc.rto ? _("met") : _("missed"));
 		buf_printf(b, _("Current Status: OPERATIONAL\n"));

@@ -30,6 +30,7 @@ struct report_step {
 	char			*id;
 	char			*title;
 	int64_t			 expect;	/* seconds, 0 when unknown */
+	bool			 restores;	/* restores_service: in the runbook */
 	int64_t			 start_ms;	/* first event of the step, 0 when none */
 	int64_t			 end_ms;	/* last done/skipped/failed, 0 when none */
 	enum report_state	 state;

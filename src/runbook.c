@@ -54,10 +54,11 @@ static const char *const rb_keys[RK__COUNT] = { "id", "title", "description", "r
     "rpo", "roles", "detection", "prerequisites", "steps" };
 
 enum { SK_ID, SK_TITLE, SK_ROLE, SK_EXPECT, SK_DESCRIPTION, SK_DRILL, SK_CONFIRM,
-    SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE, SK__COUNT };
+    SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE,
+    SK_RESTORES_SERVICE, SK__COUNT };
 static const char *const step_keys[SK__COUNT] = { "id", "title", "role", "expect",
     "description", "drill", "confirm", "run", "action", "with", "checklist", "decide",
-    "prompt", "use" };
+    "prompt", "use", "restores_service" };
 
 /* The keys that give a step its work, with the kind each means. */
 static const struct {
@@ -724,7 +725,7 @@ rb_parse_prompt(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 	}
 }
 
-/* Parse a confirm: value (true or false). */
+/* Parse a true/false value (confirm:, restores_service:). */
 static bool
 rb_bool(struct rb_parse *rp, yaml_node_t *n, const char *key)
 {
@@ -819,6 +820,8 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 		st->drill = rb_parse_drill(rp, sv[SK_DRILL]);
 	if (sv[SK_CONFIRM] != NULL)
 		st->confirm = rb_bool(rp, sv[SK_CONFIRM], "confirm");
+	if (sv[SK_RESTORES_SERVICE] != NULL)
+		st->restores_service = rb_bool(rp, sv[SK_RESTORES_SERVICE], "restores_service");
 
 	for (i = 0; i < nitems(step_kinds); i++) {
 		if (sk[step_kinds[i].key] == NULL)
@@ -1468,6 +1471,8 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 				via.role = from->role;
 			if (from != NULL && via.drill == RB_DRILL_DEFAULT)
 				via.drill = from->drill;
+			if (from != NULL && from->restores_service)
+				via.restores_service = true;
 			if (rb_expand_into(set, used, sub, &via, out, cap, depth + 1,
 			    cause) != 0) {
 				free(sub);
@@ -1486,6 +1491,8 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 			copy->role = xstrdup(from->role);
 		if (from != NULL && copy->drill == RB_DRILL_DEFAULT)
 			copy->drill = from->drill;
+		if (from != NULL && from->restores_service)
+			copy->restores_service = true;
 	}
 	return (0);
 }

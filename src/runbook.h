@@ -60,6 +60,7 @@ struct rb_step {
 	enum rb_kind		 kind;
 	enum rb_drill		 drill;
 	bool			 confirm;	/* ask before running (run/action) */
+	bool			 restores_service; /* the RTO ends when this step is done (reports) */
 	struct rb_mark		 mark;		/* of the step's mapping */
 	struct rb_mark		 work_mark;	/* of the value of run:, action:, ... use: */
 

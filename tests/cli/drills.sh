@@ -24,10 +24,10 @@ drill() {
 	fx check "$id" schedule 0 "Notice sent"
 	fx check "$id" schedule 1 "Primary available"
 	fx event "$id" step-done schedule
-	at "$1 10:05"; fx event "$id" step-started failover.restore-db "Restore the database"
+	at "$1 10:05"; fx event "$id" step-started failover.verify-service "Verify service"
 	at "$1 $3"
-	fx event "$id" restored failover.restore-db "{\"set\":\"patronus-hourly.db\",\"backup_ms\":$(ms "$1 $3")}"
-	at "$1 $2"; fx event "$id" step-done failover.restore-db
+	fx event "$id" restored failover.verify-service "{\"set\":\"patronus-hourly.db\",\"backup_ms\":$(ms "$1 $3")}"
+	at "$1 $2"; fx event "$id" step-done failover.verify-service
 	fx event "$id" step-started validate "Validate DR site (30 minutes)"
 	i=0
 	while [ $i -lt "$4" ]; do fx check "$id" validate $i "check $i"; i=$((i + 1)); done
@@ -62,7 +62,7 @@ expect_match "$o" '^- \[PASS\] All functionality works in DR site: every validat
 expect_match "$o" '^- \[PASS\] Data loss within RPO: 30m00s of 1h00m$' "d1 data loss"
 expect_match "$o" '^- \[PASS\] Failback completed successfully' "d1 failback"
 expect_match "$o" '^\*\*Drill result: PASS\*\*$' "d1 passes"
-expect_match "$o" 'achieved 1h20m \(detection to end of the service-restoring step' "RTO to the failover's end"
+expect_match "$o" 'achieved 1h20m \(detection to end of the service-restoring step' "RTO to the failover's end (restores_service: on the use: step)"
 expect_match "$o" '^\| validate — Validate DR site \(30 minutes\) \| done \| 30m00s \|' "runbook's expected duration"
 
 pdr report "$d2"

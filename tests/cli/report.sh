@@ -99,7 +99,7 @@ expect_match "$T/report.html" "chain head <code>$head</code>" "HTML names the ch
 # What the Markdown says, checked apart from the golden file.
 pdr report "$inc"
 o="$T/out"
-expect_match "$o" '^- \*\*RTO:\*\* target 30m00s, achieved 26m00s \(detection to close, 2026-11-27 14:28:00\): MET$' "RTO detection to close, met"
+expect_match "$o" '^- \*\*RTO:\*\* target 30m00s, achieved 7m00s \(detection to end of the service-restoring step, 2026-11-27 14:09:00\): MET$' "RTO from detection to the restores_service step, met"
 expect_match "$o" '^- \*\*RPO:\*\* target 15m00s, achieved 12m00s .*: MET$' "RPO from the restored backup, met"
 expect_match "$o" "^- \*\*Chain head:\*\* \`$head\`\$" "md names the chain head"
 expect_match "$o" '^\| restore — Restore the newest backup that verifies \| done \| 10m00s \| 3m00s \|' "expected against actual"
@@ -194,6 +194,14 @@ fx exit "$rs" restore "exit 0" 0 0 0
 pdr report "$rs"
 expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved 25m00s \(backup of 2026-11-27 17:30:00 restored: /backup/patronus/hourly/patronus-hourly-20261127-170000/patronus.db\): MISSED$' \
 	"RPO from restore db's output, missed"
+
+# restores_service: takes true or false only.
+mkdir -p "$T/rb"
+sed 's/restores_service: true/restores_service: maybe/' \
+	"$srcdir/tests/data/report/runbooks/report-demo.yaml" >"$T/rb/report-demo.yaml"
+run "$PDR" runbooks lint "$T/rb/report-demo.yaml"
+expect_rc 65 "restores_service: maybe refused"
+expect_match "$T/err" 'report-demo\.yaml:[0-9]+:[0-9]+: restores_service: expected true or false' "named at its place"
 
 # Usage and missing input.
 pdr report
