@@ -37,5 +37,6 @@ void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_runbooks_entry;
 
 #endif

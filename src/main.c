@@ -12,6 +12,7 @@
 /* Every subcommand, in the order --help lists them. */
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
+	&cmd_runbooks_entry,
 };
 
 static const char	*program_name = PACKAGE;

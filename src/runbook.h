@@ -40,6 +40,7 @@ struct rb_answer {
 	char		*label;
 	char		*next;
 	struct rb_mark	 mark;
+	struct rb_mark	 next_mark;	/* of the next: value; = mark when there is none */
 };
 
 /* One question of a prompt step; id names the answer in the record. */
@@ -59,7 +60,8 @@ struct rb_step {
 	enum rb_kind		 kind;
 	enum rb_drill		 drill;
 	bool			 confirm;	/* ask before running (run/action) */
-	struct rb_mark		 mark;
+	struct rb_mark		 mark;		/* of the step's mapping */
+	struct rb_mark		 work_mark;	/* of the value of run:, action:, ... use: */
 
 	char			*run;		/* RB_RUN: the command, ${vars} unexpanded */
 	char			*action;	/* RB_ACTION: registry name */
@@ -99,11 +101,31 @@ struct runbook_set {
 	size_t		  n;
 };
 
-/* Variables for ${name} substitution: dr.yaml keys and incident.* values. */
+/*
+ * Variables for ${name} substitution: dr.yaml keys by their dotted names
+ * (conf_key_name: "database", "retention.hourly", "remote.sftp.url"...) and
+ * the incident's values, RB_INCIDENT_VARS. A NULL value is "not set".
+ */
 struct rb_var {
 	const char	*name;
 	const char	*value;
 };
+
+/*
+ * The incident variables the engine provides besides dr.yaml's keys:
+ *   incident.id        the incident's id
+ *   incident.start     when it was declared (ISO 8601)
+ *   incident.detected  when it was detected (run --detected, else start)
+ *   incident.mode      "incident" or "drill"
+ *   incident.runbook   the id of the runbook being run
+ *   incident.dir       a folder of this incident's own for copies, dumps,
+ *                      evidence (STATE_DIR/incidents/ID), created on declare
+ */
+#define RB_INCIDENT_VARS { "incident.id", "incident.start", "incident.detected", \
+	"incident.mode", "incident.runbook", "incident.dir" }
+
+/* The most a runbook file may hold. */
+#define RUNBOOK_MAX_SIZE (1024 * 1024)
 
 /*
  * Load and check one file. On success returns the runbook (free with
@@ -112,6 +134,9 @@ struct rb_var {
  */
 struct runbook	*runbook_load(const char *, char **);
 void		 runbook_free(struct runbook *);
+
+/* Like runbook_load, from len bytes of memory; name is used in messages. */
+struct runbook	*runbook_load_buffer(const char *, const char *, size_t, char **);
 
 /*
  * Load every *.yaml in the folders (later folders override earlier ones by
@@ -150,5 +175,19 @@ char		*runbook_subst(const char *, const struct rb_var *, size_t, bool, char **)
 
 /* The names of the kinds and drill rules, as written in YAML. */
 const char	*runbook_kind_name(enum rb_kind);
+const char	*runbook_drill_name(enum rb_drill);
+
+/* Whether ${name} is a variable runbooks may use (a dr.yaml key or incident.*). */
+bool		 runbook_var_known(const char *);
+
+struct conf;
+/*
+ * The variables of dr.yaml (every key, unset ones with a NULL value) followed
+ * by the n extra ones given (e.g. the incident's); *nvars is set. Free with
+ * runbook_vars_free: it owns copies of every name and value.
+ */
+struct rb_var	*runbook_vars_conf(const struct conf *, const struct rb_var *, size_t,
+		    size_t *);
+void		 runbook_vars_free(struct rb_var *, size_t);
 
 #endif
