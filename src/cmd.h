@@ -34,9 +34,11 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 			    const struct option *);
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+bool			cmd_exists(const char *);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_runbooks_entry;
+extern const struct cmd_entry cmd_demo_entry;
 
 #endif
