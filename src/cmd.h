@@ -40,5 +40,13 @@ bool			cmd_exists(const char *);
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_runbooks_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_resume_entry;
+
+/* cmd-run.c: the TUI walk, shared by run, resume and demo. */
+struct incident;
+struct incident_store;
+int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
+int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 
 #endif
