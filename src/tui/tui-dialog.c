@@ -318,6 +318,60 @@ tui_help(struct tui *t)
 	tui_push(t, &help_screen, NULL);
 }
 
+/* The JSON member key of an event, or "" (caller frees). */
+static char *
+timeline_get(const struct incident_event *ev, const char *key)
+{
+	char	*v = incident_event_get(ev, key);
+
+	return (v != NULL ? v : xstrdup(""));
+}
+
+/* What the timeline shows of an event's payload (caller frees). */
+static char *
+timeline_payload(const struct incident_event *ev)
+{
+	char	*a, *b, *r;
+	int64_t	 n;
+
+	switch (ev->kind) {
+	case INCIDENT_EV_OUTPUT:
+		return (xasprintf(_("%zu bytes"), strlen(ev->payload)));
+	case INCIDENT_EV_DECLARED:
+		a = timeline_get(ev, "mode");
+		b = timeline_get(ev, "runbook");
+		r = xasprintf("%s %s", a, b);
+		break;
+	case INCIDENT_EV_EXIT:
+		a = timeline_get(ev, "status");
+		b = NULL;
+		r = xasprintf("%s%s", a, incident_event_get_int(ev, "cancelled", &n) == 0 &&
+		    n != 0 ? _(" (cancelled)") : "");
+		break;
+	case INCIDENT_EV_CHECK_TICKED:
+	case INCIDENT_EV_CHECK_UNTICKED:
+		a = timeline_get(ev, "item");
+		b = NULL;
+		r = xasprintf("[%s] %s", ev->kind == INCIDENT_EV_CHECK_TICKED ? "x" : " ", a);
+		break;
+	case INCIDENT_EV_DECISION:
+		a = timeline_get(ev, "answer");
+		b = timeline_get(ev, "next");
+		r = *b != '\0' ? xasprintf("%s -> %s", a, b) : xstrdup(a);
+		break;
+	case INCIDENT_EV_PROMPT_ANSWER:
+		a = timeline_get(ev, "question_id");
+		b = timeline_get(ev, "answer");
+		r = xasprintf("%s: %s", a, b);
+		break;
+	default:
+		return (xstrdup(ev->payload));
+	}
+	free(a);
+	free(b);
+	return (r);
+}
+
 /* One event as a line of the timeline (caller frees). */
 static char *
 timeline_line(const struct incident_event *ev)
@@ -328,10 +382,7 @@ timeline_line(const struct incident_event *ev)
 
 	localtime_r(&s, &tm);
 	strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-	if (ev->kind == INCIDENT_EV_OUTPUT)
-		payload = xasprintf(_("%zu bytes"), strlen(ev->payload));
-	else
-		payload = xstrdup(ev->payload);
+	payload = timeline_payload(ev);
 	for (p = payload; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';

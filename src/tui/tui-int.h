@@ -103,6 +103,7 @@ struct tui {
 	size_t			 nown;
 
 	char			*operator;
+	bool			 synced;	/* the first read of the record is done */
 };
 
 /* tui.c */
@@ -119,6 +120,7 @@ char	**tui_wrap(const char *, int, size_t *);
 void	 tui_wrap_free(char **, size_t);
 const char *tui_glyph(struct tui *, const char *, const char *);
 char	*tui_clock(int64_t, char *, size_t);
+char	*tui_dur(int64_t, char *, size_t);
 int	 tui_record(struct tui *, const char *, enum incident_ev, const char *);
 int	 tui_sync(struct tui *);
 void	 tui_own(struct tui *, int64_t);

@@ -230,7 +230,7 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	}
 	a = rs->expect > 0 && el > rs->expect * 1000 ? t->attr[ROLE_ATTENTION] : A_NORMAL;
 	if (rs->expect > 0)
-		duration_format(rs->expect, exp, sizeof exp);
+		tui_dur(rs->expect, exp, sizeof exp);
 	else
 		xsnprintf(exp, sizeof exp, "-");
 	s = xasprintf(_("Role: %s  Expected: %s  Elapsed: %s  State: %s"),
@@ -364,15 +364,13 @@ main_header(struct tui *t)
 	if (inc->rpo <= 0)
 		s = xstrdup(_("RPO -"));
 	else if (t->rpo_newest_ms == 0)
-		s = xasprintf(_("RPO no backup (target %s)"),
-		    duration_format(inc->rpo, c2, sizeof c2));
+		s = xasprintf(_("RPO no backup/%s"), tui_dur(inc->rpo, c2, sizeof c2));
 	else {
 		age = (tui_now_ms() - t->rpo_newest_ms) / 1000;
 		if (age < 0)
 			age = 0;
-		s = xasprintf(_("RPO backup %s ago/%s"),
-		    duration_format(age - age % 60, c1, sizeof c1),
-		    duration_format(inc->rpo, c2, sizeof c2));
+		s = xasprintf(_("RPO backup %s ago/%s"), tui_dur(age, c1, sizeof c1),
+		    tui_dur(inc->rpo, c2, sizeof c2));
 	}
 	if (inc->rpo > 0 && (t->rpo_newest_ms == 0 ||
 	    tui_now_ms() - t->rpo_newest_ms > inc->rpo * 1000))

@@ -311,6 +311,21 @@ tui_wrap_free(char **lines, size_t n)
 	free(lines);
 }
 
+/* A duration in seconds the way runbooks write it ("2m", "1h30m", "45s") into buf. */
+char *
+tui_dur(int64_t secs, char *buf, size_t len)
+{
+	if (secs >= 3600 && secs % 3600 / 60 != 0)
+		snprintf(buf, len, "%" PRId64 "h%02dm", secs / 3600, (int)(secs % 3600 / 60));
+	else if (secs >= 3600)
+		snprintf(buf, len, "%" PRId64 "h", secs / 3600);
+	else if (secs >= 60)
+		snprintf(buf, len, "%" PRId64 "m", secs / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "s", secs < 0 ? 0 : secs);
+	return (buf);
+}
+
 /* A duration as M:SS or H:MM:SS (negative as its absolute value) into buf. */
 char *
 tui_clock(int64_t ms, char *buf, size_t len)
@@ -409,11 +424,12 @@ tui_sync(struct tui *t)
 	}
 	for (i = 0; i < n; i++) {
 		walk_apply(&t->w, &evs[i]);
-		if (!tui_is_own(t, evs[i].seq) && evs[i].kind == INCIDENT_EV_NOTE)
+		if (t->synced && !tui_is_own(t, evs[i].seq) && evs[i].kind == INCIDENT_EV_NOTE)
 			tui_status(t, false, _("Note from %s: %s"),
 			    evs[i].operator != NULL ? evs[i].operator : "?", evs[i].payload);
 	}
 	incident_events_free(evs, n);
+	t->synced = true;
 	return ((int)n);
 }
 
@@ -634,14 +650,15 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	t.proc_step = -1;
 	t.operator = incident_operator();
 	walk_init(&t.w, o->rb);
-	if (tui_signals(cause) != 0)
-		goto fail;
 	if (tui_sync(&t) < 0) {
 		*cause = xstrdup(t.status);
 		goto fail;
 	}
 	xmalloc_fatal_hook = tui_restore;
 	if (tui_start(&t, cause) != 0)
+		goto fail;
+	/* after newterm, so that curses' own SIGWINCH handler is the one chained to */
+	if (tui_signals(cause) != 0)
 		goto fail;
 	tui_push(&t, &tui_main_screen, NULL);
 	if (o->resumed)
