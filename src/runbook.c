@@ -263,6 +263,11 @@ rb_text(struct rb_parse *rp, yaml_node_t *n, const char *key, bool vars)
 {
 	const char	*v;
 
+	if (n->type == YAML_MAPPING_NODE) {
+		rb_error(rp, &n->start_mark, _("%s: expected text, found a mapping (put "
+		    "text that contains \": \" in quotes)"), key);
+		return (NULL);
+	}
 	if (n->type != YAML_SCALAR_NODE) {
 		rb_error(rp, &n->start_mark, _("%s: expected text, found %s"), key,
 		    rb_node_type(n));
@@ -691,10 +696,12 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 		rb_parse_with(rp, st, work, sv[SK_WITH]);
 		break;
 	case RB_CHECKLIST:
-		rb_text_list(rp, work, "checklist", true, &st->items, &st->nitems);
-		if (st->nitems == 0 && work->type != YAML_MAPPING_NODE)
+		if (rb_is_null(work) || (work->type == YAML_SEQUENCE_NODE &&
+		    work->data.sequence.items.top == work->data.sequence.items.start))
 			rb_error(rp, &work->start_mark, _("checklist: expected a list of "
 			    "items"));
+		else
+			rb_text_list(rp, work, "checklist", true, &st->items, &st->nitems);
 		break;
 	case RB_DECIDE:
 		rb_parse_decide(rp, st, work);
