@@ -16,6 +16,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_demo_entry,
 	&cmd_run_entry,
 	&cmd_resume_entry,
+	&cmd_incidents_entry,
 };
 
 static const char	*program_name = PACKAGE;

@@ -283,6 +283,7 @@ START_TEST(test_ids_and_list)
 	ck_assert_int_eq(incident_find_open(st, &inc, &cause), 1);
 	ck_assert_str_eq(inc.id, b);
 	incident_free(&inc);
+	free(c);
 	d.runbook_id = "";
 	ck_assert_int_eq(incident_declare(st, &d, &c, &cause), -1);
 	free(cause);
