@@ -169,6 +169,47 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 	return (rc);
 }
 
+/*
+ * The TUI on a demo sandbox (config is its dr.yaml): the sandbox's open
+ * incident or drill is resumed, else a drill of database-corruption starts.
+ * Returns the exit status.
+ */
+int
+cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
+{
+	struct cmd_ctx		 c;
+	struct incident_store	*st = NULL;
+	struct incident		 inc;
+	char			*cause = NULL;
+	int			 r, rc;
+
+	memset(&c, 0, sizeof c);
+	c.config_path = config;
+	c.verbose = ctx->verbose;
+	if ((rc = cmd_load_config(&c)) != EX_OK)
+		return (rc);
+	if (incident_store_open(c.conf.state_dir, &st, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		conf_free(&c.conf);
+		return (EX_CANTCREAT);
+	}
+	memset(&inc, 0, sizeof inc);
+	if ((r = incident_find_open(st, &inc, &cause)) < 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		rc = EX_IOERR;
+	} else if (r == 1) {
+		rc = cmd_tui_walk(&c, st, &inc, true);
+		incident_free(&inc);
+	}
+	incident_store_close(st);
+	if (r == 0)
+		rc = cmd_run_start(&c, "database-corruption", true, 0);
+	conf_free(&c.conf);
+	return (rc);
+}
+
 /* patronus-dr run RUNBOOK-ID [--drill] [--detected TIME] */
 static int
 cmd_run_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)

@@ -48,6 +48,7 @@ struct incident;
 struct incident_store;
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
+int	cmd_demo_walk(struct cmd_ctx *, const char *);
 extern const struct cmd_entry cmd_incidents_entry;
 
 #endif

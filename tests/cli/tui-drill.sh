@@ -178,4 +178,19 @@ tui_start resume 80 24 "$PDR" --config "$D/dr.yaml" resume "$ID"
 tui_wait resume 'is closed' "resume refuses a closed drill"
 tui_wait resume '^\[exit 65\]$' "resume of a closed drill exits 65"
 
+# demo on a terminal opens the TUI on a new sandbox, a drill of database-corruption ready to
+# start; a second demo resumes that drill
+tui_start demo 80 24 "$PDR" demo --dir "$T/sb2"
+tui_wait demo '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corruption' "demo opens a drill in the TUI" 20
+tui_has demo 'Step 1/15: Stop services' "demo: ready on the first step"
+DID=$(newest_incident "$T/sb2/var/lib/patronus/dr/incidents.db")
+tui_keys demo q
+tui_wait demo "$DID stays open" "demo: q leaves the drill open"
+tui_start demo2 80 24 "$PDR" demo --dir "$T/sb2"
+tui_wait demo2 "^ DRILL +$DID " "a second demo resumes the open drill" 20
+tui_keys demo2 q
+tui_wait demo2 '^\[exit 0\]$' "demo exits 0"
+n=$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT count(*) FROM incidents")
+[ "$n" = 1 ] && ok "demo declared one drill, not two" || fail "demo: $n incidents"
+
 finish
