@@ -1,0 +1,60 @@
+#!/bin/sh
+# tui-term.sh: the TUI under the terminal types it supports, with NO_COLOR (attributes only)
+# and in a locale that is not UTF-8 (ASCII symbols).
+. "$srcdir/tests/cli/lib.sh"
+. "$srcdir/tests/cli/tui-lib.sh"
+
+mkdir -p "$T/state"
+cat >"$T/dr.yaml" <<YAML
+state_dir: $T/state
+backup_dir: $T/backup
+runbook_dirs: [$srcdir/tests/data/runbooks]
+YAML
+
+# tick_all NAME: tick the three items of step 1 and mark it done.
+tick_all() {
+	tui_keys "$1" Space
+	tui_wait "$1" '\[x\] Paged' "$1: tick 1" >/dev/null
+	tui_keys "$1" Space
+	tui_wait "$1" '\[x\] Opened' "$1: tick 2" >/dev/null
+	tui_keys "$1" Space
+	tui_wait "$1" '\[x\] Told' "$1: tick 3" >/dev/null
+	tui_keys "$1" d
+	tui_wait "$1" 'Step 2/4' "$1: step 2"
+}
+
+for term in xterm xterm-256color screen tmux-256color vt100; do
+	infocmp "$term" >/dev/null 2>&1 || { echo "# no terminfo for $term"; continue; }
+	n=$(echo "$term" | tr -c 'a-z0-9\n' '_')
+	TUI_TERM=$term tui_start "$n" 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --drill
+	tui_wait "$n" '^ DRILL +DRILL-.*TUI test procedure' "TERM=$term: header"
+	tui_has "$n" 'Step 1/4: Before you start' "TERM=$term: current step"
+	tui_has "$n" '\? help +q quit *$' "TERM=$term: footer"
+	tick_all "$n"
+	tui_has "$n" '^✓ +1 Before you start' "TERM=$term: UTF-8 tick in the step list"
+	tui_keys "$n" q
+	tui_wait "$n" '^\[exit 0\]$' "TERM=$term: q leaves"
+done
+
+# colours by default, none with NO_COLOR (bold and reverse stay)
+tui_start col 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --drill
+tui_wait col '^ DRILL ' "colour: header"
+$TM capture-pane -e -p -t col >"$T/col"
+expect_match "$T/col" "$(printf '\033')\\[[0-9;]*(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)m" "colour: colour attributes are used"
+tui_keys col q
+tui_start nocol 80 24 env NO_COLOR=1 "$PDR" --config "$T/dr.yaml" run tui-test --drill
+tui_wait nocol '^ DRILL ' "NO_COLOR: header"
+$TM capture-pane -e -p -t nocol >"$T/nocol"
+expect_no_match "$T/nocol" "$(printf '\033')\\[[0-9;]*(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)m" "NO_COLOR: no colour"
+expect_match "$T/nocol" "$(printf '\033')\\[[0-9;]*7[;m]" "NO_COLOR: reverse video for the header"
+tui_keys nocol q
+
+# a locale that is not UTF-8: ASCII symbols
+TUI_LC=C tui_start ascii 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --drill
+tui_wait ascii '^ DRILL ' "LC_ALL=C: header"
+tick_all ascii
+tui_has ascii '^\+ +1 Before you start' "LC_ALL=C: ASCII tick in the step list"
+tui_keys ascii q
+tui_wait ascii '^\[exit 0\]$' "LC_ALL=C: q leaves"
+
+finish
