@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -26,6 +27,16 @@ run_self(void)
 	return (xstrdup(path));
 }
 
+/* Whether two paths name the same folder. */
+static bool
+run_same_dir(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino);
+}
+
 /*
  * Load the runbook id from the runbook folders (the source tree's first when
  * this binary runs from its build tree, then runbook_dirs) and expand its
@@ -46,8 +57,12 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 		dirs[n++] = xstrdup(PDR_SRC_RUNBOOKDIR);
 	free(bindir);
 	free(self);
-	for (i = 0; i < c->n_runbook_dirs; i++)
+	for (i = 0; i < c->n_runbook_dirs; i++) {
+		/* a folder named twice (a demo sandbox names the source tree's) is read once */
+		if (n > 0 && run_same_dir(dirs[n - 1], c->runbook_dirs[i]))
+			continue;
 		dirs[n++] = xstrdup(c->runbook_dirs[i]);
+	}
 	memset(&set, 0, sizeof set);
 	*rc = EX_NOINPUT;
 	if (runbook_set_load(&set, dirs, n, &errors) != 0)
@@ -71,20 +86,19 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 }
 
 /*
- * Walk an open incident in the TUI, then say how it ended. The runbook is
- * the incident's own. Returns the exit status.
+ * Walk an open incident in the TUI with its runbook (rb, expanded, or NULL to
+ * load it; freed here), then say how it ended. Returns the exit status.
  */
-int
-cmd_tui_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *inc,
-    bool resumed)
+static int
+run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *inc,
+    struct runbook *rb, bool resumed)
 {
 	struct tui_opts	 o;
-	struct runbook	*rb;
 	enum tui_end	 end;
 	char		*cause = NULL, *self;
 	int		 rc;
 
-	if ((rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
+	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
 		return (rc);
 	self = run_self();
 	memset(&o, 0, sizeof o);
@@ -109,6 +123,14 @@ cmd_tui_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incide
 	free(self);
 	runbook_free(rb);
 	return (rc);
+}
+
+/* Walk an open incident in the TUI, loading its runbook. Returns the exit status. */
+int
+cmd_tui_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *inc,
+    bool resumed)
+{
+	return (run_walk(ctx, st, inc, NULL, resumed));
 }
 
 /*
@@ -161,8 +183,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		free(cause);
 	}
 	free(dir);
-	runbook_free(rb);
-	rc = cmd_tui_walk(ctx, st, &inc, false);
+	rc = run_walk(ctx, st, &inc, rb, false);
 	incident_free(&inc);
 	free(iid);
 	incident_store_close(st);

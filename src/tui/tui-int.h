@@ -128,6 +128,7 @@ void	 tui_own(struct tui *, int64_t);
 /* tui-main.c */
 extern const struct screen_ops tui_main_screen;
 int	 tui_main_tick(struct tui *);
+void	 tui_main_first(struct tui *);
 void	 tui_child_event(struct tui *);
 void	 tui_child_hangup(struct tui *, const char *);
 

@@ -1184,6 +1184,16 @@ main_newest_backup(const char *dir)
 	return (best);
 }
 
+/* Before the first screen: the first step becomes current when none is; the backups are scanned. */
+void
+tui_main_first(struct tui *t)
+{
+	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
+		main_goto(t, 0);
+	t->rpo_newest_ms = main_newest_backup(t->o->conf->backup_dir);
+	t->rpo_scanned_ms = tui_now_ms();
+}
+
 /*
  * Once a second: read other TUIs' events, reap a child, record crossed
  * clock thresholds, rescan the backups now and then. Returns whether to redraw.

@@ -542,7 +542,7 @@ tui_loop(struct tui *t)
 	int64_t		now, next_tick;
 	int		flags, timeout, i, cfd = -1;
 
-	next_tick = (tui_now_ms() / 1000 + 1) * 1000;
+	next_tick = tui_now_ms();	/* the first tick right after the first screen */
 	flags = SCR_REDRAW;
 	while (!t->quit) {
 		if (flags & SCR_REDRAW)
@@ -663,7 +663,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	tui_push(&t, &tui_main_screen, NULL);
 	if (o->resumed)
 		tui_record(&t, NULL, INCIDENT_EV_RESUMED, "");
-	tui_main_tick(&t);
+	tui_main_first(&t);
 	tui_loop(&t);
 	if (t.proc != NULL)
 		tui_child_hangup(&t, t.end == TUI_HANGUP ? _("the terminal hung up") :
