@@ -52,7 +52,7 @@ tui_signal(int sig)
 		    tui_old_winch.sa_handler != NULL)
 			tui_old_winch.sa_handler(sig);
 	} else
-		tui_got_hup = 1;
+		tui_got_hup = sig;
 	if (tui_sigpipe[1] != -1)
 		(void)!write(tui_sigpipe[1], &c, 1);
 	errno = saved;
@@ -577,6 +577,7 @@ tui_loop(struct tui *t)
 			break;
 		}
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			tui_got_hup = SIGHUP;
 			t->end = TUI_HANGUP;
 			break;
 		}
@@ -643,6 +644,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 {
 	struct tui	 t;
 	void		(*old_hook)(void) = xmalloc_fatal_hook;
+	const char	*why;
 
 	memset(&t, 0, sizeof t);
 	t.o = o;
@@ -665,9 +667,18 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 		tui_record(&t, NULL, INCIDENT_EV_RESUMED, "");
 	tui_main_first(&t);
 	tui_loop(&t);
-	if (t.proc != NULL)
-		tui_child_hangup(&t, t.end == TUI_HANGUP ? _("the terminal hung up") :
-		    _("the operator left"));
+	if (t.proc != NULL) {
+		if (t.end != TUI_HANGUP)
+			why = _("the operator left");
+		else if (tui_got_hup == SIGTERM)
+			why = _("the TUI was terminated (SIGTERM)");
+		else if (tui_got_hup == SIGINT)
+			why = _("the TUI was interrupted (SIGINT)");
+		else
+			why = _("the terminal hung up");
+		tui_child_hangup(&t, why);
+	}
+	tui_got_hup = 0;
 	while (t.nstack > 1)
 		tui_pop(&t);
 	tui_restore();

@@ -122,4 +122,21 @@ events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|talk\|output\|line 1' "record: the talking step's output"
 expect_match "$T/ev" '\|talk\|exit\|\{"status":"exit 0"' "record: its exit status"
 
+# SIGTERM in the middle of a running step: the terminal is restored, the cancel recorded
+tui_start term 80 24 "$PDR" --config "$T/dr.yaml" resume "$ID"
+tui_wait term 'Step 3/4: A command that talks' "SIGTERM: resumed"
+tui_keys term Tab k Enter
+tui_wait term 'Step 2/4: A command that hangs' "Enter in the list opens a step"
+tui_keys term x
+tui_wait term "^started $ID" "SIGTERM: the command runs"
+pane=$($TM display -p -t term '#{pane_pid}')
+tui=$(pgrep -P "$pane" | head -1)
+kill -TERM "$tui"
+tui_wait term '^\[exit 0\]$' "SIGTERM: the TUI ends"
+tui_wait_gone term 'Step 2/4' "SIGTERM: the terminal's normal screen is back"
+wait_for "SIGTERM: the command is cancelled" 10 sh -c "! pgrep -f '[s]tarted $ID'"
+events "$DB" "$ID" >"$T/ev"
+expect_match "$T/ev" '\|slow\|step-failed\|signal 15.*cancelled: the TUI was terminated \(SIGTERM\)' "record: the SIGTERM cancel"
+expect_match "$T/ev" '\|slow\|cursor\|' "record: the cursor moved back to step 2"
+
 finish
