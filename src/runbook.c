@@ -28,7 +28,11 @@ struct rb_parse {
 	struct rb_error	*errs;
 	size_t		 nerrs;
 	size_t		 errcap;
+	size_t		 dropped;	/* problems past RB_MAX_ERRORS */
 };
+
+/* The most problems kept for one file; a line says how many more there were. */
+#define RB_MAX_ERRORS 100
 
 static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 
@@ -69,6 +73,10 @@ rb_error(struct rb_parse *rp, const yaml_mark_t *mark, const char *fmt, ...)
 	va_list		 ap;
 	struct rb_error	*e;
 
+	if (rp->nerrs >= RB_MAX_ERRORS) {
+		rp->dropped++;
+		return;
+	}
 	if (rp->nerrs == rp->errcap) {
 		rp->errcap = rp->errcap == 0 ? 8 : rp->errcap * 2;
 		rp->errs = xreallocarray(rp->errs, rp->errcap, sizeof *rp->errs);
@@ -123,9 +131,16 @@ rb_flush_errors(struct rb_parse *rp, char **errors)
 			    rp->errs[i].column, rp->errs[i].msg);
 		free(rp->errs[i].msg);
 	}
+	if (rp->dropped > 0 && errors != NULL && rp->nerrs > 0) {
+		char	*msg = xasprintf(_("%zu more problems not shown"), rp->dropped);
+
+		rb_append_error(errors, rp->file, rp->errs[rp->nerrs - 1].line,
+		    rp->errs[rp->nerrs - 1].column, msg);
+		free(msg);
+	}
 	free(rp->errs);
 	rp->errs = NULL;
-	rp->nerrs = rp->errcap = 0;
+	rp->nerrs = rp->errcap = rp->dropped = 0;
 }
 
 /* A 1-based mark from a libyaml one. */
@@ -1263,11 +1278,17 @@ rb_step_copy(struct rb_step *dst, const struct rb_step *src, const char *prefix)
 	dst->use = rb_dup(src->use);
 }
 
-/* Append the expanded steps of rb to out, ids under prefix; -1 on a cycle or missing runbook. */
+/*
+ * Append the expanded steps of rb to out, ids under prefix; -1 on a cycle or
+ * missing runbook. from is the use: step being expanded (NULL at the top):
+ * steps without a role or drill rule take its.
+ */
 static int
 rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const char *prefix,
-    struct runbook *out, size_t *cap, int depth, char **cause)
+    const struct rb_step *from, struct runbook *out, size_t *cap, int depth, char **cause)
 {
+	struct rb_step		*copy;
+	struct rb_step		 via;
 	const struct runbook	*used;
 	const struct rb_step	*st;
 	char			*sub;
@@ -1286,7 +1307,13 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 				return (-1);
 			}
 			sub = rb_prefixed(prefix, st->id);
-			if (rb_expand_into(set, used, sub, out, cap, depth + 1, cause) != 0) {
+			via = *st;
+			if (from != NULL && via.role == NULL)
+				via.role = from->role;
+			if (from != NULL && via.drill == RB_DRILL_DEFAULT)
+				via.drill = from->drill;
+			if (rb_expand_into(set, used, sub, &via, out, cap, depth + 1,
+			    cause) != 0) {
 				free(sub);
 				return (-1);
 			}
@@ -1297,7 +1324,12 @@ rb_expand_into(const struct runbook_set *set, const struct runbook *rb, const ch
 			*cap = *cap == 0 ? 16 : *cap * 2;
 			out->steps = xreallocarray(out->steps, *cap, sizeof *out->steps);
 		}
-		rb_step_copy(&out->steps[out->nsteps++], st, prefix);
+		copy = &out->steps[out->nsteps++];
+		rb_step_copy(copy, st, prefix);
+		if (from != NULL && copy->role == NULL && from->role != NULL)
+			copy->role = xstrdup(from->role);
+		if (from != NULL && copy->drill == RB_DRILL_DEFAULT)
+			copy->drill = from->drill;
 	}
 	return (0);
 }
@@ -1388,7 +1420,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->prerequisites = rb_copy_list(rb->prerequisites, rb->nprerequisites);
 	out->nprerequisites = rb->nprerequisites;
 	if (runbook_check_refs(set, rb, cause) > 0 ||
-	    rb_expand_into(set, rb, NULL, out, &cap, 0, cause) != 0) {
+	    rb_expand_into(set, rb, NULL, NULL, out, &cap, 0, cause) != 0) {
 		runbook_free(out);
 		return (NULL);
 	}

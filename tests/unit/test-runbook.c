@@ -104,6 +104,26 @@ START_TEST(test_errors_have_positions)
 }
 END_TEST
 
+START_TEST(test_error_cap)
+{
+	struct buf	 b;
+	char		*e, *p;
+	int		 i, lines = 1;
+
+	buf_init(&b);
+	buf_adds(&b, HEAD);
+	for (i = 0; i < 150; i++)
+		buf_printf(&b, "  - id: s%d\n    title: S\n", i);
+	e = load_bad(b.data);
+	for (p = e; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	ck_assert_int_eq(lines, 101);
+	ck_assert(str_has_suffix(e, ": 50 more problems not shown"));
+	free(e);
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_step_checks)
 {
 	char	*e;
@@ -209,7 +229,7 @@ START_TEST(test_use_expand)
 	outer = load_ok("outer.yaml", "id: outer\ntitle: O\nrto: 2h\nsteps:\n"
 	    "  - id: d\n    title: D\n    decide:\n      question: Q?\n      answers:\n"
 	    "        - {answer: rebuild, next: rebuild}\n        - {answer: no, next: end}\n"
-	    "  - id: rebuild\n    title: R\n    use: inner\n"
+	    "  - id: rebuild\n    title: R\n    role: Boss\n    drill: skip\n    use: inner\n"
 	    "  - id: end\n    title: E\n    prompt: [{id: why, text: Why?}]\n");
 	set.books = xcalloc(2, sizeof *set.books);
 	set.books[0] = inner;
@@ -227,6 +247,11 @@ START_TEST(test_use_expand)
 	ck_assert_str_eq(x->steps[1].answers[0].next, "rebuild.z");
 	ck_assert_ptr_null(x->steps[1].answers[1].next);
 	ck_assert_uint_eq(x->nroles, 1);
+	/* Inlined steps take the use: step's role and drill rule when they have none. */
+	ck_assert_str_eq(x->steps[1].role, "Ops");
+	ck_assert_str_eq(x->steps[2].role, "Boss");
+	ck_assert_int_eq(runbook_drill_rule(&x->steps[2]), RB_DRILL_SKIP);
+	ck_assert_int_eq(runbook_drill_rule(&x->steps[4]), RB_DRILL_RUN);
 	runbook_free(x);
 	runbook_set_free(&set);
 }
@@ -322,6 +347,7 @@ runbook_suite(void)
 
 	tcase_add_test(tc, test_load_database_corruption);
 	tcase_add_test(tc, test_errors_have_positions);
+	tcase_add_test(tc, test_error_cap);
 	tcase_add_test(tc, test_step_checks);
 	tcase_add_test(tc, test_subst);
 	tcase_add_test(tc, test_vars_conf);
