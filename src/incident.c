@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
+#include <utmpx.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -24,6 +25,9 @@ struct incident_store {
 
 /* Wait this long for another process's write lock. */
 #define INCIDENT_BUSY_MS 15000
+
+/* The schema this version writes (PRAGMA user_version). */
+#define INCIDENT_SCHEMA_VERSION 1
 
 /* The first event's prev_hash. */
 static const char incident_zero_hash[] =
@@ -140,19 +144,39 @@ incident_operator(void)
 	return (xasprintf("uid %ld", (long)getuid()));
 }
 
-/* The SSH client address, or NULL. */
+/*
+ * The SSH client address, or NULL: the first field of $SSH_CONNECTION, else
+ * (sudo drops that variable) the remote host utmp records for our terminal.
+ */
 char *
 incident_client(void)
 {
-	const char	*s;
+	struct utmpx	*u;
+	const char	*s, *tty = NULL;
+	char		*host = NULL;
 	size_t		 n;
+	int		 fd;
 
-	if ((s = getenv("SSH_CONNECTION")) == NULL || *s == '\0')
+	if ((s = getenv("SSH_CONNECTION")) != NULL && *s != '\0') {
+		n = strcspn(s, " ");
+		return (n > 0 ? xstrndup(s, n) : NULL);
+	}
+	for (fd = 0; fd <= 2 && tty == NULL; fd++)
+		tty = ttyname(fd);
+	if (tty == NULL || strncmp(tty, "/dev/", 5) != 0)
 		return (NULL);
-	n = strcspn(s, " ");
-	if (n == 0)
-		return (NULL);
-	return (xstrndup(s, n));
+	tty += 5;
+	setutxent();
+	while ((u = getutxent()) != NULL) {
+		if (u->ut_type != USER_PROCESS ||
+		    strncmp(u->ut_line, tty, sizeof u->ut_line) != 0)
+			continue;
+		n = strnlen(u->ut_host, sizeof u->ut_host);
+		if (n > 0 && host == NULL)
+			host = xstrndup(u->ut_host, n);
+	}
+	endutxent();
+	return (host);
 }
 
 /* A cause naming the store and sqlite's message. */
@@ -188,13 +212,32 @@ incident_prepare(struct incident_store *st, const char *sql, sqlite3_stmt **stmt
 	return (0);
 }
 
+/* The schema version the file says it has (PRAGMA user_version), or -1. */
+static int
+incident_user_version(struct incident_store *st, char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 v;
+
+	if (incident_prepare(st, "PRAGMA user_version", &s, cause) != 0)
+		return (-1);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		incident_db_error(st, _("cannot read the schema version"), cause);
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (v);
+}
+
 /* Open (creating) STATE_DIR/incidents.db. */
 int
 incident_store_open(const char *state_dir, struct incident_store **stp, char **cause)
 {
 	struct incident_store	*st;
 	char			*mkcause = NULL;
-	int			 rc;
+	int			 rc, version;
 
 	*stp = NULL;
 	if (state_dir == NULL || *state_dir == '\0') {
@@ -222,14 +265,29 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	sqlite3_extended_result_codes(st->db, 1);
 	if (incident_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
 	    incident_exec(st, "PRAGMA synchronous = FULL", cause) != 0 ||
-	    incident_exec(st, "PRAGMA foreign_keys = ON", cause) != 0 ||
-	    incident_exec(st, "BEGIN IMMEDIATE", cause) != 0) {
+	    incident_exec(st, "PRAGMA foreign_keys = ON", cause) != 0) {
 		incident_store_close(st);
 		return (-1);
 	}
-	if (incident_exec(st, incident_schema, cause) != 0 ||
-	    incident_exec(st, "COMMIT", cause) != 0) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Create the tables once; opening an existing store writes nothing. */
+	if ((version = incident_user_version(st, cause)) == -1) {
+		incident_store_close(st);
+		return (-1);
+	}
+	if (version < INCIDENT_SCHEMA_VERSION) {
+		if (incident_exec(st, "BEGIN IMMEDIATE", cause) != 0) {
+			incident_store_close(st);
+			return (-1);
+		}
+		if (incident_exec(st, incident_schema, cause) != 0 ||
+		    incident_exec(st, "COMMIT", cause) != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			incident_store_close(st);
+			return (-1);
+		}
+	} else if (version > INCIDENT_SCHEMA_VERSION) {
+		*cause = xasprintf(_("%s: made by a newer version (schema %d)"), st->path,
+		    version);
 		incident_store_close(st);
 		return (-1);
 	}

@@ -91,7 +91,7 @@ struct incident_event {
 	char			*incident_id;
 	int64_t			 time_ms;
 	char			*operator;	/* $SUDO_USER, else $USER (else the uid) */
-	char			*client;	/* first field of $SSH_CONNECTION, or NULL */
+	char			*client;	/* SSH client address (incident_client), or NULL */
 	char			*step;		/* step id, or NULL */
 	enum incident_ev	 kind;
 	char			*kind_name;	/* as stored, e.g. "step-started" */
@@ -215,7 +215,7 @@ int		 incident_event_get_int(const struct incident_event *, const char *key,
 
 /* Who acts: $SUDO_USER, else $USER, else the uid as text (caller frees). */
 char		*incident_operator(void);
-/* The SSH client address (first field of $SSH_CONNECTION), or NULL (caller frees). */
+/* The SSH client address (first field of $SSH_CONNECTION, else utmp's host for our tty), or NULL (caller frees). */
 char		*incident_client(void);
 
 /* Milliseconds since the epoch, now. */

@@ -1,6 +1,8 @@
 /* pdr-incident-fixture.c: test-only: write incident records through src/incident.c for the shell tests. */
 #include "system.h"
 
+#include <time.h>
+
 #include "incident.h"
 #include "util/xmalloc.h"
 
@@ -15,8 +17,51 @@ usage(void)
 	    "       pdr-incident-fixture STATE_DIR check ID STEP INDEX ITEM [untick]\n"
 	    "       pdr-incident-fixture STATE_DIR decision ID STEP QUESTION ANSWER NEXT\n"
 	    "       pdr-incident-fixture STATE_DIR answer ID STEP QID QUESTION ANSWER\n"
-	    "       pdr-incident-fixture STATE_DIR close ID [OUTCOME]\n", stderr);
+	    "       pdr-incident-fixture STATE_DIR close ID [OUTCOME]\n"
+	    "       pdr-incident-fixture STATE_DIR bench ID COUNT\n", stderr);
 	exit(EX_USAGE);
+}
+
+/* Compare two int64_t for qsort. */
+static int
+cmp64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/* Append count notes, timing each; print the latency figures. */
+static int
+bench(struct incident_store *st, const char *id, int count, char **cause)
+{
+	struct timespec	 a, b;
+	int64_t		*us, sum = 0;
+	char		 note[64];
+	int		 i;
+
+	if (count <= 0)
+		usage();
+	us = xcalloc((size_t)count, sizeof *us);
+	for (i = 0; i < count; i++) {
+		snprintf(note, sizeof note, "bench note %d", i);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (incident_append(st, id, "bench", INCIDENT_EV_NOTE, note, NULL, cause) != 0) {
+			free(us);
+			return (-1);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us[i] = (b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000;
+		sum += us[i];
+	}
+	qsort(us, (size_t)count, sizeof *us, cmp64);
+	printf("appends:              %d (durable, synchronous=FULL)\n", count);
+	printf("append latency:       mean %.2f ms, median %.2f ms, p99 %.2f ms, max %.2f ms\n",
+	    (double)sum / count / 1000.0, us[count / 2] / 1000.0,
+	    us[(count * 99) / 100 < count ? (count * 99) / 100 : count - 1] / 1000.0,
+	    us[count - 1] / 1000.0);
+	free(us);
+	return (0);
 }
 
 /* A step argument: "-" means none. */
@@ -75,6 +120,8 @@ main(int argc, char **argv)
 	} else if (strcmp(op, "answer") == 0 && argc == 8) {
 		rc = incident_append_answer(st, argv[3], argv[4], argv[5], argv[6], argv[7],
 		    NULL, &cause);
+	} else if (strcmp(op, "bench") == 0 && argc == 5) {
+		rc = bench(st, argv[3], atoi(argv[4]), &cause);
 	} else if (strcmp(op, "close") == 0) {
 		rc = incident_close(st, argv[3], argc > 4 ? argv[4] : NULL, NULL, &cause);
 	} else

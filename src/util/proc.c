@@ -304,6 +304,16 @@ proc_finished(const struct proc *p)
 	return (p->state != PROC_RUNNING && p->fd == -1);
 }
 
+/* Close the output pipe without waiting for its end. */
+void
+proc_close_output(struct proc *p)
+{
+	if (p->fd != -1) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
 /* SIGTERM to the group now; SIGKILL later from proc_tick. */
 void
 proc_cancel(struct proc *p)

@@ -71,6 +71,11 @@ int		 proc_term_signal(const struct proc *);
 char		*proc_status_string(const struct proc *, char *buf, size_t len);
 /* True when the child has been reaped and its output has ended. */
 bool		 proc_finished(const struct proc *);
+/*
+ * Stop reading: close the pipe now (proc_fd then returns -1). For a child
+ * that has ended while something it left running still holds the pipe open.
+ */
+void		 proc_close_output(struct proc *);
 
 /*
  * Cancel: SIGTERM to the child's process group now, SIGKILL from proc_tick

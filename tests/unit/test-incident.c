@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "incident.h"
+#include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -514,6 +515,40 @@ START_TEST(test_concurrent_appends)
 }
 END_TEST
 
+START_TEST(test_json)
+{
+	struct buf	 b;
+	char		*s;
+	int64_t		 v;
+	const char	*obj = "{ \"a\" : {\"x\": [1, \"}\"]}, \"s\": \"q\\\"\\\\\\n\\u00e9\\ud83d\\ude00\","
+	    " \"n\": -42, \"t\": true, \"f\": false, \"z\": null }";
+
+	buf_init(&b);
+	json_add_stringn(&b, "a\"b\\c\n\t\x01\x7f\0é", 12);
+	ck_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\\u0000é\"");
+	buf_reset(&b);
+	json_add_string(&b, NULL);
+	ck_assert_str_eq(b.data, "null");
+	buf_free(&b);
+
+	s = json_get_string(obj, "s");
+	ck_assert_str_eq(s, "q\"\\\n\xc3\xa9\xf0\x9f\x98\x80");
+	free(s);
+	ck_assert_ptr_null(json_get_string(obj, "x"));	/* only top-level members */
+	ck_assert_ptr_null(json_get_string(obj, "n"));	/* not a string */
+	ck_assert_ptr_null(json_get_string("[1]", "n"));
+	ck_assert_ptr_null(json_get_string("{\"s\": \"unterminated", "s"));
+	ck_assert_int_eq(json_get_int(obj, "n", &v), 0);
+	ck_assert_int_eq(v, -42);
+	ck_assert_int_eq(json_get_int(obj, "t", &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(json_get_int(obj, "f", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(json_get_int(obj, "z", &v), -1);
+	ck_assert_int_eq(json_get_int(obj, "missing", &v), -1);
+}
+END_TEST
+
 START_TEST(test_kind_names)
 {
 	int	i;
@@ -554,6 +589,7 @@ incident_suite(void)
 	tcase_add_test(tc, test_tamper_rehash_one);
 	tcase_add_test(tc, test_output_bounded);
 	tcase_add_test(tc, test_concurrent_appends);
+	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_kind_names);
 	suite_add_tcase(s, tc);
 	return (s);

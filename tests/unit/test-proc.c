@@ -273,6 +273,37 @@ START_TEST(test_cancel_reaches_group)
 }
 END_TEST
 
+START_TEST(test_close_output)
+{
+	struct proc	*p;
+	struct buf	 out;
+	char		*cause = NULL, letter;
+	long		 gpid;
+	int		 i;
+
+	buf_init(&out);
+	/* The child exits at once, leaving a process that keeps the pipe open. */
+	ck_assert_int_eq(proc_start_shell("sleep 1000 & echo \"bg $!\"", NULL, &p, &cause), 0);
+	wait_for(p, &out, "\n");
+	ck_assert_int_eq(sscanf(out.data, "bg %ld", &gpid), 1);
+	for (i = 0; i < 600 && !proc_reap(p); i++)
+		poll(NULL, 0, 20);
+	ck_assert_int_eq(proc_exit_code(p), 0);
+	ck_assert_int_ne(proc_fd(p), -1);
+	ck_assert(!proc_finished(p));
+	proc_close_output(p);
+	ck_assert_int_eq(proc_fd(p), -1);
+	ck_assert(proc_finished(p));
+	ck_assert_int_eq(proc_read(p, &out, 0, &cause), 1);
+	proc_free(p);
+	/* What it left behind is not ours to wait for; end it for the test. */
+	letter = proc_letter((pid_t)gpid);
+	ck_assert_msg(letter != 0 && letter != 'Z', "background sleep gone (%c)", letter);
+	kill((pid_t)gpid, SIGKILL);
+	buf_free(&out);
+}
+END_TEST
+
 START_TEST(test_descriptors_closed)
 {
 	struct proc	*p;
@@ -336,6 +367,7 @@ proc_suite(void)
 	tcase_add_test(tc, test_cancel_sleep);
 	tcase_add_test(tc, test_cancel_trap_term);
 	tcase_add_test(tc, test_cancel_reaches_group);
+	tcase_add_test(tc, test_close_output);
 	tcase_add_test(tc, test_descriptors_closed);
 	tcase_add_test(tc, test_read_bounded);
 	suite_add_tcase(s, tc);
