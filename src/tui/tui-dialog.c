@@ -263,10 +263,10 @@ tui_confirm(struct tui *t, const char *title, const char *msg, tui_done_fn done,
 
 /* The keys of the TUI, for the help screen. */
 static const struct { const char *key; const char *what; } help_keys[] = {
-	{ N_("Up/Down, j/k"), N_("move in the step's items, or in the step list") },
+	{ N_("Up/Down, j/k"), N_("move in the step's items or in the step list") },
 	{ N_("Tab"), N_("switch between the step and the step list") },
-	{ N_("Enter"), N_("open the step under the cursor; choose an answer; answer a question") },
-	{ N_("x"), N_("run the step's command or action (asks first when the runbook says)") },
+	{ N_("Enter"), N_("open a step; choose an answer; answer a question") },
+	{ N_("x"), N_("run the command or action (asks first if it must)") },
 	{ N_("Space"), N_("tick or untick the checklist item under the cursor") },
 	{ N_("d"), N_("mark the step done and go to the next one") },
 	{ N_("s"), N_("skip the step, with a reason") },
@@ -276,7 +276,7 @@ static const struct { const char *key; const char *what; } help_keys[] = {
 	{ N_("t"), N_("the incident's timeline") },
 	{ N_("^L"), N_("redraw the screen") },
 	{ N_("?"), N_("this help") },
-	{ N_("q"), N_("leave; the incident stays open for `patronus-dr resume`") },
+	{ N_("q"), N_("leave; the incident stays open for resume") },
 };
 
 /* Draw the help box. */

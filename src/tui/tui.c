@@ -573,7 +573,8 @@ tui_loop(struct tui *t)
 		if (pfd[1].revents & POLLIN)
 			tui_drain();
 		if (tui_got_hup) {
-			t->end = TUI_HANGUP;
+			/* ^C leaves like q; the terminal is still there */
+			t->end = tui_got_hup == SIGINT ? TUI_LEFT : TUI_HANGUP;
 			break;
 		}
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
@@ -668,14 +669,14 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	tui_main_first(&t);
 	tui_loop(&t);
 	if (t.proc != NULL) {
-		if (t.end != TUI_HANGUP)
-			why = _("the operator left");
-		else if (tui_got_hup == SIGTERM)
+		if (tui_got_hup == SIGTERM)
 			why = _("the TUI was terminated (SIGTERM)");
 		else if (tui_got_hup == SIGINT)
 			why = _("the TUI was interrupted (SIGINT)");
-		else
+		else if (t.end == TUI_HANGUP)
 			why = _("the terminal hung up");
+		else
+			why = _("the operator left");
 		tui_child_hangup(&t, why);
 	}
 	tui_got_hup = 0;
