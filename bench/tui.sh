@@ -19,7 +19,7 @@ trap '$TM kill-server >/dev/null 2>&1 || :; rm -rf "$T"' EXIT
 # leave with q. Leaves $T/ts.N, $T/timing.N, $T/rss.N and, for IDLE > 0, $T/idle.N (bytes).
 session() {
 	$TM new-session -d -s "s$1" -x 80 -y 24 "env LC_ALL=C.UTF-8 TERM=tmux-256color \
-	    /usr/bin/time -f %M -o $T/rss.$1 script -q -f -T $T/timing.$1 \
+	    /usr/bin/time -f '%M %U %S' -o $T/rss.$1 script -q -f -T $T/timing.$1 \
 	    -c '$PDR --config $T/sb/dr.yaml run database-corruption --drill' $T/ts.$1; sleep 60"
 	i=0
 	until grep -q 'q quit' "$T/ts.$1" 2>/dev/null; do
@@ -64,5 +64,7 @@ printf 'run to first screen:  best %s ms, median %s ms of %d runs (script(1) sta
     "$(echo "$times" | head -1)" "$(echo "$times" | sed -n "$(( (RUNS + 1) / 2 ))p")" "$RUNS"
 printf 'first screen:         %s bytes\n' "$(( $(grep -abo 'q quit' "$T/ts.0" | head -1 | cut -d: -f1) - $(head -1 "$T/ts.0" | wc -c) ))"
 printf 'peak RSS:             %s KiB (max of %d runs)\n' \
-    "$(cat "$T"/rss.* | sort -n | tail -1)" "$((RUNS + 1))"
+    "$(cut -d' ' -f1 "$T"/rss.* | sort -n | tail -1)" "$((RUNS + 1))"
+printf 'CPU to first screen:  %s ms user+sys (median of the %d runs that left at once)\n' \
+    "$(n=1; while [ $n -le "$RUNS" ]; do awk '{ printf "%.0f\n", ($2 + $3) * 1000 }' "$T/rss.$n"; n=$((n + 1)); done | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "$RUNS"
 printf 'load average:         %s (the figures above are wall-clock times)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
