@@ -57,4 +57,13 @@ tui_has ascii '^\+ +1 Before you start' "LC_ALL=C: ASCII tick in the step list"
 tui_keys ascii q
 tui_wait ascii '^\[exit 0\]$' "LC_ALL=C: q leaves"
 
+# the RTO clock past its target: OVER in the header, both thresholds in the record
+tui_start over 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-11m
+tui_wait over '^RTO 11:0[0-9]/10:00 OVER 01:0[0-9]' "RTO past the target: OVER"
+ID=$(sqlite3 "$T/state/incidents.db" "SELECT id FROM incidents WHERE mode = 'incident' ORDER BY declared_ms DESC LIMIT 1")
+wait_for "record: rto-75 and rto-breached" 5 sh -c \
+    "[ \$(sqlite3 '$T/state/incidents.db' \"SELECT count(*) FROM events WHERE incident_id = '$ID' AND kind = 'clock' AND payload IN ('rto-75', 'rto-breached')\") -eq 2 ]"
+tui_keys over q
+tui_wait over 'stays open' "q leaves"
+
 finish
