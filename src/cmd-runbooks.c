@@ -64,13 +64,16 @@ runbooks_in_build_tree(void)
 static char **
 runbooks_dirs(const struct conf *c, size_t *n)
 {
-	char	**dirs;
+	char	**dirs, *src;
 	size_t	  i;
 
 	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
 	*n = 0;
-	if (runbooks_in_build_tree())
-		dirs[(*n)++] = xstrdup(PDR_SRC_RUNBOOKDIR);
+	if (runbooks_in_build_tree()) {
+		if ((src = realpath(PDR_SRC_RUNBOOKDIR, NULL)) == NULL)
+			src = xstrdup(PDR_SRC_RUNBOOKDIR);
+		dirs[(*n)++] = src;
+	}
 	for (i = 0; i < c->n_runbook_dirs; i++)
 		dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
 	return (dirs);
@@ -286,6 +289,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	struct runbook		*rb, *loaded = NULL, *x = NULL;
 	char			**dirs, *errors = NULL, d[32];
 	size_t			  ndirs, i;
+	int64_t			  total;
 	int			  rc = EX_OK;
 
 	dirs = runbooks_dirs(&ctx->conf, &ndirs);
@@ -293,7 +297,8 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 		memset(&set, 0, sizeof set);
 	free(errors);
 	errors = NULL;
-	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml")) {
+	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml") ||
+	    str_has_suffix(name, ".yml")) {
 		if ((rb = loaded = runbook_load(name, &errors)) == NULL) {
 			fflush(stdout);
 			fprintf(stderr, "%s\n", errors);
@@ -319,7 +324,12 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	printf("%s: %s\n", rb->id, rb->title);
 	printf(_("RTO %s"), runbooks_duration(rb->rto, d, sizeof d));
 	printf(_(", RPO %s"), runbooks_duration(rb->rpo, d, sizeof d));
-	printf(_(", %zu steps, from %s\n"), rb->nsteps, rb->file);
+	for (i = 0, total = 0; i < rb->nsteps; i++)
+		total += rb->steps[i].expect;
+	printf(_(", %zu steps"), rb->nsteps);
+	if (total > 0)
+		printf(_(" expected to take %s"), runbooks_duration(total, d, sizeof d));
+	printf(_(", from %s\n"), rb->file);
 	if (rb->description != NULL) {
 		printf("\n");
 		runbooks_print_indented("", rb->description);

@@ -29,7 +29,16 @@ struct rb_parse {
 	size_t		 nerrs;
 	size_t		 errcap;
 	size_t		 dropped;	/* problems past RB_MAX_ERRORS */
+	unsigned char	*seen;		/* per node: visited, so an alias is caught */
+	size_t		 nnodes;
 };
+
+/* Whether enough problems were found that no more are kept (skip costly hints). */
+#define RB_FULL(rp) ((rp)->nerrs >= RB_MAX_ERRORS)
+
+/* The most steps of a runbook, and answers or questions of a step. */
+#define RB_MAX_STEPS	1000
+#define RB_MAX_CHOICES	100
 
 /* The most problems kept for one file; a line says how many more there were. */
 #define RB_MAX_ERRORS 100
@@ -193,11 +202,123 @@ rb_is_null(const yaml_node_t *n)
 	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
 }
 
-/* A node of the document by index. */
+/*
+ * A node of the document by index, or NULL when it was already visited: the
+ * same node twice means a YAML alias, which runbooks do not use (and which
+ * could make a small file expand without bound).
+ */
 static yaml_node_t *
 rb_node(struct rb_parse *rp, int idx)
 {
-	return (yaml_document_get_node(&rp->doc, idx));
+	yaml_node_t	*n;
+	size_t		 i;
+
+	if ((n = yaml_document_get_node(&rp->doc, idx)) == NULL)
+		return (NULL);
+	i = (size_t)idx - 1;
+	if (i >= rp->nnodes)
+		return (NULL);
+	if (rp->seen[i] != 0) {
+		if (rp->seen[i] == 1)
+			rb_error(rp, &n->start_mark, _("this node is used again through a "
+			    "YAML alias; runbooks do not use aliases (write it out)"));
+		rp->seen[i] = 2;
+		return (NULL);
+	}
+	rp->seen[i] = 1;
+	return (n);
+}
+
+/* The edit distance of two short names, or a large number for long ones. */
+static size_t
+rb_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, prev[65], cur[65];
+
+	if (la > 64 || lb > 64)
+		return (SIZE_MAX);
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur[j] = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < cur[j])
+				cur[j] = prev[j] + 1;
+			if (cur[j - 1] + 1 < cur[j])
+				cur[j] = cur[j - 1] + 1;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return (prev[lb]);
+}
+
+/*
+ * A hint naming the closest of the n candidates to name, for a message:
+ * " (did you mean \"X\"?)", or "" when none is close. Points to static memory.
+ */
+static const char *
+rb_suggest(const char *name, const char *const *cands, size_t n)
+{
+	static char	 hint[128];
+	const char	*best = NULL;
+	size_t		 i, d, bestd = SIZE_MAX, limit;
+
+	limit = strlen(name) <= 3 ? 1 : 2;
+	for (i = 0; i < n; i++) {
+		if ((d = rb_distance(name, cands[i])) < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (best == NULL || bestd > limit) {
+		hint[0] = '\0';
+		return (hint);
+	}
+	xsnprintf(hint, sizeof hint, _(" (did you mean \"%s\"?)"), best);
+	return (hint);
+}
+
+/* The hint for a misspelt ${variable}: the closest dr.yaml key or incident.* name. */
+static const char *
+rb_suggest_var(const char *name)
+{
+	const char	*cands[CONF__COUNT + nitems(rb_incident_vars)];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < CONF__COUNT; i++)
+		cands[n++] = conf_key_name((enum conf_key)i);
+	for (i = 0; i < nitems(rb_incident_vars); i++)
+		cands[n++] = rb_incident_vars[i];
+	return (rb_suggest(name, cands, n));
+}
+
+/* The hint for a misspelt action name. */
+static const char *
+rb_suggest_action(const char *name)
+{
+	const struct action_def	*defs;
+	const char		*cands[64];
+	size_t			 i, n;
+
+	defs = action_list(&n);
+	for (i = 0; i < n && i < nitems(cands); i++)
+		cands[i] = defs[i].name;
+	return (rb_suggest(name, cands, i));
+}
+
+/* The hint for a misspelt parameter of an action. */
+static const char *
+rb_suggest_param(const struct action_def *def, const char *name)
+{
+	const char	*cands[32];
+	size_t		 n = 0;
+
+	while (n < nitems(cands) && def->params[n].name != NULL) {
+		cands[n] = def->params[n].name;
+		n++;
+	}
+	return (rb_suggest(name, cands, n));
 }
 
 /*
@@ -227,7 +348,8 @@ rb_map(struct rb_parse *rp, yaml_node_t *map, const char *where,
 			if (strcmp(keys[i], name) == 0)
 				break;
 		if (i == nkeys) {
-			rb_error(rp, &k->start_mark, _("unknown key \"%s\" in %s"), name, where);
+			rb_error(rp, &k->start_mark, _("unknown key \"%s\" in %s%s"), name, where,
+			    RB_FULL(rp) ? "" : rb_suggest(name, keys, nkeys));
 			continue;
 		}
 		if (vals[i] != NULL) {
@@ -235,7 +357,7 @@ rb_map(struct rb_parse *rp, yaml_node_t *map, const char *where,
 			    name, knodes[i]->start_mark.line + 1);
 			continue;
 		}
-		vals[i] = rb_node(rp, pair->value);
+		vals[i] = rb_node(rp, pair->value);	/* NULL for an alias */
 		knodes[i] = k;
 	}
 }
@@ -263,7 +385,8 @@ rb_check_vars(struct rb_parse *rp, const yaml_node_t *n, const char *text)
 		}
 		name = xstrndup(p + 2, (size_t)(end - p - 2));
 		if (!runbook_var_known(name))
-			rb_error(rp, &n->start_mark, _("undefined variable \"${%s}\""), name);
+			rb_error(rp, &n->start_mark, _("undefined variable \"${%s}\"%s"), name,
+			    RB_FULL(rp) ? "" : rb_suggest_var(name));
 		free(name);
 		p = end + 1;
 	}
@@ -375,12 +498,12 @@ rb_text_list(struct rb_parse *rp, yaml_node_t *n, const char *key, bool vars,
 	}
 }
 
-/* Report a required key that is missing from a mapping. */
+/* Report a required key that is missing from a mapping (knode: its key node, or NULL). */
 static void
-rb_require(struct rb_parse *rp, yaml_node_t *map, yaml_node_t *val, const char *key,
+rb_require(struct rb_parse *rp, yaml_node_t *map, yaml_node_t *knode, const char *key,
     const char *where)
 {
-	if (val == NULL)
+	if (knode == NULL)
 		rb_error(rp, &map->start_mark, _("missing required key \"%s\" in %s"), key,
 		    where);
 }
@@ -400,7 +523,8 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 
 	def = st->action != NULL ? action_find(st->action) : NULL;
 	if (st->action != NULL && def == NULL)
-		rb_error(rp, &actnode->start_mark, _("unknown action \"%s\""), st->action);
+		rb_error(rp, &actnode->start_mark, _("unknown action \"%s\"%s"), st->action,
+		    RB_FULL(rp) ? "" : rb_suggest_action(st->action));
 	if (with != NULL && with->type != YAML_MAPPING_NODE) {
 		if (!rb_is_null(with))
 			rb_error(rp, &with->start_mark,
@@ -410,6 +534,11 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 	}
 	if (with != NULL) {
 		cap = (size_t)(with->data.mapping.pairs.top - with->data.mapping.pairs.start);
+		if (cap > RB_MAX_CHOICES) {
+			rb_error(rp, &with->start_mark, _("with: more than %d parameters"),
+			    RB_MAX_CHOICES);
+			return;
+		}
 		st->params = xcalloc(cap + 1, sizeof *st->params);
 		for (pair = with->data.mapping.pairs.start;
 		    pair < with->data.mapping.pairs.top; pair++) {
@@ -434,7 +563,9 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 			if (def != NULL && (ap = action_find_param(def,
 			    (const char *)k->data.scalar.value)) == NULL) {
 				rb_error(rp, &k->start_mark, _("action \"%s\" has no parameter "
-				    "\"%s\""), def->name, (const char *)k->data.scalar.value);
+				    "\"%s\"%s"), def->name, (const char *)k->data.scalar.value,
+				    RB_FULL(rp) ? "" : rb_suggest_param(def,
+				    (const char *)k->data.scalar.value));
 				continue;
 			}
 			if (v->type != YAML_SCALAR_NODE || rb_is_null(v)) {
@@ -487,8 +618,8 @@ rb_parse_decide(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 		return;
 	}
 	rb_map(rp, n, _("a decide"), decide_keys, DK__COUNT, dv, dk);
-	rb_require(rp, n, dv[DK_QUESTION], "question", _("a decide"));
-	rb_require(rp, n, dv[DK_ANSWERS], "answers", _("a decide"));
+	rb_require(rp, n, dk[DK_QUESTION], "question", _("a decide"));
+	rb_require(rp, n, dk[DK_ANSWERS], "answers", _("a decide"));
 	if (dv[DK_QUESTION] != NULL)
 		st->question = rb_text(rp, dv[DK_QUESTION], "question", true);
 	if (dv[DK_ANSWERS] == NULL)
@@ -500,6 +631,11 @@ rb_parse_decide(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 	}
 	cap = (size_t)(dv[DK_ANSWERS]->data.sequence.items.top -
 	    dv[DK_ANSWERS]->data.sequence.items.start);
+	if (cap > RB_MAX_CHOICES) {
+		rb_error(rp, &dv[DK_ANSWERS]->start_mark, _("answers: more than %d"),
+		    RB_MAX_CHOICES);
+		return;
+	}
 	st->answers = xcalloc(cap + 1, sizeof *st->answers);
 	for (it = dv[DK_ANSWERS]->data.sequence.items.start;
 	    it < dv[DK_ANSWERS]->data.sequence.items.top; it++) {
@@ -511,7 +647,7 @@ rb_parse_decide(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 			continue;
 		}
 		rb_map(rp, item, _("an answer"), answer_keys, AK__COUNT, av, ak);
-		rb_require(rp, item, av[AK_ANSWER], "answer", _("an answer"));
+		rb_require(rp, item, ak[AK_ANSWER], "answer", _("an answer"));
 		if (av[AK_ANSWER] == NULL)
 			continue;
 		a = &st->answers[st->nanswers];
@@ -551,6 +687,11 @@ rb_parse_prompt(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 		return;
 	}
 	cap = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (cap > RB_MAX_CHOICES) {
+		rb_error(rp, &n->start_mark, _("prompt: more than %d questions"),
+		    RB_MAX_CHOICES);
+		return;
+	}
 	st->questions = xcalloc(cap + 1, sizeof *st->questions);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		if ((item = rb_node(rp, *it)) == NULL)
@@ -561,8 +702,8 @@ rb_parse_prompt(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 			continue;
 		}
 		rb_map(rp, item, _("a question"), question_keys, QK__COUNT, qv, qk);
-		rb_require(rp, item, qv[QK_ID], "id", _("a question"));
-		rb_require(rp, item, qv[QK_TEXT], "text", _("a question"));
+		rb_require(rp, item, qk[QK_ID], "id", _("a question"));
+		rb_require(rp, item, qk[QK_TEXT], "text", _("a question"));
 		if (qv[QK_ID] == NULL || qv[QK_TEXT] == NULL)
 			continue;
 		q = &st->questions[st->nquestions];
@@ -647,10 +788,12 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 	}
 	st->mark = rb_mark_of(n);
 	rb_map(rp, n, _("a step"), step_keys, SK__COUNT, sv, sk);
-	if (sv[SK_ID] == NULL) {
+	if (sk[SK_ID] == NULL) {
 		rb_error(rp, &n->start_mark, _("missing required key \"id\" in a step"));
-	} else if (n->data.mapping.pairs.start < n->data.mapping.pairs.top &&
-	    (first = rb_node(rp, n->data.mapping.pairs.start->key)) != sk[SK_ID] &&
+	} else if (sv[SK_ID] != NULL &&
+	    n->data.mapping.pairs.start < n->data.mapping.pairs.top &&
+	    (first = yaml_document_get_node(&rp->doc,
+	    n->data.mapping.pairs.start->key)) != sk[SK_ID] &&
 	    first != NULL) {
 		rb_error(rp, &first->start_mark, _("a step begins with its id "
 		    "(write \"- id: %s\" first)"), sv[SK_ID]->type == YAML_SCALAR_NODE ?
@@ -659,7 +802,7 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 	if (sv[SK_ID] != NULL)
 		st->id = rb_id(rp, sv[SK_ID], "id");
 	*idnode = sv[SK_ID];
-	rb_require(rp, n, sv[SK_TITLE], "title", _("a step"));
+	rb_require(rp, n, sk[SK_TITLE], "title", _("a step"));
 	if (sv[SK_TITLE] != NULL)
 		st->title = rb_text(rp, sv[SK_TITLE], "title", true);
 	if (sv[SK_ROLE] != NULL && (st->role = rb_text(rp, sv[SK_ROLE], "role", false))
@@ -678,9 +821,9 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 		st->confirm = rb_bool(rp, sv[SK_CONFIRM], "confirm");
 
 	for (i = 0; i < nitems(step_kinds); i++) {
-		if (sv[step_kinds[i].key] == NULL)
+		if (sk[step_kinds[i].key] == NULL)
 			continue;
-		if (work != NULL) {
+		if (workkey != -1) {
 			rb_error(rp, &sk[step_kinds[i].key]->start_mark, _("a step does one "
 			    "kind of work: %s and %s both given"), step_keys[workkey],
 			    step_keys[step_kinds[i].key]);
@@ -690,11 +833,13 @@ rb_parse_step(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n, yaml_node
 		workkey = step_kinds[i].key;
 		st->kind = step_kinds[i].kind;
 	}
-	if (work == NULL) {
+	if (workkey == -1) {
 		rb_error(rp, &n->start_mark, _("a step needs work: one of run, action, "
 		    "checklist, decide, prompt or use"));
 		return (st->id != NULL);
 	}
+	if (work == NULL)
+		return (st->id != NULL);	/* an alias, reported */
 	st->work_mark = rb_mark_of(work);
 	if (sv[SK_WITH] != NULL && st->kind != RB_ACTION)
 		rb_error(rp, &sk[SK_WITH]->start_mark, _("with: gives the parameters of an "
@@ -750,6 +895,11 @@ rb_parse_steps(struct rb_parse *rp, yaml_node_t *n)
 	cap = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (cap == 0) {
 		rb_error(rp, &n->start_mark, _("steps: a runbook needs at least one step"));
+		return;
+	}
+	if (cap > RB_MAX_STEPS) {
+		rb_error(rp, &n->start_mark, _("steps: %zu steps, more than the %d a runbook "
+		    "may have"), cap, RB_MAX_STEPS);
 		return;
 	}
 	rb->steps = xcalloc(cap, sizeof *rb->steps);
@@ -812,7 +962,7 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 	}
 	rb_map(rp, root, _("a runbook"), rb_keys, RK__COUNT, v, k);
 	for (i = 0; i < nitems(required); i++)
-		rb_require(rp, root, v[required[i]], rb_keys[required[i]], _("a runbook"));
+		rb_require(rp, root, k[required[i]], rb_keys[required[i]], _("a runbook"));
 	if (v[RK_ID] != NULL)
 		rb->id = rb_id(rp, v[RK_ID], "id");
 	if (v[RK_TITLE] != NULL)
@@ -916,11 +1066,14 @@ runbook_load_buffer(const char *name, const char *data, size_t len, char **error
 		yaml_parser_delete(&parser);
 		goto out;
 	}
+	rp.nnodes = (size_t)(rp.doc.nodes.top - rp.doc.nodes.start);
+	rp.seen = xcalloc(rp.nnodes + 1, 1);
 	if ((root = yaml_document_get_root_node(&rp.doc)) == NULL) {
 		memset(&m, 0, sizeof m);
 		rb_error(&rp, &m, _("empty file: expected a runbook (id:, title:, rto:, "
 		    "steps: ...)"));
 	} else {
+		rp.seen[0] = 1;
 		rb_parse_root(&rp, root);
 		if (!yaml_parser_load(&parser, &extra))
 			rb_syntax_error(&rp, &parser, data, len);
@@ -933,6 +1086,7 @@ runbook_load_buffer(const char *name, const char *data, size_t len, char **error
 	}
 	yaml_document_delete(&rp.doc);
 	yaml_parser_delete(&parser);
+	free(rp.seen);
 out:
 	if (rp.nerrs > 0) {
 		rb_flush_errors(&rp, errors);
@@ -1452,6 +1606,24 @@ runbook_step_index(const struct runbook *rb, const char *id)
 		if (rb->steps[i].id != NULL && strcmp(rb->steps[i].id, id) == 0)
 			return ((int)i);
 	return (-1);
+}
+
+/* The index of the step after step i (for a decide: after its answer), or -1. */
+int
+runbook_next_step(const struct runbook *rb, size_t i, size_t answer)
+{
+	const struct rb_step	*st;
+
+	if (i >= rb->nsteps)
+		return (-1);
+	st = &rb->steps[i];
+	if (st->kind == RB_DECIDE) {
+		if (answer >= st->nanswers)
+			return (-1);
+		if (st->answers[answer].next != NULL)
+			return (runbook_step_index(rb, st->answers[answer].next));
+	}
+	return (i + 1 < rb->nsteps ? (int)(i + 1) : -1);
 }
 
 /*

@@ -139,9 +139,11 @@ void		 runbook_free(struct runbook *);
 struct runbook	*runbook_load_buffer(const char *, const char *, size_t, char **);
 
 /*
- * Load every *.yaml in the folders (later folders override earlier ones by
- * id). Files that fail to load are reported in *errors (may be NULL on
- * success), the others are kept. Returns -1 only when no folder can be read.
+ * Load every *.yaml and *.yml in the folders into set (which is overwritten:
+ * free a used one first), sorted by id; later folders override earlier ones
+ * by id. Files that fail to load are reported in *errors (NULL when there is
+ * no problem; the caller frees), the others are kept. Returns -1 only when no
+ * folder can be read. Folders that do not exist are skipped.
  */
 int		 runbook_set_load(struct runbook_set *, char *const *, size_t, char **);
 void		 runbook_set_free(struct runbook_set *);
@@ -156,20 +158,31 @@ int		 runbook_check_refs(const struct runbook_set *, const struct runbook *,
 
 /*
  * A copy of rb with every use: step replaced by the steps of the used runbook,
- * their ids prefixed "USESTEP." and decide targets adjusted. Free with runbook_free.
+ * their ids prefixed "USESTEP." (nested: "USESTEP.INNER.ID"), decide targets
+ * adjusted, and role and drill rule taken from the use: step where a step
+ * has none. NULL with *cause when a used runbook is missing or uses form a
+ * cycle. Free with runbook_free.
  */
 struct runbook	*runbook_expand(const struct runbook_set *, const struct runbook *, char **);
 
 /* The index of a step by id, or -1. */
 int		 runbook_step_index(const struct runbook *, const char *);
 
+/*
+ * The index of the step that follows step i: for a decide step, the one its
+ * answer (an index into answers) leads to; -1 after the last step or for a
+ * bad answer or a target that does not exist.
+ */
+int		 runbook_next_step(const struct runbook *, size_t, size_t);
+
 /* Whether a step is effectively run, simulated or skipped in a drill. */
 enum rb_drill	 runbook_drill_rule(const struct rb_step *);
 
 /*
  * Replace ${name} in text with variable values; when quote is true each value
- * is shell-quoted (for run:). An unknown name fails with *cause. The caller
- * frees the result.
+ * is shell-quoted (for run:). $${ gives a literal ${; other $ are left alone.
+ * An unknown name, or one whose value is NULL, fails with *cause. The caller
+ * frees the result (and *cause).
  */
 char		*runbook_subst(const char *, const struct rb_var *, size_t, bool, char **);
 

@@ -14,7 +14,7 @@ mkdir -p "$T/empty"
 printf 'runbook_dirs: [%s/empty]\n' "$T" >"$T/dr.yaml"
 
 # Every shipped runbook lints clean.
-run "$PDR" runbooks lint "$srcdir"/runbooks/*.yaml
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$srcdir"/runbooks/*.yaml
 expect_rc 0 "every shipped runbook lints clean"
 [ -s "$T/err" ] && fail "lint of the shipped runbooks printed problems" || ok "no problems printed"
 for id in $ids; do
@@ -60,7 +60,8 @@ expect_match "$T/err" '/local/bad-drill\.yaml:7:12: drill: expected run, simulat
 run "$PDR" --config "$T/dr.yaml" runbooks show database-corruption
 expect_rc 0 "show database-corruption"
 expect_match "$T/out" '^database-corruption: Database corruption$' "show names the runbook"
-expect_match "$T/out" '^RTO 30m, RPO 15m, 15 steps' "show gives RTO, RPO and steps"
+expect_match "$T/out" '^RTO 30m, RPO 15m, 15 steps expected to take 37m, from ' \
+    "show gives RTO, RPO, steps and their expected time"
 expect_match "$T/out" '\[forensic-copy\]' "show lists the forensic copy step"
 expect_match "$T/out" '> restore-db incident-start=\$\{incident\.detected\}' "show gives the action and its parameters"
 expect_match "$T/out" '\? What caused corruption\? \[cause\]' "show gives the prompt questions"
@@ -77,11 +78,11 @@ run "$PDR" --config "$T/dr.yaml" runbooks show "$bad/bad-role.yaml"
 expect_rc 65 "show of a broken file"
 
 # Usage errors.
-run "$PDR" runbooks frobnicate
+run "$PDR" --config "$T/dr.yaml" runbooks frobnicate
 expect_rc 64 "unknown verb"
-run "$PDR" runbooks lint
+run "$PDR" --config "$T/dr.yaml" runbooks lint
 expect_rc 64 "lint without a file"
-run "$PDR" runbooks lint "$T/nonexistent.yaml"
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/nonexistent.yaml"
 expect_rc 66 "lint of a missing file"
 
 # The catalogue of broken runbooks: file, position, message (grep -E).
@@ -113,7 +114,7 @@ no-work|5:5|a step needs work: one of run, action, checklist, decide, prompt or 
 two-kinds|8:5|a step does one kind of work: run and checklist both given
 id-not-first|5:5|a step begins with its id \(write "- id: a" first\)
 unknown-action|7:13|unknown action "restore-everything"
-unknown-param|9:7|action "restore-db" has no parameter "form"
+unknown-param|9:7|action "restore-db" has no parameter "form" \(did you mean "from"\?\)
 missing-param|7:13|action "evidence-collect" needs the parameter "dir".*
 bad-flag|9:16|with: dry-run: expected true or false
 with-without-action|8:5|with: gives the parameters of an action: step
@@ -123,7 +124,7 @@ decide-one-answer|10:9|decide needs at least two answers
 use-unknown|7:10|use: no runbook "no-such-runbook" in the runbook folders
 use-cycle-a|7:10|use: "use-cycle-b" makes a cycle \(use-cycle-a -> use-cycle-b -> use-cycle-a\)
 use-self|7:10|use: runbook "use-self" uses itself
-undefined-var|7:10|undefined variable "\$\{databse\}"
+undefined-var|7:10|undefined variable "\$\{databse\}" \(did you mean "database"\?\)
 undefined-var-with|9:11|undefined variable "\$\{incident\.database\}"
 unterminated-var|7:10|unterminated "\$\{".*
 bad-role|8:11|role "Janitor" is not one of the runbook's roles
@@ -132,6 +133,7 @@ bad-confirm|7:14|confirm: expected true or false
 checklist-not-list|7:16|checklist: expected a list, found a single value
 prompt-no-text|8:9|missing required key "text" in a question
 item-is-mapping|8:9|checklist: expected text, found a mapping.*
+alias|7:16|this node is used again through a YAML alias; runbooks do not use aliases \(write it out\)
 TABLE
 
 # Every problem of a file is reported, in order, not only the first.

@@ -64,6 +64,15 @@ START_TEST(test_load_database_corruption)
 	ck_assert_int_ge(runbook_step_index(rb, st->answers[0].next), 0);
 	ck_assert_int_eq(runbook_drill_rule(st), RB_DRILL_RUN);
 
+	/* ok skips the restore; not ok goes on to the salvage dump. */
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 0),
+	    runbook_step_index(rb, "start-services"));
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 1),
+	    runbook_step_index(rb, "review-dump"));
+	ck_assert_int_eq(runbook_next_step(rb, (size_t)i, 2), -1);
+	ck_assert_int_eq(runbook_next_step(rb, 0, 0), 1);
+	ck_assert_int_eq(runbook_next_step(rb, rb->nsteps - 1, 0), -1);
+
 	i = runbook_step_index(rb, "restore");
 	ck_assert_int_ge(i, 0);
 	ck_assert_str_eq(rb->steps[i].action, "restore-db");
@@ -124,6 +133,76 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+/* Inputs that must be refused with a message, never crash or loop. */
+START_TEST(test_hostile_inputs)
+{
+	static const char nul[] = "id: t\0\ntitle: T\n";
+	static const char *const texts[] = {
+		"",
+		"---\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: &a [ *a ]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps:\n  - &s {id: a, title: A, checklist: [*s]}\n",
+		"id: t\ntitle: T\nrto: 99999999999999999999999h\nsteps: [{id: a, title: A, run: ls}]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: [{id: a, title: A, run: \"${\"}]\n",
+		"id: t\ntitle: T\nrto: 30m\nsteps: [{id: a, title: A, use: t}]\n"
+		    "more: *undefined\n",
+		"\xff\xfe\x00\x00garbage",
+		"id: t\ntitle: \xc3\x28\n",
+		"? [a, b]\n: c\n",
+		"id: !!binary aGVsbG8=\ntitle: T\nrto: 1m\nsteps: 3\n",
+		"id: t\ntitle: T\nrto: 1m\nsteps:\n\t- id: a\n",
+	};
+	struct runbook	*rb;
+	char		*errors;
+	size_t		 i;
+
+	for (i = 0; i < nitems(texts); i++) {
+		errors = NULL;
+		rb = runbook_load_buffer("h.yaml", texts[i], strlen(texts[i]), &errors);
+		if (rb != NULL)
+			ck_abort_msg("input %zu was accepted", i);
+		ck_assert_msg(errors != NULL && str_has_prefix(errors, "h.yaml:"),
+		    "input %zu: no message", i);
+		free(errors);
+	}
+	errors = NULL;
+	ck_assert_ptr_null(runbook_load_buffer("h.yaml", nul, sizeof nul - 1, &errors));
+	ck_assert(str_has_prefix(errors, "h.yaml:1:6: YAML syntax:"));
+	free(errors);
+	/* Aliases that would multiply a small file are refused, not expanded. */
+	{
+		struct buf	b;
+		int		j;
+
+		buf_init(&b);
+		buf_adds(&b, "id: t\ntitle: T\nrto: 1m\nsteps:\n  - id: a\n    title: A\n"
+		    "    checklist: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+		for (j = 1; j < 8; j++)
+			buf_printf(&b, "  - id: a%d\n    title: A\n    checklist: &l%d "
+			    "[*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", j, j,
+			    j - 1, j - 1, j - 1, j - 1, j - 1, j - 1, j - 1, j - 1);
+		errors = NULL;
+		ck_assert_ptr_null(runbook_load_buffer("h.yaml", b.data, b.len, &errors));
+		ck_assert(strstr(errors, "YAML alias") != NULL);
+		free(errors);
+
+		/* More steps than a runbook may have. */
+		buf_reset(&b);
+		buf_adds(&b, HEAD);
+		for (j = 0; j < 1001; j++)
+			buf_printf(&b, "  - {id: s%d, title: S, run: ls}\n", j);
+		errors = NULL;
+		ck_assert_ptr_null(runbook_load_buffer("h.yaml", b.data, b.len, &errors));
+		ck_assert_str_eq(errors, "h.yaml:5:3: steps: 1001 steps, more than the 1000 "
+		    "a runbook may have");
+		free(errors);
+		buf_free(&b);
+	}
+	/* A NULL errors pointer is allowed. */
+	ck_assert_ptr_null(runbook_load_buffer("h.yaml", "x", 1, NULL));
+}
+END_TEST
+
 START_TEST(test_step_checks)
 {
 	char	*e;
@@ -142,7 +221,13 @@ START_TEST(test_step_checks)
 	ck_assert(strstr(e, "t.yaml:8:11: action \"verify\" needs the parameter \"backup\"") != NULL);
 	free(e);
 	e = load_bad(HEAD "  - id: a\n    title: A\n    run: cp ${databse} /tmp\n");
-	ck_assert_str_eq(e, "t.yaml:7:10: undefined variable \"${databse}\"");
+	ck_assert_str_eq(e, "t.yaml:7:10: undefined variable \"${databse}\" (did you mean "
+	    "\"database\"?)");
+	free(e);
+	e = load_bad(HEAD "  - id: a\n    titel: A\n    action: restor-db\n");
+	ck_assert_str_eq(e, "t.yaml:5:5: missing required key \"title\" in a step\n"
+	    "t.yaml:6:5: unknown key \"titel\" in a step (did you mean \"title\"?)\n"
+	    "t.yaml:7:13: unknown action \"restor-db\" (did you mean \"restore-db\"?)");
 	free(e);
 	e = load_bad(HEAD "  - id: a\n    title: A\n    decide:\n      question: Q?\n"
 	    "      answers:\n        - {answer: yes, next: b}\n        - {answer: no, next: nowhere}\n"
@@ -348,6 +433,7 @@ runbook_suite(void)
 	tcase_add_test(tc, test_load_database_corruption);
 	tcase_add_test(tc, test_errors_have_positions);
 	tcase_add_test(tc, test_error_cap);
+	tcase_add_test(tc, test_hostile_inputs);
 	tcase_add_test(tc, test_step_checks);
 	tcase_add_test(tc, test_subst);
 	tcase_add_test(tc, test_vars_conf);
