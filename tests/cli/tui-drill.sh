@@ -171,6 +171,14 @@ first_start=$(grep -n '|stop-services|step-started|' "$T/ev" | head -1 | cut -d:
 # nothing live was touched: the sandbox database is where it was
 [ -s "$D/var/lib/patronus/sdwan.db" ] && ok "the sandbox database is still there" || fail "sandbox database gone"
 
+# the chain of the record holds, and the timeline reads back through the program
+run "$PDR" --config "$D/dr.yaml" incidents verify "$ID"
+expect_rc 0 "incidents verify: the chain of the drill's events holds"
+run "$PDR" --config "$D/dr.yaml" incidents show "$ID"
+expect_rc 0 "incidents show"
+expect_match "$T/out" 'dump looks sane, 3 tables' "incidents show: the note"
+expect_match "$T/out" 'sandbox copy kept by the drill' "incidents show: the skip reason"
+
 # resume refuses a closed incident
 run "$PDR" --config "$D/dr.yaml" resume "$ID"
 expect_rc 64 "resume without a terminal"
