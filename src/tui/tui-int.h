@@ -116,6 +116,8 @@ void	 tui_putf(int, int, int, attr_t, const char *, ...) PDR_PRINTF(5, 6);
 int	 tui_width(const char *);
 void	 tui_fill(int, int, int, attr_t);
 void	 tui_box(struct tui *, int, int, int, int, const char *);
+void	 tui_hline(struct tui *, int, int, int, attr_t);
+void	 tui_vline(struct tui *, int, int, int, attr_t);
 char	**tui_wrap(const char *, int, size_t *);
 void	 tui_wrap_free(char **, size_t);
 const char *tui_glyph(struct tui *, const char *, const char *);

@@ -385,7 +385,7 @@ main_header(struct tui *t)
 	if (t->w.current >= 0)
 		tui_putf(1, x, t->cols - x, A_NORMAL, _("Step %d/%zu"), t->w.current + 1,
 		    t->w.rb->nsteps);
-	mvhline(2, 0, ACS_HLINE, t->cols);
+	tui_hline(t, 2, 0, t->cols, A_NORMAL);
 }
 
 /* The glyph and attribute of step i in the list. */
@@ -502,9 +502,7 @@ main_output(struct tui *t, int y, int x, int h, int w)
 	char			*line, *title;
 	attr_t			 a;
 
-	attrset(t->attr[ROLE_DIM]);
-	mvhline(y, x, ACS_HLINE, w);
-	attrset(A_NORMAL);
+	tui_hline(t, y, x, w, t->attr[ROLE_DIM]);
 	if (view < 0)
 		return;
 	ws = &t->w.steps[view];
@@ -639,9 +637,7 @@ main_draw(struct tui *t, struct screen *sc)
 	if (lw > 36)
 		lw = 36;
 	main_list(t, top, 0, th, lw);
-	attrset(t->attr[ROLE_DIM]);
-	mvvline(top, lw, ACS_VLINE, th);
-	attrset(A_NORMAL);
+	tui_vline(t, top, lw, th, t->attr[ROLE_DIM]);
 	main_pane(t, top, lw + 2, th, t->cols - lw - 2);
 	main_output(t, top + th, 0, oh, t->cols);
 	if (t->status != NULL)

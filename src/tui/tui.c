@@ -237,26 +237,74 @@ tui_fill(int y, int x, int width, attr_t attr)
 	attrset(A_NORMAL);
 }
 
+/*
+ * A line-drawing character: U+2500 box drawing when the locale is UTF-8, else
+ * ASCII. The alternate character set is not used: terminals in UTF-8 mode
+ * (tmux, screen, the Linux console) often ignore its switch under TERM=vt100.
+ */
+static void
+tui_linechar(struct tui *t, cchar_t *cc, wchar_t utf8, wchar_t ascii, attr_t attr)
+{
+	wchar_t	wc[2];
+
+	wc[0] = t->utf8 ? utf8 : ascii;
+	wc[1] = L'\0';
+	setcchar(cc, wc, attr, PAIR_NUMBER(attr), NULL);
+}
+
+/* A horizontal line of n cells at y,x. */
+void
+tui_hline(struct tui *t, int y, int x, int n, attr_t attr)
+{
+	cchar_t	cc;
+
+	if (n <= 0)
+		return;
+	tui_linechar(t, &cc, L'\x2500', L'-', attr);
+	mvhline_set(y, x, &cc, n);
+}
+
+/* A vertical line of n cells at y,x. */
+void
+tui_vline(struct tui *t, int y, int x, int n, attr_t attr)
+{
+	cchar_t	cc;
+
+	if (n <= 0)
+		return;
+	tui_linechar(t, &cc, L'\x2502', L'|', attr);
+	mvvline_set(y, x, &cc, n);
+}
+
+/* One corner (or any single line-drawing cell) at y,x. */
+static void
+tui_corner(struct tui *t, int y, int x, wchar_t utf8, attr_t attr)
+{
+	cchar_t	cc;
+
+	tui_linechar(t, &cc, utf8, L'+', attr);
+	mvadd_wch(y, x, &cc);
+}
+
 /* A framed, cleared box with a title, for dialogs. */
 void
 tui_box(struct tui *t, int y, int x, int h, int w, const char *title)
 {
+	attr_t	a = t->attr[ROLE_TITLE];
 	int	i;
 
 	for (i = 0; i < h; i++)
 		tui_fill(y + i, x, w, A_NORMAL);
-	attrset(t->attr[ROLE_TITLE]);
-	mvhline(y, x + 1, ACS_HLINE, w - 2);
-	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvvline(y + 1, x, ACS_VLINE, h - 2);
-	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	attrset(A_NORMAL);
+	tui_hline(t, y, x + 1, w - 2, a);
+	tui_hline(t, y + h - 1, x + 1, w - 2, a);
+	tui_vline(t, y + 1, x, h - 2, a);
+	tui_vline(t, y + 1, x + w - 1, h - 2, a);
+	tui_corner(t, y, x, L'\x250c', a);
+	tui_corner(t, y, x + w - 1, L'\x2510', a);
+	tui_corner(t, y + h - 1, x, L'\x2514', a);
+	tui_corner(t, y + h - 1, x + w - 1, L'\x2518', a);
 	if (title != NULL)
-		tui_putf(y, x + 2, w - 4, t->attr[ROLE_TITLE], " %s ", title);
+		tui_putf(y, x + 2, w - 4, a, " %s ", title);
 }
 
 /*

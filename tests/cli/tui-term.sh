@@ -30,6 +30,8 @@ for term in xterm xterm-256color screen tmux-256color vt100; do
 	tui_wait "$n" '^ DRILL +DRILL-.*TUI test procedure' "TERM=$term: header"
 	tui_has "$n" 'Step 1/4: Before you start' "TERM=$term: current step"
 	tui_has "$n" '\? help +q quit *$' "TERM=$term: footer"
+	tui_has "$n" '^─{80}$' "TERM=$term: the rule under the header is drawn"
+	tui_has "$n" '│ Step 1/4' "TERM=$term: the rule beside the step list is drawn"
 	tick_all "$n"
 	tui_has "$n" '^✓ +1 Before you start' "TERM=$term: UTF-8 tick in the step list"
 	tui_keys "$n" q
@@ -52,6 +54,8 @@ tui_keys nocol q
 # a locale that is not UTF-8: ASCII symbols
 TUI_LC=C tui_start ascii 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --drill
 tui_wait ascii '^ DRILL ' "LC_ALL=C: header"
+tui_has ascii '^-{80}$' "LC_ALL=C: ASCII rule under the header"
+tui_has ascii '\| Step 1/4' "LC_ALL=C: ASCII rule beside the step list"
 tick_all ascii
 tui_has ascii '^\+ +1 Before you start' "LC_ALL=C: ASCII tick in the step list"
 tui_keys ascii q
