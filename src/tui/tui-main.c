@@ -990,6 +990,8 @@ main_key_enter(struct tui *t, int i)
 	char			*cause = NULL;
 	int			 a = t->item_cur;
 
+	if (a < 0 || a >= main_nitems(t, i))
+		return;
 	switch (rs->kind) {
 	case RB_CHECKLIST:
 		main_key_tick(t, i);
@@ -1042,18 +1044,21 @@ main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 		t->list_cur = cur >= 0 ? cur : 0;
 		return (SCR_REDRAW);
 	}
-	if ((fn && k == KEY_UP) || (!fn && k == L'k')) {
-		if (t->focus == FOCUS_LIST)
-			t->list_cur--;
-		else
-			t->item_cur--;
-		return (SCR_REDRAW);
-	}
-	if ((fn && k == KEY_DOWN) || (!fn && k == L'j')) {
-		if (t->focus == FOCUS_LIST)
-			t->list_cur++;
-		else
-			t->item_cur++;
+	if ((fn && (k == KEY_UP || k == KEY_DOWN)) || (!fn && (k == L'k' || k == L'j'))) {
+		n = (fn && k == KEY_UP) || (!fn && k == L'k') ? -1 : 1;
+		if (t->focus == FOCUS_LIST) {
+			t->list_cur += n;
+			if (t->list_cur >= (int)t->w.rb->nsteps)
+				t->list_cur = (int)t->w.rb->nsteps - 1;
+			if (t->list_cur < 0)
+				t->list_cur = 0;
+		} else {
+			t->item_cur += n;
+			if (t->item_cur >= main_nitems(t, cur))
+				t->item_cur = main_nitems(t, cur) - 1;
+			if (t->item_cur < 0)
+				t->item_cur = 0;
+		}
 		return (SCR_REDRAW);
 	}
 	if (fn && k == KEY_BTAB) {
