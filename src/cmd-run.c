@@ -151,6 +151,11 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		cmd_error(_("run needs a terminal (the TUI) on standard input and output"));
 		return (EX_USAGE);
 	}
+	if (tui_can_start(&cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_USAGE);
+	}
 	if ((rb = run_load_runbook(&ctx->conf, id, &rc)) == NULL)
 		return (rc);
 	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {

@@ -32,5 +32,7 @@ enum tui_end {
  * terminal cannot be used or the record cannot be read or written.
  */
 int	tui_main(const struct tui_opts *, enum tui_end *, char **);
+/* Whether the terminal can show the TUI (0), else -1 and *cause (caller frees). */
+int	tui_can_start(char **);
 
 #endif
