@@ -126,6 +126,18 @@ runbooks_list(struct cmd_ctx *ctx)
 	return (rc);
 }
 
+/* Whether a file is named after its runbook's id (ID.yaml or ID.yml). */
+static bool
+runbooks_name_matches(const char *path, const char *id)
+{
+	const char	*base = strrchr(path, '/');
+	size_t		 len = strlen(id);
+
+	base = base == NULL ? path : base + 1;
+	return (strncmp(base, id, len) == 0 && (strcmp(base + len, ".yaml") == 0 ||
+	    strcmp(base + len, ".yml") == 0));
+}
+
 /* Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if any. */
 static int
 runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
@@ -181,11 +193,18 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 		if (books[i] == NULL)
 			continue;
 		refs = NULL;
+		if (!runbooks_name_matches(argv[i], books[i]->id)) {
+			fflush(stdout);
+			fprintf(stderr, _("%s:%d:%d: id \"%s\" differs from the file name "
+			    "(name the file %s.yaml)\n"), argv[i], books[i]->id_mark.line,
+			    books[i]->id_mark.column, books[i]->id, books[i]->id);
+			bad++;
+		}
 		if (runbook_check_refs(&set, books[i], &refs) > 0) {
 			fflush(stdout);
 			fprintf(stderr, "%s\n", refs);
 			bad++;
-		} else
+		} else if (runbooks_name_matches(argv[i], books[i]->id))
 			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
 		free(refs);
 		runbook_free(books[i]);
@@ -401,8 +420,9 @@ const struct cmd_entry cmd_runbooks_entry = {
 	.summary = N_("list, check and show the runbooks"),
 	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
 	    "                number of steps, title (the default verb)\n"
-	    "  lint FILE...  check runbook files; every problem is printed as\n"
-	    "                FILE:LINE:COLUMN: what is wrong; exit 65 on any\n"
+	    "  lint FILE...  check runbook files (each named ID.yaml); every\n"
+	    "                problem is printed as FILE:LINE:COLUMN: what is\n"
+	    "                wrong; exit 65 on any\n"
 	    "  show ID|FILE  the steps of a runbook as text\n"
 	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
 	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"

@@ -963,8 +963,10 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 	rb_map(rp, root, _("a runbook"), rb_keys, RK__COUNT, v, k);
 	for (i = 0; i < nitems(required); i++)
 		rb_require(rp, root, k[required[i]], rb_keys[required[i]], _("a runbook"));
-	if (v[RK_ID] != NULL)
+	if (v[RK_ID] != NULL) {
 		rb->id = rb_id(rp, v[RK_ID], "id");
+		rb->id_mark = rb_mark_of(v[RK_ID]);
+	}
 	if (v[RK_TITLE] != NULL)
 		rb->title = rb_text(rp, v[RK_TITLE], "title", false);
 	if (v[RK_DESCRIPTION] != NULL && !rb_is_null(v[RK_DESCRIPTION]))
@@ -1562,6 +1564,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 
 	out = xcalloc(1, sizeof *out);
 	out->id = xstrdup(rb->id);
+	out->id_mark = rb->id_mark;
 	out->title = xstrdup(rb->title);
 	out->file = xstrdup(rb->file);
 	out->description = rb_dup(rb->description);

@@ -80,6 +80,7 @@ struct rb_step {
 /* One runbook. */
 struct runbook {
 	char		*id;
+	struct rb_mark	 id_mark;	/* of the id's value */
 	char		*title;
 	char		*file;		/* path it was loaded from */
 	char		*description;	/* may be NULL */

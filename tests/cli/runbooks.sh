@@ -159,10 +159,17 @@ expect_match "$T/err" 'no-work\.yaml:5:5:' "the file after a bad one is checked 
 
 # The example of patronus-dr-runbook(5) is a valid runbook.
 sed -n '/^A short runbook:/,/^\.Ed/p' "$srcdir/man/patronus-dr-runbook.5" | sed '1,2d;$d' \
-    >"$T/example.yaml"
-run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/example.yaml"
+    >"$T/database-corruption.yaml"
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/database-corruption.yaml"
 expect_rc 0 "the man page's example lints clean"
-expect_match "$T/out" 'example\.yaml: ok \(7 steps\)' "the example has its seven steps"
+expect_match "$T/out" 'database-corruption\.yaml: ok \(7 steps\)' "the example has its seven steps"
+
+# A file is named after its id.
+cp "$T/database-corruption.yaml" "$T/db.yaml"
+run "$PDR" --config "$T/dr.yaml" runbooks lint "$T/db.yaml"
+expect_rc 65 "a file not named after its id is refused"
+expect_match "$T/err" "^$T/db\.yaml:1:5: id \"database-corruption\" differs from the file name \(name the file database-corruption\.yaml\)\$" \
+    "the id's position and the right file name are given"
 
 # Every file of the catalogue is in the table above (so none is left untested).
 for f in "$bad"/*.yaml; do
