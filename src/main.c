@@ -119,6 +119,7 @@ cmd_load_config(struct cmd_ctx *ctx)
 		fflush(stdout);
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
+		conf_free(&ctx->conf);
 		return (EX_CONFIG);
 	}
 	return (EX_OK);

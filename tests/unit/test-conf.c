@@ -50,7 +50,7 @@ END_TEST
 START_TEST(test_full_file)
 {
 	struct conf	 c;
-	char		*path, *cause = NULL;
+	char		*path, *cause = NULL, *want;
 
 	path = write_yaml("full.yaml",
 	    "database: db/sdwan.db\n"
@@ -67,7 +67,9 @@ START_TEST(test_full_file)
 	    "notify: {webhook: \"http://127.0.0.1:9/hook\", timeout: 3s}\n");
 	conf_defaults(&c);
 	ck_assert_msg(conf_load_file(&c, path, true, &cause) == 0, "%s", cause);
-	ck_assert_str_eq(c.database, xasprintf("%s/db/sdwan.db", tmpdir));
+	want = xasprintf("%s/db/sdwan.db", tmpdir);
+	ck_assert_str_eq(c.database, want);
+	free(want);
 	ck_assert_str_eq(c.config_dir, "/srv/etc/patronus");
 	ck_assert_int_eq(c.retention_hourly, 48);
 	ck_assert_int_eq(c.retention_daily, 14);
@@ -133,7 +135,7 @@ START_TEST(test_all_errors_reported)
 	ck_assert_int_eq(conf_load_file(&c, path, true, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, ":1:1: unknown key \"a\""));
 	ck_assert_ptr_nonnull(strstr(cause, ":2:1: unknown key \"b\""));
-	ck_assert_ptr_nonnull(strstr(cause, ":3:19: retention.daily"));
+	ck_assert_ptr_nonnull(strstr(cause, ":3:20: retention.daily"));
 	free(cause);
 	conf_free(&c);
 	free(path);
