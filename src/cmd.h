@@ -35,6 +35,7 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 			    const struct option *);
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+bool			cmd_exists(const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -46,5 +47,6 @@ extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_backups_entry;
 extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_demo_entry;
 
 #endif

@@ -16,6 +16,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_verify_entry,
 	&cmd_backups_entry,
 	&cmd_prune_entry,
+	&cmd_demo_entry,
 };
 
 static const char	*program_name = PACKAGE;
@@ -135,6 +136,13 @@ cmd_find(const char *name)
 		if (strcmp(cmd_table[i]->name, name) == 0)
 			return (cmd_table[i]);
 	return (NULL);
+}
+
+/* Whether a subcommand of that name exists in this build. */
+bool
+cmd_exists(const char *name)
+{
+	return (cmd_find(name) != NULL);
 }
 
 int
