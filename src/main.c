@@ -17,6 +17,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_backups_entry,
 	&cmd_prune_entry,
 	&cmd_demo_entry,
+	&cmd_incidents_entry,
 };
 
 static const char	*program_name = PACKAGE;
