@@ -1,0 +1,144 @@
+# bash completion for patronus-dr(1): commands, options, runbook ids (from
+# "patronus-dr runbooks list") and incident ids (from "patronus-dr incidents list").
+
+# Print the global options given so far (--config FILE) to pass on to the
+# look-ups, so that ids come from the same settings the command will use.
+_patronus_dr_global()
+{
+	local i
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-c|--config)
+			printf '%s\n' --config "${COMP_WORDS[i + 1]}"
+			((i++))
+			;;
+		--config=*)
+			printf '%s\n' "${COMP_WORDS[i]}"
+			;;
+		-*)
+			;;
+		*)
+			return
+			;;
+		esac
+	done
+}
+
+# Print the runbook ids.
+_patronus_dr_runbooks()
+{
+	local -a g
+	mapfile -t g < <(_patronus_dr_global)
+	"${COMP_WORDS[0]}" "${g[@]}" runbooks list 2>/dev/null |
+	    awk 'NR > 1 && $1 ~ /^[a-z0-9][a-z0-9-]*$/ { print $1 }'
+}
+
+# Print the incident and drill ids.
+_patronus_dr_incidents()
+{
+	local -a g
+	mapfile -t g < <(_patronus_dr_global)
+	"${COMP_WORDS[0]}" "${g[@]}" incidents list 2>/dev/null |
+	    awk '$1 ~ /^(INC|DRILL)-/ { print $1 }'
+}
+
+# Complete a patronus-dr command line.
+_patronus_dr()
+{
+	local cur prev cmd sub i
+	local commands="config backup verify backups prune demo run resume incidents
+	    report drills runbooks"
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	COMPREPLY=()
+
+	# Find the command: the first word that is not a global option.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-c|--config)
+			((i++))
+			;;
+		-*)
+			;;
+		*)
+			cmd=${COMP_WORDS[i]}
+			sub=${COMP_WORDS[i + 1]}
+			[[ $((i + 1)) -lt $COMP_CWORD ]] || sub=
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	-c|--config|-o|--dir|--detected)
+		[[ $prev == --detected ]] && return
+		COMPREPLY=($(compgen -f -- "$cur"))
+		compopt -o filenames 2>/dev/null
+		return
+		;;
+	--type)
+		COMPREPLY=($(compgen -W "hourly daily weekly monthly" -- "$cur"))
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "md html status backup-test" -- "$cur"))
+		return
+		;;
+	esac
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--config --verbose --help --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	local opts=""
+	case $cmd in
+	backup)		opts="--type --no-prune" ;;
+	verify)		opts="--json" ;;
+	backups)	opts="--json" ;;
+	prune)		opts="--dry-run" ;;
+	demo)		opts="--dir --reset --no-tui" ;;
+	run)		opts="--drill --detected" ;;
+	drills)		opts="--ascii" ;;
+	report)		opts="--format --record -o" ;;
+	incidents)	opts="--json" ;;
+	runbooks)	opts="--expand" ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+		return
+	fi
+
+	case $cmd in
+	run|drills)
+		COMPREPLY=($(compgen -W "$(_patronus_dr_runbooks)" -- "$cur"))
+		;;
+	resume|report)
+		COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur"))
+		;;
+	verify)
+		COMPREPLY=($(compgen -f -X '!*.db' -- "$cur"))
+		compopt -o filenames -o plusdirs 2>/dev/null
+		;;
+	incidents)
+		case $sub in
+		"")	COMPREPLY=($(compgen -W "list show verify" -- "$cur")) ;;
+		show|verify)
+			COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur")) ;;
+		esac
+		;;
+	runbooks)
+		case $sub in
+		"")	COMPREPLY=($(compgen -W "list lint show" -- "$cur")) ;;
+		show)	COMPREPLY=($(compgen -W "$(_patronus_dr_runbooks)" -- "$cur")) ;;
+		lint)	COMPREPLY=($(compgen -f -- "$cur"))
+			compopt -o filenames 2>/dev/null ;;
+		esac
+		;;
+	esac
+}
+complete -F _patronus_dr patronus-dr
