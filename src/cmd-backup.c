@@ -1,14 +1,22 @@
 /* cmd-backup.c: take a backup set as the plan's backup script does. */
 #include "system.h"
 
+#include <sys/stat.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cmd.h"
 #include "engine/backup.h"
 #include "engine/hashio.h"
+#include "engine/metrics.h"
+#include "engine/notify.h"
+#include "incident.h"
+#include "report.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 static long	cmd_backup_kill_at = -1;
@@ -45,6 +53,38 @@ cmd_now(time_t *now)
 	return (0);
 }
 
+/* Seconds on the monotonic clock. */
+double
+cmd_monotonic(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* The size of the four files of the set res made, 0 when unknown. */
+static uint64_t
+cmd_backup_size(const struct backup_result *res)
+{
+	struct stat	 sb;
+	uint64_t	 size = 0;
+	size_t		 i;
+	char		*name, *path;
+
+	if (res->dir == NULL || res->name == NULL)
+		return (0);
+	for (i = 0; i < PART__COUNT; i++) {
+		name = xasprintf("%s%s", res->name, catalog_suffixes[i]);
+		path = str_join_path(res->dir, name);
+		if (stat(path, &sb) == 0)
+			size += (uint64_t)sb.st_size;
+		free(path);
+		free(name);
+	}
+	return (size);
+}
+
 /* Open the log file (creating its folder) and syslog, as the plan's script logs. */
 void
 cmd_open_log(const struct conf *c)
@@ -60,6 +100,127 @@ cmd_open_log(const struct conf *c)
 	log_set_syslog(true);
 }
 
+/* Send a notification to notify.webhook, when set, without waiting for it. */
+void
+cmd_notify(const struct conf *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *text, *cause = NULL;
+
+	if (c->notify_webhook == NULL)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	text = notify_text("%s", msg);
+	if (notify_send(c->notify_webhook, c->notify_timeout, text, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+	}
+	free(text);
+	free(msg);
+}
+
+/* The incident and drill gauges: open incidents, each runbook's last drill. */
+static void
+cmd_metrics_incidents(const struct conf *c, struct metrics *m)
+{
+	struct incident_store	*st = NULL;
+	struct report_history	*h = NULL;
+	struct incident		*l = NULL;
+	const char		*rb;
+	char			*db, *cause = NULL, *lab;
+	size_t			 nl = 0, nh = 0, i, j, open = 0;
+	int			 k;
+
+	db = str_join_path(c->state_dir, "incidents.db");
+	if (access(db, F_OK) != 0) {
+		free(db);
+		metrics_set(m, "patronus_dr_incidents_open", NULL, 0);
+		return;
+	}
+	free(db);
+	if (incident_store_open(c->state_dir, &st, &cause) != 0 ||
+	    incident_list(st, &l, &nl, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		if (st != NULL)
+			incident_store_close(st);
+		return;
+	}
+	for (i = 0; i < nl; i++)
+		if (l[i].mode != INCIDENT_MODE_DRILL && l[i].closed_ms == 0)
+			open++;
+	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
+	incident_list_free(l, nl);
+	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
+		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
+		metrics_clear(m, "patronus_dr_drill_last_success");
+		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
+		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
+		/* Oldest first: the last row of a runbook is its last drill. */
+		for (i = 0; i < nh; i++) {
+			/* DRILL-YYYYmmdd-HHMM-RUNBOOK */
+			for (rb = h[i].id, k = 0; k < 3 && rb != NULL; k++)
+				if ((rb = strchr(rb, '-')) != NULL)
+					rb++;
+			if (rb == NULL)
+				continue;
+			for (j = i + 1; j < nh; j++)
+				if (strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
+				    strlen(h[j].id) == strlen(h[i].id))
+					break;
+			if (j < nh)
+				continue;
+			lab = xasprintf("runbook=\"%s\"", rb);
+			metrics_set(m, "patronus_dr_drill_last_timestamp_seconds", lab,
+			    (double)(h[i].declared_ms / 1000));
+			metrics_set(m, "patronus_dr_drill_rto_target_seconds", lab,
+			    (double)h[i].rto);
+			if (h[i].closed) {
+				metrics_set(m, "patronus_dr_drill_last_success", lab,
+				    h[i].pass ? 1 : 0);
+				metrics_set(m, "patronus_dr_drill_last_rto_achieved_seconds", lab,
+				    (double)h[i].rto_achieved);
+			}
+			free(lab);
+		}
+		cmd_report_history_free(h, nh);
+	}
+	incident_store_close(st);
+}
+
+/*
+ * With metrics_file set, rewrite it with m, the backup tiers as they are now
+ * and the incident gauges; a failure is a warning. Frees m.
+ */
+void
+cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
+{
+	struct catalog_set	*sets = NULL;
+	size_t			 n = 0;
+	char			*cause = NULL;
+
+	if (c->metrics_file == NULL) {
+		metrics_free(m);
+		return;
+	}
+	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &n, &cause) == 0) {
+		metrics_catalog(m, sets, n, now);
+		catalog_free(sets, n);
+	} else {
+		log_warn("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	cmd_metrics_incidents(c, m);
+	if (metrics_write(c->metrics_file, m, &cause) != 0) {
+		log_warn(_("cannot write the metrics file: %s"), cause);
+		free(cause);
+	}
+	metrics_free(m);
+}
+
 /* Take one backup set; exit 0, or the failure's sysexits code. */
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -72,7 +233,10 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	};
 	struct backup_opts		 o;
 	struct backup_result		 res;
+	struct metrics			 m;
 	const char			*v;
+	double				 t0;
+	time_t				 end;
 	char				*cause = NULL;
 	int				 opt, rc;
 
@@ -104,13 +268,28 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	cmd_open_log(&ctx->conf);
+	metrics_init(&m);
+	t0 = cmd_monotonic();
 	if (backup_run(&o, &res, &cause) == 0) {
 		rc = EX_OK;
+		end = o.now + (time_t)(cmd_monotonic() - t0);
+		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 1);
+		metrics_set(&m, "patronus_dr_backup_last_success_timestamp_seconds", NULL,
+		    (double)end);
+		metrics_set(&m, "patronus_dr_backup_sites", NULL, (double)res.sites);
+		metrics_set(&m, "patronus_dr_backup_paths", NULL, (double)res.paths);
+		metrics_set(&m, "patronus_dr_backup_size_bytes", NULL, (double)cmd_backup_size(&res));
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
 		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
+		end = o.now + (time_t)(cmd_monotonic() - t0);
+		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 0);
+		cmd_notify(&ctx->conf, _("backup FAILED: %s"), cause != NULL ? cause : "?");
 		free(cause);
 	}
+	metrics_set(&m, "patronus_dr_backup_last_run_timestamp_seconds", NULL, (double)end);
+	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL, cmd_monotonic() - t0);
+	cmd_metrics(&ctx->conf, &m, end);
 	backup_result_free(&res);
 	return (rc);
 }

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "engine/catalog.h"
+#include "engine/metrics.h"
 #include "engine/retention.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -23,6 +24,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	};
 	struct catalog_set		*sets;
 	struct retention_verdict	*v;
+	struct metrics			 m;
 	char				*password = NULL, *cause = NULL, **stale;
 	bool				 dry = false;
 	size_t				 n, nstale, i, removed = 0;
@@ -79,10 +81,16 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		free(stale[i]);
 	}
 	free(stale);
-	if (!dry)
-		printf(_("%zu of %zu sets removed\n"), removed, n);
 	retention_verdicts_free(v, n);
 	catalog_free(sets, n);
+	if (!dry) {
+		printf(_("%zu of %zu sets removed\n"), removed, n);
+		metrics_init(&m);
+		metrics_set(&m, "patronus_dr_prune_last_success", NULL, rc == EX_OK ? 1 : 0);
+		metrics_set(&m, "patronus_dr_prune_last_timestamp_seconds", NULL, (double)now);
+		metrics_set(&m, "patronus_dr_prune_removed_sets", NULL, (double)removed);
+		cmd_metrics(&ctx->conf, &m, now);
+	}
 	return (rc);
 }
 

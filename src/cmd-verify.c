@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "engine/catalog.h"
+#include "engine/metrics.h"
 #include "engine/verify.h"
 #include "util/fsutil.h"
 #include "util/json.h"
@@ -21,6 +22,9 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		{ NULL, 0, NULL, 0 }
 	};
 	struct verify_report		 r;
+	struct metrics			 m;
+	double				 t0;
+	time_t				 now;
 	struct catalog_set		 s;
 	struct buf			 b;
 	char				*password = NULL, *key_why = NULL, *why = NULL, *cause = NULL;
@@ -36,7 +40,15 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
 		password = NULL;
+	t0 = cmd_monotonic();
 	rc = verify_run(argv[optind], password, key_why, &r);
+	if (cmd_now(&now) == -1)
+		now = time(NULL);
+	metrics_init(&m);
+	metrics_set(&m, "patronus_dr_verify_last_success", NULL, rc == 0 ? 1 : 0);
+	metrics_set(&m, "patronus_dr_verify_last_timestamp_seconds", NULL, (double)now);
+	metrics_set(&m, "patronus_dr_verify_duration_seconds", NULL, cmd_monotonic() - t0);
+	cmd_metrics(&ctx->conf, &m, now);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
 		free(password);

@@ -40,6 +40,10 @@ bool			cmd_exists(const char *);
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
 void			cmd_open_log(const struct conf *);
+struct metrics;
+void			cmd_notify(const struct conf *, const char *, ...) PDR_PRINTF(2, 3);
+void			cmd_metrics(const struct conf *, struct metrics *, time_t);
+double			cmd_monotonic(void);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
