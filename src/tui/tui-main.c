@@ -362,7 +362,7 @@ main_header(struct tui *t)
 	now = t->w.closed ? t->w.closed_ms : tui_now_ms();
 	tui_fill(0, 0, t->cols, t->attr[ROLE_HEADER]);
 	if (inc->mode == INCIDENT_MODE_DRILL) {
-		tui_put(0, 0, 7, t->attr[ROLE_DRILL], " DRILL ");
+		tui_put(0, 0, 7, t->attr[ROLE_DRILL], _(" DRILL "));
 		x = 8;
 	}
 	tui_putf(0, x, t->cols - x, t->attr[ROLE_HEADER], "%s  %s%s", inc->id,
