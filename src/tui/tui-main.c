@@ -601,13 +601,13 @@ static void
 main_footer(struct tui *t)
 {
 	struct fkey	 k[12];
-	int		 n = 0, i, x = 0, view = main_view(t), w, right;
+	int		 n = 0, i, x = 0, view = main_view(t), w, right, gap;
 	const struct rb_step *rs = view >= 0 ? &t->w.rb->steps[view] : NULL;
 	char		*s;
 
 	tui_fill(t->rows - 1, 0, t->cols, t->attr[ROLE_HEADER]);
 	if (t->focus == FOCUS_LIST) {
-		k[n++] = (struct fkey){ "Enter", _("open") };
+		k[n++] = (struct fkey){ "Enter", _("select") };
 		k[n++] = (struct fkey){ "j/k", _("move") };
 		k[n++] = (struct fkey){ "Tab", _("back") };
 	} else if (rs != NULL && !t->w.closed) {
@@ -634,8 +634,12 @@ main_footer(struct tui *t)
 	right = tui_width(s);
 	tui_put(t->rows - 1, t->cols - right - 1, right, t->attr[ROLE_HEADER], s);
 	free(s);
+	/* One space less between the keys when that makes all of them fit (German). */
+	for (i = 0, w = 0; i < n; i++)
+		w += tui_width(k[i].key) + tui_width(k[i].label) + 3;
+	gap = w > t->cols - right - 2 ? 2 : 3;
 	for (i = 0; i < n; i++) {
-		w = tui_width(k[i].key) + tui_width(k[i].label) + 3;
+		w = tui_width(k[i].key) + tui_width(k[i].label) + gap;
 		if (x + w > t->cols - right - 2)
 			break;
 		tui_put(t->rows - 1, x + 1, t->cols, t->attr[ROLE_HEADER] | A_BOLD, k[i].key);
