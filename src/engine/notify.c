@@ -35,10 +35,16 @@ notify_child(const char *url, long timeout_ms, const char *body)
 {
 	struct curl_slist	*h = NULL;
 	CURL			*curl;
+	sigset_t		 none;
 	long			 code = 0;
 	int			 fd;
 
-	/* Hard bound whatever libcurl does: the kernel ends us. */
+	/* Hard bound whatever libcurl does: the kernel ends us (handlers of the parent reset). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
 	alarm((unsigned)(timeout_ms / 1000 + 2));
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		dup2(fd, STDIN_FILENO);
