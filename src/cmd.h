@@ -35,6 +35,8 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
+char			**cmd_runbook_dirs(const struct conf *, size_t *);
+void			cmd_free_dirs(char **, size_t);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
