@@ -39,5 +39,9 @@ bool			cmd_exists(const char *);
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_assess_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_evidence_entry;
+extern const struct cmd_entry cmd_keys_entry;
 
 #endif

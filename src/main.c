@@ -13,6 +13,10 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_demo_entry,
+	&cmd_assess_entry,
+	&cmd_check_entry,
+	&cmd_evidence_entry,
+	&cmd_keys_entry,
 };
 
 static const char	*program_name = PACKAGE;
