@@ -86,7 +86,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	};
 	struct demo_report		 rep;
 	const char			*dir = NULL;
-	char				*cause = NULL;
+	char				*cause = NULL, *def = NULL;
 	bool				 reset = false, no_tui = false;
 	int				 opt;
 
@@ -109,10 +109,16 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	if (demo_create(dir, reset, &rep, &cause) != 0) {
+	if (dir == NULL && (def = demo_default_dir(&cause)) == NULL) {
 		cmd_error("%s", cause);
 		free(cause);
-		opt = fs_errno_exit(rep.err);
+		return (EX_USAGE);
+	}
+	if (demo_create(dir != NULL ? dir : def, reset, &rep, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(def);
+		opt = rep.err == EINVAL ? EX_USAGE : fs_errno_exit(rep.err);
 		demo_report_free(&rep);
 		return (opt);
 	}
@@ -120,6 +126,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	(void)no_tui;
 	cmd_demo_print(&rep);
 	demo_report_free(&rep);
+	free(def);
 	return (EX_OK);
 }
 

@@ -247,6 +247,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	o.name = keys ? p->wireguard : p->config;
 	o.target = keys ? ctx->conf.wireguard_dir : ctx->conf.config_dir;
 	o.private_files = keys;
+	o.carry = ctx->conf.encryption_key;
 	if (o.target[0] != '/') {
 		cmd_error(_("%s: not an absolute path"), o.target);
 		return (EX_CONFIG);

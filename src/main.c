@@ -12,11 +12,17 @@
 /* Every subcommand, in the order --help lists them. */
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
+	&cmd_backup_entry,
+	&cmd_verify_entry,
+	&cmd_backups_entry,
+	&cmd_prune_entry,
 	&cmd_demo_entry,
 	&cmd_assess_entry,
 	&cmd_check_entry,
 	&cmd_evidence_entry,
 	&cmd_keys_entry,
+	&cmd_restore_entry,
+	&cmd_rpo_entry,
 };
 
 static const char	*program_name = PACKAGE;

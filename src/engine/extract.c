@@ -670,6 +670,45 @@ out:
 	return (rc);
 }
 
+/*
+ * Carry o->carry over from the old tree into staging when the archive did
+ * not bring it (backups leave the encryption key out). Returns -1 with *cause.
+ */
+static int
+extract_carry(const struct extract_opts *o, const char *staging, char **cause)
+{
+	struct stat	 st;
+	size_t		 tlen = strlen(o->target), len;
+	char		*dst, *dir, *data;
+	int		 rc;
+
+	if (o->carry == NULL || strncmp(o->carry, o->target, tlen) != 0 ||
+	    o->carry[tlen] != '/' || lstat(o->carry, &st) == -1 || !S_ISREG(st.st_mode))
+		return (0);
+	dst = str_join_path(staging, o->carry + tlen + 1);
+	if (lstat(dst, &st) == 0 || errno != ENOENT) {
+		free(dst);
+		return (0);
+	}
+	lstat(o->carry, &st);
+	dir = fs_dirname(dst);
+	rc = fs_mkdir_p(dir, 0700, cause);
+	free(dir);
+	if (rc == 0 && (rc = fs_read_file(o->carry, 1024 * 1024, &data, &len, cause)) == 0) {
+		rc = fs_write_atomic(dst, data, len, st.st_mode & 07777, cause);
+		if (rc == 0 && geteuid() == 0 && chown(dst, st.st_uid, st.st_gid) == -1) {
+			*cause = xasprintf("%s: %s", dst, strerror(errno));
+			rc = -1;
+		}
+		memset(data, 0, len);
+		free(data);
+		if (rc == 0)
+			log_info(_("kept %s (backups leave it out)"), o->carry);
+	}
+	free(dst);
+	return (rc);
+}
+
 /* Remove staging folders that a crashed restore left beside the target. */
 static void
 extract_clean_stale(const char *parent, const char *base)
@@ -759,6 +798,8 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 	if (rc != 0)
 		goto fail;
 	rc = -1;
+	if (exists && extract_carry(o, staging, cause) != 0)
+		goto fail;
 	if (topmode == (mode_t)-1)
 		topmode = exists ? (st.st_mode & 07777) : 0755;
 	if (o->private_files)

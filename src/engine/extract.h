@@ -22,6 +22,9 @@ struct extract_opts {
 	const char	*prefix;	/* entry names under it: target without the leading '/' */
 	const char	*kept;		/* where the old tree goes; NULL removes it after the swap */
 	bool		 private_files;	/* regular files get 0600 unless named *public* */
+	const char	*carry;		/* a file under target that backups leave out
+					   (the encryption key): carried over from the
+					   old tree when the archive lacks it; or NULL */
 };
 
 /* What extract_tree did. Owned; extract_result_free frees it. */

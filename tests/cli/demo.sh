@@ -190,7 +190,19 @@ expect_rc 0 "demo without --dir"
 [ -f "$T/home/.local/share/patronus-dr/demo/dr.yaml" ] && ok "default folder under HOME" ||
     fail "no sandbox under HOME/.local/share"
 
+(cd "$T" && XDG_DATA_HOME=relative HOME="$T/home2" "$PDR" demo --no-tui >/dev/null 2>&1)
+[ -f "$T/home2/.local/share/patronus-dr/demo/dr.yaml" ] && ok "a relative XDG_DATA_HOME is ignored" ||
+    fail "a relative XDG_DATA_HOME was used"
+(unset XDG_DATA_HOME HOME; "$PDR" demo --no-tui >"$T/out" 2>"$T/err"); rc=$?
+expect_rc 64 "demo without --dir, XDG_DATA_HOME or HOME"
+expect_match "$T/err" "name a folder with --dir" "demo without a home says what to do"
+
 # Usage errors.
+run "$PDR" demo --dir "$T/new
+line" --no-tui
+expect_rc 64 "a folder name with a newline"
+[ ! -e "$T/new
+line" ] && ok "nothing made for a folder name with a newline" || fail "a folder with a newline was made"
 run "$PDR" demo --bogus
 expect_rc 64 "demo with an unknown option"
 run "$PDR" demo extra
