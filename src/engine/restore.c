@@ -3,6 +3,7 @@
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <unistd.h>
@@ -236,6 +237,31 @@ fail:
 	return (-1);
 }
 
+/* Remove temporary files that a crashed restore left beside the live database. */
+static void
+restore_clean_stale(const char *live)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	char		*parent = fs_dirname(live), *pfx, *path;
+	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
+
+	pfx = xasprintf(".%s.restore-", base);
+	if ((dir = opendir(parent)) != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (!str_has_prefix(d->d_name, pfx))
+				continue;
+			path = str_join_path(parent, d->d_name);
+			log_info(_("removing %s, left by an interrupted restore"), path);
+			unlink(path);
+			free(path);
+		}
+		closedir(dir);
+	}
+	free(pfx);
+	free(parent);
+}
+
 /*
  * Keep the live file path under forensic: a hard link when link is true and
  * the file system allows it (the old file is never written again, the new
@@ -273,7 +299,7 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
     struct restore_db_result *r, char **cause)
 {
 	struct stat	 st, lst;
-	char		*path, *tmp = NULL;
+	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked;
 	size_t		 i;
 	int		 in = -1, out = -1;
@@ -296,17 +322,25 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 		return (-1);
 	}
 
+	restore_clean_stale(live);
+
 	/* 1. The forensic copy, whole, before anything live changes. */
+	path = xasprintf("%s.corrupted.%s", live, stamp);
+	for (i = 2; access(path, F_OK) == 0 && i < 100; i++) {
+		free(path);
+		path = xasprintf("%s.corrupted.%s.%zu", live, stamp, i);
+	}
+	kept = path;
 	for (i = 0; i < nitems(restore_db_suffixes); i++) {
 		path = xasprintf("%s%s", live, restore_db_suffixes[i]);
 		if (access(path, F_OK) != 0) {
 			free(path);
 			continue;
 		}
-		r->forensic[i] = xasprintf("%s.corrupted.%s%s", live, stamp,
-		    restore_db_suffixes[i]);
+		r->forensic[i] = xasprintf("%s%s", kept, restore_db_suffixes[i]);
 		if (restore_keep(path, r->forensic[i], link_ok, &linked, cause) != 0) {
 			free(path);
+			free(kept);
 			return (-1);
 		}
 		if (i == 0)
@@ -316,6 +350,7 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 		free(path);
 		extract_checkpoint("db-forensic");
 	}
+	free(kept);
 
 	/* 2. The new file, complete and durable under a temporary name. */
 	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
