@@ -653,6 +653,7 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			    archive_error_string(w));
 			goto out;
 		}
+		extract_checkpoint("extract-entry");
 		free(rel);
 		rel = NULL;
 	}

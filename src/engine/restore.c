@@ -243,13 +243,16 @@ restore_clean_stale(const char *live)
 {
 	struct dirent	*d;
 	DIR		*dir;
-	char		*parent = fs_dirname(live), *pfx, *path;
+	char		*parent = fs_dirname(live), *pfx, *fz, *path;
 	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
 
 	pfx = xasprintf(".%s.restore-", base);
+	fz = xasprintf("%s.corrupted.", base);
 	if ((dir = opendir(parent)) != NULL) {
 		while ((d = readdir(dir)) != NULL) {
-			if (!str_has_prefix(d->d_name, pfx))
+			if (!str_has_prefix(d->d_name, pfx) &&
+			    !(str_has_prefix(d->d_name, fz) &&
+			    strstr(d->d_name, ".tmp.") != NULL))
 				continue;
 			path = str_join_path(parent, d->d_name);
 			log_info(_("removing %s, left by an interrupted restore"), path);
@@ -259,6 +262,7 @@ restore_clean_stale(const char *live)
 		closedir(dir);
 	}
 	free(pfx);
+	free(fz);
 	free(parent);
 }
 
