@@ -56,7 +56,9 @@ restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
 /*
  * Choose the set to restore from: the one whose .db is from (which must pass
  * verify), or the newest set across all tiers that has the file kind needs and
- * passes verify; sets skipped are named with log_warn. password may be NULL
+ * passes verify (a set verified before whose files are unchanged since, by
+ * its stamp in STATE_DIR, is not verified again; new results are stamped);
+ * sets skipped are named with log_warn. password may be NULL
  * (key_why says why). Fills p (free with restore_pick_free). Returns -1 with
  * *cause.
  */
@@ -68,7 +70,7 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 	struct catalog_set		*sets = NULL, one;
 	struct verify_report		 vr;
 	size_t				 n = 0, i;
-	char				*why;
+	char				*why, *stamp_why = NULL;
 	int				 rc = -1;
 
 	memset(p, 0, sizeof *p);
@@ -98,20 +100,38 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 			p->skipped++;
 			continue;
 		}
+		if (sets[i].state == CATALOG_CORRUPT) {
+			log_warn(_("skipping %s: %s"), sets[i].name, sets[i].why != NULL ?
+			    sets[i].why : _("verify failed"));
+			p->skipped++;
+			continue;
+		}
+		if (sets[i].state == CATALOG_COMPLETE) {
+			/* Verified before, and no file has changed since. */
+			log_info(_("%s: verified before, files unchanged since"),
+			    sets[i].name);
+			restore_pick_fill(p, &sets[i]);
+			rc = 0;
+			break;
+		}
 		why = catalog_path(&sets[i], PART_DB);
 		log_info(_("verifying %s"), why);
 		memset(&vr, 0, sizeof vr);
 		rc = verify_run(why, password, key_why, &vr);
 		free(why);
+		why = rc == 0 ? NULL : restore_first_failure(&vr);
+		verify_report_free(&vr);
+		if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why, &stamp_why) != 0) {
+			log_warn("%s", stamp_why);
+			free(stamp_why);
+			stamp_why = NULL;
+		}
 		if (rc == 0) {
-			verify_report_free(&vr);
 			restore_pick_fill(p, &sets[i]);
 			break;
 		}
-		why = restore_first_failure(&vr);
 		log_warn(_("skipping %s: %s"), sets[i].name, why);
 		free(why);
-		verify_report_free(&vr);
 		p->skipped++;
 		rc = -1;
 	}
