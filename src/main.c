@@ -23,6 +23,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_keys_entry,
 	&cmd_restore_entry,
 	&cmd_rpo_entry,
+	&cmd_incidents_entry,
 };
 
 static const char	*program_name = PACKAGE;

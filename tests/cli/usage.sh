@@ -44,19 +44,22 @@ for cmd in $("$PDR" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
 		fail "man page documents $cmd"
 done
 
-# German, from the catalogue built in po/.
-gmo="$top_builddir/po/de.gmo"
-[ -f "$gmo" ] || gmo="$srcdir/po/de.gmo"
-if [ -f "$gmo" ]; then
-	mkdir -p "$T/locale/de/LC_MESSAGES"
-	cp "$gmo" "$T/locale/de/LC_MESSAGES/patronus-dr.mo"
+# German, from po/de.po compiled here (a .gmo left in a build tree may be stale).
+mkdir -p "$T/locale/de/LC_MESSAGES"
+if msgfmt -o "$T/locale/de/LC_MESSAGES/patronus-dr.mo" "$srcdir/po/de.po"; then
 	PATRONUS_DR_LOCALEDIR="$T/locale" LANGUAGE=de run "$PDR" --help
 	expect_rc 0 "German --help"
 	expect_match "$T/out" '^Aufruf: patronus-dr ' "LANGUAGE=de --help prints German"
 	expect_match "$T/out" 'Befehle:' "German command list"
 	expect_no_match "$T/out" '^Commands:' "no English heading left in German --help"
+	"$PDR" --help | grep '^  [a-z]' >"$T/english"
+	if grep -Fxf "$T/english" "$T/out" >"$T/same"; then
+		fail "every command summary and option in --help is German:"; sed 's/^/  | /' "$T/same"
+	else
+		ok "every command summary and option in --help is German"
+	fi
 else
-	fail "po/de.gmo was not built"
+	fail "po/de.po compiles"
 fi
 
 finish

@@ -1,0 +1,376 @@
+/* proc.c: child processes for a poll() loop: one output pipe, cancel, reap, never block. */
+#include "system.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/proc.h"
+#include "util/xmalloc.h"
+
+/* A running (or ended) child. */
+struct proc {
+	pid_t		 pid;
+	int		 fd;		/* read end of the output pipe, -1 after EOF */
+	enum proc_state	 state;
+	int		 status;	/* from waitpid */
+	int64_t		 grace_ms;
+	int64_t		 cancel_at;	/* monotonic ms of the SIGTERM, 0 when not cancelled */
+	bool		 cancelled;
+	bool		 killed;
+};
+
+/* Milliseconds on the monotonic clock. */
+int64_t
+proc_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* In the child: reset signals, wire the descriptors and exec; never returns. */
+static PDR_NORETURN void
+proc_child(const char *const *argv, const struct proc_opts *o, int out, int errfd)
+{
+	static const int	 sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM,
+	    SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM, SIGUSR1, SIGUSR2 };
+	sigset_t		 set;
+	size_t			 i;
+	int			 null, e;
+	const char *const	*env;
+
+	for (i = 0; i < nitems(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	if (setsid() == -1)
+		goto fail;
+
+	if ((null = open("/dev/null", O_RDONLY)) == -1)
+		goto fail;
+	if (dup2(null, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+	    dup2(out, STDERR_FILENO) == -1)
+		goto fail;
+	if (null > STDERR_FILENO)
+		close(null);
+	if (out > STDERR_FILENO)
+		close(out);
+	/* errfd is close-on-exec; every other inherited descriptor goes now. */
+#ifdef HAVE_CLOSE_RANGE
+	if (errfd > 3)
+		close_range(3, (unsigned int)errfd - 1, 0);
+	close_range((unsigned int)errfd + 1, ~0U, 0);
+#else
+	{
+		long	max = sysconf(_SC_OPEN_MAX), fd;
+
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (fd = 3; fd < max; fd++)
+			if (fd != errfd)
+				close((int)fd);
+	}
+#endif
+	if (o != NULL && o->cwd != NULL && chdir(o->cwd) == -1)
+		goto fail;
+	if (o != NULL && o->env != NULL) {
+		for (env = o->env; *env != NULL; env++)
+			if (putenv((char *)*env) != 0)
+				goto fail;
+	}
+	execvp(argv[0], (char *const *)argv);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof e) != (ssize_t)sizeof e)
+		_exit(127);
+	_exit(127);
+}
+
+/* Start argv with its output on one non-blocking pipe; see proc.h. */
+int
+proc_start(const char *const *argv, const struct proc_opts *o, struct proc **pp,
+    char **cause)
+{
+	struct proc	*p;
+	int		 out[2], ep[2], e;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	*pp = NULL;
+	if (argv == NULL || argv[0] == NULL) {
+		*cause = xstrdup(_("no command to run"));
+		return (-1);
+	}
+	if (pipe2(out, O_CLOEXEC) == -1) {
+		*cause = xasprintf(_("cannot create a pipe: %s"), strerror(errno));
+		return (-1);
+	}
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		*cause = xasprintf(_("cannot create a pipe: %s"), strerror(errno));
+		close(out[0]);
+		close(out[1]);
+		return (-1);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		*cause = xasprintf(_("cannot start %s: %s"), argv[0], strerror(errno));
+		close(out[0]);
+		close(out[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return (-1);
+	}
+	if (pid == 0) {
+		close(out[0]);
+		close(ep[0]);
+		proc_child(argv, o, out[1], ep[1]);
+	}
+	close(out[1]);
+	close(ep[1]);
+	/*
+	 * The error pipe closes on a successful exec, or carries errno. Either way
+	 * the child has made its own session (and group) by then.
+	 */
+	do
+		n = read(ep[0], &e, sizeof e);
+	while (n == -1 && errno == EINTR);
+	close(ep[0]);
+	if (n == (ssize_t)sizeof e) {
+		*cause = xasprintf(_("cannot run %s: %s"), argv[0], strerror(e));
+		close(out[0]);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		return (-1);
+	}
+	if (fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK) == -1) {
+		*cause = xasprintf(_("cannot set up the output pipe: %s"), strerror(errno));
+		close(out[0]);
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		return (-1);
+	}
+
+	p = xcalloc(1, sizeof *p);
+	p->pid = pid;
+	p->fd = out[0];
+	p->state = PROC_RUNNING;
+	p->grace_ms = (o != NULL && o->grace_ms > 0) ? o->grace_ms : PROC_GRACE_MS;
+	*pp = p;
+	return (0);
+}
+
+/* Start "/bin/sh -c cmd"; see proc.h. */
+int
+proc_start_shell(const char *cmd, const struct proc_opts *o, struct proc **pp, char **cause)
+{
+	const char	*argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	return (proc_start(argv, o, pp, cause));
+}
+
+/* The output pipe for poll(), -1 after EOF. */
+int
+proc_fd(const struct proc *p)
+{
+	return (p->fd);
+}
+
+/* The child's pid and process group. */
+pid_t
+proc_pid(const struct proc *p)
+{
+	return (p->pid);
+}
+
+/* Append what output is available now, up to max bytes; 1 at EOF. */
+int
+proc_read(struct proc *p, struct buf *out, size_t max, char **cause)
+{
+	char	 chunk[8192];
+	size_t	 got = 0, want;
+	ssize_t	 n;
+
+	if (max == 0)
+		max = 64 * 1024;
+	if (p->fd == -1)
+		return (1);
+	while (got < max) {
+		want = max - got < sizeof chunk ? max - got : sizeof chunk;
+		n = read(p->fd, chunk, want);
+		if (n > 0) {
+			buf_add(out, chunk, (size_t)n);
+			got += (size_t)n;
+			continue;
+		}
+		if (n == 0) {
+			close(p->fd);
+			p->fd = -1;
+			return (1);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		*cause = xasprintf(_("cannot read the output of process %ld: %s"),
+		    (long)p->pid, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Reap the child if it has ended; 1 once it has. */
+int
+proc_reap(struct proc *p)
+{
+	pid_t	r;
+	int	status;
+
+	if (p->state != PROC_RUNNING)
+		return (1);
+	do
+		r = waitpid(p->pid, &status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return (0);
+	if (r == -1) {
+		/* Reaped elsewhere (SIGCHLD ignored): treat as gone, status unknown. */
+		p->state = PROC_EXITED;
+		p->status = 255 << 8;
+		return (1);
+	}
+	p->status = status;
+	if (WIFSIGNALED(status))
+		p->state = PROC_SIGNALLED;
+	else
+		p->state = PROC_EXITED;
+	return (1);
+}
+
+/* The state after the last reap. */
+enum proc_state
+proc_state(const struct proc *p)
+{
+	return (p->state);
+}
+
+/* The exit status, or -1. */
+int
+proc_exit_code(const struct proc *p)
+{
+	if (p->state != PROC_EXITED)
+		return (-1);
+	return (WEXITSTATUS(p->status));
+}
+
+/* The terminating signal, or 0. */
+int
+proc_term_signal(const struct proc *p)
+{
+	if (p->state != PROC_SIGNALLED)
+		return (0);
+	return (WTERMSIG(p->status));
+}
+
+/* A short description of the state into buf. */
+char *
+proc_status_string(const struct proc *p, char *buf, size_t len)
+{
+	switch (p->state) {
+	case PROC_RUNNING:
+		snprintf(buf, len, "%s", _("running"));
+		break;
+	case PROC_EXITED:
+		snprintf(buf, len, _("exit %d"), proc_exit_code(p));
+		break;
+	case PROC_SIGNALLED:
+		snprintf(buf, len, _("signal %d (%s)"), proc_term_signal(p),
+		    strsignal(proc_term_signal(p)));
+		break;
+	}
+	return (buf);
+}
+
+/* True when reaped and the output has ended. */
+bool
+proc_finished(const struct proc *p)
+{
+	return (p->state != PROC_RUNNING && p->fd == -1);
+}
+
+/* Close the output pipe without waiting for its end. */
+void
+proc_close_output(struct proc *p)
+{
+	if (p->fd != -1) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
+/* SIGTERM to the group now; SIGKILL later from proc_tick. */
+void
+proc_cancel(struct proc *p)
+{
+	if (p->cancelled)
+		return;
+	p->cancelled = true;
+	p->cancel_at = proc_now_ms();
+	/* Once reaped, the group is signalled only while a member still holds the pipe. */
+	if (proc_reap(p) && p->fd == -1)
+		return;
+	kill(-p->pid, SIGTERM);
+	/* A shell -c that runs one command may exec it in place; the pid is then the command. */
+	kill(p->pid, SIGTERM);
+}
+
+/* True once cancelled. */
+bool
+proc_cancelled(const struct proc *p)
+{
+	return (p->cancelled);
+}
+
+/* True once the group was sent SIGKILL. */
+bool
+proc_killed(const struct proc *p)
+{
+	return (p->killed);
+}
+
+/* SIGKILL a cancelled group whose grace has passed; reap. */
+int
+proc_tick(struct proc *p)
+{
+	if (proc_reap(p) && p->fd == -1)
+		return (1);
+	if (p->cancelled && !p->killed && proc_now_ms() - p->cancel_at >= p->grace_ms) {
+		p->killed = true;
+		kill(-p->pid, SIGKILL);
+		kill(p->pid, SIGKILL);
+	}
+	return (proc_reap(p));
+}
+
+/* Free a child, killing and reaping it if it still runs. */
+void
+proc_free(struct proc *p)
+{
+	if (p == NULL)
+		return;
+	if (p->state == PROC_RUNNING && !proc_reap(p)) {
+		kill(-p->pid, SIGKILL);
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	if (p->fd != -1)
+		close(p->fd);
+	free(p);
+}
