@@ -94,6 +94,20 @@ restore_print_window(time_t when, time_t incident, bool have_incident)
 	    have_incident ? _("incident start") : _("now"), rw);
 }
 
+/* path, or path.N for the first N from 2 that is free (caller frees). */
+static char *
+restore_unique(const char *path)
+{
+	char	*p = xstrdup(path);
+	int	 n;
+
+	for (n = 2; fs_exists(p) && n < 1000; n++) {
+		free(p);
+		p = xasprintf("%s.%d", path, n);
+	}
+	return (p);
+}
+
 /* Read the encryption key; NULL with *why (caller frees) when it cannot be used. */
 static char *
 restore_password(const struct conf *c, char **why, int *err)
@@ -203,14 +217,17 @@ restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char *
 {
 	struct hashio_out	 out;
 	struct archive_stats	 stats;
+	char			*path;
 
 	*saved = NULL;
 	if (!fs_exists(ctx->conf.config_dir))
 		return (0);
 	if (fs_mkdir_p(ctx->conf.state_dir, 0700, cause) != 0)
 		return (-1);
-	*saved = xasprintf("%s/config-before-restore-%s.tar.gz", ctx->conf.state_dir,
+	path = xasprintf("%s/config-before-restore-%s.tar.gz", ctx->conf.state_dir,
 	    stamp);
+	*saved = restore_unique(path);
+	free(path);
 	if (hashio_open(&out, *saved, cause) != 0)
 		goto fail;
 	memset(&stats, 0, sizeof stats);
@@ -260,7 +277,9 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	prefix = extract_prefix(o.target);
 	o.prefix = prefix;
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	kept = xasprintf("%s.pre-restore-%s", o.target, stamp);
+	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
+	kept = restore_unique(what);
+	free(what);
 	o.kept = kept;
 	ex = EX_OK;
 	if (extract_check(data, len, &o, &entries, &cause) != 0) {

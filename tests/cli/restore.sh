@@ -25,6 +25,16 @@ cmp -s "$DB" "$T/corrupt.db" && ok "the database is untouched after the refusal"
 ls "$DB".corrupted.* >/dev/null 2>&1 && fail "a forensic copy was made before confirmation" ||
 	ok "no forensic copy before confirmation"
 
+# On a terminal (script(1) gives it one) it shows what will be replaced and asks; "n" changes nothing.
+if command -v script >/dev/null; then
+	printf 'n\n' | script -qec "'$PDR' --config '$C' restore db" /dev/null >"$T/out" 2>&1
+	rc=$?
+	expect_rc 1 "restore db answered n on a terminal"
+	expect_match "$T/out" "Replace the database $DB .* with $SET" "the question names what is replaced and by what"
+	expect_match "$T/out" "not confirmed; nothing changed" "says nothing changed"
+	cmp -s "$DB" "$T/corrupt.db" && ok "the database is untouched after n" || fail "n changed the database"
+fi
+
 run "$PDR" --config "$C" restore db --yes --incident-start "-5m"
 expect_rc 0 "restore db --yes"
 expect_match "$T/out" "restoring from $(basename "$SET" .db)" "names the set it restores from"
