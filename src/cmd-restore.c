@@ -310,6 +310,11 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	    o.target, o.name, r.added, r.changed, r.removed);
 	if (r.kept)
 		printf(_("previous tree kept as %s\n"), kept);
+	if (!keys && str_has_prefix(ctx->conf.encryption_key, o.target) &&
+	    !fs_exists(ctx->conf.encryption_key))
+		printf(_("WARNING: the encryption key %s is not in the restored config "
+		    "(backups leave it out): put it back from its offline copy before "
+		    "restore keys\n"), ctx->conf.encryption_key);
 	if (saved != NULL)
 		printf(_("previous config archived as %s\n"), saved);
 	extract_result_free(&r);

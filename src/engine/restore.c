@@ -38,6 +38,27 @@ restore_first_failure(const struct verify_report *vr)
 	return (xstrdup(_("verify failed")));
 }
 
+/*
+ * Whether a verify report passes for this restore: no failed check, or, when
+ * the key is not available (nokey) and the restore does not need it, none but
+ * the two that need the key (the manifest's HMAC, the WireGuard archive).
+ */
+static bool
+restore_passes(const struct verify_report *vr, bool nokey)
+{
+	size_t	i;
+
+	for (i = 0; i < vr->n; i++) {
+		if (vr->checks[i].status != VERIFY_FAIL)
+			continue;
+		if (nokey && (strcmp(vr->checks[i].check, "hmac") == 0 ||
+		    strcmp(vr->checks[i].check, "wireguard") == 0))
+			continue;
+		return (false);
+	}
+	return (true);
+}
+
 /* Fill p from a set (its files, name and time). */
 static void
 restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
@@ -71,15 +92,21 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 	struct verify_report		 vr;
 	size_t				 n = 0, i;
 	char				*why, *stamp_why = NULL;
+	bool				 nokey;
 	int				 rc = -1;
 
 	memset(p, 0, sizeof *p);
+	nokey = password == NULL && kind != RESTORE_KEYS;
+	if (nokey)
+		log_warn(_("the encryption key cannot be read (%s): sets are checked "
+		    "without it"), key_why != NULL ? key_why : "?");
 	if (from != NULL) {
 		if (catalog_set_from_db(from, &one, cause) != 0)
 			return (-1);
 		log_info(_("verifying %s"), from);
 		memset(&vr, 0, sizeof vr);
-		if (verify_run(from, password, key_why, &vr) != 0) {
+		verify_run(from, password, key_why, &vr);
+		if (!restore_passes(&vr, nokey)) {
 			why = restore_first_failure(&vr);
 			*cause = xasprintf(_("%s: the set fails verify (%s)"), from, why);
 			free(why);
@@ -100,7 +127,8 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 			p->skipped++;
 			continue;
 		}
-		if (sets[i].state == CATALOG_CORRUPT) {
+		/* Without the key, a failure stamped for want of it is checked again. */
+		if (sets[i].state == CATALOG_CORRUPT && !nokey) {
 			log_warn(_("skipping %s: %s"), sets[i].name, sets[i].why != NULL ?
 			    sets[i].why : _("verify failed"));
 			p->skipped++;
@@ -119,9 +147,17 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 		memset(&vr, 0, sizeof vr);
 		rc = verify_run(why, password, key_why, &vr);
 		free(why);
-		why = rc == 0 ? NULL : restore_first_failure(&vr);
+		if (rc != 0 && restore_passes(&vr, nokey))
+			rc = 2;		/* passes all that can be checked without the key */
+		why = rc == 1 ? restore_first_failure(&vr) : NULL;
 		verify_report_free(&vr);
-		if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why, &stamp_why) != 0) {
+		if (rc == 2) {
+			log_warn(_("%s: no encryption key (%s): its HMAC and WireGuard "
+			    "archive are not checked"), sets[i].name,
+			    key_why != NULL ? key_why : "?");
+			rc = 0;
+		} else if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why,
+		    &stamp_why) != 0) {
 			log_warn("%s", stamp_why);
 			free(stamp_why);
 			stamp_why = NULL;

@@ -125,6 +125,21 @@ run "$PDR" --config "$C" restore keys --yes
 expect_rc 77 "restore keys with a key file readable by others"
 chmod 600 "$CFG/backup-encryption-key"
 
+# --- the whole config folder gone, the encryption key with it ------------------------------
+cp "$CFG/backup-encryption-key" "$T/key.offline"
+rm -rf "$CFG"
+run "$PDR" --config "$C" restore config --yes
+expect_rc 0 "restore config when the whole folder (and the key) is gone"
+cmp -s "$CFG/config.yaml" "$T/config.yaml.good" && ok "config.yaml is back without the key" || fail "config.yaml differs"
+expect_match "$T/err" "encryption key cannot be read .*checked without it" "says the sets are checked without the key"
+expect_match "$T/out" "WARNING: the encryption key .* is not in the restored config" "says the key must come back from its offline copy"
+run "$PDR" --config "$C" restore keys --yes
+expect_rc 66 "restore keys without the key"
+cp "$T/key.offline" "$CFG/backup-encryption-key"
+chmod 600 "$CFG/backup-encryption-key"
+run "$PDR" --config "$C" restore keys --yes
+expect_rc 0 "restore keys once the key is back"
+
 # --- rpo ---------------------------------------------------------------------------------
 run "$PDR" --config "$C" rpo --target 1h
 expect_rc 0 "rpo within a 1h target"
