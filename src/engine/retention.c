@@ -251,7 +251,7 @@ retention_remove(const struct conf *c, const struct catalog_set *s, char **cause
 		free(path);
 	}
 	if (c->state_dir != NULL) {
-		path = xasprintf("%s/verified/%s", c->state_dir, s->name);
+		path = catalog_stamp_path(c->state_dir, s);
 		unlink(path);
 		free(path);
 	}
