@@ -423,12 +423,17 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	sqlite3_close(src);
 	src = NULL;
 	if (backup_job_wait(&live) != 0) {
-		if (live.rc == 1)
+		if (live.rc == 1) {
+			/* Damage found: that is the news, whatever the copy did. */
 			log_error("Database integrity check failed!");
-		free(*cause);
-		*cause = NULL;
-		backup_job_fail(&live, res, cause);
-		goto fail;
+			free(*cause);
+			*cause = NULL;
+		}
+		if (live.rc == 1 || r == 0) {
+			backup_job_fail(&live, res, cause);
+			goto fail;
+		}
+		free(live.cause);
 	}
 	if (r == -1)
 		goto fail;

@@ -79,6 +79,10 @@ run "$PDR" --config "$C" backups
 expect_rc 0 "backups"
 expect_match "$T/out" "^[0-9-]+ [0-9:]+ +$tierdir +[0-9.]+[KM] +12 +complete +$tierdir/$name\$" "backups shows the set complete"
 
+run "$PDR" --config "$C" backups --json
+expect_rc 0 "backups --json"
+expect_match "$T/out" "^ \{\"time\": \"[0-9-]+ [0-9:]+\", \"epoch\": [0-9]+, \"tier\": \"$tierdir\", \"name\": \"$name\", .*\"sites\": 12, \"state\": \"complete\", \"hmac\": true, \"why\": null\}\$" "backups --json describes the set"
+
 # A set made by the plan's script passes our verify, with the unauthenticated warning.
 make_host "$T/p"
 plan_script "$srcdir/tests/data/patronus-backup.sh" "$T/plan.sh"
@@ -113,6 +117,33 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 	fail "failed backups left files: $(ls -A "$T/h/backup/patronus/hourly")"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
+
+# A database locked past the bound: exit 74, a clear message, nothing left.
+(echo "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE sites SET name = name WHERE id = 1; COMMIT;"
+	while [ ! -f "$T/unlock" ]; do sleep 0.2; done) | sqlite3 "$T/h/var/lib/patronus/sdwan.db" >/dev/null &
+lpid=$!
+sleep 0.5
+PATRONUS_DR_TEST_COPY_WAIT_MS=2000 run "$PDR" --config "$C" backup --type hourly
+expect_rc 74 "database locked by another process"
+expect_match "$T/err" 'database (is locked|stayed busy)' "the message says the database is locked"
+touch "$T/unlock"
+wait "$lpid"
+[ -z "$(ls -A "$T/h/backup/patronus/hourly")" ] && ok "a locked database leaves nothing in hourly/" ||
+	fail "locked database left files: $(ls -A "$T/h/backup/patronus/hourly")"
+
+# The sandbox that `patronus-dr demo` makes backs up and verifies as it is.
+run "$PDR" demo --dir "$T/demo" --no-tui
+if [ "$rc" -eq 0 ]; then
+	run "$PDR" --config "$T/demo/dr.yaml" backup
+	expect_rc 0 "backup of the demo sandbox"
+	set -- "$T"/demo/backup/patronus/*/patronus-*.db
+	run "$PDR" --config "$T/demo/dr.yaml" verify "$1"
+	expect_rc 0 "verify of the demo sandbox's set"
+	run bash "$srcdir/tests/data/patronus-verify-backup.sh" "$1"
+	expect_rc 0 "the plan's verify script on the demo sandbox's set"
+else
+	fail "demo --dir --no-tui exit $rc"
+fi
 
 # A read-only backup folder: cannot create (73), nothing left.
 if [ "$(id -u)" -ne 0 ]; then
