@@ -68,7 +68,7 @@ measure "patronus-dr backup" "$PDR" --config "$B/dr2.yaml" backup --type hourly 
 t_ours=$(cat "$B/last")
 set -- "$B"/b2/hourly/patronus-*.db
 ourdb=$1
-measure "plan's patronus-verify-backup.sh" bash "$B/plan-verify.sh" "$plandb"
+measure "plan's patronus-verify-backup.sh" flock /tmp/checksums.txt bash "$B/plan-verify.sh" "$plandb"
 t_pv=$(cat "$B/last")
 measure "patronus-dr verify" "$PDR" --config "$B/dr2.yaml" verify "$ourdb"
 t_ov=$(cat "$B/last")

@@ -38,7 +38,7 @@ expect_no_match "$L" "$(head -1 "$KEY")" "the key never appears in the log"
 
 # The plan's own verify script (run as it is) and the real tools.
 cp "$srcdir/tests/data/patronus-verify-backup.sh" "$T/verify.sh"
-run bash "$T/verify.sh" "$db"
+run plan_verify "$T/verify.sh" "$db"
 expect_rc 0 "the plan's verify script passes our set"
 expect_match "$T/out" 'Checksums verified' "the plan's verify script checked our checksums"
 (cd "$(dirname "$db")" && grep '^[0-9a-f]' "$name-manifest.txt" | sha256sum -c) >"$T/out" 2>&1
@@ -118,6 +118,18 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
 
+# Two backups in the same second: the second cannot create its set (73), the first is untouched.
+PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
+expect_rc 0 "backup at a fixed time"
+PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
+expect_rc 73 "a second backup in the same second"
+expect_match "$T/err" 'already exists' "the message says the set exists"
+run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000.db"
+expect_rc 0 "the first set of that second still verifies"
+rm -f "$T"/h/backup/patronus/daily/patronus-daily-20260101-000000*
+PATRONUS_DR_NOW=yesterday run "$PDR" --config "$C" backup
+expect_rc 64 "a malformed PATRONUS_DR_NOW"
+
 # A database locked past the bound: exit 74, a clear message, nothing left.
 (echo "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE sites SET name = name WHERE id = 1; COMMIT;"
 	while [ ! -f "$T/unlock" ]; do sleep 0.2; done) | sqlite3 "$T/h/var/lib/patronus/sdwan.db" >/dev/null &
@@ -139,7 +151,7 @@ if [ "$rc" -eq 0 ]; then
 	set -- "$T"/demo/backup/patronus/*/patronus-*.db
 	run "$PDR" --config "$T/demo/dr.yaml" verify "$1"
 	expect_rc 0 "verify of the demo sandbox's set"
-	run bash "$srcdir/tests/data/patronus-verify-backup.sh" "$1"
+	run plan_verify "$srcdir/tests/data/patronus-verify-backup.sh" "$1"
 	expect_rc 0 "the plan's verify script on the demo sandbox's set"
 else
 	fail "demo --dir --no-tui exit $rc"
