@@ -79,6 +79,25 @@ backup_classify(time_t now, const struct catalog_set *sets, size_t n)
 	return (BACKUP_HOURLY);
 }
 
+/* What `patronus-sdwan --version` says, as the plan's manifest records it, or "unknown". The caller frees. */
+static char *
+backup_version(void)
+{
+	FILE	*f;
+	char	 line[256];
+	bool	 got;
+
+	if ((f = popen("patronus-sdwan --version 2>/dev/null", "r")) == NULL)
+		return (xstrdup("unknown"));
+	got = fgets(line, sizeof line, f) != NULL;
+	while (got && fgetc(f) != EOF)
+		;
+	if (pclose(f) != 0 || !got)
+		return (xstrdup("unknown"));
+	line[strcspn(line, "\r\n")] = '\0';
+	return (xstrdup(*line != '\0' ? line : "unknown"));
+}
+
 /* Free what a result holds. */
 void
 backup_result_free(struct backup_result *res)
@@ -522,7 +541,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	m.timestamp = xstrdup(stamp);
 	m.date = backup_date(o->now);
 	m.hostname = xstrdup(host);
-	m.version = xstrdup("unknown");
+	m.version = backup_version();
 	m.db_name = xstrdup(m.sums[0].name);
 	m.db_size = xstrdup(size);
 	m.sites = res->sites;

@@ -118,6 +118,17 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
 
+# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "patronus-sdwan 1.2.3"\n' >"$T/bin/patronus-sdwan"
+chmod +x "$T/bin/patronus-sdwan"
+PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 0 "backup with patronus-sdwan installed"
+expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: patronus-sdwan 1\.2\.3$' \
+	"manifest records patronus-sdwan --version"
+expect_match "$base-manifest.txt" '^Version: unknown$' "without patronus-sdwan: Version: unknown"
+rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
+
 # Two backups in the same second: the second cannot create its set (73), the first is untouched.
 PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
 expect_rc 0 "backup at a fixed time"
