@@ -123,10 +123,13 @@ catalog_fingerprint(const struct catalog_set *s)
 }
 
 /* The stamp file that records the last verification of a set; the caller frees. */
-static char *
+char *
 catalog_stamp_path(const char *state_dir, const struct catalog_set *s)
 {
-	return (xasprintf("%s/verified/%s", state_dir, s->name));
+	const char	*tier = strrchr(s->dir, '/');
+
+	tier = tier != NULL ? tier + 1 : s->dir;
+	return (xasprintf("%s/verified/%s.%s", state_dir, tier, s->name));
 }
 
 /*

@@ -46,6 +46,7 @@ int	 catalog_scan(const char *, const char *, const char *, struct catalog_set *
 void	 catalog_free(struct catalog_set *, size_t);
 char	*catalog_path(const struct catalog_set *, enum catalog_part);
 char	*catalog_fingerprint(const struct catalog_set *);
+char	*catalog_stamp_path(const char *, const struct catalog_set *);
 int	 catalog_stamp(const char *, const struct catalog_set *, bool, const char *, char **);
 int	 catalog_set_from_db(const char *, struct catalog_set *, char **);
 void	 catalog_set_clear(struct catalog_set *);

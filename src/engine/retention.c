@@ -235,7 +235,10 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	return (0);
 }
 
-/* Remove a set's files, the manifest first, and its stamp. Returns -1 with *cause. */
+/*
+ * Remove a set's files, the manifest first, and its stamp. No fsync: a removal
+ * lost in a crash leaves a set that is incomplete or pruned again. Returns -1 with *cause.
+ */
 int
 retention_remove(const struct conf *c, const struct catalog_set *s, char **cause)
 {
@@ -251,12 +254,10 @@ retention_remove(const struct conf *c, const struct catalog_set *s, char **cause
 		free(path);
 	}
 	if (c->state_dir != NULL) {
-		path = xasprintf("%s/verified/%s", c->state_dir, s->name);
+		path = catalog_stamp_path(c->state_dir, s);
 		unlink(path);
 		free(path);
 	}
-	if (rc == 0)
-		rc = fs_fsync_dir(s->dir, cause);
 	return (rc);
 }
 

@@ -41,6 +41,7 @@ verify_add(struct verify_report *r, const char *check, const char *file,
 {
 	struct verify_check	*c;
 	va_list			 ap;
+	size_t			 len;
 
 	r->checks = xreallocarray(r->checks, r->n + 1, sizeof *r->checks);
 	c = &r->checks[r->n++];
@@ -50,6 +51,10 @@ verify_add(struct verify_report *r, const char *check, const char *file,
 	va_start(ap, fmt);
 	c->detail = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* Causes from below often start with the file's name: say it once. */
+	len = strlen(file);
+	if (strncmp(c->detail, file, len) == 0 && strncmp(c->detail + len, ": ", 2) == 0)
+		memmove(c->detail, c->detail + len + 2, strlen(c->detail + len + 2) + 1);
 	if (status == VERIFY_FAIL)
 		r->failed = true;
 }
@@ -122,7 +127,8 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	sqlite3_busy_timeout(db, 5000);
 	buf_init(&problems);
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
-		*cause = xasprintf(_("%s: not a database: %s"), path, sqlite3_errmsg(db));
+		*cause = xasprintf(_("%s: cannot read the database: %s"), path,
+		    sqlite3_errmsg(db));
 		buf_free(&problems);
 		goto out;
 	}
