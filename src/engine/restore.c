@@ -418,6 +418,10 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 		goto fail;
 	}
 	path = fs_dirname(live);
+	if (!have_live && fs_mkdir_p(path, 0755, cause) != 0) {
+		free(path);
+		goto fail;
+	}
 	tmp = xasprintf("%s/.%s.restore-XXXXXX", path, strrchr(live, '/') != NULL ?
 	    strrchr(live, '/') + 1 : live);
 	free(path);

@@ -140,6 +140,13 @@ chmod 600 "$CFG/backup-encryption-key"
 run "$PDR" --config "$C" restore keys --yes
 expect_rc 0 "restore keys once the key is back"
 
+# --- total loss: the database's folder is gone (with the state folder in it) ---------------
+rm -rf "$(dirname "$DB")"
+run "$PDR" --config "$C" restore db --yes
+expect_rc 0 "restore db when its folder is gone"
+same "sqlite3 integrity_check after a total loss" "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+same "row counts after a total loss" "$(counts "$DB")" "$good_counts"
+
 # --- rpo ---------------------------------------------------------------------------------
 run "$PDR" --config "$C" rpo --target 1h
 expect_rc 0 "rpo within a 1h target"
