@@ -634,6 +634,8 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			free(hrel);
 			hrel = NULL;
 		}
+		/* No set-user-ID or set-group-ID file comes out of a backup. */
+		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
 		if (o->private_files && archive_entry_filetype(e) == AE_IFREG) {
 			base = strrchr(rel, '/');
 			base = base != NULL ? base + 1 : rel;

@@ -15,7 +15,7 @@
 
 /* One member of a test archive. */
 struct member {
-	char		 kind;		/* f file, d folder, l symlink, h hard link, c device */
+	char		 kind;		/* f file, x set-ID file, d folder, l symlink, h hard link, c device */
 	const char	*name;
 	const char	*arg;		/* file text or link target */
 };
@@ -38,8 +38,9 @@ make_archive(const struct member *m, size_t n, char **data, size_t *len)
 		archive_entry_set_mtime(e, 1700000000, 0);
 		switch (m[i].kind) {
 		case 'f':
+		case 'x':
 			archive_entry_set_filetype(e, AE_IFREG);
-			archive_entry_set_perm(e, 0644);
+			archive_entry_set_perm(e, m[i].kind == 'x' ? 06755 : 0644);
 			archive_entry_set_size(e, (la_int64_t)strlen(m[i].arg));
 			break;
 		case 'd':
@@ -63,7 +64,7 @@ make_archive(const struct member *m, size_t n, char **data, size_t *len)
 			break;
 		}
 		ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
-		if (m[i].kind == 'f')
+		if (m[i].kind == 'f' || m[i].kind == 'x')
 			archive_write_data(a, m[i].arg, strlen(m[i].arg));
 		archive_entry_free(e);
 	}
@@ -159,7 +160,7 @@ START_TEST(test_tree_swap)
 {
 	static const struct member	m[] = {
 		{ 'd', "P/", NULL }, { 'f', "P/a", "new a\n" }, { 'f', "P/c", "c\n" },
-		{ 'l', "P/l", "a" }, { 'h', "P/h", "P/c" },
+		{ 'l', "P/l", "a" }, { 'h', "P/h", "P/c" }, { 'x', "P/suid", "#!/bin/sh\n" },
 	};
 	struct extract_opts		 o;
 	struct extract_result		 r;
@@ -194,7 +195,7 @@ START_TEST(test_tree_swap)
 	o.prefix = prefix;
 	o.kept = kept;
 	ck_assert_int_eq(extract_tree(data, len, &o, &r, &cause), 0);
-	ck_assert_uint_eq(r.added, 3);		/* c, l, h */
+	ck_assert_uint_eq(r.added, 4);		/* c, l, h, suid */
 	ck_assert_uint_eq(r.changed, 1);	/* a */
 	ck_assert_uint_eq(r.removed, 1);	/* b */
 	ck_assert(r.kept);
@@ -214,6 +215,10 @@ START_TEST(test_tree_swap)
 	free(p);
 	ck_assert(s1.st_ino == s2.st_ino);	/* a hard link inside stays one */
 	ck_assert_int_eq(s1.st_mode & 07777, 0644);
+	p = str_join_path(target, "suid");
+	ck_assert_int_eq(stat(p, &s2), 0);
+	free(p);
+	ck_assert_int_eq(s2.st_mode & 07777, 0755);	/* set-ID bits dropped */
 	extract_result_free(&r);
 	free(data);
 	for (i = 0; i < nitems(mm); i++) {
