@@ -13,6 +13,9 @@
    the CoreFoundation framework. */
 /* #undef HAVE_CFPREFERENCESCOPYAPPVALUE */
 
+/* Define to 1 if you have the `close_range' function. */
+#define HAVE_CLOSE_RANGE 1
+
 /* Define if the GNU dcgettext() function is already present or preinstalled.
    */
 #define HAVE_DCGETTEXT 1
