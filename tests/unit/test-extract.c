@@ -235,6 +235,7 @@ START_TEST(test_tree_swap)
 }
 END_TEST
 
+/* The suite of extract tests. */
 static Suite *
 extract_suite(void)
 {
@@ -249,6 +250,7 @@ extract_suite(void)
 	return (s);
 }
 
+/* Run the suite; exit non-zero when a test fails. */
 int
 main(void)
 {
