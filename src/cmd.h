@@ -55,5 +55,6 @@ extern const struct cmd_entry cmd_keys_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_rpo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
+extern const struct cmd_entry cmd_runbooks_entry;
 
 #endif

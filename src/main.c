@@ -24,6 +24,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_restore_entry,
 	&cmd_rpo_entry,
 	&cmd_incidents_entry,
+	&cmd_runbooks_entry,
 };
 
 static const char	*program_name = PACKAGE;
