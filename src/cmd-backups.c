@@ -8,24 +8,9 @@
 #include "engine/catalog.h"
 #include "engine/manifest.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
-
-/* Append s to b as a JSON string. */
-static void
-cmd_backups_json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
 
 /* List every set; exit 0, or 74 when BACKUP_DIR cannot be read. */
 static int
@@ -79,17 +64,17 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
 		if (json) {
 			buf_adds(&b, i > 0 ? ",\n {\"time\": " : "\n {\"time\": ");
-			cmd_backups_json_str(&b, when);
+			json_add_string(&b, when);
 			buf_printf(&b, ", \"epoch\": %jd, \"tier\": \"%s\", \"name\": ",
 			    (intmax_t)sets[i].when, backup_tier_names[sets[i].tier]);
-			cmd_backups_json_str(&b, sets[i].name);
+			json_add_string(&b, sets[i].name);
 			buf_adds(&b, ", \"dir\": ");
-			cmd_backups_json_str(&b, sets[i].dir);
+			json_add_string(&b, sets[i].dir);
 			buf_printf(&b, ", \"size\": %ju, \"sites\": %ld, \"state\": \"%s\", "
 			    "\"hmac\": %s, \"why\": ", (uintmax_t)sets[i].size, sets[i].sites,
 			    catalog_state_name(sets[i].state), sets[i].hmac ? "true" : "false");
 			if (sets[i].why != NULL)
-				cmd_backups_json_str(&b, sets[i].why);
+				json_add_string(&b, sets[i].why);
 			else
 				buf_adds(&b, "null");
 			buf_addc(&b, '}');

@@ -7,24 +7,9 @@
 #include "engine/catalog.h"
 #include "engine/verify.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
-
-/* Append s to b as a JSON string. */
-static void
-cmd_verify_json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
 
 /* Verify one set; exit 0 when every check passes, 1 when any fails. */
 static int
@@ -72,18 +57,18 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	buf_init(&b);
 	if (json) {
 		buf_adds(&b, "{\"backup\": ");
-		cmd_verify_json_str(&b, argv[optind]);
+		json_add_string(&b, argv[optind]);
 		buf_printf(&b, ", \"ok\": %s, \"sites\": %ld, \"checks\": [",
 		    rc == 0 ? "true" : "false", r.sites);
 		for (i = 0; i < r.n; i++) {
 			buf_adds(&b, i > 0 ? ", {\"check\": " : "{\"check\": ");
-			cmd_verify_json_str(&b, r.checks[i].check);
+			json_add_string(&b, r.checks[i].check);
 			buf_adds(&b, ", \"file\": ");
-			cmd_verify_json_str(&b, r.checks[i].file);
+			json_add_string(&b, r.checks[i].file);
 			buf_printf(&b, ", \"status\": \"%s\", \"detail\": ",
 			    r.checks[i].status == VERIFY_OK ? "ok" :
 			    r.checks[i].status == VERIFY_WARN ? "warning" : "fail");
-			cmd_verify_json_str(&b, r.checks[i].detail);
+			json_add_string(&b, r.checks[i].detail);
 			buf_addc(&b, '}');
 		}
 		buf_adds(&b, "]}\n");
