@@ -5,6 +5,7 @@
 #include "system.h"
 
 #include <getopt.h>
+#include <time.h>
 
 #include "util/conf.h"
 
@@ -38,11 +39,25 @@ bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
 void			cmd_free_dirs(char **, size_t);
 
+/* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
+int			cmd_now(time_t *);
+void			cmd_open_log(const struct conf *);
+
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_backups_entry;
+extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_assess_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_evidence_entry;
+extern const struct cmd_entry cmd_keys_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_rpo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_drills_entry;

@@ -14,12 +14,22 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_demo_entry,
+	&cmd_backup_entry,
+	&cmd_verify_entry,
+	&cmd_restore_entry,
+	&cmd_assess_entry,
+	&cmd_keys_entry,
+	&cmd_evidence_entry,
+	&cmd_rpo_entry,
+	&cmd_check_entry,
+	&cmd_prune_entry,
+	&cmd_backups_entry,
 	&cmd_run_entry,
 	&cmd_resume_entry,
+	&cmd_runbooks_entry,
+	&cmd_drills_entry,
 	&cmd_incidents_entry,
 	&cmd_report_entry,
-	&cmd_drills_entry,
-	&cmd_runbooks_entry,
 };
 
 static const char	*program_name = PACKAGE;
