@@ -100,9 +100,9 @@ static const struct action_param params_backup_test_report[] = {
 
 static const struct action_def action_table[] = {
 	{ "backup", N_("take a backup set (database, config, encrypted keys, manifest)"),
-	    cmd_backup, params_backup, false, true },
+	    cmd_backup, params_backup, false, false },
 	{ "verify", N_("verify a backup set: integrity, queries, checksums"),
-	    cmd_verify, params_verify, false, true },
+	    cmd_verify, params_verify, false, false },
 	{ "restore-db", N_("replace the live database with a verified backup"),
 	    cmd_restore_db, params_restore_db, true, true },
 	{ "restore-config", N_("replace the configuration folder from a backup"),
@@ -126,7 +126,7 @@ static const struct action_def action_table[] = {
 	{ "fetch", N_("bring a backup set from off-site into the backup folder"),
 	    cmd_fetch, params_fetch, false, true },
 	{ "backups", N_("list the backup sets, newest first"),
-	    cmd_backups, params_none, false, true },
+	    cmd_backups, params_none, false, false },
 	{ "backup-test-report", N_("the plan's Backup Test Report, to the log folder and the record"),
 	    cmd_backup_test_report, params_backup_test_report, false, false },
 };
