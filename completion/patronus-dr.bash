@@ -46,8 +46,12 @@ _patronus_dr_incidents()
 _patronus_dr()
 {
 	local cur prev cmd sub i
-	local commands="config backup verify backups prune demo run resume incidents
-	    report drills runbooks"
+	local commands
+	# The commands of the installed program, else those it had when this was written.
+	commands=$(LC_ALL=C LANGUAGE= "${COMP_WORDS[0]}" --help 2>/dev/null |
+	    awk '/^  [a-z][a-z-]* +[^ -]/ { print $1 }')
+	[[ -n $commands ]] || commands="config demo backup verify restore assess keys
+	    evidence rpo check prune backups run resume runbooks drills incidents report"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -70,8 +74,12 @@ _patronus_dr()
 	done
 
 	case $prev in
-	-c|--config|-o|--dir|--detected)
-		[[ $prev == --detected ]] && return
+	-c|--config|-o|--output|--dir|--from|--detected|--incident-start|--target|\
+	--interface|--expect|--timeout)
+		case $prev in
+		--detected|--incident-start|--target|--interface|--expect|--timeout)
+			return ;;
+		esac
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 		return
@@ -97,7 +105,12 @@ _patronus_dr()
 
 	local opts=""
 	case $cmd in
-	backup)		opts="--type --no-prune" ;;
+	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
+	restore)	opts="--from --incident-start --yes --copy" ;;
+	assess)		opts="--dump --output" ;;
+	keys)		opts="--interface" ;;
+	rpo)		opts="--incident-start --target" ;;
+	check)		opts="--expect --timeout" ;;
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
 	prune)		opts="--dry-run" ;;
@@ -120,7 +133,17 @@ _patronus_dr()
 	resume|report)
 		COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur"))
 		;;
-	verify)
+	restore|keys|evidence|check)
+		[[ -z $sub ]] && case $cmd in
+		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
+		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
+		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
+		check)		COMPREPLY=($(compgen -W "http config" -- "$cur")) ;;
+		esac
+		[[ $cmd == evidence && $sub == collect ]] &&
+		    { COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; }
+		;;
+	verify|assess)
 		COMPREPLY=($(compgen -f -X '!*.db' -- "$cur"))
 		compopt -o filenames -o plusdirs 2>/dev/null
 		;;

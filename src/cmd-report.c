@@ -13,24 +13,6 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
-/* Whether this binary runs from its build tree (then the source runbooks are used too). */
-static bool
-report_in_build_tree(void)
-{
-	char	 path[PATH_MAX];
-	ssize_t	 n;
-	char	*dir;
-	bool	 same;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof path - 1)) <= 0)
-		return (false);
-	path[n] = '\0';
-	dir = fs_dirname(path);
-	same = strcmp(dir, PDR_BUILDDIR) == 0;
-	free(dir);
-	return (same);
-}
-
 /*
  * Load the runbooks of the folders (as `runbooks` does) into set and return
  * runbook id with its use: steps expanded (runbook_free), or NULL when it
@@ -41,21 +23,15 @@ cmd_report_runbook(const struct conf *c, struct runbook_set *set, const char *id
 {
 	struct runbook	*rb, *x;
 	char		**dirs, *errors = NULL;
-	size_t		  n = 0, i;
+	size_t		  n = 0;
 
 	memset(set, 0, sizeof *set);
-	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
-	if (report_in_build_tree())
-		dirs[n++] = xstrdup(PDR_SRC_RUNBOOKDIR);
-	for (i = 0; i < c->n_runbook_dirs; i++)
-		dirs[n++] = xstrdup(c->runbook_dirs[i]);
+	dirs = cmd_runbook_dirs(c, &n);
 	if (runbook_set_load(set, dirs, n, &errors) != 0)
 		memset(set, 0, sizeof *set);
 	free(errors);
 	errors = NULL;
-	for (i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
+	cmd_free_dirs(dirs, n);
 	if ((rb = runbook_set_find(set, id)) == NULL)
 		return (NULL);
 	x = runbook_expand(set, rb, &errors);

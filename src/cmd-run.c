@@ -27,16 +27,6 @@ run_self(void)
 	return (xstrdup(path));
 }
 
-/* Whether two paths name the same folder. */
-static bool
-run_same_dir(const char *a, const char *b)
-{
-	struct stat	sa, sb;
-
-	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	    sa.st_ino == sb.st_ino);
-}
-
 /*
  * Load the runbook id from the runbook folders (the source tree's first when
  * this binary runs from its build tree, then runbook_dirs) and expand its
@@ -47,22 +37,10 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 {
 	struct runbook_set	 set;
 	struct runbook		*rb, *x = NULL;
-	char			**dirs, *errors = NULL, *self, *bindir;
-	size_t			  n = 0, i;
+	char			**dirs, *errors = NULL;
+	size_t			  n = 0;
 
-	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
-	self = run_self();
-	bindir = fs_dirname(self);
-	if (strcmp(bindir, PDR_BUILDDIR) == 0)
-		dirs[n++] = xstrdup(PDR_SRC_RUNBOOKDIR);
-	free(bindir);
-	free(self);
-	for (i = 0; i < c->n_runbook_dirs; i++) {
-		/* a folder named twice (a demo sandbox names the source tree's) is read once */
-		if (n > 0 && run_same_dir(dirs[n - 1], c->runbook_dirs[i]))
-			continue;
-		dirs[n++] = xstrdup(c->runbook_dirs[i]);
-	}
+	dirs = cmd_runbook_dirs(c, &n);
 	memset(&set, 0, sizeof set);
 	*rc = EX_NOINPUT;
 	if (runbook_set_load(&set, dirs, n, &errors) != 0)
@@ -79,9 +57,7 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 	}
 	free(errors);
 	runbook_set_free(&set);
-	for (i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
+	cmd_free_dirs(dirs, n);
 	return (x);
 }
 

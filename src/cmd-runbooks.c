@@ -38,58 +38,6 @@ runbooks_duration(int64_t secs, char *buf, size_t len)
 	return (buf);
 }
 
-/* Whether this binary runs from its build tree (then the source runbooks are used too). */
-static bool
-runbooks_in_build_tree(void)
-{
-	char	 path[PATH_MAX];
-	ssize_t	 n;
-	char	*dir;
-	bool	 same;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof path - 1)) <= 0)
-		return (false);
-	path[n] = '\0';
-	dir = fs_dirname(path);
-	same = strcmp(dir, PDR_BUILDDIR) == 0;
-	free(dir);
-	return (same);
-}
-
-/*
- * The runbook folders, in increasing priority: the source tree's when run from
- * the build tree, then runbook_dirs of dr.yaml. The caller frees the array
- * and its strings.
- */
-static char **
-runbooks_dirs(const struct conf *c, size_t *n)
-{
-	char	**dirs, *src;
-	size_t	  i;
-
-	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
-	*n = 0;
-	if (runbooks_in_build_tree()) {
-		if ((src = realpath(PDR_SRC_RUNBOOKDIR, NULL)) == NULL)
-			src = xstrdup(PDR_SRC_RUNBOOKDIR);
-		dirs[(*n)++] = src;
-	}
-	for (i = 0; i < c->n_runbook_dirs; i++)
-		dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
-	return (dirs);
-}
-
-/* Free a list of folders. */
-static void
-runbooks_free_dirs(char **dirs, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
-}
-
 /* Print "id title rto rpo steps" for every runbook of the folders. */
 static int
 runbooks_list(struct cmd_ctx *ctx)
@@ -100,11 +48,11 @@ runbooks_list(struct cmd_ctx *ctx)
 	size_t			  ndirs, i;
 	int			  rc = EX_OK;
 
-	dirs = runbooks_dirs(&ctx->conf, &ndirs);
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
 	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0) {
 		cmd_error("%s", errors);
 		free(errors);
-		runbooks_free_dirs(dirs, ndirs);
+		cmd_free_dirs(dirs, ndirs);
 		return (EX_NOINPUT);
 	}
 	printf("%-28s %-7s %-7s %5s  %s\n", _("ID"), _("RTO"), _("RPO"), _("STEPS"),
@@ -122,7 +70,7 @@ runbooks_list(struct cmd_ctx *ctx)
 		rc = EX_DATAERR;
 	}
 	runbook_set_free(&set);
-	runbooks_free_dirs(dirs, ndirs);
+	cmd_free_dirs(dirs, ndirs);
 	return (rc);
 }
 
@@ -149,7 +97,7 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 	int			  rc = EX_OK, missing = 0, bad = 0;
 
 	/* The folders, then the folders of the files, give use: its targets. */
-	dirs = runbooks_dirs(&ctx->conf, &ndirs);
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
 	dirs = xreallocarray(dirs, ndirs + (size_t)argc + 1, sizeof *dirs);
 	for (i = 0; i < (size_t)argc; i++)
 		dirs[ndirs++] = fs_dirname(argv[i]);
@@ -211,7 +159,7 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	free(books);
 	runbook_set_free(&set);
-	runbooks_free_dirs(dirs, ndirs);
+	cmd_free_dirs(dirs, ndirs);
 	if (bad > 0)
 		rc = EX_DATAERR;
 	else if (missing > 0)
@@ -311,7 +259,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	int64_t			  total;
 	int			  rc = EX_OK;
 
-	dirs = runbooks_dirs(&ctx->conf, &ndirs);
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
 	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0)
 		memset(&set, 0, sizeof set);
 	free(errors);
@@ -363,7 +311,7 @@ out:
 	runbook_free(x);
 	runbook_free(loaded);
 	runbook_set_free(&set);
-	runbooks_free_dirs(dirs, ndirs);
+	cmd_free_dirs(dirs, ndirs);
 	return (rc);
 }
 

@@ -36,6 +36,8 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
+char			**cmd_runbook_dirs(const struct conf *, size_t *);
+void			cmd_free_dirs(char **, size_t);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -54,6 +56,12 @@ extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_assess_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_evidence_entry;
+extern const struct cmd_entry cmd_keys_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_rpo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_drills_entry;

@@ -6,23 +6,30 @@
 
 #include "cmd.h"
 #include "util/conf.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 /* Every subcommand, in the order --help lists them. */
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
+	&cmd_demo_entry,
 	&cmd_backup_entry,
 	&cmd_verify_entry,
-	&cmd_backups_entry,
+	&cmd_restore_entry,
+	&cmd_assess_entry,
+	&cmd_keys_entry,
+	&cmd_evidence_entry,
+	&cmd_rpo_entry,
+	&cmd_check_entry,
 	&cmd_prune_entry,
-	&cmd_demo_entry,
+	&cmd_backups_entry,
 	&cmd_run_entry,
 	&cmd_resume_entry,
+	&cmd_runbooks_entry,
+	&cmd_drills_entry,
 	&cmd_incidents_entry,
 	&cmd_report_entry,
-	&cmd_drills_entry,
-	&cmd_runbooks_entry,
 };
 
 static const char	*program_name = PACKAGE;
@@ -130,6 +137,46 @@ cmd_load_config(struct cmd_ctx *ctx)
 		return (EX_CONFIG);
 	}
 	return (EX_OK);
+}
+
+/*
+ * The runbook folders, in increasing priority: the source tree's when this
+ * binary runs from its build tree, then runbook_dirs of dr.yaml; a folder
+ * named twice (a demo sandbox names the source tree's) is listed once. The
+ * caller frees with cmd_free_dirs.
+ */
+char **
+cmd_runbook_dirs(const struct conf *c, size_t *n)
+{
+	char	**dirs, *src;
+	size_t	  i, j;
+
+	dirs = xcalloc(c->n_runbook_dirs + 2, sizeof *dirs);
+	*n = 0;
+	if (fs_in_build_tree()) {
+		if ((src = realpath(PDR_SRC_RUNBOOKDIR, NULL)) == NULL)
+			src = xstrdup(PDR_SRC_RUNBOOKDIR);
+		dirs[(*n)++] = src;
+	}
+	for (i = 0; i < c->n_runbook_dirs; i++) {
+		for (j = 0; j < *n; j++)
+			if (fs_same_file(dirs[j], c->runbook_dirs[i]))
+				break;
+		if (j == *n)
+			dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
+	}
+	return (dirs);
+}
+
+/* Free a list of folders from cmd_runbook_dirs. */
+void
+cmd_free_dirs(char **dirs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
 }
 
 /* Find a subcommand by name. */

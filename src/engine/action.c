@@ -100,35 +100,35 @@ static const struct action_param params_backup_test_report[] = {
 
 static const struct action_def action_table[] = {
 	{ "backup", N_("take a backup set (database, config, encrypted keys, manifest)"),
-	    cmd_backup, params_backup, false, true },
+	    cmd_backup, params_backup, false, false, NULL },
 	{ "verify", N_("verify a backup set: integrity, queries, checksums"),
-	    cmd_verify, params_verify, false, true },
+	    cmd_verify, params_verify, false, false, NULL },
 	{ "restore-db", N_("replace the live database with a verified backup"),
-	    cmd_restore_db, params_restore_db, true, true },
+	    cmd_restore_db, params_restore_db, true, false, "--yes" },
 	{ "restore-config", N_("replace the configuration folder from a backup"),
-	    cmd_restore_config, params_restore_from, true, true },
+	    cmd_restore_config, params_restore_from, true, false, "--yes" },
 	{ "restore-keys", N_("decrypt and restore the WireGuard keys from a backup"),
-	    cmd_restore_keys, params_restore_from, true, true },
+	    cmd_restore_keys, params_restore_from, true, false, "--yes" },
 	{ "assess", N_("integrity check and salvage dump of a database"),
-	    cmd_assess, params_assess, false, true },
+	    cmd_assess, params_assess, false, false, NULL },
 	{ "keys-rotate", N_("new WireGuard key pair, the old one kept aside"),
-	    cmd_keys_rotate, params_none, true, true },
+	    cmd_keys_rotate, params_none, true, false, NULL },
 	{ "evidence-collect", N_("hashed, read-only evidence for a security incident"),
-	    cmd_evidence_collect, params_evidence_collect, false, true },
+	    cmd_evidence_collect, params_evidence_collect, false, false, NULL },
 	{ "rpo", N_("the data-loss window: newest good backup against the incident start"),
-	    cmd_rpo, params_rpo, false, true },
+	    cmd_rpo, params_rpo, false, false, NULL },
 	{ "check-http", N_("request a URL and check the answer"),
-	    cmd_check_http, params_check_http, false, true },
+	    cmd_check_http, params_check_http, false, false, NULL },
 	{ "check-config", N_("check the Patronus configuration"),
-	    cmd_check_config, params_none, false, true },
+	    cmd_check_config, params_none, false, false, NULL },
 	{ "prune", N_("apply the retention policy, local and off-site"),
-	    cmd_prune, params_prune, true, true },
+	    cmd_prune, params_prune, true, false, NULL },
 	{ "fetch", N_("bring a backup set from off-site into the backup folder"),
-	    cmd_fetch, params_fetch, false, true },
+	    cmd_fetch, params_fetch, false, true, NULL },
 	{ "backups", N_("list the backup sets, newest first"),
-	    cmd_backups, params_none, false, true },
+	    cmd_backups, params_none, false, false, NULL },
 	{ "backup-test-report", N_("the plan's Backup Test Report, to the log folder and the record"),
-	    cmd_backup_test_report, params_backup_test_report, false, false },
+	    cmd_backup_test_report, params_backup_test_report, false, false, NULL },
 };
 
 /* The action called name, or NULL. */
@@ -187,14 +187,14 @@ action_flag_value(const char *v)
  */
 char **
 action_argv(const struct action_def *def, const char *self, const char *config,
-    const char *const *names, const char *const *values, size_t n)
+    const char *const *names, const char *const *values, size_t n, bool confirmed)
 {
 	const struct action_param	*p;
 	char				**argv;
 	size_t				  i, argc = 0, cap;
 	bool				  dashdash = false;
 
-	cap = 5 + 2 * n;
+	cap = 6 + 2 * n;
 	for (i = 0; def->command[i] != NULL; i++)
 		cap++;
 	argv = xcalloc(cap, sizeof *argv);
@@ -205,6 +205,8 @@ action_argv(const struct action_def *def, const char *self, const char *config,
 	}
 	for (i = 0; def->command[i] != NULL; i++)
 		argv[argc++] = xstrdup(def->command[i]);
+	if (confirmed && def->yes_flag != NULL)
+		argv[argc++] = xstrdup(def->yes_flag);
 	for (i = 0; i < n; i++) {
 		if ((p = action_find_param(def, names[i])) == NULL || p->positional)
 			continue;

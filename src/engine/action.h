@@ -21,6 +21,7 @@ struct action_def {
 	const struct action_param	*params;	/* ends with a NULL name */
 	bool				 destructive;	/* replaces live data: simulated in drills */
 	bool				 planned;	/* named by the plan, not built yet */
+	const char			*yes_flag;	/* the subcommand's "proceed without asking" option */
 };
 
 const struct action_def	*action_find(const char *);
@@ -38,6 +39,6 @@ int			 action_flag_value(const char *);
  * not in the action's table are skipped (the linter refuses them earlier).
  */
 char	**action_argv(const struct action_def *, const char *, const char *,
-	    const char *const *, const char *const *, size_t);
+	    const char *const *, const char *const *, size_t, bool);
 
 #endif

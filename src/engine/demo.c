@@ -995,21 +995,7 @@ demo_clean_path(const char *path)
 static char *
 demo_runbook_dir(void)
 {
-	char	exe[PATH_MAX], *dir, *build;
-	ssize_t	n;
-	bool	in_tree = false;
-
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		dir = fs_dirname(exe);
-		if ((build = realpath(PDR_BUILDDIR, NULL)) != NULL) {
-			in_tree = strcmp(dir, build) == 0;
-			free(build);
-		}
-		free(dir);
-	}
-	return (demo_clean_path(in_tree ? PDR_SRC_RUNBOOKDIR : PDR_RUNBOOKDIR));
+	return (demo_clean_path(fs_in_build_tree() ? PDR_SRC_RUNBOOKDIR : PDR_RUNBOOKDIR));
 }
 
 /* dr.yaml: every path of the sandbox, absolute. */

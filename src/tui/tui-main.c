@@ -102,8 +102,9 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 				bad = true;
 		}
 		if (!bad) {
+			/* destructive actions run only after the confirm dialog */
 			argv = action_argv(def, t->o->self, t->o->config_path, names, values,
-			    rs->nparams);
+			    rs->nparams, true);
 			buf_init(&b);
 			buf_adds(&b, PACKAGE);
 			for (k = 1; argv[k] != NULL; k++) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
@@ -256,4 +257,34 @@ fs_errno_exit(int err)
 	default:
 		return (EX_IOERR);
 	}
+}
+
+/* Whether this binary runs from its build tree (PDR_BUILDDIR), not installed. */
+bool
+fs_in_build_tree(void)
+{
+	char	 exe[PATH_MAX], *dir, *build;
+	ssize_t	 n;
+	bool	 same = false;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		return (false);
+	exe[n] = '\0';
+	dir = fs_dirname(exe);
+	if ((build = realpath(PDR_BUILDDIR, NULL)) != NULL) {
+		same = strcmp(dir, build) == 0;
+		free(build);
+	}
+	free(dir);
+	return (same);
+}
+
+/* Whether two paths name the same file or folder (links followed). */
+bool
+fs_same_file(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino);
 }

@@ -15,5 +15,7 @@ int	 fs_read_key(const char *, char **, char **);
 bool	 fs_exists(const char *);
 char	*fs_dirname(const char *);
 int	 fs_errno_exit(int);
+bool	 fs_in_build_tree(void);
+bool	 fs_same_file(const char *, const char *);
 
 #endif

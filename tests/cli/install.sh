@@ -103,6 +103,12 @@ complete_words patronus-dr --config "$T/dr.yaml" run database- >"$T/c2"
 complete_words patronus-dr --config "$T/dr.yaml" runbooks show wireguard-keys- >"$T/c3"
 [ "$(sort "$T/c3" | tr '\n' ' ')" = "wireguard-keys-compromised wireguard-keys-lost " ] &&
     ok "completes runbooks show ids" || fail "runbooks show completion: $(cat "$T/c3" | tr '\n' ' ')"
+complete_words patronus-dr re >"$T/c6"
+[ "$(sort "$T/c6" | tr '\n' ' ')" = "report restore resume " ] &&
+    ok "commands from the installed program's --help: report restore resume" ||
+    fail "re completion: $(cat "$T/c6" | tr '\n' ' ')"
+complete_words patronus-dr restore c >"$T/c7"
+[ "$(cat "$T/c7")" = "config" ] && ok "completes what restore restores" || fail "restore kind: $(cat "$T/c7")"
 complete_words patronus-dr backup --t >"$T/c4"
 [ "$(cat "$T/c4")" = "--type" ] && ok "completes an option" || fail "option completion: $(cat "$T/c4")"
 if [ -n "$inc" ]; then

@@ -55,7 +55,7 @@ fresh; rm "$B.db"; expect_fail "missing database" .db
 fresh; rm "$B-config.tar.gz"; expect_fail "missing config archive" -config.tar.gz
 fresh; rm "$B-wireguard.tar.gz.enc"; expect_fail "missing WireGuard archive" -wireguard.tar.gz.enc
 fresh; rm "$B-manifest.txt"; expect_fail "missing manifest" -manifest.txt 'manifest not readable'
-fresh; sed -i -E '/-config\.tar\.gz$/s/^(.)(.)/\2\1/' "$B-manifest.txt"
+fresh; perl -pi -e 's/^([0-9a-f])(?=[0-9a-f]{63}  .*-config\.tar\.gz$)/$1 eq "0" ? "1" : "0"/e' "$B-manifest.txt"
 [ "$(grep -c '^[0-9a-f]' "$B-manifest.txt")" = 3 ] || fail "altered checksum line kept its shape"
 expect_fail "altered checksum line (config)" -config.tar.gz 'SHA-256 .* does not match'
 expect_match "$T/out" "^FAILED +hmac " "altered checksum line: the HMAC catches the edit"

@@ -381,7 +381,7 @@ START_TEST(test_action_argv)
 	d = action_find("restore-db");
 	ck_assert_ptr_nonnull(d);
 	ck_assert(d->destructive);
-	argv = action_argv(d, "/usr/bin/patronus-dr", "/etc/dr.yaml", names, values, 2);
+	argv = action_argv(d, "/usr/bin/patronus-dr", "/etc/dr.yaml", names, values, 2, false);
 	ck_assert_str_eq(argv[0], "/usr/bin/patronus-dr");
 	ck_assert_str_eq(argv[1], "--config");
 	ck_assert_str_eq(argv[2], "/etc/dr.yaml");
@@ -396,7 +396,19 @@ START_TEST(test_action_argv)
 		free(argv[i]);
 	free(argv);
 
-	argv = action_argv(action_find("prune"), "pdr", NULL, pn, pv, 2);
+	/* once the operator confirmed, a restore runs without asking again */
+	argv = action_argv(d, "pdr", NULL, names, values, 1, true);
+	ck_assert_str_eq(argv[1], "restore");
+	ck_assert_str_eq(argv[2], "db");
+	ck_assert_str_eq(argv[3], "--yes");
+	ck_assert_str_eq(argv[4], "--incident-start");
+	ck_assert_ptr_null(argv[6]);
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+	ck_assert_ptr_null(action_find("assess")->yes_flag);
+
+	argv = action_argv(action_find("prune"), "pdr", NULL, pn, pv, 2, true);
 	ck_assert_str_eq(argv[1], "prune");
 	ck_assert_str_eq(argv[2], "--dry-run");
 	ck_assert_ptr_null(argv[3]);
@@ -405,7 +417,7 @@ START_TEST(test_action_argv)
 	free(argv);
 
 	names[0] = "backup";
-	argv = action_argv(action_find("verify"), "pdr", NULL, names, values, 1);
+	argv = action_argv(action_find("verify"), "pdr", NULL, names, values, 1, false);
 	ck_assert_str_eq(argv[1], "verify");
 	ck_assert_str_eq(argv[2], "--");
 	ck_assert_str_eq(argv[3], "2026-01-01T00:00:00Z");

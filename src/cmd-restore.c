@@ -1,0 +1,446 @@
+/* cmd-restore.c: put the database, the config or the WireGuard keys back from a backup set. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cmd.h"
+#include "engine/archive.h"
+#include "engine/crypt.h"
+#include "engine/extract.h"
+#include "engine/hashio.h"
+#include "engine/restore.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Largest config or WireGuard archive read into memory. */
+#define RESTORE_MAX_ARCHIVE (512UL * 1024 * 1024)
+
+/* The options every restore kind takes. */
+struct restore_args {
+	enum restore_kind	 kind;
+	const char		*from;
+	const char		*incident;
+	bool			 yes;
+	bool			 copy;
+};
+
+/*
+ * Ask on the terminal whether to go ahead, after what. Returns 1 for yes, 0
+ * for no, -1 when there is no terminal to ask on.
+ */
+static int
+restore_confirm(const char *what)
+{
+	char	 line[64];
+	FILE	*tty;
+	int	 fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
+		return (-1);
+	if ((tty = fdopen(fd, "r+")) == NULL) {
+		close(fd);
+		return (-1);
+	}
+	fprintf(tty, "%s\n%s", what, _("Go ahead? [y/N] "));
+	fflush(tty);
+	if (fgets(line, sizeof line, tty) == NULL)
+		line[0] = '\0';
+	fclose(tty);
+	return (line[0] == 'y' || line[0] == 'Y');
+}
+
+/* Ask unless --yes; returns an exit code when not to go on, else 0. */
+static int
+restore_ask(const struct restore_args *ra, const char *what)
+{
+	int	r;
+
+	if (ra->yes)
+		return (0);
+	r = restore_confirm(what);
+	if (r == 1)
+		return (0);
+	if (r == -1) {
+		cmd_error(_("no terminal to ask for confirmation on; run with --yes "
+		    "to restore without asking"));
+		return (EX_USAGE);
+	}
+	cmd_error(_("not confirmed; nothing changed"));
+	return (1);
+}
+
+/* Print the data-loss window: the backup's time against the incident start or now. */
+static void
+restore_print_window(time_t when, time_t incident, bool have_incident)
+{
+	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
+	time_t	ref = have_incident ? incident : time(NULL);
+	int64_t	d = (int64_t)ref - (int64_t)when;
+
+	time_format_iso(when, bw, sizeof bw);
+	time_format_iso(ref, rw, sizeof rw);
+	if (d < 0)
+		d = 0;
+	duration_format(d, dw, sizeof dw);
+	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
+	    have_incident ? _("incident start") : _("now"), rw);
+}
+
+/* path, or path.N for the first N from 2 that is free (caller frees). */
+static char *
+restore_unique(const char *path)
+{
+	char	*p = xstrdup(path);
+	int	 n;
+
+	for (n = 2; fs_exists(p) && n < 1000; n++) {
+		free(p);
+		p = xasprintf("%s.%d", path, n);
+	}
+	return (p);
+}
+
+/* Read the encryption key; NULL with *why (caller frees) when it cannot be used. */
+static char *
+restore_password(const struct conf *c, char **why, int *err)
+{
+	char	*pw = NULL;
+
+	*why = NULL;
+	*err = 0;
+	if (fs_read_key(c->encryption_key, &pw, why) != 0) {
+		*err = errno;
+		return (NULL);
+	}
+	return (pw);
+}
+
+/* Free a key, wiping it first. */
+static void
+restore_password_free(char *pw)
+{
+	if (pw != NULL) {
+		OPENSSL_cleanse(pw, strlen(pw));
+		free(pw);
+	}
+}
+
+/* restore db: keep the live database for forensics, then install the backup. */
+static int
+restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_pick *p)
+{
+	struct restore_db_result	 r;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], *what, *cause = NULL;
+	size_t				 i;
+	int				 ex;
+
+	if (lstat(ctx->conf.database, &st) == 0)
+		what = xasprintf(_("Replace the database %s (%jd bytes) with %s?\n"
+		    "The current file is kept as %s.corrupted.TIME first."),
+		    ctx->conf.database, (intmax_t)st.st_size, p->db, ctx->conf.database);
+	else
+		what = xasprintf(_("Install %s as the database %s (none there now)?"),
+		    p->db, ctx->conf.database);
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex != 0)
+		return (ex);
+	time_format_stamp(time(NULL), stamp, sizeof stamp);
+	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s", cause);
+		free(cause);
+		restore_db_result_free(&r);
+		return (ex);
+	}
+	printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
+	    ctx->conf.database, p->db, r.bytes);
+	for (i = 0; i < nitems(r.forensic); i++)
+		if (r.forensic[i] != NULL)
+			printf(_("forensic copy: %s\n"), r.forensic[i]);
+	restore_db_result_free(&r);
+	return (EX_OK);
+}
+
+/* Read a whole archive, decrypting it when password is not NULL (caller wipes and frees). */
+static int
+restore_load(const char *path, const char *password, char **data, size_t *len,
+    char **cause)
+{
+	struct hashio_in	 in;
+	struct crypt_dec	*d;
+	struct buf		 b;
+	char			 chunk[65536];
+	ssize_t			 n;
+
+	if (password == NULL)
+		return (fs_read_file(path, RESTORE_MAX_ARCHIVE, data, len, cause));
+	if (hashio_in_open(&in, path, cause) != 0)
+		return (-1);
+	d = crypt_dec_new(path, password, hashio_in_read, &in);
+	buf_init(&b);
+	while ((n = crypt_dec_read(d, chunk, sizeof chunk, cause)) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > RESTORE_MAX_ARCHIVE) {
+			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
+			    RESTORE_MAX_ARCHIVE);
+			n = -1;
+			break;
+		}
+	}
+	OPENSSL_cleanse(chunk, sizeof chunk);
+	crypt_dec_free(d);
+	hashio_in_close(&in);
+	if (n < 0) {
+		OPENSSL_cleanse(b.data, b.size);
+		buf_free(&b);
+		return (-1);
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	return (0);
+}
+
+/* Archive the current config dir into state_dir, as the plan's "backup current config". */
+static int
+restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char **cause)
+{
+	struct hashio_out	 out;
+	struct archive_stats	 stats;
+	char			*path;
+
+	*saved = NULL;
+	if (!fs_exists(ctx->conf.config_dir))
+		return (0);
+	if (fs_mkdir_p(ctx->conf.state_dir, 0700, cause) != 0)
+		return (-1);
+	path = xasprintf("%s/config-before-restore-%s.tar.gz", ctx->conf.state_dir,
+	    stamp);
+	*saved = restore_unique(path);
+	free(path);
+	if (hashio_open(&out, *saved, cause) != 0)
+		goto fail;
+	memset(&stats, 0, sizeof stats);
+	if (archive_pack_dir(ctx->conf.config_dir, NULL, hashio_sink, &out, &stats,
+	    cause) != 0) {
+		hashio_abort(&out);
+		goto fail;
+	}
+	if (hashio_commit(&out, cause) != 0)
+		goto fail;
+	log_info(_("current config saved in %s (%zu entries)"), *saved, stats.entries);
+	return (0);
+fail:
+	free(*saved);
+	*saved = NULL;
+	return (-1);
+}
+
+/* restore config / restore keys: check the archive whole, then swap the tree in. */
+static int
+restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_pick *p, const char *password)
+{
+	static const char	 marks[] = { '+', '~', '-' };
+	struct extract_opts	 o;
+	struct extract_result	 r;
+	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
+	char			*prefix, *kept, *what, *saved = NULL;
+	size_t			 len = 0, entries = 0, i;
+	bool			 keys = ra->kind == RESTORE_KEYS;
+	int			 ex;
+
+	memset(&o, 0, sizeof o);
+	o.name = keys ? p->wireguard : p->config;
+	o.target = keys ? ctx->conf.wireguard_dir : ctx->conf.config_dir;
+	o.private_files = keys;
+	o.carry = ctx->conf.encryption_key;
+	if (o.target[0] != '/') {
+		cmd_error(_("%s: not an absolute path"), o.target);
+		return (EX_CONFIG);
+	}
+	if (restore_load(o.name, keys ? password : NULL, &data, &len, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_DATAERR);
+	}
+	prefix = extract_prefix(o.target);
+	o.prefix = prefix;
+	time_format_stamp(time(NULL), stamp, sizeof stamp);
+	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
+	kept = restore_unique(what);
+	free(what);
+	o.kept = kept;
+	ex = EX_OK;
+	if (extract_check(data, len, &o, &entries, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = EX_DATAERR;
+		goto out;
+	}
+	what = xasprintf(_("Replace %s with the %zu entries of %s?\n"
+	    "The current tree is kept as %s."), o.target, entries, o.name, kept);
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex != 0)
+		goto out;
+	if (!keys && restore_save_config(ctx, stamp, &saved, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = EX_CANTCREAT;
+		goto out;
+	}
+	if (extract_tree(data, len, &o, &r, &cause) != 0) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s", cause);
+		extract_result_free(&r);
+		goto out;
+	}
+	for (i = 0; i < r.ndiffs; i++)
+		printf("%c %s/%s\n", marks[r.diffs[i].kind], o.target, r.diffs[i].path);
+	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
+	    o.target, o.name, r.added, r.changed, r.removed);
+	if (r.kept)
+		printf(_("previous tree kept as %s\n"), kept);
+	if (!keys && str_has_prefix(ctx->conf.encryption_key, o.target) &&
+	    !fs_exists(ctx->conf.encryption_key))
+		printf(_("WARNING: the encryption key %s is not in the restored config "
+		    "(backups leave it out): put it back from its offline copy before "
+		    "restore keys\n"), ctx->conf.encryption_key);
+	if (saved != NULL)
+		printf(_("previous config archived as %s\n"), saved);
+	extract_result_free(&r);
+out:
+	if (data != NULL) {
+		OPENSSL_cleanse(data, len);
+		free(data);
+	}
+	free(saved);
+	free(cause);
+	free(kept);
+	free(prefix);
+	return (ex);
+}
+
+/* Parse the options, pick the set, and run the restore of one kind. */
+static int
+cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "incident-start", required_argument, NULL, 'i' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "copy", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct restore_args		 ra;
+	struct restore_pick		 p;
+	char				*pw, *why = NULL, *cause = NULL;
+	time_t				 incident = 0;
+	int				 opt, ex, err;
+
+	memset(&ra, 0, sizeof ra);
+	while ((opt = cmd_getopt(e, argc, argv, "f:i:yCh", longopts)) != -1) {
+		switch (opt) {
+		case 'f':
+			ra.from = optarg;
+			break;
+		case 'i':
+			ra.incident = optarg;
+			break;
+		case 'y':
+			ra.yes = true;
+			break;
+		case 'C':
+			ra.copy = true;
+			break;
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(e, _("say what to restore: db, config or keys"));
+	if (strcmp(argv[optind], "db") == 0)
+		ra.kind = RESTORE_DB;
+	else if (strcmp(argv[optind], "config") == 0)
+		ra.kind = RESTORE_CONFIG;
+	else if (strcmp(argv[optind], "keys") == 0)
+		ra.kind = RESTORE_KEYS;
+	else
+		cmd_usage_error(e, _("unknown kind \"%s\" (db, config or keys)"),
+		    argv[optind]);
+	if (optind + 1 < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
+	if (ra.incident != NULL &&
+	    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+		cmd_error("--incident-start: %s", cause);
+		free(cause);
+		return (EX_USAGE);
+	}
+
+	pw = restore_password(&ctx->conf, &why, &err);
+	if (pw == NULL && ra.kind == RESTORE_KEYS) {
+		cmd_error("%s", why);
+		free(why);
+		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+	}
+	if (restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(why);
+		restore_password_free(pw);
+		return (ra.from != NULL ? 1 : EX_NOINPUT);
+	}
+	free(why);
+	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
+	    _(" (newer sets skipped, see above)") : "");
+	fflush(stdout);
+	if (ra.kind == RESTORE_DB)
+		ex = restore_run_db(ctx, &ra, &p);
+	else
+		ex = restore_run_tree(ctx, &ra, &p, pw);
+	if (ex == EX_OK)
+		restore_print_window(p.when, incident, ra.incident != NULL);
+	restore_pick_free(&p);
+	restore_password_free(pw);
+	return (ex);
+}
+
+const struct cmd_entry cmd_restore_entry = {
+	.name = "restore",
+	.args = "db|config|keys [--from BACKUP.db] [--incident-start TIME] [--yes]",
+	.summary = N_("put the database, config or WireGuard keys back from a backup"),
+	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
+	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
+	    "unless --yes; with no terminal and no --yes it refuses (exit 64).\n"
+	    "\n"
+	    "  db      keeps the live database (and -wal, -shm, -journal) as\n"
+	    "          DB.corrupted.YYYYmmdd-HHMMSS (a hard link, or a copy with\n"
+	    "          --copy), then installs the backup atomically, mode 0600,\n"
+	    "          owner of the file it replaces.\n"
+	    "  config  saves the current config dir in STATE_DIR/config-before-\n"
+	    "          restore-STAMP.tar.gz, checks the whole archive (no \"..\",\n"
+	    "          absolute names, entries outside config_dir, links out of\n"
+	    "          the tree, writes through links), then swaps the new tree in\n"
+	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
+	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
+	    "          swaps it in the same way; private files get mode 0600.\n"
+	    "\n"
+	    "  -f, --from BACKUP.db         the set to restore from\n"
+	    "  -i, --incident-start TIME    data-loss window against this time\n"
+	    "  -y, --yes                    do not ask\n"
+	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
+	    "\n"
+	    "Exit status: 0 restored, 1 the --from set fails verify or not\n"
+	    "confirmed, 64 usage or no terminal, 65 archive refused, 66 no set\n"
+	    "passes verify, 74 I/O error, 77 key file readable by others.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_restore_exec,
+};

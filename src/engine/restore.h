@@ -1,0 +1,40 @@
+/* restore.h: pick a backup set and put its database, config or keys back, crash-safe. */
+#ifndef PDR_RESTORE_H
+#define PDR_RESTORE_H
+
+#include "system.h"
+
+#include <time.h>
+
+struct conf;
+
+/* Which file of a set a restore needs. */
+enum restore_kind { RESTORE_DB, RESTORE_CONFIG, RESTORE_KEYS };
+
+/* The set chosen to restore from. Strings owned; restore_pick_free frees them. */
+struct restore_pick {
+	char	*name;		/* patronus-TYPE-YYYYmmdd-HHMMSS */
+	char	*db;		/* its files */
+	char	*config;
+	char	*wireguard;
+	time_t	 when;		/* from the name, else the .db's mtime */
+	size_t	 skipped;	/* newer sets that failed verify or lacked the file */
+};
+
+/* What restore_db did. Strings owned; restore_db_result_free frees them. */
+struct restore_db_result {
+	char		*forensic[4];	/* kept copies of db, -wal, -shm, -journal; NULL when absent */
+	bool		 linked;	/* the forensic copy is a hard link to the old file */
+	uint64_t	 bytes;		/* copied from the backup */
+};
+
+int	 restore_pick(const struct conf *, const char *, enum restore_kind,
+	    const char *, const char *, struct restore_pick *, char **);
+void	 restore_pick_free(struct restore_pick *);
+int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
+int	 restore_db(const char *, const char *, const char *, bool,
+	    struct restore_db_result *, char **);
+void	 restore_db_result_free(struct restore_db_result *);
+int	 restore_read_all(const char *, size_t, char **, size_t *, char **);
+
+#endif
