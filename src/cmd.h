@@ -5,6 +5,7 @@
 #include "system.h"
 
 #include <getopt.h>
+#include <time.h>
 
 #include "util/conf.h"
 
@@ -36,8 +37,16 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 
+/* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
+int			cmd_now(time_t *);
+void			cmd_open_log(const struct conf *);
+
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_backups_entry;
+extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
 

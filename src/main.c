@@ -12,6 +12,10 @@
 /* Every subcommand, in the order --help lists them. */
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
+	&cmd_backup_entry,
+	&cmd_verify_entry,
+	&cmd_backups_entry,
+	&cmd_prune_entry,
 	&cmd_demo_entry,
 	&cmd_incidents_entry,
 };
