@@ -16,6 +16,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_verify_entry,
 	&cmd_backups_entry,
 	&cmd_prune_entry,
+	&cmd_fetch_entry,
 	&cmd_demo_entry,
 	&cmd_incidents_entry,
 };
