@@ -460,7 +460,8 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	const char	*id;
 	unsigned char	*data, *md5s = NULL, d[EVP_MAX_MD_SIZE];
 	unsigned int	 dl;
-	char		*url, *upload_id = NULL, **etags = NULL, want[64], hex[33];
+	char		*url, *upload_id = NULL, **etags = NULL, want[64], hex[33], whole[33];
+	EVP_MD_CTX	*all = NULL;
 	size_t		 nparts, next = 0, done = 0, i, len;
 	int		 running, left, rc = -1, k;
 
@@ -497,7 +498,9 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	slots = xcalloc((size_t)r->parallel, sizeof *slots);
 	etags = xcalloc(nparts, sizeof *etags);
 	md5s = xcalloc(nparts, 16);
-	if ((m = curl_multi_init()) == NULL) {
+	all = EVP_MD_CTX_new();
+	if (all == NULL || EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1 ||
+	    (m = curl_multi_init()) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
 		goto out;
 	}
@@ -511,6 +514,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			if ((data = s3_read_part(fd, local, (off_t)(next * r->part_size), len,
 			    cause)) == NULL)
 				goto out;
+			EVP_DigestUpdate(all, data, len);
 			buf_init(&b);
 			buf_printf(&b, "partNumber=%zu&uploadId=", next + 1);
 			s3_encode(&b, upload_id, false);
@@ -593,12 +597,18 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	else if ((id = s3_xml_get(&x, "CompleteMultipartUploadResult/ETag")) == NULL)
 		*cause = xasprintf(_("%s: no ETag in the store's answer"), what);
 	else {
+		/* AWS answers MD5-of-part-MD5s-N; some stores the whole object's MD5. */
+		EVP_DigestFinal_ex(all, d, &dl);
+		str_hex(d, dl, whole);
 		while (*id == '"')
 			id++;
-		if (strncasecmp(id, want, strlen(want)) != 0)
-			*cause = xasprintf(_("%s: the store's ETag %s is not %s"), what, id, want);
-		else
+		len = strcspn(id, "\"");
+		if ((len == strlen(want) && strncasecmp(id, want, len) == 0) ||
+		    (len == strlen(whole) && strncasecmp(id, whole, len) == 0))
 			rc = 0;
+		else
+			*cause = xasprintf(_("%s: the store's ETag %.*s is neither %s nor the "
+			    "MD5 %s of the file"), what, (int)len, id, want, whole);
 	}
 	s3_xml_free(&x);
 	s3_req_free(&q);
@@ -610,6 +620,7 @@ out:
 	}
 	if (m != NULL)
 		curl_multi_cleanup(m);
+	EVP_MD_CTX_free(all);
 	if (rc == -1)
 		s3_abort(r, key, upload_id);
 	for (i = 0; i < nparts; i++)
