@@ -105,10 +105,13 @@ def verify(log, secret):
                 for need in ("host", "x-amz-content-sha256", "x-amz-date"):
                     if need not in signed:
                         problems.append("%s not signed" % need)
-                if get.get("x-amz-content-sha256") != r["body_sha256"]:
+                cut = r["body_len"] != int(get.get("content-length") or 0)
+                if cut:
+                    what += " (cut off mid-body by the test: payload not compared)"
+                elif get.get("x-amz-content-sha256") != r["body_sha256"]:
                     problems.append("x-amz-content-sha256 %s is not the body's %s" %
                                     (get.get("x-amz-content-sha256"), r["body_sha256"]))
-                if r["body_len"] > 0 and r["method"] == "PUT" and \
+                if not cut and r["body_len"] > 0 and r["method"] == "PUT" and \
                         get.get("content-md5") != r["body_md5"]:
                     problems.append("Content-MD5 %s is not the body's %s" %
                                     (get.get("content-md5"), r["body_md5"]))
