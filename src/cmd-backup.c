@@ -69,6 +69,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-offsite", no_argument, NULL, 'o' },
 		{ "no-prune", no_argument, NULL, 'n' },
+		{ "retry-offsite", no_argument, NULL, 'r' },
 		{ "type", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -77,14 +78,19 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	const char			*v;
 	char				*cause = NULL;
 	int				 opt, rc;
+	bool				 retry_only = false;
+	unsigned			 failed;
 
 	memset(&o, 0, sizeof o);
 	o.conf = &ctx->conf;
 	o.tier = -1;
 	o.prune = true;
 	o.offsite = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnot:", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hnort:", longopts)) != -1) {
 		switch (opt) {
+		case 'r':
+			retry_only = true;
+			break;
 		case 'o':
 			o.offsite = false;
 			break;
@@ -108,6 +114,22 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	cmd_open_log(&ctx->conf);
+	if (retry_only) {
+		/* Only the queued off-site copies: no new set. */
+		if (remote_offsite(&ctx->conf, BACKUP_HOURLY, NULL, &failed, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (EX_CONFIG);
+		}
+		if (failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (failed & (1u << k))
+					cmd_error(_("the %s copies failed and stay queued"),
+					    remote_kind_names[k]);
+			return (EX_TEMPFAIL);
+		}
+		return (EX_OK);
+	}
 	if (backup_run(&o, &res, &cause) == 0) {
 		rc = EX_OK;
 		if (res.offsite_broken) {
@@ -133,7 +155,8 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite]",
+	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
+	    "[--retry-offsite]",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
@@ -148,7 +171,9 @@ const struct cmd_entry cmd_backup_entry = {
 	    "                a month is monthly, else the first of an ISO week weekly,\n"
 	    "                else the first of a day daily, else hourly\n"
 	    "  --no-prune    do not apply retention afterwards\n"
-	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n\n"
+	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
+	    "  --retry-offsite\n"
+	    "                take no backup; only retry the queued off-site copies\n\n"
 	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
 	    "75 the set is complete here but an off-site copy failed (queued),\n"

@@ -296,6 +296,8 @@ s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *
 		h = xasprintf("Content-MD5: %s", md5);
 		q->hdrs = curl_slist_append(q->hdrs, h);
 		free(h);
+		/* The body is in memory and checked: no round trip for 100-continue. */
+		q->hdrs = curl_slist_append(q->hdrs, "Expect:");
 	} else
 		xsnprintf(sha, sizeof sha, "%s", S3_EMPTY_SHA256);
 	h = xasprintf("x-amz-content-sha256: %s", sha);
