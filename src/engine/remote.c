@@ -653,6 +653,7 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 {
 	struct remote	 r[REMOTE__KINDS];
 	enum backup_tier t;
+	time_t		 when;
 	size_t		 nr, nq = 0, nkeep = 0, i, k;
 	char		**queue = NULL, **keep = NULL, kind[16], tname[16], sname[128];
 	char		*dir, *manifest, *why = NULL;
@@ -683,7 +684,8 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 				remote_queue_add(&keep, &nkeep, xstrdup(queue[i]));
 				continue;
 			}
-			if ((kk = backup_tier_parse(tname)) == -1) {
+			if ((kk = backup_tier_parse(tname)) == -1 ||
+			    catalog_parse_name(sname, &t, &when) == -1 || (int)t != kk) {
 				log_warn(_("off-site queue: bad entry \"%s\" dropped"), queue[i]);
 				continue;
 			}

@@ -90,6 +90,8 @@ int	 s3_put(struct remote *, const char *, const char *, const char *, char **);
 int	 s3_get(struct remote *, const char *, const char *, const char *, char **);
 int	 s3_delete(struct remote *, const char *, const char *, char **);
 int	 s3_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
+	    char **, char **);
 
 /* remote.c, for sftp.c and s3.c */
 int	 remote_curl_init(char **);

@@ -796,18 +796,70 @@ s3_delete(struct remote *r, const char *tier, const char *file, char **cause)
 	return (rc);
 }
 
+/*
+ * Parse one ListObjectsV2 answer: append the objects under PREFIX TIER/FILE to
+ * *o, and set *next to the continuation token when the listing goes on (caller
+ * frees). Returns -1 with *cause when the answer is not XML or is an <Error>.
+ */
+int
+s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_object **o,
+    size_t *n, char **next, char **cause)
+{
+	struct s3_xml	 x;
+	const char	*rest, *slash, *trunc, *tok;
+	size_t		 i, plen = strlen(prefix);
+	bool		 kept = false;
+	int		 t;
+
+	*next = NULL;
+	if (s3_xml_parse(data, len, &x, cause) == -1)
+		return (-1);
+	if ((tok = s3_xml_get(&x, "Error/Code")) != NULL) {
+		*cause = xasprintf("%s: %s", tok, s3_xml_get(&x, "Error/Message") != NULL ?
+		    s3_xml_get(&x, "Error/Message") : "");
+		s3_xml_free(&x);
+		return (-1);
+	}
+	for (i = 0; i < x.n; i++) {
+		if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Key") == 0) {
+			kept = false;
+			if (strncmp(x.leaves[i].text, prefix, plen) != 0)
+				continue;
+			rest = x.leaves[i].text + plen;
+			if ((slash = strchr(rest, '/')) == NULL || strchr(slash + 1, '/') != NULL ||
+			    slash[1] == '\0')
+				continue;
+			for (t = 0; t < BACKUP__TIERS; t++)
+				if (strlen(backup_tier_names[t]) == (size_t)(slash - rest) &&
+				    strncmp(rest, backup_tier_names[t], slash - rest) == 0)
+					break;
+			if (t == BACKUP__TIERS)
+				continue;
+			*o = xreallocarray(*o, *n + 1, sizeof **o);
+			(*o)[*n].tier = xstrdup(backup_tier_names[t]);
+			(*o)[*n].file = xstrdup(slash + 1);
+			(*o)[*n].size = 0;
+			(*n)++;
+			kept = true;
+		} else if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Size") == 0 && kept)
+			(*o)[*n - 1].size = strtoull(x.leaves[i].text, NULL, 10);
+	}
+	trunc = s3_xml_get(&x, "ListBucketResult/IsTruncated");
+	tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
+	if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
+		*next = xstrdup(tok);
+	s3_xml_free(&x);
+	return (0);
+}
+
 /* Every object under PREFIX TIER/, with ListObjectsV2 page by page. Returns -1 with *cause. */
 int
 s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
 	struct s3_req	 q;
-	struct s3_xml	 x;
 	struct buf	 b;
-	const char	*rest, *slash, *trunc, *tok;
-	char		*token = NULL, *url, *what;
-	size_t		 i, plen = strlen(r->prefix);
-	int		 rc = 0, t;
-	bool		 kept = false;
+	char		*token = NULL, *next = NULL, *url, *what;
+	int		 rc = 0;
 
 	what = xasprintf("s3://%s/%s", r->bucket, r->prefix);
 	do {
@@ -826,45 +878,20 @@ s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 		free(url);
 		if (rc == 0)
 			rc = s3_req_run(&q, cause);
-		if (rc == 0)
-			rc = s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x,
-			    cause);
-		s3_req_free(&q);
-		if (rc == -1)
-			break;
-		for (i = 0; i < x.n; i++) {
-			if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Key") == 0) {
-				kept = false;
-				if (strncmp(x.leaves[i].text, r->prefix, plen) != 0)
-					continue;
-				rest = x.leaves[i].text + plen;
-				if ((slash = strchr(rest, '/')) == NULL ||
-				    strchr(slash + 1, '/') != NULL || slash[1] == '\0')
-					continue;
-				for (t = 0; t < BACKUP__TIERS; t++)
-					if (strlen(backup_tier_names[t]) == (size_t)(slash - rest) &&
-					    strncmp(rest, backup_tier_names[t], slash - rest) == 0)
-						break;
-				if (t == BACKUP__TIERS)
-					continue;
-				*o = xreallocarray(*o, *n + 1, sizeof **o);
-				(*o)[*n].tier = xstrdup(backup_tier_names[t]);
-				(*o)[*n].file = xstrdup(slash + 1);
-				(*o)[*n].size = 0;
-				(*n)++;
-				kept = true;
-			} else if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Size") == 0 &&
-			    kept)
-				(*o)[*n - 1].size = strtoull(x.leaves[i].text, NULL, 10);
+		if (rc == 0 && s3_parse_list(q.resp.data != NULL ? q.resp.data : "", q.resp.len,
+		    r->prefix, o, n, &next, cause) == -1) {
+			char	*why = *cause;
+
+			*cause = xasprintf("%s: %s", what, why);
+			free(why);
+			rc = -1;
 		}
+		s3_req_free(&q);
 		free(token);
-		token = NULL;
-		trunc = s3_xml_get(&x, "ListBucketResult/IsTruncated");
-		tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
-		if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
-			token = xstrdup(tok);
-		s3_xml_free(&x);
-	} while (token != NULL);
+		token = next;
+		next = NULL;
+	} while (rc == 0 && token != NULL);
+	free(token);
 	free(what);
 	return (rc);
 }
