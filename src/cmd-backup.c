@@ -108,6 +108,8 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (cmd_now(&o.now) == -1)
 		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
+	if ((v = getenv("PATRONUS_DR_TEST_COPY_WAIT_MS")) != NULL && *v != '\0')
+		o.wait_ms = (int)strtol(v, NULL, 10);
 	if ((v = getenv("PATRONUS_DR_TEST_KILL_AT")) != NULL && *v != '\0') {
 		cmd_backup_kill_at = strtol(v, NULL, 10);
 		hashio_checkpoint_hook = cmd_backup_checkpoint;

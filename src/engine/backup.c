@@ -80,6 +80,25 @@ backup_classify(time_t now, const struct catalog_set *sets, size_t n)
 	return (BACKUP_HOURLY);
 }
 
+/* What `patronus-sdwan --version` says, as the plan's manifest records it, or "unknown". The caller frees. */
+static char *
+backup_version(void)
+{
+	FILE	*f;
+	char	 line[256];
+	bool	 got;
+
+	if ((f = popen("patronus-sdwan --version 2>/dev/null", "r")) == NULL)
+		return (xstrdup("unknown"));
+	got = fgets(line, sizeof line, f) != NULL;
+	while (got && fgetc(f) != EOF)
+		;
+	if (pclose(f) != 0 || !got)
+		return (xstrdup("unknown"));
+	line[strcspn(line, "\r\n")] = '\0';
+	return (xstrdup(*line != '\0' ? line : "unknown"));
+}
+
 /* Free what a result holds. */
 void
 backup_result_free(struct backup_result *res)
@@ -190,33 +209,102 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	}
 	sqlite3_close(dst);
 	hashio_checkpoint("copied");
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1) {
-		backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return (-1);
-	}
-	close(fd);
 	return (0);
 }
 
-/* A file hashed on another thread. */
-struct backup_hash_job {
-	const char	*path;
-	char		 hex[HASHIO_HEXLEN];
-	uint64_t	 size;
-	char		*cause;
-	int		 rc;
+/* Log (at debug level) how long the backup has run, at a named step. */
+static void
+backup_timing(const char *step)
+{
+	static int64_t	start;
+	int64_t		now = backup_now_ms();
+
+	if (start == 0)
+		start = now;
+	log_debug("%s: %.3f s", step, (double)(now - start) / 1000);
+}
+
+/* Work on a file that runs on a thread of its own, beside the main one. */
+enum backup_job_kind { BACKUP_JOB_CHECK, BACKUP_JOB_HASH, BACKUP_JOB_FSYNC };
+struct backup_job {
+	enum backup_job_kind	 kind;
+	const char		*path;
+	bool			 want_paths;	/* CHECK: count paths too */
+	long			 sites, paths;	/* CHECK */
+	char			 hex[HASHIO_HEXLEN];	/* HASH */
+	int			 rc;		/* 0 ok; CHECK: 1 damage found */
+	int			 err;		/* errno class of a failure */
+	char			*cause;		/* owned */
+	pthread_t		 th;
+	bool			 threaded;
 };
 
-/* Thread body: hash one file. */
+/* Thread body: do one job. */
 static void *
-backup_hash_thread(void *arg)
+backup_job_run(void *arg)
 {
-	struct backup_hash_job	*j = arg;
+	struct backup_job	*j = arg;
+	int			 fd;
 
-	j->rc = hashio_file(j->path, j->hex, &j->size, &j->cause);
+	switch (j->kind) {
+	case BACKUP_JOB_CHECK:
+		j->rc = verify_db_check(j->path, false, &j->sites,
+		    j->want_paths ? &j->paths : NULL, &j->cause);
+		j->err = j->rc == 1 ? EBADMSG : EIO;
+		break;
+	case BACKUP_JOB_HASH:
+		j->rc = hashio_file(j->path, j->hex, NULL, &j->cause);
+		j->err = EIO;
+		break;
+	case BACKUP_JOB_FSYNC:
+		j->rc = 0;
+		if ((fd = open(j->path, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1) {
+			j->err = errno;
+			j->cause = xasprintf("%s: fsync: %s", j->path, strerror(errno));
+			j->rc = -1;
+		}
+		if (fd != -1)
+			close(fd);
+		break;
+	}
 	return (NULL);
+}
+
+/* Start a job on its own thread (or run it here when no thread can be made). */
+static void
+backup_job_start(struct backup_job *j, enum backup_job_kind kind, const char *path)
+{
+	memset(j, 0, sizeof *j);
+	j->kind = kind;
+	j->path = path;
+	if (pthread_create(&j->th, NULL, backup_job_run, j) == 0)
+		j->threaded = true;
+	else
+		backup_job_run(j);
+}
+
+/* Wait for a job; returns its rc. */
+static int
+backup_job_wait(struct backup_job *j)
+{
+	if (j->threaded)
+		pthread_join(j->th, NULL);
+	j->threaded = false;
+	return (j->rc);
+}
+
+/* Take a failed job's cause and class into res; returns -1. */
+static int
+backup_job_fail(struct backup_job *j, struct backup_result *res, char **cause)
+{
+	res->err = j->err;
+	if (*cause == NULL) {
+		*cause = j->cause;
+		j->cause = NULL;
+	}
+	free(j->cause);
+	j->cause = NULL;
+	return (-1);
 }
 
 /* Remove the files of a set that failed half way. */
@@ -273,18 +361,16 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 {
 	const struct conf	*c = o->conf;
 	struct catalog_set	*sets = NULL, s;
-	struct backup_hash_job	 job;
+	struct backup_job	 live, hash, sync;
 	struct hashio_out	 out;
 	struct archive_stats	 as;
 	struct crypt_enc	*enc = NULL;
 	struct manifest		 m;
 	struct stat		 st;
 	sqlite3			*src = NULL;
-	pthread_t		 th;
 	size_t			 nsets = 0, i;
 	char			*password = NULL, *date, *tmp = NULL, *path[PART__COUNT];
 	char			 stamp[32], size[32], host[256], *text = NULL, *why = NULL;
-	long			 sites;
 	int			 t, rc = -1, r;
 
 	memset(res, 0, sizeof *res);
@@ -336,46 +422,60 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	log_info("Backup type: %s", backup_tier_names[res->tier]);
 	log_info("Destination: %s", s.dir);
 
-	/* 1. Database, with integrity checks before and after. */
+	/*
+	 * 1. Database. The integrity check of the live database runs beside the
+	 * online copy; the copy's own check beside its hash and fsync. Nothing is
+	 * renamed before all of them passed.
+	 */
 	log_info("Backing up database...");
+	backup_timing("start");
 	hashio_checkpoint("start");
-	r = verify_db_check(c->database, false, &sites, NULL, cause);
-	if (r != 0) {
-		res->err = r == 1 ? EBADMSG : EIO;
-		log_error("Database integrity check failed!");
-		goto fail;
-	}
+	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
+	tmp = hashio_tmpname(path[PART_DB]);
 	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
+		backup_job_wait(&live);
+		free(live.cause);
 		goto fail;
 	}
 	sqlite3_busy_timeout(src, 1000);
-	tmp = hashio_tmpname(path[PART_DB]);
-	if (backup_copy(o, src, tmp, res, cause) == -1)
-		goto fail;
+	r = backup_copy(o, src, tmp, res, cause);
 	sqlite3_close(src);
 	src = NULL;
-	memset(&job, 0, sizeof job);
-	job.path = tmp;
-	if (pthread_create(&th, NULL, backup_hash_thread, &job) != 0)
-		backup_hash_thread(&job);
-	else {
-		r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
-		pthread_join(th, NULL);
-		goto checked;
+	if (backup_job_wait(&live) != 0) {
+		if (live.rc == 1) {
+			/* Damage found: that is the news, whatever the copy did. */
+			log_error("Database integrity check failed!");
+			free(*cause);
+			*cause = NULL;
+		}
+		if (live.rc == 1 || r == 0) {
+			backup_job_fail(&live, res, cause);
+			goto fail;
+		}
+		free(live.cause);
 	}
-	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
-checked:
-	if (job.rc != 0) {
-		backup_fail(res, EIO, cause, "%s", job.cause);
-		free(job.cause);
-		free(why);
+	if (r == -1)
 		goto fail;
-	}
+	backup_timing("integrity check of the live database, online copy");
+	backup_job_start(&hash, BACKUP_JOB_HASH, tmp);
+	backup_job_start(&sync, BACKUP_JOB_FSYNC, tmp);
+	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
+	backup_job_wait(&hash);
+	backup_job_wait(&sync);
+	backup_timing("integrity check, hash and fsync of the copy");
 	if (r != 0) {
 		log_error("Backup verification failed!");
 		res->err = r == 1 ? EBADMSG : EIO;
 		*cause = why;
+		free(hash.cause);
+		free(sync.cause);
+		goto fail;
+	}
+	if (hash.rc != 0 || sync.rc != 0) {
+		backup_job_fail(hash.rc != 0 ? &hash : &sync, res, cause);
+		free(hash.cause);
+		free(sync.cause);
 		goto fail;
 	}
 	hashio_checkpoint("db-rename");
@@ -392,7 +492,7 @@ checked:
 	log_info("Database size: %s", size);
 	log_info("Sites: %ld, Paths: %ld", res->sites, res->paths);
 	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_DB]);
-	memcpy(m.sums[m.nsums++].hex, job.hex, HASHIO_HEXLEN);
+	memcpy(m.sums[m.nsums++].hex, hash.hex, HASHIO_HEXLEN);
 
 	/* 2. Configuration, without the encryption key. */
 	log_info("Backing up configuration...");
@@ -442,7 +542,7 @@ checked:
 	m.timestamp = xstrdup(stamp);
 	m.date = backup_date(o->now);
 	m.hostname = xstrdup(host);
-	m.version = xstrdup("unknown");
+	m.version = backup_version();
 	m.db_name = xstrdup(m.sums[0].name);
 	m.db_size = xstrdup(size);
 	m.sites = res->sites;
@@ -456,6 +556,7 @@ checked:
 		goto fail;
 	}
 	log_info("Manifest created: %s", path[PART_MANIFEST]);
+	backup_timing("archives and manifest");
 	hashio_checkpoint("manifest");
 	if (catalog_stamp(c->state_dir, &s, true, NULL, &why) == -1) {
 		log_warn(_("cannot record the verification of %s: %s"), s.name, why);

@@ -262,23 +262,32 @@ catalog_cmp(const void *a, const void *b)
 	return (strcmp(x->name, y->name));
 }
 
-/* Add the set stem in dir to the list unless it is there. */
+/* Add the set stem in dir to the list (duplicates are removed later). */
 static void
-catalog_add(struct catalog_set **sets, size_t *n, enum backup_tier tier, const char *dir,
-    const char *stem, time_t when)
+catalog_add(struct catalog_set **sets, size_t *n, size_t *size, enum backup_tier tier,
+    const char *dir, const char *stem, time_t when)
 {
-	size_t	i;
-
-	for (i = 0; i < *n; i++)
-		if ((*sets)[i].tier == tier && strcmp((*sets)[i].name, stem) == 0)
-			return;
-	*sets = xreallocarray(*sets, *n + 1, sizeof **sets);
+	if (*n == *size) {
+		*size = *size == 0 ? 64 : *size * 2;
+		*sets = xreallocarray(*sets, *size, sizeof **sets);
+	}
 	memset(&(*sets)[*n], 0, sizeof **sets);
 	(*sets)[*n].tier = tier;
 	(*sets)[*n].dir = xstrdup(dir);
 	(*sets)[*n].name = xstrdup(stem);
 	(*sets)[*n].when = when;
 	(*n)++;
+}
+
+/* Order sets by tier folder and name, to find the files of one set. */
+static int
+catalog_cmp_name(const void *a, const void *b)
+{
+	const struct catalog_set	*x = a, *y = b;
+
+	if (x->tier != y->tier)
+		return ((int)x->tier - (int)y->tier);
+	return (strcmp(x->name, y->name));
 }
 
 /*
@@ -295,7 +304,7 @@ catalog_scan(const char *backup_dir, const char *state_dir, const char *password
 	DIR			*d;
 	enum backup_tier	 t, nt;
 	time_t			 when;
-	size_t			 n = 0, i, len, slen;
+	size_t			 n = 0, size = 0, i, j, len, slen;
 	char			*dir, *stem;
 	int			 p;
 
@@ -320,7 +329,7 @@ catalog_scan(const char *backup_dir, const char *state_dir, const char *password
 					continue;
 				stem = xstrndup(de->d_name, len - slen);
 				if (catalog_parse_name(stem, &nt, &when) == 0)
-					catalog_add(&sets, &n, t, dir, stem, when);
+					catalog_add(&sets, &n, &size, t, dir, stem, when);
 				free(stem);
 				break;
 			}
@@ -328,6 +337,18 @@ catalog_scan(const char *backup_dir, const char *state_dir, const char *password
 		closedir(d);
 		free(dir);
 	}
+	if (n > 1)
+		qsort(sets, n, sizeof *sets, catalog_cmp_name);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && catalog_cmp_name(&sets[j - 1], &sets[i]) == 0) {
+			catalog_set_clear(&sets[i]);
+			continue;
+		}
+		if (i != j)
+			sets[j] = sets[i];
+		j++;
+	}
+	n = j;
 	for (i = 0; i < n; i++)
 		catalog_judge(&sets[i], state_dir, password);
 	if (n > 1)

@@ -127,7 +127,8 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	sqlite3_busy_timeout(db, 5000);
 	buf_init(&problems);
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
-		*cause = xasprintf(_("%s: not a database: %s"), path, sqlite3_errmsg(db));
+		*cause = xasprintf(_("%s: cannot read the database: %s"), path,
+		    sqlite3_errmsg(db));
 		buf_free(&problems);
 		goto out;
 	}

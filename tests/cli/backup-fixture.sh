@@ -58,3 +58,9 @@ plan_script() {
 	    -e "s|file:/etc/patronus/backup-encryption-key|file:$H/etc/patronus/backup-encryption-key|" \
 	    "$1" >"$2"
 }
+
+# plan_verify SCRIPT DB: the plan's verify script, as it is. It always writes
+# /tmp/checksums.txt, so runs from tests in parallel are serialised with a lock on it.
+plan_verify() {
+	flock /tmp/checksums.txt bash "$1" "$2"
+}

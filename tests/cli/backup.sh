@@ -38,7 +38,7 @@ expect_no_match "$L" "$(head -1 "$KEY")" "the key never appears in the log"
 
 # The plan's own verify script (run as it is) and the real tools.
 cp "$srcdir/tests/data/patronus-verify-backup.sh" "$T/verify.sh"
-run bash "$T/verify.sh" "$db"
+run plan_verify "$T/verify.sh" "$db"
 expect_rc 0 "the plan's verify script passes our set"
 expect_match "$T/out" 'Checksums verified' "the plan's verify script checked our checksums"
 (cd "$(dirname "$db")" && grep '^[0-9a-f]' "$name-manifest.txt" | sha256sum -c) >"$T/out" 2>&1
@@ -79,6 +79,10 @@ run "$PDR" --config "$C" backups
 expect_rc 0 "backups"
 expect_match "$T/out" "^[0-9-]+ [0-9:]+ +$tierdir +[0-9.]+[KM] +12 +complete +$tierdir/$name\$" "backups shows the set complete"
 
+run "$PDR" --config "$C" backups --json
+expect_rc 0 "backups --json"
+expect_match "$T/out" "^ \{\"time\": \"[0-9-]+ [0-9:]+\", \"epoch\": [0-9]+, \"tier\": \"$tierdir\", \"name\": \"$name\", .*\"sites\": 12, \"state\": \"complete\", \"hmac\": true, \"why\": null\}\$" "backups --json describes the set"
+
 # A set made by the plan's script passes our verify, with the unauthenticated warning.
 make_host "$T/p"
 plan_script "$srcdir/tests/data/patronus-backup.sh" "$T/plan.sh"
@@ -113,6 +117,56 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 	fail "failed backups left files: $(ls -A "$T/h/backup/patronus/hourly")"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
+
+# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "patronus-sdwan 1.2.3"\n' >"$T/bin/patronus-sdwan"
+chmod +x "$T/bin/patronus-sdwan"
+PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 0 "backup with patronus-sdwan installed"
+expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: patronus-sdwan 1\.2\.3$' \
+	"manifest records patronus-sdwan --version"
+expect_match "$base-manifest.txt" '^Version: unknown$' "without patronus-sdwan: Version: unknown"
+rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
+
+# Two backups in the same second: the second cannot create its set (73), the first is untouched.
+PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
+expect_rc 0 "backup at a fixed time"
+PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
+expect_rc 73 "a second backup in the same second"
+expect_match "$T/err" 'already exists' "the message says the set exists"
+run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000.db"
+expect_rc 0 "the first set of that second still verifies"
+rm -f "$T"/h/backup/patronus/daily/patronus-daily-20260101-000000*
+PATRONUS_DR_NOW=yesterday run "$PDR" --config "$C" backup
+expect_rc 64 "a malformed PATRONUS_DR_NOW"
+
+# A database locked past the bound: exit 74, a clear message, nothing left.
+(echo "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE sites SET name = name WHERE id = 1; COMMIT;"
+	while [ ! -f "$T/unlock" ]; do sleep 0.2; done) | sqlite3 "$T/h/var/lib/patronus/sdwan.db" >/dev/null &
+lpid=$!
+sleep 0.5
+PATRONUS_DR_TEST_COPY_WAIT_MS=2000 run "$PDR" --config "$C" backup --type hourly
+expect_rc 74 "database locked by another process"
+expect_match "$T/err" 'database (is locked|stayed busy)' "the message says the database is locked"
+touch "$T/unlock"
+wait "$lpid"
+[ -z "$(ls -A "$T/h/backup/patronus/hourly")" ] && ok "a locked database leaves nothing in hourly/" ||
+	fail "locked database left files: $(ls -A "$T/h/backup/patronus/hourly")"
+
+# The sandbox that `patronus-dr demo` makes backs up and verifies as it is.
+run "$PDR" demo --dir "$T/demo" --no-tui
+if [ "$rc" -eq 0 ]; then
+	run "$PDR" --config "$T/demo/dr.yaml" backup
+	expect_rc 0 "backup of the demo sandbox"
+	set -- "$T"/demo/backup/patronus/*/patronus-*.db
+	run "$PDR" --config "$T/demo/dr.yaml" verify "$1"
+	expect_rc 0 "verify of the demo sandbox's set"
+	run plan_verify "$srcdir/tests/data/patronus-verify-backup.sh" "$1"
+	expect_rc 0 "the plan's verify script on the demo sandbox's set"
+else
+	fail "demo --dir --no-tui exit $rc"
+fi
 
 # A read-only backup folder: cannot create (73), nothing left.
 if [ "$(id -u)" -ne 0 ]; then
