@@ -530,8 +530,8 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			slots[k].part = (int)++next;
 			curl_multi_add_handle(m, slots[k].h);
 		}
-		if (curl_multi_perform(m, &running) != CURLM_OK ||
-		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK) {
+		if (curl_multi_perform(m, &running) != CURLM_OK || (running > 0 &&
+		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)) {
 			*cause = xasprintf(_("%s: libcurl multi failed"), what);
 			goto out;
 		}

@@ -184,7 +184,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	struct stat		 st;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
-	curl_off_t		 off = 0;
+	curl_off_t		 off = 0, size = -1;
 	FILE			*fp;
 	CURL			*h;
 	int			 rc = -1, fd;
@@ -207,6 +207,25 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		*cause = xstrdup(_("cannot start libcurl"));
 		fclose(fp);
 		goto out;
+	}
+	if (off > 0) {
+		/* A temporary file longer than the remote one is not its beginning. */
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		if (sftp_perform(r, h, what, errbuf, &k, cause) == -1) {
+			fclose(fp);
+			goto out;
+		}
+		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) == CURLE_OK &&
+		    size >= 0 && size < off) {
+			log_info(_("%s is shorter than the partial download; starting over"), what);
+			if (ftruncate(fileno(fp), 0) == -1) {
+				*cause = xasprintf("%s: %s", tmp, strerror(errno));
+				fclose(fp);
+				goto out;
+			}
+			off = 0;
+		}
+		sftp_handle(r, url, errbuf, &k);
 	}
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, fp);
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);

@@ -66,6 +66,13 @@ run "$PDR" --config "$C" fetch "$name"
 expect_rc 0 "fetch NAME after a broken download"
 expect_match "$T/out" "Resuming .*/daily/$name\.db at byte $((size / 2))" "the download resumed at the break"
 cmp -s "$R/daily/$name.db" "$B/daily/$name.db" && ok "resumed download identical" || fail "resumed download differs"
+# A temporary file that cannot be the remote file's beginning (longer) is started over.
+head -c 100000 /dev/urandom >"$B/daily/.$name-config.tar.gz.tmp"
+run "$PDR" --config "$C" fetch "$name"
+expect_rc 0 "fetch NAME over a stale, longer temporary file"
+expect_match "$T/out" "shorter than the partial download; starting over" "the stale part is started over"
+cmp -s "$R/daily/$name-config.tar.gz" "$B/daily/$name-config.tar.gz" && ok "restarted download identical" ||
+	fail "restarted download differs"
 run "$PDR" --config "$C" fetch patronus-daily-19990101-000000
 expect_rc 66 "fetch of a set that is not there"
 
