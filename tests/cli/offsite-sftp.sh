@@ -67,6 +67,7 @@ expect_rc 0 "fetch NAME after a broken download"
 expect_match "$T/out" "Resuming .*/daily/$name\.db at byte $((size / 2))" "the download resumed at the break"
 cmp -s "$R/daily/$name.db" "$B/daily/$name.db" && ok "resumed download identical" || fail "resumed download differs"
 # A temporary file that cannot be the remote file's beginning (longer) is started over.
+rm -f "$B/daily/$name-config.tar.gz"
 head -c 100000 /dev/urandom >"$B/daily/.$name-config.tar.gz.tmp"
 run "$PDR" --config "$C" fetch "$name"
 expect_rc 0 "fetch NAME over a stale, longer temporary file"
