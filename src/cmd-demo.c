@@ -1,6 +1,8 @@
 /* cmd-demo.c: make a sandbox Patronus host and say what to try on it. */
 #include "system.h"
 
+#include <unistd.h>
+
 #include "cmd.h"
 #include "engine/demo.h"
 #include "util/fsutil.h"
@@ -122,8 +124,13 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		demo_report_free(&rep);
 		return (opt);
 	}
-	/* The TUI, once it exists, opens here on rep.config unless no_tui. */
-	(void)no_tui;
+	/* on a terminal, the TUI opens on the sandbox: a drill ready to start */
+	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		opt = cmd_demo_walk(ctx, rep.config);
+		demo_report_free(&rep);
+		free(def);
+		return (opt);
+	}
 	cmd_demo_print(&rep);
 	demo_report_free(&rep);
 	free(def);
@@ -145,6 +152,10 @@ const struct cmd_entry cmd_demo_entry = {
 	    "  -r, --reset    delete the sandbox and make a new one; only a folder that\n"
 	    "                 demo made (it holds .patronus-dr-demo) is ever deleted\n"
 	    "  -n, --no-tui   only make the sandbox and print what was made\n"
+	    "\n"
+	    "On a terminal (and without --no-tui) the TUI then opens on the sandbox:\n"
+	    "the open drill there is resumed, else a drill of database-corruption is\n"
+	    "declared, ready to start.\n"
 	    "\n"
 	    "An existing sandbox is kept as it is. A folder that exists, is not empty\n"
 	    "and is not a sandbox is refused (exit 73).\n"),

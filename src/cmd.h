@@ -49,6 +49,30 @@ extern const struct cmd_entry cmd_backups_entry;
 extern const struct cmd_entry cmd_prune_entry;
 extern const struct cmd_entry cmd_fetch_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_incidents_entry;
+extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_drills_entry;
+extern const struct cmd_entry cmd_runbooks_entry;
+
+struct conf;
+struct incident;
+struct incident_store;
+struct runbook;
+struct runbook_set;
+struct report_history;
+
+/* cmd-run.c: the TUI walk, shared by run, resume and demo. */
+int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
+int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
+int	cmd_demo_walk(struct cmd_ctx *, const char *);
+
+/* cmd-report.c: shared by report and drills. */
+int	cmd_report_open(const struct conf *, struct incident_store **);
+struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, const char *);
+int	cmd_report_history(const struct conf *, struct incident_store *, const char *,
+	    struct report_history **, size_t *);
+void	cmd_report_history_free(struct report_history *, size_t);
 
 #endif

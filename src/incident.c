@@ -53,7 +53,11 @@ static const char *const incident_ev_names[INCIDENT_EV__COUNT] = {
 	[INCIDENT_EV_CURSOR] = "cursor",
 	[INCIDENT_EV_RESUMED] = "resumed",
 	[INCIDENT_EV_CLOSED] = "closed",
+	[INCIDENT_EV_RESTORED] = "restored",
 };
+
+int64_t		(*incident_test_clock)(void);
+const char	*incident_test_host;
 
 static const char incident_schema[] =
     "CREATE TABLE IF NOT EXISTS incidents ("
@@ -96,6 +100,8 @@ incident_now_ms(void)
 {
 	struct timespec	ts;
 
+	if (incident_test_clock != NULL)
+		return (incident_test_clock());
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
@@ -827,7 +833,9 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	}
 	now = incident_now_ms();
 	detected = d->detected_ms > 0 ? d->detected_ms : now;
-	if (gethostname(host, sizeof host) != 0)
+	if (incident_test_host != NULL)
+		snprintf(host, sizeof host, "%s", incident_test_host);
+	else if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "%s", "unknown");
 	host[sizeof host - 1] = '\0';
 	base = incident_make_id(d, now);

@@ -51,6 +51,7 @@ enum incident_ev {
 	INCIDENT_EV_CURSOR,		/* the current step (its id is in step); payload "" */
 	INCIDENT_EV_RESUMED,		/* "" (a TUI reopened the incident) */
 	INCIDENT_EV_CLOSED,		/* the outcome, e.g. "resolved", "drill complete" */
+	INCIDENT_EV_RESTORED,		/* JSON {set, backup_ms}: the backup set restored and when it was taken (the RPO's end) */
 	INCIDENT_EV__COUNT
 };
 
@@ -220,5 +221,12 @@ char		*incident_client(void);
 
 /* Milliseconds since the epoch, now. */
 int64_t		 incident_now_ms(void);
+
+/*
+ * Test hooks, NULL in the program: tests/pdr-incident-fixture sets a fixed
+ * clock and host name so that records (and their hashes) are reproducible.
+ */
+extern int64_t	 (*incident_test_clock)(void);
+extern const char *incident_test_host;
 
 #endif

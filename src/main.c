@@ -18,7 +18,12 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_prune_entry,
 	&cmd_fetch_entry,
 	&cmd_demo_entry,
+	&cmd_run_entry,
+	&cmd_resume_entry,
 	&cmd_incidents_entry,
+	&cmd_report_entry,
+	&cmd_drills_entry,
+	&cmd_runbooks_entry,
 };
 
 static const char	*program_name = PACKAGE;

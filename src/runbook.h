@@ -40,6 +40,7 @@ struct rb_answer {
 	char		*label;
 	char		*next;
 	struct rb_mark	 mark;
+	struct rb_mark	 next_mark;	/* of the next: value; = mark when there is none */
 };
 
 /* One question of a prompt step; id names the answer in the record. */
@@ -59,7 +60,9 @@ struct rb_step {
 	enum rb_kind		 kind;
 	enum rb_drill		 drill;
 	bool			 confirm;	/* ask before running (run/action) */
-	struct rb_mark		 mark;
+	bool			 restores_service; /* the RTO ends when this step is done (reports) */
+	struct rb_mark		 mark;		/* of the step's mapping */
+	struct rb_mark		 work_mark;	/* of the value of run:, action:, ... use: */
 
 	char			*run;		/* RB_RUN: the command, ${vars} unexpanded */
 	char			*action;	/* RB_ACTION: registry name */
@@ -78,6 +81,7 @@ struct rb_step {
 /* One runbook. */
 struct runbook {
 	char		*id;
+	struct rb_mark	 id_mark;	/* of the id's value */
 	char		*title;
 	char		*file;		/* path it was loaded from */
 	char		*description;	/* may be NULL */
@@ -99,11 +103,31 @@ struct runbook_set {
 	size_t		  n;
 };
 
-/* Variables for ${name} substitution: dr.yaml keys and incident.* values. */
+/*
+ * Variables for ${name} substitution: dr.yaml keys by their dotted names
+ * (conf_key_name: "database", "retention.hourly", "remote.sftp.url"...) and
+ * the incident's values, RB_INCIDENT_VARS. A NULL value is "not set".
+ */
 struct rb_var {
 	const char	*name;
 	const char	*value;
 };
+
+/*
+ * The incident variables the engine provides besides dr.yaml's keys:
+ *   incident.id        the incident's id
+ *   incident.start     when it was declared (ISO 8601)
+ *   incident.detected  when it was detected (run --detected, else start)
+ *   incident.mode      "incident" or "drill"
+ *   incident.runbook   the id of the runbook being run
+ *   incident.dir       a folder of this incident's own for copies, dumps,
+ *                      evidence (STATE_DIR/incidents/ID), created on declare
+ */
+#define RB_INCIDENT_VARS { "incident.id", "incident.start", "incident.detected", \
+	"incident.mode", "incident.runbook", "incident.dir" }
+
+/* The most a runbook file may hold. */
+#define RUNBOOK_MAX_SIZE (1024 * 1024)
 
 /*
  * Load and check one file. On success returns the runbook (free with
@@ -113,10 +137,15 @@ struct rb_var {
 struct runbook	*runbook_load(const char *, char **);
 void		 runbook_free(struct runbook *);
 
+/* Like runbook_load, from len bytes of memory; name is used in messages. */
+struct runbook	*runbook_load_buffer(const char *, const char *, size_t, char **);
+
 /*
- * Load every *.yaml in the folders (later folders override earlier ones by
- * id). Files that fail to load are reported in *errors (may be NULL on
- * success), the others are kept. Returns -1 only when no folder can be read.
+ * Load every *.yaml and *.yml in the folders into set (which is overwritten:
+ * free a used one first), sorted by id; later folders override earlier ones
+ * by id. Files that fail to load are reported in *errors (NULL when there is
+ * no problem; the caller frees), the others are kept. Returns -1 only when no
+ * folder can be read. Folders that do not exist are skipped.
  */
 int		 runbook_set_load(struct runbook_set *, char *const *, size_t, char **);
 void		 runbook_set_free(struct runbook_set *);
@@ -131,24 +160,49 @@ int		 runbook_check_refs(const struct runbook_set *, const struct runbook *,
 
 /*
  * A copy of rb with every use: step replaced by the steps of the used runbook,
- * their ids prefixed "USESTEP." and decide targets adjusted. Free with runbook_free.
+ * their ids prefixed "USESTEP." (nested: "USESTEP.INNER.ID"), decide targets
+ * adjusted, and role and drill rule taken from the use: step where a step
+ * has none. NULL with *cause when a used runbook is missing or uses form a
+ * cycle. Free with runbook_free.
  */
 struct runbook	*runbook_expand(const struct runbook_set *, const struct runbook *, char **);
 
 /* The index of a step by id, or -1. */
 int		 runbook_step_index(const struct runbook *, const char *);
 
+/*
+ * The index of the step that follows step i: for a decide step, the one its
+ * answer (an index into answers) leads to; -1 after the last step or for a
+ * bad answer or a target that does not exist.
+ */
+int		 runbook_next_step(const struct runbook *, size_t, size_t);
+
 /* Whether a step is effectively run, simulated or skipped in a drill. */
 enum rb_drill	 runbook_drill_rule(const struct rb_step *);
 
 /*
  * Replace ${name} in text with variable values; when quote is true each value
- * is shell-quoted (for run:). An unknown name fails with *cause. The caller
- * frees the result.
+ * is shell-quoted (for run:). $${ gives a literal ${; other $ are left alone.
+ * An unknown name, or one whose value is NULL, fails with *cause. The caller
+ * frees the result (and *cause).
  */
 char		*runbook_subst(const char *, const struct rb_var *, size_t, bool, char **);
 
 /* The names of the kinds and drill rules, as written in YAML. */
 const char	*runbook_kind_name(enum rb_kind);
+const char	*runbook_drill_name(enum rb_drill);
+
+/* Whether ${name} is a variable runbooks may use (a dr.yaml key or incident.*). */
+bool		 runbook_var_known(const char *);
+
+struct conf;
+/*
+ * The variables of dr.yaml (every key, unset ones with a NULL value) followed
+ * by the n extra ones given (e.g. the incident's); *nvars is set. Free with
+ * runbook_vars_free: it owns copies of every name and value.
+ */
+struct rb_var	*runbook_vars_conf(const struct conf *, const struct rb_var *, size_t,
+		    size_t *);
+void		 runbook_vars_free(struct rb_var *, size_t);
 
 #endif

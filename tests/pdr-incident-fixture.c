@@ -10,7 +10,7 @@
 static PDR_NORETURN void
 usage(void)
 {
-	fputs("usage: pdr-incident-fixture STATE_DIR declare RUNBOOK [drill] [TITLE] [RTO] [RPO]\n"
+	fputs("usage: pdr-incident-fixture STATE_DIR declare RUNBOOK [drill] [TITLE] [RTO] [RPO] [DETECTED_MS]\n"
 	    "       pdr-incident-fixture STATE_DIR event ID KIND [STEP|-] [PAYLOAD]\n"
 	    "       pdr-incident-fixture STATE_DIR output ID STEP TEXT\n"
 	    "       pdr-incident-fixture STATE_DIR exit ID STEP STATUS CODE SIGNAL CANCELLED\n"
@@ -64,6 +64,13 @@ bench(struct incident_store *st, const char *id, int count, char **cause)
 	return (0);
 }
 
+/* The fixed clock: $PDR_FIXTURE_NOW_MS. */
+static int64_t
+fixture_clock(void)
+{
+	return (strtoll(getenv("PDR_FIXTURE_NOW_MS"), NULL, 10));
+}
+
 /* A step argument: "-" means none. */
 static const char *
 step_arg(const char *s)
@@ -83,6 +90,10 @@ main(int argc, char **argv)
 
 	if (argc < 4)
 		usage();
+	/* A fixed clock and host for golden files: PDR_FIXTURE_NOW_MS, PDR_FIXTURE_HOST. */
+	if (getenv("PDR_FIXTURE_NOW_MS") != NULL)
+		incident_test_clock = fixture_clock;
+	incident_test_host = getenv("PDR_FIXTURE_HOST");
 	if (incident_store_open(argv[1], &st, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		return (EX_IOERR);
@@ -96,6 +107,7 @@ main(int argc, char **argv)
 		d.runbook_title = argc > 5 ? argv[5] : argv[3];
 		d.rto = argc > 6 ? strtoll(argv[6], NULL, 10) : 1800;
 		d.rpo = argc > 7 ? strtoll(argv[7], NULL, 10) : 3600;
+		d.detected_ms = argc > 8 ? strtoll(argv[8], NULL, 10) : 0;
 		if ((rc = incident_declare(st, &d, &id, &cause)) == 0) {
 			printf("%s\n", id);
 			free(id);

@@ -9,6 +9,8 @@ struct action_param {
 	const char	*name;
 	bool		 required;
 	const char	*help;		/* N_() */
+	bool		 positional;	/* passed as a bare argument after the options */
+	bool		 flag;		/* "--NAME" alone when the value is true/yes, nothing when false/no */
 };
 
 /* One engine action: a runbook name and the subcommand that carries it out. */
@@ -25,10 +27,15 @@ const struct action_def	*action_find(const char *);
 const struct action_def	*action_list(size_t *);
 const struct action_param *action_find_param(const struct action_def *, const char *);
 
+/* Whether a flag parameter's value means true (true/yes/on/1); -1 when it is neither true nor false. */
+int			 action_flag_value(const char *);
+
 /*
  * The argv (NULL-terminated, the caller frees the array and its strings) that
- * runs the action as a child: self, "--config", config, the command words, then
- * "--NAME" "VALUE" for each parameter, in the order given.
+ * runs the action as a child: self, "--config", config (left out when NULL),
+ * the command words, then "--NAME" "VALUE" for each parameter in the order
+ * given ("--NAME" alone for a true flag), positional parameters last. Names
+ * not in the action's table are skipped (the linter refuses them earlier).
  */
 char	**action_argv(const struct action_def *, const char *, const char *,
 	    const char *const *, const char *const *, size_t);

@@ -1,0 +1,109 @@
+# tui-lib.sh: drive the real TUI in a private tmux server (as tmux's own regress/ does).
+# Source after lib.sh. Every wait is bounded; the tmux server is killed at exit.
+
+command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 77; }
+
+TMUX_SOCK="pdr$$"
+TM="tmux -L $TMUX_SOCK -f /dev/null"
+unset TMUX
+trap '$TM kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+# The wrapper the panes run: the command, then its exit status, then a pause
+# so that the last screen and the status can be read.
+cat >"$T/tui-wrap.sh" <<'WRAP'
+#!/bin/sh
+"$@"
+echo "[exit $?]"
+exec sleep 600
+WRAP
+chmod +x "$T/tui-wrap.sh"
+
+# tui_start NAME COLS ROWS CMD...: a new tmux session NAME running CMD.
+tui_start() {
+	_n=$1 _c=$2 _r=$3
+	shift 3
+	# the quoting survives tmux's own command parsing: one shell word per argument
+	_cmd="env LC_ALL=${TUI_LC:-C.UTF-8} TERM=${TUI_TERM:-tmux-256color} TZ=UTC $T/tui-wrap.sh"
+	for _a in "$@"; do _cmd="$_cmd '$_a'"; done
+	$TM new-session -d -s "$_n" -x "$_c" -y "$_r" "$_cmd"
+}
+
+# tui_screen NAME: the screen of session NAME, to stdout.
+tui_screen() {
+	$TM capture-pane -p -t "$1" 2>/dev/null
+}
+
+# tui_wait NAME ERE DESC [SECONDS]: wait (bounded, default 10 s) until the
+# screen of NAME has a line matching ERE; counts ok or fail (and shows the screen).
+tui_wait() {
+	_i=0 _max=$(( ${4:-10} * 10 ))
+	while [ $_i -lt $_max ]; do
+		if tui_screen "$1" | grep -Eq -- "$2"; then ok "$3"; return 0; fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "$3: no /$2/ on the screen of $1 after ${4:-10} s"
+	tui_screen "$1" | sed 's/^/  | /'
+	return 1
+}
+
+# tui_wait_gone NAME ERE DESC [SECONDS]: wait until no line of the screen matches ERE.
+tui_wait_gone() {
+	_i=0 _max=$(( ${4:-10} * 10 ))
+	while [ $_i -lt $_max ]; do
+		if ! tui_screen "$1" | grep -Eq -- "$2"; then ok "$3"; return 0; fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "$3: /$2/ still on the screen of $1 after ${4:-10} s"
+	tui_screen "$1" | sed 's/^/  | /'
+	return 1
+}
+
+# tui_keys NAME KEY...: send keys (tmux key names: Enter, Space, Up, Escape...).
+tui_keys() {
+	_n=$1
+	shift
+	$TM send-keys -t "$_n" "$@"
+}
+
+# tui_type NAME TEXT: type literal text.
+tui_type() {
+	$TM send-keys -t "$1" -l "$2"
+}
+
+# tui_has NAME ERE DESC: the screen has a line matching ERE now.
+tui_has() {
+	if tui_screen "$1" | grep -Eq -- "$2"; then ok "$3"; else
+		fail "$3: no /$2/ on the screen of $1"; tui_screen "$1" | sed 's/^/  | /'; fi
+}
+
+# wait_for DESC SECONDS CMD...: run CMD every 0.1 s until it succeeds (bounded).
+wait_for() {
+	_d=$1 _max=$(( $2 * 10 )) _i=0
+	shift 2
+	while [ $_i -lt $_max ]; do
+		if "$@" >/dev/null 2>&1; then ok "$_d"; return 0; fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "$_d: not within $(( _max / 10 )) s"
+	return 1
+}
+
+# demo_sandbox DIR: a demo sandbox whose runbook folder is the source tree's.
+demo_sandbox() {
+	"$PDR" demo --dir "$1" --no-tui >/dev/null 2>"$T/demo.err" ||
+		{ fail "demo sandbox"; cat "$T/demo.err"; finish; exit 1; }
+}
+
+# events DB ID: the events of incident ID as "seq|step|kind|payload" lines.
+events() {
+	sqlite3 "$1" "SELECT seq, ifnull(step, ''), kind, payload FROM events
+	    WHERE incident_id = '$2' ORDER BY seq"
+}
+
+# open_incident DB: the id of the newest incident.
+newest_incident() {
+	sqlite3 "$1" "SELECT id FROM incidents ORDER BY declared_ms DESC, rowid DESC LIMIT 1"
+}

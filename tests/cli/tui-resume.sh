@@ -1,0 +1,142 @@
+#!/bin/sh
+# tui-resume.sh: a hung command cancelled with c while the clock moves; the terminal killed
+# mid-step (tmux server killed: SIGHUP) and `resume` continuing on the same step with every
+# tick, note and output; two TUIs on one incident seeing each other's notes.
+. "$srcdir/tests/cli/lib.sh"
+. "$srcdir/tests/cli/tui-lib.sh"
+
+mkdir -p "$T/state" "$T/backup/daily"
+cat >"$T/dr.yaml" <<YAML
+state_dir: $T/state
+backup_dir: $T/backup
+database: $T/sdwan.db
+runbook_dirs: [$srcdir/tests/data/runbooks]
+YAML
+DB="$T/state/incidents.db"
+S=a
+
+# a backup 5 minutes old, for the RPO window
+: >"$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
+touch -d '-5 minutes' "$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
+
+tui_start $S 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-2m
+tui_wait $S '^INC-[0-9]{8}-[0-9]{4}-tui-test +TUI test procedure' "an incident (no DRILL) is declared"
+tui_has $S '^RTO 0?2:0[0-9]/10:00 left 0?7:5[0-9]' "--detected=-2m starts the RTO clock 2 minutes back"
+tui_has $S 'RPO backup 5m ago/15m' "the RPO window: the newest manifest's age"
+ID=$(newest_incident "$DB")
+
+# ticks and a note on step 1
+tui_keys $S Space
+tui_wait $S '\[x\] Paged the on-call' "tick 1"
+tui_keys $S Space
+tui_wait $S '\[x\] Opened the incident channel' "tick 2"
+tui_keys $S n
+tui_wait $S 'Note for the record' "note editor"
+tui_type $S "DBA paged at 03:12"
+tui_keys $S Enter
+tui_wait $S 'Note \([^)]*\): DBA paged at 03:12' "the note is on the step"
+tui_keys $S d
+tui_wait $S '1 of 3 items are not ticked' "d with an unticked item asks"
+tui_keys $S y
+tui_wait $S 'Step 2/4: A command that hangs' "on to the hanging step"
+
+# a command that hangs: cancelled with c while the clock keeps moving
+tui_has $S "\\\$ echo started $ID; sleep" "the command is shown with its variable substituted"
+tui_keys $S x
+tui_wait $S "^started $ID" "the command's output is shown while it runs"
+tui_has $S '^\* +2 A command that hangs' "the step list shows it running"
+tui_has $S 'c cancel' "the footer offers c while it runs"
+c1=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
+tui_wait_gone $S "^RTO $c1/" "the RTO clock moves while the command runs" 4
+c2=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
+tui_keys $S c
+tui_wait $S 'ended: cancelled, signal (15|9)' "c cancels the hung command" 10
+tui_has $S '^(!|✗) +2 A command that hangs' "the step list shows it failed"
+tui_wait_gone $S "^RTO $c2/" "the clock still moves after the cancel" 4
+wait_for "the hung command's process group is gone" 5 sh -c "! pgrep -f '[s]tarted $ID'"
+events "$DB" "$ID" >"$T/ev"
+expect_match "$T/ev" '\|slow\|exit\|\{"status":"signal (15|9)[^"]*","code":-1,"signal":(15|9),"cancelled":true' "record: the cancel"
+expect_match "$T/ev" '\|slow\|step-failed\|signal' "record: the step failed"
+
+# run it again and kill the terminal (the tmux server) in the middle of the step
+tui_keys $S x
+tui_wait $S "^started $ID" "the command runs again"
+wait_for "the command runs" 5 pgrep -f "[s]tarted $ID"
+pane=$($TM display -p -t $S '#{pane_pid}')
+tui=$(pgrep -P "$pane" | head -1)
+[ -n "$tui" ] && ok "the TUI's pid: $tui" || fail "no TUI process under the pane"
+$TM kill-server
+wait_for "the hangup ends the TUI" 10 sh -c "! kill -0 $tui"
+wait_for "the hangup cancels the command" 10 sh -c "! pgrep -f '[s]tarted $ID'"
+events "$DB" "$ID" >"$T/ev"
+n=$(grep -c '|slow|exit|.*"cancelled":true' "$T/ev")
+[ "$n" -eq 2 ] && ok "record: the hangup's cancel is recorded ($n cancels)" || { fail "record: $n cancels"; cat "$T/ev"; }
+expect_no_match "$T/ev" '\|\|closed\|' "the incident stays open after the hangup"
+
+# resume on a new terminal: the same step, the ticks, the note, the output
+tui_start r 80 24 "$PDR" --config "$T/dr.yaml" resume
+tui_wait r "^INC-.*tui-test" "resume opens the most recent open incident"
+tui_has r 'Step 2/4: A command that hangs' "resume: on the same step"
+tui_has r "^started $ID" "resume: the step's output"
+tui_has r 'Result: cancelled, signal' "resume: the step's result"
+tui_keys r Tab k
+tui_wait r '\[x\] Paged the on-call' "resume: tick 1 (step 1 through the list)"
+tui_has r '\[x\] Opened the incident channel' "resume: tick 2"
+tui_has r '\[ \] Told the stakeholders' "resume: the unticked item"
+tui_has r 'Note \([^)]*\): DBA paged at 03:12' "resume: the note"
+tui_keys r Tab
+tui_wait r 'Step 2/4: A command that hangs' "Tab goes back to the current step"
+events "$DB" "$ID" >"$T/ev"
+expect_match "$T/ev" '\|\|resumed\|' "record: resumed"
+
+# a second TUI on the same incident: each sees the other's notes
+tui_start b 80 24 "$PDR" --config "$T/dr.yaml" resume "$ID"
+tui_wait b 'Step 2/4: A command that hangs' "a second TUI on the same step"
+tui_keys r n
+tui_wait r 'Note for the record' "note editor in TUI 1"
+tui_type r "from the first terminal"
+tui_keys r Enter
+tui_wait b 'Note \([^)]*\): from the first terminal' "TUI 2 shows TUI 1's note" 3
+tui_keys b n
+tui_wait b 'Note for the record' "note editor in TUI 2"
+tui_type b "from the second terminal"
+tui_keys b Enter
+tui_wait r 'Note \([^)]*\): from the second terminal' "TUI 1 shows TUI 2's note" 3
+tui_has r 'Note from [^:]*: from the second terminal' "TUI 1 announces the other's note"
+# a step moved in one follows in the other
+tui_keys r d
+tui_wait r 'The command failed. Mark the step done anyway' "d after a failed command asks"
+tui_keys r y
+tui_wait r 'Step 3/4: A command that talks' "TUI 1 moves on"
+tui_wait b 'Step 3/4: A command that talks' "TUI 2 follows" 3
+tui_keys b x
+tui_wait b '^ended: exit 0' "TUI 2 runs the step"
+tui_has b '^line 3$' "stdout shown"
+tui_has b '^to stderr$' "stderr shown"
+tui_wait r '^to stderr$' "TUI 1 shows TUI 2's output" 3
+tui_keys r q
+tui_wait r 'stays open; continue with: patronus-dr resume' "q leaves with the incident open"
+tui_keys b q
+tui_wait b '^\[exit 0\]$' "TUI 2 leaves"
+events "$DB" "$ID" >"$T/ev"
+expect_match "$T/ev" '\|talk\|output\|line 1' "record: the talking step's output"
+expect_match "$T/ev" '\|talk\|exit\|\{"status":"exit 0"' "record: its exit status"
+
+# SIGTERM in the middle of a running step: the terminal is restored, the cancel recorded
+tui_start term 80 24 "$PDR" --config "$T/dr.yaml" resume "$ID"
+tui_wait term 'Step 3/4: A command that talks' "SIGTERM: resumed"
+tui_keys term Tab k Enter
+tui_wait term 'Step 2/4: A command that hangs' "Enter in the list opens a step"
+tui_keys term x
+tui_wait term "^started $ID" "SIGTERM: the command runs"
+pane=$($TM display -p -t term '#{pane_pid}')
+tui=$(pgrep -P "$pane" | head -1)
+kill -TERM "$tui"
+tui_wait term '^\[exit 0\]$' "SIGTERM: the TUI ends"
+tui_wait_gone term 'Step 2/4' "SIGTERM: the terminal's normal screen is back"
+wait_for "SIGTERM: the command is cancelled" 10 sh -c "! pgrep -f '[s]tarted $ID'"
+events "$DB" "$ID" >"$T/ev"
+expect_match "$T/ev" '\|slow\|step-failed\|signal 15.*cancelled: the TUI was terminated \(SIGTERM\)' "record: the SIGTERM cancel"
+expect_match "$T/ev" '\|slow\|cursor\|' "record: the cursor moved back to step 2"
+
+finish
