@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "engine/backup.h"
 #include "engine/hashio.h"
+#include "engine/remote.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -66,7 +67,9 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 {
 	static const struct option	 longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-offsite", no_argument, NULL, 'o' },
 		{ "no-prune", no_argument, NULL, 'n' },
+		{ "retry-offsite", no_argument, NULL, 'r' },
 		{ "type", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -75,13 +78,22 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	const char			*v;
 	char				*cause = NULL;
 	int				 opt, rc;
+	bool				 retry_only = false;
+	unsigned			 failed;
 
 	memset(&o, 0, sizeof o);
 	o.conf = &ctx->conf;
 	o.tier = -1;
 	o.prune = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnt:", longopts)) != -1) {
+	o.offsite = true;
+	while ((opt = cmd_getopt(e, argc, argv, "hnort:", longopts)) != -1) {
 		switch (opt) {
+		case 'r':
+			retry_only = true;
+			break;
+		case 'o':
+			o.offsite = false;
+			break;
 		case 'n':
 			o.prune = false;
 			break;
@@ -104,8 +116,36 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	cmd_open_log(&ctx->conf);
+	if (retry_only) {
+		/* Only the queued off-site copies: no new set. */
+		if (remote_offsite(&ctx->conf, BACKUP_HOURLY, NULL, &failed, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (EX_CONFIG);
+		}
+		if (failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (failed & (1u << k))
+					cmd_error(_("the %s copies failed and stay queued"),
+					    remote_kind_names[k]);
+			return (EX_TEMPFAIL);
+		}
+		return (EX_OK);
+	}
 	if (backup_run(&o, &res, &cause) == 0) {
 		rc = EX_OK;
+		if (res.offsite_broken) {
+			cmd_error(_("backup %s is complete here, but the off-site copies could not "
+			    "be made: see above"), res.name);
+			rc = EX_CONFIG;
+		} else if (res.offsite_failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (res.offsite_failed & (1u << k))
+					cmd_error(_("backup %s is complete here; its %s copy failed "
+					    "and is queued for the next run"), res.name,
+					    remote_kind_names[k]);
+			rc = EX_TEMPFAIL;
+		}
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
 		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
@@ -117,20 +157,30 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.args = "[--type hourly|daily|weekly|monthly] [--no-prune]",
+	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
+	    "[--retry-offsite]",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
 	    "openssl enc -aes-256-cbc -salt -pbkdf2 does), writes the manifest with\n"
-	    "SHA-256 checksums and an HMAC line, then applies retention. Each file\n"
-	    "appears only when complete; the manifest last.\n\n"
+	    "SHA-256 checksums and an HMAC line, copies the set off-site (SFTP and/or\n"
+	    "S3, when dr.yaml's remote section or the plan's REMOTE_BACKUP_* and\n"
+	    "S3_BACKUP_* variables say so; the manifest last), then applies retention.\n"
+	    "Each file appears only when complete; the manifest last. A failed off-site\n"
+	    "copy leaves the local set complete and is queued in state_dir for the\n"
+	    "next run.\n\n"
 	    "  --type TIER   put the set in this tier; without it, the first backup of\n"
 	    "                a month is monthly, else the first of an ISO week weekly,\n"
 	    "                else the first of a day daily, else hourly\n"
-	    "  --no-prune    do not apply retention afterwards\n\n"
+	    "  --no-prune    do not apply retention afterwards\n"
+	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
+	    "  --retry-offsite\n"
+	    "                take no backup; only retry the queued off-site copies\n\n"
 	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
-	    "77 the key file is readable by group or others.\n"),
+	    "75 the set is complete here but an off-site copy failed (queued),\n"
+	    "77 the key file is readable by group or others, 78 the remote settings\n"
+	    "are unusable (the set is complete here).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_backup_exec,
 };
