@@ -51,7 +51,7 @@ _patronus_dr()
 	commands=$(LC_ALL=C LANGUAGE= "${COMP_WORDS[0]}" --help 2>/dev/null |
 	    awk '/^  [a-z][a-z-]* +[^ -]/ { print $1 }')
 	[[ -n $commands ]] || commands="config demo backup verify restore assess keys
-	    evidence rpo check prune backups run resume runbooks drills incidents report"
+	    evidence rpo check prune backups fetch run resume runbooks drills incidents report"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -74,7 +74,7 @@ _patronus_dr()
 	done
 
 	case $prev in
-	-c|--config|-o|--output|--dir|--from|--detected|--incident-start|--target|\
+	-c|--config|-o|--output|--dir|--detected|--incident-start|--target|\
 	--interface|--expect|--timeout)
 		case $prev in
 		--detected|--incident-start|--target|--interface|--expect|--timeout)
@@ -90,6 +90,11 @@ _patronus_dr()
 		;;
 	--format)
 		COMPREPLY=($(compgen -W "md html status backup-test" -- "$cur"))
+		return
+		;;
+	--from)
+		[[ $cmd == fetch ]] && COMPREPLY=($(compgen -W "sftp s3" -- "$cur")) ||
+		    { COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; }
 		return
 		;;
 	esac
@@ -113,7 +118,8 @@ _patronus_dr()
 	check)		opts="--expect --timeout" ;;
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
-	prune)		opts="--dry-run" ;;
+	prune)		opts="--dry-run --remote" ;;
+	fetch)		opts="--from --latest" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --detected" ;;
 	drills)		opts="--ascii" ;;

@@ -12,6 +12,7 @@
 #include "engine/hashio.h"
 #include "engine/metrics.h"
 #include "engine/notify.h"
+#include "engine/remote.h"
 #include "incident.h"
 #include "report.h"
 #include "util/fsutil.h"
@@ -221,13 +222,39 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 	metrics_free(m);
 }
 
+/*
+ * The off-site gauges of a backup: per target configured in dr.yaml, whether
+ * its copy of this set was made (offsite.c queues the failed ones).
+ */
+static void
+cmd_backup_remote_metrics(const struct conf *c, struct metrics *m,
+    const struct backup_result *res, time_t end)
+{
+	char	*l;
+	bool	 on;
+	int	 k;
+
+	for (k = 0; k < REMOTE__KINDS; k++) {
+		on = k == REMOTE_SFTP ? c->sftp_url != NULL : c->s3_bucket != NULL;
+		if (!on)
+			continue;
+		l = xasprintf("target=\"%s\"", remote_kind_names[k]);
+		metrics_set(m, "patronus_dr_remote_copy_last_success", l,
+		    res->offsite_broken || (res->offsite_failed & (1u << k)) ? 0 : 1);
+		metrics_set(m, "patronus_dr_remote_copy_last_timestamp_seconds", l, (double)end);
+		free(l);
+	}
+}
+
 /* Take one backup set; exit 0, or the failure's sysexits code. */
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-offsite", no_argument, NULL, 'o' },
 		{ "no-prune", no_argument, NULL, 'n' },
+		{ "retry-offsite", no_argument, NULL, 'r' },
 		{ "type", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -239,13 +266,22 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	time_t				 end;
 	char				*cause = NULL;
 	int				 opt, rc;
+	bool				 retry_only = false;
+	unsigned			 failed;
 
 	memset(&o, 0, sizeof o);
 	o.conf = &ctx->conf;
 	o.tier = -1;
 	o.prune = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnt:", longopts)) != -1) {
+	o.offsite = true;
+	while ((opt = cmd_getopt(e, argc, argv, "hnort:", longopts)) != -1) {
 		switch (opt) {
+		case 'r':
+			retry_only = true;
+			break;
+		case 'o':
+			o.offsite = false;
+			break;
 		case 'n':
 			o.prune = false;
 			break;
@@ -268,6 +304,22 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	cmd_open_log(&ctx->conf);
+	if (retry_only) {
+		/* Only the queued off-site copies: no new set. */
+		if (remote_offsite(&ctx->conf, BACKUP_HOURLY, NULL, &failed, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (EX_CONFIG);
+		}
+		if (failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (failed & (1u << k))
+					cmd_error(_("the %s copies failed and stay queued"),
+					    remote_kind_names[k]);
+			return (EX_TEMPFAIL);
+		}
+		return (EX_OK);
+	}
 	metrics_init(&m);
 	t0 = cmd_monotonic();
 	if (backup_run(&o, &res, &cause) == 0) {
@@ -279,6 +331,26 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		metrics_set(&m, "patronus_dr_backup_sites", NULL, (double)res.sites);
 		metrics_set(&m, "patronus_dr_backup_paths", NULL, (double)res.paths);
 		metrics_set(&m, "patronus_dr_backup_size_bytes", NULL, (double)cmd_backup_size(&res));
+		if (o.offsite)
+			cmd_backup_remote_metrics(&ctx->conf, &m, &res, end);
+		if (res.offsite_broken) {
+			cmd_error(_("backup %s is complete here, but the off-site copies could not "
+			    "be made: see above"), res.name);
+			cmd_notify(&ctx->conf, _("backup %s is complete here, but the off-site "
+			    "copies could not be made"), res.name);
+			rc = EX_CONFIG;
+		} else if (res.offsite_failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (res.offsite_failed & (1u << k)) {
+					cmd_error(_("backup %s is complete here; its %s copy failed "
+					    "and is queued for the next run"), res.name,
+					    remote_kind_names[k]);
+					cmd_notify(&ctx->conf, _("backup %s is complete here; its %s "
+					    "copy failed and is queued for the next run"), res.name,
+					    remote_kind_names[k]);
+				}
+			rc = EX_TEMPFAIL;
+		}
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
 		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
@@ -296,20 +368,30 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.args = "[--type hourly|daily|weekly|monthly] [--no-prune]",
+	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
+	    "[--retry-offsite]",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
 	    "openssl enc -aes-256-cbc -salt -pbkdf2 does), writes the manifest with\n"
-	    "SHA-256 checksums and an HMAC line, then applies retention. Each file\n"
-	    "appears only when complete; the manifest last.\n\n"
+	    "SHA-256 checksums and an HMAC line, copies the set off-site (SFTP and/or\n"
+	    "S3, when dr.yaml's remote section or the plan's REMOTE_BACKUP_* and\n"
+	    "S3_BACKUP_* variables say so; the manifest last), then applies retention.\n"
+	    "Each file appears only when complete; the manifest last. A failed off-site\n"
+	    "copy leaves the local set complete and is queued in state_dir for the\n"
+	    "next run.\n\n"
 	    "  --type TIER   put the set in this tier; without it, the first backup of\n"
 	    "                a month is monthly, else the first of an ISO week weekly,\n"
 	    "                else the first of a day daily, else hourly\n"
-	    "  --no-prune    do not apply retention afterwards\n\n"
+	    "  --no-prune    do not apply retention afterwards\n"
+	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
+	    "  --retry-offsite\n"
+	    "                take no backup; only retry the queued off-site copies\n\n"
 	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
-	    "77 the key file is readable by group or others.\n"),
+	    "75 the set is complete here but an off-site copy failed (queued),\n"
+	    "77 the key file is readable by group or others, 78 the remote settings\n"
+	    "are unusable (the set is complete here).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_backup_exec,
 };

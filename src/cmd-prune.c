@@ -8,10 +8,67 @@
 #include "cmd.h"
 #include "engine/catalog.h"
 #include "engine/metrics.h"
+#include "engine/remote.h"
 #include "engine/retention.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+
+/* Apply retention to the sets of every off-site store; returns an exit status. */
+static int
+cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
+{
+	struct remote			 r[REMOTE__KINDS];
+	struct remote_set		*sets;
+	struct retention_verdict	*v;
+	char				*cause = NULL;
+	size_t				 nr, n, i, k, removed;
+	int				 rc = EX_OK;
+
+	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
+	}
+	if (nr == 0) {
+		cmd_error("%s", _("--remote: no off-site store is configured"));
+		return (EX_CONFIG);
+	}
+	for (k = 0; k < nr; k++) {
+		if (remote_sets(&r[k], &sets, &n, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			rc = EX_UNAVAILABLE;
+			continue;
+		}
+		remote_retention(&ctx->conf, sets, n, &v);
+		removed = 0;
+		for (i = 0; i < n; i++) {
+			printf("%-6s %s %s/%s: %s\n", v[i].remove ? (dry ? _("would remove") :
+			    _("remove")) : _("keep"), remote_kind_names[r[k].kind],
+			    backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
+			if (!v[i].remove || dry)
+				continue;
+			log_info(_("prune: removing %s/%s from %s: %s"),
+			    backup_tier_names[sets[i].tier], sets[i].name, r[k].where, v[i].why);
+			if (remote_remove_set(&r[k], &sets[i], &cause) == -1) {
+				cmd_error("%s", cause);
+				free(cause);
+				cause = NULL;
+				rc = EX_IOERR;
+			} else
+				removed++;
+		}
+		if (!dry)
+			printf(_("%zu of %zu sets removed from %s\n"), removed, n, r[k].where);
+		retention_verdicts_free(v, n);
+		remote_sets_free(sets, n);
+	}
+	for (k = 0; k < nr; k++)
+		remote_free(&r[k]);
+	return (rc);
+}
 
 /* Apply retention (or, with --dry-run, show it); exit 0, or 74 when a removal failed. */
 static int
@@ -20,20 +77,24 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	static const struct option	 longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "remote", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct catalog_set		*sets;
 	struct retention_verdict	*v;
 	struct metrics			 m;
 	char				*password = NULL, *cause = NULL, **stale;
-	bool				 dry = false;
+	bool				 dry = false, remote = false;
 	size_t				 n, nstale, i, removed = 0;
 	time_t				 now;
-	int				 opt, rc = EX_OK;
+	int				 opt, rc = EX_OK, ret;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hn", longopts)) != -1)
+	while ((opt = cmd_getopt(e, argc, argv, "hnr", longopts)) != -1) {
 		if (opt == 'n')
 			dry = true;
+		else if (opt == 'r')
+			remote = true;
+	}
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (cmd_now(&now) == -1)
@@ -83,8 +144,11 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	free(stale);
 	retention_verdicts_free(v, n);
 	catalog_free(sets, n);
-	if (!dry) {
+	if (!dry)
 		printf(_("%zu of %zu sets removed\n"), removed, n);
+	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
+		rc = ret;
+	if (!dry) {
 		metrics_init(&m);
 		metrics_set(&m, "patronus_dr_prune_last_success", NULL, rc == EX_OK ? 1 : 0);
 		metrics_set(&m, "patronus_dr_prune_last_timestamp_seconds", NULL, (double)now);
@@ -96,7 +160,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
-	.args = "[--dry-run]",
+	.args = "[--dry-run] [--remote]",
 	.summary = N_("apply retention to the backup sets"),
 	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
 	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
@@ -105,7 +169,12 @@ const struct cmd_entry cmd_prune_entry = {
 	    "kept by several rules. The newest set that verifies is never removed.\n"
 	    "Incomplete sets older than a day are removed; corrupt sets are kept for\n"
 	    "inspection. Each set is listed with what happens to it and why.\n\n"
-	    "  --dry-run   only show what would be removed\n"),
+	    "With --remote, the same rules then apply to the sets of each off-site\n"
+	    "store (SFTP, S3): the newest whole set there is never removed, sets that\n"
+	    "lack a file are kept (a queued upload completes them), and a set's\n"
+	    "manifest is removed first.\n\n"
+	    "  --dry-run   only show what would be removed\n"
+	    "  --remote    prune the off-site copies too\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_prune_exec,
 };

@@ -53,6 +53,7 @@ extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_backups_entry;
 extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_fetch_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_resume_entry;

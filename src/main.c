@@ -23,6 +23,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_rpo_entry,
 	&cmd_check_entry,
 	&cmd_prune_entry,
+	&cmd_fetch_entry,
 	&cmd_backups_entry,
 	&cmd_run_entry,
 	&cmd_resume_entry,

@@ -16,6 +16,7 @@
 #include "engine/crypt.h"
 #include "engine/hashio.h"
 #include "engine/manifest.h"
+#include "engine/remote.h"
 #include "engine/retention.h"
 #include "engine/verify.h"
 #include "util/fsutil.h"
@@ -563,7 +564,16 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		why = NULL;
 	}
 
-	/* 5. Retention, over all tiers. */
+	/* 5-6. Off-site copies: a failure leaves the set complete and the upload queued. */
+	if (o->offsite && remote_offsite(c, res->tier, s.name, &res->offsite_failed,
+	    &why) == -1) {
+		log_error(_("off-site copies: %s"), why);
+		free(why);
+		why = NULL;
+		res->offsite_broken = true;
+	}
+
+	/* 7. Retention, over all tiers. */
 	if (o->prune) {
 		log_info("Cleaning up old backups...");
 		if (retention_prune(c, password, o->now, false, &why) == -1) {

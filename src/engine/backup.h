@@ -19,6 +19,7 @@ struct backup_opts {
 	int			 tier;		/* enum backup_tier, or -1 to classify */
 	time_t			 now;		/* the backup's time */
 	bool			 prune;		/* apply retention afterwards */
+	bool			 offsite;	/* copy to the configured remote stores */
 	int			 attempts;	/* online copy attempts, 0: default */
 	int			 wait_ms;	/* online copy time bound, 0: default */
 };
@@ -31,6 +32,8 @@ struct backup_result {
 	long			 sites;
 	long			 paths;
 	int			 err;		/* errno class of a failure; EBADMSG: a check failed */
+	unsigned		 offsite_failed; /* bit (1 << enum remote_kind) per failed copy */
+	bool			 offsite_broken; /* remote settings unusable or queue unwritable */
 };
 
 enum backup_tier	 backup_classify(time_t, const struct catalog_set *, size_t);

@@ -98,6 +98,20 @@ parse || fail "parses with incidents"
 [ -n "$(value 'patronus_dr_drill_last_rto_achieved_seconds{runbook="single-node-failure"}')" ] &&
     ok "drill achieved RTO" || fail "drill achieved RTO"
 
+# An off-site target that refuses connections: the set is complete here, the copy failed.
+printf 'x\n' >"$T/id" && chmod 600 "$T/id" && : >"$T/known_hosts"
+printf 'remote:\n  sftp:\n    url: sftp://backup@127.0.0.1:1/backup\n    identity: %s\n    known_hosts: %s\n' \
+    "$T/id" "$T/known_hosts" >>"$C"
+PATRONUS_DR_NOW=@$((now + 10800)) run "$PDR" --config "$C" backup --no-prune
+[ "$rc" -eq 75 ] || [ "$rc" -eq 78 ] && ok "backup with an unreachable SFTP target: exit $rc" ||
+    { fail "backup with an unreachable SFTP target: exit $rc"; cat "$T/err"; }
+parse || fail "parses after an off-site failure"
+[ "$(value 'patronus_dr_remote_copy_last_success{target="sftp"}')" = 0 ] &&
+    ok "remote copy result per target: sftp 0" ||
+    { fail "remote copy gauge"; grep remote "$T/samples"; }
+[ "$(value patronus_dr_backup_last_success)" = 1 ] && ok "the local backup itself succeeded" ||
+    fail "local backup gauge after an off-site failure"
+
 # The parser is strict: a broken line is caught.
 printf 'patronus_dr_bogus{tier=hourly} 1\n' >>"$M"
 parse && fail "parser accepts a malformed sample" || ok "parser rejects a malformed sample"

@@ -1,0 +1,897 @@
+/* s3.c: the S3 off-site store through libcurl's SigV4, answers parsed with expat. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <expat.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include "engine/catalog.h"
+#include "engine/hashio.h"
+#include "engine/remote.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* SHA-256 of no bytes, the payload hash of a request without a body. */
+#define S3_EMPTY_SHA256 \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* One leaf element of an XML answer: its path ("Error/Code") and text. */
+struct s3_leaf {
+	char	*path;
+	char	*text;
+};
+
+/* What the expat callbacks build. */
+struct s3_xml {
+	struct buf	 path;		/* current element path */
+	struct buf	 text;		/* text of the current element */
+	struct s3_leaf	*leaves;
+	size_t		 n;
+};
+
+/* One HTTP request to the store and its answer. */
+struct s3_req {
+	CURL			*h;
+	struct curl_slist	*hdrs;
+	char			 errbuf[CURL_ERROR_SIZE];
+	unsigned char		*body;		/* owned */
+	size_t			 blen;
+	size_t			 bpos;
+	FILE			*out;		/* download target, NULL: keep in resp */
+	struct buf		 resp;
+	char			 etag[128];
+	long			 status;
+	char			*what;		/* owned: s3://bucket/key for messages */
+	int			 part;		/* multipart part number */
+	char			 md5hex[33];
+};
+
+/* Start an element: extend the path, start its text. */
+static void XMLCALL
+s3_xml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
+{
+	struct s3_xml	*x = arg;
+
+	(void)attrs;
+	if (x->path.len > 0)
+		buf_addc(&x->path, '/');
+	buf_adds(&x->path, name);
+	buf_reset(&x->text);
+}
+
+/* End an element: record it as a leaf when it held text, shorten the path. */
+static void XMLCALL
+s3_xml_end(void *arg, const XML_Char *name)
+{
+	struct s3_xml	*x = arg;
+	char		*slash;
+
+	(void)name;
+	x->leaves = xreallocarray(x->leaves, x->n + 1, sizeof *x->leaves);
+	x->leaves[x->n].path = xstrdup(x->path.data != NULL ? x->path.data : "");
+	x->leaves[x->n].text = xstrdup(x->text.data != NULL ? x->text.data : "");
+	x->n++;
+	buf_reset(&x->text);
+	if (x->path.data != NULL && (slash = strrchr(x->path.data, '/')) != NULL) {
+		x->path.len = (size_t)(slash - x->path.data);
+		*slash = '\0';
+	} else
+		buf_reset(&x->path);
+}
+
+/* Collect character data. */
+static void XMLCALL
+s3_xml_chars(void *arg, const XML_Char *s, int len)
+{
+	struct s3_xml	*x = arg;
+
+	buf_add(&x->text, s, (size_t)len);
+}
+
+/* Free parsed leaves. */
+static void
+s3_xml_free(struct s3_xml *x)
+{
+	size_t	i;
+
+	for (i = 0; i < x->n; i++) {
+		free(x->leaves[i].path);
+		free(x->leaves[i].text);
+	}
+	free(x->leaves);
+	buf_free(&x->path);
+	buf_free(&x->text);
+	memset(x, 0, sizeof *x);
+}
+
+/* Parse an XML answer into leaves. Returns -1 with *cause when it is not XML. */
+static int
+s3_xml_parse(const char *data, size_t len, struct s3_xml *x, char **cause)
+{
+	XML_Parser	p;
+	int		rc = 0;
+
+	memset(x, 0, sizeof *x);
+	buf_init(&x->path);
+	buf_init(&x->text);
+	if ((p = XML_ParserCreate("UTF-8")) == NULL) {
+		*cause = xstrdup(_("cannot start the XML parser"));
+		return (-1);
+	}
+	XML_SetUserData(p, x);
+	XML_SetElementHandler(p, s3_xml_start, s3_xml_end);
+	XML_SetCharacterDataHandler(p, s3_xml_chars);
+	if (XML_Parse(p, data, (int)len, 1) == XML_STATUS_ERROR) {
+		*cause = xasprintf(_("bad XML answer at line %lu: %s"),
+		    (unsigned long)XML_GetCurrentLineNumber(p),
+		    XML_ErrorString(XML_GetErrorCode(p)));
+		rc = -1;
+	}
+	XML_ParserFree(p);
+	if (rc == -1)
+		s3_xml_free(x);
+	return (rc);
+}
+
+/* The text of the first leaf whose path is path, or NULL. */
+static const char *
+s3_xml_get(const struct s3_xml *x, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < x->n; i++)
+		if (strcmp(x->leaves[i].path, path) == 0)
+			return (x->leaves[i].text);
+	return (NULL);
+}
+
+/* Append s to b percent-encoded as SigV4 wants, keeping '/' when keep_slash. */
+static void
+s3_encode(struct buf *b, const char *s, bool keep_slash)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+		    (keep_slash && *p == '/'))
+			buf_addc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+}
+
+/* The object key of TIER/FILE: PREFIX + TIER/ + FILE, as the plan's aws s3 sync. Caller frees. */
+static char *
+s3_key(struct remote *r, const char *tier, const char *file)
+{
+	return (xasprintf("%s%s/%s", r->prefix, tier, file));
+}
+
+/* The path-style URL of key (NULL: the bucket) with an already sorted query. Caller frees. */
+static char *
+s3_url(struct remote *r, const char *key, const char *query)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s/", r->endpoint);
+	s3_encode(&b, r->bucket, false);
+	if (key != NULL) {
+		buf_addc(&b, '/');
+		s3_encode(&b, key, true);
+	}
+	if (query != NULL)
+		buf_printf(&b, "?%s", query);
+	return (buf_steal(&b));
+}
+
+/* Hex SHA-256 and base64 MD5 (and hex MD5) of a buffer. */
+static void
+s3_digests(const void *data, size_t len, char *sha_hex, char *md5_b64, char *md5_hex)
+{
+	unsigned char	d[EVP_MAX_MD_SIZE];
+	unsigned int	dl;
+
+	EVP_Digest(data, len, d, &dl, EVP_sha256(), NULL);
+	str_hex(d, dl, sha_hex);
+	EVP_Digest(data, len, d, &dl, EVP_md5(), NULL);
+	if (md5_b64 != NULL)
+		EVP_EncodeBlock((unsigned char *)md5_b64, d, (int)dl);
+	if (md5_hex != NULL)
+		str_hex(d, dl, md5_hex);
+}
+
+/* Feed the request body to libcurl. */
+static size_t
+s3_read(char *dst, size_t size, size_t n, void *arg)
+{
+	struct s3_req	*q = arg;
+	size_t		 len = size * n;
+
+	if (len > q->blen - q->bpos)
+		len = q->blen - q->bpos;
+	memcpy(dst, q->body + q->bpos, len);
+	q->bpos += len;
+	return (len);
+}
+
+/* Take the answer: into the download file when it succeeded, else into resp. */
+static size_t
+s3_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct s3_req	*q = arg;
+	long		 status = 0;
+
+	curl_easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &status);
+	if (q->out != NULL && (status == 200 || status == 206))
+		return (fwrite(data, size, n, q->out) * size);
+	if (q->resp.len < 1024 * 1024)
+		buf_add(&q->resp, data, size * n);
+	return (size * n);
+}
+
+/* Keep the ETag header, without its quotes. */
+static size_t
+s3_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct s3_req	*q = arg;
+	size_t		 len = size * n, vl;
+	char		*v;
+
+	if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
+		v = data + 5;
+		vl = len - 5;
+		while (vl > 0 && (*v == ' ' || *v == '"')) {
+			v++;
+			vl--;
+		}
+		while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == '"' ||
+		    v[vl - 1] == ' '))
+			vl--;
+		xsnprintf(q->etag, sizeof q->etag, "%.*s", (int)vl, v);
+	}
+	return (len);
+}
+
+/* Release a request. */
+static void
+s3_req_free(struct s3_req *q)
+{
+	if (q->h != NULL)
+		curl_easy_cleanup(q->h);
+	curl_slist_free_all(q->hdrs);
+	free(q->body);
+	free(q->what);
+	buf_free(&q->resp);
+	memset(q, 0, sizeof *q);
+}
+
+/*
+ * Set up a signed request: METHOD url with body (owned, may be NULL). Signed by
+ * libcurl's SigV4 with our own x-amz-content-sha256 (and Content-MD5 for a body).
+ */
+static int
+s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *url,
+    const char *what, unsigned char *body, size_t blen, char **cause)
+{
+	char	 sha[HASHIO_HEXLEN], md5[64], *h, *sig;
+
+	memset(q, 0, sizeof *q);
+	buf_init(&q->resp);
+	q->body = body;
+	q->blen = blen;
+	q->what = xstrdup(what);
+	if ((q->h = curl_easy_init()) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		return (-1);
+	}
+	if (body != NULL) {
+		s3_digests(body, blen, sha, md5, q->md5hex);
+		h = xasprintf("Content-MD5: %s", md5);
+		q->hdrs = curl_slist_append(q->hdrs, h);
+		free(h);
+		/* The body is in memory and checked: no round trip for 100-continue. */
+		q->hdrs = curl_slist_append(q->hdrs, "Expect:");
+	} else
+		xsnprintf(sha, sizeof sha, "%s", S3_EMPTY_SHA256);
+	h = xasprintf("x-amz-content-sha256: %s", sha);
+	q->hdrs = curl_slist_append(q->hdrs, h);
+	free(h);
+	if (r->token != NULL) {
+		h = xasprintf("x-amz-security-token: %s", r->token);
+		q->hdrs = curl_slist_append(q->hdrs, h);
+		explicit_bzero(h, strlen(h));
+		free(h);
+	}
+	sig = xasprintf("aws:amz:%s:s3", r->region);
+	curl_easy_setopt(q->h, CURLOPT_URL, url);
+	curl_easy_setopt(q->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(q->h, CURLOPT_AWS_SIGV4, sig);
+	free(sig);
+	curl_easy_setopt(q->h, CURLOPT_USERNAME, r->access_key);
+	curl_easy_setopt(q->h, CURLOPT_PASSWORD, r->secret_key);
+	curl_easy_setopt(q->h, CURLOPT_HTTPHEADER, q->hdrs);
+	curl_easy_setopt(q->h, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(q->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(q->h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
+	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, s3_write);
+	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(q->h, CURLOPT_HEADERFUNCTION, s3_header);
+	curl_easy_setopt(q->h, CURLOPT_HEADERDATA, q);
+	if (strcmp(method, "PUT") == 0) {
+		curl_easy_setopt(q->h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(q->h, CURLOPT_READFUNCTION, s3_read);
+		curl_easy_setopt(q->h, CURLOPT_READDATA, q);
+		curl_easy_setopt(q->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)blen);
+		if (remote_test_rate() > 0)
+			curl_easy_setopt(q->h, CURLOPT_MAX_SEND_SPEED_LARGE,
+			    (curl_off_t)remote_test_rate());
+	} else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(q->h, CURLOPT_POST, 1L);
+		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, body != NULL ? (char *)body : "");
+		curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+	} else if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(q->h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(q->h, CURLOPT_CUSTOMREQUEST, method);
+	return (0);
+}
+
+/* Judge a finished request: 0 on a 2xx answer, else -1 with *cause from S3's <Error>. */
+static int
+s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
+{
+	struct s3_xml	 x;
+	const char	*code, *msg;
+	char		*why = NULL, *e;
+
+	if (rc != CURLE_OK) {
+		e = remote_curl_error(rc, q->errbuf);
+		*cause = xasprintf("%s: %s", q->what, e);
+		free(e);
+		return (-1);
+	}
+	curl_easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &q->status);
+	if (q->status >= 200 && q->status < 300)
+		return (0);
+	if (q->resp.len > 0 && s3_xml_parse(q->resp.data, q->resp.len, &x, &why) == 0) {
+		code = s3_xml_get(&x, "Error/Code");
+		msg = s3_xml_get(&x, "Error/Message");
+		*cause = xasprintf(_("%s: HTTP %ld %s: %s"), q->what, q->status,
+		    code != NULL ? code : "?", msg != NULL ? msg : "");
+		s3_xml_free(&x);
+	} else
+		*cause = xasprintf(_("%s: HTTP %ld"), q->what, q->status);
+	free(why);
+	return (-1);
+}
+
+/* Run one request to its end. Returns -1 with *cause. */
+static int
+s3_req_run(struct s3_req *q, char **cause)
+{
+	return (s3_req_result(q, curl_easy_perform(q->h), cause));
+}
+
+/* Read len bytes at off of fd into a new buffer. Returns NULL with *cause. */
+static unsigned char *
+s3_read_part(int fd, const char *path, off_t off, size_t len, char **cause)
+{
+	unsigned char	*p = xmalloc(len > 0 ? len : 1);
+	size_t		 got = 0;
+	ssize_t		 n;
+
+	while (got < len) {
+		if ((n = pread(fd, p + got, len - got, off + (off_t)got)) <= 0) {
+			*cause = xasprintf("%s: %s", path, n == 0 ? _("file shrank while "
+			    "uploading") : strerror(errno));
+			free(p);
+			return (NULL);
+		}
+		got += (size_t)n;
+	}
+	return (p);
+}
+
+/* Upload a file no bigger than a part with one PUT, Content-MD5 and ETag checked. */
+static int
+s3_put_single(struct remote *r, int fd, const char *local, size_t size, const char *key,
+    const char *what, char **cause)
+{
+	struct s3_req	 q;
+	unsigned char	*body;
+	char		*url;
+	int		 rc;
+
+	if ((body = s3_read_part(fd, local, 0, size, cause)) == NULL)
+		return (-1);
+	url = s3_url(r, key, NULL);
+	rc = s3_req_init(r, &q, "PUT", url, what, body, size, cause);
+	free(url);
+	if (rc == 0 && (rc = s3_req_run(&q, cause)) == 0 && strcasecmp(q.etag, q.md5hex) != 0) {
+		*cause = xasprintf(_("%s: the store's ETag %s is not the MD5 %s of what was "
+		    "sent"), what, q.etag, q.md5hex);
+		rc = -1;
+	}
+	s3_req_free(&q);
+	return (rc);
+}
+
+/* Abort a multipart upload so that its parts do not linger (best effort). */
+static void
+s3_abort(struct remote *r, const char *key, const char *upload_id)
+{
+	struct s3_req	 q;
+	struct buf	 b;
+	char		*url, *cause = NULL;
+
+	buf_init(&b);
+	buf_adds(&b, "uploadId=");
+	s3_encode(&b, upload_id, false);
+	url = s3_url(r, key, b.data);
+	if (s3_req_init(r, &q, "DELETE", url, key, NULL, 0, &cause) == 0)
+		s3_req_run(&q, &cause);
+	free(cause);
+	s3_req_free(&q);
+	free(url);
+	buf_free(&b);
+}
+
+/*
+ * Upload a big file in parts, up to r->parallel at once over curl multi; each
+ * part carries its Content-MD5 and SHA-256 and its ETag is checked, and so is
+ * the whole upload's ETag (MD5 of the parts' MD5s, "-N"). Returns -1 with *cause.
+ */
+static int
+s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, const char *key,
+    const char *what, char **cause)
+{
+	struct s3_req	 q, *slots;
+	struct s3_xml	 x;
+	struct buf	 b, body;
+	CURLM		*m = NULL;
+	CURLMsg		*msg;
+	const char	*id;
+	unsigned char	*data, *md5s = NULL, d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
+	char		*url, *upload_id = NULL, **etags = NULL, want[64], hex[33], whole[33];
+	EVP_MD_CTX	*all = NULL;
+	size_t		 nparts, next = 0, done = 0, i, len;
+	int		 running, left, rc = -1, k;
+
+	nparts = (size_t)((size + r->part_size - 1) / r->part_size);
+	if (nparts > 10000) {
+		*cause = xasprintf(_("%s: more than 10000 parts; raise the part size"), what);
+		return (-1);
+	}
+
+	/* InitiateMultipartUpload. */
+	url = s3_url(r, key, "uploads=");
+	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1 ||
+	    s3_req_run(&q, cause) == -1) {
+		free(url);
+		s3_req_free(&q);
+		return (-1);
+	}
+	free(url);
+	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
+		s3_req_free(&q);
+		return (-1);
+	}
+	if ((id = s3_xml_get(&x, "InitiateMultipartUploadResult/UploadId")) == NULL ||
+	    *id == '\0') {
+		*cause = xasprintf(_("%s: no UploadId in the store's answer"), what);
+		s3_xml_free(&x);
+		s3_req_free(&q);
+		return (-1);
+	}
+	upload_id = xstrdup(id);
+	s3_xml_free(&x);
+	s3_req_free(&q);
+
+	slots = xcalloc((size_t)r->parallel, sizeof *slots);
+	etags = xcalloc(nparts, sizeof *etags);
+	md5s = xcalloc(nparts, 16);
+	all = EVP_MD_CTX_new();
+	if (all == NULL || EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1 ||
+	    (m = curl_multi_init()) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		goto out;
+	}
+	while (done < nparts) {
+		/* Fill the free slots with the next parts. */
+		for (k = 0; k < r->parallel && next < nparts; k++) {
+			if (slots[k].h != NULL)
+				continue;
+			len = (size_t)(size - next * r->part_size < r->part_size ?
+			    size - next * r->part_size : r->part_size);
+			if ((data = s3_read_part(fd, local, (off_t)(next * r->part_size), len,
+			    cause)) == NULL)
+				goto out;
+			EVP_DigestUpdate(all, data, len);
+			buf_init(&b);
+			buf_printf(&b, "partNumber=%zu&uploadId=", next + 1);
+			s3_encode(&b, upload_id, false);
+			url = s3_url(r, key, b.data);
+			buf_free(&b);
+			if (s3_req_init(r, &slots[k], "PUT", url, what, data, len, cause) == -1) {
+				free(url);
+				goto out;
+			}
+			free(url);
+			slots[k].part = (int)++next;
+			curl_multi_add_handle(m, slots[k].h);
+		}
+		if (curl_multi_perform(m, &running) != CURLM_OK || (running > 0 &&
+		    curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK)) {
+			*cause = xasprintf(_("%s: libcurl multi failed"), what);
+			goto out;
+		}
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			for (k = 0; k < r->parallel; k++)
+				if (slots[k].h == msg->easy_handle)
+					break;
+			if (k == r->parallel)
+				continue;
+			curl_multi_remove_handle(m, slots[k].h);
+			if (s3_req_result(&slots[k], msg->data.result, cause) == -1)
+				goto out;
+			if (strcasecmp(slots[k].etag, slots[k].md5hex) != 0) {
+				*cause = xasprintf(_("%s: part %d: the store's ETag %s is not the "
+				    "MD5 %s of what was sent"), what, slots[k].part,
+				    slots[k].etag, slots[k].md5hex);
+				goto out;
+			}
+			i = (size_t)slots[k].part - 1;
+			etags[i] = xstrdup(slots[k].etag);
+			for (size_t j = 0; j < 16; j++) {
+				unsigned int	 v;
+
+				sscanf(slots[k].md5hex + 2 * j, "%2x", &v);
+				md5s[i * 16 + j] = (unsigned char)v;
+			}
+			s3_req_free(&slots[k]);
+			done++;
+		}
+	}
+
+	/* CompleteMultipartUpload, and its ETag checked. */
+	buf_init(&body);
+	buf_adds(&body, "<CompleteMultipartUpload>");
+	for (i = 0; i < nparts; i++)
+		buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>\"%s\"</ETag></Part>",
+		    i + 1, etags[i]);
+	buf_adds(&body, "</CompleteMultipartUpload>");
+	buf_init(&b);
+	buf_adds(&b, "uploadId=");
+	s3_encode(&b, upload_id, false);
+	url = s3_url(r, key, b.data);
+	buf_free(&b);
+	len = body.len;
+	if (s3_req_init(r, &q, "POST", url, what, (unsigned char *)buf_steal(&body), len,
+	    cause) == -1 || s3_req_run(&q, cause) == -1) {
+		free(url);
+		s3_req_free(&q);
+		goto out;
+	}
+	free(url);
+	/* S3 may answer 200 with an <Error> body. */
+	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
+		s3_req_free(&q);
+		goto out;
+	}
+	EVP_Digest(md5s, nparts * 16, d, &dl, EVP_md5(), NULL);
+	str_hex(d, dl, hex);
+	xsnprintf(want, sizeof want, "%s-%zu", hex, nparts);
+	if ((id = s3_xml_get(&x, "Error/Code")) != NULL)
+		*cause = xasprintf(_("%s: %s: %s"), what, id,
+		    s3_xml_get(&x, "Error/Message") != NULL ? s3_xml_get(&x, "Error/Message") : "");
+	else if ((id = s3_xml_get(&x, "CompleteMultipartUploadResult/ETag")) == NULL)
+		*cause = xasprintf(_("%s: no ETag in the store's answer"), what);
+	else {
+		/* AWS answers MD5-of-part-MD5s-N; some stores the whole object's MD5. */
+		EVP_DigestFinal_ex(all, d, &dl);
+		str_hex(d, dl, whole);
+		while (*id == '"')
+			id++;
+		len = strcspn(id, "\"");
+		if ((len == strlen(want) && strncasecmp(id, want, len) == 0) ||
+		    (len == strlen(whole) && strncasecmp(id, whole, len) == 0))
+			rc = 0;
+		else
+			*cause = xasprintf(_("%s: the store's ETag %.*s is neither %s nor the "
+			    "MD5 %s of the file"), what, (int)len, id, want, whole);
+	}
+	s3_xml_free(&x);
+	s3_req_free(&q);
+out:
+	for (k = 0; k < r->parallel; k++) {
+		if (slots[k].h != NULL && m != NULL)
+			curl_multi_remove_handle(m, slots[k].h);
+		s3_req_free(&slots[k]);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	EVP_MD_CTX_free(all);
+	if (rc == -1)
+		s3_abort(r, key, upload_id);
+	for (i = 0; i < nparts; i++)
+		free(etags[i]);
+	free(etags);
+	free(md5s);
+	free(slots);
+	free(upload_id);
+	return (rc);
+}
+
+/* Upload local to PREFIX TIER/FILE, in parts when it is big. Returns -1 with *cause. */
+int
+s3_put(struct remote *r, const char *local, const char *tier, const char *file, char **cause)
+{
+	struct stat	 st;
+	char		*key, *what;
+	int		 fd, rc;
+
+	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	key = s3_key(r, tier, file);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	if ((uint64_t)st.st_size <= r->part_size)
+		rc = s3_put_single(r, fd, local, (size_t)st.st_size, key, what, cause);
+	else
+		rc = s3_put_multipart(r, fd, local, (uint64_t)st.st_size, key, what, cause);
+	close(fd);
+	free(key);
+	free(what);
+	return (rc);
+}
+
+/* Hex MD5 of a file. Returns -1 with *cause. */
+static int
+s3_file_md5(const char *path, char *hex, char **cause)
+{
+	EVP_MD_CTX	*md;
+	unsigned char	 buf[65536], d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_md5(), NULL);
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		EVP_DigestUpdate(md, buf, (size_t)n);
+	EVP_DigestFinal_ex(md, d, &dl);
+	EVP_MD_CTX_free(md);
+	close(fd);
+	if (n == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	str_hex(d, dl, hex);
+	return (0);
+}
+
+/*
+ * Download PREFIX TIER/FILE to local through its temporary name, asking for
+ * the rest of a temporary file left by a broken download (Range); a single-part
+ * object's ETag is checked against the file's MD5. Returns -1 with *cause.
+ */
+int
+s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
+{
+	struct s3_req	 q;
+	struct stat	 st;
+	char		*key, *url, *tmp, *what, md5[33];
+	curl_off_t	 off = 0;
+	FILE		*fp = NULL;
+	int		 fd, rc = -1;
+
+	memset(&q, 0, sizeof q);
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	tmp = hashio_tmpname(local);
+	if (stat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		off = st.st_size;
+		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
+		goto out;
+	q.out = fp;
+	if (off > 0)
+		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
+	if ((rc = s3_req_run(&q, cause)) == -1 && q.status == 416) {
+		/* The temporary file may be whole already, or not this object's: start over. */
+		free(*cause);
+		*cause = NULL;
+		if (ftruncate(fileno(fp), 0) == -1) {
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		s3_req_free(&q);
+		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
+			goto out;
+		q.out = fp;
+		rc = s3_req_run(&q, cause);
+	}
+	if (rc == 0 && off > 0 && q.status != 206) {
+		*cause = xasprintf(_("%s: the store ignored the range request"), what);
+		rc = -1;
+	}
+	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
+		if (rc == 0)
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
+		if (s3_file_md5(tmp, md5, cause) == -1)
+			rc = -1;
+		else if (strcasecmp(md5, q.etag) != 0) {
+			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s"),
+			    what, md5, q.etag);
+			unlink(tmp);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && rename(tmp, local) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
+		rc = -1;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	s3_req_free(&q);
+	free(key);
+	free(url);
+	free(what);
+	free(tmp);
+	return (rc);
+}
+
+/* Remove PREFIX TIER/FILE. Returns -1 with *cause. */
+int
+s3_delete(struct remote *r, const char *tier, const char *file, char **cause)
+{
+	struct s3_req	 q;
+	char		*key, *url, *what;
+	int		 rc;
+
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	rc = s3_req_init(r, &q, "DELETE", url, what, NULL, 0, cause);
+	if (rc == 0)
+		rc = s3_req_run(&q, cause);
+	s3_req_free(&q);
+	free(key);
+	free(url);
+	free(what);
+	return (rc);
+}
+
+/*
+ * Parse one ListObjectsV2 answer: append the objects under PREFIX TIER/FILE to
+ * *o, and set *next to the continuation token when the listing goes on (caller
+ * frees). Returns -1 with *cause when the answer is not XML or is an <Error>.
+ */
+int
+s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_object **o,
+    size_t *n, char **next, char **cause)
+{
+	struct s3_xml	 x;
+	const char	*rest, *slash, *trunc, *tok;
+	size_t		 i, plen = strlen(prefix);
+	bool		 kept = false;
+	int		 t;
+
+	*next = NULL;
+	if (s3_xml_parse(data, len, &x, cause) == -1)
+		return (-1);
+	if ((tok = s3_xml_get(&x, "Error/Code")) != NULL) {
+		*cause = xasprintf("%s: %s", tok, s3_xml_get(&x, "Error/Message") != NULL ?
+		    s3_xml_get(&x, "Error/Message") : "");
+		s3_xml_free(&x);
+		return (-1);
+	}
+	for (i = 0; i < x.n; i++) {
+		if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Key") == 0) {
+			kept = false;
+			if (strncmp(x.leaves[i].text, prefix, plen) != 0)
+				continue;
+			rest = x.leaves[i].text + plen;
+			if ((slash = strchr(rest, '/')) == NULL || strchr(slash + 1, '/') != NULL ||
+			    slash[1] == '\0')
+				continue;
+			for (t = 0; t < BACKUP__TIERS; t++)
+				if (strlen(backup_tier_names[t]) == (size_t)(slash - rest) &&
+				    strncmp(rest, backup_tier_names[t], slash - rest) == 0)
+					break;
+			if (t == BACKUP__TIERS)
+				continue;
+			*o = xreallocarray(*o, *n + 1, sizeof **o);
+			(*o)[*n].tier = xstrdup(backup_tier_names[t]);
+			(*o)[*n].file = xstrdup(slash + 1);
+			(*o)[*n].size = 0;
+			(*n)++;
+			kept = true;
+		} else if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Size") == 0 && kept)
+			(*o)[*n - 1].size = strtoull(x.leaves[i].text, NULL, 10);
+	}
+	trunc = s3_xml_get(&x, "ListBucketResult/IsTruncated");
+	tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
+	if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
+		*next = xstrdup(tok);
+	s3_xml_free(&x);
+	return (0);
+}
+
+/* Every object under PREFIX TIER/, with ListObjectsV2 page by page. Returns -1 with *cause. */
+int
+s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
+{
+	struct s3_req	 q;
+	struct buf	 b;
+	char		*token = NULL, *next = NULL, *url, *what;
+	int		 rc = 0;
+
+	what = xasprintf("s3://%s/%s", r->bucket, r->prefix);
+	do {
+		/* The query in SigV4's canonical order: parameters sorted by name. */
+		buf_init(&b);
+		if (token != NULL) {
+			buf_adds(&b, "continuation-token=");
+			s3_encode(&b, token, false);
+			buf_addc(&b, '&');
+		}
+		buf_adds(&b, "list-type=2&prefix=");
+		s3_encode(&b, r->prefix, false);
+		url = s3_url(r, NULL, b.data);
+		buf_free(&b);
+		rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause);
+		free(url);
+		if (rc == 0)
+			rc = s3_req_run(&q, cause);
+		if (rc == 0 && s3_parse_list(q.resp.data != NULL ? q.resp.data : "", q.resp.len,
+		    r->prefix, o, n, &next, cause) == -1) {
+			char	*why = *cause;
+
+			*cause = xasprintf("%s: %s", what, why);
+			free(why);
+			rc = -1;
+		}
+		s3_req_free(&q);
+		free(token);
+		token = next;
+		next = NULL;
+	} while (rc == 0 && token != NULL);
+	free(token);
+	free(what);
+	return (rc);
+}

@@ -1,0 +1,286 @@
+/* test-remote.c: unit tests of the off-site settings, queue, retention and S3 listing parser. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <check.h>
+#include <unistd.h>
+
+#include "engine/remote.h"
+#include "engine/retention.h"
+#include "util/conf.h"
+#include "util/fsutil.h"
+#include "util/xmalloc.h"
+
+static char	tmpdir[] = "/tmp/pdr-remote-XXXXXX";
+
+/* Clear every variable that remote_configure reads. */
+static void
+clear_env(void)
+{
+	static const char *const names[] = { "REMOTE_BACKUP_ENABLED", "REMOTE_BACKUP_HOST",
+	    "REMOTE_BACKUP_USER", "REMOTE_BACKUP_PATH", "S3_BACKUP_ENABLED", "S3_BUCKET",
+	    "S3_PREFIX", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3" };
+	size_t	i;
+
+	for (i = 0; i < nitems(names); i++)
+		unsetenv(names[i]);
+}
+
+START_TEST(test_none)
+{
+	struct conf	c;
+	struct remote	r[REMOTE__KINDS];
+	size_t		n = 9;
+	char		*cause = NULL;
+
+	clear_env();
+	conf_defaults(&c);
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_uint_eq(n, 0);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_precedence)
+{
+	struct conf	c;
+	struct remote	r[REMOTE__KINDS];
+	size_t		n, i;
+	char		*cause = NULL;
+
+	clear_env();
+	conf_defaults(&c);
+	c.sftp_identity = xstrdup("/nonexistent/id");
+	c.sftp_known_hosts = xstrdup("/nonexistent/kh");
+
+	/* The plan's variables, when dr.yaml has no URL. */
+	setenv("REMOTE_BACKUP_ENABLED", "true", 1);
+	setenv("REMOTE_BACKUP_HOST", "dr.example.net:2222", 1);
+	setenv("REMOTE_BACKUP_USER", "bk", 1);
+	setenv("REMOTE_BACKUP_PATH", "/srv/backup/", 1);
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(r[0].kind, REMOTE_SFTP);
+	ck_assert_str_eq(r[0].url, "sftp://bk@dr.example.net:2222/srv/backup");
+	remote_free(&r[0]);
+
+	/* dr.yaml's URL wins over them. */
+	c.sftp_url = xstrdup("sftp://yaml@host/path/");
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_str_eq(r[0].url, "sftp://yaml@host/path");
+	remote_free(&r[0]);
+
+	/* "false" or unset: no SFTP from the variables. */
+	free(c.sftp_url);
+	c.sftp_url = NULL;
+	setenv("REMOTE_BACKUP_ENABLED", "false", 1);
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_uint_eq(n, 0);
+
+	/* S3 from the variables needs credentials. */
+	setenv("S3_BACKUP_ENABLED", "true", 1);
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "AWS_SECRET_ACCESS_KEY"));
+	free(cause);
+	cause = NULL;
+	setenv("AWS_ACCESS_KEY_ID", "AKID", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000/", 1);
+	setenv("S3_BUCKET", "bk", 1);
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(r[0].kind, REMOTE_S3);
+	ck_assert_str_eq(r[0].endpoint, "http://127.0.0.1:9000");
+	ck_assert_str_eq(r[0].bucket, "bk");
+	ck_assert_str_eq(r[0].region, "us-east-1");
+	ck_assert(r[0].prefix[strlen(r[0].prefix) - 1] == '/');	/* hostname/ */
+	remote_free(&r[0]);
+
+	/* dr.yaml's endpoint and bucket win over the variables. */
+	c.s3_endpoint = xstrdup("https://s3.example.net");
+	c.s3_bucket = xstrdup("yaml-bucket");
+	c.s3_prefix = xstrdup("p/");
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
+	ck_assert_str_eq(r[0].endpoint, "https://s3.example.net");
+	ck_assert_str_eq(r[0].bucket, "yaml-bucket");
+	ck_assert_str_eq(r[0].prefix, "p/");
+	for (i = 0; i < n; i++)
+		remote_free(&r[i]);
+	clear_env();
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_key_mode)
+{
+	struct conf	c;
+	struct remote	r[REMOTE__KINDS];
+	size_t		n;
+	char		*cause = NULL, *key;
+
+	clear_env();
+	conf_defaults(&c);
+	key = xasprintf("%s/id", tmpdir);
+	ck_assert_int_eq(fs_write_atomic(key, "k\n", 2, 0644, &cause), 0);
+	c.sftp_url = xstrdup("sftp://u@h/p");
+	c.sftp_identity = xstrdup(key);
+	c.sftp_known_hosts = xstrdup("/nonexistent/kh");
+	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_ptr_nonnull(strstr(cause, "readable by group or others"));
+	free(cause);
+	free(key);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_queue)
+{
+	char		*list[] = { "sftp hourly patronus-hourly-20260101-010000",
+	    "s3 daily patronus-daily-20260102-000000" };
+	char		**got, *cause = NULL, *path;
+	size_t		 n, i;
+	struct stat	 st;
+
+	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(remote_queue_write(tmpdir, list, 2, &cause), 0);
+	path = xasprintf("%s/%s", tmpdir, REMOTE_QUEUE_FILE);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_uint_eq(n, 2);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(got[i], list[i]);
+		free(got[i]);
+	}
+	free(got);
+	ck_assert_int_eq(remote_queue_write(tmpdir, NULL, 0, &cause), 0);
+	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_uint_eq(n, 0);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_retention)
+{
+	struct conf		 c;
+	struct remote_set	 s[4];
+	struct retention_verdict *v;
+	int			 i, k;
+
+	conf_defaults(&c);
+	c.retention_hourly = 1;
+	c.retention_daily = 0;
+	c.retention_weekly = 0;
+	c.retention_monthly = 0;
+	memset(s, 0, sizeof s);
+	for (i = 0; i < 4; i++) {
+		s[i].tier = BACKUP_HOURLY;
+		s[i].name = xasprintf("patronus-hourly-2026010%d-000000", 4 - i);
+		s[i].when = 1767225600 + (4 - i) * 86400;	/* newest first */
+		for (k = 0; k < PART__COUNT; k++)
+			s[i].have[k] = true;
+	}
+	s[0].have[PART_MANIFEST] = false;	/* the newest is being uploaded */
+	remote_retention(&c, s, 4, &v);
+	ck_assert(!v[0].remove);		/* incomplete: kept */
+	ck_assert_ptr_nonnull(strstr(v[0].why, "incomplete"));
+	ck_assert(!v[1].remove);		/* newest whole set */
+	ck_assert(v[2].remove);
+	ck_assert(v[3].remove);
+	retention_verdicts_free(v, 4);
+	for (i = 0; i < 4; i++)
+		free(s[i].name);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_s3_list)
+{
+	/* Namespaced, an entity in a key, CDATA, a Key inside a Message that a string
+	 * search would take, a key of another prefix, a folder marker, a truncated page. */
+	static const char xml[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	    "<Name>b</Name><Prefix>h&amp;1/</Prefix><KeyCount>4</KeyCount>"
+	    "<IsTruncated>true</IsTruncated>"
+	    "<NextContinuationToken>tok+/=</NextContinuationToken>"
+	    "<Contents><Key>h&amp;1/daily/patronus-daily-20260101-000000.db</Key>"
+	    "<LastModified>2026-01-01T00:00:01.000Z</LastModified>"
+	    "<ETag>&quot;abc&quot;</ETag><Size>40960</Size></Contents>"
+	    "<Contents><Key><![CDATA[h&1/daily/patronus-daily-20260101-000000-manifest.txt]]></Key>"
+	    "<Size>846</Size></Contents>"
+	    "<Contents><Key>other/daily/x.db</Key><Size>1</Size></Contents>"
+	    "<Contents><Key>h&amp;1/daily/</Key><Size>0</Size></Contents>"
+	    "<Contents><Key>h&amp;1/elsewhere/y.db</Key><Size>2</Size></Contents>"
+	    "</ListBucketResult>";
+	static const char err[] =
+	    "<Error><Code>AccessDenied</Code><Message>no <Key> for you</Message></Error>";
+	static const char denied[] =
+	    "<Error><Code>AccessDenied</Code><Message>no</Message></Error>";
+	struct remote_object	*o = NULL;
+	size_t			 n = 0;
+	char			*next = NULL, *cause = NULL;
+
+	ck_assert_int_eq(s3_parse_list(xml, strlen(xml), "h&1/", &o, &n, &next, &cause), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(o[0].tier, "daily");
+	ck_assert_str_eq(o[0].file, "patronus-daily-20260101-000000.db");
+	ck_assert_uint_eq(o[0].size, 40960);
+	ck_assert_str_eq(o[1].file, "patronus-daily-20260101-000000-manifest.txt");
+	ck_assert_uint_eq(o[1].size, 846);
+	ck_assert_str_eq(next, "tok+/=");
+	free(next);
+	remote_objects_free(o, n);
+
+	o = NULL;
+	n = 0;
+	ck_assert_int_eq(s3_parse_list(denied, strlen(denied), "h/", &o, &n, &next, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "AccessDenied"));
+	free(cause);
+	cause = NULL;
+	/* Not well-formed: the parser says so rather than guessing. */
+	ck_assert_int_eq(s3_parse_list(err, strlen(err), "h/", &o, &n, &next, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "bad XML"));
+	free(cause);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+static Suite *
+remote_suite(void)
+{
+	Suite	*s = suite_create("remote");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_none);
+	tcase_add_test(tc, test_precedence);
+	tcase_add_test(tc, test_key_mode);
+	tcase_add_test(tc, test_queue);
+	tcase_add_test(tc, test_retention);
+	tcase_add_test(tc, test_s3_list);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+	char	*cmd;
+
+	if (mkdtemp(tmpdir) == NULL)
+		return (EXIT_FAILURE);
+	sr = srunner_create(remote_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	cmd = xasprintf("rm -r '%s'", tmpdir);
+	if (system(cmd) != 0)
+		failed++;
+	free(cmd);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
