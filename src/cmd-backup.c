@@ -223,19 +223,23 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 }
 
 /*
- * The off-site gauges of a backup: per target configured in dr.yaml, whether
+ * The off-site gauges of a backup: per target configured, whether
  * its copy of this set was made (offsite.c queues the failed ones).
  */
 static void
 cmd_backup_remote_metrics(const struct conf *c, struct metrics *m,
     const struct backup_result *res, time_t end)
 {
-	char	*l;
-	bool	 on;
-	int	 k;
+	const char	*v;
+	char		*l;
+	bool		 on;
+	int		 k;
 
 	for (k = 0; k < REMOTE__KINDS; k++) {
-		on = k == REMOTE_SFTP ? c->sftp_url != NULL : c->s3_bucket != NULL;
+		/* dr.yaml's remote section, else the plan's variables (remote.c). */
+		v = getenv(k == REMOTE_SFTP ? "REMOTE_BACKUP_ENABLED" : "S3_BACKUP_ENABLED");
+		on = (k == REMOTE_SFTP ? c->sftp_url != NULL : c->s3_bucket != NULL) ||
+		    (v != NULL && strcmp(v, "true") == 0);
 		if (!on)
 			continue;
 		l = xasprintf("target=\"%s\"", remote_kind_names[k]);
