@@ -506,13 +506,9 @@ remote_retention(const struct conf *c, const struct remote_set *sets, size_t n,
 	time_t			*when;
 	unsigned		*reasons;
 	size_t			*idx, ngood = 0, i, j;
-	struct buf		 b;
-	int			 k, r;
+	int			 k;
 
-	p.keep[BACKUP_HOURLY] = c->retention_hourly;
-	p.keep[BACKUP_DAILY] = c->retention_daily;
-	p.keep[BACKUP_WEEKLY] = c->retention_weekly;
-	p.keep[BACKUP_MONTHLY] = c->retention_monthly;
+	retention_policy_conf(&p, c);
 	v = xcalloc(n + 1, sizeof *v);
 	when = xcalloc(n + 1, sizeof *when);
 	idx = xcalloc(n + 1, sizeof *idx);
@@ -534,18 +530,8 @@ remote_retention(const struct conf *c, const struct remote_set *sets, size_t n,
 			v[i].why = xstrdup(_("kept: the newest whole set"));
 			continue;
 		}
-		if (reasons[j] == 0) {
-			v[i].remove = true;
-			v[i].why = xasprintf(_("not needed by retention (hourly %d, daily %d, "
-			    "weekly %d, monthly %d)"), p.keep[0], p.keep[1], p.keep[2], p.keep[3]);
-			continue;
-		}
-		buf_init(&b);
-		for (r = 0; r < BACKUP__TIERS; r++)
-			if (reasons[j] & (1u << r))
-				buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", backup_tier_names[r]);
-		v[i].why = xasprintf(_("kept by rule: %s"), b.data);
-		buf_free(&b);
+		v[i].remove = reasons[j] == 0;
+		v[i].why = retention_why(reasons[j], &p);
 	}
 	free(when);
 	free(idx);

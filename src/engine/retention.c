@@ -114,6 +114,41 @@ retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
 	}
 }
 
+/* Fill a policy from conf's retention counts. */
+void
+retention_policy_conf(struct retention_policy *p, const struct conf *c)
+{
+	p->keep[BACKUP_HOURLY] = c->retention_hourly;
+	p->keep[BACKUP_DAILY] = c->retention_daily;
+	p->keep[BACKUP_WEEKLY] = c->retention_weekly;
+	p->keep[BACKUP_MONTHLY] = c->retention_monthly;
+}
+
+/*
+ * Why a set with these reasons (retention_select's bits) stays or goes under
+ * p: "kept by rule: daily, weekly" or "not needed by retention (...)". The
+ * caller frees the string.
+ */
+char *
+retention_why(unsigned reasons, const struct retention_policy *p)
+{
+	struct buf	 b;
+	char		*why;
+	int		 r;
+
+	if (reasons == 0)
+		return (xasprintf(_("not needed by retention (hourly %d, daily %d, "
+		    "weekly %d, monthly %d)"), p->keep[BACKUP_HOURLY], p->keep[BACKUP_DAILY],
+		    p->keep[BACKUP_WEEKLY], p->keep[BACKUP_MONTHLY]));
+	buf_init(&b);
+	for (r = 0; r < BACKUP__TIERS; r++)
+		if (reasons & (1u << r))
+			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", backup_tier_names[r]);
+	why = xasprintf(_("kept by rule: %s"), b.data);
+	buf_free(&b);
+	return (why);
+}
+
 /*
  * Decide what prune does with each set under conf's backup_dir at now. Sets
  * that are complete or not verified take part in the rules over all tiers
@@ -131,7 +166,6 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	struct catalog_set	*sets;
 	struct retention_verdict *v;
 	struct verify_report	 vr;
-	struct buf		 b;
 	time_t			*when;
 	unsigned		*reasons;
 	size_t			*idx, n, ngood = 0, i, j;
@@ -141,10 +175,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 
 	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) == -1)
 		return (-1);
-	p.keep[BACKUP_HOURLY] = c->retention_hourly;
-	p.keep[BACKUP_DAILY] = c->retention_daily;
-	p.keep[BACKUP_WEEKLY] = c->retention_weekly;
-	p.keep[BACKUP_MONTHLY] = c->retention_monthly;
+	retention_policy_conf(&p, c);
 	v = xcalloc(n + 1, sizeof *v);
 	when = xcalloc(n + 1, sizeof *when);
 	idx = xcalloc(n + 1, sizeof *idx);
@@ -158,18 +189,8 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	retention_select(when, ngood, &p, reasons);
 	for (j = 0; j < ngood; j++) {
 		i = idx[j];
-		if (reasons[j] == 0) {
-			v[i].remove = true;
-			v[i].why = xasprintf(_("not needed by retention (hourly %d, daily %d, "
-			    "weekly %d, monthly %d)"), p.keep[0], p.keep[1], p.keep[2], p.keep[3]);
-			continue;
-		}
-		buf_init(&b);
-		for (r = 0; r < BACKUP__TIERS; r++)
-			if (reasons[j] & (1u << r))
-				buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", backup_tier_names[r]);
-		v[i].why = xasprintf(_("kept by rule: %s"), b.data);
-		buf_free(&b);
+		v[i].remove = reasons[j] == 0;
+		v[i].why = retention_why(reasons[j], &p);
 	}
 	/* The newest set that verifies stays, whatever the rules say. */
 	for (j = 0; j < ngood && !protected; j++) {

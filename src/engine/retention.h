@@ -23,6 +23,8 @@ struct retention_verdict {
 /* How long an incomplete set or a temporary file may stay. */
 #define RETENTION_INCOMPLETE_AGE 86400
 
+void	 retention_policy_conf(struct retention_policy *, const struct conf *);
+char	*retention_why(unsigned, const struct retention_policy *);
 void	 retention_select(const time_t *, size_t, const struct retention_policy *, unsigned *);
 int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_set **,
 	    size_t *, struct retention_verdict **, char ***, size_t *, char **);

@@ -335,6 +335,24 @@ START_TEST(test_retention_year)
 }
 END_TEST
 
+/* The reason text prune and prune --remote both show, from retention_why. */
+START_TEST(test_retention_why)
+{
+	struct retention_policy	 p = { { 24, 7, 4, 12 } };
+	char			*why;
+
+	why = retention_why(0, &p);
+	ck_assert_str_eq(why, "not needed by retention (hourly 24, daily 7, weekly 4, monthly 12)");
+	free(why);
+	why = retention_why(1u << BACKUP_DAILY, &p);
+	ck_assert_str_eq(why, "kept by rule: daily");
+	free(why);
+	why = retention_why(0xf, &p);
+	ck_assert_str_eq(why, "kept by rule: hourly, daily, weekly, monthly");
+	free(why);
+}
+END_TEST
+
 START_TEST(test_classify)
 {
 	struct catalog_set	s[3];
@@ -376,6 +394,7 @@ backup_suite(void)
 	tcase_add_test(tc, test_du_size);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_retention_year);
+	tcase_add_test(tc, test_retention_why);
 	tcase_add_test(tc, test_classify);
 	suite_add_tcase(s, tc);
 	return (s);
