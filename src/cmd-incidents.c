@@ -11,17 +11,6 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-/* Local time with milliseconds: "2026-11-27 15:30:02.120". */
-static char *
-incidents_time(int64_t ms, char *buf, size_t len)
-{
-	char	s[TIMEUTIL_BUFSZ];
-
-	time_format_iso((time_t)(ms / 1000), s, sizeof s);
-	snprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
-	return (buf);
-}
-
 /* UTC in RFC 3339 for JSON: "2026-11-27T15:30:02.120Z". */
 static void
 incidents_json_time(struct buf *b, int64_t ms)
@@ -176,116 +165,6 @@ incidents_print_indented(const char *text, const char *indent)
 	buf_free(&b);
 }
 
-/* A JSON payload's string member, or "" (caller frees). */
-static char *
-incidents_get(const struct incident_event *ev, const char *key)
-{
-	char	*s = incident_event_get(ev, key);
-
-	return (s != NULL ? s : xstrdup(""));
-}
-
-/* What one event says, as one line of text (caller frees). */
-static char *
-incidents_describe(const struct incident_event *ev)
-{
-	char	*a = NULL, *b = NULL, *c = NULL, *s, d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
-	char	 t[64];
-	int64_t	 v1 = 0, v2 = 0, v3 = 0, v4 = 0;
-
-	switch (ev->kind) {
-	case INCIDENT_EV_DECLARED:
-		a = incidents_get(ev, "mode");
-		b = incidents_get(ev, "runbook");
-		c = incidents_get(ev, "title");
-		incident_event_get_int(ev, "rto", &v1);
-		incident_event_get_int(ev, "rpo", &v2);
-		incident_event_get_int(ev, "detected_ms", &v3);
-		s = xasprintf(_("declared %s of %s (%s): RTO %s, RPO %s, detected %s"),
-		    strcmp(a, "drill") == 0 ? _("a drill") : _("an incident"), b, c,
-		    duration_format(v1, d1, sizeof d1),
-		    v2 > 0 ? duration_format(v2, d2, sizeof d2) : "-",
-		    incidents_time(v3, t, sizeof t));
-		break;
-	case INCIDENT_EV_STEP_STARTED:
-		s = xasprintf(_("step started: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_STEP_DONE:
-		s = *ev->payload != '\0' ? xasprintf(_("step done: %s"), ev->payload) :
-		    xstrdup(_("step done"));
-		break;
-	case INCIDENT_EV_STEP_SKIPPED:
-		s = xasprintf(_("step skipped: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_STEP_FAILED:
-		s = xasprintf(_("step failed: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_COMMAND_STARTED:
-		s = xasprintf(_("command: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_OUTPUT:
-		s = xasprintf(_("output:\n%s"), ev->payload);
-		break;
-	case INCIDENT_EV_EXIT:
-		a = incidents_get(ev, "status");
-		incident_event_get_int(ev, "cancelled", &v1);
-		incident_event_get_int(ev, "output_bytes", &v3);
-		incident_event_get_int(ev, "output_dropped", &v4);
-		s = xasprintf(_("ended: %s%s, %" PRId64 " bytes of output%s"), a,
-		    v1 ? _(" (cancelled)") : "", v3, v4 > 0 ? _(", not all kept") : "");
-		break;
-	case INCIDENT_EV_CHECK_TICKED:
-	case INCIDENT_EV_CHECK_UNTICKED:
-		a = incidents_get(ev, "item");
-		incident_event_get_int(ev, "index", &v1);
-		s = xasprintf(ev->kind == INCIDENT_EV_CHECK_TICKED ? _("ticked %" PRId64 ". %s") :
-		    _("unticked %" PRId64 ". %s"), v1 + 1, a);
-		break;
-	case INCIDENT_EV_DECISION:
-		a = incidents_get(ev, "question");
-		b = incidents_get(ev, "answer");
-		c = incidents_get(ev, "next");
-		s = *c != '\0' ? xasprintf(_("decision: %s -> %s (next: %s)"), a, b, c) :
-		    xasprintf(_("decision: %s -> %s"), a, b);
-		break;
-	case INCIDENT_EV_PROMPT_ANSWER:
-		a = incidents_get(ev, "question");
-		b = incidents_get(ev, "answer");
-		c = incidents_get(ev, "question_id");
-		s = xasprintf(_("answer: %s [%s] = %s"), a, c, b);
-		break;
-	case INCIDENT_EV_NOTE:
-		s = xasprintf(_("note: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_CLOCK:
-		if (strcmp(ev->payload, "rto-75") == 0)
-			s = xstrdup(_("clock: three quarters of the RTO used"));
-		else if (strcmp(ev->payload, "rto-breached") == 0)
-			s = xstrdup(_("clock: RTO breached"));
-		else if (strcmp(ev->payload, "rpo-breached") == 0)
-			s = xstrdup(_("clock: RPO breached"));
-		else
-			s = xasprintf(_("clock: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_CURSOR:
-		s = xstrdup(_("current step"));
-		break;
-	case INCIDENT_EV_RESUMED:
-		s = xstrdup(_("resumed"));
-		break;
-	case INCIDENT_EV_CLOSED:
-		s = xasprintf(_("closed: %s"), ev->payload);
-		break;
-	default:
-		s = xasprintf("%s: %s", ev->kind_name, ev->payload);
-		break;
-	}
-	free(a);
-	free(b);
-	free(c);
-	return (s);
-}
-
 /* incidents show ID: the incident and its timeline. */
 static int
 incidents_show(struct cmd_ctx *ctx, const char *id)
@@ -293,8 +172,9 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	struct incident_store	*st;
 	struct incident		 inc;
 	struct incident_event	*evs = NULL;
+	struct buf		 what;
 	size_t			 n = 0, i;
-	char			*cause = NULL, *who, *what, t[64], d1[TIMEUTIL_BUFSZ];
+	char			*cause = NULL, *who, t[64], d1[TIMEUTIL_BUFSZ];
 	char			 d2[TIMEUTIL_BUFSZ];
 	bool			 none;
 	int			 rc, found;
@@ -326,25 +206,27 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	printf(_("Host:      %s\n"), inc.host);
 	printf(_("Targets:   RTO %s, RPO %s\n"), duration_format(inc.rto, d1, sizeof d1),
 	    inc.rpo > 0 ? duration_format(inc.rpo, d2, sizeof d2) : "-");
-	printf(_("Detected:  %s\n"), incidents_time(inc.detected_ms, t, sizeof t));
-	printf(_("Declared:  %s\n"), incidents_time(inc.declared_ms, t, sizeof t));
+	printf(_("Detected:  %s\n"), incident_time_format(inc.detected_ms, t, sizeof t));
+	printf(_("Declared:  %s\n"), incident_time_format(inc.declared_ms, t, sizeof t));
 	if (inc.closed_ms != 0) {
-		printf(_("Closed:    %s (after %s)\n"), incidents_time(inc.closed_ms, t, sizeof t),
+		printf(_("Closed:    %s (after %s)\n"), incident_time_format(inc.closed_ms, t, sizeof t),
 		    duration_format((inc.closed_ms - inc.detected_ms) / 1000, d1, sizeof d1));
 	}
 	printf(_("Events:    %zu\n\n"), n);
 
+	buf_init(&what);
 	for (i = 0; i < n; i++) {
 		who = evs[i].client != NULL ? xasprintf("%s@%s", evs[i].operator, evs[i].client) :
 		    xstrdup(evs[i].operator);
-		what = incidents_describe(&evs[i]);
+		buf_reset(&what);
+		incident_event_describe(&evs[i], true, &what);
 		printf("%4" PRId64 "  %s  %-16s %-16s ", evs[i].seq,
-		    incidents_time(evs[i].time_ms, t, sizeof t), who,
+		    incident_time_format(evs[i].time_ms, t, sizeof t), who,
 		    evs[i].step != NULL ? evs[i].step : "-");
-		incidents_print_indented(what, "      | ");
-		free(what);
+		incidents_print_indented(what.data, "      | ");
 		free(who);
 	}
+	buf_free(&what);
 	incident_events_free(evs, n);
 	incident_free(&inc);
 	incident_store_close(st);

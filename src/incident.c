@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* An open store. */
@@ -1262,4 +1263,166 @@ int
 incident_event_get_int(const struct incident_event *ev, const char *key, int64_t *v)
 {
 	return (json_get_int(ev->payload, key, v));
+}
+
+/* Local time with milliseconds into buf: "2026-11-27 15:30:02.120". Returns buf. */
+char *
+incident_time_format(int64_t ms, char *buf, size_t len)
+{
+	char	s[TIMEUTIL_BUFSZ];
+
+	time_format_iso((time_t)(ms / 1000), s, sizeof s);
+	snprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
+	return (buf);
+}
+
+/* A string member of the event's JSON payload, or dflt when absent (caller frees). */
+static char *
+incident_event_get_or(const struct incident_event *ev, const char *key, const char *dflt)
+{
+	char	*s = incident_event_get(ev, key);
+
+	return (s != NULL ? s : xstrdup(dflt));
+}
+
+/* The words for a clock threshold, or NULL for one this version does not know. */
+static const char *
+incident_clock_name(const char *payload)
+{
+	if (strcmp(payload, "rto-75") == 0)
+		return (_("clock: three quarters of the RTO used"));
+	if (strcmp(payload, "rto-breached") == 0)
+		return (_("clock: RTO breached"));
+	if (strcmp(payload, "rpo-breached") == 0)
+		return (_("clock: RPO breached"));
+	return (NULL);
+}
+
+/*
+ * Append what an event says to b, raw (the caller escapes it for its
+ * output). verbose (incidents show): every field, the output's text, on more
+ * lines where needed; else (reports) one short line, the output as its size.
+ */
+void
+incident_event_describe(const struct incident_event *ev, bool verbose, struct buf *b)
+{
+	const char	*dflt = verbose ? "" : "?", *clock;
+	char		*a = NULL, *c = NULL, *d = NULL, t[64];
+	char		 d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+	int64_t		 v1 = 0, v2 = 0, v3 = 0, v4 = 0;
+
+	switch (ev->kind) {
+	case INCIDENT_EV_DECLARED:
+		a = incident_event_get_or(ev, "mode", "");
+		if (!verbose) {
+			buf_adds(b, strcmp(a, "drill") == 0 ? _("drill declared") :
+			    _("incident declared"));
+			break;
+		}
+		c = incident_event_get_or(ev, "runbook", "");
+		d = incident_event_get_or(ev, "title", "");
+		incident_event_get_int(ev, "rto", &v1);
+		incident_event_get_int(ev, "rpo", &v2);
+		incident_event_get_int(ev, "detected_ms", &v3);
+		buf_printf(b, _("declared %s of %s (%s): RTO %s, RPO %s, detected %s"),
+		    strcmp(a, "drill") == 0 ? _("a drill") : _("an incident"), c, d,
+		    duration_format(v1, d1, sizeof d1),
+		    v2 > 0 ? duration_format(v2, d2, sizeof d2) : "-",
+		    incident_time_format(v3, t, sizeof t));
+		break;
+	case INCIDENT_EV_STEP_STARTED:
+		buf_printf(b, _("step started: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_STEP_DONE:
+		if (*ev->payload != '\0')
+			buf_printf(b, _("step done: %s"), ev->payload);
+		else
+			buf_adds(b, _("step done"));
+		break;
+	case INCIDENT_EV_STEP_SKIPPED:
+		buf_printf(b, _("step skipped: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_STEP_FAILED:
+		buf_printf(b, _("step failed: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_COMMAND_STARTED:
+		buf_printf(b, _("command: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_OUTPUT:
+		if (verbose)
+			buf_printf(b, _("output:\n%s"), ev->payload);
+		else
+			buf_printf(b, _("output (%zu bytes)"), strlen(ev->payload));
+		break;
+	case INCIDENT_EV_EXIT:
+		a = incident_event_get_or(ev, "status", dflt);
+		if (!verbose) {
+			buf_printf(b, _("ended: %s"), a);
+			break;
+		}
+		incident_event_get_int(ev, "cancelled", &v1);
+		incident_event_get_int(ev, "output_bytes", &v3);
+		incident_event_get_int(ev, "output_dropped", &v4);
+		buf_printf(b, _("ended: %s%s, %" PRId64 " bytes of output%s"), a,
+		    v1 ? _(" (cancelled)") : "", v3, v4 > 0 ? _(", not all kept") : "");
+		break;
+	case INCIDENT_EV_CHECK_TICKED:
+	case INCIDENT_EV_CHECK_UNTICKED:
+		a = incident_event_get_or(ev, "item", "");
+		incident_event_get_int(ev, "index", &v1);
+		buf_printf(b, ev->kind == INCIDENT_EV_CHECK_TICKED ? _("ticked %" PRId64 ". %s") :
+		    _("unticked %" PRId64 ". %s"), v1 + 1, a);
+		break;
+	case INCIDENT_EV_DECISION:
+		a = incident_event_get_or(ev, "question", "");
+		c = incident_event_get_or(ev, "answer", "");
+		d = incident_event_get_or(ev, "next", "");
+		if (verbose && *d != '\0')
+			buf_printf(b, _("decision: %s -> %s (next: %s)"), a, c, d);
+		else
+			buf_printf(b, _("decision: %s -> %s"), a, c);
+		break;
+	case INCIDENT_EV_PROMPT_ANSWER:
+		a = incident_event_get_or(ev, "question", "");
+		c = incident_event_get_or(ev, "answer", "");
+		d = incident_event_get_or(ev, "question_id", "");
+		if (verbose)
+			buf_printf(b, _("answer: %s [%s] = %s"), a, d, c);
+		else
+			buf_printf(b, _("answer: %s = %s"), a, c);
+		break;
+	case INCIDENT_EV_NOTE:
+		buf_printf(b, _("note: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_CLOCK:
+		if ((clock = incident_clock_name(ev->payload)) != NULL)
+			buf_adds(b, clock);
+		else if (verbose)
+			buf_printf(b, _("clock: %s"), ev->payload);
+		else
+			buf_adds(b, ev->payload);
+		break;
+	case INCIDENT_EV_CURSOR:
+		buf_adds(b, verbose ? _("current step") : _("moved to the step"));
+		break;
+	case INCIDENT_EV_RESUMED:
+		buf_adds(b, _("resumed"));
+		break;
+	case INCIDENT_EV_CLOSED:
+		buf_printf(b, _("closed: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_RESTORED:
+		if (!verbose) {
+			a = incident_event_get_or(ev, "set", "?");
+			buf_printf(b, _("restored backup %s"), a);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		buf_printf(b, "%s: %s", ev->kind_name, ev->payload);
+		break;
+	}
+	free(a);
+	free(c);
+	free(d);
 }

@@ -21,6 +21,7 @@
  * events is found too. Hex is lower-case.
  */
 struct incident_store;
+struct buf;
 
 /* Incident or drill. */
 enum incident_mode {
@@ -213,6 +214,16 @@ char		*incident_event_get(const struct incident_event *, const char *key);
 /* An integer (or boolean, as 0/1) member of a JSON payload into *v. Returns 0, or -1 when absent. */
 int		 incident_event_get_int(const struct incident_event *, const char *key,
 		    int64_t *v);
+
+/*
+ * Append what an event says to b (raw: the caller escapes it for its output).
+ * verbose (incidents show): every field and the output's text; else (reports)
+ * one short line.
+ */
+void		 incident_event_describe(const struct incident_event *, bool verbose,
+		    struct buf *b);
+/* Local time with milliseconds into buf: "2026-11-27 15:30:02.120". Returns buf. */
+char		*incident_time_format(int64_t ms, char *buf, size_t len);
 
 /* Who acts: $SUDO_USER, else $USER, else the uid as text (caller frees). */
 char		*incident_operator(void);

@@ -647,90 +647,15 @@ report_state_name(enum report_state st)
 	return ("?");
 }
 
-/* What one event says, one line or more (caller frees; not yet defused). */
+/* What one event says, one line (caller frees; not yet defused). */
 static char *
 report_describe(const struct incident_event *ev)
 {
-	char	*a = NULL, *b = NULL, *c = NULL, *s;
-	int64_t	 v = 0;
+	struct buf	b;
 
-	switch (ev->kind) {
-	case INCIDENT_EV_DECLARED:
-		a = incident_event_get(ev, "mode");
-		s = xstrdup(a != NULL && strcmp(a, "drill") == 0 ? _("drill declared") :
-		    _("incident declared"));
-		break;
-	case INCIDENT_EV_STEP_STARTED:
-		s = xasprintf(_("step started: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_STEP_DONE:
-		s = *ev->payload != '\0' ? xasprintf(_("step done: %s"), ev->payload) :
-		    xstrdup(_("step done"));
-		break;
-	case INCIDENT_EV_STEP_SKIPPED:
-		s = xasprintf(_("step skipped: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_STEP_FAILED:
-		s = xasprintf(_("step failed: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_COMMAND_STARTED:
-		s = xasprintf(_("command: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_OUTPUT:
-		s = xasprintf(_("output (%zu bytes)"), strlen(ev->payload));
-		break;
-	case INCIDENT_EV_EXIT:
-		a = incident_event_get(ev, "status");
-		s = xasprintf(_("ended: %s"), a != NULL ? a : "?");
-		break;
-	case INCIDENT_EV_CHECK_TICKED:
-	case INCIDENT_EV_CHECK_UNTICKED:
-		a = incident_event_get(ev, "item");
-		incident_event_get_int(ev, "index", &v);
-		s = xasprintf(ev->kind == INCIDENT_EV_CHECK_TICKED ? _("ticked %" PRId64 ". %s") :
-		    _("unticked %" PRId64 ". %s"), v + 1, a != NULL ? a : "");
-		break;
-	case INCIDENT_EV_DECISION:
-		a = incident_event_get(ev, "question");
-		b = incident_event_get(ev, "answer");
-		s = xasprintf(_("decision: %s -> %s"), a != NULL ? a : "", b != NULL ? b : "");
-		break;
-	case INCIDENT_EV_PROMPT_ANSWER:
-		a = incident_event_get(ev, "question");
-		b = incident_event_get(ev, "answer");
-		s = xasprintf(_("answer: %s = %s"), a != NULL ? a : "", b != NULL ? b : "");
-		break;
-	case INCIDENT_EV_NOTE:
-		s = xasprintf(_("note: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_CLOCK:
-		s = xstrdup(strcmp(ev->payload, "rto-75") == 0 ?
-		    _("clock: three quarters of the RTO used") :
-		    strcmp(ev->payload, "rto-breached") == 0 ? _("clock: RTO breached") :
-		    strcmp(ev->payload, "rpo-breached") == 0 ? _("clock: RPO breached") :
-		    ev->payload);
-		break;
-	case INCIDENT_EV_CURSOR:
-		s = xstrdup(_("moved to the step"));
-		break;
-	case INCIDENT_EV_RESUMED:
-		s = xstrdup(_("resumed"));
-		break;
-	case INCIDENT_EV_CLOSED:
-		s = xasprintf(_("closed: %s"), ev->payload);
-		break;
-	case INCIDENT_EV_RESTORED:
-		a = incident_event_get(ev, "set");
-		s = xasprintf(_("restored backup %s"), a != NULL ? a : "?");
-		break;
-	default:
-		s = xasprintf("%s: %s", ev->kind_name, ev->payload);
-		break;
-	}
-	free(a);
-	free(b);
-	free(c);
-	return (s);
+	buf_init(&b);
+	incident_event_describe(ev, false, &b);
+	return (buf_steal(&b));
 }
 
 /* The verdict of achieved against target. */
