@@ -985,34 +985,67 @@ incident_find_open(struct incident_store *st, struct incident *inc, char **cause
 	    NULL, inc, cause));
 }
 
+/* Fill one element of a collected array from the statement's current row. */
+typedef void (*incident_row_fn)(sqlite3_stmt *, void *elem, const void *arg);
+
+/*
+ * Step s to its end, one element of elem bytes a row, filled by fn (given
+ * arg), in a growing array; finalize s. Returns 0 with *arr (caller frees,
+ * NULL when no row) and *n, or -1 with *cause naming what (the read) and
+ * *arr / *n holding the rows filled so far, for the caller to free.
+ */
+static int
+incident_collect(struct incident_store *st, sqlite3_stmt *s, size_t elem, incident_row_fn fn,
+    const void *arg, const char *what, void **arr, size_t *n, char **cause)
+{
+	char	*l = NULL;
+	size_t	 cnt = 0, size = 0;
+	int	 r;
+
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == size) {
+			size = size == 0 ? 16 : size * 2;
+			l = xreallocarray(l, size, elem);
+		}
+		fn(s, l + cnt++ * elem, arg);
+	}
+	*arr = l;
+	*n = cnt;
+	if (r != SQLITE_DONE) {
+		incident_db_error(st, what, cause);
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	sqlite3_finalize(s);
+	return (0);
+}
+
+/* incident_collect's filler for incident_list. */
+static void
+incident_list_row(sqlite3_stmt *s, void *elem, const void *arg)
+{
+	(void)arg;
+	incident_from_row(s, elem);
+}
+
 /* Every incident, newest first. */
 int
 incident_list(struct incident_store *st, struct incident **list, size_t *n, char **cause)
 {
 	sqlite3_stmt	*s;
-	struct incident	*l = NULL;
-	size_t		 cnt = 0, size = 0;
-	int		 r;
+	void		*l;
+	size_t		 cnt;
 
 	*list = NULL;
 	*n = 0;
 	if (incident_prepare(st, "SELECT " INCIDENT_COLS " FROM incidents "
 	    "ORDER BY declared_ms DESC, rowid DESC", &s, cause) != 0)
 		return (-1);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == size) {
-			size = size == 0 ? 16 : size * 2;
-			l = xreallocarray(l, size, sizeof *l);
-		}
-		incident_from_row(s, &l[cnt++]);
-	}
-	if (r != SQLITE_DONE) {
-		incident_db_error(st, _("cannot read the incidents"), cause);
-		sqlite3_finalize(s);
+	if (incident_collect(st, s, sizeof **list, incident_list_row, NULL,
+	    _("cannot read the incidents"), &l, &cnt, cause) != 0) {
 		incident_list_free(l, cnt);
 		return (-1);
 	}
-	sqlite3_finalize(s);
 	*list = l;
 	*n = cnt;
 	return (0);
@@ -1068,15 +1101,21 @@ incident_event_from_row(sqlite3_stmt *s, const char *id, struct incident_event *
 	incident_col_hash(s, 8, ev->hash);
 }
 
+/* incident_collect's filler for incident_events: arg is the incident id. */
+static void
+incident_events_row(sqlite3_stmt *s, void *elem, const void *arg)
+{
+	incident_event_from_row(s, arg, elem);
+}
+
 /* The events with seq > after. */
 int
 incident_events(struct incident_store *st, const char *id, int64_t after,
     struct incident_event **evs, size_t *n, char **cause)
 {
-	sqlite3_stmt		*s;
-	struct incident_event	*l = NULL;
-	size_t			 cnt = 0, size = 0;
-	int			 r;
+	sqlite3_stmt	*s;
+	void		*l;
+	size_t		 cnt;
 
 	*evs = NULL;
 	*n = 0;
@@ -1085,20 +1124,11 @@ incident_events(struct incident_store *st, const char *id, int64_t after,
 		return (-1);
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, after);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == size) {
-			size = size == 0 ? 64 : size * 2;
-			l = xreallocarray(l, size, sizeof *l);
-		}
-		incident_event_from_row(s, id, &l[cnt++]);
-	}
-	if (r != SQLITE_DONE) {
-		incident_db_error(st, _("cannot read the events"), cause);
-		sqlite3_finalize(s);
+	if (incident_collect(st, s, sizeof **evs, incident_events_row, id,
+	    _("cannot read the events"), &l, &cnt, cause) != 0) {
 		incident_events_free(l, cnt);
 		return (-1);
 	}
-	sqlite3_finalize(s);
 	*evs = l;
 	*n = cnt;
 	return (0);
