@@ -101,6 +101,42 @@ extract_prefix(const char *dir)
 }
 
 /*
+ * The next component of the path at *pp, passing over runs of "/" and "."
+ * components: its start, its length in *len, *pp moved past it; NULL at the
+ * end. Entry names and link targets are both walked with it.
+ */
+static const char *
+extract_component(const char **pp, size_t *len)
+{
+	const char	*p = *pp, *q;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			*pp = p;
+			return (NULL);
+		}
+		if ((q = strchr(p, '/')) == NULL)
+			q = p + strlen(p);
+		if (q - p == 1 && p[0] == '.') {
+			p = q;
+			continue;
+		}
+		*len = (size_t)(q - p);
+		*pp = q;
+		return (p);
+	}
+}
+
+/* Whether a component (start and length) is "..". */
+static bool
+extract_is_up(const char *c, size_t len)
+{
+	return (len == 2 && c[0] == '.' && c[1] == '.');
+}
+
+/*
  * The name of an entry relative to prefix, normalised ("" for the prefix
  * itself), into *rel (caller frees). Refuses absolute names, ".." and names
  * outside the prefix. Returns -1 with *cause.
@@ -109,7 +145,7 @@ static int
 extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 {
 	struct buf	 b;
-	const char	*p, *q;
+	const char	*p, *c;
 	size_t		 len, plen = strlen(prefix);
 
 	if (name == NULL || *name == '\0') {
@@ -121,25 +157,15 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 		return (-1);
 	}
 	buf_init(&b);
-	for (p = name; *p != '\0'; p = q) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		q = strchr(p, '/');
-		if (q == NULL)
-			q = p + strlen(p);
-		len = (size_t)(q - p);
-		if (len == 1 && p[0] == '.')
-			continue;
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+	for (p = name; (c = extract_component(&p, &len)) != NULL;) {
+		if (extract_is_up(c, len)) {
 			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
 			buf_free(&b);
 			return (-1);
 		}
 		if (b.len > 0)
 			buf_addc(&b, '/');
-		buf_add(&b, p, len);
+		buf_add(&b, c, len);
 	}
 	if (b.len == plen && memcmp(b.data, prefix, plen) == 0) {
 		buf_free(&b);
@@ -165,7 +191,7 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 static bool
 extract_link_inside(const char *rel, const char *target)
 {
-	const char	*p, *q;
+	const char	*p, *q, *c;
 	int		 depth = 0;
 	bool		 leading = true;
 	size_t		 len;
@@ -174,18 +200,8 @@ extract_link_inside(const char *rel, const char *target)
 		return (false);
 	for (p = rel; (q = strchr(p, '/')) != NULL; p = q + 1)
 		depth++;
-	for (p = target; *p != '\0'; p = q) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		q = strchr(p, '/');
-		if (q == NULL)
-			q = p + strlen(p);
-		len = (size_t)(q - p);
-		if (len == 1 && p[0] == '.')
-			continue;
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
+	for (p = target; (c = extract_component(&p, &len)) != NULL;) {
+		if (extract_is_up(c, len)) {
 			if (!leading || --depth < 0)
 				return (false);
 			continue;
