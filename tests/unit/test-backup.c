@@ -14,24 +14,20 @@
 #include "engine/retention.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
-
-static char	tmpdir[] = "/tmp/pdr-unit-backup.XXXXXX";
+#include "testlib.h"
 
 /* A scratch folder for the test, removed at the end. */
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	testlib_tmp_make("unit-backup");
 }
 
 /* Remove the scratch folder. */
 static void
 teardown(void)
 {
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	testlib_tmp_remove();
 }
 
 /* Write len pseudo-random bytes to path. */
@@ -110,10 +106,10 @@ START_TEST(test_crypt_openssl_both_ways)
 	FILE			*f;
 	size_t			 i;
 
-	plain = xasprintf("%s/plain", tmpdir);
-	enc = xasprintf("%s/enc", tmpdir);
-	dec = xasprintf("%s/dec", tmpdir);
-	keyf = xasprintf("%s/key", tmpdir);
+	plain = xasprintf("%s/plain", testlib_dir);
+	enc = xasprintf("%s/enc", testlib_dir);
+	dec = xasprintf("%s/dec", testlib_dir);
+	keyf = xasprintf("%s/key", testlib_dir);
 	f = fopen(keyf, "w");
 	fputs("c2VjcmV0IHBhc3N3b3JkIGZvciB0ZXN0cw==\nsecond line ignored\n", f);
 	fclose(f);
@@ -403,11 +399,5 @@ backup_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(backup_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(backup_suite(), NULL));
 }

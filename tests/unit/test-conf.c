@@ -8,18 +8,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
-
-static char	tmpdir[] = "/tmp/pdr-conf-XXXXXX";
-
-/* Write text to a file in the test folder; the caller frees the path. */
-static char *
-write_yaml(const char *name, const char *text)
-{
-	char	*path = str_join_path(tmpdir, name), *cause = NULL;
-
-	ck_assert_int_eq(fs_write_atomic(path, text, strlen(text), 0600, &cause), 0);
-	return (path);
-}
+#include "testlib.h"
 
 START_TEST(test_defaults)
 {
@@ -52,7 +41,7 @@ START_TEST(test_full_file)
 	struct conf	 c;
 	char		*path, *cause = NULL, *want;
 
-	path = write_yaml("full.yaml",
+	path = testlib_write("full.yaml",
 	    "database: db/sdwan.db\n"
 	    "config_dir: /srv/etc/patronus\n"
 	    "retention: {hourly: 48, daily: 14}\n"
@@ -64,10 +53,10 @@ START_TEST(test_full_file)
 	    "    endpoint: http://127.0.0.1:4568\n"
 	    "    bucket: patronus-backups\n"
 	    "    prefix: host1/\n"
-	    "notify: {webhook: \"http://127.0.0.1:9/hook\", timeout: 3s}\n");
+	    "notify: {webhook: \"http://127.0.0.1:9/hook\", timeout: 3s}\n", 0600);
 	conf_defaults(&c);
 	ck_assert_msg(conf_load_file(&c, path, true, &cause) == 0, "%s", cause);
-	want = xasprintf("%s/db/sdwan.db", tmpdir);
+	want = xasprintf("%s/db/sdwan.db", testlib_dir);
 	ck_assert_str_eq(c.database, want);
 	free(want);
 	ck_assert_str_eq(c.config_dir, "/srv/etc/patronus");
@@ -96,7 +85,7 @@ expect_error(const char *text, const char *where_what)
 	struct conf	 c;
 	char		*path, *cause = NULL, *want;
 
-	path = write_yaml("bad.yaml", text);
+	path = testlib_write("bad.yaml", text, 0600);
 	conf_defaults(&c);
 	ck_assert_int_eq(conf_load_file(&c, path, true, &cause), -1);
 	want = xasprintf("%s:%s", path, where_what);
@@ -130,7 +119,7 @@ START_TEST(test_all_errors_reported)
 	struct conf	 c;
 	char		*path, *cause = NULL;
 
-	path = write_yaml("many.yaml", "a: 1\nb: 2\nretention: {daily: -1}\n");
+	path = testlib_write("many.yaml", "a: 1\nb: 2\nretention: {daily: -1}\n", 0600);
 	conf_defaults(&c);
 	ck_assert_int_eq(conf_load_file(&c, path, true, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, ":1:1: unknown key \"a\""));
@@ -175,19 +164,5 @@ conf_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-	char	*cmd;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return (EXIT_FAILURE);
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	cmd = xasprintf("rm -r '%s'", tmpdir);
-	if (system(cmd) != 0)
-		failed++;
-	free(cmd);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(conf_suite(), "conf"));
 }

@@ -9,26 +9,20 @@
 #include "engine/wgkey.h"
 #include "util/fsutil.h"
 #include "util/xmalloc.h"
-
-static char	*tmp;
+#include "testlib.h"
 
 /* A fresh temporary folder for each test. */
 static void
 setup(void)
 {
-	tmp = xstrdup("/tmp/pdr-test-demo.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	testlib_tmp_make("test-demo");
 }
 
 /* Remove the temporary folder. */
 static void
 teardown(void)
 {
-	char	*cmd = xasprintf("rm -rf '%s'", tmp);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-	free(tmp);
+	testlib_tmp_remove();
 }
 
 /* $XDG_DATA_HOME when absolute, else $HOME/.local/share, else an error. */
@@ -61,7 +55,7 @@ START_TEST(test_create_keep_reset)
 	char			*dir, *pub, *cause = NULL, *key1 = NULL, *key2 = NULL;
 	char			 derived[WGKEY_B64_SIZE], *priv = NULL;
 
-	dir = xasprintf("%s/sb", tmp);
+	dir = xasprintf("%s/sb", testlib_dir);
 	ck_assert_int_eq(demo_create(dir, false, &r, &cause), 0);
 	ck_assert(!r.kept && !r.replaced);
 	ck_assert_str_eq(r.dir, dir);
@@ -108,7 +102,7 @@ START_TEST(test_refuse_foreign)
 	struct demo_report	 r;
 	char			*dir, *file, *cause = NULL;
 
-	dir = xasprintf("%s/foreign", tmp);
+	dir = xasprintf("%s/foreign", testlib_dir);
 	file = xasprintf("%s/keep", dir);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	ck_assert_int_eq(fs_write_atomic(file, "x", 1, 0644, &cause), 0);
@@ -129,13 +123,12 @@ START_TEST(test_refuse_foreign)
 }
 END_TEST
 
-int
-main(void)
+/* The suite. */
+static Suite *
+demo_suite(void)
 {
 	Suite	*s = suite_create("demo");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -143,9 +136,11 @@ main(void)
 	tcase_add_test(tc, test_create_keep_reset);
 	tcase_add_test(tc, test_refuse_foreign);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (testlib_run(demo_suite(), NULL));
 }

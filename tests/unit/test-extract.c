@@ -12,6 +12,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
 /* One member of a test archive. */
 struct member {
@@ -254,11 +255,5 @@ extract_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(extract_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(extract_suite(), NULL));
 }

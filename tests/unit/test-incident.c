@@ -12,42 +12,23 @@
 #include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
-static char	 tmpdir[] = "/tmp/pdr-incident-test.XXXXXX";
 static char	*state_dir;
 
 /* A fresh state folder (not yet created: the store creates it) per test. */
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	state_dir = str_join_path(tmpdir, "state/dr");
-	setenv("USER", "tester", 1);
-	unsetenv("SUDO_USER");
-	unsetenv("SSH_CONNECTION");
+	state_dir = testlib_state_setup("incident-test");
 }
 
 /* Remove the test's folder. */
 static void
 teardown(void)
 {
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	testlib_tmp_remove();
 	free(state_dir);
-	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
-}
-
-/* Open the store, failing the test on error. */
-static struct incident_store *
-open_store(void)
-{
-	struct incident_store	*st;
-	char			*cause = NULL;
-
-	ck_assert_msg(incident_store_open(state_dir, &st, &cause) == 0, "%s", cause);
-	return (st);
 }
 
 /* Declare a drill of runbook rb, failing the test on error. */
@@ -60,17 +41,6 @@ declare(struct incident_store *st, const char *rb, enum incident_mode mode)
 
 	ck_assert_msg(incident_declare(st, &d, &id, &cause) == 0, "%s", cause);
 	return (id);
-}
-
-/* Append an event, failing the test on error. */
-static void
-append(struct incident_store *st, const char *id, const char *step, enum incident_ev k,
-    const char *payload)
-{
-	char	*cause = NULL;
-
-	ck_assert_msg(incident_append(st, id, step, k, payload, NULL, &cause) == 0, "%s",
-	    cause);
 }
 
 /* Run raw SQL on the store's file, as someone tampering with it would. */
@@ -98,7 +68,7 @@ ten_events(struct incident_store *st)
 
 	for (i = 2; i <= 10; i++) {
 		snprintf(note, sizeof note, "note %d", i);
-		append(st, id, "assess", INCIDENT_EV_NOTE, note);
+		testlib_append(st, id, "assess", INCIDENT_EV_NOTE, note);
 	}
 	return (id);
 }
@@ -119,7 +89,7 @@ expect_bad(struct incident_store *st, const char *id, int64_t seq, const char *w
 
 START_TEST(test_declare_append_reload_verify)
 {
-	struct incident_store		*st = open_store();
+	struct incident_store		*st = testlib_store(state_dir);
 	struct incident_verify_result	 r;
 	struct incident_event		*evs, ev;
 	struct incident			 inc;
@@ -136,8 +106,8 @@ START_TEST(test_declare_append_reload_verify)
 	ck_assert_msg(strncmp(id, "DRILL-", 6) == 0, "%s", id);
 	ck_assert_msg(str_has_suffix(id, "-database-corruption"), "%s", id);
 
-	append(st, id, "assess", INCIDENT_EV_STEP_STARTED, "Assess the damage");
-	append(st, id, "assess", INCIDENT_EV_COMMAND_STARTED, "patronus-dr assess");
+	testlib_append(st, id, "assess", INCIDENT_EV_STEP_STARTED, "Assess the damage");
+	testlib_append(st, id, "assess", INCIDENT_EV_COMMAND_STARTED, "patronus-dr assess");
 	ck_assert_int_eq(incident_append_output(st, id, "assess", "ok\n", 3, &cause), 1);
 	ck_assert_int_eq(incident_append_exit(st, id, "assess", "exit 0", 0, 0, false, 3, 0,
 	    NULL, &cause), 0);
@@ -152,14 +122,14 @@ START_TEST(test_declare_append_reload_verify)
 	incident_event_clear(&ev);
 	ck_assert_int_eq(incident_append_answer(st, id, "ask", "ticket", "Ticket number?",
 	    "OPS-42", NULL, &cause), 0);
-	append(st, id, "assess", INCIDENT_EV_STEP_SKIPPED, "not needed in a drill");
-	append(st, id, NULL, INCIDENT_EV_NOTE, "called the vendor");
-	append(st, id, NULL, INCIDENT_EV_CLOCK, "rto-75");
-	append(st, id, "restore-db", INCIDENT_EV_CURSOR, NULL);
+	testlib_append(st, id, "assess", INCIDENT_EV_STEP_SKIPPED, "not needed in a drill");
+	testlib_append(st, id, NULL, INCIDENT_EV_NOTE, "called the vendor");
+	testlib_append(st, id, NULL, INCIDENT_EV_CLOCK, "rto-75");
+	testlib_append(st, id, "restore-db", INCIDENT_EV_CURSOR, NULL);
 	incident_store_close(st);
 
 	/* Reopened by another "process": everything is there, in order. */
-	st = open_store();
+	st = testlib_store(state_dir);
 	ck_assert_int_eq(incident_find_open(st, &inc, &cause), 1);
 	ck_assert_str_eq(inc.id, id);
 	ck_assert_int_eq(inc.mode, INCIDENT_MODE_DRILL);
@@ -257,7 +227,7 @@ END_TEST
 
 START_TEST(test_ids_and_list)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	struct incident		*l, inc;
 	struct incident_decl	 d = { .runbook_id = "db corrupt/../x", .runbook_title = "T",
 	    .mode = INCIDENT_MODE_INCIDENT, .detected_ms = 1000, .rto = 60 };
@@ -305,7 +275,7 @@ END_TEST
 
 START_TEST(test_append_only_triggers)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	sqlite3			*db;
 	char			*id = ten_events(st), *err = NULL;
 
@@ -323,7 +293,7 @@ END_TEST
 
 START_TEST(test_tamper_payload)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*id = ten_events(st), *sql;
 
 	sql = xasprintf("UPDATE events SET payload = 'note X' WHERE incident_id = '%s' "
@@ -338,7 +308,7 @@ END_TEST
 
 START_TEST(test_tamper_operator_and_time)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*id = ten_events(st), *sql;
 
 	sql = xasprintf("UPDATE events SET time_ms = time_ms + 1 WHERE incident_id = '%s' "
@@ -353,7 +323,7 @@ END_TEST
 
 START_TEST(test_tamper_delete)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*id = ten_events(st), *sql;
 
 	sql = xasprintf("DELETE FROM events WHERE incident_id = '%s' AND seq = 4", id);
@@ -367,7 +337,7 @@ END_TEST
 
 START_TEST(test_tamper_delete_last)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*id = ten_events(st), *sql;
 
 	sql = xasprintf("DELETE FROM events WHERE incident_id = '%s' AND seq = 10", id);
@@ -381,7 +351,7 @@ END_TEST
 
 START_TEST(test_tamper_reorder)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*id = ten_events(st), *sql;
 
 	sql = xasprintf("UPDATE events SET seq = -1 WHERE incident_id = '%1$s' AND seq = 3;"
@@ -397,7 +367,7 @@ END_TEST
 
 START_TEST(test_tamper_rehash_one)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	struct incident_event	*evs;
 	char			*id = ten_events(st), *sql, *cause = NULL;
 	size_t			 n;
@@ -418,7 +388,7 @@ END_TEST
 
 START_TEST(test_output_bounded)
 {
-	struct incident_store	*st = open_store();
+	struct incident_store	*st = testlib_store(state_dir);
 	struct incident_event	*evs;
 	char			*id = declare(st, "x", INCIDENT_MODE_DRILL), *chunk, *cause = NULL;
 	size_t			 n, i, total;
@@ -427,7 +397,7 @@ START_TEST(test_output_bounded)
 	chunk = xmalloc(30000);
 	memset(chunk, 'a', 30000);
 	chunk[10] = '\0';		/* a NUL byte is kept as U+FFFD */
-	append(st, id, "s1", INCIDENT_EV_COMMAND_STARTED, "yes");
+	testlib_append(st, id, "s1", INCIDENT_EV_COMMAND_STARTED, "yes");
 	ck_assert_int_eq(incident_append_output(st, id, "s1", chunk, 30000, &cause), 1);
 	ck_assert_int_eq(incident_append_output(st, id, "s1", chunk + 1, 29999, &cause), 1);
 	ck_assert_int_eq(incident_append_output(st, id, "s1", chunk + 1, 29999, &cause), 1);
@@ -444,7 +414,7 @@ START_TEST(test_output_bounded)
 	ck_assert(memcmp(evs[2].payload + 10, "\xef\xbf\xbd", 3) == 0);
 	incident_events_free(evs, n);
 	/* A new run of the step starts a new allowance. */
-	append(st, id, "s1", INCIDENT_EV_COMMAND_STARTED, "yes");
+	testlib_append(st, id, "s1", INCIDENT_EV_COMMAND_STARTED, "yes");
 	ck_assert_int_eq(incident_append_output(st, id, "s1", chunk + 1, 100, &cause), 1);
 	ck_assert_int_eq(incident_verify(st, id, &r, &cause), 0);
 	free(chunk);
@@ -477,7 +447,7 @@ appender(const char *id, int count, const char *who)
 
 START_TEST(test_concurrent_appends)
 {
-	struct incident_store		*st = open_store();
+	struct incident_store		*st = testlib_store(state_dir);
 	struct incident_verify_result	 r;
 	struct incident_event		*evs;
 	char				*id = declare(st, "x", INCIDENT_MODE_INCIDENT), *cause = NULL;
@@ -495,7 +465,7 @@ START_TEST(test_concurrent_appends)
 	ck_assert(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
 	ck_assert(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
 
-	st = open_store();
+	st = testlib_store(state_dir);
 	ck_assert_int_eq(incident_verify(st, id, &r, &cause), 0);
 	ck_assert_int_eq(r.events, 401);
 	ck_assert_int_eq(incident_events(st, id, 0, &evs, &n, &cause), 0);
@@ -598,11 +568,5 @@ incident_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(incident_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(incident_suite(), NULL));
 }

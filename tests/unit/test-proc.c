@@ -11,6 +11,7 @@
 #include "util/proc.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
 /* Drive a child as the TUI does (poll, read, reap, tick) until it is finished. */
 static void
@@ -377,11 +378,5 @@ proc_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(proc_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(proc_suite(), NULL));
 }

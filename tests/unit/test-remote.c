@@ -10,8 +10,7 @@
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/xmalloc.h"
-
-static char	tmpdir[] = "/tmp/pdr-remote-XXXXXX";
+#include "testlib.h"
 
 /* Clear every variable that remote_configure reads. */
 static void
@@ -121,8 +120,7 @@ START_TEST(test_key_mode)
 
 	clear_env();
 	conf_defaults(&c);
-	key = xasprintf("%s/id", tmpdir);
-	ck_assert_int_eq(fs_write_atomic(key, "k\n", 2, 0644, &cause), 0);
+	key = testlib_write("id", "k\n", 0644);
 	c.sftp_url = xstrdup("sftp://u@h/p");
 	c.sftp_identity = xstrdup(key);
 	c.sftp_known_hosts = xstrdup("/nonexistent/kh");
@@ -143,21 +141,21 @@ START_TEST(test_queue)
 	size_t		 n, i;
 	struct stat	 st;
 
-	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_int_eq(remote_queue_read(testlib_dir, &got, &n, &cause), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(remote_queue_write(tmpdir, list, 2, &cause), 0);
-	path = xasprintf("%s/%s", tmpdir, REMOTE_QUEUE_FILE);
+	ck_assert_int_eq(remote_queue_write(testlib_dir, list, 2, &cause), 0);
+	path = xasprintf("%s/%s", testlib_dir, REMOTE_QUEUE_FILE);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
-	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_int_eq(remote_queue_read(testlib_dir, &got, &n, &cause), 0);
 	ck_assert_uint_eq(n, 2);
 	for (i = 0; i < n; i++) {
 		ck_assert_str_eq(got[i], list[i]);
 		free(got[i]);
 	}
 	free(got);
-	ck_assert_int_eq(remote_queue_write(tmpdir, NULL, 0, &cause), 0);
-	ck_assert_int_eq(remote_queue_read(tmpdir, &got, &n, &cause), 0);
+	ck_assert_int_eq(remote_queue_write(testlib_dir, NULL, 0, &cause), 0);
+	ck_assert_int_eq(remote_queue_read(testlib_dir, &got, &n, &cause), 0);
 	ck_assert_uint_eq(n, 0);
 	free(path);
 }
@@ -268,19 +266,5 @@ remote_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-	char	*cmd;
-
-	if (mkdtemp(tmpdir) == NULL)
-		return (EXIT_FAILURE);
-	sr = srunner_create(remote_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	cmd = xasprintf("rm -r '%s'", tmpdir);
-	if (system(cmd) != 0)
-		failed++;
-	free(cmd);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(remote_suite(), "remote"));
 }

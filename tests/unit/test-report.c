@@ -9,8 +9,8 @@
 #include "report.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
-static char	 tmpdir[] = "/tmp/pdr-report-test.XXXXXX";
 static char	*state_dir;
 static int64_t	 clock_ms;
 
@@ -25,13 +25,9 @@ test_clock(void)
 static void
 setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	state_dir = str_join_path(tmpdir, "state/dr");
-	setenv("USER", "tester", 1);
+	state_dir = testlib_state_setup("report-test");
 	setenv("TZ", "UTC", 1);
 	tzset();
-	unsetenv("SUDO_USER");
-	unsetenv("SSH_CONNECTION");
 	clock_ms = INT64_C(1795000000000);
 	incident_test_clock = test_clock;
 	incident_test_host = "host";
@@ -41,12 +37,8 @@ setup(void)
 static void
 teardown(void)
 {
-	char	*cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	testlib_tmp_remove();
 	free(state_dir);
-	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
 	incident_test_clock = NULL;
 	incident_test_host = NULL;
 }
@@ -57,23 +49,20 @@ declare(const char *rb, enum incident_mode mode, char **idp)
 {
 	struct incident_decl	 d = { .runbook_id = rb, .runbook_title = "T",
 	    .mode = mode, .rto = 1800, .rpo = 900 };
-	struct incident_store	*st;
+	struct incident_store	*st = testlib_store(state_dir);
 	char			*cause = NULL;
 
-	ck_assert_msg(incident_store_open(state_dir, &st, &cause) == 0, "%s", cause);
 	ck_assert_msg(incident_declare(st, &d, idp, &cause) == 0, "%s", cause);
 	return (st);
 }
 
-/* Append an event, failing the test on error. */
+/* Append an event a minute after the last, failing the test on error. */
 static void
 append(struct incident_store *st, const char *id, const char *step, enum incident_ev k,
     const char *payload)
 {
-	char	*cause = NULL;
-
 	clock_ms += 60000;
-	ck_assert_msg(incident_append(st, id, step, k, payload, NULL, &cause) == 0, "%s", cause);
+	testlib_append(st, id, step, k, payload);
 }
 
 /* Build the report of id, failing the test on error. */
@@ -219,11 +208,5 @@ report_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(report_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(report_suite(), NULL));
 }

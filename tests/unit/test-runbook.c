@@ -10,6 +10,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
 /* The path of a shipped runbook in the source tree; the caller frees. */
 static char *
@@ -459,11 +460,5 @@ runbook_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(runbook_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(runbook_suite(), NULL));
 }

@@ -9,6 +9,7 @@
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
 START_TEST(test_duration_parse)
 {
@@ -201,11 +202,5 @@ util_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(util_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(util_suite(), NULL));
 }

@@ -7,6 +7,7 @@
 #include "runbook.h"
 #include "tui/walk.h"
 #include "util/xmalloc.h"
+#include "testlib.h"
 
 static const char rb_text[] =
     "id: w\ntitle: W\nrto: 30m\nrpo: 15m\nsteps:\n"
@@ -188,11 +189,5 @@ walk_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(walk_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (testlib_run(walk_suite(), NULL));
 }

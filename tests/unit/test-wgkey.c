@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include "engine/wgkey.h"
+#include "testlib.h"
 
 /* Hex text into n bytes. */
 static void
@@ -118,22 +119,23 @@ START_TEST(test_generate)
 }
 END_TEST
 
-int
-main(void)
+/* The suite. */
+static Suite *
+wgkey_suite(void)
 {
 	Suite	*s = suite_create("wgkey");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_rfc7748_vectors);
 	tcase_add_test(tc, test_base64_round_trip);
 	tcase_add_test(tc, test_decode_refuses);
 	tcase_add_test(tc, test_generate);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (s);
+}
+
+int
+main(void)
+{
+	return (testlib_run(wgkey_suite(), NULL));
 }
