@@ -14,7 +14,9 @@
 #include "engine/extract.h"
 #include "engine/hashio.h"
 #include "engine/restore.h"
+#include "incident.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/timeutil.h"
@@ -330,6 +332,50 @@ out:
 	return (ex);
 }
 
+/*
+ * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
+ * as the TUI sets them for a step's command): append a "restored" event with
+ * the set, its time (where the data-loss window ends), the database file
+ * installed and its SHA-256, for the report's achieved RPO. A failure to
+ * record is said on stderr; the restore stands.
+ */
+static void
+restore_record(struct cmd_ctx *ctx, const struct restore_pick *p)
+{
+	struct incident_store	*st;
+	struct buf		 b;
+	const char		*id = getenv("PATRONUS_DR_INCIDENT");
+	const char		*step = getenv("PATRONUS_DR_STEP");
+	char			 hex[HASHIO_HEXLEN], *cause = NULL;
+	int			 rc;
+
+	if (id == NULL || *id == '\0')
+		return;
+	if (step != NULL && *step == '\0')
+		step = NULL;
+	if (hashio_file(ctx->conf.database, hex, NULL, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return;
+	}
+	buf_init(&b);
+	buf_adds(&b, "{\"set\":");
+	json_add_string(&b, p->db);
+	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)p->when * 1000);
+	json_add_string(&b, ctx->conf.database);
+	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
+	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
+	if (rc == 0) {
+		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
+		incident_store_close(st);
+	}
+	if (rc != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+	}
+	buf_free(&b);
+}
+
 /* Parse the options, pick the set, and run the restore of one kind. */
 static int
 cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -408,6 +454,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
 		restore_print_window(p.when, incident, ra.incident != NULL);
+	if (ex == EX_OK && ra.kind == RESTORE_DB)
+		restore_record(ctx, &p);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);

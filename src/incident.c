@@ -1442,12 +1442,12 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 		buf_printf(b, _("closed: %s"), ev->payload);
 		break;
 	case INCIDENT_EV_RESTORED:
-		if (!verbose) {
-			a = incident_event_get_or(ev, "set", "?");
-			buf_printf(b, _("restored backup %s"), a);
-			break;
-		}
-		/* FALLTHROUGH */
+		a = incident_event_get_or(ev, "set", "?");
+		buf_printf(b, _("restored backup %s"), a);
+		/* incidents show: the whole record (time, file installed, SHA-256) below. */
+		if (verbose)
+			buf_printf(b, "\n%s", ev->payload);
+		break;
 	default:
 		buf_printf(b, "%s: %s", ev->kind_name, ev->payload);
 		break;

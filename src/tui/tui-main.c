@@ -853,8 +853,8 @@ main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct proc_opts	 po;
-	const char		*env[4];
-	char			*cmd, **argv = NULL, *cause = NULL, *e1, *e2, *e3;
+	const char		*env[5];
+	char			*cmd, **argv = NULL, *cause = NULL, *e1, *e2, *e3, *e4;
 	int			 r;
 	size_t			 k;
 
@@ -869,10 +869,12 @@ main_start(struct tui *t, int i)
 	e2 = xasprintf("PATRONUS_DR_DRILL=%d", t->o->inc->mode == INCIDENT_MODE_DRILL);
 	e3 = t->o->config_path != NULL ?
 	    xasprintf("PATRONUS_DR_CONFIG=%s", t->o->config_path) : NULL;
+	e4 = xasprintf("PATRONUS_DR_STEP=%s", rs->id);
 	env[0] = e1;
 	env[1] = e2;
-	env[2] = e3;
-	env[3] = NULL;
+	env[2] = e4;
+	env[3] = e3;
+	env[4] = NULL;
 	memset(&po, 0, sizeof po);
 	po.env = env;
 	po.grace_ms = 3000;
@@ -883,6 +885,7 @@ main_start(struct tui *t, int i)
 	free(e1);
 	free(e2);
 	free(e3);
+	free(e4);
 	if (r != 0) {
 		t->proc = NULL;
 		incident_append_exit(t->o->store, t->o->inc->id, rs->id, cause, 127, 0,
