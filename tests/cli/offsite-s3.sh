@@ -34,6 +34,17 @@ remote:
   s3: {endpoint: "http://127.0.0.1:$PP", bucket: pdr, prefix: "site a/", region: us-east-1}
 YAML
 
+# uploaded_intact SET...: each hourly SET's four files are in s3rver's store byte for byte.
+uploaded_intact() {
+	for s in "$@"; do
+		for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
+			cmp -s "$B/hourly/$s$suf" "$T/store/pdr/site a/hourly/$s$suf._S3rver_object" ||
+				{ fail "$s$suf not uploaded intact"; continue 2; }
+		done
+		ok "set $s uploaded intact"
+	done
+}
+
 # 1. The backup uploads the set under PREFIX TIER/, the database in parts.
 run "$PDR" --config "$C" backup --type daily
 expect_rc 0 "backup with an S3 copy"
@@ -116,13 +127,7 @@ run "$PDR" --config "$C" backup --type hourly --no-prune
 expect_rc 0 "the next run, with the server back"
 set -- $(ls "$B"/hourly/patronus-hourly-*-manifest.txt | sort)
 h2=$(basename "$2" -manifest.txt)
-for s in "$h1" "$h2"; do
-	for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
-		cmp -s "$B/hourly/$s$suf" "$T/store/pdr/site a/hourly/$s$suf._S3rver_object" ||
-			{ fail "$s$suf not uploaded intact"; continue 2; }
-	done
-	ok "set $s uploaded intact"
-done
+uploaded_intact "$h1" "$h2"
 grep -q '^s3 ' "$Q" && fail "the queue still has entries" || ok "the queue is empty"
 
 # 6. prune --remote: only the newest hourly set stays in the store.
@@ -134,6 +139,32 @@ for s in "$name" "$h1"; do
 	ls "$T/store/pdr/site a"/*/"$s"* >/dev/null 2>&1 && fail "remote $s still there" || ok "remote $s removed"
 done
 [ -f "$T/store/pdr/site a/hourly/$h2.db._S3rver_object" ] && ok "the newest remote set kept" || fail "newest removed"
+
+# 6b. The store refuses connections for two runs: the queued copy is tried first and
+#     fails; the copy after it is skipped, not dropped; both stay queued. The first run
+#     with the store back uploads every queued set.
+stop_s3rver
+sleep 1
+run env PATRONUS_DR_REMOTE_TIMEOUT=5 "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 75 "backup with the store down"
+h3=$(ls "$B"/hourly/patronus-hourly-*-manifest.txt | sort | tail -1 | xargs basename | sed 's/-manifest.txt$//')
+expect_match "$Q" "^s3 hourly $h3\$" "its copy is queued"
+sleep 1
+run env PATRONUS_DR_REMOTE_TIMEOUT=5 "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 75 "the next backup with the store still down"
+h4=$(ls "$B"/hourly/patronus-hourly-*-manifest.txt | sort | tail -1 | xargs basename | sed 's/-manifest.txt$//')
+[ "$h4" != "$h3" ] && ok "a new set $h4" || fail "no new set"
+expect_match "$T/err" "off-site copy of $h3 to .* failed" "the queued copy is tried first and fails"
+expect_no_match "$T/err" "off-site copy of $h4 " "the new copy is not tried against a store that is down"
+expect_match "$Q" "^s3 hourly $h3\$" "the failed copy stays queued"
+expect_match "$Q" "^s3 hourly $h4\$" "the skipped copy stays queued too"
+start_s3rver "$T/store" "$S3_PORT"
+sleep 1
+run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 0 "the run with the store back"
+h5=$(ls "$B"/hourly/patronus-hourly-*-manifest.txt | sort | tail -1 | xargs basename | sed 's/-manifest.txt$//')
+uploaded_intact "$h3" "$h4" "$h5"
+grep -q '^s3 ' "$Q" && fail "the queue still has entries: $(cat "$Q")" || ok "the queue is empty"
 
 # 7. Every request the client sent carries a SigV4 signature that recomputes independently,
 #    a payload hash that is the body's, and a Content-MD5 that is the body's.
