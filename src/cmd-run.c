@@ -3,13 +3,16 @@
 
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "engine/metrics.h"
 #include "incident.h"
 #include "runbook.h"
 #include "tui/tui.h"
 #include "util/fsutil.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -62,6 +65,25 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 }
 
 /*
+ * Rewrite metrics_file (when set) so that the incident and drill gauges show
+ * an incident declared or closed now, not only after the next backup, verify
+ * or prune. Quiet on the terminal (the TUI may own it): a failure goes to the
+ * log file and syslog only.
+ */
+static void
+run_metrics(const struct conf *c)
+{
+	struct metrics	m;
+
+	if (c->metrics_file == NULL)
+		return;
+	metrics_init(&m);
+	log_set_echo(false);
+	cmd_metrics(c, &m, time(NULL));
+	log_set_echo(true);
+}
+
+/*
  * Walk an open incident in the TUI with its runbook (rb, expanded, or NULL to
  * load it; freed here), then say how it ended. Returns the exit status.
  */
@@ -85,6 +107,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	o.inc = inc;
 	o.rb = rb;
 	o.resumed = resumed;
+	o.closed = run_metrics;
 	rc = EX_OK;
 	if (tui_main(&o, &end, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -157,6 +180,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
+	run_metrics(&ctx->conf);
 	cmd_notify(&ctx->conf, drill ? _("drill %s declared: %s (RTO %s)") :
 	    _("incident %s declared: %s (RTO %s)"), iid, rb->title,
 	    duration_format(rb->rto, dur, sizeof dur));

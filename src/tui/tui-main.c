@@ -715,6 +715,8 @@ main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 	tui_own(t, ev.seq);
 	incident_event_clear(&ev);
 	tui_sync(t);
+	if (t->o->closed != NULL)
+		t->o->closed(t->o->conf);
 	tui_notify(t, t->o->inc->mode == INCIDENT_MODE_DRILL ? _("drill %s closed") :
 	    _("incident %s closed"), t->o->inc->id);
 	tui_status(t, false, "%s", _("Incident closed. q leaves."));

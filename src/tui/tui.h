@@ -17,6 +17,8 @@ struct tui_opts {
 	const struct incident	*inc;
 	const struct runbook	*rb;		/* expanded (no use: steps) */
 	bool			 resumed;	/* record a "resumed" event */
+	/* Called after the TUI closed the incident (the cli refreshes the metrics file), or NULL. */
+	void			(*closed)(const struct conf *);
 };
 
 /* How the TUI ended. */

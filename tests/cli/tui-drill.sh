@@ -10,6 +10,12 @@ D="$T/sandbox"
 demo_sandbox "$D"
 DB="$D/var/lib/patronus/dr/incidents.db"
 S=drill
+# The Prometheus textfile: run rewrites it when it declares, the TUI when it closes.
+M="$T/textfile/patronus_dr.prom"
+mkdir -p "$T/textfile"
+printf 'metrics_file: %s\n' "$M" >>"$D/dr.yaml"
+# gauge NAME: the value of sample NAME (with its labels) in the metrics file, or nothing.
+gauge() { [ -f "$M" ] && awk -v k="$1" '$1 == k { print $2 }' "$M"; }
 
 # run without a terminal is refused before anything is declared
 run "$PDR" --config "$D/dr.yaml" run database-corruption --drill </dev/null
@@ -29,6 +35,11 @@ tui_has $S 'Drill: simulated, not run' "80x24: the drill rule of the step"
 tui_has $S 'x run .*d done .*s skip .*n note.*\? help +q quit *$' "80x24: the key footer"
 ID=$(newest_incident "$DB")
 case $ID in DRILL-*) ok "the drill is in the record: $ID" ;; *) fail "no drill in the record: '$ID'" ;; esac
+[ "$(gauge 'patronus_dr_drill_rto_target_seconds{runbook="database-corruption"}')" = 1800 ] &&
+	ok "metrics: the declared drill's gauges are written at once" ||
+	{ fail "metrics: no drill gauge after declaring"; cat "$M"; }
+[ -z "$(gauge 'patronus_dr_drill_last_success{runbook="database-corruption"}')" ] &&
+	ok "metrics: no result for a drill still open" || fail "metrics: a result for an open drill"
 
 # the RTO clock moves
 c1=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
@@ -141,6 +152,9 @@ tui_keys $S d
 tui_wait $S 'Close the incident now\? \(y/n\)' "the last step offers to close"
 tui_keys $S y
 tui_wait $S '\[CLOSED\]' "the header says closed"
+[ -n "$(gauge 'patronus_dr_drill_last_success{runbook="database-corruption"}')" ] &&
+	ok "metrics: the drill's result is written when it closes, the TUI still open" ||
+	{ fail "metrics: no drill result after the close"; cat "$M"; }
 tui_keys $S q
 tui_wait $S "^Drill $ID is closed\.$" "the command says the drill is closed"
 tui_wait $S '^\[exit 0\]$' "run exits 0"

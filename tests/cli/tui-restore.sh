@@ -24,8 +24,12 @@ damaged=$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1 | head -1)
 [ "$damaged" != ok ] && ok "the live database is damaged" || fail "the live database is damaged"
 cp "$DB" "$T/damaged.db"
 
+M="$T/patronus_dr.prom"
+printf 'metrics_file: %s\n' "$M" >>"$C"
 tui_start inc 100 30 "$PDR" --config "$C" run database-corruption
 tui_wait inc 'INC-[0-9]{8}-[0-9]{4}-database-corruption' "an incident, not a drill, is declared"
+grep -qx 'patronus_dr_incidents_open 1' "$M" 2>/dev/null && ok "metrics: one open incident, written when declared" ||
+	{ fail "metrics: incidents_open after declaring"; grep incidents "$M"; }
 # The step list: Tab, down to "Restore from backup", Enter makes it current.
 tui_keys inc Tab
 i=0
