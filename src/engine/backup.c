@@ -14,6 +14,7 @@
 #include "engine/backup.h"
 #include "engine/catalog.h"
 #include "engine/crypt.h"
+#include "engine/dbio.h"
 #include "engine/hashio.h"
 #include "engine/manifest.h"
 #include "engine/remote.h"
@@ -160,7 +161,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
 		return (backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno)));
 	close(fd);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return (-1);
@@ -432,7 +433,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	hashio_checkpoint("start");
 	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
 	tmp = hashio_tmpname(path[PART_DB]);
-	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);
 		free(live.cause);
