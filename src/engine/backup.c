@@ -236,6 +236,7 @@ struct backup_job {
 	int			 rc;		/* 0 ok; CHECK: 1 damage found */
 	int			 err;		/* errno class of a failure */
 	char			*cause;		/* owned */
+	int64_t			 ms;		/* how long it took */
 	pthread_t		 th;
 	bool			 threaded;
 };
@@ -245,6 +246,7 @@ static void *
 backup_job_run(void *arg)
 {
 	struct backup_job	*j = arg;
+	int64_t			 start = backup_now_ms();
 	int			 fd;
 
 	switch (j->kind) {
@@ -268,6 +270,7 @@ backup_job_run(void *arg)
 			close(fd);
 		break;
 	}
+	j->ms = backup_now_ms() - start;
 	return (NULL);
 }
 
@@ -464,6 +467,8 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
 	backup_job_wait(&hash);
 	backup_job_wait(&sync);
+	log_debug("on their threads: live check %.3f s, hash %.3f s, fsync %.3f s",
+	    (double)live.ms / 1000, (double)hash.ms / 1000, (double)sync.ms / 1000);
 	backup_timing("integrity check, hash and fsync of the copy");
 	if (r != 0) {
 		log_error("Backup verification failed!");

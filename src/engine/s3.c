@@ -497,7 +497,7 @@ struct s3_part_sum {
 };
 
 /*
- * The digests of a file's parts (or of the whole file's MD5), computed on a
+ * The digests of a file's parts and the whole file's MD5, computed on a
  * thread of their own, so that the thread driving the transfers never waits
  * on the disk or on hashing. Parts are done in order; ready counts them.
  */
@@ -505,10 +505,10 @@ struct s3_hasher {
 	int			 fd;
 	const char		*path;
 	uint64_t		 size;
-	size_t			 part_size;	/* 0: one MD5 of the whole file */
+	size_t			 part_size;
 	size_t			 nparts;
 	struct s3_part_sum	*sums;		/* nparts, owned */
-	char			 whole[33];	/* part_size 0: hex MD5 of the file */
+	char			 whole[33];	/* hex MD5 of the file, once all are done */
 	size_t			 ready;
 	CURLM			*wake;		/* woken when a part is ready, may be NULL */
 	bool			 stop;		/* asked to give up */
@@ -519,10 +519,10 @@ struct s3_hasher {
 	bool			 started;
 };
 
-/* Read len bytes at off of fd into md (one or two contexts), in blocks of buf. */
+/* Read len bytes at off of fd into three digests, in blocks of buf. */
 static int
 s3_hash_range(struct s3_hasher *h, off_t off, uint64_t len, EVP_MD_CTX *a, EVP_MD_CTX *b,
-    unsigned char *buf, size_t bufsz)
+    EVP_MD_CTX *c, unsigned char *buf, size_t bufsz)
 {
 	ssize_t	n;
 	size_t	want;
@@ -542,44 +542,42 @@ s3_hash_range(struct s3_hasher *h, off_t off, uint64_t len, EVP_MD_CTX *a, EVP_M
 			return (-1);
 		}
 		EVP_DigestUpdate(a, buf, (size_t)n);
-		if (b != NULL)
-			EVP_DigestUpdate(b, buf, (size_t)n);
+		EVP_DigestUpdate(b, buf, (size_t)n);
+		EVP_DigestUpdate(c, buf, (size_t)n);
 		off += n;
 		len -= (uint64_t)n;
 	}
 	return (0);
 }
 
-/* Thread body: hash the parts in order (or the whole file), signalling each one. */
+/* Thread body: hash the parts in order, signalling each one, and the whole file. */
 static void *
 s3_hasher_run(void *arg)
 {
 	struct s3_hasher	*h = arg;
 	struct s3_part_sum	*p;
 	EVP_MD_CTX		*sha = EVP_MD_CTX_new(), *md5 = EVP_MD_CTX_new();
+	EVP_MD_CTX		*all = EVP_MD_CTX_new();
 	unsigned char		*buf = xmalloc(HASHIO_BLOCK), d[EVP_MAX_MD_SIZE];
 	unsigned int		 dl;
 	uint64_t		 off, len;
 	size_t			 i;
 
-	if (sha == NULL || md5 == NULL)
+	if (sha == NULL || md5 == NULL || all == NULL ||
+	    EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1)
 		goto out;
-	if (h->part_size == 0) {
-		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
-		if (s3_hash_range(h, 0, h->size, md5, NULL, buf, HASHIO_BLOCK) == 0) {
-			EVP_DigestFinal_ex(md5, d, &dl);
-			str_hex(d, dl, h->whole);
-		}
-		goto out;
-	}
 	for (i = 0; i < h->nparts; i++) {
 		p = &h->sums[i];
 		off = (uint64_t)i * h->part_size;
 		len = h->size - off < h->part_size ? h->size - off : h->part_size;
 		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
-		if (s3_hash_range(h, (off_t)off, len, sha, md5, buf, HASHIO_BLOCK) == -1)
+		if (s3_hash_range(h, (off_t)off, len, sha, md5, all, buf, HASHIO_BLOCK) == -1)
 			break;
+		if (i + 1 == h->nparts) {
+			EVP_DigestFinal_ex(all, d, &dl);
+			str_hex(d, dl, h->whole);
+		}
 		EVP_DigestFinal_ex(sha, d, &dl);
 		str_hex(d, dl, p->sha);
 		EVP_DigestFinal_ex(md5, d, &dl);
@@ -600,11 +598,12 @@ out:
 	pthread_mutex_unlock(&h->mu);
 	EVP_MD_CTX_free(sha);
 	EVP_MD_CTX_free(md5);
+	EVP_MD_CTX_free(all);
 	free(buf);
 	return (NULL);
 }
 
-/* Start hashing size bytes of fd in parts of part_size (0: the whole file's MD5). */
+/* Start hashing size bytes of fd in parts of part_size. */
 static void
 s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, size_t part_size)
 {
@@ -613,10 +612,8 @@ s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, si
 	h->path = path;
 	h->size = size;
 	h->part_size = part_size;
-	if (part_size > 0) {
-		h->nparts = (size_t)((size + part_size - 1) / part_size);
-		h->sums = xcalloc(h->nparts, sizeof *h->sums);
-	}
+	h->nparts = (size_t)((size + part_size - 1) / part_size);
+	h->sums = xcalloc(h->nparts, sizeof *h->sums);
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	if (pthread_create(&h->th, NULL, s3_hasher_run, h) == 0)
@@ -654,8 +651,7 @@ s3_hasher_end(struct s3_hasher *h, bool give_up, char **cause)
 	if (h->started)
 		pthread_join(h->th, NULL);
 	h->started = false;
-	rc = h->cause == NULL && (h->part_size > 0 ? h->ready == h->nparts : h->whole[0] != '\0') ?
-	    0 : -1;
+	rc = h->cause == NULL && h->ready == h->nparts ? 0 : -1;
 	if (rc == -1 && cause != NULL && *cause == NULL)
 		*cause = h->cause != NULL ? xstrdup(h->cause) :
 		    xasprintf(_("%s: cannot hash the file"), h->path);
@@ -671,11 +667,10 @@ s3_hasher_end(struct s3_hasher *h, bool give_up, char **cause)
 /*
  * Upload a big file in parts, up to r->parallel at once over curl multi. A
  * thread hashes the parts ahead of the transfers (SHA-256 signed, Content-MD5
- * sent, each part's ETag checked) and libcurl reads each part's body straight
- * from the file; the whole upload's ETag is checked as the MD5 of the parts'
- * MD5s ("-N"), or, for stores that answer the object's MD5, against the
- * file's MD5, computed on a thread while the store assembles the parts.
- * Returns -1 with *cause.
+ * sent, each part's ETag checked) and the whole file's MD5 in the same read;
+ * libcurl reads each part's body straight from the file. The whole upload's
+ * ETag is checked as the MD5 of the parts' MD5s ("-N"), or, for stores that
+ * answer the object's MD5, against the file's MD5. Returns -1 with *cause.
  */
 static int
 s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, const char *key,
@@ -683,7 +678,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 {
 	struct s3_req		 q, *slots;
 	struct s3_xml		 x;
-	struct s3_hasher	 parts, whole;
+	struct s3_hasher	 parts;
 	struct s3_part_sum	*p;
 	struct buf		 b, body;
 	CURLM			*m = NULL;
@@ -692,9 +687,10 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	unsigned char		*md5s = NULL, d[EVP_MAX_MD_SIZE];
 	unsigned int		 dl;
 	char			*url, *upload_id = NULL, **etags = NULL, want[64], hex[33];
+	char			 whole[33];
 	size_t			 nparts, next = 0, done = 0, i, len;
 	int			 running, left, rc = -1, k;
-	bool			 hashing = false, whole_on = false;
+	bool			 hashing = false;
 
 	nparts = (size_t)((size + r->part_size - 1) / r->part_size);
 	if (nparts > 10000) {
@@ -806,10 +802,9 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	hashing = false;
 	if (s3_hasher_end(&parts, false, cause) == -1)
 		goto out;
+	memcpy(whole, parts.whole, sizeof whole);	/* the thread is joined */
 
 	/* CompleteMultipartUpload, and its ETag checked. */
-	s3_hasher_start(&whole, fd, local, size, 0);
-	whole_on = true;
 	buf_init(&body);
 	buf_adds(&body, "<CompleteMultipartUpload>");
 	for (i = 0; i < nparts; i++)
@@ -847,18 +842,12 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		while (*id == '"')
 			id++;
 		len = strcspn(id, "\"");
-		if (len == strlen(want) && strncasecmp(id, want, len) == 0)
+		if ((len == strlen(want) && strncasecmp(id, want, len) == 0) ||
+		    (len == strlen(whole) && strncasecmp(id, whole, len) == 0))
 			rc = 0;
-		else {
-			whole_on = false;
-			if (s3_hasher_end(&whole, false, cause) == 0 && len == strlen(whole.whole) &&
-			    strncasecmp(id, whole.whole, len) == 0)
-				rc = 0;
-			else if (*cause == NULL)
-				*cause = xasprintf(_("%s: the store's ETag %.*s is neither %s nor "
-				    "the MD5 %s of the file"), what, (int)len, id, want,
-				    whole.whole);
-		}
+		else
+			*cause = xasprintf(_("%s: the store's ETag %.*s is neither %s nor the "
+			    "MD5 %s of the file"), what, (int)len, id, want, whole);
 	}
 	s3_xml_free(&x);
 	s3_req_free(&q);
@@ -872,8 +861,6 @@ out:
 		s3_hasher_end(&parts, true, NULL);
 	if (m != NULL)
 		curl_multi_cleanup(m);
-	if (whole_on)
-		s3_hasher_end(&whole, true, NULL);
 	if (rc == -1)
 		s3_abort(r, key, upload_id);
 	for (i = 0; i < nparts; i++)
