@@ -633,7 +633,7 @@ s3_hasher_wait(struct s3_hasher *h, size_t i, char **cause)
 		pthread_cond_wait(&h->cv, &h->mu);
 	if (h->ready <= i) {
 		*cause = h->cause != NULL ? xstrdup(h->cause) :
-		    xasprintf(_("%s: cannot hash part %zu"), h->path, i + 1);
+		    xasprintf(_("%s: cannot start SHA-256"), h->path);
 		rc = -1;
 	}
 	pthread_mutex_unlock(&h->mu);
@@ -654,7 +654,7 @@ s3_hasher_end(struct s3_hasher *h, bool give_up, char **cause)
 	rc = h->cause == NULL && h->ready == h->nparts ? 0 : -1;
 	if (rc == -1 && cause != NULL && *cause == NULL)
 		*cause = h->cause != NULL ? xstrdup(h->cause) :
-		    xasprintf(_("%s: cannot hash the file"), h->path);
+		    xasprintf(_("%s: cannot start SHA-256"), h->path);
 	free(h->cause);
 	free(h->sums);
 	h->cause = NULL;
@@ -912,8 +912,7 @@ s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			*cause = xasprintf("%s: %s", path, n == 0 ? _("file shrank") :
-			    strerror(errno));
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
 			free(buf);
 			return (-1);
 		}
@@ -962,7 +961,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	}
 	setvbuf(fp, NULL, _IOFBF, HASHIO_BLOCK);
 	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
-		*cause = xasprintf(_("%s: cannot start MD5"), what);
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
 		goto out;
 	}
 	if (off > 0 && s3_md5_head(fd, tmp, (uint64_t)off, md, cause) == -1)
