@@ -3,7 +3,9 @@
 # `aws s3 cp` of the same files (when the AWS CLI is installed) and `curl --aws-sigv4 -T`.
 # Prints figures; asserts nothing. Run from a build tree:
 #   PDR=./patronus-dr srcdir=.. SIZE=1024 sh ../bench/offsite.sh
-# SIZE: database size in MiB (default 1024). Needs tests/s3/node_modules (npm ci --prefix tests/s3).
+# SIZE: database size in MiB (default 1024); RUNS (default 3) repeats every transfer, and the
+# summary gives min and median of wall and client CPU time (user + system) and ratios of medians.
+# Needs tests/s3/node_modules (npm ci --prefix tests/s3) and /usr/bin/time.
 set -u
 : "${PDR:=./patronus-dr}"
 : "${srcdir:=.}"
@@ -49,51 +51,88 @@ dir=$T/h/backup/patronus/daily
 bytes=$(cat "$dir/$name"* | wc -c)
 echo "# set $name: $bytes bytes in 4 files; s3rver on 127.0.0.1:$S3_PORT; $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
 
-# patronus-dr: upload (the queued copy, no new backup), then fetch (download + verify).
-printf 's3 daily %s\n' "$name" >"$T/h/var/lib/patronus/dr/offsite-queue"
-t0=$(now); "$PDR" --config "$C" backup --retry-offsite >/dev/null 2>"$T/err" || cat "$T/err"; t1=$(now)
-up=$(secs "$t0" "$t1")
-mv "$dir" "$T/orig"
-t0=$(now); "$PDR" --config "$C" fetch "$name" >/dev/null 2>"$T/err" || cat "$T/err"; t1=$(now)
-fe=$(secs "$t0" "$t1")
-t0=$(now); "$PDR" --config "$C" verify "$dir/$name.db" >/dev/null; t1=$(now)
-ve=$(secs "$t0" "$t1")
-cmp -s "$T/orig/$name.db" "$dir/$name.db" || echo "FAIL: fetched database differs"
-printf '%-44s %8ss %8s MiB/s\n' "patronus-dr backup --retry-offsite (upload)" "$up" "$(rate "$bytes" "$up")"
-printf '%-44s %8ss %8s MiB/s\n' "patronus-dr fetch (download + verify)" "$fe" "$(rate "$bytes" "$fe")"
-printf '%-44s %8ss\n' "  of which verify alone" "$ve"
+# timed KEY LABEL CMD...: run CMD, print wall and CPU (user + system) seconds of the client
+# (the server's CPU is not counted: it is the same s3rver for every client), keep them.
+timed() {
+	key=$1 label=$2; shift 2
+	/usr/bin/time -f "%e %U %S" -o "$T/time" "$@" >/dev/null 2>"$T/err" || { echo "$label failed:"; cat "$T/err"; }
+	read -r wall usr sys <"$T/time"
+	cpu=$(echo "$usr $sys" | awk '{ printf "%.2f", $1 + $2 }')
+	printf '%-44s %8.2f s %8.2f s %8s MiB/s\n' "$label" "$wall" "$cpu" "$(rate "$bytes" "$wall")"
+	echo "$wall $cpu" >>"$T/res.$key"
+	echo "$label" >"$T/label.$key"
+}
 
-# curl --aws-sigv4 -T, one PUT per file (no multipart), then GET.
-t0=$(now)
+# stat KEY COLUMN: "min median" of a column (1 wall, 2 CPU) over the runs.
+stat() {
+	cut -d' ' -f"$2" "$T/res.$1" | sort -g | awk '{ v[NR] = $1 } END {
+		printf "%s %s", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The same PUTs and GETs with curl --aws-sigv4, one request per file (no multipart).
+cat >"$T/curl-up.sh" <<SH
 for f in "$T/orig/$name"*; do
 	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
-		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "$f" \
-		"http://127.0.0.1:$S3_PORT/pdr/curl/$(basename "$f")" >/dev/null || echo "curl PUT failed"
+		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -T "\$f" \
+		"http://127.0.0.1:$S3_PORT/pdr/curl/\$(basename "\$f")" || exit 1
 done
-t1=$(now); cu=$(secs "$t0" "$t1")
-t0=$(now)
+SH
+cat >"$T/curl-down.sh" <<SH
 for f in "$T/orig/$name"*; do
 	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
 		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$T/curl.get" \
-		"http://127.0.0.1:$S3_PORT/pdr/curl/$(basename "$f")" || echo "curl GET failed"
+		"http://127.0.0.1:$S3_PORT/pdr/curl/\$(basename "\$f")" || exit 1
 done
-t1=$(now); cd_=$(secs "$t0" "$t1")
-printf '%-44s %8ss %8s MiB/s\n' "curl --aws-sigv4 -T (upload)" "$cu" "$(rate "$bytes" "$cu")"
-printf '%-44s %8ss %8s MiB/s\n' "curl --aws-sigv4 (download)" "$cd_" "$(rate "$bytes" "$cd_")"
-
-# aws s3 cp, when the AWS CLI is here.
+SH
+have_aws=false
 if command -v aws >/dev/null 2>&1 && aws --version >/dev/null 2>&1; then
+	have_aws=true
 	export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-	t0=$(now)
-	aws --endpoint-url "http://127.0.0.1:$S3_PORT" s3 cp --recursive --quiet "$T/orig/" "s3://pdr/aws/" ||
-		echo "aws s3 cp upload failed"
-	t1=$(now); au=$(secs "$t0" "$t1")
-	t0=$(now)
-	aws --endpoint-url "http://127.0.0.1:$S3_PORT" s3 cp --recursive --quiet "s3://pdr/aws/" "$T/awsget/" ||
-		echo "aws s3 cp download failed"
-	t1=$(now); ad=$(secs "$t0" "$t1")
-	printf '%-44s %8ss %8s MiB/s\n' "aws s3 cp --recursive (upload)  [$(aws --version 2>&1 | cut -d' ' -f1)]" "$au" "$(rate "$bytes" "$au")"
-	printf '%-44s %8ss %8s MiB/s\n' "aws s3 cp --recursive (download)" "$ad" "$(rate "$bytes" "$ad")"
 else
 	echo "# no AWS CLI on this machine: compared with curl --aws-sigv4 only"
+fi
+cp -a "$dir" "$T/orig"
+
+run=1
+while [ "$run" -le "${RUNS:-3}" ]; do
+	echo
+	echo "# run $run of ${RUNS:-3}, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-44s %10s %10s %14s\n' "what" "wall" "CPU u+s" "rate"
+	# patronus-dr: upload (the queued copy, no new backup), then fetch (download + verify).
+	printf 's3 daily %s\n' "$name" >"$T/h/var/lib/patronus/dr/offsite-queue"
+	timed up "patronus-dr backup --retry-offsite (upload)" "$PDR" --config "$C" backup --retry-offsite
+	rm -rf "$dir"
+	timed fetch "patronus-dr fetch (download + verify)" "$PDR" --config "$C" fetch "$name"
+	timed verify "  of which verify alone" "$PDR" --config "$C" verify "$dir/$name.db"
+	cmp -s "$T/orig/$name.db" "$dir/$name.db" || echo "FAIL: fetched database differs"
+	timed cup "curl --aws-sigv4 -T (upload, single PUTs)" sh "$T/curl-up.sh"
+	timed cdown "curl --aws-sigv4 (download)" sh "$T/curl-down.sh"
+	if $have_aws; then
+		rm -rf "$T/awsget"
+		timed aup "aws s3 cp --recursive (upload)" aws --endpoint-url \
+			"http://127.0.0.1:$S3_PORT" s3 cp --recursive --quiet "$T/orig/" "s3://pdr/aws/"
+		timed adown "aws s3 cp --recursive (download)" aws --endpoint-url \
+			"http://127.0.0.1:$S3_PORT" s3 cp --recursive --quiet "s3://pdr/aws/" "$T/awsget/"
+	fi
+	run=$((run + 1))
+done
+
+echo
+echo "# summary over ${RUNS:-3} runs, load now $(cut -d' ' -f1-3 /proc/loadavg); $($have_aws && aws --version 2>&1 | cut -d' ' -f1)"
+printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
+for k in up fetch verify cup cdown aup adown; do
+	[ -f "$T/res.$k" ] || continue
+	set -- $(stat $k 1) $(stat $k 2)
+	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
+done
+if $have_aws; then
+	med() { stat "$1" "$2" | cut -d' ' -f2; }
+	awk -v u="$(med up 1)" -v au="$(med aup 1)" -v uc="$(med up 2)" -v auc="$(med aup 2)" \
+	    -v f="$(med fetch 1)" -v v="$(med verify 1)" -v ad="$(med adown 1)" \
+	    -v fc="$(med fetch 2)" -v vc="$(med verify 2)" -v adc="$(med adown 2)" 'BEGIN {
+		printf "\n%-40s %8s %8s   %s\n", "ratio of medians", "wall", "CPU", "goal (wall)"
+		printf "%-40s %8.2f %8.2f   <= 1\n", "upload / aws s3 cp", u / au, uc / auc
+		printf "%-40s %8.2f %8.2f   <= 1\n", "fetch less verify / aws s3 cp", (f - v) / ad, (fc - vc) / adc
+		printf "%-40s %8.2f %8.2f\n", "fetch with verify / aws s3 cp", f / ad, fc / adc
+	}'
 fi

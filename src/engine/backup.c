@@ -14,6 +14,7 @@
 #include "engine/backup.h"
 #include "engine/catalog.h"
 #include "engine/crypt.h"
+#include "engine/dbio.h"
 #include "engine/hashio.h"
 #include "engine/manifest.h"
 #include "engine/remote.h"
@@ -160,7 +161,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
 		return (backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno)));
 	close(fd);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return (-1);
@@ -235,6 +236,7 @@ struct backup_job {
 	int			 rc;		/* 0 ok; CHECK: 1 damage found */
 	int			 err;		/* errno class of a failure */
 	char			*cause;		/* owned */
+	int64_t			 ms;		/* how long it took */
 	pthread_t		 th;
 	bool			 threaded;
 };
@@ -244,6 +246,7 @@ static void *
 backup_job_run(void *arg)
 {
 	struct backup_job	*j = arg;
+	int64_t			 start = backup_now_ms();
 	int			 fd;
 
 	switch (j->kind) {
@@ -267,6 +270,7 @@ backup_job_run(void *arg)
 			close(fd);
 		break;
 	}
+	j->ms = backup_now_ms() - start;
 	return (NULL);
 }
 
@@ -432,7 +436,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	hashio_checkpoint("start");
 	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
 	tmp = hashio_tmpname(path[PART_DB]);
-	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);
 		free(live.cause);
@@ -463,6 +467,8 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
 	backup_job_wait(&hash);
 	backup_job_wait(&sync);
+	log_debug("on their threads: live check %.3f s, hash %.3f s, fsync %.3f s",
+	    (double)live.ms / 1000, (double)hash.ms / 1000, (double)sync.ms / 1000);
 	backup_timing("integrity check, hash and fsync of the copy");
 	if (r != 0) {
 		log_error("Backup verification failed!");

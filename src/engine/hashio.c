@@ -202,10 +202,10 @@ hashio_in_finish(struct hashio_in *in, char **cause)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen = 0;
-	char		*buf = xmalloc(256 * 1024);
+	char		*buf = xmalloc(HASHIO_BLOCK);
 	ssize_t		 n;
 
-	while ((n = hashio_in_read(in, buf, 256 * 1024, cause)) > 0)
+	while ((n = hashio_in_read(in, buf, HASHIO_BLOCK, cause)) > 0)
 		;
 	free(buf);
 	if (n == -1)

@@ -6,6 +6,9 @@
 
 #include <sys/types.h>
 
+/* Size of the reads that hash a file. */
+#define HASHIO_BLOCK (1024 * 1024)
+
 /* Hex SHA-256 with its NUL. */
 #define HASHIO_HEXLEN 65
 

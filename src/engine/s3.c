@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <expat.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -16,6 +17,9 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+
+/* libcurl's send and receive buffers: fewer, larger socket writes and reads. */
+#define S3_IO_BUFFER (512L * 1024)
 
 /* SHA-256 of no bytes, the payload hash of a request without a body. */
 #define S3_EMPTY_SHA256 \
@@ -40,10 +44,13 @@ struct s3_req {
 	CURL			*h;
 	struct curl_slist	*hdrs;
 	char			 errbuf[CURL_ERROR_SIZE];
-	unsigned char		*body;		/* owned */
+	unsigned char		*body;		/* owned; NULL: read from fd */
+	int			 fd;		/* with no body: blen bytes at foff */
+	off_t			 foff;
 	size_t			 blen;
 	size_t			 bpos;
 	FILE			*out;		/* download target, NULL: keep in resp */
+	EVP_MD_CTX		*outmd;		/* MD5 of what goes to out, may be NULL */
 	struct buf		 resp;
 	char			 etag[128];
 	long			 status;
@@ -207,16 +214,26 @@ s3_digests(const void *data, size_t len, char *sha_hex, char *md5_b64, char *md5
 		str_hex(d, dl, md5_hex);
 }
 
-/* Feed the request body to libcurl. */
+/* Feed the request body to libcurl: from memory, or read from the file at the part's offset. */
 static size_t
 s3_read(char *dst, size_t size, size_t n, void *arg)
 {
 	struct s3_req	*q = arg;
 	size_t		 len = size * n;
+	ssize_t		 got;
 
 	if (len > q->blen - q->bpos)
 		len = q->blen - q->bpos;
-	memcpy(dst, q->body + q->bpos, len);
+	if (q->body != NULL)
+		memcpy(dst, q->body + q->bpos, len);
+	else if (len > 0) {
+		do
+			got = pread(q->fd, dst, len, q->foff + (off_t)q->bpos);
+		while (got == -1 && errno == EINTR);
+		if (got <= 0)
+			return (CURL_READFUNC_ABORT);	/* the store sees a short body */
+		len = (size_t)got;
+	}
 	q->bpos += len;
 	return (len);
 }
@@ -229,8 +246,11 @@ s3_write(char *data, size_t size, size_t n, void *arg)
 	long		 status = 0;
 
 	curl_easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &status);
-	if (q->out != NULL && (status == 200 || status == 206))
+	if (q->out != NULL && (status == 200 || status == 206)) {
+		if (q->outmd != NULL)
+			EVP_DigestUpdate(q->outmd, data, size * n);
 		return (fwrite(data, size, n, q->out) * size);
+	}
 	if (q->resp.len < 1024 * 1024)
 		buf_add(&q->resp, data, size * n);
 	return (size * n);
@@ -273,33 +293,35 @@ s3_req_free(struct s3_req *q)
 }
 
 /*
- * Set up a signed request: METHOD url with body (owned, may be NULL). Signed by
- * libcurl's SigV4 with our own x-amz-content-sha256 (and Content-MD5 for a body).
+ * Set up a signed request: METHOD url with a body of blen bytes whose SHA-256
+ * (hex) and MD5 (base64 and hex) are sha, md5 and md5hex (sha NULL: no body).
+ * Signed by libcurl's SigV4 with our own x-amz-content-sha256 (and
+ * Content-MD5 for a body). The body comes from q->body, or when that is NULL
+ * from q->fd at q->foff. Returns -1 with *cause.
  */
 static int
-s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *url,
-    const char *what, unsigned char *body, size_t blen, char **cause)
+s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char *url,
+    const char *what, const char *sha, const char *md5, const char *md5hex, size_t blen,
+    char **cause)
 {
-	char	 sha[HASHIO_HEXLEN], md5[64], *h, *sig;
+	char	*h, *sig;
 
-	memset(q, 0, sizeof *q);
 	buf_init(&q->resp);
-	q->body = body;
 	q->blen = blen;
 	q->what = xstrdup(what);
 	if ((q->h = curl_easy_init()) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
 		return (-1);
 	}
-	if (body != NULL) {
-		s3_digests(body, blen, sha, md5, q->md5hex);
+	if (sha != NULL) {
+		xsnprintf(q->md5hex, sizeof q->md5hex, "%s", md5hex);
 		h = xasprintf("Content-MD5: %s", md5);
 		q->hdrs = curl_slist_append(q->hdrs, h);
 		free(h);
-		/* The body is in memory and checked: no round trip for 100-continue. */
+		/* The body is checked by its digests: no round trip for 100-continue. */
 		q->hdrs = curl_slist_append(q->hdrs, "Expect:");
 	} else
-		xsnprintf(sha, sizeof sha, "%s", S3_EMPTY_SHA256);
+		sha = S3_EMPTY_SHA256;
 	h = xasprintf("x-amz-content-sha256: %s", sha);
 	q->hdrs = curl_slist_append(q->hdrs, h);
 	free(h);
@@ -322,12 +344,14 @@ s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *
 	curl_easy_setopt(q->h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
+	curl_easy_setopt(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, s3_write);
 	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(q->h, CURLOPT_HEADERFUNCTION, s3_header);
 	curl_easy_setopt(q->h, CURLOPT_HEADERDATA, q);
 	if (strcmp(method, "PUT") == 0) {
 		curl_easy_setopt(q->h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(q->h, CURLOPT_UPLOAD_BUFFERSIZE, S3_IO_BUFFER);
 		curl_easy_setopt(q->h, CURLOPT_READFUNCTION, s3_read);
 		curl_easy_setopt(q->h, CURLOPT_READDATA, q);
 		curl_easy_setopt(q->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)blen);
@@ -336,13 +360,32 @@ s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *
 			    (curl_off_t)remote_test_rate());
 	} else if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(q->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, body != NULL ? (char *)body : "");
+		curl_easy_setopt(q->h, CURLOPT_POSTFIELDS, q->body != NULL ? (char *)q->body :
+		    "");
 		curl_easy_setopt(q->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 	} else if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(q->h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0)
 		curl_easy_setopt(q->h, CURLOPT_CUSTOMREQUEST, method);
+	else
+		curl_easy_setopt(q->h, CURLOPT_BUFFERSIZE, S3_IO_BUFFER);
 	return (0);
+}
+
+/* s3_req_setup with the body (owned, may be NULL) in memory, its digests computed here. */
+static int
+s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *url,
+    const char *what, unsigned char *body, size_t blen, char **cause)
+{
+	char	sha[HASHIO_HEXLEN], md5[64], md5hex[33];
+
+	memset(q, 0, sizeof *q);
+	q->fd = -1;
+	q->body = body;
+	if (body == NULL)
+		return (s3_req_setup(r, q, method, url, what, NULL, NULL, NULL, blen, cause));
+	s3_digests(body, blen, sha, md5, md5hex);
+	return (s3_req_setup(r, q, method, url, what, sha, md5, md5hex, blen, cause));
 }
 
 /* Judge a finished request: 0 on a 2xx answer, else -1 with *cause from S3's <Error>. */
@@ -445,27 +488,209 @@ s3_abort(struct remote *r, const char *key, const char *upload_id)
 	buf_free(&b);
 }
 
+/* The digests of one part, as the part's request needs them. */
+struct s3_part_sum {
+	char	sha[HASHIO_HEXLEN];	/* hex SHA-256 */
+	char	md5[32];		/* base64 MD5 */
+	char	md5hex[33];
+	uint8_t	md5bin[16];
+};
+
 /*
- * Upload a big file in parts, up to r->parallel at once over curl multi; each
- * part carries its Content-MD5 and SHA-256 and its ETag is checked, and so is
- * the whole upload's ETag (MD5 of the parts' MD5s, "-N"). Returns -1 with *cause.
+ * The digests of a file's parts and the whole file's MD5, computed on a
+ * thread of their own, so that the thread driving the transfers never waits
+ * on the disk or on hashing. Parts are done in order; ready counts them.
+ */
+struct s3_hasher {
+	int			 fd;
+	const char		*path;
+	uint64_t		 size;
+	size_t			 part_size;
+	size_t			 nparts;
+	struct s3_part_sum	*sums;		/* nparts, owned */
+	char			 whole[33];	/* hex MD5 of the file, once all are done */
+	size_t			 ready;
+	CURLM			*wake;		/* woken when a part is ready, may be NULL */
+	bool			 stop;		/* asked to give up */
+	char			*cause;		/* owned; set on a read error */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	pthread_t		 th;
+	bool			 started;
+};
+
+/* Read len bytes at off of fd into three digests, in blocks of buf. */
+static int
+s3_hash_range(struct s3_hasher *h, off_t off, uint64_t len, EVP_MD_CTX *a, EVP_MD_CTX *b,
+    EVP_MD_CTX *c, unsigned char *buf, size_t bufsz)
+{
+	ssize_t	n;
+	size_t	want;
+
+	while (len > 0) {
+		if (__atomic_load_n(&h->stop, __ATOMIC_RELAXED))
+			return (-1);
+		want = len < bufsz ? (size_t)len : bufsz;
+		if ((n = pread(h->fd, buf, want, off)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			pthread_mutex_lock(&h->mu);
+			if (h->cause == NULL)
+				h->cause = xasprintf("%s: %s", h->path, n == 0 ?
+				    _("file shrank while uploading") : strerror(errno));
+			pthread_mutex_unlock(&h->mu);
+			return (-1);
+		}
+		EVP_DigestUpdate(a, buf, (size_t)n);
+		EVP_DigestUpdate(b, buf, (size_t)n);
+		EVP_DigestUpdate(c, buf, (size_t)n);
+		off += n;
+		len -= (uint64_t)n;
+	}
+	return (0);
+}
+
+/* Thread body: hash the parts in order, signalling each one, and the whole file. */
+static void *
+s3_hasher_run(void *arg)
+{
+	struct s3_hasher	*h = arg;
+	struct s3_part_sum	*p;
+	EVP_MD_CTX		*sha = EVP_MD_CTX_new(), *md5 = EVP_MD_CTX_new();
+	EVP_MD_CTX		*all = EVP_MD_CTX_new();
+	unsigned char		*buf = xmalloc(HASHIO_BLOCK), d[EVP_MAX_MD_SIZE];
+	unsigned int		 dl;
+	uint64_t		 off, len;
+	size_t			 i;
+
+	if (sha == NULL || md5 == NULL || all == NULL ||
+	    EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1)
+		goto out;
+	for (i = 0; i < h->nparts; i++) {
+		p = &h->sums[i];
+		off = (uint64_t)i * h->part_size;
+		len = h->size - off < h->part_size ? h->size - off : h->part_size;
+		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+		if (s3_hash_range(h, (off_t)off, len, sha, md5, all, buf, HASHIO_BLOCK) == -1)
+			break;
+		if (i + 1 == h->nparts) {
+			EVP_DigestFinal_ex(all, d, &dl);
+			str_hex(d, dl, h->whole);
+		}
+		EVP_DigestFinal_ex(sha, d, &dl);
+		str_hex(d, dl, p->sha);
+		EVP_DigestFinal_ex(md5, d, &dl);
+		memcpy(p->md5bin, d, 16);
+		str_hex(d, dl, p->md5hex);
+		EVP_EncodeBlock((unsigned char *)p->md5, d, (int)dl);
+		pthread_mutex_lock(&h->mu);
+		h->ready = i + 1;
+		pthread_cond_broadcast(&h->cv);
+		if (h->wake != NULL)
+			curl_multi_wakeup(h->wake);
+		pthread_mutex_unlock(&h->mu);
+	}
+out:
+	pthread_mutex_lock(&h->mu);
+	h->stop = true;		/* done, one way or the other */
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	EVP_MD_CTX_free(sha);
+	EVP_MD_CTX_free(md5);
+	EVP_MD_CTX_free(all);
+	free(buf);
+	return (NULL);
+}
+
+/* Start hashing size bytes of fd in parts of part_size. */
+static void
+s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, size_t part_size)
+{
+	memset(h, 0, sizeof *h);
+	h->fd = fd;
+	h->path = path;
+	h->size = size;
+	h->part_size = part_size;
+	h->nparts = (size_t)((size + part_size - 1) / part_size);
+	h->sums = xcalloc(h->nparts, sizeof *h->sums);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (pthread_create(&h->th, NULL, s3_hasher_run, h) == 0)
+		h->started = true;
+	else
+		s3_hasher_run(h);
+}
+
+/* Wait until part i is hashed; -1 with *cause when it never will be. */
+static int
+s3_hasher_wait(struct s3_hasher *h, size_t i, char **cause)
+{
+	int	rc = 0;
+
+	pthread_mutex_lock(&h->mu);
+	while (h->ready <= i && !h->stop)
+		pthread_cond_wait(&h->cv, &h->mu);
+	if (h->ready <= i) {
+		*cause = h->cause != NULL ? xstrdup(h->cause) :
+		    xasprintf(_("%s: cannot start SHA-256"), h->path);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&h->mu);
+	return (rc);
+}
+
+/* Stop (when give_up) or wait for the thread, then free. Returns 0 when it finished its work. */
+static int
+s3_hasher_end(struct s3_hasher *h, bool give_up, char **cause)
+{
+	int	rc;
+
+	if (give_up)
+		__atomic_store_n(&h->stop, true, __ATOMIC_RELAXED);
+	if (h->started)
+		pthread_join(h->th, NULL);
+	h->started = false;
+	rc = h->cause == NULL && h->ready == h->nparts ? 0 : -1;
+	if (rc == -1 && cause != NULL && *cause == NULL)
+		*cause = h->cause != NULL ? xstrdup(h->cause) :
+		    xasprintf(_("%s: cannot start SHA-256"), h->path);
+	free(h->cause);
+	free(h->sums);
+	h->cause = NULL;
+	h->sums = NULL;
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	return (rc);
+}
+
+/*
+ * Upload a big file in parts, up to r->parallel at once over curl multi. A
+ * thread hashes the parts ahead of the transfers (SHA-256 signed, Content-MD5
+ * sent, each part's ETag checked) and the whole file's MD5 in the same read;
+ * libcurl reads each part's body straight from the file. The whole upload's
+ * ETag is checked as the MD5 of the parts' MD5s ("-N"), or, for stores that
+ * answer the object's MD5, against the file's MD5. Returns -1 with *cause.
  */
 static int
 s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, const char *key,
     const char *what, char **cause)
 {
-	struct s3_req	 q, *slots;
-	struct s3_xml	 x;
-	struct buf	 b, body;
-	CURLM		*m = NULL;
-	CURLMsg		*msg;
-	const char	*id;
-	unsigned char	*data, *md5s = NULL, d[EVP_MAX_MD_SIZE];
-	unsigned int	 dl;
-	char		*url, *upload_id = NULL, **etags = NULL, want[64], hex[33], whole[33];
-	EVP_MD_CTX	*all = NULL;
-	size_t		 nparts, next = 0, done = 0, i, len;
-	int		 running, left, rc = -1, k;
+	struct s3_req		 q, *slots;
+	struct s3_xml		 x;
+	struct s3_hasher	 parts;
+	struct s3_part_sum	*p;
+	struct buf		 b, body;
+	CURLM			*m = NULL;
+	CURLMsg			*msg;
+	const char		*id;
+	unsigned char		*md5s = NULL, d[EVP_MAX_MD_SIZE];
+	unsigned int		 dl;
+	char			*url, *upload_id = NULL, **etags = NULL, want[64], hex[33];
+	char			 whole[33];
+	size_t			 nparts, next = 0, done = 0, i, len;
+	int			 running, left, rc = -1, k;
+	bool			 hashing = false;
 
 	nparts = (size_t)((size + r->part_size - 1) / r->part_size);
 	if (nparts > 10000) {
@@ -473,17 +698,21 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		return (-1);
 	}
 
-	/* InitiateMultipartUpload. */
+	/* InitiateMultipartUpload, while the first parts are hashed. */
+	s3_hasher_start(&parts, fd, local, size, r->part_size);
+	hashing = true;
 	url = s3_url(r, key, "uploads=");
 	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1 ||
 	    s3_req_run(&q, cause) == -1) {
 		free(url);
 		s3_req_free(&q);
+		s3_hasher_end(&parts, true, NULL);
 		return (-1);
 	}
 	free(url);
 	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
 		s3_req_free(&q);
+		s3_hasher_end(&parts, true, NULL);
 		return (-1);
 	}
 	if ((id = s3_xml_get(&x, "InitiateMultipartUploadResult/UploadId")) == NULL ||
@@ -491,6 +720,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		*cause = xasprintf(_("%s: no UploadId in the store's answer"), what);
 		s3_xml_free(&x);
 		s3_req_free(&q);
+		s3_hasher_end(&parts, true, NULL);
 		return (-1);
 	}
 	upload_id = xstrdup(id);
@@ -500,29 +730,39 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	slots = xcalloc((size_t)r->parallel, sizeof *slots);
 	etags = xcalloc(nparts, sizeof *etags);
 	md5s = xcalloc(nparts, 16);
-	all = EVP_MD_CTX_new();
-	if (all == NULL || EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1 ||
-	    (m = curl_multi_init()) == NULL) {
+	if ((m = curl_multi_init()) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
 		goto out;
 	}
 	while (done < nparts) {
-		/* Fill the free slots with the next parts. */
+		/* Fill the free slots with the next parts (waiting for a hash only when idle). */
 		for (k = 0; k < r->parallel && next < nparts; k++) {
 			if (slots[k].h != NULL)
 				continue;
+			pthread_mutex_lock(&parts.mu);
+			i = parts.ready;
+			parts.wake = m;
+			pthread_mutex_unlock(&parts.mu);
+			if (i <= next) {
+				/* Not hashed yet: drive what runs (the hasher wakes us), or wait. */
+				if (next > done)
+					break;
+				if (s3_hasher_wait(&parts, next, cause) == -1)
+					goto out;
+			}
+			p = &parts.sums[next];
 			len = (size_t)(size - next * r->part_size < r->part_size ?
 			    size - next * r->part_size : r->part_size);
-			if ((data = s3_read_part(fd, local, (off_t)(next * r->part_size), len,
-			    cause)) == NULL)
-				goto out;
-			EVP_DigestUpdate(all, data, len);
 			buf_init(&b);
 			buf_printf(&b, "partNumber=%zu&uploadId=", next + 1);
 			s3_encode(&b, upload_id, false);
 			url = s3_url(r, key, b.data);
 			buf_free(&b);
-			if (s3_req_init(r, &slots[k], "PUT", url, what, data, len, cause) == -1) {
+			memset(&slots[k], 0, sizeof slots[k]);
+			slots[k].fd = fd;
+			slots[k].foff = (off_t)(next * r->part_size);
+			if (s3_req_setup(r, &slots[k], "PUT", url, what, p->sha, p->md5, p->md5hex,
+			    len, cause) == -1) {
 				free(url);
 				goto out;
 			}
@@ -554,16 +794,15 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			}
 			i = (size_t)slots[k].part - 1;
 			etags[i] = xstrdup(slots[k].etag);
-			for (size_t j = 0; j < 16; j++) {
-				unsigned int	 v;
-
-				sscanf(slots[k].md5hex + 2 * j, "%2x", &v);
-				md5s[i * 16 + j] = (unsigned char)v;
-			}
+			memcpy(md5s + i * 16, parts.sums[i].md5bin, 16);
 			s3_req_free(&slots[k]);
 			done++;
 		}
 	}
+	hashing = false;
+	if (s3_hasher_end(&parts, false, cause) == -1)
+		goto out;
+	memcpy(whole, parts.whole, sizeof whole);	/* the thread is joined */
 
 	/* CompleteMultipartUpload, and its ETag checked. */
 	buf_init(&body);
@@ -600,8 +839,6 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		*cause = xasprintf(_("%s: no ETag in the store's answer"), what);
 	else {
 		/* AWS answers MD5-of-part-MD5s-N; some stores the whole object's MD5. */
-		EVP_DigestFinal_ex(all, d, &dl);
-		str_hex(d, dl, whole);
 		while (*id == '"')
 			id++;
 		len = strcspn(id, "\"");
@@ -620,9 +857,10 @@ out:
 			curl_multi_remove_handle(m, slots[k].h);
 		s3_req_free(&slots[k]);
 	}
+	if (hashing)
+		s3_hasher_end(&parts, true, NULL);
 	if (m != NULL)
 		curl_multi_cleanup(m);
-	EVP_MD_CTX_free(all);
 	if (rc == -1)
 		s3_abort(r, key, upload_id);
 	for (i = 0; i < nparts; i++)
@@ -660,45 +898,46 @@ s3_put(struct remote *r, const char *local, const char *tier, const char *file, 
 	return (rc);
 }
 
-/* Hex MD5 of a file. Returns -1 with *cause. */
+/* Feed the first len bytes of the file at fd to md (a download being resumed). */
 static int
-s3_file_md5(const char *path, char *hex, char **cause)
+s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause)
 {
-	EVP_MD_CTX	*md;
-	unsigned char	 buf[65536], d[EVP_MAX_MD_SIZE];
-	unsigned int	 dl;
+	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
+	uint64_t	 off = 0;
 	ssize_t		 n;
-	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_md5(), NULL);
-	while ((n = read(fd, buf, sizeof buf)) > 0)
+	while (off < len) {
+		n = pread(fd, buf, len - off < HASHIO_BLOCK ? (size_t)(len - off) : HASHIO_BLOCK,
+		    (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
+			free(buf);
+			return (-1);
+		}
 		EVP_DigestUpdate(md, buf, (size_t)n);
-	EVP_DigestFinal_ex(md, d, &dl);
-	EVP_MD_CTX_free(md);
-	close(fd);
-	if (n == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
+		off += (uint64_t)n;
 	}
-	str_hex(d, dl, hex);
+	free(buf);
 	return (0);
 }
 
 /*
  * Download PREFIX TIER/FILE to local through its temporary name, asking for
  * the rest of a temporary file left by a broken download (Range); a single-part
- * object's ETag is checked against the file's MD5. Returns -1 with *cause.
+ * object's ETag is checked against the MD5 of the file, computed as it is
+ * written (and over the part kept from a broken download). Returns -1 with
+ * *cause.
  */
 int
 s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
 {
 	struct s3_req	 q;
 	struct stat	 st;
+	EVP_MD_CTX	*md = NULL;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
 	char		*key, *url, *tmp, *what, md5[33];
 	curl_off_t	 off = 0;
 	FILE		*fp = NULL;
@@ -713,30 +952,41 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		off = st.st_size;
 		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
 	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		goto out;
 	}
+	setvbuf(fp, NULL, _IOFBF, HASHIO_BLOCK);
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
+		goto out;
+	}
+	if (off > 0 && s3_md5_head(fd, tmp, (uint64_t)off, md, cause) == -1)
+		goto out;
 	if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 		goto out;
 	q.out = fp;
+	q.outmd = md;
 	if (off > 0)
 		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
 	if ((rc = s3_req_run(&q, cause)) == -1 && q.status == 416) {
 		/* The temporary file may be whole already, or not this object's: start over. */
 		free(*cause);
 		*cause = NULL;
+		rc = -1;
 		if (ftruncate(fileno(fp), 0) == -1) {
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
 			goto out;
 		}
 		s3_req_free(&q);
+		EVP_DigestInit_ex(md, EVP_md5(), NULL);
 		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 			goto out;
 		q.out = fp;
+		q.outmd = md;
 		rc = s3_req_run(&q, cause);
 	}
 	if (rc == 0 && off > 0 && q.status != 206) {
@@ -749,9 +999,9 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		rc = -1;
 	}
 	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
-		if (s3_file_md5(tmp, md5, cause) == -1)
-			rc = -1;
-		else if (strcasecmp(md5, q.etag) != 0) {
+		EVP_DigestFinal_ex(md, d, &dl);
+		str_hex(d, dl, md5);
+		if (strcasecmp(md5, q.etag) != 0) {
 			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s"),
 			    what, md5, q.etag);
 			unlink(tmp);
@@ -767,6 +1017,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 out:
 	if (fp != NULL)
 		fclose(fp);
+	EVP_MD_CTX_free(md);
 	s3_req_free(&q);
 	free(key);
 	free(url);

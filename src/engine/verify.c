@@ -9,6 +9,7 @@
 #include "engine/archive.h"
 #include "engine/catalog.h"
 #include "engine/crypt.h"
+#include "engine/dbio.h"
 #include "engine/hashio.h"
 #include "engine/manifest.h"
 #include "engine/verify.h"
@@ -119,7 +120,7 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	} else
 		uri = xstrdup(path);
 	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | (immutable ? SQLITE_OPEN_URI : 0),
-	    NULL) != SQLITE_OK) {
+	    dbio_vfs()) != SQLITE_OK) {
 		*cause = xasprintf("%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
 		    _("out of memory"));
 		goto out;
