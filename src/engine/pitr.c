@@ -1,0 +1,330 @@
+/* pitr.c: the continuous stream as seen by its readers: status, protection, point-in-time restore. */
+#include "system.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/pitr.h"
+#include "util/conf.h"
+#include "util/fsutil.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Largest status file read. */
+#define PITR_STATUS_MAX (64 * 1024)
+
+/* The wall clock in unix ms. */
+int64_t
+pitr_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A span of ms as text the way runbooks write durations: "850ms", "2.4s", "15m", "1h30m". */
+char *
+pitr_format_ms(int64_t ms, char *buf, size_t len)
+{
+	static const struct {
+		char	unit;
+		int64_t	secs;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	struct buf	b;
+	int64_t		secs;
+	size_t		i;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000) {
+		xsnprintf(buf, len, "%" PRId64 "ms", ms);
+		return (buf);
+	}
+	if (ms < 10000) {
+		xsnprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000, ms % 1000 / 100);
+		return (buf);
+	}
+	secs = ms / 1000;
+	buf_init(&b);
+	for (i = 0; i < nitems(units); i++) {
+		if (secs >= units[i].secs) {
+			buf_printf(&b, "%" PRId64 "%c", secs / units[i].secs, units[i].unit);
+			secs %= units[i].secs;
+		}
+	}
+	xsnprintf(buf, len, "%s", b.data);
+	buf_free(&b);
+	return (buf);
+}
+
+/* A point in unix ms as local "YYYY-mm-dd HH:MM:SS.mmm". */
+static char *
+pitr_format_time(int64_t ms, char *buf, size_t len)
+{
+	char	s[TIMEUTIL_BUFSZ];
+
+	time_format_iso((time_t)(ms / 1000), s, sizeof s);
+	xsnprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
+	return (buf);
+}
+
+/* Parse a non-negative decimal into *v; -1 when it is not one. */
+static int
+pitr_number(const char *s, int64_t *v)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 0)
+		return (-1);
+	*v = n;
+	return (0);
+}
+
+/*
+ * Whether a process holds path's lock: flock(LOCK_SH|LOCK_NB) on it fails
+ * with EWOULDBLOCK. A missing file is not held.
+ */
+static bool
+pitr_lock_held(const char *path)
+{
+	bool	held = false;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return (false);
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		held = errno == EWOULDBLOCK;
+	else
+		flock(fd, LOCK_UN);
+	close(fd);
+	return (held);
+}
+
+/*
+ * Read BACKUP_DIR/stream/status and test BACKUP_DIR/stream/lock into st (free
+ * with stream_status_free). No status file is not an error: st->present is
+ * false. Unknown keys are ignored (the contract may grow). Returns -1 with
+ * *cause when the file is there but cannot be read or a value is not a number.
+ */
+int
+stream_status_read(const char *backup_dir, struct stream_status *st, char **cause)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} keys[] = {
+		{ "segment_ms", offsetof(struct stream_status, segment_ms) },
+		{ "caught_up_ms", offsetof(struct stream_status, caught_up_ms) },
+		{ "lag_ms", offsetof(struct stream_status, lag_ms) },
+		{ "interval_ms", offsetof(struct stream_status, interval_ms) },
+		{ "oldest_ms", offsetof(struct stream_status, oldest_ms) },
+	};
+	struct stat	 sb;
+	char		*path, *lock, *data = NULL, *line, *next, *val;
+	size_t		 len, i;
+	int64_t		 v;
+	int		 lineno = 0;
+
+	memset(st, 0, sizeof *st);
+	if (backup_dir == NULL)
+		return (0);
+	path = xasprintf("%s/stream/status", backup_dir);
+	lock = xasprintf("%s/stream/lock", backup_dir);
+	st->running = pitr_lock_held(lock);
+	free(lock);
+	if (stat(path, &sb) == -1 && errno == ENOENT) {
+		free(path);
+		return (0);
+	}
+	if (fs_read_file(path, PITR_STATUS_MAX, &data, &len, cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	st->present = true;
+	st->mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+	for (line = data; line != NULL && *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((val = strchr(line, ' ')) == NULL)
+			continue;
+		*val++ = '\0';
+		if (strcmp(line, "generation") == 0) {
+			free(st->generation);
+			st->generation = xstrdup(val);
+			continue;
+		}
+		for (i = 0; i < nitems(keys); i++)
+			if (strcmp(line, keys[i].key) == 0)
+				break;
+		if (i == nitems(keys) && strcmp(line, "pid") != 0 &&
+		    strcmp(line, "sequence") != 0)
+			continue;
+		if (pitr_number(val, &v) != 0) {
+			*cause = xasprintf(_("%s:%d: %s: not a number: \"%s\""), path,
+			    lineno, line, val);
+			free(data);
+			free(path);
+			stream_status_free(st);
+			return (-1);
+		}
+		if (strcmp(line, "pid") == 0)
+			st->pid = (pid_t)v;
+		else if (strcmp(line, "sequence") == 0)
+			st->sequence = (uint64_t)v;
+		else
+			*(int64_t *)(void *)((char *)st + keys[i].off) = v;
+	}
+	free(data);
+	free(path);
+	return (0);
+}
+
+/* Free what stream_status_read put in st. */
+void
+stream_status_free(struct stream_status *st)
+{
+	free(st->generation);
+	memset(st, 0, sizeof *st);
+}
+
+/* Append "key": ms, or null when 0. */
+static void
+pitr_json_ms(struct buf *b, const char *key, int64_t v)
+{
+	if (v > 0)
+		buf_printf(b, ", \"%s\": %" PRId64, key, v);
+	else
+		buf_printf(b, ", \"%s\": null", key);
+}
+
+/*
+ * The stream's status as text for people, or as one JSON object, against
+ * now_ms (caller frees).
+ */
+char *
+pitr_status_text(const struct stream_status *st, int64_t now_ms, bool json)
+{
+	struct buf	b;
+	char		t[64], d[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+
+	buf_init(&b);
+	if (json) {
+		buf_printf(&b, "{\"running\": %s, \"present\": %s",
+		    st->running ? "true" : "false", st->present ? "true" : "false");
+		if (st->pid > 0)
+			buf_printf(&b, ", \"pid\": %jd", (intmax_t)st->pid);
+		else
+			buf_adds(&b, ", \"pid\": null");
+		buf_adds(&b, ", \"generation\": ");
+		if (st->generation != NULL)
+			json_add_string(&b, st->generation);
+		else
+			buf_adds(&b, "null");
+		buf_printf(&b, ", \"sequence\": %" PRIu64, st->sequence);
+		pitr_json_ms(&b, "segment_ms", st->segment_ms);
+		pitr_json_ms(&b, "caught_up_ms", st->caught_up_ms);
+		buf_printf(&b, ", \"lag_ms\": %" PRId64, st->lag_ms);
+		buf_printf(&b, ", \"interval_ms\": %" PRId64, st->interval_ms);
+		pitr_json_ms(&b, "oldest_ms", st->oldest_ms);
+		if (st->caught_up_ms > 0)
+			buf_printf(&b, ", \"behind_ms\": %" PRId64,
+			    now_ms > st->caught_up_ms ? now_ms - st->caught_up_ms : 0);
+		else
+			buf_adds(&b, ", \"behind_ms\": null");
+		buf_adds(&b, "}\n");
+		return (buf_steal(&b));
+	}
+	if (!st->present) {
+		buf_printf(&b, _("stream: %s (no status file)\n"), st->running ?
+		    _("running, starting") : _("never started"));
+		return (buf_steal(&b));
+	}
+	if (st->running)
+		buf_printf(&b, _("stream: running (pid %jd), generation %s\n"),
+		    (intmax_t)st->pid, st->generation != NULL ? st->generation : "-");
+	else
+		buf_printf(&b, _("stream: NOT running (last status %s), generation %s\n"),
+		    pitr_format_time(st->mtime_ms, t, sizeof t),
+		    st->generation != NULL ? st->generation : "-");
+	if (st->sequence > 0)
+		buf_printf(&b, _("newest point: segment %" PRIu64 " captured %s (%s ago)\n"),
+		    st->sequence, pitr_format_time(st->segment_ms, t, sizeof t),
+		    pitr_format_ms(now_ms - st->segment_ms, d, sizeof d));
+	else
+		buf_adds(&b, _("newest point: the snapshot (no segment yet)\n"));
+	if (st->caught_up_ms > 0)
+		buf_printf(&b, _("caught up: %s (%s ago)\n"),
+		    pitr_format_time(st->caught_up_ms, t, sizeof t),
+		    pitr_format_ms(now_ms - st->caught_up_ms, d, sizeof d));
+	buf_printf(&b, _("lag: %s, polling every %s\n"),
+	    pitr_format_ms(st->lag_ms, d, sizeof d),
+	    pitr_format_ms(st->interval_ms, d2, sizeof d2));
+	if (st->oldest_ms > 0)
+		buf_printf(&b, _("oldest point: %s\n"),
+		    pitr_format_time(st->oldest_ms, t, sizeof t));
+	return (buf_steal(&b));
+}
+
+/*
+ * What the configured protection can deliver now: the backup interval of
+ * dr.yaml (the timer), or, with a running stream that has caught up at least
+ * once, its polling interval plus how far behind it is (now - caught_up_ms),
+ * whichever is smaller. st may be NULL (no stream).
+ */
+void
+pitr_protection(const struct conf *c, const struct stream_status *st, int64_t now_ms,
+    struct pitr_protection *p)
+{
+	int64_t	w;
+
+	memset(p, 0, sizeof *p);
+	p->backup_ms = c->backup_interval * 1000;
+	p->window_ms = p->backup_ms;
+	p->running = st != NULL && st->running;
+	if (!p->running || st->caught_up_ms <= 0)
+		return;
+	p->caught_up = true;
+	p->interval_ms = st->interval_ms;
+	p->behind_ms = now_ms > st->caught_up_ms ? now_ms - st->caught_up_ms : 0;
+	w = p->interval_ms + p->behind_ms;
+	if (w < p->window_ms || p->backup_ms <= 0) {
+		p->window_ms = w;
+		p->streaming = true;
+	}
+}
+
+/*
+ * The warning for an RPO target of rpo seconds that the protection p cannot
+ * meet, naming both figures, or NULL when it can (caller frees).
+ */
+char *
+pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
+{
+	char	tw[TIMEUTIL_BUFSZ], bw[TIMEUTIL_BUFSZ], iw[TIMEUTIL_BUFSZ];
+	char	lw[TIMEUTIL_BUFSZ];
+
+	if (rpo <= 0 || p->window_ms <= rpo * 1000)
+		return (NULL);
+	pitr_format_ms(rpo * 1000, tw, sizeof tw);
+	pitr_format_ms(p->backup_ms, bw, sizeof bw);
+	if (p->caught_up)
+		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+		    "stream polling every %s but %s behind"), id, tw, bw,
+		    pitr_format_ms(p->interval_ms, iw, sizeof iw),
+		    pitr_format_ms(p->behind_ms, lw, sizeof lw)));
+	if (p->running)
+		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+		    "stream running but not caught up yet"), id, tw, bw));
+	return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+	    "no stream running"), id, tw, bw));
+}
