@@ -7,10 +7,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "engine/pitr.h"
+#include "engine/segment.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -64,7 +68,7 @@ pitr_format_ms(int64_t ms, char *buf, size_t len)
 }
 
 /* A point in unix ms as local "YYYY-mm-dd HH:MM:SS.mmm". */
-static char *
+char *
 pitr_format_time(int64_t ms, char *buf, size_t len)
 {
 	char	s[TIMEUTIL_BUFSZ];
@@ -327,4 +331,334 @@ pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
 		    "stream running but not caught up yet"), id, tw, bw));
 	return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
 	    "no stream running"), id, tw, bw));
+}
+
+/*
+ * A point in time for --at: "@EPOCH.mmm" (ms), or anything time_parse takes
+ * (whole seconds: the point is the end of that second, so "14:05:03" includes
+ * what was committed during it). Returns -1 with *cause.
+ */
+int
+pitr_parse_time(const char *s, int64_t now_ms, int64_t *ms, char **cause)
+{
+	const char	*dot;
+	char		*end;
+	long long	 sec, frac;
+	time_t		 t;
+	size_t		 digits;
+
+	if (s[0] == '@' && (dot = strchr(s, '.')) != NULL) {
+		errno = 0;
+		sec = strtoll(s + 1, &end, 10);
+		if (errno == 0 && end == dot && end != s + 1 && sec >= 0) {
+			digits = strlen(dot + 1);
+			frac = strtoll(dot + 1, &end, 10);
+			if (*end == '\0' && digits >= 1 && digits <= 3 && frac >= 0 &&
+			    dot[1] >= '0' && dot[1] <= '9') {
+				while (digits++ < 3)
+					frac *= 10;
+				*ms = sec * 1000 + frac;
+				return (0);
+			}
+		}
+		*cause = xasprintf(_("bad time \"%s\" (use e.g. @1764251103.250)"), s);
+		return (-1);
+	}
+	if (time_parse(s, (time_t)(now_ms / 1000), &t, cause) != 0)
+		return (-1);
+	*ms = strcmp(s, "now") == 0 ? now_ms : (int64_t)t * 1000 + 999;
+	return (0);
+}
+
+/* Free what pitr_rebuild put in r. */
+void
+pitr_result_free(struct pitr_result *r)
+{
+	free(r->gendir);
+	free(r->generation);
+	free(r->why);
+	free(r->skipped);
+	memset(r, 0, sizeof *r);
+}
+
+/* Note in r->skipped a generation that could not be used, and why. */
+static void
+pitr_skip(struct pitr_result *r, const char *why)
+{
+	char	*s;
+
+	log_warn(_("skipping stream generation: %s"), why);
+	s = r->skipped == NULL ? xstrdup(why) : xasprintf("%s; %s", r->skipped, why);
+	free(r->skipped);
+	r->skipped = s;
+}
+
+/*
+ * Choose the newest generation of streamdir whose snapshot is at or before
+ * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
+ * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
+ */
+static int
+pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r,
+    struct segment_snapinfo *si, char **cause)
+{
+	char	**gens, *dir, *why = NULL, t[64];
+	size_t	  n, i;
+	bool	  any_old = false;
+
+	if (segment_list_gens(streamdir, &gens, &n, cause) != 0)
+		return (-1);
+	if (n == 0) {
+		*cause = xasprintf(_("%s: no stream generation"), streamdir);
+		segment_free_list(gens, n);
+		return (-1);
+	}
+	for (i = n; i-- > 0;) {
+		dir = str_join_path(streamdir, gens[i]);
+		if (segment_snapinfo_read(dir, si, &why) != 0) {
+			pitr_skip(r, why);
+			free(why);
+			free(dir);
+			continue;
+		}
+		if (si->time_ms > at_ms) {
+			free(dir);
+			continue;
+		}
+		any_old = true;
+		if (segment_snapshot_verify(dir, si, &why) != 0) {
+			pitr_skip(r, why);
+			free(why);
+			free(dir);
+			continue;
+		}
+		r->gendir = dir;
+		r->generation = xstrdup(gens[i]);
+		r->snapshot_ms = si->time_ms;
+		segment_free_list(gens, n);
+		return (0);
+	}
+	segment_free_list(gens, n);
+	if (!any_old)
+		*cause = xasprintf(_("%s: no stream snapshot at or before %s"), streamdir,
+		    pitr_format_time(at_ms, t, sizeof t));
+	else
+		*cause = xasprintf(_("%s: no usable stream snapshot at or before %s (%s)"),
+		    streamdir, pitr_format_time(at_ms, t, sizeof t),
+		    r->skipped != NULL ? r->skipped : "?");
+	return (-1);
+}
+
+/* PRAGMA integrity_check of a database file, opened immutable. Returns -1 with *cause. */
+static int
+pitr_integrity(const char *path, char **cause)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		*uri;
+	const char	*v;
+	int		 rc = -1;
+
+	uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf(_("%s: %s"), path, db != NULL ? sqlite3_errmsg(db) :
+		    strerror(ENOMEM));
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		*cause = xasprintf(_("%s: integrity_check: %s"), path, sqlite3_errmsg(db));
+		goto out;
+	}
+	v = (const char *)sqlite3_column_text(st, 0);
+	if (v == NULL || strcmp(v, "ok") != 0) {
+		*cause = xasprintf(_("%s: the rebuilt database fails PRAGMA integrity_check: %s"),
+		    path, v != NULL ? v : "?");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	sqlite3_free(uri);
+	return (rc);
+}
+
+/* Copy the snapshot of r->gendir to out (0600, durable) and open it for writing; -1 with *cause. */
+static int
+pitr_start(const struct pitr_result *r, const char *out, char **cause)
+{
+	char	*snap, *data = NULL;
+	size_t	 len;
+	int	 fd;
+
+	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
+	if (fs_read_file(snap, SIZE_MAX / 2, &data, &len, cause) != 0) {
+		free(snap);
+		return (-1);
+	}
+	free(snap);
+	if (fs_write_atomic(out, data, len, 0600, cause) != 0) {
+		free(data);
+		return (-1);
+	}
+	free(data);
+	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", out, strerror(errno));
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Note in r that the chain stops at a file, and why (takes why). */
+static void
+pitr_break(struct pitr_result *r, char *why)
+{
+	r->broken = true;
+	r->why = why;
+	log_warn(_("the stream chain is broken: %s"), why);
+}
+
+/*
+ * After a walk to the end of a generation: when the status file (read before
+ * the walk, so that a running stream cannot get ahead of it) names this
+ * generation with a newer durable segment than the last on disk, the newest
+ * segments are missing; note it in r.
+ */
+static void
+pitr_check_tail(const char *backup_dir, const struct stream_status *st,
+    struct pitr_result *r)
+{
+	char	*path;
+
+	if (st->generation != NULL && strcmp(st->generation, r->generation) == 0 &&
+	    st->sequence > r->top) {
+		path = segment_path(r->gendir, r->top + 1);
+		pitr_break(r, xasprintf(_("%s: missing, though %s/stream/status names "
+		    "segment %" PRIu64 " as durable"), path, backup_dir, st->sequence));
+		free(path);
+	}
+}
+
+/*
+ * Rebuild the database as it was at at_ms from BACKUP_DIR/stream: the newest
+ * generation whose snapshot (Time-Ms <= at_ms) verifies, then its segments in
+ * order while their capture time is <= at_ms, each checked (magic, sizes,
+ * payload SHA-256, salts, commit frame last, sequence = name, the previous
+ * file's SHA-256, WAL frame continuity, page size, capture times in order).
+ * A missing or bad segment stops the walk at the last good point: r->broken
+ * with r->why naming the file and the reason. With out NULL nothing is
+ * written (the chain is only checked); else out is created (0600) and must
+ * pass PRAGMA integrity_check. Fills r (free with pitr_result_free). Returns
+ * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
+ * cannot be written (errno), or fails integrity_check (r->bad_db).
+ */
+int
+pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
+    struct pitr_result *r, char **cause)
+{
+	struct segment_snapinfo	 si;
+	struct segment_pos	 pos;
+	struct segment		 seg;
+	struct stream_status	 st;
+	unsigned char		 prev[SEGMENT_SHALEN];
+	char			*streamdir, *path, *why = NULL;
+	uint64_t		 seq;
+	int64_t			 last_ms;
+	int			 fd = -1;
+
+	memset(r, 0, sizeof *r);
+	if (stream_status_read(backup_dir, &st, &why) != 0) {
+		log_warn("%s", why);
+		free(why);
+		why = NULL;
+	}
+	streamdir = xasprintf("%s/stream", backup_dir);
+	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
+		free(streamdir);
+		stream_status_free(&st);
+		return (-1);
+	}
+	free(streamdir);
+	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
+	    (out != NULL && (fd = pitr_start(r, out, cause)) == -1)) {
+		stream_status_free(&st);
+		return (-1);
+	}
+	r->point_ms = last_ms = si.time_ms;
+	segment_pos_snapshot(&si, &pos);
+	memcpy(prev, si.sha, SEGMENT_SHALEN);
+	for (seq = 1; seq <= r->top; seq++) {
+		path = segment_path(r->gendir, seq);
+		if (access(path, F_OK) != 0) {
+			pitr_break(r, xasprintf(_("%s: missing (%s), the chain has a gap "
+			    "before segment %" PRIu64), path, strerror(errno), r->top));
+			free(path);
+			break;
+		}
+		if (segment_read(path, &seg, &why) != 0) {
+			pitr_break(r, why);
+			why = NULL;
+			free(path);
+			break;
+		}
+		if (segment_check_link(&pos, prev, &seg, &why) != 0)
+			pitr_break(r, why);
+		else if (seg.hdr.page_size != si.page_size)
+			pitr_break(r, xasprintf(_("%s: page size %" PRIu32 " differs from "
+			    "the snapshot's %" PRIu32), path, seg.hdr.page_size,
+			    si.page_size));
+		else if (seg.hdr.time_ms < last_ms)
+			pitr_break(r, xasprintf(_("%s: captured before the file it follows"),
+			    path));
+		if (r->broken) {
+			why = NULL;
+			segment_free(&seg);
+			free(path);
+			break;
+		}
+		if (seg.hdr.time_ms > at_ms) {
+			r->next_ms = seg.hdr.time_ms;
+			segment_free(&seg);
+			free(path);
+			break;
+		}
+		if (fd != -1 && segment_apply(fd, out, &seg, cause) != 0) {
+			segment_free(&seg);
+			free(path);
+			stream_status_free(&st);
+			goto fail;
+		}
+		segment_pos_after(&seg.hdr, &pos);
+		memcpy(prev, seg.sha, SEGMENT_SHALEN);
+		r->sequence = seq;
+		r->point_ms = last_ms = seg.hdr.time_ms;
+		segment_free(&seg);
+		free(path);
+	}
+	if (!r->broken && r->next_ms == 0)
+		pitr_check_tail(backup_dir, &st, r);
+	stream_status_free(&st);
+	if (fd == -1)
+		return (0);
+	if (fsync(fd) == -1) {
+		*cause = xasprintf("%s: fsync: %s", out, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		*cause = xasprintf("%s: %s", out, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (pitr_integrity(out, cause) != 0) {
+		r->bad_db = true;
+		goto fail;
+	}
+	return (0);
+fail:
+	if (fd != -1)
+		close(fd);
+	return (-1);
 }

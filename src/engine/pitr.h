@@ -37,6 +37,30 @@ struct pitr_protection {
 	int64_t		 behind_ms;	/* now - caught_up_ms, when streaming */
 };
 
+/*
+ * Where a walk of the stream's chain got to. Strings owned; pitr_result_free
+ * frees them. Times are unix ms.
+ */
+struct pitr_result {
+	char		*gendir;	/* BACKUP_DIR/stream/GEN used */
+	char		*generation;	/* GEN */
+	int64_t		 snapshot_ms;	/* its snapshot's Time-Ms */
+	uint64_t	 sequence;	/* last segment applied; 0: the snapshot alone */
+	uint64_t	 top;		/* highest segment number on disk */
+	int64_t		 point_ms;	/* the point the result holds */
+	int64_t		 next_ms;	/* capture time of the first segment left out, 0 none */
+	bool		 broken;	/* stopped before the time asked for */
+	char		*why;		/* then: the file and the reason */
+	char		*skipped;	/* newer generations that could not be used, and why */
+	bool		 bad_db;	/* the rebuilt file fails integrity_check */
+};
+
+int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
+	    char **);
+void	 pitr_result_free(struct pitr_result *);
+int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
+char	*pitr_format_time(int64_t, char *, size_t);
+
 int	 stream_status_read(const char *, struct stream_status *, char **);
 void	 stream_status_free(struct stream_status *);
 char	*pitr_status_text(const struct stream_status *, int64_t, bool);
