@@ -2,7 +2,9 @@
  * stream-writer.c: a test and bench writer for `patronus-dr stream`. Commits a
  * small transaction every INTERVAL_MS for SECONDS with the given busy timeout,
  * counts SQLITE_BUSY, and (with a trace file) logs "commit_ms salt1 frame" for
- * each commit. Usage: stream-writer DB SECONDS INTERVAL_MS BUSY_MS [TRACE]
+ * each commit. With INTERVAL_MS -1 it only holds a connection open (as the
+ * service does, so the WAL is not checkpointed away on close) for SECONDS.
+ * Usage: stream-writer DB SECONDS INTERVAL_MS BUSY_MS [TRACE]
  */
 #include "system.h"
 
@@ -81,6 +83,13 @@ main(int argc, char **argv)
 	sqlite3_wal_hook(db, wal_hook, NULL);
 	interval = atoi(argv[3]);
 	end = now_ms() + atoll(argv[2]) * 1000;
+	if (interval < 0) {
+		sqlite3_exec(db, "SELECT count(*) FROM t", NULL, NULL, NULL);
+		while (!stop && now_ms() < end)
+			usleep(20000);
+		sqlite3_close(db);
+		return (0);
+	}
 	srand((unsigned)getpid());
 	while (!stop && now_ms() < end) {
 		i++;

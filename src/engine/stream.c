@@ -901,6 +901,31 @@ stream_checkpoint(struct stream *s)
 }
 
 /*
+ * The database changed under our connections (replaced, or unreadable): let
+ * whoever replaces it finish (-wal and -shm removed), open it again and start
+ * a new generation. Returns -1 with *cause if it cannot be opened.
+ */
+static int
+stream_reconnect(struct stream *s, const char *reason, char **cause)
+{
+	int	tries;
+
+	log_warn(_("stream: %s: %s; opening it again"), s->o->database, reason);
+	stream_disconnect(s);
+	for (tries = 0;; tries++) {
+		poll(NULL, 0, 1000);
+		if (stream_connect_all(s, cause) == 0)
+			break;
+		stream_disconnect(s);
+		if (tries == 9)
+			return (-1);
+		free(*cause);
+		*cause = NULL;
+	}
+	return (stream_new_generation(s, reason, cause));
+}
+
+/*
  * One round: begin a read transaction on the other connection, copy the
  * committed frames after our position into a segment, end the old
  * transaction. *again is set when another round should follow at once.
@@ -920,16 +945,16 @@ stream_round(struct stream *s, bool *again, char **cause)
 	int64_t			 now;
 
 	*again = false;
-	if (stream_db_replaced(s)) {
-		stream_disconnect(s);
-		if (stream_connect_all(s, cause) == -1)
-			return (-1);
-		return (stream_new_generation(s, _("the database file was replaced"), cause));
-	}
+	if (stream_db_replaced(s))
+		return (stream_reconnect(s, _("the database file was replaced"), cause));
 	other = s->cur == 0 ? 1 : 0;
 	if (stream_begin(s, other, cause) == -1) {
-		*s->err = STREAM_ERR_IO;
-		return (-1);
+		why = xasprintf(_("the database could not be read (%s)"), *cause);
+		free(*cause);
+		*cause = NULL;
+		rc = stream_reconnect(s, why, cause);
+		free(why);
+		return (rc);
 	}
 	buf_init(&frames);
 	if (stream_wal_open(s, &wfd, cause) == -1)
