@@ -34,3 +34,8 @@ same_state() {
 
 # seg_time FILE: the capture time (unix ms) in a segment's header (offset 24, 8 bytes big-endian).
 seg_time() { printf '%d' "0x$(od -An -tx1 -j24 -N8 "$1" | tr -d ' \n')"; }
+
+# same DESC A B: two strings are equal and not empty.
+same() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then ok "$1"; else fail "$1: '$2' != '$3'"; fi
+}
