@@ -275,6 +275,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+			cmd_error(_("a backup set of that time can be restored with --from "
+			    "(see: %s backups)"), PACKAGE);
 		free(cause);
 		pitr_result_free(&r);
 		unlink(tmp);

@@ -49,11 +49,19 @@ expect_rc 0 "rpo within 5m with the stream"
 expect_match "$T/out" "^stream: running \\(pid $SP\\), caught up [0-9.]+m?s ago" "rpo: the stream runs, caught up"
 expect_match "$T/out" "^newest restorable point: .*, from the stream$" "rpo: the newest point is the stream's"
 
+run "$PDR" --config "$T/live.yaml" backups
+expect_rc 0 "backups with the stream running"
+expect_match "$T/out" "^stream: running \(pid $SP\), generation [0-9]{8}-[0-9]{6}-[0-9a-f]{8}$" "backups: the stream runs"
+expect_match "$T/out" "^newest point: segment [0-9]+ captured .* ago\)$" "backups: its newest point"
+expect_match "$T/out" "^caught up: .* ago\)$" "backups: when it last caught up"
+
 kill -TERM "$SP"
 wait "$SP"
 rc=$?
 SP=
 expect_rc 0 "the stream stops on SIGTERM"
+run "$PDR" --config "$T/live.yaml" backups
+expect_match "$T/out" "^stream: NOT running \(last status .*\), generation " "backups: the stream has stopped"
 run "$PDR" --config "$T/live.yaml" runbooks lint "$srcdir/runbooks/database-corruption.yaml"
 expect_match "$T/err" "RPO target 15m cannot be met: backups every 1h, no stream running" \
     "lint warns again once the stream has stopped"
