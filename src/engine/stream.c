@@ -82,6 +82,7 @@ struct stream {
 	char			*gen_reason;	/* why the current generation started */
 	int64_t			 gen_ms;
 	unsigned		 n_gens;	/* generations this process started */
+	bool			 released;	/* no read transaction held since the last round */
 };
 
 /* Milliseconds since the epoch. */
@@ -661,6 +662,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	uint64_t		 top;
 	unsigned char		*frame = NULL;
 	int			 wfd;
+	bool			 restarted;
 
 	*why = NULL;
 	if (segment_list_gens(s->streamdir, &names, &n, cause) == -1)
@@ -693,7 +695,12 @@ stream_resume(struct stream *s, char **why, char **cause)
 			close(wfd);
 		goto fail;
 	}
-	if (!h.valid || pos.any_salt || h.salt1 != pos.salt1 || h.salt2 != pos.salt2) {
+	restarted = h.valid && !pos.any_salt && top > 0 && h.salt1 == pos.salt1 + 1;
+	if (restarted) {
+		/* Restarted once: the old frames after ours may still be there (see stream_round). */
+		h.salt1 = pos.salt1;
+		h.salt2 = pos.salt2;
+	} else if (!h.valid || pos.any_salt || h.salt1 != pos.salt1 || h.salt2 != pos.salt2) {
 		c2 = xasprintf(_("the WAL was restarted or checkpointed away while the stream "
 		    "was down (it continued from WAL frame %" PRIu64 " under salts %" PRIu32
 		    " %" PRIu32 ")"), pos.frame, pos.salt1, pos.salt2);
@@ -732,6 +739,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->page_size = si.page_size;
 	s->segment_ms = top > 0 ? seg.hdr.time_ms : 0;
 	s->gen_ms = si.time_ms;
+	s->released = true;	/* nothing was held while the stream was down */
 	segment_free(&seg);
 	segment_free_list(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
@@ -925,6 +933,39 @@ stream_reconnect(struct stream *s, const char *reason, char **cause)
 	return (stream_new_generation(s, reason, cause));
 }
 
+/* Write the frames in out (first frame `first`, salts of h) as the next segment. Returns -1 with *cause. */
+static int
+stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, struct buf *out,
+    char **cause)
+{
+	struct segment_hdr	sh;
+	unsigned char		sha[SEGMENT_SHALEN];
+	int64_t			now;
+
+	memset(&sh, 0, sizeof sh);
+	sh.page_size = h->page_size;
+	sh.seq = s->seq + 1;
+	sh.time_ms = stream_now_ms();
+	sh.first_frame = first;
+	sh.salt1 = h->salt1;
+	sh.salt2 = h->salt2;
+	memcpy(sh.prev_sha, s->prev_sha, SEGMENT_SHALEN);
+	if (segment_write(s->gendir, &sh, out->data, out->len, sha, cause) == -1) {
+		*s->err = STREAM_ERR_IO;
+		return (-1);
+	}
+	now = stream_now_ms();
+	s->seq = sh.seq;
+	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
+	segment_pos_after(&sh, &s->pos);
+	s->segment_ms = sh.time_ms;
+	s->lag_ms = s->wake_ms > 0 ? now - s->wake_ms : now - sh.time_ms;
+	log_debug("stream: segment %" PRIu64 " frames %" PRIu64 "-%" PRIu64
+	    " salt %" PRIu32 " durable_ms %" PRId64 " lag_ms %" PRId64,
+	    sh.seq, first, s->pos.frame, sh.salt1, now, s->lag_ms);
+	return (0);
+}
+
 /*
  * One round: begin a read transaction on the other connection, copy the
  * committed frames after our position into a segment, end the old
@@ -934,15 +975,12 @@ stream_reconnect(struct stream *s, const char *reason, char **cause)
 static int
 stream_round(struct stream *s, bool *again, char **cause)
 {
-	struct stream_walhdr	 h;
-	struct segment_hdr	 sh;
-	struct buf		 frames;
-	uint64_t		 after, last, end, first;
-	unsigned char		 sha[SEGMENT_SHALEN];
+	struct stream_walhdr	 h, old, old2;
+	struct buf		 frames, tail;
+	uint64_t		 after, last, end, first, tlast;
 	const char		*broken = NULL;
 	char			*why = NULL;
 	int			 other, wfd = -1, rc;
-	int64_t			 now;
 
 	*again = false;
 	if (stream_db_replaced(s))
@@ -957,6 +995,8 @@ stream_round(struct stream *s, bool *again, char **cause)
 		return (rc);
 	}
 	buf_init(&frames);
+	buf_init(&tail);
+	memset(&old, 0, sizeof old);
 	if (stream_wal_open(s, &wfd, cause) == -1)
 		goto fail_buf;
 	if (stream_wal_header(s, wfd, &h, cause) == -1)
@@ -979,10 +1019,31 @@ stream_round(struct stream *s, bool *again, char **cause)
 			first = after + 1;
 		}
 	} else if (h.salt1 == s->pos.salt1 + 1 || s->pos.any_salt) {
-		/* The WAL restarted after everything we hold was backfilled. */
+		/*
+		 * The WAL restarted. With a read transaction held throughout, that
+		 * happens only after everything we copied was all there was. After
+		 * a release (or a restart of the stream) the old WAL may have had
+		 * frames after ours: they are still in the file beyond the new
+		 * WAL's end, so copy them first, and trust that only if the new
+		 * WAL has not reached our last frame.
+		 */
 		if (h.page_size != s->page_size)
 			broken = _("the WAL page size changed");
-		else if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+		else if (s->released && !s->pos.any_salt) {
+			old = h;
+			old.salt1 = s->pos.salt1;
+			old.salt2 = s->pos.salt2;
+			rc = stream_wal_scan(s, wfd, &old, s->pos.frame, &tail, &tlast, &end, cause);
+			if (rc == -1)
+				goto fail_buf;
+			if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+				goto fail_buf;
+			if (stream_wal_header(s, wfd, &old2, cause) == -1)
+				goto fail_buf;
+			if (rc == 1 || end >= s->pos.frame || !old2.valid ||
+			    old2.salt1 != h.salt1 || old2.salt2 != h.salt2)
+				broken = _("the WAL was restarted over frames not yet copied");
+		} else if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
 			goto fail_buf;
 		first = 1;
 	} else {
@@ -994,46 +1055,42 @@ stream_round(struct stream *s, bool *again, char **cause)
 	wfd = -1;
 	if (broken != NULL || why != NULL) {
 		buf_free(&frames);
+		buf_free(&tail);
 		rc = stream_new_generation(s, why != NULL ? why : broken, cause);
 		free(why);
 		return (rc);
 	}
-	if (frames.len > 0) {
-		memset(&sh, 0, sizeof sh);
-		sh.page_size = h.page_size;
-		sh.seq = s->seq + 1;
-		sh.time_ms = stream_now_ms();
-		sh.first_frame = first;
-		sh.salt1 = h.salt1;
-		sh.salt2 = h.salt2;
-		memcpy(sh.prev_sha, s->prev_sha, SEGMENT_SHALEN);
-		if (segment_write(s->gendir, &sh, frames.data, frames.len, sha, cause) == -1) {
-			*s->err = STREAM_ERR_IO;
-			goto fail_buf;
-		}
-		now = stream_now_ms();
-		s->seq = sh.seq;
-		memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
-		segment_pos_after(&sh, &s->pos);
-		s->segment_ms = sh.time_ms;
-		s->lag_ms = s->wake_ms > 0 ? now - s->wake_ms : now - sh.time_ms;
-		log_debug("stream: segment %" PRIu64 " frames %" PRIu64 "-%" PRIu64
-		    " salt %" PRIu32 " durable_ms %" PRId64 " lag_ms %" PRId64,
-		    sh.seq, first, last, sh.salt1, now, s->lag_ms);
-	}
+	if (tail.len > 0 && stream_ship(s, &old, s->pos.frame + 1, &tail, cause) == -1)
+		goto fail_buf;
+	if (frames.len > 0 && stream_ship(s, &h, first, &frames, cause) == -1)
+		goto fail_buf;
 	buf_free(&frames);
+	buf_free(&tail);
 	s->caught_up_ms = stream_now_ms();
 	s->wake_ms = 0;
 	if (h.valid)
 		s->wal_frames = end;
 	stream_end(s, s->cur);
 	s->cur = other;
-	if (s->o->checkpoint_frames > 0 && s->wal_frames >= (uint64_t)s->o->checkpoint_frames)
-		*again = stream_checkpoint(s);
+	s->released = false;
+	if (s->o->checkpoint_frames > 0 && s->wal_frames >= (uint64_t)s->o->checkpoint_frames &&
+	    h.valid && s->pos.frame > 0 && !s->pos.any_salt) {
+		/*
+		 * A long WAL: checkpoint, then hold no read transaction until the
+		 * next round, so the service's next commit can restart the WAL
+		 * (our read mark would forbid it for as long as writes go on). The
+		 * next round copies what the old WAL still had (see above).
+		 */
+		stream_end(s, s->cur);
+		s->cur = -1;
+		s->released = true;
+		stream_checkpoint(s);
+	}
 	return (0);
 
 fail_buf:
 	buf_free(&frames);
+	buf_free(&tail);
 	if (wfd != -1)
 		close(wfd);
 	stream_end(s, other);
