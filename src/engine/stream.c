@@ -494,6 +494,37 @@ stream_remove_gen(const char *dir, char **cause)
 }
 
 /*
+ * A name for a new generation that sorts after every existing one (within
+ * one second the random part could sort either way). The caller frees.
+ */
+static char *
+stream_gen_next(struct stream *s)
+{
+	char	**names, *gen, *cause = NULL;
+	size_t	  n;
+	time_t	  t = time(NULL);
+	int	  tries;
+
+	if (segment_list_gens(s->streamdir, &names, &n, &cause) == -1) {
+		free(cause);
+		n = 0;
+		names = NULL;
+	}
+	for (tries = 0;; tries++) {
+		gen = segment_gen_name(t);
+		if (n == 0 || strcmp(gen, names[n - 1]) > 0)
+			break;
+		free(gen);
+		if (tries >= 8) {
+			t++;	/* a later second than the newest one */
+			tries = 0;
+		}
+	}
+	segment_free_list(names, n);
+	return (gen);
+}
+
+/*
  * Start a new generation: a fresh snapshot (the database file plus the
  * committed WAL frames, copied under a read transaction, no lock taken) and
  * its snapshot.sha256. reason is logged and shown in the status. Leaves a
@@ -518,7 +549,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		return (-1);
 	}
 	buf_init(&frames);
-	gen = segment_gen_name(time(NULL));
+	gen = stream_gen_next(s);
 	gendir = str_join_path(s->streamdir, gen);
 	if (mkdir(gendir, 0700) == -1) {
 		*cause = xasprintf("%s: %s", gendir, strerror(errno));
@@ -793,35 +824,38 @@ stream_write_status(struct stream *s)
 }
 
 /*
- * Remove generations whose newest point is older than retention_s before
- * now_ms, never keep (the current one, may be NULL). *removed counts them;
- * *oldest_ms (may be NULL) gets the oldest kept snapshot time. Returns -1 with *cause.
+ * Remove (with dry, only list) the generations whose newest point is older
+ * than retention_s before now_ms; never keep (the current one) or, when keep
+ * is NULL, the newest. *names gets those removed (*n of them; free with
+ * segment_free_list; may be NULL). Returns -1 with *cause.
  */
 int
 stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64_t now_ms,
-    int *removed, char **cause)
+    bool dry, char ***out, size_t *nout, char **cause)
 {
 	struct segment_snapinfo	 si;
 	struct segment		 seg;
 	char			**names, *gendir, *path, *c2 = NULL;
-	size_t			 n, i;
+	size_t			 n, i, size = 0;
 	uint64_t		 top;
 	int64_t			 newest;
 
-	*removed = 0;
+	*out = NULL;
+	*nout = 0;
 	if (segment_list_gens(streamdir, &names, &n, cause) == -1)
 		return (-1);
+	if (keep == NULL && n > 0)
+		keep = names[n - 1];
 	for (i = 0; i < n; i++) {
-		if (keep != NULL && strcmp(names[i], keep) == 0)
+		/* The current generation, and any newer (clock skew), are kept. */
+		if (keep != NULL && strcmp(names[i], keep) >= 0)
 			continue;
 		gendir = str_join_path(streamdir, names[i]);
 		newest = 0;
 		if (segment_snapinfo_read(gendir, &si, &c2) == 0)
 			newest = si.time_ms;
-		else {
-			free(c2);
-			c2 = NULL;
-		}
+		free(c2);
+		c2 = NULL;
 		if (segment_last_seq(gendir, &top, &c2) == 0 && top > 0) {
 			path = segment_path(gendir, top);
 			if (segment_read(path, &seg, &c2) == 0) {
@@ -833,23 +867,26 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		}
 		free(c2);
 		c2 = NULL;
-		/* A generation newer than the current one is kept too (clock skew). */
-		if (keep != NULL && strcmp(names[i], keep) > 0)
-			newest = now_ms;
-		if (newest < now_ms - retention_s * 1000) {
-			if (stream_remove_gen(gendir, cause) == -1) {
-				free(gendir);
-				segment_free_list(names, n);
-				return (-1);
-			}
-			log_info(_("stream: removed generation %s (older than the retention window)"),
-			    names[i]);
-			(*removed)++;
+		if (newest >= now_ms - retention_s * 1000) {
+			free(gendir);
+			continue;
+		}
+		if (!dry && stream_remove_gen(gendir, cause) == -1) {
+			free(gendir);
+			segment_free_list(names, n);
+			return (-1);
 		}
 		free(gendir);
+		if (*nout == size) {
+			size = size == 0 ? 4 : size * 2;
+			*out = xreallocarray(*out, size, sizeof **out);
+		}
+		(*out)[(*nout)++] = xstrdup(names[i]);
 	}
 	segment_free_list(names, n);
-	return (fs_fsync_dir(streamdir, cause) == -1 ? -1 : 0);
+	if (!dry && *nout > 0 && fs_fsync_dir(streamdir, cause) == -1)
+		return (-1);
+	return (0);
 }
 
 /* The oldest snapshot time of the generations kept (0: none). */
@@ -881,20 +918,24 @@ stream_oldest(struct stream *s)
 static void
 stream_retention(struct stream *s)
 {
-	char	*cause = NULL;
-	int	 removed;
+	char	*cause = NULL, **removed;
+	size_t	 n, i;
 
-	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), &removed,
-	    &cause) == -1) {
+	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), false,
+	    &removed, &n, &cause) == -1) {
 		log_warn("%s", cause);
 		free(cause);
 	}
+	for (i = 0; i < n; i++)
+		log_info(_("stream: removed generation %s (older than the retention window)"),
+		    removed[i]);
+	segment_free_list(removed, n);
 	s->oldest_ms = stream_oldest(s);
 	s->prune_ms = stream_now_ms();
 }
 
 /* A PASSIVE checkpoint (never waits for or blocks the service's writers). */
-static bool
+static void
 stream_checkpoint(struct stream *s)
 {
 	int	nlog = 0, nckpt = 0, rc;
@@ -902,10 +943,9 @@ stream_checkpoint(struct stream *s)
 	rc = sqlite3_wal_checkpoint_v2(s->ck, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
 		log_warn(_("%s: checkpoint: %s"), s->o->database, sqlite3_errmsg(s->ck));
-		return (false);
+		return;
 	}
 	log_debug("stream: checkpoint %d of %d frames", nckpt, nlog);
-	return (nlog > 0 && nckpt == nlog);
 }
 
 /*
@@ -969,11 +1009,10 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 /*
  * One round: begin a read transaction on the other connection, copy the
  * committed frames after our position into a segment, end the old
- * transaction. *again is set when another round should follow at once.
- * Returns -1 with *cause on a fatal error.
+ * transaction. Returns -1 with *cause on a fatal error.
  */
 static int
-stream_round(struct stream *s, bool *again, char **cause)
+stream_round(struct stream *s, char **cause)
 {
 	struct stream_walhdr	 h, old, old2;
 	struct buf		 frames, tail;
@@ -982,7 +1021,6 @@ stream_round(struct stream *s, bool *again, char **cause)
 	char			*why = NULL;
 	int			 other, wfd = -1, rc;
 
-	*again = false;
 	if (stream_db_replaced(s))
 		return (stream_reconnect(s, _("the database file was replaced"), cause));
 	other = s->cur == 0 ? 1 : 0;
@@ -1195,7 +1233,6 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 {
 	struct stream	 s;
 	char		*why = NULL, *slash;
-	bool		 again = false, repeated = false;
 	int		 rc = -1, r;
 	int64_t		 now, wait, round_ms;
 
@@ -1238,7 +1275,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 
 	for (;;) {
 		round_ms = stream_now_ms();
-		if (stream_round(&s, &again, cause) == -1)
+		if (stream_round(&s, cause) == -1)
 			goto out;
 		now = stream_now_ms();
 		if (now - s.status_ms >= 1000)
@@ -1247,11 +1284,6 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 			stream_retention(&s);
 		if (*stop)
 			break;
-		if (again && !repeated) {
-			repeated = true;	/* the WAL may restart now: follow at once */
-			continue;
-		}
-		repeated = false;
 		if (o->once)
 			break;
 		wait = o->interval_ms;
