@@ -8,6 +8,7 @@
  */
 #include "system.h"
 
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <time.h>
@@ -64,6 +65,7 @@ main(int argc, char **argv)
 	char		*err = NULL, sql[256];
 	long long	 end, commits = 0, busy = 0, other = 0, i = 0;
 	int		 rc, interval;
+	struct rusage	 ru;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: stream-writer DB SECONDS INTERVAL_MS BUSY_MS [TRACE]\n");
@@ -122,6 +124,9 @@ main(int argc, char **argv)
 	sqlite3_close(db);
 	if (trace != NULL)
 		fclose(trace);
+	getrusage(RUSAGE_SELF, &ru);
 	printf("commits %lld busy %lld errors %lld\n", commits, busy, other);
+	fprintf(stderr, "cpu_ms %ld\n", (long)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
+	    ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000));
 	return (busy + other > 0 ? 1 : 0);
 }

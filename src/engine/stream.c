@@ -82,6 +82,7 @@ struct stream {
 	char			*gen_reason;	/* why the current generation started */
 	int64_t			 gen_ms;
 	unsigned		 n_gens;	/* generations this process started */
+	bool			 released;	/* no read transaction held since the last round */
 };
 
 /* Milliseconds since the epoch. */
@@ -493,6 +494,37 @@ stream_remove_gen(const char *dir, char **cause)
 }
 
 /*
+ * A name for a new generation that sorts after every existing one (within
+ * one second the random part could sort either way). The caller frees.
+ */
+static char *
+stream_gen_next(struct stream *s)
+{
+	char	**names, *gen, *cause = NULL;
+	size_t	  n;
+	time_t	  t = time(NULL);
+	int	  tries;
+
+	if (segment_list_gens(s->streamdir, &names, &n, &cause) == -1) {
+		free(cause);
+		n = 0;
+		names = NULL;
+	}
+	for (tries = 0;; tries++) {
+		gen = segment_gen_name(t);
+		if (n == 0 || strcmp(gen, names[n - 1]) > 0)
+			break;
+		free(gen);
+		if (tries >= 8) {
+			t++;	/* a later second than the newest one */
+			tries = 0;
+		}
+	}
+	segment_free_list(names, n);
+	return (gen);
+}
+
+/*
  * Start a new generation: a fresh snapshot (the database file plus the
  * committed WAL frames, copied under a read transaction, no lock taken) and
  * its snapshot.sha256. reason is logged and shown in the status. Leaves a
@@ -517,7 +549,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		return (-1);
 	}
 	buf_init(&frames);
-	gen = segment_gen_name(time(NULL));
+	gen = stream_gen_next(s);
 	gendir = str_join_path(s->streamdir, gen);
 	if (mkdir(gendir, 0700) == -1) {
 		*cause = xasprintf("%s: %s", gendir, strerror(errno));
@@ -661,6 +693,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	uint64_t		 top;
 	unsigned char		*frame = NULL;
 	int			 wfd;
+	bool			 restarted;
 
 	*why = NULL;
 	if (segment_list_gens(s->streamdir, &names, &n, cause) == -1)
@@ -693,7 +726,12 @@ stream_resume(struct stream *s, char **why, char **cause)
 			close(wfd);
 		goto fail;
 	}
-	if (!h.valid || pos.any_salt || h.salt1 != pos.salt1 || h.salt2 != pos.salt2) {
+	restarted = h.valid && !pos.any_salt && top > 0 && h.salt1 == pos.salt1 + 1;
+	if (restarted) {
+		/* Restarted once: the old frames after ours may still be there (see stream_round). */
+		h.salt1 = pos.salt1;
+		h.salt2 = pos.salt2;
+	} else if (!h.valid || pos.any_salt || h.salt1 != pos.salt1 || h.salt2 != pos.salt2) {
 		c2 = xasprintf(_("the WAL was restarted or checkpointed away while the stream "
 		    "was down (it continued from WAL frame %" PRIu64 " under salts %" PRIu32
 		    " %" PRIu32 ")"), pos.frame, pos.salt1, pos.salt2);
@@ -732,6 +770,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->page_size = si.page_size;
 	s->segment_ms = top > 0 ? seg.hdr.time_ms : 0;
 	s->gen_ms = si.time_ms;
+	s->released = true;	/* nothing was held while the stream was down */
 	segment_free(&seg);
 	segment_free_list(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
@@ -785,35 +824,38 @@ stream_write_status(struct stream *s)
 }
 
 /*
- * Remove generations whose newest point is older than retention_s before
- * now_ms, never keep (the current one, may be NULL). *removed counts them;
- * *oldest_ms (may be NULL) gets the oldest kept snapshot time. Returns -1 with *cause.
+ * Remove (with dry, only list) the generations whose newest point is older
+ * than retention_s before now_ms; never keep (the current one) or, when keep
+ * is NULL, the newest. *names gets those removed (*n of them; free with
+ * segment_free_list; may be NULL). Returns -1 with *cause.
  */
 int
 stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64_t now_ms,
-    int *removed, char **cause)
+    bool dry, char ***out, size_t *nout, char **cause)
 {
 	struct segment_snapinfo	 si;
 	struct segment		 seg;
 	char			**names, *gendir, *path, *c2 = NULL;
-	size_t			 n, i;
+	size_t			 n, i, size = 0;
 	uint64_t		 top;
 	int64_t			 newest;
 
-	*removed = 0;
+	*out = NULL;
+	*nout = 0;
 	if (segment_list_gens(streamdir, &names, &n, cause) == -1)
 		return (-1);
+	if (keep == NULL && n > 0)
+		keep = names[n - 1];
 	for (i = 0; i < n; i++) {
-		if (keep != NULL && strcmp(names[i], keep) == 0)
+		/* The current generation, and any newer (clock skew), are kept. */
+		if (keep != NULL && strcmp(names[i], keep) >= 0)
 			continue;
 		gendir = str_join_path(streamdir, names[i]);
 		newest = 0;
 		if (segment_snapinfo_read(gendir, &si, &c2) == 0)
 			newest = si.time_ms;
-		else {
-			free(c2);
-			c2 = NULL;
-		}
+		free(c2);
+		c2 = NULL;
 		if (segment_last_seq(gendir, &top, &c2) == 0 && top > 0) {
 			path = segment_path(gendir, top);
 			if (segment_read(path, &seg, &c2) == 0) {
@@ -825,23 +867,26 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		}
 		free(c2);
 		c2 = NULL;
-		/* A generation newer than the current one is kept too (clock skew). */
-		if (keep != NULL && strcmp(names[i], keep) > 0)
-			newest = now_ms;
-		if (newest < now_ms - retention_s * 1000) {
-			if (stream_remove_gen(gendir, cause) == -1) {
-				free(gendir);
-				segment_free_list(names, n);
-				return (-1);
-			}
-			log_info(_("stream: removed generation %s (older than the retention window)"),
-			    names[i]);
-			(*removed)++;
+		if (newest >= now_ms - retention_s * 1000) {
+			free(gendir);
+			continue;
+		}
+		if (!dry && stream_remove_gen(gendir, cause) == -1) {
+			free(gendir);
+			segment_free_list(names, n);
+			return (-1);
 		}
 		free(gendir);
+		if (*nout == size) {
+			size = size == 0 ? 4 : size * 2;
+			*out = xreallocarray(*out, size, sizeof **out);
+		}
+		(*out)[(*nout)++] = xstrdup(names[i]);
 	}
 	segment_free_list(names, n);
-	return (fs_fsync_dir(streamdir, cause) == -1 ? -1 : 0);
+	if (!dry && *nout > 0 && fs_fsync_dir(streamdir, cause) == -1)
+		return (-1);
+	return (0);
 }
 
 /* The oldest snapshot time of the generations kept (0: none). */
@@ -873,20 +918,24 @@ stream_oldest(struct stream *s)
 static void
 stream_retention(struct stream *s)
 {
-	char	*cause = NULL;
-	int	 removed;
+	char	*cause = NULL, **removed;
+	size_t	 n, i;
 
-	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), &removed,
-	    &cause) == -1) {
+	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), false,
+	    &removed, &n, &cause) == -1) {
 		log_warn("%s", cause);
 		free(cause);
 	}
+	for (i = 0; i < n; i++)
+		log_info(_("stream: removed generation %s (older than the retention window)"),
+		    removed[i]);
+	segment_free_list(removed, n);
 	s->oldest_ms = stream_oldest(s);
 	s->prune_ms = stream_now_ms();
 }
 
 /* A PASSIVE checkpoint (never waits for or blocks the service's writers). */
-static bool
+static void
 stream_checkpoint(struct stream *s)
 {
 	int	nlog = 0, nckpt = 0, rc;
@@ -894,10 +943,9 @@ stream_checkpoint(struct stream *s)
 	rc = sqlite3_wal_checkpoint_v2(s->ck, NULL, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
 		log_warn(_("%s: checkpoint: %s"), s->o->database, sqlite3_errmsg(s->ck));
-		return (false);
+		return;
 	}
 	log_debug("stream: checkpoint %d of %d frames", nckpt, nlog);
-	return (nlog > 0 && nckpt == nlog);
 }
 
 /*
@@ -925,26 +973,54 @@ stream_reconnect(struct stream *s, const char *reason, char **cause)
 	return (stream_new_generation(s, reason, cause));
 }
 
+/* Write the frames in out (first frame `first`, salts of h) as the next segment. Returns -1 with *cause. */
+static int
+stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, struct buf *out,
+    char **cause)
+{
+	struct segment_hdr	sh;
+	unsigned char		sha[SEGMENT_SHALEN];
+	int64_t			now;
+
+	memset(&sh, 0, sizeof sh);
+	sh.page_size = h->page_size;
+	sh.seq = s->seq + 1;
+	sh.time_ms = stream_now_ms();
+	sh.first_frame = first;
+	sh.salt1 = h->salt1;
+	sh.salt2 = h->salt2;
+	memcpy(sh.prev_sha, s->prev_sha, SEGMENT_SHALEN);
+	if (segment_write(s->gendir, &sh, out->data, out->len, sha, cause) == -1) {
+		*s->err = STREAM_ERR_IO;
+		return (-1);
+	}
+	now = stream_now_ms();
+	s->seq = sh.seq;
+	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
+	segment_pos_after(&sh, &s->pos);
+	s->segment_ms = sh.time_ms;
+	s->lag_ms = s->wake_ms > 0 ? now - s->wake_ms : now - sh.time_ms;
+	log_debug("stream: segment %" PRIu64 " frames %" PRIu64 "-%" PRIu64
+	    " salt %" PRIu32 " durable_ms %" PRId64 " lag_ms %" PRId64,
+	    sh.seq, first, s->pos.frame, sh.salt1, now, s->lag_ms);
+	return (0);
+}
+
 /*
  * One round: begin a read transaction on the other connection, copy the
  * committed frames after our position into a segment, end the old
- * transaction. *again is set when another round should follow at once.
- * Returns -1 with *cause on a fatal error.
+ * transaction. Returns -1 with *cause on a fatal error.
  */
 static int
-stream_round(struct stream *s, bool *again, char **cause)
+stream_round(struct stream *s, char **cause)
 {
-	struct stream_walhdr	 h;
-	struct segment_hdr	 sh;
-	struct buf		 frames;
-	uint64_t		 after, last, end, first;
-	unsigned char		 sha[SEGMENT_SHALEN];
+	struct stream_walhdr	 h, old, old2;
+	struct buf		 frames, tail;
+	uint64_t		 after, last, end, first, tlast;
 	const char		*broken = NULL;
 	char			*why = NULL;
 	int			 other, wfd = -1, rc;
-	int64_t			 now;
 
-	*again = false;
 	if (stream_db_replaced(s))
 		return (stream_reconnect(s, _("the database file was replaced"), cause));
 	other = s->cur == 0 ? 1 : 0;
@@ -957,6 +1033,8 @@ stream_round(struct stream *s, bool *again, char **cause)
 		return (rc);
 	}
 	buf_init(&frames);
+	buf_init(&tail);
+	memset(&old, 0, sizeof old);
 	if (stream_wal_open(s, &wfd, cause) == -1)
 		goto fail_buf;
 	if (stream_wal_header(s, wfd, &h, cause) == -1)
@@ -979,10 +1057,31 @@ stream_round(struct stream *s, bool *again, char **cause)
 			first = after + 1;
 		}
 	} else if (h.salt1 == s->pos.salt1 + 1 || s->pos.any_salt) {
-		/* The WAL restarted after everything we hold was backfilled. */
+		/*
+		 * The WAL restarted. With a read transaction held throughout, that
+		 * happens only after everything we copied was all there was. After
+		 * a release (or a restart of the stream) the old WAL may have had
+		 * frames after ours: they are still in the file beyond the new
+		 * WAL's end, so copy them first, and trust that only if the new
+		 * WAL has not reached our last frame.
+		 */
 		if (h.page_size != s->page_size)
 			broken = _("the WAL page size changed");
-		else if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+		else if (s->released && !s->pos.any_salt) {
+			old = h;
+			old.salt1 = s->pos.salt1;
+			old.salt2 = s->pos.salt2;
+			rc = stream_wal_scan(s, wfd, &old, s->pos.frame, &tail, &tlast, &end, cause);
+			if (rc == -1)
+				goto fail_buf;
+			if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+				goto fail_buf;
+			if (stream_wal_header(s, wfd, &old2, cause) == -1)
+				goto fail_buf;
+			if (rc == 1 || end >= s->pos.frame || !old2.valid ||
+			    old2.salt1 != h.salt1 || old2.salt2 != h.salt2)
+				broken = _("the WAL was restarted over frames not yet copied");
+		} else if (stream_wal_scan(s, wfd, &h, 0, &frames, &last, &end, cause) == -1)
 			goto fail_buf;
 		first = 1;
 	} else {
@@ -994,46 +1093,42 @@ stream_round(struct stream *s, bool *again, char **cause)
 	wfd = -1;
 	if (broken != NULL || why != NULL) {
 		buf_free(&frames);
+		buf_free(&tail);
 		rc = stream_new_generation(s, why != NULL ? why : broken, cause);
 		free(why);
 		return (rc);
 	}
-	if (frames.len > 0) {
-		memset(&sh, 0, sizeof sh);
-		sh.page_size = h.page_size;
-		sh.seq = s->seq + 1;
-		sh.time_ms = stream_now_ms();
-		sh.first_frame = first;
-		sh.salt1 = h.salt1;
-		sh.salt2 = h.salt2;
-		memcpy(sh.prev_sha, s->prev_sha, SEGMENT_SHALEN);
-		if (segment_write(s->gendir, &sh, frames.data, frames.len, sha, cause) == -1) {
-			*s->err = STREAM_ERR_IO;
-			goto fail_buf;
-		}
-		now = stream_now_ms();
-		s->seq = sh.seq;
-		memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
-		segment_pos_after(&sh, &s->pos);
-		s->segment_ms = sh.time_ms;
-		s->lag_ms = s->wake_ms > 0 ? now - s->wake_ms : now - sh.time_ms;
-		log_debug("stream: segment %" PRIu64 " frames %" PRIu64 "-%" PRIu64
-		    " salt %" PRIu32 " durable_ms %" PRId64 " lag_ms %" PRId64,
-		    sh.seq, first, last, sh.salt1, now, s->lag_ms);
-	}
+	if (tail.len > 0 && stream_ship(s, &old, s->pos.frame + 1, &tail, cause) == -1)
+		goto fail_buf;
+	if (frames.len > 0 && stream_ship(s, &h, first, &frames, cause) == -1)
+		goto fail_buf;
 	buf_free(&frames);
+	buf_free(&tail);
 	s->caught_up_ms = stream_now_ms();
 	s->wake_ms = 0;
 	if (h.valid)
 		s->wal_frames = end;
 	stream_end(s, s->cur);
 	s->cur = other;
-	if (s->o->checkpoint_frames > 0 && s->wal_frames >= (uint64_t)s->o->checkpoint_frames)
-		*again = stream_checkpoint(s);
+	s->released = false;
+	if (s->o->checkpoint_frames > 0 && s->wal_frames >= (uint64_t)s->o->checkpoint_frames &&
+	    h.valid && s->pos.frame > 0 && !s->pos.any_salt) {
+		/*
+		 * A long WAL: checkpoint, then hold no read transaction until the
+		 * next round, so the service's next commit can restart the WAL
+		 * (our read mark would forbid it for as long as writes go on). The
+		 * next round copies what the old WAL still had (see above).
+		 */
+		stream_end(s, s->cur);
+		s->cur = -1;
+		s->released = true;
+		stream_checkpoint(s);
+	}
 	return (0);
 
 fail_buf:
 	buf_free(&frames);
+	buf_free(&tail);
 	if (wfd != -1)
 		close(wfd);
 	stream_end(s, other);
@@ -1138,7 +1233,6 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 {
 	struct stream	 s;
 	char		*why = NULL, *slash;
-	bool		 again = false, repeated = false;
 	int		 rc = -1, r;
 	int64_t		 now, wait, round_ms;
 
@@ -1181,7 +1275,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 
 	for (;;) {
 		round_ms = stream_now_ms();
-		if (stream_round(&s, &again, cause) == -1)
+		if (stream_round(&s, cause) == -1)
 			goto out;
 		now = stream_now_ms();
 		if (now - s.status_ms >= 1000)
@@ -1190,11 +1284,6 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 			stream_retention(&s);
 		if (*stop)
 			break;
-		if (again && !repeated) {
-			repeated = true;	/* the WAL may restart now: follow at once */
-			continue;
-		}
-		repeated = false;
 		if (o->once)
 			break;
 		wait = o->interval_ms;
