@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "engine/pitr.h"
+#include "engine/restore.h"
 #include "engine/segment.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
@@ -489,21 +490,15 @@ out:
 static int
 pitr_start(const struct pitr_result *r, const char *out, char **cause)
 {
-	char	*snap, *data = NULL;
-	size_t	 len;
+	char	*snap;
 	int	 fd;
 
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
-	if (fs_read_file(snap, SIZE_MAX / 2, &data, &len, cause) != 0) {
+	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
 		free(snap);
 		return (-1);
 	}
 	free(snap);
-	if (fs_write_atomic(out, data, len, 0600, cause) != 0) {
-		free(data);
-		return (-1);
-	}
-	free(data);
 	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
 		*cause = xasprintf("%s: %s", out, strerror(errno));
 		return (-1);
