@@ -219,6 +219,10 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 	if (r->next_ms > 0)
 		printf(_("next point left out: %s, after the time asked for\n"),
 		    pitr_format_time(r->next_ms, t, sizeof t));
+	if (r->later_ms > 0)
+		printf(_("note: generation %s ends there; the next one begins at %s (its "
+		    "snapshot): what was committed in between is not in the stream\n"),
+		    r->generation, pitr_format_time(r->later_ms, t, sizeof t));
 	if (!r->broken)
 		return;
 	fflush(stdout);

@@ -423,6 +423,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 			continue;
 		}
 		if (si->time_ms > at_ms) {
+			r->later_ms = si->time_ms;	/* ends as the oldest of these */
 			free(dir);
 			continue;
 		}
@@ -634,6 +635,8 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	}
 	if (!r->broken && r->next_ms == 0)
 		pitr_check_tail(backup_dir, &st, r);
+	if (r->broken || r->next_ms != 0)
+		r->later_ms = 0;	/* the walk did not run out before at_ms */
 	stream_status_free(&st);
 	if (fd == -1)
 		return (0);

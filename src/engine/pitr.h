@@ -53,6 +53,8 @@ struct pitr_result {
 	char		*why;		/* then: the file and the reason */
 	char		*skipped;	/* newer generations that could not be used, and why */
 	bool		 bad_db;	/* the rebuilt file fails integrity_check */
+	int64_t		 later_ms;	/* the generation ended before the time asked
+					   for: the next one's snapshot time, else 0 */
 };
 
 int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,

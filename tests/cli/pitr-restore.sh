@@ -143,6 +143,24 @@ run "$PDR" --config "$T/dr-snap.yaml" restore db --at "$(ms_arg "$last_ms")" --y
 expect_rc 66 "a damaged snapshot and no other generation"
 expect_match "$T/err" "snapshot\\.db: does not match its SHA-256" "the snapshot is named"
 
+# --- two generations: a time between the first's end and the second's snapshot ---------------
+cp -a "$SB" "$T/bk-gap"
+"$WRITER" write "$T/live/y.db" 5 "$T/log3" "$T/bk-gap/stream/20261127-130000-0b0b0b0b" ||
+	fail "the writer's second generation"
+conf "$T/dr-gap.yaml" "$T/bk-gap" "$T/r/x.db"
+run "$PDR" --config "$T/dr-gap.yaml" restore db --at "$(ms_arg $((last_ms + 1)))" --yes
+expect_rc 0 "restore between two generations"
+expect_match "$T/out" "^point reached: .* \\(segment $nseg of stream generation ${GEN##*/}," \
+    "the first generation's last segment"
+expect_match "$T/out" "^note: generation ${GEN##*/} ends there; the next one begins at .*not in the stream" \
+    "says the time asked for falls between two generations"
+same "the first generation's last state" "$(restored_k "$T/r/x.db")" 400
+run "$PDR" --config "$T/dr-gap.yaml" restore db --at now --yes
+expect_rc 0 "restore now with two generations"
+expect_match "$T/out" "^point reached: .* of stream generation 20261127-130000-0b0b0b0b," "now: the newer generation"
+expect_no_match "$T/out" "^note: generation" "no note when the generation covers the time"
+same "the second generation's state" "$(restored_k "$T/r/x.db")" 5
+
 # --- restore db without --at: the stream or a set, whichever is newer ----------------------
 make_sandbox "$T/s"
 take_backup
