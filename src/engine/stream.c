@@ -645,6 +645,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 	s->segment_ms = 0;
 	s->wal_frames = last;
 	s->gen_ms = si.time_ms;
+	s->released = false;	/* the read transaction was taken before the snapshot */
 	free(s->gen_reason);
 	s->gen_reason = xstrdup(reason);
 	s->n_gens++;
@@ -1067,7 +1068,9 @@ stream_round(struct stream *s, char **cause)
 		 */
 		if (h.page_size != s->page_size)
 			broken = _("the WAL page size changed");
-		else if (s->released && !s->pos.any_salt) {
+		else if (s->released && (s->pos.any_salt || s->pos.frame == 0))
+			broken = _("the WAL was restarted over frames not yet copied");
+		else if (s->released) {
 			old = h;
 			old.salt1 = s->pos.salt1;
 			old.salt2 = s->pos.salt2;
