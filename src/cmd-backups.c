@@ -7,10 +7,31 @@
 #include "cmd.h"
 #include "engine/catalog.h"
 #include "engine/manifest.h"
+#include "engine/pitr.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+
+/* After the table: the continuous stream under BACKUP_DIR/stream, when there is one. */
+static void
+cmd_backups_stream(const char *backup_dir)
+{
+	struct stream_status	 st;
+	char			*cause = NULL, *text;
+
+	if (stream_status_read(backup_dir, &st, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return;
+	}
+	if (st.present || st.running) {
+		text = pitr_status_text(&st, pitr_now_ms(), false);
+		printf("\n%s", text);
+		free(text);
+	}
+	stream_status_free(&st);
+}
 
 /* List every set; exit 0, or 74 when BACKUP_DIR cannot be read. */
 static int
@@ -95,7 +116,8 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
-	}
+	} else
+		cmd_backups_stream(ctx->conf.backup_dir);
 	buf_free(&b);
 	catalog_free(sets, n);
 	return (EX_OK);
@@ -110,7 +132,9 @@ const struct cmd_entry cmd_backups_entry = {
 	    "not verified: all files and a sound manifest, not verified since they\n"
 	    "last changed (run verify); incomplete: a file or the manifest is missing\n"
 	    "(an interrupted backup); corrupt: the manifest is unsound, its HMAC does\n"
-	    "not match, or verify failed on these files.\n\n"
+	    "not match, or verify failed on these files.\n"
+	    "Then, when there is one, the stream (restore db --at): running or not,\n"
+	    "its generation, newest point, when it last caught up, lag and oldest point.\n\n"
 	    "  --json   a JSON array instead of a table\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_backups_exec,

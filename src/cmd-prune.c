@@ -10,8 +10,11 @@
 #include "engine/metrics.h"
 #include "engine/remote.h"
 #include "engine/retention.h"
+#include "engine/segment.h"
+#include "engine/stream.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* Apply retention to the sets of every off-site store; returns an exit status. */
@@ -68,6 +71,32 @@ cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
 	for (k = 0; k < nr; k++)
 		remote_free(&r[k]);
 	return (rc);
+}
+
+/* Stream generations older than stream.retention (never the newest); returns an exit status. */
+static int
+cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
+{
+	char	*dir, *cause = NULL, **gens;
+	size_t	 n, i;
+
+	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
+	if (stream_prune(dir, ctx->conf.stream_retention, NULL, (int64_t)now * 1000, dry,
+	    &gens, &n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(dir);
+		return (EX_IOERR);
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-6s %s/%s: %s\n", dry ? _("would remove") : _("remove"), STREAM_DIR,
+		    gens[i], _("stream generation older than stream.retention"));
+		if (!dry)
+			log_info(_("prune: removed stream generation %s/%s"), dir, gens[i]);
+	}
+	segment_free_list(gens, n);
+	free(dir);
+	return (EX_OK);
 }
 
 /* Apply retention (or, with --dry-run, show it); exit 0, or 74 when a removal failed. */
@@ -146,6 +175,8 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	catalog_free(sets, n);
 	if (!dry)
 		printf(_("%zu of %zu sets removed\n"), removed, n);
+	if (cmd_prune_stream(ctx, dry, now) != EX_OK)
+		rc = EX_IOERR;
 	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
 		rc = ret;
 	if (!dry) {
@@ -173,6 +204,8 @@ const struct cmd_entry cmd_prune_entry = {
 	    "store (SFTP, S3): the newest whole set there is never removed, sets that\n"
 	    "lack a file are kept (a queued upload completes them), and a set's\n"
 	    "manifest is removed first.\n\n"
+	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
+	    "than stream.retention are removed too, never the newest.\n\n"
 	    "  --dry-run   only show what would be removed\n"
 	    "  --remote    prune the off-site copies too\n"),
 	.flags = CMD_NEEDS_CONFIG,

@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <sys/stat.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,8 +14,10 @@
 #include "engine/crypt.h"
 #include "engine/extract.h"
 #include "engine/hashio.h"
+#include "engine/pitr.h"
 #include "engine/restore.h"
 #include "incident.h"
+#include "engine/segment.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -30,6 +33,8 @@ struct restore_args {
 	enum restore_kind	 kind;
 	const char		*from;
 	const char		*incident;
+	const char		*at;		/* --at TIME, or NULL */
+	int64_t			 at_ms;		/* INT64_MAX: the newest point */
 	bool			 yes;
 	bool			 copy;
 };
@@ -172,6 +177,165 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 			printf(_("forensic copy: %s\n"), r.forensic[i]);
 	restore_db_result_free(&r);
 	return (EX_OK);
+}
+
+/* Remove rebuild files that a crashed restore db --at left beside the live database. */
+static void
+restore_clean_pitr(const char *live)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	char		*parent = fs_dirname(live), *pfx, *path;
+	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
+
+	pfx = xasprintf(".%s.pitr-", base);
+	if ((dir = opendir(parent)) != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (!str_has_prefix(d->d_name, pfx))
+				continue;
+			path = str_join_path(parent, d->d_name);
+			log_info(_("removing %s, left by an interrupted restore"), path);
+			unlink(path);
+			free(path);
+		}
+		closedir(dir);
+	}
+	free(pfx);
+	free(parent);
+}
+
+/* Print where a rebuild from the stream got to, and, to stderr, why it stopped short. */
+static void
+restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
+{
+	char	t[64], a[64];
+
+	if (r->sequence > 0)
+		printf(_("point reached: %s (segment %" PRIu64 " of stream generation %s, "
+		    "%" PRIu64 " on disk)\n"), pitr_format_time(r->point_ms, t, sizeof t),
+		    r->sequence, r->generation, r->top);
+	else
+		printf(_("point reached: %s (the snapshot of stream generation %s, no "
+		    "segment applied)\n"), pitr_format_time(r->point_ms, t, sizeof t),
+		    r->generation);
+	if (r->next_ms > 0)
+		printf(_("next point left out: %s, after the time asked for\n"),
+		    pitr_format_time(r->next_ms, t, sizeof t));
+	if (r->later_ms > 0)
+		printf(_("note: generation %s ends there; the next one begins at %s (its "
+		    "snapshot): what was committed in between is not in the stream\n"),
+		    r->generation, pitr_format_time(r->later_ms, t, sizeof t));
+	if (!r->broken)
+		return;
+	fflush(stdout);
+	cmd_error(_("the stream chain is broken: %s"), r->why);
+	if (ra->at_ms != INT64_MAX)
+		cmd_error(_("the last good point is %s, before the %s asked for"),
+		    pitr_format_time(r->point_ms, t, sizeof t),
+		    pitr_format_time(ra->at_ms, a, sizeof a));
+	else
+		cmd_error(_("the last good point is %s"),
+		    pitr_format_time(r->point_ms, t, sizeof t));
+}
+
+static void	restore_record(struct cmd_ctx *, const char *, int64_t);
+
+/*
+ * restore db from the stream: rebuild the database as at ra->at_ms into a
+ * temporary file in the live database's folder (every link checked,
+ * integrity_check), then install it as restore db installs a set.
+ */
+static int
+restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t incident)
+{
+	struct restore_db_result	 res;
+	struct pitr_result		 r;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], t[64], *dir, *tmp, *what;
+	char				*cause = NULL, *src;
+	const char			*base;
+	size_t				 i;
+	int				 fd, ex;
+
+	restore_clean_pitr(ctx->conf.database);
+	dir = fs_dirname(ctx->conf.database);
+	if (fs_mkdir_p(dir, 0755, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(dir);
+		return (EX_CANTCREAT);
+	}
+	base = strrchr(ctx->conf.database, '/');
+	base = base != NULL ? base + 1 : ctx->conf.database;
+	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
+	free(dir);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return (ex);
+	}
+	close(fd);
+	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
+	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
+		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
+		    fs_errno_exit(errno);
+		if (r.generation != NULL)
+			restore_print_point(ra, &r);
+		cmd_error("%s", cause);
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+			cmd_error(_("a backup set of that time can be restored with --from "
+			    "(see: %s backups)"), PACKAGE);
+		free(cause);
+		pitr_result_free(&r);
+		unlink(tmp);
+		free(tmp);
+		return (ex);
+	}
+	restore_print_point(ra, &r);
+	fflush(stdout);
+	src = r.sequence > 0 ? segment_path(r.gendir, r.sequence) : xasprintf("%s/snapshot.db", r.gendir);
+	if (lstat(ctx->conf.database, &st) == 0)
+		what = xasprintf(_("Replace the database %s (%jd bytes) with the database as "
+		    "at %s rebuilt from the stream?\n%s"
+		    "The current file is kept as %s.corrupted.TIME first."),
+		    ctx->conf.database, (intmax_t)st.st_size,
+		    pitr_format_time(r.point_ms, t, sizeof t), r.broken ?
+		    _("THE CHAIN IS BROKEN: that is its last good point, not the time asked for.\n") :
+		    "", ctx->conf.database);
+	else
+		what = xasprintf(_("Install the database as at %s rebuilt from the stream "
+		    "as %s (none there now)?\n%s"), pitr_format_time(r.point_ms, t, sizeof t),
+		    ctx->conf.database, r.broken ? _("THE CHAIN IS BROKEN: that is its "
+		    "last good point, not the time asked for.\n") : "");
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex == 0) {
+		time_format_stamp(time(NULL), stamp, sizeof stamp);
+		if (restore_db(tmp, ctx->conf.database, stamp, !ra->copy, &res, &cause) != 0) {
+			ex = fs_errno_exit(errno);
+			cmd_error("%s", cause);
+			free(cause);
+		} else {
+			printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
+			    ctx->conf.database, src, res.bytes);
+			for (i = 0; i < nitems(res.forensic); i++)
+				if (res.forensic[i] != NULL)
+					printf(_("forensic copy: %s\n"), res.forensic[i]);
+			if (r.broken)
+				printf(_("WARNING: the stream chain is broken; restored its last "
+				    "good point %s\n"), pitr_format_time(r.point_ms, t, sizeof t));
+			restore_print_window((time_t)(r.point_ms / 1000), incident,
+			    ra->incident != NULL);
+			restore_record(ctx, src, r.point_ms);
+		}
+		restore_db_result_free(&res);
+	}
+	unlink(tmp);
+	free(tmp);
+	free(src);
+	pitr_result_free(&r);
+	return (ex);
 }
 
 /* Read a whole archive, decrypting it when password is not NULL (caller wipes and frees). */
@@ -340,7 +504,7 @@ out:
  * record is said on stderr; the restore stands.
  */
 static void
-restore_record(struct cmd_ctx *ctx, const struct restore_pick *p)
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 {
 	struct incident_store	*st;
 	struct buf		 b;
@@ -360,8 +524,8 @@ restore_record(struct cmd_ctx *ctx, const struct restore_pick *p)
 	}
 	buf_init(&b);
 	buf_adds(&b, "{\"set\":");
-	json_add_string(&b, p->db);
-	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)p->when * 1000);
+	json_add_string(&b, set);
+	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
 	json_add_string(&b, ctx->conf.database);
 	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
 	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
@@ -376,11 +540,53 @@ restore_record(struct cmd_ctx *ctx, const struct restore_pick *p)
 	buf_free(&b);
 }
 
+/*
+ * Whether the stream holds a good point newer than the set p (NULL: no set
+ * verifies); says which it is either way when there is a stream.
+ */
+static bool
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL, t[64], b[64];
+	bool			 newer;
+
+	path = xasprintf("%s/stream", ctx->conf.backup_dir);
+	if (!fs_exists(path)) {
+		free(path);
+		return (false);
+	}
+	free(path);
+	if (pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+		log_warn(_("the stream cannot be used: %s"), cause);
+		free(cause);
+		pitr_result_free(&r);
+		return (false);
+	}
+	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
+	pitr_format_time(r.point_ms, t, sizeof t);
+	if (p != NULL)
+		time_format_iso(p->when, b, sizeof b);
+	if (newer && p != NULL)
+		printf(_("the stream's newest good point (%s) is newer than the newest set "
+		    "that verifies (%s, %s): restoring from the stream\n"), t, p->name, b);
+	else if (newer)
+		printf(_("no backup set verifies; the stream's newest good point is %s: "
+		    "restoring from the stream\n"), t);
+	else
+		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
+		    "newest good point (%s)\n"), p->name, b, t);
+	fflush(stdout);
+	pitr_result_free(&r);
+	return (newer);
+}
+
 /* Parse the options, pick the set, and run the restore of one kind. */
 static int
 cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
+		{ "at", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -391,12 +597,18 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	struct restore_args		 ra;
 	struct restore_pick		 p;
 	char				*pw, *why = NULL, *cause = NULL;
+	char				 stamp[64];
 	time_t				 incident = 0;
+	bool				 picked;
 	int				 opt, ex, err;
 
 	memset(&ra, 0, sizeof ra);
-	while ((opt = cmd_getopt(e, argc, argv, "f:i:yCh", longopts)) != -1) {
+	ra.at_ms = INT64_MAX;
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCh", longopts)) != -1) {
 		switch (opt) {
+		case 'a':
+			ra.at = optarg;
+			break;
 		case 'f':
 			ra.from = optarg;
 			break;
@@ -430,6 +642,21 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(cause);
 		return (EX_USAGE);
 	}
+	if (ra.at != NULL) {
+		if (ra.kind != RESTORE_DB)
+			cmd_usage_error(e, _("--at is for restore db only"));
+		if (ra.from != NULL)
+			cmd_usage_error(e, _("--at and --from exclude each other"));
+		if (pitr_parse_time(ra.at, pitr_now_ms(), &ra.at_ms, &cause) != 0) {
+			cmd_error("--at: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		printf(_("restoring the database as at %s from the stream\n"),
+		    pitr_format_time(ra.at_ms, stamp, sizeof stamp));
+		fflush(stdout);
+		return (restore_run_stream(ctx, &ra, incident));
+	}
 
 	pw = restore_password(&ctx->conf, &why, &err);
 	if (pw == NULL && ra.kind == RESTORE_KEYS) {
@@ -437,14 +664,23 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
-	if (restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) != 0) {
+	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	free(why);
+	/* Without --from, the stream's newest good point when it is newer. */
+	if (ra.kind == RESTORE_DB && ra.from == NULL &&
+	    restore_stream_newer(ctx, picked ? &p : NULL)) {
+		if (picked)
+			restore_pick_free(&p);
+		free(cause);
+		restore_password_free(pw);
+		return (restore_run_stream(ctx, &ra, incident));
+	}
+	if (!picked) {
 		cmd_error("%s", cause);
 		free(cause);
-		free(why);
 		restore_password_free(pw);
 		return (ra.from != NULL ? 1 : EX_NOINPUT);
 	}
-	free(why);
 	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
 	    _(" (newer sets skipped, see above)") : "");
 	fflush(stdout);
@@ -455,7 +691,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (ex == EX_OK)
 		restore_print_window(p.when, incident, ra.incident != NULL);
 	if (ex == EX_OK && ra.kind == RESTORE_DB)
-		restore_record(ctx, &p);
+		restore_record(ctx, p.db, (int64_t)p.when * 1000);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);
@@ -463,7 +699,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db] [--incident-start TIME] [--yes]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -481,14 +717,26 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
 	    "          swaps it in the same way; private files get mode 0600.\n"
 	    "\n"
+	    "restore db without --from uses the stream's newest good point when it\n"
+	    "is newer than the newest set (and says so). With --at it rebuilds the\n"
+	    "database as it was at TIME from BACKUP_DIR/stream: the newest snapshot\n"
+	    "at or before it, then every segment captured by then, each link\n"
+	    "checked; it prints the point reached. A missing or damaged segment\n"
+	    "stops it at the last good point, named with the file and the reason;\n"
+	    "the question says so, and --yes accepts that point.\n"
+	    "\n"
+	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
+	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
 	    "  -f, --from BACKUP.db         the set to restore from\n"
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
 	    "\n"
 	    "Exit status: 0 restored, 1 the --from set fails verify or not\n"
-	    "confirmed, 64 usage or no terminal, 65 archive refused, 66 no set\n"
-	    "passes verify, 74 I/O error, 77 key file readable by others.\n"),
+	    "confirmed, 64 usage or no terminal, 65 archive refused or the rebuilt\n"
+	    "database fails integrity_check, 66 no set passes verify (--at: no\n"
+	    "stream snapshot at or before TIME), 74 I/O error, 77 key file\n"
+	    "readable by others.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_exec,
 };

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "engine/action.h"
+#include "engine/pitr.h"
 #include "runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
@@ -86,15 +87,51 @@ runbooks_name_matches(const char *path, const char *id)
 	    strcmp(base + len, ".yml") == 0));
 }
 
-/* Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if any. */
+/*
+ * What the configured protection delivers, for checking RPO targets: false
+ * (with a note) when no dr.yaml was read, so there is nothing to check against.
+ */
+static bool
+runbooks_protection(struct cmd_ctx *ctx, struct pitr_protection *prot)
+{
+	struct stream_status	 st;
+	char			*cause = NULL;
+
+	if (ctx->conf.path == NULL) {
+		printf(_("note: no dr.yaml (%s): RPO targets are not checked against "
+		    "the backup interval and the stream\n"), CONF_DEFAULT_PATH);
+		return (false);
+	}
+	if (stream_status_read(ctx->conf.backup_dir, &st, &cause) != 0) {
+		fflush(stdout);
+		fprintf(stderr, _("%s: warning: %s (the stream counts as not running)\n"),
+		    PACKAGE, cause);
+		free(cause);
+		pitr_protection(&ctx->conf, NULL, pitr_now_ms(), prot);
+		return (true);
+	}
+	pitr_protection(&ctx->conf, &st, pitr_now_ms(), prot);
+	stream_status_free(&st);
+	return (true);
+}
+
+/*
+ * Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if
+ * any. An RPO target that the configured protection cannot meet is a
+ * warning: exit 0, or 1 when strict.
+ */
 static int
-runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
+runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 {
 	struct runbook_set	  set;
 	struct runbook		**books, *copy;
-	char			**dirs, *errors = NULL, *refs;
+	struct pitr_protection	  prot;
+	char			**dirs, *errors = NULL, *refs, *warn;
 	size_t			  ndirs, i;
-	int			  rc = EX_OK, missing = 0, bad = 0;
+	int			  rc = EX_OK, missing = 0, bad = 0, warned = 0;
+	int			  checked = -1;
+
+	memset(&prot, 0, sizeof prot);
 
 	/* The folders, then the folders of the files, give use: its targets. */
 	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
@@ -155,6 +192,16 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 		} else if (runbooks_name_matches(argv[i], books[i]->id))
 			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
 		free(refs);
+		if (books[i]->rpo > 0 && checked == -1)
+			checked = runbooks_protection(ctx, &prot);
+		if (books[i]->rpo > 0 && checked == 1 &&
+		    (warn = pitr_rpo_warning(books[i]->id, books[i]->rpo, &prot)) != NULL) {
+			fflush(stdout);
+			fprintf(stderr, _("%s:%d:%d: warning: %s\n"), argv[i],
+			    books[i]->rpo_mark.line, books[i]->rpo_mark.column, warn);
+			free(warn);
+			warned++;
+		}
 		runbook_free(books[i]);
 	}
 	free(books);
@@ -164,6 +211,8 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EX_DATAERR;
 	else if (missing > 0)
 		rc = EX_NOINPUT;
+	else if (warned > 0 && strict)
+		rc = 1;
 	return (rc);
 }
 
@@ -321,16 +370,20 @@ cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 {
 	static const struct option	 longopts[] = {
 		{ "expand", no_argument, NULL, 'x' },
+		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char			*verb;
-	bool				 expand = false;
+	bool				 expand = false, strict = false;
 	int				 opt;
 
-	while ((opt = cmd_getopt(e, argc, argv, "+hx", longopts)) != -1)
+	while ((opt = cmd_getopt(e, argc, argv, "+hxs", longopts)) != -1) {
 		if (opt == 'x')
 			expand = true;
+		else if (opt == 's')
+			strict = true;
+	}
 	argc -= optind;
 	argv += optind;
 	verb = argc > 0 ? argv[0] : "list";
@@ -339,8 +392,13 @@ cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 		argv++;
 	}
 	/* Options may follow the verb too: "runbooks show --expand ID". */
-	if (argc > 0 && (strcmp(argv[0], "--expand") == 0 || strcmp(argv[0], "-x") == 0)) {
-		expand = true;
+	while (argc > 0) {
+		if (strcmp(argv[0], "--expand") == 0 || strcmp(argv[0], "-x") == 0)
+			expand = true;
+		else if (strcmp(argv[0], "--strict") == 0 || strcmp(argv[0], "-s") == 0)
+			strict = true;
+		else
+			break;
 		argc--;
 		argv++;
 	}
@@ -352,7 +410,7 @@ cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	if (strcmp(verb, "lint") == 0) {
 		if (argc == 0)
 			cmd_usage_error(e, _("lint needs at least one FILE"));
-		return (runbooks_lint(ctx, argc, argv));
+		return (runbooks_lint(ctx, argc, argv, strict));
 	}
 	if (strcmp(verb, "show") == 0) {
 		if (argc != 1)
@@ -364,13 +422,18 @@ cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 
 const struct cmd_entry cmd_runbooks_entry = {
 	.name = "runbooks",
-	.args = "[list | lint FILE... | show [--expand] ID|FILE]",
+	.args = "[list | lint [--strict] FILE... | show [--expand] ID|FILE]",
 	.summary = N_("list, check and show the runbooks"),
 	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
 	    "                number of steps, title (the default verb)\n"
 	    "  lint FILE...  check runbook files (each named ID.yaml); every\n"
 	    "                problem is printed as FILE:LINE:COLUMN: what is\n"
-	    "                wrong; exit 65 on any\n"
+	    "                wrong; exit 65 on any. Each RPO target is checked\n"
+	    "                against what dr.yaml's protection delivers (the\n"
+	    "                backup interval, or a running stream's interval\n"
+	    "                plus how far behind it is): one it cannot meet\n"
+	    "                is a warning, exit 0\n"
+	    "  -s, --strict  with lint: exit 1 on a warning\n"
 	    "  show ID|FILE  the steps of a runbook as text\n"
 	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
 	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"

@@ -67,6 +67,7 @@ extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_drills_entry;
 extern const struct cmd_entry cmd_runbooks_entry;
+extern const struct cmd_entry cmd_stream_entry;
 
 struct conf;
 struct incident;

@@ -15,6 +15,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_demo_entry,
 	&cmd_backup_entry,
+	&cmd_stream_entry,
 	&cmd_verify_entry,
 	&cmd_restore_entry,
 	&cmd_assess_entry,

@@ -979,8 +979,10 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 			rb_error(rp, &v[RK_RTO]->start_mark, _("rto: must be longer than 0s"));
 		rb->rto = secs;
 	}
-	if (v[RK_RPO] != NULL && (secs = rb_duration(rp, v[RK_RPO], "rpo")) >= 0)
+	if (v[RK_RPO] != NULL && (secs = rb_duration(rp, v[RK_RPO], "rpo")) >= 0) {
 		rb->rpo = secs;
+		rb->rpo_mark = rb_mark_of(v[RK_RPO]);
+	}
 	if (v[RK_ROLES] != NULL)
 		rb_text_list(rp, v[RK_ROLES], "roles", false, &rb->roles, &rb->nroles);
 	if (v[RK_DETECTION] != NULL)
@@ -1577,6 +1579,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->description = rb_dup(rb->description);
 	out->rto = rb->rto;
 	out->rpo = rb->rpo;
+	out->rpo_mark = rb->rpo_mark;
 	out->roles = rb_copy_list(rb->roles, rb->nroles);
 	out->nroles = rb->nroles;
 	out->detection = rb_copy_list(rb->detection, rb->ndetection);

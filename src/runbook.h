@@ -87,6 +87,7 @@ struct runbook {
 	char		*description;	/* may be NULL */
 	int64_t		 rto;		/* seconds */
 	int64_t		 rpo;		/* seconds; 0 when the runbook has no RPO */
+	struct rb_mark	 rpo_mark;	/* of the rpo's value; line 0 when none */
 	char		**roles;
 	size_t		 nroles;
 	char		**detection;

@@ -94,9 +94,11 @@ struct tui {
 	bool			 status_alarm;
 	int64_t			 status_until_ms;
 
-	/* the RPO: newest backup manifest, rescanned now and then */
+	/* the RPO: newest backup manifest or stream point, rescanned now and then */
 	int64_t			 rpo_newest_ms;	/* 0: no backup */
 	int64_t			 rpo_scanned_ms;
+	bool			 rpo_stream;	/* rpo_newest_ms is the stream's */
+	char			*rpo_warn;	/* the target cannot be met: why; owned */
 
 	/* seqs this TUI appended, to tell other operators' events apart */
 	int64_t			*own;

@@ -8,6 +8,7 @@
 
 #include "engine/action.h"
 #include "engine/notify.h"
+#include "engine/pitr.h"
 #include "tui/tui-int.h"
 #include "util/fsutil.h"
 #include "util/timeutil.h"
@@ -355,7 +356,7 @@ static void
 main_header(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
-	char			 c1[16], c2[16], c3[16], *s;
+	char			 c1[16], c2[16], c3[16], *s, *w;
 	int64_t			 now, el, target, left, age;
 	attr_t			 a;
 	int			 x = 0;
@@ -394,10 +395,17 @@ main_header(struct tui *t)
 		age = (tui_now_ms() - t->rpo_newest_ms) / 1000;
 		if (age < 0)
 			age = 0;
-		s = xasprintf(_("RPO backup %s ago/%s"), tui_dur(age, c1, sizeof c1),
+		s = xasprintf(t->rpo_stream ? _("RPO stream %s ago/%s") :
+		    _("RPO backup %s ago/%s"), tui_dur(age, c1, sizeof c1),
 		    tui_dur(inc->rpo, c2, sizeof c2));
 	}
-	if (inc->rpo > 0 && (t->rpo_newest_ms == 0 ||
+	if (inc->rpo > 0 && t->rpo_warn != NULL) {
+		/* main_scan_rpo: the configured protection cannot meet the target. */
+		w = xasprintf("%s %s", s, _("(cannot be met)"));
+		free(s);
+		s = w;
+	}
+	if (inc->rpo > 0 && (t->rpo_warn != NULL || t->rpo_newest_ms == 0 ||
 	    tui_now_ms() - t->rpo_newest_ms > inc->rpo * 1000))
 		a = t->attr[ROLE_ALARM];
 	else if (inc->rpo > 0 && (tui_now_ms() - t->rpo_newest_ms) * 4 >= inc->rpo * 3000)
@@ -1221,14 +1229,48 @@ main_newest_backup(const char *dir)
 	return (best);
 }
 
+/*
+ * The newest restorable point (backup manifest or the stream's caught-up
+ * point, whichever is newer) and whether the configured protection can meet
+ * the incident's RPO target; a target newly out of reach goes on the status line.
+ */
+static void
+main_scan_rpo(struct tui *t)
+{
+	const struct conf	*c = t->o->conf;
+	struct stream_status	 st;
+	struct pitr_protection	 prot;
+	int64_t			 now = tui_now_ms(), sp;
+	char			*cause = NULL, *warn;
+
+	t->rpo_newest_ms = main_newest_backup(c->backup_dir);
+	t->rpo_stream = false;
+	t->rpo_scanned_ms = now;
+	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {
+		free(cause);
+		memset(&st, 0, sizeof st);
+	}
+	sp = st.caught_up_ms > st.segment_ms ? st.caught_up_ms : st.segment_ms;
+	if (st.present && sp > t->rpo_newest_ms) {
+		t->rpo_newest_ms = sp;
+		t->rpo_stream = true;
+	}
+	pitr_protection(c, &st, now, &prot);
+	warn = pitr_rpo_warning(t->w.rb->id, t->o->inc->rpo, &prot);
+	if (warn != NULL && t->rpo_warn == NULL && !t->w.closed)
+		tui_status(t, true, "%s", warn);
+	free(t->rpo_warn);
+	t->rpo_warn = warn;
+	stream_status_free(&st);
+}
+
 /* Before the first screen: the first step becomes current when none is; the backups are scanned. */
 void
 tui_main_first(struct tui *t)
 {
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
 		main_goto(t, 0);
-	t->rpo_newest_ms = main_newest_backup(t->o->conf->backup_dir);
-	t->rpo_scanned_ms = tui_now_ms();
+	main_scan_rpo(t);
 }
 
 /*
@@ -1247,10 +1289,8 @@ tui_main_tick(struct tui *t)
 	tui_sync(t);
 	if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
 		tui_child_event(t);
-	if (now - t->rpo_scanned_ms >= 10000) {
-		t->rpo_newest_ms = main_newest_backup(t->o->conf->backup_dir);
-		t->rpo_scanned_ms = now;
-	}
+	if (now - t->rpo_scanned_ms >= 10000)
+		main_scan_rpo(t);
 	if (!t->w.closed && inc->rto > 0) {
 		el = now - inc->detected_ms;
 		if (!t->w.clock_attention && el * 4 >= inc->rto * 3000) {

@@ -738,6 +738,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 		t.stack[0].ops->free(&t.stack[0]);
 	walk_free(&t.w);
 	free(t.status);
+	free(t.rpo_warn);
 	free(t.own);
 	free(t.operator);
 	return (0);

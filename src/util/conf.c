@@ -46,12 +46,16 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_METRICS_FILE] = { "metrics_file", CT_PATH, F(metrics_file), NULL },
 	[CONF_NOTIFY_WEBHOOK] = { "notify.webhook", CT_URL, F(notify_webhook), NULL },
 	[CONF_NOTIFY_TIMEOUT] = { "notify.timeout", CT_DURATION, F(notify_timeout), "5s" },
+	[CONF_STREAM_INTERVAL] = { "stream.interval", CT_DURATION, F(stream_interval), "1s" },
+	[CONF_STREAM_RETENTION] = { "stream.retention", CT_DURATION, F(stream_retention), "24h" },
+	[CONF_STREAM_CHECKPOINT_FRAMES] = { "stream.checkpoint_frames", CT_COUNT,
+	    F(stream_checkpoint_frames), "1000" },
 };
 #undef F
 
 /* The sections: mappings whose keys are further dotted names. */
 static const char *const conf_sections[] = {
-	"retention", "remote", "remote.sftp", "remote.s3", "notify"
+	"retention", "remote", "remote.sftp", "remote.s3", "notify", "stream"
 };
 
 /* The dotted name of a key ("retention.hourly"). */

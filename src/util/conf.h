@@ -36,6 +36,9 @@ enum conf_key {
 	CONF_METRICS_FILE,
 	CONF_NOTIFY_WEBHOOK,
 	CONF_NOTIFY_TIMEOUT,
+	CONF_STREAM_INTERVAL,
+	CONF_STREAM_RETENTION,
+	CONF_STREAM_CHECKPOINT_FRAMES,
 	CONF__COUNT
 };
 
@@ -66,6 +69,9 @@ struct conf {
 	char			*metrics_file;
 	char			*notify_webhook;
 	int64_t			 notify_timeout;	/* seconds */
+	int64_t			 stream_interval;	/* seconds */
+	int64_t			 stream_retention;	/* seconds */
+	int			 stream_checkpoint_frames;
 	struct conf_origin	 origin[CONF__COUNT];
 };
 

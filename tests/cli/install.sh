@@ -19,7 +19,8 @@ rbdir=$(find "$D" -type d -path '*/patronus-dr/runbooks' | head -1)
 [ -n "$rbdir" ] && [ -f "$rbdir/database-corruption.yaml" ] && ok "runbooks installed: ${rbdir#$D}" ||
     fail "runbooks not installed"
 for f in patronus-dr.1 patronus-dr.yaml.5 patronus-dr-runbook.5 dr.yaml.sample \
-    patronus-dr-backup.service patronus-dr-backup.timer patronus-dr.cron; do
+    patronus-dr-backup.service patronus-dr-backup.timer patronus-dr.cron \
+    patronus-dr-stream.service; do
 	p=$(installed "$f")
 	[ -n "$p" ] && ok "$f installed: ${p#$D}" || fail "$f not installed"
 done
@@ -46,6 +47,11 @@ expect_match "$svc" "^ExecStart=${bin#$D} backup\$" "service runs the installed 
 for k in ProtectSystem=strict PrivateTmp=yes NoNewPrivileges=yes ReadWritePaths=; do
 	expect_match "$svc" "^$k" "service hardened: $k"
 done
+ssvc=$(installed patronus-dr-stream.service)
+expect_no_match "$ssvc" '@[a-z]+@' "stream service has no unsubstituted variable"
+expect_match "$ssvc" "^ExecStart=${bin#$D} stream\$" "stream service runs the installed binary"
+expect_match "$ssvc" "^Type=simple\$" "stream service: Type=simple"
+expect_match "$ssvc" "^Restart=on-failure\$" "stream service: Restart=on-failure"
 expect_match "$(installed patronus-dr-backup.timer)" '^OnCalendar=\*-\*-\* \*:00:00$' "timer hourly"
 expect_match "$(installed patronus-dr.cron)" "^0 \* \* \* \* root ${bin#$D} backup" "cron line as in the plan"
 
@@ -59,11 +65,13 @@ expect_match "$T/out" "^notify\.webhook +https://" "sample's keys read"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$T/units"
 	sed "s|^ExecStart=.*|ExecStart=$bin backup|" "$svc" >"$T/units/patronus-dr-backup.service"
+	sed "s|^ExecStart=.*|ExecStart=$bin stream|" "$ssvc" >"$T/units/patronus-dr-stream.service"
 	cp "$(installed patronus-dr-backup.timer)" "$T/units/"
 	if SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
 	    "$T/units/patronus-dr-backup.service" "$T/units/patronus-dr-backup.timer" \
+	    "$T/units/patronus-dr-stream.service" \
 	    >"$T/sa.out" 2>&1; then
-		ok "systemd-analyze verify: service and timer"
+		ok "systemd-analyze verify: backup service, timer and stream service"
 	elif grep -q 'Failed to \(initialize\|connect\|create\)\|System has not been booted' "$T/sa.out"; then
 		echo "# SKIP systemd-analyze verify cannot run here: $(head -1 "$T/sa.out")"
 	else

@@ -28,6 +28,9 @@ tui_start $S 80 24 "$PDR" --config "$D/dr.yaml" run database-corruption --drill
 tui_wait $S '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corruption' \
 	"80x24: header with DRILL, the id and the title"
 tui_has $S '^RTO [0-9:]+/30:00 left [0-9:]+ +RPO no backup/15m' "80x24: RTO and RPO clocks"
+tui_has $S 'RPO no backup/15m \(cannot be met\)' "80x24: hourly backups cannot meet the 15m RPO"
+tui_has $S 'database-corruption: RPO target 15m cannot be met: backups every 1h, no stream' \
+	"80x24: the status line says why"
 tui_has $S 'Step 1/15: Stop services' "80x24: the current step"
 tui_has $S '^> +1 Stop services' "80x24: the step list marks the current step"
 tui_has $S '\$ sudo systemctl stop patronus-sdwan' "80x24: the command shown before it runs"

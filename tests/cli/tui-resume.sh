@@ -23,6 +23,13 @@ tui_start $S 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-2m
 tui_wait $S '^INC-[0-9]{8}-[0-9]{4}-tui-test +TUI test procedure' "an incident (no DRILL) is declared"
 tui_has $S '^RTO 0?2:0[0-9]/10:00 left 0?7:5[0-9]' "--detected=-2m starts the RTO clock 2 minutes back"
 tui_has $S 'RPO backup 5m ago/15m' "the RPO window: the newest manifest's age"
+# a stream point newer than the backup (the stream stopped since): the clock follows it;
+# without a running stream, hourly backups still cannot meet the 15m target
+mkdir -p "$T/backup/stream"
+now=$(date +%s%3N)
+printf 'pid 1\ngeneration 20261127-000000-0a1b2c3d\nsequence 3\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
+    "$now" "$now" "$now" >"$T/backup/stream/status"
+tui_wait $S 'RPO stream [0-9]+s ago/15m \(cannot be met\)' "the RPO clock follows the stream's newer point" 15
 ID=$(newest_incident "$DB")
 
 # ticks and a note on step 1

@@ -27,6 +27,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.retention_weekly, 4);
 	ck_assert_int_eq(c.retention_monthly, 12);
 	ck_assert_int_eq(c.backup_interval, 3600);
+	ck_assert_int_eq(c.stream_interval, 1);
+	ck_assert_int_eq(c.stream_retention, 86400);
 	ck_assert_uint_eq(c.n_runbook_dirs, 2);
 	ck_assert_str_eq(c.runbook_dirs[1], "/etc/patronus/runbooks.d");
 	ck_assert_ptr_null(c.sftp_url);
@@ -53,7 +55,8 @@ START_TEST(test_full_file)
 	    "    endpoint: http://127.0.0.1:4568\n"
 	    "    bucket: patronus-backups\n"
 	    "    prefix: host1/\n"
-	    "notify: {webhook: \"http://127.0.0.1:9/hook\", timeout: 3s}\n", 0600);
+	    "notify: {webhook: \"http://127.0.0.1:9/hook\", timeout: 3s}\n"
+	    "stream: {interval: 2s, retention: 2h}\n", 0600);
 	conf_defaults(&c);
 	ck_assert_msg(conf_load_file(&c, path, true, &cause) == 0, "%s", cause);
 	want = xasprintf("%s/db/sdwan.db", testlib_dir);
@@ -69,6 +72,10 @@ START_TEST(test_full_file)
 	ck_assert_str_eq(c.sftp_url, "sftp://backup@host/backup");
 	ck_assert_str_eq(c.s3_prefix, "host1/");
 	ck_assert_int_eq(c.notify_timeout, 3);
+	ck_assert_int_eq(c.stream_interval, 2);
+	ck_assert_int_eq(c.stream_retention, 7200);
+	ck_assert_int_eq(c.stream_checkpoint_frames, 1000);
+	ck_assert_int_eq(c.origin[CONF_STREAM_RETENTION].line, 13);
 	ck_assert_int_eq(c.origin[CONF_RETENTION_DAILY].line, 3);
 	ck_assert_int_eq(c.origin[CONF_S3_BUCKET].line, 10);
 	ck_assert_int_eq(c.origin[CONF_S3_BUCKET].column, 13);
@@ -109,6 +116,8 @@ START_TEST(test_errors)
 	expect_error("database: /x\ndatabase: /y\n", "2:1: duplicate key \"database\"");
 	expect_error("remote: {s3: {bucket: b}}\n", "1:23: remote.s3: both endpoint and bucket");
 	expect_error("notify: {webhook: not-a-url}\n", "1:19: notify.webhook: \"not-a-url\" is not a URL");
+	expect_error("stream: {lag: 1s}\n", "1:10: unknown key \"stream.lag\"");
+	expect_error("stream: {interval: 0s}\n", "1:20: stream.interval: must be longer than 0s");
 	expect_error("retention: 5\n", "1:12: retention: expected a mapping");
 	expect_error("database: \"unterminated\n", "2:1: found unexpected end of stream");
 }

@@ -1,0 +1,662 @@
+/* pitr.c: the continuous stream as seen by its readers: status, protection, point-in-time restore. */
+#include "system.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "engine/pitr.h"
+#include "engine/restore.h"
+#include "engine/segment.h"
+#include "util/conf.h"
+#include "util/fsutil.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Largest status file read. */
+#define PITR_STATUS_MAX (64 * 1024)
+
+/* The wall clock in unix ms. */
+int64_t
+pitr_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A span of ms as text the way runbooks write durations: "850ms", "2.4s", "15m", "1h30m". */
+char *
+pitr_format_ms(int64_t ms, char *buf, size_t len)
+{
+	static const struct {
+		char	unit;
+		int64_t	secs;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	struct buf	b;
+	int64_t		secs;
+	size_t		i;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000) {
+		xsnprintf(buf, len, "%" PRId64 "ms", ms);
+		return (buf);
+	}
+	if (ms < 10000) {
+		xsnprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000, ms % 1000 / 100);
+		return (buf);
+	}
+	secs = ms / 1000;
+	buf_init(&b);
+	for (i = 0; i < nitems(units); i++) {
+		if (secs >= units[i].secs) {
+			buf_printf(&b, "%" PRId64 "%c", secs / units[i].secs, units[i].unit);
+			secs %= units[i].secs;
+		}
+	}
+	xsnprintf(buf, len, "%s", b.data);
+	buf_free(&b);
+	return (buf);
+}
+
+/* A point in unix ms as local "YYYY-mm-dd HH:MM:SS.mmm". */
+char *
+pitr_format_time(int64_t ms, char *buf, size_t len)
+{
+	char	s[TIMEUTIL_BUFSZ];
+
+	time_format_iso((time_t)(ms / 1000), s, sizeof s);
+	xsnprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
+	return (buf);
+}
+
+/* Parse a non-negative decimal into *v; -1 when it is not one. */
+static int
+pitr_number(const char *s, int64_t *v)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 0)
+		return (-1);
+	*v = n;
+	return (0);
+}
+
+/*
+ * Whether a process holds path's lock: flock(LOCK_SH|LOCK_NB) on it fails
+ * with EWOULDBLOCK. A missing file is not held.
+ */
+static bool
+pitr_lock_held(const char *path)
+{
+	bool	held = false;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return (false);
+	if (flock(fd, LOCK_SH | LOCK_NB) == -1)
+		held = errno == EWOULDBLOCK;
+	else
+		flock(fd, LOCK_UN);
+	close(fd);
+	return (held);
+}
+
+/*
+ * Read BACKUP_DIR/stream/status and test BACKUP_DIR/stream/lock into st (free
+ * with stream_status_free). No status file is not an error: st->present is
+ * false. Unknown keys are ignored (the contract may grow). Returns -1 with
+ * *cause when the file is there but cannot be read or a value is not a number.
+ */
+int
+stream_status_read(const char *backup_dir, struct stream_status *st, char **cause)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} keys[] = {
+		{ "segment_ms", offsetof(struct stream_status, segment_ms) },
+		{ "caught_up_ms", offsetof(struct stream_status, caught_up_ms) },
+		{ "lag_ms", offsetof(struct stream_status, lag_ms) },
+		{ "interval_ms", offsetof(struct stream_status, interval_ms) },
+		{ "oldest_ms", offsetof(struct stream_status, oldest_ms) },
+	};
+	struct stat	 sb;
+	char		*path, *lock, *data = NULL, *line, *next, *val;
+	size_t		 len, i;
+	int64_t		 v;
+	int		 lineno = 0;
+
+	memset(st, 0, sizeof *st);
+	if (backup_dir == NULL)
+		return (0);
+	path = xasprintf("%s/stream/status", backup_dir);
+	lock = xasprintf("%s/stream/lock", backup_dir);
+	st->running = pitr_lock_held(lock);
+	free(lock);
+	if (stat(path, &sb) == -1 && errno == ENOENT) {
+		free(path);
+		return (0);
+	}
+	if (fs_read_file(path, PITR_STATUS_MAX, &data, &len, cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	st->present = true;
+	st->mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+	for (line = data; line != NULL && *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if ((val = strchr(line, ' ')) == NULL)
+			continue;
+		*val++ = '\0';
+		if (strcmp(line, "generation") == 0) {
+			free(st->generation);
+			st->generation = xstrdup(val);
+			continue;
+		}
+		for (i = 0; i < nitems(keys); i++)
+			if (strcmp(line, keys[i].key) == 0)
+				break;
+		if (i == nitems(keys) && strcmp(line, "pid") != 0 &&
+		    strcmp(line, "sequence") != 0)
+			continue;
+		if (pitr_number(val, &v) != 0) {
+			*cause = xasprintf(_("%s:%d: %s: not a number: \"%s\""), path,
+			    lineno, line, val);
+			free(data);
+			free(path);
+			stream_status_free(st);
+			return (-1);
+		}
+		if (strcmp(line, "pid") == 0)
+			st->pid = (pid_t)v;
+		else if (strcmp(line, "sequence") == 0)
+			st->sequence = (uint64_t)v;
+		else
+			*(int64_t *)(void *)((char *)st + keys[i].off) = v;
+	}
+	free(data);
+	free(path);
+	return (0);
+}
+
+/* Free what stream_status_read put in st. */
+void
+stream_status_free(struct stream_status *st)
+{
+	free(st->generation);
+	memset(st, 0, sizeof *st);
+}
+
+/* Append "key": ms, or null when 0. */
+static void
+pitr_json_ms(struct buf *b, const char *key, int64_t v)
+{
+	if (v > 0)
+		buf_printf(b, ", \"%s\": %" PRId64, key, v);
+	else
+		buf_printf(b, ", \"%s\": null", key);
+}
+
+/*
+ * The stream's status as text for people, or as one JSON object, against
+ * now_ms (caller frees).
+ */
+char *
+pitr_status_text(const struct stream_status *st, int64_t now_ms, bool json)
+{
+	struct buf	b;
+	char		t[64], d[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+
+	buf_init(&b);
+	if (json) {
+		buf_printf(&b, "{\"running\": %s, \"present\": %s",
+		    st->running ? "true" : "false", st->present ? "true" : "false");
+		if (st->pid > 0)
+			buf_printf(&b, ", \"pid\": %jd", (intmax_t)st->pid);
+		else
+			buf_adds(&b, ", \"pid\": null");
+		buf_adds(&b, ", \"generation\": ");
+		if (st->generation != NULL)
+			json_add_string(&b, st->generation);
+		else
+			buf_adds(&b, "null");
+		buf_printf(&b, ", \"sequence\": %" PRIu64, st->sequence);
+		pitr_json_ms(&b, "segment_ms", st->segment_ms);
+		pitr_json_ms(&b, "caught_up_ms", st->caught_up_ms);
+		buf_printf(&b, ", \"lag_ms\": %" PRId64, st->lag_ms);
+		buf_printf(&b, ", \"interval_ms\": %" PRId64, st->interval_ms);
+		pitr_json_ms(&b, "oldest_ms", st->oldest_ms);
+		if (st->caught_up_ms > 0)
+			buf_printf(&b, ", \"behind_ms\": %" PRId64,
+			    now_ms > st->caught_up_ms ? now_ms - st->caught_up_ms : 0);
+		else
+			buf_adds(&b, ", \"behind_ms\": null");
+		buf_adds(&b, "}\n");
+		return (buf_steal(&b));
+	}
+	if (!st->present) {
+		buf_printf(&b, _("stream: %s (no status file)\n"), st->running ?
+		    _("running, starting") : _("never started"));
+		return (buf_steal(&b));
+	}
+	if (st->running)
+		buf_printf(&b, _("stream: running (pid %jd), generation %s\n"),
+		    (intmax_t)st->pid, st->generation != NULL ? st->generation : "-");
+	else
+		buf_printf(&b, _("stream: NOT running (last status %s), generation %s\n"),
+		    pitr_format_time(st->mtime_ms, t, sizeof t),
+		    st->generation != NULL ? st->generation : "-");
+	if (st->sequence > 0)
+		buf_printf(&b, _("newest point: segment %" PRIu64 " captured %s (%s ago)\n"),
+		    st->sequence, pitr_format_time(st->segment_ms, t, sizeof t),
+		    pitr_format_ms(now_ms - st->segment_ms, d, sizeof d));
+	else
+		buf_adds(&b, _("newest point: the snapshot (no segment yet)\n"));
+	if (st->caught_up_ms > 0)
+		buf_printf(&b, _("caught up: %s (%s ago)\n"),
+		    pitr_format_time(st->caught_up_ms, t, sizeof t),
+		    pitr_format_ms(now_ms - st->caught_up_ms, d, sizeof d));
+	buf_printf(&b, _("lag: %s, polling every %s\n"),
+	    pitr_format_ms(st->lag_ms, d, sizeof d),
+	    pitr_format_ms(st->interval_ms, d2, sizeof d2));
+	if (st->oldest_ms > 0)
+		buf_printf(&b, _("oldest point: %s\n"),
+		    pitr_format_time(st->oldest_ms, t, sizeof t));
+	return (buf_steal(&b));
+}
+
+/*
+ * What the configured protection can deliver now: the backup interval of
+ * dr.yaml (the timer), or, with a running stream that has caught up at least
+ * once, its polling interval plus how far behind it is (now - caught_up_ms),
+ * whichever is smaller. st may be NULL (no stream).
+ */
+void
+pitr_protection(const struct conf *c, const struct stream_status *st, int64_t now_ms,
+    struct pitr_protection *p)
+{
+	int64_t	w;
+
+	memset(p, 0, sizeof *p);
+	p->backup_ms = c->backup_interval * 1000;
+	p->window_ms = p->backup_ms;
+	p->running = st != NULL && st->running;
+	if (!p->running || st->caught_up_ms <= 0)
+		return;
+	p->caught_up = true;
+	p->interval_ms = st->interval_ms;
+	p->behind_ms = now_ms > st->caught_up_ms ? now_ms - st->caught_up_ms : 0;
+	w = p->interval_ms + p->behind_ms;
+	if (w < p->window_ms || p->backup_ms <= 0) {
+		p->window_ms = w;
+		p->streaming = true;
+	}
+}
+
+/*
+ * The warning for an RPO target of rpo seconds that the protection p cannot
+ * meet, naming both figures, or NULL when it can (caller frees).
+ */
+char *
+pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
+{
+	char	tw[TIMEUTIL_BUFSZ], bw[TIMEUTIL_BUFSZ], iw[TIMEUTIL_BUFSZ];
+	char	lw[TIMEUTIL_BUFSZ];
+
+	if (rpo <= 0 || p->window_ms <= rpo * 1000)
+		return (NULL);
+	pitr_format_ms(rpo * 1000, tw, sizeof tw);
+	pitr_format_ms(p->backup_ms, bw, sizeof bw);
+	if (p->caught_up)
+		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+		    "stream polling every %s but %s behind"), id, tw, bw,
+		    pitr_format_ms(p->interval_ms, iw, sizeof iw),
+		    pitr_format_ms(p->behind_ms, lw, sizeof lw)));
+	if (p->running)
+		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+		    "stream running but not caught up yet"), id, tw, bw));
+	return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
+	    "no stream running"), id, tw, bw));
+}
+
+/*
+ * A point in time for --at: "@EPOCH.mmm" (ms), or anything time_parse takes
+ * (whole seconds: the point is the end of that second, so "14:05:03" includes
+ * what was committed during it). Returns -1 with *cause.
+ */
+int
+pitr_parse_time(const char *s, int64_t now_ms, int64_t *ms, char **cause)
+{
+	const char	*dot;
+	char		*end;
+	long long	 sec, frac;
+	time_t		 t;
+	size_t		 digits;
+
+	if (s[0] == '@' && (dot = strchr(s, '.')) != NULL) {
+		errno = 0;
+		sec = strtoll(s + 1, &end, 10);
+		if (errno == 0 && end == dot && end != s + 1 && sec >= 0) {
+			digits = strlen(dot + 1);
+			frac = strtoll(dot + 1, &end, 10);
+			if (*end == '\0' && digits >= 1 && digits <= 3 && frac >= 0 &&
+			    dot[1] >= '0' && dot[1] <= '9') {
+				while (digits++ < 3)
+					frac *= 10;
+				*ms = sec * 1000 + frac;
+				return (0);
+			}
+		}
+		*cause = xasprintf(_("bad time \"%s\" (use e.g. @1764251103.250)"), s);
+		return (-1);
+	}
+	if (time_parse(s, (time_t)(now_ms / 1000), &t, cause) != 0)
+		return (-1);
+	*ms = strcmp(s, "now") == 0 ? now_ms : (int64_t)t * 1000 + 999;
+	return (0);
+}
+
+/* Free what pitr_rebuild put in r. */
+void
+pitr_result_free(struct pitr_result *r)
+{
+	free(r->gendir);
+	free(r->generation);
+	free(r->why);
+	free(r->skipped);
+	memset(r, 0, sizeof *r);
+}
+
+/* Note in r->skipped a generation that could not be used, and why. */
+static void
+pitr_skip(struct pitr_result *r, const char *why)
+{
+	char	*s;
+
+	log_warn(_("skipping stream generation: %s"), why);
+	s = r->skipped == NULL ? xstrdup(why) : xasprintf("%s; %s", r->skipped, why);
+	free(r->skipped);
+	r->skipped = s;
+}
+
+/*
+ * Choose the newest generation of streamdir whose snapshot is at or before
+ * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
+ * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
+ */
+static int
+pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r,
+    struct segment_snapinfo *si, char **cause)
+{
+	char	**gens, *dir, *why = NULL, t[64];
+	size_t	  n, i;
+	bool	  any_old = false;
+
+	if (segment_list_gens(streamdir, &gens, &n, cause) != 0)
+		return (-1);
+	if (n == 0) {
+		*cause = xasprintf(_("%s: no stream generation"), streamdir);
+		segment_free_list(gens, n);
+		return (-1);
+	}
+	for (i = n; i-- > 0;) {
+		dir = str_join_path(streamdir, gens[i]);
+		if (segment_snapinfo_read(dir, si, &why) != 0) {
+			pitr_skip(r, why);
+			free(why);
+			free(dir);
+			continue;
+		}
+		if (si->time_ms > at_ms) {
+			r->later_ms = si->time_ms;	/* ends as the oldest of these */
+			free(dir);
+			continue;
+		}
+		any_old = true;
+		if (segment_snapshot_verify(dir, si, &why) != 0) {
+			pitr_skip(r, why);
+			free(why);
+			free(dir);
+			continue;
+		}
+		r->gendir = dir;
+		r->generation = xstrdup(gens[i]);
+		r->snapshot_ms = si->time_ms;
+		segment_free_list(gens, n);
+		return (0);
+	}
+	segment_free_list(gens, n);
+	if (!any_old)
+		*cause = xasprintf(_("%s: no stream snapshot at or before %s"), streamdir,
+		    pitr_format_time(at_ms, t, sizeof t));
+	else
+		*cause = xasprintf(_("%s: no usable stream snapshot at or before %s (%s)"),
+		    streamdir, pitr_format_time(at_ms, t, sizeof t),
+		    r->skipped != NULL ? r->skipped : "?");
+	return (-1);
+}
+
+/* PRAGMA integrity_check of a database file, opened immutable. Returns -1 with *cause. */
+static int
+pitr_integrity(const char *path, char **cause)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		*uri;
+	const char	*v;
+	int		 rc = -1;
+
+	uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf(_("%s: %s"), path, db != NULL ? sqlite3_errmsg(db) :
+		    strerror(ENOMEM));
+		goto out;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		*cause = xasprintf(_("%s: integrity_check: %s"), path, sqlite3_errmsg(db));
+		goto out;
+	}
+	v = (const char *)sqlite3_column_text(st, 0);
+	if (v == NULL || strcmp(v, "ok") != 0) {
+		*cause = xasprintf(_("%s: the rebuilt database fails PRAGMA integrity_check: %s"),
+		    path, v != NULL ? v : "?");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	sqlite3_free(uri);
+	return (rc);
+}
+
+/* Copy the snapshot of r->gendir to out (0600, durable) and open it for writing; -1 with *cause. */
+static int
+pitr_start(const struct pitr_result *r, const char *out, char **cause)
+{
+	char	*snap;
+	int	 fd;
+
+	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
+	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
+		free(snap);
+		return (-1);
+	}
+	free(snap);
+	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", out, strerror(errno));
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Note in r that the chain stops at a file, and why (takes why). */
+static void
+pitr_break(struct pitr_result *r, char *why)
+{
+	r->broken = true;
+	r->why = why;
+	log_warn(_("the stream chain is broken: %s"), why);
+}
+
+/*
+ * After a walk to the end of a generation: when the status file (read before
+ * the walk, so that a running stream cannot get ahead of it) names this
+ * generation with a newer durable segment than the last on disk, the newest
+ * segments are missing; note it in r.
+ */
+static void
+pitr_check_tail(const char *backup_dir, const struct stream_status *st,
+    struct pitr_result *r)
+{
+	char	*path;
+
+	if (st->generation != NULL && strcmp(st->generation, r->generation) == 0 &&
+	    st->sequence > r->top) {
+		path = segment_path(r->gendir, r->top + 1);
+		pitr_break(r, xasprintf(_("%s: missing, though %s/stream/status names "
+		    "segment %" PRIu64 " as durable"), path, backup_dir, st->sequence));
+		free(path);
+	}
+}
+
+/*
+ * Rebuild the database as it was at at_ms from BACKUP_DIR/stream: the newest
+ * generation whose snapshot (Time-Ms <= at_ms) verifies, then its segments in
+ * order while their capture time is <= at_ms, each checked (magic, sizes,
+ * payload SHA-256, salts, commit frame last, sequence = name, the previous
+ * file's SHA-256, WAL frame continuity, page size, capture times in order).
+ * A missing or bad segment stops the walk at the last good point: r->broken
+ * with r->why naming the file and the reason. With out NULL nothing is
+ * written (the chain is only checked); else out is created (0600) and must
+ * pass PRAGMA integrity_check. Fills r (free with pitr_result_free). Returns
+ * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
+ * cannot be written (errno), or fails integrity_check (r->bad_db).
+ */
+int
+pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
+    struct pitr_result *r, char **cause)
+{
+	struct segment_snapinfo	 si;
+	struct segment_pos	 pos;
+	struct segment		 seg;
+	struct stream_status	 st;
+	unsigned char		 prev[SEGMENT_SHALEN];
+	char			*streamdir, *path, *why = NULL;
+	uint64_t		 seq;
+	int64_t			 last_ms;
+	int			 fd = -1;
+
+	memset(r, 0, sizeof *r);
+	if (stream_status_read(backup_dir, &st, &why) != 0) {
+		log_warn("%s", why);
+		free(why);
+		why = NULL;
+	}
+	streamdir = xasprintf("%s/stream", backup_dir);
+	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
+		free(streamdir);
+		stream_status_free(&st);
+		return (-1);
+	}
+	free(streamdir);
+	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
+	    (out != NULL && (fd = pitr_start(r, out, cause)) == -1)) {
+		stream_status_free(&st);
+		return (-1);
+	}
+	r->point_ms = last_ms = si.time_ms;
+	segment_pos_snapshot(&si, &pos);
+	memcpy(prev, si.sha, SEGMENT_SHALEN);
+	for (seq = 1; seq <= r->top; seq++) {
+		path = segment_path(r->gendir, seq);
+		if (access(path, F_OK) != 0) {
+			pitr_break(r, xasprintf(_("%s: missing (%s), the chain has a gap "
+			    "before segment %" PRIu64), path, strerror(errno), r->top));
+			free(path);
+			break;
+		}
+		if (segment_read(path, &seg, &why) != 0) {
+			pitr_break(r, why);
+			why = NULL;
+			free(path);
+			break;
+		}
+		if (segment_check_link(&pos, prev, &seg, &why) != 0)
+			pitr_break(r, why);
+		else if (seg.hdr.page_size != si.page_size)
+			pitr_break(r, xasprintf(_("%s: page size %" PRIu32 " differs from "
+			    "the snapshot's %" PRIu32), path, seg.hdr.page_size,
+			    si.page_size));
+		else if (seg.hdr.time_ms < last_ms)
+			pitr_break(r, xasprintf(_("%s: captured before the file it follows"),
+			    path));
+		if (r->broken) {
+			why = NULL;
+			segment_free(&seg);
+			free(path);
+			break;
+		}
+		if (seg.hdr.time_ms > at_ms) {
+			r->next_ms = seg.hdr.time_ms;
+			segment_free(&seg);
+			free(path);
+			break;
+		}
+		if (fd != -1 && segment_apply(fd, out, &seg, cause) != 0) {
+			segment_free(&seg);
+			free(path);
+			stream_status_free(&st);
+			goto fail;
+		}
+		segment_pos_after(&seg.hdr, &pos);
+		memcpy(prev, seg.sha, SEGMENT_SHALEN);
+		r->sequence = seq;
+		r->point_ms = last_ms = seg.hdr.time_ms;
+		segment_free(&seg);
+		free(path);
+	}
+	if (!r->broken && r->next_ms == 0)
+		pitr_check_tail(backup_dir, &st, r);
+	if (r->broken || r->next_ms != 0)
+		r->later_ms = 0;	/* the walk did not run out before at_ms */
+	stream_status_free(&st);
+	if (fd == -1)
+		return (0);
+	if (fsync(fd) == -1) {
+		*cause = xasprintf("%s: fsync: %s", out, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		*cause = xasprintf("%s: %s", out, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (pitr_integrity(out, cause) != 0) {
+		r->bad_db = true;
+		goto fail;
+	}
+	return (0);
+fail:
+	if (fd != -1)
+		close(fd);
+	return (-1);
+}

@@ -1,0 +1,75 @@
+/* pitr.h: the continuous stream as seen by its readers: status, protection, point-in-time restore. */
+#ifndef PDR_PITR_H
+#define PDR_PITR_H
+
+#include "system.h"
+
+#include <sys/types.h>
+
+struct conf;
+
+/*
+ * BACKUP_DIR/stream/status and whether its lock is held (STREAM-CONTRACT.md).
+ * Strings owned; stream_status_free frees them. Times are unix ms, 0 unknown.
+ */
+struct stream_status {
+	bool		 present;	/* the status file exists */
+	bool		 running;	/* stream/lock is held by a process */
+	pid_t		 pid;
+	char		*generation;	/* NULL when none */
+	uint64_t	 sequence;	/* newest durable segment, 0 none */
+	int64_t		 segment_ms;	/* its capture time */
+	int64_t		 caught_up_ms;	/* nothing committed was left uncopied then */
+	int64_t		 lag_ms;	/* newest commit-to-durable delay */
+	int64_t		 interval_ms;	/* polling interval */
+	int64_t		 oldest_ms;	/* earliest restorable point kept */
+	int64_t		 mtime_ms;	/* of the status file */
+};
+
+/* What the configured protection can deliver, for one RPO target. */
+struct pitr_protection {
+	int64_t		 window_ms;	/* worst data-loss window now */
+	bool		 running;	/* a stream holds its lock */
+	bool		 caught_up;	/* ... and has caught up at least once */
+	bool		 streaming;	/* the window is the running stream's */
+	int64_t		 backup_ms;	/* the backup interval (timer) */
+	int64_t		 interval_ms;	/* the stream's, when streaming */
+	int64_t		 behind_ms;	/* now - caught_up_ms, when streaming */
+};
+
+/*
+ * Where a walk of the stream's chain got to. Strings owned; pitr_result_free
+ * frees them. Times are unix ms.
+ */
+struct pitr_result {
+	char		*gendir;	/* BACKUP_DIR/stream/GEN used */
+	char		*generation;	/* GEN */
+	int64_t		 snapshot_ms;	/* its snapshot's Time-Ms */
+	uint64_t	 sequence;	/* last segment applied; 0: the snapshot alone */
+	uint64_t	 top;		/* highest segment number on disk */
+	int64_t		 point_ms;	/* the point the result holds */
+	int64_t		 next_ms;	/* capture time of the first segment left out, 0 none */
+	bool		 broken;	/* stopped before the time asked for */
+	char		*why;		/* then: the file and the reason */
+	char		*skipped;	/* newer generations that could not be used, and why */
+	bool		 bad_db;	/* the rebuilt file fails integrity_check */
+	int64_t		 later_ms;	/* the generation ended before the time asked
+					   for: the next one's snapshot time, else 0 */
+};
+
+int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
+	    char **);
+void	 pitr_result_free(struct pitr_result *);
+int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
+char	*pitr_format_time(int64_t, char *, size_t);
+
+int	 stream_status_read(const char *, struct stream_status *, char **);
+void	 stream_status_free(struct stream_status *);
+char	*pitr_status_text(const struct stream_status *, int64_t, bool);
+int64_t	 pitr_now_ms(void);
+char	*pitr_format_ms(int64_t, char *, size_t);
+void	 pitr_protection(const struct conf *, const struct stream_status *, int64_t,
+	    struct pitr_protection *);
+char	*pitr_rpo_warning(const char *, int64_t, const struct pitr_protection *);
+
+#endif

@@ -1,0 +1,90 @@
+/* segment.h: the stream's on-disk format (STREAM-CONTRACT.md): segments, snapshot.sha256, chains. */
+#ifndef PDR_SEGMENT_H
+#define PDR_SEGMENT_H
+
+#include "system.h"
+
+#include <sys/types.h>
+
+#define SEGMENT_MAGIC		"PDRSEG01"
+#define SEGMENT_HDRLEN		112	/* bytes before the payload */
+#define SEGMENT_FRAME_HDRLEN	24	/* WAL frame header */
+#define SEGMENT_SHALEN		32
+#define SEGMENT_SNAPSHOT	"snapshot.db"
+#define SEGMENT_SNAPSHOT_SHA	"snapshot.sha256"
+#define SEGMENT_GENLEN		24	/* YYYYmmdd-HHMMSS-xxxxxxxx */
+
+/* The fixed header of a segment file (all big-endian on disk). */
+struct segment_hdr {
+	uint32_t	page_size;
+	uint32_t	n_frames;
+	uint64_t	seq;			/* 1-based, = the file name */
+	int64_t		time_ms;		/* capture time, unix ms */
+	uint64_t	first_frame;		/* WAL frame number (1-based) of frame 1 */
+	uint32_t	salt1;
+	uint32_t	salt2;
+	unsigned char	prev_sha[SEGMENT_SHALEN];	/* previous segment, or snapshot.db */
+	unsigned char	payload_sha[SEGMENT_SHALEN];
+};
+
+/* A segment read and verified. payload and path are owned. */
+struct segment {
+	char		*path;
+	struct segment_hdr hdr;
+	unsigned char	*payload;		/* n_frames * (24 + page_size) */
+	size_t		 len;
+	unsigned char	 sha[SEGMENT_SHALEN];	/* of the whole file */
+};
+
+/* Where a chain stands: the WAL (by its salts) and the last frame it contains. */
+struct segment_pos {
+	uint32_t	salt1;
+	uint32_t	salt2;
+	uint64_t	frame;			/* last frame contained; 0 = none */
+	bool		any_salt;		/* snapshot of an empty WAL: next may be any salt */
+};
+
+/* snapshot.sha256 of a generation. */
+struct segment_snapinfo {
+	unsigned char	sha[SEGMENT_SHALEN];	/* of snapshot.db */
+	int64_t		time_ms;
+	uint32_t	page_size;
+	uint32_t	salt1;			/* 0 0 with frame 0: the WAL was empty */
+	uint32_t	salt2;
+	uint64_t	wal_frame;
+};
+
+char	*segment_name(uint64_t);
+char	*segment_path(const char *, uint64_t);
+int	 segment_parse_name(const char *, uint64_t *);
+int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
+	     unsigned char *, char **);
+int	 segment_read(const char *, struct segment *, char **);
+void	 segment_free(struct segment *);
+int	 segment_last_seq(const char *, uint64_t *, char **);
+void	 segment_pos_after(const struct segment_hdr *, struct segment_pos *);
+void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *);
+bool	 segment_continues(const struct segment_pos *, const struct segment_hdr *);
+int	 segment_check_link(const struct segment_pos *, const unsigned char *,
+	     const struct segment *, char **);
+int	 segment_frame_commit(const struct segment *, size_t, uint32_t *, uint32_t *);
+int	 segment_apply(int, const char *, const struct segment *, char **);
+
+int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
+int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);
+int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
+
+char	*segment_gen_name(time_t);
+bool	 segment_is_gen_name(const char *);
+int	 segment_list_gens(const char *, char ***, size_t *, char **);
+void	 segment_free_list(char **, size_t);
+
+int	 segment_rebuild(const char *, const char *, int64_t, uint64_t *, char **);
+
+void	 segment_sha256(const void *, size_t, unsigned char *);
+uint32_t segment_get32(const unsigned char *);
+uint64_t segment_get64(const unsigned char *);
+void	 segment_put32(unsigned char *, uint32_t);
+void	 segment_put64(unsigned char *, uint64_t);
+
+#endif

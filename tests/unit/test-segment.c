@@ -1,0 +1,368 @@
+/* test-segment.c: unit tests of the stream's on-disk format (src/engine/segment.c). */
+#include "system.h"
+
+#include <check.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "engine/segment.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+#define PS 512
+#define FSZ (SEGMENT_FRAME_HDRLEN + PS)
+
+/* A temporary folder for one test; the caller frees and removes it. */
+static char *
+tmpdir(void)
+{
+	char	*d = xstrdup("/tmp/test-segment.XXXXXX");
+
+	ck_assert_ptr_nonnull(mkdtemp(d));
+	return (d);
+}
+
+/* Remove a folder and the files in it. */
+static void
+rmdir_all(const char *d)
+{
+	char	*cmd = xasprintf("rm -rf '%s'", d);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* Fill one WAL frame: page pgno full of byte fill, commit size dbsize, the given salts. */
+static void
+frame(unsigned char *f, uint32_t pgno, uint32_t dbsize, uint32_t s1, uint32_t s2, int fill)
+{
+	memset(f, 0, FSZ);
+	segment_put32(f, pgno);
+	segment_put32(f + 4, dbsize);
+	segment_put32(f + 8, s1);
+	segment_put32(f + 12, s2);
+	memset(f + SEGMENT_FRAME_HDRLEN, fill, PS);
+}
+
+/* Flip one byte of a file at off. */
+static void
+flip(const char *path, off_t off)
+{
+	unsigned char	c;
+	int		fd = open(path, O_RDWR);
+
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+	c ^= 0x40;
+	ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+}
+
+START_TEST(test_names)
+{
+	uint64_t	 seq;
+	char		*n, *g;
+
+	n = segment_name(7);
+	ck_assert_str_eq(n, "00000007.seg");
+	ck_assert_int_eq(segment_parse_name(n, &seq), 0);
+	ck_assert_int_eq(seq, 7);
+	free(n);
+	ck_assert_int_eq(segment_parse_name("0000007.seg", &seq), -1);
+	ck_assert_int_eq(segment_parse_name("00000007.seg.tmp", &seq), -1);
+	ck_assert_int_eq(segment_parse_name("00000000.seg", &seq), -1);
+	ck_assert_int_eq(segment_parse_name("123456789.seg", &seq), 0);
+	ck_assert_int_eq(seq, 123456789);
+	g = segment_gen_name(1760191200);
+	ck_assert(segment_is_gen_name(g));
+	ck_assert(str_has_prefix(g, "20251011-140000-"));
+	free(g);
+	ck_assert(!segment_is_gen_name("20251011-140000-ABCDEF01"));
+	ck_assert(!segment_is_gen_name("20251011-140000"));
+}
+END_TEST
+
+START_TEST(test_write_read)
+{
+	struct segment_hdr	 h;
+	struct segment		 seg;
+	unsigned char		 payload[3 * FSZ], sha[SEGMENT_SHALEN], md[SEGMENT_SHALEN];
+	char			*d = tmpdir(), *path, *cause = NULL, *data;
+	size_t			 len;
+	uint64_t		 top;
+	struct stat		 st;
+
+	frame(payload, 1, 0, 10, 20, 'a');
+	frame(payload + FSZ, 2, 0, 10, 20, 'b');
+	frame(payload + 2 * FSZ, 3, 3, 10, 20, 'c');
+	memset(&h, 0, sizeof h);
+	h.page_size = PS;
+	h.seq = 1;
+	h.time_ms = 1760191200123;
+	h.first_frame = 5;
+	h.salt1 = 10;
+	h.salt2 = 20;
+	memset(h.prev_sha, 0x11, sizeof h.prev_sha);
+	ck_assert_int_eq(segment_write(d, &h, payload, sizeof payload, sha, &cause), 0);
+	ck_assert_int_eq(h.n_frames, 3);
+	path = segment_path(d, 1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(st.st_size, SEGMENT_HDRLEN + sizeof payload);
+	ck_assert_int_eq(fs_read_file(path, 1 << 20, &data, &len, &cause), 0);
+	ck_assert_mem_eq(data, "PDRSEG01", 8);
+	segment_sha256(data, len, md);
+	ck_assert_mem_eq(md, sha, SEGMENT_SHALEN);
+	free(data);
+
+	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
+	ck_assert_int_eq(seg.hdr.n_frames, 3);
+	ck_assert_int_eq(seg.hdr.seq, 1);
+	ck_assert_int_eq(seg.hdr.time_ms, 1760191200123);
+	ck_assert_int_eq(seg.hdr.first_frame, 5);
+	ck_assert_int_eq(seg.hdr.salt1, 10);
+	ck_assert_int_eq(seg.hdr.salt2, 20);
+	ck_assert_mem_eq(seg.sha, sha, SEGMENT_SHALEN);
+	ck_assert_mem_eq(seg.payload, payload, sizeof payload);
+	segment_free(&seg);
+	ck_assert_int_eq(segment_last_seq(d, &top, &cause), 0);
+	ck_assert_int_eq(top, 1);
+
+	/* A flipped payload byte: named, with the reason. */
+	flip(path, SEGMENT_HDRLEN + FSZ + 100);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, path));
+	ck_assert_ptr_nonnull(strstr(cause, "SHA-256"));
+	free(cause);
+	cause = NULL;
+	flip(path, SEGMENT_HDRLEN + FSZ + 100);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
+	segment_free(&seg);
+
+	/* Bad magic, truncation. */
+	flip(path, 0);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "magic"));
+	free(cause);
+	cause = NULL;
+	flip(path, 0);
+	ck_assert_int_eq(truncate(path, SEGMENT_HDRLEN + 2 * FSZ + 7), 0);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "frames"));
+	free(cause);
+	cause = NULL;
+	free(path);
+
+	/* Refused on write: no commit frame last, a frame under other salts. */
+	h.seq = 2;
+	frame(payload + 2 * FSZ, 3, 0, 10, 20, 'c');
+	ck_assert_int_eq(segment_write(d, &h, payload, sizeof payload, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "commit"));
+	free(cause);
+	cause = NULL;
+	frame(payload + 2 * FSZ, 3, 3, 11, 20, 'c');
+	ck_assert_int_eq(segment_write(d, &h, payload, sizeof payload, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "salts"));
+	free(cause);
+	rmdir_all(d);
+	free(d);
+}
+END_TEST
+
+START_TEST(test_chain)
+{
+	struct segment_pos	pos;
+	struct segment_hdr	h;
+	struct segment_snapinfo	si;
+
+	memset(&si, 0, sizeof si);
+	si.salt1 = 10;
+	si.salt2 = 20;
+	si.wal_frame = 4;
+	segment_pos_snapshot(&si, &pos);
+	memset(&h, 0, sizeof h);
+	h.salt1 = 10;
+	h.salt2 = 20;
+	h.first_frame = 5;
+	h.n_frames = 3;
+	ck_assert(segment_continues(&pos, &h));
+	h.first_frame = 6;				/* a gap */
+	ck_assert(!segment_continues(&pos, &h));
+	h.first_frame = 4;				/* an overlap */
+	ck_assert(!segment_continues(&pos, &h));
+	h.first_frame = 1;
+	h.salt1 = 11;
+	h.salt2 = 99;					/* WAL restarted */
+	ck_assert(segment_continues(&pos, &h));
+	h.salt1 = 12;					/* restarted twice: frames lost */
+	ck_assert(!segment_continues(&pos, &h));
+	h.salt1 = 10;
+	h.first_frame = 5;
+	segment_pos_after(&h, &pos);
+	ck_assert_int_eq(pos.frame, 7);
+	h.first_frame = 8;
+	ck_assert(segment_continues(&pos, &h));
+
+	/* A snapshot of an empty WAL: frame 1 under any salt. */
+	memset(&si, 0, sizeof si);
+	segment_pos_snapshot(&si, &pos);
+	h.first_frame = 1;
+	h.salt1 = 12345;
+	ck_assert(segment_continues(&pos, &h));
+	h.first_frame = 2;
+	ck_assert(!segment_continues(&pos, &h));
+}
+END_TEST
+
+START_TEST(test_snapinfo_rebuild)
+{
+	struct segment_snapinfo	 si, si2;
+	struct segment_hdr	 h;
+	unsigned char		 db[2 * PS], payload[3 * FSZ], sha1[SEGMENT_SHALEN];
+	char			*d = tmpdir(), *snap, *out, *cause = NULL, *data, *path;
+	size_t			 len;
+	uint64_t		 last;
+
+	memset(db, 'x', PS);
+	memset(db + PS, 'y', PS);
+	snap = str_join_path(d, SEGMENT_SNAPSHOT);
+	ck_assert_int_eq(fs_write_atomic(snap, db, sizeof db, 0600, &cause), 0);
+	memset(&si, 0, sizeof si);
+	segment_sha256(db, sizeof db, si.sha);
+	si.time_ms = 1000;
+	si.page_size = PS;
+	si.salt1 = 10;
+	si.salt2 = 20;
+	si.wal_frame = 4;
+	ck_assert_int_eq(segment_snapinfo_write(d, &si, &cause), 0);
+	ck_assert_int_eq(segment_snapshot_verify(d, &si2, &cause), 0);
+	ck_assert_mem_eq(&si, &si2, sizeof si);
+	path = str_join_path(d, SEGMENT_SNAPSHOT_SHA);
+	ck_assert_int_eq(fs_read_file(path, 4096, &data, &len, &cause), 0);
+	free(path);
+	ck_assert_ptr_nonnull(strstr(data, "  snapshot.db\nTime-Ms: 1000\nPage-Size: 512\n"
+	    "Wal-Salt: 10 20\nWal-Frame: 4\n"));
+	free(data);
+
+	/* Segment 1: page 2 rewritten, page 3 added (db 3 pages). */
+	memset(&h, 0, sizeof h);
+	h.page_size = PS;
+	h.seq = 1;
+	h.time_ms = 2000;
+	h.first_frame = 5;
+	h.salt1 = 10;
+	h.salt2 = 20;
+	memcpy(h.prev_sha, si.sha, SEGMENT_SHALEN);
+	frame(payload, 2, 0, 10, 20, 'b');
+	frame(payload + FSZ, 3, 3, 10, 20, 'c');
+	ck_assert_int_eq(segment_write(d, &h, payload, 2 * FSZ, sha1, &cause), 0);
+	/* Segment 2, after a WAL restart: db back to 1 page, page 1 rewritten. */
+	h.seq = 2;
+	h.time_ms = 3000;
+	h.first_frame = 1;
+	h.salt1 = 11;
+	h.salt2 = 7;
+	memcpy(h.prev_sha, sha1, SEGMENT_SHALEN);
+	frame(payload, 1, 1, 11, 7, 'z');
+	ck_assert_int_eq(segment_write(d, &h, payload, FSZ, NULL, &cause), 0);
+
+	out = str_join_path(d, "out.db");
+	ck_assert_int_eq(segment_rebuild(d, out, 2500, &last, &cause), 0);
+	ck_assert_int_eq(last, 1);
+	ck_assert_int_eq(fs_read_file(out, 1 << 20, &data, &len, &cause), 0);
+	ck_assert_int_eq(len, 3 * PS);
+	ck_assert_int_eq(data[0], 'x');
+	ck_assert_int_eq(data[PS], 'b');
+	ck_assert_int_eq(data[2 * PS + PS - 1], 'c');
+	free(data);
+	ck_assert_int_eq(segment_rebuild(d, out, -1, &last, &cause), 0);
+	ck_assert_int_eq(last, 2);
+	ck_assert_int_eq(fs_read_file(out, 1 << 20, &data, &len, &cause), 0);
+	ck_assert_int_eq(len, PS);
+	ck_assert_int_eq(data[0], 'z');
+	free(data);
+
+	/* A missing segment in the middle: the gap is named. */
+	h.seq = 3;
+	h.time_ms = 4000;
+	h.first_frame = 2;
+	frame(payload, 1, 1, 11, 7, 'q');
+	ck_assert_int_eq(segment_write(d, &h, payload, FSZ, NULL, &cause), 0);
+	path = segment_path(d, 2);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(segment_rebuild(d, out, -1, &last, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, path));
+	ck_assert_ptr_nonnull(strstr(cause, "gap"));
+	free(cause);
+	cause = NULL;
+	free(path);
+
+	/* A corrupt snapshot is refused. */
+	flip(snap, 10);
+	ck_assert_int_eq(segment_snapshot_verify(d, &si2, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "snapshot.db"));
+	free(cause);
+	free(out);
+	free(snap);
+	rmdir_all(d);
+	free(d);
+}
+END_TEST
+
+START_TEST(test_list_gens)
+{
+	char	*d = tmpdir(), *p, **names, *cause = NULL;
+	size_t	 n;
+
+	p = str_join_path(d, "20251011-140000-00000001");
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	free(p);
+	p = str_join_path(d, "20250101-000000-ffffffff");
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	free(p);
+	p = str_join_path(d, "lock");
+	ck_assert_int_eq(fs_write_atomic(p, "", 0, 0600, &cause), 0);
+	free(p);
+	ck_assert_int_eq(segment_list_gens(d, &names, &n, &cause), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(names[0], "20250101-000000-ffffffff");
+	ck_assert_str_eq(names[1], "20251011-140000-00000001");
+	segment_free_list(names, n);
+	p = str_join_path(d, "none");
+	ck_assert_int_eq(segment_list_gens(p, &names, &n, &cause), 0);
+	ck_assert_int_eq(n, 0);
+	free(p);
+	rmdir_all(d);
+	free(d);
+}
+END_TEST
+
+/* The suite. */
+static Suite *
+segment_suite(void)
+{
+	Suite	*s = suite_create("segment");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_write_read);
+	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_snapinfo_rebuild);
+	tcase_add_test(tc, test_list_gens);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(segment_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
