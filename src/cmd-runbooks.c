@@ -10,33 +10,18 @@
 #include "runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* A duration the way runbooks write it: "30m", "2h", "1h30m", "-" for none. */
 static const char *
 runbooks_duration(int64_t secs, char *buf, size_t len)
 {
-	struct buf	b;
-	static const struct {
-		char	unit;
-		int64_t	secs;
-	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
-	size_t		i;
-
 	if (secs <= 0) {
 		xsnprintf(buf, len, "-");
 		return (buf);
 	}
-	buf_init(&b);
-	for (i = 0; i < nitems(units); i++) {
-		if (secs >= units[i].secs) {
-			buf_printf(&b, "%" PRId64 "%c", secs / units[i].secs, units[i].unit);
-			secs %= units[i].secs;
-		}
-	}
-	xsnprintf(buf, len, "%s", b.data);
-	buf_free(&b);
-	return (buf);
+	return (duration_format_spec(secs, buf, len));
 }
 
 /* Print "id title rto rpo steps" for every runbook of the folders. */

@@ -37,34 +37,14 @@ pitr_now_ms(void)
 char *
 pitr_format_ms(int64_t ms, char *buf, size_t len)
 {
-	static const struct {
-		char	unit;
-		int64_t	secs;
-	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
-	struct buf	b;
-	int64_t		secs;
-	size_t		i;
-
 	if (ms < 0)
 		ms = 0;
-	if (ms < 1000) {
+	if (ms < 1000)
 		xsnprintf(buf, len, "%" PRId64 "ms", ms);
-		return (buf);
-	}
-	if (ms < 10000) {
+	else if (ms < 10000)
 		xsnprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000, ms % 1000 / 100);
-		return (buf);
-	}
-	secs = ms / 1000;
-	buf_init(&b);
-	for (i = 0; i < nitems(units); i++) {
-		if (secs >= units[i].secs) {
-			buf_printf(&b, "%" PRId64 "%c", secs / units[i].secs, units[i].unit);
-			secs %= units[i].secs;
-		}
-	}
-	xsnprintf(buf, len, "%s", b.data);
-	buf_free(&b);
+	else
+		duration_format_spec(ms / 1000, buf, len);
 	return (buf);
 }
 

@@ -91,6 +91,36 @@ duration_format(int64_t secs, char *buf, size_t len)
 	return (buf);
 }
 
+/* Write secs exactly as runbooks and dr.yaml write durations ("1h30m", "2d", "45s"). */
+char *
+duration_format_spec(int64_t secs, char *buf, size_t len)
+{
+	static const struct {
+		char	unit;
+		int64_t	secs;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	size_t		i, off = 0;
+	int		n;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (secs <= 0) {
+		snprintf(buf, len, "0s");
+		return (buf);
+	}
+	for (i = 0; i < nitems(units) && off < len; i++) {
+		if (secs < units[i].secs)
+			continue;
+		n = snprintf(buf + off, len - off, "%" PRId64 "%c", secs / units[i].secs,
+		    units[i].unit);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+		secs %= units[i].secs;
+	}
+	return (buf);
+}
+
 /*
  * Parse a point in time: "now", "-20m" (a duration before now),
  * "YYYY-mm-dd HH:MM[:SS]", "YYYY-mm-ddTHH:MM[:SS][Z]", "YYYYmmdd-HHMMSS"

@@ -8,6 +8,7 @@
 
 int	 duration_parse(const char *, int64_t *, char **);
 char	*duration_format(int64_t, char *, size_t);
+char	*duration_format_spec(int64_t, char *, size_t);
 int	 time_parse(const char *, time_t, time_t *, char **);
 char	*time_format_iso(time_t, char *, size_t);
 char	*time_format_stamp(time_t, char *, size_t);

@@ -428,7 +428,7 @@ sql_text(sqlite3 *db, const char *q)
 static char *
 dbio_fixture(const char *name, const char *mode)
 {
-	char	*path = xasprintf("%s/%s", tmpdir, name), *q;
+	char	*path = xasprintf("%s/%s", testlib_dir, name), *q;
 	sqlite3	*db;
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -513,7 +513,7 @@ START_TEST(test_dbio_writes)
 	sqlite3_file	*file;
 	unsigned char	*want, *got, page[4096];
 	sqlite3_int64	 size;
-	char		*path = xasprintf("%s/w.bin", tmpdir);
+	char		*path = xasprintf("%s/w.bin", testlib_dir);
 	const size_t	 len = 3 * DBIO_BLOCK + 12345;
 	size_t		 off;
 	int		 fd, i, outflags;
@@ -564,7 +564,7 @@ START_TEST(test_dbio_backup)
 {
 	sqlite3		*src, *dst, *plain;
 	sqlite3_backup	*b;
-	char		*path = dbio_fixture("s.db", "WAL"), *copy = xasprintf("%s/c.db", tmpdir);
+	char		*path = dbio_fixture("s.db", "WAL"), *copy = xasprintf("%s/c.db", testlib_dir);
 	char		*x, *y, zero[4096];
 	sqlite3_int64	 pgno;
 	int		 fd;
