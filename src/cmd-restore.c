@@ -2,7 +2,6 @@
 #include "system.h"
 
 #include <sys/stat.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,31 +178,6 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	return (EX_OK);
 }
 
-/* Remove rebuild files that a crashed restore db --at left beside the live database. */
-static void
-restore_clean_pitr(const char *live)
-{
-	struct dirent	*d;
-	DIR		*dir;
-	char		*parent = fs_dirname(live), *pfx, *path;
-	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
-
-	pfx = xasprintf(".%s.pitr-", base);
-	if ((dir = opendir(parent)) != NULL) {
-		while ((d = readdir(dir)) != NULL) {
-			if (!str_has_prefix(d->d_name, pfx))
-				continue;
-			path = str_join_path(parent, d->d_name);
-			log_info(_("removing %s, left by an interrupted restore"), path);
-			unlink(path);
-			free(path);
-		}
-		closedir(dir);
-	}
-	free(pfx);
-	free(parent);
-}
-
 /* Print where a rebuild from the stream got to, and, to stderr, why it stopped short. */
 static void
 restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
@@ -257,7 +231,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 	size_t				 i;
 	int				 fd, ex;
 
-	restore_clean_pitr(ctx->conf.database);
+	restore_sweep(ctx->conf.database, "pitr");
 	dir = fs_dirname(ctx->conf.database);
 	if (fs_mkdir_p(dir, 0755, &cause) != 0) {
 		cmd_error("%s", cause);

@@ -293,16 +293,20 @@ fail:
 	return (-1);
 }
 
-/* Remove temporary files that a crashed restore left beside the live database. */
-static void
-restore_clean_stale(const char *live)
+/*
+ * Remove temporary files that a crashed restore left beside the live database:
+ * .BASE.TAG-* (TAG "restore" for restore_db's copies, "pitr" for a rebuild
+ * from the stream) and the forensic copy's BASE.corrupted.*.tmp.*.
+ */
+void
+restore_sweep(const char *live, const char *tag)
 {
 	struct dirent	*d;
 	DIR		*dir;
 	char		*parent = fs_dirname(live), *pfx, *fz, *path;
 	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
 
-	pfx = xasprintf(".%s.restore-", base);
+	pfx = xasprintf(".%s.%s-", base, tag);
 	fz = xasprintf("%s.corrupted.", base);
 	if ((dir = opendir(parent)) != NULL) {
 		while ((d = readdir(dir)) != NULL) {
@@ -382,7 +386,7 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 		return (-1);
 	}
 
-	restore_clean_stale(live);
+	restore_sweep(live, "restore");
 
 	/* 1. The forensic copy, whole, before anything live changes. */
 	path = xasprintf("%s.corrupted.%s", live, stamp);

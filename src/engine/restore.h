@@ -35,6 +35,7 @@ int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, cha
 int	 restore_db(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
 void	 restore_db_result_free(struct restore_db_result *);
+void	 restore_sweep(const char *, const char *);
 int	 restore_read_all(const char *, size_t, char **, size_t *, char **);
 
 #endif
