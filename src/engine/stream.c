@@ -11,6 +11,14 @@
  * connection. The stream never writes to the database and never takes its
  * write lock: a generation's snapshot is the database file plus the committed
  * WAL frames, copied under the read transaction.
+ *
+ * One exception keeps the WAL bounded under steady writes (a read mark forbids
+ * the WAL restart for as long as writes go on): past checkpoint_frames the
+ * stream holds no read transaction until its next round. If the WAL restarted
+ * meanwhile, the old WAL's frames after ours are still in the file past the
+ * new WAL's end; they are copied first, and trusted only while the new WAL
+ * has not reached our last frame (else a new generation). The same check lets
+ * a restart after a crash continue the chain.
  */
 #include "system.h"
 
