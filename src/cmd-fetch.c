@@ -5,10 +5,15 @@
 
 #include "cmd.h"
 #include "engine/catalog.h"
+#include "engine/offstream.h"
+#include "engine/pitr.h"
 #include "engine/remote.h"
+#include "engine/segment.h"
+#include "engine/stream.h"
 #include "engine/verify.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* Whether a remote set has all four files. */
@@ -78,6 +83,95 @@ cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
 	return (rc);
 }
 
+/*
+ * Check each generation of the fetched stream with restore --at's chain walk
+ * and print what can be restored. Returns 0, or 1 when a chain is broken or
+ * a generation cannot be used (each named, with the last good point).
+ */
+static int
+cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
+{
+	struct segment_snapinfo	 si;
+	struct pitr_result	 r;
+	char			**names, *gendir, *cause = NULL, t1[64], t2[64];
+	size_t			 n, i;
+	int64_t			 at, oldest = 0, newest = 0;
+	int			 rc = 0;
+
+	if (segment_list_gens(streamdir, &names, &n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (1);
+	}
+	for (i = 0; i < n; i++) {
+		/* The end of generation i: just before the next one's snapshot. */
+		at = INT64_MAX;
+		if (i + 1 < n) {
+			gendir = str_join_path(streamdir, names[i + 1]);
+			if (segment_snapinfo_read(gendir, &si, &cause) == 0)
+				at = si.time_ms - 1;
+			free(cause);
+			cause = NULL;
+			free(gendir);
+		}
+		if (pitr_rebuild(backup_dir, at, NULL, &r, &cause) == -1 ||
+		    strcmp(r.generation, names[i]) != 0) {
+			printf(_("generation %s: cannot be used: %s\n"), names[i],
+			    cause != NULL ? cause : r.skipped != NULL ? r.skipped : "?");
+			free(cause);
+			cause = NULL;
+			pitr_result_free(&r);
+			rc = 1;
+			continue;
+		}
+		printf(_("generation %s: %s to %s (segment %" PRIu64 " of %" PRIu64 ")\n"),
+		    names[i], pitr_format_time(r.snapshot_ms, t1, sizeof t1),
+		    pitr_format_time(r.point_ms, t2, sizeof t2), r.sequence, r.top);
+		if (r.broken) {
+			printf(_("generation %s: the chain stops at %s: that is its last good "
+			    "point\n"), names[i], r.why);
+			rc = 1;
+		}
+		if (oldest == 0 || r.snapshot_ms < oldest)
+			oldest = r.snapshot_ms;
+		if (r.point_ms > newest)
+			newest = r.point_ms;
+		pitr_result_free(&r);
+	}
+	if (oldest > 0)
+		printf(_("restorable: from %s to %s\n"), pitr_format_time(oldest, t1, sizeof t1),
+		    pitr_format_time(newest, t2, sizeof t2));
+	else {
+		printf(_("restorable: nothing\n"));
+		rc = 1;
+	}
+	segment_free_list(names, n);
+	return (rc);
+}
+
+/* fetch --stream: bring the store's stream into backup_dir/stream and check it. */
+static int
+cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *st)
+{
+	char	*dir, *cause = NULL;
+	size_t	 got, skipped;
+	int	 rc;
+
+	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
+	log_info(_("Fetching the stream from %s into %s"), st->where, dir);
+	if (offstream_fetch(st, dir, &got, &skipped, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(dir);
+		return (EX_IOERR);
+	}
+	printf(_("Fetched %zu files of the stream from %s into %s (%zu already there)\n"), got,
+	    st->where, dir, skipped);
+	rc = cmd_fetch_stream_check(ctx->conf.backup_dir, dir);
+	free(dir);
+	return (rc);
+}
+
 /* List the off-site sets, or fetch one and verify it; exit 0, 1 when it does not verify. */
 static int
 cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -86,6 +180,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "from", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "latest", no_argument, NULL, 'l' },
+		{ "stream", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct remote			 r[REMOTE__KINDS], *st = NULL;
@@ -93,10 +188,10 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	const char			*want = NULL;
 	char				*cause = NULL, *db, *name;
 	size_t				 nr, n = 0, i, len;
-	bool				 latest = false;
+	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
 
-	while ((opt = cmd_getopt(e, argc, argv, "f:hl", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "f:hls", longopts)) != -1) {
 		switch (opt) {
 		case 'f':
 			if ((from = remote_kind_parse(optarg)) == -1)
@@ -104,6 +199,9 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 			break;
 		case 'l':
 			latest = true;
+			break;
+		case 's':
+			stream = true;
 			break;
 		}
 	}
@@ -113,6 +211,8 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (latest && want != NULL)
 		cmd_usage_error(e, _("give --latest or a set name, not both"));
+	if (stream && (latest || want != NULL))
+		cmd_usage_error(e, _("--stream takes no set name and no --latest"));
 
 	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
 		cmd_error("%s", cause);
@@ -129,6 +229,10 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		else
 			cmd_error(_("no %s store is configured"), remote_kind_names[from]);
 		rc = EX_CONFIG;
+		goto out;
+	}
+	if (stream) {
+		rc = cmd_fetch_stream(ctx, st);
 		goto out;
 	}
 	if (remote_sets(st, &sets, &n, &cause) == -1) {
@@ -193,17 +297,23 @@ out:
 
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
-	.args = "[--from sftp|s3] [--latest | NAME]",
+	.args = "[--from sftp|s3] [--latest | NAME | --stream]",
 	.summary = N_("list the off-site backup sets, or bring one back and verify it"),
 	.help = N_("Without --latest or NAME, lists the backup sets of the off-site store,\n"
 	    "newest first. With one, downloads that set (or the newest complete one)\n"
 	    "into backup_dir/TIER, the manifest last, each file under a temporary name\n"
 	    "first so that a broken download resumes where it stopped, then verifies it\n"
-	    "as `verify` does. The first step of complete-rebuild and datacenter-loss.\n\n"
+	    "as `verify` does. The first step of complete-rebuild and datacenter-loss.\n"
+	    "With --stream, brings the store's copy of the stream (every generation it\n"
+	    "holds) into backup_dir/stream, skipping the files already there with the\n"
+	    "same size, checks each generation's chain as restore db --at does and\n"
+	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
 	    "  --from KIND   sftp or s3; default: sftp when configured, else s3\n"
-	    "  --latest      the newest complete set\n\n"
+	    "  --latest      the newest complete set\n"
+	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
 	    "Exit status: 0 fetched and verified (or listed), 1 the fetched set does\n"
-	    "not verify, 66 no such set, 69 the store cannot be listed, 74 the download\n"
+	    "not verify or a fetched stream chain is broken (named, with its last good\n"
+	    "point), 66 no such set, 69 the store cannot be listed, 74 the download\n"
 	    "failed (run again to resume), 78 no store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_fetch_exec,

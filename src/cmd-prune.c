@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "engine/catalog.h"
 #include "engine/metrics.h"
+#include "engine/offstream.h"
 #include "engine/remote.h"
 #include "engine/retention.h"
 #include "engine/segment.h"
@@ -16,6 +17,34 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+
+/* Stream generations of one store older than stream.retention (never its newest). */
+static int
+cmd_prune_remote_stream(struct cmd_ctx *ctx, struct remote *r, bool dry)
+{
+	char	*dir, *cause = NULL, **gens;
+	size_t	 n, i;
+	int	 rc = EX_OK;
+
+	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
+	if (offstream_prune(r, dir, ctx->conf.stream_retention, NULL, (int64_t)time(NULL) * 1000,
+	    dry, &gens, &n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		rc = EX_IOERR;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-6s %s %s/%s: %s\n", dry ? _("would remove") : _("remove"),
+		    remote_kind_names[r->kind], STREAM_DIR, gens[i],
+		    _("stream generation older than stream.retention"));
+		if (!dry)
+			log_info(_("prune: removed stream generation %s from %s"), gens[i],
+			    r->where);
+	}
+	segment_free_list(gens, n);
+	free(dir);
+	return (rc);
+}
 
 /* Apply retention to the sets of every off-site store; returns an exit status. */
 static int
@@ -67,6 +96,8 @@ cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
 			printf(_("%zu of %zu sets removed from %s\n"), removed, n, r[k].where);
 		retention_verdicts_free(v, n);
 		remote_sets_free(sets, n);
+		if (cmd_prune_remote_stream(ctx, &r[k], dry) != EX_OK)
+			rc = EX_IOERR;
 	}
 	for (k = 0; k < nr; k++)
 		remote_free(&r[k]);

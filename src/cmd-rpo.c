@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd.h"
+#include "engine/offstream.h"
 #include "engine/pitr.h"
 #include "engine/restore.h"
 #include "util/fsutil.h"
@@ -20,6 +21,35 @@ rpo_window(int64_t ms, char *buf, size_t len)
 	if (ms < 10000)
 		return (pitr_format_ms(ms, buf, len));
 	return (duration_format(ms / 1000, buf, len));
+}
+
+/* One line per store the stream copies to: how far its copy goes. */
+static void
+rpo_offsite(const struct conf *c, int64_t point)
+{
+	struct offstream_point	 p[REMOTE__KINDS];
+	char			*cause = NULL, t[64], d[TIMEUTIL_BUFSZ];
+	int			 k;
+
+	if (offstream_points_read(c->backup_dir, p, &cause) == -1) {
+		log_warn("%s", cause);
+		free(cause);
+		return;
+	}
+	for (k = 0; k < REMOTE__KINDS; k++) {
+		if (!p[k].present)
+			continue;
+		if (p[k].ms == 0)
+			printf(_("off-site %s: nothing copied yet\n"), remote_kind_names[k]);
+		else
+			printf(_("off-site %s: up to %s (%s behind the stream)\n"),
+			    remote_kind_names[k], pitr_format_time(p[k].ms, t, sizeof t),
+			    pitr_format_ms(point > p[k].ms ? point - p[k].ms : 0, d, sizeof d));
+		if (p[k].error != NULL)
+			printf(_("off-site %s: FAILING: %s\n"), remote_kind_names[k],
+			    p[k].error);
+	}
+	offstream_points_free(p);
 }
 
 /*
@@ -78,6 +108,7 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	if (r.broken)
 		printf(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);
+	rpo_offsite(c, point);
 	pitr_result_free(&r);
 	stream_status_free(&st);
 	return (point);

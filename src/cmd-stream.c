@@ -31,6 +31,10 @@ cmd_stream_exit(enum stream_error err)
 		return (EX_TEMPFAIL);
 	case STREAM_ERR_CREATE:
 		return (EX_CANTCREAT);
+	case STREAM_ERR_CONFIG:
+		return (EX_CONFIG);
+	case STREAM_ERR_OFFSITE:
+		return (EX_TEMPFAIL);
 	case STREAM_ERR_NONE:
 	case STREAM_ERR_IO:
 		break;
@@ -70,6 +74,7 @@ cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	o.interval_ms = c->stream_interval * 1000;
 	o.retention_s = c->stream_retention;
 	o.checkpoint_frames = c->stream_checkpoint_frames;
+	o.conf = c;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = cmd_stream_signal;
@@ -101,11 +106,18 @@ const struct cmd_entry cmd_stream_entry = {
 	    "stream.retention are removed, never the current one.\n"
 	    "SIGTERM or SIGINT end it after making what it has durable.\n"
 	    "\n"
-	    "  --once    catch up once and exit\n"
+	    "With remote.sftp or remote.s3 configured (as for backup), every\n"
+	    "snapshot and segment is also copied to each store's stream/GEN/,\n"
+	    "by a thread per store that never holds up the capture; a failing\n"
+	    "store is retried with a backoff and named in stream/status.\n"
+	    "\n"
+	    "  --once    catch up once, wait for the off-site copies, and exit\n"
 	    "\n"
 	    "Exit status: 0 done, 66 no database, 73 cannot create the stream\n"
 	    "folder, 74 I/O error, 75 another stream is running (its pid is\n"
-	    "named), 78 the database is not in WAL mode.\n"),
+	    "named) or, with --once, an off-site copy failed (the store is\n"
+	    "named), 78 the database is not in WAL mode or the off-site stores\n"
+	    "are misconfigured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_stream_exec,
 };

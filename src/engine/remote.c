@@ -98,6 +98,31 @@ remote_test_rate(void)
 	return (remote_env_long("PATRONUS_DR_TEST_MAX_SEND", 0));
 }
 
+/* libcurl's progress callback: a non-zero *cancel gives the transfer up. */
+static int
+remote_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	volatile sig_atomic_t	*cancel = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return (*cancel != 0);
+}
+
+/* Let r->cancel (when set) give up a transfer on handle curl. */
+void
+remote_curl_cancelable(struct remote *r, void *curl)
+{
+	if (r->cancel == NULL)
+		return;
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, remote_xferinfo);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)r->cancel);
+}
+
 /* A file under $HOME/.ssh, or NULL when there is no HOME. Caller frees. */
 static char *
 remote_ssh_file(const char *name)
@@ -329,6 +354,34 @@ remote_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 	if (r->kind == REMOTE_SFTP)
 		return (sftp_list(r, o, n, cause));
 	return (s3_list(r, o, n, cause));
+}
+
+/*
+ * Every object UNDER/SUB/FILE of the store (the stream's "stream/GEN/FILE"),
+ * its tier "UNDER/SUB". Returns -1 with *cause.
+ */
+int
+remote_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
+    char **cause)
+{
+	*o = NULL;
+	*n = 0;
+	if (remote_curl_init(cause) == -1)
+		return (-1);
+	if (r->kind == REMOTE_SFTP)
+		return (sftp_list_under(r, under, o, n, cause));
+	return (s3_list_under(r, under, o, n, cause));
+}
+
+/* Remove an emptied folder of the store (S3 has none). Returns -1 with *cause. */
+int
+remote_rmdir(struct remote *r, const char *dir, char **cause)
+{
+	if (remote_curl_init(cause) == -1)
+		return (-1);
+	if (r->kind == REMOTE_SFTP)
+		return (sftp_rmdir(r, dir, cause));
+	return (0);
 }
 
 /* Free a list of objects. */

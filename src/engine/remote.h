@@ -4,6 +4,7 @@
 
 #include "system.h"
 
+#include <signal.h>
 #include <time.h>
 
 #include "engine/catalog.h"
@@ -34,6 +35,7 @@ struct remote {
 	size_t			 part_size;	/* multipart part size */
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */
+	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */
@@ -62,6 +64,9 @@ int	 remote_put(struct remote *, const char *, const char *, const char *, char 
 int	 remote_get(struct remote *, const char *, const char *, const char *, char **);
 int	 remote_delete(struct remote *, const char *, const char *, char **);
 int	 remote_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 remote_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
+int	 remote_rmdir(struct remote *, const char *, char **);
 void	 remote_objects_free(struct remote_object *, size_t);
 
 int	 remote_upload_set(struct remote *, const char *, enum backup_tier, const char *,
@@ -84,12 +89,17 @@ int	 sftp_put(struct remote *, const char *, const char *, const char *, char **
 int	 sftp_get(struct remote *, const char *, const char *, const char *, char **);
 int	 sftp_delete(struct remote *, const char *, const char *, char **);
 int	 sftp_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 sftp_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
+int	 sftp_rmdir(struct remote *, const char *, char **);
 
 /* s3.c */
 int	 s3_put(struct remote *, const char *, const char *, const char *, char **);
 int	 s3_get(struct remote *, const char *, const char *, const char *, char **);
 int	 s3_delete(struct remote *, const char *, const char *, char **);
 int	 s3_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 s3_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
 int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
 	    char **, char **);
 
@@ -98,5 +108,6 @@ int	 remote_curl_init(char **);
 char	*remote_curl_error(int, const char *);
 long	 remote_timeout(void);
 long	 remote_test_rate(void);
+void	 remote_curl_cancelable(struct remote *, void *);
 
 #endif

@@ -59,6 +59,9 @@ struct s3_req {
 	char			 md5hex[33];
 };
 
+static int	s3_parse_keys(const char *, size_t, const char *, const char *,
+		    struct remote_object **, size_t *, char **, char **);
+
 /* Start an element: extend the path, start its text. */
 static void XMLCALL
 s3_xml_start(void *arg, const XML_Char *name, const XML_Char **attrs)
@@ -345,6 +348,7 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
 	curl_easy_setopt(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
+	remote_curl_cancelable(r, q->h);
 	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, s3_write);
 	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
 	curl_easy_setopt(q->h, CURLOPT_HEADERFUNCTION, s3_header);
@@ -1056,9 +1060,20 @@ int
 s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_object **o,
     size_t *n, char **next, char **cause)
 {
+	return (s3_parse_keys(data, len, prefix, NULL, o, n, next, cause));
+}
+
+/*
+ * s3_parse_list's work. With under NULL: objects PREFIX TIER/FILE of a backup
+ * tier. Else: objects PREFIX UNDER/SUB/FILE, their tier "UNDER/SUB".
+ */
+static int
+s3_parse_keys(const char *data, size_t len, const char *prefix, const char *under,
+    struct remote_object **o, size_t *n, char **next, char **cause)
+{
 	struct s3_xml	 x;
 	const char	*rest, *slash, *trunc, *tok;
-	size_t		 i, plen = strlen(prefix);
+	size_t		 i, ulen, plen = strlen(prefix);
 	bool		 kept = false;
 	int		 t;
 
@@ -1077,9 +1092,25 @@ s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_ob
 			if (strncmp(x.leaves[i].text, prefix, plen) != 0)
 				continue;
 			rest = x.leaves[i].text + plen;
+			if (under != NULL) {
+				ulen = strlen(under);
+				if (strncmp(rest, under, ulen) != 0 || rest[ulen] != '/')
+					continue;
+				rest += ulen + 1;
+			}
 			if ((slash = strchr(rest, '/')) == NULL || strchr(slash + 1, '/') != NULL ||
-			    slash[1] == '\0')
+			    slash[1] == '\0' || slash == rest)
 				continue;
+			if (under != NULL) {
+				*o = xreallocarray(*o, *n + 1, sizeof **o);
+				(*o)[*n].tier = xasprintf("%s/%.*s", under, (int)(slash - rest),
+				    rest);
+				(*o)[*n].file = xstrdup(slash + 1);
+				(*o)[*n].size = 0;
+				(*n)++;
+				kept = true;
+				continue;
+			}
 			for (t = 0; t < BACKUP__TIERS; t++)
 				if (strlen(backup_tier_names[t]) == (size_t)(slash - rest) &&
 				    strncmp(rest, backup_tier_names[t], slash - rest) == 0)
@@ -1107,12 +1138,24 @@ s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_ob
 int
 s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
+	return (s3_list_under(r, NULL, o, n, cause));
+}
+
+/*
+ * Every object PREFIX UNDER/SUB/FILE (tier "UNDER/SUB"), or with under NULL
+ * as s3_list. Returns -1 with *cause.
+ */
+int
+s3_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
+    char **cause)
+{
 	struct s3_req	 q;
 	struct buf	 b;
-	char		*token = NULL, *next = NULL, *url, *what;
+	char		*token = NULL, *next = NULL, *url, *what, *lprefix;
 	int		 rc = 0;
 
-	what = xasprintf("s3://%s/%s", r->bucket, r->prefix);
+	lprefix = under != NULL ? xasprintf("%s%s/", r->prefix, under) : xstrdup(r->prefix);
+	what = xasprintf("s3://%s/%s", r->bucket, lprefix);
 	do {
 		/* The query in SigV4's canonical order: parameters sorted by name. */
 		buf_init(&b);
@@ -1122,15 +1165,15 @@ s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 			buf_addc(&b, '&');
 		}
 		buf_adds(&b, "list-type=2&prefix=");
-		s3_encode(&b, r->prefix, false);
+		s3_encode(&b, lprefix, false);
 		url = s3_url(r, NULL, b.data);
 		buf_free(&b);
 		rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause);
 		free(url);
 		if (rc == 0)
 			rc = s3_req_run(&q, cause);
-		if (rc == 0 && s3_parse_list(q.resp.data != NULL ? q.resp.data : "", q.resp.len,
-		    r->prefix, o, n, &next, cause) == -1) {
+		if (rc == 0 && s3_parse_keys(q.resp.data != NULL ? q.resp.data : "", q.resp.len,
+		    r->prefix, under, o, n, &next, cause) == -1) {
 			char	*why = *cause;
 
 			*cause = xasprintf("%s: %s", what, why);
@@ -1144,5 +1187,6 @@ s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 	} while (rc == 0 && token != NULL);
 	free(token);
 	free(what);
+	free(lprefix);
 	return (rc);
 }

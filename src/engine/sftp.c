@@ -61,6 +61,7 @@ sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
+	remote_curl_cancelable(r, h);
 	return (h);
 }
 
@@ -306,6 +307,9 @@ sftp_fields(char *line, char **tok, size_t max)
 	}
 }
 
+static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
+		    struct remote_object **, size_t *, char ***, size_t *, char **);
+
 /*
  * Every file in the tier folders, from the server's long listing
  * ("-rw------- 1 user group SIZE Mon DD HH:MM NAME"). Returns -1 with *cause.
@@ -313,17 +317,33 @@ sftp_fields(char *line, char **tok, size_t max)
 int
 sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
+	const char	*dirs[BACKUP__TIERS];
+	int		 t;
+
+	for (t = 0; t < BACKUP__TIERS; t++)
+		dirs[t] = backup_tier_names[t];
+	return (sftp_list_dirs(r, dirs, BACKUP__TIERS, o, n, NULL, NULL, cause));
+}
+
+/*
+ * Every file in the folders dirs (relative to the store's path; a missing
+ * one is empty), as objects of tier DIR; with subdirs, the names of their
+ * subfolders are added to *subdirs (*nsub). Returns -1 with *cause.
+ */
+static int
+sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
+    struct remote_object **o, size_t *n, char ***subdirs, size_t *nsub, char **cause)
+{
 	struct sftp_check	 k;
 	struct buf		 b;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *line, *next, *tok[16];
 	CURL			*h;
 	CURLcode		 rc;
-	size_t			 nt;
-	int			 t;
+	size_t			 nt, t;
 
-	for (t = 0; t < BACKUP__TIERS; t++) {
-		url = xasprintf("%s/%s/", r->url, backup_tier_names[t]);
+	for (t = 0; t < ndirs; t++) {
+		url = xasprintf("%s/%s/", r->url, dirs[t]);
 		if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
 			free(url);
 			*cause = xstrdup(_("cannot start libcurl"));
@@ -358,10 +378,16 @@ sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
 			nt = sftp_fields(line, tok, nitems(tok));
+			if (nt >= 6 && tok[0][0] == 'd' && tok[nt - 1][0] != '.' &&
+			    subdirs != NULL) {
+				*subdirs = xreallocarray(*subdirs, *nsub + 1, sizeof **subdirs);
+				(*subdirs)[(*nsub)++] = xstrdup(tok[nt - 1]);
+				continue;
+			}
 			if (nt < 6 || tok[0][0] != '-' || tok[nt - 1][0] == '.')
 				continue;
 			*o = xreallocarray(*o, *n + 1, sizeof **o);
-			(*o)[*n].tier = xstrdup(backup_tier_names[t]);
+			(*o)[*n].tier = xstrdup(dirs[t]);
 			(*o)[*n].file = xstrdup(tok[nt - 1]);
 			(*o)[*n].size = strtoull(tok[4], NULL, 10);
 			(*n)++;
@@ -369,4 +395,60 @@ sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 		buf_free(&b);
 	}
 	return (0);
+}
+
+/* Every file UNDER/SUB/FILE, as objects of tier "UNDER/SUB". Returns -1 with *cause. */
+int
+sftp_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
+    char **cause)
+{
+	char	**subs = NULL, **dirs;
+	size_t	  nsub = 0, i;
+	int	  rc;
+
+	if (sftp_list_dirs(r, &under, 1, o, n, &subs, &nsub, cause) == -1)
+		return (-1);
+	dirs = xcalloc(nsub + 1, sizeof *dirs);
+	for (i = 0; i < nsub; i++)
+		dirs[i] = xasprintf("%s/%s", under, subs[i]);
+	rc = sftp_list_dirs(r, (const char *const *)dirs, nsub, o, n, NULL, NULL, cause);
+	for (i = 0; i < nsub; i++) {
+		free(subs[i]);
+		free(dirs[i]);
+	}
+	free(subs);
+	free(dirs);
+	return (rc);
+}
+
+/* Remove the (empty) folder DIR of the store. Returns -1 with *cause. */
+int
+sftp_rmdir(struct remote *r, const char *dir, char **cause)
+{
+	struct sftp_check	 k;
+	struct curl_slist	*q = NULL;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			*url, *path, *cmd, *what;
+	CURL			*h;
+	int			 rc;
+
+	path = sftp_path(r);
+	url = xasprintf("%s/", r->url);
+	what = xasprintf("%s/%s", r->where, dir);
+	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		rc = -1;
+	} else {
+		cmd = xasprintf("rmdir %s/%s", path, dir);
+		q = curl_slist_append(q, cmd);
+		free(cmd);
+		curl_easy_setopt(h, CURLOPT_QUOTE, q);
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	}
+	curl_slist_free_all(q);
+	free(url);
+	free(path);
+	free(what);
+	return (rc);
 }

@@ -34,6 +34,7 @@
 
 #include <sqlite3.h>
 
+#include "engine/offstream.h"
 #include "engine/segment.h"
 #include "engine/stream.h"
 #include "util/fsutil.h"
@@ -91,6 +92,7 @@ struct stream {
 	int64_t			 gen_ms;
 	unsigned		 n_gens;	/* generations this process started */
 	bool			 released;	/* no read transaction held since the last round */
+	struct offstream	*off;		/* the off-site uploaders, NULL: none */
 };
 
 /* Milliseconds since the epoch. */
@@ -822,6 +824,7 @@ stream_write_status(struct stream *s)
 	buf_printf(&b, "generations_started %u\n", s->n_gens);
 	buf_printf(&b, "wal_frames %" PRIu64 "\n", s->wal_frames);
 	buf_printf(&b, "database %s\n", s->o->database);
+	offstream_status(s->off, &b);
 	path = str_join_path(s->streamdir, STREAM_STATUS);
 	if (fs_write_atomic(path, b.data, b.len, 0644, &cause) == -1) {
 		log_warn("%s", cause);
@@ -830,6 +833,21 @@ stream_write_status(struct stream *s)
 	free(path);
 	buf_free(&b);
 	s->status_ms = stream_now_ms();
+}
+
+/*
+ * The retention rule, for the local generations and the off-site copies
+ * alike: whether generation name, whose newest point is newest_ms, is to be
+ * removed. Never keep (the current one) or a newer one; never one with a
+ * point within retention_s before now_ms.
+ */
+bool
+stream_gen_expired(const char *name, const char *keep, int64_t newest_ms, int64_t retention_s,
+    int64_t now_ms)
+{
+	if (keep != NULL && strcmp(name, keep) >= 0)
+		return (false);
+	return (newest_ms < now_ms - retention_s * 1000);
 }
 
 /*
@@ -857,7 +875,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		keep = names[n - 1];
 	for (i = 0; i < n; i++) {
 		/* The current generation, and any newer (clock skew), are kept. */
-		if (keep != NULL && strcmp(names[i], keep) >= 0)
+		if (!stream_gen_expired(names[i], keep, INT64_MIN, retention_s, now_ms))
 			continue;
 		gendir = str_join_path(streamdir, names[i]);
 		newest = 0;
@@ -876,7 +894,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		}
 		free(c2);
 		c2 = NULL;
-		if (newest >= now_ms - retention_s * 1000) {
+		if (!stream_gen_expired(names[i], keep, newest, retention_s, now_ms)) {
 			free(gendir);
 			continue;
 		}
@@ -1243,7 +1261,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
     char **cause)
 {
 	struct stream	 s;
-	char		*why = NULL, *slash;
+	char		*why = NULL, *slash, *offwhy = NULL;
 	int		 rc = -1, r;
 	int64_t		 now, wait, round_ms;
 
@@ -1282,12 +1300,17 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 			goto out;
 	}
 	stream_retention(&s);
+	if (offstream_start(o->conf, s.streamdir, o->retention_s, o->once, &s.off, cause) == -1) {
+		*err = STREAM_ERR_CONFIG;
+		goto out;
+	}
 	stream_write_status(&s);
 
 	for (;;) {
 		round_ms = stream_now_ms();
 		if (stream_round(&s, cause) == -1)
 			goto out;
+		offstream_kick(s.off, s.gen);
 		now = stream_now_ms();
 		if (now - s.status_ms >= 1000)
 			stream_write_status(&s);
@@ -1307,8 +1330,18 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 	}
 	rc = 0;
 out:
+	if (s.off != NULL) {
+		/* --once: the copies of what was captured; else transfers are given up. */
+		if (offstream_stop(s.off, &offwhy) == -1 && rc == 0) {
+			*err = STREAM_ERR_OFFSITE;
+			*cause = offwhy;
+			rc = -1;
+		} else
+			free(offwhy);
+	}
 	if (s.gen != NULL)
 		stream_write_status(&s);
+	offstream_free(s.off);
 	stream_disconnect(&s);
 	if (s.inofd != -1)
 		close(s.inofd);

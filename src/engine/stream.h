@@ -18,7 +18,11 @@ enum stream_error {
 	STREAM_ERR_NOTWAL,	/* not a WAL-mode SQLite database: 78 */
 	STREAM_ERR_LOCKED,	/* another stream runs: 75 */
 	STREAM_ERR_CREATE,	/* cannot create the stream folder: 73 */
+	STREAM_ERR_CONFIG,	/* the off-site stores are misconfigured: 78 */
+	STREAM_ERR_OFFSITE,	/* --once: an off-site copy failed: 75 */
 };
+
+struct conf;
 
 /* What to stream where, and how. Strings are borrowed. */
 struct stream_opts {
@@ -28,6 +32,7 @@ struct stream_opts {
 	int64_t		 retention_s;		/* keep generations this long */
 	int		 checkpoint_frames;	/* PASSIVE checkpoint past this; 0: never */
 	bool		 once;			/* catch up once and return */
+	const struct conf *conf;		/* its off-site stores; NULL: none */
 };
 
 int	stream_run(const struct stream_opts *, volatile sig_atomic_t *, enum stream_error *,
@@ -35,5 +40,6 @@ int	stream_run(const struct stream_opts *, volatile sig_atomic_t *, enum stream_
 int	stream_prune(const char *, int64_t, const char *, int64_t, bool, char ***, size_t *,
 	    char **);
 int64_t	stream_now_ms(void);
+bool	stream_gen_expired(const char *, const char *, int64_t, int64_t, int64_t);
 
 #endif
