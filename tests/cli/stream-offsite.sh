@@ -8,7 +8,7 @@
 # then a restart: no gap on either store. Datacenter loss: backup_dir removed, fetch --stream
 # from each store, restore db --at T equals row for row the writer's state at T. A tampered
 # segment on the store is named and the restore stops before it. Retention removes an old
-# generation from both stores, never the newest.
+# generation from both stores, never the newest. stream --once with a store down exits 75 naming it.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/pitr-lib.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -257,5 +257,19 @@ expect_rc 0 "prune --remote"
 [ -f "$R/stream/$newest/snapshot.db" ] && [ -f "$OBJ/$newest/snapshot.db._S3rver_object" ] &&
 	ok "the newest generation $newest is kept on both" || fail "the newest generation went"
 expect_no_match "$T/out" "stream/$newest" "prune never names the newest"
+
+# --- 7. --once with a store down: the local copy is made, the exit status says which store ---
+stop_sshd
+sqlite3 "$DB" "INSERT INTO t VALUES (100001, 'y');" >/dev/null
+p0="$(status_key generation) $(status_key sequence)"
+run "$PDR" --config "$LC" stream --once
+expect_rc 75 "stream --once with the sftp store down"
+expect_match "$T/err" "off-site copy of the stream to sftp://.* failed: " "--once names the failing store"
+expect_no_match "$T/err" "to s3://" "--once does not blame the store that worked"
+# (sqlite3 closing the last connection checkpointed the WAL away: a new generation, maybe.)
+p1="$(status_key generation) $(status_key sequence)"
+[ "$p1" != "$p0" ] && ok "--once captured locally all the same ($p0 -> $p1)" || fail "nothing new: $p1"
+[ "$(status_key offsite_s3_generation) $(status_key offsite_s3_sequence)" = "$p1" ] && ok "--once copied to s3" ||
+	fail "s3 behind: $(grep offsite_s3 "$SB/stream/status")"
 
 finish
