@@ -14,6 +14,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Whether a remote set has all four files. */
@@ -125,8 +126,8 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 			continue;
 		}
 		printf(_("generation %s: %s to %s (segment %" PRIu64 " of %" PRIu64 ")\n"),
-		    names[i], pitr_format_time(r.snapshot_ms, t1, sizeof t1),
-		    pitr_format_time(r.point_ms, t2, sizeof t2), r.sequence, r.top);
+		    names[i], time_format_iso_ms(r.snapshot_ms, t1, sizeof t1),
+		    time_format_iso_ms(r.point_ms, t2, sizeof t2), r.sequence, r.top);
 		if (r.broken) {
 			printf(_("generation %s: the chain stops at %s: that is its last good "
 			    "point\n"), names[i], r.why);
@@ -139,8 +140,8 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 		pitr_result_free(&r);
 	}
 	if (oldest > 0)
-		printf(_("restorable: from %s to %s\n"), pitr_format_time(oldest, t1, sizeof t1),
-		    pitr_format_time(newest, t2, sizeof t2));
+		printf(_("restorable: from %s to %s\n"), time_format_iso_ms(oldest, t1, sizeof t1),
+		    time_format_iso_ms(newest, t2, sizeof t2));
 	else {
 		printf(_("restorable: nothing\n"));
 		rc = 1;

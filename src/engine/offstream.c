@@ -31,6 +31,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define OFFSTREAM_BACKOFF_MIN	1000
@@ -286,7 +287,7 @@ offstream_prune_store(struct offstream_store *st, const char *keep)
 	size_t	 n = 0, i;
 
 	if (offstream_prune(&st->r, st->os->streamdir, st->os->retention_s, keep,
-	    stream_now_ms(), false, &removed, &n, &cause) == -1) {
+	    time_now_ms(), false, &removed, &n, &cause) == -1) {
 		log_warn(_("stream: off-site retention on %s: %s"), remote_kind_names[st->r.kind],
 		    cause);
 		free(cause);
@@ -295,7 +296,7 @@ offstream_prune_store(struct offstream_store *st, const char *keep)
 		log_info(_("stream: removed generation %s from %s (older than the retention "
 		    "window)"), removed[i], remote_kind_names[st->r.kind]);
 	segment_free_list(removed, n);
-	st->prune_ms = stream_now_ms();
+	st->prune_ms = time_now_ms();
 }
 
 /* Wait on the condition until ms (unix ms, CLOCK_REALTIME). Called with os->mu held. */
@@ -327,7 +328,7 @@ offstream_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&os->mu);
 		for (;;) {
-			now = stream_now_ms();
+			now = time_now_ms();
 			if (os->stop)
 				break;
 			if (!os->once && now >= next_ms && (backoff > 0 || os->kicks != seen))
@@ -350,14 +351,14 @@ offstream_main(void *arg)
 			break;
 		}
 		offstream_note_error(st, rc == -1 ? cause : NULL);
-		if (rc == 0 && stream_now_ms() - st->prune_ms >= OFFSTREAM_PRUNE_MS)
+		if (rc == 0 && time_now_ms() - st->prune_ms >= OFFSTREAM_PRUNE_MS)
 			offstream_prune_store(st, keep);
 		free(keep);
 		if (rc == -1) {
 			backoff = backoff == 0 ? OFFSTREAM_BACKOFF_MIN : backoff * 2;
 			if (backoff > OFFSTREAM_BACKOFF_MAX)
 				backoff = OFFSTREAM_BACKOFF_MAX;
-			next_ms = stream_now_ms() + backoff;
+			next_ms = time_now_ms() + backoff;
 		} else
 			backoff = next_ms = 0;
 		if (os->once) {

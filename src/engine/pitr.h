@@ -61,12 +61,10 @@ int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
 	    char **);
 void	 pitr_result_free(struct pitr_result *);
 int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
-char	*pitr_format_time(int64_t, char *, size_t);
 
 int	 stream_status_read(const char *, struct stream_status *, char **);
 void	 stream_status_free(struct stream_status *);
 char	*pitr_status_text(const struct stream_status *, int64_t, bool);
-int64_t	 pitr_now_ms(void);
 char	*pitr_format_ms(int64_t, char *, size_t);
 void	 pitr_protection(const struct conf *, const struct stream_status *, int64_t,
 	    struct pitr_protection *);

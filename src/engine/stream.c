@@ -40,6 +40,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define WAL_HDRLEN	32
@@ -94,16 +95,6 @@ struct stream {
 	bool			 released;	/* no read transaction held since the last round */
 	struct offstream	*off;		/* the off-site uploaders, NULL: none */
 };
-
-/* Milliseconds since the epoch. */
-int64_t
-stream_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* Read len bytes at off; returns bytes read (short at end of file) or -1 with *cause. */
 static ssize_t
@@ -622,7 +613,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		if (si.page_size == 1)
 			si.page_size = 65536;
 	}
-	si.time_ms = stream_now_ms();
+	si.time_ms = time_now_ms();
 	if (fsync(fd) == -1) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail_io;
@@ -832,7 +823,7 @@ stream_write_status(struct stream *s)
 	}
 	free(path);
 	buf_free(&b);
-	s->status_ms = stream_now_ms();
+	s->status_ms = time_now_ms();
 }
 
 /*
@@ -948,7 +939,7 @@ stream_retention(struct stream *s)
 	char	*cause = NULL, **removed;
 	size_t	 n, i;
 
-	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), false,
+	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, time_now_ms(), false,
 	    &removed, &n, &cause) == -1) {
 		log_warn("%s", cause);
 		free(cause);
@@ -958,7 +949,7 @@ stream_retention(struct stream *s)
 		    removed[i]);
 	segment_free_list(removed, n);
 	s->oldest_ms = stream_oldest(s);
-	s->prune_ms = stream_now_ms();
+	s->prune_ms = time_now_ms();
 }
 
 /* A PASSIVE checkpoint (never waits for or blocks the service's writers). */
@@ -1012,7 +1003,7 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 	memset(&sh, 0, sizeof sh);
 	sh.page_size = h->page_size;
 	sh.seq = s->seq + 1;
-	sh.time_ms = stream_now_ms();
+	sh.time_ms = time_now_ms();
 	sh.first_frame = first;
 	sh.salt1 = h->salt1;
 	sh.salt2 = h->salt2;
@@ -1021,7 +1012,7 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 		*s->err = STREAM_ERR_IO;
 		return (-1);
 	}
-	now = stream_now_ms();
+	now = time_now_ms();
 	s->seq = sh.seq;
 	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
 	segment_pos_after(&sh, &s->pos);
@@ -1133,7 +1124,7 @@ stream_round(struct stream *s, char **cause)
 		goto fail_buf;
 	buf_free(&frames);
 	buf_free(&tail);
-	s->caught_up_ms = stream_now_ms();
+	s->caught_up_ms = time_now_ms();
 	s->wake_ms = 0;
 	if (h.valid)
 		s->wal_frames = end;
@@ -1307,11 +1298,11 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 	stream_write_status(&s);
 
 	for (;;) {
-		round_ms = stream_now_ms();
+		round_ms = time_now_ms();
 		if (stream_round(&s, cause) == -1)
 			goto out;
 		offstream_kick(s.off, s.gen);
-		now = stream_now_ms();
+		now = time_now_ms();
 		if (now - s.status_ms >= 1000)
 			stream_write_status(&s);
 		if (now - s.prune_ms >= 60000)
@@ -1322,7 +1313,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 			break;
 		wait = o->interval_ms;
 		if (stream_wait(&s, wait)) {
-			s.wake_ms = stream_now_ms();
+			s.wake_ms = time_now_ms();
 			wait = STREAM_BATCH_MS - (s.wake_ms - round_ms);
 			if (wait > 0 && !*stop)
 				poll(NULL, 0, (int)wait);
