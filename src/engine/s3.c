@@ -240,6 +240,18 @@ s3_read(char *dst, size_t size, size_t n, void *arg)
 	return (len);
 }
 
+/* Rewind the request body to offset, for libcurl to send it again on a fresh connection. */
+static int
+s3_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct s3_req	*q = arg;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > q->blen)
+		return (CURL_SEEKFUNC_CANTSEEK);
+	q->bpos = (size_t)offset;
+	return (CURL_SEEKFUNC_OK);
+}
+
 /* Take the answer: into the download file when it succeeded, else into resp. */
 static size_t
 s3_write(char *data, size_t size, size_t n, void *arg)
@@ -374,6 +386,8 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 		curl_easy_setopt(q->h, CURLOPT_UPLOAD_BUFFERSIZE, S3_IO_BUFFER);
 		curl_easy_setopt(q->h, CURLOPT_READFUNCTION, s3_read);
 		curl_easy_setopt(q->h, CURLOPT_READDATA, q);
+		curl_easy_setopt(q->h, CURLOPT_SEEKFUNCTION, s3_seek);
+		curl_easy_setopt(q->h, CURLOPT_SEEKDATA, q);
 		curl_easy_setopt(q->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)blen);
 		if (remote_test_rate() > 0)
 			curl_easy_setopt(q->h, CURLOPT_MAX_SEND_SPEED_LARGE,
