@@ -5,6 +5,8 @@
 #   PDR=./patronus-dr srcdir=.. SIZE=1024 sh ../bench/offsite.sh
 # SIZE: database size in MiB (default 1024); RUNS (default 3) repeats every transfer, and the
 # summary gives min and median of wall and client CPU time (user + system) and ratios of medians.
+# PDR_BASE: another patronus-dr binary (say, main's) whose upload is timed in every run too,
+# interleaved with the others, for a before/after under the same load.
 # Needs tests/s3/node_modules (npm ci --prefix tests/s3) and /usr/bin/time.
 set -u
 : "${PDR:=./patronus-dr}"
@@ -105,6 +107,11 @@ while [ "$run" -le "${RUNS:-3}" ]; do
 	timed fetch "patronus-dr fetch (download + verify)" "$PDR" --config "$C" fetch "$name"
 	timed verify "  of which verify alone" "$PDR" --config "$C" verify "$dir/$name.db"
 	cmp -s "$T/orig/$name.db" "$dir/$name.db" || echo "FAIL: fetched database differs"
+	if [ -n "${PDR_BASE:-}" ]; then
+		printf 's3 daily %s\n' "$name" >"$T/h/var/lib/patronus/dr/offsite-queue"
+		timed bup "PDR_BASE backup --retry-offsite (upload)" "$PDR_BASE" --config "$C" \
+			backup --retry-offsite
+	fi
 	timed cup "curl --aws-sigv4 -T (upload, single PUTs)" sh "$T/curl-up.sh"
 	timed cdown "curl --aws-sigv4 (download)" sh "$T/curl-down.sh"
 	if $have_aws; then
@@ -120,18 +127,23 @@ done
 echo
 echo "# summary over ${RUNS:-3} runs, load now $(cut -d' ' -f1-3 /proc/loadavg); $($have_aws && aws --version 2>&1 | cut -d' ' -f1)"
 printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
-for k in up fetch verify cup cdown aup adown; do
+for k in up bup fetch verify cup cdown aup adown; do
 	[ -f "$T/res.$k" ] || continue
 	set -- $(stat $k 1) $(stat $k 2)
 	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
 done
 if $have_aws; then
 	med() { stat "$1" "$2" | cut -d' ' -f2; }
+	bu=0 buc=0
+	[ -f "$T/res.bup" ] && bu=$(med bup 1) buc=$(med bup 2)
 	awk -v u="$(med up 1)" -v au="$(med aup 1)" -v uc="$(med up 2)" -v auc="$(med aup 2)" \
+	    -v bu="$bu" -v buc="$buc" \
 	    -v f="$(med fetch 1)" -v v="$(med verify 1)" -v ad="$(med adown 1)" \
 	    -v fc="$(med fetch 2)" -v vc="$(med verify 2)" -v adc="$(med adown 2)" 'BEGIN {
 		printf "\n%-40s %8s %8s   %s\n", "ratio of medians", "wall", "CPU", "goal (wall)"
 		printf "%-40s %8.2f %8.2f   <= 1\n", "upload / aws s3 cp", u / au, uc / auc
+		if (bu > 0)
+			printf "%-40s %8.2f %8.2f\n", "PDR_BASE upload / aws s3 cp", bu / au, buc / auc
 		printf "%-40s %8.2f %8.2f   <= 1\n", "fetch less verify / aws s3 cp", (f - v) / ad, (fc - vc) / adc
 		printf "%-40s %8.2f %8.2f\n", "fetch with verify / aws s3 cp", f / ad, fc / adc
 	}'

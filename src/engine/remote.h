@@ -102,6 +102,10 @@ int	 s3_list_under(struct remote *, const char *, struct remote_object **, size_
 	    char **);
 int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
 	    char **, char **);
+/* How s3_complete_verdict found a multipart upload's end: checked, bad, or which ETag to check. */
+enum { S3_DONE_CHECKSUM, S3_DONE_PARTS_ETAG, S3_DONE_MD5_ETAG, S3_DONE_BADSUM };
+int	 s3_complete_verdict(const char *, size_t, const char *, size_t, const unsigned char *,
+	    char **, char **);
 
 /* remote.c, for sftp.c and s3.c */
 int	 remote_curl_init(char **);

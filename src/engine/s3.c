@@ -56,7 +56,9 @@ struct s3_req {
 	long			 status;
 	char			*what;		/* owned: s3://bucket/key for messages */
 	int			 part;		/* multipart part number */
-	char			 md5hex[33];
+	char			 md5hex[33];	/* MD5 of the body, "" when not computed */
+	const char		*sendsum;	/* base64 SHA-256 to send as x-amz-checksum-sha256 */
+	char			 gotsum[64];	/* the x-amz-checksum-sha256 the store answered */
 };
 
 static int	s3_parse_keys(const char *, size_t, const char *, const char *,
@@ -241,6 +243,18 @@ s3_read(char *dst, size_t size, size_t n, void *arg)
 	return (len);
 }
 
+/* Rewind the request body to offset, for libcurl to send it again on a fresh connection. */
+static int
+s3_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct s3_req	*q = arg;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > q->blen)
+		return (CURL_SEEKFUNC_CANTSEEK);
+	q->bpos = (size_t)offset;
+	return (CURL_SEEKFUNC_OK);
+}
+
 /* Take the answer: into the download file when it succeeded, else into resp. */
 static size_t
 s3_write(char *data, size_t size, size_t n, void *arg)
@@ -278,6 +292,16 @@ s3_header(char *data, size_t size, size_t n, void *arg)
 		    v[vl - 1] == ' '))
 			vl--;
 		xsnprintf(q->etag, sizeof q->etag, "%.*s", (int)vl, v);
+	} else if (len > 22 && strncasecmp(data, "x-amz-checksum-sha256:", 22) == 0) {
+		v = data + 22;
+		vl = len - 22;
+		while (vl > 0 && *v == ' ') {
+			v++;
+			vl--;
+		}
+		while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		xsnprintf(q->gotsum, sizeof q->gotsum, "%.*s", (int)vl, v);
 	}
 	return (len);
 }
@@ -297,10 +321,11 @@ s3_req_free(struct s3_req *q)
 
 /*
  * Set up a signed request: METHOD url with a body of blen bytes whose SHA-256
- * (hex) and MD5 (base64 and hex) are sha, md5 and md5hex (sha NULL: no body).
- * Signed by libcurl's SigV4 with our own x-amz-content-sha256 (and
- * Content-MD5 for a body). The body comes from q->body, or when that is NULL
- * from q->fd at q->foff. Returns -1 with *cause.
+ * (hex) and MD5 (base64 and hex) are sha, md5 and md5hex (sha NULL: no body;
+ * md5 NULL: no Content-MD5). Signed by libcurl's SigV4 with our own
+ * x-amz-content-sha256, and x-amz-checksum-sha256 when q->sendsum is set. The
+ * body comes from q->body, or when that is NULL from q->fd at q->foff.
+ * Returns -1 with *cause.
  */
 static int
 s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char *url,
@@ -317,10 +342,17 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 		return (-1);
 	}
 	if (sha != NULL) {
-		xsnprintf(q->md5hex, sizeof q->md5hex, "%s", md5hex);
-		h = xasprintf("Content-MD5: %s", md5);
-		q->hdrs = curl_slist_append(q->hdrs, h);
-		free(h);
+		if (md5 != NULL) {
+			xsnprintf(q->md5hex, sizeof q->md5hex, "%s", md5hex);
+			h = xasprintf("Content-MD5: %s", md5);
+			q->hdrs = curl_slist_append(q->hdrs, h);
+			free(h);
+		}
+		if (q->sendsum != NULL) {
+			h = xasprintf("x-amz-checksum-sha256: %s", q->sendsum);
+			q->hdrs = curl_slist_append(q->hdrs, h);
+			free(h);
+		}
 		/* The body is checked by its digests: no round trip for 100-continue. */
 		q->hdrs = curl_slist_append(q->hdrs, "Expect:");
 	} else
@@ -358,6 +390,8 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 		curl_easy_setopt(q->h, CURLOPT_UPLOAD_BUFFERSIZE, S3_IO_BUFFER);
 		curl_easy_setopt(q->h, CURLOPT_READFUNCTION, s3_read);
 		curl_easy_setopt(q->h, CURLOPT_READDATA, q);
+		curl_easy_setopt(q->h, CURLOPT_SEEKFUNCTION, s3_seek);
+		curl_easy_setopt(q->h, CURLOPT_SEEKDATA, q);
 		curl_easy_setopt(q->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)blen);
 		if (remote_test_rate() > 0)
 			curl_easy_setopt(q->h, CURLOPT_MAX_SEND_SPEED_LARGE,
@@ -492,18 +526,48 @@ s3_abort(struct remote *r, const char *key, const char *upload_id)
 	buf_free(&b);
 }
 
-/* The digests of one part, as the part's request needs them. */
+/* Add one header line to a request already set up. */
+static void
+s3_req_header(struct s3_req *q, const char *line)
+{
+	q->hdrs = curl_slist_append(q->hdrs, line);
+	curl_easy_setopt(q->h, CURLOPT_HTTPHEADER, q->hdrs);
+}
+
+/* Remove an object the store made that is not what was sent (best effort, a failure logged). */
+static void
+s3_remove_bad(struct remote *r, const char *key, const char *what)
+{
+	struct s3_req	 q;
+	char		*url, *cause = NULL;
+
+	url = s3_url(r, key, NULL);
+	if (s3_req_init(r, &q, "DELETE", url, what, NULL, 0, &cause) == -1 ||
+	    s3_req_run(&q, &cause) == -1)
+		log_warn("%s", cause);
+	free(cause);
+	s3_req_free(&q);
+	free(url);
+}
+
+/* The digests of one part: its SHA-256 always, its MD5 only when a pass asked for it. */
 struct s3_part_sum {
-	char	sha[HASHIO_HEXLEN];	/* hex SHA-256 */
-	char	md5[32];		/* base64 MD5 */
+	char	sha[HASHIO_HEXLEN];	/* hex SHA-256, x-amz-content-sha256 */
+	char	sha64[48];		/* base64 SHA-256, x-amz-checksum-sha256 */
+	uint8_t	shabin[32];
 	char	md5hex[33];
 	uint8_t	md5bin[16];
 };
 
+/* What a pass of the hasher computes. */
+#define S3_HASH_SHA	0x1	/* each part's SHA-256 */
+#define S3_HASH_PARTMD5	0x2	/* each part's MD5 */
+#define S3_HASH_WHOLE	0x4	/* the whole file's MD5 */
+
 /*
- * The digests of a file's parts and the whole file's MD5, computed on a
- * thread of their own, so that the thread driving the transfers never waits
- * on the disk or on hashing. Parts are done in order; ready counts them.
+ * A pass over a file computing the digests its multipart upload needs, on a
+ * thread of its own, so that the thread driving the transfers never waits on
+ * the disk or on hashing. Parts are done in order; ready counts them.
  */
 struct s3_hasher {
 	int			 fd;
@@ -511,7 +575,8 @@ struct s3_hasher {
 	uint64_t		 size;
 	size_t			 part_size;
 	size_t			 nparts;
-	struct s3_part_sum	*sums;		/* nparts, owned */
+	int			 want;		/* S3_HASH_* */
+	struct s3_part_sum	*sums;		/* nparts, not owned */
 	char			 whole[33];	/* hex MD5 of the file, once all are done */
 	size_t			 ready;
 	CURLM			*wake;		/* woken when a part is ready, may be NULL */
@@ -523,7 +588,7 @@ struct s3_hasher {
 	bool			 started;
 };
 
-/* Read len bytes at off of fd into three digests, in blocks of buf. */
+/* Read len bytes at off of fd into the digests that are not NULL, in blocks of buf. */
 static int
 s3_hash_range(struct s3_hasher *h, off_t off, uint64_t len, EVP_MD_CTX *a, EVP_MD_CTX *b,
     EVP_MD_CTX *c, unsigned char *buf, size_t bufsz)
@@ -545,16 +610,19 @@ s3_hash_range(struct s3_hasher *h, off_t off, uint64_t len, EVP_MD_CTX *a, EVP_M
 			pthread_mutex_unlock(&h->mu);
 			return (-1);
 		}
-		EVP_DigestUpdate(a, buf, (size_t)n);
-		EVP_DigestUpdate(b, buf, (size_t)n);
-		EVP_DigestUpdate(c, buf, (size_t)n);
+		if (a != NULL)
+			EVP_DigestUpdate(a, buf, (size_t)n);
+		if (b != NULL)
+			EVP_DigestUpdate(b, buf, (size_t)n);
+		if (c != NULL)
+			EVP_DigestUpdate(c, buf, (size_t)n);
 		off += n;
 		len -= (uint64_t)n;
 	}
 	return (0);
 }
 
-/* Thread body: hash the parts in order, signalling each one, and the whole file. */
+/* Thread body: hash the parts in order as h->want says, signalling each one. */
 static void *
 s3_hasher_run(void *arg)
 {
@@ -566,28 +634,38 @@ s3_hasher_run(void *arg)
 	unsigned int		 dl;
 	uint64_t		 off, len;
 	size_t			 i;
+	bool			 dosha = h->want & S3_HASH_SHA, domd5 = h->want & S3_HASH_PARTMD5;
+	bool			 doall = h->want & S3_HASH_WHOLE;
 
 	if (sha == NULL || md5 == NULL || all == NULL ||
-	    EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1)
+	    (doall && EVP_DigestInit_ex(all, EVP_md5(), NULL) != 1))
 		goto out;
 	for (i = 0; i < h->nparts; i++) {
-		p = &h->sums[i];
+		p = h->sums != NULL ? &h->sums[i] : NULL;
 		off = (uint64_t)i * h->part_size;
 		len = h->size - off < h->part_size ? h->size - off : h->part_size;
-		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
-		if (s3_hash_range(h, (off_t)off, len, sha, md5, all, buf, HASHIO_BLOCK) == -1)
+		if (dosha)
+			EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+		if (domd5)
+			EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+		if (s3_hash_range(h, (off_t)off, len, dosha ? sha : NULL, domd5 ? md5 : NULL,
+		    doall ? all : NULL, buf, HASHIO_BLOCK) == -1)
 			break;
-		if (i + 1 == h->nparts) {
+		if (doall && i + 1 == h->nparts) {
 			EVP_DigestFinal_ex(all, d, &dl);
 			str_hex(d, dl, h->whole);
 		}
-		EVP_DigestFinal_ex(sha, d, &dl);
-		str_hex(d, dl, p->sha);
-		EVP_DigestFinal_ex(md5, d, &dl);
-		memcpy(p->md5bin, d, 16);
-		str_hex(d, dl, p->md5hex);
-		EVP_EncodeBlock((unsigned char *)p->md5, d, (int)dl);
+		if (dosha && p != NULL) {
+			EVP_DigestFinal_ex(sha, d, &dl);
+			str_hex(d, dl, p->sha);
+			memcpy(p->shabin, d, 32);
+			EVP_EncodeBlock((unsigned char *)p->sha64, d, (int)dl);
+		}
+		if (domd5 && p != NULL) {
+			EVP_DigestFinal_ex(md5, d, &dl);
+			memcpy(p->md5bin, d, 16);
+			str_hex(d, dl, p->md5hex);
+		}
 		pthread_mutex_lock(&h->mu);
 		h->ready = i + 1;
 		pthread_cond_broadcast(&h->cv);
@@ -607,9 +685,10 @@ out:
 	return (NULL);
 }
 
-/* Start hashing size bytes of fd in parts of part_size. */
+/* Start a pass over size bytes of fd in parts of part_size, into sums (nparts of them). */
 static void
-s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, size_t part_size)
+s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, size_t part_size,
+    int want, struct s3_part_sum *sums)
 {
 	memset(h, 0, sizeof *h);
 	h->fd = fd;
@@ -617,7 +696,8 @@ s3_hasher_start(struct s3_hasher *h, int fd, const char *path, uint64_t size, si
 	h->size = size;
 	h->part_size = part_size;
 	h->nparts = (size_t)((size + part_size - 1) / part_size);
-	h->sums = xcalloc(h->nparts, sizeof *h->sums);
+	h->want = want;
+	h->sums = sums;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	if (pthread_create(&h->th, NULL, s3_hasher_run, h) == 0)
@@ -660,21 +740,141 @@ s3_hasher_end(struct s3_hasher *h, bool give_up, char **cause)
 		*cause = h->cause != NULL ? xstrdup(h->cause) :
 		    xasprintf(_("%s: cannot start SHA-256"), h->path);
 	free(h->cause);
-	free(h->sums);
 	h->cause = NULL;
-	h->sums = NULL;
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	return (rc);
 }
 
 /*
+ * Judge a CompleteMultipartUpload answer for an upload of nparts parts whose
+ * SHA-256s are shas (32 bytes each). A store that keeps SHA-256 checksums
+ * answers ChecksumSHA256, base64 of the SHA-256 of the parts' SHA-256s with
+ * "-N": checked here, S3_DONE_CHECKSUM. Otherwise the ETag (unquoted, caller
+ * frees) goes to *etag for the caller to check: S3_DONE_PARTS_ETAG for an
+ * MD5-of-part-MD5s "-N" ETag (AWS without checksums), S3_DONE_MD5_ETAG for a
+ * plain one, which some stores (s3rver) give as the whole object's MD5.
+ * Returns S3_DONE_BADSUM with *cause for a checksum that is not ours (the
+ * store holds a bad object), -1 with *cause (naming what) for an <Error> or no
+ * ETag (it may hold none).
+ */
+int
+s3_complete_verdict(const char *data, size_t len, const char *what, size_t nparts,
+    const unsigned char *shas, char **etag, char **cause)
+{
+	struct s3_xml	 x;
+	const char	*v, *dash;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
+	char		 want[64], *end, *why;
+	size_t		 vl;
+	int		 rc = -1;
+
+	*etag = NULL;
+	if (s3_xml_parse(data, len, &x, cause) == -1) {
+		why = *cause;
+		*cause = xasprintf("%s: %s", what, why);
+		free(why);
+		return (-1);
+	}
+	if ((v = s3_xml_get(&x, "Error/Code")) != NULL) {
+		*cause = xasprintf(_("%s: %s: %s"), what, v,
+		    s3_xml_get(&x, "Error/Message") != NULL ? s3_xml_get(&x, "Error/Message") :
+		    "");
+	} else if ((v = s3_xml_get(&x, "CompleteMultipartUploadResult/ChecksumSHA256")) !=
+	    NULL && *v != '\0') {
+		EVP_Digest(shas, nparts * 32, d, &dl, EVP_sha256(), NULL);
+		EVP_EncodeBlock((unsigned char *)want, d, (int)dl);
+		/* "-N", when there, must count our parts. */
+		vl = (dash = strrchr(v, '-')) != NULL ? (size_t)(dash - v) : strlen(v);
+		if ((dash != NULL && (strtoull(dash + 1, &end, 10) != nparts ||
+		    *end != '\0')) || vl != strlen(want) || strncmp(v, want, vl) != 0) {
+			log_debug("%s: the store's ChecksumSHA256 %s, ours %s-%zu", what, v,
+			    want, nparts);
+			*cause = xasprintf(_("%s: payload does not match its SHA-256 (corrupt)"),
+			    what);
+			rc = S3_DONE_BADSUM;
+		} else
+			rc = S3_DONE_CHECKSUM;
+	} else if ((v = s3_xml_get(&x, "CompleteMultipartUploadResult/ETag")) == NULL)
+		*cause = xasprintf(_("%s: no ETag in the store's answer"), what);
+	else {
+		while (*v == '"')
+			v++;
+		*etag = xasprintf("%.*s", (int)strcspn(v, "\""), v);
+		rc = strchr(*etag, '-') != NULL ? S3_DONE_PARTS_ETAG : S3_DONE_MD5_ETAG;
+	}
+	s3_xml_free(&x);
+	return (rc);
+}
+
+/*
+ * Check a multipart upload's ETag the way the store made it: "-N" against the
+ * MD5 of the parts' MD5s, each part's ETag against its MD5 (one pass over the
+ * file for the parts' MD5s); a plain ETag against the whole file's MD5, which
+ * the pass in whole computes (started as the upload completed). Returns -1
+ * with *cause.
+ */
+static int
+s3_check_etag(struct s3_hasher *whole, int verdict, const char *etag, char **etags,
+    struct s3_part_sum *sums, size_t nparts, const char *what, char **cause)
+{
+	struct s3_hasher	 h;
+	unsigned char		*md5s, d[EVP_MAX_MD_SIZE];
+	unsigned int		 dl;
+	char			 hex[33], want[64];
+	size_t			 i;
+	int			 rc = 0;
+
+	if (verdict == S3_DONE_MD5_ETAG) {
+		if (s3_hasher_end(whole, false, cause) == -1)
+			return (-1);
+		if (strcasecmp(etag, whole->whole) != 0) {
+			*cause = xasprintf(_("%s: the store's ETag %s is not the MD5 %s of what "
+			    "was sent"), what, etag, whole->whole);
+			return (-1);
+		}
+		return (0);
+	}
+	s3_hasher_end(whole, true, NULL);
+	s3_hasher_start(&h, whole->fd, whole->path, whole->size, whole->part_size,
+	    S3_HASH_PARTMD5, sums);
+	if (s3_hasher_end(&h, false, cause) == -1)
+		return (-1);
+	md5s = xcalloc(nparts, 16);
+	for (i = 0; i < nparts && rc == 0; i++) {
+		memcpy(md5s + i * 16, sums[i].md5bin, 16);
+		if (strcasecmp(etags[i], sums[i].md5hex) != 0) {
+			*cause = xasprintf(_("%s: part %d: the store's ETag %s is not the MD5 %s "
+			    "of what was sent"), what, (int)(i + 1), etags[i], sums[i].md5hex);
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		EVP_Digest(md5s, nparts * 16, d, &dl, EVP_md5(), NULL);
+		str_hex(d, dl, hex);
+		xsnprintf(want, sizeof want, "%s-%zu", hex, nparts);
+		if (strcasecmp(etag, want) != 0) {
+			*cause = xasprintf(_("%s: the store's ETag %s is not the MD5 %s of what "
+			    "was sent"), what, etag, want);
+			rc = -1;
+		}
+	}
+	free(md5s);
+	return (rc);
+}
+
+/*
  * Upload a big file in parts, up to r->parallel at once over curl multi. A
- * thread hashes the parts ahead of the transfers (SHA-256 signed, Content-MD5
- * sent, each part's ETag checked) and the whole file's MD5 in the same read;
- * libcurl reads each part's body straight from the file. The whole upload's
- * ETag is checked as the MD5 of the parts' MD5s ("-N"), or, for stores that
- * answer the object's MD5, against the file's MD5. Returns -1 with *cause.
+ * thread computes the parts' SHA-256s ahead of the transfers; each part goes
+ * with it signed (x-amz-content-sha256) and as x-amz-checksum-sha256, which a
+ * store that keeps checksums (AWS, MinIO) checks and answers; libcurl reads
+ * each part's body straight from the file. The finished object is checked
+ * once, by what the store answers: the SHA-256 of the parts' SHA-256s; else
+ * its ETag, as the MD5 of the parts' MD5s ("-N") or the whole file's MD5 for
+ * stores that answer the object's MD5 (s3rver). Those MD5s are computed only
+ * then, the whole file's while the store assembles the object. Returns -1
+ * with *cause.
  */
 static int
 s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, const char *key,
@@ -682,19 +882,17 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 {
 	struct s3_req		 q, *slots;
 	struct s3_xml		 x;
-	struct s3_hasher	 parts;
-	struct s3_part_sum	*p;
+	struct s3_hasher	 parts, whole;
+	struct s3_part_sum	*sums = NULL, *p;
 	struct buf		 b, body;
 	CURLM			*m = NULL;
 	CURLMsg			*msg;
 	const char		*id;
-	unsigned char		*md5s = NULL, d[EVP_MAX_MD_SIZE];
-	unsigned int		 dl;
-	char			*url, *upload_id = NULL, **etags = NULL, want[64], hex[33];
-	char			 whole[33];
-	size_t			 nparts, next = 0, done = 0, i, len;
-	int			 running, left, rc = -1, k;
-	bool			 hashing = false;
+	unsigned char		*shas = NULL;
+	char			*url, *upload_id = NULL, **etags = NULL, *etag = NULL, *why;
+	size_t			 nparts, next = 0, done = 0, echoed = 0, i, len;
+	int			 running, left, rc = -1, k, verdict;
+	bool			 hashing = false, summing = false;
 
 	nparts = (size_t)((size + r->part_size - 1) / r->part_size);
 	if (nparts > 10000) {
@@ -702,21 +900,30 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		return (-1);
 	}
 
-	/* InitiateMultipartUpload, while the first parts are hashed. */
-	s3_hasher_start(&parts, fd, local, size, r->part_size);
+	/* InitiateMultipartUpload, asking for SHA-256 checksums, while the first parts are hashed. */
+	sums = xcalloc(nparts, sizeof *sums);
+	s3_hasher_start(&parts, fd, local, size, r->part_size, S3_HASH_SHA, sums);
 	hashing = true;
 	url = s3_url(r, key, "uploads=");
-	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1 ||
-	    s3_req_run(&q, cause) == -1) {
+	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1) {
 		free(url);
 		s3_req_free(&q);
 		s3_hasher_end(&parts, true, NULL);
+		free(sums);
 		return (-1);
 	}
 	free(url);
+	s3_req_header(&q, "x-amz-checksum-algorithm: SHA256");
+	if (s3_req_run(&q, cause) == -1) {
+		s3_req_free(&q);
+		s3_hasher_end(&parts, true, NULL);
+		free(sums);
+		return (-1);
+	}
 	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
 		s3_req_free(&q);
 		s3_hasher_end(&parts, true, NULL);
+		free(sums);
 		return (-1);
 	}
 	if ((id = s3_xml_get(&x, "InitiateMultipartUploadResult/UploadId")) == NULL ||
@@ -725,6 +932,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		s3_xml_free(&x);
 		s3_req_free(&q);
 		s3_hasher_end(&parts, true, NULL);
+		free(sums);
 		return (-1);
 	}
 	upload_id = xstrdup(id);
@@ -733,7 +941,6 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 
 	slots = xcalloc((size_t)r->parallel, sizeof *slots);
 	etags = xcalloc(nparts, sizeof *etags);
-	md5s = xcalloc(nparts, 16);
 	if ((m = curl_multi_init()) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
 		goto out;
@@ -754,7 +961,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 				if (s3_hasher_wait(&parts, next, cause) == -1)
 					goto out;
 			}
-			p = &parts.sums[next];
+			p = &sums[next];
 			len = (size_t)(size - next * r->part_size < r->part_size ?
 			    size - next * r->part_size : r->part_size);
 			buf_init(&b);
@@ -765,8 +972,9 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			memset(&slots[k], 0, sizeof slots[k]);
 			slots[k].fd = fd;
 			slots[k].foff = (off_t)(next * r->part_size);
-			if (s3_req_setup(r, &slots[k], "PUT", url, what, p->sha, p->md5, p->md5hex,
-			    len, cause) == -1) {
+			slots[k].sendsum = p->sha64;
+			if (s3_req_setup(r, &slots[k], "PUT", url, what, p->sha, NULL, NULL, len,
+			    cause) == -1) {
 				free(url);
 				goto out;
 			}
@@ -790,15 +998,21 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			curl_multi_remove_handle(m, slots[k].h);
 			if (s3_req_result(&slots[k], msg->data.result, cause) == -1)
 				goto out;
-			if (strcasecmp(slots[k].etag, slots[k].md5hex) != 0) {
-				*cause = xasprintf(_("%s: part %d: the store's ETag %s is not the "
-				    "MD5 %s of what was sent"), what, slots[k].part,
-				    slots[k].etag, slots[k].md5hex);
-				goto out;
-			}
 			i = (size_t)slots[k].part - 1;
+			/* A store that keeps checksums answers the one it computed. */
+			if (slots[k].gotsum[0] != '\0') {
+				if (strcmp(slots[k].gotsum, sums[i].sha64) != 0) {
+					log_debug("%s: part %d: the store's SHA-256 %s, ours %s",
+					    what, slots[k].part, slots[k].gotsum, sums[i].sha64);
+					why = xasprintf("%s part %d", what, slots[k].part);
+					*cause = xasprintf(_("%s: payload does not match its "
+					    "SHA-256 (corrupt)"), why);
+					free(why);
+					goto out;
+				}
+				echoed++;
+			}
 			etags[i] = xstrdup(slots[k].etag);
-			memcpy(md5s + i * 16, parts.sums[i].md5bin, 16);
 			s3_req_free(&slots[k]);
 			done++;
 		}
@@ -806,14 +1020,21 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	hashing = false;
 	if (s3_hasher_end(&parts, false, cause) == -1)
 		goto out;
-	memcpy(whole, parts.whole, sizeof whole);	/* the thread is joined */
 
-	/* CompleteMultipartUpload, and its ETag checked. */
+	/* The whole file's MD5, in case the store answers it, while the store assembles. */
+	s3_hasher_start(&whole, fd, local, size, r->part_size, S3_HASH_WHOLE, NULL);
+	summing = true;
+
+	/* CompleteMultipartUpload, with the parts' checksums when the store kept them. */
 	buf_init(&body);
 	buf_adds(&body, "<CompleteMultipartUpload>");
-	for (i = 0; i < nparts; i++)
-		buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>\"%s\"</ETag></Part>",
-		    i + 1, etags[i]);
+	for (i = 0; i < nparts; i++) {
+		buf_printf(&body, "<Part><PartNumber>%zu</PartNumber><ETag>\"%s\"</ETag>", i + 1,
+		    etags[i]);
+		if (echoed == nparts)
+			buf_printf(&body, "<ChecksumSHA256>%s</ChecksumSHA256>", sums[i].sha64);
+		buf_adds(&body, "</Part>");
+	}
 	buf_adds(&body, "</CompleteMultipartUpload>");
 	buf_init(&b);
 	buf_adds(&b, "uploadId=");
@@ -829,32 +1050,23 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	}
 	free(url);
 	/* S3 may answer 200 with an <Error> body. */
-	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
-		s3_req_free(&q);
-		goto out;
-	}
-	EVP_Digest(md5s, nparts * 16, d, &dl, EVP_md5(), NULL);
-	str_hex(d, dl, hex);
-	xsnprintf(want, sizeof want, "%s-%zu", hex, nparts);
-	if ((id = s3_xml_get(&x, "Error/Code")) != NULL)
-		*cause = xasprintf(_("%s: %s: %s"), what, id,
-		    s3_xml_get(&x, "Error/Message") != NULL ? s3_xml_get(&x, "Error/Message") : "");
-	else if ((id = s3_xml_get(&x, "CompleteMultipartUploadResult/ETag")) == NULL)
-		*cause = xasprintf(_("%s: no ETag in the store's answer"), what);
-	else {
-		/* AWS answers MD5-of-part-MD5s-N; some stores the whole object's MD5. */
-		while (*id == '"')
-			id++;
-		len = strcspn(id, "\"");
-		if ((len == strlen(want) && strncasecmp(id, want, len) == 0) ||
-		    (len == strlen(whole) && strncasecmp(id, whole, len) == 0))
-			rc = 0;
-		else
-			*cause = xasprintf(_("%s: the store's ETag %.*s is neither %s nor the "
-			    "MD5 %s of the file"), what, (int)len, id, want, whole);
-	}
-	s3_xml_free(&x);
+	shas = xcalloc(nparts, 32);
+	for (i = 0; i < nparts; i++)
+		memcpy(shas + i * 32, sums[i].shabin, 32);
+	verdict = s3_complete_verdict(q.resp.data != NULL ? q.resp.data : "", q.resp.len, what,
+	    nparts, shas, &etag, cause);
 	s3_req_free(&q);
+	if (verdict == -1)
+		goto out;
+	if (verdict != S3_DONE_CHECKSUM && verdict != S3_DONE_BADSUM) {
+		summing = false;
+		if (s3_check_etag(&whole, verdict, etag, etags, sums, nparts, what, cause) == 0)
+			rc = 0;
+	}
+	if (verdict == S3_DONE_CHECKSUM)
+		rc = 0;
+	else if (rc == -1)
+		s3_remove_bad(r, key, what);	/* not what was sent: do not leave it */
 out:
 	for (k = 0; k < r->parallel; k++) {
 		if (slots[k].h != NULL && m != NULL)
@@ -863,6 +1075,8 @@ out:
 	}
 	if (hashing)
 		s3_hasher_end(&parts, true, NULL);
+	if (summing)
+		s3_hasher_end(&whole, true, NULL);
 	if (m != NULL)
 		curl_multi_cleanup(m);
 	if (rc == -1)
@@ -870,7 +1084,9 @@ out:
 	for (i = 0; i < nparts; i++)
 		free(etags[i]);
 	free(etags);
-	free(md5s);
+	free(etag);
+	free(shas);
+	free(sums);
 	free(slots);
 	free(upload_id);
 	return (rc);

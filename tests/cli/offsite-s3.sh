@@ -166,6 +166,58 @@ h5=$(ls "$B"/hourly/patronus-hourly-*-manifest.txt | sort | tail -1 | xargs base
 uploaded_intact "$h3" "$h4" "$h5"
 grep -q '^s3 ' "$Q" && fail "the queue still has entries: $(cat "$Q")" || ok "the queue is empty"
 
+# 6c. How the finished object is checked. s3rver answers the object's MD5 as its ETag; the
+#     proxy can answer as AWS does instead (the MD5 of the parts' MD5s "-N", or SHA-256
+#     checksums), answer a wrong checksum, or flip a byte of part 2 on its way to the store.
+#     A damaged copy fails, says what does not match, and stays queued; a good one passes.
+kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
+# upload_via MODE...: the hourly set $h5 uploaded again, to prefix m/, through a proxy in MODE.
+upload_via() {
+	_p=$(free_port)
+	python3 "$SIG" proxy "$_p" "$S3_PORT" "$T/modes.log" "$@" 2>"$T/proxy2.err" &
+	PROXY_PID=$!
+	wait_port "$_p" || { fail "proxy ($*) did not start"; cat "$T/proxy2.err"; }
+	sed "s#127.0.0.1:$PP\", bucket: pdr, prefix: \"site a/\"#127.0.0.1:$_p\", bucket: pdr, prefix: \"m/\"#" \
+		"$C" >"$T/m.yaml"
+	printf 's3 hourly %s\n' "$h5" >"$Q"
+	run "$PDR" --config "$T/m.yaml" backup --retry-offsite
+	kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
+}
+M="$T/store/pdr/m/hourly/$h5.db._S3rver_object"
+grep -q "127.0.0.1:$PP\", bucket: pdr, prefix: \"site a/\"" "$C" || fail "dr.yaml has not the line upload_via rewrites"
+upload_via corrupt
+expect_rc 75 "a part damaged on its way to a store that answers the object's MD5"
+expect_match "$T/err" "$h5\.db: the store's ETag [0-9a-f]{32} is not the MD5 [0-9a-f]{32} of what was sent" \
+	"the object's MD5 is checked against the file's"
+expect_match "$Q" "^s3 hourly $h5\$" "the damaged copy stays queued"
+[ -f "$M" ] && fail "the damaged object stayed in the store" || ok "the damaged object was removed from the store"
+upload_via md5-of-parts corrupt
+expect_rc 75 "a part damaged on its way to a store that answers the MD5 of the parts' MD5s"
+expect_match "$T/err" "$h5\.db: part 2: the store's ETag [0-9a-f]{32} is not the MD5 [0-9a-f]{32} of what was sent" \
+	"each part's ETag is checked and the damaged one named"
+[ -f "$M" ] && fail "the damaged -N object stayed in the store" || ok "and the object was removed"
+upload_via md5-of-parts
+expect_rc 0 "a good copy to a store that answers the MD5 of the parts' MD5s"
+cmp -s "$B/hourly/$h5.db" "$M" && ok "and it is intact" || fail "the -N upload is not intact"
+rm -f "$M"
+upload_via checksum corrupt
+expect_rc 75 "a part damaged on its way to a store that keeps SHA-256 checksums"
+expect_match "$T/err" "$h5\.db part 2: payload does not match its SHA-256 \(corrupt\)" \
+	"the part's checksum answered is checked"
+upload_via checksum badsum
+expect_rc 75 "a store that answers a checksum of the object that is not ours"
+expect_match "$T/err" "$h5\.db: payload does not match its SHA-256 \(corrupt\)" "the object's checksum is checked"
+[ -f "$M" ] && fail "the object with a wrong checksum stayed in the store" || ok "and the object was removed"
+upload_via checksum
+expect_rc 0 "a good copy to a store that keeps SHA-256 checksums (the parts' sent in the completion)"
+cmp -s "$B/hourly/$h5.db" "$M" && ok "and it is intact" || fail "the checksum upload is not intact"
+grep -q '^s3 ' "$Q" && fail "the queue still has entries: $(cat "$Q")" || ok "the queue is empty"
+n=$(grep -c '"x-amz-checksum-algorithm", "SHA256"' "$T/modes.log")
+[ "$n" -eq 6 ] && ok "every multipart upload asked for SHA-256 checksums" || fail "$n of 6 asked for checksums"
+python3 "$SIG" verify "$T/modes.log" "$AWS_SECRET_ACCESS_KEY" >"$T/verify-modes.out" 2>&1
+expect_rc 0 "the requests through the answering proxies are signed right, their checksums the bodies'"
+grep '^BAD' "$T/verify-modes.out" | head -3
+
 # 7. Every request the client sent carries a SigV4 signature that recomputes independently,
 #    a payload hash that is the body's, and a Content-MD5 that is the body's.
 python3 "$SIG" verify "$T/requests.log" "$AWS_SECRET_ACCESS_KEY" >"$T/verify.out" 2>&1

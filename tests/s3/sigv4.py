@@ -2,8 +2,20 @@
 """sigv4.py: check the S3 requests patronus-dr sends, independently of libcurl.
 
   sigv4.py selftest                       AWS's documented worked example (GET /test.txt)
-  sigv4.py proxy PORT UPSTREAM LOG        record every request (JSON lines in LOG) and
-                                          forward it to 127.0.0.1:UPSTREAM (s3rver)
+  sigv4.py proxy PORT UPSTREAM LOG [MODE...]
+                                          record every request (JSON lines in LOG) and
+                                          forward it to 127.0.0.1:UPSTREAM (s3rver); MODEs
+                                          make it answer as other stores do, or badly:
+                                          md5-of-parts  multipart ETag as AWS makes it, the
+                                                        MD5 of the parts' MD5s "-N" (s3rver
+                                                        answers the object's MD5)
+                                          checksum      SHA-256 checksums as AWS keeps them:
+                                                        each part's answered, the parts'
+                                                        required in the completion, the
+                                                        SHA-256 of the parts' SHA-256s "-N"
+                                                        answered
+                                          badsum        with checksum: answer a wrong one
+                                          corrupt       flip one byte of part 2 on its way
   sigv4.py verify LOG SECRET              recompute each request's SigV4 signature from
                                           AWS's documented algorithm (hmac, hashlib) and
                                           check x-amz-content-sha256 and Content-MD5
@@ -16,6 +28,7 @@ import hmac
 import http.client
 import http.server
 import json
+import re
 import sys
 import threading
 import urllib.parse
@@ -111,10 +124,20 @@ def verify(log, secret):
                 elif get.get("x-amz-content-sha256") != r["body_sha256"]:
                     problems.append("x-amz-content-sha256 %s is not the body's %s" %
                                     (get.get("x-amz-content-sha256"), r["body_sha256"]))
-                if not cut and r["body_len"] > 0 and r["method"] == "PUT" and \
-                        get.get("content-md5") != r["body_md5"]:
-                    problems.append("Content-MD5 %s is not the body's %s" %
-                                    (get.get("content-md5"), r["body_md5"]))
+                if not cut and r["body_len"] > 0 and r["method"] == "PUT":
+                    # A body goes with a digest the store can check: Content-MD5
+                    # and/or x-amz-checksum-sha256, each the body's when sent.
+                    md5 = get.get("content-md5")
+                    cs = get.get("x-amz-checksum-sha256")
+                    cs_want = base64.b64encode(bytes.fromhex(r["body_sha256"])).decode()
+                    if md5 is None and cs is None:
+                        problems.append("neither Content-MD5 nor x-amz-checksum-sha256")
+                    if md5 is not None and md5 != r["body_md5"]:
+                        problems.append("Content-MD5 %s is not the body's %s" %
+                                        (md5, r["body_md5"]))
+                    if cs is not None and cs != cs_want:
+                        problems.append("x-amz-checksum-sha256 %s is not the body's %s" %
+                                        (cs, cs_want))
                 sig, creq = signature(r["method"], r["target"], hdrs, signed,
                                       get.get("x-amz-content-sha256", ""), secret, date,
                                       region, service)
@@ -136,6 +159,67 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     upstream = 0
     log = None
     lock = threading.Lock()
+    modes = set()
+    corrupted = False
+    parts = {}      # (uploadId, partNumber) -> (MD5, SHA-256) of the body the store got
+
+    def fail(self, status, code, msg):
+        """Answer an S3 <Error> without asking upstream."""
+        data = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code>"
+                "<Message>%s</Message></Error>" % (code, msg)).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def mangle(self, query, body):
+        """As the modes say: corrupt a part, note what each part's store got.
+        Returns (body to forward, extra answer headers, answer rewriter or None),
+        or None when the request was answered here already."""
+        extra = []
+        q = urllib.parse.parse_qs(query)
+        upload = q.get("uploadId", [""])[0]
+        if self.command == "PUT" and "partNumber" in q:
+            number = int(q["partNumber"][0])
+            with Proxy.lock:
+                if "corrupt" in Proxy.modes and number == 2 and not Proxy.corrupted:
+                    Proxy.corrupted = True
+                    body = bytearray(body)
+                    body[len(body) // 2] ^= 0xFF
+                    body = bytes(body)
+                Proxy.parts[(upload, number)] = (hashlib.md5(body).digest(),
+                                                 hashlib.sha256(body).digest())
+            if "checksum" in Proxy.modes:
+                extra.append(("x-amz-checksum-sha256",
+                              base64.b64encode(hashlib.sha256(body).digest()).decode()))
+            return body, extra, None
+        if self.command != "POST" or not upload:
+            return body, extra, None
+        with Proxy.lock:
+            got = sorted((n, d) for (u, n), d in Proxy.parts.items() if u == upload)
+        sums = re.findall(rb"<ChecksumSHA256>([^<]*)</ChecksumSHA256>", body)
+        if "checksum" in Proxy.modes and \
+                sums != [base64.b64encode(d[1]) for _, d in got]:
+            self.fail(400, "InvalidPart", "the parts' ChecksumSHA256 are missing or wrong")
+            return None
+
+        def rewrite(data):
+            if "md5-of-parts" in Proxy.modes:
+                etag = "%s-%d" % (hashlib.md5(b"".join(d[0] for _, d in got)).hexdigest(),
+                                  len(got))
+                data = re.sub(rb"<ETag>[^<]*</ETag>",
+                              ("<ETag>&quot;%s&quot;</ETag>" % etag).encode(), data)
+            if "checksum" in Proxy.modes:
+                digest = bytearray(hashlib.sha256(b"".join(d[1] for _, d in got)).digest())
+                if "badsum" in Proxy.modes:
+                    digest[0] ^= 1
+                cs = "%s-%d" % (base64.b64encode(bytes(digest)).decode(), len(got))
+                data = data.replace(b"</CompleteMultipartUploadResult>",
+                                    ("<ChecksumSHA256>%s</ChecksumSHA256>"
+                                     "</CompleteMultipartUploadResult>" % cs).encode())
+            return data
+        return body, extra, rewrite
 
     def log_message(self, *args):
         pass
@@ -150,15 +234,23 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         with Proxy.lock:
             with open(Proxy.log, "a") as f:
                 f.write(json.dumps(rec) + "\n")
+        got = self.mangle(urllib.parse.urlsplit(self.path).query, body)
+        if got is None:
+            return
+        body, extra, rewrite = got
         c = http.client.HTTPConnection("127.0.0.1", Proxy.upstream, timeout=60)
         fwd = {k: v for k, v in self.headers.items() if k.lower() not in ("expect", "connection")}
         c.request(self.command, self.path, body=body if body else None, headers=fwd)
         resp = c.getresponse()
         data = resp.read()
+        if rewrite is not None and resp.status == 200:
+            data = rewrite(data)
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
             if k.lower() not in ("transfer-encoding", "content-length", "connection"):
                 self.send_header(k, v)
+        for k, v in extra:
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
@@ -168,9 +260,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
 
 
-def proxy(port, upstream, log):
+def proxy(port, upstream, log, modes):
     Proxy.upstream = upstream
     Proxy.log = log
+    Proxy.modes = set(modes)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy)
     srv.daemon_threads = True
     srv.serve_forever()
@@ -180,7 +273,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "selftest":
         sys.exit(selftest())
     elif sys.argv[1] == "proxy":
-        proxy(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        proxy(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:])
     elif sys.argv[1] == "verify":
         sys.exit(verify(sys.argv[2], sys.argv[3]))
     sys.exit(64)

@@ -247,6 +247,85 @@ START_TEST(test_s3_list)
 }
 END_TEST
 
+START_TEST(test_s3_complete)
+{
+	/* Three parts whose SHA-256s are 32 bytes of 1, 2 and 3; the composite, base64 of the
+	 * SHA-256 of the three, computed with Python's hashlib. */
+	static const char good[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	    "<Bucket>b</Bucket><Key>k</Key><ETag>\"3858f62230ac3c915f300c664312c11f-3\"</ETag>"
+	    "<ChecksumSHA256>ii5JE1bP2wWh0TeF4HlNfNFj+Rr3mhRsl2sdKsZDtnk=-3</ChecksumSHA256>"
+	    "</CompleteMultipartUploadResult>";
+	static const char wrongn[] =
+	    "<CompleteMultipartUploadResult><ETag>x</ETag>"
+	    "<ChecksumSHA256>ii5JE1bP2wWh0TeF4HlNfNFj+Rr3mhRsl2sdKsZDtnk=-4</ChecksumSHA256>"
+	    "</CompleteMultipartUploadResult>";
+	static const char wrong[] =
+	    "<CompleteMultipartUploadResult><ETag>x</ETag>"
+	    "<ChecksumSHA256>ji5JE1bP2wWh0TeF4HlNfNFj+Rr3mhRsl2sdKsZDtnk=-3</ChecksumSHA256>"
+	    "</CompleteMultipartUploadResult>";
+	static const char parts[] =
+	    "<CompleteMultipartUploadResult><ETag>&quot;3858f62230ac3c915f300c664312c11f-3"
+	    "&quot;</ETag></CompleteMultipartUploadResult>";
+	static const char whole[] =
+	    "<CompleteMultipartUploadResult><ETag>\"d41d8cd98f00b204e9800998ecf8427e\"</ETag>"
+	    "</CompleteMultipartUploadResult>";
+	static const char noetag[] =
+	    "<CompleteMultipartUploadResult><Key>k</Key></CompleteMultipartUploadResult>";
+	static const char error[] =
+	    "<Error><Code>InvalidPart</Code><Message>part 2 is gone</Message></Error>";
+	unsigned char	 shas[96];
+	char		*etag = NULL, *cause = NULL;
+
+	memset(shas, 1, 32);
+	memset(shas + 32, 2, 32);
+	memset(shas + 64, 3, 32);
+	ck_assert_int_eq(s3_complete_verdict(good, strlen(good), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_CHECKSUM);
+	ck_assert_ptr_null(etag);
+	/* The same checksum for another count of parts, or another checksum: not ours. */
+	ck_assert_int_eq(s3_complete_verdict(wrongn, strlen(wrongn), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_BADSUM);
+	ck_assert_ptr_nonnull(strstr(cause, "s3://b/k: "));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(s3_complete_verdict(wrong, strlen(wrong), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_BADSUM);
+	free(cause);
+	cause = NULL;
+	shas[95] ^= 1;
+	ck_assert_int_eq(s3_complete_verdict(good, strlen(good), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_BADSUM);
+	free(cause);
+	cause = NULL;
+	/* No checksum: the ETag, unquoted, for the caller, and which kind it is. */
+	ck_assert_int_eq(s3_complete_verdict(parts, strlen(parts), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_PARTS_ETAG);
+	ck_assert_str_eq(etag, "3858f62230ac3c915f300c664312c11f-3");
+	free(etag);
+	ck_assert_int_eq(s3_complete_verdict(whole, strlen(whole), "s3://b/k", 3, shas, &etag,
+	    &cause), S3_DONE_MD5_ETAG);
+	ck_assert_str_eq(etag, "d41d8cd98f00b204e9800998ecf8427e");
+	free(etag);
+	/* Nothing to check by, an <Error> (S3 may answer one with 200), not XML. */
+	ck_assert_int_eq(s3_complete_verdict(noetag, strlen(noetag), "s3://b/k", 3, shas, &etag,
+	    &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "no ETag"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(s3_complete_verdict(error, strlen(error), "s3://b/k", 3, shas, &etag,
+	    &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "InvalidPart"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(s3_complete_verdict("<a>", 3, "s3://b/k", 3, shas, &etag, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "s3://b/k: "));
+	free(cause);
+	ck_assert_ptr_null(etag);
+}
+END_TEST
+
 static Suite *
 remote_suite(void)
 {
@@ -259,6 +338,7 @@ remote_suite(void)
 	tcase_add_test(tc, test_queue);
 	tcase_add_test(tc, test_retention);
 	tcase_add_test(tc, test_s3_list);
+	tcase_add_test(tc, test_s3_complete);
 	suite_add_tcase(s, tc);
 	return (s);
 }
