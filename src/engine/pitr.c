@@ -534,6 +534,81 @@ pitr_skip(struct pitr_result *r, const char *why)
 }
 
 /*
+ * Snapshots verified in this process, by path and file identity, so that a
+ * command that walks the chain twice (restore db without --at: the newest
+ * point, then the rebuild) hashes a snapshot once. Stream files are never
+ * rewritten; any change of inode, size, mtime or ctime, or of the SHA-256
+ * expected, means a fresh check. In memory only, never across runs.
+ */
+static struct pitr_verified {
+	char		*path;
+	struct stat	 sb;
+	unsigned char	 sha[SEGMENT_SHALEN];
+} pitr_verified[8];
+static size_t	pitr_nverified;
+
+/* Whether sb and the expected sha are those of a check of path in this run. */
+static bool
+pitr_verified_has(const char *path, const struct stat *sb, const unsigned char *sha)
+{
+	const struct pitr_verified	*v;
+	size_t				 i;
+
+	for (i = 0; i < pitr_nverified; i++) {
+		v = &pitr_verified[i];
+		if (strcmp(v->path, path) == 0 && v->sb.st_dev == sb->st_dev &&
+		    v->sb.st_ino == sb->st_ino && v->sb.st_size == sb->st_size &&
+		    v->sb.st_mtim.tv_sec == sb->st_mtim.tv_sec &&
+		    v->sb.st_mtim.tv_nsec == sb->st_mtim.tv_nsec &&
+		    v->sb.st_ctim.tv_sec == sb->st_ctim.tv_sec &&
+		    v->sb.st_ctim.tv_nsec == sb->st_ctim.tv_nsec &&
+		    memcmp(v->sha, sha, SEGMENT_SHALEN) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * segment_snapshot_verify, once per snapshot and run (pitr_verified). si is
+ * read from snapshot.sha256 either way. Returns -1 with *cause.
+ */
+static int
+pitr_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cause)
+{
+	struct stat	 before, after;
+	char		*path;
+	bool		 have;
+
+	path = str_join_path(gendir, SEGMENT_SNAPSHOT);
+	have = stat(path, &before) == 0;
+	if (have && segment_snapinfo_read(gendir, si, cause) == 0 &&
+	    pitr_verified_has(path, &before, si->sha)) {
+		log_debug("%s: verified earlier in this run", path);
+		free(path);
+		return (0);
+	}
+	free(*cause);
+	*cause = NULL;
+	if (segment_snapshot_verify(gendir, si, cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	/* Remember it only when the file did not change while it was hashed. */
+	if (have && stat(path, &after) == 0 && after.st_ino == before.st_ino &&
+	    after.st_size == before.st_size &&
+	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
+	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	    pitr_nverified < nitems(pitr_verified)) {
+		pitr_verified[pitr_nverified].path = path;
+		pitr_verified[pitr_nverified].sb = before;
+		memcpy(pitr_verified[pitr_nverified++].sha, si->sha, SEGMENT_SHALEN);
+		return (0);
+	}
+	free(path);
+	return (0);
+}
+
+/*
  * Choose the newest generation of streamdir whose snapshot is at or before
  * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
  * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
@@ -567,7 +642,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 			continue;
 		}
 		any_old = true;
-		if (segment_snapshot_verify(dir, si, &why) != 0) {
+		if (pitr_snapshot_verify(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
 			free(dir);
