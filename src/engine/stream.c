@@ -457,11 +457,13 @@ stream_ctr_frames(struct stream *s, const unsigned char *f, size_t len, uint32_t
  * from a checkpoint, in frame order, of frames the stream has copied (its
  * read transaction forbids more). So on disk the counter never goes below
  * the last value seen, nor above the newest page 1 copied (the snapshot's or
- * a segment's; unknown after a restart until the next page-1 frame). One
- * pread of 4 bytes a round. Returns the reason (caller frees), or NULL.
+ * a segment's; unknown after a restart until the next page-1 frame). Before
+ * a round that held no read transaction since the last one, a checkpoint may
+ * have gone past what is copied: then only the lower bound holds (upper
+ * false). A pread of 4 bytes. Returns the reason (caller frees), or NULL.
  */
 static char *
-stream_ctr_check(struct stream *s)
+stream_ctr_check(struct stream *s, bool upper)
 {
 	uint32_t	c;
 	char		*cause = NULL, *why = NULL;
@@ -474,7 +476,7 @@ stream_ctr_check(struct stream *s)
 	if (s->ctr_have_low && c < s->ctr_low)
 		why = xasprintf(_("the database file was overwritten in place (its change "
 		    "counter went back from %" PRIu32 " to %" PRIu32 ")"), s->ctr_low, c);
-	else if (s->ctr_have_high && c > s->ctr_high)
+	else if (upper && s->ctr_have_high && c > s->ctr_high)
 		why = xasprintf(_("the database file was overwritten in place (its change "
 		    "counter %" PRIu32 " is past the newest copied, %" PRIu32 ")"), c,
 		    s->ctr_high);
@@ -1212,6 +1214,11 @@ stream_round(struct stream *s, char **cause)
 		free(why);
 		return (rc);
 	}
+	if ((why = stream_ctr_check(s, !s->released)) != NULL) {
+		rc = stream_reconnect(s, why, cause);
+		free(why);
+		return (rc);
+	}
 	other = s->cur == 0 ? 1 : 0;
 	if (stream_begin(s, other, cause) == -1) {
 		why = xasprintf(_("the database could not be read (%s)"), *cause);
@@ -1295,7 +1302,7 @@ stream_round(struct stream *s, char **cause)
 		goto fail_buf;
 	buf_free(&frames);
 	buf_free(&tail);
-	if ((why = stream_ctr_check(s)) != NULL) {
+	if ((why = stream_ctr_check(s, true)) != NULL) {
 		rc = stream_reconnect(s, why, cause);
 		free(why);
 		return (rc);
