@@ -11,6 +11,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* After the table: the continuous stream under BACKUP_DIR/stream, when there is one. */
@@ -26,7 +27,7 @@ cmd_backups_stream(const char *backup_dir)
 		return;
 	}
 	if (st.present || st.running) {
-		text = pitr_status_text(&st, pitr_now_ms(), false);
+		text = pitr_status_text(&st, time_now_ms(), false);
 		printf("\n%s", text);
 		free(text);
 	}

@@ -206,10 +206,10 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	printf(_("Host:      %s\n"), inc.host);
 	printf(_("Targets:   RTO %s, RPO %s\n"), duration_format(inc.rto, d1, sizeof d1),
 	    inc.rpo > 0 ? duration_format(inc.rpo, d2, sizeof d2) : "-");
-	printf(_("Detected:  %s\n"), incident_time_format(inc.detected_ms, t, sizeof t));
-	printf(_("Declared:  %s\n"), incident_time_format(inc.declared_ms, t, sizeof t));
+	printf(_("Detected:  %s\n"), time_format_iso_ms(inc.detected_ms, t, sizeof t));
+	printf(_("Declared:  %s\n"), time_format_iso_ms(inc.declared_ms, t, sizeof t));
 	if (inc.closed_ms != 0) {
-		printf(_("Closed:    %s (after %s)\n"), incident_time_format(inc.closed_ms, t, sizeof t),
+		printf(_("Closed:    %s (after %s)\n"), time_format_iso_ms(inc.closed_ms, t, sizeof t),
 		    duration_format((inc.closed_ms - inc.detected_ms) / 1000, d1, sizeof d1));
 	}
 	printf(_("Events:    %zu\n\n"), n);
@@ -221,7 +221,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		buf_reset(&what);
 		incident_event_describe(&evs[i], true, &what);
 		printf("%4" PRId64 "  %s  %-16s %-16s ", evs[i].seq,
-		    incident_time_format(evs[i].time_ms, t, sizeof t), who,
+		    time_format_iso_ms(evs[i].time_ms, t, sizeof t), who,
 		    evs[i].step != NULL ? evs[i].step : "-");
 		incidents_print_indented(what.data, "      | ");
 		free(who);

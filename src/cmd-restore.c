@@ -211,30 +211,30 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 
 	if (r->sequence > 0)
 		printf(_("point reached: %s (segment %" PRIu64 " of stream generation %s, "
-		    "%" PRIu64 " on disk)\n"), pitr_format_time(r->point_ms, t, sizeof t),
+		    "%" PRIu64 " on disk)\n"), time_format_iso_ms(r->point_ms, t, sizeof t),
 		    r->sequence, r->generation, r->top);
 	else
 		printf(_("point reached: %s (the snapshot of stream generation %s, no "
-		    "segment applied)\n"), pitr_format_time(r->point_ms, t, sizeof t),
+		    "segment applied)\n"), time_format_iso_ms(r->point_ms, t, sizeof t),
 		    r->generation);
 	if (r->next_ms > 0)
 		printf(_("next point left out: %s, after the time asked for\n"),
-		    pitr_format_time(r->next_ms, t, sizeof t));
+		    time_format_iso_ms(r->next_ms, t, sizeof t));
 	if (r->later_ms > 0)
 		printf(_("note: generation %s ends there; the next one begins at %s (its "
 		    "snapshot): what was committed in between is not in the stream\n"),
-		    r->generation, pitr_format_time(r->later_ms, t, sizeof t));
+		    r->generation, time_format_iso_ms(r->later_ms, t, sizeof t));
 	if (!r->broken)
 		return;
 	fflush(stdout);
 	cmd_error(_("the stream chain is broken: %s"), r->why);
 	if (ra->at_ms != INT64_MAX)
 		cmd_error(_("the last good point is %s, before the %s asked for"),
-		    pitr_format_time(r->point_ms, t, sizeof t),
-		    pitr_format_time(ra->at_ms, a, sizeof a));
+		    time_format_iso_ms(r->point_ms, t, sizeof t),
+		    time_format_iso_ms(ra->at_ms, a, sizeof a));
 	else
 		cmd_error(_("the last good point is %s"),
-		    pitr_format_time(r->point_ms, t, sizeof t));
+		    time_format_iso_ms(r->point_ms, t, sizeof t));
 }
 
 static void	restore_record(struct cmd_ctx *, const char *, int64_t);
@@ -299,12 +299,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		    "at %s rebuilt from the stream?\n%s"
 		    "The current file is kept as %s.corrupted.TIME first."),
 		    ctx->conf.database, (intmax_t)st.st_size,
-		    pitr_format_time(r.point_ms, t, sizeof t), r.broken ?
+		    time_format_iso_ms(r.point_ms, t, sizeof t), r.broken ?
 		    _("THE CHAIN IS BROKEN: that is its last good point, not the time asked for.\n") :
 		    "", ctx->conf.database);
 	else
 		what = xasprintf(_("Install the database as at %s rebuilt from the stream "
-		    "as %s (none there now)?\n%s"), pitr_format_time(r.point_ms, t, sizeof t),
+		    "as %s (none there now)?\n%s"), time_format_iso_ms(r.point_ms, t, sizeof t),
 		    ctx->conf.database, r.broken ? _("THE CHAIN IS BROKEN: that is its "
 		    "last good point, not the time asked for.\n") : "");
 	ex = restore_ask(ra, what);
@@ -329,7 +329,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 					printf(_("forensic copy: %s\n"), res.forensic[i]);
 			if (r.broken)
 				printf(_("WARNING: the stream chain is broken; restored its last "
-				    "good point %s\n"), pitr_format_time(r.point_ms, t, sizeof t));
+				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window((time_t)(r.point_ms / 1000), incident,
 			    ra->incident != NULL);
 			restore_record(ctx, src, r.point_ms);
@@ -569,7 +569,7 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 		return (false);
 	}
 	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
-	pitr_format_time(r.point_ms, t, sizeof t);
+	time_format_iso_ms(r.point_ms, t, sizeof t);
 	if (p != NULL)
 		time_format_iso(p->when, b, sizeof b);
 	if (newer && p != NULL)
@@ -662,13 +662,13 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			cmd_usage_error(e, _("--at is for restore db only"));
 		if (ra.from != NULL)
 			cmd_usage_error(e, _("--at and --from exclude each other"));
-		if (pitr_parse_time(ra.at, pitr_now_ms(), &ra.at_ms, &cause) != 0) {
+		if (pitr_parse_time(ra.at, time_now_ms(), &ra.at_ms, &cause) != 0) {
 			cmd_error("--at: %s", cause);
 			free(cause);
 			return (EX_USAGE);
 		}
 		printf(_("restoring the database as at %s from the stream\n"),
-		    pitr_format_time(ra.at_ms, stamp, sizeof stamp));
+		    time_format_iso_ms(ra.at_ms, stamp, sizeof stamp));
 		fflush(stdout);
 		return (restore_run_stream(ctx, &ra, incident));
 	}

@@ -59,7 +59,7 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 		printf(_("stream: running (pid %jd), not caught up yet\n"), (intmax_t)st.pid);
 	else if (st.present && st.caught_up_ms > 0)
 		printf(_("stream: NOT running (last caught up %s)\n"),
-		    pitr_format_time(st.caught_up_ms, t, sizeof t));
+		    time_format_iso_ms(st.caught_up_ms, t, sizeof t));
 	else
 		printf(_("stream: NOT running\n"));
 	if (pitr_rebuild(c->backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
@@ -74,7 +74,7 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	    st.sequence == r.sequence && st.caught_up_ms > point)
 		point = st.caught_up_ms;
 	printf(_("newest stream point: %s (segment %" PRIu64 " of generation %s)\n"),
-	    pitr_format_time(point, t, sizeof t), r.sequence, r.generation);
+	    time_format_iso_ms(point, t, sizeof t), r.sequence, r.generation);
 	if (r.broken)
 		printf(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);
@@ -137,7 +137,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		printf(_("newest set that verifies: %s (%s)\n"), p.name, bw);
 	} else
 		printf(_("no backup set verifies: %s\n"), cause);
-	now_ms = pitr_now_ms();
+	now_ms = time_now_ms();
 	sp = rpo_stream(&ctx->conf, now_ms);
 	if (!picked && sp == 0) {
 		cmd_error("%s", cause);
@@ -148,11 +148,11 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	if (sp > 0 && (!picked || sp > (int64_t)p.when * 1000)) {
 		point = sp;
 		printf(_("newest restorable point: %s, from the stream\n"),
-		    pitr_format_time(point, pw_t, sizeof pw_t));
+		    time_format_iso_ms(point, pw_t, sizeof pw_t));
 	} else {
 		point = (int64_t)p.when * 1000;
 		printf(_("newest restorable point: %s, from %s\n"),
-		    pitr_format_time(point, pw_t, sizeof pw_t), p.name);
+		    time_format_iso_ms(point, pw_t, sizeof pw_t), p.name);
 	}
 	refms = incident != NULL ? (int64_t)ref * 1000 : now_ms;
 	window = refms - point;

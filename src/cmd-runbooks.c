@@ -92,10 +92,10 @@ runbooks_protection(struct cmd_ctx *ctx, struct pitr_protection *prot)
 		fprintf(stderr, _("%s: warning: %s (the stream counts as not running)\n"),
 		    PACKAGE, cause);
 		free(cause);
-		pitr_protection(&ctx->conf, NULL, pitr_now_ms(), prot);
+		pitr_protection(&ctx->conf, NULL, time_now_ms(), prot);
 		return (true);
 	}
-	pitr_protection(&ctx->conf, &st, pitr_now_ms(), prot);
+	pitr_protection(&ctx->conf, &st, time_now_ms(), prot);
 	stream_status_free(&st);
 	return (true);
 }

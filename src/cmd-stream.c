@@ -9,6 +9,7 @@
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 static volatile sig_atomic_t	cmd_stream_stop;
@@ -71,7 +72,7 @@ cmd_stream_status(const struct conf *c, bool json)
 		return (EX_DATAERR);
 	}
 	pitr_status_gens(c->backup_dir, &st);
-	now = pitr_now_ms();
+	now = time_now_ms();
 	text = pitr_status_text(&st, now, PITR_STATUS_ALL | (json ? PITR_STATUS_JSON : 0));
 	fputs(text, stdout);
 	free(text);

@@ -99,12 +99,9 @@ static const char incident_schema[] =
 int64_t
 incident_now_ms(void)
 {
-	struct timespec	ts;
-
 	if (incident_test_clock != NULL)
 		return (incident_test_clock());
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return (time_now_ms());
 }
 
 /* The name of a kind, or NULL. */
@@ -1295,17 +1292,6 @@ incident_event_get_int(const struct incident_event *ev, const char *key, int64_t
 	return (json_get_int(ev->payload, key, v));
 }
 
-/* Local time with milliseconds into buf: "2026-11-27 15:30:02.120". Returns buf. */
-char *
-incident_time_format(int64_t ms, char *buf, size_t len)
-{
-	char	s[TIMEUTIL_BUFSZ];
-
-	time_format_iso((time_t)(ms / 1000), s, sizeof s);
-	snprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
-	return (buf);
-}
-
 /* A string member of the event's JSON payload, or dflt when absent (caller frees). */
 static char *
 incident_event_get_or(const struct incident_event *ev, const char *key, const char *dflt)
@@ -1358,7 +1344,7 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 		    strcmp(a, "drill") == 0 ? _("a drill") : _("an incident"), c, d,
 		    duration_format(v1, d1, sizeof d1),
 		    v2 > 0 ? duration_format(v2, d2, sizeof d2) : "-",
-		    incident_time_format(v3, t, sizeof t));
+		    time_format_iso_ms(v3, t, sizeof t));
 		break;
 	case INCIDENT_EV_STEP_STARTED:
 		buf_printf(b, _("step started: %s"), ev->payload);

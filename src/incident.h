@@ -223,7 +223,6 @@ int		 incident_event_get_int(const struct incident_event *, const char *key,
 void		 incident_event_describe(const struct incident_event *, bool verbose,
 		    struct buf *b);
 /* Local time with milliseconds into buf: "2026-11-27 15:30:02.120". Returns buf. */
-char		*incident_time_format(int64_t ms, char *buf, size_t len);
 
 /* Who acts: $SUDO_USER, else $USER, else the uid as text (caller frees). */
 char		*incident_operator(void);

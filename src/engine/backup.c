@@ -132,16 +132,6 @@ backup_sleep_ms(int ms)
 		;
 }
 
-/* Milliseconds on the monotonic clock. */
-static int64_t
-backup_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /*
  * Copy the live database to tmp with the backup API: one step of all pages per
  * attempt, so that a steady writer cannot restart it forever; retry while the
@@ -153,7 +143,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 {
 	sqlite3_backup	*b;
 	sqlite3		*dst = NULL;
-	int64_t		 start = backup_now_ms();
+	int64_t		 start = time_mono_ms();
 	int		 attempts = o->attempts > 0 ? o->attempts : BACKUP_COPY_ATTEMPTS;
 	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
@@ -184,7 +174,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 			sqlite3_close(dst);
 			return (-1);
 		}
-		if (backup_now_ms() - start + delay > wait_ms)
+		if (time_mono_ms() - start + delay > wait_ms)
 			break;
 		log_info(_("Database busy, online copy attempt %d failed; retrying"), i);
 		backup_sleep_ms(delay);
@@ -218,7 +208,7 @@ static void
 backup_timing(const char *step)
 {
 	static int64_t	start;
-	int64_t		now = backup_now_ms();
+	int64_t		now = time_mono_ms();
 
 	if (start == 0)
 		start = now;
@@ -246,7 +236,7 @@ static void *
 backup_job_run(void *arg)
 {
 	struct backup_job	*j = arg;
-	int64_t			 start = backup_now_ms();
+	int64_t			 start = time_mono_ms();
 	int			 fd;
 
 	switch (j->kind) {
@@ -270,7 +260,7 @@ backup_job_run(void *arg)
 			close(fd);
 		break;
 	}
-	j->ms = backup_now_ms() - start;
+	j->ms = time_mono_ms() - start;
 	return (NULL);
 }
 

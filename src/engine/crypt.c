@@ -1,6 +1,7 @@
 /* crypt.c: streaming encryption compatible with `openssl enc -aes-256-cbc -salt -pbkdf2`. */
 #include "system.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -256,4 +257,18 @@ crypt_dec_free(struct crypt_dec *d)
 	free(d->in);
 	free(d->out);
 	free(d);
+}
+
+/* The oldest queued OpenSSL error as text (static buffer), for a cause message; clears the queue. */
+const char *
+crypt_ssl_error(void)
+{
+	static char	buf[256];
+	unsigned long	e;
+
+	if ((e = ERR_get_error()) == 0)
+		return (_("unknown OpenSSL error"));
+	ERR_error_string_n(e, buf, sizeof buf);
+	ERR_clear_error();
+	return (buf);
 }

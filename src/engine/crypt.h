@@ -22,4 +22,6 @@ struct crypt_dec	*crypt_dec_new(const char *, const char *, hashio_source_fn, vo
 ssize_t			 crypt_dec_read(void *, void *, size_t, char **);
 void			 crypt_dec_free(struct crypt_dec *);
 
+const char		*crypt_ssl_error(void);
+
 #endif

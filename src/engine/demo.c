@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -17,6 +16,7 @@
 #include <openssl/x509v3.h>
 #include <sqlite3.h>
 
+#include "engine/crypt.h"
 #include "engine/demo.h"
 #include "engine/wgkey.h"
 #include "util/fsutil.h"
@@ -193,20 +193,6 @@ demo_stamp(time_t t, char *buf, size_t size)
 	return (buf);
 }
 
-/* The last OpenSSL error as text, for a cause message. */
-static const char *
-demo_ossl_error(void)
-{
-	static char	buf[256];
-	unsigned long	e;
-
-	if ((e = ERR_get_error()) == 0)
-		return (_("unknown OpenSSL error"));
-	ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
-	return (buf);
-}
-
 /* The staging path of rel, owned by the caller. */
 static char *
 demo_stage_path(struct demo_ctx *c, const char *rel)
@@ -283,7 +269,7 @@ demo_random_b64(size_t n, struct buf *b, char **cause)
 	unsigned char	raw[64], out[96];
 
 	if (n > sizeof raw || RAND_bytes(raw, (int)n) != 1) {
-		*cause = xasprintf(_("random bytes: %s"), demo_ossl_error());
+		*cause = xasprintf(_("random bytes: %s"), crypt_ssl_error());
 		return (-1);
 	}
 	EVP_EncodeBlock(out, raw, (int)n);
@@ -380,7 +366,7 @@ demo_tls(struct demo_ctx *c, char **cause)
 	rc = 0;
 	goto out;
 ossl:
-	*cause = xasprintf(_("TLS key pair: %s"), demo_ossl_error());
+	*cause = xasprintf(_("TLS key pair: %s"), crypt_ssl_error());
 out:
 	BIO_free(kb);	/* BIO_free clears a memory BIO's buffer */
 	BIO_free(cb);

@@ -402,45 +402,33 @@ evidence_recent(struct evidence *ev, const char *path, struct buf *out, int dept
 	closedir(dir);
 }
 
-/* Make the folder read-only: files 0400, folders 0500, the top last. */
+/* evidence_seal's step: files 0400, and each folder 0500 once its entries are. */
 static int
-evidence_seal(const char *path, char **cause)
+evidence_seal_one(const char *path, const struct stat *st, bool post, void *arg,
+    char **cause)
 {
-	struct dirent	*d;
-	struct stat	 st;
-	DIR		*dir;
-	char		*sub;
-	int		 rc = 0;
-
-	if (lstat(path, &st) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if ((dir = opendir(path)) == NULL) {
+	(void)arg;
+	if (!post)
+		return (0);
+	if (S_ISDIR(st->st_mode)) {
+		if (fs_fsync_dir(path, cause) != 0)
+			return (-1);
+		if (chmod(path, 0500) == -1) {
 			*cause = xasprintf("%s: %s", path, strerror(errno));
 			return (-1);
 		}
-		while (rc == 0 && (d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-				continue;
-			sub = str_join_path(path, d->d_name);
-			rc = evidence_seal(sub, cause);
-			free(sub);
-		}
-		closedir(dir);
-		if (rc == 0 && (fs_fsync_dir(path, cause) != 0 || chmod(path, 0500) == -1)) {
-			if (*cause == NULL)
-				*cause = xasprintf("%s: %s", path, strerror(errno));
-			rc = -1;
-		}
-		return (rc);
-	}
-	if (S_ISREG(st.st_mode) && chmod(path, 0400) == -1) {
+	} else if (S_ISREG(st->st_mode) && chmod(path, 0400) == -1) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return (-1);
 	}
 	return (0);
+}
+
+/* Make the folder read-only: files 0400, folders 0500, the top last. */
+static int
+evidence_seal(const char *path, char **cause)
+{
+	return (fs_walk(path, evidence_seal_one, NULL, cause));
 }
 
 /* Whether a folder is absent or empty. */

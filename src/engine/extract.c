@@ -372,49 +372,6 @@ out:
 	return (rc);
 }
 
-/* Remove a tree (like rm -rf) without following links. Returns -1 with *cause. */
-static int
-extract_remove_tree(const char *path, char **cause)
-{
-	struct stat	 st;
-	struct dirent	*d;
-	DIR		*dir;
-	char		*sub;
-	int		 rc = 0;
-
-	if (lstat(path, &st) == -1) {
-		if (errno == ENOENT)
-			return (0);
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		chmod(path, 0700);
-		if ((dir = opendir(path)) == NULL) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			return (-1);
-		}
-		while (rc == 0 && (d = readdir(dir)) != NULL) {
-			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-				continue;
-			sub = str_join_path(path, d->d_name);
-			rc = extract_remove_tree(sub, cause);
-			free(sub);
-		}
-		closedir(dir);
-		if (rc == 0 && rmdir(path) == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			rc = -1;
-		}
-		return (rc);
-	}
-	if (unlink(path) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
-	}
-	return (0);
-}
-
 /* List every path under root (relative, sorted) into l; fsync each when sync. */
 static int
 extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
@@ -744,7 +701,7 @@ extract_clean_stale(const char *parent, const char *base)
 			continue;
 		path = str_join_path(parent, d->d_name);
 		log_info(_("removing %s, left by an interrupted restore"), path);
-		if (extract_remove_tree(path, &cause) != 0) {
+		if (fs_remove_tree(path, &cause) != 0) {
 			log_warn("%s", cause);
 			free(cause);
 			cause = NULL;
@@ -867,7 +824,7 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 				goto out;
 			}
 			r->kept = true;
-		} else if (extract_remove_tree(staging, cause) != 0)
+		} else if (fs_remove_tree(staging, cause) != 0)
 			goto out;
 		if (fs_fsync_dir(parent, cause) != 0)
 			goto out;
@@ -878,7 +835,7 @@ fail:
 	{
 		char	*c2 = NULL;
 
-		if (staging != NULL && extract_remove_tree(staging, &c2) != 0) {
+		if (staging != NULL && fs_remove_tree(staging, &c2) != 0) {
 			log_warn("%s", c2);
 			free(c2);
 		}

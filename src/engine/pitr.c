@@ -25,16 +25,6 @@
 /* Largest status file read. */
 #define PITR_STATUS_MAX (64 * 1024)
 
-/* The wall clock in unix ms. */
-int64_t
-pitr_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /* A span of ms as text the way runbooks write durations: "850ms", "2.4s", "15m", "1h30m". */
 char *
 pitr_format_ms(int64_t ms, char *buf, size_t len)
@@ -47,17 +37,6 @@ pitr_format_ms(int64_t ms, char *buf, size_t len)
 		xsnprintf(buf, len, "%" PRId64 ".%" PRId64 "s", ms / 1000, ms % 1000 / 100);
 	else
 		duration_format_spec(ms / 1000, buf, len);
-	return (buf);
-}
-
-/* A point in unix ms as local "YYYY-mm-dd HH:MM:SS.mmm". */
-char *
-pitr_format_time(int64_t ms, char *buf, size_t len)
-{
-	char	s[TIMEUTIL_BUFSZ];
-
-	time_format_iso((time_t)(ms / 1000), s, sizeof s);
-	xsnprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
 	return (buf);
 }
 
@@ -396,24 +375,24 @@ pitr_status_text(const struct stream_status *st, int64_t now_ms, int flags)
 		    (intmax_t)st->pid, st->generation != NULL ? st->generation : "-");
 	else
 		buf_printf(&b, _("stream: NOT running (last status %s), generation %s\n"),
-		    pitr_format_time(st->mtime_ms, t, sizeof t),
+		    time_format_iso_ms(st->mtime_ms, t, sizeof t),
 		    st->generation != NULL ? st->generation : "-");
 	if (st->sequence > 0)
 		buf_printf(&b, _("newest point: segment %" PRIu64 " captured %s (%s ago)\n"),
-		    st->sequence, pitr_format_time(st->segment_ms, t, sizeof t),
+		    st->sequence, time_format_iso_ms(st->segment_ms, t, sizeof t),
 		    pitr_format_ms(now_ms - st->segment_ms, d, sizeof d));
 	else
 		buf_adds(&b, _("newest point: the snapshot (no segment yet)\n"));
 	if (st->caught_up_ms > 0)
 		buf_printf(&b, _("caught up: %s (%s ago)\n"),
-		    pitr_format_time(st->caught_up_ms, t, sizeof t),
+		    time_format_iso_ms(st->caught_up_ms, t, sizeof t),
 		    pitr_format_ms(now_ms - st->caught_up_ms, d, sizeof d));
 	buf_printf(&b, _("lag: %s, polling every %s\n"),
 	    pitr_format_ms(st->lag_ms, d, sizeof d),
 	    pitr_format_ms(st->interval_ms, d2, sizeof d2));
 	if (st->oldest_ms > 0)
 		buf_printf(&b, _("oldest point: %s\n"),
-		    pitr_format_time(st->oldest_ms, t, sizeof t));
+		    time_format_iso_ms(st->oldest_ms, t, sizeof t));
 	if (all)
 		pitr_status_text_all(&b, st, now_ms);
 	return (buf_steal(&b));
@@ -657,10 +636,10 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 	segment_free_list(gens, n);
 	if (!any_old)
 		*cause = xasprintf(_("%s: no stream snapshot at or before %s"), streamdir,
-		    pitr_format_time(at_ms, t, sizeof t));
+		    time_format_iso_ms(at_ms, t, sizeof t));
 	else
 		*cause = xasprintf(_("%s: no usable stream snapshot at or before %s (%s)"),
-		    streamdir, pitr_format_time(at_ms, t, sizeof t),
+		    streamdir, time_format_iso_ms(at_ms, t, sizeof t),
 		    r->skipped != NULL ? r->skipped : "?");
 	return (-1);
 }
@@ -929,13 +908,13 @@ pitr_pause(const char *backup_dir, int64_t wait_ms, int *fd, char **cause)
 		free(path);
 		return (-1);
 	}
-	deadline = pitr_now_ms() + wait_ms;
+	deadline = time_mono_ms() + wait_ms;
 	while (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			*cause = xasprintf("%s: %s", path, strerror(errno));
 			goto fail;
 		}
-		if (pitr_now_ms() >= deadline) {
+		if (time_mono_ms() >= deadline) {
 			pid = pitr_stream_pid(backup_dir);
 			*cause = xasprintf(_("%s: the stream (pid %s) did not pause within %s; "
 			    "nothing changed (stop it, or run again)"), path, pid,
@@ -982,7 +961,7 @@ pitr_unpause(int fd, const char *source)
 	if (source != NULL) {
 		buf_init(&b);
 		buf_printf(&b, "pid %ld\nrestored_ms %" PRId64 "\nsource %s\n",
-		    (long)getpid(), pitr_now_ms(), source);
+		    (long)getpid(), time_now_ms(), source);
 		if (ftruncate(fd, 0) == -1 || pwrite(fd, b.data, b.len, 0) != (ssize_t)b.len)
 			log_warn(_("stream/pause: %s"), strerror(errno));
 		buf_free(&b);

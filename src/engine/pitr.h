@@ -83,7 +83,6 @@ int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
 	    char **);
 void	 pitr_result_free(struct pitr_result *);
 int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
-char	*pitr_format_time(int64_t, char *, size_t);
 
 int	 stream_status_read(const char *, struct stream_status *, char **);
 void	 stream_status_free(struct stream_status *);
@@ -93,7 +92,6 @@ enum pitr_verdict pitr_status_verdict(const struct stream_status *, int64_t, int
 const char *pitr_status_value(const struct stream_status *, const char *);
 int	 pitr_pause(const char *, int64_t, int *, char **);
 void	 pitr_unpause(int, const char *);
-int64_t	 pitr_now_ms(void);
 char	*pitr_format_ms(int64_t, char *, size_t);
 void	 pitr_protection(const struct conf *, const struct stream_status *, int64_t,
 	    struct pitr_protection *);

@@ -39,6 +39,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define WAL_HDRLEN	32
@@ -97,16 +98,6 @@ struct stream {
 	bool			 ctr_have_low;
 	bool			 ctr_have_high;
 };
-
-/* Milliseconds since the epoch. */
-int64_t
-stream_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* Read len bytes at off; returns bytes read (short at end of file) or -1 with *cause. */
 static ssize_t
@@ -691,7 +682,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		if (si.page_size == 1)
 			si.page_size = 65536;
 	}
-	si.time_ms = stream_now_ms();
+	si.time_ms = time_now_ms();
 	if (stream_db_counter(s, fd, tmp, &s->ctr_high, cause) == -1 ||
 	    stream_db_counter(s, s->dbfd, s->o->database, &s->ctr_low, cause) == -1)
 		goto fail_io;
@@ -907,7 +898,7 @@ stream_write_status(struct stream *s)
 	}
 	free(path);
 	buf_free(&b);
-	s->status_ms = stream_now_ms();
+	s->status_ms = time_now_ms();
 }
 
 /*
@@ -1008,7 +999,7 @@ stream_retention(struct stream *s)
 	char	*cause = NULL, **removed;
 	size_t	 n, i;
 
-	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, stream_now_ms(), false,
+	if (stream_prune(s->streamdir, s->o->retention_s, s->gen, time_now_ms(), false,
 	    &removed, &n, &cause) == -1) {
 		log_warn("%s", cause);
 		free(cause);
@@ -1018,7 +1009,7 @@ stream_retention(struct stream *s)
 		    removed[i]);
 	segment_free_list(removed, n);
 	s->oldest_ms = stream_oldest(s);
-	s->prune_ms = stream_now_ms();
+	s->prune_ms = time_now_ms();
 }
 
 /* A PASSIVE checkpoint (never waits for or blocks the service's writers). */
@@ -1072,7 +1063,7 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 	memset(&sh, 0, sizeof sh);
 	sh.page_size = h->page_size;
 	sh.seq = s->seq + 1;
-	sh.time_ms = stream_now_ms();
+	sh.time_ms = time_now_ms();
 	sh.first_frame = first;
 	sh.salt1 = h->salt1;
 	sh.salt2 = h->salt2;
@@ -1082,7 +1073,7 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 		return (-1);
 	}
 	stream_ctr_frames(s, (const unsigned char *)out->data, out->len, h->page_size);
-	now = stream_now_ms();
+	now = time_now_ms();
 	s->seq = sh.seq;
 	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
 	segment_pos_after(&sh, &s->pos);
@@ -1307,7 +1298,7 @@ stream_round(struct stream *s, char **cause)
 		free(why);
 		return (rc);
 	}
-	s->caught_up_ms = stream_now_ms();
+	s->caught_up_ms = time_now_ms();
 	s->wake_ms = 0;
 	if (h.valid)
 		s->wal_frames = end;
@@ -1482,14 +1473,14 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 	stream_pause_leave(&s);
 
 	for (;;) {
-		round_ms = stream_now_ms();
+		round_ms = time_now_ms();
 		if (stream_pause_enter(&s, stop) == 1)
 			break;
 		r = stream_round(&s, cause);
 		stream_pause_leave(&s);
 		if (r == -1)
 			goto out;
-		now = stream_now_ms();
+		now = time_now_ms();
 		if (now - s.status_ms >= 1000)
 			stream_write_status(&s);
 		if (now - s.prune_ms >= 60000)
@@ -1500,7 +1491,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 			break;
 		wait = o->interval_ms;
 		if (stream_wait(&s, wait)) {
-			s.wake_ms = stream_now_ms();
+			s.wake_ms = time_now_ms();
 			wait = STREAM_BATCH_MS - (s.wake_ms - round_ms);
 			if (wait > 0 && !*stop)
 				poll(NULL, 0, (int)wait);

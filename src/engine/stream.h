@@ -35,6 +35,5 @@ int	stream_run(const struct stream_opts *, volatile sig_atomic_t *, enum stream_
 	    char **);
 int	stream_prune(const char *, int64_t, const char *, int64_t, bool, char ***, size_t *,
 	    char **);
-int64_t	stream_now_ms(void);
 
 #endif

@@ -2,26 +2,12 @@
 #include "system.h"
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "engine/crypt.h"
 #include "engine/wgkey.h"
 #include "util/xmalloc.h"
-
-/* The last OpenSSL error as text, for a cause message. */
-static const char *
-wgkey_ossl_error(void)
-{
-	static char	buf[256];
-	unsigned long	e;
-
-	if ((e = ERR_get_error()) == 0)
-		return (_("unknown OpenSSL error"));
-	ERR_error_string_n(e, buf, sizeof buf);
-	ERR_clear_error();
-	return (buf);
-}
 
 /* Overwrite a buffer that held key material. */
 void
@@ -83,11 +69,11 @@ wgkey_public_raw(const unsigned char *priv, unsigned char *pub, char **cause)
 
 	pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, WGKEY_LEN);
 	if (pk == NULL) {
-		*cause = xasprintf(_("X25519 private key: %s"), wgkey_ossl_error());
+		*cause = xasprintf(_("X25519 private key: %s"), crypt_ssl_error());
 		return (-1);
 	}
 	if (EVP_PKEY_get_raw_public_key(pk, pub, &len) != 1 || len != WGKEY_LEN)
-		*cause = xasprintf(_("X25519 public key: %s"), wgkey_ossl_error());
+		*cause = xasprintf(_("X25519 public key: %s"), crypt_ssl_error());
 	else
 		rc = 0;
 	EVP_PKEY_free(pk);
@@ -130,12 +116,12 @@ wgkey_generate(char *priv_b64, char *pub_b64, char **cause)
 	int		 rc = -1;
 
 	if ((pk = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL) {
-		*cause = xasprintf(_("X25519 key generation: %s"), wgkey_ossl_error());
+		*cause = xasprintf(_("X25519 key generation: %s"), crypt_ssl_error());
 		return (-1);
 	}
 	if (EVP_PKEY_get_raw_private_key(pk, priv, &plen) != 1 || plen != WGKEY_LEN ||
 	    EVP_PKEY_get_raw_public_key(pk, pub, &publen) != 1 || publen != WGKEY_LEN) {
-		*cause = xasprintf(_("X25519 key generation: %s"), wgkey_ossl_error());
+		*cause = xasprintf(_("X25519 key generation: %s"), crypt_ssl_error());
 		goto out;
 	}
 	/* Clamp as wg genkey does (X25519 clamps anyway: the public key holds). */

@@ -2,12 +2,14 @@
 #include "system.h"
 
 #include <sys/stat.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* Create a directory and its parents (like mkdir -p). Returns -1 with *cause. */
@@ -287,4 +289,73 @@ fs_same_file(const char *a, const char *b)
 
 	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
 	    sa.st_ino == sb.st_ino);
+}
+
+/*
+ * Walk the tree at path without following links, calling fn before and after
+ * each folder's entries (see fs_walk_fn); the pre call may make the folder
+ * readable. Entries come in readdir order. Returns -1 with *cause (the path
+ * and the reason) at the first failure, fn's own or the walk's.
+ */
+int
+fs_walk(const char *path, fs_walk_fn fn, void *arg, char **cause)
+{
+	struct stat	 st;
+	struct dirent	*d;
+	DIR		*dir;
+	char		*sub;
+	int		 rc = 0;
+
+	if (lstat(path, &st) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return (fn(path, &st, true, arg, cause));
+	if (fn(path, &st, false, arg, cause) != 0)
+		return (-1);
+	if ((dir = opendir(path)) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	while (rc == 0 && (d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		sub = str_join_path(path, d->d_name);
+		rc = fs_walk(sub, fn, arg, cause);
+		free(sub);
+	}
+	closedir(dir);
+	if (rc != 0)
+		return (-1);
+	return (fn(path, &st, true, arg, cause));
+}
+
+/* fs_remove_tree's step: open a folder up before, remove each path after. */
+static int
+fs_remove_one(const char *path, const struct stat *st, bool post, void *arg,
+    char **cause)
+{
+	(void)arg;
+	if (!post) {
+		if ((st->st_mode & 0700) != 0700)
+			chmod(path, 0700);	/* a sealed folder; a failure shows at opendir */
+		return (0);
+	}
+	if ((S_ISDIR(st->st_mode) ? rmdir(path) : unlink(path)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Remove a tree like rm -rf, without following links; absent is not an error. */
+int
+fs_remove_tree(const char *path, char **cause)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == -1 && errno == ENOENT)
+		return (0);
+	return (fs_walk(path, fs_remove_one, NULL, cause));
 }

@@ -5,6 +5,14 @@
 #include "system.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
+
+/*
+ * Called by fs_walk for each path under the root, the root included: for a
+ * folder once before its entries (post false) and once after them (post
+ * true), for anything else once (post true). Returns -1 with *cause to stop.
+ */
+typedef int (*fs_walk_fn)(const char *, const struct stat *, bool, void *, char **);
 
 int	 fs_mkdir_p(const char *, mode_t, char **);
 int	 fs_fsync_dir(const char *, char **);
@@ -17,5 +25,7 @@ char	*fs_dirname(const char *);
 int	 fs_errno_exit(int);
 bool	 fs_in_build_tree(void);
 bool	 fs_same_file(const char *, const char *);
+int	 fs_walk(const char *, fs_walk_fn, void *, char **);
+int	 fs_remove_tree(const char *, char **);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/proc.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* A running (or ended) child. */
@@ -22,16 +23,6 @@ struct proc {
 	bool		 cancelled;
 	bool		 killed;
 };
-
-/* Milliseconds on the monotonic clock. */
-int64_t
-proc_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* In the child: reset signals, wire the descriptors and exec; never returns. */
 static PDR_NORETURN void
@@ -321,7 +312,7 @@ proc_cancel(struct proc *p)
 	if (p->cancelled)
 		return;
 	p->cancelled = true;
-	p->cancel_at = proc_now_ms();
+	p->cancel_at = time_mono_ms();
 	/* Once reaped, the group is signalled only while a member still holds the pipe. */
 	if (proc_reap(p) && p->fd == -1)
 		return;
@@ -350,7 +341,7 @@ proc_tick(struct proc *p)
 {
 	if (proc_reap(p) && p->fd == -1)
 		return (1);
-	if (p->cancelled && !p->killed && proc_now_ms() - p->cancel_at >= p->grace_ms) {
+	if (p->cancelled && !p->killed && time_mono_ms() - p->cancel_at >= p->grace_ms) {
 		p->killed = true;
 		kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);

@@ -97,6 +97,5 @@ int		 proc_tick(struct proc *);
 void		 proc_free(struct proc *);
 
 /* Milliseconds on the monotonic clock, for timing steps and grace periods. */
-int64_t		 proc_now_ms(void);
 
 #endif

@@ -206,6 +206,37 @@ time_format_iso(time_t t, char *buf, size_t len)
 	return (buf);
 }
 
+/* Local time with milliseconds, "2026-11-27 15:30:02.120", of unix ms into buf. */
+char *
+time_format_iso_ms(int64_t ms, char *buf, size_t len)
+{
+	char	s[TIMEUTIL_BUFSZ];
+
+	time_format_iso((time_t)(ms / 1000), s, sizeof s);
+	snprintf(buf, len, "%s.%03d", s, (int)(ms % 1000));
+	return (buf);
+}
+
+/* The wall clock (CLOCK_REALTIME) in unix ms: for points that are recorded. */
+int64_t
+time_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* The monotonic clock in ms: for timeouts and elapsed times, immune to clock steps. */
+int64_t
+time_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 /* Write t as the plan's file stamp "YYYYmmdd-HHMMSS" (local time) into buf. */
 char *
 time_format_stamp(time_t t, char *buf, size_t len)

@@ -12,6 +12,9 @@ char	*duration_format_spec(int64_t, char *, size_t);
 int	 time_parse(const char *, time_t, time_t *, char **);
 char	*time_format_iso(time_t, char *, size_t);
 char	*time_format_stamp(time_t, char *, size_t);
+char	*time_format_iso_ms(int64_t, char *, size_t);
+int64_t	 time_now_ms(void);
+int64_t	 time_mono_ms(void);
 
 /* Room for any string that duration_format and time_format_* write. */
 #define TIMEUTIL_BUFSZ 40

@@ -182,6 +182,86 @@ START_TEST(test_write_atomic)
 }
 END_TEST
 
+/* fs_walk's callback for the test: count the pre and post calls. */
+static int
+test_walk_count(const char *path, const struct stat *st, bool post, void *arg,
+    char **cause)
+{
+	int	*n = arg;
+
+	(void)path;
+	(void)cause;
+	if (!post)
+		ck_assert(S_ISDIR(st->st_mode));
+	n[post ? 1 : 0]++;
+	return (0);
+}
+
+START_TEST(test_remove_tree)
+{
+	char		 dir[] = "/tmp/pdr-test-XXXXXX", *tree, *p, *cause = NULL;
+	int		 n[2] = { 0, 0 };
+	struct stat	 st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* outside: a file a link in the tree points at, that must survive */
+	p = str_join_path(dir, "outside");
+	ck_assert_int_eq(fs_write_atomic(p, "keep", 4, 0600, &cause), 0);
+	free(p);
+	tree = str_join_path(dir, "tree");
+	p = str_join_path(tree, "sealed/deep");
+	ck_assert_int_eq(fs_mkdir_p(p, 0700, &cause), 0);
+	free(p);
+	p = str_join_path(tree, "sealed/deep/file");
+	ck_assert_int_eq(fs_write_atomic(p, "x", 1, 0400, &cause), 0);
+	free(p);
+	p = str_join_path(tree, "link");
+	ck_assert_int_eq(symlink("../outside", p), 0);
+	free(p);
+	/* walk: 3 folders (pre and post each), 1 file and 1 link (post only) */
+	ck_assert_int_eq(fs_walk(tree, test_walk_count, n, &cause), 0);
+	ck_assert_int_eq(n[0], 3);
+	ck_assert_int_eq(n[1], 5);
+	/* a folder sealed as evidence is (0500 folders, 0400 files) */
+	p = str_join_path(tree, "sealed/deep");
+	ck_assert_int_eq(chmod(p, 0500), 0);
+	free(p);
+	p = str_join_path(tree, "sealed");
+	ck_assert_int_eq(chmod(p, 0500), 0);
+	free(p);
+	ck_assert_int_eq(fs_remove_tree(tree, &cause), 0);
+	ck_assert_int_eq(lstat(tree, &st), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	p = str_join_path(dir, "outside");
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+	/* absent: not an error; a walk of something absent is, with the path */
+	ck_assert_int_eq(fs_remove_tree(tree, &cause), 0);
+	ck_assert_int_eq(fs_walk(tree, test_walk_count, n, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, tree));
+	free(cause);
+	free(tree);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+START_TEST(test_clock)
+{
+	char	buf[TIMEUTIL_BUFSZ];
+	int64_t	a = time_now_ms(), m = time_mono_ms();
+
+	ck_assert(a > (int64_t)1700000000 * 1000);
+	ck_assert(llabs(a - (int64_t)time(NULL) * 1000) < 2000);
+	ck_assert(m > 0 && time_mono_ms() >= m);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ck_assert_str_eq(time_format_iso_ms((int64_t)1795793402 * 1000 + 120, buf, sizeof buf),
+	    "2026-11-27 15:30:02.120");
+	ck_assert_str_eq(time_format_iso_ms(7, buf, sizeof buf), "1970-01-01 00:00:00.007");
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -195,6 +275,8 @@ util_suite(void)
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_key_file);
 	tcase_add_test(tc, test_write_atomic);
+	tcase_add_test(tc, test_remove_tree);
+	tcase_add_test(tc, test_clock);
 	suite_add_tcase(s, tc);
 	return (s);
 }
