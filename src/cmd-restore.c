@@ -43,7 +43,7 @@ struct restore_args {
 #define RESTORE_STREAM_WAIT_MS	30000
 
 /*
- * Pause a running stream (pitr_pause) for the install: *fd for restore_unpause.
+ * Pause a running stream (pitr_pause) for the install: *fd for pitr_unpause.
  * Returns 0, or the exit status after saying why not (75: it did not pause).
  */
 static int
