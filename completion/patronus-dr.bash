@@ -111,7 +111,8 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --incident-start --yes --copy" ;;
+	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
+	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
 	rpo)		opts="--incident-start --target" ;;
@@ -148,6 +149,9 @@ _patronus_dr()
 		esac
 		[[ $cmd == evidence && $sub == collect ]] &&
 		    { COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; }
+		;;
+	stream)
+		[[ -z $sub ]] && COMPREPLY=($(compgen -W "status" -- "$cur"))
 		;;
 	verify|assess)
 		COMPREPLY=($(compgen -f -X '!*.db' -- "$cur"))

@@ -36,7 +36,28 @@ struct restore_args {
 	int64_t			 at_ms;		/* INT64_MAX: the newest point */
 	bool			 yes;
 	bool			 copy;
+	int64_t			 wait_ms;	/* for a running stream to pause */
 };
+
+/* How long restore db waits for a running stream's round to end, by default. */
+#define RESTORE_STREAM_WAIT_MS	30000
+
+/*
+ * Pause a running stream (pitr_pause) for the install: *fd for pitr_unpause.
+ * Returns 0, or the exit status after saying why not (75: it did not pause).
+ */
+static int
+restore_pause(struct cmd_ctx *ctx, const struct restore_args *ra, int *fd)
+{
+	char	*cause = NULL;
+	int	 r;
+
+	if ((r = pitr_pause(ctx->conf.backup_dir, ra->wait_ms, fd, &cause)) == 0)
+		return (0);
+	cmd_error("%s", cause);
+	free(cause);
+	return (r == 1 ? EX_TEMPFAIL : EX_CANTCREAT);
+}
 
 /*
  * Ask on the terminal whether to go ahead, after what. Returns 1 for yes, 0
@@ -148,7 +169,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct stat			 st;
 	char				 stamp[TIMEUTIL_BUFSZ], *what, *cause = NULL;
 	size_t				 i;
-	int				 ex;
+	int				 ex, pfd;
 
 	if (lstat(ctx->conf.database, &st) == 0)
 		what = xasprintf(_("Replace the database %s (%jd bytes) with %s?\n"
@@ -161,14 +182,18 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	free(what);
 	if (ex != 0)
 		return (ex);
+	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
+		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
+		pitr_unpause(pfd, NULL);
 		cmd_error("%s", cause);
 		free(cause);
 		restore_db_result_free(&r);
 		return (ex);
 	}
+	pitr_unpause(pfd, p->db);
 	printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 	    ctx->conf.database, p->db, r.bytes);
 	for (i = 0; i < nitems(r.forensic); i++)
@@ -229,7 +254,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 	char				*cause = NULL, *src;
 	const char			*base;
 	size_t				 i;
-	int				 fd, ex;
+	int				 fd, ex, pfd = -1;
 
 	restore_sweep(ctx->conf.database, "pitr");
 	dir = fs_dirname(ctx->conf.database);
@@ -284,13 +309,19 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		    "last good point, not the time asked for.\n") : "");
 	ex = restore_ask(ra, what);
 	free(what);
+	if (ex == 0)
+		ex = restore_pause(ctx, ra, &pfd);
 	if (ex == 0) {
 		time_format_stamp(time(NULL), stamp, sizeof stamp);
-		if (restore_db(tmp, ctx->conf.database, stamp, !ra->copy, &res, &cause) != 0) {
+		/* The rebuild is beside the live file already: moved in, not copied. */
+		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
+		    &cause) != 0) {
 			ex = fs_errno_exit(errno);
+			pitr_unpause(pfd, NULL);
 			cmd_error("%s", cause);
 			free(cause);
 		} else {
+			pitr_unpause(pfd, src);
 			printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 			    ctx->conf.database, src, res.bytes);
 			for (i = 0; i < nitems(res.forensic); i++)
@@ -565,6 +596,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "copy", no_argument, NULL, 'C' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -578,8 +610,17 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCh", longopts)) != -1) {
+	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
 		switch (opt) {
+		case 'w':
+			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
+				free(cause);
+				cmd_usage_error(e, _("--wait wants a duration such as 30s, "
+				    "not \"%s\""), optarg);
+			}
+			ra.wait_ms *= 1000;
+			break;
 		case 'a':
 			ra.at = optarg;
 			break;
@@ -673,7 +714,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -705,12 +746,19 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
+	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "\n"
+	    "restore db never races a running stream: it takes backup_dir/stream/\n"
+	    "pause exclusively for the install (the stream holds it only during\n"
+	    "a capture round), so the stream waits and then starts a new\n"
+	    "generation from the restored file, reason \"database restored\".\n"
 	    "\n"
 	    "Exit status: 0 restored, 1 the --from set fails verify or not\n"
 	    "confirmed, 64 usage or no terminal, 65 archive refused or the rebuilt\n"
 	    "database fails integrity_check, 66 no set passes verify (--at: no\n"
-	    "stream snapshot at or before TIME), 74 I/O error, 77 key file\n"
-	    "readable by others.\n"),
+	    "stream snapshot at or before TIME), 74 I/O error, 75 the running\n"
+	    "stream did not pause within --wait (its pid is named; nothing\n"
+	    "changed), 77 key file readable by others.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_exec,
 };

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "engine/pitr.h"
 #include "engine/restore.h"
 #include "engine/segment.h"
+#include "engine/stream.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/json.h"
@@ -76,7 +78,8 @@ pitr_lock_held(const char *path)
 /*
  * Read BACKUP_DIR/stream/status and test BACKUP_DIR/stream/lock into st (free
  * with stream_status_free). No status file is not an error: st->present is
- * false. Unknown keys are ignored (the contract may grow). Returns -1 with
+ * false. Keys it does not know (the contract may grow) are kept in st->extra,
+ * in file order. Returns -1 with
  * *cause when the file is there but cannot be read or a value is not a number.
  */
 int
@@ -131,8 +134,13 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 			if (strcmp(line, keys[i].key) == 0)
 				break;
 		if (i == nitems(keys) && strcmp(line, "pid") != 0 &&
-		    strcmp(line, "sequence") != 0)
+		    strcmp(line, "sequence") != 0) {
+			st->extra = xreallocarray(st->extra, st->nextra + 1,
+			    sizeof *st->extra);
+			st->extra[st->nextra].key = xstrdup(line);
+			st->extra[st->nextra++].value = xstrdup(val);
 			continue;
+		}
 		if (pitr_number(val, &v) != 0) {
 			*cause = xasprintf(_("%s:%d: %s: not a number: \"%s\""), path,
 			    lineno, line, val);
@@ -157,8 +165,150 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 void
 stream_status_free(struct stream_status *st)
 {
+	size_t	i;
+
+	for (i = 0; i < st->nextra; i++) {
+		free(st->extra[i].key);
+		free(st->extra[i].value);
+	}
+	free(st->extra);
 	free(st->generation);
 	memset(st, 0, sizeof *st);
+}
+
+/* The value of a status key the reader does not know (generation_reason, offsite_...), or NULL. */
+const char *
+pitr_status_value(const struct stream_status *st, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < st->nextra; i++)
+		if (strcmp(st->extra[i].key, key) == 0)
+			return (st->extra[i].value);
+	return (NULL);
+}
+
+/* Count the generations on disk under BACKUP_DIR/stream into st (st->have_gens). */
+void
+pitr_status_gens(const char *backup_dir, struct stream_status *st)
+{
+	char	**names, *dir, *cause = NULL;
+	size_t	  n;
+
+	dir = xasprintf("%s/stream", backup_dir);
+	if (segment_list_gens(dir, &names, &n, &cause) == 0) {
+		st->gens = n;
+		st->have_gens = true;
+		segment_free_list(names, n);
+	} else
+		free(cause);
+	free(dir);
+}
+
+/*
+ * Whether the stream runs and is caught up: its last caught-up time no
+ * older than the bound, max(5 s, 3 x its polling interval) (*bound_ms). The
+ * status file is rewritten about once a second after a round, and a round
+ * runs at least once per interval, so a stream that works is always within.
+ */
+enum pitr_verdict
+pitr_status_verdict(const struct stream_status *st, int64_t now_ms, int64_t *bound_ms)
+{
+	int64_t	bound = 5000;
+
+	if (st->interval_ms > 0 && 3 * st->interval_ms > bound)
+		bound = 3 * st->interval_ms;
+	if (bound_ms != NULL)
+		*bound_ms = bound;
+	if (!st->running)
+		return (PITR_NOT_RUNNING);
+	if (!st->present || st->caught_up_ms <= 0)
+		return (PITR_STARTING);
+	if (now_ms - st->caught_up_ms > bound)
+		return (PITR_STALE);
+	return (PITR_FRESH);
+}
+
+/* The verdict's name in --json (stable, not translated). */
+static const char *
+pitr_verdict_name(enum pitr_verdict v)
+{
+	switch (v) {
+	case PITR_FRESH:
+		return ("fresh");
+	case PITR_NOT_RUNNING:
+		return ("not running");
+	case PITR_STARTING:
+		return ("starting");
+	case PITR_STALE:
+		return ("stale");
+	}
+	return ("?");
+}
+
+/* Append the other keys, the generations and the verdict as JSON members. */
+static void
+pitr_status_json_all(struct buf *b, const struct stream_status *st, int64_t now_ms)
+{
+	enum pitr_verdict	v;
+	int64_t			bound, n;
+	size_t			i;
+
+	v = pitr_status_verdict(st, now_ms, &bound);
+	buf_adds(b, ", \"state\": ");
+	json_add_string(b, pitr_verdict_name(v));
+	buf_printf(b, ", \"bound_ms\": %" PRId64, bound);
+	if (st->have_gens)
+		buf_printf(b, ", \"generations\": %zu", st->gens);
+	else
+		buf_adds(b, ", \"generations\": null");
+	buf_adds(b, ", \"other\": {");
+	for (i = 0; i < st->nextra; i++) {
+		if (i > 0)
+			buf_adds(b, ", ");
+		json_add_string(b, st->extra[i].key);
+		if (pitr_number(st->extra[i].value, &n) == 0)
+			buf_printf(b, ": %" PRId64, n);
+		else {
+			buf_adds(b, ": ");
+			json_add_string(b, st->extra[i].value);
+		}
+	}
+	buf_adds(b, "}");
+}
+
+/* Append the other keys, the generations and the verdict as lines for people. */
+static void
+pitr_status_text_all(struct buf *b, const struct stream_status *st, int64_t now_ms)
+{
+	enum pitr_verdict	v;
+	int64_t			bound;
+	char			d[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+	size_t			i;
+
+	if (st->have_gens)
+		buf_printf(b, _("generations on disk: %zu\n"), st->gens);
+	for (i = 0; i < st->nextra; i++)
+		buf_printf(b, "%s: %s\n", st->extra[i].key, st->extra[i].value);
+	v = pitr_status_verdict(st, now_ms, &bound);
+	switch (v) {
+	case PITR_FRESH:
+		buf_printf(b, _("state: ok, caught up %s ago (within %s)\n"),
+		    pitr_format_ms(now_ms - st->caught_up_ms, d, sizeof d),
+		    pitr_format_ms(bound, d2, sizeof d2));
+		break;
+	case PITR_NOT_RUNNING:
+		buf_adds(b, _("state: NOT RUNNING (no process holds stream/lock)\n"));
+		break;
+	case PITR_STARTING:
+		buf_adds(b, _("state: STARTING, not caught up yet\n"));
+		break;
+	case PITR_STALE:
+		buf_printf(b, _("state: STALE, last caught up %s ago (more than %s)\n"),
+		    pitr_format_ms(now_ms - st->caught_up_ms, d, sizeof d),
+		    pitr_format_ms(bound, d2, sizeof d2));
+		break;
+	}
 }
 
 /* Append "key": ms, or null when 0. */
@@ -172,14 +322,17 @@ pitr_json_ms(struct buf *b, const char *key, int64_t v)
 }
 
 /*
- * The stream's status as text for people, or as one JSON object, against
- * now_ms (caller frees).
+ * The stream's status as text for people, or with PITR_STATUS_JSON as one
+ * JSON object, against now_ms; with PITR_STATUS_ALL also the keys the reader
+ * does not know, the generations on disk and the verdict (caller frees).
  */
 char *
-pitr_status_text(const struct stream_status *st, int64_t now_ms, bool json)
+pitr_status_text(const struct stream_status *st, int64_t now_ms, int flags)
 {
 	struct buf	b;
 	char		t[64], d[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+	bool		json = (flags & PITR_STATUS_JSON) != 0;
+	bool		all = (flags & PITR_STATUS_ALL) != 0;
 
 	buf_init(&b);
 	if (json) {
@@ -205,12 +358,16 @@ pitr_status_text(const struct stream_status *st, int64_t now_ms, bool json)
 			    now_ms > st->caught_up_ms ? now_ms - st->caught_up_ms : 0);
 		else
 			buf_adds(&b, ", \"behind_ms\": null");
+		if (all)
+			pitr_status_json_all(&b, st, now_ms);
 		buf_adds(&b, "}\n");
 		return (buf_steal(&b));
 	}
 	if (!st->present) {
 		buf_printf(&b, _("stream: %s (no status file)\n"), st->running ?
 		    _("running, starting") : _("never started"));
+		if (all)
+			pitr_status_text_all(&b, st, now_ms);
 		return (buf_steal(&b));
 	}
 	if (st->running)
@@ -236,6 +393,8 @@ pitr_status_text(const struct stream_status *st, int64_t now_ms, bool json)
 	if (st->oldest_ms > 0)
 		buf_printf(&b, _("oldest point: %s\n"),
 		    time_format_iso_ms(st->oldest_ms, t, sizeof t));
+	if (all)
+		pitr_status_text_all(&b, st, now_ms);
 	return (buf_steal(&b));
 }
 
@@ -354,6 +513,81 @@ pitr_skip(struct pitr_result *r, const char *why)
 }
 
 /*
+ * Snapshots verified in this process, by path and file identity, so that a
+ * command that walks the chain twice (restore db without --at: the newest
+ * point, then the rebuild) hashes a snapshot once. Stream files are never
+ * rewritten; any change of inode, size, mtime or ctime, or of the SHA-256
+ * expected, means a fresh check. In memory only, never across runs.
+ */
+static struct pitr_verified {
+	char		*path;
+	struct stat	 sb;
+	unsigned char	 sha[SEGMENT_SHALEN];
+} pitr_verified[8];
+static size_t	pitr_nverified;
+
+/* Whether sb and the expected sha are those of a check of path in this run. */
+static bool
+pitr_verified_has(const char *path, const struct stat *sb, const unsigned char *sha)
+{
+	const struct pitr_verified	*v;
+	size_t				 i;
+
+	for (i = 0; i < pitr_nverified; i++) {
+		v = &pitr_verified[i];
+		if (strcmp(v->path, path) == 0 && v->sb.st_dev == sb->st_dev &&
+		    v->sb.st_ino == sb->st_ino && v->sb.st_size == sb->st_size &&
+		    v->sb.st_mtim.tv_sec == sb->st_mtim.tv_sec &&
+		    v->sb.st_mtim.tv_nsec == sb->st_mtim.tv_nsec &&
+		    v->sb.st_ctim.tv_sec == sb->st_ctim.tv_sec &&
+		    v->sb.st_ctim.tv_nsec == sb->st_ctim.tv_nsec &&
+		    memcmp(v->sha, sha, SEGMENT_SHALEN) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * segment_snapshot_verify, once per snapshot and run (pitr_verified). si is
+ * read from snapshot.sha256 either way. Returns -1 with *cause.
+ */
+static int
+pitr_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cause)
+{
+	struct stat	 before, after;
+	char		*path;
+	bool		 have;
+
+	path = str_join_path(gendir, SEGMENT_SNAPSHOT);
+	have = stat(path, &before) == 0;
+	if (have && segment_snapinfo_read(gendir, si, cause) == 0 &&
+	    pitr_verified_has(path, &before, si->sha)) {
+		log_debug("%s: verified earlier in this run", path);
+		free(path);
+		return (0);
+	}
+	free(*cause);
+	*cause = NULL;
+	if (segment_snapshot_verify(gendir, si, cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	/* Remember it only when the file did not change while it was hashed. */
+	if (have && stat(path, &after) == 0 && after.st_ino == before.st_ino &&
+	    after.st_size == before.st_size &&
+	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
+	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	    pitr_nverified < nitems(pitr_verified)) {
+		pitr_verified[pitr_nverified].path = path;
+		pitr_verified[pitr_nverified].sb = before;
+		memcpy(pitr_verified[pitr_nverified++].sha, si->sha, SEGMENT_SHALEN);
+		return (0);
+	}
+	free(path);
+	return (0);
+}
+
+/*
  * Choose the newest generation of streamdir whose snapshot is at or before
  * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
  * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
@@ -387,7 +621,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 			continue;
 		}
 		any_old = true;
-		if (segment_snapshot_verify(dir, si, &why) != 0) {
+		if (pitr_snapshot_verify(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
 			free(dir);
@@ -618,4 +852,119 @@ fail:
 	if (fd != -1)
 		close(fd);
 	return (-1);
+}
+
+/* The pid a running stream wrote in BACKUP_DIR/stream/lock, as text ("?" when unknown; caller frees). */
+static char *
+pitr_stream_pid(const char *backup_dir)
+{
+	char	*path, *data = NULL, *cause = NULL;
+	size_t	 len;
+
+	path = xasprintf("%s/%s/%s", backup_dir, STREAM_DIR, STREAM_LOCK);
+	if (fs_read_file(path, 64, &data, &len, &cause) != 0) {
+		free(cause);
+		free(path);
+		return (xstrdup("?"));
+	}
+	free(path);
+	data[strcspn(data, "\n")] = '\0';
+	if (*data == '\0') {
+		free(data);
+		return (xstrdup("?"));
+	}
+	return (data);
+}
+
+/*
+ * Pause a running stream for the install of a restored database: take
+ * BACKUP_DIR/stream/pause exclusively. The stream holds it shared for each
+ * capture round and takes it again before the next, so once it is ours no
+ * round runs until pitr_unpause: the stream neither copies a half-installed
+ * file nor mixes the old file with the new -wal. Waits up to wait_ms for a
+ * round in hand to end. *fd gets the descriptor for pitr_unpause (-1 when
+ * there is no stream folder: nothing to pause). Returns 0, 1 when the wait
+ * ran out (*cause names the stream's pid), -1 with *cause.
+ */
+int
+pitr_pause(const char *backup_dir, int64_t wait_ms, int *fd, char **cause)
+{
+	struct stat	 sb;
+	char		*dir, *path, *pid, note[64], t[TIMEUTIL_BUFSZ];
+	int64_t		 deadline;
+	bool		 said = false;
+	int		 n;
+
+	*fd = -1;
+	dir = xasprintf("%s/%s", backup_dir, STREAM_DIR);
+	if (stat(dir, &sb) == -1 && errno == ENOENT) {
+		free(dir);
+		return (0);
+	}
+	path = str_join_path(dir, STREAM_PAUSE);
+	free(dir);
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	deadline = time_mono_ms() + wait_ms;
+	while (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (time_mono_ms() >= deadline) {
+			pid = pitr_stream_pid(backup_dir);
+			*cause = xasprintf(_("%s: the stream (pid %s) did not pause within %s; "
+			    "nothing changed (stop it, or run again)"), path, pid,
+			    pitr_format_ms(wait_ms, t, sizeof t));
+			free(pid);
+			close(*fd);
+			*fd = -1;
+			free(path);
+			return (1);
+		}
+		if (!said) {
+			pid = pitr_stream_pid(backup_dir);
+			log_info(_("waiting for the stream (pid %s) to finish its round"), pid);
+			free(pid);
+			said = true;
+		}
+		poll(NULL, 0, 10);
+	}
+	n = snprintf(note, sizeof note, "pid %ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) == -1 || pwrite(*fd, note, (size_t)n, 0) != n)
+		log_warn("%s: %s", path, strerror(errno));
+	log_debug("stream paused (%s)", path);
+	free(path);
+	return (0);
+fail:
+	close(*fd);
+	*fd = -1;
+	free(path);
+	return (-1);
+}
+
+/*
+ * Let the stream go on (fd from pitr_pause; -1 does nothing). With source not
+ * NULL the database was replaced: say so in the pause file ("restored_ms",
+ * "source") so that the stream names it as its new generation's reason.
+ */
+void
+pitr_unpause(int fd, const char *source)
+{
+	struct buf	b;
+
+	if (fd == -1)
+		return;
+	if (source != NULL) {
+		buf_init(&b);
+		buf_printf(&b, "pid %ld\nrestored_ms %" PRId64 "\nsource %s\n",
+		    (long)getpid(), time_now_ms(), source);
+		if (ftruncate(fd, 0) == -1 || pwrite(fd, b.data, b.len, 0) != (ssize_t)b.len)
+			log_warn(_("stream/pause: %s"), strerror(errno));
+		buf_free(&b);
+	}
+	close(fd);
 }

@@ -8,6 +8,12 @@
 
 struct conf;
 
+/* A status line whose key the reader does not know (kept for display). */
+struct stream_status_kv {
+	char		*key;
+	char		*value;
+};
+
 /*
  * BACKUP_DIR/stream/status and whether its lock is held (STREAM-CONTRACT.md).
  * Strings owned; stream_status_free frees them. Times are unix ms, 0 unknown.
@@ -24,6 +30,22 @@ struct stream_status {
 	int64_t		 interval_ms;	/* polling interval */
 	int64_t		 oldest_ms;	/* earliest restorable point kept */
 	int64_t		 mtime_ms;	/* of the status file */
+	struct stream_status_kv *extra;	/* other keys, in file order */
+	size_t		 nextra;
+	size_t		 gens;		/* generations on disk (pitr_status_gens) */
+	bool		 have_gens;
+};
+
+/* pitr_status_text flags. */
+#define PITR_STATUS_JSON	0x1	/* one JSON object */
+#define PITR_STATUS_ALL		0x2	/* also the other keys, generations, the verdict */
+
+/* What `stream status` makes of a stream_status (pitr_status_verdict). */
+enum pitr_verdict {
+	PITR_FRESH,		/* running, caught up within the bound */
+	PITR_NOT_RUNNING,	/* no process holds stream/lock */
+	PITR_STARTING,		/* running, not caught up yet */
+	PITR_STALE,		/* running, but last caught up longer ago than the bound */
 };
 
 /* What the configured protection can deliver, for one RPO target. */
@@ -64,7 +86,12 @@ int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
 
 int	 stream_status_read(const char *, struct stream_status *, char **);
 void	 stream_status_free(struct stream_status *);
-char	*pitr_status_text(const struct stream_status *, int64_t, bool);
+char	*pitr_status_text(const struct stream_status *, int64_t, int);
+void	 pitr_status_gens(const char *, struct stream_status *);
+enum pitr_verdict pitr_status_verdict(const struct stream_status *, int64_t, int64_t *);
+const char *pitr_status_value(const struct stream_status *, const char *);
+int	 pitr_pause(const char *, int64_t, int *, char **);
+void	 pitr_unpause(int, const char *);
 char	*pitr_format_ms(int64_t, char *, size_t);
 void	 pitr_protection(const struct conf *, const struct stream_status *, int64_t,
 	    struct pitr_protection *);

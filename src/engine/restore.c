@@ -20,6 +20,9 @@
 
 #define RESTORE_BUFSZ (1024 * 1024)
 
+static int	restore_db_install(const char *, const char *, const char *, bool, bool,
+		    struct restore_db_result *, char **);
+
 /* The suffixes of the files that make up a live sqlite database. */
 static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
 
@@ -362,6 +365,27 @@ int
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
     struct restore_db_result *r, char **cause)
 {
+	return (restore_db_install(backup, live, stamp, link_ok, false, r, cause));
+}
+
+/*
+ * As restore_db, but staged is already a complete, durable file in the live
+ * database's folder (a rebuild from the stream): it is given mode 0600 and
+ * the live file's owner and renamed over the live name, not copied again.
+ * staged is gone on success.
+ */
+int
+restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
+    struct restore_db_result *r, char **cause)
+{
+	return (restore_db_install(staged, live, stamp, link_ok, true, r, cause));
+}
+
+/* restore_db and restore_db_move: forensic copy, then the new file copied (or moved) in. */
+static int
+restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
+    bool move, struct restore_db_result *r, char **cause)
+{
 	struct stat	 st, lst;
 	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked;
@@ -417,6 +441,17 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 	free(kept);
 
 	/* 2. The new file, complete and durable under a temporary name. */
+	if (move) {
+		if (chmod(backup, 0600) == -1 || (have_live && (lst.st_uid != geteuid() ||
+		    lst.st_gid != getegid()) && chown(backup, lst.st_uid, lst.st_gid) == -1)) {
+			*cause = xasprintf(_("%s: cannot give it mode 0600 and the owner of "
+			    "%s: %s"), backup, live, strerror(errno));
+			return (-1);
+		}
+		r->bytes = (uint64_t)st.st_size;
+		tmp = xstrdup(backup);
+		goto staged;
+	}
 	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
 		*cause = xasprintf("%s: %s", backup, strerror(errno));
 		goto fail;
@@ -458,6 +493,7 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
 	out = -1;
 	close(in);
 	in = -1;
+staged:
 	extract_checkpoint("db-staged");
 
 	/* 3. Stale -wal/-shm/-journal would be replayed into the new file. */

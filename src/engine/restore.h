@@ -34,6 +34,8 @@ void	 restore_pick_free(struct restore_pick *);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
 int	 restore_db(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
+int	 restore_db_move(const char *, const char *, const char *, bool,
+	    struct restore_db_result *, char **);
 void	 restore_db_result_free(struct restore_db_result *);
 void	 restore_sweep(const char *, const char *);
 int	 restore_read_all(const char *, size_t, char **, size_t *, char **);

@@ -94,6 +94,11 @@ struct stream {
 	unsigned		 n_gens;	/* generations this process started */
 	bool			 released;	/* no read transaction held since the last round */
 	struct offstream	*off;		/* the off-site uploaders, NULL: none */
+	int			 pausefd;	/* stream/pause, shared during a round */
+	uint32_t		 ctr_low;	/* change counter on disk, last seen */
+	uint32_t		 ctr_high;	/* ... of the newest page 1 copied */
+	bool			 ctr_have_low;
+	bool			 ctr_have_high;
 };
 
 /* Read len bytes at off; returns bytes read (short at end of file) or -1 with *cause. */
@@ -407,6 +412,72 @@ stream_db_replaced(struct stream *s)
 	return (st.st_dev != s->db_dev || st.st_ino != s->db_ino);
 }
 
+/* The header change counter (offset 24) of the open database file into *c; -1 with *cause. */
+static int
+stream_db_counter(struct stream *s, int fd, const char *path, uint32_t *c, char **cause)
+{
+	unsigned char	b[4];
+	ssize_t		n;
+
+	if ((n = stream_pread(fd, path, b, sizeof b, 24, cause)) == -1)
+		return (-1);
+	*c = n == (ssize_t)sizeof b ? segment_get32(b) : 0;
+	return (0);
+}
+
+/* Note the change counters of the page-1 frames among n frames about to be shipped. */
+static void
+stream_ctr_frames(struct stream *s, const unsigned char *f, size_t len, uint32_t page_size)
+{
+	size_t		fsz = SEGMENT_FRAME_HDRLEN + page_size, off;
+	uint32_t	c;
+
+	for (off = 0; off + fsz <= len; off += fsz) {
+		if (segment_get32(f + off) != 1)
+			continue;
+		c = segment_get32(f + off + SEGMENT_FRAME_HDRLEN + 24);
+		if (!s->ctr_have_high || c > s->ctr_high)
+			s->ctr_high = c;
+		s->ctr_have_high = true;
+	}
+}
+
+/*
+ * Whether the database was overwritten in place (same inode, so the inode
+ * test misses it: cp over it, a restore by hand). SQLite adds one to the
+ * header's change counter each time a commit writes page 1, so the versions
+ * of page 1 carry increasing counters; and the file on disk only gets page 1
+ * from a checkpoint, in frame order, of frames the stream has copied (its
+ * read transaction forbids more). So on disk the counter never goes below
+ * the last value seen, nor above the newest page 1 copied (the snapshot's or
+ * a segment's; unknown after a restart until the next page-1 frame). Before
+ * a round that held no read transaction since the last one, a checkpoint may
+ * have gone past what is copied: then only the lower bound holds (upper
+ * false). A pread of 4 bytes. Returns the reason (caller frees), or NULL.
+ */
+static char *
+stream_ctr_check(struct stream *s, bool upper)
+{
+	uint32_t	c;
+	char		*cause = NULL, *why = NULL;
+
+	if (stream_db_counter(s, s->dbfd, s->o->database, &c, &cause) == -1) {
+		log_warn("%s", cause);
+		free(cause);
+		return (NULL);
+	}
+	if (s->ctr_have_low && c < s->ctr_low)
+		why = xasprintf(_("the database file was overwritten in place (its change "
+		    "counter went back from %" PRIu32 " to %" PRIu32 ")"), s->ctr_low, c);
+	else if (upper && s->ctr_have_high && c > s->ctr_high)
+		why = xasprintf(_("the database file was overwritten in place (its change "
+		    "counter %" PRIu32 " is past the newest copied, %" PRIu32 ")"), c,
+		    s->ctr_high);
+	s->ctr_low = c;
+	s->ctr_have_low = true;
+	return (why);
+}
+
 /* Copy the database file to fd (tmp, named path). Returns -1 with *cause. */
 static int
 stream_copy_db(struct stream *s, int fd, const char *path, char **cause)
@@ -614,6 +685,12 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 			si.page_size = 65536;
 	}
 	si.time_ms = time_now_ms();
+	if (stream_db_counter(s, fd, tmp, &s->ctr_high, cause) == -1 ||
+	    stream_db_counter(s, s->dbfd, s->o->database, &s->ctr_low, cause) == -1)
+		goto fail_io;
+	if (s->ctr_low > s->ctr_high)
+		s->ctr_high = s->ctr_low;
+	s->ctr_have_low = s->ctr_have_high = true;
 	if (fsync(fd) == -1) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail_io;
@@ -773,6 +850,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->segment_ms = top > 0 ? seg.hdr.time_ms : 0;
 	s->gen_ms = si.time_ms;
 	s->released = true;	/* nothing was held while the stream was down */
+	s->ctr_have_low = s->ctr_have_high = false;	/* see stream_ctr_check */
 	segment_free(&seg);
 	segment_free_list(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
@@ -1012,6 +1090,7 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 		*s->err = STREAM_ERR_IO;
 		return (-1);
 	}
+	stream_ctr_frames(s, (const unsigned char *)out->data, out->len, h->page_size);
 	now = time_now_ms();
 	s->seq = sh.seq;
 	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
@@ -1022,6 +1101,105 @@ stream_ship(struct stream *s, const struct stream_walhdr *h, uint64_t first, str
 	    " salt %" PRIu32 " durable_ms %" PRId64 " lag_ms %" PRId64,
 	    sh.seq, first, s->pos.frame, sh.salt1, now, s->lag_ms);
 	return (0);
+}
+
+/* The value of key in stream/pause, as a restore left it, or NULL (caller frees). */
+static char *
+stream_pause_note(struct stream *s, const char *key)
+{
+	char	 b[4096], *line, *next;
+	ssize_t	 n;
+	size_t	 klen = strlen(key);
+
+	if (s->pausefd == -1 || (n = pread(s->pausefd, b, sizeof b - 1, 0)) <= 0)
+		return (NULL);
+	b[n] = '\0';
+	for (line = b; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			return (xstrdup(line + klen + 1));
+	}
+	return (NULL);
+}
+
+/*
+ * Why the database file was replaced: "database restored" when a restore
+ * noted in stream/pause that it installed one after this generation began
+ * (caller frees).
+ */
+static char *
+stream_replaced_why(struct stream *s)
+{
+	char		*ms, *pid, *src, *why, *end;
+	long long	 t;
+	bool		 ok;
+
+	if ((ms = stream_pause_note(s, "restored_ms")) == NULL)
+		return (xstrdup(_("the database file was replaced")));
+	t = strtoll(ms, &end, 10);
+	ok = end != ms && *end == '\0' && t >= s->gen_ms;
+	free(ms);
+	if (!ok)
+		return (xstrdup(_("the database file was replaced")));
+	pid = stream_pause_note(s, "pid");
+	src = stream_pause_note(s, "source");
+	why = xasprintf(_("database restored (by pid %s from %s)"), pid != NULL ? pid : "?",
+	    src != NULL ? src : "?");
+	free(pid);
+	free(src);
+	return (why);
+}
+
+/*
+ * The restore handshake (pitr_pause in pitr.c). A capture round holds
+ * BACKUP_DIR/stream/pause shared and takes it again before the next round; a
+ * restore holds it exclusively while it installs a database, so no round sees
+ * a half-installed file, or the old file with the new -wal. Waits while a
+ * restore holds it. Returns 1 when *stop was set meanwhile, else 0 (a pause
+ * file that cannot be used is logged and the round runs unguarded).
+ */
+static int
+stream_pause_enter(struct stream *s, volatile sig_atomic_t *stop)
+{
+	char	*path, *pid;
+
+	if (s->pausefd == -1) {
+		path = str_join_path(s->streamdir, STREAM_PAUSE);
+		s->pausefd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (s->pausefd == -1)
+			log_warn("%s: %s", path, strerror(errno));
+		free(path);
+		if (s->pausefd == -1)
+			return (0);
+	}
+	if (flock(s->pausefd, LOCK_SH | LOCK_NB) == 0)
+		return (0);
+	if (errno != EWOULDBLOCK) {
+		log_warn("%s/%s: %s", s->streamdir, STREAM_PAUSE, strerror(errno));
+		return (0);
+	}
+	log_info(_("stream: paused: a restore is installing the database"));
+	while (flock(s->pausefd, LOCK_SH) == -1) {
+		if (errno != EINTR) {
+			log_warn("%s/%s: %s", s->streamdir, STREAM_PAUSE, strerror(errno));
+			return (0);
+		}
+		if (*stop)
+			return (1);
+	}
+	pid = stream_pause_note(s, "pid");
+	log_info(_("stream: the restore (pid %s) is done, going on"), pid != NULL ? pid : "?");
+	free(pid);
+	return (0);
+}
+
+/* End of a capture round: a restore waiting for stream/pause may go ahead. */
+static void
+stream_pause_leave(struct stream *s)
+{
+	if (s->pausefd != -1)
+		flock(s->pausefd, LOCK_UN);
 }
 
 /*
@@ -1039,8 +1217,17 @@ stream_round(struct stream *s, char **cause)
 	char			*why = NULL;
 	int			 other, wfd = -1, rc;
 
-	if (stream_db_replaced(s))
-		return (stream_reconnect(s, _("the database file was replaced"), cause));
+	if (stream_db_replaced(s)) {
+		why = stream_replaced_why(s);
+		rc = stream_reconnect(s, why, cause);
+		free(why);
+		return (rc);
+	}
+	if ((why = stream_ctr_check(s, !s->released)) != NULL) {
+		rc = stream_reconnect(s, why, cause);
+		free(why);
+		return (rc);
+	}
 	other = s->cur == 0 ? 1 : 0;
 	if (stream_begin(s, other, cause) == -1) {
 		why = xasprintf(_("the database could not be read (%s)"), *cause);
@@ -1124,6 +1311,11 @@ stream_round(struct stream *s, char **cause)
 		goto fail_buf;
 	buf_free(&frames);
 	buf_free(&tail);
+	if ((why = stream_ctr_check(s, true)) != NULL) {
+		rc = stream_reconnect(s, why, cause);
+		free(why);
+		return (rc);
+	}
 	s->caught_up_ms = time_now_ms();
 	s->wake_ms = 0;
 	if (h.valid)
@@ -1260,7 +1452,7 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 	s.o = o;
 	s.err = err;
 	*err = STREAM_ERR_NONE;
-	s.lockfd = s.inofd = s.dbfd = -1;
+	s.lockfd = s.inofd = s.dbfd = s.pausefd = -1;
 	s.cur = -1;
 	s.streamdir = str_join_path(o->backup_dir, STREAM_DIR);
 	s.walpath = xasprintf("%s-wal", o->database);
@@ -1272,6 +1464,10 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 	}
 	if (stream_lock(&s, cause) == -1)
 		goto out;
+	if (stream_pause_enter(&s, stop) == 1) {
+		rc = 0;
+		goto out;
+	}
 	if (stream_connect_all(&s, cause) == -1)
 		goto out;
 	stream_watch(&s);
@@ -1296,10 +1492,15 @@ stream_run(const struct stream_opts *o, volatile sig_atomic_t *stop, enum stream
 		goto out;
 	}
 	stream_write_status(&s);
+	stream_pause_leave(&s);
 
 	for (;;) {
 		round_ms = time_now_ms();
-		if (stream_round(&s, cause) == -1)
+		if (stream_pause_enter(&s, stop) == 1)
+			break;
+		r = stream_round(&s, cause);
+		stream_pause_leave(&s);
+		if (r == -1)
 			goto out;
 		offstream_kick(s.off, s.gen);
 		now = time_now_ms();
@@ -1336,6 +1537,8 @@ out:
 	stream_disconnect(&s);
 	if (s.inofd != -1)
 		close(s.inofd);
+	if (s.pausefd != -1)
+		close(s.pausefd);
 	if (s.lockfd != -1)
 		close(s.lockfd);
 	free(s.gen);

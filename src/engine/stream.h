@@ -9,6 +9,7 @@
 #define STREAM_DIR	"stream"
 #define STREAM_LOCK	"lock"
 #define STREAM_STATUS	"status"
+#define STREAM_PAUSE	"pause"		/* shared by a capture round, exclusive by a restore */
 
 /* Why stream_run failed: the cli layer turns this into an exit status. */
 enum stream_error {

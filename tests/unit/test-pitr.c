@@ -142,6 +142,22 @@ START_TEST(test_status_read)
 	text = pitr_status_text(&st, 1764251200000, false);
 	ck_assert_msg(strstr(text, "stream: NOT running") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "newest point: segment 17 captured") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "future_key") == NULL, "%s", text);
+	free(text);
+
+	/* The keys it does not know are kept, in order, and shown with PITR_STATUS_ALL. */
+	ck_assert_uint_eq(st.nextra, 1);
+	ck_assert_str_eq(pitr_status_value(&st, "future_key"), "x y");
+	ck_assert_ptr_null(pitr_status_value(&st, "pid"));
+	pitr_status_gens(dir, &st);
+	ck_assert(st.have_gens && st.gens == 0);
+	text = pitr_status_text(&st, 1764251200000, PITR_STATUS_ALL);
+	ck_assert_msg(strstr(text, "generations on disk: 0\nfuture_key: x y\n"
+	    "state: NOT RUNNING") != NULL, "%s", text);
+	free(text);
+	text = pitr_status_text(&st, 1764251200000, PITR_STATUS_ALL | PITR_STATUS_JSON);
+	ck_assert_msg(strstr(text, "\"state\": \"not running\", \"bound_ms\": 5000, "
+	    "\"generations\": 0, \"other\": {\"future_key\": \"x y\"}}\n") != NULL, "%s", text);
 	free(text);
 	stream_status_free(&st);
 
@@ -159,6 +175,31 @@ START_TEST(test_status_read)
 }
 END_TEST
 
+START_TEST(test_verdict)
+{
+	struct stream_status	st;
+	int64_t			now = 1764251200000, bound;
+
+	memset(&st, 0, sizeof st);
+	ck_assert_int_eq(pitr_status_verdict(&st, now, &bound), PITR_NOT_RUNNING);
+	ck_assert_int_eq(bound, 5000);
+	st.running = true;
+	ck_assert_int_eq(pitr_status_verdict(&st, now, NULL), PITR_STARTING);
+	st.present = true;
+	st.interval_ms = 1000;
+	st.caught_up_ms = now - 5000;
+	ck_assert_int_eq(pitr_status_verdict(&st, now, NULL), PITR_FRESH);
+	st.caught_up_ms = now - 5001;
+	ck_assert_int_eq(pitr_status_verdict(&st, now, NULL), PITR_STALE);
+	/* A slow polling interval widens the bound to three intervals. */
+	st.interval_ms = 10000;
+	ck_assert_int_eq(pitr_status_verdict(&st, now, &bound), PITR_FRESH);
+	ck_assert_int_eq(bound, 30000);
+	st.caught_up_ms = now - 30001;
+	ck_assert_int_eq(pitr_status_verdict(&st, now, NULL), PITR_STALE);
+}
+END_TEST
+
 static Suite *
 pitr_suite(void)
 {
@@ -169,6 +210,7 @@ pitr_suite(void)
 	tcase_add_test(tc, test_format_ms);
 	tcase_add_test(tc, test_protection);
 	tcase_add_test(tc, test_status_read);
+	tcase_add_test(tc, test_verdict);
 	suite_add_tcase(s, tc);
 	return (s);
 }
