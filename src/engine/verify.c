@@ -202,6 +202,32 @@ verify_sum(struct verify_report *r, const struct manifest *m, bool have_m, const
 }
 
 /*
+ * After an archive could not be read from a decryptor, make *cause name the
+ * root cause: read the rest, and when decryption itself fails say that (a
+ * wrong key mostly shows so); when it does not, the plaintext is still no
+ * archive, which a wrong key also gives once in 256 (its padding happens to
+ * check out), so the cause says both.
+ */
+static void
+verify_dec_cause(struct crypt_dec *dec, char **cause)
+{
+	char	 buf[4096], *dcause = NULL, *c;
+	ssize_t	 n;
+
+	while ((n = crypt_dec_read(dec, buf, sizeof buf, &dcause)) > 0)
+		;
+	if (n == -1) {
+		free(*cause);
+		*cause = dcause;
+		return;
+	}
+	c = xasprintf(_("decrypted, but no readable archive: wrong key, or the file is "
+	    "damaged: %s"), *cause);
+	free(*cause);
+	*cause = c;
+}
+
+/*
  * Verify the set whose database is db_path: integrity, sites, manifest and
  * its HMAC, the checksums of all files, the config archive read to the end,
  * the WireGuard archive decrypted (password may be NULL; key_why then says
@@ -354,6 +380,8 @@ verify_run(const char *db_path, const char *password, const char *key_why,
 			while (rc == 0 && (n = crypt_dec_read(dec, buf, sizeof buf, &cause)) != 0)
 				if (n == -1)
 					rc = -1;
+			if (rc != 0)
+				verify_dec_cause(dec, &cause);
 			if (rc == 0)
 				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_OK,
 				    _("decrypted, archive read to the end, %zu entries"), entries);

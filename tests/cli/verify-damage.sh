@@ -81,8 +81,21 @@ openssl rand -base64 32 >"$T/other.key"; chmod 600 "$T/other.key"
 sed "s|^encryption_key: .*|encryption_key: $T/other.key|" "$C" >"$T/other.yaml"
 run "$PDR" --config "$T/other.yaml" verify "$B.db"
 expect_rc 1 "another key: verify fails"
-expect_match "$T/out" "^FAILED +wireguard +.*-wireguard\.tar\.gz\.enc: .*bad decrypt" "another key: cannot decrypt"
+# (a wrong key fails the padding check 255 times in 256; else the plaintext is no archive)
+expect_match "$T/out" "^FAILED +wireguard +.*-wireguard\.tar\.gz\.enc: .*(bad decrypt|no readable archive): wrong key" \
+    "another key: cannot decrypt, the key named as a cause"
 expect_match "$T/out" "^FAILED +hmac +.*-manifest\.txt: HMAC does not match" "another key: HMAC mismatch"
+
+# The right key, but what it decrypts is no archive (as a wrong key whose padding checks out
+# gives): named as such, not as a decryption failure.
+fresh
+head -c 3000 /dev/urandom | openssl enc -aes-256-cbc -pbkdf2 -salt -pass "file:$(sed -n 's/^encryption_key: //p' "$C")" \
+    -out "$B-wireguard.tar.gz.enc"
+run "$PDR" --config "$C" verify "$B.db"
+expect_rc 1 "not an archive inside: verify fails"
+expect_match "$T/out" "^FAILED +wireguard +.*-wireguard\.tar\.gz\.enc: decrypted, but no readable archive: wrong key, or the file is damaged: " \
+    "not an archive inside: decrypted, but no archive"
+expect_match "$T/out" "^FAILED +checksum +.*-wireguard\.tar\.gz\.enc: " "not an archive inside: checksum fails too"
 
 # Without the key: the plan's checks still run, HMAC and decryption cannot and fail.
 fresh
