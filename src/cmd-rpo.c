@@ -25,17 +25,13 @@ rpo_window(int64_t ms, char *buf, size_t len)
 
 /* One line per store the stream copies to: how far its copy goes. */
 static void
-rpo_offsite(const struct conf *c, int64_t point)
+rpo_offsite(const struct stream_status *st, int64_t point)
 {
 	struct offstream_point	 p[REMOTE__KINDS];
-	char			*cause = NULL, t[64], d[TIMEUTIL_BUFSZ];
+	char			 t[64], d[TIMEUTIL_BUFSZ];
 	int			 k;
 
-	if (offstream_points_read(c->backup_dir, p, &cause) == -1) {
-		log_warn("%s", cause);
-		free(cause);
-		return;
-	}
+	offstream_points(st, p);
 	for (k = 0; k < REMOTE__KINDS; k++) {
 		if (!p[k].present)
 			continue;
@@ -108,7 +104,7 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	if (r.broken)
 		printf(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);
-	rpo_offsite(c, point);
+	rpo_offsite(&st, point);
 	pitr_result_free(&r);
 	stream_status_free(&st);
 	return (point);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "engine/offstream.h"
+#include "engine/pitr.h"
 #include "engine/remote.h"
 #include "engine/segment.h"
 #include "engine/stream.h"
@@ -813,63 +814,41 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 }
 
 /*
- * The stores' points from BACKUP_DIR/stream/status (pts has REMOTE__KINDS
- * entries; free with offstream_points_free). No status file: none present.
- * Returns -1 with *cause when it cannot be read.
+ * The stores' points from the stream's status, read by stream_status_read
+ * (its offsite_KIND_* keys; pts has REMOTE__KINDS entries; free with
+ * offstream_points_free). A store the status does not name is not present.
  */
-int
-offstream_points_read(const char *backup_dir, struct offstream_point *pts, char **cause)
+void
+offstream_points(const struct stream_status *st, struct offstream_point *pts)
 {
+	static const char	*const fields[] = { "generation", "sequence", "ms", "error" };
 	struct offstream_point	*p;
-	char			*path, *data = NULL, *line, *next, *val, *key;
-	size_t			 len, klen;
+	const char		*v[nitems(fields)];
+	char			*key;
+	size_t			 i;
 	int			 k;
 
 	memset(pts, 0, REMOTE__KINDS * sizeof *pts);
-	path = xasprintf("%s/%s/%s", backup_dir, STREAM_DIR, STREAM_STATUS);
-	if (!fs_exists(path)) {
-		free(path);
-		return (0);
-	}
-	if (fs_read_file(path, 1 << 20, &data, &len, cause) == -1) {
-		free(path);
-		return (-1);
-	}
-	free(path);
-	for (line = data; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (strncmp(line, "offsite_", 8) != 0 || (val = strchr(line, ' ')) == NULL)
-			continue;
-		*val++ = '\0';
-		key = line + 8;
-		for (k = 0; k < REMOTE__KINDS; k++) {
-			klen = strlen(remote_kind_names[k]);
-			if (strncmp(key, remote_kind_names[k], klen) == 0 && key[klen] == '_')
-				break;
-		}
-		if (k == REMOTE__KINDS)
-			continue;
+	for (k = 0; k < REMOTE__KINDS; k++) {
 		p = &pts[k];
-		p->present = true;
-		key += strlen(remote_kind_names[k]) + 1;
-		if (strcmp(key, "generation") == 0) {
-			free(p->generation);
-			p->generation = strcmp(val, "-") != 0 ? xstrdup(val) : NULL;
-		} else if (strcmp(key, "sequence") == 0)
-			p->sequence = strtoull(val, NULL, 10);
-		else if (strcmp(key, "ms") == 0)
-			p->ms = strtoll(val, NULL, 10);
-		else if (strcmp(key, "error") == 0) {
-			free(p->error);
-			p->error = strcmp(val, "-") != 0 ? xstrdup(val) : NULL;
+		for (i = 0; i < nitems(fields); i++) {
+			key = xasprintf("offsite_%s_%s", remote_kind_names[k], fields[i]);
+			if ((v[i] = pitr_status_value(st, key)) != NULL)
+				p->present = true;
+			free(key);
 		}
+		if (v[0] != NULL && strcmp(v[0], "-") != 0)
+			p->generation = xstrdup(v[0]);
+		if (v[1] != NULL)
+			p->sequence = strtoull(v[1], NULL, 10);
+		if (v[2] != NULL)
+			p->ms = strtoll(v[2], NULL, 10);
+		if (v[3] != NULL && strcmp(v[3], "-") != 0)
+			p->error = xstrdup(v[3]);
 	}
-	free(data);
-	return (0);
 }
 
-/* Free what offstream_points_read put in pts. */
+/* Free what offstream_points put in pts. */
 void
 offstream_points_free(struct offstream_point *pts)
 {

@@ -250,9 +250,12 @@ out:
 	return (rc);
 }
 
-/* Remove TIER/FILE. Returns -1 with *cause. */
-int
-sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
+/*
+ * Run one SFTP command (CURLOPT_QUOTE) on the store: VERB then the store's
+ * path joined with REL, e.g. "rm" and "TIER/FILE". Returns -1 with *cause.
+ */
+static int
+sftp_command(struct remote *r, const char *verb, const char *rel, char **cause)
 {
 	struct sftp_check	 k;
 	struct curl_slist	*q = NULL;
@@ -262,13 +265,13 @@ sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 	int			 rc;
 
 	path = sftp_path(r);
-	url = xasprintf("%s/%s/", r->url, tier);
-	what = xasprintf("%s/%s/%s", r->where, tier, file);
+	url = xasprintf("%s/", r->url);
+	what = xasprintf("%s/%s", r->where, rel);
 	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
 		rc = -1;
 	} else {
-		cmd = xasprintf("rm %s/%s/%s", path, tier, file);
+		cmd = xasprintf("%s %s/%s", verb, path, rel);
 		q = curl_slist_append(q, cmd);
 		free(cmd);
 		curl_easy_setopt(h, CURLOPT_QUOTE, q);
@@ -279,6 +282,18 @@ sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 	free(url);
 	free(path);
 	free(what);
+	return (rc);
+}
+
+/* Remove TIER/FILE. Returns -1 with *cause. */
+int
+sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
+{
+	char	*rel = xasprintf("%s/%s", tier, file);
+	int	 rc;
+
+	rc = sftp_command(r, "rm", rel, cause);
+	free(rel);
 	return (rc);
 }
 
@@ -425,30 +440,5 @@ sftp_list_under(struct remote *r, const char *under, struct remote_object **o, s
 int
 sftp_rmdir(struct remote *r, const char *dir, char **cause)
 {
-	struct sftp_check	 k;
-	struct curl_slist	*q = NULL;
-	char			 errbuf[CURL_ERROR_SIZE];
-	char			*url, *path, *cmd, *what;
-	CURL			*h;
-	int			 rc;
-
-	path = sftp_path(r);
-	url = xasprintf("%s/", r->url);
-	what = xasprintf("%s/%s", r->where, dir);
-	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
-		*cause = xstrdup(_("cannot start libcurl"));
-		rc = -1;
-	} else {
-		cmd = xasprintf("rmdir %s/%s", path, dir);
-		q = curl_slist_append(q, cmd);
-		free(cmd);
-		curl_easy_setopt(h, CURLOPT_QUOTE, q);
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-		rc = sftp_perform(r, h, what, errbuf, &k, cause);
-	}
-	curl_slist_free_all(q);
-	free(url);
-	free(path);
-	free(what);
-	return (rc);
+	return (sftp_command(r, "rmdir", dir, cause));
 }
