@@ -146,7 +146,7 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 		printf(_("restorable: nothing\n"));
 		rc = 1;
 	}
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (rc);
 }
 

@@ -41,7 +41,7 @@ cmd_prune_remote_stream(struct cmd_ctx *ctx, struct remote *r, bool dry)
 			log_info(_("prune: removed stream generation %s from %s"), gens[i],
 			    r->where);
 	}
-	segment_free_list(gens, n);
+	str_list_free(gens, n);
 	free(dir);
 	return (rc);
 }
@@ -125,7 +125,7 @@ cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
 		if (!dry)
 			log_info(_("prune: removed stream generation %s/%s"), dir, gens[i]);
 	}
-	segment_free_list(gens, n);
+	str_list_free(gens, n);
 	free(dir);
 	return (EX_OK);
 }

@@ -31,7 +31,7 @@ cmd_report_runbook(const struct conf *c, struct runbook_set *set, const char *id
 		memset(set, 0, sizeof *set);
 	free(errors);
 	errors = NULL;
-	cmd_free_dirs(dirs, n);
+	str_list_free(dirs, n);
 	if ((rb = runbook_set_find(set, id)) == NULL)
 		return (NULL);
 	x = runbook_expand(set, rb, &errors);

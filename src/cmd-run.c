@@ -60,7 +60,7 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 	}
 	free(errors);
 	runbook_set_free(&set);
-	cmd_free_dirs(dirs, n);
+	str_list_free(dirs, n);
 	return (x);
 }
 

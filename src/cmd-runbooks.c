@@ -38,7 +38,7 @@ runbooks_list(struct cmd_ctx *ctx)
 	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0) {
 		cmd_error("%s", errors);
 		free(errors);
-		cmd_free_dirs(dirs, ndirs);
+		str_list_free(dirs, ndirs);
 		return (EX_NOINPUT);
 	}
 	printf("%-28s %-7s %-7s %5s  %s\n", _("ID"), _("RTO"), _("RPO"), _("STEPS"),
@@ -56,7 +56,7 @@ runbooks_list(struct cmd_ctx *ctx)
 		rc = EX_DATAERR;
 	}
 	runbook_set_free(&set);
-	cmd_free_dirs(dirs, ndirs);
+	str_list_free(dirs, ndirs);
 	return (rc);
 }
 
@@ -191,7 +191,7 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 	}
 	free(books);
 	runbook_set_free(&set);
-	cmd_free_dirs(dirs, ndirs);
+	str_list_free(dirs, ndirs);
 	if (bad > 0)
 		rc = EX_DATAERR;
 	else if (missing > 0)
@@ -345,7 +345,7 @@ out:
 	runbook_free(x);
 	runbook_free(loaded);
 	runbook_set_free(&set);
-	cmd_free_dirs(dirs, ndirs);
+	str_list_free(dirs, ndirs);
 	return (rc);
 }
 

@@ -37,7 +37,6 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
-void			cmd_free_dirs(char **, size_t);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);

@@ -8,6 +8,7 @@
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* Every subcommand, in the order --help lists them. */
@@ -145,7 +146,7 @@ cmd_load_config(struct cmd_ctx *ctx)
  * The runbook folders, in increasing priority: the source tree's when this
  * binary runs from its build tree, then runbook_dirs of dr.yaml; a folder
  * named twice (a demo sandbox names the source tree's) is listed once. The
- * caller frees with cmd_free_dirs.
+ * caller frees with str_list_free.
  */
 char **
 cmd_runbook_dirs(const struct conf *c, size_t *n)
@@ -168,17 +169,6 @@ cmd_runbook_dirs(const struct conf *c, size_t *n)
 			dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
 	}
 	return (dirs);
-}
-
-/* Free a list of folders from cmd_runbook_dirs. */
-void
-cmd_free_dirs(char **dirs, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
 }
 
 /* Find a subcommand by name. */

@@ -7,6 +7,7 @@
 
 #include "report.h"
 #include "util/json.h"
+#include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -421,9 +422,7 @@ report_free(struct report *r)
 	for (i = 0; i < r->ncrit; i++)
 		free(r->crit[i].detail);
 	free(r->crit);
-	for (i = 0; i < r->noperators; i++)
-		free(r->operators[i]);
-	free(r->operators);
+	str_list_free(r->operators, r->noperators);
 	free(r->restored_set);
 	incident_events_free(r->evs, r->nevs);
 	incident_free(&r->inc);

@@ -1126,17 +1126,6 @@ runbook_load(const char *path, char **errors)
 	return (rb);
 }
 
-/* Free a list of strings. */
-static void
-rb_free_list(char **list, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* Free what a step owns (not the step itself). */
 static void
 rb_step_free(struct rb_step *st)
@@ -1154,7 +1143,7 @@ rb_step_free(struct rb_step *st)
 		free(st->params[i].value);
 	}
 	free(st->params);
-	rb_free_list(st->items, st->nitems);
+	str_list_free(st->items, st->nitems);
 	free(st->question);
 	for (i = 0; i < st->nanswers; i++) {
 		free(st->answers[i].label);
@@ -1182,9 +1171,9 @@ runbook_free(struct runbook *rb)
 	free(rb->title);
 	free(rb->file);
 	free(rb->description);
-	rb_free_list(rb->roles, rb->nroles);
-	rb_free_list(rb->detection, rb->ndetection);
-	rb_free_list(rb->prerequisites, rb->nprerequisites);
+	str_list_free(rb->roles, rb->nroles);
+	str_list_free(rb->detection, rb->ndetection);
+	str_list_free(rb->prerequisites, rb->nprerequisites);
 	for (i = 0; i < rb->nsteps; i++)
 		rb_step_free(&rb->steps[i]);
 	free(rb->steps);

@@ -47,6 +47,6 @@ main(int argc, char **argv)
 	}
 	printf("generation %s segments %" PRIu64 "\n", names[n - 1], last);
 	free(gendir);
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (0);
 }

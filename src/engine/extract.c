@@ -54,11 +54,7 @@ strlist_has(const struct strlist *l, const char *s)
 static void
 strlist_free(struct strlist *l)
 {
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	str_list_free(l->v, l->n);
 	memset(l, 0, sizeof *l);
 }
 

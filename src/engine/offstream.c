@@ -257,7 +257,7 @@ offstream_pass(struct offstream_store *st, char **cause)
 		if (r == 1)
 			break;
 	}
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (rc);
 }
 
@@ -296,7 +296,7 @@ offstream_prune_store(struct offstream_store *st, const char *keep)
 	for (i = 0; i < n; i++)
 		log_info(_("stream: removed generation %s from %s (older than the retention "
 		    "window)"), removed[i], remote_kind_names[st->r.kind]);
-	segment_free_list(removed, n);
+	str_list_free(removed, n);
 	st->prune_ms = time_now_ms();
 }
 
@@ -697,7 +697,7 @@ offstream_remove_gen(struct remote *r, const struct offstream_gen *g, char **cau
  * with a point within retention_s before now_ms. Dating a generation takes
  * the download of its newest segment into a folder under streamdir, and only
  * for those that started before the window. With dry nothing is removed.
- * *out gets the names (free with segment_free_list). Returns -1 with *cause.
+ * *out gets the names (free with str_list_free). Returns -1 with *cause.
  */
 int
 offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, const char *keep,

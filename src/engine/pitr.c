@@ -199,7 +199,7 @@ pitr_status_gens(const char *backup_dir, struct stream_status *st)
 	if (segment_list_gens(dir, &names, &n, &cause) == 0) {
 		st->gens = n;
 		st->have_gens = true;
-		segment_free_list(names, n);
+		str_list_free(names, n);
 	} else
 		free(cause);
 	free(dir);
@@ -604,7 +604,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		return (-1);
 	if (n == 0) {
 		*cause = xasprintf(_("%s: no stream generation"), streamdir);
-		segment_free_list(gens, n);
+		str_list_free(gens, n);
 		return (-1);
 	}
 	for (i = n; i-- > 0;) {
@@ -630,10 +630,10 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		r->gendir = dir;
 		r->generation = xstrdup(gens[i]);
 		r->snapshot_ms = si->time_ms;
-		segment_free_list(gens, n);
+		str_list_free(gens, n);
 		return (0);
 	}
-	segment_free_list(gens, n);
+	str_list_free(gens, n);
 	if (!any_old)
 		*cause = xasprintf(_("%s: no stream snapshot at or before %s"), streamdir,
 		    time_format_iso_ms(at_ms, t, sizeof t));

@@ -764,12 +764,8 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 	if (remote_queue_write(c->state_dir, keep, nkeep, cause) == -1)
 		rc = -1;
 out:
-	for (i = 0; i < nq; i++)
-		free(queue[i]);
-	free(queue);
-	for (i = 0; i < nkeep; i++)
-		free(keep[i]);
-	free(keep);
+	str_list_free(queue, nq);
+	str_list_free(keep, nkeep);
 	for (k = 0; k < nr; k++)
 		remote_free(&r[k]);
 	return (rc);

@@ -1081,9 +1081,7 @@ out:
 		curl_multi_cleanup(m);
 	if (rc == -1)
 		s3_abort(r, key, upload_id);
-	for (i = 0; i < nparts; i++)
-		free(etags[i]);
-	free(etags);
+	str_list_free(etags, nparts);
 	free(etag);
 	free(shas);
 	free(sums);

@@ -373,9 +373,7 @@ salvage_report_free(struct salvage_report *r)
 {
 	size_t	i;
 
-	for (i = 0; i < r->nproblems; i++)
-		free(r->problems[i]);
-	free(r->problems);
+	str_list_free(r->problems, r->nproblems);
 	for (i = 0; i < r->ntables; i++)
 		free(r->tables[i].name);
 	free(r->tables);

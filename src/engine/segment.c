@@ -577,7 +577,7 @@ segment_cmp(const void *a, const void *b)
 
 /*
  * The generation names in a stream folder, oldest first, into *names (*n of
- * them; free with segment_free_list). A missing folder is an empty list.
+ * them; free with str_list_free). A missing folder is an empty list.
  * Returns -1 with *cause.
  */
 int
@@ -608,17 +608,6 @@ segment_list_gens(const char *streamdir, char ***names, size_t *n, char **cause)
 	if (*n > 0)
 		qsort(*names, *n, sizeof **names, segment_cmp);
 	return (0);
-}
-
-/* Free a list from segment_list_gens. */
-void
-segment_free_list(char **names, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 /*

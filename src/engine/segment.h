@@ -77,7 +77,6 @@ int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
 char	*segment_gen_name(time_t);
 bool	 segment_is_gen_name(const char *);
 int	 segment_list_gens(const char *, char ***, size_t *, char **);
-void	 segment_free_list(char **, size_t);
 
 int	 segment_rebuild(const char *, const char *, int64_t, uint64_t *, char **);
 

@@ -592,7 +592,7 @@ stream_gen_next(struct stream *s)
 			tries = 0;
 		}
 	}
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (gen);
 }
 
@@ -852,7 +852,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->released = true;	/* nothing was held while the stream was down */
 	s->ctr_have_low = s->ctr_have_high = false;	/* see stream_ctr_check */
 	segment_free(&seg);
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
 	return (1);
 nope:
@@ -861,12 +861,12 @@ nope:
 	free(c2);
 	segment_free(&seg);
 	free(gendir);
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (0);
 fail:
 	segment_free(&seg);
 	free(gendir);
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	*s->err = STREAM_ERR_IO;
 	return (-1);
 }
@@ -923,7 +923,7 @@ stream_gen_expired(const char *name, const char *keep, int64_t newest_ms, int64_
  * Remove (with dry, only list) the generations whose newest point is older
  * than retention_s before now_ms; never keep (the current one) or, when keep
  * is NULL, the newest. *names gets those removed (*n of them; free with
- * segment_free_list; may be NULL). Returns -1 with *cause.
+ * str_list_free; may be NULL). Returns -1 with *cause.
  */
 int
 stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64_t now_ms,
@@ -969,7 +969,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		}
 		if (!dry && stream_remove_gen(gendir, cause) == -1) {
 			free(gendir);
-			segment_free_list(names, n);
+			str_list_free(names, n);
 			return (-1);
 		}
 		free(gendir);
@@ -979,7 +979,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		}
 		(*out)[(*nout)++] = xstrdup(names[i]);
 	}
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	if (!dry && *nout > 0 && fs_fsync_dir(streamdir, cause) == -1)
 		return (-1);
 	return (0);
@@ -1006,7 +1006,7 @@ stream_oldest(struct stream *s)
 		cause = NULL;
 		free(gendir);
 	}
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	return (oldest);
 }
 
@@ -1025,7 +1025,7 @@ stream_retention(struct stream *s)
 	for (i = 0; i < n; i++)
 		log_info(_("stream: removed generation %s (older than the retention window)"),
 		    removed[i]);
-	segment_free_list(removed, n);
+	str_list_free(removed, n);
 	s->oldest_ms = stream_oldest(s);
 	s->prune_ms = time_now_ms();
 }

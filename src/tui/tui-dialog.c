@@ -5,6 +5,7 @@
 #include <wctype.h>
 
 #include "tui/tui-int.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 #define EDIT_MAX 1024
@@ -61,7 +62,7 @@ edit_draw(struct tui *t, struct screen *sc)
 	tui_box(t, y, x, h, w, _("Enter text"));
 	for (i = 0; i < n; i++)
 		tui_put(y + 1 + (int)i, x + 2, w - 4, t->attr[ROLE_TITLE], lines[i]);
-	tui_wrap_free(lines, nl);
+	str_list_free(lines, nl);
 	fw = w - 4;
 	/* scroll so the cursor fits in the field */
 	start = 0;
@@ -210,7 +211,7 @@ confirm_draw(struct tui *t, struct screen *sc)
 	tui_box(t, y, x, h, w, c->title);
 	for (i = 0; i < n; i++)
 		tui_put(y + 1 + (int)i, x + 2, w - 4, A_NORMAL, lines[i]);
-	tui_wrap_free(lines, nl);
+	str_list_free(lines, nl);
 }
 
 /* Keys of a yes/no question: y yes; n, Esc or q no. */

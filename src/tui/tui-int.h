@@ -121,7 +121,6 @@ void	 tui_box(struct tui *, int, int, int, int, const char *);
 void	 tui_hline(struct tui *, int, int, int, attr_t);
 void	 tui_vline(struct tui *, int, int, int, attr_t);
 char	**tui_wrap(const char *, int, size_t *);
-void	 tui_wrap_free(char **, size_t);
 const char *tui_glyph(struct tui *, const char *, const char *);
 char	*tui_clock(int64_t, char *, size_t);
 char	*tui_dur(int64_t, char *, size_t);

@@ -11,6 +11,7 @@
 #include "engine/pitr.h"
 #include "tui/tui-int.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -177,7 +178,7 @@ pl_wrap(struct plines *pl, attr_t attr, int item, int width, int indent, const c
 	lines = tui_wrap(text, width - indent, &n);
 	for (i = 0; i < n; i++)
 		pl_add(pl, attr, item, "%*s%s", indent, "", lines[i]);
-	tui_wrap_free(lines, n);
+	str_list_free(lines, n);
 }
 
 /* Free the pane's lines. */

@@ -11,6 +11,7 @@
 #include <wctype.h>
 
 #include "tui/tui-int.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* The self-pipe that signal handlers write to, and what arrived. */
@@ -309,7 +310,7 @@ tui_box(struct tui *t, int y, int x, int h, int w, const char *title)
 
 /*
  * Word-wrap text into lines of at most width columns (newlines kept). Returns
- * the lines and *n; free with tui_wrap_free.
+ * the lines and *n; free with str_list_free.
  */
 char **
 tui_wrap(const char *text, int width, size_t *n)
@@ -346,17 +347,6 @@ tui_wrap(const char *text, int width, size_t *n)
 			p++;
 	}
 	return (lines);
-}
-
-/* Free lines from tui_wrap. */
-void
-tui_wrap_free(char **lines, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
 }
 
 /* A duration in seconds the way runbooks write it ("2m", "1h30m", "45s") into buf. */

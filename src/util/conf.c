@@ -79,11 +79,7 @@ conf_set_string(struct conf *c, size_t offset, char *value)
 static void
 conf_free_list(struct conf *c)
 {
-	size_t	i;
-
-	for (i = 0; i < c->n_runbook_dirs; i++)
-		free(c->runbook_dirs[i]);
-	free(c->runbook_dirs);
+	str_list_free(c->runbook_dirs, c->n_runbook_dirs);
 	c->runbook_dirs = NULL;
 	c->n_runbook_dirs = 0;
 }

@@ -176,3 +176,14 @@ str_hex(const unsigned char *p, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+/* Free an array of n strings and the array (either may be NULL when n is 0). */
+void
+str_list_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

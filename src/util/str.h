@@ -25,6 +25,7 @@ char	*str_join_path(const char *, const char *);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
 char	*str_trim(char *);
+void	 str_list_free(char **, size_t);
 void	 str_hex(const unsigned char *, size_t, char *);
 
 #endif

@@ -329,7 +329,7 @@ START_TEST(test_list_gens)
 	ck_assert_int_eq(n, 2);
 	ck_assert_str_eq(names[0], "20250101-000000-ffffffff");
 	ck_assert_str_eq(names[1], "20251011-140000-00000001");
-	segment_free_list(names, n);
+	str_list_free(names, n);
 	p = str_join_path(d, "none");
 	ck_assert_int_eq(segment_list_gens(p, &names, &n, &cause), 0);
 	ck_assert_int_eq(n, 0);
