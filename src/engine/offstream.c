@@ -17,7 +17,6 @@
 #include "system.h"
 
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -127,24 +126,20 @@ static int64_t
 offstream_point_ms(const char *gendir, uint64_t seq)
 {
 	struct segment_snapinfo	 si;
-	unsigned char		 b[8];
+	struct segment_hdr	 h;
 	char			*path, *cause = NULL;
 	int64_t			 ms = 0;
-	int			 fd;
 
 	if (seq == 0) {
 		if (segment_snapinfo_read(gendir, &si, &cause) == 0)
 			ms = si.time_ms;
-		free(cause);
-		return (ms);
+	} else {
+		path = segment_path(gendir, seq);
+		if (segment_read_hdr(path, &h, &cause) == 0)
+			ms = h.time_ms;
+		free(path);
 	}
-	path = segment_path(gendir, seq);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		if (pread(fd, b, sizeof b, 24) == (ssize_t)sizeof b)
-			ms = (int64_t)segment_get64(b);
-		close(fd);
-	}
-	free(path);
+	free(cause);
 	return (ms);
 }
 

@@ -135,6 +135,36 @@ segment_decode(const unsigned char *in, struct segment_hdr *h)
 }
 
 /*
+ * The header of a segment file alone, without reading or checking its
+ * payload (for a capture time, say): the magic is checked. Returns -1 with
+ * *cause naming the file.
+ */
+int
+segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
+{
+	unsigned char	b[SEGMENT_HDRLEN];
+	ssize_t		n;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	n = pread(fd, b, sizeof b, 0);
+	if (n == -1)
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+	close(fd);
+	if (n == -1)
+		return (-1);
+	if (n != (ssize_t)sizeof b || memcmp(b, SEGMENT_MAGIC, 8) != 0) {
+		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), path);
+		return (-1);
+	}
+	segment_decode(b, h);
+	return (0);
+}
+
+/*
  * Check a payload of WAL frames against the header: whole frames, the header's
  * salts in each, page numbers set, the last a commit frame. Returns -1 with
  * *cause (which names path).

@@ -93,6 +93,7 @@ START_TEST(test_write_read)
 	size_t			 len;
 	uint64_t		 top;
 	struct stat		 st;
+	struct segment_hdr	 hr;
 
 	frame(payload, 1, 0, 10, 20, 'a');
 	frame(payload + FSZ, 2, 0, 10, 20, 'b');
@@ -130,13 +131,18 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(segment_last_seq(d, &top, &cause), 0);
 	ck_assert_int_eq(top, 1);
 
-	/* A flipped payload byte: named, with the reason. */
+	/* A flipped payload byte: named, with the reason; the header alone still reads. */
 	flip(path, SEGMENT_HDRLEN + FSZ + 100);
 	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, path));
 	ck_assert_ptr_nonnull(strstr(cause, "SHA-256"));
 	free(cause);
 	cause = NULL;
+	memset(&hr, 0, sizeof hr);
+	ck_assert_int_eq(segment_read_hdr(path, &hr, &cause), 0);
+	ck_assert_int_eq(hr.seq, 1);
+	ck_assert_int_eq(hr.time_ms, 1760191200123);
+	ck_assert_int_eq(hr.n_frames, 3);
 	flip(path, SEGMENT_HDRLEN + FSZ + 100);
 	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
 	segment_free(&seg);
@@ -144,6 +150,10 @@ START_TEST(test_write_read)
 	/* Bad magic, truncation. */
 	flip(path, 0);
 	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "magic"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(segment_read_hdr(path, &hr, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "magic"));
 	free(cause);
 	cause = NULL;
