@@ -3,7 +3,7 @@
 
 #include <time.h>
 
-#include "runbook.h"
+#include "model/runbook.h"
 
 /* Order two doubles. */
 static int

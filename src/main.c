@@ -4,7 +4,7 @@
 #include <locale.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cli/cmd.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/log.h"

@@ -1,9 +1,9 @@
-/* pdr-incident-fixture.c: test-only: write incident records through src/incident.c for the shell tests. */
+/* pdr-incident-fixture.c: test-only: write incident records through src/model/incident.c for the shell tests. */
 #include "system.h"
 
 #include <time.h>
 
-#include "incident.h"
+#include "model/incident.h"
 #include "util/xmalloc.h"
 
 /* Usage on stderr, exit 64. */

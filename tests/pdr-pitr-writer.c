@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "engine/segment.h"
+#include "engine/stream/segment.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"

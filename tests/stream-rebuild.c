@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "engine/segment.h"
+#include "engine/stream/segment.h"
 #include "util/str.h"
 
 int

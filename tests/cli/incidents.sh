@@ -1,5 +1,5 @@
 #!/bin/sh
-# incidents.sh: `incidents list|show|verify` on records written through src/incident.c,
+# incidents.sh: `incidents list|show|verify` on records written through src/model/incident.c,
 # and tampering done with the real sqlite3 found by verify.
 . "$srcdir/tests/cli/lib.sh"
 

@@ -1,7 +1,7 @@
 /* fuzz-runbook.c: libFuzzer target for the runbook loader (runbook_load_buffer). */
 #include "system.h"
 
-#include "runbook.h"
+#include "model/runbook.h"
 #include "util/xmalloc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -8,13 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/backup.h"
-#include "engine/catalog.h"
-#include "engine/crypt.h"
-#include "engine/dbio.h"
-#include "engine/hashio.h"
-#include "engine/manifest.h"
-#include "engine/retention.h"
+#include "engine/backup/backup.h"
+#include "engine/set/catalog.h"
+#include "engine/set/crypt.h"
+#include "engine/set/dbio.h"
+#include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
+#include "engine/backup/retention.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 #include "testlib.h"

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/demo.h"
-#include "engine/wgkey.h"
+#include "engine/host/demo.h"
+#include "engine/recover/wgkey.h"
 #include "util/fsutil.h"
 #include "util/xmalloc.h"
 #include "testlib.h"

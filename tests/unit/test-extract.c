@@ -8,7 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "engine/extract.h"
+#include "engine/recover/extract.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"

@@ -1,4 +1,4 @@
-/* test-incident.c: unit tests of the incident record (src/incident.c). */
+/* test-incident.c: unit tests of the incident record (src/model/incident.c). */
 #include "system.h"
 
 #include <check.h>
@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "incident.h"
+#include "model/incident.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"

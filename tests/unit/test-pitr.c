@@ -1,11 +1,11 @@
-/* test-pitr.c: unit tests of src/engine/pitr.c (times, figures, the RPO check, the status file). */
+/* test-pitr.c: unit tests of src/engine/stream/pitr.c (times, figures, the RPO check, the status file). */
 #include "system.h"
 
 #include <check.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/pitr.h"
+#include "engine/stream/pitr.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/xmalloc.h"

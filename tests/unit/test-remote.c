@@ -5,8 +5,8 @@
 #include <check.h>
 #include <unistd.h>
 
-#include "engine/remote.h"
-#include "engine/retention.h"
+#include "engine/remote/remote.h"
+#include "engine/backup/retention.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/xmalloc.h"

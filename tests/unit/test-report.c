@@ -1,12 +1,12 @@
-/* test-report.c: unit tests of the reports (src/report.c): escaping, scoring, the history chart. */
+/* test-report.c: unit tests of the reports (src/ui/report.c): escaping, scoring, the history chart. */
 #include "system.h"
 
 #include <check.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "incident.h"
-#include "report.h"
+#include "model/incident.h"
+#include "ui/report.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 #include "testlib.h"

@@ -1,11 +1,11 @@
-/* test-runbook.c: unit tests of runbook loading, checking and variables (src/runbook.c). */
+/* test-runbook.c: unit tests of runbook loading, checking and variables (src/model/runbook.c). */
 #include "system.h"
 
 #include <check.h>
 #include <unistd.h>
 
-#include "engine/action.h"
-#include "runbook.h"
+#include "engine/host/action.h"
+#include "model/runbook.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/str.h"

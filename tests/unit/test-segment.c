@@ -1,4 +1,4 @@
-/* test-segment.c: unit tests of the stream's on-disk format (src/engine/segment.c). */
+/* test-segment.c: unit tests of the stream's on-disk format (src/engine/stream/segment.c). */
 #include "system.h"
 
 #include <check.h>
@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "engine/segment.h"
+#include "engine/stream/segment.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"

@@ -1,11 +1,11 @@
-/* test-walk.c: unit tests of the walk state rebuilt from the record's events (src/tui/walk.c). */
+/* test-walk.c: unit tests of the walk state rebuilt from the record's events (src/model/walk.c). */
 #include "system.h"
 
 #include <check.h>
 
-#include "incident.h"
-#include "runbook.h"
-#include "tui/walk.h"
+#include "model/incident.h"
+#include "model/runbook.h"
+#include "model/walk.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
 

@@ -3,7 +3,7 @@
 
 #include <check.h>
 
-#include "engine/wgkey.h"
+#include "engine/recover/wgkey.h"
 #include "testlib.h"
 
 /* Hex text into n bytes. */

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <check.h>
 
-#include "incident.h"
+#include "model/incident.h"
 
 /* The scratch folder made by testlib_tmp_make or testlib_run, else NULL. */
 extern char	*testlib_dir;

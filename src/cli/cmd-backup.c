@@ -1,0 +1,401 @@
+/* cmd-backup.c: take a backup set as the plan's backup script does. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "cli/cmd.h"
+#include "engine/backup/backup.h"
+#include "engine/set/hashio.h"
+#include "engine/backup/metrics.h"
+#include "engine/backup/notify.h"
+#include "engine/remote/remote.h"
+#include "model/incident.h"
+#include "ui/report.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+static long	cmd_backup_kill_at = -1;
+static long	cmd_backup_points;
+
+/* Test hook: die by SIGKILL at the Nth checkpoint ($PATRONUS_DR_TEST_KILL_AT). */
+static void
+cmd_backup_checkpoint(const char *what)
+{
+	(void)what;
+	if (++cmd_backup_points == cmd_backup_kill_at)
+		raise(SIGKILL);
+}
+
+/*
+ * The time a command runs at: now, or $PATRONUS_DR_NOW ("@EPOCH"), a test hook
+ * that lets the tests simulate a year of backups. Returns -1 when it is malformed.
+ */
+int
+cmd_now(time_t *now)
+{
+	const char	*v = getenv("PATRONUS_DR_NOW");
+	char		*end;
+	long long	 t;
+
+	*now = time(NULL);
+	if (v == NULL || *v == '\0')
+		return (0);
+	errno = 0;
+	if (*v != '@' || (t = strtoll(v + 1, &end, 10), errno != 0) || *end != '\0' ||
+	    end == v + 1)
+		return (-1);
+	*now = (time_t)t;
+	return (0);
+}
+
+/* Seconds on the monotonic clock. */
+double
+cmd_monotonic(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* The size of the four files of the set res made, 0 when unknown. */
+static uint64_t
+cmd_backup_size(const struct backup_result *res)
+{
+	struct stat	 sb;
+	uint64_t	 size = 0;
+	size_t		 i;
+	char		*name, *path;
+
+	if (res->dir == NULL || res->name == NULL)
+		return (0);
+	for (i = 0; i < PART__COUNT; i++) {
+		name = xasprintf("%s%s", res->name, catalog_suffixes[i]);
+		path = str_join_path(res->dir, name);
+		if (stat(path, &sb) == 0)
+			size += (uint64_t)sb.st_size;
+		free(path);
+		free(name);
+	}
+	return (size);
+}
+
+/* Open the log file (creating its folder) and syslog, as the plan's script logs. */
+void
+cmd_open_log(const struct conf *c)
+{
+	char	*dir, *cause = NULL;
+
+	dir = fs_dirname(c->log_file);
+	if (fs_mkdir_p(dir, 0750, &cause) == -1 || log_open_file(c->log_file, &cause) == -1) {
+		log_warn(_("cannot write the log file: %s"), cause);
+		free(cause);
+	}
+	free(dir);
+	log_set_syslog(true);
+}
+
+/* Send a notification to notify.webhook, when set, without waiting for it. */
+void
+cmd_notify(const struct conf *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *text, *cause = NULL;
+
+	if (c->notify_webhook == NULL)
+		return;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	text = notify_text("%s", msg);
+	if (notify_send(c->notify_webhook, c->notify_timeout, text, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+	}
+	free(text);
+	free(msg);
+}
+
+/* The incident and drill gauges: open incidents, each runbook's last drill. */
+static void
+cmd_metrics_incidents(const struct conf *c, struct metrics *m)
+{
+	struct incident_store	*st = NULL;
+	struct report_history	*h = NULL;
+	struct incident		*l = NULL;
+	const char		*rb;
+	char			*db, *cause = NULL, *lab;
+	size_t			 nl = 0, nh = 0, i, j, open = 0;
+	int			 k;
+
+	db = str_join_path(c->state_dir, "incidents.db");
+	if (access(db, F_OK) != 0) {
+		free(db);
+		metrics_set(m, "patronus_dr_incidents_open", NULL, 0);
+		return;
+	}
+	free(db);
+	if (incident_store_open(c->state_dir, &st, &cause) != 0 ||
+	    incident_list(st, &l, &nl, &cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		if (st != NULL)
+			incident_store_close(st);
+		return;
+	}
+	for (i = 0; i < nl; i++)
+		if (l[i].mode != INCIDENT_MODE_DRILL && l[i].closed_ms == 0)
+			open++;
+	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
+	incident_list_free(l, nl);
+	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
+		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
+		metrics_clear(m, "patronus_dr_drill_last_success");
+		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
+		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
+		/* Oldest first: the last row of a runbook is its last drill. */
+		for (i = 0; i < nh; i++) {
+			/* DRILL-YYYYmmdd-HHMM-RUNBOOK */
+			for (rb = h[i].id, k = 0; k < 3 && rb != NULL; k++)
+				if ((rb = strchr(rb, '-')) != NULL)
+					rb++;
+			if (rb == NULL)
+				continue;
+			for (j = i + 1; j < nh; j++)
+				if (strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
+				    strlen(h[j].id) == strlen(h[i].id))
+					break;
+			if (j < nh)
+				continue;
+			lab = xasprintf("runbook=\"%s\"", rb);
+			metrics_set(m, "patronus_dr_drill_last_timestamp_seconds", lab,
+			    (double)(h[i].declared_ms / 1000));
+			metrics_set(m, "patronus_dr_drill_rto_target_seconds", lab,
+			    (double)h[i].rto);
+			if (h[i].closed) {
+				metrics_set(m, "patronus_dr_drill_last_success", lab,
+				    h[i].pass ? 1 : 0);
+				metrics_set(m, "patronus_dr_drill_last_rto_achieved_seconds", lab,
+				    (double)h[i].rto_achieved);
+			}
+			free(lab);
+		}
+		cmd_report_history_free(h, nh);
+	}
+	incident_store_close(st);
+}
+
+/*
+ * With metrics_file set, rewrite it with m, the backup tiers as they are now
+ * and the incident gauges; a failure is a warning. Frees m.
+ */
+void
+cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
+{
+	struct catalog_set	*sets = NULL;
+	size_t			 n = 0;
+	char			*cause = NULL;
+
+	if (c->metrics_file == NULL) {
+		metrics_free(m);
+		return;
+	}
+	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &n, &cause) == 0) {
+		metrics_catalog(m, sets, n, now);
+		catalog_free(sets, n);
+	} else {
+		log_warn("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	cmd_metrics_incidents(c, m);
+	if (metrics_write(c->metrics_file, m, &cause) != 0) {
+		log_warn(_("cannot write the metrics file: %s"), cause);
+		free(cause);
+	}
+	metrics_free(m);
+}
+
+/*
+ * The off-site gauges of a backup: per target configured, whether
+ * its copy of this set was made (offsite.c queues the failed ones).
+ */
+static void
+cmd_backup_remote_metrics(const struct conf *c, struct metrics *m,
+    const struct backup_result *res, time_t end)
+{
+	const char	*v;
+	char		*l;
+	bool		 on;
+	int		 k;
+
+	for (k = 0; k < REMOTE__KINDS; k++) {
+		/* dr.yaml's remote section, else the plan's variables (remote.c). */
+		v = getenv(k == REMOTE_SFTP ? "REMOTE_BACKUP_ENABLED" : "S3_BACKUP_ENABLED");
+		on = (k == REMOTE_SFTP ? c->sftp_url != NULL : c->s3_bucket != NULL) ||
+		    (v != NULL && strcmp(v, "true") == 0);
+		if (!on)
+			continue;
+		l = xasprintf("target=\"%s\"", remote_kind_names[k]);
+		metrics_set(m, "patronus_dr_remote_copy_last_success", l,
+		    res->offsite_broken || (res->offsite_failed & (1u << k)) ? 0 : 1);
+		metrics_set(m, "patronus_dr_remote_copy_last_timestamp_seconds", l, (double)end);
+		free(l);
+	}
+}
+
+/* Take one backup set; exit 0, or the failure's sysexits code. */
+static int
+cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "no-offsite", no_argument, NULL, 'o' },
+		{ "no-prune", no_argument, NULL, 'n' },
+		{ "retry-offsite", no_argument, NULL, 'r' },
+		{ "type", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct backup_opts		 o;
+	struct backup_result		 res;
+	struct metrics			 m;
+	const char			*v;
+	double				 t0;
+	time_t				 end;
+	char				*cause = NULL;
+	int				 opt, rc;
+	bool				 retry_only = false;
+	unsigned			 failed;
+
+	memset(&o, 0, sizeof o);
+	o.conf = &ctx->conf;
+	o.tier = -1;
+	o.prune = true;
+	o.offsite = true;
+	while ((opt = cmd_getopt(e, argc, argv, "hnort:", longopts)) != -1) {
+		switch (opt) {
+		case 'r':
+			retry_only = true;
+			break;
+		case 'o':
+			o.offsite = false;
+			break;
+		case 'n':
+			o.prune = false;
+			break;
+		case 't':
+			if ((o.tier = backup_tier_parse(optarg)) == -1)
+				cmd_usage_error(e, _("--type: \"%s\" is not hourly, daily, weekly "
+				    "or monthly"), optarg);
+			break;
+		}
+	}
+	if (optind < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+	if (cmd_now(&o.now) == -1)
+		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
+	if ((v = getenv("PATRONUS_DR_TEST_COPY_WAIT_MS")) != NULL && *v != '\0')
+		o.wait_ms = (int)strtol(v, NULL, 10);
+	if ((v = getenv("PATRONUS_DR_TEST_KILL_AT")) != NULL && *v != '\0') {
+		cmd_backup_kill_at = strtol(v, NULL, 10);
+		hashio_checkpoint_hook = cmd_backup_checkpoint;
+	}
+
+	cmd_open_log(&ctx->conf);
+	if (retry_only) {
+		/* Only the queued off-site copies: no new set. */
+		if (remote_offsite(&ctx->conf, BACKUP_HOURLY, NULL, &failed, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (EX_CONFIG);
+		}
+		if (failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (failed & (1u << k))
+					cmd_error(_("the %s copies failed and stay queued"),
+					    remote_kind_names[k]);
+			return (EX_TEMPFAIL);
+		}
+		return (EX_OK);
+	}
+	metrics_init(&m);
+	t0 = cmd_monotonic();
+	if (backup_run(&o, &res, &cause) == 0) {
+		rc = EX_OK;
+		end = o.now + (time_t)(cmd_monotonic() - t0);
+		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 1);
+		metrics_set(&m, "patronus_dr_backup_last_success_timestamp_seconds", NULL,
+		    (double)end);
+		metrics_set(&m, "patronus_dr_backup_sites", NULL, (double)res.sites);
+		metrics_set(&m, "patronus_dr_backup_paths", NULL, (double)res.paths);
+		metrics_set(&m, "patronus_dr_backup_size_bytes", NULL, (double)cmd_backup_size(&res));
+		if (o.offsite)
+			cmd_backup_remote_metrics(&ctx->conf, &m, &res, end);
+		if (res.offsite_broken) {
+			cmd_error(_("backup %s is complete here, but the off-site copies could not "
+			    "be made: see above"), res.name);
+			cmd_notify(&ctx->conf, _("backup %s is complete here, but the off-site "
+			    "copies could not be made"), res.name);
+			rc = EX_CONFIG;
+		} else if (res.offsite_failed != 0) {
+			for (int k = 0; k < REMOTE__KINDS; k++)
+				if (res.offsite_failed & (1u << k)) {
+					cmd_error(_("backup %s is complete here; its %s copy failed "
+					    "and is queued for the next run"), res.name,
+					    remote_kind_names[k]);
+					cmd_notify(&ctx->conf, _("backup %s is complete here; its %s "
+					    "copy failed and is queued for the next run"), res.name,
+					    remote_kind_names[k]);
+				}
+			rc = EX_TEMPFAIL;
+		}
+	} else {
+		/* backup_run logged the cause (stderr, log file, syslog). */
+		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
+		end = o.now + (time_t)(cmd_monotonic() - t0);
+		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 0);
+		cmd_notify(&ctx->conf, _("backup FAILED: %s"), cause != NULL ? cause : "?");
+		free(cause);
+	}
+	metrics_set(&m, "patronus_dr_backup_last_run_timestamp_seconds", NULL, (double)end);
+	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL, cmd_monotonic() - t0);
+	cmd_metrics(&ctx->conf, &m, end);
+	backup_result_free(&res);
+	return (rc);
+}
+
+const struct cmd_entry cmd_backup_entry = {
+	.name = "backup",
+	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
+	    "[--retry-offsite]",
+	.summary = N_("take a backup set as the plan's backup script does"),
+	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
+	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
+	    "openssl enc -aes-256-cbc -salt -pbkdf2 does), writes the manifest with\n"
+	    "SHA-256 checksums and an HMAC line, copies the set off-site (SFTP and/or\n"
+	    "S3, when dr.yaml's remote section or the plan's REMOTE_BACKUP_* and\n"
+	    "S3_BACKUP_* variables say so; the manifest last), then applies retention.\n"
+	    "Each file appears only when complete; the manifest last. A failed off-site\n"
+	    "copy leaves the local set complete and is queued in state_dir for the\n"
+	    "next run.\n\n"
+	    "  --type TIER   put the set in this tier; without it, the first backup of\n"
+	    "                a month is monthly, else the first of an ISO week weekly,\n"
+	    "                else the first of a day daily, else hourly\n"
+	    "  --no-prune    do not apply retention afterwards\n"
+	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
+	    "  --retry-offsite\n"
+	    "                take no backup; only retry the queued off-site copies\n\n"
+	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
+	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
+	    "75 the set is complete here but an off-site copy failed (queued),\n"
+	    "77 the key file is readable by group or others, 78 the remote settings\n"
+	    "are unusable (the set is complete here).\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_backup_exec,
+};

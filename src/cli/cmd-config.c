@@ -1,0 +1,49 @@
+/* cmd-config.c: show the effective settings and where each came from. */
+#include "system.h"
+
+#include "cli/cmd.h"
+#include "util/conf.h"
+
+/* Print every setting with its origin: "default" or FILE:LINE. */
+static int
+cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct conf		*c = &ctx->conf;
+	char				*v;
+	size_t				 i;
+	int				 opt;
+
+	while ((opt = cmd_getopt(e, argc, argv, "h", longopts)) != -1)
+		;
+	if (optind < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+
+	printf(_("# settings file: %s\n"), c->path != NULL ? c->path :
+	    _("none (built-in defaults)"));
+	for (i = 0; i < CONF__COUNT; i++) {
+		v = conf_value_string(c, (enum conf_key)i);
+		printf("%-24s %-44s ", conf_key_name((enum conf_key)i),
+		    v != NULL ? v : "-");
+		if (c->origin[i].file != NULL)
+			printf("%s:%d\n", c->origin[i].file, c->origin[i].line);
+		else
+			printf("%s\n", _("default"));
+		free(v);
+	}
+	return (EX_OK);
+}
+
+const struct cmd_entry cmd_config_entry = {
+	.name = "config",
+	.args = "",
+	.summary = N_("show the effective settings and where each came from"),
+	.help = N_("Prints every key of dr.yaml with its value and its origin: \"default\"\n"
+	    "or FILE:LINE. A settings file with an error is refused with\n"
+	    "FILE:LINE:COLUMN and exit status 78.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_config_exec,
+};

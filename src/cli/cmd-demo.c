@@ -1,0 +1,164 @@
+/* cmd-demo.c: make a sandbox Patronus host and say what to try on it. */
+#include "system.h"
+
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "engine/host/demo.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+
+/* Commands worth trying on a fresh sandbox; each is shown only once it exists. */
+static const struct {
+	const char	*command;
+	const char	*args;		/* after the command, may be empty */
+	const char	*what;
+} demo_next[] = {
+	{ "config", "", N_("the sandbox's settings and where each came from") },
+	{ "backup", "", N_("take a backup the plan's way") },
+	{ "backups", "", N_("the backup sets, newest first") },
+	{ "assess", "", N_("integrity check of the sandbox database") },
+	{ "runbooks", "list", N_("the recovery runbooks") },
+	{ "run", "RUNBOOK-ID --drill", N_("rehearse a runbook on the sandbox") },
+	{ "drills", "", N_("drill history against the RTO/RPO targets") },
+};
+
+/* Print what demo_create made (or kept) and what to try next. */
+static void
+cmd_demo_print(const struct demo_report *r)
+{
+	struct buf	q;
+	size_t		i;
+
+	buf_init(&q);
+	str_shell_quote(&q, r->config);
+	if (r->kept)
+		printf(_("Kept the demo sandbox in %s (it was made earlier; --reset makes a "
+		    "new one).\n"), r->dir);
+	else if (r->replaced)
+		printf(_("Replaced the demo sandbox in %s with a new one.\n"), r->dir);
+	else
+		printf(_("Made a demo sandbox in %s.\n"), r->dir);
+	printf(_("  settings        %s\n"), r->config);
+	if (r->kept)
+		printf(_("  database        %s\n"), r->database);
+	else
+		printf(_("  database        %s (WAL mode; %ld sites, %ld paths, %ld health "
+		    "samples,\n                  %ld policies, %ld users, %ld audit entries)\n"),
+		    r->database, r->n_sites, r->n_paths, r->n_health, r->n_policies,
+		    r->n_users, r->n_audit);
+	printf(_("  configuration   %s (config.yaml, TLS key pair, JWT secret)\n"),
+	    r->config_dir);
+	printf(_("  WireGuard       %s (wg0.conf, private and public key)\n"),
+	    r->wireguard_dir);
+	if (r->wg_public != NULL)
+		printf(_("  public key      %s\n"), r->wg_public);
+	printf(_("  encryption key  %s (mode 0600)\n"), r->encryption_key);
+	printf(_("  backups         %s\n"), r->backup_dir);
+	if (r->runbook_dir != NULL)
+		printf(_("  runbooks        %s\n"), r->runbook_dir);
+
+	printf(_("\nTry next:\n"));
+	for (i = 0; i < nitems(demo_next); i++) {
+		if (!cmd_exists(demo_next[i].command))
+			continue;
+		printf("  %s --config %s %s%s%s\n      %s\n", PACKAGE, q.data,
+		    demo_next[i].command, *demo_next[i].args != '\0' ? " " : "",
+		    demo_next[i].args, _(demo_next[i].what));
+	}
+	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
+	    "sandbox without --config\n"), q.data);
+	buf_reset(&q);
+	str_shell_quote(&q, r->database);
+	printf(_("  sqlite3 %s 'SELECT name, status FROM paths LIMIT 5'\n"
+	    "      look at the made-up network\n"), q.data);
+	buf_free(&q);
+}
+
+/* patronus-dr demo [--dir DIR] [--reset] [--no-tui] */
+static int
+cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "reset", no_argument, NULL, 'r' },
+		{ "no-tui", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct demo_report		 rep;
+	const char			*dir = NULL;
+	char				*cause = NULL, *def = NULL;
+	bool				 reset = false, no_tui = false;
+	int				 opt;
+
+	(void)ctx;
+	while ((opt = cmd_getopt(e, argc, argv, "d:rnh", longopts)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (*optarg == '\0')
+				cmd_usage_error(e, _("--dir needs a folder"));
+			dir = optarg;
+			break;
+		case 'r':
+			reset = true;
+			break;
+		case 'n':
+			no_tui = true;
+			break;
+		}
+	}
+	if (optind < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+
+	if (dir == NULL && (def = demo_default_dir(&cause)) == NULL) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_USAGE);
+	}
+	if (demo_create(dir != NULL ? dir : def, reset, &rep, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(def);
+		opt = rep.err == EINVAL ? EX_USAGE : fs_errno_exit(rep.err);
+		demo_report_free(&rep);
+		return (opt);
+	}
+	/* on a terminal, the TUI opens on the sandbox: a drill ready to start */
+	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		opt = cmd_demo_walk(ctx, rep.config);
+		demo_report_free(&rep);
+		free(def);
+		return (opt);
+	}
+	cmd_demo_print(&rep);
+	demo_report_free(&rep);
+	free(def);
+	return (EX_OK);
+}
+
+const struct cmd_entry cmd_demo_entry = {
+	.name = "demo",
+	.args = "[--dir DIR] [--reset] [--no-tui]",
+	.summary = N_("make a sandbox Patronus host (database, config, keys, dr.yaml)"),
+	.help = N_("Lays out a pretend Patronus host without root: an sdwan.db in WAL mode\n"
+	    "with made-up sites, paths, path health, policies, users and an audit log;\n"
+	    "a config folder with config.yaml, a TLS key pair and a JWT secret; a\n"
+	    "WireGuard folder with real X25519 keys and wg0.conf; a backup encryption\n"
+	    "key (mode 0600); and a dr.yaml that points at all of it.\n"
+	    "\n"
+	    "  -d, --dir DIR  the sandbox folder (default: $XDG_DATA_HOME/patronus-dr/demo,\n"
+	    "                 else ~/.local/share/patronus-dr/demo)\n"
+	    "  -r, --reset    delete the sandbox and make a new one; only a folder that\n"
+	    "                 demo made (it holds .patronus-dr-demo) is ever deleted\n"
+	    "  -n, --no-tui   only make the sandbox and print what was made\n"
+	    "\n"
+	    "On a terminal (and without --no-tui) the TUI then opens on the sandbox:\n"
+	    "the open drill there is resumed, else a drill of database-corruption is\n"
+	    "declared, ready to start.\n"
+	    "\n"
+	    "An existing sandbox is kept as it is. A folder that exists, is not empty\n"
+	    "and is not a sandbox is refused (exit 73).\n"),
+	.flags = 0,
+	.exec = cmd_demo_exec,
+};

@@ -1,0 +1,73 @@
+/* cmd-drills.c: the drill history: achieved RTO and RPO against the targets, scores and a trend chart. */
+#include "system.h"
+
+#include <langinfo.h>
+
+#include "cli/cmd.h"
+#include "model/incident.h"
+#include "ui/report.h"
+#include "util/str.h"
+
+/* drills [RUNBOOK-ID] [--ascii]. */
+static int
+cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct incident_store		*st;
+	struct report_history		*h = NULL;
+	struct buf			 b;
+	const char			*runbook = NULL, *cs;
+	size_t				 n = 0;
+	bool				 utf8;
+	int				 opt, rc;
+
+	cs = nl_langinfo(CODESET);
+	utf8 = cs != NULL && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+	while ((opt = cmd_getopt(e, argc, argv, "ha", longopts)) != -1) {
+		if (opt == 'a')
+			utf8 = false;
+	}
+	if (optind < argc)
+		runbook = argv[optind++];
+	if (optind < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+
+	if ((rc = cmd_report_open(&ctx->conf, &st)) != EX_OK)
+		return (rc);
+	if (cmd_report_history(&ctx->conf, st, runbook, &h, &n) != 0) {
+		incident_store_close(st);
+		return (EX_IOERR);
+	}
+	incident_store_close(st);
+	if (n == 0) {
+		if (runbook != NULL)
+			printf(_("No drills of %s recorded.\n"), runbook);
+		else
+			printf(_("No drills recorded.\n"));
+		return (EX_OK);
+	}
+	buf_init(&b);
+	report_history_text(&b, h, n, utf8);
+	cmd_report_history_free(h, n);
+	rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0 ? EX_IOERR : EX_OK;
+	buf_free(&b);
+	return (rc);
+}
+
+const struct cmd_entry cmd_drills_entry = {
+	.name = "drills",
+	.args = "[RUNBOOK-ID] [--ascii]",
+	.summary = N_("drill history: achieved RTO and RPO against targets, pass or fail"),
+	.help = N_("  -a, --ascii   draw the chart with ASCII characters only (also when the\n"
+	    "                locale is not UTF-8)\n"
+	    "\n"
+	    "Every drill (of RUNBOOK-ID, or all), oldest first: its date, the achieved RTO\n"
+	    "and RPO against the targets, and whether it passed the plan's success\n"
+	    "criteria; then a bar chart of the achieved RTO per drill with the target.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_drills_exec,
+};

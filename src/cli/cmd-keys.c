@@ -1,0 +1,72 @@
+/* cmd-keys.c: WireGuard key rotation, the plan's key recovery scenario B. */
+#include "system.h"
+
+#include <time.h>
+
+#include "cli/cmd.h"
+#include "engine/recover/rotate.h"
+#include "util/fsutil.h"
+#include "util/timeutil.h"
+
+/* keys rotate: new key pair for the interface, old one kept aside. */
+static int
+cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rotate_result		 r;
+	const char			*iface = "wg0";
+	char				 stamp[TIMEUTIL_BUFSZ], *cause = NULL;
+	int				 opt, ex;
+
+	while ((opt = cmd_getopt(e, argc, argv, "i:h", longopts)) != -1) {
+		if (opt == 'i')
+			iface = optarg;
+	}
+	if (optind >= argc || strcmp(argv[optind], "rotate") != 0)
+		cmd_usage_error(e, _("say what to do: rotate"));
+	if (optind + 1 < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
+	if (*iface == '\0' || strchr(iface, '/') != NULL || *iface == '.')
+		cmd_usage_error(e, _("bad interface name \"%s\""), iface);
+
+	time_format_stamp(time(NULL), stamp, sizeof stamp);
+	printf(_("rotating the key pair of %s in %s\n"), iface, ctx->conf.wireguard_dir);
+	fflush(stdout);
+	if (rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause) != 0) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s", cause);
+		free(cause);
+		rotate_result_free(&r);
+		return (ex);
+	}
+	if (r.old_public[0] != '\0')
+		printf(_("old public key: %s (files kept in %s)\n"), r.old_public, r.kept);
+	else
+		printf(_("old files kept in %s\n"), r.kept);
+	printf(_("new public key: %s\n"), r.new_public);
+	printf(_("Give every peer the new public key, then restart the tunnel "
+	    "(systemctl restart wg-quick@%s).\n"), iface);
+	rotate_result_free(&r);
+	return (EX_OK);
+}
+
+const struct cmd_entry cmd_keys_entry = {
+	.name = "keys",
+	.args = "rotate [--interface NAME]",
+	.summary = N_("new WireGuard key pair, old one kept aside"),
+	.help = N_("Makes a new X25519 key pair for the interface (default wg0) with\n"
+	    "OpenSSL. The old NAME.conf, privatekey and publickey are first kept in\n"
+	    "WIREGUARD_DIR/old-STAMP (mode 0700, files 0600); then NAME.conf gets\n"
+	    "the new PrivateKey and privatekey (0600) and publickey are replaced,\n"
+	    "each atomically. Prints the new public key to give the peers.\n"
+	    "\n"
+	    "  -i, --interface NAME   the interface (default wg0)\n"
+	    "\n"
+	    "Exit status: 0 rotated, 66 no NAME.conf, 74 I/O error.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_keys_exec,
+};

@@ -1,0 +1,244 @@
+/* cmd-prune.c: apply retention to the backup sets. */
+#include "system.h"
+
+#include <openssl/crypto.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "engine/set/catalog.h"
+#include "engine/backup/metrics.h"
+#include "engine/stream/offstream.h"
+#include "engine/remote/remote.h"
+#include "engine/backup/retention.h"
+#include "engine/stream/segment.h"
+#include "engine/stream/stream.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* Stream generations of one store older than stream.retention (never its newest). */
+static int
+cmd_prune_remote_stream(struct cmd_ctx *ctx, struct remote *r, bool dry)
+{
+	char	*dir, *cause = NULL, **gens;
+	size_t	 n, i;
+	int	 rc = EX_OK;
+
+	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
+	if (offstream_prune(r, dir, ctx->conf.stream_retention, NULL, (int64_t)time(NULL) * 1000,
+	    dry, &gens, &n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		rc = EX_IOERR;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-6s %s %s/%s: %s\n", dry ? _("would remove") : _("remove"),
+		    remote_kind_names[r->kind], STREAM_DIR, gens[i],
+		    _("stream generation older than stream.retention"));
+		if (!dry)
+			log_info(_("prune: removed stream generation %s from %s"), gens[i],
+			    r->where);
+	}
+	str_list_free(gens, n);
+	free(dir);
+	return (rc);
+}
+
+/* Apply retention to the sets of every off-site store; returns an exit status. */
+static int
+cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
+{
+	struct remote			 r[REMOTE__KINDS];
+	struct remote_set		*sets;
+	struct retention_verdict	*v;
+	char				*cause = NULL;
+	size_t				 nr, n, i, k, removed;
+	int				 rc = EX_OK;
+
+	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
+	}
+	if (nr == 0) {
+		cmd_error("%s", _("--remote: no off-site store is configured"));
+		return (EX_CONFIG);
+	}
+	for (k = 0; k < nr; k++) {
+		if (remote_sets(&r[k], &sets, &n, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			rc = EX_UNAVAILABLE;
+			continue;
+		}
+		remote_retention(&ctx->conf, sets, n, &v);
+		removed = 0;
+		for (i = 0; i < n; i++) {
+			printf("%-6s %s %s/%s: %s\n", v[i].remove ? (dry ? _("would remove") :
+			    _("remove")) : _("keep"), remote_kind_names[r[k].kind],
+			    backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
+			if (!v[i].remove || dry)
+				continue;
+			log_info(_("prune: removing %s/%s from %s: %s"),
+			    backup_tier_names[sets[i].tier], sets[i].name, r[k].where, v[i].why);
+			if (remote_remove_set(&r[k], &sets[i], &cause) == -1) {
+				cmd_error("%s", cause);
+				free(cause);
+				cause = NULL;
+				rc = EX_IOERR;
+			} else
+				removed++;
+		}
+		if (!dry)
+			printf(_("%zu of %zu sets removed from %s\n"), removed, n, r[k].where);
+		retention_verdicts_free(v, n);
+		remote_sets_free(sets, n);
+		if (cmd_prune_remote_stream(ctx, &r[k], dry) != EX_OK)
+			rc = EX_IOERR;
+	}
+	for (k = 0; k < nr; k++)
+		remote_free(&r[k]);
+	return (rc);
+}
+
+/* Stream generations older than stream.retention (never the newest); returns an exit status. */
+static int
+cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
+{
+	char	*dir, *cause = NULL, **gens;
+	size_t	 n, i;
+
+	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
+	if (stream_prune(dir, ctx->conf.stream_retention, NULL, (int64_t)now * 1000, dry,
+	    &gens, &n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(dir);
+		return (EX_IOERR);
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-6s %s/%s: %s\n", dry ? _("would remove") : _("remove"), STREAM_DIR,
+		    gens[i], _("stream generation older than stream.retention"));
+		if (!dry)
+			log_info(_("prune: removed stream generation %s/%s"), dir, gens[i]);
+	}
+	str_list_free(gens, n);
+	free(dir);
+	return (EX_OK);
+}
+
+/* Apply retention (or, with --dry-run, show it); exit 0, or 74 when a removal failed. */
+static int
+cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "remote", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct catalog_set		*sets;
+	struct retention_verdict	*v;
+	struct metrics			 m;
+	char				*password = NULL, *cause = NULL, **stale;
+	bool				 dry = false, remote = false;
+	size_t				 n, nstale, i, removed = 0;
+	time_t				 now;
+	int				 opt, rc = EX_OK, ret;
+
+	while ((opt = cmd_getopt(e, argc, argv, "hnr", longopts)) != -1) {
+		if (opt == 'n')
+			dry = true;
+		else if (opt == 'r')
+			remote = true;
+	}
+	if (optind < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+	if (cmd_now(&now) == -1)
+		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
+
+	if (fs_read_key(ctx->conf.encryption_key, &password, &cause) == -1) {
+		free(cause);
+		password = NULL;
+	}
+	cause = NULL;
+	if (!dry) {
+		log_set_echo(false);
+		cmd_open_log(&ctx->conf);
+	}
+	if (retention_plan(&ctx->conf, password, now, &sets, &n, &v, &stale, &nstale,
+	    &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(password);
+		return (EX_IOERR);
+	}
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
+	for (i = 0; i < n; i++) {
+		printf("%-6s %s/%s: %s\n", v[i].remove ? (dry ? _("would remove") : _("remove")) :
+		    _("keep"), backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
+		if (!v[i].remove || dry)
+			continue;
+		log_info(_("prune: removing %s/%s: %s"), sets[i].dir, sets[i].name, v[i].why);
+		if (retention_remove(&ctx->conf, &sets[i], &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			cause = NULL;
+			rc = EX_IOERR;
+		} else
+			removed++;
+	}
+	for (i = 0; i < nstale; i++) {
+		printf("%-6s %s: %s\n", dry ? _("would remove") : _("remove"), stale[i],
+		    _("temporary file of an interrupted backup, older than a day"));
+		if (!dry && unlink(stale[i]) == 0)
+			log_info(_("prune: removed %s"), stale[i]);
+		free(stale[i]);
+	}
+	free(stale);
+	retention_verdicts_free(v, n);
+	catalog_free(sets, n);
+	if (!dry)
+		printf(_("%zu of %zu sets removed\n"), removed, n);
+	if (cmd_prune_stream(ctx, dry, now) != EX_OK)
+		rc = EX_IOERR;
+	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
+		rc = ret;
+	if (!dry) {
+		metrics_init(&m);
+		metrics_set(&m, "patronus_dr_prune_last_success", NULL, rc == EX_OK ? 1 : 0);
+		metrics_set(&m, "patronus_dr_prune_last_timestamp_seconds", NULL, (double)now);
+		metrics_set(&m, "patronus_dr_prune_removed_sets", NULL, (double)removed);
+		cmd_metrics(&ctx->conf, &m, now);
+	}
+	return (rc);
+}
+
+const struct cmd_entry cmd_prune_entry = {
+	.name = "prune",
+	.args = "[--dry-run] [--remote]",
+	.summary = N_("apply retention to the backup sets"),
+	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
+	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
+	    "the newest set, each rule keeps the newest set of each calendar hour, day,\n"
+	    "ISO week or month that has one, until its count is used; one set may be\n"
+	    "kept by several rules. The newest set that verifies is never removed.\n"
+	    "Incomplete sets older than a day are removed; corrupt sets are kept for\n"
+	    "inspection. Each set is listed with what happens to it and why.\n\n"
+	    "With --remote, the same rules then apply to the sets of each off-site\n"
+	    "store (SFTP, S3): the newest whole set there is never removed, sets that\n"
+	    "lack a file are kept (a queued upload completes them), and a set's\n"
+	    "manifest is removed first.\n\n"
+	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
+	    "than stream.retention are removed too, never the newest.\n\n"
+	    "  --dry-run   only show what would be removed\n"
+	    "  --remote    prune the off-site copies too\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_prune_exec,
+};

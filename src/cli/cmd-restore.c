@@ -1,0 +1,764 @@
+/* cmd-restore.c: put the database, the config or the WireGuard keys back from a backup set. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cli/cmd.h"
+#include "engine/set/archive.h"
+#include "engine/set/crypt.h"
+#include "engine/recover/extract.h"
+#include "engine/set/hashio.h"
+#include "engine/stream/pitr.h"
+#include "engine/recover/restore.h"
+#include "model/incident.h"
+#include "engine/stream/segment.h"
+#include "util/fsutil.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* Largest config or WireGuard archive read into memory. */
+#define RESTORE_MAX_ARCHIVE (512UL * 1024 * 1024)
+
+/* The options every restore kind takes. */
+struct restore_args {
+	enum restore_kind	 kind;
+	const char		*from;
+	const char		*incident;
+	const char		*at;		/* --at TIME, or NULL */
+	int64_t			 at_ms;		/* INT64_MAX: the newest point */
+	bool			 yes;
+	bool			 copy;
+	int64_t			 wait_ms;	/* for a running stream to pause */
+};
+
+/* How long restore db waits for a running stream's round to end, by default. */
+#define RESTORE_STREAM_WAIT_MS	30000
+
+/*
+ * Pause a running stream (pitr_pause) for the install: *fd for pitr_unpause.
+ * Returns 0, or the exit status after saying why not (75: it did not pause).
+ */
+static int
+restore_pause(struct cmd_ctx *ctx, const struct restore_args *ra, int *fd)
+{
+	char	*cause = NULL;
+	int	 r;
+
+	if ((r = pitr_pause(ctx->conf.backup_dir, ra->wait_ms, fd, &cause)) == 0)
+		return (0);
+	cmd_error("%s", cause);
+	free(cause);
+	return (r == 1 ? EX_TEMPFAIL : EX_CANTCREAT);
+}
+
+/*
+ * Ask on the terminal whether to go ahead, after what. Returns 1 for yes, 0
+ * for no, -1 when there is no terminal to ask on.
+ */
+static int
+restore_confirm(const char *what)
+{
+	char	 line[64];
+	FILE	*tty;
+	int	 fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
+		return (-1);
+	if ((tty = fdopen(fd, "r+")) == NULL) {
+		close(fd);
+		return (-1);
+	}
+	fprintf(tty, "%s\n%s", what, _("Go ahead? [y/N] "));
+	fflush(tty);
+	if (fgets(line, sizeof line, tty) == NULL)
+		line[0] = '\0';
+	fclose(tty);
+	return (line[0] == 'y' || line[0] == 'Y');
+}
+
+/* Ask unless --yes; returns an exit code when not to go on, else 0. */
+static int
+restore_ask(const struct restore_args *ra, const char *what)
+{
+	int	r;
+
+	if (ra->yes)
+		return (0);
+	r = restore_confirm(what);
+	if (r == 1)
+		return (0);
+	if (r == -1) {
+		cmd_error(_("no terminal to ask for confirmation on; run with --yes "
+		    "to restore without asking"));
+		return (EX_USAGE);
+	}
+	cmd_error(_("not confirmed; nothing changed"));
+	return (1);
+}
+
+/* Print the data-loss window: the backup's time against the incident start or now. */
+static void
+restore_print_window(time_t when, time_t incident, bool have_incident)
+{
+	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
+	time_t	ref = have_incident ? incident : time(NULL);
+	int64_t	d = (int64_t)ref - (int64_t)when;
+
+	time_format_iso(when, bw, sizeof bw);
+	time_format_iso(ref, rw, sizeof rw);
+	if (d < 0)
+		d = 0;
+	duration_format(d, dw, sizeof dw);
+	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
+	    have_incident ? _("incident start") : _("now"), rw);
+}
+
+/* path, or path.N for the first N from 2 that is free (caller frees). */
+static char *
+restore_unique(const char *path)
+{
+	char	*p = xstrdup(path);
+	int	 n;
+
+	for (n = 2; fs_exists(p) && n < 1000; n++) {
+		free(p);
+		p = xasprintf("%s.%d", path, n);
+	}
+	return (p);
+}
+
+/* Read the encryption key; NULL with *why (caller frees) when it cannot be used. */
+static char *
+restore_password(const struct conf *c, char **why, int *err)
+{
+	char	*pw = NULL;
+
+	*why = NULL;
+	*err = 0;
+	if (fs_read_key(c->encryption_key, &pw, why) != 0) {
+		*err = errno;
+		return (NULL);
+	}
+	return (pw);
+}
+
+/* Free a key, wiping it first. */
+static void
+restore_password_free(char *pw)
+{
+	if (pw != NULL) {
+		OPENSSL_cleanse(pw, strlen(pw));
+		free(pw);
+	}
+}
+
+/* restore db: keep the live database for forensics, then install the backup. */
+static int
+restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_pick *p)
+{
+	struct restore_db_result	 r;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], *what, *cause = NULL;
+	size_t				 i;
+	int				 ex, pfd;
+
+	if (lstat(ctx->conf.database, &st) == 0)
+		what = xasprintf(_("Replace the database %s (%jd bytes) with %s?\n"
+		    "The current file is kept as %s.corrupted.TIME first."),
+		    ctx->conf.database, (intmax_t)st.st_size, p->db, ctx->conf.database);
+	else
+		what = xasprintf(_("Install %s as the database %s (none there now)?"),
+		    p->db, ctx->conf.database);
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex != 0)
+		return (ex);
+	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
+		return (ex);
+	time_format_stamp(time(NULL), stamp, sizeof stamp);
+	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
+		ex = fs_errno_exit(errno);
+		pitr_unpause(pfd, NULL);
+		cmd_error("%s", cause);
+		free(cause);
+		restore_db_result_free(&r);
+		return (ex);
+	}
+	pitr_unpause(pfd, p->db);
+	printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
+	    ctx->conf.database, p->db, r.bytes);
+	for (i = 0; i < nitems(r.forensic); i++)
+		if (r.forensic[i] != NULL)
+			printf(_("forensic copy: %s\n"), r.forensic[i]);
+	restore_db_result_free(&r);
+	return (EX_OK);
+}
+
+/* Print where a rebuild from the stream got to, and, to stderr, why it stopped short. */
+static void
+restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
+{
+	char	t[64], a[64];
+
+	if (r->sequence > 0)
+		printf(_("point reached: %s (segment %" PRIu64 " of stream generation %s, "
+		    "%" PRIu64 " on disk)\n"), time_format_iso_ms(r->point_ms, t, sizeof t),
+		    r->sequence, r->generation, r->top);
+	else
+		printf(_("point reached: %s (the snapshot of stream generation %s, no "
+		    "segment applied)\n"), time_format_iso_ms(r->point_ms, t, sizeof t),
+		    r->generation);
+	if (r->next_ms > 0)
+		printf(_("next point left out: %s, after the time asked for\n"),
+		    time_format_iso_ms(r->next_ms, t, sizeof t));
+	if (r->later_ms > 0)
+		printf(_("note: generation %s ends there; the next one begins at %s (its "
+		    "snapshot): what was committed in between is not in the stream\n"),
+		    r->generation, time_format_iso_ms(r->later_ms, t, sizeof t));
+	if (!r->broken)
+		return;
+	fflush(stdout);
+	cmd_error(_("the stream chain is broken: %s"), r->why);
+	if (ra->at_ms != INT64_MAX)
+		cmd_error(_("the last good point is %s, before the %s asked for"),
+		    time_format_iso_ms(r->point_ms, t, sizeof t),
+		    time_format_iso_ms(ra->at_ms, a, sizeof a));
+	else
+		cmd_error(_("the last good point is %s"),
+		    time_format_iso_ms(r->point_ms, t, sizeof t));
+}
+
+static void	restore_record(struct cmd_ctx *, const char *, int64_t);
+
+/*
+ * restore db from the stream: rebuild the database as at ra->at_ms into a
+ * temporary file in the live database's folder (every link checked,
+ * integrity_check), then install it as restore db installs a set.
+ */
+static int
+restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t incident)
+{
+	struct restore_db_result	 res;
+	struct pitr_result		 r;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], t[64], *dir, *tmp, *what;
+	char				*cause = NULL, *src;
+	const char			*base;
+	size_t				 i;
+	int				 fd, ex, pfd = -1;
+
+	restore_sweep(ctx->conf.database, "pitr");
+	dir = fs_dirname(ctx->conf.database);
+	if (fs_mkdir_p(dir, 0755, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(dir);
+		return (EX_CANTCREAT);
+	}
+	base = strrchr(ctx->conf.database, '/');
+	base = base != NULL ? base + 1 : ctx->conf.database;
+	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
+	free(dir);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return (ex);
+	}
+	close(fd);
+	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
+	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
+		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
+		    fs_errno_exit(errno);
+		if (r.generation != NULL)
+			restore_print_point(ra, &r);
+		cmd_error("%s", cause);
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+			cmd_error(_("a backup set of that time can be restored with --from "
+			    "(see: %s backups)"), PACKAGE);
+		free(cause);
+		pitr_result_free(&r);
+		unlink(tmp);
+		free(tmp);
+		return (ex);
+	}
+	restore_print_point(ra, &r);
+	fflush(stdout);
+	src = r.sequence > 0 ? segment_path(r.gendir, r.sequence) : xasprintf("%s/snapshot.db", r.gendir);
+	if (lstat(ctx->conf.database, &st) == 0)
+		what = xasprintf(_("Replace the database %s (%jd bytes) with the database as "
+		    "at %s rebuilt from the stream?\n%s"
+		    "The current file is kept as %s.corrupted.TIME first."),
+		    ctx->conf.database, (intmax_t)st.st_size,
+		    time_format_iso_ms(r.point_ms, t, sizeof t), r.broken ?
+		    _("THE CHAIN IS BROKEN: that is its last good point, not the time asked for.\n") :
+		    "", ctx->conf.database);
+	else
+		what = xasprintf(_("Install the database as at %s rebuilt from the stream "
+		    "as %s (none there now)?\n%s"), time_format_iso_ms(r.point_ms, t, sizeof t),
+		    ctx->conf.database, r.broken ? _("THE CHAIN IS BROKEN: that is its "
+		    "last good point, not the time asked for.\n") : "");
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex == 0)
+		ex = restore_pause(ctx, ra, &pfd);
+	if (ex == 0) {
+		time_format_stamp(time(NULL), stamp, sizeof stamp);
+		/* The rebuild is beside the live file already: moved in, not copied. */
+		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
+		    &cause) != 0) {
+			ex = fs_errno_exit(errno);
+			pitr_unpause(pfd, NULL);
+			cmd_error("%s", cause);
+			free(cause);
+		} else {
+			pitr_unpause(pfd, src);
+			printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
+			    ctx->conf.database, src, res.bytes);
+			for (i = 0; i < nitems(res.forensic); i++)
+				if (res.forensic[i] != NULL)
+					printf(_("forensic copy: %s\n"), res.forensic[i]);
+			if (r.broken)
+				printf(_("WARNING: the stream chain is broken; restored its last "
+				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
+			restore_print_window((time_t)(r.point_ms / 1000), incident,
+			    ra->incident != NULL);
+			restore_record(ctx, src, r.point_ms);
+		}
+		restore_db_result_free(&res);
+	}
+	unlink(tmp);
+	free(tmp);
+	free(src);
+	pitr_result_free(&r);
+	return (ex);
+}
+
+/* Read a whole archive, decrypting it when password is not NULL (caller wipes and frees). */
+static int
+restore_load(const char *path, const char *password, char **data, size_t *len,
+    char **cause)
+{
+	struct hashio_in	 in;
+	struct crypt_dec	*d;
+	struct buf		 b;
+	char			 chunk[65536];
+	ssize_t			 n;
+
+	if (password == NULL)
+		return (fs_read_file(path, RESTORE_MAX_ARCHIVE, data, len, cause));
+	if (hashio_in_open(&in, path, cause) != 0)
+		return (-1);
+	d = crypt_dec_new(path, password, hashio_in_read, &in);
+	buf_init(&b);
+	while ((n = crypt_dec_read(d, chunk, sizeof chunk, cause)) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > RESTORE_MAX_ARCHIVE) {
+			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
+			    RESTORE_MAX_ARCHIVE);
+			n = -1;
+			break;
+		}
+	}
+	OPENSSL_cleanse(chunk, sizeof chunk);
+	crypt_dec_free(d);
+	hashio_in_close(&in);
+	if (n < 0) {
+		OPENSSL_cleanse(b.data, b.size);
+		buf_free(&b);
+		return (-1);
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	return (0);
+}
+
+/* Archive the current config dir into state_dir, as the plan's "backup current config". */
+static int
+restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char **cause)
+{
+	struct hashio_out	 out;
+	struct archive_stats	 stats;
+	char			*path;
+
+	*saved = NULL;
+	if (!fs_exists(ctx->conf.config_dir))
+		return (0);
+	if (fs_mkdir_p(ctx->conf.state_dir, 0700, cause) != 0)
+		return (-1);
+	path = xasprintf("%s/config-before-restore-%s.tar.gz", ctx->conf.state_dir,
+	    stamp);
+	*saved = restore_unique(path);
+	free(path);
+	if (hashio_open(&out, *saved, cause) != 0)
+		goto fail;
+	memset(&stats, 0, sizeof stats);
+	if (archive_pack_dir(ctx->conf.config_dir, NULL, hashio_sink, &out, &stats,
+	    cause) != 0) {
+		hashio_abort(&out);
+		goto fail;
+	}
+	if (hashio_commit(&out, cause) != 0)
+		goto fail;
+	log_info(_("current config saved in %s (%zu entries)"), *saved, stats.entries);
+	return (0);
+fail:
+	free(*saved);
+	*saved = NULL;
+	return (-1);
+}
+
+/* restore config / restore keys: check the archive whole, then swap the tree in. */
+static int
+restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_pick *p, const char *password)
+{
+	static const char	 marks[] = { '+', '~', '-' };
+	struct extract_opts	 o;
+	struct extract_result	 r;
+	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
+	char			*prefix, *kept, *what, *saved = NULL;
+	size_t			 len = 0, entries = 0, i;
+	bool			 keys = ra->kind == RESTORE_KEYS;
+	int			 ex;
+
+	memset(&o, 0, sizeof o);
+	o.name = keys ? p->wireguard : p->config;
+	o.target = keys ? ctx->conf.wireguard_dir : ctx->conf.config_dir;
+	o.private_files = keys;
+	o.carry = ctx->conf.encryption_key;
+	if (o.target[0] != '/') {
+		cmd_error(_("%s: not an absolute path"), o.target);
+		return (EX_CONFIG);
+	}
+	if (restore_load(o.name, keys ? password : NULL, &data, &len, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_DATAERR);
+	}
+	prefix = extract_prefix(o.target);
+	o.prefix = prefix;
+	time_format_stamp(time(NULL), stamp, sizeof stamp);
+	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
+	kept = restore_unique(what);
+	free(what);
+	o.kept = kept;
+	ex = EX_OK;
+	if (extract_check(data, len, &o, &entries, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = EX_DATAERR;
+		goto out;
+	}
+	what = xasprintf(_("Replace %s with the %zu entries of %s?\n"
+	    "The current tree is kept as %s."), o.target, entries, o.name, kept);
+	ex = restore_ask(ra, what);
+	free(what);
+	if (ex != 0)
+		goto out;
+	if (!keys && restore_save_config(ctx, stamp, &saved, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = EX_CANTCREAT;
+		goto out;
+	}
+	if (extract_tree(data, len, &o, &r, &cause) != 0) {
+		ex = fs_errno_exit(errno);
+		cmd_error("%s", cause);
+		extract_result_free(&r);
+		goto out;
+	}
+	for (i = 0; i < r.ndiffs; i++)
+		printf("%c %s/%s\n", marks[r.diffs[i].kind], o.target, r.diffs[i].path);
+	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
+	    o.target, o.name, r.added, r.changed, r.removed);
+	if (r.kept)
+		printf(_("previous tree kept as %s\n"), kept);
+	if (!keys && str_has_prefix(ctx->conf.encryption_key, o.target) &&
+	    !fs_exists(ctx->conf.encryption_key))
+		printf(_("WARNING: the encryption key %s is not in the restored config "
+		    "(backups leave it out): put it back from its offline copy before "
+		    "restore keys\n"), ctx->conf.encryption_key);
+	if (saved != NULL)
+		printf(_("previous config archived as %s\n"), saved);
+	extract_result_free(&r);
+out:
+	if (data != NULL) {
+		OPENSSL_cleanse(data, len);
+		free(data);
+	}
+	free(saved);
+	free(cause);
+	free(kept);
+	free(prefix);
+	return (ex);
+}
+
+/*
+ * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
+ * as the TUI sets them for a step's command): append a "restored" event with
+ * the set, its time (where the data-loss window ends), the database file
+ * installed and its SHA-256, for the report's achieved RPO. A failure to
+ * record is said on stderr; the restore stands.
+ */
+static void
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+{
+	struct incident_store	*st;
+	struct buf		 b;
+	const char		*id = getenv("PATRONUS_DR_INCIDENT");
+	const char		*step = getenv("PATRONUS_DR_STEP");
+	char			 hex[HASHIO_HEXLEN], *cause = NULL;
+	int			 rc;
+
+	if (id == NULL || *id == '\0')
+		return;
+	if (step != NULL && *step == '\0')
+		step = NULL;
+	if (hashio_file(ctx->conf.database, hex, NULL, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return;
+	}
+	buf_init(&b);
+	buf_adds(&b, "{\"set\":");
+	json_add_string(&b, set);
+	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
+	json_add_string(&b, ctx->conf.database);
+	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
+	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
+	if (rc == 0) {
+		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
+		incident_store_close(st);
+	}
+	if (rc != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+	}
+	buf_free(&b);
+}
+
+/*
+ * Whether the stream holds a good point newer than the set p (NULL: no set
+ * verifies); says which it is either way when there is a stream.
+ */
+static bool
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL, t[64], b[64];
+	bool			 newer;
+
+	path = xasprintf("%s/stream", ctx->conf.backup_dir);
+	if (!fs_exists(path)) {
+		free(path);
+		return (false);
+	}
+	free(path);
+	if (pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+		log_warn(_("the stream cannot be used: %s"), cause);
+		free(cause);
+		pitr_result_free(&r);
+		return (false);
+	}
+	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
+	time_format_iso_ms(r.point_ms, t, sizeof t);
+	if (p != NULL)
+		time_format_iso(p->when, b, sizeof b);
+	if (newer && p != NULL)
+		printf(_("the stream's newest good point (%s) is newer than the newest set "
+		    "that verifies (%s, %s): restoring from the stream\n"), t, p->name, b);
+	else if (newer)
+		printf(_("no backup set verifies; the stream's newest good point is %s: "
+		    "restoring from the stream\n"), t);
+	else
+		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
+		    "newest good point (%s)\n"), p->name, b, t);
+	fflush(stdout);
+	pitr_result_free(&r);
+	return (newer);
+}
+
+/* Parse the options, pick the set, and run the restore of one kind. */
+static int
+cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "incident-start", required_argument, NULL, 'i' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "copy", no_argument, NULL, 'C' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct restore_args		 ra;
+	struct restore_pick		 p;
+	char				*pw, *why = NULL, *cause = NULL;
+	char				 stamp[64];
+	time_t				 incident = 0;
+	bool				 picked;
+	int				 opt, ex, err;
+
+	memset(&ra, 0, sizeof ra);
+	ra.at_ms = INT64_MAX;
+	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
+		switch (opt) {
+		case 'w':
+			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
+				free(cause);
+				cmd_usage_error(e, _("--wait wants a duration such as 30s, "
+				    "not \"%s\""), optarg);
+			}
+			ra.wait_ms *= 1000;
+			break;
+		case 'a':
+			ra.at = optarg;
+			break;
+		case 'f':
+			ra.from = optarg;
+			break;
+		case 'i':
+			ra.incident = optarg;
+			break;
+		case 'y':
+			ra.yes = true;
+			break;
+		case 'C':
+			ra.copy = true;
+			break;
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(e, _("say what to restore: db, config or keys"));
+	if (strcmp(argv[optind], "db") == 0)
+		ra.kind = RESTORE_DB;
+	else if (strcmp(argv[optind], "config") == 0)
+		ra.kind = RESTORE_CONFIG;
+	else if (strcmp(argv[optind], "keys") == 0)
+		ra.kind = RESTORE_KEYS;
+	else
+		cmd_usage_error(e, _("unknown kind \"%s\" (db, config or keys)"),
+		    argv[optind]);
+	if (optind + 1 < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
+	if (ra.incident != NULL &&
+	    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+		cmd_error("--incident-start: %s", cause);
+		free(cause);
+		return (EX_USAGE);
+	}
+	if (ra.at != NULL) {
+		if (ra.kind != RESTORE_DB)
+			cmd_usage_error(e, _("--at is for restore db only"));
+		if (ra.from != NULL)
+			cmd_usage_error(e, _("--at and --from exclude each other"));
+		if (pitr_parse_time(ra.at, time_now_ms(), &ra.at_ms, &cause) != 0) {
+			cmd_error("--at: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		printf(_("restoring the database as at %s from the stream\n"),
+		    time_format_iso_ms(ra.at_ms, stamp, sizeof stamp));
+		fflush(stdout);
+		return (restore_run_stream(ctx, &ra, incident));
+	}
+
+	pw = restore_password(&ctx->conf, &why, &err);
+	if (pw == NULL && ra.kind == RESTORE_KEYS) {
+		cmd_error("%s", why);
+		free(why);
+		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+	}
+	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	free(why);
+	/* Without --from, the stream's newest good point when it is newer. */
+	if (ra.kind == RESTORE_DB && ra.from == NULL &&
+	    restore_stream_newer(ctx, picked ? &p : NULL)) {
+		if (picked)
+			restore_pick_free(&p);
+		free(cause);
+		restore_password_free(pw);
+		return (restore_run_stream(ctx, &ra, incident));
+	}
+	if (!picked) {
+		cmd_error("%s", cause);
+		free(cause);
+		restore_password_free(pw);
+		return (ra.from != NULL ? 1 : EX_NOINPUT);
+	}
+	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
+	    _(" (newer sets skipped, see above)") : "");
+	fflush(stdout);
+	if (ra.kind == RESTORE_DB)
+		ex = restore_run_db(ctx, &ra, &p);
+	else
+		ex = restore_run_tree(ctx, &ra, &p, pw);
+	if (ex == EX_OK)
+		restore_print_window(p.when, incident, ra.incident != NULL);
+	if (ex == EX_OK && ra.kind == RESTORE_DB)
+		restore_record(ctx, p.db, (int64_t)p.when * 1000);
+	restore_pick_free(&p);
+	restore_password_free(pw);
+	return (ex);
+}
+
+const struct cmd_entry cmd_restore_entry = {
+	.name = "restore",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.summary = N_("put the database, config or WireGuard keys back from a backup"),
+	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
+	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
+	    "unless --yes; with no terminal and no --yes it refuses (exit 64).\n"
+	    "\n"
+	    "  db      keeps the live database (and -wal, -shm, -journal) as\n"
+	    "          DB.corrupted.YYYYmmdd-HHMMSS (a hard link, or a copy with\n"
+	    "          --copy), then installs the backup atomically, mode 0600,\n"
+	    "          owner of the file it replaces.\n"
+	    "  config  saves the current config dir in STATE_DIR/config-before-\n"
+	    "          restore-STAMP.tar.gz, checks the whole archive (no \"..\",\n"
+	    "          absolute names, entries outside config_dir, links out of\n"
+	    "          the tree, writes through links), then swaps the new tree in\n"
+	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
+	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
+	    "          swaps it in the same way; private files get mode 0600.\n"
+	    "\n"
+	    "restore db without --from uses the stream's newest good point when it\n"
+	    "is newer than the newest set (and says so). With --at it rebuilds the\n"
+	    "database as it was at TIME from BACKUP_DIR/stream: the newest snapshot\n"
+	    "at or before it, then every segment captured by then, each link\n"
+	    "checked; it prints the point reached. A missing or damaged segment\n"
+	    "stops it at the last good point, named with the file and the reason;\n"
+	    "the question says so, and --yes accepts that point.\n"
+	    "\n"
+	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
+	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
+	    "  -f, --from BACKUP.db         the set to restore from\n"
+	    "  -i, --incident-start TIME    data-loss window against this time\n"
+	    "  -y, --yes                    do not ask\n"
+	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
+	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "\n"
+	    "restore db never races a running stream: it takes backup_dir/stream/\n"
+	    "pause exclusively for the install (the stream holds it only during\n"
+	    "a capture round), so the stream waits and then starts a new\n"
+	    "generation from the restored file, reason \"database restored\".\n"
+	    "\n"
+	    "Exit status: 0 restored, 1 the --from set fails verify or not\n"
+	    "confirmed, 64 usage or no terminal, 65 archive refused or the rebuilt\n"
+	    "database fails integrity_check, 66 no set passes verify (--at: no\n"
+	    "stream snapshot at or before TIME), 74 I/O error, 75 the running\n"
+	    "stream did not pause within --wait (its pid is named; nothing\n"
+	    "changed), 77 key file readable by others.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_restore_exec,
+};

@@ -1,0 +1,429 @@
+/* cmd-runbooks.c: list, check and show the runbooks. */
+#include "system.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "engine/host/action.h"
+#include "engine/stream/pitr.h"
+#include "model/runbook.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* A duration the way runbooks write it: "30m", "2h", "1h30m", "-" for none. */
+static const char *
+runbooks_duration(int64_t secs, char *buf, size_t len)
+{
+	if (secs <= 0) {
+		xsnprintf(buf, len, "-");
+		return (buf);
+	}
+	return (duration_format_spec(secs, buf, len));
+}
+
+/* Print "id title rto rpo steps" for every runbook of the folders. */
+static int
+runbooks_list(struct cmd_ctx *ctx)
+{
+	struct runbook_set	 set;
+	const struct runbook	*rb;
+	char			**dirs, *errors = NULL, rto[32], rpo[32];
+	size_t			  ndirs, i;
+	int			  rc = EX_OK;
+
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
+	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0) {
+		cmd_error("%s", errors);
+		free(errors);
+		str_list_free(dirs, ndirs);
+		return (EX_NOINPUT);
+	}
+	printf("%-28s %-7s %-7s %5s  %s\n", _("ID"), _("RTO"), _("RPO"), _("STEPS"),
+	    _("TITLE"));
+	for (i = 0; i < set.n; i++) {
+		rb = set.books[i];
+		printf("%-28s %-7s %-7s %5zu  %s\n", rb->id,
+		    runbooks_duration(rb->rto, rto, sizeof rto),
+		    runbooks_duration(rb->rpo, rpo, sizeof rpo), rb->nsteps, rb->title);
+	}
+	if (errors != NULL) {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", errors);
+		free(errors);
+		rc = EX_DATAERR;
+	}
+	runbook_set_free(&set);
+	str_list_free(dirs, ndirs);
+	return (rc);
+}
+
+/* Whether a file is named after its runbook's id (ID.yaml or ID.yml). */
+static bool
+runbooks_name_matches(const char *path, const char *id)
+{
+	const char	*base = strrchr(path, '/');
+	size_t		 len = strlen(id);
+
+	base = base == NULL ? path : base + 1;
+	return (strncmp(base, id, len) == 0 && (strcmp(base + len, ".yaml") == 0 ||
+	    strcmp(base + len, ".yml") == 0));
+}
+
+/*
+ * What the configured protection delivers, for checking RPO targets: false
+ * (with a note) when no dr.yaml was read, so there is nothing to check against.
+ */
+static bool
+runbooks_protection(struct cmd_ctx *ctx, struct pitr_protection *prot)
+{
+	struct stream_status	 st;
+	char			*cause = NULL;
+
+	if (ctx->conf.path == NULL) {
+		printf(_("note: no dr.yaml (%s): RPO targets are not checked against "
+		    "the backup interval and the stream\n"), CONF_DEFAULT_PATH);
+		return (false);
+	}
+	if (stream_status_read(ctx->conf.backup_dir, &st, &cause) != 0) {
+		fflush(stdout);
+		fprintf(stderr, _("%s: warning: %s (the stream counts as not running)\n"),
+		    PACKAGE, cause);
+		free(cause);
+		pitr_protection(&ctx->conf, NULL, time_now_ms(), prot);
+		return (true);
+	}
+	pitr_protection(&ctx->conf, &st, time_now_ms(), prot);
+	stream_status_free(&st);
+	return (true);
+}
+
+/*
+ * Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if
+ * any. An RPO target that the configured protection cannot meet is a
+ * warning: exit 0, or 1 when strict.
+ */
+static int
+runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
+{
+	struct runbook_set	  set;
+	struct runbook		**books, *copy;
+	struct pitr_protection	  prot;
+	char			**dirs, *errors = NULL, *refs, *warn;
+	size_t			  ndirs, i;
+	int			  rc = EX_OK, missing = 0, bad = 0, warned = 0;
+	int			  checked = -1;
+
+	memset(&prot, 0, sizeof prot);
+
+	/* The folders, then the folders of the files, give use: its targets. */
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
+	dirs = xreallocarray(dirs, ndirs + (size_t)argc + 1, sizeof *dirs);
+	for (i = 0; i < (size_t)argc; i++)
+		dirs[ndirs++] = fs_dirname(argv[i]);
+	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0)
+		memset(&set, 0, sizeof set);
+	free(errors);
+
+	books = xcalloc((size_t)argc, sizeof *books);
+	for (i = 0; i < (size_t)argc; i++) {
+		if (access(argv[i], R_OK) != 0) {
+			cmd_error(_("%s: %s"), argv[i], strerror(errno));
+			missing++;
+			continue;
+		}
+		if ((books[i] = runbook_load(argv[i], &errors)) == NULL) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			bad++;
+			continue;
+		}
+		/* The files given replace runbooks of the same id in the set. */
+		copy = runbook_load(argv[i], NULL);
+		if (copy != NULL) {
+			size_t	j;
+
+			for (j = 0; j < set.n; j++)
+				if (strcmp(set.books[j]->id, copy->id) == 0)
+					break;
+			if (j < set.n) {
+				runbook_free(set.books[j]);
+				set.books[j] = copy;
+			} else {
+				set.books = xreallocarray(set.books, set.n + 1,
+				    sizeof *set.books);
+				set.books[set.n++] = copy;
+			}
+		}
+	}
+	for (i = 0; i < (size_t)argc; i++) {
+		if (books[i] == NULL)
+			continue;
+		refs = NULL;
+		if (!runbooks_name_matches(argv[i], books[i]->id)) {
+			fflush(stdout);
+			fprintf(stderr, _("%s:%d:%d: id \"%s\" differs from the file name "
+			    "(name the file %s.yaml)\n"), argv[i], books[i]->id_mark.line,
+			    books[i]->id_mark.column, books[i]->id, books[i]->id);
+			bad++;
+		}
+		if (runbook_check_refs(&set, books[i], &refs) > 0) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", refs);
+			bad++;
+		} else if (runbooks_name_matches(argv[i], books[i]->id))
+			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
+		free(refs);
+		if (books[i]->rpo > 0 && checked == -1)
+			checked = runbooks_protection(ctx, &prot);
+		if (books[i]->rpo > 0 && checked == 1 &&
+		    (warn = pitr_rpo_warning(books[i]->id, books[i]->rpo, &prot)) != NULL) {
+			fflush(stdout);
+			fprintf(stderr, _("%s:%d:%d: warning: %s\n"), argv[i],
+			    books[i]->rpo_mark.line, books[i]->rpo_mark.column, warn);
+			free(warn);
+			warned++;
+		}
+		runbook_free(books[i]);
+	}
+	free(books);
+	runbook_set_free(&set);
+	str_list_free(dirs, ndirs);
+	if (bad > 0)
+		rc = EX_DATAERR;
+	else if (missing > 0)
+		rc = EX_NOINPUT;
+	else if (warned > 0 && strict)
+		rc = 1;
+	return (rc);
+}
+
+/* Print a text indented, one line at a time. */
+static void
+runbooks_print_indented(const char *indent, const char *text)
+{
+	const char	*p, *nl;
+
+	for (p = text; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			printf("%s%s\n", indent, p);
+			return;
+		}
+		printf("%s%.*s\n", indent, (int)(nl - p), p);
+	}
+}
+
+/* Print a list of texts under a heading, when it has any. */
+static void
+runbooks_print_list(const char *heading, char *const *list, size_t n)
+{
+	size_t	i;
+
+	if (n == 0)
+		return;
+	printf("%s\n", heading);
+	for (i = 0; i < n; i++)
+		printf("  - %s\n", list[i]);
+}
+
+/* Print one step as text. */
+static void
+runbooks_print_step(size_t num, const struct rb_step *st)
+{
+	const struct action_def	*def;
+	char			 d[32];
+	size_t			 i;
+
+	printf("\n%2zu. %s [%s]\n", num, st->title, st->id);
+	printf("    %s%s%s", runbook_kind_name(st->kind), st->role != NULL ? ", " : "",
+	    st->role != NULL ? st->role : "");
+	if (st->expect > 0)
+		printf(_(", expect %s"), runbooks_duration(st->expect, d, sizeof d));
+	printf(_(", drill: %s"), runbook_drill_name(runbook_drill_rule(st)));
+	if (st->confirm)
+		printf(_(", confirm"));
+	printf("\n");
+	if (st->description != NULL)
+		runbooks_print_indented("    ", st->description);
+	switch (st->kind) {
+	case RB_RUN:
+		runbooks_print_indented("    $ ", st->run);
+		break;
+	case RB_ACTION:
+		def = action_find(st->action);
+		printf("    > %s", st->action);
+		for (i = 0; i < st->nparams; i++)
+			printf(" %s=%s", st->params[i].name, st->params[i].value);
+		printf("\n");
+		if (def != NULL && def->planned)
+			printf(_("    (not built yet: the engine refuses to run it)\n"));
+		break;
+	case RB_CHECKLIST:
+		for (i = 0; i < st->nitems; i++)
+			printf("    [ ] %s\n", st->items[i]);
+		break;
+	case RB_DECIDE:
+		printf("    ? %s\n", st->question);
+		for (i = 0; i < st->nanswers; i++)
+			printf("      - %s -> %s\n", st->answers[i].label,
+			    st->answers[i].next != NULL ? st->answers[i].next :
+			    _("(the next step)"));
+		break;
+	case RB_PROMPT:
+		for (i = 0; i < st->nquestions; i++)
+			printf("    ? %s [%s]\n", st->questions[i].text, st->questions[i].id);
+		break;
+	case RB_USE:
+		printf(_("    the steps of runbook %s\n"), st->use);
+		break;
+	}
+}
+
+/* Print a runbook (by id, or a file) with its steps as text. */
+static int
+runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
+{
+	struct runbook_set	 set;
+	struct runbook		*rb, *loaded = NULL, *x = NULL;
+	char			**dirs, *errors = NULL, d[32];
+	size_t			  ndirs, i;
+	int64_t			  total;
+	int			  rc = EX_OK;
+
+	dirs = cmd_runbook_dirs(&ctx->conf, &ndirs);
+	if (runbook_set_load(&set, dirs, ndirs, &errors) != 0)
+		memset(&set, 0, sizeof set);
+	free(errors);
+	errors = NULL;
+	if (strchr(name, '/') != NULL || str_has_suffix(name, ".yaml") ||
+	    str_has_suffix(name, ".yml")) {
+		if ((rb = loaded = runbook_load(name, &errors)) == NULL) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			rc = access(name, R_OK) != 0 ? EX_NOINPUT : EX_DATAERR;
+			goto out;
+		}
+	} else if ((rb = runbook_set_find(&set, name)) == NULL) {
+		cmd_error(_("no runbook \"%s\" (see: %s runbooks list)"), name, PACKAGE);
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	if (expand) {
+		if ((x = runbook_expand(&set, rb, &errors)) == NULL) {
+			fflush(stdout);
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			rc = EX_DATAERR;
+			goto out;
+		}
+		rb = x;
+	}
+	printf("%s: %s\n", rb->id, rb->title);
+	printf(_("RTO %s"), runbooks_duration(rb->rto, d, sizeof d));
+	printf(_(", RPO %s"), runbooks_duration(rb->rpo, d, sizeof d));
+	for (i = 0, total = 0; i < rb->nsteps; i++)
+		total += rb->steps[i].expect;
+	printf(_(", %zu steps"), rb->nsteps);
+	if (total > 0)
+		printf(_(" expected to take %s"), runbooks_duration(total, d, sizeof d));
+	printf(_(", from %s\n"), rb->file);
+	if (rb->description != NULL) {
+		printf("\n");
+		runbooks_print_indented("", rb->description);
+	}
+	printf("\n");
+	runbooks_print_list(_("Roles:"), rb->roles, rb->nroles);
+	runbooks_print_list(_("Detection:"), rb->detection, rb->ndetection);
+	runbooks_print_list(_("Prerequisites:"), rb->prerequisites, rb->nprerequisites);
+	for (i = 0; i < rb->nsteps; i++)
+		runbooks_print_step(i + 1, &rb->steps[i]);
+out:
+	runbook_free(x);
+	runbook_free(loaded);
+	runbook_set_free(&set);
+	str_list_free(dirs, ndirs);
+	return (rc);
+}
+
+/* runbooks [list | lint FILE... | show [--expand] ID]. */
+static int
+cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option	 longopts[] = {
+		{ "expand", no_argument, NULL, 'x' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char			*verb;
+	bool				 expand = false, strict = false;
+	int				 opt;
+
+	while ((opt = cmd_getopt(e, argc, argv, "+hxs", longopts)) != -1) {
+		if (opt == 'x')
+			expand = true;
+		else if (opt == 's')
+			strict = true;
+	}
+	argc -= optind;
+	argv += optind;
+	verb = argc > 0 ? argv[0] : "list";
+	if (argc > 0) {
+		argc--;
+		argv++;
+	}
+	/* Options may follow the verb too: "runbooks show --expand ID". */
+	while (argc > 0) {
+		if (strcmp(argv[0], "--expand") == 0 || strcmp(argv[0], "-x") == 0)
+			expand = true;
+		else if (strcmp(argv[0], "--strict") == 0 || strcmp(argv[0], "-s") == 0)
+			strict = true;
+		else
+			break;
+		argc--;
+		argv++;
+	}
+	if (strcmp(verb, "list") == 0) {
+		if (argc > 0)
+			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[0]);
+		return (runbooks_list(ctx));
+	}
+	if (strcmp(verb, "lint") == 0) {
+		if (argc == 0)
+			cmd_usage_error(e, _("lint needs at least one FILE"));
+		return (runbooks_lint(ctx, argc, argv, strict));
+	}
+	if (strcmp(verb, "show") == 0) {
+		if (argc != 1)
+			cmd_usage_error(e, _("show needs one runbook ID (or FILE)"));
+		return (runbooks_show(ctx, argv[0], expand));
+	}
+	cmd_usage_error(e, _("unknown verb \"%s\" (list, lint or show)"), verb);
+}
+
+const struct cmd_entry cmd_runbooks_entry = {
+	.name = "runbooks",
+	.args = "[list | lint [--strict] FILE... | show [--expand] ID|FILE]",
+	.summary = N_("list, check and show the runbooks"),
+	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
+	    "                number of steps, title (the default verb)\n"
+	    "  lint FILE...  check runbook files (each named ID.yaml); every\n"
+	    "                problem is printed as FILE:LINE:COLUMN: what is\n"
+	    "                wrong; exit 65 on any. Each RPO target is checked\n"
+	    "                against what dr.yaml's protection delivers (the\n"
+	    "                backup interval, or a running stream's interval\n"
+	    "                plus how far behind it is): one it cannot meet\n"
+	    "                is a warning, exit 0\n"
+	    "  -s, --strict  with lint: exit 1 on a warning\n"
+	    "  show ID|FILE  the steps of a runbook as text\n"
+	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
+	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"
+	    "ones by id); a binary run from its build tree reads the source tree's\n"
+	    "runbooks/ first. The format: patronus-dr-runbook(5).\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_runbooks_exec,
+};

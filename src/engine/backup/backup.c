@@ -1,0 +1,611 @@
+/* backup.c: the plan's backup script, in-process. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include "engine/set/archive.h"
+#include "engine/backup/backup.h"
+#include "engine/set/catalog.h"
+#include "engine/set/crypt.h"
+#include "engine/set/dbio.h"
+#include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
+#include "engine/remote/remote.h"
+#include "engine/backup/retention.h"
+#include "engine/set/verify.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+/* The date as `date` prints it in the C locale; the caller frees. */
+char *
+backup_date(time_t t)
+{
+	struct tm	tm;
+	char		buf[64];
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Z %Y", &tm);
+	return (xstrdup(buf));
+}
+
+/* A calendar key of t (0 month, 1 ISO week, 2 day; local time) into buf. */
+static void
+backup_period(time_t t, int which, char *buf, size_t len)
+{
+	struct tm	tm;
+
+	localtime_r(&t, &tm);
+	if (which == 0)
+		strftime(buf, len, "%Y%m", &tm);
+	else if (which == 1)
+		strftime(buf, len, "%G%V", &tm);
+	else
+		strftime(buf, len, "%Y%m%d", &tm);
+}
+
+/*
+ * The tier of a backup at now, given the sets there are: the first of a
+ * calendar month is monthly, else the first of an ISO week weekly, else the
+ * first of a day daily, else hourly. Sets without a manifest do not count.
+ */
+enum backup_tier
+backup_classify(time_t now, const struct catalog_set *sets, size_t n)
+{
+	static const enum backup_tier tiers[] = { BACKUP_MONTHLY, BACKUP_WEEKLY, BACKUP_DAILY };
+	char	 a[32], b[32];
+	size_t	 f, i;
+	bool	 seen;
+
+	for (f = 0; f < nitems(tiers); f++) {
+		backup_period(now, (int)f, a, sizeof a);
+		seen = false;
+		for (i = 0; i < n && !seen; i++) {
+			if (!sets[i].have[PART_MANIFEST] || sets[i].when > now)
+				continue;
+			backup_period(sets[i].when, (int)f, b, sizeof b);
+			seen = strcmp(a, b) == 0;
+		}
+		if (!seen)
+			return (tiers[f]);
+	}
+	return (BACKUP_HOURLY);
+}
+
+/* What `patronus-sdwan --version` says, as the plan's manifest records it, or "unknown". The caller frees. */
+static char *
+backup_version(void)
+{
+	FILE	*f;
+	char	 line[256];
+	bool	 got;
+
+	if ((f = popen("patronus-sdwan --version 2>/dev/null", "r")) == NULL)
+		return (xstrdup("unknown"));
+	got = fgets(line, sizeof line, f) != NULL;
+	while (got && fgetc(f) != EOF)
+		;
+	if (pclose(f) != 0 || !got)
+		return (xstrdup("unknown"));
+	line[strcspn(line, "\r\n")] = '\0';
+	return (xstrdup(*line != '\0' ? line : "unknown"));
+}
+
+/* Free what a result holds. */
+void
+backup_result_free(struct backup_result *res)
+{
+	free(res->dir);
+	free(res->name);
+	res->dir = res->name = NULL;
+}
+
+/* Set the failure class and message; returns -1. */
+PDR_PRINTF(4, 5) static int
+backup_fail(struct backup_result *res, int err, char **cause, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	*cause = xvasprintf(fmt, ap);
+	va_end(ap);
+	res->err = err;
+	return (-1);
+}
+
+/* Sleep for ms milliseconds. */
+static void
+backup_sleep_ms(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Copy the live database to tmp with the backup API: one step of all pages per
+ * attempt, so that a steady writer cannot restart it forever; retry while the
+ * source is busy or locked, within a bound. Returns -1 with *cause.
+ */
+static int
+backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
+    struct backup_result *res, char **cause)
+{
+	sqlite3_backup	*b;
+	sqlite3		*dst = NULL;
+	int64_t		 start = time_mono_ms();
+	int		 attempts = o->attempts > 0 ? o->attempts : BACKUP_COPY_ATTEMPTS;
+	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
+	int		 fd, rc = SQLITE_OK, i, delay = 20;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
+		return (backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno)));
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
+		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return (-1);
+	}
+	sqlite3_exec(dst, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
+	for (i = 1; i <= attempts; i++) {
+		hashio_checkpoint("copy");
+		if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+			backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+			sqlite3_close(dst);
+			return (-1);
+		}
+		rc = sqlite3_backup_step(b, -1);
+		sqlite3_backup_finish(b);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+			backup_fail(res, rc == SQLITE_FULL ? ENOSPC : EIO, cause,
+			    _("%s: online copy failed: %s"), o->conf->database, sqlite3_errstr(rc));
+			sqlite3_close(dst);
+			return (-1);
+		}
+		if (time_mono_ms() - start + delay > wait_ms)
+			break;
+		log_info(_("Database busy, online copy attempt %d failed; retrying"), i);
+		backup_sleep_ms(delay);
+		if (delay < 1000)
+			delay *= 2;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_close(dst);
+		return (backup_fail(res, EBUSY, cause, _("%s: database stayed busy or locked "
+		    "for %d attempts within %d ms; no copy made"), o->conf->database,
+		    i > attempts ? attempts : i, wait_ms));
+	}
+	if (sqlite3_close(dst) != SQLITE_OK)
+		return (backup_fail(res, EIO, cause, _("%s: cannot close the copy"), tmp));
+
+	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
+	dst = NULL;
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return (-1);
+	}
+	sqlite3_close(dst);
+	hashio_checkpoint("copied");
+	return (0);
+}
+
+/* Log (at debug level) how long the backup has run, at a named step. */
+static void
+backup_timing(const char *step)
+{
+	static int64_t	start;
+	int64_t		now = time_mono_ms();
+
+	if (start == 0)
+		start = now;
+	log_debug("%s: %.3f s", step, (double)(now - start) / 1000);
+}
+
+/* Work on a file that runs on a thread of its own, beside the main one. */
+enum backup_job_kind { BACKUP_JOB_CHECK, BACKUP_JOB_HASH, BACKUP_JOB_FSYNC };
+struct backup_job {
+	enum backup_job_kind	 kind;
+	const char		*path;
+	bool			 want_paths;	/* CHECK: count paths too */
+	long			 sites, paths;	/* CHECK */
+	char			 hex[HASHIO_HEXLEN];	/* HASH */
+	int			 rc;		/* 0 ok; CHECK: 1 damage found */
+	int			 err;		/* errno class of a failure */
+	char			*cause;		/* owned */
+	int64_t			 ms;		/* how long it took */
+	pthread_t		 th;
+	bool			 threaded;
+};
+
+/* Thread body: do one job. */
+static void *
+backup_job_run(void *arg)
+{
+	struct backup_job	*j = arg;
+	int64_t			 start = time_mono_ms();
+	int			 fd;
+
+	switch (j->kind) {
+	case BACKUP_JOB_CHECK:
+		j->rc = verify_db_check(j->path, false, &j->sites,
+		    j->want_paths ? &j->paths : NULL, &j->cause);
+		j->err = j->rc == 1 ? EBADMSG : EIO;
+		break;
+	case BACKUP_JOB_HASH:
+		j->rc = hashio_file(j->path, j->hex, NULL, &j->cause);
+		j->err = EIO;
+		break;
+	case BACKUP_JOB_FSYNC:
+		j->rc = 0;
+		if ((fd = open(j->path, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1) {
+			j->err = errno;
+			j->cause = xasprintf("%s: fsync: %s", j->path, strerror(errno));
+			j->rc = -1;
+		}
+		if (fd != -1)
+			close(fd);
+		break;
+	}
+	j->ms = time_mono_ms() - start;
+	return (NULL);
+}
+
+/* Start a job on its own thread (or run it here when no thread can be made). */
+static void
+backup_job_start(struct backup_job *j, enum backup_job_kind kind, const char *path)
+{
+	memset(j, 0, sizeof *j);
+	j->kind = kind;
+	j->path = path;
+	if (pthread_create(&j->th, NULL, backup_job_run, j) == 0)
+		j->threaded = true;
+	else
+		backup_job_run(j);
+}
+
+/* Wait for a job; returns its rc. */
+static int
+backup_job_wait(struct backup_job *j)
+{
+	if (j->threaded)
+		pthread_join(j->th, NULL);
+	j->threaded = false;
+	return (j->rc);
+}
+
+/* Take a failed job's cause and class into res; returns -1. */
+static int
+backup_job_fail(struct backup_job *j, struct backup_result *res, char **cause)
+{
+	res->err = j->err;
+	if (*cause == NULL) {
+		*cause = j->cause;
+		j->cause = NULL;
+	}
+	free(j->cause);
+	j->cause = NULL;
+	return (-1);
+}
+
+/* Remove the files of a set that failed half way. */
+static void
+backup_discard(const struct catalog_set *s)
+{
+	char	*path, *tmp;
+	int	 i;
+
+	for (i = PART__COUNT - 1; i >= 0; i--) {
+		path = catalog_path(s, (enum catalog_part)i);
+		tmp = hashio_tmpname(path);
+		unlink(path);
+		unlink(tmp);
+		free(tmp);
+		free(path);
+	}
+}
+
+/* Check the inputs and read the key; fills res->err. Returns -1 with *cause. */
+static int
+backup_inputs(const struct conf *c, char **password, struct backup_result *res, char **cause)
+{
+	struct stat	st;
+	const char	*dirs[] = { c->config_dir, c->wireguard_dir };
+	size_t		i;
+
+	if (stat(c->database, &st) == -1)
+		return (backup_fail(res, errno, cause, _("database %s: %s"), c->database,
+		    strerror(errno)));
+	for (i = 0; i < nitems(dirs); i++) {
+		if (stat(dirs[i], &st) == -1)
+			return (backup_fail(res, errno, cause, "%s: %s", dirs[i],
+			    strerror(errno)));
+		if (!S_ISDIR(st.st_mode))
+			return (backup_fail(res, ENOTDIR, cause, _("%s: not a folder"), dirs[i]));
+	}
+	if (fs_read_key(c->encryption_key, password, cause) == -1) {
+		res->err = errno == EIO ? EIO : errno;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Take one backup set as the plan's script does, step by step with its log
+ * lines: integrity check, online copy, check of the copy, counts, config
+ * archive, encrypted WireGuard archive, manifest, then retention. Every file
+ * appears under its name only when complete; the manifest last. Fills res;
+ * returns -1 with *cause and res->err on failure, leaving no set behind.
+ */
+int
+backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
+{
+	const struct conf	*c = o->conf;
+	struct catalog_set	*sets = NULL, s;
+	struct backup_job	 live, hash, sync;
+	struct hashio_out	 out;
+	struct archive_stats	 as;
+	struct crypt_enc	*enc = NULL;
+	struct manifest		 m;
+	struct stat		 st;
+	sqlite3			*src = NULL;
+	size_t			 nsets = 0, i;
+	char			*password = NULL, *date, *tmp = NULL, *path[PART__COUNT];
+	char			 stamp[32], size[32], host[256], *text = NULL, *why = NULL;
+	int			 t, rc = -1, r;
+
+	memset(res, 0, sizeof *res);
+	memset(&s, 0, sizeof s);
+	memset(&m, 0, sizeof m);
+	memset(path, 0, sizeof path);
+	date = backup_date(o->now);
+	log_info("=== Patronus Backup Started: %s ===", date);
+	free(date);
+
+	if (backup_inputs(c, &password, res, cause) == -1)
+		goto out;
+	for (t = 0; t < BACKUP__TIERS; t++) {
+		char *d = xasprintf("%s/%s", c->backup_dir, backup_tier_names[t]);
+
+		r = fs_mkdir_p(d, 0700, cause);
+		free(d);
+		if (r == -1) {
+			res->err = errno == ENOENT ? ENOENT : (errno == EACCES ? EACCES : EROFS);
+			goto out;
+		}
+	}
+	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &nsets, cause) == -1) {
+		res->err = EIO;
+		goto out;
+	}
+	res->tier = o->tier >= 0 ? (enum backup_tier)o->tier :
+	    backup_classify(o->now, sets, nsets);
+	catalog_free(sets, nsets);
+	sets = NULL;
+	s.tier = res->tier;
+	s.dir = xasprintf("%s/%s", c->backup_dir, backup_tier_names[res->tier]);
+	time_format_stamp(o->now, stamp, sizeof stamp);
+	s.name = xasprintf("patronus-%s-%s", backup_tier_names[res->tier], stamp);
+	s.when = o->now;
+	res->dir = xstrdup(s.dir);
+	res->name = xstrdup(s.name);
+	for (i = 0; i < PART__COUNT; i++) {
+		path[i] = catalog_path(&s, (enum catalog_part)i);
+		if (lstat(path[i], &st) == 0) {
+			backup_fail(res, EEXIST, cause, _("%s: already exists; one backup per "
+			    "second at most"), path[i]);
+			free(s.dir);
+			free(s.name);
+			s.dir = s.name = NULL;
+			goto out;
+		}
+	}
+	log_info("Backup type: %s", backup_tier_names[res->tier]);
+	log_info("Destination: %s", s.dir);
+
+	/*
+	 * 1. Database. The integrity check of the live database runs beside the
+	 * online copy; the copy's own check beside its hash and fsync. Nothing is
+	 * renamed before all of them passed.
+	 */
+	log_info("Backing up database...");
+	backup_timing("start");
+	hashio_checkpoint("start");
+	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
+	tmp = hashio_tmpname(path[PART_DB]);
+	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
+		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
+		backup_job_wait(&live);
+		free(live.cause);
+		goto fail;
+	}
+	sqlite3_busy_timeout(src, 1000);
+	r = backup_copy(o, src, tmp, res, cause);
+	sqlite3_close(src);
+	src = NULL;
+	if (backup_job_wait(&live) != 0) {
+		if (live.rc == 1) {
+			/* Damage found: that is the news, whatever the copy did. */
+			log_error("Database integrity check failed!");
+			free(*cause);
+			*cause = NULL;
+		}
+		if (live.rc == 1 || r == 0) {
+			backup_job_fail(&live, res, cause);
+			goto fail;
+		}
+		free(live.cause);
+	}
+	if (r == -1)
+		goto fail;
+	backup_timing("integrity check of the live database, online copy");
+	backup_job_start(&hash, BACKUP_JOB_HASH, tmp);
+	backup_job_start(&sync, BACKUP_JOB_FSYNC, tmp);
+	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
+	backup_job_wait(&hash);
+	backup_job_wait(&sync);
+	log_debug("on their threads: live check %.3f s, hash %.3f s, fsync %.3f s",
+	    (double)live.ms / 1000, (double)hash.ms / 1000, (double)sync.ms / 1000);
+	backup_timing("integrity check, hash and fsync of the copy");
+	if (r != 0) {
+		log_error("Backup verification failed!");
+		res->err = r == 1 ? EBADMSG : EIO;
+		*cause = why;
+		free(hash.cause);
+		free(sync.cause);
+		goto fail;
+	}
+	if (hash.rc != 0 || sync.rc != 0) {
+		backup_job_fail(hash.rc != 0 ? &hash : &sync, res, cause);
+		free(hash.cause);
+		free(sync.cause);
+		goto fail;
+	}
+	hashio_checkpoint("db-rename");
+	if (rename(tmp, path[PART_DB]) == -1 || fs_fsync_parent(path[PART_DB], cause) == -1) {
+		if (*cause == NULL)
+			*cause = xasprintf("%s: %s", path[PART_DB], strerror(errno));
+		res->err = EIO;
+		goto fail;
+	}
+	log_info("Database backed up: %s", path[PART_DB]);
+	if (stat(path[PART_DB], &st) == -1)
+		st.st_blocks = 0;
+	manifest_du_size((uint64_t)st.st_blocks * 512, size, sizeof size);
+	log_info("Database size: %s", size);
+	log_info("Sites: %ld, Paths: %ld", res->sites, res->paths);
+	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_DB]);
+	memcpy(m.sums[m.nsums++].hex, hash.hex, HASHIO_HEXLEN);
+
+	/* 2. Configuration, without the encryption key. */
+	log_info("Backing up configuration...");
+	if (hashio_open(&out, path[PART_CONFIG], cause) == -1) {
+		res->err = errno;
+		goto fail;
+	}
+	if (archive_pack_dir(c->config_dir, c->encryption_key, hashio_sink, &out, &as,
+	    cause) == -1 || hashio_commit(&out, cause) == -1) {
+		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		hashio_abort(&out);
+		goto fail;
+	}
+	if (as.excluded)
+		log_info(_("Note: the encryption key %s is inside %s; it was left out of "
+		    "the configuration archive (the plan's script would have put it in)"),
+		    c->encryption_key, c->config_dir);
+	log_info("Configuration backed up: %s", path[PART_CONFIG]);
+	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
+	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);
+
+	/* 3. WireGuard keys, encrypted as openssl enc -aes-256-cbc -salt -pbkdf2 does. */
+	log_info("Backing up WireGuard keys...");
+	if (hashio_open(&out, path[PART_WIREGUARD], cause) == -1) {
+		res->err = errno;
+		goto fail;
+	}
+	if ((enc = crypt_enc_new(password, hashio_sink, &out, cause)) == NULL ||
+	    archive_pack_dir(c->wireguard_dir, c->encryption_key, crypt_enc_sink, enc, &as,
+	    cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
+	    hashio_commit(&out, cause) == -1) {
+		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		crypt_enc_free(enc);
+		hashio_abort(&out);
+		goto fail;
+	}
+	crypt_enc_free(enc);
+	log_info("WireGuard keys backed up (encrypted): %s", path[PART_WIREGUARD]);
+	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
+	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);
+
+	/* 4. The manifest, last, with its HMAC. */
+	if (gethostname(host, sizeof host) == -1)
+		xsnprintf(host, sizeof host, "unknown");
+	host[sizeof host - 1] = '\0';
+	m.type = xstrdup(backup_tier_names[res->tier]);
+	m.timestamp = xstrdup(stamp);
+	m.date = backup_date(o->now);
+	m.hostname = xstrdup(host);
+	m.version = backup_version();
+	m.db_name = xstrdup(m.sums[0].name);
+	m.db_size = xstrdup(size);
+	m.sites = res->sites;
+	m.paths = res->paths;
+	text = manifest_format(&m, password);
+	if (hashio_open(&out, path[PART_MANIFEST], cause) == -1 ||
+	    hashio_write(&out, text, strlen(text), cause) == -1 ||
+	    hashio_commit(&out, cause) == -1) {
+		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		hashio_abort(&out);
+		goto fail;
+	}
+	log_info("Manifest created: %s", path[PART_MANIFEST]);
+	backup_timing("archives and manifest");
+	hashio_checkpoint("manifest");
+	if (catalog_stamp(c->state_dir, &s, true, NULL, &why) == -1) {
+		log_warn(_("cannot record the verification of %s: %s"), s.name, why);
+		free(why);
+		why = NULL;
+	}
+
+	/* 5-6. Off-site copies: a failure leaves the set complete and the upload queued. */
+	if (o->offsite && remote_offsite(c, res->tier, s.name, &res->offsite_failed,
+	    &why) == -1) {
+		log_error(_("off-site copies: %s"), why);
+		free(why);
+		why = NULL;
+		res->offsite_broken = true;
+	}
+
+	/* 7. Retention, over all tiers. */
+	if (o->prune) {
+		log_info("Cleaning up old backups...");
+		if (retention_prune(c, password, o->now, false, &why) == -1) {
+			log_warn(_("retention failed: %s"), why);
+			free(why);
+		}
+		log_info("Cleanup completed");
+	}
+	date = backup_date(o->now);
+	log_info("=== Patronus Backup Completed: %s ===", date);
+	log_info("%s", "");
+	free(date);
+	rc = 0;
+	goto out;
+
+fail:
+	backup_discard(&s);
+	if (tmp != NULL) {
+		char *j = xasprintf("%s-journal", tmp);
+
+		unlink(j);
+		free(j);
+	}
+out:
+	if (rc == -1 && *cause != NULL)
+		log_error("%s", *cause);
+	sqlite3_close(src);
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
+	for (i = 0; i < PART__COUNT; i++)
+		free(path[i]);
+	free(tmp);
+	free(text);
+	manifest_free(&m);
+	catalog_set_clear(&s);
+	return (rc);
+}

@@ -1,0 +1,130 @@
+/*
+ * notify.c: webhook notifications (notify.webhook): a JSON POST with a "text"
+ * field, as Slack and Mattermost incoming webhooks take it. Each is sent by a
+ * detached grandchild with a hard time limit, so a slow or dead webhook never
+ * delays a backup or the TUI, and its outcome goes to syslog and the log file
+ * only through the child's own stderr, which is /dev/null.
+ */
+#include "system.h"
+
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "engine/backup/notify.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* Discard the webhook's answer. */
+static size_t
+notify_discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return (size * n);
+}
+
+/* In the grandchild: POST body to url within timeout_ms; exit 0 on a 2xx answer. */
+static PDR_NORETURN void
+notify_child(const char *url, long timeout_ms, const char *body)
+{
+	struct curl_slist	*h = NULL;
+	CURL			*curl;
+	sigset_t		 none;
+	long			 code = 0;
+	int			 fd;
+
+	/* Hard bound whatever libcurl does: the kernel ends us (handlers of the parent reset). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	alarm((unsigned)(timeout_ms / 1000 + 2));
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (curl = curl_easy_init()) == NULL)
+		_exit(1);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, notify_discard);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, PACKAGE "/" VERSION);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	_exit(code >= 200 && code < 300 ? 0 : 1);
+}
+
+/*
+ * Send text to webhook (an http or https URL) within timeout seconds, from a
+ * detached process: returns as soon as it is started. Returns 0, or -1 and
+ * *cause when no process could be started. The caller keeps its strings.
+ */
+int
+notify_send(const char *webhook, int64_t timeout, const char *text, char **cause)
+{
+	struct buf	 b;
+	pid_t		 pid;
+	long		 ms;
+	int		 status;
+
+	if (webhook == NULL || *webhook == '\0')
+		return (0);
+	ms = timeout > 0 && timeout < 3600 ? (long)timeout * 1000 : 5000;
+	buf_init(&b);
+	buf_adds(&b, "{\"text\": ");
+	json_add_string(&b, text);
+	buf_adds(&b, "}");
+	fflush(stdout);
+	fflush(stderr);
+	switch ((pid = fork())) {
+	case -1:
+		*cause = xasprintf(_("notify: cannot start a process: %s"), strerror(errno));
+		buf_free(&b);
+		return (-1);
+	case 0:
+		/* The child starts the sender and exits, so nobody waits for it. */
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (fork() == 0)
+			notify_child(webhook, ms, b.data);
+		_exit(0);
+	}
+	buf_free(&b);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return (0);
+}
+
+/* A notification text: "patronus-dr on HOST: " and the formatted message; the caller frees. */
+char *
+notify_text(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 host[256], *msg, *s;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "?");
+	host[sizeof host - 1] = '\0';
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	s = xasprintf(_("patronus-dr on %s: %s"), host, msg);
+	free(msg);
+	return (s);
+}

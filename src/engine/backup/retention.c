@@ -1,0 +1,320 @@
+/* retention.c: which backup sets to keep, with restic's forget --keep-* semantics. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "engine/set/catalog.h"
+#include "engine/backup/retention.h"
+#include "engine/set/verify.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* The calendar bucket of t for a rule, as restic computes it (local time). */
+static long
+retention_bucket(time_t t, int rule)
+{
+	struct tm	tm;
+	char		buf[16];
+
+	localtime_r(&t, &tm);
+	switch (rule) {
+	case BACKUP_HOURLY:
+		return ((tm.tm_year + 1900L) * 1000000 + (tm.tm_mon + 1) * 10000 +
+		    tm.tm_mday * 100 + tm.tm_hour);
+	case BACKUP_DAILY:
+		return ((tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+	case BACKUP_WEEKLY:
+		strftime(buf, sizeof buf, "%G%V", &tm);
+		return (strtol(buf, NULL, 10));
+	default:
+		return ((tm.tm_year + 1900L) * 100 + tm.tm_mon + 1);
+	}
+}
+
+/*
+ * restic's forget --keep-hourly/daily/weekly/monthly over times sorted newest
+ * first: for each rule, walking from the newest, a backup in a bucket other
+ * than the last one kept by that rule is kept while the rule has count left.
+ * reasons[i] gets bit (1 << rule) for each rule that keeps backup i; 0: remove.
+ */
+void
+retention_select(const time_t *when, size_t n, const struct retention_policy *p,
+    unsigned *reasons)
+{
+	long	last[BACKUP__TIERS];
+	int	left[BACKUP__TIERS], r;
+	size_t	i;
+	long	b;
+
+	for (r = 0; r < BACKUP__TIERS; r++) {
+		last[r] = -1;
+		left[r] = p->keep[r];
+	}
+	for (i = 0; i < n; i++) {
+		reasons[i] = 0;
+		for (r = 0; r < BACKUP__TIERS; r++) {
+			if (left[r] == 0)
+				continue;
+			b = retention_bucket(when[i], r);
+			if (b != last[r]) {
+				last[r] = b;
+				reasons[i] |= 1u << r;
+				if (left[r] > 0)
+					left[r]--;
+			}
+		}
+	}
+}
+
+/* Free a list of verdicts. */
+void
+retention_verdicts_free(struct retention_verdict *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].why);
+	free(v);
+}
+
+/* Temporary files of interrupted backups older than the limit, under backup_dir. */
+static void
+retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	char		*dir, *path;
+	int		 t;
+
+	for (t = 0; t < BACKUP__TIERS; t++) {
+		dir = xasprintf("%s/%s", backup_dir, backup_tier_names[t]);
+		if ((d = opendir(dir)) == NULL) {
+			free(dir);
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, ".patronus-", 10) != 0 ||
+			    strstr(de->d_name, ".tmp") == NULL)
+				continue;
+			path = xasprintf("%s/%s", dir, de->d_name);
+			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    now - st.st_mtime > RETENTION_INCOMPLETE_AGE) {
+				*list = xreallocarray(*list, *n + 1, sizeof **list);
+				(*list)[(*n)++] = path;
+			} else
+				free(path);
+		}
+		closedir(d);
+		free(dir);
+	}
+}
+
+/* Fill a policy from conf's retention counts. */
+void
+retention_policy_conf(struct retention_policy *p, const struct conf *c)
+{
+	p->keep[BACKUP_HOURLY] = c->retention_hourly;
+	p->keep[BACKUP_DAILY] = c->retention_daily;
+	p->keep[BACKUP_WEEKLY] = c->retention_weekly;
+	p->keep[BACKUP_MONTHLY] = c->retention_monthly;
+}
+
+/*
+ * Why a set with these reasons (retention_select's bits) stays or goes under
+ * p: "kept by rule: daily, weekly" or "not needed by retention (...)". The
+ * caller frees the string.
+ */
+char *
+retention_why(unsigned reasons, const struct retention_policy *p)
+{
+	struct buf	 b;
+	char		*why;
+	int		 r;
+
+	if (reasons == 0)
+		return (xasprintf(_("not needed by retention (hourly %d, daily %d, "
+		    "weekly %d, monthly %d)"), p->keep[BACKUP_HOURLY], p->keep[BACKUP_DAILY],
+		    p->keep[BACKUP_WEEKLY], p->keep[BACKUP_MONTHLY]));
+	buf_init(&b);
+	for (r = 0; r < BACKUP__TIERS; r++)
+		if (reasons & (1u << r))
+			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", backup_tier_names[r]);
+	why = xasprintf(_("kept by rule: %s"), b.data);
+	buf_free(&b);
+	return (why);
+}
+
+/*
+ * Decide what prune does with each set under conf's backup_dir at now. Sets
+ * that are complete or not verified take part in the rules over all tiers
+ * together; the newest of them that verifies is never removed; incomplete
+ * sets older than a day go; corrupt sets stay for inspection. Fills *sets,
+ * *verdicts (same length) and *stale (temporary files to remove); the caller
+ * frees them. Returns -1 with *cause.
+ */
+int
+retention_plan(const struct conf *c, const char *password, time_t now,
+    struct catalog_set **setsp, size_t *np, struct retention_verdict **vp,
+    char ***stale, size_t *nstale, char **cause)
+{
+	struct retention_policy	 p;
+	struct catalog_set	*sets;
+	struct retention_verdict *v;
+	struct verify_report	 vr;
+	time_t			*when;
+	unsigned		*reasons;
+	size_t			*idx, n, ngood = 0, i, j;
+	bool			 protected = false;
+	char			*db, *why;
+	int			 r;
+
+	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) == -1)
+		return (-1);
+	retention_policy_conf(&p, c);
+	v = xcalloc(n + 1, sizeof *v);
+	when = xcalloc(n + 1, sizeof *when);
+	idx = xcalloc(n + 1, sizeof *idx);
+	reasons = xcalloc(n + 1, sizeof *reasons);
+	for (i = 0; i < n; i++) {
+		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED) {
+			idx[ngood] = i;
+			when[ngood++] = sets[i].when;
+		}
+	}
+	retention_select(when, ngood, &p, reasons);
+	for (j = 0; j < ngood; j++) {
+		i = idx[j];
+		v[i].remove = reasons[j] == 0;
+		v[i].why = retention_why(reasons[j], &p);
+	}
+	/* The newest set that verifies stays, whatever the rules say. */
+	for (j = 0; j < ngood && !protected; j++) {
+		i = idx[j];
+		if (sets[i].state == CATALOG_NOT_VERIFIED) {
+			db = catalog_path(&sets[i], PART_DB);
+			r = verify_run(db, password, _("no key"), &vr);
+			why = NULL;
+			if (r == 0)
+				sets[i].state = CATALOG_COMPLETE;
+			for (size_t k = 0; k < vr.n && why == NULL; k++)
+				if (vr.checks[k].status == VERIFY_FAIL)
+					why = xasprintf("%s: %s", vr.checks[k].file,
+					    vr.checks[k].detail);
+			if (catalog_stamp(c->state_dir, &sets[i], r == 0, why, cause) == -1) {
+				free(*cause);
+				*cause = NULL;
+			}
+			verify_report_free(&vr);
+			free(db);
+			if (r != 0) {
+				sets[i].state = CATALOG_CORRUPT;
+				free(sets[i].why);
+				sets[i].why = why;
+				free(v[i].why);
+				v[i].remove = false;
+				v[i].why = xasprintf(_("corrupt, kept for inspection: %s"), why);
+				continue;
+			}
+			free(why);
+		}
+		protected = true;
+		if (v[i].remove) {
+			v[i].remove = false;
+			free(v[i].why);
+			v[i].why = xstrdup(_("kept: the newest set that verifies"));
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].why != NULL)
+			continue;
+		if (sets[i].state == CATALOG_INCOMPLETE) {
+			if (now - sets[i].mtime > RETENTION_INCOMPLETE_AGE) {
+				v[i].remove = true;
+				v[i].why = xasprintf(_("incomplete for more than a day: %s"),
+				    sets[i].why);
+			} else
+				v[i].why = xasprintf(_("incomplete, less than a day old: %s"),
+				    sets[i].why);
+		} else
+			v[i].why = xasprintf(_("corrupt, kept for inspection: %s"),
+			    sets[i].why != NULL ? sets[i].why : "?");
+	}
+	*stale = NULL;
+	*nstale = 0;
+	retention_stale(c->backup_dir, now, stale, nstale);
+	free(when);
+	free(idx);
+	free(reasons);
+	*setsp = sets;
+	*np = n;
+	*vp = v;
+	return (0);
+}
+
+/*
+ * Remove a set's files, the manifest first, and its stamp. No fsync: a removal
+ * lost in a crash leaves a set that is incomplete or pruned again. Returns -1 with *cause.
+ */
+int
+retention_remove(const struct conf *c, const struct catalog_set *s, char **cause)
+{
+	char	*path;
+	int	 i, rc = 0;
+
+	for (i = PART__COUNT - 1; i >= 0; i--) {
+		path = catalog_path(s, (enum catalog_part)i);
+		if (unlink(path) == -1 && errno != ENOENT && rc == 0) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			rc = -1;
+		}
+		free(path);
+	}
+	if (c->state_dir != NULL) {
+		path = catalog_stamp_path(c->state_dir, s);
+		unlink(path);
+		free(path);
+	}
+	return (rc);
+}
+
+/*
+ * Apply retention and log each removal (or, with dry_run, what would go).
+ * Returns -1 with *cause when a set could not be removed.
+ */
+int
+retention_prune(const struct conf *c, const char *password, time_t now, bool dry_run,
+    char **cause)
+{
+	struct catalog_set	*sets;
+	struct retention_verdict *v;
+	char			**stale;
+	size_t			 n, nstale, i;
+	int			 rc = 0;
+
+	if (retention_plan(c, password, now, &sets, &n, &v, &stale, &nstale, cause) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (!v[i].remove)
+			continue;
+		log_info(_("%s %s/%s: %s"), dry_run ? _("would remove") : _("removing"),
+		    sets[i].dir, sets[i].name, v[i].why);
+		if (!dry_run && rc == 0 && retention_remove(c, &sets[i], cause) == -1)
+			rc = -1;
+	}
+	for (i = 0; i < nstale; i++) {
+		log_info(_("%s %s: temporary file of an interrupted backup"),
+		    dry_run ? _("would remove") : _("removing"), stale[i]);
+		if (!dry_run)
+			unlink(stale[i]);
+		free(stale[i]);
+	}
+	free(stale);
+	retention_verdicts_free(v, n);
+	catalog_free(sets, n);
+	return (rc);
+}

@@ -1,0 +1,857 @@
+/* extract.c: check a tar archive whole, then swap it in for a live folder atomically. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "engine/recover/extract.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* Archives larger than this many entries are refused (a config tree is small). */
+#define EXTRACT_MAX_ENTRIES 200000
+
+/* A growable list of strings. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+	size_t	  size;
+};
+
+/* Append a copy of s to the list. */
+static void
+strlist_add(struct strlist *l, const char *s)
+{
+	if (l->n == l->size) {
+		l->size = l->size == 0 ? 32 : l->size * 2;
+		l->v = xreallocarray(l->v, l->size, sizeof *l->v);
+	}
+	l->v[l->n++] = xstrdup(s);
+}
+
+/* Whether s is in the list. */
+static bool
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return (true);
+	return (false);
+}
+
+/* Free the strings and the list. */
+static void
+strlist_free(struct strlist *l)
+{
+	str_list_free(l->v, l->n);
+	memset(l, 0, sizeof *l);
+}
+
+/* Order strings for qsort. */
+static int
+strlist_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Test hook: when $PDR_TEST_CRASH_AT names this step, die at once by SIGKILL,
+ * as a power cut or kill -9 would, so that tests can check every state a
+ * crash can leave behind.
+ */
+void
+extract_checkpoint(const char *step)
+{
+	const char	*v = getenv("PDR_TEST_CRASH_AT");
+
+	log_debug("checkpoint %s", step);
+	if (v != NULL && strcmp(v, step) == 0)
+		raise(SIGKILL);
+}
+
+/* The archive prefix for a folder: its absolute path without the leading '/' (caller frees). */
+char *
+extract_prefix(const char *dir)
+{
+	char	*p;
+	size_t	 len;
+
+	while (*dir == '/')
+		dir++;
+	p = xstrdup(dir);
+	len = strlen(p);
+	while (len > 0 && p[len - 1] == '/')
+		p[--len] = '\0';
+	return (p);
+}
+
+/*
+ * The next component of the path at *pp, passing over runs of "/" and "."
+ * components: its start, its length in *len, *pp moved past it; NULL at the
+ * end. Entry names and link targets are both walked with it.
+ */
+static const char *
+extract_component(const char **pp, size_t *len)
+{
+	const char	*p = *pp, *q;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			*pp = p;
+			return (NULL);
+		}
+		if ((q = strchr(p, '/')) == NULL)
+			q = p + strlen(p);
+		if (q - p == 1 && p[0] == '.') {
+			p = q;
+			continue;
+		}
+		*len = (size_t)(q - p);
+		*pp = q;
+		return (p);
+	}
+}
+
+/* Whether a component (start and length) is "..". */
+static bool
+extract_is_up(const char *c, size_t len)
+{
+	return (len == 2 && c[0] == '.' && c[1] == '.');
+}
+
+/*
+ * The name of an entry relative to prefix, normalised ("" for the prefix
+ * itself), into *rel (caller frees). Refuses absolute names, ".." and names
+ * outside the prefix. Returns -1 with *cause.
+ */
+static int
+extract_relname(const char *name, const char *prefix, char **rel, char **cause)
+{
+	struct buf	 b;
+	const char	*p, *c;
+	size_t		 len, plen = strlen(prefix);
+
+	if (name == NULL || *name == '\0') {
+		*cause = xstrdup(_("an entry without a name"));
+		return (-1);
+	}
+	if (*name == '/') {
+		*cause = xasprintf(_("absolute name \"%s\""), name);
+		return (-1);
+	}
+	buf_init(&b);
+	for (p = name; (c = extract_component(&p, &len)) != NULL;) {
+		if (extract_is_up(c, len)) {
+			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
+			buf_free(&b);
+			return (-1);
+		}
+		if (b.len > 0)
+			buf_addc(&b, '/');
+		buf_add(&b, c, len);
+	}
+	if (b.len == plen && memcmp(b.data, prefix, plen) == 0) {
+		buf_free(&b);
+		*rel = xstrdup("");
+		return (0);
+	}
+	if (b.len > plen && memcmp(b.data, prefix, plen) == 0 &&
+	    (plen == 0 || b.data[plen] == '/')) {
+		*rel = xstrdup(b.data + plen + (plen == 0 ? 0 : 1));
+		buf_free(&b);
+		return (0);
+	}
+	*cause = xasprintf(_("\"%s\" lies outside %s/"), name, prefix);
+	buf_free(&b);
+	return (-1);
+}
+
+/*
+ * Whether a symbolic link at rel (relative to the tree) pointing at target
+ * stays inside the tree: not absolute, ".." only as leading components and
+ * never above the top.
+ */
+static bool
+extract_link_inside(const char *rel, const char *target)
+{
+	const char	*p, *q, *c;
+	int		 depth = 0;
+	bool		 leading = true;
+	size_t		 len;
+
+	if (*target == '\0' || *target == '/')
+		return (false);
+	for (p = rel; (q = strchr(p, '/')) != NULL; p = q + 1)
+		depth++;
+	for (p = target; (c = extract_component(&p, &len)) != NULL;) {
+		if (extract_is_up(c, len)) {
+			if (!leading || --depth < 0)
+				return (false);
+			continue;
+		}
+		leading = false;
+	}
+	return (true);
+}
+
+/* Whether a proper leading part of rel (a parent folder) is in links. */
+static bool
+extract_through_link(const struct strlist *links, const char *rel)
+{
+	char	*copy, *slash;
+	bool	 found = false;
+
+	if (links->n == 0)
+		return (false);
+	copy = xstrdup(rel);
+	while (!found && (slash = strrchr(copy, '/')) != NULL) {
+		*slash = '\0';
+		found = strlist_has(links, copy);
+	}
+	free(copy);
+	return (found);
+}
+
+/* A reader over the archive bytes: gzip or plain tar only. Returns NULL with *cause. */
+static struct archive *
+extract_reader(const void *data, size_t len, const char *name, char **cause)
+{
+	struct archive	*a;
+
+	a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		*cause = xasprintf("%s: %s", name, archive_error_string(a));
+		archive_read_free(a);
+		return (NULL);
+	}
+	return (a);
+}
+
+/*
+ * Read the whole archive and check every entry: names under the prefix, no
+ * "..", no absolute names, only files, folders and links, links that stay
+ * inside, hard links to files of the archive, nothing written through a link.
+ * The number of entries goes to *entries (may be NULL). Returns -1 with *cause.
+ */
+int
+extract_check(const void *data, size_t len, const struct extract_opts *o,
+    size_t *entries, char **cause)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+	struct strlist		 names = { 0 }, files = { 0 }, links = { 0 };
+	const char		*name, *hl, *sl, *buf;
+	char			*rel = NULL, *hrel = NULL, *why = NULL;
+	size_t			 n = 0, i, size;
+	la_int64_t		 off;
+	mode_t			 type;
+	int			 r, rc = -1;
+
+	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
+		return (-1);
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			*cause = xasprintf("%s: %s", o->name, archive_error_string(a));
+			goto out;
+		}
+		if (++n > EXTRACT_MAX_ENTRIES) {
+			*cause = xasprintf(_("%s: more than %d entries"), o->name,
+			    EXTRACT_MAX_ENTRIES);
+			goto out;
+		}
+		name = archive_entry_pathname(e);
+		if (extract_relname(name, o->prefix, &rel, &why) != 0)
+			goto refuse;
+		type = archive_entry_filetype(e);
+		hl = archive_entry_hardlink(e);
+		if (hl != NULL) {
+			if (extract_relname(hl, o->prefix, &hrel, &why) != 0) {
+				free(why);
+				why = xasprintf(_("hard link \"%s\" to \"%s\" outside "
+				    "the tree"), name, hl);
+				goto refuse;
+			}
+			if (!strlist_has(&files, hrel) ||
+			    extract_through_link(&links, hrel)) {
+				why = xasprintf(_("hard link \"%s\" to \"%s\", not a "
+				    "file of the archive"), name, hl);
+				goto refuse;
+			}
+			free(hrel);
+			hrel = NULL;
+		} else if (type == AE_IFLNK) {
+			sl = archive_entry_symlink(e);
+			if (*rel == '\0' || sl == NULL ||
+			    !extract_link_inside(rel, sl)) {
+				why = xasprintf(_("symbolic link \"%s\" -> \"%s\" leaves "
+				    "the tree"), name, sl != NULL ? sl : "");
+				goto refuse;
+			}
+		} else if (type != AE_IFREG && type != AE_IFDIR) {
+			why = xasprintf(_("\"%s\" is a device, FIFO or socket"), name);
+			goto refuse;
+		}
+		if (*rel == '\0' && type != AE_IFDIR) {
+			why = xasprintf(_("\"%s\" is not a folder"), name);
+			goto refuse;
+		}
+		if (type == AE_IFLNK && hl == NULL) {
+			if (strlist_has(&names, rel)) {
+				why = xasprintf(_("\"%s\" appears twice, once as a "
+				    "link"), name);
+				goto refuse;
+			}
+			strlist_add(&links, rel);
+		} else if (strlist_has(&links, rel)) {
+			why = xasprintf(_("\"%s\" would be written through a "
+			    "symbolic link"), name);
+			goto refuse;
+		}
+		if (type == AE_IFREG && hl == NULL)
+			strlist_add(&files, rel);
+		strlist_add(&names, rel);
+		free(rel);
+		rel = NULL;
+		/* Read the data too, so that a truncated archive fails here. */
+		while ((r = archive_read_data_block(a, (const void **)&buf, &size,
+		    &off)) == ARCHIVE_OK)
+			;
+		if (r != ARCHIVE_EOF) {
+			*cause = xasprintf("%s: %s", o->name, archive_error_string(a));
+			goto out;
+		}
+	}
+	/* A link may come after the entries that go through it. */
+	for (i = 0; i < names.n; i++) {
+		if (extract_through_link(&links, names.v[i])) {
+			why = xasprintf(_("\"%s\" would be written through a "
+			    "symbolic link"), names.v[i]);
+			goto refuse;
+		}
+	}
+	if (n == 0) {
+		*cause = xasprintf(_("%s: no entries"), o->name);
+		goto out;
+	}
+	if (entries != NULL)
+		*entries = n;
+	rc = 0;
+	goto out;
+refuse:
+	*cause = xasprintf(_("%s: refused: %s"), o->name, why);
+out:
+	free(why);
+	free(rel);
+	free(hrel);
+	strlist_free(&names);
+	strlist_free(&files);
+	strlist_free(&links);
+	archive_read_free(a);
+	return (rc);
+}
+
+/* List every path under root (relative, sorted) into l; fsync each when sync. */
+static int
+extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
+    char **cause)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	char		*path, *sub;
+	struct stat	 st;
+	int		 fd, rc = 0;
+
+	path = *rel == '\0' ? xstrdup(root) : str_join_path(root, rel);
+	if ((dir = opendir(path)) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	while (rc == 0 && (d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		sub = *rel == '\0' ? xstrdup(d->d_name) : str_join_path(rel, d->d_name);
+		strlist_add(l, sub);
+		free(path);
+		path = str_join_path(root, sub);
+		if (lstat(path, &st) == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = extract_walk(root, sub, l, sync, cause);
+		} else if (sync && S_ISREG(st.st_mode)) {
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+			    fsync(fd) == -1) {
+				*cause = xasprintf("%s: fsync: %s", path, strerror(errno));
+				rc = -1;
+			}
+			if (fd != -1)
+				close(fd);
+		}
+		free(sub);
+	}
+	closedir(dir);
+	free(path);
+	if (rc == 0 && sync) {
+		path = *rel == '\0' ? xstrdup(root) : str_join_path(root, rel);
+		rc = fs_fsync_dir(path, cause);
+		free(path);
+	}
+	return (rc);
+}
+
+/* Whether two files have the same bytes. */
+static bool
+extract_same_bytes(const char *a, const char *b)
+{
+	char	 ba[65536], bb[65536];
+	FILE	*fa, *fb;
+	size_t	 na, nb;
+	bool	 same = true;
+
+	if ((fa = fopen(a, "rb")) == NULL)
+		return (false);
+	if ((fb = fopen(b, "rb")) == NULL) {
+		fclose(fa);
+		return (false);
+	}
+	do {
+		na = fread(ba, 1, sizeof ba, fa);
+		nb = fread(bb, 1, sizeof bb, fb);
+		if (na != nb || memcmp(ba, bb, na) != 0)
+			same = false;
+	} while (same && na > 0);
+	fclose(fa);
+	fclose(fb);
+	return (same);
+}
+
+/* Whether the path rel is the same in both trees: type, mode, link target, bytes. */
+static bool
+extract_same(const char *old, const char *new, const char *rel)
+{
+	char		*po = str_join_path(old, rel), *pn = str_join_path(new, rel);
+	char		 lo[4096], ln[4096];
+	struct stat	 so, sn;
+	ssize_t		 no, nn;
+	bool		 same = false;
+
+	if (lstat(po, &so) == -1 || lstat(pn, &sn) == -1)
+		goto out;
+	if ((so.st_mode & (S_IFMT | 07777)) != (sn.st_mode & (S_IFMT | 07777)))
+		goto out;
+	if (S_ISLNK(so.st_mode)) {
+		no = readlink(po, lo, sizeof lo);
+		nn = readlink(pn, ln, sizeof ln);
+		same = no == nn && no >= 0 && memcmp(lo, ln, (size_t)no) == 0;
+	} else if (S_ISREG(so.st_mode))
+		same = so.st_size == sn.st_size && extract_same_bytes(po, pn);
+	else
+		same = true;
+out:
+	free(po);
+	free(pn);
+	return (same);
+}
+
+/* Add one difference to the result. */
+static void
+extract_add_diff(struct extract_result *r, enum extract_change kind, const char *path)
+{
+	r->diffs = xreallocarray(r->diffs, r->ndiffs + 1, sizeof *r->diffs);
+	r->diffs[r->ndiffs].kind = kind;
+	r->diffs[r->ndiffs].path = xstrdup(path);
+	r->ndiffs++;
+	if (kind == EXTRACT_ADDED)
+		r->added++;
+	else if (kind == EXTRACT_CHANGED)
+		r->changed++;
+	else
+		r->removed++;
+}
+
+/* Compare the old tree (may be absent) with the new one into r. */
+static int
+extract_diff(const char *old, const char *new, bool old_exists,
+    struct extract_result *r, char **cause)
+{
+	struct strlist	 lo = { 0 }, ln = { 0 };
+	size_t		 i = 0, j = 0;
+	int		 c, rc = -1;
+
+	if (old_exists && extract_walk(old, "", &lo, false, cause) != 0)
+		goto out;
+	if (extract_walk(new, "", &ln, false, cause) != 0)
+		goto out;
+	if (lo.n > 0)
+		qsort(lo.v, lo.n, sizeof *lo.v, strlist_cmp);
+	if (ln.n > 0)
+		qsort(ln.v, ln.n, sizeof *ln.v, strlist_cmp);
+	while (i < lo.n || j < ln.n) {
+		if (i == lo.n)
+			c = 1;
+		else if (j == ln.n)
+			c = -1;
+		else
+			c = strcmp(lo.v[i], ln.v[j]);
+		if (c < 0)
+			extract_add_diff(r, EXTRACT_REMOVED, lo.v[i++]);
+		else if (c > 0)
+			extract_add_diff(r, EXTRACT_ADDED, ln.v[j++]);
+		else {
+			if (!extract_same(old, new, lo.v[i]))
+				extract_add_diff(r, EXTRACT_CHANGED, lo.v[i]);
+			i++;
+			j++;
+		}
+	}
+	rc = 0;
+out:
+	strlist_free(&lo);
+	strlist_free(&ln);
+	return (rc);
+}
+
+/* Copy the data of the current entry from the reader to the writer. */
+static int
+extract_copy_data(struct archive *a, struct archive *w, const char *name, char **cause)
+{
+	const void	*buf;
+	size_t		 size;
+	la_int64_t	 off;
+	int		 r;
+
+	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+			*cause = xasprintf("%s: %s", name, archive_error_string(w));
+			return (-1);
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		*cause = xasprintf("%s: %s", name, archive_error_string(a));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Extract the (already checked) archive into the current directory. */
+static int
+extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
+    mode_t *topmode, char **cause)
+{
+	struct archive		*a, *w;
+	struct archive_entry	*e;
+	const char		*base;
+	char			*rel = NULL, *hrel = NULL, *why = NULL;
+	int			 flags, r, rc = -1;
+
+	flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+	    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
+	if (geteuid() == 0)
+		flags |= ARCHIVE_EXTRACT_OWNER;
+	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
+		return (-1);
+	w = archive_write_disk_new();
+	archive_write_disk_set_options(w, flags);
+	archive_write_disk_set_standard_lookup(w);
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			*cause = xasprintf("%s: %s", o->name, archive_error_string(a));
+			goto out;
+		}
+		if (extract_relname(archive_entry_pathname(e), o->prefix, &rel,
+		    &why) != 0) {
+			*cause = xasprintf(_("%s: refused: %s"), o->name, why);
+			goto out;
+		}
+		if (*rel == '\0') {
+			*topmode = archive_entry_perm(e);
+			free(rel);
+			rel = NULL;
+			continue;
+		}
+		archive_entry_set_pathname(e, rel);
+		if (archive_entry_hardlink(e) != NULL) {
+			if (extract_relname(archive_entry_hardlink(e), o->prefix,
+			    &hrel, &why) != 0) {
+				*cause = xasprintf(_("%s: refused: %s"), o->name, why);
+				goto out;
+			}
+			archive_entry_set_hardlink(e, hrel);
+			free(hrel);
+			hrel = NULL;
+		}
+		/* No set-user-ID or set-group-ID file comes out of a backup. */
+		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
+		if (o->private_files && archive_entry_filetype(e) == AE_IFREG) {
+			base = strrchr(rel, '/');
+			base = base != NULL ? base + 1 : rel;
+			if (strstr(base, "public") == NULL)
+				archive_entry_set_perm(e, archive_entry_perm(e) & 0600);
+		}
+		if (archive_write_header(w, e) != ARCHIVE_OK) {
+			*cause = xasprintf("%s: %s: %s", o->name, rel,
+			    archive_error_string(w));
+			goto out;
+		}
+		if (archive_entry_size(e) > 0 &&
+		    extract_copy_data(a, w, o->name, cause) != 0)
+			goto out;
+		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
+			*cause = xasprintf("%s: %s: %s", o->name, rel,
+			    archive_error_string(w));
+			goto out;
+		}
+		extract_checkpoint("extract-entry");
+		free(rel);
+		rel = NULL;
+	}
+	if (archive_write_close(w) != ARCHIVE_OK) {
+		*cause = xasprintf("%s: %s", o->name, archive_error_string(w));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(rel);
+	free(hrel);
+	free(why);
+	archive_write_free(w);
+	archive_read_free(a);
+	return (rc);
+}
+
+/*
+ * Carry o->carry over from the old tree into staging when the archive did
+ * not bring it (backups leave the encryption key out). Returns -1 with *cause.
+ */
+static int
+extract_carry(const struct extract_opts *o, const char *staging, char **cause)
+{
+	struct stat	 st;
+	size_t		 tlen = strlen(o->target), len;
+	char		*dst, *dir, *data;
+	int		 rc;
+
+	if (o->carry == NULL || strncmp(o->carry, o->target, tlen) != 0 ||
+	    o->carry[tlen] != '/' || lstat(o->carry, &st) == -1 || !S_ISREG(st.st_mode))
+		return (0);
+	dst = str_join_path(staging, o->carry + tlen + 1);
+	if (lstat(dst, &st) == 0 || errno != ENOENT) {
+		free(dst);
+		return (0);
+	}
+	lstat(o->carry, &st);
+	dir = fs_dirname(dst);
+	rc = fs_mkdir_p(dir, 0700, cause);
+	free(dir);
+	if (rc == 0 && (rc = fs_read_file(o->carry, 1024 * 1024, &data, &len, cause)) == 0) {
+		rc = fs_write_atomic(dst, data, len, st.st_mode & 07777, cause);
+		if (rc == 0 && geteuid() == 0 && chown(dst, st.st_uid, st.st_gid) == -1) {
+			*cause = xasprintf("%s: %s", dst, strerror(errno));
+			rc = -1;
+		}
+		memset(data, 0, len);
+		free(data);
+		if (rc == 0)
+			log_info(_("kept %s (backups leave it out)"), o->carry);
+	}
+	free(dst);
+	return (rc);
+}
+
+/* Remove staging folders that a crashed restore left beside the target. */
+static void
+extract_clean_stale(const char *parent, const char *base)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	char		*pfx, *path, *cause = NULL;
+
+	if ((dir = opendir(parent)) == NULL)
+		return;
+	pfx = xasprintf(".%s.restore-", base);
+	while ((d = readdir(dir)) != NULL) {
+		if (!str_has_prefix(d->d_name, pfx))
+			continue;
+		path = str_join_path(parent, d->d_name);
+		log_info(_("removing %s, left by an interrupted restore"), path);
+		if (fs_remove_tree(path, &cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		free(path);
+	}
+	free(pfx);
+	closedir(dir);
+}
+
+/*
+ * Check the archive whole, extract it into a staging folder beside the
+ * target, fsync it, then swap it in for the target in one rename (the old
+ * tree goes to opts->kept, or is removed). A refused or broken archive
+ * changes nothing. Fills *r (free with extract_result_free). Returns -1 with
+ * *cause.
+ */
+int
+extract_tree(const void *data, size_t len, const struct extract_opts *o,
+    struct extract_result *r, char **cause)
+{
+	struct stat	 st;
+	char		*parent = NULL, *base, *staging = NULL, *tmpl;
+	mode_t		 topmode = (mode_t)-1;
+	bool		 exists;
+	int		 cwd = -1, rc = -1;
+
+	memset(r, 0, sizeof *r);
+	if (extract_check(data, len, o, &r->entries, cause) != 0)
+		return (-1);
+	log_info(_("%s: %zu entries checked, all under %s"), o->name, r->entries,
+	    o->target);
+	extract_checkpoint("extract-checked");
+
+	if (lstat(o->target, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			*cause = xasprintf(_("%s: not a folder"), o->target);
+			return (-1);
+		}
+		exists = true;
+	} else if (errno == ENOENT)
+		exists = false;
+	else {
+		*cause = xasprintf("%s: %s", o->target, strerror(errno));
+		return (-1);
+	}
+	parent = fs_dirname(o->target);
+	base = strrchr(o->target, '/');
+	base = base != NULL ? base + 1 : (char *)o->target;
+	if (fs_mkdir_p(parent, 0755, cause) != 0)
+		goto out;
+	extract_clean_stale(parent, base);
+	tmpl = xasprintf("%s/.%s.restore-XXXXXX", parent, base);
+	if ((staging = mkdtemp(tmpl)) == NULL) {
+		*cause = xasprintf("%s: %s", tmpl, strerror(errno));
+		free(tmpl);
+		goto out;
+	}
+	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    chdir(staging) == -1) {
+		*cause = xasprintf("%s: %s", staging, strerror(errno));
+		goto fail;
+	}
+	rc = extract_into_cwd(data, len, o, &topmode, cause);
+	if (fchdir(cwd) == -1 && rc == 0) {
+		*cause = xasprintf(_("cannot return to the working folder: %s"),
+		    strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		goto fail;
+	rc = -1;
+	if (exists && extract_carry(o, staging, cause) != 0)
+		goto fail;
+	if (topmode == (mode_t)-1)
+		topmode = exists ? (st.st_mode & 07777) : 0755;
+	if (o->private_files)
+		topmode &= 0700;
+	if (chmod(staging, topmode) == -1) {
+		*cause = xasprintf("%s: %s", staging, strerror(errno));
+		goto fail;
+	}
+	if (exists && geteuid() == 0 && chown(staging, st.st_uid, st.st_gid) == -1) {
+		*cause = xasprintf("%s: %s", staging, strerror(errno));
+		goto fail;
+	}
+	{
+		struct strlist	l = { 0 };
+		int		s = extract_walk(staging, "", &l, true, cause);
+
+		strlist_free(&l);
+		if (s != 0)
+			goto fail;
+	}
+	if (extract_diff(o->target, staging, exists, r, cause) != 0)
+		goto fail;
+	if (fs_fsync_dir(parent, cause) != 0)
+		goto fail;
+	extract_checkpoint("extract-staged");
+
+	if (!exists) {
+		if (rename(staging, o->target) == -1) {
+			*cause = xasprintf("%s: %s", o->target, strerror(errno));
+			goto fail;
+		}
+	} else if (renameat2(AT_FDCWD, staging, AT_FDCWD, o->target,
+	    RENAME_EXCHANGE) == -1) {
+		*cause = xasprintf(_("%s: cannot swap in the restored tree: %s"),
+		    o->target, strerror(errno));
+		goto fail;
+	}
+	if (fs_fsync_dir(parent, cause) != 0)
+		goto out;
+	extract_checkpoint("extract-swapped");
+	if (exists) {
+		/* staging now holds the old tree. */
+		if (o->kept != NULL) {
+			if (rename(staging, o->kept) == -1) {
+				*cause = xasprintf("%s: %s", o->kept, strerror(errno));
+				goto out;
+			}
+			r->kept = true;
+		} else if (fs_remove_tree(staging, cause) != 0)
+			goto out;
+		if (fs_fsync_dir(parent, cause) != 0)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	{
+		char	*c2 = NULL;
+
+		if (staging != NULL && fs_remove_tree(staging, &c2) != 0) {
+			log_warn("%s", c2);
+			free(c2);
+		}
+	}
+out:
+	if (cwd != -1)
+		close(cwd);
+	free(staging);
+	free(parent);
+	return (rc);
+}
+
+/* Free what extract_tree put in r. */
+void
+extract_result_free(struct extract_result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->ndiffs; i++)
+		free(r->diffs[i].path);
+	free(r->diffs);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,543 @@
+/* restore.c: pick a backup set and put its database back, crash-safe. */
+#include "system.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <unistd.h>
+
+#include "engine/set/catalog.h"
+#include "engine/recover/extract.h"
+#include "engine/recover/restore.h"
+#include "engine/set/verify.h"
+#include "util/conf.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+#define RESTORE_BUFSZ (1024 * 1024)
+
+static int	restore_db_install(const char *, const char *, const char *, bool, bool,
+		    struct restore_db_result *, char **);
+
+/* The suffixes of the files that make up a live sqlite database. */
+static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
+
+/* The first failed check of a verify report, as text (caller frees). */
+static char *
+restore_first_failure(const struct verify_report *vr)
+{
+	size_t	i;
+
+	for (i = 0; i < vr->n; i++) {
+		if (vr->checks[i].status == VERIFY_FAIL)
+			return (xasprintf("%s: %s: %s", vr->checks[i].check,
+			    vr->checks[i].file != NULL ? vr->checks[i].file : "-",
+			    vr->checks[i].detail != NULL ? vr->checks[i].detail : ""));
+	}
+	return (xstrdup(_("verify failed")));
+}
+
+/*
+ * Whether a verify report passes for this restore: no failed check, or, when
+ * the key is not available (nokey) and the restore does not need it, none but
+ * the two that need the key (the manifest's HMAC, the WireGuard archive).
+ */
+static bool
+restore_passes(const struct verify_report *vr, bool nokey)
+{
+	size_t	i;
+
+	for (i = 0; i < vr->n; i++) {
+		if (vr->checks[i].status != VERIFY_FAIL)
+			continue;
+		if (nokey && (strcmp(vr->checks[i].check, "hmac") == 0 ||
+		    strcmp(vr->checks[i].check, "wireguard") == 0))
+			continue;
+		return (false);
+	}
+	return (true);
+}
+
+/* Fill p from a set (its files, name and time). */
+static void
+restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
+{
+	struct stat	st;
+
+	p->name = xstrdup(s->name);
+	p->db = catalog_path(s, PART_DB);
+	p->config = catalog_path(s, PART_CONFIG);
+	p->wireguard = catalog_path(s, PART_WIREGUARD);
+	p->when = s->when;
+	if (p->when == 0 && stat(p->db, &st) == 0)
+		p->when = st.st_mtime;
+}
+
+/*
+ * Choose the set to restore from: the one whose .db is from (which must pass
+ * verify), or the newest set across all tiers that has the file kind needs and
+ * passes verify (a set verified before whose files are unchanged since, by
+ * its stamp in STATE_DIR, is not verified again; new results are stamped);
+ * sets skipped are named with log_warn. password may be NULL
+ * (key_why says why). Fills p (free with restore_pick_free). Returns -1 with
+ * *cause.
+ */
+int
+restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
+    const char *password, const char *key_why, struct restore_pick *p, char **cause)
+{
+	static const enum catalog_part	 need[] = { PART_DB, PART_CONFIG, PART_WIREGUARD };
+	struct catalog_set		*sets = NULL, one;
+	struct verify_report		 vr;
+	size_t				 n = 0, i;
+	char				*why, *stamp_why = NULL;
+	bool				 nokey;
+	int				 rc = -1;
+
+	memset(p, 0, sizeof *p);
+	nokey = password == NULL && kind != RESTORE_KEYS;
+	if (nokey)
+		log_warn(_("the encryption key cannot be read (%s): sets are checked "
+		    "without it"), key_why != NULL ? key_why : "?");
+	if (from != NULL) {
+		if (catalog_set_from_db(from, &one, cause) != 0)
+			return (-1);
+		log_info(_("verifying %s"), from);
+		memset(&vr, 0, sizeof vr);
+		verify_run(from, password, key_why, &vr);
+		if (!restore_passes(&vr, nokey)) {
+			why = restore_first_failure(&vr);
+			*cause = xasprintf(_("%s: the set fails verify (%s)"), from, why);
+			free(why);
+		} else {
+			restore_pick_fill(p, &one);
+			rc = 0;
+		}
+		verify_report_free(&vr);
+		catalog_set_clear(&one);
+		return (rc);
+	}
+	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) != 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (!sets[i].have[need[kind]] || !sets[i].have[PART_DB] ||
+		    !sets[i].have[PART_MANIFEST]) {
+			log_warn(_("skipping %s: incomplete set"), sets[i].name);
+			p->skipped++;
+			continue;
+		}
+		/* Without the key, a failure stamped for want of it is checked again. */
+		if (sets[i].state == CATALOG_CORRUPT && !nokey) {
+			log_warn(_("skipping %s: %s"), sets[i].name, sets[i].why != NULL ?
+			    sets[i].why : _("verify failed"));
+			p->skipped++;
+			continue;
+		}
+		if (sets[i].state == CATALOG_COMPLETE) {
+			/* Verified before, and no file has changed since. */
+			log_info(_("%s: verified before, files unchanged since"),
+			    sets[i].name);
+			restore_pick_fill(p, &sets[i]);
+			rc = 0;
+			break;
+		}
+		why = catalog_path(&sets[i], PART_DB);
+		log_info(_("verifying %s"), why);
+		memset(&vr, 0, sizeof vr);
+		rc = verify_run(why, password, key_why, &vr);
+		free(why);
+		if (rc != 0 && restore_passes(&vr, nokey))
+			rc = 2;		/* passes all that can be checked without the key */
+		why = rc == 1 ? restore_first_failure(&vr) : NULL;
+		verify_report_free(&vr);
+		if (rc == 2) {
+			log_warn(_("%s: no encryption key (%s): its HMAC and WireGuard "
+			    "archive are not checked"), sets[i].name,
+			    key_why != NULL ? key_why : "?");
+			rc = 0;
+		} else if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why,
+		    &stamp_why) != 0) {
+			log_warn("%s", stamp_why);
+			free(stamp_why);
+			stamp_why = NULL;
+		}
+		if (rc == 0) {
+			restore_pick_fill(p, &sets[i]);
+			break;
+		}
+		log_warn(_("skipping %s: %s"), sets[i].name, why);
+		free(why);
+		p->skipped++;
+		rc = -1;
+	}
+	if (rc != 0)
+		*cause = xasprintf(_("%s: no backup set passes verify (%zu tried)"),
+		    c->backup_dir, n);
+	catalog_free(sets, n);
+	return (rc);
+}
+
+/* Free what restore_pick put in p. */
+void
+restore_pick_free(struct restore_pick *p)
+{
+	free(p->name);
+	free(p->db);
+	free(p->config);
+	free(p->wireguard);
+	memset(p, 0, sizeof *p);
+}
+
+/* Copy all bytes of fd in to fd out; reflink first when allowed. Returns -1 with errno. */
+static int
+restore_copy_fd(int in, int out, bool reflink, uint64_t *bytes)
+{
+	char	*buf;
+	ssize_t	 n, w, off;
+
+	*bytes = 0;
+	if (reflink && ioctl(out, FICLONE, in) == 0) {
+		struct stat	st;
+
+		if (fstat(out, &st) == 0)
+			*bytes = (uint64_t)st.st_size;
+		return (0);
+	}
+	for (;;) {
+		n = copy_file_range(in, NULL, out, NULL, RESTORE_BUFSZ * 64, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;		/* not supported here: copy by hand */
+		if (n == 0)
+			return (0);
+		*bytes += (uint64_t)n;
+	}
+	if (*bytes != 0)
+		return (-1);
+	buf = xmalloc(RESTORE_BUFSZ);
+	for (;;) {
+		n = read(in, buf, RESTORE_BUFSZ);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (off = 0; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w == -1) {
+				free(buf);
+				return (-1);
+			}
+		}
+		*bytes += (uint64_t)n;
+	}
+	free(buf);
+	return (n == -1 ? -1 : 0);
+}
+
+/*
+ * Copy src to dst atomically: a temporary file beside dst with mode, the
+ * bytes (a reflink when the file system can), fsync, rename, fsync of the
+ * folder. The bytes copied go to *bytes (may be NULL). Returns -1 with *cause.
+ */
+int
+restore_copy_file(const char *src, const char *dst, mode_t mode, bool reflink,
+    uint64_t *bytes, char **cause)
+{
+	char		*tmp;
+	uint64_t	 n = 0;
+	int		 in, out;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", src, strerror(errno));
+		return (-1);
+	}
+	tmp = xasprintf("%s.tmp.XXXXXX", dst);
+	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", dst, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(out, mode) == -1 || restore_copy_fd(in, out, reflink, &n) == -1 ||
+	    fsync(out) == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(out) == -1) {
+		out = -1;
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	out = -1;
+	if (rename(tmp, dst) == -1) {
+		*cause = xasprintf("%s: %s", dst, strerror(errno));
+		goto fail;
+	}
+	close(in);
+	free(tmp);
+	if (bytes != NULL)
+		*bytes = n;
+	return (fs_fsync_parent(dst, cause));
+fail:
+	if (out != -1) {
+		close(out);
+		unlink(tmp);
+	} else
+		unlink(tmp);
+	close(in);
+	free(tmp);
+	return (-1);
+}
+
+/*
+ * Remove temporary files that a crashed restore left beside the live database:
+ * .BASE.TAG-* (TAG "restore" for restore_db's copies, "pitr" for a rebuild
+ * from the stream) and the forensic copy's BASE.corrupted.*.tmp.*.
+ */
+void
+restore_sweep(const char *live, const char *tag)
+{
+	struct dirent	*d;
+	DIR		*dir;
+	char		*parent = fs_dirname(live), *pfx, *fz, *path;
+	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
+
+	pfx = xasprintf(".%s.%s-", base, tag);
+	fz = xasprintf("%s.corrupted.", base);
+	if ((dir = opendir(parent)) != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (!str_has_prefix(d->d_name, pfx) &&
+			    !(str_has_prefix(d->d_name, fz) &&
+			    strstr(d->d_name, ".tmp.") != NULL))
+				continue;
+			path = str_join_path(parent, d->d_name);
+			log_info(_("removing %s, left by an interrupted restore"), path);
+			unlink(path);
+			free(path);
+		}
+		closedir(dir);
+	}
+	free(pfx);
+	free(fz);
+	free(parent);
+}
+
+/*
+ * Keep the live file path under forensic: a hard link when link is true and
+ * the file system allows it (the old file is never written again, the new
+ * one is renamed over the live name), else a whole copy. Returns -1 with *cause.
+ */
+static int
+restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
+    char **cause)
+{
+	*linked = false;
+	if (link_ok) {
+		if (link(path, forensic) == 0) {
+			*linked = true;
+			return (fs_fsync_parent(forensic, cause));
+		}
+		if (errno == EEXIST) {
+			*cause = xasprintf("%s: %s", forensic, strerror(errno));
+			return (-1);
+		}
+	}
+	return (restore_copy_file(path, forensic, 0600, true, NULL, cause));
+}
+
+/*
+ * Replace the live database with backup: first keep the live file and its
+ * -wal, -shm and -journal as LIVE.corrupted.STAMP (hard links when link_ok),
+ * then copy the backup to a temporary file in the same folder (owner of the
+ * live file, mode 0600, fsync), remove the stale -wal/-shm/-journal and
+ * rename it over the live name, then fsync the folder. A crash at any point
+ * leaves the old or the new database under the live name. Fills r (free
+ * with restore_db_result_free). Returns -1 with *cause.
+ */
+int
+restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
+    struct restore_db_result *r, char **cause)
+{
+	return (restore_db_install(backup, live, stamp, link_ok, false, r, cause));
+}
+
+/*
+ * As restore_db, but staged is already a complete, durable file in the live
+ * database's folder (a rebuild from the stream): it is given mode 0600 and
+ * the live file's owner and renamed over the live name, not copied again.
+ * staged is gone on success.
+ */
+int
+restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
+    struct restore_db_result *r, char **cause)
+{
+	return (restore_db_install(staged, live, stamp, link_ok, true, r, cause));
+}
+
+/* restore_db and restore_db_move: forensic copy, then the new file copied (or moved) in. */
+static int
+restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
+    bool move, struct restore_db_result *r, char **cause)
+{
+	struct stat	 st, lst;
+	char		*path, *tmp = NULL, *kept;
+	bool		 have_live, linked;
+	size_t		 i;
+	int		 in = -1, out = -1;
+
+	memset(r, 0, sizeof *r);
+	if (stat(backup, &st) == -1) {
+		*cause = xasprintf("%s: %s", backup, strerror(errno));
+		return (-1);
+	}
+	if (lstat(live, &lst) == 0) {
+		if (!S_ISREG(lst.st_mode)) {
+			*cause = xasprintf(_("%s: not a regular file"), live);
+			return (-1);
+		}
+		have_live = true;
+	} else if (errno == ENOENT)
+		have_live = false;
+	else {
+		*cause = xasprintf("%s: %s", live, strerror(errno));
+		return (-1);
+	}
+
+	restore_sweep(live, "restore");
+
+	/* 1. The forensic copy, whole, before anything live changes. */
+	path = xasprintf("%s.corrupted.%s", live, stamp);
+	for (i = 2; access(path, F_OK) == 0 && i < 100; i++) {
+		free(path);
+		path = xasprintf("%s.corrupted.%s.%zu", live, stamp, i);
+	}
+	kept = path;
+	for (i = 0; i < nitems(restore_db_suffixes); i++) {
+		path = xasprintf("%s%s", live, restore_db_suffixes[i]);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			continue;
+		}
+		r->forensic[i] = xasprintf("%s%s", kept, restore_db_suffixes[i]);
+		if (restore_keep(path, r->forensic[i], link_ok, &linked, cause) != 0) {
+			free(path);
+			free(kept);
+			return (-1);
+		}
+		if (i == 0)
+			r->linked = linked;
+		log_info(_("kept %s as %s%s"), path, r->forensic[i],
+		    linked ? _(" (hard link)") : "");
+		free(path);
+		extract_checkpoint("db-forensic");
+	}
+	free(kept);
+
+	/* 2. The new file, complete and durable under a temporary name. */
+	if (move) {
+		if (chmod(backup, 0600) == -1 || (have_live && (lst.st_uid != geteuid() ||
+		    lst.st_gid != getegid()) && chown(backup, lst.st_uid, lst.st_gid) == -1)) {
+			*cause = xasprintf(_("%s: cannot give it mode 0600 and the owner of "
+			    "%s: %s"), backup, live, strerror(errno));
+			return (-1);
+		}
+		r->bytes = (uint64_t)st.st_size;
+		tmp = xstrdup(backup);
+		goto staged;
+	}
+	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", backup, strerror(errno));
+		goto fail;
+	}
+	path = fs_dirname(live);
+	if (!have_live && fs_mkdir_p(path, 0755, cause) != 0) {
+		free(path);
+		goto fail;
+	}
+	tmp = xasprintf("%s/.%s.restore-XXXXXX", path, strrchr(live, '/') != NULL ?
+	    strrchr(live, '/') + 1 : live);
+	free(path);
+	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	log_info(_("copying %s"), backup);
+	if (fchmod(out, 0600) == -1 || restore_copy_fd(in, out, false, &r->bytes) == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (have_live && (lst.st_uid != geteuid() || lst.st_gid != getegid()) &&
+	    fchown(out, lst.st_uid, lst.st_gid) == -1) {
+		*cause = xasprintf(_("%s: cannot give it the owner of %s: %s"), tmp,
+		    live, strerror(errno));
+		goto fail;
+	}
+	if (fsync(out) == -1) {
+		*cause = xasprintf("%s: fsync: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(out) == -1) {
+		out = -1;
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	out = -1;
+	close(in);
+	in = -1;
+staged:
+	extract_checkpoint("db-staged");
+
+	/* 3. Stale -wal/-shm/-journal would be replayed into the new file. */
+	for (i = 1; i < nitems(restore_db_suffixes); i++) {
+		path = xasprintf("%s%s", live, restore_db_suffixes[i]);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			free(path);
+			goto fail;
+		}
+		free(path);
+	}
+	extract_checkpoint("db-stale-removed");
+
+	/* 4. One rename puts it in place. */
+	if (rename(tmp, live) == -1) {
+		*cause = xasprintf("%s: %s", live, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (fs_fsync_parent(live, cause) != 0)
+		return (-1);
+	extract_checkpoint("db-installed");
+	return (0);
+fail:
+	if (out != -1)
+		close(out);
+	if (in != -1)
+		close(in);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return (-1);
+}
+
+/* Free what restore_db put in r. */
+void
+restore_db_result_free(struct restore_db_result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(r->forensic); i++)
+		free(r->forensic[i]);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,117 @@
+/* remote.h: off-site copies of backup sets (SFTP and S3), the upload queue, remote retention. */
+#ifndef PDR_REMOTE_H
+#define PDR_REMOTE_H
+
+#include "system.h"
+
+#include <signal.h>
+#include <time.h>
+
+#include "engine/set/catalog.h"
+#include "util/conf.h"
+
+/* The kinds of off-site store, in the order the plan copies to them. */
+enum remote_kind { REMOTE_SFTP, REMOTE_S3, REMOTE__KINDS };
+
+/* The queue of uploads that failed, under STATE_DIR. */
+#define REMOTE_QUEUE_FILE "offsite-queue"
+
+/* One off-site store and how to reach it. Strings owned; free with remote_free. */
+struct remote {
+	enum remote_kind	 kind;
+	char			*where;		/* for messages: URL without secrets */
+	/* SFTP */
+	char			*url;		/* sftp://user@host[:port]/path, no trailing / */
+	char			*identity;
+	char			*known_hosts;
+	/* S3 */
+	char			*endpoint;	/* no trailing / */
+	char			*bucket;
+	char			*prefix;	/* "" or ending in / as the plan's S3_PREFIX */
+	char			*region;
+	char			*access_key;
+	char			*secret_key;
+	char			*token;		/* AWS_SESSION_TOKEN, NULL when unset */
+	size_t			 part_size;	/* multipart part size */
+	int			 parallel;	/* parts in flight at once */
+	void			*curl;		/* CURL *, kept for its connection */
+	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
+};
+
+/* One object of a remote store: TIER/FILE and its size. */
+struct remote_object {
+	char		*tier;
+	char		*file;
+	uint64_t	 size;
+};
+
+/* A backup set as the remote store has it. */
+struct remote_set {
+	enum backup_tier	 tier;
+	char			*name;
+	time_t			 when;
+	bool			 have[PART__COUNT];
+	uint64_t		 size[PART__COUNT];
+};
+
+extern const char *const remote_kind_names[REMOTE__KINDS];
+
+int	 remote_kind_parse(const char *);
+int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
+void	 remote_free(struct remote *);
+
+int	 remote_put(struct remote *, const char *, const char *, const char *, char **);
+int	 remote_get(struct remote *, const char *, const char *, const char *, char **);
+int	 remote_delete(struct remote *, const char *, const char *, char **);
+int	 remote_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 remote_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
+int	 remote_rmdir(struct remote *, const char *, char **);
+void	 remote_objects_free(struct remote_object *, size_t);
+
+int	 remote_upload_set(struct remote *, const char *, enum backup_tier, const char *,
+	    char **);
+int	 remote_sets(struct remote *, struct remote_set **, size_t *, char **);
+void	 remote_sets_free(struct remote_set *, size_t);
+int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *, char **);
+struct retention_verdict;
+void	 remote_retention(const struct conf *, const struct remote_set *, size_t,
+	    struct retention_verdict **);
+int	 remote_remove_set(struct remote *, const struct remote_set *, char **);
+
+int	 remote_queue_read(const char *, char ***, size_t *, char **);
+int	 remote_queue_write(const char *, char *const *, size_t, char **);
+int	 remote_offsite(const struct conf *, enum backup_tier, const char *, unsigned *,
+	    char **);
+
+/* sftp.c */
+int	 sftp_put(struct remote *, const char *, const char *, const char *, char **);
+int	 sftp_get(struct remote *, const char *, const char *, const char *, char **);
+int	 sftp_delete(struct remote *, const char *, const char *, char **);
+int	 sftp_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 sftp_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
+int	 sftp_rmdir(struct remote *, const char *, char **);
+
+/* s3.c */
+int	 s3_put(struct remote *, const char *, const char *, const char *, char **);
+int	 s3_get(struct remote *, const char *, const char *, const char *, char **);
+int	 s3_delete(struct remote *, const char *, const char *, char **);
+int	 s3_list(struct remote *, struct remote_object **, size_t *, char **);
+int	 s3_list_under(struct remote *, const char *, struct remote_object **, size_t *,
+	    char **);
+int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
+	    char **, char **);
+/* How s3_complete_verdict found a multipart upload's end: checked, bad, or which ETag to check. */
+enum { S3_DONE_CHECKSUM, S3_DONE_PARTS_ETAG, S3_DONE_MD5_ETAG, S3_DONE_BADSUM };
+int	 s3_complete_verdict(const char *, size_t, const char *, size_t, const unsigned char *,
+	    char **, char **);
+
+/* remote.c, for sftp.c and s3.c */
+int	 remote_curl_init(char **);
+char	*remote_curl_error(int, const char *);
+long	 remote_timeout(void);
+long	 remote_test_rate(void);
+void	 remote_curl_cancelable(struct remote *, void *);
+
+#endif

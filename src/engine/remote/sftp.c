@@ -1,0 +1,444 @@
+/* sftp.c: the SFTP off-site store through libcurl, host key checked strictly. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
+#include "engine/remote/remote.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* What the host key check found. */
+struct sftp_check {
+	bool			called;
+	enum curl_khmatch	match;
+};
+
+/* Accept the server only when its key is the one in known_hosts. */
+static int
+sftp_keyfunc(CURL *h, const struct curl_khkey *known, const struct curl_khkey *found,
+    enum curl_khmatch match, void *arg)
+{
+	struct sftp_check	*k = arg;
+
+	(void)h;
+	(void)known;
+	(void)found;
+	k->called = true;
+	k->match = match;
+	return (match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT);
+}
+
+/* The store's easy handle, reset and set up for url. */
+static CURL *
+sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *k)
+{
+	CURL	*h;
+
+	if (r->curl == NULL)
+		r->curl = curl_easy_init();
+	if ((h = r->curl) == NULL)
+		return (NULL);
+	curl_easy_reset(h);
+	errbuf[0] = '\0';
+	k->called = false;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "sftp");
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
+	curl_easy_setopt(h, CURLOPT_SSH_PRIVATE_KEYFILE, r->identity);
+	curl_easy_setopt(h, CURLOPT_SSH_KNOWNHOSTS, r->known_hosts);
+	curl_easy_setopt(h, CURLOPT_SSH_KEYFUNCTION, sftp_keyfunc);
+	curl_easy_setopt(h, CURLOPT_SSH_KEYDATA, k);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
+	remote_curl_cancelable(r, h);
+	return (h);
+}
+
+/* Run the transfer; -1 with *cause naming what (and the host key verdict). */
+static int
+sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
+    const struct sftp_check *k, char **cause)
+{
+	CURLcode	 rc;
+	char		*msg;
+
+	if ((rc = curl_easy_perform(h)) == CURLE_OK)
+		return (0);
+	if (k->called && k->match != CURLKHMATCH_OK) {
+		*cause = xasprintf(_("%s: the server's host key %s %s; refused"), r->where,
+		    k->match == CURLKHMATCH_MISMATCH ? _("does not match the one in") :
+		    _("is not in"), r->known_hosts);
+		return (-1);
+	}
+	msg = remote_curl_error(rc, errbuf);
+	*cause = xasprintf("%s: %s", what, msg);
+	free(msg);
+	return (-1);
+}
+
+/* The decoded path part of the store's URL, for quote commands. Caller frees. */
+static char *
+sftp_path(struct remote *r)
+{
+	CURLU	*u = curl_url();
+	char	*p = NULL, *ret;
+
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, r->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &p, CURLU_URLDECODE) != CURLUE_OK)
+		ret = xstrdup("/");
+	else
+		ret = xstrdup(p);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return (ret);
+}
+
+/* Upload local to TIER/FILE: as .FILE.part, then renamed. Returns -1 with *cause. */
+int
+sftp_put(struct remote *r, const char *local, const char *tier, const char *file,
+    char **cause)
+{
+	struct sftp_check	 k;
+	struct curl_slist	*post = NULL;
+	struct stat		 st;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			*url, *path, *cmd, *what;
+	curl_off_t		 size = -1;
+	FILE			*fp;
+	CURL			*h;
+	int			 rc;
+
+	if ((fp = fopen(local, "rb")) == NULL || fstat(fileno(fp), &st) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		return (-1);
+	}
+	path = sftp_path(r);
+	url = xasprintf("%s/%s/.%s.part", r->url, tier, file);
+	what = xasprintf("%s/%s/%s", r->where, tier, file);
+	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		rc = -1;
+		goto out;
+	}
+	cmd = xasprintf("*rm %s/%s/%s", path, tier, file);
+	post = curl_slist_append(post, cmd);
+	free(cmd);
+	cmd = xasprintf("rename %s/%s/.%s.part %s/%s/%s", path, tier, file, path, tier, file);
+	post = curl_slist_append(post, cmd);
+	free(cmd);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READDATA, fp);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+	curl_easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS, (long)CURLFTP_CREATE_DIR);
+	curl_easy_setopt(h, CURLOPT_NEW_DIRECTORY_PERMS, 0700L);
+	curl_easy_setopt(h, CURLOPT_NEW_FILE_PERMS, 0600L);
+	curl_easy_setopt(h, CURLOPT_POSTQUOTE, post);
+	if (remote_test_rate() > 0)
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)remote_test_rate());
+	if ((rc = sftp_perform(r, h, what, errbuf, &k, cause)) == -1)
+		goto out;
+
+	/* Read the size back under the final name. */
+	free(url);
+	url = xasprintf("%s/%s/%s", r->url, tier, file);
+	sftp_handle(r, url, errbuf, &k);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	if ((rc = sftp_perform(r, h, what, errbuf, &k, cause)) == -1)
+		goto out;
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) != CURLE_OK ||
+	    size != (curl_off_t)st.st_size) {
+		*cause = xasprintf(_("%s: %" PRId64 " bytes after upload, expected %" PRId64),
+		    what, (int64_t)size, (int64_t)st.st_size);
+		rc = -1;
+	}
+out:
+	curl_slist_free_all(post);
+	fclose(fp);
+	free(url);
+	free(path);
+	free(what);
+	return (rc);
+}
+
+/*
+ * Download TIER/FILE to local through its temporary name, continuing a
+ * temporary file left by a broken download. Returns -1 with *cause.
+ */
+int
+sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
+    char **cause)
+{
+	struct sftp_check	 k;
+	struct stat		 st;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			*url, *tmp, *what;
+	curl_off_t		 off = 0, size = -1;
+	FILE			*fp;
+	CURL			*h;
+	int			 rc = -1, fd;
+
+	tmp = hashio_tmpname(local);
+	url = xasprintf("%s/%s/%s", r->url, tier, file);
+	what = xasprintf("%s/%s/%s", r->where, tier, file);
+	if (stat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		off = st.st_size;
+		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		fclose(fp);
+		goto out;
+	}
+	if (off > 0) {
+		/* A temporary file longer than the remote one is not its beginning. */
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		if (sftp_perform(r, h, what, errbuf, &k, cause) == -1) {
+			fclose(fp);
+			goto out;
+		}
+		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) == CURLE_OK &&
+		    size >= 0 && size < off) {
+			log_info(_("%s is shorter than the partial download; starting over"), what);
+			if (ftruncate(fileno(fp), 0) == -1) {
+				*cause = xasprintf("%s: %s", tmp, strerror(errno));
+				fclose(fp);
+				goto out;
+			}
+			off = 0;
+		}
+		sftp_handle(r, url, errbuf, &k);
+	}
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, fp);
+	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
+	rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
+		if (rc == 0)
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	fclose(fp);
+	if (rc == 0 && rename(tmp, local) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
+		rc = -1;
+out:
+	free(tmp);
+	free(url);
+	free(what);
+	return (rc);
+}
+
+/*
+ * Run one SFTP command (CURLOPT_QUOTE) on the store: VERB then the store's
+ * path joined with REL, e.g. "rm" and "TIER/FILE". Returns -1 with *cause.
+ */
+static int
+sftp_command(struct remote *r, const char *verb, const char *rel, char **cause)
+{
+	struct sftp_check	 k;
+	struct curl_slist	*q = NULL;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			*url, *path, *cmd, *what;
+	CURL			*h;
+	int			 rc;
+
+	path = sftp_path(r);
+	url = xasprintf("%s/", r->url);
+	what = xasprintf("%s/%s", r->where, rel);
+	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		rc = -1;
+	} else {
+		cmd = xasprintf("%s %s/%s", verb, path, rel);
+		q = curl_slist_append(q, cmd);
+		free(cmd);
+		curl_easy_setopt(h, CURLOPT_QUOTE, q);
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	}
+	curl_slist_free_all(q);
+	free(url);
+	free(path);
+	free(what);
+	return (rc);
+}
+
+/* Remove TIER/FILE. Returns -1 with *cause. */
+int
+sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
+{
+	char	*rel = xasprintf("%s/%s", tier, file);
+	int	 rc;
+
+	rc = sftp_command(r, "rm", rel, cause);
+	free(rel);
+	return (rc);
+}
+
+/* Collect a directory listing into a buffer. */
+static size_t
+sftp_collect(char *data, size_t size, size_t n, void *arg)
+{
+	buf_add(arg, data, size * n);
+	return (size * n);
+}
+
+/* Split line at blanks into at most max fields, in place; returns how many. */
+static size_t
+sftp_fields(char *line, char **tok, size_t max)
+{
+	size_t	n = 0;
+
+	for (;;) {
+		line += strspn(line, " \t\r");
+		if (*line == '\0' || n == max)
+			return (n);
+		tok[n++] = line;
+		line += strcspn(line, " \t\r");
+		if (*line != '\0')
+			*line++ = '\0';
+	}
+}
+
+static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
+		    struct remote_object **, size_t *, char ***, size_t *, char **);
+
+/*
+ * Every file in the tier folders, from the server's long listing
+ * ("-rw------- 1 user group SIZE Mon DD HH:MM NAME"). Returns -1 with *cause.
+ */
+int
+sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
+{
+	const char	*dirs[BACKUP__TIERS];
+	int		 t;
+
+	for (t = 0; t < BACKUP__TIERS; t++)
+		dirs[t] = backup_tier_names[t];
+	return (sftp_list_dirs(r, dirs, BACKUP__TIERS, o, n, NULL, NULL, cause));
+}
+
+/*
+ * Every file in the folders dirs (relative to the store's path; a missing
+ * one is empty), as objects of tier DIR; with subdirs, the names of their
+ * subfolders are added to *subdirs (*nsub). Returns -1 with *cause.
+ */
+static int
+sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
+    struct remote_object **o, size_t *n, char ***subdirs, size_t *nsub, char **cause)
+{
+	struct sftp_check	 k;
+	struct buf		 b;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			*url, *line, *next, *tok[16];
+	CURL			*h;
+	CURLcode		 rc;
+	size_t			 nt, t;
+
+	for (t = 0; t < ndirs; t++) {
+		url = xasprintf("%s/%s/", r->url, dirs[t]);
+		if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+			free(url);
+			*cause = xstrdup(_("cannot start libcurl"));
+			return (-1);
+		}
+		buf_init(&b);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_collect);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+		rc = curl_easy_perform(h);
+		if (rc == CURLE_REMOTE_FILE_NOT_FOUND) {
+			buf_free(&b);
+			free(url);
+			continue;
+		}
+		if (rc != CURLE_OK) {
+			buf_free(&b);
+			if (k.called && k.match != CURLKHMATCH_OK)
+				*cause = xasprintf(_("%s: the server's host key %s %s; refused"),
+				    r->where, k.match == CURLKHMATCH_MISMATCH ?
+				    _("does not match the one in") : _("is not in"),
+				    r->known_hosts);
+			else {
+				line = remote_curl_error(rc, errbuf);
+				*cause = xasprintf("%s: %s", url, line);
+				free(line);
+			}
+			free(url);
+			return (-1);
+		}
+		free(url);
+		for (line = b.data; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			nt = sftp_fields(line, tok, nitems(tok));
+			if (nt >= 6 && tok[0][0] == 'd' && tok[nt - 1][0] != '.' &&
+			    subdirs != NULL) {
+				*subdirs = xreallocarray(*subdirs, *nsub + 1, sizeof **subdirs);
+				(*subdirs)[(*nsub)++] = xstrdup(tok[nt - 1]);
+				continue;
+			}
+			if (nt < 6 || tok[0][0] != '-' || tok[nt - 1][0] == '.')
+				continue;
+			*o = xreallocarray(*o, *n + 1, sizeof **o);
+			(*o)[*n].tier = xstrdup(dirs[t]);
+			(*o)[*n].file = xstrdup(tok[nt - 1]);
+			(*o)[*n].size = strtoull(tok[4], NULL, 10);
+			(*n)++;
+		}
+		buf_free(&b);
+	}
+	return (0);
+}
+
+/* Every file UNDER/SUB/FILE, as objects of tier "UNDER/SUB". Returns -1 with *cause. */
+int
+sftp_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
+    char **cause)
+{
+	char	**subs = NULL, **dirs;
+	size_t	  nsub = 0, i;
+	int	  rc;
+
+	if (sftp_list_dirs(r, &under, 1, o, n, &subs, &nsub, cause) == -1)
+		return (-1);
+	dirs = xcalloc(nsub + 1, sizeof *dirs);
+	for (i = 0; i < nsub; i++)
+		dirs[i] = xasprintf("%s/%s", under, subs[i]);
+	rc = sftp_list_dirs(r, (const char *const *)dirs, nsub, o, n, NULL, NULL, cause);
+	for (i = 0; i < nsub; i++) {
+		free(subs[i]);
+		free(dirs[i]);
+	}
+	free(subs);
+	free(dirs);
+	return (rc);
+}
+
+/* Remove the (empty) folder DIR of the store. Returns -1 with *cause. */
+int
+sftp_rmdir(struct remote *r, const char *dir, char **cause)
+{
+	return (sftp_command(r, "rmdir", dir, cause));
+}

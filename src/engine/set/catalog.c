@@ -1,0 +1,409 @@
+/* catalog.c: the backup sets in BACKUP_DIR, their tiers and states. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+#include <openssl/evp.h>
+
+const char *const backup_tier_names[BACKUP__TIERS] = { "hourly", "daily", "weekly", "monthly" };
+const char *const catalog_suffixes[PART__COUNT] = {
+	".db", "-config.tar.gz", "-wireguard.tar.gz.enc", "-manifest.txt"
+};
+
+/* The tier named by word, or -1. */
+int
+backup_tier_parse(const char *word)
+{
+	int	i;
+
+	for (i = 0; i < BACKUP__TIERS; i++)
+		if (strcmp(word, backup_tier_names[i]) == 0)
+			return (i);
+	return (-1);
+}
+
+/* The word for a state, as `backups` shows it. */
+const char *
+catalog_state_name(enum catalog_state s)
+{
+	static const char *const names[] = {
+		"complete", "not verified", "incomplete", "corrupt"
+	};
+
+	return (names[s]);
+}
+
+/* Parse "patronus-TYPE-YYYYmmdd-HHMMSS" into its tier and local time. Returns -1 if it is not one. */
+int
+catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
+{
+	struct tm	 tm;
+	const char	*p;
+	char		 word[16];
+	size_t		 n, i;
+	int		 t;
+
+	if (strncmp(name, "patronus-", 9) != 0)
+		return (-1);
+	p = name + 9;
+	n = strcspn(p, "-");
+	if (n == 0 || n >= sizeof word || p[n] != '-')
+		return (-1);
+	memcpy(word, p, n);
+	word[n] = '\0';
+	if ((t = backup_tier_parse(word)) == -1)
+		return (-1);
+	p += n + 1;
+	if (strlen(p) != 15 || p[8] != '-')
+		return (-1);
+	for (i = 0; i < 15; i++)
+		if (i != 8 && (p[i] < '0' || p[i] > '9'))
+			return (-1);
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(p, "%4d%2d%2d-%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return (-1);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	*tier = (enum backup_tier)t;
+	*when = mktime(&tm);
+	return (0);
+}
+
+/* The path of one file of a set; the caller frees. */
+char *
+catalog_path(const struct catalog_set *s, enum catalog_part part)
+{
+	return (xasprintf("%s/%s%s", s->dir, s->name, catalog_suffixes[part]));
+}
+
+/*
+ * What identifies a set's files as they are now: the manifest's SHA-256 and
+ * the size, inode change time and inode of each file. NULL when a file is missing; the caller frees.
+ */
+char *
+catalog_fingerprint(const struct catalog_set *s)
+{
+	struct buf	 b;
+	struct stat	 st;
+	char		*path, hex[HASHIO_HEXLEN], *cause = NULL;
+	int		 i;
+
+	path = catalog_path(s, PART_MANIFEST);
+	if (hashio_file(path, hex, NULL, &cause) == -1) {
+		free(cause);
+		free(path);
+		return (NULL);
+	}
+	free(path);
+	buf_init(&b);
+	buf_adds(&b, hex);
+	for (i = 0; i < PART__COUNT; i++) {
+		path = catalog_path(s, (enum catalog_part)i);
+		if (stat(path, &st) == -1) {
+			free(path);
+			buf_free(&b);
+			return (NULL);
+		}
+		free(path);
+		buf_printf(&b, " %jd:%jd.%09ld:%ju", (intmax_t)st.st_size,
+		    (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (uintmax_t)st.st_ino);
+	}
+	return (buf_steal(&b));
+}
+
+/* The stamp file that records the last verification of a set; the caller frees. */
+char *
+catalog_stamp_path(const char *state_dir, const struct catalog_set *s)
+{
+	const char	*tier = strrchr(s->dir, '/');
+
+	tier = tier != NULL ? tier + 1 : s->dir;
+	return (xasprintf("%s/verified/%s.%s", state_dir, tier, s->name));
+}
+
+/*
+ * Record in STATE_DIR that a set as it is now verified (ok) or failed (why).
+ * Returns -1 with *cause.
+ */
+int
+catalog_stamp(const char *state_dir, const struct catalog_set *s, bool ok, const char *why,
+    char **cause)
+{
+	char	*dir, *path, *fp, *text;
+	int	 rc;
+
+	if (state_dir == NULL)
+		return (0);
+	if ((fp = catalog_fingerprint(s)) == NULL) {
+		*cause = xasprintf(_("%s/%s: files changed while being recorded"), s->dir, s->name);
+		return (-1);
+	}
+	dir = xasprintf("%s/verified", state_dir);
+	if (fs_mkdir_p(dir, 0700, cause) == -1) {
+		free(dir);
+		free(fp);
+		return (-1);
+	}
+	free(dir);
+	path = catalog_stamp_path(state_dir, s);
+	text = xasprintf("%s %s\n%s\n", ok ? "ok" : "fail", fp, why != NULL ? why : "");
+	rc = fs_write_atomic(path, text, strlen(text), 0600, cause);
+	free(text);
+	free(path);
+	free(fp);
+	return (rc);
+}
+
+/* Look at a set's files, manifest and stamp; fill size, sites, state and why. */
+static void
+catalog_judge(struct catalog_set *s, const char *state_dir, const char *password)
+{
+	struct manifest	 m;
+	struct stat	 st;
+	char		*path, *text = NULL, *cause = NULL, *stamp = NULL, *fp, *nl;
+	size_t		 len;
+	int		 i;
+
+	s->sites = -1;
+	for (i = 0; i < PART__COUNT; i++) {
+		path = catalog_path(s, (enum catalog_part)i);
+		s->have[i] = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+		if (s->have[i]) {
+			s->size += (uint64_t)st.st_size;
+			if (st.st_mtime > s->mtime)
+				s->mtime = st.st_mtime;
+		}
+		free(path);
+	}
+	for (i = 0; i < PART__COUNT; i++) {
+		if (!s->have[i]) {
+			s->state = CATALOG_INCOMPLETE;
+			s->why = xasprintf(_("%s%s is missing"), s->name, catalog_suffixes[i]);
+			return;
+		}
+	}
+	path = catalog_path(s, PART_MANIFEST);
+	if (fs_read_file(path, 1024 * 1024, &text, &len, &cause) == -1 ||
+	    manifest_parse(text, len, path, &m, &cause) == -1) {
+		s->state = CATALOG_CORRUPT;
+		s->why = cause;
+		free(text);
+		free(path);
+		return;
+	}
+	free(path);
+	s->sites = m.sites;
+	s->hmac = m.have_hmac;
+	for (i = 0; i < PART_MANIFEST; i++) {
+		char *fname = xasprintf("%s%s", s->name, catalog_suffixes[i]);
+
+		if (manifest_find_sum(&m, fname) == NULL && s->why == NULL)
+			s->why = xasprintf(_("the manifest has no checksum of %s"), fname);
+		free(fname);
+	}
+	if (s->why == NULL && m.have_hmac && password != NULL &&
+	    !manifest_hmac_ok(&m, password, text, len))
+		s->why = xasprintf(_("%s%s: HMAC does not match: the manifest was altered "
+		    "or made with another key"), s->name, catalog_suffixes[PART_MANIFEST]);
+	manifest_free(&m);
+	free(text);
+	if (s->why != NULL) {
+		s->state = CATALOG_CORRUPT;
+		return;
+	}
+	s->state = CATALOG_NOT_VERIFIED;
+	if (state_dir == NULL)
+		return;
+	path = catalog_stamp_path(state_dir, s);
+	if (fs_read_file(path, 64 * 1024, &stamp, NULL, &cause) == -1) {
+		free(cause);
+		free(path);
+		return;
+	}
+	free(path);
+	if ((fp = catalog_fingerprint(s)) != NULL && (nl = strchr(stamp, '\n')) != NULL) {
+		*nl = '\0';
+		if (strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0)
+			s->state = CATALOG_COMPLETE;
+		else if (strncmp(stamp, "fail ", 5) == 0 && strcmp(stamp + 5, fp) == 0) {
+			s->state = CATALOG_CORRUPT;
+			s->why = xstrdup(str_trim(nl + 1));
+			if (*s->why == '\0') {
+				free(s->why);
+				s->why = xstrdup(_("verify failed"));
+			}
+		}
+	}
+	free(fp);
+	free(stamp);
+}
+
+/* Order sets newest first, then by tier and name. */
+static int
+catalog_cmp(const void *a, const void *b)
+{
+	const struct catalog_set	*x = a, *y = b;
+
+	if (x->when != y->when)
+		return (x->when > y->when ? -1 : 1);
+	if (x->tier != y->tier)
+		return ((int)y->tier - (int)x->tier);
+	return (strcmp(x->name, y->name));
+}
+
+/* Add the set stem in dir to the list (duplicates are removed later). */
+static void
+catalog_add(struct catalog_set **sets, size_t *n, size_t *size, enum backup_tier tier,
+    const char *dir, const char *stem, time_t when)
+{
+	if (*n == *size) {
+		*size = *size == 0 ? 64 : *size * 2;
+		*sets = xreallocarray(*sets, *size, sizeof **sets);
+	}
+	memset(&(*sets)[*n], 0, sizeof **sets);
+	(*sets)[*n].tier = tier;
+	(*sets)[*n].dir = xstrdup(dir);
+	(*sets)[*n].name = xstrdup(stem);
+	(*sets)[*n].when = when;
+	(*n)++;
+}
+
+/* Order sets by tier folder and name, to find the files of one set. */
+static int
+catalog_cmp_name(const void *a, const void *b)
+{
+	const struct catalog_set	*x = a, *y = b;
+
+	if (x->tier != y->tier)
+		return ((int)x->tier - (int)y->tier);
+	return (strcmp(x->name, y->name));
+}
+
+/*
+ * Every set under backup_dir, newest first, with its state (the stamps in
+ * state_dir, and the HMAC when password is not NULL). The caller frees with
+ * catalog_free. Returns -1 with *cause.
+ */
+int
+catalog_scan(const char *backup_dir, const char *state_dir, const char *password,
+    struct catalog_set **setsp, size_t *np, char **cause)
+{
+	struct catalog_set	*sets = NULL;
+	struct dirent		*de;
+	DIR			*d;
+	enum backup_tier	 t, nt;
+	time_t			 when;
+	size_t			 n = 0, size = 0, i, j, len, slen;
+	char			*dir, *stem;
+	int			 p;
+
+	for (t = 0; t < BACKUP__TIERS; t++) {
+		dir = xasprintf("%s/%s", backup_dir, backup_tier_names[t]);
+		if ((d = opendir(dir)) == NULL) {
+			if (errno != ENOENT) {
+				*cause = xasprintf("%s: %s", dir, strerror(errno));
+				free(dir);
+				catalog_free(sets, n);
+				return (-1);
+			}
+			free(dir);
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			len = strlen(de->d_name);
+			for (p = 0; p < PART__COUNT; p++) {
+				slen = strlen(catalog_suffixes[p]);
+				if (len <= slen || strcmp(de->d_name + len - slen,
+				    catalog_suffixes[p]) != 0)
+					continue;
+				stem = xstrndup(de->d_name, len - slen);
+				if (catalog_parse_name(stem, &nt, &when) == 0)
+					catalog_add(&sets, &n, &size, t, dir, stem, when);
+				free(stem);
+				break;
+			}
+		}
+		closedir(d);
+		free(dir);
+	}
+	if (n > 1)
+		qsort(sets, n, sizeof *sets, catalog_cmp_name);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && catalog_cmp_name(&sets[j - 1], &sets[i]) == 0) {
+			catalog_set_clear(&sets[i]);
+			continue;
+		}
+		if (i != j)
+			sets[j] = sets[i];
+		j++;
+	}
+	n = j;
+	for (i = 0; i < n; i++)
+		catalog_judge(&sets[i], state_dir, password);
+	if (n > 1)
+		qsort(sets, n, sizeof *sets, catalog_cmp);
+	*setsp = sets;
+	*np = n;
+	return (0);
+}
+
+/* Free what one set holds. */
+void
+catalog_set_clear(struct catalog_set *s)
+{
+	free(s->dir);
+	free(s->name);
+	free(s->why);
+	memset(s, 0, sizeof *s);
+}
+
+/* Free a list of sets. */
+void
+catalog_free(struct catalog_set *sets, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		catalog_set_clear(&sets[i]);
+	free(sets);
+}
+
+/*
+ * The set that a .db path names (its folder and name; tier from the name, or
+ * hourly for a name of another shape). Returns -1 with *cause when path does not end in .db.
+ */
+int
+catalog_set_from_db(const char *path, struct catalog_set *s, char **cause)
+{
+	const char	*base;
+	size_t		 len;
+	enum backup_tier tier = BACKUP_HOURLY;
+	time_t		 when = 0;
+
+	memset(s, 0, sizeof *s);
+	len = strlen(path);
+	if (len <= 3 || strcmp(path + len - 3, ".db") != 0) {
+		*cause = xasprintf(_("%s: a backup set is named by its .db file"), path);
+		return (-1);
+	}
+	s->dir = fs_dirname(path);
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	s->name = xstrndup(base, strlen(base) - 3);
+	(void)catalog_parse_name(s->name, &tier, &when);
+	s->tier = tier;
+	s->when = when;
+	s->sites = -1;
+	return (0);
+}

@@ -1,0 +1,425 @@
+/* verify.c: the plan's verify script and more, in-process, over one backup set. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+#include "engine/set/archive.h"
+#include "engine/set/catalog.h"
+#include "engine/set/crypt.h"
+#include "engine/set/dbio.h"
+#include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
+#include "engine/set/verify.h"
+#include "util/fsutil.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+/* A file hashed on a thread of its own while the database is checked. */
+struct verify_hash_job {
+	const char	*path;
+	char		 hex[HASHIO_HEXLEN];
+	uint64_t	 size;
+	char		*cause;		/* owned */
+	int		 rc;
+};
+
+/* The word for a status. */
+const char *
+verify_status_name(enum verify_status s)
+{
+	static const char *const names[] = { "ok", "warning", "FAILED" };
+
+	return (names[s]);
+}
+
+/* Add a check's outcome to the report. */
+PDR_PRINTF(5, 6) static void
+verify_add(struct verify_report *r, const char *check, const char *file,
+    enum verify_status status, const char *fmt, ...)
+{
+	struct verify_check	*c;
+	va_list			 ap;
+	size_t			 len;
+
+	r->checks = xreallocarray(r->checks, r->n + 1, sizeof *r->checks);
+	c = &r->checks[r->n++];
+	c->check = xstrdup(check);
+	c->file = xstrdup(file);
+	c->status = status;
+	va_start(ap, fmt);
+	c->detail = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* Causes from below often start with the file's name: say it once. */
+	len = strlen(file);
+	if (strncmp(c->detail, file, len) == 0 && strncmp(c->detail + len, ": ", 2) == 0)
+		memmove(c->detail, c->detail + len + 2, strlen(c->detail + len + 2) + 1);
+	if (status == VERIFY_FAIL)
+		r->failed = true;
+}
+
+/* Free a report's checks. */
+void
+verify_report_free(struct verify_report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->checks[i].check);
+		free(r->checks[i].file);
+		free(r->checks[i].detail);
+	}
+	free(r->checks);
+	memset(r, 0, sizeof *r);
+}
+
+/* The thread body: hash one file. */
+static void *
+verify_hash_thread(void *arg)
+{
+	struct verify_hash_job	*j = arg;
+
+	j->rc = hashio_file(j->path, j->hex, &j->size, &j->cause);
+	return (NULL);
+}
+
+/*
+ * PRAGMA integrity_check and the counts of sites and paths (paths may be NULL)
+ * of a database, opened read-only (immutable when it is a backup that nothing
+ * writes). Returns 0; 1 when the check finds damage; -1 when the database
+ * cannot be read; both with *cause.
+ */
+int
+verify_db_check(const char *path, bool immutable, long *sites, long *paths, char **cause)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*st = NULL;
+	struct buf	 problems;
+	char		*uri;
+	int		 rc = -1, n = 0, step;
+
+	*sites = -1;
+	if (paths != NULL)
+		*paths = -1;
+	if (immutable) {
+		struct buf	 u;
+		const char	*p;
+
+		buf_init(&u);
+		buf_adds(&u, "file:");
+		for (p = path; *p != '\0'; p++) {
+			if (*p == '?' || *p == '#' || *p == '%')
+				buf_printf(&u, "%%%02X", (unsigned char)*p);
+			else
+				buf_addc(&u, *p);
+		}
+		buf_adds(&u, "?immutable=1");
+		uri = buf_steal(&u);
+	} else
+		uri = xstrdup(path);
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | (immutable ? SQLITE_OPEN_URI : 0),
+	    dbio_vfs()) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
+		    _("out of memory"));
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	buf_init(&problems);
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf(_("%s: cannot read the database: %s"), path,
+		    sqlite3_errmsg(db));
+		buf_free(&problems);
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (t != NULL && strcmp(t, "ok") != 0 && n++ < 3)
+			buf_printf(&problems, "%s%s", n > 1 ? "; " : "", t);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (step != SQLITE_DONE) {
+		*cause = xasprintf(_("%s: integrity check failed: %s"), path, sqlite3_errmsg(db));
+		buf_free(&problems);
+		goto out;
+	}
+	if (n > 0) {
+		*cause = xasprintf(_("%s: integrity check found damage: %s"), path, problems.data);
+		buf_free(&problems);
+		rc = 1;
+		goto out;
+	}
+	buf_free(&problems);
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT COUNT(*) FROM sites), "
+	    "(SELECT COUNT(*) FROM paths)", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		if (st == NULL || paths == NULL) {
+			/* No paths table is fine for the plan's verify; sites is not. */
+			sqlite3_finalize(st);
+			st = NULL;
+			if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sites", -1, &st,
+			    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+				*sites = sqlite3_column_int64(st, 0);
+				rc = 0;
+				goto out;
+			}
+		}
+		*cause = xasprintf(_("%s: cannot count sites and paths: %s"), path,
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	*sites = sqlite3_column_int64(st, 0);
+	if (paths != NULL)
+		*paths = sqlite3_column_int64(st, 1);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(uri);
+	return (rc);
+}
+
+/* Compare a computed checksum with the manifest's line for the file. */
+static void
+verify_sum(struct verify_report *r, const struct manifest *m, bool have_m, const char *path,
+    const char *fname, const char *hex)
+{
+	const struct manifest_sum	*s;
+
+	if (!have_m)
+		return;
+	if ((s = manifest_find_sum(m, fname)) == NULL)
+		verify_add(r, "checksum", path, VERIFY_FAIL,
+		    _("the manifest has no checksum line for %s"), fname);
+	else if (strcmp(s->hex, hex) != 0)
+		verify_add(r, "checksum", path, VERIFY_FAIL,
+		    _("SHA-256 %.16s... does not match the manifest's %.16s..."), hex, s->hex);
+	else
+		verify_add(r, "checksum", path, VERIFY_OK, _("SHA-256 matches the manifest"));
+}
+
+/*
+ * After an archive could not be read from a decryptor, make *cause name the
+ * root cause: read the rest, and when decryption itself fails say that (a
+ * wrong key mostly shows so); when it does not, the plaintext is still no
+ * archive, which a wrong key also gives once in 256 (its padding happens to
+ * check out), so the cause says both.
+ */
+static void
+verify_dec_cause(struct crypt_dec *dec, char **cause)
+{
+	char	 buf[4096], *dcause = NULL, *c;
+	ssize_t	 n;
+
+	while ((n = crypt_dec_read(dec, buf, sizeof buf, &dcause)) > 0)
+		;
+	if (n == -1) {
+		free(*cause);
+		*cause = dcause;
+		return;
+	}
+	c = xasprintf(_("decrypted, but no readable archive: wrong key, or the file is "
+	    "damaged: %s"), *cause);
+	free(*cause);
+	*cause = c;
+}
+
+/*
+ * Verify the set whose database is db_path: integrity, sites, manifest and
+ * its HMAC, the checksums of all files, the config archive read to the end,
+ * the WireGuard archive decrypted (password may be NULL; key_why then says
+ * why) and read to the end. Fills r (free with verify_report_free); returns
+ * 0 when all pass, 1 when a check failed.
+ */
+int
+verify_run(const char *db_path, const char *password, const char *key_why,
+    struct verify_report *r)
+{
+	struct catalog_set	 s;
+	struct verify_hash_job	 job;
+	struct manifest		 m;
+	struct hashio_in	 in;
+	struct crypt_dec	*dec;
+	struct stat		 st;
+	pthread_t		 th;
+	bool			 have_m = false, threaded = false;
+	char			*path[PART__COUNT], *fname, *cause = NULL, *text = NULL;
+	size_t			 len, entries;
+	long			 sites, paths;
+	int			 i, rc;
+
+	memset(r, 0, sizeof *r);
+	r->sites = -1;
+	if (catalog_set_from_db(db_path, &s, &cause) == -1) {
+		verify_add(r, "name", db_path, VERIFY_FAIL, "%s", cause);
+		free(cause);
+		return (1);
+	}
+	for (i = 0; i < PART__COUNT; i++)
+		path[i] = catalog_path(&s, (enum catalog_part)i);
+
+	/* The database: hash it on a thread while its integrity is checked. */
+	memset(&job, 0, sizeof job);
+	job.path = path[PART_DB];
+	if (stat(path[PART_DB], &st) == -1) {
+		verify_add(r, "database", path[PART_DB], VERIFY_FAIL, "%s", strerror(errno));
+		job.rc = -1;
+	} else {
+		if (pthread_create(&th, NULL, verify_hash_thread, &job) == 0)
+			threaded = true;
+		else
+			verify_hash_thread(&job);
+		rc = verify_db_check(path[PART_DB], true, &sites, &paths, &cause);
+		if (rc == 0) {
+			verify_add(r, "integrity", path[PART_DB], VERIFY_OK,
+			    _("PRAGMA integrity_check: ok"));
+			verify_add(r, "sites", path[PART_DB], VERIFY_OK,
+			    _("database accessible, contains %ld sites"), sites);
+			r->sites = sites;
+		} else {
+			verify_add(r, "integrity", path[PART_DB], VERIFY_FAIL, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+
+	/* The manifest and its HMAC. */
+	if (fs_read_file(path[PART_MANIFEST], 1024 * 1024, &text, &len, &cause) == -1) {
+		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_FAIL,
+		    _("manifest not readable (%s): the set is incomplete"), cause);
+		free(cause);
+		cause = NULL;
+	} else if (manifest_parse(text, len, path[PART_MANIFEST], &m, &cause) == -1) {
+		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_FAIL, "%s", cause);
+		free(cause);
+		cause = NULL;
+		manifest_free(&m);
+	} else {
+		have_m = true;
+		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_OK, _("manifest found"));
+		if (!m.have_hmac)
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_WARN,
+			    _("manifest is not authenticated (no HMAC line): checksums "
+			    "prove integrity, not origin"));
+		else if (password == NULL)
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("cannot check the manifest's HMAC: %s"), key_why);
+		else if (!manifest_hmac_ok(&m, password, text, len))
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("HMAC does not match: the manifest was altered or made with "
+			    "another key"));
+		else
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_OK,
+			    _("HMAC-SHA256 matches"));
+		if (r->sites >= 0 && m.sites >= 0 && m.sites != r->sites)
+			verify_add(r, "sites", path[PART_DB], VERIFY_FAIL,
+			    _("database has %ld sites, the manifest says %ld"), r->sites,
+			    m.sites);
+		for (i = 0; i < (int)m.nsums; i++) {
+			int j, known = 0;
+
+			for (j = 0; j < PART_MANIFEST; j++) {
+				fname = xasprintf("%s%s", s.name, catalog_suffixes[j]);
+				known |= strcmp(fname, m.sums[i].name) == 0;
+				free(fname);
+			}
+			if (!known)
+				verify_add(r, "checksum", path[PART_MANIFEST], VERIFY_FAIL,
+				    _("checksum line for a file not in the set: %s"),
+				    m.sums[i].name);
+		}
+	}
+
+	/* The configuration archive, read to the end, hashed as it is read. */
+	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
+	if (hashio_in_open(&in, path[PART_CONFIG], &cause) == -1) {
+		verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", strerror(errno));
+		free(cause);
+		cause = NULL;
+	} else {
+		if (archive_scan(path[PART_CONFIG], hashio_in_read, &in, &entries, &cause) == 0)
+			verify_add(r, "config", path[PART_CONFIG], VERIFY_OK,
+			    _("archive read to the end, %zu entries"), entries);
+		else {
+			verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (hashio_in_finish(&in, &cause) == 0)
+			verify_sum(r, &m, have_m, path[PART_CONFIG], fname, in.hex);
+		else {
+			verify_add(r, "checksum", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		hashio_in_close(&in);
+	}
+	free(fname);
+
+	/* The WireGuard archive: decrypted, read to the end, hashed as it is read. */
+	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
+	if (hashio_in_open(&in, path[PART_WIREGUARD], &cause) == -1) {
+		verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL, "%s",
+		    strerror(errno));
+		free(cause);
+		cause = NULL;
+	} else {
+		if (password == NULL)
+			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+			    _("cannot decrypt: %s"), key_why);
+		else {
+			char	buf[4096];
+			ssize_t	n;
+
+			dec = crypt_dec_new(path[PART_WIREGUARD], password, hashio_in_read, &in);
+			rc = archive_scan(path[PART_WIREGUARD], crypt_dec_read, dec, &entries,
+			    &cause);
+			while (rc == 0 && (n = crypt_dec_read(dec, buf, sizeof buf, &cause)) != 0)
+				if (n == -1)
+					rc = -1;
+			if (rc != 0)
+				verify_dec_cause(dec, &cause);
+			if (rc == 0)
+				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_OK,
+				    _("decrypted, archive read to the end, %zu entries"), entries);
+			else {
+				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+				    "%s", cause);
+				free(cause);
+				cause = NULL;
+			}
+			crypt_dec_free(dec);
+		}
+		if (hashio_in_finish(&in, &cause) == 0)
+			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, in.hex);
+		else {
+			verify_add(r, "checksum", path[PART_WIREGUARD], VERIFY_FAIL, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		hashio_in_close(&in);
+	}
+	free(fname);
+
+	/* The database's checksum, when its thread is done. */
+	if (threaded)
+		pthread_join(th, NULL);
+	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_DB]);
+	if (job.rc == 0)
+		verify_sum(r, &m, have_m, path[PART_DB], fname, job.hex);
+	else if (job.cause != NULL)
+		verify_add(r, "checksum", path[PART_DB], VERIFY_FAIL, "%s", job.cause);
+	free(job.cause);
+	free(fname);
+
+	if (have_m)
+		manifest_free(&m);
+	free(text);
+	for (i = 0; i < PART__COUNT; i++)
+		free(path[i]);
+	catalog_set_clear(&s);
+	return (r->failed ? 1 : 0);
+}

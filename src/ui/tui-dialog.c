@@ -1,0 +1,477 @@
+/* tui-dialog.c: the line editor, the yes/no question, help and the timeline. */
+#include "system.h"
+
+#include <time.h>
+#include <wctype.h>
+
+#include "ui/tui-int.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+
+#define EDIT_MAX 1024
+
+/* A line editor over the screen. */
+struct edit {
+	char		*title;
+	wchar_t		 text[EDIT_MAX + 1];
+	size_t		 len;
+	size_t		 pos;
+	tui_done_fn	 done;
+	void		*arg;
+};
+
+/* A yes/no question over the screen. */
+struct confirm {
+	char		*title;
+	char		*msg;
+	tui_done_fn	 done;
+	void		*arg;
+};
+
+/* The scroll position of the timeline. */
+struct timeline {
+	int		 top;		/* first line shown, -1: follow the end */
+};
+
+/* The size and place of a dialog box of h lines. */
+static void
+dlg_place(struct tui *t, int h, int *y, int *x, int *w)
+{
+	*w = t->cols - 4 < 72 ? t->cols - 4 : 72;
+	*x = (t->cols - *w) / 2;
+	*y = (t->rows - h) / 2;
+	if (*y < 0)
+		*y = 0;
+}
+
+/* Draw the line editor. */
+static void
+edit_draw(struct tui *t, struct screen *sc)
+{
+	struct edit	*e = sc->data;
+	char		**lines, *mb;
+	size_t		  n, nl, i, start;
+	int		  y, x, w, h, fw, cw = 0, k;
+	mbstate_t	  st;
+	const wchar_t	 *src;
+
+	lines = tui_wrap(e->title, t->cols - 10 < 68 ? t->cols - 10 : 68, &nl);
+	n = nl > 4 ? 4 : nl;
+	h = (int)n + 5;
+	dlg_place(t, h, &y, &x, &w);
+	tui_box(t, y, x, h, w, _("Enter text"));
+	for (i = 0; i < n; i++)
+		tui_put(y + 1 + (int)i, x + 2, w - 4, t->attr[ROLE_TITLE], lines[i]);
+	str_list_free(lines, nl);
+	fw = w - 4;
+	/* scroll so the cursor fits in the field */
+	start = 0;
+	for (k = (int)e->pos - 1, cw = 0; k >= 0; k--) {
+		cw += wcwidth(e->text[k]) > 0 ? wcwidth(e->text[k]) : 1;
+		if (cw >= fw - 1) {
+			start = (size_t)k + 1;
+			break;
+		}
+	}
+	tui_fill(y + (int)n + 2, x + 2, fw, t->attr[ROLE_SELECTED]);
+	memset(&st, 0, sizeof st);
+	mb = xcalloc(EDIT_MAX * MB_CUR_MAX + 1, 1);
+	src = e->text + start;
+	wcsrtombs(mb, &src, EDIT_MAX * MB_CUR_MAX, &st);
+	tui_put(y + (int)n + 2, x + 2, fw, t->attr[ROLE_SELECTED], mb);
+	free(mb);
+	tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM],
+	    _("Enter accept  Esc cancel  ^U clear  arrows move"));
+	for (k = (int)start, cw = 0; k < (int)e->pos; k++)
+		cw += wcwidth(e->text[k]) > 0 ? wcwidth(e->text[k]) : 1;
+	leaveok(stdscr, FALSE);
+	curs_set(1);
+	move(y + (int)n + 2, x + 2 + cw);
+}
+
+/* Free a line editor. */
+static void
+edit_free(struct screen *sc)
+{
+	struct edit	*e = sc->data;
+
+	free(e->title);
+	free(e);
+}
+
+/* Keys of the line editor. */
+static int
+edit_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+{
+	struct edit	*e = sc->data;
+	tui_done_fn	 done;
+	void		*arg;
+	const wchar_t	*src;
+	mbstate_t	 st;
+	char		*mb;
+
+	if ((fn && k == KEY_ENTER) || (!fn && (k == L'\r' || k == L'\n'))) {
+		mb = xcalloc(EDIT_MAX * MB_CUR_MAX + 1, 1);
+		memset(&st, 0, sizeof st);
+		e->text[e->len] = L'\0';
+		src = e->text;
+		wcsrtombs(mb, &src, EDIT_MAX * MB_CUR_MAX, &st);
+		done = e->done;
+		arg = e->arg;
+		tui_pop(t);
+		done(t, true, str_trim(mb), arg);
+		free(mb);
+		return (SCR_REDRAW);
+	}
+	if (!fn && k == 27) {
+		done = e->done;
+		arg = e->arg;
+		tui_pop(t);
+		done(t, false, "", arg);
+		return (SCR_REDRAW);
+	}
+	if ((fn && k == KEY_BACKSPACE) || (!fn && (k == 127 || k == 8))) {
+		if (e->pos > 0) {
+			wmemmove(e->text + e->pos - 1, e->text + e->pos, e->len - e->pos);
+			e->pos--;
+			e->len--;
+		}
+	} else if (fn && k == KEY_DC) {
+		if (e->pos < e->len) {
+			wmemmove(e->text + e->pos, e->text + e->pos + 1, e->len - e->pos - 1);
+			e->len--;
+		}
+	} else if (fn && k == KEY_LEFT) {
+		if (e->pos > 0)
+			e->pos--;
+	} else if (fn && k == KEY_RIGHT) {
+		if (e->pos < e->len)
+			e->pos++;
+	} else if ((fn && k == KEY_HOME) || (!fn && k == 1))
+		e->pos = 0;
+	else if ((fn && k == KEY_END) || (!fn && k == 5))
+		e->pos = e->len;
+	else if (!fn && k == 21)	/* ^U */
+		e->len = e->pos = 0;
+	else if (!fn && k == 11)	/* ^K */
+		e->len = e->pos;
+	else if (!fn && iswprint(k) && e->len < EDIT_MAX) {
+		wmemmove(e->text + e->pos + 1, e->text + e->pos, e->len - e->pos);
+		e->text[e->pos++] = (wchar_t)k;
+		e->len++;
+	}
+	e->text[e->len] = L'\0';
+	return (SCR_REDRAW);
+}
+
+static const struct screen_ops edit_screen = {
+	.name = "edit",
+	.draw = edit_draw,
+	.key = edit_key,
+	.free = edit_free,
+};
+
+/*
+ * Open the line editor with a title (the question) and initial text (NULL:
+ * empty); done gets the trimmed text on Enter, ok false on Esc.
+ */
+void
+tui_edit(struct tui *t, const char *title, const char *initial, tui_done_fn done, void *arg)
+{
+	struct edit	*e = xcalloc(1, sizeof *e);
+	mbstate_t	 st;
+	const char	*src = initial;
+	size_t		 n;
+
+	e->title = xstrdup(title);
+	e->done = done;
+	e->arg = arg;
+	if (initial != NULL) {
+		memset(&st, 0, sizeof st);
+		n = mbsrtowcs(e->text, &src, EDIT_MAX, &st);
+		e->len = e->pos = n == (size_t)-1 ? 0 : n;
+	}
+	e->text[e->len] = L'\0';
+	tui_push(t, &edit_screen, e);
+}
+
+/* Draw a yes/no question. */
+static void
+confirm_draw(struct tui *t, struct screen *sc)
+{
+	struct confirm	*c = sc->data;
+	char		**lines;
+	size_t		  n, nl, i;
+	int		  y, x, w, h;
+
+	lines = tui_wrap(c->msg, t->cols - 10 < 68 ? t->cols - 10 : 68, &nl);
+	n = (int)nl > t->rows - 4 ? (size_t)(t->rows - 4) : nl;
+	h = (int)n + 2;
+	dlg_place(t, h, &y, &x, &w);
+	tui_box(t, y, x, h, w, c->title);
+	for (i = 0; i < n; i++)
+		tui_put(y + 1 + (int)i, x + 2, w - 4, A_NORMAL, lines[i]);
+	str_list_free(lines, nl);
+}
+
+/* Keys of a yes/no question: y yes; n, Esc or q no. */
+static int
+confirm_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+{
+	struct confirm	*c = sc->data;
+	tui_done_fn	 done = c->done;
+	void		*arg = c->arg;
+	bool		 yes;
+
+	if (fn || (k != L'y' && k != L'Y' && k != L'n' && k != L'N' && k != 27 && k != L'q'))
+		return (SCR_HANDLED);
+	yes = k == L'y' || k == L'Y';
+	tui_pop(t);
+	done(t, yes, "", arg);
+	return (SCR_REDRAW);
+}
+
+/* Free a yes/no question. */
+static void
+confirm_free(struct screen *sc)
+{
+	struct confirm	*c = sc->data;
+
+	free(c->title);
+	free(c->msg);
+	free(c);
+}
+
+static const struct screen_ops confirm_screen = {
+	.name = "confirm",
+	.draw = confirm_draw,
+	.key = confirm_key,
+	.free = confirm_free,
+};
+
+/* Ask a yes/no question; done gets ok true for y. */
+void
+tui_confirm(struct tui *t, const char *title, const char *msg, tui_done_fn done, void *arg)
+{
+	struct confirm	*c = xcalloc(1, sizeof *c);
+
+	c->title = xstrdup(title);
+	c->msg = xstrdup(msg);
+	c->done = done;
+	c->arg = arg;
+	tui_push(t, &confirm_screen, c);
+}
+
+/* The keys of the TUI, for the help screen. */
+static const struct { const char *key; const char *what; } help_keys[] = {
+	{ N_("Up/Down, j/k"), N_("move in the step's items or in the step list") },
+	{ N_("Tab"), N_("switch between the step and the step list") },
+	{ N_("Enter"), N_("open a step; choose an answer; answer a question") },
+	{ N_("x"), N_("run the command or action (asks first if it must)") },
+	{ N_("Space"), N_("tick or untick the checklist item under the cursor") },
+	{ N_("d"), N_("mark the step done and go to the next one") },
+	{ N_("s"), N_("skip the step, with a reason") },
+	{ N_("n"), N_("add a note to the record") },
+	{ N_("c"), N_("cancel the running command (SIGTERM, then SIGKILL)") },
+	{ N_("PgUp/PgDn"), N_("scroll the output back and forth") },
+	{ N_("t"), N_("the incident's timeline") },
+	{ N_("^L"), N_("redraw the screen") },
+	{ N_("?"), N_("this help") },
+	{ N_("q"), N_("leave; the incident stays open for resume") },
+};
+
+/* Draw the help box. */
+static void
+help_draw(struct tui *t, struct screen *sc)
+{
+	int	y, x, w, h, i, n = (int)nitems(help_keys);
+
+	h = n + 4;
+	if (h > t->rows)
+		h = t->rows;
+	dlg_place(t, h, &y, &x, &w);
+	tui_box(t, y, x, h, w, _("Keys"));
+	for (i = 0; i < n && i < h - 4; i++) {
+		tui_put(y + 1 + i, x + 2, 14, t->attr[ROLE_TITLE], _(help_keys[i].key));
+		tui_put(y + 1 + i, x + 16, w - 18, A_NORMAL, _(help_keys[i].what));
+	}
+	tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("Any key closes this help."));
+}
+
+/* Any key closes the help. */
+static int
+help_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+{
+	tui_pop(t);
+	return (SCR_REDRAW);
+}
+
+static const struct screen_ops help_screen = {
+	.name = "help",
+	.draw = help_draw,
+	.key = help_key,
+};
+
+/* Open the help box. */
+void
+tui_help(struct tui *t)
+{
+	tui_push(t, &help_screen, NULL);
+}
+
+/* The JSON member key of an event, or "" (caller frees). */
+static char *
+timeline_get(const struct incident_event *ev, const char *key)
+{
+	char	*v = incident_event_get(ev, key);
+
+	return (v != NULL ? v : xstrdup(""));
+}
+
+/* What the timeline shows of an event's payload (caller frees). */
+static char *
+timeline_payload(const struct incident_event *ev)
+{
+	char	*a, *b, *r;
+	int64_t	 n;
+
+	switch (ev->kind) {
+	case INCIDENT_EV_OUTPUT:
+		return (xasprintf(_("%zu bytes"), strlen(ev->payload)));
+	case INCIDENT_EV_DECLARED:
+		a = timeline_get(ev, "mode");
+		b = timeline_get(ev, "runbook");
+		r = xasprintf("%s %s", a, b);
+		break;
+	case INCIDENT_EV_EXIT:
+		a = timeline_get(ev, "status");
+		b = NULL;
+		r = xasprintf("%s%s", a, incident_event_get_int(ev, "cancelled", &n) == 0 &&
+		    n != 0 ? _(" (cancelled)") : "");
+		break;
+	case INCIDENT_EV_CHECK_TICKED:
+	case INCIDENT_EV_CHECK_UNTICKED:
+		a = timeline_get(ev, "item");
+		b = NULL;
+		r = xasprintf("[%s] %s", ev->kind == INCIDENT_EV_CHECK_TICKED ? "x" : " ", a);
+		break;
+	case INCIDENT_EV_DECISION:
+		a = timeline_get(ev, "answer");
+		b = timeline_get(ev, "next");
+		r = *b != '\0' ? xasprintf("%s -> %s", a, b) : xstrdup(a);
+		break;
+	case INCIDENT_EV_PROMPT_ANSWER:
+		a = timeline_get(ev, "question_id");
+		b = timeline_get(ev, "answer");
+		r = xasprintf("%s: %s", a, b);
+		break;
+	default:
+		return (xstrdup(ev->payload));
+	}
+	free(a);
+	free(b);
+	return (r);
+}
+
+/* One event as a line of the timeline (caller frees). */
+static char *
+timeline_line(const struct incident_event *ev)
+{
+	struct tm	 tm;
+	time_t		 s = (time_t)(ev->time_ms / 1000);
+	char		 hms[16], *payload, *p, *line;
+
+	localtime_r(&s, &tm);
+	strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+	payload = timeline_payload(ev);
+	for (p = payload; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	line = xasprintf("%s %s%s%s %s%s%s: %s", hms,
+	    ev->operator != NULL ? ev->operator : "?", ev->client != NULL ? "@" : "",
+	    ev->client != NULL ? ev->client : "", ev->step != NULL ? ev->step : "",
+	    ev->step != NULL ? " " : "", ev->kind_name != NULL ? ev->kind_name : "?", payload);
+	free(payload);
+	return (line);
+}
+
+/* Draw the timeline over the body of the screen. */
+static void
+timeline_draw(struct tui *t, struct screen *sc)
+{
+	struct timeline	*tl = sc->data;
+	int		 y = 3, h = t->rows - 5, n = (int)t->w.nevs, top, i;
+	char		*line;
+
+	tui_box(t, y, 0, h, t->cols, _("Timeline"));
+	h -= 2;
+	top = tl->top < 0 || tl->top > n - h ? n - h : tl->top;
+	if (top < 0)
+		top = 0;
+	if (tl->top >= 0)
+		tl->top = top;
+	for (i = 0; i < h && top + i < n; i++) {
+		line = timeline_line(&t->w.evs[top + i]);
+		tui_put(y + 1 + i, 1, t->cols - 2, t->w.evs[top + i].kind == INCIDENT_EV_NOTE ?
+		    t->attr[ROLE_TITLE] : A_NORMAL, line);
+		free(line);
+	}
+	tui_putf(y + h + 1, 2, t->cols - 4, t->attr[ROLE_DIM], " %s ",
+	    _("j/k PgUp/PgDn scroll  q/t/Esc close"));
+}
+
+/* Keys of the timeline. */
+static int
+timeline_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+{
+	struct timeline	*tl = sc->data;
+	int		 h = t->rows - 7, n = (int)t->w.nevs;
+
+	if (tl->top < 0)
+		tl->top = n - h > 0 ? n - h : 0;
+	if ((fn && k == KEY_UP) || (!fn && k == L'k'))
+		tl->top--;
+	else if ((fn && k == KEY_DOWN) || (!fn && k == L'j'))
+		tl->top++;
+	else if (fn && k == KEY_PPAGE)
+		tl->top -= h;
+	else if (fn && k == KEY_NPAGE)
+		tl->top += h;
+	else if (fn && k == KEY_HOME)
+		tl->top = 0;
+	else if (fn && k == KEY_END)
+		tl->top = -1;
+	else if (!fn && (k == L'q' || k == L't' || k == 27)) {
+		tui_pop(t);
+		return (SCR_REDRAW);
+	}
+	if (tl->top < 0 && !(fn && k == KEY_END))
+		tl->top = 0;
+	if (tl->top >= 0 && tl->top >= n - h)
+		tl->top = -1;
+	return (SCR_REDRAW);
+}
+
+/* Free the timeline's state. */
+static void
+timeline_free(struct screen *sc)
+{
+	free(sc->data);
+}
+
+static const struct screen_ops timeline_screen = {
+	.name = "timeline",
+	.draw = timeline_draw,
+	.key = timeline_key,
+	.free = timeline_free,
+};
+
+/* Open the timeline of the incident. */
+void
+tui_timeline(struct tui *t)
+{
+	struct timeline	*tl = xcalloc(1, sizeof *tl);
+
+	tl->top = -1;
+	tui_push(t, &timeline_screen, tl);
+}
