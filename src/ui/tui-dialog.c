@@ -1,6 +1,7 @@
 /* tui-dialog.c: the line editor, the yes/no question, help and the timeline. */
 #include "system.h"
 
+#include <limits.h>
 #include <time.h>
 #include <wctype.h>
 
@@ -30,7 +31,9 @@ struct confirm {
 
 /* The scroll position of the timeline. */
 struct timeline {
-	int		 top;		/* first line shown, -1: follow the end */
+	int		 top;		/* first row shown, -1: follow the end */
+	int		 n;		/* rows when last drawn */
+	int		 h;		/* rows shown */
 };
 
 /* The size and place of a dialog box of h lines. */
@@ -262,61 +265,166 @@ tui_confirm(struct tui *t, const char *title, const char *msg, tui_done_fn done,
 	tui_push(t, &confirm_screen, c);
 }
 
-/* The keys of the TUI, for the help screen. */
-static const struct { const char *key; const char *what; } help_keys[] = {
-	{ N_("Up/Down, j/k"), N_("move in the step's items or in the step list") },
-	{ N_("Tab"), N_("switch between the step and the step list") },
-	{ N_("Enter"), N_("open a step; choose an answer; answer a question") },
-	{ N_("x"), N_("run the command or action (asks first if it must)") },
-	{ N_("Space"), N_("tick or untick the checklist item under the cursor") },
-	{ N_("d"), N_("mark the step done and go to the next one") },
-	{ N_("s"), N_("skip the step, with a reason") },
-	{ N_("n"), N_("add a note to the record") },
-	{ N_("c"), N_("cancel the running command (SIGTERM, then SIGKILL)") },
-	{ N_("PgUp/PgDn"), N_("scroll the output back and forth") },
-	{ N_("t"), N_("the incident's timeline") },
-	{ N_("^L"), N_("redraw the screen") },
-	{ N_("?"), N_("this help") },
-	{ N_("q"), N_("leave; the incident stays open for resume") },
+/* The scroll position of the help. */
+struct help {
+	int		 top;
 };
 
-/* Draw the help box. */
+/* Whether the list "a, b, c" has the key name. */
+static bool
+help_has(const char *list, const char *name)
+{
+	size_t		 len = strlen(name);
+	const char	*p = list;
+
+	for (;;) {
+		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return (true);
+		if ((p = strstr(p, ", ")) == NULL)
+			return (false);
+		p += 2;
+	}
+}
+
+/*
+ * The help's lines, read from the main screen's key table: one line per
+ * help text, with every key that does it (caller frees both lists).
+ */
+static size_t
+help_lines(char ***keysp, const char ***textp)
+{
+	char		**keys = NULL, *k;
+	const char	**text = NULL;
+	size_t		  n = 0, r, i;
+
+	for (r = 0; r < tui_main_nkeys; r++) {
+		for (i = 0; i < n; i++)
+			if (strcmp(text[i], tui_main_keys[r].help) == 0)
+				break;
+		if (i == n) {
+			keys = xreallocarray(keys, n + 1, sizeof *keys);
+			text = xreallocarray(text, n + 1, sizeof *text);
+			keys[n] = xstrdup(tui_main_keys[r].name);
+			text[n++] = tui_main_keys[r].help;
+			continue;
+		}
+		/* another key for the same thing, unless it is the same key in another pane */
+		if (!help_has(keys[i], tui_main_keys[r].name)) {
+			k = xasprintf("%s, %s", keys[i], tui_main_keys[r].name);
+			free(keys[i]);
+			keys[i] = k;
+		}
+	}
+	*keysp = keys;
+	*textp = text;
+	return (n);
+}
+
+/* The help's rows in a box w wide: key column kw, the text wrapped beside it (caller frees). */
+static char **
+help_rows(int w, int *kw, size_t *nrows)
+{
+	char		**keys, **rows = NULL, **wl;
+	const char	**text;
+	size_t		  n, i, nw, j;
+
+	n = help_lines(&keys, &text);
+	*kw = 0;
+	for (i = 0; i < n; i++)
+		if (tui_width(keys[i]) > *kw)
+			*kw = tui_width(keys[i]);
+	*nrows = 0;
+	for (i = 0; i < n; i++) {
+		wl = tui_wrap(_(text[i]), w - *kw - 2, &nw);
+		for (j = 0; j < nw; j++) {
+			rows = xreallocarray(rows, *nrows + 1, sizeof *rows);
+			rows[(*nrows)++] = xasprintf("%-*s  %s", *kw, j == 0 ? keys[i] : "",
+			    wl[j]);
+		}
+		str_list_free(wl, nw);
+	}
+	str_list_free(keys, n);
+	free(text);
+	return (rows);
+}
+
+/* Draw the help box: every key of the table, scrolled by the help's own keys. */
 static void
 help_draw(struct tui *t, struct screen *sc)
 {
-	int	y, x, w, h, i, n = (int)nitems(help_keys);
+	struct help	*hp = sc->data;
+	char		**rows;
+	size_t		  n;
+	int		  y, x, w, h, i, kw, inner;
 
-	h = n + 4;
-	if (h > t->rows)
-		h = t->rows;
-	dlg_place(t, h, &y, &x, &w);
+	w = t->cols - 4 < 76 ? t->cols - 4 : 76;
+	rows = help_rows(w - 4, &kw, &n);
+	h = (int)n + 4;
+	if (h > t->rows - 2)
+		h = t->rows - 2;
+	x = (t->cols - w) / 2;
+	y = (t->rows - h) / 2;
+	inner = h - 4;
+	if (hp->top > (int)n - inner)
+		hp->top = (int)n - inner;
+	if (hp->top < 0)
+		hp->top = 0;
 	tui_box(t, y, x, h, w, _("Keys"));
-	for (i = 0; i < n && i < h - 4; i++) {
-		tui_put(y + 1 + i, x + 2, 14, t->attr[ROLE_TITLE], _(help_keys[i].key));
-		tui_put(y + 1 + i, x + 16, w - 18, A_NORMAL, _(help_keys[i].what));
+	for (i = 0; i < inner && hp->top + i < (int)n; i++) {
+		tui_put(y + 1 + i, x + 2, w - 4, A_NORMAL, rows[hp->top + i]);
+		tui_put(y + 1 + i, x + 2, kw, t->attr[ROLE_TITLE], rows[hp->top + i]);
 	}
-	tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("Any key closes this help."));
+	str_list_free(rows, n);
+	if (hp->top > 0 || hp->top + inner < (int)n)
+		tui_putf(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("%d-%d of %zu: j/k, PgUp/PgDn scroll; any other key closes this help."),
+		    hp->top + 1, hp->top + inner < (int)n ? hp->top + inner : (int)n, n);
+	else
+		tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("Any key closes this help."));
 }
 
-/* Any key closes the help. */
+/* The help's keys: j/k, arrows, PgUp/PgDn, Home/End scroll; any other key closes it. */
 static int
 help_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 {
-	tui_pop(t);
+	struct help	*hp = sc->data;
+	int		 page = t->rows - 6 > 1 ? t->rows - 6 : 1;
+
+	if ((fn && k == KEY_UP) || (!fn && k == L'k'))
+		hp->top--;
+	else if ((fn && k == KEY_DOWN) || (!fn && k == L'j'))
+		hp->top++;
+	else if ((fn && k == KEY_PPAGE) || (!fn && k == 0x15))
+		hp->top -= page;
+	else if ((fn && k == KEY_NPAGE) || (!fn && k == 0x04))
+		hp->top += page;
+	else if (fn && k == KEY_HOME)
+		hp->top = 0;
+	else if (fn && k == KEY_END)
+		hp->top = INT_MAX / 2;
+	else
+		tui_pop(t);
 	return (SCR_REDRAW);
+}
+
+/* Free the help's state. */
+static void
+help_free(struct screen *sc)
+{
+	free(sc->data);
 }
 
 static const struct screen_ops help_screen = {
 	.name = "help",
 	.draw = help_draw,
 	.key = help_key,
+	.free = help_free,
 };
 
 /* Open the help box. */
 void
 tui_help(struct tui *t)
 {
-	tui_push(t, &help_screen, NULL);
+	tui_push(t, &help_screen, xcalloc(1, sizeof (struct help)));
 }
 
 /* The JSON member key of an event, or "" (caller frees). */
@@ -395,27 +503,46 @@ timeline_line(const struct incident_event *ev)
 	return (line);
 }
 
-/* Draw the timeline over the body of the screen. */
+/* Draw the timeline over the body of the screen: each event wrapped, nothing cut. */
 static void
 timeline_draw(struct tui *t, struct screen *sc)
 {
 	struct timeline	*tl = sc->data;
-	int		 y = 3, h = t->rows - 5, n = (int)t->w.nevs, top, i;
-	char		*line;
+	int		 y = 3, h = t->rows - 5, top, i, n = 0, cap = 0;
+	char		*line, **wl, **rows = NULL;
+	attr_t		*attrs = NULL, a;
+	size_t		 k, nw, j;
 
 	tui_box(t, y, 0, h, t->cols, _("Timeline"));
 	h -= 2;
+	for (k = 0; k < t->w.nevs; k++) {
+		line = timeline_line(&t->w.evs[k]);
+		wl = tui_wrap(line, t->cols - 2 - 9, &nw);
+		free(line);
+		a = t->w.evs[k].kind == INCIDENT_EV_NOTE ? t->attr[ROLE_TITLE] : A_NORMAL;
+		for (j = 0; j < nw; j++) {
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				rows = xreallocarray(rows, (size_t)cap, sizeof *rows);
+				attrs = xreallocarray(attrs, (size_t)cap, sizeof *attrs);
+			}
+			/* the first line has the time (9 columns); the rest are indented under it */
+			rows[n] = j == 0 ? xstrdup(wl[j]) : xasprintf("%9s%s", "", wl[j]);
+			attrs[n++] = a;
+		}
+		str_list_free(wl, nw);
+	}
+	tl->n = n;
+	tl->h = h;
 	top = tl->top < 0 || tl->top > n - h ? n - h : tl->top;
 	if (top < 0)
 		top = 0;
 	if (tl->top >= 0)
 		tl->top = top;
-	for (i = 0; i < h && top + i < n; i++) {
-		line = timeline_line(&t->w.evs[top + i]);
-		tui_put(y + 1 + i, 1, t->cols - 2, t->w.evs[top + i].kind == INCIDENT_EV_NOTE ?
-		    t->attr[ROLE_TITLE] : A_NORMAL, line);
-		free(line);
-	}
+	for (i = 0; i < h && top + i < n; i++)
+		tui_put_cut(t, y + 1 + i, 1, t->cols - 2, attrs[top + i], rows[top + i]);
+	str_list_free(rows, (size_t)n);
+	free(attrs);
 	tui_putf(y + h + 1, 2, t->cols - 4, t->attr[ROLE_DIM], " %s ",
 	    _("j/k PgUp/PgDn scroll  q/t/Esc close"));
 }
@@ -425,7 +552,7 @@ static int
 timeline_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 {
 	struct timeline	*tl = sc->data;
-	int		 h = t->rows - 7, n = (int)t->w.nevs;
+	int		 h = tl->h > 0 ? tl->h : 1, n = tl->n;
 
 	if (tl->top < 0)
 		tl->top = n - h > 0 ? n - h : 0;
@@ -433,10 +560,10 @@ timeline_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 		tl->top--;
 	else if ((fn && k == KEY_DOWN) || (!fn && k == L'j'))
 		tl->top++;
-	else if (fn && k == KEY_PPAGE)
-		tl->top -= h;
-	else if (fn && k == KEY_NPAGE)
-		tl->top += h;
+	else if ((fn && k == KEY_PPAGE) || (!fn && k == 0x15))
+		tl->top -= fn ? h - 1 : h / 2;
+	else if ((fn && k == KEY_NPAGE) || (!fn && k == 0x04))
+		tl->top += fn ? h - 1 : h / 2;
 	else if (fn && k == KEY_HOME)
 		tl->top = 0;
 	else if (fn && k == KEY_END)
@@ -444,7 +571,8 @@ timeline_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 	else if (!fn && (k == L'q' || k == L't' || k == 27)) {
 		tui_pop(t);
 		return (SCR_REDRAW);
-	}
+	} else
+		return (0);
 	if (tl->top < 0 && !(fn && k == KEY_END))
 		tl->top = 0;
 	if (tl->top >= 0 && tl->top >= n - h)

@@ -57,10 +57,42 @@ enum tui_role {
 	ROLE__COUNT
 };
 
-/* The focus of the main screen. */
-enum tui_focus { FOCUS_PANE, FOCUS_LIST };
-
 #define TUI_MAX_SCREENS 8
+
+/* The smallest terminal the TUI draws on; smaller ones get one line that says so. */
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+
+struct main_state;
+
+/* When a key of the main screen applies (struct tui_key's when). */
+#define TK_LIST		0x01	/* the step list has the focus */
+#define TK_STEP		0x02	/* the step pane has the focus */
+#define TK_OUT		0x04	/* the output pane has the focus */
+#define TK_PANES	(TK_LIST | TK_STEP | TK_OUT)
+#define TK_OPEN		0x10	/* only while the incident is open */
+#define TK_IDLE		0x20	/* only while nothing runs in the step */
+#define TK_BUSY		0x40	/* only while a command runs */
+#define TK_RIGHT	0x80	/* footer: at the right end */
+#define TK_ACTION	0x100	/* starts an action: the old message goes */
+#define TK_KIND(k)	(1u << (k))	/* struct tui_key's kinds: enum rb_kind bits */
+
+/*
+ * One key of the main screen, as tmux's key tables and htop's actions: the
+ * key handling, the footer and the help screen are all read from these rows.
+ */
+struct tui_key {
+	bool		 fn;		/* a curses KEY_* code, not a character */
+	wint_t		 key;
+	const char	*name;		/* as the help shows it */
+	unsigned	 when;		/* TK_* panes and conditions */
+	unsigned	 kinds;		/* TK_KIND bits of the step's kind; 0: any */
+	int		(*run)(struct tui *, struct main_state *, int);
+	int		 arg;
+	const char	*fkey;		/* the footer's key text; NULL: name */
+	const char	*label;		/* the footer's label (N_); NULL: not in the footer */
+	const char	*help;		/* the help screen's text (N_) */
+};
 
 /* Everything the TUI knows. */
 struct tui {
@@ -81,18 +113,11 @@ struct tui {
 	uint64_t		 proc_bytes;
 	uint64_t		 proc_dropped;
 
-	/* main screen state */
-	enum tui_focus		 focus;
-	int			 list_cur;
-	int			 list_top;
-	int			 item_cur;
-	int			 pane_top;
-	int			 out_back;	/* lines scrolled back from the end */
-
-	/* the status line */
+	/* the status line: a message about the step that was current when it was set */
 	char			*status;
 	bool			 status_alarm;
 	int64_t			 status_until_ms;
+	int			 status_step;
 
 	/* the RPO: newest backup manifest or stream point, rescanned now and then */
 	int64_t			 rpo_newest_ms;	/* 0: no backup */
@@ -114,6 +139,7 @@ void	 tui_pop(struct tui *);
 void	 tui_status(struct tui *, bool, const char *, ...) PDR_PRINTF(3, 4);
 int64_t	 tui_now_ms(void);
 void	 tui_put(int, int, int, attr_t, const char *);
+void	 tui_put_cut(struct tui *, int, int, int, attr_t, const char *);
 void	 tui_putf(int, int, int, attr_t, const char *, ...) PDR_PRINTF(5, 6);
 int	 tui_width(const char *);
 void	 tui_fill(int, int, int, attr_t);
@@ -121,6 +147,7 @@ void	 tui_box(struct tui *, int, int, int, int, const char *);
 void	 tui_hline(struct tui *, int, int, int, attr_t);
 void	 tui_vline(struct tui *, int, int, int, attr_t);
 char	**tui_wrap(const char *, int, size_t *);
+char	**tui_wrap_hard(const char *, size_t, int, size_t *);
 const char *tui_glyph(struct tui *, const char *, const char *);
 char	*tui_clock(int64_t, char *, size_t);
 char	*tui_dur(int64_t, char *, size_t);
@@ -129,7 +156,10 @@ int	 tui_sync(struct tui *);
 void	 tui_own(struct tui *, int64_t);
 
 /* tui-main.c */
-extern const struct screen_ops tui_main_screen;
+extern const struct tui_key tui_main_keys[];
+extern const size_t tui_main_nkeys;
+void	 tui_main_open(struct tui *);
+char	*tui_main_rto(struct tui *, attr_t *);
 int	 tui_main_tick(struct tui *);
 void	 tui_main_first(struct tui *);
 void	 tui_child_event(struct tui *);

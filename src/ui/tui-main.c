@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <time.h>
@@ -22,18 +23,45 @@ struct pline {
 	int	 item;
 };
 
-/* The lines of the step pane while they are built. */
+/* The lines of the step pane while they are built, wrapped to width. */
 struct plines {
 	struct pline	*l;
 	size_t		 n;
+	int		 width;
 };
+
+/* Which pane of the main screen has the focus (Tab moves it in this order). */
+enum main_focus { MF_STEP, MF_LIST, MF_OUT };
+
+/* The main screen's state (its screen data): the focus, the cursors, the scroll positions. */
+struct main_state {
+	enum main_focus	 focus;
+	int		 seen_step;	/* the current step when last drawn */
+	int		 list_cur;	/* the step list's cursor */
+	int		 list_top;
+	int		 list_h;	/* the list's height when last drawn */
+	int		 item_cur;	/* the item of the current step the keys act on */
+	bool		 item_show;	/* scroll the step pane to it at the next draw */
+	int		 pane_top;	/* the step pane's first line */
+	int		 pane_h;
+	int		 out_top;	/* the output's first row; -1: follow its end */
+	int		 out_h;
+	int		 out_n;		/* rows of output when last drawn */
+};
+
+/* The main screen's state: the bottom of the screen stack. */
+static struct main_state *
+main_st(struct tui *t)
+{
+	return (t->stack[0].data);
+}
 
 /* The step the pane shows: the list cursor while the list has the focus, else the current one. */
 static int
-main_view(struct tui *t)
+main_view(struct tui *t, struct main_state *m)
 {
-	if (t->focus == FOCUS_LIST)
-		return (t->list_cur);
+	if (m->focus == MF_LIST)
+		return (m->list_cur);
 	return (t->w.current);
 }
 
@@ -153,16 +181,12 @@ tui_notify(struct tui *t, const char *fmt, ...)
 	free(msg);
 }
 
-/* Add a line to the pane. */
+/* Add one line, as it is, to the pane. */
 static void
-pl_add(struct plines *pl, attr_t attr, int item, const char *fmt, ...)
+pl_line(struct plines *pl, attr_t attr, int item, char *text)
 {
-	va_list	ap;
-
 	pl->l = xreallocarray(pl->l, pl->n + 1, sizeof *pl->l);
-	va_start(ap, fmt);
-	pl->l[pl->n].text = xvasprintf(fmt, ap);
-	va_end(ap);
+	pl->l[pl->n].text = text;
 	pl->l[pl->n].attr = attr;
 	pl->l[pl->n].item = item;
 	pl->n++;
@@ -177,8 +201,22 @@ pl_wrap(struct plines *pl, attr_t attr, int item, int width, int indent, const c
 
 	lines = tui_wrap(text, width - indent, &n);
 	for (i = 0; i < n; i++)
-		pl_add(pl, attr, item, "%*s%s", indent, "", lines[i]);
+		pl_line(pl, attr, item, xasprintf("%*s%s", indent, "", lines[i]));
 	str_list_free(lines, n);
+}
+
+/* Add a formatted line to the pane, wrapped to its width: nothing in the pane is cut. */
+static void
+pl_add(struct plines *pl, attr_t attr, int item, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	pl_wrap(pl, attr, item, pl->width, 0, s);
+	free(s);
 }
 
 /* Free the pane's lines. */
@@ -300,7 +338,7 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	case RB_CHECKLIST:
 		for (k = 0; k < rs->nitems; k++) {
 			s = xasprintf("[%s] %s", ws->ticks[k] ? "x" : " ", rs->items[k]);
-			pl_wrap(pl, ws->ticks[k] ? t->attr[ROLE_DONE] : A_NORMAL, (int)k, width, 0, s);
+			pl_wrap(pl, ws->ticks[k] ? t->attr[ROLE_DONE] : A_NORMAL, (int)k, width, 2, s);
 			free(s);
 		}
 		break;
@@ -314,19 +352,19 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 			else
 				s = xasprintf("%s %s", mark, rs->answers[k].label);
 			pl_wrap(pl, ws->decision == (int)k ? t->attr[ROLE_DONE] : A_NORMAL,
-			    (int)k, width, 0, s);
+			    (int)k, width, 2, s);
 			free(s);
 		}
 		break;
 	case RB_PROMPT:
 		for (k = 0; k < rs->nquestions; k++) {
 			s = xasprintf("? %s", rs->questions[k].text);
-			pl_wrap(pl, A_NORMAL, (int)k, width, 0, s);
+			pl_wrap(pl, A_NORMAL, (int)k, width, 2, s);
 			free(s);
 			s = xasprintf("> %s", ws->answers[k] != NULL ? ws->answers[k] :
 			    _("(no answer yet: Enter)"));
 			pl_wrap(pl, ws->answers[k] != NULL ? t->attr[ROLE_DONE] : t->attr[ROLE_DIM],
-			    (int)k, width, 2, s);
+			    (int)k, width, 4, s);
 			free(s);
 		}
 		break;
@@ -352,38 +390,53 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	}
 }
 
+/*
+ * The RTO clock as the header shows it (caller frees), and in *a its
+ * attribute: attention at 75% of the target, alarm past it.
+ */
+char *
+tui_main_rto(struct tui *t, attr_t *a)
+{
+	const struct incident	*inc = t->o->inc;
+	char			 c1[16], c2[16], c3[16];
+	int64_t			 now, el, target, left;
+
+	now = t->w.closed ? t->w.closed_ms : tui_now_ms();
+	el = now - inc->detected_ms;
+	target = inc->rto * 1000;
+	left = target - el;
+	if (target > 0 && el > target)
+		*a = t->attr[ROLE_ALARM];
+	else if (target > 0 && el * 4 >= target * 3)
+		*a = t->attr[ROLE_ATTENTION];
+	else
+		*a = t->attr[ROLE_TITLE];
+	return (xasprintf(left >= 0 ? _("RTO %s/%s left %s") : _("RTO %s/%s OVER %s"),
+	    tui_clock(el, c1, sizeof c1), tui_clock(target, c2, sizeof c2),
+	    tui_clock(left, c3, sizeof c3)));
+}
+
 /* The header: DRILL, incident id, title, RTO and RPO clocks. */
 static void
 main_header(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
-	char			 c1[16], c2[16], c3[16], *s, *w;
-	int64_t			 now, el, target, left, age;
+	char			 c1[16], c2[16], *s, *w;
+	int64_t			 age;
 	attr_t			 a;
 	int			 x = 0;
 
-	now = t->w.closed ? t->w.closed_ms : tui_now_ms();
 	tui_fill(0, 0, t->cols, t->attr[ROLE_HEADER]);
 	if (inc->mode == INCIDENT_MODE_DRILL) {
 		tui_put(0, 0, 7, t->attr[ROLE_DRILL], _(" DRILL "));
 		x = 8;
 	}
-	tui_putf(0, x, t->cols - x, t->attr[ROLE_HEADER], "%s  %s%s", inc->id,
-	    t->w.rb->title, t->w.closed ? _("  [CLOSED]") : "");
+	s = xasprintf("%s  %s%s", inc->id, t->w.rb->title, t->w.closed ? _("  [CLOSED]") : "");
+	tui_put_cut(t, 0, x, t->cols - x, t->attr[ROLE_HEADER], s);
+	free(s);
 
 	tui_fill(1, 0, t->cols, A_NORMAL);
-	el = now - inc->detected_ms;
-	target = inc->rto * 1000;
-	left = target - el;
-	if (target > 0 && el > target)
-		a = t->attr[ROLE_ALARM];
-	else if (target > 0 && el * 4 >= target * 3)
-		a = t->attr[ROLE_ATTENTION];
-	else
-		a = t->attr[ROLE_TITLE];
-	s = xasprintf(left >= 0 ? _("RTO %s/%s left %s") : _("RTO %s/%s OVER %s"),
-	    tui_clock(el, c1, sizeof c1), tui_clock(target, c2, sizeof c2),
-	    tui_clock(left, c3, sizeof c3));
+	s = tui_main_rto(t, &a);
 	tui_put(1, 0, t->cols, a, s);
 	x = tui_width(s) + 2;
 	free(s);
@@ -413,12 +466,14 @@ main_header(struct tui *t)
 		a = t->attr[ROLE_ATTENTION];
 	else
 		a = A_NORMAL;
-	tui_put(1, x, t->cols - x, a, s);
+	tui_put_cut(t, 1, x, t->cols - x, a, s);
 	x += tui_width(s) + 2;
 	free(s);
-	if (t->w.current >= 0)
-		tui_putf(1, x, t->cols - x, A_NORMAL, _("Step %d/%zu"), t->w.current + 1,
-		    t->w.rb->nsteps);
+	if (t->w.current >= 0 && x < t->cols) {
+		s = xasprintf(_("Step %d/%zu"), t->w.current + 1, t->w.rb->nsteps);
+		tui_put_cut(t, 1, x, t->cols - x, A_NORMAL, s);
+		free(s);
+	}
 	tui_hline(t, 2, 0, t->cols, A_NORMAL);
 }
 
@@ -447,41 +502,84 @@ main_step_glyph(struct tui *t, int i, attr_t *a)
 	}
 }
 
-/* The step list in the box y,x h high, w wide. */
+/* Keep a scroll position within 0..n-h (the last screenful). */
+static int
+main_clamp(int top, int n, int h)
+{
+	if (top > n - h)
+		top = n - h;
+	return (top < 0 ? 0 : top);
+}
+
+/*
+ * A pane's scroll marks on the rule above (y0) or below (y1) it, at the
+ * right end of the box x,w: "more above" / "more below" with the key that
+ * scrolls, so that a cut pane says so.
+ */
 static void
-main_list(struct tui *t, int y, int x, int h, int w)
+main_marks(struct tui *t, int y0, int y1, int x, int w, bool above, bool below, bool focus)
+{
+	char	*s;
+
+	if (above) {
+		s = xasprintf(" %s %s ", tui_glyph(t, "\xe2\x86\x91", "^"),
+		    focus ? _("more: PgUp") : _("more: Tab, PgUp"));
+		tui_put(y0, x + w - tui_width(s) - 1, tui_width(s), t->attr[ROLE_TITLE], s);
+		free(s);
+	}
+	if (below) {
+		s = xasprintf(" %s %s ", tui_glyph(t, "\xe2\x86\x93", "v"),
+		    focus ? _("more: PgDn") : _("more: Tab, PgDn"));
+		tui_put(y1, x + w - tui_width(s) - 1, tui_width(s), t->attr[ROLE_TITLE], s);
+		free(s);
+	}
+}
+
+/* The step list in the box y,x h high, w wide; a title that does not fit ends in a cut mark. */
+static void
+main_list(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 {
 	int	n = (int)t->w.rb->nsteps, i, row;
 	attr_t	a;
 	const char *g;
+	char	*s;
 
-	if (t->list_cur >= n)
-		t->list_cur = n - 1;
-	if (t->list_cur < 0)
-		t->list_cur = 0;
-	if (t->list_cur < t->list_top)
-		t->list_top = t->list_cur;
-	if (t->list_cur >= t->list_top + h)
-		t->list_top = t->list_cur - h + 1;
-	for (row = 0; row < h && t->list_top + row < n; row++) {
-		i = t->list_top + row;
+	m->list_h = h;
+	if (m->list_cur >= n)
+		m->list_cur = n - 1;
+	if (m->list_cur < 0)
+		m->list_cur = 0;
+	if (m->list_cur < m->list_top)
+		m->list_top = m->list_cur;
+	if (m->list_cur >= m->list_top + h)
+		m->list_top = m->list_cur - h + 1;
+	m->list_top = main_clamp(m->list_top, n, h);
+	for (row = 0; row < h && m->list_top + row < n; row++) {
+		i = m->list_top + row;
 		g = main_step_glyph(t, i, &a);
 		if (i == t->w.current)
 			a |= A_BOLD;
-		if (t->focus == FOCUS_LIST && i == t->list_cur) {
+		if (m->focus == MF_LIST && i == m->list_cur) {
 			a = t->attr[ROLE_SELECTED];
 			tui_fill(y + row, x, w, a);
 		}
-		tui_putf(y + row, x, w, a, "%s%2d %s", g, i + 1, t->w.rb->steps[i].title);
+		s = xasprintf("%s%2d %s", g, i + 1, t->w.rb->steps[i].title);
+		tui_put_cut(t, y + row, x, w, a, s);
+		free(s);
 	}
 }
 
-/* The step pane in the box y,x h high, w wide, scrolled to keep the item cursor visible. */
+/*
+ * The step pane in the box y,x h high, w wide. It starts at the step's title
+ * and scrolls (PgUp/PgDn); moving the item cursor scrolls it into view. The
+ * item the keys act on is marked (and reversed while the pane has the focus).
+ */
 static void
-main_pane(struct tui *t, int y, int x, int h, int w)
+main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 {
-	struct plines	pl = { NULL, 0 };
-	int		view = main_view(t), first = -1, last = -1, row;
+	struct plines	pl = { NULL, 0, w };
+	int		view = main_view(t, m), first = -1, last = -1, row, ni;
+	bool		mine;
 	size_t		k;
 	attr_t		a;
 
@@ -490,50 +588,58 @@ main_pane(struct tui *t, int y, int x, int h, int w)
 		return;
 	}
 	main_pane_lines(t, view, w, &pl);
-	if (t->item_cur >= main_nitems(t, view))
-		t->item_cur = main_nitems(t, view) - 1;
-	if (t->item_cur < 0)
-		t->item_cur = 0;
+	ni = main_nitems(t, view);
+	mine = view == t->w.current && ni > 0;
+	if (m->item_cur >= ni)
+		m->item_cur = ni - 1;
+	if (m->item_cur < 0)
+		m->item_cur = 0;
 	for (k = 0; k < pl.n; k++) {
-		if (pl.l[k].item == t->item_cur && main_nitems(t, view) > 0) {
+		if (mine && pl.l[k].item == m->item_cur) {
 			if (first < 0)
 				first = (int)k;
 			last = (int)k;
 		}
 	}
-	if (first >= 0) {
-		if (last >= t->pane_top + h)
-			t->pane_top = last - h + 1;
-		if (first < t->pane_top)
-			t->pane_top = first;
-	} else if (t->pane_top > (int)pl.n - h)
-		t->pane_top = (int)pl.n - h;
-	if (t->pane_top < 0)
-		t->pane_top = 0;
-	for (row = 0; row < h && t->pane_top + row < (int)pl.n; row++) {
-		k = (size_t)(t->pane_top + row);
-		a = pl.l[k].attr;
-		if (t->focus == FOCUS_PANE && pl.l[k].item >= 0 && pl.l[k].item == t->item_cur &&
-		    view == t->w.current) {
-			a = t->attr[ROLE_SELECTED];
-			tui_fill(y + row, x, w, a);
-		}
-		tui_put(y + row, x, w, a, pl.l[k].text);
+	if (first >= 0 && m->item_show) {
+		if (last >= m->pane_top + h)
+			m->pane_top = last - h + 1;
+		if (first < m->pane_top)
+			m->pane_top = first;
 	}
-	if (t->pane_top + h < (int)pl.n)
-		tui_put(y + h - 1, x + w - 3, 3, t->attr[ROLE_DIM], "...");
+	m->item_show = false;
+	m->pane_top = main_clamp(m->pane_top, (int)pl.n, h);
+	m->pane_h = h;
+	for (row = 0; row < h && m->pane_top + row < (int)pl.n; row++) {
+		k = (size_t)(m->pane_top + row);
+		a = pl.l[k].attr;
+		if (mine && pl.l[k].item == m->item_cur) {
+			if (m->focus == MF_STEP) {
+				a = t->attr[ROLE_SELECTED];
+				tui_fill(y + row, x, w, a);
+			}
+			tui_put_cut(t, y + row, x, w, a, pl.l[k].text);
+			if ((int)k == first)
+				tui_put(y + row, x, 1, a | A_BOLD, tui_glyph(t, "\xe2\x96\xb6", ">"));
+		} else
+			tui_put_cut(t, y + row, x, w, a, pl.l[k].text);
+	}
+	main_marks(t, y - 1, y + h, x, w, m->pane_top > 0, m->pane_top + h < (int)pl.n,
+	    m->focus != MF_LIST);
 	pl_free(&pl);
 }
 
-/* The output of the step the pane shows, newest at the bottom unless scrolled back. */
+/*
+ * The output of the step the pane shows, each line wrapped (every character
+ * kept), following the end unless scrolled back.
+ */
 static void
-main_output(struct tui *t, int y, int x, int h, int w)
+main_output(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 {
-	int			 view = main_view(t), nl = 0, first, row, i;
+	int			 view = main_view(t, m), first, row, total;
 	const struct walk_step	*ws;
-	const char		*p, *end, *q;
-	size_t			*starts = NULL, cap = 0;
-	char			*line, *title;
+	char			**lines, *title;
+	size_t			 nl;
 	attr_t			 a;
 
 	tui_hline(t, y, x, w, t->attr[ROLE_DIM]);
@@ -543,130 +649,202 @@ main_output(struct tui *t, int y, int x, int h, int w)
 	title = xasprintf(_(" Output of step %d%s%s%s "), view + 1,
 	    ws->status != NULL ? " (" : "", ws->status != NULL ? ws->status : "",
 	    ws->status != NULL ? ")" : "");
-	tui_put(y, x + 2, w - 4, t->attr[ROLE_TITLE], title);
+	a = m->focus == MF_OUT ? t->attr[ROLE_SELECTED] : t->attr[ROLE_TITLE];
+	if (m->focus == MF_OUT)
+		tui_put(y, x, 2, a, tui_glyph(t, "\xe2\x96\xb6 ", "> "));
+	tui_put_cut(t, y, x + 2, w / 2, a, title);
 	free(title);
 	h--;
 	y++;
 	if (h <= 0)
 		return;
-
-	/* line starts; a last line is added for the status */
-	p = ws->output.data != NULL ? ws->output.data : "";
-	end = p + ws->output.len;
-	for (q = p; q < end; ) {
-		if (nl == (int)cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			starts = xreallocarray(starts, cap, sizeof *starts);
-		}
-		starts[nl++] = (size_t)(q - p);
-		if ((q = memchr(q, '\n', (size_t)(end - q))) == NULL)
-			break;
-		q++;
-	}
+	lines = tui_wrap_hard(ws->output.data != NULL ? ws->output.data : "", ws->output.len,
+	    w, &nl);
 	if (nl == 0 && !ws->ran && !ws->simulated) {
 		tui_put(y, x, w, t->attr[ROLE_DIM], _("(nothing has run in this step)"));
-		free(starts);
+		str_list_free(lines, nl);
+		m->out_n = 0;
 		return;
 	}
-	i = nl + ((ws->status != NULL || ws->running || ws->output_cut) ? 1 : 0);
-	if (t->out_back > i - h)
-		t->out_back = i - h > 0 ? i - h : 0;
-	first = i - h - t->out_back;
-	if (first < 0)
-		first = 0;
-	for (row = 0; row < h && first + row < i; row++) {
-		if (first + row < nl) {
-			q = p + starts[first + row];
-			end = memchr(q, '\n', (size_t)(p + ws->output.len - q));
-			if (end == NULL)
-				end = p + ws->output.len;
-			line = xstrndup(q, (size_t)(end - q));
-			if (*line != '\0' && line[strlen(line) - 1] == '\r')
-				line[strlen(line) - 1] = '\0';
-			tui_put(y + row, x, w, A_NORMAL, line);
-			free(line);
-		} else {
+	/* a last line for the status */
+	total = (int)nl + ((ws->status != NULL || ws->running || ws->output_cut) ? 1 : 0);
+	m->out_n = total;
+	m->out_h = h;
+	if (m->out_top >= 0 && m->out_top >= total - h)
+		m->out_top = -1;
+	first = m->out_top >= 0 ? m->out_top : main_clamp(total - h, total, h);
+	for (row = 0; row < h && first + row < total; row++) {
+		if (first + row < (int)nl)
+			tui_put(y + row, x, w, A_NORMAL, lines[first + row]);
+		else {
 			a = ws->running ? t->attr[ROLE_RUNNING] :
 			    ws->exit_ok ? t->attr[ROLE_DONE] : t->attr[ROLE_FAILED];
-			tui_putf(y + row, x, w, a, "%s%s%s",
+			title = xasprintf("%s%s%s",
 			    ws->output_cut ? _("[older output not kept] ") : "",
 			    ws->running ? _("running...") : _("ended: "),
 			    ws->running || ws->status == NULL ? "" : ws->status);
+			tui_put_cut(t, y + row, x, w, a, title);
+			free(title);
 		}
 	}
-	if (t->out_back > 0)
-		tui_putf(y + h - 1, x + w - 12, 12, t->attr[ROLE_DIM], _("[-%d lines]"),
-		    t->out_back);
-	free(starts);
+	str_list_free(lines, nl);
+	if (m->out_top >= 0) {
+		title = xasprintf(_(" %s %d more lines: End "), tui_glyph(t, "\xe2\x86\x93", "v"),
+		    total - first - h);
+		tui_put(y - 1, x + w - tui_width(title) - 1, tui_width(title),
+		    t->attr[ROLE_TITLE], title);
+		free(title);
+	}
 }
 
-/* One key and its label for the footer. */
-struct fkey {
-	const char	*key;
-	const char	*label;
-};
-
-/* The footer: the keys that work here; ? and q always at the right. */
-static void
-main_footer(struct tui *t)
+/* Whether key row k applies now: its pane, the incident, the step's kind and whether it runs. */
+static bool
+main_key_applies(struct tui *t, struct main_state *m, const struct tui_key *k)
 {
-	struct fkey	 k[12];
-	int		 n = 0, i, x = 0, view = main_view(t), w, right, gap;
-	const struct rb_step *rs = view >= 0 ? &t->w.rb->steps[view] : NULL;
-	char		*s;
+	static const unsigned	 pane[] = { TK_STEP, TK_LIST, TK_OUT };
+	int			 cur = t->w.current;
+	bool			 busy;
+
+	if (!(k->when & pane[m->focus]))
+		return (false);
+	if ((k->when & TK_OPEN) && t->w.closed)
+		return (false);
+	if ((k->when & (TK_IDLE | TK_BUSY)) || k->kinds != 0) {
+		if (cur < 0)
+			return (false);
+		busy = t->proc != NULL || t->w.steps[cur].running;
+		if ((k->when & TK_IDLE) && busy)
+			return (false);
+		if ((k->when & TK_BUSY) && !busy)
+			return (false);
+		if (k->kinds != 0 && !(k->kinds & TK_KIND(t->w.rb->steps[cur].kind)))
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * The footer, read from the key table: the keys that apply now, in the
+ * table's order; those flagged TK_RIGHT (help, quit) at the right end. When
+ * not all fit, a cut mark says the help (?) has the rest.
+ */
+static void
+main_footer(struct tui *t, struct main_state *m)
+{
+	const struct tui_key	*k;
+	const char		*shown[32];
+	int			 n = 0, i, x = 0, w, right = 0, gap, need = 0, avail;
+	size_t			 r;
+	bool			 cut = false;
+	struct buf		 rb;
 
 	tui_fill(t->rows - 1, 0, t->cols, t->attr[ROLE_HEADER]);
-	if (t->focus == FOCUS_LIST) {
-		k[n++] = (struct fkey){ "Enter", _("select") };
-		k[n++] = (struct fkey){ "j/k", _("move") };
-		k[n++] = (struct fkey){ "Tab", _("back") };
-	} else if (rs != NULL && !t->w.closed) {
-		if (t->proc != NULL || t->w.steps[view].running)
-			k[n++] = (struct fkey){ "c", _("cancel") };
-		else if (rs->kind == RB_RUN || rs->kind == RB_ACTION)
-			k[n++] = (struct fkey){ "x", _("run") };
-		else if (rs->kind == RB_CHECKLIST)
-			k[n++] = (struct fkey){ "Space", _("tick") };
-		else if (rs->kind == RB_DECIDE)
-			k[n++] = (struct fkey){ "Enter", _("choose") };
-		else if (rs->kind == RB_PROMPT)
-			k[n++] = (struct fkey){ "Enter", _("answer") };
-		k[n++] = (struct fkey){ "d", _("done") };
-		k[n++] = (struct fkey){ "s", _("skip") };
-		k[n++] = (struct fkey){ "n", _("note") };
-		k[n++] = (struct fkey){ "t", _("timeline") };
-		k[n++] = (struct fkey){ "Tab", _("steps") };
-	} else {
-		k[n++] = (struct fkey){ "t", _("timeline") };
-		k[n++] = (struct fkey){ "Tab", _("steps") };
+	buf_init(&rb);
+	for (r = 0; r < tui_main_nkeys; r++) {
+		k = &tui_main_keys[r];
+		if (k->label == NULL || !main_key_applies(t, m, k))
+			continue;
+		if (k->when & TK_RIGHT) {
+			buf_printf(&rb, "%s%s %s", rb.len > 0 ? "  " : "",
+			    k->fkey != NULL ? k->fkey : k->name, _(k->label));
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(shown[i], k->label) == 0)
+				break;
+		if (i < n || n == (int)nitems(shown))
+			continue;
+		shown[n++] = k->label;
 	}
-	s = xasprintf("? %s  q %s", _("help"), _("quit"));
-	right = tui_width(s);
-	tui_put(t->rows - 1, t->cols - right - 1, right, t->attr[ROLE_HEADER], s);
-	free(s);
-	/* One space less between the keys when that makes all of them fit (German). */
-	for (i = 0, w = 0; i < n; i++)
-		w += tui_width(k[i].key) + tui_width(k[i].label) + 3;
-	gap = w > t->cols - right - 2 ? 2 : 3;
-	for (i = 0; i < n; i++) {
-		w = tui_width(k[i].key) + tui_width(k[i].label) + gap;
-		if (x + w > t->cols - right - 2)
+	if (rb.len > 0) {
+		right = tui_width(rb.data);
+		tui_put(t->rows - 1, t->cols - right - 1, right, t->attr[ROLE_HEADER], rb.data);
+	}
+	buf_free(&rb);
+	avail = t->cols - right - 3;
+	/* one space less between the keys when that makes all of them fit (German) */
+	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
+		k = &tui_main_keys[r];
+		if (k->label == shown[i] && main_key_applies(t, m, k)) {
+			need += tui_width(k->fkey != NULL ? k->fkey : k->name) +
+			    tui_width(_(k->label)) + 3;
+			i++;
+		}
+	}
+	gap = need - 1 > avail ? 2 : 3;
+	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
+		k = &tui_main_keys[r];
+		if (k->label != shown[i] || !main_key_applies(t, m, k))
+			continue;
+		i++;
+		w = tui_width(k->fkey != NULL ? k->fkey : k->name) + tui_width(_(k->label)) + gap;
+		if (x + w - gap + 1 > avail - (i < n ? 2 : 0)) {
+			cut = true;
 			break;
-		tui_put(t->rows - 1, x + 1, t->cols, t->attr[ROLE_HEADER] | A_BOLD, k[i].key);
-		tui_put(t->rows - 1, x + 2 + tui_width(k[i].key), t->cols,
-		    t->attr[ROLE_HEADER], k[i].label);
+		}
+		tui_put(t->rows - 1, x + 1, t->cols, t->attr[ROLE_HEADER] | A_BOLD,
+		    k->fkey != NULL ? k->fkey : k->name);
+		tui_put(t->rows - 1, x + 2 + tui_width(k->fkey != NULL ? k->fkey : k->name),
+		    t->cols, t->attr[ROLE_HEADER], _(k->label));
 		x += w;
 	}
+	if (cut)
+		tui_put(t->rows - 1, x + 1, 1, t->attr[ROLE_HEADER] | A_BOLD,
+		    tui_glyph(t, "\xe2\x80\xa6", "~"));
+}
+
+/*
+ * Forget what belonged to the step that was current: the cursors, the
+ * scroll positions. Called when another step became current (here or in
+ * another TUI).
+ */
+static void
+main_step_changed(struct tui *t, struct main_state *m)
+{
+	const struct walk_step	*ws;
+	const struct rb_step	*rs;
+	size_t			 q;
+
+	m->seen_step = t->w.current;
+	m->item_cur = 0;
+	m->pane_top = 0;
+	m->out_top = -1;
+	m->list_cur = t->w.current >= 0 ? t->w.current : 0;
+	if (t->w.current < 0)
+		return;
+	rs = &t->w.rb->steps[t->w.current];
+	ws = &t->w.steps[t->w.current];
+	/* a prompt starts at its first question without an answer */
+	if (rs->kind == RB_PROMPT)
+		for (q = 0; q < rs->nquestions; q++)
+			if (ws->answers[q] == NULL) {
+				m->item_cur = (int)q;
+				break;
+			}
 }
 
 /* Draw the main screen. */
 static void
 main_draw(struct tui *t, struct screen *sc)
 {
-	int	bh, oh, th, lw, top = 3;
+	struct main_state	*m = sc->data;
+	char			**sl = NULL;
+	size_t			  nsl = 0, ns = 0, i;
+	int			  bh, oh, th, lw, top = 3;
 
+	if (t->w.current != m->seen_step)
+		main_step_changed(t, m);
+	/* a message belongs to the step that was current when it came */
+	if (t->status != NULL && t->status_step != t->w.current) {
+		free(t->status);
+		t->status = NULL;
+	}
 	main_header(t);
-	bh = t->rows - 5;
+	if (t->status != NULL) {
+		sl = tui_wrap(t->status, t->cols, &nsl);
+		ns = nsl > 3 ? 3 : nsl;
+	}
+	bh = t->rows - 4 - (ns > 0 ? (int)ns : 1);
 	oh = bh * 2 / 5;
 	if (oh < 3)
 		oh = 3;
@@ -674,14 +852,22 @@ main_draw(struct tui *t, struct screen *sc)
 	lw = t->cols / 3;
 	if (lw > 36)
 		lw = 36;
-	main_list(t, top, 0, th, lw);
+	main_list(t, m, top, 0, th, lw);
 	tui_vline(t, top, lw, th, t->attr[ROLE_DIM]);
-	main_pane(t, top, lw + 2, th, t->cols - lw - 2);
-	main_output(t, top + th, 0, oh, t->cols);
-	if (t->status != NULL)
-		tui_put(t->rows - 2, 0, t->cols, t->status_alarm ? t->attr[ROLE_ALARM] :
-		    t->attr[ROLE_TITLE], t->status);
-	main_footer(t);
+	main_pane(t, m, top, lw + 2, th, t->cols - lw - 2);
+	main_output(t, m, top + th, 0, oh, t->cols);
+	for (i = 0; i < ns; i++)
+		tui_put(top + bh + (int)i, 0, t->cols, t->status_alarm ? t->attr[ROLE_ALARM] :
+		    t->attr[ROLE_TITLE], sl[i]);
+	if (sl != NULL) {
+		/* a message longer than three lines ends in a cut mark */
+		if (nsl > ns)
+			tui_put(top + bh + 2, t->cols - 1, 1, t->status_alarm ?
+			    t->attr[ROLE_ALARM] : t->attr[ROLE_TITLE],
+			    tui_glyph(t, "\xe2\x80\xa6", "~"));
+		str_list_free(sl, nsl);
+	}
+	main_footer(t, m);
 }
 
 /* Make step i the current one in the record (step-started the first time). */
@@ -696,10 +882,6 @@ main_goto(struct tui *t, int i)
 		tui_record(t, rs->id, INCIDENT_EV_STEP_STARTED, rs->title);
 	else
 		tui_record(t, rs->id, INCIDENT_EV_CURSOR, "");
-	t->item_cur = 0;
-	t->pane_top = 0;
-	t->out_back = 0;
-	t->list_cur = t->w.current;
 }
 
 /* The answer to "close the incident?". */
@@ -833,6 +1015,31 @@ main_note_done(struct tui *t, bool ok, const char *text, void *arg)
 		tui_status(t, false, "%s", _("Note recorded."));
 }
 
+/*
+ * After question q of step i was answered: the marked question stays, or
+ * moves to the next one without an answer (after q, then from the top), so
+ * the next answer cannot land on a question the operator did not see marked.
+ */
+static void
+main_next_question(struct tui *t, int i, int q)
+{
+	const struct rb_step	*rs = &t->w.rb->steps[i];
+	struct main_state	*m = main_st(t);
+	size_t			 k, j;
+
+	if (i != t->w.current)
+		return;
+	m->item_cur = q;
+	for (k = 1; k < rs->nquestions; k++) {
+		j = ((size_t)q + k) % rs->nquestions;
+		if (t->w.steps[i].answers[j] == NULL) {
+			m->item_cur = (int)j;
+			break;
+		}
+	}
+	m->item_show = true;
+}
+
 /* A prompt answer from the line editor; arg packs step << 16 | question. */
 static void
 main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
@@ -854,8 +1061,7 @@ main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
 	tui_own(t, ev.seq);
 	incident_event_clear(&ev);
 	tui_sync(t);
-	if ((size_t)q + 1 < rs->nquestions)
-		t->item_cur = q + 1;
+	main_next_question(t, i, q);
 }
 
 /* Start the child of step i: record the command, then run it. */
@@ -907,7 +1113,7 @@ main_start(struct tui *t, int i)
 	}
 	t->proc_step = i;
 	t->proc_bytes = t->proc_dropped = 0;
-	t->out_back = 0;
+	main_st(t)->out_top = -1;
 out:
 	free(cmd);
 	if (argv != NULL) {
@@ -1004,16 +1210,17 @@ static void
 main_key_tick(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	struct main_state	*m = main_st(t);
 	struct incident_event	 ev;
 	char			*cause = NULL;
 	bool			 on;
 
-	if (rs->kind != RB_CHECKLIST || t->item_cur < 0 || (size_t)t->item_cur >= rs->nitems)
+	if (rs->kind != RB_CHECKLIST || m->item_cur < 0 || (size_t)m->item_cur >= rs->nitems)
 		return;
-	on = !t->w.steps[i].ticks[t->item_cur];
+	on = !t->w.steps[i].ticks[m->item_cur];
 	memset(&ev, 0, sizeof ev);
-	if (incident_append_check(t->o->store, t->o->inc->id, rs->id, on, t->item_cur,
-	    rs->items[t->item_cur], &ev, &cause) != 0) {
+	if (incident_append_check(t->o->store, t->o->inc->id, rs->id, on, m->item_cur,
+	    rs->items[m->item_cur], &ev, &cause) != 0) {
 		tui_status(t, true, _("not recorded: %s"), cause);
 		free(cause);
 		return;
@@ -1021,8 +1228,10 @@ main_key_tick(struct tui *t, int i)
 	tui_own(t, ev.seq);
 	incident_event_clear(&ev);
 	tui_sync(t);
-	if (on && (size_t)t->item_cur + 1 < rs->nitems)
-		t->item_cur++;
+	if (on && (size_t)m->item_cur + 1 < rs->nitems) {
+		m->item_cur++;
+		m->item_show = true;
+	}
 }
 
 /* Enter in the pane: choose a decision answer, answer a prompt, or tick. */
@@ -1033,7 +1242,7 @@ main_key_enter(struct tui *t, int i)
 	const struct walk_step	*ws = &t->w.steps[i];
 	struct incident_event	 ev;
 	char			*cause = NULL;
-	int			 a = t->item_cur;
+	int			 a = main_st(t)->item_cur;
 
 	if (a < 0 || a >= main_nitems(t, i))
 		return;
@@ -1071,128 +1280,296 @@ main_quit_confirmed(struct tui *t, bool ok, const char *text, void *arg)
 		t->quit = true;
 }
 
-/* Keys of the main screen. */
-static int
-main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
-{
-	int	cur = t->w.current, n;
-	bool	open = !t->w.closed;
+/* Up/Down, j/k, PgUp/PgDn, ^U/^D, Home/End: how far a scroll key moves (main_k_scroll's arg). */
+enum { SC_LINE = 1, SC_HALF, SC_PAGE, SC_EDGE };
 
-	if (fn && (k == KEY_PPAGE || k == KEY_NPAGE)) {
-		t->out_back += k == KEY_PPAGE ? 5 : -5;
-		if (t->out_back < 0)
-			t->out_back = 0;
-		return (SCR_REDRAW);
-	}
-	if (!fn && k == L'\t') {
-		t->focus = t->focus == FOCUS_LIST ? FOCUS_PANE : FOCUS_LIST;
-		t->list_cur = cur >= 0 ? cur : 0;
-		return (SCR_REDRAW);
-	}
-	if ((fn && (k == KEY_UP || k == KEY_DOWN)) || (!fn && (k == L'k' || k == L'j'))) {
-		n = (fn && k == KEY_UP) || (!fn && k == L'k') ? -1 : 1;
-		if (t->focus == FOCUS_LIST) {
-			t->list_cur += n;
-			if (t->list_cur >= (int)t->w.rb->nsteps)
-				t->list_cur = (int)t->w.rb->nsteps - 1;
-			if (t->list_cur < 0)
-				t->list_cur = 0;
-		} else {
-			t->item_cur += n;
-			if (t->item_cur >= main_nitems(t, cur))
-				t->item_cur = main_nitems(t, cur) - 1;
-			if (t->item_cur < 0)
-				t->item_cur = 0;
-		}
-		return (SCR_REDRAW);
-	}
-	if (fn && k == KEY_BTAB) {
-		t->focus = FOCUS_LIST;
-		return (SCR_REDRAW);
-	}
-	if ((fn && k == KEY_ENTER) || (!fn && (k == L'\r' || k == L'\n'))) {
-		if (t->focus == FOCUS_LIST) {
-			if (open)
-				main_goto(t, t->list_cur);
-			t->focus = FOCUS_PANE;
-		} else if (open && cur >= 0)
-			main_key_enter(t, cur);
-		return (SCR_REDRAW);
-	}
-	if (fn)
-		return (0);
-	switch (k) {
-	case L'?':
-		tui_help(t);
-		return (SCR_REDRAW);
-	case L't':
-		tui_timeline(t);
-		return (SCR_REDRAW);
-	case L'q':
-		if (t->proc != NULL) {
-			tui_confirm(t, _("Leave"), _("A command is running. Cancel it and leave? (y/n)"),
-			    main_quit_confirmed, NULL);
-			return (SCR_REDRAW);
-		}
-		return (SCR_QUIT);
-	default:
+/* Move a cursor or a scroll position by what arg says in a pane h lines high; SC_EDGE: to an end. */
+static int
+main_scroll_by(int pos, int arg, int h, int last)
+{
+	int	n = arg < 0 ? -arg : arg;
+
+	if (n == SC_EDGE)
+		return (arg < 0 ? 0 : last);
+	n = n == SC_LINE ? 1 : n == SC_HALF ? (h / 2 > 0 ? h / 2 : 1) : (h > 1 ? h - 1 : 1);
+	pos += arg < 0 ? -n : n;
+	if (pos > last)
+		pos = last;
+	return (pos < 0 ? 0 : pos);
+}
+
+/*
+ * The scroll keys, on the pane that has the focus: the step list's cursor;
+ * in the step pane the item cursor (Up/Down on a step with items) or the
+ * pane; the output, which follows its end again when scrolled down to it.
+ */
+static int
+main_k_scroll(struct tui *t, struct main_state *m, int arg)
+{
+	int	view = main_view(t, m), ni, base;
+
+	switch (m->focus) {
+	case MF_LIST:
+		m->list_cur = main_scroll_by(m->list_cur, arg, m->list_h,
+		    (int)t->w.rb->nsteps - 1);
 		break;
-	}
-	if (!open) {
-		tui_status(t, true, "%s", _("The incident is closed."));
-		return (SCR_REDRAW);
-	}
-	if (t->focus == FOCUS_LIST && k != L'n') {
-		tui_status(t, true, "%s", _("Open a step first (Enter) or go back (Tab)."));
-		return (SCR_REDRAW);
-	}
-	if (cur < 0)
-		return (0);
-	n = cur;
-	switch (k) {
-	case L' ':
-		main_key_tick(t, n);
+	case MF_STEP:
+		ni = main_nitems(t, view);
+		if ((arg == SC_LINE || arg == -SC_LINE) && ni > 0 && view == t->w.current) {
+			m->item_cur = main_scroll_by(m->item_cur, arg, 1, ni - 1);
+			m->item_show = true;
+		} else
+			m->pane_top = main_scroll_by(m->pane_top, arg, m->pane_h, INT_MAX / 2);
 		break;
-	case L'x':
-		main_key_run(t, n);
-		break;
-	case L'd':
-		main_key_done(t, n);
-		break;
-	case L's':
-		if (t->w.steps[n].running)
-			tui_status(t, true, "%s", _("The step is running: cancel it (c) first."));
+	case MF_OUT:
+		base = m->out_top >= 0 ? m->out_top : main_clamp(m->out_n - m->out_h,
+		    m->out_n, m->out_h);
+		if (arg == SC_EDGE)
+			m->out_top = -1;
 		else
-			tui_edit(t, _("Reason for skipping this step"), NULL, main_skip_done,
-			    (void *)(intptr_t)n);
+			m->out_top = main_scroll_by(base, arg, m->out_h, m->out_n);
 		break;
-	case L'n':
-		tui_edit(t, _("Note for the record"), NULL, main_note_done, (void *)(intptr_t)n);
-		break;
-	case L'c':
-		main_key_cancel(t, n);
-		break;
-	default:
-		return (0);
 	}
 	return (SCR_REDRAW);
 }
 
-/* Nothing to relayout beyond what draw computes; keep the cursors in range. */
+/* Tab (arg 1) and Shift-Tab (-1) move the focus: step pane, step list, output; Esc (0) back to the step. */
+static int
+main_k_focus(struct tui *t, struct main_state *m, int arg)
+{
+	if (arg == 0)
+		m->focus = MF_STEP;
+	else
+		m->focus = (enum main_focus)((m->focus + 3 + arg) % 3);
+	if (m->focus == MF_LIST)
+		m->list_cur = t->w.current >= 0 ? t->w.current : 0;
+	return (SCR_REDRAW);
+}
+
+/* Enter in the step list: make the step under the cursor current and show it. */
+static int
+main_k_open(struct tui *t, struct main_state *m, int arg)
+{
+	if (!t->w.closed)
+		main_goto(t, m->list_cur);
+	m->focus = MF_STEP;
+	return (SCR_REDRAW);
+}
+
+/* The keys that act on the current step: the handler of each, by arg. */
+enum { KA_ENTER, KA_TICK, KA_RUN, KA_DONE, KA_SKIP, KA_NOTE, KA_CANCEL };
+
+/* The step keys: Enter, Space, x, d, s, n, c on the current step. */
+static int
+main_k_step(struct tui *t, struct main_state *m, int arg)
+{
+	int	cur = t->w.current;
+
+	switch (arg) {
+	case KA_ENTER:
+		main_key_enter(t, cur);
+		break;
+	case KA_TICK:
+		main_key_tick(t, cur);
+		break;
+	case KA_RUN:
+		main_key_run(t, cur);
+		break;
+	case KA_DONE:
+		main_key_done(t, cur);
+		break;
+	case KA_SKIP:
+		if (t->w.steps[cur].running)
+			tui_status(t, true, "%s", _("The step is running: cancel it (c) first."));
+		else
+			tui_edit(t, _("Reason for skipping this step"), NULL, main_skip_done,
+			    (void *)(intptr_t)cur);
+		break;
+	case KA_NOTE:
+		tui_edit(t, _("Note for the record"), NULL, main_note_done, (void *)(intptr_t)cur);
+		break;
+	case KA_CANCEL:
+		main_key_cancel(t, cur);
+		break;
+	}
+	return (SCR_REDRAW);
+}
+
+/* t, ?, q and ^L: the timeline, the help, leaving, a redraw. */
+enum { KO_TIMELINE, KO_HELP, KO_QUIT, KO_REDRAW };
+
+/* The keys that open another screen or leave. */
+static int
+main_k_other(struct tui *t, struct main_state *m, int arg)
+{
+	switch (arg) {
+	case KO_TIMELINE:
+		tui_timeline(t);
+		break;
+	case KO_HELP:
+		tui_help(t);
+		break;
+	case KO_QUIT:
+		if (t->proc != NULL) {
+			tui_confirm(t, _("Leave"), _("A command is running. Cancel it and leave? (y/n)"),
+			    main_quit_confirmed, NULL);
+			break;
+		}
+		return (SCR_QUIT);
+	case KO_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	}
+	return (SCR_REDRAW);
+}
+
+#define KIND_CMD	(TK_KIND(RB_RUN) | TK_KIND(RB_ACTION))
+#define KIND_ITEMS	(TK_KIND(RB_CHECKLIST) | TK_KIND(RB_DECIDE) | TK_KIND(RB_PROMPT))
+#define TK_WORK		(TK_STEP | TK_OUT | TK_OPEN | TK_ACTION)
+
+/*
+ * The keys of the main screen, one row each: {key, when, handler, footer,
+ * help}. The first row that applies to a key handles it; a key no row
+ * applies to does nothing. The footer lists the rows with a label that
+ * apply now, in this order; the help screen lists every row.
+ */
+const struct tui_key tui_main_keys[] = {
+	{ true, KEY_ENTER, "Enter", TK_LIST, 0, main_k_open, 0, NULL, N_("select"),
+	  N_("step list: make the step under the cursor the current one") },
+	{ false, L'\r', "Enter", TK_LIST, 0, main_k_open, 0, NULL, NULL,
+	  N_("step list: make the step under the cursor the current one") },
+	{ false, L'x', "x", TK_WORK | TK_IDLE, KIND_CMD, main_k_step, KA_RUN, NULL, N_("run"),
+	  N_("run the command or action (asks first if it must)") },
+	{ false, L'c', "c", TK_WORK | TK_BUSY, 0, main_k_step, KA_CANCEL, NULL, N_("cancel"),
+	  N_("cancel the running command (SIGTERM, then SIGKILL)") },
+	{ false, L' ', "Space", TK_WORK, TK_KIND(RB_CHECKLIST), main_k_step, KA_TICK, NULL,
+	  N_("tick"), N_("tick or untick the checklist item under the cursor") },
+	{ true, KEY_ENTER, "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_CHECKLIST),
+	  main_k_step, KA_ENTER, NULL, NULL, N_("tick or untick the checklist item under the cursor") },
+	{ false, L'\r', "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_CHECKLIST),
+	  main_k_step, KA_ENTER, NULL, NULL, N_("tick or untick the checklist item under the cursor") },
+	{ true, KEY_ENTER, "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_DECIDE),
+	  main_k_step, KA_ENTER, NULL, N_("choose"), N_("choose the answer under the cursor") },
+	{ false, L'\r', "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_DECIDE),
+	  main_k_step, KA_ENTER, NULL, NULL, N_("choose the answer under the cursor") },
+	{ true, KEY_ENTER, "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_PROMPT),
+	  main_k_step, KA_ENTER, NULL, N_("answer"),
+	  N_("answer the marked question (its answer so far is there to edit)") },
+	{ false, L'\r', "Enter", TK_STEP | TK_OPEN | TK_ACTION, TK_KIND(RB_PROMPT),
+	  main_k_step, KA_ENTER, NULL, NULL,
+	  N_("answer the marked question (its answer so far is there to edit)") },
+	{ false, L'd', "d", TK_WORK, 0, main_k_step, KA_DONE, NULL, N_("done"),
+	  N_("mark the step done and go to the next one") },
+	{ false, L's', "s", TK_WORK, 0, main_k_step, KA_SKIP, NULL, N_("skip"),
+	  N_("skip the step, with a reason") },
+	{ false, L'n', "n", TK_PANES | TK_OPEN | TK_ACTION, 0, main_k_step, KA_NOTE, NULL,
+	  N_("note"), N_("add a note to the record") },
+	{ false, L't', "t", TK_PANES, 0, main_k_other, KO_TIMELINE, NULL, N_("timeline"),
+	  N_("the incident's timeline") },
+	{ false, L'\t', "Tab", TK_STEP, 0, main_k_focus, 1, NULL, N_("steps"),
+	  N_("move the focus: step, step list, output") },
+	{ false, L'\t', "Tab", TK_LIST, 0, main_k_focus, 1, NULL, N_("output"),
+	  N_("move the focus: step, step list, output") },
+	{ false, L'\t', "Tab", TK_OUT, 0, main_k_focus, 1, NULL, N_("step"),
+	  N_("move the focus: step, step list, output") },
+	{ true, KEY_BTAB, "Shift-Tab", TK_PANES, 0, main_k_focus, -1, NULL, NULL,
+	  N_("move the focus back") },
+	{ false, 27, "Esc", TK_LIST | TK_OUT, 0, main_k_focus, 0, NULL, NULL,
+	  N_("back to the step") },
+	{ true, KEY_UP, "Up", TK_PANES, 0, main_k_scroll, -SC_LINE, NULL, NULL,
+	  N_("up: the step's items (or its text), the step list, the output") },
+	{ false, L'k', "k", TK_LIST, 0, main_k_scroll, -SC_LINE, "j/k", NULL,
+	  N_("up: the step's items (or its text), the step list, the output") },
+	{ false, L'k', "k", TK_STEP | TK_OUT, 0, main_k_scroll, -SC_LINE, NULL, NULL,
+	  N_("up: the step's items (or its text), the step list, the output") },
+	{ true, KEY_DOWN, "Down", TK_PANES, 0, main_k_scroll, SC_LINE, NULL, NULL,
+	  N_("down: the step's items (or its text), the step list, the output") },
+	{ false, L'j', "j", TK_LIST, 0, main_k_scroll, SC_LINE, "j/k", N_("move"),
+	  N_("down: the step's items (or its text), the step list, the output") },
+	{ false, L'j', "j", TK_STEP | TK_OUT, 0, main_k_scroll, SC_LINE, NULL, NULL,
+	  N_("down: the step's items (or its text), the step list, the output") },
+	{ true, KEY_PPAGE, "PgUp", TK_PANES, 0, main_k_scroll, -SC_PAGE, "PgUp/Dn", N_("scroll"),
+	  N_("scroll the pane with the focus a page up") },
+	{ true, KEY_NPAGE, "PgDn", TK_PANES, 0, main_k_scroll, SC_PAGE, NULL, NULL,
+	  N_("scroll the pane with the focus a page down") },
+	{ false, 0x15, "^U", TK_PANES, 0, main_k_scroll, -SC_HALF, NULL, NULL,
+	  N_("scroll the pane with the focus half a page up") },
+	{ false, 0x04, "^D", TK_PANES, 0, main_k_scroll, SC_HALF, NULL, NULL,
+	  N_("scroll the pane with the focus half a page down") },
+	{ true, KEY_HOME, "Home", TK_PANES, 0, main_k_scroll, -SC_EDGE, NULL, NULL,
+	  N_("to the start: first step, the step's title, the oldest output") },
+	{ true, KEY_END, "End", TK_PANES, 0, main_k_scroll, SC_EDGE, NULL, NULL,
+	  N_("to the end: last step, the end of the step, the newest output (followed)") },
+	{ false, 0x0c, "^L", TK_PANES, 0, main_k_other, KO_REDRAW, NULL, NULL,
+	  N_("redraw the screen") },
+	{ false, L'?', "?", TK_PANES | TK_RIGHT, 0, main_k_other, KO_HELP, NULL, N_("help"),
+	  N_("this help") },
+	{ false, L'q', "q", TK_PANES | TK_RIGHT, 0, main_k_other, KO_QUIT, NULL, N_("quit"),
+	  N_("leave; the incident stays open for resume") },
+};
+const size_t tui_main_nkeys = nitems(tui_main_keys);
+
+/* Keys of the main screen: the first row of the key table that applies runs. */
+static int
+main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+{
+	struct main_state	*m = sc->data;
+	const struct tui_key	*row;
+	size_t			 r;
+
+	if (!fn && k == L'\n')
+		k = L'\r';
+	for (r = 0; r < tui_main_nkeys; r++) {
+		row = &tui_main_keys[r];
+		if (row->fn != (fn != 0) || row->key != k || !main_key_applies(t, m, row))
+			continue;
+		if ((row->when & TK_ACTION) && t->status != NULL) {
+			/* a new action: the message of the last one goes */
+			free(t->status);
+			t->status = NULL;
+		}
+		return (row->run(t, m, row->arg) | SCR_HANDLED);
+	}
+	return (0);
+}
+
+/* Relayout: the wrapped output changes, so it follows its end again. */
 static void
 main_resize(struct tui *t, struct screen *sc)
 {
-	t->pane_top = 0;
+	struct main_state	*m = sc->data;
+
+	m->out_top = -1;
+	m->item_show = true;
 }
 
-const struct screen_ops tui_main_screen = {
+/* Free the main screen's state. */
+static void
+main_free(struct screen *sc)
+{
+	free(sc->data);
+}
+
+static const struct screen_ops tui_main_screen = {
 	.name = "main",
 	.draw = main_draw,
 	.key = main_key,
 	.resize = main_resize,
 	.tick = NULL,
-	.free = NULL,
+	.free = main_free,
 };
+
+/* Push the main screen with its state: the focus, the cursors and scroll positions. */
+void
+tui_main_open(struct tui *t)
+{
+	struct main_state	*m = xcalloc(1, sizeof *m);
+
+	m->focus = MF_STEP;
+	m->seen_step = -2;
+	m->out_top = -1;
+	tui_push(t, &tui_main_screen, m);
+}
 
 /* The mtime of the newest *-manifest.txt in backup_dir and its tiers, 0 when none. */
 static int64_t

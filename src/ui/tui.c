@@ -211,6 +211,22 @@ tui_put(int y, int x, int width, attr_t attr, const char *s)
 	}
 }
 
+/*
+ * Write s at y,x in at most width columns; when it does not fit, the last
+ * column shows a cut mark (an ellipsis, "~" in ASCII), so no cut goes unseen.
+ */
+void
+tui_put_cut(struct tui *t, int y, int x, int width, attr_t attr, const char *s)
+{
+	if (width <= 1 || tui_width(s) <= width) {
+		tui_put(y, x, width, attr, s);
+		return;
+	}
+	tui_put(y, x, width - 1, attr, s);
+	tui_fill(y, x + width - 1, 1, attr);
+	tui_put(y, x + width - 1, 1, attr, tui_glyph(t, "\xe2\x80\xa6", "~"));
+}
+
 /* tui_put with a format. */
 void
 tui_putf(int y, int x, int width, attr_t attr, const char *fmt, ...)
@@ -349,6 +365,55 @@ tui_wrap(const char *text, int width, size_t *n)
 	return (lines);
 }
 
+/*
+ * Cut len bytes of text into lines of exactly width columns (the last one of
+ * each text line shorter), every character kept: output lines read in full
+ * when the rows are put side by side. A '\r' before a newline is dropped.
+ * Returns the lines and *n; free with str_list_free.
+ */
+char **
+tui_wrap_hard(const char *text, size_t len, int width, size_t *n)
+{
+	char		**lines = NULL;
+	const char	 *p = text, *end = text + len, *q, *eol;
+	mbstate_t	  st;
+	wchar_t		  wc;
+	size_t		  cl, cap = 0;
+	int		  w, cw;
+
+	*n = 0;
+	if (width < 1)
+		width = 1;
+	while (p < end) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		q = p;
+		do {
+			memset(&st, 0, sizeof st);
+			for (p = q, w = 0; q < eol; q += cl) {
+				if (*q == '\r' && q + 1 == eol) {
+					cl = 1;
+					continue;
+				}
+				cl = *q == '\0' ? 1 : tui_mbchar(q, &st, &wc);
+				if (q + cl > eol)
+					cl = (size_t)(eol - q);
+				cw = *q == '\0' ? 1 : wcwidth(wc) > 0 ? wcwidth(wc) : 0;
+				if (w + cw > width)
+					break;
+				w += cw;
+			}
+			if (*n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				lines = xreallocarray(lines, cap, sizeof *lines);
+			}
+			lines[(*n)++] = xstrndup(p, (size_t)(q - p));
+		} while (q < eol);
+		p = eol + 1;
+	}
+	return (lines);
+}
+
 /* A duration in seconds the way runbooks write it ("2m", "1h30m", "45s") into buf. */
 char *
 tui_dur(int64_t secs, char *buf, size_t len)
@@ -389,6 +454,7 @@ tui_status(struct tui *t, bool alarm, const char *fmt, ...)
 	t->status = xvasprintf(fmt, ap);
 	va_end(ap);
 	t->status_alarm = alarm;
+	t->status_step = t->w.current;
 	t->status_until_ms = tui_now_ms() + (alarm ? 10000 : 5000);
 }
 
@@ -495,6 +561,29 @@ tui_record(struct tui *t, const char *step, enum incident_ev kind, const char *p
 	return (0);
 }
 
+/*
+ * On a terminal smaller than the TUI needs: one line that says the size
+ * needed (wrapped when narrower still), and the RTO clock, which keeps running.
+ */
+static void
+tui_small(struct tui *t)
+{
+	char	**lines, *s;
+	size_t	  n, i;
+	attr_t	  a;
+
+	s = xasprintf(_("The terminal is %dx%d; the TUI needs at least %dx%d. Enlarge it, or q leaves."),
+	    t->cols, t->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
+	lines = tui_wrap(s, t->cols, &n);
+	free(s);
+	for (i = 0; i < n && (int)i < t->rows - 1; i++)
+		tui_put(i, 0, t->cols, A_BOLD, lines[i]);
+	str_list_free(lines, n);
+	s = tui_main_rto(t, &a);
+	tui_put_cut(t, (int)i, 0, t->cols, a, s);
+	free(s);
+}
+
 /* Draw every screen of the stack, bottom up, and send the changes to the terminal. */
 static void
 tui_draw(struct tui *t)
@@ -502,10 +591,9 @@ tui_draw(struct tui *t)
 	int	i;
 
 	erase();
-	if (t->rows < 10 || t->cols < 40) {
-		tui_put(0, 0, t->cols, A_BOLD, _("Terminal too small (need 40x10)"));
-		tui_put(1, 0, t->cols, A_NORMAL, _("q quit"));
-	} else {
+	if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS)
+		tui_small(t);
+	else {
 		for (i = 0; i < t->nstack; i++)
 			t->stack[i].ops->draw(t, &t->stack[i]);
 	}
@@ -549,7 +637,7 @@ tui_keys(struct tui *t)
 			continue;
 		}
 		top = &t->stack[t->nstack - 1];
-		if (t->rows < 10 || t->cols < 40) {
+		if (t->rows < TUI_MIN_ROWS || t->cols < TUI_MIN_COLS) {
 			if (r == OK && wk == L'q')
 				flags |= SCR_QUIT;
 			continue;
@@ -701,7 +789,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	/* after newterm, so that curses' own SIGWINCH handler is the one chained to */
 	if (tui_signals(cause) != 0)
 		goto fail;
-	tui_push(&t, &tui_main_screen, NULL);
+	tui_main_open(&t);
 	if (o->resumed)
 		tui_record(&t, NULL, INCIDENT_EV_RESUMED, "");
 	tui_main_first(&t);
