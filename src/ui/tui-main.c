@@ -758,38 +758,42 @@ main_footer(struct tui *t, struct main_state *m)
 	}
 	if (rb.len > 0) {
 		right = tui_width(rb.data);
-		tui_put(t->rows - 1, t->cols - right - 1, right, t->attr[ROLE_HEADER], rb.data);
+		tui_put(t->rows - 1, t->cols - right, right, t->attr[ROLE_HEADER], rb.data);
 	}
 	buf_free(&rb);
-	avail = t->cols - right - 3;
-	/* one space less between the keys when that makes all of them fit (German) */
+	/* the keys from column 0 to a space before the right end */
+	avail = t->cols - right - 1;
 	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
 		k = &tui_main_keys[r];
 		if (k->label == shown[i] && main_key_applies(t, m, k)) {
 			need += tui_width(k->fkey != NULL ? k->fkey : k->name) +
-			    tui_width(_(k->label)) + 3;
+			    tui_width(_(k->label)) + 1;
 			i++;
 		}
 	}
-	gap = need - 1 > avail ? 2 : 3;
+	/* two spaces between the keys, one when that makes all of them fit (German) */
+	gap = need + 2 * (n - 1) > avail ? 1 : 2;
+	/* when not all fit, room for the cut mark (and a space) after the last one shown */
+	if (need + gap * (n - 1) > avail)
+		avail -= 2;
 	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
 		k = &tui_main_keys[r];
 		if (k->label != shown[i] || !main_key_applies(t, m, k))
 			continue;
 		i++;
-		w = tui_width(k->fkey != NULL ? k->fkey : k->name) + tui_width(_(k->label)) + gap;
-		if (x + w - gap + 1 > avail - (i < n ? 2 : 0)) {
+		w = tui_width(k->fkey != NULL ? k->fkey : k->name) + 1 + tui_width(_(k->label));
+		if (x + w > avail) {
 			cut = true;
 			break;
 		}
-		tui_put(t->rows - 1, x + 1, t->cols, t->attr[ROLE_HEADER] | A_BOLD,
+		tui_put(t->rows - 1, x, t->cols, t->attr[ROLE_HEADER] | A_BOLD,
 		    k->fkey != NULL ? k->fkey : k->name);
-		tui_put(t->rows - 1, x + 2 + tui_width(k->fkey != NULL ? k->fkey : k->name),
+		tui_put(t->rows - 1, x + 1 + tui_width(k->fkey != NULL ? k->fkey : k->name),
 		    t->cols, t->attr[ROLE_HEADER], _(k->label));
-		x += w;
+		x += w + gap;
 	}
 	if (cut)
-		tui_put(t->rows - 1, x + 1, 1, t->attr[ROLE_HEADER] | A_BOLD,
+		tui_put(t->rows - 1, x, 1, t->attr[ROLE_HEADER] | A_BOLD,
 		    tui_glyph(t, "\xe2\x80\xa6", "~"));
 }
 
@@ -1438,6 +1442,10 @@ const struct tui_key tui_main_keys[] = {
 	  N_("step list: make the step under the cursor the current one") },
 	{ false, L'\r', "Enter", TK_LIST, 0, main_k_open, 0, NULL, NULL,
 	  N_("step list: make the step under the cursor the current one") },
+	{ false, L'j', "j", TK_LIST, 0, main_k_scroll, SC_LINE, "j/k", N_("move"),
+	  N_("down: the step's items (or its text), the step list, the output") },
+	{ false, L'k', "k", TK_LIST, 0, main_k_scroll, -SC_LINE, "j/k", NULL,
+	  N_("up: the step's items (or its text), the step list, the output") },
 	{ false, L'x', "x", TK_WORK | TK_IDLE, KIND_CMD, main_k_step, KA_RUN, NULL, N_("run"),
 	  N_("run the command or action (asks first if it must)") },
 	{ false, L'c', "c", TK_WORK | TK_BUSY, 0, main_k_step, KA_CANCEL, NULL, N_("cancel"),
@@ -1478,13 +1486,9 @@ const struct tui_key tui_main_keys[] = {
 	  N_("back to the step") },
 	{ true, KEY_UP, "Up", TK_PANES, 0, main_k_scroll, -SC_LINE, NULL, NULL,
 	  N_("up: the step's items (or its text), the step list, the output") },
-	{ false, L'k', "k", TK_LIST, 0, main_k_scroll, -SC_LINE, "j/k", NULL,
-	  N_("up: the step's items (or its text), the step list, the output") },
 	{ false, L'k', "k", TK_STEP | TK_OUT, 0, main_k_scroll, -SC_LINE, NULL, NULL,
 	  N_("up: the step's items (or its text), the step list, the output") },
 	{ true, KEY_DOWN, "Down", TK_PANES, 0, main_k_scroll, SC_LINE, NULL, NULL,
-	  N_("down: the step's items (or its text), the step list, the output") },
-	{ false, L'j', "j", TK_LIST, 0, main_k_scroll, SC_LINE, "j/k", N_("move"),
 	  N_("down: the step's items (or its text), the step list, the output") },
 	{ false, L'j', "j", TK_STEP | TK_OUT, 0, main_k_scroll, SC_LINE, NULL, NULL,
 	  N_("down: the step's items (or its text), the step list, the output") },
