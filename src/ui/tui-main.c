@@ -44,6 +44,7 @@ struct main_state {
 	bool		 item_show;	/* scroll the step pane to it at the next draw */
 	int		 pane_top;	/* the step pane's first line */
 	int		 pane_h;
+	bool		 pane_more;	/* the step pane has more below */
 	int		 out_top;	/* the output's first row; -1: follow its end */
 	int		 out_h;
 	int		 out_n;		/* rows of output when last drawn */
@@ -624,8 +625,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 		} else
 			tui_put_cut(t, y + row, x, w, a, pl.l[k].text);
 	}
-	main_marks(t, y - 1, y + h, x, w, m->pane_top > 0, m->pane_top + h < (int)pl.n,
-	    m->focus != MF_LIST);
+	m->pane_more = m->pane_top + h < (int)pl.n;
 	pl_free(&pl);
 }
 
@@ -860,6 +860,9 @@ main_draw(struct tui *t, struct screen *sc)
 	tui_vline(t, top, lw, th, t->attr[ROLE_DIM]);
 	main_pane(t, m, top, lw + 2, th, t->cols - lw - 2);
 	main_output(t, m, top + th, 0, oh, t->cols);
+	/* after the output, whose rule the step pane's "more below" mark is on */
+	main_marks(t, top - 1, top + th, lw + 2, t->cols - lw - 2, m->pane_top > 0,
+	    m->pane_more, m->focus != MF_LIST);
 	for (i = 0; i < ns; i++)
 		tui_put(top + bh + (int)i, 0, t->cols, t->status_alarm ? t->attr[ROLE_ALARM] :
 		    t->attr[ROLE_TITLE], sl[i]);
