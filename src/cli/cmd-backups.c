@@ -11,6 +11,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -28,7 +29,7 @@ cmd_backups_stream(const char *backup_dir)
 	}
 	if (st.present || st.running) {
 		text = pitr_status_text(&st, time_now_ms(), false);
-		printf("\n%s", text);
+		table_printf(table_width(), "\n%s", text);
 		free(text);
 	}
 	stream_status_free(&st);
@@ -43,10 +44,16 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct table_col		 cols[] = {
+		{ _("TIME"), 0 }, { _("TIER"), 0 }, { _("SIZE"), TABLE_RIGHT },
+		{ _("SITES"), TABLE_RIGHT }, { _("STATE"), 0 }, { _("SET"), TABLE_WRAP },
+	};
 	struct catalog_set		*sets;
+	struct table			 tb;
 	struct buf			 b;
 	struct tm			 tm;
 	char				*password = NULL, *cause = NULL, when[32], size[32], sites[32];
+	char				*set;
 	bool				 json = false;
 	size_t				 n, i;
 	int				 opt;
@@ -74,13 +81,11 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(password);
 	}
 	buf_init(&b);
+	table_init(&tb, cols, nitems(cols));
 	if (json)
 		buf_addc(&b, '[');
 	else if (n == 0)
-		printf(_("no backup sets in %s\n"), ctx->conf.backup_dir);
-	else
-		printf("%-19s  %-7s  %6s  %5s  %-12s  %s\n", _("TIME"), _("TIER"), _("SIZE"),
-		    _("SITES"), _("STATE"), _("SET"));
+		table_printf(table_width(), _("no backup sets in %s\n"), ctx->conf.backup_dir);
 	for (i = 0; i < n; i++) {
 		localtime_r(&sets[i].when, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
@@ -107,18 +112,24 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			xsnprintf(sites, sizeof sites, "%ld", sets[i].sites);
 		else
 			xsnprintf(sites, sizeof sites, "-");
-		printf("%-19s  %-7s  %6s  %5s  %-12s  %s/%s%s%s\n", when,
-		    backup_tier_names[sets[i].tier], size,
-		    sites,
-		    _(catalog_state_name(sets[i].state)), backup_tier_names[sets[i].tier],
-		    sets[i].name, sets[i].why != NULL ? ": " : "",
-		    sets[i].why != NULL ? sets[i].why : "");
+		/* the name verify, restore --from, fetch and prune take */
+		set = xasprintf("%s/%s%s%s", backup_tier_names[sets[i].tier], sets[i].name,
+		    sets[i].why != NULL ? ": " : "", sets[i].why != NULL ? sets[i].why : "");
+		table_add(&tb, when, backup_tier_names[sets[i].tier], size, sites,
+		    _(catalog_state_name(sets[i].state)), set);
+		free(set);
 	}
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
-	} else
+	} else {
+		if (n > 0) {
+			table_render(&tb, table_width(), &b);
+			fputs(b.data, stdout);
+		}
 		cmd_backups_stream(ctx->conf.backup_dir);
+	}
+	table_clear(&tb);
 	buf_free(&b);
 	catalog_free(sets, n);
 	return (EX_OK);

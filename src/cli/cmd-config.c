@@ -3,6 +3,9 @@
 
 #include "cli/cmd.h"
 #include "util/conf.h"
+#include "util/str.h"
+#include "util/table.h"
+#include "util/xmalloc.h"
 
 /* Print every setting with its origin: "default" or FILE:LINE. */
 static int
@@ -12,8 +15,13 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct table_col		 cols[] = {
+		{ _("KEY"), 0 }, { _("VALUE  ORIGIN"), TABLE_WRAP },
+	};
 	const struct conf		*c = &ctx->conf;
-	char				*v;
+	struct table			 tb;
+	struct buf			 b;
+	char				*v, *o, *vo;
 	size_t				 i;
 	int				 opt;
 
@@ -22,18 +30,25 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	printf(_("# settings file: %s\n"), c->path != NULL ? c->path :
+	table_printf(table_width(), _("# settings file: %s\n"), c->path != NULL ? c->path :
 	    _("none (built-in defaults)"));
+	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < CONF__COUNT; i++) {
 		v = conf_value_string(c, (enum conf_key)i);
-		printf("%-24s %-44s ", conf_key_name((enum conf_key)i),
-		    v != NULL ? v : "-");
-		if (c->origin[i].file != NULL)
-			printf("%s:%d\n", c->origin[i].file, c->origin[i].line);
-		else
-			printf("%s\n", _("default"));
+		o = c->origin[i].file != NULL ? xasprintf("%s:%d", c->origin[i].file,
+		    c->origin[i].line) : xstrdup(_("default"));
+		/* the value, then where it came from: wrapped between them when long */
+		vo = xasprintf("%s  %s", v != NULL ? v : "-", o);
+		table_add(&tb, conf_key_name((enum conf_key)i), vo);
+		free(vo);
+		free(o);
 		free(v);
 	}
+	buf_init(&b);
+	table_render(&tb, table_width(), &b);
+	fputs(b.data, stdout);
+	buf_free(&b);
+	table_clear(&tb);
 	return (EX_OK);
 }
 

@@ -7,6 +7,7 @@
 #include "model/incident.h"
 #include "ui/report.h"
 #include "util/str.h"
+#include "util/table.h"
 
 /* drills [RUNBOOK-ID] [--ascii]. */
 static int
@@ -51,7 +52,7 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		return (EX_OK);
 	}
 	buf_init(&b);
-	report_history_text(&b, h, n, utf8);
+	report_history_text(&b, h, n, utf8, table_width());
 	cmd_report_history_free(h, n);
 	rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0 ? EX_IOERR : EX_OK;
 	buf_free(&b);

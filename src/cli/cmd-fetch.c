@@ -14,6 +14,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -29,24 +30,39 @@ cmd_fetch_whole(const struct remote_set *s)
 	return (true);
 }
 
-/* Print the store's sets, newest first. */
+/* Print the store's sets, newest first, in a table that fits the terminal. */
 static void
 cmd_fetch_list(const struct remote *r, const struct remote_set *sets, size_t n)
 {
-	uint64_t	total;
-	size_t		i;
-	int		k;
+	struct table_col	 cols[] = {
+		{ _("NAME"), TABLE_LINE }, { _("TIER"), 0 }, { _("STATE"), 0 },
+		{ _("BYTES"), TABLE_RIGHT },
+	};
+	struct table		 tb;
+	struct buf		 b;
+	uint64_t		 total;
+	size_t			 i;
+	char			 size[32];
+	int			 k;
 
-	printf(_("Backup sets in %s:\n"), r->where);
+	table_printf(table_width(), _("Backup sets in %s:\n"), r->where);
+	if (n == 0) {
+		printf(_("(none)\n"));
+		return;
+	}
+	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < n; i++) {
 		for (total = 0, k = 0; k < PART__COUNT; k++)
 			total += sets[i].size[k];
-		printf("%-36s %-8s %-10s %12" PRIu64 "\n", sets[i].name,
-		    backup_tier_names[sets[i].tier],
-		    cmd_fetch_whole(&sets[i]) ? _("complete") : _("incomplete"), total);
+		xsnprintf(size, sizeof size, "%" PRIu64, total);
+		table_add(&tb, sets[i].name, backup_tier_names[sets[i].tier],
+		    cmd_fetch_whole(&sets[i]) ? _("complete") : _("incomplete"), size);
 	}
-	if (n == 0)
-		printf(_("(none)\n"));
+	buf_init(&b);
+	table_render(&tb, table_width(), &b);
+	fputs(b.data, stdout);
+	buf_free(&b);
+	table_clear(&tb);
 }
 
 /* Verify the fetched set with the backup engine's checks; 0 when they pass. */

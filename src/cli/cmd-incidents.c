@@ -8,6 +8,7 @@
 #include "model/incident.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -112,18 +113,28 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 	} else if (n == 0)
 		printf(_("No incidents recorded in %s.\n"), ctx->conf.state_dir);
 	else {
-		printf("%-44s %-24s %-8s %-6s %-19s %s\n", _("ID"), _("RUNBOOK"), _("MODE"),
-		    _("STATE"), _("DECLARED"), _("CLOSED"));
+		/* the id on a line of its own when the row does not fit: it is what show takes */
+		struct table_col cols[] = {
+			{ _("ID"), TABLE_LINE }, { _("RUNBOOK"), TABLE_CUT }, { _("MODE"), 0 },
+			{ _("STATE"), 0 }, { _("DECLARED"), 0 }, { _("CLOSED"), 0 },
+		};
+		struct table	 tb;
+
+		table_init(&tb, cols, nitems(cols));
 		for (i = 0; i < n; i++) {
 			time_format_iso((time_t)(l[i].declared_ms / 1000), d, sizeof d);
 			if (l[i].closed_ms != 0)
 				time_format_iso((time_t)(l[i].closed_ms / 1000), c, sizeof c);
 			else
 				snprintf(c, sizeof c, "-");
-			printf("%-44s %-24s %-8s %-6s %-19s %s\n", l[i].id, l[i].runbook_id,
-			    incident_mode_name(l[i].mode),
+			table_add(&tb, l[i].id, l[i].runbook_id, incident_mode_name(l[i].mode),
 			    l[i].closed_ms != 0 ? _("closed") : _("open"), d, c);
 		}
+		buf_init(&b);
+		table_render(&tb, table_width(), &b);
+		fputs(b.data, stdout);
+		buf_free(&b);
+		table_clear(&tb);
 	}
 	incident_list_free(l, n);
 	incident_store_close(st);

@@ -10,6 +10,7 @@
 #include "model/runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -28,9 +29,15 @@ runbooks_duration(int64_t secs, char *buf, size_t len)
 static int
 runbooks_list(struct cmd_ctx *ctx)
 {
+	struct table_col	  cols[] = {
+		{ _("ID"), TABLE_LINE }, { _("RTO"), 0 }, { _("RPO"), 0 },
+		{ _("STEPS"), TABLE_RIGHT }, { _("TITLE"), TABLE_WRAP },
+	};
 	struct runbook_set	 set;
 	const struct runbook	*rb;
-	char			**dirs, *errors = NULL, rto[32], rpo[32];
+	struct table		 tb;
+	struct buf		 b;
+	char			**dirs, *errors = NULL, rto[32], rpo[32], steps[32];
 	size_t			  ndirs, i;
 	int			  rc = EX_OK;
 
@@ -41,14 +48,18 @@ runbooks_list(struct cmd_ctx *ctx)
 		str_list_free(dirs, ndirs);
 		return (EX_NOINPUT);
 	}
-	printf("%-28s %-7s %-7s %5s  %s\n", _("ID"), _("RTO"), _("RPO"), _("STEPS"),
-	    _("TITLE"));
+	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < set.n; i++) {
 		rb = set.books[i];
-		printf("%-28s %-7s %-7s %5zu  %s\n", rb->id,
-		    runbooks_duration(rb->rto, rto, sizeof rto),
-		    runbooks_duration(rb->rpo, rpo, sizeof rpo), rb->nsteps, rb->title);
+		xsnprintf(steps, sizeof steps, "%zu", rb->nsteps);
+		table_add(&tb, rb->id, runbooks_duration(rb->rto, rto, sizeof rto),
+		    runbooks_duration(rb->rpo, rpo, sizeof rpo), steps, rb->title);
 	}
+	buf_init(&b);
+	table_render(&tb, table_width(), &b);
+	fputs(b.data, stdout);
+	buf_free(&b);
+	table_clear(&tb);
 	if (errors != NULL) {
 		fflush(stdout);
 		fprintf(stderr, "%s\n", errors);

@@ -8,6 +8,7 @@
 #include "ui/report.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -1475,32 +1476,49 @@ report_bar(struct buf *b, double frac, int width, bool utf8)
 		buf_addc(b, '#');
 }
 
-/* Append the drill history as a table and a bar chart of the achieved RTO. */
+/* Append the drill history as a table and a bar chart of the achieved RTO, within cols columns. */
 void
-report_history_text(struct buf *b, const struct report_history *h, size_t n, bool utf8)
+report_history_text(struct buf *b, const struct report_history *h, size_t n, bool utf8,
+    int cols)
 {
+	struct table_col	 tc[] = {
+		{ "#", 0 }, { _("DRILL"), TABLE_LINE }, { _("DECLARED"), 0 },
+		{ _("RTO (GOT/TARGET)"), 0 }, { _("RPO (GOT/TARGET)"), 0 }, { _("RESULT"), 0 },
+	};
+	struct table		 tb;
 	char	t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ], rpo[64], rto[64];
+	char	num[32];
 	int64_t	max = 1;
 	size_t	i;
-	int	width = 40, tcol;
+	int	width = 40, tcol, label = 0, lw;
 
-	buf_printf(b, "%-3s %-44s %-19s %-17s %-17s %s\n", "#", _("DRILL"), _("DECLARED"),
-	    _("RTO (GOT/TARGET)"), _("RPO (GOT/TARGET)"), _("RESULT"));
+	table_init(&tb, tc, nitems(tc));
 	for (i = 0; i < n; i++) {
 		snprintf(rpo, sizeof rpo, "%s/%s", h[i].rpo_achieved >= 0 ?
 		    report_dur(h[i].rpo_achieved, d1, sizeof d1) : "?",
 		    h[i].rpo > 0 ? report_dur(h[i].rpo, d2, sizeof d2) : "-");
-		buf_printf(b, "%-3zu %-44s %-19s ", i + 1, h[i].id,
-		    report_time(h[i].declared_ms, t, sizeof t));
 		snprintf(rto, sizeof rto, "%s/%s", report_dur(h[i].rto_achieved, d1, sizeof d1),
 		    report_dur(h[i].rto, d2, sizeof d2));
-		buf_printf(b, "%-17s %-17s %s\n", rto, rpo, !h[i].closed ? _("open") :
-		    h[i].pass ? _("PASS") : _("FAIL"));
+		snprintf(num, sizeof num, "%zu", i + 1);
+		table_add(&tb, num, h[i].id, report_time(h[i].declared_ms, t, sizeof t), rto, rpo,
+		    !h[i].closed ? _("open") : h[i].pass ? _("PASS") : _("FAIL"));
 		if (h[i].rto_achieved > max)
 			max = h[i].rto_achieved;
 		if (h[i].rto > max)
 			max = h[i].rto;
+		/* the chart's label after each bar: " 2h30m FAIL" */
+		lw = 2 + table_text_width(report_dur(h[i].rto_achieved, d1, sizeof d1)) +
+		    table_text_width(!h[i].closed ? _("open") : h[i].pass ? _("PASS") : _("FAIL"));
+		if (lw > label)
+			label = lw;
 	}
+	table_render(&tb, cols, b);
+	table_clear(&tb);
+	/* the chart within the width: "  1 | " bars, the target mark, the label */
+	if (width > cols - 6 - 1 - label)
+		width = cols - 6 - 1 - label;
+	if (width < 10)
+		width = 10;
 	if (n == 0)
 		return;
 	buf_printf(b, "\n%s\n", _("Achieved RTO per drill (| marks the target):"));

@@ -117,6 +117,6 @@ void	report_history_of(const struct report *, struct report_history *);
 /* Free what a history row owns. */
 void	report_history_free(struct report_history *);
 /* Append the drill history as a text table and a bar chart (UTF-8 blocks, or ASCII). */
-void	report_history_text(struct buf *, const struct report_history *, size_t, bool utf8);
+void	report_history_text(struct buf *, const struct report_history *, size_t, bool utf8, int);
 
 #endif

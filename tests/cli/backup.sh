@@ -75,9 +75,12 @@ expect_match "$T/out" '^ok +hmac ' "HMAC checked"
 run "$PDR" --config "$C" verify --json "$db"
 expect_rc 0 "verify --json"
 expect_match "$T/out" '^\{"backup": ".*", "ok": true, "sites": 12, "checks": \[' "verify --json object"
-run "$PDR" --config "$C" backups
+run env COLUMNS=120 "$PDR" --config "$C" backups
 expect_rc 0 "backups"
-expect_match "$T/out" "^[0-9-]+ [0-9:]+ +$tierdir +[0-9.]+[KM] +12 +complete +$tierdir/$name\$" "backups shows the set complete"
+expect_match "$T/out" "^[0-9-]+ [0-9:]+ +$tierdir +[0-9.]+[KM] +12 +complete +$tierdir/$name\$" "backups shows the set complete (120 columns: one line)"
+run "$PDR" --config "$C" backups
+expect_match "$T/out" "^[0-9-]+ [0-9:]+ +$tierdir +[0-9.]+[KM] +12 +complete\$" "80 columns: the set's line"
+expect_match "$T/out" "^    $tierdir/$name\$" "80 columns: its name below it, whole"
 
 run "$PDR" --config "$C" backups --json
 expect_rc 0 "backups --json"
@@ -95,7 +98,7 @@ run "$PDR" --config "$T/p/dr.yaml" verify "$pdb"
 expect_rc 0 "our verify passes the plan's set"
 expect_match "$T/out" '^warning +hmac .*manifest is not authenticated' "warned that the plan's manifest is not authenticated"
 expect_match "$T/out" '^ok +wireguard .*decrypted' "the plan's WireGuard archive decrypts"
-run "$PDR" --config "$T/p/dr.yaml" backups
+run env COLUMNS=120 "$PDR" --config "$T/p/dr.yaml" backups
 expect_match "$T/out" ' 12 +complete +[a-z]+/patronus-' "backups lists the plan's set after verify"
 
 # Inputs: a key readable by others (77), a missing key (66), a missing database (66).

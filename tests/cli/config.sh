@@ -1,6 +1,9 @@
 #!/bin/sh
 # config.sh: dr.yaml lookup order, every key shown by `config`, malformed files refused with 78.
 . "$srcdir/tests/cli/lib.sh"
+# wide enough for "KEY VALUE ORIGIN" on one line; 80 columns are checked at the end
+COLUMNS=200
+export COLUMNS
 
 # Without any file: the plan's defaults (the default path is absent on a build machine).
 if [ ! -e /etc/patronus/dr.yaml ]; then
@@ -104,4 +107,16 @@ run "$PDR" --config "$T" config
 expect_rc 78 "a folder as settings file"
 expect_match "$T/err" "^$T:1:1: " "a folder as settings file is named"
 
+# 80 columns (not a terminal): a long value and its origin on two lines, none wider
+mkdir -p "$T/a-rather-long-folder-name-for-the-settings/and-deeper-still"
+L="$T/a-rather-long-folder-name-for-the-settings/and-deeper-still"
+printf 'backup_dir: %s/backups-with-a-long-name\n' "$L" >"$L/dr.yaml"
+unset COLUMNS
+run "$PDR" --config "$L/dr.yaml" config
+expect_rc 0 "config at 80 columns"
+[ "$(wc -L <"$T/out")" -le 80 ] && ok "80 columns: no line is longer" ||
+	{ fail "80 columns: $(wc -L <"$T/out") wide"; cat "$T/out"; }
+tr -d '\n ' <"$T/out" | grep -qF "$L/backups-with-a-long-name$L/dr.yaml:1" &&
+	ok "80 columns: the long value and its origin are there whole" ||
+	{ fail "80 columns: the value or origin is cut"; cat "$T/out"; }
 finish

@@ -84,7 +84,7 @@ expect_match "$T/out" '^\*\*Drill result: INCOMPLETE\*\*$' "d4 incomplete"
 pdr report "$d4" --format status
 expect_match "$T/out" '^- and [0-9]+ more steps of the runbook$' "interim update names a few next steps"
 
-pdr drills failover-drill --ascii
+run env COLUMNS=120 "$PDR" --config "$T/dr.yaml" drills failover-drill --ascii
 expect_rc 0 "drills failover-drill"
 o="$T/out"
 cp "$o" "$T/drills.txt"
@@ -101,6 +101,14 @@ expect_no_match "$o" '█' "--ascii: no block characters"
 
 LC_ALL=C.UTF-8 pdr drills failover-drill
 expect_match "$T/out" '^  2 │ (█){40} 2h30m FAIL$' "UTF-8 chart with blocks"
+# 80 columns (not a terminal): each drill's id on a line of its own, the chart as wide
+expect_match "$T/out" "^$d1\$" "80 columns: the id on its own line"
+expect_match "$T/out" "^ 1 +2026-03-02 10:00:00 +1h20m/2h00m +30m00s/1h00m +PASS\$" "80 columns: its row under it"
+[ "$(wc -L <"$T/out")" -le 80 ] && ok "80 columns: no line is longer" || fail "80 columns: $(wc -L <"$T/out") wide"
+run env COLUMNS=50 "$PDR" --config "$T/dr.yaml" drills failover-drill
+[ "$(grep '│' "$T/out" | wc -L)" -le 50 ] && ok "50 columns: the chart fits" ||
+	{ fail "50 columns: the chart is $(grep '│' "$T/out" | wc -L) wide"; cat "$T/out"; }
+expect_match "$T/out" '^  2 │ (█){31} 2h30m FAIL$' "50 columns: the longest bar is shorter"
 
 pdr drills
 expect_rc 0 "drills of every runbook"

@@ -60,12 +60,19 @@ inc=$(USER=bob "$FIX" "$STATE" declare site-loss) || fail "declare an incident"
 case "$inc" in INC-*-site-loss) ok "incident id $inc";; *) fail "incident id: $inc";; esac
 USER=bob "$FIX" "$STATE" close "$inc" "resolved" || fail "close the incident"
 
-pdr incidents list
+run env COLUMNS=150 "$PDR" --config "$T/dr.yaml" incidents list
 expect_rc 0 "incidents list"
-expect_match "$T/out" '^ID +RUNBOOK +MODE +STATE +DECLARED +CLOSED$' "list heading"
+expect_match "$T/out" '^ID +RUNBOOK +MODE +STATE +DECLARED +CLOSED$' "list heading (150 columns)"
 expect_match "$T/out" "^$drill +database-corruption +drill +open +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +-\$" "open drill listed"
 expect_match "$T/out" "^$inc +site-loss +incident +closed +[0-9-]{10} [0-9:]{8} +[0-9-]{10} [0-9:]{8}\$" "closed incident listed"
 [ "$(sed -n 2p "$T/out" | cut -d' ' -f1)" = "$inc" ] && ok "newest first" || fail "newest first"
+# 80 columns (not a terminal): each id on a line of its own, the rest under it
+pdr incidents list
+expect_match "$T/out" '^ RUNBOOK +MODE +STATE +DECLARED +CLOSED$' "80 columns: the heading under ID"
+expect_match "$T/out" "^$drill\$" "80 columns: the drill's id whole on its line"
+expect_match "$T/out" "^ database-corruption +drill +open +[0-9-]{10} [0-9:]{8} +-\$" "80 columns: its row under it"
+[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/out")" -le 80 ] &&
+	ok "80 columns: no line is longer" || fail "80 columns: a line is longer"
 
 pdr incidents list --json
 expect_rc 0 "incidents list --json"

@@ -8,7 +8,7 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdr-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export LC_ALL=C.UTF-8 LANGUAGE= TZ=UTC
-unset PATRONUS_DR_CONFIG
+unset PATRONUS_DR_CONFIG COLUMNS
 
 fails=0
 passes=0

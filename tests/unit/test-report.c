@@ -169,7 +169,7 @@ START_TEST(test_history_text)
 	size_t			 i;
 
 	buf_init(&b);
-	report_history_text(&b, h, 2, false);
+	report_history_text(&b, h, 2, false, 80);
 	for (i = 0; i < b.len; i++)
 		ck_assert_int_lt((unsigned char)b.data[i], 0x80);
 	ck_assert_ptr_nonnull(strstr(b.data, "1h00m/2h00m       ?/1h00m"));
@@ -179,10 +179,10 @@ START_TEST(test_history_text)
 	ck_assert_ptr_nonnull(strstr(b.data, "  2 | ########################################"
 	    " 4h00m open\n"));
 	buf_reset(&b);
-	report_history_text(&b, h, 2, true);
+	report_history_text(&b, h, 2, true, 80);
 	ck_assert_ptr_nonnull(strstr(b.data, "█"));
 	buf_reset(&b);
-	report_history_text(&b, h, 0, true);
+	report_history_text(&b, h, 0, true, 80);
 	ck_assert_ptr_null(strstr(b.data, "Achieved"));
 	buf_free(&b);
 }
