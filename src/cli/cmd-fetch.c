@@ -204,7 +204,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	struct remote_set		*sets = NULL, *pick = NULL;
 	const char			*want = NULL;
 	char				*cause = NULL, *db, *name;
-	size_t				 nr, n = 0, i, len;
+	size_t				 nr, n = 0, i;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
 
@@ -262,24 +262,37 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		cmd_fetch_list(st, sets, n);
 		goto out;
 	}
+	/* NAME as backups prints it: the set's name, TIER/NAME or a path to its .db */
+	if (want != NULL && catalog_resolve(ctx->conf.backup_dir, want, false, &db, &name,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (want != NULL)
+		free(db);
 	for (i = 0; i < n && pick == NULL; i++) {
 		if (latest && cmd_fetch_whole(&sets[i]))
 			pick = &sets[i];
-		else if (want != NULL) {
-			len = strlen(sets[i].name);
-			if (strncmp(want, sets[i].name, len) == 0 && (want[len] == '\0' ||
-			    strcmp(want + len, ".db") == 0))
-				pick = &sets[i];
-		}
+		else if (want != NULL && strcmp(name, sets[i].name) == 0)
+			pick = &sets[i];
 	}
 	if (pick == NULL) {
 		if (latest)
 			cmd_error(_("%s: no complete backup set"), st->where);
 		else
-			cmd_error(_("%s: no backup set %s"), st->where, want);
+			cmd_error(_("%s: no backup set %s; the newest there: %s%s%s%s%s%s"),
+			    st->where, want, n > 0 ? sets[0].name : _("none"),
+			    n > 1 ? ", " : "", n > 1 ? sets[1].name : "",
+			    n > 2 ? ", " : "", n > 2 ? sets[2].name : "", n > 3 ? ", ..." : "");
+		if (want != NULL)
+			free(name);
 		rc = EX_NOINPUT;
 		goto out;
 	}
+	if (want != NULL)
+		free(name);
 	if (!cmd_fetch_whole(pick)) {
 		cmd_error(_("%s: set %s is incomplete there"), st->where, pick->name);
 		rc = EX_NOINPUT;

@@ -111,7 +111,8 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 		fputs(b.data, stdout);
 		buf_free(&b);
 	} else if (n == 0)
-		printf(_("No incidents recorded in %s.\n"), ctx->conf.state_dir);
+		table_printf(table_width(), _("No incidents recorded in %s.\n"),
+		    ctx->conf.state_dir);
 	else {
 		/* the id on a line of its own when the row does not fit: it is what show takes */
 		struct table_col cols[] = {

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "cli/cmd.h"
+#include "engine/set/catalog.h"
 #include "engine/set/archive.h"
 #include "engine/set/crypt.h"
 #include "engine/recover/extract.h"
@@ -602,10 +603,10 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	};
 	struct restore_args		 ra;
 	struct restore_pick		 p;
-	char				*pw, *why = NULL, *cause = NULL;
+	char				*pw, *why = NULL, *cause = NULL, *from_db = NULL, *from_name;
 	char				 stamp[64];
 	time_t				 incident = 0;
-	bool				 picked;
+	bool				 picked, named;
 	int				 opt, ex, err;
 
 	memset(&ra, 0, sizeof ra);
@@ -673,16 +674,31 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		return (restore_run_stream(ctx, &ra, incident));
 	}
 
+	/* --from names the set as backups does, or by its .db path */
+	if (ra.from != NULL) {
+		if (catalog_resolve(ctx->conf.backup_dir, ra.from, true, &from_db, &from_name,
+		    &cause) != 0) {
+			cmd_error("%s", cause);
+			free(cause);
+			return (EX_NOINPUT);
+		}
+		free(from_name);
+		ra.from = from_db;
+	}
 	pw = restore_password(&ctx->conf, &why, &err);
 	if (pw == NULL && ra.kind == RESTORE_KEYS) {
 		cmd_error("%s", why);
 		free(why);
+		free(from_db);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
 	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
 	free(why);
+	named = from_db != NULL;
+	ra.from = NULL;		/* p has what it named */
+	free(from_db);
 	/* Without --from, the stream's newest good point when it is newer. */
-	if (ra.kind == RESTORE_DB && ra.from == NULL &&
+	if (ra.kind == RESTORE_DB && !named &&
 	    restore_stream_newer(ctx, picked ? &p : NULL)) {
 		if (picked)
 			restore_pick_free(&p);
@@ -694,7 +710,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		cmd_error("%s", cause);
 		free(cause);
 		restore_password_free(pw);
-		return (ra.from != NULL ? 1 : EX_NOINPUT);
+		return (named ? 1 : EX_NOINPUT);
 	}
 	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
 	    _(" (newer sets skipped, see above)") : "");
@@ -714,7 +730,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "db|config|keys [--from SET | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -742,7 +758,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "\n"
 	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
 	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
-	    "  -f, --from BACKUP.db         the set to restore from\n"
+	    "  -f, --from SET               the set to restore from: its name as backups\n"
+	    "                               prints it, TIER/NAME, or its .db path\n"
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"

@@ -28,6 +28,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	struct catalog_set		 s;
 	struct buf			 b;
 	char				*password = NULL, *key_why = NULL, *why = NULL, *cause = NULL;
+	char				*db, *name;
 	bool				 json = false;
 	size_t				 i, failed = 0;
 	int				 opt, rc;
@@ -36,12 +37,19 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		if (opt == 'j')
 			json = true;
 	if (optind + 1 != argc)
-		cmd_usage_error(e, _("expected one backup file (BACKUP.db)"));
+		cmd_usage_error(e, _("expected one backup set (NAME, TIER/NAME or BACKUP.db)"));
+	/* the set as backups names it, or its .db path */
+	if (catalog_resolve(ctx->conf.backup_dir, argv[optind], true, &db, &name, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_NOINPUT);
+	}
+	free(name);
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
 		password = NULL;
 	t0 = cmd_monotonic();
-	rc = verify_run(argv[optind], password, key_why, &r);
+	rc = verify_run(db, password, key_why, &r);
 	if (cmd_now(&now) == -1)
 		now = time(NULL);
 	metrics_init(&m);
@@ -55,7 +63,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	/* Remember the outcome for `backups`, when the state folder is ours to write. */
-	if (catalog_set_from_db(argv[optind], &s, &cause) == 0) {
+	if (catalog_set_from_db(db, &s, &cause) == 0) {
 		for (i = 0; i < r.n && why == NULL; i++)
 			if (r.checks[i].status == VERIFY_FAIL)
 				why = xasprintf("%s: %s", r.checks[i].file, r.checks[i].detail);
@@ -69,7 +77,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	buf_init(&b);
 	if (json) {
 		buf_adds(&b, "{\"backup\": ");
-		json_add_string(&b, argv[optind]);
+		json_add_string(&b, db);
 		buf_printf(&b, ", \"ok\": %s, \"sites\": %ld, \"checks\": [",
 		    rc == 0 ? "true" : "false", r.sites);
 		for (i = 0; i < r.n; i++) {
@@ -86,7 +94,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		buf_adds(&b, "]}\n");
 		fputs(b.data, stdout);
 	} else {
-		printf(_("Verifying backup: %s\n"), argv[optind]);
+		printf(_("Verifying backup: %s\n"), db);
 		for (i = 0; i < r.n; i++) {
 			printf("%-8s %-10s %s: %s\n", _(verify_status_name(r.checks[i].status)),
 			    r.checks[i].check, r.checks[i].file, r.checks[i].detail);
@@ -101,14 +109,18 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	buf_free(&b);
 	verify_report_free(&r);
 	free(key_why);
+	free(db);
 	return (rc == 0 ? EX_OK : 1);
 }
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.args = "BACKUP.db [--json]",
+	.args = "SET [--json]",
 	.summary = N_("verify a backup set as the plan's verify script does, and more"),
-	.help = N_("Checks the database (PRAGMA integrity_check, sites count), the manifest\n"
+	.help = N_("SET is the set's name as backups prints it (patronus-TIER-DATE-TIME\n"
+	    "or TIER/NAME) or the path of its .db file, absolute or relative to the\n"
+	    "current folder or to backup_dir.\n\n"
+	    "Checks the database (PRAGMA integrity_check, sites count), the manifest\n"
 	    "and its HMAC line (a manifest without one passes with a warning), the\n"
 	    "SHA-256 of all three files, that the configuration archive reads to its\n"
 	    "end and that the WireGuard archive decrypts and reads to its end.\n"

@@ -287,8 +287,8 @@ table_word_width(const char *s)
 /*
  * Append one row's cells (cells[c] for the columns in use) laid out in
  * widths w. The last column, when TABLE_WRAP, starts at column start: as it
- * is when it fits there, else wrapped from there, or (below) on the next
- * lines indented by four.
+ * is when it fits there, else wrapped from there; on the next lines,
+ * indented by four, when below or when a word of it would not fit there.
  */
 static void
 table_row(const struct table *t, char *const *cells, const int *w, const bool *use,
@@ -305,7 +305,8 @@ table_row(const struct table *t, char *const *cells, const int *w, const bool *u
 		if (!use[c])
 			continue;
 		if (c == last && (t->cols[c].flags & TABLE_WRAP)) {
-			if (!below) {
+			/* a word that would be cut beside the others: this cell below */
+			if (!below && table_word_width(cells[c]) <= width - start) {
 				table_fill(b, cells[c], start, width, start);
 				return;
 			}
@@ -347,8 +348,9 @@ table_shrink(const struct table *t, int *w, const bool *use, size_t skip)
  * Append the table laid out in width columns: natural widths when they fit;
  * else a TABLE_LINE column moves to a line of its own above each row, the
  * TABLE_CUT columns are shortened in the middle (widest first), and the last
- * column, when TABLE_WRAP, wraps where it starts (or, when a word of it
- * would not fit there, goes below each row).
+ * column, when TABLE_WRAP, wraps where it starts (or goes below its row
+ * when a word of it would not fit there, or below every row when the
+ * others leave it too little room).
  */
 void
 table_render(const struct table *t, int width, struct buf *b)
@@ -393,9 +395,6 @@ table_render(const struct table *t, int width, struct buf *b)
 		while (rest + TABLE_MIN_WRAP > width && table_shrink(t, w, use, lastc))
 			rest--;
 		below = rest + TABLE_MIN_WRAP > width;
-		for (r = 0; r < t->nrows && !below; r++)
-			if (table_word_width(t->cells[r * t->ncols + lastc]) > width - rest)
-				below = true;
 		total = below ? rest - 2 : rest;
 	}
 	/* shorten the TABLE_CUT columns, the widest first */

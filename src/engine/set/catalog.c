@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
@@ -406,4 +407,112 @@ catalog_set_from_db(const char *path, struct catalog_set *s, char **cause)
 	s->when = when;
 	s->sites = -1;
 	return (0);
+}
+
+/* Whether path is a regular file (a .db a set is named by). */
+static bool
+catalog_is_file(const char *path)
+{
+	struct stat	st;
+
+	return (stat(path, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+/*
+ * The .db file of the set an operator names, the way `backups` names it:
+ * the set's name (patronus-TIER-YYYYmmdd-HHMMSS), TIER/NAME, or a path to
+ * one of its files (NAME.db, NAME-manifest.txt...), absolute or relative to
+ * the current folder or to backup_dir. *name gets the bare set name; *db the
+ * .db path found, or NULL when none is and must_exist is false (fetch names
+ * a set that is not here yet). Both caller frees. When must_exist and no file
+ * is found: -1 and *cause, which names the newest three sets of backup_dir.
+ */
+int
+catalog_resolve(const char *backup_dir, const char *arg, bool must_exist, char **db,
+    char **name, char **cause)
+{
+	struct catalog_set	*sets = NULL;
+	struct buf		 b;
+	char			*stem, *base, *path = NULL, *try[4 + BACKUP__TIERS];
+	char			 cwd[PATH_MAX];
+	size_t			 len, k, n = 0, ntry = 0, i;
+	enum backup_tier	 tier;
+	time_t			 when;
+
+	*db = *name = NULL;
+	/* the stem: the argument without the suffix of one of the set's files */
+	stem = xstrdup(arg);
+	len = strlen(stem);
+	for (k = 0; k < PART__COUNT; k++) {
+		size_t	sl = strlen(catalog_suffixes[k]);
+
+		if (len > sl && strcmp(stem + len - sl, catalog_suffixes[k]) == 0) {
+			stem[len - sl] = '\0';
+			break;
+		}
+	}
+	while ((len = strlen(stem)) > 1 && stem[len - 1] == '/')
+		stem[len - 1] = '\0';
+	base = strrchr(stem, '/') != NULL ? strrchr(stem, '/') + 1 : stem;
+	if (*base == '\0') {
+		*cause = xasprintf(_("\"%s\" does not name a backup set"), arg);
+		free(stem);
+		return (-1);
+	}
+	*name = xstrdup(base);
+
+	/* where it may be, in this order */
+	if (strchr(stem, '/') != NULL || strcmp(stem, arg) != 0)
+		try[ntry++] = xasprintf("%s.db", stem);		/* as given, from here */
+	if (*stem != '/' && backup_dir != NULL) {
+		try[ntry++] = xasprintf("%s/%s.db", backup_dir, stem);	/* TIER/NAME */
+		if (strchr(stem, '/') == NULL) {
+			if (catalog_parse_name(stem, &tier, &when) == 0)
+				try[ntry++] = xasprintf("%s/%s/%s.db", backup_dir,
+				    backup_tier_names[tier], stem);
+			for (k = 0; k < BACKUP__TIERS; k++)
+				try[ntry++] = xasprintf("%s/%s/%s.db", backup_dir,
+				    backup_tier_names[k], stem);
+		}
+	}
+	free(stem);
+	for (i = 0; i < ntry; i++) {
+		if (path == NULL && catalog_is_file(try[i]))
+			path = try[i];
+		else
+			free(try[i]);
+	}
+	/* found from here: said as a full path, so that no message is ambiguous */
+	if (path != NULL && *path != '/' && getcwd(cwd, sizeof cwd) != NULL) {
+		stem = path;
+		path = str_join_path(cwd, strncmp(stem, "./", 2) == 0 ? stem + 2 : stem);
+		free(stem);
+	}
+	if (path != NULL || !must_exist) {
+		*db = path;
+		return (0);
+	}
+
+	/* not found: say which names exist */
+	buf_init(&b);
+	if (backup_dir != NULL && catalog_scan(backup_dir, NULL, NULL, &sets, &n, cause) == 0) {
+		for (i = 0; i < n && i < 3; i++)
+			buf_printf(&b, "%s%s/%s", i > 0 ? ", " : "", backup_tier_names[sets[i].tier],
+			    sets[i].name);
+		catalog_free(sets, n);
+	} else if (backup_dir != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+	if (b.len > 0)
+		*cause = xasprintf(_("%s: no such backup set (a set name, TIER/NAME or a .db "
+		    "path); the newest in %s: %s%s"), arg, backup_dir, b.data,
+		    n > 3 ? _(", ...") : "");
+	else
+		*cause = xasprintf(_("%s: no such backup set, and none in %s"), arg,
+		    backup_dir != NULL ? backup_dir : "-");
+	buf_free(&b);
+	free(*name);
+	*name = NULL;
+	return (-1);
 }
