@@ -29,7 +29,8 @@ _patronus_dr_runbooks()
 {
 	local -a g
 	mapfile -t g < <(_patronus_dr_global)
-	"${COMP_WORDS[0]}" "${g[@]}" runbooks list 2>/dev/null |
+	# wide, so that each id stays in its row (the tables fit $COLUMNS)
+	COLUMNS=1000 "${COMP_WORDS[0]}" "${g[@]}" runbooks list 2>/dev/null |
 	    awk 'NR > 1 && $1 ~ /^[a-z0-9][a-z0-9-]*$/ { print $1 }'
 }
 
@@ -38,8 +39,17 @@ _patronus_dr_incidents()
 {
 	local -a g
 	mapfile -t g < <(_patronus_dr_global)
-	"${COMP_WORDS[0]}" "${g[@]}" incidents list 2>/dev/null |
+	COLUMNS=1000 "${COMP_WORDS[0]}" "${g[@]}" incidents list 2>/dev/null |
 	    awk '$1 ~ /^(INC|DRILL)-/ { print $1 }'
+}
+
+# Print the backup sets as backups names them (TIER/NAME), for verify and restore --from.
+_patronus_dr_sets()
+{
+	local -a g
+	mapfile -t g < <(_patronus_dr_global)
+	"${COMP_WORDS[0]}" "${g[@]}" backups --json 2>/dev/null |
+	    sed -n 's/.*"tier": "\([a-z]*\)", "name": "\([^"]*\)".*/\1\/\2/p'
 }
 
 # Complete a patronus-dr command line.
@@ -94,7 +104,8 @@ _patronus_dr()
 		;;
 	--from)
 		[[ $cmd == fetch ]] && COMPREPLY=($(compgen -W "sftp s3" -- "$cur")) ||
-		    { COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; }
+		    { COMPREPLY=($(compgen -W "$(_patronus_dr_sets)" -- "$cur")
+		    $(compgen -f -X '!*.db' -- "$cur")); compopt -o filenames 2>/dev/null; }
 		return
 		;;
 	esac
@@ -153,7 +164,12 @@ _patronus_dr()
 	stream)
 		[[ -z $sub ]] && COMPREPLY=($(compgen -W "status" -- "$cur"))
 		;;
-	verify|assess)
+	verify)
+		COMPREPLY=($(compgen -W "$(_patronus_dr_sets)" -- "$cur")
+		    $(compgen -f -X '!*.db' -- "$cur"))
+		compopt -o filenames -o plusdirs 2>/dev/null
+		;;
+	assess)
 		COMPREPLY=($(compgen -f -X '!*.db' -- "$cur"))
 		compopt -o filenames -o plusdirs 2>/dev/null
 		;;

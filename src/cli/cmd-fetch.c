@@ -337,14 +337,17 @@ const struct cmd_entry cmd_fetch_entry = {
 	    "With --stream, brings the store's copy of the stream (every generation it\n"
 	    "holds) into backup_dir/stream, skipping the files already there with the\n"
 	    "same size, checks each generation's chain as restore db --at does and\n"
-	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
+	    "prints the restorable window; then restore db --at TIME works from it.\n"
+	    "NAME is the set's name as this list and backups print it, TIER/NAME, or\n"
+	    "a path ending in the set's .db file.\n\n"
 	    "  --from KIND   sftp or s3; default: sftp when configured, else s3\n"
 	    "  --latest      the newest complete set\n"
 	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
 	    "Exit status: 0 fetched and verified (or listed), 1 the fetched set does\n"
 	    "not verify or a fetched stream chain is broken (named, with its last good\n"
-	    "point), 66 no such set, 69 the store cannot be listed, 74 the download\n"
-	    "failed (run again to resume), 78 no store configured.\n"),
+	    "point), 66 no such set (the newest three are named), 69 the store\n"
+	    "cannot be listed, 74 the download failed (run again to resume), 78 no\n"
+	    "store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_fetch_exec,
 };

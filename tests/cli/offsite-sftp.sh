@@ -49,6 +49,14 @@ rm -rf "$B"/*
 run "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists the remote sets"
 expect_match "$T/out" "^$name +daily +complete" "the set is listed as complete"
+[ "$(wc -L <"$T/out")" -le 80 ] && ok "the list fits 80 columns" || fail "the list is $(wc -L <"$T/out") wide"
+run "$PDR" --config "$C" fetch daily/no-such-set
+expect_rc 66 "fetch of a set the store does not have"
+expect_match "$T/err" "no backup set daily/no-such-set; the newest there: $name" "it names the newest the store has"
+run "$PDR" --config "$C" fetch "daily/$name.db"
+expect_rc 0 "fetch TIER/NAME.db, the way backups names a set"
+expect_match "$T/out" '^Backup verification successful$' "the fetched set verifies"
+rm -rf "$B"/*
 run "$PDR" --config "$C" fetch --latest
 expect_rc 0 "fetch --latest"
 expect_match "$T/out" '^Backup verification successful$' "the fetched set verifies"
