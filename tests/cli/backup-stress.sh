@@ -3,6 +3,9 @@
 # with a consistent copy; SIGKILL at every checkpoint and at random moments never leaves a
 # set that backups calls complete (or that has its manifest) but that fails verify.
 . "$srcdir/tests/cli/lib.sh"
+# table lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/backup-fixture.sh"
 
 make_host "$T/h"

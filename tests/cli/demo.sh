@@ -1,6 +1,9 @@
 #!/bin/sh
 # demo.sh: the demo sandbox's layout, database, keys, modes, dr.yaml, keep and --reset.
 . "$srcdir/tests/cli/lib.sh"
+# table lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 
 D="$T/sandbox"
 

@@ -8,6 +8,9 @@
 # in the middle: named with the reason, and the restore stops at the last good point and
 # says so. Also: forensic copy, restore db choosing the stream or a set, rpo, usage.
 . "$srcdir/tests/cli/lib.sh"
+# rpo and backups lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/pitr-lib.sh"
 . "$srcdir/tests/cli/restore-fixture.sh"
 

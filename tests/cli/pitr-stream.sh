@@ -8,6 +8,9 @@
 # caught up, runbooks lint has no RPO warning and rpo names the stream; a deleted segment
 # in the middle is named and the restore stops before it.
 . "$srcdir/tests/cli/lib.sh"
+# rpo and backups lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/pitr-lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || { echo "# SKIP sqlite3 is not installed"; exit 77; }
 

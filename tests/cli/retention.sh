@@ -2,6 +2,9 @@
 # retention.sh: tiers of a simulated fortnight of real backups, and prune over a simulated
 # year of hourly sets keeps exactly what restic's forget --keep-* keeps (computed here in perl).
 . "$srcdir/tests/cli/lib.sh"
+# table lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/backup-fixture.sh"
 
 make_host "$T/h"

@@ -1,6 +1,9 @@
 #!/bin/sh
 # verify-damage.sh: a catalogue of damaged sets; verify fails on each and names the right file.
 . "$srcdir/tests/cli/lib.sh"
+# table lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/backup-fixture.sh"
 
 make_host "$T/h"
@@ -118,6 +121,7 @@ expect_match "$T/out" " complete +daily/$name\$" "backups calls the good set com
 run "$PDR" --config "$C" verify
 expect_rc 64 "verify without a file"
 run "$PDR" --config "$C" verify "$T/nothing.txt"
-expect_rc 1 "verify of a name without .db"
+expect_rc 66 "verify of something that names no set"
+expect_match "$T/err" "nothing\.txt: no such backup set .*the newest in " "it says which sets exist"
 
 finish

@@ -409,13 +409,21 @@ catalog_set_from_db(const char *path, struct catalog_set *s, char **cause)
 	return (0);
 }
 
-/* Whether path is a regular file (a .db a set is named by). */
+/* Whether one of the files of the set whose .db is db is there (verify names what is missing). */
 static bool
-catalog_is_file(const char *path)
+catalog_is_set(const char *db)
 {
-	struct stat	st;
+	struct stat	 st;
+	char		*f;
+	size_t		 k, len = strlen(db) - strlen(catalog_suffixes[PART_DB]);
+	bool		 found = false;
 
-	return (stat(path, &st) == 0 && S_ISREG(st.st_mode));
+	for (k = 0; k < PART__COUNT && !found; k++) {
+		f = xasprintf("%.*s%s", (int)len, db, catalog_suffixes[k]);
+		found = stat(f, &st) == 0 && S_ISREG(st.st_mode);
+		free(f);
+	}
+	return (found);
 }
 
 /*
@@ -423,7 +431,8 @@ catalog_is_file(const char *path)
  * the set's name (patronus-TIER-YYYYmmdd-HHMMSS), TIER/NAME, or a path to
  * one of its files (NAME.db, NAME-manifest.txt...), absolute or relative to
  * the current folder or to backup_dir. *name gets the bare set name; *db the
- * .db path found, or NULL when none is and must_exist is false (fetch names
+ * .db path of the first place where a file of the set is (its .db may be the
+ * one missing), or NULL when none is and must_exist is false (fetch names
  * a set that is not here yet). Both caller frees. When must_exist and no file
  * is found: -1 and *cause, which names the newest three sets of backup_dir.
  */
@@ -477,7 +486,7 @@ catalog_resolve(const char *backup_dir, const char *arg, bool must_exist, char *
 	}
 	free(stem);
 	for (i = 0; i < ntry; i++) {
-		if (path == NULL && catalog_is_file(try[i]))
+		if (path == NULL && catalog_is_set(try[i]))
 			path = try[i];
 		else
 			free(try[i]);
