@@ -17,6 +17,7 @@ struct edit {
 	wchar_t		 text[EDIT_MAX + 1];
 	size_t		 len;
 	size_t		 pos;
+	bool		 fresh;		/* the text given: typing replaces it, other keys edit it */
 	tui_done_fn	 done;
 	void		*arg;
 };
@@ -81,9 +82,11 @@ edit_draw(struct tui *t, struct screen *sc)
 	mb = xcalloc(EDIT_MAX * MB_CUR_MAX + 1, 1);
 	src = e->text + start;
 	wcsrtombs(mb, &src, EDIT_MAX * MB_CUR_MAX, &st);
-	tui_put(y + (int)n + 2, x + 2, fw, t->attr[ROLE_SELECTED], mb);
+	tui_put(y + (int)n + 2, x + 2, fw, t->attr[ROLE_SELECTED] |
+	    (e->fresh ? A_UNDERLINE : 0), mb);
 	free(mb);
-	tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM],
+	tui_put_cut(t, y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], e->fresh ?
+	    _("Typing replaces the answer; arrows or Backspace edit it. Enter accept, Esc cancel") :
 	    _("Enter accept  Esc cancel  ^U clear  arrows move"));
 	for (k = (int)start, cw = 0; k < (int)e->pos; k++)
 		cw += wcwidth(e->text[k]) > 0 ? wcwidth(e->text[k]) : 1;
@@ -133,6 +136,10 @@ edit_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 		done(t, false, "", arg);
 		return (SCR_REDRAW);
 	}
+	/* the answer so far: the first character typed replaces it, any other key edits it */
+	if (e->fresh && !fn && iswprint(k))
+		e->len = e->pos = 0;
+	e->fresh = false;
 	if ((fn && k == KEY_BACKSPACE) || (!fn && (k == 127 || k == 8))) {
 		if (e->pos > 0) {
 			wmemmove(e->text + e->pos - 1, e->text + e->pos, e->len - e->pos);
@@ -176,7 +183,9 @@ static const struct screen_ops edit_screen = {
 
 /*
  * Open the line editor with a title (the question) and initial text (NULL:
- * empty); done gets the trimmed text on Enter, ok false on Esc.
+ * empty), which the first character typed replaces and any other key
+ * (arrows, Backspace) starts to edit; done gets the trimmed text on Enter,
+ * ok false on Esc.
  */
 void
 tui_edit(struct tui *t, const char *title, const char *initial, tui_done_fn done, void *arg)
@@ -193,6 +202,7 @@ tui_edit(struct tui *t, const char *title, const char *initial, tui_done_fn done
 		memset(&st, 0, sizeof st);
 		n = mbsrtowcs(e->text, &src, EDIT_MAX, &st);
 		e->len = e->pos = n == (size_t)-1 ? 0 : n;
+		e->fresh = e->len > 0;
 	}
 	e->text[e->len] = L'\0';
 	tui_push(t, &edit_screen, e);

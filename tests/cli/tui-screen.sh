@@ -146,17 +146,41 @@ tui_type $S "omega"
 tui_keys $S Enter
 tui_wait $S '> omega' "the edited answer is shown"
 tui_has $S '▶ \? First question' "the mark stays on the re-edited question (all answered)"
+# typing at once replaces the answer so far (it is not appended to)
+tui_keys $S Down
+tui_wait $S '▶ \? Second question' "Down: the second question is marked"
+tui_keys $S Enter
+tui_wait $S 'Typing replaces the answer' "the editor says typing replaces the answer"
+tui_type $S "delta"
+tui_keys $S Enter
+tui_wait $S '> delta' "the typed answer replaced the old one"
+tui_has $S '▶ \? Second question' "the mark stays on the second question"
 ID=$(newest_incident "$T/state/incidents.db")
 sqlite3 "$T/state/incidents.db" "SELECT json_extract(payload, '\$.question_id') || '=' ||
     json_extract(payload, '\$.answer') FROM events WHERE incident_id = '$ID' AND
     kind = 'prompt-answer' AND seq IN (SELECT max(seq) FROM events WHERE incident_id = '$ID'
     AND kind = 'prompt-answer' GROUP BY json_extract(payload, '\$.question_id'))
     ORDER BY json_extract(payload, '\$.question_id')" >"$T/answers"
-printf 'first=omega\nsecond=beta\nthird=gamma\n' >"$T/answers.want"
+printf 'first=omega\nsecond=delta\nthird=gamma\n' >"$T/answers.want"
 cmp -s "$T/answers" "$T/answers.want" && ok "the record: the final three answers on the right questions" ||
 	{ fail "the record's answers:"; cat "$T/answers"; }
 "$PDR" --config "$T/dr.yaml" incidents show "$ID" >"$T/show" 2>&1
 expect_match "$T/show" 'omega' "incidents show has the re-edited answer"
+
+# the timeline wraps its rows: a long note reads in full
+NOTE="A note long enough to need two rows of the timeline: $(printf 'N%02d ' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)end"
+tui_keys $S n
+tui_wait $S 'Enter text' "n: the note editor"
+tui_type $S "$NOTE"
+tui_keys $S Enter
+tui_wait $S 'Note recorded' "the note is recorded"
+tui_keys $S t
+tui_wait $S ' Timeline ' "t: the timeline"
+tui_screen $S | sed -n 's/^│ *//; s/ *│$//p' | tr '\n' ' ' | tr -s ' ' | grep -qF "$NOTE" &&
+	ok "the long note reads in full in the timeline (wrapped)" ||
+	{ fail "the note is cut in the timeline"; tui_screen $S | sed 's/^/  | /'; }
+tui_keys $S q
+tui_wait_gone $S ' Timeline ' "q closes the timeline"
 
 # ? lists every key of the key table (the help scrolls)
 tui_keys $S '?'
