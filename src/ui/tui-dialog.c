@@ -48,13 +48,30 @@ dlg_place(struct tui *t, int h, int *y, int *x, int *w)
 		*y = 0;
 }
 
+/* Put n of the nl wrapped lines from y,x in w columns; the last one shown ends in a cut mark when some are left out. */
+static void
+dlg_lines(struct tui *t, int y, int x, int w, attr_t a, char **lines, size_t n, size_t nl)
+{
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 == n && nl > n) {
+			s = xasprintf("%s %s", lines[i], lines[i + 1]);
+			tui_put_cut(t, y + (int)i, x, w, a, s);
+			free(s);
+		} else
+			tui_put(y + (int)i, x, w, a, lines[i]);
+	}
+}
+
 /* Draw the line editor. */
 static void
 edit_draw(struct tui *t, struct screen *sc)
 {
 	struct edit	*e = sc->data;
 	char		**lines, *mb;
-	size_t		  n, nl, i, start;
+	size_t		  n, nl, start;
 	int		  y, x, w, h, fw, cw = 0, k;
 	mbstate_t	  st;
 	const wchar_t	 *src;
@@ -64,8 +81,7 @@ edit_draw(struct tui *t, struct screen *sc)
 	h = (int)n + 5;
 	dlg_place(t, h, &y, &x, &w);
 	tui_box(t, y, x, h, w, _("Enter text"));
-	for (i = 0; i < n; i++)
-		tui_put(y + 1 + (int)i, x + 2, w - 4, t->attr[ROLE_TITLE], lines[i]);
+	dlg_lines(t, y + 1, x + 2, w - 4, t->attr[ROLE_TITLE], lines, n, nl);
 	str_list_free(lines, nl);
 	fw = w - 4;
 	/* scroll so the cursor fits in the field */
@@ -214,7 +230,7 @@ confirm_draw(struct tui *t, struct screen *sc)
 {
 	struct confirm	*c = sc->data;
 	char		**lines;
-	size_t		  n, nl, i;
+	size_t		  n, nl;
 	int		  y, x, w, h;
 
 	lines = tui_wrap(c->msg, t->cols - 10 < 68 ? t->cols - 10 : 68, &nl);
@@ -222,8 +238,7 @@ confirm_draw(struct tui *t, struct screen *sc)
 	h = (int)n + 2;
 	dlg_place(t, h, &y, &x, &w);
 	tui_box(t, y, x, h, w, c->title);
-	for (i = 0; i < n; i++)
-		tui_put(y + 1 + (int)i, x + 2, w - 4, A_NORMAL, lines[i]);
+	dlg_lines(t, y + 1, x + 2, w - 4, A_NORMAL, lines, n, nl);
 	str_list_free(lines, nl);
 }
 
@@ -363,7 +378,7 @@ static void
 help_draw(struct tui *t, struct screen *sc)
 {
 	struct help	*hp = sc->data;
-	char		**rows;
+	char		**rows, *hint;
 	size_t		  n;
 	int		  y, x, w, h, i, kw, inner;
 
@@ -385,11 +400,14 @@ help_draw(struct tui *t, struct screen *sc)
 		tui_put(y + 1 + i, x + 2, kw, t->attr[ROLE_TITLE], rows[hp->top + i]);
 	}
 	str_list_free(rows, n);
-	if (hp->top > 0 || hp->top + inner < (int)n)
-		tui_putf(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("%d-%d of %zu: j/k, PgUp/PgDn scroll; any other key closes this help."),
+	if (hp->top > 0 || hp->top + inner < (int)n) {
+		hint = xasprintf(_("%d-%d of %zu: j/k, PgUp/PgDn scroll; any other key closes this help."),
 		    hp->top + 1, hp->top + inner < (int)n ? hp->top + inner : (int)n, n);
-	else
-		tui_put(y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], _("Any key closes this help."));
+		tui_put_cut(t, y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], hint);
+		free(hint);
+	} else
+		tui_put_cut(t, y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM],
+		    _("Any key closes this help."));
 }
 
 /* The help's keys: j/k, arrows, PgUp/PgDn, Home/End scroll; any other key closes it. */

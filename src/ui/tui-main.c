@@ -652,7 +652,7 @@ main_output(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 	a = m->focus == MF_OUT ? t->attr[ROLE_SELECTED] : t->attr[ROLE_TITLE];
 	if (m->focus == MF_OUT)
 		tui_put(y, x, 2, a, tui_glyph(t, "\xe2\x96\xb6 ", "> "));
-	tui_put_cut(t, y, x + 2, w / 2, a, title);
+	tui_put_cut(t, y, x + 2, w - 26, a, title);
 	free(title);
 	h--;
 	y++;
