@@ -145,7 +145,7 @@ _patronus_dr()
 		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
 		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
 		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
-		check)		COMPREPLY=($(compgen -W "http config" -- "$cur")) ;;
+		check)		COMPREPLY=($(compgen -W "http config drills" -- "$cur")) ;;
 		esac
 		[[ $cmd == evidence && $sub == collect ]] &&
 		    { COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; }

@@ -86,5 +86,10 @@ struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, co
 int	cmd_report_history(const struct conf *, struct incident_store *, const char *,
 	    struct report_history **, size_t *);
 void	cmd_report_history_free(struct report_history *, size_t);
+struct calendar_row;
+struct buf;
+int	cmd_drill_calendar(const struct conf *, struct incident_store *, struct calendar_row **,
+	    size_t *);
+size_t	cmd_calendar_text(struct buf *, const struct calendar_row *, size_t, int64_t);
 
 #endif
