@@ -42,6 +42,16 @@ enum conf_key {
 	CONF__COUNT
 };
 
+/* How to reach whoever holds a role (dr.yaml contacts:, keyed by the runbooks' role names). */
+struct conf_contact {
+	char			*role;
+	char			*primary;	/* each may be NULL */
+	char			*secondary;
+	char			*phone;
+	char			*chat;
+	struct conf_origin	 origin;	/* of the role's key */
+};
+
 /* The effective settings. Strings are owned by the struct; NULL means unset. */
 struct conf {
 	char			*path;		/* file read, NULL when none */
@@ -72,6 +82,8 @@ struct conf {
 	int64_t			 stream_interval;	/* seconds */
 	int64_t			 stream_retention;	/* seconds */
 	int			 stream_checkpoint_frames;
+	struct conf_contact	*contacts;	/* in file order */
+	size_t			 ncontacts;
 	struct conf_origin	 origin[CONF__COUNT];
 };
 
@@ -84,5 +96,8 @@ int		 conf_load_file(struct conf *, const char *, bool, char **);
 void		 conf_free(struct conf *);
 const char	*conf_key_name(enum conf_key);
 char		*conf_value_string(const struct conf *, enum conf_key);
+
+/* The contact of a role (exact name, then ignoring case), or NULL. */
+const struct conf_contact *conf_contact_find(const struct conf *, const char *);
 
 #endif
