@@ -80,6 +80,9 @@ int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct inciden
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
 
+/* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
+void	cmd_journal_install(const struct conf *);
+
 /* cmd-report.c: shared by report and drills. */
 int	cmd_report_open(const struct conf *, struct incident_store **);
 struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, const char *);
