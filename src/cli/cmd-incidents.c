@@ -12,9 +12,11 @@
 #include "cli/cmd.h"
 #include "engine/remote/remote.h"
 #include "model/incident.h"
+#include "model/alert.h"
 #include "model/journal.h"
 #include "util/fsutil.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -345,10 +347,28 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 {
 	struct incident	 inc;
 	struct buf	 b;
+	struct remote	 rem[REMOTE__KINDS];
 	char		*cause = NULL, *lock;
 	int64_t		 shipped = -1, deadline = time_mono_ms() + 600000;
 	long		 pause = 1000;
-	int		 fd, r, found;
+	size_t		 nr = 0, i;
+	int		 fd, r, a, found;
+	bool		 ship;
+
+	/* ship only where a store is configured; the notifications go regardless */
+	if (remote_configure(&ctx->conf, rem, &nr, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+		nr = 0;
+	}
+	for (i = 0; i < nr; i++)
+		remote_free(&rem[i]);
+	ship = nr > 0;
+	if (!ship && !alert_configured(&ctx->conf) && !background) {
+		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
+		    "dr.yaml)"));
+		return (EX_CONFIG);
+	}
 
 	lock = xasprintf("%s/journal/.ship-lock", ctx->conf.state_dir);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -363,16 +383,25 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			break;
 		}
 		buf_reset(&b);
-		r = journal_ship(&ctx->conf, st, id, &b, &cause);
-		if (fd != -1)
-			flock(fd, LOCK_UN);
-		if (!background)
-			fwrite(b.data, 1, b.len, stdout);
+		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
 		if (r == -1) {
 			cmd_error("%s", cause);
 			free(cause);
 			cause = NULL;
 		}
+		/* the notifications of the same events, each channel at least once */
+		if ((a = alert_follow(&ctx->conf, st, id, &cause)) != 0) {
+			buf_printf(&b, _("notify: not sent (retried): %s\n"), cause);
+			log_warn("%s: %s", id, cause);
+			free(cause);
+			cause = NULL;
+			if (r == 0)
+				r = 1;
+		}
+		if (fd != -1)
+			flock(fd, LOCK_UN);
+		if (!background)
+			fwrite(b.data, 1, b.len, stdout);
 		if (!background) {
 			r = r == 0 ? EX_OK : r == 1 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 			break;
@@ -631,7 +660,10 @@ incidents_kick(const char *id)
 		;
 }
 
-/* With an off-site store configured, ship every event of the record as it is appended. */
+/*
+ * With an off-site store or a notification channel configured, ship every
+ * event of the record, and tell people of the notable ones, as it is appended.
+ */
 void
 cmd_journal_install(const struct conf *c)
 {
@@ -648,7 +680,7 @@ cmd_journal_install(const struct conf *c)
 	}
 	for (i = 0; i < nr; i++)
 		remote_free(&r[i]);
-	if (nr == 0)
+	if (nr == 0 && !alert_configured(c))
 		return;
 	if ((len = readlink("/proc/self/exe", incidents_self, sizeof incidents_self - 1)) <= 0)
 		return;

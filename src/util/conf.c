@@ -46,6 +46,7 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_METRICS_FILE] = { "metrics_file", CT_PATH, F(metrics_file), NULL },
 	[CONF_NOTIFY_WEBHOOK] = { "notify.webhook", CT_URL, F(notify_webhook), NULL },
 	[CONF_NOTIFY_TIMEOUT] = { "notify.timeout", CT_DURATION, F(notify_timeout), "5s" },
+	[CONF_NOTIFY_COMMAND] = { "notify.command", CT_STRING, F(notify_command), NULL },
 	[CONF_STREAM_INTERVAL] = { "stream.interval", CT_DURATION, F(stream_interval), "1s" },
 	[CONF_STREAM_RETENTION] = { "stream.retention", CT_DURATION, F(stream_retention), "24h" },
 	[CONF_STREAM_CHECKPOINT_FRAMES] = { "stream.checkpoint_frames", CT_COUNT,

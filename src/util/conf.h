@@ -36,6 +36,7 @@ enum conf_key {
 	CONF_METRICS_FILE,
 	CONF_NOTIFY_WEBHOOK,
 	CONF_NOTIFY_TIMEOUT,
+	CONF_NOTIFY_COMMAND,
 	CONF_STREAM_INTERVAL,
 	CONF_STREAM_RETENTION,
 	CONF_STREAM_CHECKPOINT_FRAMES,
@@ -79,6 +80,7 @@ struct conf {
 	char			*metrics_file;
 	char			*notify_webhook;
 	int64_t			 notify_timeout;	/* seconds */
+	char			*notify_command;	/* run with the JSON on stdin */
 	int64_t			 stream_interval;	/* seconds */
 	int64_t			 stream_retention;	/* seconds */
 	int			 stream_checkpoint_frames;
