@@ -7,6 +7,47 @@
 #include "util/table.h"
 #include "util/xmalloc.h"
 
+/* Print each recovery contact: role, how to reach its holders, where it was set; within the width. */
+static void
+config_contacts(const struct conf *c)
+{
+	static const struct table_col	 cols[] = { { "", 0 }, { "", TABLE_WRAP } };
+	const struct conf_contact	*ct;
+	struct table			 tb;
+	struct buf			 b;
+	char				*v, *k1, *k2;
+	size_t				 i;
+
+	k1 = xasprintf("  %s", _("primary, secondary"));
+	k2 = xasprintf("  %s", _("phone, chat"));
+	for (i = 0; i < c->ncontacts; i++) {
+		ct = &c->contacts[i];
+		table_printf(table_width(), "contacts: %s\n", ct->role);
+		table_init(&tb, cols, nitems(cols));
+		tb.nohead = true;
+		v = xasprintf("%s  %s:%d", ct->primary != NULL ? ct->primary : "-",
+		    ct->origin.file, ct->origin.line);
+		table_add(&tb, k1, v);
+		free(v);
+		if (ct->secondary != NULL)
+			table_add(&tb, "", ct->secondary);
+		if (ct->phone != NULL || ct->chat != NULL) {
+			v = xasprintf("%s%s%s", ct->phone != NULL ? ct->phone : "",
+			    ct->phone != NULL && ct->chat != NULL ? "  " : "",
+			    ct->chat != NULL ? ct->chat : "");
+			table_add(&tb, k2, v);
+			free(v);
+		}
+		buf_init(&b);
+		table_render(&tb, table_width(), &b);
+		fputs(b.data, stdout);
+		buf_free(&b);
+		table_clear(&tb);
+	}
+	free(k1);
+	free(k2);
+}
+
 /* Print every setting with its origin: "default" or FILE:LINE. */
 static int
 cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -49,6 +90,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	fputs(b.data, stdout);
 	buf_free(&b);
 	table_clear(&tb);
+	config_contacts(c);
 	return (EX_OK);
 }
 

@@ -138,6 +138,7 @@ table_init(struct table *t, const struct table_col *cols, size_t ncols)
 	t->ncols = ncols;
 	t->cells = NULL;
 	t->nrows = 0;
+	t->nohead = false;
 }
 
 /* Add a row: ncols strings (NULL: "-"), copied; control characters become '?'. */
@@ -403,13 +404,14 @@ table_render(const struct table *t, int width, struct buf *b)
 		rest--;
 	}
 	/* the headings */
-	if (line)
+	if (line && !t->nohead)
 		for (c = 0; c < t->ncols; c++)
 			if (!use[c]) {
 				buf_adds(b, t->cols[c].head);
 				buf_addc(b, '\n');
 			}
-	table_row(t, heads, w, use, indent, rest, below, width, b);
+	if (!t->nohead)
+		table_row(t, heads, w, use, indent, rest, below, width, b);
 	for (r = 0; r < t->nrows; r++) {
 		if (line)
 			for (c = 0; c < t->ncols; c++)

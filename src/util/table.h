@@ -24,6 +24,7 @@ struct table {
 	size_t			 ncols;
 	char			**cells;	/* nrows * ncols, owned */
 	size_t			 nrows;
+	bool			 nohead;	/* no heading line */
 };
 
 int	 table_width(void);
