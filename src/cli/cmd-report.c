@@ -12,6 +12,7 @@
 #include "model/runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -344,44 +345,44 @@ cmd_calendar_date(int64_t ms, bool with_time, char *buf, size_t len)
 }
 
 /*
- * Append the drill calendar as a table of at most 80 columns: each scheduled
- * runbook, its schedule, the last drill done and when the next is due, with
- * OVERDUE where it is. Returns the number of overdue rows.
+ * Append the drill calendar as a table that fits the terminal (table.c):
+ * each scheduled runbook, its schedule, the last drill done and when the
+ * next is due, with OVERDUE where it is. Returns the number of overdue rows.
  */
 size_t
 cmd_calendar_text(struct buf *b, const struct calendar_row *rows, size_t n, int64_t now_ms)
 {
-	char		 d1[32], d2[32], dur[TIMEUTIL_BUFSZ], id[32];
-	const char	*last;
-	size_t		 i, overdue = 0, len;
-	int64_t		 days;
+	struct table_col	 cols[] = {
+		{ _("SCHEDULED RUNBOOK"), TABLE_CUT }, { _("EVERY"), 0 },
+		{ _("LAST DRILL"), 0 }, { _("NEXT DUE"), TABLE_WRAP },
+	};
+	struct table		 tb;
+	char			 d1[32], d2[32], dur[TIMEUTIL_BUFSZ], *next;
+	const char		*last;
+	size_t			 i, overdue = 0;
+	int64_t			 days;
 
-	buf_printf(b, "%-26s %-9s %-16s %s\n", _("SCHEDULED RUNBOOK"), _("EVERY"),
-	    _("LAST DRILL"), _("NEXT DUE"));
+	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < n; i++) {
-		/* ids longer than the column keep their head and tail: "wireguard-…promised" */
-		len = strlen(rows[i].runbook_id);
-		if (len > 26)
-			snprintf(id, sizeof id, "%.12s\xe2\x80\xa6%s", rows[i].runbook_id,
-			    rows[i].runbook_id + len - 13);
-		else
-			snprintf(id, sizeof id, "%s", rows[i].runbook_id);
 		last = rows[i].last_ms > 0 ? cmd_calendar_date(rows[i].last_ms, true, d1,
 		    sizeof d1) : _("never");
-		buf_printf(b, "%-26s %-9s %-16s ", id, rows[i].schedule, last);
 		if (rows[i].next_due_ms == 0) {
-			buf_printf(b, "%s\n", _("OVERDUE: never drilled"));
+			next = xstrdup(_("OVERDUE: never drilled"));
 			overdue++;
 		} else if (calendar_overdue(&rows[i], now_ms)) {
-			buf_printf(b, _("%s OVERDUE by %s\n"),
+			next = xasprintf(_("%s OVERDUE by %s"),
 			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2),
 			    duration_format((now_ms - rows[i].next_due_ms) / 1000, dur, sizeof dur));
 			overdue++;
 		} else {
 			days = (rows[i].next_due_ms - now_ms) / 86400000;
-			buf_printf(b, _("%s (in %" PRId64 "d)\n"),
+			next = xasprintf(_("%s (in %" PRId64 "d)"),
 			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2), days);
 		}
+		table_add(&tb, rows[i].runbook_id, rows[i].schedule, last, next);
+		free(next);
 	}
+	table_render(&tb, table_width(), b);
+	table_clear(&tb);
 	return (overdue);
 }
