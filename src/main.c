@@ -9,6 +9,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/xmalloc.h"
 
 /* Every subcommand, in the order --help lists them. */
@@ -49,6 +50,37 @@ cmd_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* Print a message on stdout wrapped to the terminal's width (table.c), each long line's rest indented. */
+void
+cmd_say(const char *fmt, ...)
+{
+	va_list		 ap;
+	char		*s;
+	struct buf	 b;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	table_lines(&b, s, table_width());
+	fputs(b.data, stdout);
+	buf_free(&b);
+	free(s);
+}
+
+/* Print a table on stdout laid out for the terminal's width (table.c), then clear it. */
+void
+cmd_print_table(struct table *t)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	table_render(t, table_width(), &b);
+	fputs(b.data, stdout);
+	buf_free(&b);
+	table_clear(t);
 }
 
 /* The program's usage and command list, to f. */

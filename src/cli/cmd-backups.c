@@ -29,7 +29,7 @@ cmd_backups_stream(const char *backup_dir)
 	}
 	if (st.present || st.running) {
 		text = pitr_status_text(&st, time_now_ms(), false);
-		table_printf(table_width(), "\n%s", text);
+		cmd_say("\n%s", text);
 		free(text);
 	}
 	stream_status_free(&st);
@@ -85,7 +85,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (json)
 		buf_addc(&b, '[');
 	else if (n == 0)
-		table_printf(table_width(), _("no backup sets in %s\n"), ctx->conf.backup_dir);
+		cmd_say(_("no backup sets in %s\n"), ctx->conf.backup_dir);
 	for (i = 0; i < n; i++) {
 		localtime_r(&sets[i].when, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
@@ -123,10 +123,8 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
 	} else {
-		if (n > 0) {
-			table_render(&tb, table_width(), &b);
-			fputs(b.data, stdout);
-		}
+		if (n > 0)
+			cmd_print_table(&tb);
 		cmd_backups_stream(ctx->conf.backup_dir);
 	}
 	table_clear(&tb);

@@ -14,7 +14,6 @@ config_contacts(const struct conf *c)
 	static const struct table_col	 cols[] = { { "", 0 }, { "", TABLE_WRAP } };
 	const struct conf_contact	*ct;
 	struct table			 tb;
-	struct buf			 b;
 	char				*v, *k1, *k2;
 	size_t				 i;
 
@@ -22,7 +21,7 @@ config_contacts(const struct conf *c)
 	k2 = xasprintf("  %s", _("phone, chat"));
 	for (i = 0; i < c->ncontacts; i++) {
 		ct = &c->contacts[i];
-		table_printf(table_width(), "contacts: %s\n", ct->role);
+		cmd_say("contacts: %s\n", ct->role);
 		table_init(&tb, cols, nitems(cols));
 		tb.nohead = true;
 		v = xasprintf("%s  %s:%d", ct->primary != NULL ? ct->primary : "-",
@@ -38,11 +37,7 @@ config_contacts(const struct conf *c)
 			table_add(&tb, k2, v);
 			free(v);
 		}
-		buf_init(&b);
-		table_render(&tb, table_width(), &b);
-		fputs(b.data, stdout);
-		buf_free(&b);
-		table_clear(&tb);
+		cmd_print_table(&tb);
 	}
 	free(k1);
 	free(k2);
@@ -61,7 +56,6 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	};
 	const struct conf		*c = &ctx->conf;
 	struct table			 tb;
-	struct buf			 b;
 	char				*v, *o, *vo;
 	size_t				 i;
 	int				 opt;
@@ -71,7 +65,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	table_printf(table_width(), _("# settings file: %s\n"), c->path != NULL ? c->path :
+	cmd_say(_("# settings file: %s\n"), c->path != NULL ? c->path :
 	    _("none (built-in defaults)"));
 	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < CONF__COUNT; i++) {
@@ -85,11 +79,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		free(o);
 		free(v);
 	}
-	buf_init(&b);
-	table_render(&tb, table_width(), &b);
-	fputs(b.data, stdout);
-	buf_free(&b);
-	table_clear(&tb);
+	cmd_print_table(&tb);
 	config_contacts(c);
 	return (EX_OK);
 }

@@ -39,13 +39,12 @@ cmd_fetch_list(const struct remote *r, const struct remote_set *sets, size_t n)
 		{ _("BYTES"), TABLE_RIGHT },
 	};
 	struct table		 tb;
-	struct buf		 b;
 	uint64_t		 total;
 	size_t			 i;
 	char			 size[32];
 	int			 k;
 
-	table_printf(table_width(), _("Backup sets in %s:\n"), r->where);
+	cmd_say(_("Backup sets in %s:\n"), r->where);
 	if (n == 0) {
 		printf(_("(none)\n"));
 		return;
@@ -58,11 +57,7 @@ cmd_fetch_list(const struct remote *r, const struct remote_set *sets, size_t n)
 		table_add(&tb, sets[i].name, backup_tier_names[sets[i].tier],
 		    cmd_fetch_whole(&sets[i]) ? _("complete") : _("incomplete"), size);
 	}
-	buf_init(&b);
-	table_render(&tb, table_width(), &b);
-	fputs(b.data, stdout);
-	buf_free(&b);
-	table_clear(&tb);
+	cmd_print_table(&tb);
 }
 
 /* Verify the fetched set with the backup engine's checks; 0 when they pass. */

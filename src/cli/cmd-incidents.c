@@ -121,7 +121,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 		fputs(b.data, stdout);
 		buf_free(&b);
 	} else if (n == 0)
-		table_printf(table_width(), _("No incidents recorded in %s.\n"),
+		cmd_say(_("No incidents recorded in %s.\n"),
 		    ctx->conf.state_dir);
 	else {
 		/* the id on a line of its own when the row does not fit: it is what show takes */
@@ -141,11 +141,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 			table_add(&tb, l[i].id, l[i].runbook_id, incident_mode_name(l[i].mode),
 			    l[i].closed_ms != 0 ? _("closed") : _("open"), d, c);
 		}
-		buf_init(&b);
-		table_render(&tb, table_width(), &b);
-		fputs(b.data, stdout);
-		buf_free(&b);
-		table_clear(&tb);
+		cmd_print_table(&tb);
 	}
 	incident_list_free(l, n);
 	incident_store_close(st);

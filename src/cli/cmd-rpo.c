@@ -37,13 +37,13 @@ rpo_offsite(const struct stream_status *st, int64_t point)
 		if (!p[k].present)
 			continue;
 		if (p[k].ms == 0)
-			table_printf(table_width(), _("off-site %s: nothing copied yet\n"), remote_kind_names[k]);
+			cmd_say(_("off-site %s: nothing copied yet\n"), remote_kind_names[k]);
 		else
-			table_printf(table_width(), _("off-site %s: up to %s (%s behind the stream)\n"),
+			cmd_say(_("off-site %s: up to %s (%s behind the stream)\n"),
 			    remote_kind_names[k], time_format_iso_ms(p[k].ms, t, sizeof t),
 			    pitr_format_ms(point > p[k].ms ? point - p[k].ms : 0, d, sizeof d));
 		if (p[k].error != NULL)
-			table_printf(table_width(), _("off-site %s: FAILING: %s\n"), remote_kind_names[k],
+			cmd_say(_("off-site %s: FAILING: %s\n"), remote_kind_names[k],
 			    p[k].error);
 	}
 	offstream_points_free(p);
@@ -71,26 +71,26 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	}
 	path = xasprintf("%s/stream", c->backup_dir);
 	if (!st.present && !fs_exists(path)) {
-		table_printf(table_width(), _("stream: none (no %s)\n"), path);
+		cmd_say(_("stream: none (no %s)\n"), path);
 		free(path);
 		stream_status_free(&st);
 		return (0);
 	}
 	free(path);
 	if (st.running && st.caught_up_ms > 0)
-		table_printf(table_width(), _("stream: running (pid %jd), caught up %s ago, lag %s, polling every %s\n"),
+		cmd_say(_("stream: running (pid %jd), caught up %s ago, lag %s, polling every %s\n"),
 		    (intmax_t)st.pid, pitr_format_ms(now_ms - st.caught_up_ms, d, sizeof d),
 		    pitr_format_ms(st.lag_ms, d2, sizeof d2),
 		    pitr_format_ms(st.interval_ms, t, sizeof t));
 	else if (st.running)
-		table_printf(table_width(), _("stream: running (pid %jd), not caught up yet\n"), (intmax_t)st.pid);
+		cmd_say(_("stream: running (pid %jd), not caught up yet\n"), (intmax_t)st.pid);
 	else if (st.present && st.caught_up_ms > 0)
-		table_printf(table_width(), _("stream: NOT running (last caught up %s)\n"),
+		cmd_say(_("stream: NOT running (last caught up %s)\n"),
 		    time_format_iso_ms(st.caught_up_ms, t, sizeof t));
 	else
-		table_printf(table_width(), _("stream: NOT running\n"));
+		cmd_say(_("stream: NOT running\n"));
 	if (pitr_rebuild(c->backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
-		table_printf(table_width(), _("stream: no point to restore to: %s\n"), cause);
+		cmd_say(_("stream: no point to restore to: %s\n"), cause);
 		free(cause);
 		pitr_result_free(&r);
 		stream_status_free(&st);
@@ -100,10 +100,10 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	if (!r.broken && st.generation != NULL && strcmp(st.generation, r.generation) == 0 &&
 	    st.sequence == r.sequence && st.caught_up_ms > point)
 		point = st.caught_up_ms;
-	table_printf(table_width(), _("newest stream point: %s (segment %" PRIu64 " of generation %s)\n"),
+	cmd_say(_("newest stream point: %s (segment %" PRIu64 " of generation %s)\n"),
 	    time_format_iso_ms(point, t, sizeof t), r.sequence, r.generation);
 	if (r.broken)
-		table_printf(table_width(), _("WARNING: the stream chain is broken (%s): that is its last good "
+		cmd_say(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);
 	rpo_offsite(&st, point);
 	pitr_result_free(&r);
@@ -162,7 +162,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	free(why);
 	if (picked) {
 		time_format_iso(p.when, bw, sizeof bw);
-		table_printf(table_width(), _("newest set that verifies: %s (%s)\n"), p.name, bw);
+		cmd_say(_("newest set that verifies: %s (%s)\n"), p.name, bw);
 	}
 	now_ms = time_now_ms();
 	sp = rpo_stream(&ctx->conf, now_ms);
@@ -173,15 +173,15 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		return (EX_NOINPUT);
 	}
 	if (!picked)
-		table_printf(table_width(), _("no backup set verifies: %s\n"), cause);
+		cmd_say(_("no backup set verifies: %s\n"), cause);
 	free(cause);
 	if (sp > 0 && (!picked || sp > (int64_t)p.when * 1000)) {
 		point = sp;
-		table_printf(table_width(), _("newest restorable point: %s, from the stream\n"),
+		cmd_say(_("newest restorable point: %s, from the stream\n"),
 		    time_format_iso_ms(point, pw_t, sizeof pw_t));
 	} else {
 		point = (int64_t)p.when * 1000;
-		table_printf(table_width(), _("newest restorable point: %s, from %s\n"),
+		cmd_say(_("newest restorable point: %s, from %s\n"),
 		    time_format_iso_ms(point, pw_t, sizeof pw_t), p.name);
 	}
 	refms = incident != NULL ? (int64_t)ref * 1000 : now_ms;
@@ -190,15 +190,15 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		window = 0;
 	time_format_iso(ref, rw, sizeof rw);
 	rpo_window(window, dw, sizeof dw);
-	table_printf(table_width(), _("data-loss window: %s (against %s %s)\n"), dw,
+	cmd_say(_("data-loss window: %s (against %s %s)\n"), dw,
 	    incident != NULL ? _("incident start") : _("now"), rw);
 	ex = EX_OK;
 	if (target >= 0) {
 		duration_format(target, tw, sizeof tw);
 		if (window <= target * 1000)
-			table_printf(table_width(), _("ok: within the RPO target of %s\n"), tw);
+			cmd_say(_("ok: within the RPO target of %s\n"), tw);
 		else {
-			table_printf(table_width(), _("OVER the RPO target of %s\n"), tw);
+			cmd_say(_("OVER the RPO target of %s\n"), tw);
 			ex = 1;
 		}
 	}

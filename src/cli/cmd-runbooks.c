@@ -37,7 +37,6 @@ runbooks_list(struct cmd_ctx *ctx)
 	struct runbook_set	 set;
 	const struct runbook	*rb;
 	struct table		 tb;
-	struct buf		 b;
 	char			**dirs, *errors = NULL, rto[32], rpo[32], steps[32];
 	size_t			  ndirs, i;
 	int			  rc = EX_OK;
@@ -56,11 +55,7 @@ runbooks_list(struct cmd_ctx *ctx)
 		table_add(&tb, rb->id, runbooks_duration(rb->rto, rto, sizeof rto),
 		    runbooks_duration(rb->rpo, rpo, sizeof rpo), steps, rb->title);
 	}
-	buf_init(&b);
-	table_render(&tb, table_width(), &b);
-	fputs(b.data, stdout);
-	buf_free(&b);
-	table_clear(&tb);
+	cmd_print_table(&tb);
 	if (errors != NULL) {
 		fflush(stdout);
 		fprintf(stderr, "%s\n", errors);

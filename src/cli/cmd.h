@@ -35,6 +35,9 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 			    const struct option *);
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+void			cmd_say(const char *, ...) PDR_PRINTF(1, 2);
+struct table;
+void			cmd_print_table(struct table *);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
 

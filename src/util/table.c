@@ -239,30 +239,23 @@ table_fill(struct buf *b, const char *text, int col, int width, int indent)
 }
 
 /*
- * Print a line (which may hold newlines) wrapped to the table width, the
- * lines after the first of each indented by two spaces, as prose commands
- * (rpo) print theirs.
+ * Append text (which may hold newlines) wrapped to width, the lines after
+ * the first of each indented by two spaces, as prose commands (rpo) print
+ * theirs.
  */
 void
-table_printf(int width, const char *fmt, ...)
+table_lines(struct buf *b, const char *text, int width)
 {
-	va_list	 ap;
 	char	*s, *line, *nl;
-	struct buf b;
 
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	buf_init(&b);
+	s = xstrdup(text);
 	for (line = s; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl = '\0';
-		table_fill(&b, line, 0, width, 2);
+		table_fill(b, line, 0, width, 2);
 		if (nl == NULL)
 			break;
 	}
-	fputs(b.data, stdout);
-	buf_free(&b);
 	free(s);
 }
 

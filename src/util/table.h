@@ -36,6 +36,6 @@ void	 table_add(struct table *, ...);
 void	 table_render(const struct table *, int, struct buf *);
 void	 table_clear(struct table *);
 void	 table_fill(struct buf *, const char *, int, int, int);
-void	 table_printf(int, const char *, ...) PDR_PRINTF(2, 3);
+void	 table_lines(struct buf *, const char *, int);
 
 #endif
