@@ -2,11 +2,13 @@
 #include "system.h"
 
 #include <check.h>
+#include <locale.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/table.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
@@ -262,6 +264,74 @@ START_TEST(test_clock)
 }
 END_TEST
 
+START_TEST(test_table)
+{
+	static const struct table_col	 cols[] = {
+		{ "ID", TABLE_LINE }, { "N", TABLE_RIGHT }, { "NAME", TABLE_CUT },
+		{ "NOTE", TABLE_WRAP },
+	};
+	struct table			 t;
+	struct buf			 b;
+	char				*s;
+	const char			*p, *nl;
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+	/* the width: $COLUMNS, else 80 off a terminal, never under 40 */
+	setenv("COLUMNS", "100", 1);
+	ck_assert_int_eq(table_width(), 100);
+	setenv("COLUMNS", "10", 1);
+	ck_assert_int_eq(table_width(), 40);
+	setenv("COLUMNS", "wide", 1);
+	if (!isatty(STDOUT_FILENO))
+		ck_assert_int_eq(table_width(), 80);
+	unsetenv("COLUMNS");
+	/* a cut keeps both ends */
+	s = table_cut_middle("abcdefghijklmnopqrstuvwxyz", 11);
+	ck_assert_str_eq(s, "abcde\xe2\x80\xa6vwxyz");
+	ck_assert_int_eq(table_text_width(s), 11);
+	free(s);
+	s = table_cut_middle("short", 11);
+	ck_assert_str_eq(s, "short");
+	free(s);
+
+	table_init(&t, cols, nitems(cols));
+	table_add(&t, "DRILL-20261206-2111-a-runbook-id-long-enough-to-need-its-line", "12",
+	    "a-runbook-name-that-is-rather-long-for-its-column", "a note of several words "
+	    "that needs more than one line at forty columns");
+	table_add(&t, "INC-1", "3", "x", NULL);
+	/* wide enough: one line per row, the columns aligned */
+	buf_init(&b);
+	table_render(&t, 300, &b);
+	ck_assert_ptr_nonnull(strstr(b.data, "ID  "));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nINC-1  "));
+	ck_assert_ptr_null(strstr(b.data, "\xe2\x80\xa6"));
+	buf_reset(&b);
+	/* 40 columns: the id on its own line, the name cut in the middle, the note wrapped */
+	table_render(&t, 40, &b);
+	ck_assert_ptr_nonnull(strstr(b.data, "\nDRILL-20261206-2111\xe2\x80\xa6"));
+	ck_assert_ptr_nonnull(strstr(b.data, "to-need-its-line\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nINC-1\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "a-runboo\xe2\x80\xa6" "s-column"));
+	for (p = b.data; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		ck_assert_ptr_nonnull(nl);
+		s = xstrndup(p, (size_t)(nl - p));
+		ck_assert_int_le(table_text_width(s), 40);
+		free(s);
+	}
+	/* every word of the note is there, in order */
+	ck_assert_ptr_nonnull(strstr(b.data, "a note"));
+	ck_assert_ptr_nonnull(strstr(b.data, "columns\n"));
+	buf_free(&b);
+	table_clear(&t);
+	/* prose: wrapped at spaces, the rest of a line indented */
+	buf_init(&b);
+	table_lines(&b, "one two three four five six seven eight nine ten eleven twelve\nx", 40);
+	ck_assert_str_eq(b.data, "one two three four five six seven eight\n  nine ten eleven twelve\nx\n");
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -277,6 +347,7 @@ util_suite(void)
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);
 	tcase_add_test(tc, test_clock);
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 	return (s);
 }
