@@ -102,6 +102,10 @@ _patronus_dr()
 		COMPREPLY=($(compgen -W "md html status backup-test" -- "$cur"))
 		return
 		;;
+	--keep)
+		COMPREPLY=($(compgen -W "$(_patronus_dr_sets)" -- "$cur"))
+		return
+		;;
 	--from)
 		[[ $cmd == fetch ]] && COMPREPLY=($(compgen -W "sftp s3" -- "$cur")) ||
 		    { COMPREPLY=($(compgen -W "$(_patronus_dr_sets)" -- "$cur")
@@ -130,7 +134,7 @@ _patronus_dr()
 	check)		opts="--expect --timeout" ;;
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
-	prune)		opts="--dry-run --remote" ;;
+	prune)		opts="--dry-run --remote --keep" ;;
 	fetch)		opts="--from --latest" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --detected" ;;

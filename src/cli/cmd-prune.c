@@ -46,9 +46,29 @@ cmd_prune_remote_stream(struct cmd_ctx *ctx, struct remote *r, bool dry)
 	return (rc);
 }
 
+/* The sets named with --keep (bare names), which no rule removes. */
+struct prune_keep {
+	char	**names;
+	size_t	  n;
+};
+
+/* Hold the set name back from removal when --keep named it; its verdict then says so. */
+static void
+prune_hold(const struct prune_keep *pk, const char *name, struct retention_verdict *v)
+{
+	size_t	i;
+
+	for (i = 0; i < pk->n && v->remove; i++)
+		if (strcmp(pk->names[i], name) == 0) {
+			v->remove = false;
+			free(v->why);
+			v->why = xstrdup(_("named with --keep"));
+		}
+}
+
 /* Apply retention to the sets of every off-site store; returns an exit status. */
 static int
-cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
+cmd_prune_remote(struct cmd_ctx *ctx, bool dry, const struct prune_keep *pk)
 {
 	struct remote			 r[REMOTE__KINDS];
 	struct remote_set		*sets;
@@ -77,6 +97,7 @@ cmd_prune_remote(struct cmd_ctx *ctx, bool dry)
 		remote_retention(&ctx->conf, sets, n, &v);
 		removed = 0;
 		for (i = 0; i < n; i++) {
+			prune_hold(pk, sets[i].name, &v[i]);
 			printf("%-6s %s %s/%s: %s\n", v[i].remove ? (dry ? _("would remove") :
 			    _("remove")) : _("keep"), remote_kind_names[r[k].kind],
 			    backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
@@ -137,23 +158,38 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	static const struct option	 longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "keep", required_argument, NULL, 'k' },
 		{ "remote", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct catalog_set		*sets;
 	struct retention_verdict	*v;
 	struct metrics			 m;
-	char				*password = NULL, *cause = NULL, **stale;
+	struct prune_keep		 pk = { NULL, 0 };
+	char				*password = NULL, *cause = NULL, **stale, *db, *name;
 	bool				 dry = false, remote = false;
 	size_t				 n, nstale, i, removed = 0;
 	time_t				 now;
 	int				 opt, rc = EX_OK, ret;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hnr", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hk:nr", longopts)) != -1) {
 		if (opt == 'n')
 			dry = true;
 		else if (opt == 'r')
 			remote = true;
+		else if (opt == 'k') {
+			/* a set named the way backups names it; it must be here */
+			if (catalog_resolve(ctx->conf.backup_dir, optarg, true, &db, &name,
+			    &cause) != 0) {
+				cmd_error("--keep: %s", cause);
+				free(cause);
+				str_list_free(pk.names, pk.n);
+				return (EX_NOINPUT);
+			}
+			free(db);
+			pk.names = xreallocarray(pk.names, pk.n + 1, sizeof *pk.names);
+			pk.names[pk.n++] = name;
+		}
 	}
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
@@ -174,6 +210,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		cmd_error("%s", cause);
 		free(cause);
 		free(password);
+		str_list_free(pk.names, pk.n);
 		return (EX_IOERR);
 	}
 	if (password != NULL) {
@@ -181,6 +218,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		free(password);
 	}
 	for (i = 0; i < n; i++) {
+		prune_hold(&pk, sets[i].name, &v[i]);
 		printf("%-6s %s/%s: %s\n", v[i].remove ? (dry ? _("would remove") : _("remove")) :
 		    _("keep"), backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
 		if (!v[i].remove || dry)
@@ -208,8 +246,9 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		printf(_("%zu of %zu sets removed\n"), removed, n);
 	if (cmd_prune_stream(ctx, dry, now) != EX_OK)
 		rc = EX_IOERR;
-	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
+	if (remote && (ret = cmd_prune_remote(ctx, dry, &pk)) != EX_OK && rc == EX_OK)
 		rc = ret;
+	str_list_free(pk.names, pk.n);
 	if (!dry) {
 		metrics_init(&m);
 		metrics_set(&m, "patronus_dr_prune_last_success", NULL, rc == EX_OK ? 1 : 0);
@@ -222,7 +261,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
-	.args = "[--dry-run] [--remote]",
+	.args = "[--dry-run] [--remote] [--keep SET]...",
 	.summary = N_("apply retention to the backup sets"),
 	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
 	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
@@ -238,7 +277,10 @@ const struct cmd_entry cmd_prune_entry = {
 	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
 	    "than stream.retention are removed too, never the newest.\n\n"
 	    "  --dry-run   only show what would be removed\n"
-	    "  --remote    prune the off-site copies too\n"),
+	    "  --remote    prune the off-site copies too\n"
+	    "  --keep SET  never remove this set (here, and off-site with --remote):\n"
+	    "              its name as backups prints it, TIER/NAME or its .db path;\n"
+	    "              may be given more than once\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_prune_exec,
 };

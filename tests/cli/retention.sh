@@ -123,6 +123,16 @@ expect_match "$T/out" "^would remove [a-z]+/patronus-[a-z]+-20250615-120000: not
 expect_match "$T/out" "^would remove .*/\.patronus-daily-20250101-000000\.db\.tmp: temporary file" "stale temporary file would go"
 [ "$(ls "$BD"/*/*-manifest.txt | wc -l)" -eq 8760 ] && ok "dry run removed nothing" || fail "dry run removed sets"
 
+# --keep holds a set back, named as backups names it; an unknown name removes nothing
+mid=$(cd "$BD" && ls */patronus-*-20250615-120000.db | sed 's/\.db$//')
+PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune --dry-run --keep "$mid"
+expect_rc 0 "prune --dry-run --keep TIER/NAME"
+expect_match "$T/out" "^keep +$mid: named with --keep\$" "--keep holds the mid-year set back"
+PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune --keep patronus-hourly-19990101-000000
+expect_rc 66 "prune --keep of a set that is not here"
+expect_match "$T/err" "^patronus-dr: --keep: patronus-hourly-19990101-000000: no such backup set" "it says so"
+[ "$(ls "$BD"/*/*-manifest.txt | wc -l)" -eq 8760 ] && ok "and removes nothing" || fail "prune removed sets"
+
 PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune
 expect_rc 0 "prune over the year"
 ls "$BD"/*/ | sed -n -E 's/^patronus-[a-z]+-([0-9]{8}-[0-9]{6})-manifest\.txt$/\1/p' | sort >"$T/left"
