@@ -700,78 +700,70 @@ main_key_applies(struct tui *t, struct main_state *m, const struct tui_key *k)
 	return (true);
 }
 
+/* The footer's text of key row k: its key (bold) and label at x; returns its width. */
+static int
+main_footer_key(struct tui *t, const struct tui_key *k, int x, bool draw)
+{
+	const char	*key = k->fkey != NULL ? k->fkey : k->name;
+
+	if (draw) {
+		tui_put(t->rows - 1, x, t->cols - x, t->attr[ROLE_HEADER] | A_BOLD, key);
+		tui_put(t->rows - 1, x + tui_width(key) + 1, t->cols - x - tui_width(key) - 1,
+		    t->attr[ROLE_HEADER], _(k->label));
+	}
+	return (tui_width(key) + 1 + tui_width(_(k->label)));
+}
+
 /*
  * The footer, read from the key table: the keys that apply now, in the
- * table's order; those flagged TK_RIGHT (help, quit) at the right end. When
- * not all fit, a cut mark says the help (?) has the rest.
+ * table's order; those flagged TK_RIGHT (help, quit) at the right end, one
+ * column short of the corner. Two spaces between keys, one when that makes
+ * them fit (German); when not all fit, a cut mark says the help (?) has the
+ * rest.
  */
 static void
 main_footer(struct tui *t, struct main_state *m)
 {
-	const struct tui_key	*k;
-	const char		*shown[32];
-	int			 n = 0, i, x = 0, w, right = 0, gap, need = 0, avail;
+	const struct tui_key	*left[32], *right[4];
+	int			 nl = 0, nr = 0, i, j, x = 0, need = 0, rneed = 0, gap, avail;
 	size_t			 r;
-	bool			 cut = false;
-	struct buf		 rb;
 
 	tui_fill(t->rows - 1, 0, t->cols, t->attr[ROLE_HEADER]);
-	buf_init(&rb);
 	for (r = 0; r < tui_main_nkeys; r++) {
-		k = &tui_main_keys[r];
-		if (k->label == NULL || !main_key_applies(t, m, k))
+		if (tui_main_keys[r].label == NULL || !main_key_applies(t, m, &tui_main_keys[r]))
 			continue;
-		if (k->when & TK_RIGHT) {
-			buf_printf(&rb, "%s%s %s", rb.len > 0 ? "  " : "",
-			    k->fkey != NULL ? k->fkey : k->name, _(k->label));
+		if (tui_main_keys[r].when & TK_RIGHT) {
+			if (nr < (int)nitems(right))
+				right[nr++] = &tui_main_keys[r];
 			continue;
 		}
-		for (i = 0; i < n; i++)
-			if (strcmp(shown[i], k->label) == 0)
+		for (j = 0; j < nl; j++)
+			if (strcmp(left[j]->label, tui_main_keys[r].label) == 0)
 				break;
-		if (i < n || n == (int)nitems(shown))
-			continue;
-		shown[n++] = k->label;
+		if (j == nl && nl < (int)nitems(left))
+			left[nl++] = &tui_main_keys[r];
 	}
-	if (rb.len > 0) {
-		right = tui_width(rb.data);
-		tui_put(t->rows - 1, t->cols - right, right, t->attr[ROLE_HEADER], rb.data);
-	}
-	buf_free(&rb);
-	/* the keys from column 0 to a space before the right end */
-	avail = t->cols - right - 1;
-	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
-		k = &tui_main_keys[r];
-		if (k->label == shown[i] && main_key_applies(t, m, k)) {
-			need += tui_width(k->fkey != NULL ? k->fkey : k->name) +
-			    tui_width(_(k->label)) + 1;
-			i++;
-		}
-	}
-	/* two spaces between the keys, one when that makes all of them fit (German) */
-	gap = need + 2 * (n - 1) > avail ? 1 : 2;
-	/* when not all fit, room for the cut mark (and a space) after the last one shown */
-	if (need + gap * (n - 1) > avail)
+	for (i = 0; i < nl; i++)
+		need += main_footer_key(t, left[i], 0, false);
+	for (i = 0; i < nr; i++)
+		rneed += main_footer_key(t, right[i], 0, false);
+	gap = need + 2 * (nl > 0 ? nl - 1 : 0) + 1 + rneed + 2 * (nr > 0 ? nr - 1 : 0) + 1 >
+	    t->cols ? 1 : 2;
+	rneed += gap * (nr > 0 ? nr - 1 : 0);
+	for (i = 0, x = t->cols - 1 - rneed; i < nr; i++)
+		x += main_footer_key(t, right[i], x, true) + gap;
+	avail = t->cols - 1 - rneed - 1;
+	/* not all fit: room for the cut mark and a space after the last one shown */
+	if (need + gap * (nl > 0 ? nl - 1 : 0) > avail)
 		avail -= 2;
-	for (r = 0, i = 0; r < tui_main_nkeys && i < n; r++) {
-		k = &tui_main_keys[r];
-		if (k->label != shown[i] || !main_key_applies(t, m, k))
-			continue;
-		i++;
-		w = tui_width(k->fkey != NULL ? k->fkey : k->name) + 1 + tui_width(_(k->label));
-		if (x + w > avail) {
-			cut = true;
+	for (i = 0, x = 0; i < nl; i++) {
+		if (x + main_footer_key(t, left[i], 0, false) > avail) {
+			tui_put(t->rows - 1, x, 1, t->attr[ROLE_HEADER] | A_BOLD,
+			    tui_glyph(t, "\xe2\x80\xa6", "~"));
 			break;
 		}
-		tui_put(t->rows - 1, x, t->cols, t->attr[ROLE_HEADER] | A_BOLD,
-		    k->fkey != NULL ? k->fkey : k->name);
-		tui_put(t->rows - 1, x + 1 + tui_width(k->fkey != NULL ? k->fkey : k->name),
-		    t->cols, t->attr[ROLE_HEADER], _(k->label));
-		x += w + gap;
+		x += main_footer_key(t, left[i], x, true) + gap;
 	}
-	if (cut)
-		tui_put(t->rows - 1, x, 1, t->attr[ROLE_HEADER] | A_BOLD,
-		    tui_glyph(t, "\xe2\x80\xa6", "~"));
 }
 
 /*
