@@ -1,4 +1,13 @@
-/* tui-main.c: the main screen: header with clocks, step list, step pane, output, footer. */
+/*
+ * tui-main.c: the main screen: header with clocks, step list, step pane, output, footer.
+ *
+ * Its state is its screen data (struct main_state: the focus, the cursors, the scroll
+ * positions); main_draw lays out main_header, main_list, main_pane, main_output, the
+ * status line and main_footer. Every key is a row of tui_main_keys[] ({key, when: pane,
+ * step kind, open/idle/busy; handler; footer label; help}): main_key runs the first row
+ * that applies, main_footer and the help screen (tui-dialog.c) read the same rows. A new
+ * key is one row there; the step's own work stays in the main_key_* functions.
+ */
 #include "system.h"
 
 #include <dirent.h>
