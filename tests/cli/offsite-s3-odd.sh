@@ -6,7 +6,7 @@
 # a paged listing whose continuation tokens need encoding, https with a self-signed CA named in
 # dr.yaml. Bad input: a wrong secret key (403 SignatureDoesNotMatch shown with the store's code
 # and message, the copy queued, one request), a clock 20 minutes off (named as a clock
-# problem), the wrong region (named).
+# problem), the wrong region (named), a refusal whose message holds line breaks and 10 kB.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -138,6 +138,18 @@ stop_checker
 start_checker "$T/bad.log" --region eu-central-1 --token "$TOKEN" --clock-offset 1200
 conf "$CHECK_PORT" eu-central-1
 refused "a clock 20 minutes off" RequestTimeTooSkewed "\\(this host's clock is more than 15 minutes off the store's"
+stop_checker
+# A store whose refusal holds a line break, a forged log line and 10 kB: one line, cut short.
+start_checker "$T/bad.log" --region eu-central-1 --token "$TOKEN" hostile
+conf "$CHECK_PORT" eu-central-1
+sleep 1
+run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 75 "a hostile refusal: exit 75"
+expect_match "$T/err" "HTTP 403 AccessDenied: Denied\.\?+ERROR: forged line\?x{250,}\.\.\.; queued" \
+	"its line breaks are masked and its message cut at 300 bytes"
+expect_no_match "$T/err" "^ERROR: forged" "no forged line in the output"
+[ "$(wc -c <"$T/err")" -lt 2000 ] && ok "the error output stays short ($(wc -c <"$T/err") bytes)" ||
+	fail "$(wc -c <"$T/err") bytes of error output"
 stop_checker
 # With the store right again, the queue drains.
 start_checker "$T/good.log" --region eu-central-1 --token "$TOKEN"

@@ -37,6 +37,8 @@ S3's error XML, without asking s3rver, when the request is not what S3 accepts:
                         required in the completion, the SHA-256 of the parts' SHA-256s "-N"
           badsum        with checksum: answer a wrong one
           corrupt       flip one byte of part 2 on its way to s3rver
+          hostile       refuse every request that passes with 403 AccessDenied whose
+                        message holds a line break, a forged log line and 10 kB of text
   sigv4.py verify LOG
         the verdicts in LOG: one line per request, a summary; exit 1 when one was rejected
         or there were none (a request whose client gave up mid-body is counted apart)
@@ -372,6 +374,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 f.write(json.dumps(rec) + "\n")
         if rejected is not None:
             return self.answer(rejected.status, error_xml(rejected),
+                               [("Content-Type", "application/xml")])
+        if "hostile" in Proxy.modes:
+            msg = "Denied.\r\nERROR: forged line\t" + "x" * 10000
+            return self.answer(403, error_xml(Reject(403, "AccessDenied", msg)),
                                [("Content-Type", "application/xml")])
         got = self.mangle(urllib.parse.urlsplit(self.path).query, body)
         if got is None:
