@@ -387,8 +387,7 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 		explicit_bzero(h, strlen(h));
 		free(h);
 	}
-	/* The type the object gets (PUT, CreateMultipartUpload) or of the XML sent; not libcurl's
-	 * application/x-www-form-urlencoded for a POST. */
+	/* The object's type (PUT, CreateMultipartUpload) or the XML's, not libcurl's form type. */
 	if (strcmp(method, "PUT") == 0 || (strcmp(method, "POST") == 0 && blen == 0))
 		q->hdrs = curl_slist_append(q->hdrs, "Content-Type: application/octet-stream");
 	else if (strcmp(method, "POST") == 0)
@@ -457,15 +456,18 @@ s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *
 	return (s3_req_setup(r, q, method, url, what, sha, md5, md5hex, blen, cause));
 }
 
-/* Append the store's text t to b, at most max bytes, control characters as '?'. */
+/* Append the store's text t to b: at most max bytes, whole UTF-8 characters, controls as '?'. */
 static void
 s3_add_clean(struct buf *b, const char *t, size_t max)
 {
-	size_t	i;
+	size_t	i, n = strlen(t);
 
-	for (i = 0; t[i] != '\0' && i < max; i++)
+	if (n > max)
+		for (n = max; n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80; n--)
+			;
+	for (i = 0; i < n; i++)
 		buf_addc(b, (unsigned char)t[i] < 0x20 || t[i] == 0x7f ? '?' : t[i]);
-	if (t[i] != '\0')
+	if (t[n] != '\0')
 		buf_adds(b, "...");
 }
 
