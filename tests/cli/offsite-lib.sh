@@ -126,7 +126,8 @@ stop_s3rver() {
 # python3-botocore under /usr/bin/python3 first, else python3 (the AWS CLI's botocore).
 checker_python() {
 	for _py in /usr/bin/python3 python3; do
-		if "$_py" -c 'import botocore.auth' 2>/dev/null; then
+		if _v=$("$_py" -c 'import botocore.auth, botocore; print(botocore.__version__)' 2>/dev/null); then
+			[ "$CHECK_PY" = "$_py" ] || echo "# SigV4 checker: $_py with botocore $_v"
 			CHECK_PY=$_py
 			return 0
 		fi
