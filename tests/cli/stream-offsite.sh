@@ -10,6 +10,9 @@
 # segment on the store is named and the restore stops before it. Retention removes an old
 # generation from both stores, never the newest. stream --once with a store down exits 75 naming it.
 . "$srcdir/tests/cli/lib.sh"
+# rpo lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 . "$srcdir/tests/cli/pitr-lib.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 is not installed"
