@@ -390,6 +390,14 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			r = EX_OK;
 			break;
 		}
+		/* what is here before this round: a later event needs another round */
+		if (incident_get(st, id, &inc, &cause) != 1) {
+			free(cause);
+			cause = NULL;
+		} else {
+			shipped = inc.last_seq;
+			incident_free(&inc);
+		}
 		buf_reset(&b);
 		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
 		if (r == -1) {
@@ -421,14 +429,16 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			pause = pause * 2 > 30000 ? 30000 : pause * 2;
 			continue;
 		}
-		/* caught up: wait a moment for events appended while shipping */
+		/*
+		 * Caught up with what was there before the round: another round
+		 * for events appended meanwhile, else wait a moment for more.
+		 */
 		found = incident_get(st, id, &inc, &cause);
 		if (found != 1) {
 			free(cause);
 			break;
 		}
-		if (inc.last_seq == shipped || shipped == -1) {
-			shipped = inc.last_seq;
+		if (inc.last_seq == shipped) {
 			incident_free(&inc);
 			incidents_sleep_ms(1500);
 			if ((found = incident_get(st, id, &inc, &cause)) != 1) {
@@ -440,7 +450,6 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 				break;
 			}
 		}
-		shipped = inc.last_seq;
 		incident_free(&inc);
 	}
 	buf_free(&b);
