@@ -1333,7 +1333,7 @@ main_k_focus(struct tui *t, struct main_state *m, int arg)
 static int
 main_k_open(struct tui *t, struct main_state *m, int arg)
 {
-	if (!t->w.closed)
+	if (!t->w.closed && m->list_cur >= 0 && (size_t)m->list_cur < t->w.rb->nsteps)
 		main_goto(t, m->list_cur);
 	m->focus = MF_STEP;
 	return (SCR_REDRAW);
