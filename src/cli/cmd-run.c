@@ -93,7 +93,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 {
 	struct tui_opts	 o;
 	enum tui_end	 end;
-	char		*cause = NULL, *self;
+	char		*cause = NULL, *self, *hint;
 	int		 rc;
 
 	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
@@ -113,12 +113,16 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 		cmd_error("%s", cause);
 		free(cause);
 		rc = EX_IOERR;
-	} else if (end == TUI_CLOSED)
-		printf(_("%s %s is closed.\n"), inc->mode == INCIDENT_MODE_DRILL ?
-		    _("Drill") : _("Incident"), inc->id);
-	else if (end == TUI_LEFT)
-		printf(_("%s stays open; continue with: %s resume %s\n"), inc->id, PACKAGE,
-		    inc->id);
+	} else if (end == TUI_CLOSED) {
+		hint = cmd_hint(&ctx->conf, "report", inc->id);
+		printf(_("%s %s is closed; its report: %s\n"), inc->mode == INCIDENT_MODE_DRILL ?
+		    _("Drill") : _("Incident"), inc->id, hint);
+		free(hint);
+	} else if (end == TUI_LEFT) {
+		hint = cmd_hint(&ctx->conf, "resume", inc->id);
+		printf(_("%s stays open; continue with: %s\n"), inc->id, hint);
+		free(hint);
+	}
 	free(self);
 	runbook_free(rb);
 	return (rc);
