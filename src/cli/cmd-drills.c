@@ -2,11 +2,13 @@
 #include "system.h"
 
 #include <langinfo.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "model/incident.h"
 #include "ui/report.h"
 #include "util/str.h"
+#include "util/xmalloc.h"
 
 /* drills [RUNBOOK-ID] [--ascii]. */
 static int
@@ -21,8 +23,9 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	struct report_history		*h = NULL;
 	struct buf			 b;
 	const char			*runbook = NULL, *cs;
+	char				*path;
 	size_t				 n = 0;
-	bool				 utf8;
+	bool				 utf8, none;
 	int				 opt, rc;
 
 	cs = nl_langinfo(CODESET);
@@ -36,13 +39,19 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	if ((rc = cmd_report_open(&ctx->conf, &st)) != EX_OK)
-		return (rc);
-	if (cmd_report_history(&ctx->conf, st, runbook, &h, &n) != 0) {
+	/* No record yet (a new host, demo's fresh sandbox): no drills, not an error. */
+	path = str_join_path(ctx->conf.state_dir, "incidents.db");
+	none = access(path, F_OK) != 0 && errno == ENOENT;
+	free(path);
+	if (!none) {
+		if ((rc = cmd_report_open(&ctx->conf, &st)) != EX_OK)
+			return (rc);
+		if (cmd_report_history(&ctx->conf, st, runbook, &h, &n) != 0) {
+			incident_store_close(st);
+			return (EX_IOERR);
+		}
 		incident_store_close(st);
-		return (EX_IOERR);
 	}
-	incident_store_close(st);
 	if (n == 0) {
 		if (runbook != NULL)
 			printf(_("No drills of %s recorded.\n"), runbook);

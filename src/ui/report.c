@@ -305,6 +305,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 			    r->w.steps[i].ended_ms > r->rto_end_ms)
 				r->rto_end_ms = r->w.steps[i].ended_ms;
 		}
+		r->service_unconfirmed = r->rto_end_ms == 0;
 		if (r->rto_end_ms == 0 && r->interim)
 			r->rto_end_what = _("service not yet restored; last event");
 		else if (r->rto_end_ms == 0)
@@ -1069,7 +1070,7 @@ report_status(struct buf *b, const struct report *r)
 	size_t	i, n;
 
 	failed = report_failed_steps(r);
-	ok = failed == NULL && (r->rto_end_ms != 0 || strcmp(r->rto_end_what, _("close")) == 0);
+	ok = failed == NULL && !r->service_unconfirmed;
 	if (r->abandoned) {
 		buf_printf(b, _("Subject: [ABANDONED] Patronus SD-WAN %s closed without a "
 		    "result\n\n"), drill ? _("drill") : _("incident"));

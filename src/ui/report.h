@@ -45,6 +45,7 @@ struct report {
 
 	int64_t			 rto_end_ms;	/* when service was restored (or the close / last event) */
 	const char		*rto_end_what;	/* what that time is, translated */
+	bool			 service_unconfirmed;	/* a restores_service step is not done */
 	int64_t			 rto_achieved;	/* seconds */
 	int64_t			 rpo_achieved;	/* seconds, -1 when no restore is recorded */
 	const char		*restored_set;	/* w.restored_set, or NULL */

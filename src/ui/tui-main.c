@@ -375,10 +375,10 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 /*
  * The header's RPO in words that fit beside the RTO clock on 80 columns:
  * whether the target is met, at risk or cannot be met, and why: the data
- * lost between the restorable point (the restored one once the record has
- * it; with restore_before: detected, the newest before the detection) and
- * the detection. "RPO 15m met: 4m lost", "RPO 15m MISSED: no backup". *a
- * gets the attribute. The caller frees.
+ * between the restorable point (with restore_before: detected, the newest
+ * before the detection) and the detection, which a restore loses; once the
+ * record has a restored point, what was lost. "RPO 15m met: loses 4m",
+ * "RPO 15m cannot be met: no backup". *a gets the attribute. The caller frees.
  */
 static char *
 main_rpo_words(struct tui *t, attr_t *a)
@@ -396,28 +396,30 @@ main_rpo_words(struct tui *t, attr_t *a)
 	if (point == 0) {
 		*a = t->attr[ROLE_ALARM];
 		return (xasprintf(t->w.rb->restore_before_detected ?
-		    _("RPO %s MISSED: no backup before detection") :
-		    _("RPO %s MISSED: no backup"), c2));
+		    _("RPO %s cannot be met: none pre-detection") :
+		    _("RPO %s cannot be met: no backup"), c2));
 	}
 	lost = inc->detected_ms - point;
 	if (lost < 0)
 		lost = 0;
 	tui_dur(lost / 1000, c1, sizeof c1);
+	if (restored) {
+		if (lost > inc->rpo * 1000)
+			*a = t->attr[ROLE_ALARM];
+		return (xasprintf(lost > inc->rpo * 1000 ? _("RPO %s missed: lost %s (restored)") :
+		    _("RPO %s met: lost %s (restored)"), c2, c1));
+	}
 	if (lost > inc->rpo * 1000) {
 		*a = t->attr[ROLE_ALARM];
-		return (xasprintf(restored ? _("RPO %s MISSED: %s lost (restored)") :
-		    _("RPO %s MISSED: %s lost"), c2, c1));
+		return (xasprintf(_("RPO %s cannot be met: loses %s"), c2, c1));
 	}
 	if (lost * 4 >= inc->rpo * 3000) {
 		*a = t->attr[ROLE_ATTENTION];
-		return (xasprintf(restored ? _("RPO %s at risk: %s lost (restored)") :
-		    _("RPO %s at risk: %s lost"), c2, c1));
+		return (xasprintf(_("RPO %s at risk: loses %s"), c2, c1));
 	}
 	if (lost == 0)
-		return (xasprintf(restored ? _("RPO %s met: none lost (restored)") :
-		    _("RPO %s met: none lost"), c2));
-	return (xasprintf(restored ? _("RPO %s met: %s lost (restored)") :
-	    _("RPO %s met: %s lost"), c2, c1));
+		return (xasprintf(_("RPO %s met: loses nothing"), c2));
+	return (xasprintf(_("RPO %s met: loses %s"), c2, c1));
 }
 
 /* The header: DRILL, incident id, title, RTO and RPO clocks. */
