@@ -182,9 +182,10 @@ const struct cmd_entry cmd_demo_entry = {
 	    "                 demo made (it holds .patronus-dr-demo) is ever deleted\n"
 	    "  -n, --no-tui   only make the sandbox and print what was made\n"
 	    "\n"
-	    "On a terminal (and without --no-tui) the TUI then opens on the sandbox:\n"
-	    "the open drill there is resumed, else a drill of database-corruption is\n"
-	    "declared, ready to start.\n"
+	    "On a terminal (and without --no-tui) it prints the export tip, then the\n"
+	    "TUI opens on the sandbox: its open drill of database-corruption is\n"
+	    "resumed, else one is declared, ready to start. Another open incident\n"
+	    "or drill there is left alone, with the command that closes it.\n"
 	    "\n"
 	    "An existing sandbox is kept as it is. A folder that exists, is not empty\n"
 	    "and is not a sandbox is refused (exit 73).\n"),

@@ -204,7 +204,8 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 
 /*
  * The TUI on a demo sandbox (config is its dr.yaml): the sandbox's open
- * incident or drill is resumed, else a drill of database-corruption starts.
+ * drill of database-corruption is resumed, else one starts; another open
+ * incident or drill is left alone, with the command that closes it.
  * Returns the exit status.
  */
 int
@@ -212,8 +213,9 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 {
 	struct cmd_ctx		 c;
 	struct incident_store	*st = NULL;
-	struct incident		 inc;
-	char			*cause = NULL;
+	struct incident		*l = NULL;
+	char			*cause = NULL, *hint;
+	size_t			 n = 0, i, mine = 0;
 	int			 r, rc;
 
 	memset(&c, 0, sizeof c);
@@ -227,14 +229,34 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 		conf_free(&c.conf);
 		return (EX_CANTCREAT);
 	}
-	memset(&inc, 0, sizeof inc);
-	if ((r = incident_find_open(st, &inc, &cause)) < 0) {
+	/* demo's drill: the newest open drill of database-corruption */
+	if (incident_list(st, &l, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		rc = EX_IOERR;
-	} else if (r == 1) {
-		rc = cmd_tui_walk(&c, st, &inc, true);
-		incident_free(&inc);
+		r = -1;
+	} else {
+		r = 0;
+		for (i = 0; i < n; i++) {
+			if (l[i].closed_ms != 0)
+				continue;
+			if (r == 0 && l[i].mode == INCIDENT_MODE_DRILL &&
+			    strcmp(l[i].runbook_id, "database-corruption") == 0) {
+				mine = i;
+				r = 1;
+				continue;
+			}
+			/* another open one is left alone; how to end it, if by mistake */
+			hint = cmd_hint(&c.conf, "incidents close", l[i].id);
+			printf(_("%s (%s) is open in this sandbox and stays so; if it was opened "
+			    "by mistake: %s --reason 'opened by mistake'\n"), l[i].id,
+			    l[i].runbook_id, hint);
+			free(hint);
+		}
+		fflush(stdout);
+		if (r == 1)
+			rc = cmd_tui_walk(&c, st, &l[mine], true);
+		incident_list_free(l, n);
 	}
 	incident_store_close(st);
 	if (r == 0)

@@ -88,6 +88,13 @@ bhint=$(sed -n 's/.*with --from (see: \(.*\))$/\1/p' "$T/err")
 paste_hint "$bhint"
 expect_rc 0 "its hint pasted works: $bhint"
 
+mkdir -p "$T/cwd"
+(cd "$T/cwd" && "$PDR" --config "$C" evidence collect "ev dir" >"$T/out" 2>"$T/err")
+ehint=$(sed -n 's/.*; check it with: //p' "$T/out")
+paste_hint "$ehint"
+expect_rc 0 "evidence's check hint (a relative folder with a space) pasted works: $ehint"
+expect_match "$T/out" ': OK$' "and sha256sum checks the evidence"
+
 # --- restore_before: only points before the detection ---------------------------------------
 now=$(date +%s)
 PATRONUS_DR_NOW="@$((now - 7200))" "$PDR" --config "$C" backup --no-prune >/dev/null 2>&1 ||

@@ -243,4 +243,19 @@ tui_wait demo2 '^\[exit 0\]$' "demo exits 0"
 n=$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT count(*) FROM incidents")
 [ "$n" = 1 ] && ok "demo declared one drill, not two" || fail "demo: $n incidents"
 
+# a stray drill of another runbook, newer: demo resumes its own drill, leaves the stray
+# alone and prints the command that closes it, which works pasted
+stray=$("$top_builddir/tests/pdr-incident-fixture" "$T/sb2/var/lib/patronus/dr" declare \
+	failover-drill drill "Quarterly failover test" 7200 3600)
+tui_start demo3 80 24 "$PDR" demo --dir "$T/sb2"
+tui_wait demo3 "^ DRILL +$DID " "demo resumes its own drill, not the newer stray one" 20
+tui_keys demo3 q
+tui_wait demo3 '^\[exit 0\]$' "demo exits 0"
+chint=$(tui_joined demo3 | sed -n "s/^$stray (failover-drill) is open in this sandbox and stays so; if it was opened by mistake: //p")
+[ -n "$chint" ] && ok "demo names the stray drill and how to close it" || fail "no close hint for $stray"
+paste_hint "$chint"
+expect_rc 0 "the close hint pasted into a fresh shell works: $chint"
+[ "$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT closed_ms > 0 FROM incidents WHERE id = '$stray'")" = 1 ] &&
+	ok "the stray drill is closed" || fail "the stray drill is still open"
+
 finish
