@@ -355,6 +355,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		free(cause);
 		rc = EX_IOERR;
 	} else {
+		cmd_run_metrics(&ctx->conf);
 		hint = cmd_hint(&ctx->conf, "report", id);
 		printf(_("%s %s is closed as abandoned: %s\nIt counts as neither a pass nor a "
 		    "fail; its report: %s\n"), inc.mode == INCIDENT_MODE_DRILL ? _("Drill") :

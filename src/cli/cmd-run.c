@@ -70,8 +70,8 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
  * or prune. Quiet on the terminal (the TUI may own it): a failure goes to the
  * log file and syslog only.
  */
-static void
-run_metrics(const struct conf *c)
+void
+cmd_run_metrics(const struct conf *c)
 {
 	struct metrics	m;
 
@@ -107,7 +107,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	o.inc = inc;
 	o.rb = rb;
 	o.resumed = resumed;
-	o.closed = run_metrics;
+	o.closed = cmd_run_metrics;
 	rc = EX_OK;
 	if (tui_main(&o, &end, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -184,7 +184,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
-	run_metrics(&ctx->conf);
+	cmd_run_metrics(&ctx->conf);
 	cmd_notify(&ctx->conf, drill ? _("drill %s declared: %s (RTO %s)") :
 	    _("incident %s declared: %s (RTO %s)"), iid, rb->title,
 	    duration_format(rb->rto, dur, sizeof dur));

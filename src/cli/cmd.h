@@ -81,6 +81,7 @@ struct report_history;
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
 
 /* cmd-report.c: shared by report and drills. */
 int	cmd_report_open(const struct conf *, struct incident_store **);

@@ -14,6 +14,8 @@ make_sandbox "$T/sandbox"
 mkdir -p "$T/my dir"
 cp "$C" "$T/my dir/dr.yaml"
 CQ="$T/my dir/dr.yaml"
+M="$T/patronus_dr.prom"
+printf 'metrics_file: %s\n' "$M" >>"$CQ"
 STATE=$(sed -n 's/^state_dir: *//p' "$C" | tr -d '"')
 [ -n "$STATE" ] || STATE="$D/var/lib/patronus/dr"
 
@@ -41,6 +43,9 @@ expect_match "$T/err" "needs --reason" "says --reason is needed"
 run "$PDR" --config "$CQ" incidents close "$id" --reason "wrong runbook <b>"
 expect_rc 0 "incidents close ID --reason"
 expect_match "$T/out" "is closed as abandoned: wrong runbook <b>" "says it is abandoned, with the reason"
+expect_match "$M" '^patronus_dr_incidents_open 0$' "metrics rewritten at the close"
+expect_no_match "$M" 'patronus_dr_drill_last_success\{runbook="database-corruption"\}' \
+	"metrics: an abandoned drill is no drill result"
 hint=$(sed -n 's/.*its report: //p' "$T/out")
 case $hint in "patronus-dr --config '$T/my dir/dr.yaml' report $id") ok "the report hint quotes the folder with a space" ;;
 	*) fail "the report hint: '$hint'" ;; esac
