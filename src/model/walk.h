@@ -102,7 +102,8 @@ struct walk {
 	bool			 abandoned;	/* closed by `incidents close`: neither pass nor fail */
 	char			*restored_set;	/* the last restored event's set, NULL none */
 	int64_t			 restored_ms;	/* the time of the point it restored */
-	bool			 clock_attention;	/* "RTO 75%" recorded */
+	bool			 clock_half;		/* "rto-50" (or higher) recorded */
+	bool			 clock_attention;	/* "rto-80" (older: "rto-75") recorded */
 	bool			 clock_alarm;		/* "rto-breached" recorded */
 	bool			 rpo_alarm;		/* "rpo-breached" recorded */
 	unsigned		 generation;	/* bumped by every applied event */

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "engine/host/action.h"
-#include "engine/backup/notify.h"
+#include "engine/set/catalog.h"
 #include "engine/stream/pitr.h"
 #include "ui/tui-int.h"
 #include "util/fsutil.h"
@@ -149,28 +149,6 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 	}
 	runbook_vars_free(vars, nv);
 	return (cmd);
-}
-
-/* Tell notify.webhook, when set, without waiting for it (notify.c); a failure shows in the status line. */
-static void PDR_PRINTF(2, 3)
-tui_notify(struct tui *t, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg, *text, *cause = NULL;
-
-	if (t->o->conf == NULL || t->o->conf->notify_webhook == NULL)
-		return;
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	text = notify_text("%s", msg);
-	if (notify_send(t->o->conf->notify_webhook, t->o->conf->notify_timeout, text,
-	    &cause) != 0) {
-		tui_status(t, true, "%s", cause);
-		free(cause);
-	}
-	free(text);
-	free(msg);
 }
 
 /* Add a line to the pane. */
@@ -419,6 +397,8 @@ main_rpo_words(struct tui *t, attr_t *a)
 	}
 	if (lost == 0)
 		return (xasprintf(_("RPO %s met: loses nothing"), c2));
+	if (lost < 1000)
+		return (xasprintf(_("RPO %s met: loses under 1s"), c2));
 	return (xasprintf(_("RPO %s met: loses %s"), c2, c1));
 }
 
@@ -772,8 +752,6 @@ main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 	tui_sync(t);
 	if (t->o->closed != NULL)
 		t->o->closed(t->o->conf);
-	tui_notify(t, t->o->inc->mode == INCIDENT_MODE_DRILL ? _("drill %s closed") :
-	    _("incident %s closed"), t->o->inc->id);
 	tui_status(t, false, "%s", _("Incident closed. q leaves."));
 }
 
@@ -1240,15 +1218,22 @@ const struct screen_ops tui_main_screen = {
 	.free = NULL,
 };
 
-/* The mtime of the newest *-manifest.txt in backup_dir and its tiers before limit_ms, 0 when none. */
+/*
+ * The time of the newest backup set in backup_dir and its tiers (a complete
+ * one: its manifest is written last) that was taken wholly before limit_ms,
+ * 0 when none. The time is the set's name, as restore counts it: a set named
+ * at second S was taken before S + 1 s.
+ */
 static int64_t
 main_newest_backup(const char *dir, int64_t limit_ms)
 {
 	static const char *const tiers[] = { "", "/hourly", "/daily", "/weekly", "/monthly" };
 	struct dirent	*de;
 	struct stat	 st;
+	enum backup_tier tier;
+	time_t		 when;
 	DIR		*d;
-	char		*path, *f;
+	char		*path, *f, *name;
 	int64_t		 best = 0, m;
 	size_t		 i;
 
@@ -1261,12 +1246,16 @@ main_newest_backup(const char *dir, int64_t limit_ms)
 				if (!str_has_suffix(de->d_name, "-manifest.txt"))
 					continue;
 				f = xasprintf("%s/%s", path, de->d_name);
-				if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
-					m = (int64_t)st.st_mtim.tv_sec * 1000 +
-					    st.st_mtim.tv_nsec / 1000000;
-					if (m > best && m < limit_ms)
+				name = xstrndup(de->d_name, strlen(de->d_name) -
+				    strlen("-manifest.txt"));
+				if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+				    catalog_parse_name(name, &tier, &when) == 0) {
+					m = (int64_t)when * 1000;
+					if (m > best && (limit_ms == INT64_MAX ||
+					    m + 1000 <= limit_ms))
 						best = m;
 				}
+				free(name);
 				free(f);
 			}
 			closedir(d);
@@ -1335,7 +1324,6 @@ tui_main_tick(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
 	int64_t			 now = tui_now_ms(), el;
-	char			 dur[TIMEUTIL_BUFSZ];
 
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
 		main_goto(t, 0);
@@ -1346,16 +1334,17 @@ tui_main_tick(struct tui *t)
 		main_scan_rpo(t);
 	if (!t->w.closed && inc->rto > 0) {
 		el = now - inc->detected_ms;
-		if (!t->w.clock_attention && el * 4 >= inc->rto * 3000) {
-			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-75");
-			tui_notify(t, _("%s: 75%% of the RTO (%s) used"), inc->id,
-			    duration_format(inc->rto, dur, sizeof dur));
-		}
-		if (!t->w.clock_alarm && el > inc->rto * 1000) {
+		/*
+		 * The highest threshold crossed and not yet recorded (it implies
+		 * the lower ones); the incident's follower tells notify.webhook
+		 * and notify.command from the record (alert.c).
+		 */
+		if (!t->w.clock_alarm && el > inc->rto * 1000)
 			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-breached");
-			tui_notify(t, _("%s: RTO (%s) breached"), inc->id,
-			    duration_format(inc->rto, dur, sizeof dur));
-		}
+		else if (!t->w.clock_attention && el * 5 >= inc->rto * 4000)
+			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-80");
+		else if (!t->w.clock_half && el * 2 >= inc->rto * 1000)
+			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-50");
 	}
 	/*
 	 * No "rpo-breached" event: the data lost is fixed by the point a restore

@@ -15,9 +15,8 @@ YAML
 DB="$T/state/incidents.db"
 S=a
 
-# a backup 5 minutes old, for the RPO window
-: >"$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
-touch -d '-5 minutes' "$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
+# a backup 5 minutes old, for the RPO window (its time is its name's, as restore reads it)
+: >"$T/backup/daily/patronus-daily-$(date -d '-5 minutes' +%Y%m%d-%H%M%S)-manifest.txt"
 
 tui_start $S 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-2m
 tui_wait $S '^INC-[0-9]{8}-[0-9]{4}-tui-test +TUI test procedure' "an incident (no DRILL) is declared"
