@@ -179,6 +179,7 @@ expect_no_match "$T/taken" 'Stop services' "status update: a simulated step is n
 # the record, event by event
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '^1\|\|declared\|.*"mode":"drill"' "record: declared as a drill"
+expect_no_match "$T/ev" '\|clock\|rpo-breached' "record: no RPO breach recorded at the declaration (no backup before it)"
 expect_match "$T/ev" '\|stop-services\|step-done\|simulated \(drill\): sudo systemctl stop patronus-sdwan' "record: the simulated command"
 expect_no_match "$T/ev" '\|stop-services\|command-started\|' "record: the simulated command never started"
 expect_match "$T/ev" "\\|assess\\|command-started\\|patronus-dr --config $D/dr.yaml assess" "record: the action's command"
