@@ -20,7 +20,7 @@ static const struct {
 	{ "backups", "", N_("the backup sets, newest first") },
 	{ "assess", "", N_("integrity check of the sandbox database") },
 	{ "runbooks", "list", N_("the recovery runbooks") },
-	{ "run", "RUNBOOK-ID --drill", N_("rehearse a runbook on the sandbox") },
+	{ "run", "database-corruption --drill", N_("rehearse a runbook on the sandbox") },
 	{ "drills", "", N_("drill history against the RTO/RPO targets") },
 };
 

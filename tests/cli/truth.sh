@@ -29,6 +29,7 @@ for sub in config backups "runbooks list" drills; do
 	paste_hint "$line"
 	expect_rc 0 "demo's tip pasted: $line"
 done
+expect_no_match "$T/demo.out" '^  patronus-dr .*[A-Z]+-ID' "every tip is a real command, no placeholder to fill in"
 tip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/demo.out")
 paste_hint "$tip; patronus-dr config"
 expect_rc 0 "demo's export tip pasted, then a command without --config"
