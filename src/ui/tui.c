@@ -572,7 +572,7 @@ tui_small(struct tui *t)
 	size_t	  n, i;
 	attr_t	  a;
 
-	s = xasprintf(_("The terminal is %dx%d; the TUI needs at least %dx%d. Enlarge it, or q leaves."),
+	s = xasprintf(_("Terminal %dx%d is too small: needs %dx%d. q leaves."),
 	    t->cols, t->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
 	lines = tui_wrap(s, t->cols, &n);
 	free(s);

@@ -218,7 +218,7 @@ tui_keys $S Escape
 
 # a terminal smaller than 80x24: one line with the size needed; the clock keeps running
 $TM resize-window -t $S -x 60 -y 20
-tui_wait $S 'needs at least 80x24' "60x20: the size needed"
+tui_wait $S '^Terminal 60x20 is too small: needs 80x24\. q leaves\.$' "60x20: one line with the size needed"
 c1=$(tui_screen $S | grep -o '^RTO [0-9:]*' | head -1)
 wait_for "60x20: the RTO clock keeps running" 5 sh -c \
     "$TM capture-pane -p -t $S | grep -o '^RTO [0-9:]*' | head -1 | grep -vxF '$c1'"
