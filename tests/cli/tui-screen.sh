@@ -228,6 +228,21 @@ tui_has $S 'Step 4/4: Three questions' "80x24 again: the same step"
 tui_keys $S q
 tui_wait $S '^\[exit 0\]$' "q leaves"
 
+# German at 80x24 (longer words): the footer ends in … where the help has the rest, the
+# cut title in the list too, and the size line stays one line at 60x20
+mkdir -p "$T/locale/de/LC_MESSAGES"
+msgcat --use-first -o "$T/de.po" "$srcdir/po/de.po" $(ls "$srcdir"/po/de-*.pending.po 2>/dev/null)
+msgfmt -o "$T/locale/de/LC_MESSAGES/patronus-dr.mo" "$T/de.po" || fail "the German catalogue compiles"
+tui_start de 80 24 env LANGUAGE=de PATRONUS_DR_LOCALEDIR="$T/locale" "$PDR" --config "$T/dr.yaml" resume "$ID"
+tui_wait de '^ ÜBUNG ' "German: the TUI is up"
+tui_has de 'Schritt 4/4: Three questions' "German: the step"
+tui_has de '^.{0,2}1 Restore the configur.*…│' "German: the cut title ends in …"
+tui_has de '^Enter Antwort .* … +\? Hilfe +q Ende *$' "German: the keys that do not fit end in …"
+$TM resize-window -t de -x 60 -y 20
+tui_wait de '^Terminal 60x20 zu klein: braucht 80x24\. q beendet\.$' "German 60x20: one line with the size needed"
+tui_keys de q
+tui_wait de '^\[exit 0\]$' "q leaves"
+
 # monochrome, no colour, no UTF-8: the cut mark and the question mark are ASCII
 TUI_LC=C TUI_TERM=vt100 tui_start mono 80 24 env NO_COLOR=1 "$PDR" --config "$T/dr.yaml" resume "$ID"
 tui_wait mono '^ DRILL ' "vt100, NO_COLOR, LC_ALL=C: the TUI is up"
