@@ -53,6 +53,7 @@ struct main_state {
 	bool		 item_show;	/* scroll the step pane to it at the next draw */
 	int		 pane_top;	/* the step pane's first line */
 	int		 pane_h;
+	int		 pane_n;	/* the step pane's lines when last drawn */
 	bool		 pane_more;	/* the step pane has more below */
 	int		 out_top;	/* the output's first row; -1: follow its end */
 	int		 out_h;
@@ -558,13 +559,13 @@ main_marks(struct tui *t, int y0, int y1, int x, int w, bool above, bool below, 
 
 	if (above) {
 		s = xasprintf(" %s %s ", tui_glyph(t, "\xe2\x86\x91", "^"),
-		    focus ? _("more: PgUp") : _("more: Tab, PgUp"));
+		    focus ? _("more: PgUp") : _("more: Esc, PgUp"));
 		tui_put(y0, x + w - tui_width(s) - 1, tui_width(s), t->attr[ROLE_TITLE], s);
 		free(s);
 	}
 	if (below) {
 		s = xasprintf(" %s %s ", tui_glyph(t, "\xe2\x86\x93", "v"),
-		    focus ? _("more: PgDn") : _("more: Tab, PgDn"));
+		    focus ? _("more: PgDn") : _("more: Esc, PgDn"));
 		tui_put(y1, x + w - tui_width(s) - 1, tui_width(s), t->attr[ROLE_TITLE], s);
 		free(s);
 	}
@@ -660,6 +661,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 			tui_put_cut(t, y + row, x, w, a, pl.l[k].text);
 	}
 	m->pane_more = m->pane_top + h < (int)pl.n;
+	m->pane_n = (int)pl.n;
 	pl_free(&pl);
 }
 
@@ -838,6 +840,7 @@ main_step_changed(struct tui *t, struct main_state *m)
 	m->seen_step = t->w.current;
 	m->item_cur = 0;
 	m->pane_top = 0;
+	m->pane_n = INT_MAX / 2;
 	m->out_top = -1;
 	m->list_cur = t->w.current >= 0 ? t->w.current : 0;
 	if (t->w.current < 0)
@@ -888,7 +891,7 @@ main_draw(struct tui *t, struct screen *sc)
 	main_output(t, m, top + th, 0, oh, t->cols);
 	/* after the output, whose rule the step pane's "more below" mark is on */
 	main_marks(t, top - 1, top + th, lw + 2, t->cols - lw - 2, m->pane_top > 0,
-	    m->pane_more, m->focus != MF_LIST);
+	    m->pane_more, m->focus == MF_STEP);
 	for (i = 0; i < ns; i++)
 		tui_put(top + bh + (int)i, 0, t->cols, t->status_alarm ? t->attr[ROLE_ALARM] :
 		    t->attr[ROLE_TITLE], sl[i]);
@@ -1337,7 +1340,7 @@ main_scroll_by(int pos, int arg, int h, int last)
 static int
 main_k_scroll(struct tui *t, struct main_state *m, int arg)
 {
-	int	view = main_view(t, m), ni, base;
+	int	view = main_view(t, m), ni, base, last;
 
 	switch (m->focus) {
 	case MF_LIST:
@@ -1350,15 +1353,16 @@ main_k_scroll(struct tui *t, struct main_state *m, int arg)
 			m->item_cur = main_scroll_by(m->item_cur, arg, 1, ni - 1);
 			m->item_show = true;
 		} else
-			m->pane_top = main_scroll_by(m->pane_top, arg, m->pane_h, INT_MAX / 2);
+			m->pane_top = main_scroll_by(m->pane_top, arg, m->pane_h,
+			    main_clamp(INT_MAX / 2, m->pane_n, m->pane_h));
 		break;
 	case MF_OUT:
-		base = m->out_top >= 0 ? m->out_top : main_clamp(m->out_n - m->out_h,
-		    m->out_n, m->out_h);
-		if (arg == SC_EDGE)
+		last = main_clamp(INT_MAX / 2, m->out_n, m->out_h);
+		base = m->out_top >= 0 ? m->out_top : last;
+		m->out_top = main_scroll_by(base, arg, m->out_h, last);
+		/* at the end: follow it again */
+		if (m->out_top >= last)
 			m->out_top = -1;
-		else
-			m->out_top = main_scroll_by(base, arg, m->out_h, m->out_n);
 		break;
 	}
 	return (SCR_REDRAW);
