@@ -367,7 +367,9 @@ table_render(const struct table *t, int width, struct buf *b)
 	}
 	for (total = -2, c = 0; c < t->ncols; c++)
 		total += w[c] + 2;
-	if (total > width) {
+	/* a line of its own only when wrapping the last column is not enough */
+	if (total > width && !((t->cols[t->ncols - 1].flags & TABLE_WRAP) &&
+	    total - w[t->ncols - 1] + TABLE_MIN_WRAP <= width)) {
 		for (c = 0; c < t->ncols; c++)
 			if (t->cols[c].flags & TABLE_LINE) {
 				use[c] = false;
