@@ -73,6 +73,8 @@ struct rb_step {
 	char			*question;	/* RB_DECIDE */
 	struct rb_answer	*answers;
 	size_t			 nanswers;
+	bool			 has_default;	/* RB_DECIDE: default: names an answer */
+	size_t			 default_answer; /* its index, taken by run --unattended */
 	struct rb_question	*questions;	/* RB_PROMPT */
 	size_t			 nquestions;
 	char			*use;		/* RB_USE: runbook id */
@@ -96,6 +98,7 @@ struct runbook {
 	size_t		 nprerequisites;
 	struct rb_step	*steps;
 	size_t		 nsteps;
+	bool		 unattended;	/* unattended: true: meant for run --drill --unattended */
 };
 
 /* All runbooks found in the runbook folders. */
@@ -178,6 +181,13 @@ int		 runbook_step_index(const struct runbook *, const char *);
  */
 int		 runbook_next_step(const struct runbook *, size_t, size_t);
 
+/*
+ * Whether rb can be walked without a person (run --unattended): every decide
+ * step has a default:. Returns 0, or -1 and *cause (caller frees) naming the
+ * first step that has none.
+ */
+int		 runbook_unattended_check(const struct runbook *, char **);
+
 /* Whether a step is effectively run, simulated or skipped in a drill. */
 enum rb_drill	 runbook_drill_rule(const struct rb_step *);
 
@@ -205,5 +215,27 @@ struct conf;
 struct rb_var	*runbook_vars_conf(const struct conf *, const struct rb_var *, size_t,
 		    size_t *);
 void		 runbook_vars_free(struct rb_var *, size_t);
+
+struct incident;
+/*
+ * The variables of a step of an incident: dr.yaml's keys from the settings
+ * given (a drill's sandbox's) and RB_INCIDENT_VARS, incident.dir under the
+ * state_dir given (the record's). Free with runbook_vars_free.
+ */
+struct rb_var	*runbook_vars_incident(const struct conf *, const struct incident *,
+		    const char *, size_t *);
+
+/*
+ * The command of a run or action step, variables substituted, as shown and
+ * recorded; for an action *argv (when the pointer is not NULL) gets the
+ * child's argv: self, --config FILE (left out when NULL), words and options
+ * (caller frees the array and its strings). NULL and *cause on an unknown
+ * variable or action. The caller frees the result.
+ */
+char		**runbook_step_env(const struct incident *, const char *, const char *,
+		    const char *);
+void		 runbook_step_env_free(char **);
+char		*runbook_step_command(const struct rb_step *, const struct rb_var *, size_t,
+		    const char *, const char *, char ***, char **);
 
 #endif

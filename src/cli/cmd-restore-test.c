@@ -1,0 +1,2 @@
+/* cmd-restore-test.c: placeholder */
+#include "system.h"

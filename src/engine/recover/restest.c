@@ -1,0 +1,2 @@
+/* restest.c: placeholder */
+#include "system.h"
