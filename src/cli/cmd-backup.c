@@ -122,6 +122,18 @@ cmd_notify(const struct conf *c, const char *fmt, ...)
 	free(msg);
 }
 
+/* The runbook of incident id in the list l of n, or NULL. */
+static const char *
+cmd_metrics_runbook(const struct incident *l, size_t n, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].id, id) == 0)
+			return (l[i].runbook_id);
+	return (NULL);
+}
+
 /* The incident and drill gauges: open incidents, each runbook's last drill. */
 static void
 cmd_metrics_incidents(const struct conf *c, struct metrics *m)
@@ -129,10 +141,9 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 	struct incident_store	*st = NULL;
 	struct report_history	*h = NULL;
 	struct incident		*l = NULL;
-	const char		*rb;
+	const char		*rb, *other;
 	char			*db, *cause = NULL, *lab;
 	size_t			 nl = 0, nh = 0, i, j, open = 0;
-	int			 k;
 
 	db = str_join_path(c->state_dir, "incidents.db");
 	if (access(db, F_OK) != 0) {
@@ -153,7 +164,6 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		if (l[i].mode != INCIDENT_MODE_DRILL && l[i].closed_ms == 0)
 			open++;
 	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
-	incident_list_free(l, nl);
 	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
 		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
 		metrics_clear(m, "patronus_dr_drill_last_success");
@@ -161,15 +171,11 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
 		/* Oldest first: the last row of a runbook is its last drill. */
 		for (i = 0; i < nh; i++) {
-			/* DRILL-YYYYmmdd-HHMM-RUNBOOK */
-			for (rb = h[i].id, k = 0; k < 3 && rb != NULL; k++)
-				if ((rb = strchr(rb, '-')) != NULL)
-					rb++;
-			if (rb == NULL)
+			if ((rb = cmd_metrics_runbook(l, nl, h[i].id)) == NULL)
 				continue;
 			for (j = i + 1; j < nh; j++)
-				if (strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
-				    strlen(h[j].id) == strlen(h[i].id))
+				if ((other = cmd_metrics_runbook(l, nl, h[j].id)) != NULL &&
+				    strcmp(other, rb) == 0)
 					break;
 			if (j < nh)
 				continue;
@@ -188,6 +194,7 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		}
 		cmd_report_history_free(h, nh);
 	}
+	incident_list_free(l, nl);
 	incident_store_close(st);
 }
 

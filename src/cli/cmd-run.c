@@ -151,7 +151,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	struct tui_opts	 o;
 	struct conf	 sc;
 	enum tui_end	 end;
-	char		*cause = NULL, *self, *spath = NULL;
+	char		*cause = NULL, *self, *spath = NULL, *verdict = NULL;
 	int		 rc, hs;
 
 	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
@@ -174,8 +174,12 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	o.drill_config = spath;
 	rc = EX_OK;
 	if (unattended) {
-		rc = run_unattended(&o);
+		rc = run_unattended(&o, &verdict);
 		run_sandbox_done(&ctx->conf, inc);
+		/* the reason on the last line, for the timer's journal */
+		if (verdict != NULL)
+			printf("%s\n", verdict);
+		free(verdict);
 	} else if (tui_main(&o, &end, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);

@@ -86,7 +86,7 @@ int	cmd_demo_walk(struct cmd_ctx *, const char *);
 
 /* run-unattended.c: a drill walked without a person (run --drill --unattended). */
 struct tui_opts;
-int	run_unattended(const struct tui_opts *);
+int	run_unattended(const struct tui_opts *, char **);
 
 /* cmd-report.c: shared by report and drills. */
 int	cmd_report_open(const struct conf *, struct incident_store **);

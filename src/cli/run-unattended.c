@@ -256,11 +256,12 @@ unattended_report(const struct tui_opts *o)
  * are simulated or skipped, as in the TUI), decisions take their default:,
  * checklists and prompts are recorded as not checked; the first failed step
  * ends the walk. Then the drill is closed, the metrics and the report
- * written, and the last line says PASS or FAIL and why. Returns 0 (passed)
- * or 1 (failed), or 74 when the record cannot be written.
+ * written; *verdict (caller prints it last and frees it) says PASS or FAIL
+ * and why. Returns 0 (passed) or 1 (failed), or 74 when the record cannot
+ * be written.
  */
 int
-run_unattended(const struct tui_opts *o)
+run_unattended(const struct tui_opts *o, char **verdict)
 {
 	const struct runbook	*rb = o->rb;
 	const struct rb_step	*rs;
@@ -313,8 +314,9 @@ run_unattended(const struct tui_opts *o)
 		if (fail == NULL)
 			i = runbook_next_step(rb, (size_t)i, answer);
 	}
+	*verdict = NULL;
 	if (incident_close(o->store, o->inc->id, "drill complete", NULL, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
+		*verdict = xasprintf(_("FAIL: drill %s: not closed: %s"), o->inc->id, cause);
 		free(cause);
 		free(fail);
 		return (EX_IOERR);
@@ -324,12 +326,12 @@ run_unattended(const struct tui_opts *o)
 	cmd_notify(o->conf, _("drill %s closed"), o->inc->id);
 	unattended_report(o);
 	if (fail != NULL) {
-		printf(_("FAIL: drill %s of %s: %s\n"), o->inc->id, rb->id, fail);
+		*verdict = xasprintf(_("FAIL: drill %s of %s: %s"), o->inc->id, rb->id, fail);
 		free(fail);
 		return (1);
 	}
-	printf(_("PASS: drill %s of %s: %zu steps, %zu commands run (%d simulated), "
-	    "%zu checklists and prompts not checked\n"), o->inc->id, rb->id, done,
+	*verdict = xasprintf(_("PASS: drill %s of %s: %zu steps, %zu commands run (%d "
+	    "simulated), %zu checklists and prompts not checked"), o->inc->id, rb->id, done,
 	    ran - (size_t)simulated, simulated, unchecked);
 	return (0);
 }

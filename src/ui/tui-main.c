@@ -186,6 +186,7 @@ static const char *
 main_drill_text(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const char		*path;
 
 	if (t->o->inc->mode != INCIDENT_MODE_DRILL ||
 	    (rs->kind != RB_RUN && rs->kind != RB_ACTION))
@@ -196,7 +197,10 @@ main_drill_text(struct tui *t, int i)
 	case RB_DRILL_SKIP:
 		return (_("Drill: skipped in drills (x skips it)"));
 	default:
-		return (_("Drill: runs against the drill's settings"));
+		if (main_step_conf(t, i, &path) != t->o->conf)
+			return (_("Drill: runs in the drill's sandbox, never on live paths"));
+		return (_("Drill: runs with the live settings (it only reads them or adds "
+		    "to backup_dir)"));
 	}
 }
 
