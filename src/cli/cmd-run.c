@@ -1,7 +1,9 @@
 /* cmd-run.c: declare an incident (or a drill) of a runbook and walk it in the TUI. */
 #include "system.h"
 
+#include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -221,6 +223,65 @@ run_sandbox_drop(char *dir)
 }
 
 /*
+ * Remove what drills left behind: the sandboxes of closed drills (unless
+ * kept with --keep-sandbox; a drill closed outside the TUI, or a TUI that
+ * died after the close) and the unfinished sandboxes of runs that died
+ * before declaring (.sandbox-PID of a process that is gone).
+ */
+static void
+run_sandbox_sweep(const struct conf *c, struct incident_store *st)
+{
+	struct incident	*l = NULL;
+	DIR		*d;
+	struct dirent	*de;
+	char		*dir, *path, *cause = NULL;
+	size_t		 n = 0, i;
+	long		 pid;
+
+	if (incident_list(st, &l, &n, &cause) == 0) {
+		for (i = 0; i < n; i++) {
+			if (l[i].mode != INCIDENT_MODE_DRILL || l[i].closed_ms == 0)
+				continue;
+			path = sandbox_dir(c->state_dir, l[i].id);
+			if (fs_exists(path) && !sandbox_kept(path) &&
+			    sandbox_remove(path, &cause) != 0) {
+				log_warn("%s", cause);
+				free(cause);
+				cause = NULL;
+			}
+			free(path);
+		}
+		incident_list_free(l, n);
+	} else {
+		free(cause);
+		cause = NULL;
+	}
+	dir = str_join_path(c->state_dir, "incidents");
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, ".sandbox-", 9) != 0 ||
+			    (pid = strtol(de->d_name + 9, NULL, 10)) <= 0 ||
+			    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue;
+			path = str_join_path(dir, de->d_name);
+			if (sandbox_remove(path, &cause) != 0) {
+				free(cause);
+				cause = NULL;
+				/* no marker yet: it died while copying */
+				if (fs_remove_tree(path, &cause) != 0) {
+					log_warn("%s", cause);
+					free(cause);
+					cause = NULL;
+				}
+			}
+			free(path);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
+/*
  * Lay out a drill's sandbox under STATE_DIR/incidents in a folder of its own
  * (moved to the drill's folder once it is declared; *dir, caller frees).
  * Returns 0, or the exit status after saying why not.
@@ -297,6 +358,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, unsigned flags, int64_t detec
 		run_sandbox_drop(sbox);
 		return (EX_CANTCREAT);
 	}
+	run_sandbox_sweep(&ctx->conf, st);
 	memset(&d, 0, sizeof d);
 	d.runbook_id = rb->id;
 	d.runbook_title = rb->title;

@@ -139,6 +139,11 @@ cat "$T/out" "$T/err" >"$T/lint"
 expect_match "$T/lint" 'bad-default.yaml:[0-9]+:[0-9]+: default: "three" is not one of the answers' \
 	"lint: the default must be an answer"
 
+# What drills leave behind is swept by the next run: the sandbox of a closed drill (its TUI
+# died after the close) and the unfinished one of a run that died before declaring.
+mkdir -p "$STATE/incidents/$ID/sandbox" "$STATE/incidents/.sandbox-999999/db"
+: >"$STATE/incidents/$ID/sandbox/.patronus-dr-sandbox"
+
 # 5. The default is taken; the path it leads to is run.
 sed "s|^runbook_dirs: \[\(.*\)\]|runbook_dirs: [\1, \"$T/rb\"]|" "$C" >"$T/rb.yaml"
 run "$PDR" --config "$T/rb.yaml" run ask --drill --unattended </dev/null
@@ -148,6 +153,10 @@ expect_no_match "$T/out" 'ran-one' "the other answer's step did not"
 A=$(newest)
 sqlite3 "$STATE/incidents.db" "SELECT ifnull(step,''), kind, payload FROM events WHERE incident_id = '$A'" >"$T/ev"
 expect_match "$T/ev" '^pick\|decision\|.*"answer":"two"' "record: the default answer"
+[ ! -e "$STATE/incidents/$ID/sandbox" ] && ok "sweep: a closed drill's sandbox is removed" ||
+	fail "sweep: a closed drill's sandbox is left"
+[ ! -e "$STATE/incidents/.sandbox-999999" ] && ok "sweep: a dead run's unfinished sandbox is removed" ||
+	fail "sweep: a dead run's sandbox is left"
 # a failed command: FAIL with its status and last output line
 sed 's/      default: two/      default: one/' "$T/rb/ask.yaml" >"$T/rb/ask-one.yaml"
 sed -i 's/^id: ask$/id: ask-one/' "$T/rb/ask-one.yaml"
