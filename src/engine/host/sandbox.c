@@ -278,12 +278,15 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	int		 err;
 
 	memset(st, 0, sizeof st[0]);
-	if (live->database == NULL || stat(live->database, &sb) == -1) {
-		err = errno;
-		*cause = xasprintf(_("%s: %s (the drill's sandbox copies it)"),
-		    live->database != NULL ? live->database : "database", strerror(err));
-		errno = err;
-		return (-1);
+	/* a host without its database (yet) gets a sandbox without one */
+	if (stat(live->database, &sb) == -1) {
+		if ((err = errno) != ENOENT) {
+			*cause = xasprintf(_("%s: %s (the drill's sandbox copies it)"),
+			    live->database, strerror(err));
+			errno = err;
+			return (-1);
+		}
+		sb.st_size = 0;
 	}
 	parent = fs_dirname(dir);
 	if (fs_mkdir_p(parent, 0700, cause) != 0 || mkdir(dir, 0700) == -1) {
@@ -313,7 +316,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 		goto fail;
 	}
 	free(sub);
-	if (backup_copy_db(live->database, db, cause) != 0) {
+	if (fs_exists(live->database) && backup_copy_db(live->database, db, cause) != 0) {
 		free(db);
 		goto fail;
 	}
