@@ -108,7 +108,6 @@ run_sandbox_conf(const struct conf *live, const struct incident *inc, struct con
 		*path = NULL;
 		return (0);
 	}
-	conf_defaults(c);
 	if (conf_load(c, *path, false, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
