@@ -166,6 +166,33 @@ last_line >"$T/last"
 expect_match "$T/last" '^FAIL: drill .* of ask-one: step s-one \(One\) failed: exit 3: ran-one$' \
 	"the last line: the step, its exit status and its last output"
 
+# restore db --at (the stream) in a drill's sandbox: for real there, the live stream untouched.
+cat >"$T/rb/noop.yaml" <<'EOF'
+id: noop
+title: Sandbox only
+rto: 10m
+unattended: true
+steps:
+  - id: look
+    title: Look
+    checklist: [Looked]
+EOF
+"$PDR" --config "$T/rb.yaml" stream --once >/dev/null 2>&1
+run "$PDR" --config "$T/rb.yaml" run noop --drill --unattended --keep-sandbox </dev/null
+expect_rc 0 "a drill whose sandbox is kept"
+N=$(newest)
+SB="$STATE/incidents/$N/sandbox"
+[ -f "$SB/db/sdwan.db" ] && ok "--keep-sandbox keeps it after the drill" || fail "no kept sandbox"
+sha256sum "$D/backup/patronus/stream/pause" "$D/backup/patronus/stream/status" >"$T/stream.sum" 2>/dev/null
+live_sums >"$T/b2"
+run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S')" --yes
+expect_rc 0 "restore db --at with the sandbox's settings"
+expect_match "$T/out" "^restored $SB/db/sdwan.db from .*/stream/" "the stream's point is restored into the sandbox"
+sha256sum -c --quiet "$T/stream.sum" >/dev/null 2>&1 && ok "the live stream's pause and status files are untouched" ||
+	fail "the live stream's files changed"
+live_sums >"$T/a2"
+cmp -s "$T/b2" "$T/a2" && ok "restore db --at in the sandbox: live files unchanged" || fail "live files changed"
+
 # 6. No backup to find: the step that looks for one fails, and says why.
 mkdir -p "$T/empty-backups"
 sed "s|^backup_dir: .*|backup_dir: \"$T/empty-backups\"|" "$C" >"$T/empty.yaml"
