@@ -193,6 +193,23 @@ sha256sum -c --quiet "$T/stream.sum" >/dev/null 2>&1 && ok "the live stream's pa
 live_sums >"$T/a2"
 cmp -s "$T/b2" "$T/a2" && ok "restore db --at in the sandbox: live files unchanged" || fail "live files changed"
 
+# restore config and keys, and keys rotate, with the sandbox's settings: in the sandbox only
+rm "$SB/config/config.yaml"
+run "$PDR" --config "$SB/dr.yaml" restore config --yes
+expect_rc 0 "restore config in the sandbox"
+[ -s "$SB/config/config.yaml" ] && ok "the sandbox's config.yaml is back" || fail "config.yaml not restored"
+expect_match "$SB/config/config.yaml" . "the restored config.yaml has content"
+run "$PDR" --config "$SB/dr.yaml" restore keys --yes
+expect_rc 0 "restore keys in the sandbox"
+before=$(sha256sum <"$SB/wireguard/privatekey")
+run "$PDR" --config "$SB/dr.yaml" keys rotate
+expect_rc 0 "keys rotate in the sandbox"
+[ "$(sha256sum <"$SB/wireguard/privatekey")" != "$before" ] && ok "the sandbox's key is new" ||
+	fail "the sandbox's key did not change"
+live_sums >"$T/a3"
+cmp -s "$T/b2" "$T/a3" && ok "restore config, restore keys, keys rotate in the sandbox: live files unchanged" ||
+	{ fail "live files changed"; diff "$T/b2" "$T/a3"; }
+
 # 6. No backup to find: the step that looks for one fails, and says why.
 mkdir -p "$T/empty-backups"
 sed "s|^backup_dir: .*|backup_dir: \"$T/empty-backups\"|" "$C" >"$T/empty.yaml"
