@@ -134,15 +134,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 static void
 incidents_safe(struct buf *b, const char *s)
 {
-	unsigned char	c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	str_add_safe(b, s, strlen(s));
 }
 
 /* Print text, its continuation lines indented by indent. */

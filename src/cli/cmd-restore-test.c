@@ -96,7 +96,7 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 		{ NULL, 0, NULL, 0 }
 	};
 	struct restest_result		 r;
-	struct buf			 b;
+	struct buf			 b, safe;
 	const char			*from = NULL, *scratch = NULL, *out = NULL;
 	char				*db = NULL, *dir, *cause = NULL, *path;
 	bool				 temp;
@@ -137,18 +137,25 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 		rc = EX_DATAERR;
 	} else {
 		buf_init(&b);
+		buf_init(&safe);
 		restest_report(&b, &r);
-		fputs(b.data, stdout);
+		/* names and details come from backup_dir, which others may write */
+		str_add_safe(&safe, b.data, b.len);
+		fputs(safe.data, stdout);
 		if ((path = restest_write(&ctx->conf, out, &b)) != NULL)
 			printf(_("Backup Test Report written to %s\n"), path);
 		else if (rc == 0)
 			rc = EX_CANTCREAT;
 		free(path);
 		buf_free(&b);
-		if (r.fail != NULL)
-			printf(_("FAIL: %s\n"), r.fail);
+		buf_reset(&safe);
+		if (r.fail != NULL) {
+			str_add_safe(&safe, r.fail, strlen(r.fail));
+			printf(_("FAIL: %s\n"), safe.data);
+		}
 		else
 			printf(_("PASS: %s restored into scratch and checked\n"), db);
+		buf_free(&safe);
 	}
 	if (temp && fs_remove_tree(dir, &cause) != 0) {
 		cmd_error("%s", cause);

@@ -59,7 +59,7 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 	struct proc_opts	 po;
 	struct proc		*p = NULL;
 	struct pollfd		 pfd;
-	struct buf		 b;
+	struct buf		 b, safe;
 	char			*cause = NULL;
 	uint64_t		 bytes = 0, dropped = 0;
 	int64_t			 limit, start = time_mono_ms();
@@ -87,6 +87,7 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 	if (limit > UNATTENDED_MAX_LIMIT)
 		limit = UNATTENDED_MAX_LIMIT;
 	buf_init(&b);
+	buf_init(&safe);
 	for (;;) {
 		if (proc_fd(p) != -1) {
 			pfd.fd = proc_fd(p);
@@ -99,16 +100,21 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 				cause = NULL;
 				proc_close_output(p);
 			}
-			if (b.len > 0 && rs == NULL)
-				unattended_last_line(ch, b.data, b.len);
+			if (b.len > 0 && rs == NULL) {
+				buf_reset(&safe);
+				str_add_safe(&safe, b.data, b.len);
+				unattended_last_line(ch, safe.data, safe.len);
+			}
 			else if (b.len > 0) {
 				bytes += b.len;
 				if (incident_append_output(o->store, o->inc->id, rs->id, b.data,
 				    b.len, NULL) <= 0)
 					dropped += b.len;
-				fwrite(b.data, 1, b.len, stdout);
+				buf_reset(&safe);
+				str_add_safe(&safe, b.data, b.len);
+				fwrite(safe.data, 1, safe.len, stdout);
 				fflush(stdout);
-				unattended_last_line(ch, b.data, b.len);
+				unattended_last_line(ch, safe.data, safe.len);
 			}
 		} else {
 			struct timespec	ts = { 0, 100 * 1000 * 1000 };
@@ -124,6 +130,7 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 			break;
 	}
 	buf_free(&b);
+	buf_free(&safe);
 	proc_status_string(p, ch->status, sizeof ch->status);
 	ch->code = proc_exit_code(p);
 	if (rs != NULL)

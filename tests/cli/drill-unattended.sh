@@ -117,7 +117,7 @@ steps:
           next: s-two
   - id: s-one
     title: One
-    run: echo ran-one; exit 3
+    run: printf 'esc\033[2Jx\n'; echo ran-one; exit 3
     drill: run
   - id: s-two
     title: Two
@@ -165,6 +165,8 @@ expect_rc 1 "a failed step fails the drill"
 last_line >"$T/last"
 expect_match "$T/last" '^FAIL: drill .* of ask-one: step s-one \(One\) failed: exit 3: ran-one$' \
 	"the last line: the step, its exit status and its last output"
+expect_match "$T/out" '^esc\\x1b\[2Jx$' "a command's control characters are shown escaped"
+grep -q "$(printf '\033')" "$T/out" && fail "a raw ESC reached the terminal" || ok "no raw ESC on the terminal"
 
 # restore db --at (the stream) in a drill's sandbox: for real there, the live stream untouched.
 cat >"$T/rb/noop.yaml" <<'EOF'
