@@ -3,7 +3,9 @@
 # the monthly backup test passes on good sets and fails naming the damaged file; the report,
 # the Backup Test Report and the metrics are written; decisions take their default:, and a
 # runbook that needs a person is refused at lint time and at start; a sandbox that cannot be
-# made refuses the drill before anything is declared; restore-test alone.
+# made refuses the drill before anything is declared; restore-test alone; restores, key
+# rotation and restore db --at with a sandbox's settings change only the sandbox; what a
+# command prints reaches the terminal with its control characters escaped.
 . "$srcdir/tests/cli/lib.sh"
 
 D="$T/host"
