@@ -322,7 +322,6 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, unsigned flags, int64_t detec
 	struct incident		 inc;
 	struct runbook		*rb;
 	char			*cause = NULL, *iid = NULL, *dir, *sbox = NULL, *to;
-	char			 dur[TIMEUTIL_BUFSZ];
 	bool			 drill = (flags & RUN_DRILL) != 0;
 	bool			 unattended = (flags & RUN_UNATTENDED) != 0;
 	int			 rc;
@@ -377,9 +376,6 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, unsigned flags, int64_t detec
 		return (EX_IOERR);
 	}
 	run_metrics(&ctx->conf);
-	cmd_notify(&ctx->conf, drill ? _("drill %s declared: %s (RTO %s)") :
-	    _("incident %s declared: %s (RTO %s)"), iid, rb->title,
-	    duration_format(rb->rto, dur, sizeof dur));
 	/* incident.dir: this incident's own folder for copies, dumps, evidence */
 	dir = xasprintf("%s/incidents/%s", ctx->conf.state_dir, iid);
 	if (fs_mkdir_p(dir, 0700, &cause) != 0) {

@@ -330,7 +330,6 @@ run_unattended(const struct tui_opts *o, char **verdict)
 	}
 	if (o->closed != NULL)
 		o->closed(o->conf);
-	cmd_notify(o->conf, _("drill %s closed"), o->inc->id);
 	unattended_report(o);
 	if (fail != NULL) {
 		*verdict = xasprintf(_("FAIL: drill %s of %s: %s"), o->inc->id, rb->id, fail);
