@@ -47,7 +47,8 @@ unattended: true
 steps:
   - id: look
     title: Look at the sandbox
-    checklist: [Looked]
+    prompt:
+      - {id: seen, text: What did you see?}
 EOF
 printf 'runbook_dirs: [%s]\n' "$B/rb" >>"$H/dr.yaml"
 

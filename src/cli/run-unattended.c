@@ -9,6 +9,7 @@
 #include "model/incident.h"
 #include "model/runbook.h"
 #include "model/walk.h"
+#include "ui/report.h"
 #include "ui/tui.h"
 #include "util/fsutil.h"
 #include "util/proc.h"
@@ -259,12 +260,51 @@ unattended_report(const struct tui_opts *o)
 }
 
 /*
+ * After the close: the drill report's verdict, so that the exit status says
+ * what the report, drills and the metrics say. NULL when it passed, else the
+ * criteria it missed (caller frees).
+ */
+static char *
+unattended_verdict(const struct tui_opts *o)
+{
+	struct report	 r;
+	struct buf	 b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	memset(&r, 0, sizeof r);
+	if (report_build(o->store, o->inc->id, o->rb, &r, &cause) != 1) {
+		b.data = xasprintf(_("the drill's report cannot be built: %s"),
+		    cause != NULL ? cause : o->inc->id);
+		free(cause);
+		return (b.data);
+	}
+	if (r.pass) {
+		report_free(&r);
+		return (NULL);
+	}
+	buf_init(&b);
+	buf_adds(&b, _("the drill report's success criteria not met: "));
+	for (i = 0; i < r.ncrit; i++) {
+		if (r.crit[i].pass)
+			continue;
+		if (b.data[b.len - 1] != ' ')
+			buf_adds(&b, "; ");
+		buf_adds(&b, r.crit[i].name);
+		if (r.crit[i].detail != NULL)
+			buf_printf(&b, " (%s)", r.crit[i].detail);
+	}
+	report_free(&r);
+	return (buf_steal(&b));
+}
+
+/*
  * Walk the open drill o->inc without a person: steps that need none run (or
  * are simulated or skipped, as in the TUI), decisions take their default:,
  * checklists and prompts are recorded as not checked; the first failed step
  * ends the walk. Then the drill is closed, the metrics and the report
  * written; *verdict (caller prints it last and frees it) says PASS or FAIL
- * and why. Returns 0 (passed) or 1 (failed), or 74 when the record cannot
+ * and why: a failed step, else the drill report's verdict. Returns 0 (passed) or 1 (failed), or 74 when the record cannot
  * be written.
  */
 int
@@ -331,6 +371,8 @@ run_unattended(const struct tui_opts *o, char **verdict)
 	if (o->closed != NULL)
 		o->closed(o->conf);
 	unattended_report(o);
+	if (fail == NULL)
+		fail = unattended_verdict(o);
 	if (fail != NULL) {
 		*verdict = xasprintf(_("FAIL: drill %s of %s: %s"), o->inc->id, rb->id, fail);
 		free(fail);

@@ -183,7 +183,10 @@ steps:
 EOF
 "$PDR" --config "$T/rb.yaml" stream --once >/dev/null 2>&1
 run "$PDR" --config "$T/rb.yaml" run noop --drill --unattended --keep-sandbox </dev/null
-expect_rc 0 "a drill whose sandbox is kept"
+expect_rc 1 "a drill whose checklist nobody ticked fails, as its report says"
+last_line >"$T/last"
+expect_match "$T/last" "^FAIL: drill .* of noop: the drill report's success criteria not met: Every checklist item ticked" \
+	"the last line names the criterion the drill report missed"
 N=$(newest)
 SB="$STATE/incidents/$N/sandbox"
 [ -f "$SB/db/sdwan.db" ] && ok "--keep-sandbox keeps it after the drill" || fail "no kept sandbox"
