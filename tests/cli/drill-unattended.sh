@@ -237,6 +237,13 @@ expect_rc 73 "no sandbox (incidents is a file): refused"
 expect_match "$T/err" 'no drill declared: its sandbox cannot be made: ' "says nothing was declared, and why"
 n2=$(sqlite3 "$T/st2/incidents.db" "SELECT COUNT(*) FROM incidents" 2>/dev/null || echo 0)
 [ "$n2" = 0 ] && ok "nothing declared there" || fail "$n2 declared"
+# a state_dir inside the config folder: the sandbox would copy itself; refused
+sed "s|^state_dir: .*|state_dir: \"$D/etc/patronus/dr-state\"|" "$C" >"$T/inside.yaml"
+run "$PDR" --config "$T/inside.yaml" run monthly-backup-test --drill --unattended </dev/null
+expect_rc 73 "state_dir inside config_dir: refused"
+expect_match "$T/err" 'no drill declared: .*lies inside .*etc/patronus' "says why"
+[ ! -e "$D/etc/patronus/dr-state/incidents.db" ] && ok "nothing declared there" || fail "declared"
+rm -rf "$D/etc/patronus/dr-state"
 # a full disk: a small tmpfs for state_dir (needs root and mount; said when not possible)
 mkdir -p "$T/small"
 if mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null; then

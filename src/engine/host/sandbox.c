@@ -235,6 +235,17 @@ sandbox_write_conf(const struct conf *live, const char *dir, const char *dbname,
 	return (rc);
 }
 
+/* Whether path lies inside the folder dir. */
+static bool
+sandbox_inside(const char *path, const char *dir)
+{
+	size_t	len = strlen(dir);
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	return (strncmp(path, dir, len) == 0 && path[len] == '/');
+}
+
 /* Refuse (ENOSPC) when the file system of dir's parent has less room than need. */
 static int
 sandbox_room(const char *dir, uint64_t need, char **cause)
@@ -278,6 +289,14 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	int		 err;
 
 	memset(st, 0, sizeof st[0]);
+	/* a sandbox inside a folder it copies would copy itself */
+	if (sandbox_inside(dir, live->config_dir) || sandbox_inside(dir, live->wireguard_dir)) {
+		*cause = xasprintf(_("%s lies inside %s or %s, which the drill's sandbox "
+		    "copies: move state_dir out of them"), dir, live->config_dir,
+		    live->wireguard_dir);
+		errno = EINVAL;
+		return (-1);
+	}
 	/* a host without its database (yet) gets a sandbox without one */
 	if (stat(live->database, &sb) == -1) {
 		if ((err = errno) != ENOENT) {
