@@ -152,6 +152,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	struct tui_opts	 o;
 	struct conf	 sc;
 	enum tui_end	 end;
+	struct buf	 safe;
 	char		*cause = NULL, *self, *spath = NULL, *verdict = NULL;
 	int		 rc, hs;
 
@@ -178,8 +179,12 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 		rc = run_unattended(&o, &verdict);
 		run_sandbox_done(&ctx->conf, inc);
 		/* the reason on the last line, for the timer's journal */
-		if (verdict != NULL)
-			printf("%s\n", verdict);
+		if (verdict != NULL) {
+			buf_init(&safe);
+			str_add_safe(&safe, verdict, strlen(verdict));
+			printf("%s\n", safe.data);
+			buf_free(&safe);
+		}
 		free(verdict);
 	} else if (tui_main(&o, &end, &cause) != 0) {
 		cmd_error("%s", cause);

@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <poll.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "cli/cmd.h"
@@ -27,6 +28,24 @@ struct unattended_child {
 	char	 status[128];	/* "exit 0", "signal 9 (Killed)" */
 	int	 code;		/* exit status, -1 when signalled or not started */
 };
+
+/* Print for the operator's terminal or journal, control characters escaped (runbook text included). */
+static void PDR_PRINTF(1, 2)
+unattended_print(const char *fmt, ...)
+{
+	struct buf	 b;
+	va_list		 ap;
+	char		*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	str_add_safe(&b, s, strlen(s));
+	fputs(b.data, stdout);
+	buf_free(&b);
+	free(s);
+}
 
 /* Remember the last non-empty line of a chunk of output. */
 static void
@@ -194,7 +213,7 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 		msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE, msg, NULL,
 		    NULL);
-		printf("  %s\n", msg);
+		unattended_print("  %s\n", msg);
 		free(msg);
 		(*simulated)++;
 		rc = 0;
@@ -208,7 +227,7 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 	default:
 		break;
 	}
-	printf("  $ %s\n", cmd);
+	unattended_print("  $ %s\n", cmd);
 	fflush(stdout);
 	if (incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_COMMAND_STARTED, cmd,
 	    NULL, &cause) != 0) {
@@ -313,14 +332,22 @@ run_unattended(const struct tui_opts *o, char **verdict)
 	const struct runbook	*rb = o->rb;
 	const struct rb_step	*rs;
 	char			*why = NULL, *fail = NULL, *cause = NULL;
-	size_t			 done = 0, ran = 0, unchecked = 0, answer;
+	size_t			 done = 0, ran = 0, unchecked = 0, answer, *visits;
 	int			 i = rb->nsteps > 0 ? 0 : -1, simulated = 0;
 
-	printf(_("Drill %s of %s, unattended: %zu steps\n"), o->inc->id, rb->id, rb->nsteps);
+	unattended_print(_("Drill %s of %s, unattended: %zu steps\n"), o->inc->id, rb->id,
+	    rb->nsteps);
+	visits = xcalloc(rb->nsteps + 1, sizeof *visits);
 	while (i >= 0 && fail == NULL) {
 		rs = &rb->steps[i];
 		answer = 0;
-		printf("[%s] %s\n", rs->id, rs->title);
+		/* a person breaks a loop of decisions; the defaults never would */
+		if (visits[i]++ > 0) {
+			fail = xasprintf(_("the default answers lead round in a loop: step %s "
+			    "comes again"), rs->id);
+			break;
+		}
+		unattended_print("[%s] %s\n", rs->id, rs->title);
 		if (incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_STARTED,
 		    rs->title, NULL, &cause) != 0) {
 			fail = xasprintf(_("the record cannot be written: %s"), cause);
@@ -341,7 +368,7 @@ run_unattended(const struct tui_opts *o, char **verdict)
 			    rs->answers[answer].label, rs->answers[answer].next, NULL, NULL);
 			incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE,
 			    "", NULL, NULL);
-			printf(_("  %s -> %s (the default)\n"), rs->question,
+			unattended_print(_("  %s -> %s (the default)\n"), rs->question,
 			    rs->answers[answer].label);
 			break;
 		case RB_RUN:
@@ -361,6 +388,7 @@ run_unattended(const struct tui_opts *o, char **verdict)
 		if (fail == NULL)
 			i = runbook_next_step(rb, (size_t)i, answer);
 	}
+	free(visits);
 	*verdict = NULL;
 	if (incident_close(o->store, o->inc->id, "drill complete", NULL, &cause) != 0) {
 		*verdict = xasprintf(_("FAIL: drill %s: not closed: %s"), o->inc->id, cause);

@@ -170,6 +170,32 @@ expect_match "$T/last" '^FAIL: drill .* of ask-one: step s-one \(One\) failed: e
 expect_match "$T/out" '^esc\\x1b\[2Jx$' "a command's control characters are shown escaped"
 grep -q "$(printf '\033')" "$T/out" && fail "a raw ESC reached the terminal" || ok "no raw ESC on the terminal"
 
+# defaults that lead round in a loop: a person would break it; unattended, it fails at once
+cat >"$T/rb/loop.yaml" <<'EOF'
+id: loop
+title: Loop
+rto: 10m
+unattended: true
+steps:
+  - id: q
+    title: Again?
+    decide:
+      question: Once more?
+      default: again
+      answers:
+        - {answer: again, next: q}
+        - {answer: stop, next: end}
+  - id: end
+    title: End
+    run: echo end
+    drill: run
+EOF
+run "$PDR" --config "$T/rb.yaml" run loop --drill --unattended </dev/null
+expect_rc 1 "defaults in a loop fail the unattended drill"
+last_line >"$T/last"
+expect_match "$T/last" '^FAIL: drill .* of loop: the default answers lead round in a loop: step q comes again$' \
+	"it says where the loop is"
+
 # restore db --at (the stream) in a drill's sandbox: for real there, the live stream untouched.
 cat >"$T/rb/noop.yaml" <<'EOF'
 id: noop
