@@ -2,7 +2,8 @@
 # tui-drill-restore.sh: a database-corruption drill walked to the end in tmux on a demo host
 # with backup sets, its restore run for real in the drill's sandbox: the live database, config
 # and keys keep their SHA-256; the sandbox's database is the set restored; the record holds
-# `restored`; drills shows the achieved RPO; --keep-sandbox keeps the sandbox.
+# `restored`; drills shows the achieved RPO; --keep-sandbox keeps the sandbox. On a host without
+# backups, the step that looks for one fails (exit 66) with the reason on the screen.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/tui-lib.sh"
 
@@ -129,5 +130,24 @@ expect_match "$T/out" 'RPO:\*\* target 15m00s, achieved 1[01]m[0-9][0-9]s' "repo
 
 # the sandbox stays for inspection (--keep-sandbox), with its marker
 [ -f "$SB/.patronus-dr-sandbox" ] && ok "the kept sandbox has its marker" || fail "sandbox not kept"
+
+# A host without backups: the step that looks for one fails loudly, with the reason on screen.
+mkdir -p "$T/nobackups"
+sed "s|^backup_dir: .*|backup_dir: \"$T/nobackups\"|" "$D/dr.yaml" >"$T/nob.yaml"
+S2=empty
+tui_start $S2 80 24 "$PDR" --config "$T/nob.yaml" run database-corruption --drill
+tui_wait $S2 '^ DRILL +DRILL-' "no backups: the drill is declared"
+for want in 2 3 4 5 6; do
+	tui_keys $S2 d
+	sleep 0.2
+	if tui_screen $S2 | grep -q 'anyway? (y/n)'; then tui_keys $S2 y; fi
+	if tui_screen $S2 | grep -q 'Choose an answer first'; then tui_keys $S2 j Enter; fi
+	tui_wait $S2 "Step $want/15: " "no backups: to step $want" >/dev/null || break
+done
+tui_has $S2 'Step 6/15: Find the most recent' "no backups: the step that looks for a backup"
+tui_keys $S2 x
+tui_wait $S2 '^ended: exit 66' "no backups: it fails with exit 66" 20
+tui_has $S2 'no backup sets in .*nobackups' "no backups: the reason is on the screen"
+tui_keys $S2 q
 
 finish
