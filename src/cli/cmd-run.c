@@ -523,8 +523,9 @@ const struct cmd_entry cmd_run_entry = {
 	    "                       line says PASS or FAIL and why\n"
 	    "  -t, --detected TIME  when the problem began, for the clocks (default:\n"
 	    "                       now): \"2026-11-27 03:12\", \"-20m\"\n\n"
-	    "Exit status (--unattended): 0 the drill passed, 1 a step failed, 65 a\n"
-	    "decide without default:, 73 no sandbox could be made.\n"),
+	    "Exit status (--unattended): 0 the drill passed, 1 it failed (a step\n"
+	    "failed, or the drill report's success criteria were missed), 65 a decide\n"
+	    "without default:, 73 no sandbox could be made.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_run_exec,
 };
