@@ -36,10 +36,12 @@ run_self(void)
 /*
  * Load the runbook id from the runbook folders (the source tree's first when
  * this binary runs from its build tree, then runbook_dirs) and expand its
- * use: steps. Returns the runbook (runbook_free), or NULL after printing why.
+ * use: steps; with unattended, refuse one that needs a person (a decide
+ * without default:, its own or a used runbook's). Returns the runbook
+ * (runbook_free), or NULL after printing why.
  */
 static struct runbook *
-run_load_runbook(const struct conf *c, const char *id, int *rc)
+run_load_runbook(const struct conf *c, const char *id, bool unattended, int *rc)
 {
 	struct runbook_set	 set;
 	struct runbook		*rb, *x = NULL;
@@ -56,7 +58,10 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
 	else {
 		free(errors);
 		errors = NULL;
-		if ((x = runbook_expand(&set, rb, &errors)) == NULL) {
+		if (unattended && runbook_unattended_check(&set, rb, &errors) > 0) {
+			cmd_error(_("no drill declared, it needs a person:\n%s"), errors);
+			*rc = EX_DATAERR;
+		} else if ((x = runbook_expand(&set, rb, &errors)) == NULL) {
 			cmd_error("%s: %s", rb->file, errors != NULL ? errors : "?");
 			*rc = EX_DATAERR;
 		}
@@ -156,7 +161,8 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	char		*cause = NULL, *self, *spath = NULL, *verdict = NULL;
 	int		 rc, hs;
 
-	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
+	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, false, &rc)) ==
+	    NULL)
 		return (rc);
 	if ((hs = run_sandbox_conf(&ctx->conf, inc, &sc, &spath)) < 0) {
 		runbook_free(rb);
@@ -341,14 +347,8 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, unsigned flags, int64_t detec
 		free(cause);
 		return (EX_USAGE);
 	}
-	if ((rb = run_load_runbook(&ctx->conf, id, &rc)) == NULL)
+	if ((rb = run_load_runbook(&ctx->conf, id, unattended, &rc)) == NULL)
 		return (rc);
-	if (unattended && runbook_unattended_check(rb, &cause) != 0) {
-		cmd_error(_("no drill declared: %s"), cause);
-		free(cause);
-		runbook_free(rb);
-		return (EX_DATAERR);
-	}
 	if (drill && (rc = run_sandbox_make(&ctx->conf, (flags & RUN_KEEP_SANDBOX) != 0,
 	    &sbox)) != EX_OK) {
 		runbook_free(rb);

@@ -1702,21 +1702,53 @@ runbook_next_step(const struct runbook *rb, size_t i, size_t answer)
 	return (i + 1 < rb->nsteps ? (int)(i + 1) : -1);
 }
 
-/* Whether every decide of rb has a default (run --unattended); -1 and *cause naming the step. */
+/*
+ * Whether rb (not expanded) can be walked without a person: every decide has
+ * a default:, its own and those of the runbooks its use: steps bring in (a
+ * used one's is named at the use: step). Appends each problem to *errors as
+ * FILE:LINE:COLUMN lines (the caller frees); returns their number.
+ */
 int
-runbook_unattended_check(const struct runbook *rb, char **cause)
+runbook_unattended_check(const struct runbook_set *set, const struct runbook *rb,
+    char **errors)
 {
-	size_t	i;
+	const struct runbook	*used;
+	struct runbook		*x;
+	char			*msg, *why = NULL;
+	size_t			 i, j;
+	int			 n = 0;
 
-	for (i = 0; i < rb->nsteps; i++)
+	for (i = 0; i < rb->nsteps; i++) {
 		if (rb->steps[i].kind == RB_DECIDE && !rb->steps[i].has_default) {
-			*cause = xasprintf(_("%s:%d:%d: step \"%s\" is a decide without "
-			    "default: it needs a person; give it a default: to run it "
-			    "unattended"), rb->file, rb->steps[i].mark.line,
-			    rb->steps[i].mark.column, rb->steps[i].id);
-			return (-1);
+			msg = xasprintf(_("step \"%s\" is a decide without default: it needs a "
+			    "person; give it a default: to run it unattended"), rb->steps[i].id);
+			rb_append_error(errors, rb->file, (size_t)rb->steps[i].mark.line,
+			    (size_t)rb->steps[i].mark.column, msg);
+			free(msg);
+			n++;
 		}
-	return (0);
+		if (rb->steps[i].kind != RB_USE || set == NULL ||
+		    (used = runbook_set_find(set, rb->steps[i].use)) == NULL)
+			continue;
+		if ((x = runbook_expand(set, used, &why)) == NULL) {
+			free(why);
+			why = NULL;
+			continue;
+		}
+		for (j = 0; j < x->nsteps; j++) {
+			if (x->steps[j].kind != RB_DECIDE || x->steps[j].has_default)
+				continue;
+			msg = xasprintf(_("step \"%s\" uses runbook \"%s\", whose step \"%s\" "
+			    "is a decide without default: it needs a person"), rb->steps[i].id,
+			    used->id, x->steps[j].id);
+			rb_append_error(errors, rb->file, (size_t)rb->steps[i].mark.line,
+			    (size_t)rb->steps[i].mark.column, msg);
+			free(msg);
+			n++;
+		}
+		runbook_free(x);
+	}
+	return (n);
 }
 
 /*

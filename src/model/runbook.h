@@ -185,11 +185,13 @@ int		 runbook_step_index(const struct runbook *, const char *);
 int		 runbook_next_step(const struct runbook *, size_t, size_t);
 
 /*
- * Whether rb can be walked without a person (run --unattended): every decide
- * step has a default:. Returns 0, or -1 and *cause (caller frees) naming the
- * first step that has none.
+ * Whether rb (not expanded) can be walked without a person (run
+ * --unattended): every decide has a default:, its own and those its use:
+ * steps bring in from set (which may be NULL). Appends each problem to
+ * *errors as FILE:LINE:COLUMN lines; returns their number.
  */
-int		 runbook_unattended_check(const struct runbook *, char **);
+int		 runbook_unattended_check(const struct runbook_set *, const struct runbook *,
+		    char **);
 
 /*
  * When a runbook with a schedule: is next due to be drilled, in ms since the

@@ -148,6 +148,33 @@ mkdir -p "$STATE/incidents/$ID/sandbox" "$STATE/incidents/.sandbox-999999/db"
 
 # 5. The default is taken; the path it leads to is run.
 sed "s|^runbook_dirs: \[\(.*\)\]|runbook_dirs: [\1, \"$T/rb\"]|" "$C" >"$T/rb.yaml"
+# ... and a decide without default that a used runbook brings in, named at the use: step
+cat >"$T/rb/wrap.yaml" <<'EOF'
+id: wrap
+title: Wrap
+rto: 30m
+unattended: true
+steps:
+  - id: first
+    title: First
+    run: "true"
+    drill: run
+  - id: inner
+    title: Inner
+    use: database-corruption
+EOF
+run "$PDR" --config "$T/rb.yaml" runbooks lint "$T/rb/wrap.yaml"
+expect_rc 65 "lint: unattended: true and a used runbook that needs a person"
+cat "$T/out" "$T/err" >"$T/lint"
+expect_match "$T/lint" 'wrap.yaml:10:5: step "inner" uses runbook "database-corruption", whose step "integrity" is a decide without default' \
+	"lint names the use: step, the runbook and its step"
+n=$(ndrills)
+run "$PDR" --config "$T/rb.yaml" run wrap --drill --unattended </dev/null
+expect_rc 65 "run --unattended refuses it too"
+expect_match "$T/err" 'wrap.yaml:10:5: step "inner" uses runbook "database-corruption"' "naming the step"
+[ "$(ndrills)" = "$n" ] && ok "nothing declared" || fail "a drill was declared"
+rm "$T/rb/wrap.yaml"
+
 run "$PDR" --config "$T/rb.yaml" run ask --drill --unattended </dev/null
 expect_rc 0 "a decide's default taken unattended"
 expect_match "$T/out" '^ran-two$' "the default's step ran"

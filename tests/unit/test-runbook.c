@@ -224,12 +224,13 @@ START_TEST(test_unattended)
 	ck_assert(rb->unattended);
 	ck_assert(rb->steps[0].has_default);
 	ck_assert_uint_eq(rb->steps[0].default_answer, 1);
-	ck_assert_int_eq(runbook_unattended_check(rb, &cause), 0);
+	ck_assert_int_eq(runbook_unattended_check(NULL, rb, &cause), 0);
+	ck_assert_ptr_null(cause);
 	ck_assert_int_eq(runbook_drill_rule(&rb->steps[1]), RB_DRILL_SIMULATE);
 	ck_assert_int_eq(runbook_drill_rule(&rb->steps[2]), RB_DRILL_RUN);
 	ck_assert_int_eq(runbook_drill_rule(&rb->steps[3]), RB_DRILL_RUN);
 	rb->steps[0].has_default = false;
-	ck_assert_int_eq(runbook_unattended_check(rb, &cause), -1);
+	ck_assert_int_eq(runbook_unattended_check(NULL, rb, &cause), 1);
 	ck_assert_str_eq(cause, "t.yaml:6:5: step \"q\" is a decide without default: it "
 	    "needs a person; give it a default: to run it unattended");
 	free(cause);
