@@ -193,12 +193,17 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		metrics_clear(m, "patronus_dr_drill_last_success");
 		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
 		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
-		/* Oldest first: the last row of a runbook is its last drill. */
+		/*
+		 * Oldest first: the last row of a runbook is its last drill. An
+		 * abandoned drill (incidents close) is no result: passed over.
+		 */
 		for (i = 0; i < nh; i++) {
-			if ((rb = cmd_metrics_runbook(l, nl, h[i].id)) == NULL)
+			if (h[i].abandoned ||
+			    (rb = cmd_metrics_runbook(l, nl, h[i].id)) == NULL)
 				continue;
 			for (j = i + 1; j < nh; j++)
-				if ((other = cmd_metrics_runbook(l, nl, h[j].id)) != NULL &&
+				if (!h[j].abandoned &&
+				    (other = cmd_metrics_runbook(l, nl, h[j].id)) != NULL &&
 				    strcmp(other, rb) == 0)
 					break;
 			if (j < nh)

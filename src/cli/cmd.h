@@ -37,6 +37,8 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_prefix(const struct conf *);
+char			*cmd_hint(const struct conf *, const char *, const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -83,6 +85,8 @@ int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct inciden
 #define RUN_UNATTENDED		0x4	/* walk without a person (run-unattended.c) */
 int	cmd_run_start(struct cmd_ctx *, const char *, unsigned, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
+void	cmd_run_sandbox_done(const struct conf *, const struct incident *);
 
 /* run-unattended.c: a drill walked without a person (run --drill --unattended). */
 struct tui_opts;

@@ -200,7 +200,9 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 		path = o->drill_config;
 	}
 	vars = runbook_vars_incident(c, o->inc, o->conf->state_dir, &nv);
-	cmd = runbook_step_command(rs, vars, nv, o->self, path, &argv, &cause);
+	/* restore_before: detected: only points before the detection, as in the TUI */
+	cmd = runbook_step_command(rs, vars, nv, o->self, path,
+	    o->rb->restore_before_detected ? o->inc->detected_ms : -1, &argv, &cause);
 	runbook_vars_free(vars, nv);
 	if (cmd == NULL) {
 		*why = cause;
@@ -292,7 +294,7 @@ unattended_verdict(const struct tui_opts *o)
 	size_t		 i;
 
 	memset(&r, 0, sizeof r);
-	if (report_build(o->store, o->inc->id, o->rb, &r, &cause) != 1) {
+	if (report_build(o->store, o->inc->id, o->rb, NULL, &r, &cause) != 1) {
 		b.data = xasprintf(_("the drill's report cannot be built: %s"),
 		    cause != NULL ? cause : o->inc->id);
 		free(cause);

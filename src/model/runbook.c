@@ -49,10 +49,11 @@ static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 static void	rb_step_free(struct rb_step *);
 
 /* The keys of a runbook, of a step, of a decide and its answers, of a question. */
-enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_ROLES, RK_DETECTION,
-    RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK_UNATTENDED, RK__COUNT };
+enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_RESTORE_BEFORE, RK_ROLES,
+    RK_DETECTION, RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK_UNATTENDED, RK__COUNT };
 static const char *const rb_keys[RK__COUNT] = { "id", "title", "description", "rto",
-    "rpo", "roles", "detection", "prerequisites", "steps", "schedule", "unattended" };
+    "rpo", "restore_before", "roles", "detection", "prerequisites", "steps", "schedule",
+    "unattended" };
 
 enum { SK_ID, SK_TITLE, SK_ROLE, SK_EXPECT, SK_DESCRIPTION, SK_DRILL, SK_CONFIRM,
     SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE,
@@ -1044,6 +1045,15 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 		rb->rpo = secs;
 		rb->rpo_mark = rb_mark_of(v[RK_RPO]);
 	}
+	if (v[RK_RESTORE_BEFORE] != NULL && !rb_is_null(v[RK_RESTORE_BEFORE])) {
+		if (v[RK_RESTORE_BEFORE]->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)v[RK_RESTORE_BEFORE]->data.scalar.value,
+		    "detected") == 0)
+			rb->restore_before_detected = true;
+		else
+			rb_error(rp, &v[RK_RESTORE_BEFORE]->start_mark,
+			    _("restore_before: the only value is \"detected\""));
+	}
 	if (v[RK_ROLES] != NULL)
 		rb_text_list(rp, v[RK_ROLES], "roles", false, &rb->roles, &rb->nroles);
 	if (v[RK_DETECTION] != NULL)
@@ -1642,6 +1652,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->rto = rb->rto;
 	out->rpo = rb->rpo;
 	out->rpo_mark = rb->rpo_mark;
+	out->restore_before_detected = rb->restore_before_detected;
 	out->roles = rb_copy_list(rb->roles, rb->nroles);
 	out->nroles = rb->nroles;
 	out->detection = rb_copy_list(rb->detection, rb->ndetection);
@@ -1859,23 +1870,38 @@ runbook_vars_incident(const struct conf *c, const struct incident *inc, const ch
 	return (v);
 }
 
+/* Whether an action step sets the parameter name in its with:. */
+static bool
+rb_has_param(const struct rb_step *rs, const char *name)
+{
+	size_t	k;
+
+	for (k = 0; k < rs->nparams; k++)
+		if (strcmp(rs->params[k].name, name) == 0)
+			return (true);
+	return (false);
+}
+
 /*
  * The command of a run or action step with its variables substituted, as it
- * is shown and recorded ("patronus-dr ARGS..." for an action). For an
- * action, *argvp (when not NULL) gets the child's argv: self, --config
- * config (when not NULL), the words and options (caller frees it and its
- * strings); for a run step it is set to NULL. Returns NULL and *cause when a
- * variable or the action is unknown. The caller frees the result.
+ * is shown and recorded ("patronus-dr ARGS..." for an action). With
+ * before_ms >= 0 (the runbook's restore_before: detected), an action that
+ * takes "before" and is not given one gets it: only points taken before
+ * that instant, to the millisecond. For an action, *argvp (when not NULL)
+ * gets the child's argv: self, --config config (when not NULL), the words
+ * and options (caller frees it and its strings); for a run step it is set
+ * to NULL. Returns NULL and *cause when a variable or the action is
+ * unknown. The caller frees the result.
  */
 char *
 runbook_step_command(const struct rb_step *rs, const struct rb_var *vars, size_t nv,
-    const char *self, const char *config, char ***argvp, char **cause)
+    const char *self, const char *config, int64_t before_ms, char ***argvp, char **cause)
 {
 	const struct action_def		*def;
 	const char			**names, **values;
 	char				**argv, *cmd = NULL;
 	struct buf			 b;
-	size_t				 k;
+	size_t				 k, np;
 	bool				 bad = false;
 
 	if (argvp != NULL)
@@ -1888,17 +1914,24 @@ runbook_step_command(const struct rb_step *rs, const struct rb_var *vars, size_t
 		*cause = xasprintf(_("unknown action \"%s\""), rs->action);
 		return (NULL);
 	}
-	names = xcalloc(rs->nparams + 1, sizeof *names);
-	values = xcalloc(rs->nparams + 1, sizeof *values);
+	names = xcalloc(rs->nparams + 2, sizeof *names);
+	values = xcalloc(rs->nparams + 2, sizeof *values);
 	for (k = 0; k < rs->nparams; k++) {
 		names[k] = rs->params[k].name;
 		if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
 		    bad ? NULL : cause)) == NULL && !bad)
 			bad = true;
 	}
+	np = rs->nparams;
+	if (!bad && before_ms >= 0 && action_find_param(def, "before") != NULL &&
+	    !rb_has_param(rs, "before")) {
+		names[np] = "before";
+		values[np++] = xasprintf("@%" PRId64 ".%03d", before_ms / 1000,
+		    (int)(before_ms % 1000));
+	}
 	if (!bad) {
 		/* destructive actions run only after the confirm dialog */
-		argv = action_argv(def, self, config, names, values, rs->nparams, true);
+		argv = action_argv(def, self, config, names, values, np, true);
 		buf_init(&b);
 		buf_adds(&b, PACKAGE);
 		for (k = 1; argv[k] != NULL; k++) {
@@ -1911,7 +1944,7 @@ runbook_step_command(const struct rb_step *rs, const struct rb_var *vars, size_t
 		else
 			str_list_free(argv, k);
 	}
-	for (k = 0; k < rs->nparams; k++)
+	for (k = 0; k < rs->nparams + 1; k++)
 		free((char *)values[k]);
 	free(names);
 	free(values);

@@ -90,6 +90,9 @@ struct runbook {
 	int64_t		 rto;		/* seconds */
 	int64_t		 rpo;		/* seconds; 0 when the runbook has no RPO */
 	struct rb_mark	 rpo_mark;	/* of the rpo's value; line 0 when none */
+	/* restore_before: detected: the damage may sit in backups taken after the
+	 * detection, so restores and the RPO count only points before it */
+	bool		 restore_before_detected;
 	char		**roles;
 	size_t		 nroles;
 	char		**detection;
@@ -242,7 +245,8 @@ struct rb_var	*runbook_vars_incident(const struct conf *, const struct incident 
 
 /*
  * The command of a run or action step, variables substituted, as shown and
- * recorded; for an action *argv (when the pointer is not NULL) gets the
+ * recorded; an action that takes "before" and is not given one gets the
+ * instant given in ms (restore_before: detected; -1: none); for an action *argv (when the pointer is not NULL) gets the
  * child's argv: self, --config FILE (left out when NULL), words and options
  * (caller frees the array and its strings). NULL and *cause on an unknown
  * variable or action. The caller frees the result.
@@ -251,6 +255,6 @@ char		**runbook_step_env(const struct incident *, const char *, const char *,
 		    const char *);
 void		 runbook_step_env_free(char **);
 char		*runbook_step_command(const struct rb_step *, const struct rb_var *, size_t,
-		    const char *, const char *, char ***, char **);
+		    const char *, const char *, int64_t, char ***, char **);
 
 #endif
