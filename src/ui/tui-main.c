@@ -25,6 +25,9 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
+/* A line of the step pane that says how the step's command runs or ended (struct pline's item). */
+#define PL_RESULT	-2
+
 /* One line of the step pane; item is the index of what the cursor selects on it, or -1. */
 struct pline {
 	char	*text;
@@ -55,6 +58,8 @@ struct main_state {
 	int		 pane_h;
 	int		 pane_n;	/* the step pane's lines when last drawn */
 	bool		 pane_more;	/* the step pane has more below */
+	int		 result_step;	/* the step whose result line was last seen */
+	char		*result_seen;	/* that line; a new one is scrolled into view */
 	int		 out_top;	/* the output's first row; -1: follow its end */
 	int		 out_h;
 	int		 out_n;		/* rows of output when last drawn */
@@ -76,45 +81,43 @@ main_view(struct tui *t, struct main_state *m)
 	return (t->w.current);
 }
 
-/* The variables for ${name}: dr.yaml's keys and the incident's (free with runbook_vars_free). */
-static struct rb_var *
-main_vars(struct tui *t, size_t *n)
+/*
+ * The settings step i works with, and their file in *path: in a drill with a
+ * sandbox, the sandbox's, except for actions that keep the live settings
+ * (drill_live); else the live ones.
+ */
+static const struct conf *
+main_step_conf(struct tui *t, int i, const char **path)
 {
-	const struct incident	*inc = t->o->inc;
-	char			 start[TIMEUTIL_BUFSZ], det[TIMEUTIL_BUFSZ];
-	char			*dir;
-	struct rb_var		 extra[6], *v;
+	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const struct action_def	*def;
 
-	time_format_iso((time_t)(inc->declared_ms / 1000), start, sizeof start);
-	time_format_iso((time_t)(inc->detected_ms / 1000), det, sizeof det);
-	dir = xasprintf("%s/incidents/%s", t->o->conf->state_dir, inc->id);
-	extra[0].name = "incident.id";
-	extra[0].value = inc->id;
-	extra[1].name = "incident.start";
-	extra[1].value = start;
-	extra[2].name = "incident.detected";
-	extra[2].value = det;
-	extra[3].name = "incident.mode";
-	extra[3].value = incident_mode_name(inc->mode);
-	extra[4].name = "incident.runbook";
-	extra[4].value = inc->runbook_id;
-	extra[5].name = "incident.dir";
-	extra[5].value = dir;
-	v = runbook_vars_conf(t->o->conf, extra, nitems(extra), n);
-	free(dir);
-	return (v);
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (t->o->inc->mode == INCIDENT_MODE_DRILL && t->o->drill_conf != NULL &&
+	    (def == NULL || !def->drill_live)) {
+		*path = t->o->drill_config;
+		return (t->o->drill_conf);
+	}
+	*path = t->o->config_path;
+	return (t->o->conf);
 }
 
-/* Whether an action step sets the parameter name in its with:. */
-static bool
-main_has_param(const struct rb_step *rs, const char *name)
+/*
+ * What a drill does with step i: the runbook's rule, except that an action
+ * which would replace data in the sandbox is only simulated when the drill
+ * has no sandbox (one declared before drills had them).
+ */
+static enum rb_drill
+main_drill_rule(struct tui *t, const struct rb_step *rs)
 {
-	size_t	k;
+	const struct action_def	*def;
+	enum rb_drill		 d = runbook_drill_rule(rs);
 
-	for (k = 0; k < rs->nparams; k++)
-		if (strcmp(rs->params[k].name, name) == 0)
-			return (true);
-	return (false);
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (d == RB_DRILL_RUN && t->o->drill_conf == NULL && def != NULL &&
+	    def->destructive)
+		return (RB_DRILL_SIMULATE);
+	return (d);
 }
 
 /*
@@ -126,66 +129,19 @@ main_has_param(const struct rb_step *rs, const char *name)
 static char *
 main_command(struct tui *t, int i, char ***argvp, char **cause)
 {
-	const struct rb_step		*rs = &t->w.rb->steps[i];
-	const struct action_def		*def;
-	struct rb_var			*vars;
-	const char			**names, **values;
-	char				**argv, *cmd = NULL;
-	struct buf			 b;
-	size_t				 nv, k, np;
-	bool				 bad = false;
+	const struct conf	*c;
+	const char		*path;
+	struct rb_var		*vars;
+	char			*cmd;
+	size_t			 nv;
+	int64_t			 before;
 
-	if (argvp != NULL)
-		*argvp = NULL;
-	vars = main_vars(t, &nv);
-	if (rs->kind == RB_RUN)
-		cmd = runbook_subst(rs->run, vars, nv, true, cause);
-	else if (rs->kind == RB_ACTION) {
-		if ((def = action_find(rs->action)) == NULL) {
-			*cause = xasprintf(_("unknown action \"%s\""), rs->action);
-			runbook_vars_free(vars, nv);
-			return (NULL);
-		}
-		names = xcalloc(rs->nparams + 2, sizeof *names);
-		values = xcalloc(rs->nparams + 2, sizeof *values);
-		for (k = 0; k < rs->nparams; k++) {
-			names[k] = rs->params[k].name;
-			if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
-			    bad ? NULL : cause)) == NULL && !bad)
-				bad = true;
-		}
-		np = rs->nparams;
-		/* restore_before: detected: only points before the detection, to the ms */
-		if (!bad && t->w.rb->restore_before_detected &&
-		    action_find_param(def, "before") != NULL && !main_has_param(rs, "before")) {
-			names[np] = "before";
-			values[np++] = xasprintf("@%" PRId64 ".%03d", t->o->inc->detected_ms / 1000,
-			    (int)(t->o->inc->detected_ms % 1000));
-		}
-		if (!bad) {
-			/* destructive actions run only after the confirm dialog */
-			argv = action_argv(def, t->o->self, t->o->config_path, names, values,
-			    np, true);
-			buf_init(&b);
-			buf_adds(&b, PACKAGE);
-			for (k = 1; argv[k] != NULL; k++) {
-				buf_addc(&b, ' ');
-				str_shell_quote(&b, argv[k]);
-			}
-			cmd = buf_steal(&b);
-			if (argvp != NULL)
-				*argvp = argv;
-			else {
-				for (k = 0; argv[k] != NULL; k++)
-					free(argv[k]);
-				free(argv);
-			}
-		}
-		for (k = 0; k < rs->nparams + 1; k++)
-			free((char *)values[k]);
-		free(names);
-		free(values);
-	}
+	c = main_step_conf(t, i, &path);
+	vars = runbook_vars_incident(c, t->o->inc, t->o->conf->state_dir, &nv);
+	/* restore_before: detected: only points before the detection, to the ms */
+	before = t->w.rb->restore_before_detected ? t->o->inc->detected_ms : -1;
+	cmd = runbook_step_command(&t->w.rb->steps[i], vars, nv, t->o->self, path, before,
+	    argvp, cause);
 	runbook_vars_free(vars, nv);
 	return (cmd);
 }
@@ -265,17 +221,21 @@ static const char *
 main_drill_text(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const char		*path;
 
 	if (t->o->inc->mode != INCIDENT_MODE_DRILL ||
 	    (rs->kind != RB_RUN && rs->kind != RB_ACTION))
 		return (NULL);
-	switch (runbook_drill_rule(rs)) {
+	switch (main_drill_rule(t, rs)) {
 	case RB_DRILL_SIMULATE:
 		return (_("Drill: simulated, not run (x records it)"));
 	case RB_DRILL_SKIP:
 		return (_("Drill: skipped in drills (x skips it)"));
 	default:
-		return (_("Drill: runs against the drill's settings"));
+		if (main_step_conf(t, i, &path) != t->o->conf)
+			return (_("Drill: runs in the drill's sandbox, never on live paths"));
+		return (_("Drill: runs with the live settings (it only reads them or adds "
+		    "to backup_dir)"));
 	}
 }
 
@@ -337,11 +297,11 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 		else if (rs->confirm)
 			pl_add(pl, t->attr[ROLE_DIM], -1, "%s", _("Asks for confirmation before it runs."));
 		if (ws->running)
-			pl_add(pl, t->attr[ROLE_RUNNING], -1, "%s", t->proc != NULL &&
+			pl_add(pl, t->attr[ROLE_RUNNING], PL_RESULT, "%s", t->proc != NULL &&
 			    t->proc_step == i ? _("Running... (c cancels)") :
 			    _("Running (started elsewhere or interrupted; c marks it ended)"));
 		else if (ws->status != NULL)
-			pl_add(pl, ws->exit_ok ? t->attr[ROLE_DONE] : t->attr[ROLE_FAILED], -1,
+			pl_add(pl, ws->exit_ok ? t->attr[ROLE_DONE] : t->attr[ROLE_FAILED], PL_RESULT,
 			    _("Result: %s"), ws->status);
 		break;
 	case RB_CHECKLIST:
@@ -606,6 +566,34 @@ main_list(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 }
 
 /*
+ * A command of the step in view that started or ended since the last draw:
+ * scroll its result line (the last line of its kind) into view, as the
+ * output follows its end. A step newly in view starts at its title.
+ */
+static void
+main_pane_result(struct main_state *m, int view, struct plines *pl, int h)
+{
+	const char	*line = NULL;
+	size_t		 k;
+	int		 at = -1;
+
+	for (k = 0; k < pl->n; k++)
+		if (pl->l[k].item == PL_RESULT) {
+			line = pl->l[k].text;
+			at = (int)k;
+		}
+	if (view == m->result_step && line != NULL && (m->result_seen == NULL ||
+	    strcmp(m->result_seen, line) != 0) && at >= m->pane_top + h)
+		m->pane_top = at - h + 1;
+	if (view != m->result_step || line == NULL || m->result_seen == NULL ||
+	    strcmp(m->result_seen, line) != 0) {
+		free(m->result_seen);
+		m->result_seen = line != NULL ? xstrdup(line) : NULL;
+		m->result_step = view;
+	}
+}
+
+/*
  * The step pane in the box y,x h high, w wide. It starts at the step's title
  * and scrolls (PgUp/PgDn); moving the item cursor scrolls it into view. The
  * item the keys act on is marked (and reversed while the pane has the focus).
@@ -644,6 +632,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 			m->pane_top = first;
 	}
 	m->item_show = false;
+	main_pane_result(m, view, &pl, h);
 	m->pane_top = main_clamp(m->pane_top, (int)pl.n, h);
 	m->pane_h = h;
 	for (row = 0; row < h && m->pane_top + row < (int)pl.n; row++) {
@@ -1104,10 +1093,9 @@ main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct proc_opts	 po;
-	const char		*env[5];
-	char			*cmd, **argv = NULL, *cause = NULL, *e1, *e2, *e3, *e4;
+	const char		*path;
+	char			*cmd, **argv = NULL, **env, *cause = NULL;
 	int			 r;
-	size_t			 k;
 
 	if ((cmd = main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
@@ -1116,27 +1104,16 @@ main_start(struct tui *t, int i)
 	}
 	if (tui_record(t, rs->id, INCIDENT_EV_COMMAND_STARTED, cmd) != 0)
 		goto out;
-	e1 = xasprintf("PATRONUS_DR_INCIDENT=%s", t->o->inc->id);
-	e2 = xasprintf("PATRONUS_DR_DRILL=%d", t->o->inc->mode == INCIDENT_MODE_DRILL);
-	e3 = t->o->config_path != NULL ?
-	    xasprintf("PATRONUS_DR_CONFIG=%s", t->o->config_path) : NULL;
-	e4 = xasprintf("PATRONUS_DR_STEP=%s", rs->id);
-	env[0] = e1;
-	env[1] = e2;
-	env[2] = e4;
-	env[3] = e3;
-	env[4] = NULL;
+	main_step_conf(t, i, &path);
+	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir);
 	memset(&po, 0, sizeof po);
-	po.env = env;
+	po.env = (const char *const *)env;
 	po.grace_ms = 3000;
 	if (argv != NULL)
 		r = proc_start((const char *const *)argv, &po, &t->proc, &cause);
 	else
 		r = proc_start_shell(cmd, &po, &t->proc, &cause);
-	free(e1);
-	free(e2);
-	free(e3);
-	free(e4);
+	runbook_step_env_free(env);
 	if (r != 0) {
 		t->proc = NULL;
 		incident_append_exit(t->o->store, t->o->inc->id, rs->id, cause, 127, 0,
@@ -1150,11 +1127,7 @@ main_start(struct tui *t, int i)
 	main_st(t)->out_top = -1;
 out:
 	free(cmd);
-	if (argv != NULL) {
-		for (k = 0; argv[k] != NULL; k++)
-			free(argv[k]);
-		free(argv);
-	}
+	runbook_step_env_free(argv);
 }
 
 /* The answer to "run this command?". */
@@ -1188,7 +1161,7 @@ main_key_run(struct tui *t, int i)
 		return;
 	}
 	if (t->o->inc->mode == INCIDENT_MODE_DRILL) {
-		switch (runbook_drill_rule(rs)) {
+		switch (main_drill_rule(t, rs)) {
 		case RB_DRILL_SIMULATE:
 			msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_DONE, msg) == 0)
@@ -1582,7 +1555,10 @@ main_resize(struct tui *t, struct screen *sc)
 static void
 main_free(struct screen *sc)
 {
-	free(sc->data);
+	struct main_state	*m = sc->data;
+
+	free(m->result_seen);
+	free(m);
 }
 
 static const struct screen_ops tui_main_screen = {
@@ -1602,6 +1578,7 @@ tui_main_open(struct tui *t)
 
 	m->focus = MF_STEP;
 	m->seen_step = -2;
+	m->result_step = -2;
 	m->out_top = -1;
 	tui_push(t, &tui_main_screen, m);
 }

@@ -64,7 +64,7 @@ tr -d '\n' <"$T/out" | tr -s ' ' | grep -qF "Fail over to the secondary datacent
 tr -d '\n ' <"$T/out" | grep -qF "$BD$C:" && ok "config: the long backup_dir and its origin whole" ||
 	{ fail "config: the long backup_dir is cut"; cat "$T/out"; }
 "$PDR" --config "$C" backups >"$T/out"
-NAME=$(sed -n 's|^    monthly/\(patronus-monthly-[0-9-]*\)$|\1|p' "$T/out")
+NAME=$(sed -n 's|^    monthly/\(patronus-monthly-[0-9-]*\)$|\1|p' "$T/out" | head -1)
 [ -n "$NAME" ] && ok "backups: the set's name whole under its row ($NAME)" || fail "backups: no set name"
 # wider terminals get wider tables; --json is unchanged
 run env COLUMNS=200 "$PDR" --config "$C" backups
