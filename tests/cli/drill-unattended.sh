@@ -7,6 +7,9 @@
 # rotation and restore db --at with a sandbox's settings change only the sandbox; what a
 # command prints reaches the terminal with its control characters escaped.
 . "$srcdir/tests/cli/lib.sh"
+# drills lines read whole (tables.sh checks them at 80 columns)
+COLUMNS=1000
+export COLUMNS
 
 D="$T/host"
 "$PDR" demo --dir "$D" --no-tui >/dev/null 2>"$T/demo.err" || { fail "demo"; cat "$T/demo.err"; }
