@@ -78,6 +78,14 @@ struct report_history;
 /* cmd-run.c: the TUI walk, shared by run, resume and demo. */
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
+
+/* cmd-fetch.c, for restore all --from-remote */
+struct remote;
+struct fallback_survey;
+int	cmd_fetch_stores(struct cmd_ctx *, int, struct remote *, size_t *);
+int	cmd_fetch_fail_exit(int);
+void	cmd_fetch_print_skips(char *const *, size_t);
+void	cmd_fetch_print_survey(const struct fallback_survey *, time_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
 
 /* cmd-report.c: shared by report and drills. */

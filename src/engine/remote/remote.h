@@ -13,6 +13,16 @@
 /* The kinds of off-site store, in the order the plan copies to them. */
 enum remote_kind { REMOTE_SFTP, REMOTE_S3, REMOTE__KINDS };
 
+/*
+ * Why a download failed, as sftp_get and s3_get leave it in remote.fail: the
+ * store could not be reached or the transfer broke (another store may do, a
+ * later run resumes), the object named by the listing is gone, its bytes at
+ * rest are not what the store says (running again cannot help), or this host
+ * could not write it (disk full: no store can help).
+ */
+enum remote_fail { REMOTE_FAIL_NONE, REMOTE_FAIL_CONNECT, REMOTE_FAIL_GONE, REMOTE_FAIL_DAMAGED,
+	REMOTE_FAIL_LOCAL };
+
 /* The queue of uploads that failed, under STATE_DIR. */
 #define REMOTE_QUEUE_FILE "offsite-queue"
 
@@ -36,6 +46,7 @@ struct remote {
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */
 	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
+	enum remote_fail	 fail;		/* why the last remote_get failed */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */

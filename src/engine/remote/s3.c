@@ -1141,6 +1141,17 @@ s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause
 	return (0);
 }
 
+/* Why a GET failed: the object gone (404), this host's write, or the store or network. */
+static enum remote_fail
+s3_get_fail(const struct s3_req *q)
+{
+	if (q->status == 404)
+		return (REMOTE_FAIL_GONE);
+	if (q->status == 0 && q->out != NULL && ferror(q->out))
+		return (REMOTE_FAIL_LOCAL);
+	return (REMOTE_FAIL_CONNECT);
+}
+
 /*
  * Download PREFIX TIER/FILE to local through its temporary name, asking for
  * the rest of a temporary file left by a broken download (Range); a single-part
@@ -1162,6 +1173,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	int		 fd, rc = -1;
 
 	memset(&q, 0, sizeof q);
+	r->fail = REMOTE_FAIL_LOCAL;
 	key = s3_key(r, tier, file);
 	url = s3_url(r, key, NULL);
 	what = xasprintf("s3://%s/%s", r->bucket, key);
@@ -1207,21 +1219,28 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		q.outmd = md;
 		rc = s3_req_run(&q, cause);
 	}
+	if (rc == -1)
+		r->fail = s3_get_fail(&q);
 	if (rc == 0 && off > 0 && q.status != 206) {
 		*cause = xasprintf(_("%s: the store ignored the range request"), what);
+		r->fail = REMOTE_FAIL_CONNECT;
 		rc = -1;
 	}
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
-		if (rc == 0)
+		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+			free(*cause);
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+		}
 		rc = -1;
 	}
 	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
 		EVP_DigestFinal_ex(md, d, &dl);
 		str_hex(d, dl, md5);
 		if (strcasecmp(md5, q.etag) != 0) {
-			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s"),
-			    what, md5, q.etag);
+			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s: "
+			    "the object is damaged at rest"), what, md5, q.etag);
+			r->fail = REMOTE_FAIL_DAMAGED;
 			unlink(tmp);
 			rc = -1;
 		}

@@ -75,6 +75,8 @@ sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
 
 	if ((rc = curl_easy_perform(h)) == CURLE_OK)
 		return (0);
+	r->fail = rc == CURLE_REMOTE_FILE_NOT_FOUND ? REMOTE_FAIL_GONE :
+	    rc == CURLE_WRITE_ERROR ? REMOTE_FAIL_LOCAL : REMOTE_FAIL_CONNECT;
 	if (k->called && k->match != CURLKHMATCH_OK) {
 		*cause = xasprintf(_("%s: the server's host key %s %s; refused"), r->where,
 		    k->match == CURLKHMATCH_MISMATCH ? _("does not match the one in") :
@@ -190,6 +192,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	CURL			*h;
 	int			 rc = -1, fd;
 
+	r->fail = REMOTE_FAIL_LOCAL;
 	tmp = hashio_tmpname(local);
 	url = xasprintf("%s/%s/%s", r->url, tier, file);
 	what = xasprintf("%s/%s/%s", r->where, tier, file);
@@ -232,8 +235,11 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
-		if (rc == 0)
+		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+			free(*cause);
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+		}
 		rc = -1;
 	}
 	fclose(fp);
