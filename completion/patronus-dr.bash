@@ -111,7 +111,7 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
+	restore)	opts="--from --at --incident-start --yes --copy --wait --from-remote --latest" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
@@ -120,7 +120,7 @@ _patronus_dr()
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
 	prune)		opts="--dry-run --remote" ;;
-	fetch)		opts="--from --latest" ;;
+	fetch)		opts="--from --latest --stream" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --detected" ;;
 	drills)		opts="--ascii" ;;
@@ -142,7 +142,7 @@ _patronus_dr()
 		;;
 	restore|keys|evidence|check)
 		[[ -z $sub ]] && case $cmd in
-		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
+		restore)	COMPREPLY=($(compgen -W "db config keys all" -- "$cur")) ;;
 		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
 		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
 		check)		COMPREPLY=($(compgen -W "http config" -- "$cur")) ;;

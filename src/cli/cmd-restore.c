@@ -13,6 +13,9 @@
 #include "engine/set/crypt.h"
 #include "engine/recover/extract.h"
 #include "engine/set/hashio.h"
+#include "engine/remote/fallback.h"
+#include "engine/stream/offstream.h"
+#include "engine/remote/remote.h"
 #include "engine/stream/pitr.h"
 #include "engine/recover/restore.h"
 #include "model/incident.h"
@@ -503,13 +506,15 @@ out:
 
 /*
  * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
- * as the TUI sets them for a step's command): append a "restored" event with
- * the set, its time (where the data-loss window ends), the database file
- * installed and its SHA-256, for the report's achieved RPO. A failure to
- * record is said on stderr; the restore stands.
+ * as the TUI sets them for a step's command): append a "restored" event for
+ * one part (db, config, keys) with the set, its time (where the data-loss
+ * window ends), the file installed (the database) or read (the archive) and
+ * its SHA-256, for the report's achieved RPO. A failure to record is said on
+ * stderr; the restore stands.
  */
 static void
-restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int64_t point_ms,
+    const char *file)
 {
 	struct incident_store	*st;
 	struct buf		 b;
@@ -522,16 +527,18 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 		return;
 	if (step != NULL && *step == '\0')
 		step = NULL;
-	if (hashio_file(ctx->conf.database, hex, NULL, &cause) != 0) {
+	if (hashio_file(file, hex, NULL, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		return;
 	}
 	buf_init(&b);
-	buf_adds(&b, "{\"set\":");
+	buf_adds(&b, "{\"part\":");
+	json_add_string(&b, part);
+	buf_adds(&b, ",\"set\":");
 	json_add_string(&b, set);
 	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
-	json_add_string(&b, ctx->conf.database);
+	json_add_string(&b, file);
 	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
 	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
 	if (rc == 0) {
@@ -543,6 +550,13 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 		free(cause);
 	}
 	buf_free(&b);
+}
+
+/* The "restored" event of the database: the set or segment and the point it holds. */
+static void
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+{
+	restore_record_part(ctx, "db", set, point_ms, ctx->conf.database);
 }
 
 /*
@@ -586,6 +600,215 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 	return (newer);
 }
 
+/* What restore all asks of the stores: which kind, which set or time. */
+struct restore_all_args {
+	bool		 remote;	/* --from-remote */
+	int		 kind;		/* of store, -1: every one */
+	const char	*want;		/* NAME, or NULL for the newest */
+};
+
+/*
+ * restore all --from-remote: ask each store what it holds (printed, with
+ * ages), bring the newest stream into backup_dir/stream (the next store when
+ * one fails) unless a set was named, and fetch the newest set that verifies
+ * (fallback_fetch_newest). *db_from gets the fetched set's .db (caller frees),
+ * NULL when none could be; returns EX_OK, or the exit status when there is
+ * nothing to restore or this host cannot hold it.
+ */
+static int
+restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_all_args *aa, char **db_from)
+{
+	struct remote		 r[REMOTE__KINDS];
+	struct fallback_survey	 sv;
+	struct fallback_fetched	 got;
+	enum fallback_fail	 f;
+	char			*dir, *cause = NULL;
+	size_t			 nr, i, n, skipped;
+	bool			 streamed = false;
+	int			 ex;
+
+	*db_from = NULL;
+	if ((ex = cmd_fetch_stores(ctx, aa->kind, r, &nr)) != EX_OK)
+		return (ex);
+	fallback_survey(r, nr, aa->want == NULL, &sv);
+	cmd_fetch_print_survey(&sv, time(NULL));
+	dir = str_join_path(ctx->conf.backup_dir, "stream");
+	for (i = 0; i < sv.n && aa->want == NULL && !streamed; i++) {
+		if (sv.v[i].stream_newest == NULL)
+			continue;
+		log_info(_("Fetching the stream from %s into %s"), sv.v[i].store->where, dir);
+		if (offstream_fetch(sv.v[i].store, dir, &n, &skipped, &cause) == -1) {
+			printf(_("skipped: the stream on %s: %s\n"), sv.v[i].store->where, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		printf(_("fetched the stream from %s: %zu files (%zu already there)\n"),
+		    sv.v[i].store->where, n, skipped);
+		streamed = true;
+	}
+	free(dir);
+	fflush(stdout);
+	f = fallback_fetch_newest(&ctx->conf, &sv, aa->want,
+	    ra->at_ms != INT64_MAX ? (time_t)(ra->at_ms / 1000) : 0, &got, &cause);
+	cmd_fetch_print_skips(got.skips, got.nskips);
+	ex = EX_OK;
+	if (f == FALLBACK_OK) {
+		printf(_("fetched %s from %s; it verifies\n"), got.name, got.store->where);
+		*db_from = xstrdup(got.db);
+	} else {
+		fflush(stdout);
+		cmd_error("%s", cause);
+		free(cause);
+		/* Disk full here, or nothing at all: the stream alone cannot give config and keys. */
+		if (f == FALLBACK_LOCAL || (!streamed && aa->want == NULL) || aa->want != NULL)
+			ex = cmd_fetch_fail_exit(f);
+	}
+	fflush(stdout);
+	fallback_fetched_clear(&got);
+	fallback_survey_clear(&sv);
+	for (i = 0; i < nr; i++)
+		remote_free(&r[i]);
+	return (ex);
+}
+
+/*
+ * The stream's newest good point at or before ra->at_ms in backup_dir/stream,
+ * in *point_ms; false when there is no usable stream (said why).
+ */
+static bool
+restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int64_t *point_ms)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL, t[64], age[TIMEUTIL_BUFSZ];
+	int64_t			 now = time_now_ms();
+
+	path = str_join_path(ctx->conf.backup_dir, "stream");
+	if (!fs_exists(path)) {
+		free(path);
+		return (false);
+	}
+	free(path);
+	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
+		printf(_("skipped: the stream: %s\n"), cause);
+		free(cause);
+		pitr_result_free(&r);
+		return (false);
+	}
+	*point_ms = r.point_ms;
+	duration_format(now > r.point_ms ? (now - r.point_ms) / 1000 : 0, age, sizeof age);
+	printf(_("stream: newest good point %s (%s old), generation %s%s\n"),
+	    time_format_iso_ms(r.point_ms, t, sizeof t), age, r.generation,
+	    r.broken ? _(", the chain is broken after it") : "");
+	pitr_result_free(&r);
+	return (true);
+}
+
+/*
+ * restore all: the database (from the newest point: the stream's when newer
+ * than the set), the config and the keys (from the set), one question for the
+ * three, one forensic copy and one "restored" event per part. Stops at the
+ * first part that fails and says which were not done.
+ */
+static int
+restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct restore_all_args *aa,
+    time_t incident)
+{
+	struct restore_pick	 p;
+	char			*pw, *why = NULL, *cause = NULL, *db_from = NULL, *what;
+	char			 t[64], b[TIMEUTIL_BUFSZ];
+	int64_t			 point_ms = 0;
+	bool			 picked, stream;
+	int			 ex, err;
+
+	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from)) != EX_OK)
+		return (ex);
+	if (!aa->remote && aa->want != NULL)
+		db_from = xstrdup(aa->want);
+	/* The newest: what was just fetched and stamped, or a newer set here; not verified twice. */
+	if (aa->remote && aa->want == NULL && ra->at_ms == INT64_MAX) {
+		free(db_from);
+		db_from = NULL;
+	}
+	pw = restore_password(&ctx->conf, &why, &err);
+	picked = restore_pick(&ctx->conf, db_from, RESTORE_KEYS, pw, why, &p, &cause) == 0;
+	free(why);
+	free(db_from);
+	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
+		restore_pick_free(&p);
+		picked = false;
+		cause = xstrdup(_("the newest set that verifies is newer than the time asked for"));
+	}
+	stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &point_ms) &&
+	    (!picked || point_ms > (int64_t)p.when * 1000);
+	if (!picked) {
+		cmd_error("%s", cause);
+		free(cause);
+		if (!stream) {
+			restore_password_free(pw);
+			return (aa->remote ? 1 : EX_NOINPUT);
+		}
+		cmd_error(_("only the database can be restored (from the stream); config "
+		    "and keys need a backup set"));
+	}
+	if (stream)
+		printf(_("database: from the stream, as at %s%s\n"),
+		    time_format_iso_ms(point_ms, t, sizeof t), picked ?
+		    _(" (newer than the newest set)") : "");
+	else
+		printf(_("database: from %s (%s)\n"), p.name, time_format_iso(p.when, b,
+		    sizeof b));
+	if (picked)
+		printf(_("config and keys: from %s (%s)\n"), p.name, time_format_iso(p.when, b,
+		    sizeof b));
+	fflush(stdout);
+	what = xasprintf(_("Replace the database %s, the config %s and the keys %s?\n"
+	    "Each is kept first (DB.corrupted.TIME, DIR.pre-restore-TIME)."),
+	    ctx->conf.database, ctx->conf.config_dir, ctx->conf.wireguard_dir);
+	ex = restore_ask(ra, what);
+	free(what);
+	ra->yes = true;
+	if (ex == 0 && stream) {
+		ra->kind = RESTORE_DB;
+		ex = restore_run_stream(ctx, ra, incident);
+	} else if (ex == 0) {
+		ra->kind = RESTORE_DB;
+		if ((ex = restore_run_db(ctx, ra, &p)) == EX_OK) {
+			restore_print_window(p.when, incident, ra->incident != NULL);
+			restore_record(ctx, p.db, (int64_t)p.when * 1000);
+		}
+	}
+	if (ex == 0 && picked) {
+		ra->kind = RESTORE_CONFIG;
+		if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
+			restore_record_part(ctx, "config", p.name, (int64_t)p.when * 1000,
+			    p.config);
+		else
+			cmd_error(_("the config was not restored, nor the keys"));
+	}
+	if (ex == 0 && picked) {
+		ra->kind = RESTORE_KEYS;
+		if (pw == NULL) {
+			cmd_error(_("the keys were not restored: the encryption key %s cannot "
+			    "be read"), ctx->conf.encryption_key);
+			ex = EX_NOINPUT;
+		} else if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
+			restore_record_part(ctx, "keys", p.name, (int64_t)p.when * 1000,
+			    p.wireguard);
+		else
+			cmd_error(_("the keys were not restored"));
+	}
+	if (ex == 0 && !picked)
+		ex = 1;
+	if (ex == 0)
+		printf(_("restored: database, config and keys\n"));
+	if (picked)
+		restore_pick_free(&p);
+	restore_password_free(pw);
+	return (ex);
+}
+
 /* Parse the options, pick the set, and run the restore of one kind. */
 static int
 cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -597,22 +820,33 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "yes", no_argument, NULL, 'y' },
 		{ "copy", no_argument, NULL, 'C' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "from-remote", no_argument, NULL, 'R' },
+		{ "latest", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct restore_all_args		 aa;
 	struct restore_args		 ra;
 	struct restore_pick		 p;
 	char				*pw, *why = NULL, *cause = NULL;
 	char				 stamp[64];
 	time_t				 incident = 0;
-	bool				 picked;
+	bool				 picked, latest = false;
 	int				 opt, ex, err;
 
+	memset(&aa, 0, sizeof aa);
+	aa.kind = -1;
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:hRl", longopts)) != -1) {
 		switch (opt) {
+		case 'R':
+			aa.remote = true;
+			break;
+		case 'l':
+			latest = true;
+			break;
 		case 'w':
 			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
 				free(cause);
@@ -639,7 +873,38 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		}
 	}
 	if (optind >= argc)
-		cmd_usage_error(e, _("say what to restore: db, config or keys"));
+		cmd_usage_error(e, _("say what to restore: db, config, keys or all"));
+	if (strcmp(argv[optind], "all") == 0) {
+		optind++;
+		if (aa.remote && optind < argc && remote_kind_parse(argv[optind]) != -1)
+			aa.kind = remote_kind_parse(argv[optind++]);
+		if (optind < argc)
+			aa.want = argv[optind++];
+		if (optind < argc)
+			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+		if (ra.from != NULL)
+			cmd_usage_error(e, _("restore all takes a set NAME, not --from"));
+		if ((latest ? 1 : 0) + (aa.want != NULL) + (ra.at != NULL) > 1)
+			cmd_usage_error(e, _("give one of --latest, NAME and --at"));
+		if (!aa.remote && ra.at != NULL)
+			cmd_usage_error(e, _("restore all --at is for --from-remote; restore db "
+			    "--at rebuilds the database alone"));
+		if (ra.incident != NULL &&
+		    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+			cmd_error("--incident-start: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		if (ra.at != NULL && pitr_parse_time(ra.at, time_now_ms(), &ra.at_ms,
+		    &cause) != 0) {
+			cmd_error("--at: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		return (restore_run_all(ctx, &ra, &aa, incident));
+	}
+	if (aa.remote || latest)
+		cmd_usage_error(e, _("--from-remote and --latest are for restore all"));
 	if (strcmp(argv[optind], "db") == 0)
 		ra.kind = RESTORE_DB;
 	else if (strcmp(argv[optind], "config") == 0)
@@ -707,6 +972,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		restore_print_window(p.when, incident, ra.incident != NULL);
 	if (ex == EX_OK && ra.kind == RESTORE_DB)
 		restore_record(ctx, p.db, (int64_t)p.when * 1000);
+	else if (ex == EX_OK)
+		restore_record_part(ctx, ra.kind == RESTORE_KEYS ? "keys" : "config", p.name,
+		    (int64_t)p.when * 1000, ra.kind == RESTORE_KEYS ? p.wireguard : p.config);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);
@@ -714,7 +982,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]\n"
+	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME] [--incident-start TIME] [--yes]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -747,6 +1016,17 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
 	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "  -R, --from-remote [KIND]     restore all: ask the off-site stores\n"
+	    "  -l, --latest                 restore all: the newest point (default)\n"
+	    "\n"
+	    "  all     the database, then config and keys, after one question.\n"
+	    "          With --from-remote, asks every store (or KIND), lists its\n"
+	    "          sets and stream with their age, fetches the newest stream\n"
+	    "          and the newest set that verifies (as fetch --latest: each\n"
+	    "          skip named); the database comes from the stream's newest\n"
+	    "          good point when it is newer than that set. NAME: that set,\n"
+	    "          no stream; --at: nothing newer than TIME. One \"restored\"\n"
+	    "          event per part under an incident.\n"
 	    "\n"
 	    "restore db never races a running stream: it takes backup_dir/stream/\n"
 	    "pause exclusively for the install (the stream holds it only during\n"

@@ -90,7 +90,7 @@ report_apply(struct report *r, const struct incident_event *ev)
 {
 	struct report_step	*s = NULL;
 	struct report_command	*c;
-	char			*item;
+	char			*item, *part;
 	int64_t			 idx, v;
 	size_t			 i;
 
@@ -161,6 +161,12 @@ report_apply(struct report *r, const struct incident_event *ev)
 		free(item);
 		break;
 	case INCIDENT_EV_RESTORED:
+		/* The config's and the keys' events do not move the database's point. */
+		if ((part = incident_event_get(ev, "part")) != NULL && strcmp(part, "db") != 0) {
+			free(part);
+			break;
+		}
+		free(part);
 		free(r->restored_set);
 		r->restored_set = incident_event_get(ev, "set");
 		if (incident_event_get_int(ev, "backup_ms", &v) == 0)

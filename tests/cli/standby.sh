@@ -1,0 +1,206 @@
+#!/bin/sh
+# standby.sh: datacenter loss on the standby, with both stores on loopback (a private sshd and
+# s3rver). A primary takes two sets and streams a newer point to both stores; then:
+# SFTP down -> fetch --latest uses S3 and names the skip; the newest set damaged on SFTP -> the
+# same set from S3; damaged on S3 too -> the older set, each skip named, never "run again";
+# restore all --from-remote on a standby at the same paths (only dr.yaml and the keys left)
+# brings back the stream's point (newer than the newest set), the config and the keys; a
+# listing that names an object that is gone; disk full on the standby named, nothing of the
+# set left half there.
+. "$srcdir/tests/cli/lib.sh"
+. "$srcdir/tests/cli/backup-fixture.sh"
+. "$srcdir/tests/cli/offsite-lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 is not installed"
+command -v python3 >/dev/null || skip "no python3"
+
+start_sshd "$T/ssh" || skip "cannot start sshd"
+# restart_sshd: the same server again (same port, keys, files).
+restart_sshd() {
+	/usr/sbin/sshd -D -e -f "$SSH_DIR/sshd_config" 2>>"$SSH_DIR/sshd.log" &
+	SSH_PID=$!
+	wait_port "$SSH_PORT"
+}
+start_s3rver "$T/store" || skip "cannot start s3rver"
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER PATRONUS_DR_REMOTE_TIMEOUT=5
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PATRONUS_DR_TEST_MAX_SEND
+
+make_host "$T/h"
+H="$T/h"
+C="$H/dr.yaml"
+B="$H/backup/patronus"
+DB="$H/var/lib/patronus/sdwan.db"
+R="$T/sftp-root"
+OBJ="$T/store/pdr/site-a"
+mkdir -p "$R"
+cat >>"$C" <<YAML
+remote:
+  sftp: {url: "sftp://$(id -un)@127.0.0.1:$SSH_PORT$R", identity: $SSH_KEY, known_hosts: $SSH_KNOWN}
+  s3: {endpoint: "http://127.0.0.1:$S3_PORT", bucket: pdr, prefix: "site-a/", region: us-east-1}
+YAML
+sqlite3 "$DB" "CREATE TABLE filler(b); INSERT INTO filler VALUES (randomblob(3000000));"
+
+# --- the primary: two sets on both stores, then a stream point newer than both ---------------
+run "$PDR" --config "$C" backup --type daily
+expect_rc 0 "first backup, copied to both stores"
+sleep 1
+sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000100, 'admin', 'in-set-2')"
+run "$PDR" --config "$C" backup --type hourly
+expect_rc 0 "second backup, copied to both stores"
+OLD=$(ls "$R/daily" | sed -n "s/\\.db$//p")
+NEW=$(ls "$B/hourly" | sed -n 's/\.db$//p')
+[ -n "$OLD" ] && [ -n "$NEW" ] && ok "two sets: $OLD, $NEW" || fail "sets: $OLD $NEW"
+for s in daily/"$OLD" hourly/"$NEW"; do
+	[ -f "$R/$s-manifest.txt" ] && [ -f "$OBJ/$s-manifest.txt._S3rver_object" ] &&
+		ok "$s is on both stores" || fail "$s is not on both stores"
+done
+sleep 1
+sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000200, 'admin', 'stream-only-1')"
+"$PDR" --config "$C" stream --once >"$T/stream.log" 2>&1 && ok "stream --once: snapshot to both stores" ||
+	{ fail "stream --once"; cat "$T/stream.log"; }
+sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000300, 'admin', 'stream-only-2')"
+"$PDR" --config "$C" stream --once >>"$T/stream.log" 2>&1 && ok "stream --once: a segment to both stores" ||
+	{ fail "stream --once (2)"; cat "$T/stream.log"; }
+sqlite3 "$DB" .dump >"$T/primary.dump"
+cp -a "$H/etc" "$T/primary-etc"
+KEY=$(cat "$H/etc/patronus/backup-encryption-key")
+
+# lose_primary: the datacenter is gone; the standby at the same paths holds only dr.yaml, the
+# encryption key, the SSH identity and the S3 credentials (the environment).
+lose_primary() {
+	rm -rf "$H/var" "$H/etc" "$H/backup"
+	mkdir -p "$H/etc/patronus" "$H/var/lib/patronus/dr"
+	printf '%s\n' "$KEY" >"$H/etc/patronus/backup-encryption-key"
+	chmod 600 "$H/etc/patronus/backup-encryption-key"
+}
+lose_primary
+
+# --- the listing: both stores, each set with its age, the stream -------------------------------
+run "$PDR" --config "$C" fetch
+expect_rc 0 "fetch lists both stores"
+n=$(grep -cE "^$NEW +hourly +whole .* old\$" "$T/out")
+[ "$n" -eq 2 ] && ok "the newest set is listed on both stores, with its age" || fail "listed $n times"
+expect_match "$T/out" "^stream: [0-9]+ generations, [0-9]+ files; newest generation [0-9]{8}-[0-9]{6}-[0-9a-f]{8}, segment [0-9]+ " \
+    "the stream of each store is listed"
+
+# --- SFTP down: S3 is used, the skip named ------------------------------------------------------
+stop_sshd
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest with SFTP down"
+expect_match "$T/out" "^skipped: sftp://.*: cannot be listed: " "the SFTP store is named as skipped"
+expect_match "$T/out" "^Fetched $B/hourly/$NEW from s3://pdr/site-a/" "the newest set came from S3"
+cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "fetched database identical" ||
+	fail "fetched database differs"
+restart_sshd || fail "sshd restarts"
+
+# --- the newest set damaged on SFTP (same size): the same set from S3 ---------------------------
+rm -rf "$B"
+cp "$R/hourly/$NEW.db" "$T/new.db.good"
+printf 'XXXXXXXX' | dd of="$R/hourly/$NEW.db" bs=1 seek=200000 conv=notrunc 2>/dev/null
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest with the newest set damaged on SFTP"
+expect_match "$T/out" "^skipped: $NEW from sftp://.*: damaged, fails verify: " "the damaged copy is named"
+expect_match "$T/out" "^Fetched $B/hourly/$NEW from s3://" "the same set came from S3"
+expect_no_match "$T/err" "run again" "damage is never 'run again'"
+cmp -s "$B/hourly/$NEW.db" "$T/new.db.good" && ok "the installed copy is the intact one" ||
+	fail "the installed copy is not the intact one"
+
+# --- damaged on S3 too (the ETag no longer matches): the older set ------------------------------
+rm -rf "$B"
+printf 'XXXXXXXX' | dd of="$OBJ/hourly/$NEW.db._S3rver_object" bs=1 seek=200000 conv=notrunc 2>/dev/null
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest with the newest set damaged on both stores"
+expect_match "$T/out" "^skipped: $NEW from sftp://.*: damaged" "the SFTP copy is named"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*ETag" "the S3 copy is named, by its ETag"
+expect_match "$T/out" "^Fetched $B/daily/$OLD from sftp://" "the older set is used"
+[ ! -e "$B/hourly/$NEW.db" ] && [ ! -e "$B/hourly/$NEW-manifest.txt" ] && [ -z "$(ls -A "$B/hourly" | grep "^\.$NEW")" ] &&
+	ok "nothing of the damaged set is left in backup_dir" || fail "the damaged set left: $(ls -A "$B/hourly")"
+expect_no_match "$T/err" "run again" "damage is never 'run again'"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 1 "fetch NAME of a set damaged on the only store asked"
+expect_match "$T/err" "damaged on every store" "says it is damaged, not to run again"
+cp "$T/new.db.good" "$R/hourly/$NEW.db"
+cp "$T/new.db.good" "$OBJ/hourly/$NEW.db._S3rver_object"
+
+# --- restore all --from-remote at the same paths ----------------------------------------------
+rm -rf "$B"
+run "$PDR" --config "$C" restore all --from-remote --yes
+expect_rc 0 "restore all --from-remote on the standby"
+expect_match "$T/out" "^$NEW +hourly +whole " "the sets are listed"
+expect_match "$T/out" "^fetched the stream from sftp://" "the stream was fetched"
+expect_match "$T/out" "^stream: newest good point .* old\\), generation " "the stream's point is shown with its age"
+expect_match "$T/out" "^database: from the stream, as at .* \\(newer than the newest set\\)$" \
+    "the stream's point is newer than the newest set and used"
+expect_match "$T/out" "^config and keys: from $NEW " "config and keys from the newest set"
+expect_match "$T/out" "^restored: database, config and keys$" "all three restored"
+sqlite3 "$DB" .dump >"$T/standby.dump"
+cmp -s "$T/standby.dump" "$T/primary.dump" && ok "the database holds the stream's newest point, row for row" ||
+	fail "the database differs from the primary's last state"
+sqlite3 "$DB" "SELECT what FROM audit_log WHERE what = 'stream-only-2'" | grep -q stream-only-2 &&
+	ok "a row only the stream had is back" || fail "the stream-only row is missing"
+cmp -s "$H/etc/wireguard/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" && ok "the keys are back, identical" ||
+	fail "wg0.conf differs"
+cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
+	cmp -s "$H/etc/patronus/backup-encryption-key" "$T/primary-etc/patronus/backup-encryption-key" &&
+	ok "the config is back and the encryption key kept" || fail "the config or the key differs"
+
+# --- restore all --from-remote NAME: that set, not the stream -----------------------------------
+run "$PDR" --config "$C" restore all --from-remote s3 "$OLD" --yes
+expect_rc 0 "restore all --from-remote s3 NAME"
+expect_no_match "$T/out" "^fetched the stream" "no stream for a named set"
+expect_match "$T/out" "^database: from $OLD " "the database from the named set"
+expect_match "$T/out" "^forensic copy: $DB\\.corrupted\\." "the live database kept first"
+sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE what = 'in-set-2'" | grep -qx 0 &&
+	ok "the named, older set's database is installed" || fail "not the older set's database"
+
+# --- a listing that names an object that is gone ----------------------------------------------
+# A proxy in front of s3rver lists the object but answers 404 for it, as a store does when it
+# is removed between the listing and the download.
+cat >"$T/gone.py" <<'PY'
+import http.client, http.server, sys
+port, up, gone = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        if gone in self.path and "list-type" not in self.path and "prefix=" not in self.path:
+            body = b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
+            self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
+            self.wfile.write(body); return
+        c = http.client.HTTPConnection("127.0.0.1", up)
+        c.request("GET", self.path, headers={k: v for k, v in self.headers.items()})
+        r = c.getresponse(); data = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection"): self.send_header(k, v)
+        self.end_headers(); self.wfile.write(data)
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+PP=$(free_port)
+python3 "$T/gone.py" "$PP" "$S3_PORT" "$NEW-config.tar.gz" 2>"$T/gone.err" &
+PROXY_PID=$!
+wait_port "$PP" || fail "the proxy did not start"
+sed -e "s|127.0.0.1:$S3_PORT|127.0.0.1:$PP|" "$C" >"$T/gone.yaml"
+rm -rf "$B"
+run "$PDR" --config "$T/gone.yaml" fetch --from s3 --latest
+expect_rc 0 "fetch --latest when an object of the newest set is gone"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: listed, but gone: .*404" "the gone object is named"
+expect_match "$T/out" "^Fetched $B/daily/$OLD from s3://" "the older set is used"
+[ -z "$(ls -A "$B/hourly" | grep "$NEW")" ] && ok "nothing of the set with a gone object is left" ||
+	fail "left: $(ls -A "$B/hourly")"
+kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
+
+# --- disk full on the standby -----------------------------------------------------------------
+rm -rf "$B"
+mkdir -p "$B"
+if mount -t tmpfs -o size=2m tmpfs "$B" 2>/dev/null; then
+	run "$PDR" --config "$C" fetch --latest
+	expect_rc 74 "fetch --latest onto a full disk"
+	expect_match "$T/err" "No space left on device.*bytes free.*needs" "disk full is named, with the room needed"
+	left=$(find "$B" -name "patronus-*" -o -name ".patronus-*" | head -3)
+	[ -z "$left" ] && ok "nothing of the set is left half there" || fail "left: $left"
+	expect_no_match "$T/out" "^skipped: .* on s3" "no other store tried for a full disk"
+	umount "$B"
+else
+	echo "# cannot mount a small tmpfs here: the disk-full case is not run"
+fi
+
+finish
