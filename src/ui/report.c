@@ -719,6 +719,9 @@ report_md_targets(struct buf *b, const struct report *r)
 		report_line(b, r->restored_set != NULL ? r->restored_set : "?");
 		buf_printf(b, "): %s\n", r->inc.rpo > 0 ?
 		    report_verdict(r->rpo_achieved, r->inc.rpo) : "-");
+		buf_printf(b, _("- Data loss is measured from the point restored to "
+		    "detection (%s), as every restore under this incident prints it.\n"),
+		    report_time(r->inc.detected_ms, t, sizeof t));
 	} else
 		buf_printf(b, _("- **RPO:** target %s, achieved: unknown (no restored backup recorded)\n"),
 		    r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-");

@@ -1,13 +1,12 @@
 /* tui-main.c: the main screen: header with clocks, step list, step pane, output, footer. */
 #include "system.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <time.h>
 
 #include "engine/host/action.h"
 #include "engine/backup/notify.h"
+#include "engine/set/catalog.h"
 #include "engine/stream/pitr.h"
 #include "ui/tui-int.h"
 #include "util/fsutil.h"
@@ -1194,45 +1193,9 @@ const struct screen_ops tui_main_screen = {
 	.free = NULL,
 };
 
-/* The mtime of the newest *-manifest.txt in backup_dir and its tiers, 0 when none. */
-static int64_t
-main_newest_backup(const char *dir)
-{
-	static const char *const tiers[] = { "", "/hourly", "/daily", "/weekly", "/monthly" };
-	struct dirent	*de;
-	struct stat	 st;
-	DIR		*d;
-	char		*path, *f;
-	int64_t		 best = 0, m;
-	size_t		 i;
-
-	if (dir == NULL)
-		return (0);
-	for (i = 0; i < nitems(tiers); i++) {
-		path = xasprintf("%s%s", dir, tiers[i]);
-		if ((d = opendir(path)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (!str_has_suffix(de->d_name, "-manifest.txt"))
-					continue;
-				f = xasprintf("%s/%s", path, de->d_name);
-				if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
-					m = (int64_t)st.st_mtim.tv_sec * 1000 +
-					    st.st_mtim.tv_nsec / 1000000;
-					if (m > best)
-						best = m;
-				}
-				free(f);
-			}
-			closedir(d);
-		}
-		free(path);
-	}
-	return (best);
-}
-
 /*
- * The newest restorable point (backup manifest or the stream's caught-up
- * point, whichever is newer) and whether the configured protection can meet
+ * The newest restorable point (the newest set's own time, from its name, or
+ * the stream's caught-up point, whichever is newer) and whether the configured protection can meet
  * the incident's RPO target; a target newly out of reach goes on the status line.
  */
 static void
@@ -1244,7 +1207,7 @@ main_scan_rpo(struct tui *t)
 	int64_t			 now = tui_now_ms(), sp;
 	char			*cause = NULL, *warn;
 
-	t->rpo_newest_ms = main_newest_backup(c->backup_dir);
+	t->rpo_newest_ms = catalog_newest(c->backup_dir);
 	t->rpo_stream = false;
 	t->rpo_scanned_ms = now;
 	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {
@@ -1305,8 +1268,9 @@ tui_main_tick(struct tui *t)
 			    duration_format(inc->rto, dur, sizeof dur));
 		}
 	}
-	if (!t->w.closed && inc->rpo > 0 && !t->w.rpo_alarm && (t->rpo_newest_ms == 0 ||
-	    inc->detected_ms - t->rpo_newest_ms > inc->rpo * 1000))
+	/* No set here yet (a fresh standby) says nothing of the stores: no breach to record. */
+	if (!t->w.closed && inc->rpo > 0 && !t->w.rpo_alarm && t->rpo_newest_ms != 0 &&
+	    inc->detected_ms - t->rpo_newest_ms > inc->rpo * 1000)
 		tui_record(t, NULL, INCIDENT_EV_CLOCK, "rpo-breached");
 	if (t->status != NULL && now >= t->status_until_ms) {
 		free(t->status);
