@@ -208,6 +208,47 @@ cmd_fetch_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
 	return (EX_CONFIG);
 }
 
+/*
+ * When off-site stores are configured: say whether they hold a point newer
+ * than local_ms (0: nothing here) and how to bring it, or which cannot be
+ * listed. Silent without stores.
+ */
+void
+cmd_fetch_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
+{
+	struct remote		 r[REMOTE__KINDS];
+	struct fallback_survey	 sv;
+	const char		*what, *where;
+	char			*cause = NULL, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
+	int64_t			 best, now = time_now_ms();
+	size_t			 nr, i;
+
+	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+		free(cause);
+		return;
+	}
+	if (nr == 0)
+		return;
+	fallback_survey(r, nr, true, &sv);
+	for (i = 0; i < sv.n; i++)
+		if (sv.v[i].error != NULL)
+			printf(_("off-site: %s cannot be listed: %s\n"), sv.v[i].store->where,
+			    sv.v[i].error);
+	best = fallback_newest_ms(&sv, &what, &where);
+	if (best > local_ms) {
+		time_format_iso((time_t)(best / 1000), t, sizeof t);
+		duration_format(now > best ? (now - best) / 1000 : 0, age, sizeof age);
+		printf(_("off-site: %s holds %s (%s, %s old), newer than anything here; "
+		    "%s fetch --latest brings the set, %s restore all --from-remote "
+		    "restores from the newest point\n"), where, what, t, age, PACKAGE, PACKAGE);
+	} else if (best == 0 && local_ms == 0)
+		printf(_("off-site: no store holds a whole set or a stream\n"));
+	fflush(stdout);
+	fallback_survey_clear(&sv);
+	for (i = 0; i < nr; i++)
+		remote_free(&r[i]);
+}
+
 /* The exit status for a fallback that fetched nothing. */
 int
 cmd_fetch_fail_exit(int f)
@@ -244,7 +285,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	enum fallback_fail		 f;
 	const char			*want = NULL;
 	char				*cause = NULL;
-	size_t				 nr, i, listed;
+	size_t				 nr, i, j, listed, held;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
 
@@ -280,9 +321,16 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	fallback_survey(r, nr, !latest && want == NULL, &sv);
 	if (!latest && want == NULL) {
 		cmd_fetch_print_survey(&sv, time(NULL));
-		for (listed = 0, i = 0; i < sv.n; i++)
+		for (listed = held = 0, i = 0; i < sv.n; i++) {
 			listed += sv.v[i].error == NULL;
-		rc = listed > 0 ? EX_OK : EX_UNAVAILABLE;
+			held += sv.v[i].stream_newest != NULL;
+			for (j = 0; j < sv.v[i].nsets; j++)
+				held += fallback_set_whole(&sv.v[i].sets[j]);
+		}
+		rc = listed == 0 ? EX_UNAVAILABLE : held == 0 ? EX_NOINPUT : EX_OK;
+		if (rc == EX_NOINPUT)
+			cmd_error("%s", _("nothing to recover from: no store holds a whole set "
+			    "or a stream"));
 		fallback_survey_clear(&sv);
 		goto out;
 	}
@@ -328,7 +376,8 @@ const struct cmd_entry cmd_fetch_entry = {
 	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
 	    "Exit status: 0 fetched and verified (or listed), 1 every set that fits\n"
 	    "is damaged on every store, or a fetched stream chain is broken (named,\n"
-	    "with its last good point), 66 no such set, 69 no store can be listed or\n"
+	    "with its last good point), 66 no such set (listing: no store holds a\n"
+	    "whole set or a stream), 69 no store can be listed or\n"
 	    "every download broke (run again to resume), 74 backup_dir cannot hold\n"
 	    "it (disk full, named), 78 no store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,

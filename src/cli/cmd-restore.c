@@ -40,6 +40,8 @@ struct restore_args {
 	bool			 yes;
 	bool			 copy;
 	int64_t			 wait_ms;	/* for a running stream to pause */
+	time_t			 ref;		/* data-loss windows end here; 0: now */
+	const char		*ref_what;	/* "incident start", "detection" */
 };
 
 /* How long restore db waits for a running stream's round to end, by default. */
@@ -107,12 +109,17 @@ restore_ask(const struct restore_args *ra, const char *what)
 	return (1);
 }
 
-/* Print the data-loss window: the backup's time against the incident start or now. */
+/*
+ * Print the data-loss window: the backup's time against ra->ref (the
+ * incident start given, or the detection time of the incident the TUI runs
+ * this under, so that every figure of one incident is measured the same way),
+ * else against now.
+ */
 static void
-restore_print_window(time_t when, time_t incident, bool have_incident)
+restore_print_window(time_t when, const struct restore_args *ra)
 {
 	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
-	time_t	ref = have_incident ? incident : time(NULL);
+	time_t	ref = ra->ref != 0 ? ra->ref : time(NULL);
 	int64_t	d = (int64_t)ref - (int64_t)when;
 
 	time_format_iso(when, bw, sizeof bw);
@@ -121,7 +128,39 @@ restore_print_window(time_t when, time_t incident, bool have_incident)
 		d = 0;
 	duration_format(d, dw, sizeof dw);
 	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
-	    have_incident ? _("incident start") : _("now"), rw);
+	    ra->ref != 0 ? ra->ref_what : _("now"), rw);
+}
+
+/*
+ * Where data-loss windows end: --incident-start when given, else (under an
+ * incident, PATRONUS_DR_INCIDENT) its detection time from the record.
+ */
+static void
+restore_reference(struct cmd_ctx *ctx, struct restore_args *ra, time_t incident)
+{
+	struct incident_store	*st;
+	struct incident		 inc;
+	const char		*id = getenv("PATRONUS_DR_INCIDENT");
+	char			*cause = NULL;
+
+	if (ra->incident != NULL) {
+		ra->ref = incident;
+		ra->ref_what = _("incident start");
+		return;
+	}
+	if (id == NULL || *id == '\0')
+		return;
+	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (incident_get(st, id, &inc, &cause) == 1) {
+		ra->ref = (time_t)(inc.detected_ms / 1000);
+		ra->ref_what = _("detection");
+		incident_free(&inc);
+	} else
+		free(cause);
+	incident_store_close(st);
 }
 
 /* path, or path.N for the first N from 2 that is free (caller frees). */
@@ -248,7 +287,7 @@ static void	restore_record(struct cmd_ctx *, const char *, int64_t);
  * integrity_check), then install it as restore db installs a set.
  */
 static int
-restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t incident)
+restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 {
 	struct restore_db_result	 res;
 	struct pitr_result		 r;
@@ -333,8 +372,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 			if (r.broken)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
-			restore_print_window((time_t)(r.point_ms / 1000), incident,
-			    ra->incident != NULL);
+			restore_print_window((time_t)(r.point_ms / 1000), ra);
 			restore_record(ctx, src, r.point_ms);
 		}
 		restore_db_result_free(&res);
@@ -533,13 +571,13 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 		return;
 	}
 	buf_init(&b);
-	buf_adds(&b, "{\"part\":");
-	json_add_string(&b, part);
-	buf_adds(&b, ",\"set\":");
+	buf_adds(&b, "{\"set\":");
 	json_add_string(&b, set);
 	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
 	json_add_string(&b, file);
-	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
+	buf_printf(&b, ",\"sha256\":\"%s\",\"part\":", hex);
+	json_add_string(&b, part);
+	buf_adds(&b, "}");
 	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
 	if (rc == 0) {
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
@@ -712,8 +750,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
  * first part that fails and says which were not done.
  */
 static int
-restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct restore_all_args *aa,
-    time_t incident)
+restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct restore_all_args *aa)
 {
 	struct restore_pick	 p;
 	char			*pw, *why = NULL, *cause = NULL, *db_from = NULL, *what;
@@ -771,11 +808,11 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	ra->yes = true;
 	if (ex == 0 && stream) {
 		ra->kind = RESTORE_DB;
-		ex = restore_run_stream(ctx, ra, incident);
+		ex = restore_run_stream(ctx, ra);
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
 		if ((ex = restore_run_db(ctx, ra, &p)) == EX_OK) {
-			restore_print_window(p.when, incident, ra->incident != NULL);
+			restore_print_window(p.when, ra);
 			restore_record(ctx, p.db, (int64_t)p.when * 1000);
 		}
 	}
@@ -807,6 +844,26 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);
+}
+
+/* The newest point here in unix ms: the set picked, or the stream's newest when later. */
+static int64_t
+restore_local_newest(struct cmd_ctx *ctx, const struct restore_pick *p)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL;
+	int64_t			 best = p != NULL ? (int64_t)p->when * 1000 : 0;
+
+	path = str_join_path(ctx->conf.backup_dir, "stream");
+	if (fs_exists(path) && pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r,
+	    &cause) == 0 && r.point_ms > best)
+		best = r.point_ms;
+	else
+		free(cause);
+	if (fs_exists(path))
+		pitr_result_free(&r);
+	free(path);
+	return (best);
 }
 
 /* Parse the options, pick the set, and run the restore of one kind. */
@@ -901,7 +958,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			free(cause);
 			return (EX_USAGE);
 		}
-		return (restore_run_all(ctx, &ra, &aa, incident));
+		restore_reference(ctx, &ra, incident);
+		return (restore_run_all(ctx, &ra, &aa));
 	}
 	if (aa.remote || latest)
 		cmd_usage_error(e, _("--from-remote and --latest are for restore all"));
@@ -922,6 +980,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(cause);
 		return (EX_USAGE);
 	}
+	restore_reference(ctx, &ra, incident);
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
 			cmd_usage_error(e, _("--at is for restore db only"));
@@ -935,7 +994,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		printf(_("restoring the database as at %s from the stream\n"),
 		    time_format_iso_ms(ra.at_ms, stamp, sizeof stamp));
 		fflush(stdout);
-		return (restore_run_stream(ctx, &ra, incident));
+		return (restore_run_stream(ctx, &ra));
 	}
 
 	pw = restore_password(&ctx->conf, &why, &err);
@@ -946,6 +1005,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	}
 	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
 	free(why);
+	if (ra.kind == RESTORE_DB && ra.from == NULL)
+		cmd_fetch_offsite_note(ctx, restore_local_newest(ctx, picked ? &p : NULL));
 	/* Without --from, the stream's newest good point when it is newer. */
 	if (ra.kind == RESTORE_DB && ra.from == NULL &&
 	    restore_stream_newer(ctx, picked ? &p : NULL)) {
@@ -953,7 +1014,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			restore_pick_free(&p);
 		free(cause);
 		restore_password_free(pw);
-		return (restore_run_stream(ctx, &ra, incident));
+		return (restore_run_stream(ctx, &ra));
 	}
 	if (!picked) {
 		cmd_error("%s", cause);
@@ -969,7 +1030,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
-		restore_print_window(p.when, incident, ra.incident != NULL);
+		restore_print_window(p.when, &ra);
 	if (ex == EX_OK && ra.kind == RESTORE_DB)
 		restore_record(ctx, p.db, (int64_t)p.when * 1000);
 	else if (ex == EX_OK)

@@ -166,6 +166,8 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		printf(_("no backup set verifies: %s\n"), cause);
 	now_ms = time_now_ms();
 	sp = rpo_stream(&ctx->conf, now_ms);
+	cmd_fetch_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
+	    (int64_t)p.when * 1000 : sp);
 	if (!picked && sp == 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -214,6 +216,8 @@ const struct cmd_entry cmd_rpo_entry = {
 	    "the end is the segment its status names), says whether the stream\n"
 	    "runs and how far behind it is, and prints the data that a restore\n"
 	    "would lose: the newer point's time against now or the incident start.\n"
+	    "With off-site stores configured, lists them and says when one holds a\n"
+	    "point newer than anything here (on a fresh standby: how to fetch it).\n"
 	    "\n"
 	    "  -i, --incident-start TIME   measure against this time\n"
 	    "  -t, --target DURATION       the RPO target, e.g. 15m\n"

@@ -86,6 +86,7 @@ int	cmd_fetch_stores(struct cmd_ctx *, int, struct remote *, size_t *);
 int	cmd_fetch_fail_exit(int);
 void	cmd_fetch_print_skips(char *const *, size_t);
 void	cmd_fetch_print_survey(const struct fallback_survey *, time_t);
+void	cmd_fetch_offsite_note(struct cmd_ctx *, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
 
 /* cmd-report.c: shared by report and drills. */

@@ -10,33 +10,8 @@
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 is not installed"
-command -v python3 >/dev/null || skip "no python3"
-
-start_sshd "$T/ssh" || skip "cannot start sshd"
-# restart_sshd: the same server again (same port, keys, files).
-restart_sshd() {
-	/usr/sbin/sshd -D -e -f "$SSH_DIR/sshd_config" 2>>"$SSH_DIR/sshd.log" &
-	SSH_PID=$!
-	wait_port "$SSH_PORT"
-}
-start_s3rver "$T/store" || skip "cannot start s3rver"
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER PATRONUS_DR_REMOTE_TIMEOUT=5
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PATRONUS_DR_TEST_MAX_SEND
-
-make_host "$T/h"
-H="$T/h"
-C="$H/dr.yaml"
-B="$H/backup/patronus"
-DB="$H/var/lib/patronus/sdwan.db"
-R="$T/sftp-root"
-OBJ="$T/store/pdr/site-a"
-mkdir -p "$R"
-cat >>"$C" <<YAML
-remote:
-  sftp: {url: "sftp://$(id -un)@127.0.0.1:$SSH_PORT$R", identity: $SSH_KEY, known_hosts: $SSH_KNOWN}
-  s3: {endpoint: "http://127.0.0.1:$S3_PORT", bucket: pdr, prefix: "site-a/", region: us-east-1}
-YAML
+. "$srcdir/tests/cli/standby-lib.sh"
+standby_primary
 sqlite3 "$DB" "CREATE TABLE filler(b); INSERT INTO filler VALUES (randomblob(3000000));"
 
 # --- the primary: two sets on both stores, then a stream point newer than both ---------------
@@ -60,19 +35,13 @@ sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000200, 'admin'
 sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000300, 'admin', 'stream-only-2')"
 "$PDR" --config "$C" stream --once >>"$T/stream.log" 2>&1 && ok "stream --once: a segment to both stores" ||
 	{ fail "stream --once (2)"; cat "$T/stream.log"; }
-sqlite3 "$DB" .dump >"$T/primary.dump"
-cp -a "$H/etc" "$T/primary-etc"
-KEY=$(cat "$H/etc/patronus/backup-encryption-key")
-
-# lose_primary: the datacenter is gone; the standby at the same paths holds only dr.yaml, the
-# encryption key, the SSH identity and the S3 credentials (the environment).
-lose_primary() {
-	rm -rf "$H/var" "$H/etc" "$H/backup"
-	mkdir -p "$H/etc/patronus" "$H/var/lib/patronus/dr"
-	printf '%s\n' "$KEY" >"$H/etc/patronus/backup-encryption-key"
-	chmod 600 "$H/etc/patronus/backup-encryption-key"
-}
 lose_primary
+
+# --- rpo on the fresh standby: nothing here, the stores named and how to fetch ------------------
+run "$PDR" --config "$C" rpo
+expect_rc 66 "rpo on the fresh standby finds nothing here"
+expect_match "$T/out" "^off-site: .* holds .* newer than anything here; patronus-dr fetch --latest brings the set, patronus-dr restore all --from-remote" \
+    "rpo says the stores hold a newer point and how to bring it"
 
 # --- the listing: both stores, each set with its age, the stream -------------------------------
 run "$PDR" --config "$C" fetch
@@ -120,6 +89,11 @@ expect_rc 1 "fetch NAME of a set damaged on the only store asked"
 expect_match "$T/err" "damaged on every store" "says it is damaged, not to run again"
 cp "$T/new.db.good" "$R/hourly/$NEW.db"
 cp "$T/new.db.good" "$OBJ/hourly/$NEW.db._S3rver_object"
+
+# --- restore db with only an older set here: says the stores hold a newer point ---------------
+run "$PDR" --config "$C" restore db --yes
+expect_rc 0 "restore db from the older set fetched"
+expect_match "$T/out" "^off-site: .* holds .* newer than anything here" "restore db says an off-site point is newer"
 
 # --- restore all --from-remote at the same paths ----------------------------------------------
 rm -rf "$B"

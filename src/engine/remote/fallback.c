@@ -38,6 +38,7 @@ fallback_set_whole(const struct remote_set *s)
 static void
 fallback_view_stream(struct fallback_view *v, const struct remote_object *o, size_t n)
 {
+	struct tm	 tm;
 	const char	*gen;
 	uint64_t	 seq;
 	size_t		 i, j;
@@ -54,6 +55,16 @@ fallback_view_stream(struct fallback_view *v, const struct remote_object *o, siz
 			free(v->stream_newest);
 			v->stream_newest = xstrdup(gen);
 			v->stream_top = 0;
+		}
+	}
+	if (v->stream_newest != NULL) {
+		memset(&tm, 0, sizeof tm);
+		if (sscanf(v->stream_newest, "%4d%2d%2d-%2d%2d%2d", &tm.tm_year, &tm.tm_mon,
+		    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			tm.tm_isdst = -1;
+			v->stream_since = mktime(&tm);
 		}
 	}
 	for (i = 0; i < n && v->stream_newest != NULL; i++) {
@@ -98,6 +109,39 @@ fallback_survey(struct remote *stores, size_t n, bool stream, struct fallback_su
 		fallback_view_stream(v, o, no);
 		remote_objects_free(o, no);
 	}
+}
+
+/*
+ * The newest point the surveyed stores hold, in unix ms (0: none): the newest
+ * whole set's time, or the start of the newest stream generation when later
+ * (its points are later still). *what gets the set's or generation's name,
+ * *where the store; both point into sv.
+ */
+int64_t
+fallback_newest_ms(const struct fallback_survey *sv, const char **what, const char **where)
+{
+	const struct fallback_view	*v;
+	int64_t				 best = 0;
+	size_t				 i, j;
+
+	*what = *where = NULL;
+	for (i = 0; i < sv->n; i++) {
+		v = &sv->v[i];
+		for (j = 0; j < v->nsets; j++) {
+			if (!fallback_set_whole(&v->sets[j]) ||
+			    (int64_t)v->sets[j].when * 1000 <= best)
+				continue;
+			best = (int64_t)v->sets[j].when * 1000;
+			*what = v->sets[j].name;
+			*where = v->store->where;
+		}
+		if (v->stream_newest != NULL && (int64_t)v->stream_since * 1000 > best) {
+			best = (int64_t)v->stream_since * 1000;
+			*what = v->stream_newest;
+			*where = v->store->where;
+		}
+	}
+	return (best);
 }
 
 /* Free what a survey holds (not the stores). */

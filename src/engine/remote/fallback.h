@@ -21,6 +21,7 @@ struct fallback_view {
 	size_t			 stream_gens;
 	char			*stream_newest;	/* the newest generation's name, or NULL */
 	uint64_t		 stream_top;	/* its highest segment number, 0: the snapshot alone */
+	time_t			 stream_since;	/* when it began (its name); its points are later */
 };
 
 /* The stores asked, in the order given. */
@@ -56,5 +57,6 @@ enum fallback_fail fallback_fetch_newest(const struct conf *, struct fallback_su
 	    const char *, time_t, struct fallback_fetched *, char **);
 void	fallback_fetched_clear(struct fallback_fetched *);
 bool	fallback_set_whole(const struct remote_set *);
+int64_t	fallback_newest_ms(const struct fallback_survey *, const char **, const char **);
 
 #endif

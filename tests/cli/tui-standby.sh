@@ -1,0 +1,75 @@
+#!/bin/sh
+# tui-standby.sh: the datacenter-loss runbook walked in the TUI (tmux, 80x24) on a standby at
+# the primary's paths that holds only dr.yaml, the encryption key, the SSH identity and the S3
+# credentials; both stores on loopback, the SFTP host down. The set on the stores was made an
+# hour before it is fetched (its name says so; its files are new here). No RPO breach is recorded
+# before anything is known; the availability step lists both stores; one recovery step restores
+# database, config and keys byte-identical, with one "restored" event per part; the RPO clock
+# then shows the set's own age, not the minutes since it was fetched.
+. "$srcdir/tests/cli/lib.sh"
+. "$srcdir/tests/cli/tui-lib.sh"
+. "$srcdir/tests/cli/backup-fixture.sh"
+. "$srcdir/tests/cli/offsite-lib.sh"
+trap '$TM kill-server >/dev/null 2>&1; offsite_cleanup' EXIT
+. "$srcdir/tests/cli/standby-lib.sh"
+standby_primary
+
+# The primary's clock is an hour behind the standby's: its set is named an hour ago.
+TZ=UTC+1 run "$PDR" --config "$C" backup --type daily
+expect_rc 0 "the primary's backup, copied to both stores"
+SET=$(ls "$R/daily" | sed -n 's/\.db$//p')
+[ -n "$SET" ] && ok "the set on the stores: $SET" || fail "no set on the stores"
+
+# The datacenter is gone; the standby at the same paths, the SFTP host down too.
+lose_primary
+stop_sshd
+REC="$H/var/lib/patronus/dr/incidents.db"
+
+tui_start dc 80 24 "$PDR" --config "$C" run datacenter-loss
+tui_wait dc 'INC-[0-9]{8}-[0-9]{4}-datacenter-loss' "the incident is declared"
+tui_wait dc 'RPO no backup' "the RPO clock says there is no backup here yet"
+sleep 2
+id=$(newest_incident "$REC")
+events "$REC" "$id" >"$T/events"
+expect_no_match "$T/events" 'rpo-breached' "no RPO breach recorded before anything is known"
+
+# The step list: down to the availability step (6: declare, connect, network, then
+# complete-rebuild's install-prerequisites, install-software, backups-available).
+tui_keys dc Tab
+i=0
+while [ $i -lt 5 ]; do tui_keys dc j; i=$((i + 1)); done
+tui_keys dc Enter
+tui_wait dc 'Step 6/[0-9]+: Verify the off-site backups' "the availability step is current"
+tui_keys dc x
+tui_wait dc 'ended: exit 0' "the availability step passes with one store answering" 30
+tui_has dc "$SET" "it lists the set"
+tui_keys dc d
+tui_wait dc 'Step 7/[0-9]+: Restore database, configuration and keys' "the recovery step is next"
+tui_keys dc x
+tui_wait dc '\(y/n\)' "the TUI asks before the recovery"
+tui_keys dc y
+tui_wait dc 'ended: exit 0' "the recovery ends with exit 0" 60
+tui_wait dc 'RPO backup 1h(0[0-9]m)? ago' "the RPO clock shows the set's own age (an hour), not its fetch time" 15
+
+sqlite3 "$DB" .dump >"$T/standby.dump"
+cmp -s "$T/standby.dump" "$T/primary.dump" && ok "the database is the primary's, row for row" ||
+	fail "the database differs"
+cmp -s "$H/etc/wireguard/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" && ok "the keys are back, identical" ||
+	fail "wg0.conf differs"
+cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" && ok "the config is back, identical" ||
+	fail "config.yaml differs"
+
+tui_keys dc q
+tui_wait dc '^\[exit 0\]' "q leaves the TUI"
+events "$REC" "$id" >"$T/events"
+expect_match "$T/events" '\|rebuild\.recover\|command-started\|.*restore all --yes --from-remote --incident-start ' \
+    "the record holds the one recovery command"
+expect_match "$T/events" 'skipped: sftp://.*cannot be listed' "the skipped store is in the record"
+for part in db config keys; do
+	n=$(grep -c "|rebuild\.recover|restored|.*\"part\":\"$part\"" "$T/events")
+	[ "$n" -eq 1 ] && ok "one restored event for the $part" || fail "$n restored events for the $part"
+done
+expect_match "$T/events" 'data-loss window: .*incident start' \
+    "the data-loss window is measured against the incident start"
+
+finish
