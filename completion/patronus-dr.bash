@@ -111,7 +111,7 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --incident-start --yes --copy --wait --from-remote --latest" ;;
+	restore)	opts="--from --at --to --incident-start --yes --copy --wait --from-remote --latest" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;

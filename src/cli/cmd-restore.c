@@ -40,6 +40,7 @@ struct restore_args {
 	bool			 yes;
 	bool			 copy;
 	int64_t			 wait_ms;	/* for a running stream to pause */
+	const char		*to;		/* --to DIR: config or keys go there */
 	time_t			 ref;		/* data-loss windows end here; 0: now */
 	const char		*ref_what;	/* "incident start", "detection" */
 };
@@ -423,16 +424,17 @@ restore_load(const char *path, const char *password, char **data, size_t *len,
 	return (0);
 }
 
-/* Archive the current config dir into state_dir, as the plan's "backup current config". */
+/* Archive the current config folder dir into state_dir, as the plan's "backup current config". */
 static int
-restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char **cause)
+restore_save_config(struct cmd_ctx *ctx, const char *dir, const char *stamp, char **saved,
+    char **cause)
 {
 	struct hashio_out	 out;
 	struct archive_stats	 stats;
 	char			*path;
 
 	*saved = NULL;
-	if (!fs_exists(ctx->conf.config_dir))
+	if (!fs_exists(dir))
 		return (0);
 	if (fs_mkdir_p(ctx->conf.state_dir, 0700, cause) != 0)
 		return (-1);
@@ -443,7 +445,7 @@ restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char *
 	if (hashio_open(&out, *saved, cause) != 0)
 		goto fail;
 	memset(&stats, 0, sizeof stats);
-	if (archive_pack_dir(ctx->conf.config_dir, NULL, hashio_sink, &out, &stats,
+	if (archive_pack_dir(dir, NULL, hashio_sink, &out, &stats,
 	    cause) != 0) {
 		hashio_abort(&out);
 		goto fail;
@@ -467,14 +469,15 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct extract_opts	 o;
 	struct extract_result	 r;
 	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
-	char			*prefix, *kept, *what, *saved = NULL;
+	char			*prefix, *kept, *what, *saved = NULL, *mine;
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
 
 	memset(&o, 0, sizeof o);
 	o.name = keys ? p->wireguard : p->config;
-	o.target = keys ? ctx->conf.wireguard_dir : ctx->conf.config_dir;
+	o.target = ra->to != NULL ? ra->to : keys ? ctx->conf.wireguard_dir :
+	    ctx->conf.config_dir;
 	o.private_files = keys;
 	o.carry = ctx->conf.encryption_key;
 	if (o.target[0] != '/') {
@@ -486,8 +489,19 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		free(cause);
 		return (EX_DATAERR);
 	}
-	prefix = extract_prefix(o.target);
+	/* The archive's own top folder, mapped onto the target when they differ. */
+	if (extract_root(data, len, o.name, &prefix, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		OPENSSL_cleanse(data, len);
+		free(data);
+		return (EX_DATAERR);
+	}
 	o.prefix = prefix;
+	mine = extract_prefix(o.target);
+	if (strcmp(mine, prefix) != 0)
+		printf(_("the archive holds /%s; it is restored as %s\n"), prefix, o.target);
+	free(mine);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
 	kept = restore_unique(what);
@@ -505,7 +519,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	free(what);
 	if (ex != 0)
 		goto out;
-	if (!keys && restore_save_config(ctx, stamp, &saved, &cause) != 0) {
+	if (!keys && restore_save_config(ctx, o.target, stamp, &saved, &cause) != 0) {
 		cmd_error("%s", cause);
 		ex = EX_CANTCREAT;
 		goto out;
@@ -878,6 +892,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "copy", no_argument, NULL, 'C' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "from-remote", no_argument, NULL, 'R' },
+		{ "to", required_argument, NULL, 't' },
 		{ "latest", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -896,8 +911,11 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:hRl", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:hRlt:", longopts)) != -1) {
 		switch (opt) {
+		case 't':
+			ra.to = optarg;
+			break;
 		case 'R':
 			aa.remote = true;
 			break;
@@ -939,8 +957,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			aa.want = argv[optind++];
 		if (optind < argc)
 			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
-		if (ra.from != NULL)
-			cmd_usage_error(e, _("restore all takes a set NAME, not --from"));
+		if (ra.from != NULL || ra.to != NULL)
+			cmd_usage_error(e, _("restore all takes a set NAME, not --from or --to"));
 		if ((latest ? 1 : 0) + (aa.want != NULL) + (ra.at != NULL) > 1)
 			cmd_usage_error(e, _("give one of --latest, NAME and --at"));
 		if (!aa.remote && ra.at != NULL)
@@ -963,6 +981,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	}
 	if (aa.remote || latest)
 		cmd_usage_error(e, _("--from-remote and --latest are for restore all"));
+	if (ra.to != NULL && strcmp(argv[optind], "config") != 0 &&
+	    strcmp(argv[optind], "keys") != 0)
+		cmd_usage_error(e, _("--to is for restore config and restore keys"));
 	if (strcmp(argv[optind], "db") == 0)
 		ra.kind = RESTORE_DB;
 	else if (strcmp(argv[optind], "config") == 0)
@@ -1043,7 +1064,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]\n"
+	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
 	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME] [--incident-start TIME] [--yes]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
@@ -1056,7 +1077,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "          owner of the file it replaces.\n"
 	    "  config  saves the current config dir in STATE_DIR/config-before-\n"
 	    "          restore-STAMP.tar.gz, checks the whole archive (no \"..\",\n"
-	    "          absolute names, entries outside config_dir, links out of\n"
+	    "          absolute names, entries outside its top folder, which is\n"
+	    "          mapped onto config_dir (or --to DIR), links out of\n"
 	    "          the tree, writes through links), then swaps the new tree in\n"
 	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
 	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
@@ -1077,6 +1099,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
 	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "  -t, --to DIR                 config or keys: into DIR, not the\n"
+	    "                               configured folder\n"
 	    "  -R, --from-remote [KIND]     restore all: ask the off-site stores\n"
 	    "  -l, --latest                 restore all: the newest point (default)\n"
 	    "\n"

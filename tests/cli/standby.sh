@@ -117,6 +117,35 @@ cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
 	cmp -s "$H/etc/patronus/backup-encryption-key" "$T/primary-etc/patronus/backup-encryption-key" &&
 	ok "the config is back and the encryption key kept" || fail "the config or the key differs"
 
+# --- a standby laid out elsewhere: the archives' trees mapped onto its folders ------------------
+S="$T/s"
+mkdir -p "$S/state"
+cp "$T/primary-etc/patronus/backup-encryption-key" "$S/key"
+chmod 600 "$S/key"
+{ printf 'database: %s/db/sdwan.db\nconfig_dir: %s/conf\nwireguard_dir: %s/wg\nbackup_dir: %s/backups\n' \
+    "$S" "$S" "$S" "$S"
+  printf 'encryption_key: %s/key\nlog_file: %s/backup.log\nstate_dir: %s/state\n' "$S" "$S" "$S"
+  sed -n '/^remote:/,$p' "$C"; } >"$S/dr.yaml"
+run "$PDR" --config "$S/dr.yaml" restore all --from-remote --yes
+expect_rc 0 "restore all --from-remote on a standby at other paths"
+expect_match "$T/out" "^the archive holds $H/etc/patronus; it is restored as $S/conf\$" "the config's tree is mapped, and said so"
+expect_match "$T/out" "^the archive holds $H/etc/wireguard; it is restored as $S/wg\$" "the keys' tree is mapped, and said so"
+sqlite3 "$S/db/sdwan.db" .dump | cmp -s - "$T/primary.dump" && ok "other paths: the database is the primary's last state" ||
+	fail "other paths: the database differs"
+cmp -s "$S/conf/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
+	cmp -s "$S/conf/tls/server.key" "$T/primary-etc/patronus/tls/server.key" &&
+	ok "other paths: the config is back under config_dir" || fail "other paths: the config differs"
+cmp -s "$S/wg/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" && [ "$(stat -c %a "$S/wg/privatekey")" = 600 ] &&
+	ok "other paths: the keys are back under wireguard_dir, private" || fail "other paths: the keys differ"
+run "$PDR" --config "$S/dr.yaml" restore config --to "$T/elsewhere" --yes
+expect_rc 0 "restore config --to DIR"
+cmp -s "$T/elsewhere/config.yaml" "$T/primary-etc/patronus/config.yaml" && ok "--to: the config is in DIR" ||
+	fail "--to: the config is not in DIR"
+cmp -s "$S/conf/config.yaml" "$T/primary-etc/patronus/config.yaml" && ok "--to leaves config_dir alone" ||
+	fail "--to changed config_dir"
+run "$PDR" --config "$S/dr.yaml" restore db --to "$T/x" --yes
+expect_rc 64 "--to is refused for restore db"
+
 # --- restore all --from-remote NAME: that set, not the stream -----------------------------------
 run "$PDR" --config "$C" restore all --from-remote s3 "$OLD" --yes
 expect_rc 0 "restore all --from-remote s3 NAME"
