@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "engine/set/catalog.h"
+#include "engine/set/manifest.h"
 #include "engine/stream/offstream.h"
 #include "engine/stream/pitr.h"
 #include "engine/remote/fallback.h"
@@ -172,6 +173,62 @@ cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *r, size_t nr)
 	return (rc);
 }
 
+/* The progress line of the download under way, on a terminal. */
+struct cmd_fetch_progress {
+	char		 what[256];
+	int64_t		 start_ms;
+	int64_t		 last_ms;
+	uint64_t	 now;
+	bool		 shown;
+};
+
+/*
+ * A store's progress function: at most four updates a second on stderr, the
+ * file, bytes of bytes, the rate and the time left ("now" 0 and "total" 0:
+ * the file is done, its line ends). Installed only when stderr is a terminal.
+ */
+static void
+cmd_fetch_progress(void *arg, const char *what, uint64_t now, uint64_t total)
+{
+	struct cmd_fetch_progress	*p = arg;
+	char				 a[32], b[32], c[32], left[TIMEUTIL_BUFSZ];
+	int64_t				 t = time_mono_ms(), el;
+	uint64_t			 rate;
+
+	if (now == 0 && total == 0) {
+		if (p->shown) {
+			el = t - p->start_ms > 0 ? t - p->start_ms : 1;
+			manifest_du_size(p->now, a, sizeof a);
+			manifest_du_size(p->now * 1000 / (uint64_t)el, c, sizeof c);
+			fprintf(stderr, _("\r%s: %s in %s (%s/s)\033[K\n"), p->what, a,
+			    pitr_format_ms(el, left, sizeof left), c);
+		}
+		memset(p, 0, sizeof *p);
+		return;
+	}
+	if (strcmp(p->what, what) != 0) {
+		xsnprintf(p->what, sizeof p->what, "%s", what);
+		p->start_ms = p->last_ms = t;
+		p->shown = false;
+	}
+	p->now = now;
+	if (t - p->last_ms < 250)
+		return;
+	p->last_ms = t;
+	el = t - p->start_ms > 0 ? t - p->start_ms : 1;
+	rate = now * 1000 / (uint64_t)el;
+	manifest_du_size(now, a, sizeof a);
+	manifest_du_size(rate, c, sizeof c);
+	if (total > now && rate > 0) {
+		manifest_du_size(total, b, sizeof b);
+		duration_format((int64_t)((total - now) / rate), left, sizeof left);
+		fprintf(stderr, _("\r%s: %s of %s, %s/s, %s left\033[K"), what, a, b, c, left);
+	} else
+		fprintf(stderr, _("\r%s: %s, %s/s\033[K"), what, a, c);
+	fflush(stderr);
+	p->shown = true;
+}
+
 /*
  * The configured off-site stores (only those of kind, when not -1) into r
  * (room for REMOTE__KINDS), *n of them; free each with remote_free. Returns
@@ -180,8 +237,9 @@ cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *r, size_t nr)
 int
 cmd_fetch_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
 {
-	char	*cause = NULL;
-	size_t	 i, j;
+	static struct cmd_fetch_progress	 progress;
+	char					*cause = NULL;
+	size_t					 i, j;
 
 	if (remote_configure(&ctx->conf, r, n, &cause) == -1) {
 		cmd_error("%s", cause);
@@ -198,6 +256,10 @@ cmd_fetch_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
 			j++;
 	}
 	*n = j;
+	for (i = 0; i < j && isatty(STDERR_FILENO); i++) {
+		r[i].progress = cmd_fetch_progress;
+		r[i].progress_arg = &progress;
+	}
 	if (j > 0)
 		return (EX_OK);
 	if (kind == -1)

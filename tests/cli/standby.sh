@@ -155,6 +155,22 @@ expect_match "$T/out" "^forensic copy: $DB\\.corrupted\\." "the live database ke
 sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE what = 'in-set-2'" | grep -qx 0 &&
 	ok "the named, older set's database is installed" || fail "not the older set's database"
 
+# --- progress: on a terminal only --------------------------------------------------------------
+rm -rf "$B"
+if command -v script >/dev/null 2>&1; then
+	PATRONUS_DR_TEST_MAX_RECV=2000000 script -q -e -c "'$PDR' --config '$C' fetch --from sftp --latest" \
+	    "$T/typescript" >/dev/null 2>&1
+	tr '\r' '\n' <"$T/typescript" >"$T/progress"
+	expect_match "$T/progress" "^$NEW\\.db: [0-9.]+[KM] of [0-9.]+M, [0-9.]+[KM]/s, [0-9hms]+ left" \
+	    "on a terminal: bytes, rate and time left"
+	expect_match "$T/progress" "^$NEW\\.db: [0-9.]+M in [0-9.]+m?s \\([0-9.]+[KM]/s\\)" "the line ends with the size, time and rate"
+else
+	echo "# no script(1) here: the progress line is not checked"
+fi
+rm -rf "$B"
+run "$PDR" --config "$C" fetch --from s3 --latest
+expect_no_match "$T/err" " left|/s\\)" "no progress when stderr is not a terminal"
+
 # --- a listing that names an object that is gone ----------------------------------------------
 # A proxy in front of s3rver lists the object but answers 404 for it, as a store does when it
 # is removed between the listing and the download.

@@ -26,6 +26,13 @@ enum remote_fail { REMOTE_FAIL_NONE, REMOTE_FAIL_CONNECT, REMOTE_FAIL_GONE, REMO
 /* The queue of uploads that failed, under STATE_DIR. */
 #define REMOTE_QUEUE_FILE "offsite-queue"
 
+/*
+ * Told of a download's progress: the file, the bytes so far, the bytes in all
+ * (0 unknown). Called often (from libcurl's progress callback); it decides
+ * how often to show anything.
+ */
+typedef void (*remote_progress_fn)(void *, const char *, uint64_t, uint64_t);
+
 /* One off-site store and how to reach it. Strings owned; free with remote_free. */
 struct remote {
 	enum remote_kind	 kind;
@@ -47,6 +54,9 @@ struct remote {
 	void			*curl;		/* CURL *, kept for its connection */
 	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
 	enum remote_fail	 fail;		/* why the last remote_get failed */
+	remote_progress_fn	 progress;	/* told of a download's bytes; may be NULL */
+	void			*progress_arg;
+	const char		*xfer;		/* the file being downloaded, for progress */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */
