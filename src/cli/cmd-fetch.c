@@ -48,10 +48,14 @@ cmd_fetch_print_survey(const struct fallback_survey *sv, time_t now)
 		}
 		if (v->nsets == 0)
 			printf(_("(none)\n"));
-		if (v->stream_newest != NULL)
-			printf(_("stream: %zu generations, %zu files; newest generation %s, "
-			    "segment %" PRIu64 " (fetch --stream brings it)\n"), v->stream_gens,
-			    v->stream_files, v->stream_newest, v->stream_top);
+		if (v->stream_newest != NULL) {
+			duration_format(now > v->stream_since ? now - v->stream_since : 0, age,
+			    sizeof age);
+			printf(_("stream: %zu generations, %zu files; newest generation %s "
+			    "(begun %s ago), segment %" PRIu64 " (fetch --stream brings it)\n"),
+			    v->stream_gens, v->stream_files, v->stream_newest, age,
+			    v->stream_top);
+		}
 	}
 }
 
@@ -200,8 +204,10 @@ cmd_fetch_progress(void *arg, const char *what, uint64_t now, uint64_t total)
 			el = t - p->start_ms > 0 ? t - p->start_ms : 1;
 			manifest_du_size(p->now, a, sizeof a);
 			manifest_du_size(p->now * 1000 / (uint64_t)el, c, sizeof c);
-			fprintf(stderr, _("\r%s: %s in %s (%s/s)\033[K\n"), p->what, a,
+			fputs("\r", stderr);
+			fprintf(stderr, _("%s: %s in %s (%s/s)"), p->what, a,
 			    pitr_format_ms(el, left, sizeof left), c);
+			fputs("\033[K\n", stderr);
 		}
 		memset(p, 0, sizeof *p);
 		return;
@@ -219,12 +225,14 @@ cmd_fetch_progress(void *arg, const char *what, uint64_t now, uint64_t total)
 	rate = now * 1000 / (uint64_t)el;
 	manifest_du_size(now, a, sizeof a);
 	manifest_du_size(rate, c, sizeof c);
+	fputs("\r", stderr);
 	if (total > now && rate > 0) {
 		manifest_du_size(total, b, sizeof b);
 		duration_format((int64_t)((total - now) / rate), left, sizeof left);
-		fprintf(stderr, _("\r%s: %s of %s, %s/s, %s left\033[K"), what, a, b, c, left);
+		fprintf(stderr, _("%s: %s of %s, %s/s, %s left"), what, a, b, c, left);
 	} else
-		fprintf(stderr, _("\r%s: %s, %s/s\033[K"), what, a, c);
+		fprintf(stderr, _("%s: %s, %s/s"), what, a, c);
+	fputs("\033[K", stderr);
 	fflush(stderr);
 	p->shown = true;
 }

@@ -48,7 +48,7 @@ run "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists both stores"
 n=$(grep -cE "^$NEW +hourly +whole .* old\$" "$T/out")
 [ "$n" -eq 2 ] && ok "the newest set is listed on both stores, with its age" || fail "listed $n times"
-expect_match "$T/out" "^stream: [0-9]+ generations, [0-9]+ files; newest generation [0-9]{8}-[0-9]{6}-[0-9a-f]{8}, segment [0-9]+ " \
+expect_match "$T/out" "^stream: [0-9]+ generations, [0-9]+ files; newest generation [0-9]{8}-[0-9]{6}-[0-9a-f]{8} \\(begun [0-9hms]+ ago\\), segment [0-9]+ " \
     "the stream of each store is listed"
 
 # --- SFTP down: S3 is used, the skip named ------------------------------------------------------
