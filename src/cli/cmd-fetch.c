@@ -24,7 +24,7 @@ void
 cmd_fetch_print_survey(const struct fallback_survey *sv, time_t now)
 {
 	const struct fallback_view	*v;
-	char				 age[TIMEUTIL_BUFSZ];
+	char				 age[TIMEUTIL_BUFSZ], *safe;
 	uint64_t			 total;
 	size_t				 i, j;
 	int				 k;
@@ -33,7 +33,9 @@ cmd_fetch_print_survey(const struct fallback_survey *sv, time_t now)
 		v = &sv->v[j];
 		if (v->error != NULL) {
 			fflush(stdout);
-			cmd_error(_("%s (the store cannot be listed)"), v->error);
+			safe = str_safe(v->error);
+			cmd_error(_("%s (the store cannot be listed)"), safe);
+			free(safe);
 			continue;
 		}
 		printf(_("Backup sets in %s:\n"), v->store->where);
@@ -48,6 +50,11 @@ cmd_fetch_print_survey(const struct fallback_survey *sv, time_t now)
 		}
 		if (v->nsets == 0)
 			printf(_("(none)\n"));
+		if (v->stream_error != NULL) {
+			safe = str_safe(v->stream_error);
+			printf(_("stream: cannot be listed: %s\n"), safe);
+			free(safe);
+		}
 		if (v->stream_newest != NULL) {
 			duration_format(now > v->stream_since ? now - v->stream_since : 0, age,
 			    sizeof age);
@@ -75,9 +82,13 @@ void
 cmd_fetch_print_skips(char *const *skips, size_t n)
 {
 	size_t	i;
+	char	*safe;
 
-	for (i = 0; i < n; i++)
-		printf(_("skipped: %s\n"), skips[i]);
+	for (i = 0; i < n; i++) {
+		safe = str_safe(skips[i]);
+		printf(_("skipped: %s\n"), safe);
+		free(safe);
+	}
 }
 
 /*
@@ -289,7 +300,7 @@ cmd_fetch_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	struct remote		 r[REMOTE__KINDS];
 	struct fallback_survey	 sv;
 	const char		*what, *where;
-	char			*cause = NULL, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
+	char			*cause = NULL, *safe, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
 	int64_t			 best, now = time_now_ms();
 	size_t			 nr, i;
 
@@ -300,10 +311,13 @@ cmd_fetch_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	if (nr == 0)
 		return;
 	fallback_survey(r, nr, true, &sv);
-	for (i = 0; i < sv.n; i++)
-		if (sv.v[i].error != NULL)
-			printf(_("off-site: %s cannot be listed: %s\n"), sv.v[i].store->where,
-			    sv.v[i].error);
+	for (i = 0; i < sv.n; i++) {
+		if (sv.v[i].error == NULL)
+			continue;
+		safe = str_safe(sv.v[i].error);
+		printf(_("off-site: %s cannot be listed: %s\n"), sv.v[i].store->where, safe);
+		free(safe);
+	}
 	best = fallback_newest_ms(&sv, &what, &where);
 	if (best > local_ms) {
 		time_format_iso((time_t)(best / 1000), t, sizeof t);
@@ -354,7 +368,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	struct fallback_fetched		 got;
 	enum fallback_fail		 f;
 	const char			*want = NULL;
-	char				*cause = NULL;
+	char				*cause = NULL, *safe;
 	size_t				 nr, i, j, listed, held;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
@@ -407,7 +421,10 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	f = fallback_fetch_newest(&ctx->conf, &sv, want, 0, &got, &cause);
 	cmd_fetch_print_skips(got.skips, got.nskips);
 	if (f != FALLBACK_OK) {
-		cmd_error("%s", cause);
+		fflush(stdout);
+		safe = str_safe(cause);
+		cmd_error("%s", safe);
+		free(safe);
 		free(cause);
 		rc = cmd_fetch_fail_exit(f);
 	} else {

@@ -140,21 +140,6 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 	return (ferror(stdout) ? EX_IOERR : EX_OK);
 }
 
-/* Append text for a terminal: control characters (other than newline and tab) as \xHH. */
-static void
-incidents_safe(struct buf *b, const char *s)
-{
-	unsigned char	c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
-}
-
 /* Print text, its continuation lines indented by indent. */
 static void
 incidents_print_indented(const char *text, const char *indent)
@@ -163,7 +148,7 @@ incidents_print_indented(const char *text, const char *indent)
 	const char	*p;
 
 	buf_init(&b);
-	incidents_safe(&b, text);
+	str_add_safe(&b, text);
 	while (b.len > 0 && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
 	for (p = b.data; *p != '\0'; p++) {

@@ -675,7 +675,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct fallback_survey	 sv;
 	struct fallback_fetched	 got;
 	enum fallback_fail	 f;
-	char			*dir, *cause = NULL;
+	char			*dir, *cause = NULL, *safe;
 	size_t			 nr, i, n, skipped;
 	bool			 streamed = false;
 	int			 ex;
@@ -691,7 +691,9 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 			continue;
 		log_info(_("Fetching the stream from %s into %s"), sv.v[i].store->where, dir);
 		if (offstream_fetch(sv.v[i].store, dir, &n, &skipped, &cause) == -1) {
-			printf(_("skipped: the stream on %s: %s\n"), sv.v[i].store->where, cause);
+			safe = str_safe(cause);
+			printf(_("skipped: the stream on %s: %s\n"), sv.v[i].store->where, safe);
+			free(safe);
 			free(cause);
 			cause = NULL;
 			continue;
@@ -711,7 +713,9 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 		*db_from = xstrdup(got.db);
 	} else {
 		fflush(stdout);
-		cmd_error("%s", cause);
+		safe = str_safe(cause);
+		cmd_error("%s", safe);
+		free(safe);
 		free(cause);
 		/* Disk full here, or nothing at all: the stream alone cannot give config and keys. */
 		if (f == FALLBACK_LOCAL || (!streamed && aa->want == NULL) || aa->want != NULL)

@@ -187,3 +187,29 @@ str_list_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+/* Append text for a terminal: control characters (other than newline and tab) as \xHH. */
+void
+str_add_safe(struct buf *b, const char *s)
+{
+	unsigned char	c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+}
+
+/* s made safe for a terminal as str_add_safe does it. Caller frees. */
+char *
+str_safe(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	str_add_safe(&b, s);
+	return (buf_steal(&b));
+}

@@ -51,6 +51,17 @@ n=$(grep -cE "^$NEW +hourly +whole .* old\$" "$T/out")
 expect_match "$T/out" "^stream: [0-9]+ generations, [0-9]+ files; newest generation [0-9]{8}-[0-9]{6}-[0-9a-f]{8} \\(begun [0-9hms]+ ago\\), segment [0-9]+ " \
     "the stream of each store is listed"
 
+# A folder under stream/ named with an escape sequence on a hostile store is not listed.
+ESC=$(printf '\033')
+mkdir -p "$R/stream/${ESC}[2J20991231-235959-deadbeef"
+printf x >"$R/stream/${ESC}[2J20991231-235959-deadbeef/1.seg"
+run "$PDR" --config "$C" fetch
+expect_rc 0 "fetch lists a store holding a hostile folder name"
+if grep -q "$ESC" "$T/out" "$T/err"; then fail "an escape sequence from the store reached the terminal"; else
+	ok "no escape sequence from the store reaches the terminal"; fi
+expect_no_match "$T/out" "20991231" "the hostile folder is not taken for a generation"
+rm -rf "$R/stream/${ESC}[2J20991231-235959-deadbeef"
+
 # --- SFTP down: S3 is used, the skip named ------------------------------------------------------
 stop_sshd
 run "$PDR" --config "$C" fetch --latest

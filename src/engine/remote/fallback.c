@@ -44,9 +44,12 @@ fallback_view_stream(struct fallback_view *v, const struct remote_object *o, siz
 	size_t		 i, j;
 	bool		 seen;
 
-	v->stream_files = n;
 	for (i = 0; i < n; i++) {
 		gen = strchr(o[i].tier, '/') != NULL ? strchr(o[i].tier, '/') + 1 : o[i].tier;
+		/* A folder a hostile store named otherwise is not the stream's. */
+		if (!segment_is_gen_name(gen))
+			continue;
+		v->stream_files++;
 		for (seen = false, j = 0; j < i && !seen; j++)
 			seen = strcmp(o[j].tier, o[i].tier) == 0;
 		if (!seen)
@@ -101,8 +104,7 @@ fallback_survey(struct remote *stores, size_t n, bool stream, struct fallback_su
 			continue;
 		if (remote_list_under(&stores[i], "stream", &o, &no, &cause) == -1) {
 			/* The sets were listed: the stream's listing failing is said, not fatal. */
-			log_warn(_("%s: the stream cannot be listed: %s"), stores[i].where, cause);
-			free(cause);
+			v->stream_error = cause;
 			cause = NULL;
 			continue;
 		}
@@ -152,6 +154,7 @@ fallback_survey_clear(struct fallback_survey *sv)
 
 	for (i = 0; i < sv->n; i++) {
 		free(sv->v[i].error);
+		free(sv->v[i].stream_error);
 		remote_sets_free(sv->v[i].sets, sv->v[i].nsets);
 		free(sv->v[i].stream_newest);
 	}

@@ -15,6 +15,7 @@ struct conf;
 struct fallback_view {
 	struct remote		*store;		/* not owned */
 	char			*error;		/* the listing failed: why; NULL when listed */
+	char			*stream_error;	/* the stream's listing failed: why, or NULL */
 	struct remote_set	*sets;		/* newest first */
 	size_t			 nsets;
 	size_t			 stream_files;	/* objects under stream/ */

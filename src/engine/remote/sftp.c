@@ -328,6 +328,16 @@ sftp_fields(char *line, char **tok, size_t max)
 	}
 }
 
+/* Whether a listed name holds control characters (or DEL), which no name of ours has. */
+static bool
+sftp_hostile_name(const char *name)
+{
+	for (; *name != '\0'; name++)
+		if ((unsigned char)*name < 0x20 || (unsigned char)*name == 0x7f)
+			return (true);
+	return (false);
+}
+
 static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
 		    struct remote_object **, size_t *, char ***, size_t *, char **);
 
@@ -399,6 +409,9 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
 			nt = sftp_fields(line, tok, nitems(tok));
+			/* A name with control characters is none of ours: a hostile store's. */
+			if (nt >= 6 && sftp_hostile_name(tok[nt - 1]))
+				continue;
 			if (nt >= 6 && tok[0][0] == 'd' && tok[nt - 1][0] != '.' &&
 			    subdirs != NULL) {
 				*subdirs = xreallocarray(*subdirs, *nsub + 1, sizeof **subdirs);
