@@ -818,9 +818,13 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		printf(_("config and keys: from %s (%s)\n"), p.name, time_format_iso(p.when, b,
 		    sizeof b));
 	fflush(stdout);
-	what = xasprintf(_("Replace the database %s, the config %s and the keys %s?\n"
-	    "Each is kept first (DB.corrupted.TIME, DIR.pre-restore-TIME)."),
-	    ctx->conf.database, ctx->conf.config_dir, ctx->conf.wireguard_dir);
+	if (picked)
+		what = xasprintf(_("Replace the database %s, the config %s and the keys %s?\n"
+		    "Each is kept first (DB.corrupted.TIME, DIR.pre-restore-TIME)."),
+		    ctx->conf.database, ctx->conf.config_dir, ctx->conf.wireguard_dir);
+	else
+		what = xasprintf(_("Replace the database %s alone (no set for the config and "
+		    "the keys)?\nIt is kept first as DB.corrupted.TIME."), ctx->conf.database);
 	ex = restore_ask(ra, what);
 	free(what);
 	ra->yes = true;

@@ -218,6 +218,17 @@ expect_match "$T/out" "^Fetched $B/daily/$OLD from s3://" "the older set is used
 	fail "left: $(ls -A "$B/hourly")"
 kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
 
+# --- no whole set on any store, the stream intact: the database alone, and exit 1 -------------
+ls "$R"/*/patronus-*-manifest.txt* "$OBJ"/*/patronus-*-manifest.txt* >"$T/aside.list"
+tar -cPf "$T/aside.tar" -T "$T/aside.list" && xargs rm -f <"$T/aside.list"
+rm -rf "$B" "$H/var/lib/patronus/sdwan.db"
+run "$PDR" --config "$C" restore all --from-remote --yes
+expect_rc 1 "restore all with the stream alone"
+expect_match "$T/err" "only the database can be restored \\(from the stream\\)" "says config and keys need a set"
+sqlite3 "$DB" .dump | cmp -s - "$T/primary.dump" && ok "the database is the stream's newest point" ||
+	fail "the database is not the stream's newest point"
+tar -xPf "$T/aside.tar"
+
 # --- disk full on the standby -----------------------------------------------------------------
 rm -rf "$B"
 mkdir -p "$B"
