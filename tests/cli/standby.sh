@@ -182,21 +182,22 @@ rm -rf "$B"
 run "$PDR" --config "$C" fetch --from s3 --latest
 expect_no_match "$T/err" " left|/s\\)" "no progress when stderr is not a terminal"
 
-# --- a listing that names an object that is gone ----------------------------------------------
-# A proxy in front of s3rver lists the object but answers 404 for it, as a store does when it
-# is removed between the listing and the download.
-cat >"$T/gone.py" <<'PY'
+# --- a proxy in front of s3rver that answers as bad stores do --------------------------------
+# gone SUBSTR: lists the object but answers 404 for it, as a store does when it is removed
+# between the listing and the download; norange: answers a ranged GET with the whole object.
+cat >"$T/badstore.py" <<'PY'
 import http.client, http.server, sys
-port, up, gone = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+port, up, mode, arg = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_GET(self):
-        if gone in self.path and "list-type" not in self.path and "prefix=" not in self.path:
+        if mode == "gone" and arg in self.path and "list-type" not in self.path and "prefix=" not in self.path:
             body = b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
             self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
             self.wfile.write(body); return
+        hdrs = {k: v for k, v in self.headers.items() if mode != "norange" or k.lower() != "range"}
         c = http.client.HTTPConnection("127.0.0.1", up)
-        c.request("GET", self.path, headers={k: v for k, v in self.headers.items()})
+        c.request("GET", self.path, headers=hdrs)
         r = c.getresponse(); data = r.read()
         self.send_response(r.status)
         for k, v in r.getheaders():
@@ -204,19 +205,36 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers(); self.wfile.write(data)
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
-PP=$(free_port)
-python3 "$T/gone.py" "$PP" "$S3_PORT" "$NEW-config.tar.gz" 2>"$T/gone.err" &
-PROXY_PID=$!
-wait_port "$PP" || fail "the proxy did not start"
-sed -e "s|127.0.0.1:$S3_PORT|127.0.0.1:$PP|" "$C" >"$T/gone.yaml"
+# badstore MODE ARG: the proxy ($PROXY_PID) and $T/bad.yaml, the config that goes through it.
+badstore() {
+	PP=$(free_port)
+	python3 "$T/badstore.py" "$PP" "$S3_PORT" "$1" "$2" 2>"$T/badstore.err" &
+	PROXY_PID=$!
+	wait_port "$PP" || fail "the proxy did not start"
+	sed -e "s|127.0.0.1:$S3_PORT|127.0.0.1:$PP|" "$C" >"$T/bad.yaml"
+}
+badstore_stop() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
+
+badstore gone "$NEW-config.tar.gz"
 rm -rf "$B"
-run "$PDR" --config "$T/gone.yaml" fetch --from s3 --latest
+run "$PDR" --config "$T/bad.yaml" fetch --from s3 --latest
 expect_rc 0 "fetch --latest when an object of the newest set is gone"
 expect_match "$T/out" "^skipped: $NEW on s3://.*: listed, but gone: .*404" "the gone object is named"
 expect_match "$T/out" "^Fetched $B/daily/$OLD from s3://" "the older set is used"
 [ -z "$(ls -A "$B/hourly" | grep "$NEW")" ] && ok "nothing of the set with a gone object is left" ||
 	fail "left: $(ls -A "$B/hourly")"
-kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
+badstore_stop
+
+badstore norange -
+rm -rf "$B"
+mkdir -p "$B/hourly"
+head -c 100000 "$OBJ/hourly/$NEW.db._S3rver_object" >"$B/hourly/.$NEW.db.tmp"
+run "$PDR" --config "$T/bad.yaml" fetch --from s3 "$NEW"
+expect_rc 0 "a broken download resumed from a store that does not answer ranges"
+expect_match "$T/out" "Cannot resume.*; downloading it whole" "says it downloads the object whole"
+cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "the database fetched whole is the store's" ||
+	fail "the database fetched whole differs"
+badstore_stop
 
 # --- no whole set on any store, the stream intact: the database alone, and exit 1 -------------
 ls "$R"/*/patronus-*-manifest.txt* "$OBJ"/*/patronus-*-manifest.txt* >"$T/aside.list"

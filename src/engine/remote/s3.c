@@ -59,6 +59,7 @@ struct s3_req {
 	char			 md5hex[33];	/* MD5 of the body, "" when not computed */
 	const char		*sendsum;	/* base64 SHA-256 to send as x-amz-checksum-sha256 */
 	char			 gotsum[64];	/* the x-amz-checksum-sha256 the store answered */
+	CURLcode		 curlrc;	/* how the last s3_req_run's transfer ended */
 };
 
 static int	s3_parse_keys(const char *, size_t, const char *, const char *,
@@ -459,7 +460,8 @@ s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 static int
 s3_req_run(struct s3_req *q, char **cause)
 {
-	return (s3_req_result(q, curl_easy_perform(q->h), cause));
+	q->curlrc = curl_easy_perform(q->h);
+	return (s3_req_result(q, q->curlrc, cause));
 }
 
 /* Read len bytes at off of fd into a new buffer. Returns NULL with *cause. */
@@ -1202,8 +1204,14 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	q.outmd = md;
 	if (off > 0)
 		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
-	if ((rc = s3_req_run(&q, cause)) == -1 && q.status == 416) {
-		/* The temporary file may be whole already, or not this object's: start over. */
+	if ((rc = s3_req_run(&q, cause)) == -1 && (q.status == 416 ||
+	    (off > 0 && q.curlrc == CURLE_RANGE_ERROR))) {
+		/*
+		 * The temporary file may be whole already, or not this object's, or
+		 * the store does not answer ranges: start over.
+		 */
+		log_info(_("%s; downloading it whole"), *cause);
+		off = 0;
 		free(*cause);
 		*cause = NULL;
 		rc = -1;
