@@ -1,12 +1,15 @@
 #!/bin/sh
 # standby.sh: datacenter loss on the standby, with both stores on loopback (a private sshd and
-# s3rver). A primary takes two sets and streams a newer point to both stores; then:
-# SFTP down -> fetch --latest uses S3 and names the skip; the newest set damaged on SFTP -> the
-# same set from S3; damaged on S3 too -> the older set, each skip named, never "run again";
-# restore all --from-remote on a standby at the same paths (only dr.yaml and the keys left)
-# brings back the stream's point (newer than the newest set), the config and the keys; a
-# listing that names an object that is gone; disk full on the standby named, nothing of the
-# set left half there.
+# s3rver). A primary takes two sets and streams a newer point to both stores; then: rpo on the
+# fresh standby names the stores and how to fetch; the listing shows both stores with ages and
+# the stream (a hostile folder name never reaches the terminal); SFTP down -> fetch --latest
+# uses S3 and names the skip; the newest set damaged on SFTP -> the same set from S3; damaged on
+# S3 too -> the older set, each skip named, never "run again"; restore db says an off-site
+# point is newer; restore all --from-remote at the same paths brings back the stream's point
+# (newer than the newest set), the config and the keys; at other paths the archives' trees are
+# mapped (and --to DIR); a NAME restores that set; progress on a terminal only; a store that
+# lists an object that is gone, resets a connection mid-object, or ignores ranges; the stream
+# alone; disk full on the standby named, nothing of the set left half there.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -184,7 +187,8 @@ expect_no_match "$T/err" " left|/s\\)" "no progress when stderr is not a termina
 
 # --- a proxy in front of s3rver that answers as bad stores do --------------------------------
 # gone SUBSTR: lists the object but answers 404 for it, as a store does when it is removed
-# between the listing and the download; norange: answers a ranged GET with the whole object.
+# between the listing and the download; norange: answers a ranged GET with the whole object;
+# cut SUBSTR: resets the connection half way through the object.
 cat >"$T/badstore.py" <<'PY'
 import http.client, http.server, sys
 port, up, mode, arg = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -202,7 +206,11 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send_response(r.status)
         for k, v in r.getheaders():
             if k.lower() not in ("transfer-encoding", "connection"): self.send_header(k, v)
-        self.end_headers(); self.wfile.write(data)
+        self.end_headers()
+        if mode == "cut" and arg in self.path and len(data) > 65536:
+            self.wfile.write(data[:len(data) // 2]); self.wfile.flush()
+            self.connection.shutdown(2); return
+        self.wfile.write(data)
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
 # badstore MODE ARG: the proxy ($PROXY_PID) and $T/bad.yaml, the config that goes through it.
@@ -224,6 +232,20 @@ expect_match "$T/out" "^Fetched $B/daily/$OLD from s3://" "the older set is used
 [ -z "$(ls -A "$B/hourly" | grep "$NEW")" ] && ok "nothing of the set with a gone object is left" ||
 	fail "left: $(ls -A "$B/hourly")"
 badstore_stop
+
+badstore cut "$NEW.db"
+rm -rf "$B"
+run "$PDR" --config "$T/bad.yaml" fetch --from s3 "$NEW"
+expect_rc 69 "a connection reset mid-object: the download broke"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: the download broke: " "the broken download is named"
+expect_no_match "$T/out" "damaged" "a reset is not taken for damage"
+[ -s "$B/hourly/.$NEW.db.tmp" ] && ok "the part received is kept to resume" || fail "the part received is gone"
+badstore_stop
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 0 "run again: the download resumes"
+expect_match "$T/out" "Resuming s3://pdr/site-a/hourly/$NEW\\.db at byte [1-9]" "it resumes where the reset left it"
+cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "the resumed database is the store's" ||
+	fail "the resumed database differs"
 
 badstore norange -
 rm -rf "$B"
