@@ -5,7 +5,8 @@
 # hour before it is fetched (its name says so; its files are new here). No RPO breach is recorded
 # before anything is known; the availability step lists both stores; one recovery step restores
 # database, config and keys byte-identical, with one "restored" event per part; the RPO clock
-# then shows the set's own age, not the minutes since it was fetched.
+# then shows the set's own age, not the minutes since it was fetched. The same walk on a standby
+# laid out elsewhere maps the archives' trees onto its folders.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/tui-lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
@@ -71,5 +72,38 @@ for part in db config keys; do
 done
 expect_match "$T/events" 'data-loss window: .*incident start' \
     "the data-loss window is measured against the incident start"
+
+# The same walk on a standby laid out elsewhere (dr.yaml's paths are not the primary's): the
+# archives' trees are mapped onto its folders.
+S="$T/s"
+mkdir -p "$S/state"
+cp "$T/primary-etc/patronus/backup-encryption-key" "$S/key"
+chmod 600 "$S/key"
+{ printf 'database: %s/db/sdwan.db\nconfig_dir: %s/conf\nwireguard_dir: %s/wg\n' "$S" "$S" "$S"
+  printf 'backup_dir: %s/backups\nencryption_key: %s/key\nstate_dir: %s/state\n' "$S" "$S" "$S"
+  printf 'log_file: %s/backup.log\n' "$S"
+  sed -n '/^remote:/,$p' "$C"; } >"$S/dr.yaml"
+tui_start el 80 24 "$PDR" --config "$S/dr.yaml" run datacenter-loss
+tui_wait el 'INC-[0-9]{8}-[0-9]{4}-datacenter-loss' "other paths: the incident is declared"
+tui_keys el Tab
+i=0
+while [ $i -lt 6 ]; do tui_keys el j; i=$((i + 1)); done
+tui_keys el Enter
+tui_wait el 'Step 7/[0-9]+: Restore database, configuration and keys' "other paths: the recovery step is current"
+tui_keys el x
+tui_wait el '\(y/n\)' "other paths: the TUI asks before the recovery"
+tui_keys el y
+tui_wait el 'ended: exit 0' "other paths: the recovery ends with exit 0" 60
+sqlite3 "$S/db/sdwan.db" .dump | cmp -s - "$T/primary.dump" && ok "other paths: the database is the primary's" ||
+	fail "other paths: the database differs"
+cmp -s "$S/wg/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" &&
+	cmp -s "$S/conf/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
+	ok "other paths: config and keys under the configured folders" || fail "other paths: config or keys differ"
+tui_keys el q
+tui_wait el '^\[exit 0\]' "other paths: q leaves the TUI"
+id=$(newest_incident "$S/state/incidents.db")
+events "$S/state/incidents.db" "$id" >"$T/events2"
+expect_match "$T/events2" 'the archive holds .*/etc/patronus; it is restored as '"$S"'/conf' \
+    "other paths: the record says the config's tree was mapped"
 
 finish
