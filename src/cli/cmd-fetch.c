@@ -429,8 +429,12 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		rc = cmd_fetch_fail_exit(f);
 	} else {
 		cmd_fetch_print_report(&got.report);
-		printf(_("Fetched %s/%s/%s from %s\n"), ctx->conf.backup_dir,
-		    backup_tier_names[got.tier], got.name, got.store->where);
+		if (got.here)
+			printf(_("%s/%s/%s is here already, verified and unchanged since\n"),
+			    ctx->conf.backup_dir, backup_tier_names[got.tier], got.name);
+		else
+			printf(_("Fetched %s/%s/%s from %s\n"), ctx->conf.backup_dir,
+			    backup_tier_names[got.tier], got.name, got.store->where);
 		printf(_("Backup verification successful\n"));
 	}
 	fallback_fetched_clear(&got);

@@ -709,7 +709,11 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	cmd_fetch_print_skips(got.skips, got.nskips);
 	ex = EX_OK;
 	if (f == FALLBACK_OK) {
-		printf(_("fetched %s from %s; it verifies\n"), got.name, got.store->where);
+		if (got.here)
+			printf(_("%s is here already, verified and unchanged since\n"), got.name);
+		else
+			printf(_("fetched %s from %s; it verifies\n"), got.name,
+			    got.store->where);
 		*db_from = xstrdup(got.db);
 	} else {
 		fflush(stdout);

@@ -73,6 +73,10 @@ expect_match "$T/out" "^skipped: sftp://.*: cannot be listed: " "the SFTP store 
 expect_match "$T/out" "^Fetched $B/hourly/$NEW from s3://pdr/site-a/" "the newest set came from S3"
 cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "fetched database identical" ||
 	fail "fetched database differs"
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest again"
+expect_match "$T/out" "^$B/hourly/$NEW is here already, verified and unchanged since\$" "a set here and verified is not fetched again"
+expect_no_match "$T/out" "^Fetching hourly/" "nothing is downloaded twice"
 restart_sshd || fail "sshd restarts"
 
 # --- the newest set damaged on SFTP (same size): the same set from S3 ---------------------------

@@ -240,6 +240,34 @@ fallback_room(const char *backup_dir, const struct remote_set *s, char **cause)
 	return (false);
 }
 
+/*
+ * Whether set s is in BACKUP_DIR already, whole and verified since its files
+ * last changed (its stamp): then it is not fetched again.
+ */
+static bool
+fallback_here(const struct conf *c, const struct remote_set *s)
+{
+	struct catalog_set	*sets = NULL;
+	char			*password = NULL, *why = NULL, *cause = NULL;
+	size_t			 n = 0, i;
+	bool			 here = false;
+
+	if (fs_read_key(c->encryption_key, &password, &why) == -1)
+		password = NULL;
+	free(why);
+	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, &cause) == -1)
+		free(cause);
+	for (i = 0; i < n && !here; i++)
+		here = sets[i].tier == s->tier && strcmp(sets[i].name, s->name) == 0 &&
+		    sets[i].state == CATALOG_COMPLETE;
+	catalog_free(sets, n);
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
+	return (here);
+}
+
 /* Verify the fetched copy of db as `verify` does and stamp the catalogue; 0 when it passes. */
 static int
 fallback_verify(const struct conf *c, const char *db, struct verify_report *rep, char **why)
@@ -334,6 +362,19 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 	for (i = 0; i < nc; i++) {
 		v = &sv->v[cand[i].v];
 		s = cand[i].s;
+		if (fallback_here(c, s)) {
+			log_info(_("%s is here already, verified and unchanged since: not "
+			    "fetched again"), s->name);
+			out->db = xasprintf("%s/%s/%s%s", c->backup_dir,
+			    backup_tier_names[s->tier], s->name, catalog_suffixes[PART_DB]);
+			out->name = xstrdup(s->name);
+			out->tier = s->tier;
+			out->when = s->when;
+			out->store = v->store;
+			out->here = true;
+			free(cand);
+			return (FALLBACK_OK);
+		}
 		if (down[cand[i].v]) {
 			fallback_skip(out, _("%s on %s: not tried, the store failed before"),
 			    s->name, v->store->where);

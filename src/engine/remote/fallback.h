@@ -48,6 +48,7 @@ struct fallback_fetched {
 	char			*db;		/* BACKUP_DIR/TIER/NAME.db */
 	const struct remote	*store;		/* where it came from; not owned */
 	struct verify_report	 report;	/* verify's checks of the fetched copy */
+	bool			 here;		/* it was here, verified: not fetched again */
 	char			**skips;	/* each newer point not used, and why */
 	size_t			 nskips;
 };
