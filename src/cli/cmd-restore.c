@@ -37,11 +37,14 @@ struct restore_args {
 	const char		*incident;
 	const char		*at;		/* --at TIME, or NULL */
 	int64_t			 at_ms;		/* INT64_MAX: the newest point */
+	const char		*before;	/* --before TIME, or NULL */
+	int64_t			 before_ms;	/* INT64_MAX: no limit */
+	int64_t			 incident_ms;	/* --incident-start as an instant */
 	bool			 yes;
 	bool			 copy;
 	int64_t			 wait_ms;	/* for a running stream to pause */
 	const char		*to;		/* --to DIR: config or keys go there */
-	time_t			 ref;		/* data-loss windows end here; 0: now */
+	int64_t			 ref_ms;	/* data-loss windows end here (ms); 0: now */
 	const char		*ref_what;	/* "incident start", "detection" */
 };
 
@@ -111,25 +114,28 @@ restore_ask(const struct restore_args *ra, const char *what)
 }
 
 /*
- * Print the data-loss window: the backup's time against ra->ref (the
+ * Print the data-loss window: the point's time (ms) against ra->ref_ms (the
  * incident start given, or the detection time of the incident the TUI runs
  * this under, so that every figure of one incident is measured the same way),
  * else against now.
  */
 static void
-restore_print_window(time_t when, const struct restore_args *ra)
+restore_print_window(const struct restore_args *ra, int64_t when_ms)
 {
-	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
-	time_t	ref = ra->ref != 0 ? ra->ref : time(NULL);
-	int64_t	d = (int64_t)ref - (int64_t)when;
+	char	bw[64], rw[64], dw[TIMEUTIL_BUFSZ];
+	int64_t	ref = ra->ref_ms != 0 ? ra->ref_ms : time_now_ms();
+	int64_t	d = ref - when_ms;
 
-	time_format_iso(when, bw, sizeof bw);
-	time_format_iso(ref, rw, sizeof rw);
+	time_format_iso_ms(when_ms, bw, sizeof bw);
+	time_format_iso_ms(ref, rw, sizeof rw);
 	if (d < 0)
 		d = 0;
-	duration_format(d, dw, sizeof dw);
+	if (d < 10000)
+		pitr_format_ms(d, dw, sizeof dw);
+	else
+		duration_format(d / 1000, dw, sizeof dw);
 	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
-	    ra->ref != 0 ? ra->ref_what : _("now"), rw);
+	    ra->ref_ms != 0 ? ra->ref_what : _("now"), rw);
 }
 
 /*
@@ -137,7 +143,7 @@ restore_print_window(time_t when, const struct restore_args *ra)
  * incident, PATRONUS_DR_INCIDENT) its detection time from the record.
  */
 static void
-restore_reference(struct cmd_ctx *ctx, struct restore_args *ra, time_t incident)
+restore_reference(struct cmd_ctx *ctx, struct restore_args *ra)
 {
 	struct incident_store	*st;
 	struct incident		 inc;
@@ -145,7 +151,7 @@ restore_reference(struct cmd_ctx *ctx, struct restore_args *ra, time_t incident)
 	char			*cause = NULL;
 
 	if (ra->incident != NULL) {
-		ra->ref = incident;
+		ra->ref_ms = ra->incident_ms;
 		ra->ref_what = _("incident start");
 		return;
 	}
@@ -156,7 +162,7 @@ restore_reference(struct cmd_ctx *ctx, struct restore_args *ra, time_t incident)
 		return;
 	}
 	if (incident_get(st, id, &inc, &cause) == 1) {
-		ra->ref = (time_t)(inc.detected_ms / 1000);
+		ra->ref_ms = inc.detected_ms;
 		ra->ref_what = _("detection");
 		incident_free(&inc);
 	} else
@@ -325,9 +331,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
-		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX) {
+			what = cmd_hint(&ctx->conf, "backups", NULL);
 			cmd_error(_("a backup set of that time can be restored with --from "
-			    "(see: %s backups)"), PACKAGE);
+			    "(see: %s)"), what);
+			free(what);
+		}
 		free(cause);
 		pitr_result_free(&r);
 		unlink(tmp);
@@ -373,7 +382,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 			if (r.broken)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
-			restore_print_window((time_t)(r.point_ms / 1000), ra);
+			restore_print_window(ra, r.point_ms);
 			restore_record(ctx, src, r.point_ms);
 		}
 		restore_db_result_free(&res);
@@ -616,7 +625,7 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
  * verifies); says which it is either way when there is a stream.
  */
 static bool
-restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms)
 {
 	struct pitr_result	 r;
 	char			*path, *cause = NULL, t[64], b[64];
@@ -628,7 +637,8 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 		return (false);
 	}
 	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+	if (pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
+	    INT64_MAX, NULL, &r, &cause) != 0) {
 		log_warn(_("the stream cannot be used: %s"), cause);
 		free(cause);
 		pitr_result_free(&r);
@@ -704,7 +714,9 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	}
 	free(dir);
 	fflush(stdout);
+	/* --before: sets taken wholly before it (named at S: taken before S + 1 s). */
 	f = fallback_fetch_newest(&ctx->conf, &sv, aa->want,
+	    ra->before_ms != INT64_MAX ? (time_t)((ra->before_ms - 1000) / 1000) :
 	    ra->at_ms != INT64_MAX ? (time_t)(ra->at_ms / 1000) : 0, &got, &cause);
 	cmd_fetch_print_skips(got.skips, got.nskips);
 	ex = EX_OK;
@@ -785,13 +797,18 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		return (ex);
 	if (!aa->remote && aa->want != NULL)
 		db_from = xstrdup(aa->want);
-	/* The newest: what was just fetched and stamped, or a newer set here; not verified twice. */
-	if (aa->remote && aa->want == NULL && ra->at_ms == INT64_MAX) {
+	/*
+	 * The newest (before --before): what was just fetched and stamped, or a
+	 * newer set here; not verified twice.
+	 */
+	if (aa->remote && aa->want == NULL && (ra->at_ms == INT64_MAX ||
+	    ra->before_ms != INT64_MAX)) {
 		free(db_from);
 		db_from = NULL;
 	}
 	pw = restore_password(&ctx->conf, &why, &err);
-	picked = restore_pick(&ctx->conf, db_from, RESTORE_KEYS, pw, why, &p, &cause) == 0;
+	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
+	    &p, &cause) == 0;
 	free(why);
 	free(db_from);
 	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
@@ -838,7 +855,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
 		if ((ex = restore_run_db(ctx, ra, &p)) == EX_OK) {
-			restore_print_window(p.when, ra);
+			restore_print_window(ra, (int64_t)p.when * 1000);
 			restore_record(ctx, p.db, (int64_t)p.when * 1000);
 		}
 	}
@@ -898,6 +915,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 {
 	static const struct option	 longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -914,7 +932,6 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	struct restore_pick		 p;
 	char				*pw, *why = NULL, *cause = NULL;
 	char				 stamp[64];
-	time_t				 incident = 0;
 	bool				 picked, latest = false;
 	int				 opt, ex, err;
 
@@ -922,8 +939,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	aa.kind = -1;
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
+	ra.before_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:hRlt:", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCw:hRlt:", longopts)) != -1) {
 		switch (opt) {
 		case 't':
 			ra.to = optarg;
@@ -944,6 +962,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			break;
 		case 'a':
 			ra.at = optarg;
+			break;
+		case 'b':
+			ra.before = optarg;
 			break;
 		case 'f':
 			ra.from = optarg;
@@ -976,8 +997,22 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		if (!aa.remote && ra.at != NULL)
 			cmd_usage_error(e, _("restore all --at is for --from-remote; restore db "
 			    "--at rebuilds the database alone"));
-		if (ra.incident != NULL &&
-		    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+		if (ra.before != NULL && (ra.at != NULL || aa.want != NULL))
+			cmd_usage_error(e, _("give one of --latest, NAME, --at and --before"));
+		if (ra.before != NULL) {
+			if (pitr_parse_time(ra.before, time_now_ms(), &ra.before_ms, &cause) != 0) {
+				cmd_error("--before: %s", cause);
+				free(cause);
+				return (EX_USAGE);
+			}
+			/* The stream's newest point taken before it, too. */
+			ra.at_ms = ra.before_ms - 1;
+			printf(_("only points before %s: later backups may hold the damage\n"),
+			    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
+			fflush(stdout);
+		}
+		if (ra.incident != NULL && pitr_parse_time(ra.incident, time_now_ms(),
+		    &ra.incident_ms, &cause) != 0) {
 			cmd_error("--incident-start: %s", cause);
 			free(cause);
 			return (EX_USAGE);
@@ -988,7 +1023,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			free(cause);
 			return (EX_USAGE);
 		}
-		restore_reference(ctx, &ra, incident);
+		restore_reference(ctx, &ra);
 		return (restore_run_all(ctx, &ra, &aa));
 	}
 	if (aa.remote || latest)
@@ -1008,12 +1043,21 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (ra.incident != NULL &&
-	    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+	    pitr_parse_time(ra.incident, time_now_ms(), &ra.incident_ms, &cause) != 0) {
 		cmd_error("--incident-start: %s", cause);
 		free(cause);
 		return (EX_USAGE);
 	}
-	restore_reference(ctx, &ra, incident);
+	if (ra.before != NULL) {
+		if (ra.at != NULL)
+			cmd_usage_error(e, _("--at and --before exclude each other"));
+		if (pitr_parse_time(ra.before, time_now_ms(), &ra.before_ms, &cause) != 0) {
+			cmd_error("--before: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+	}
+	restore_reference(ctx, &ra);
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
 			cmd_usage_error(e, _("--at is for restore db only"));
@@ -1036,17 +1080,25 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
-	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	if (ra.before_ms != INT64_MAX && ra.from == NULL) {
+		printf(_("only points before %s: later backups may hold the damage\n"),
+		    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
+		fflush(stdout);
+	}
+	picked = restore_pick_before(&ctx->conf, ra.from, ra.before_ms, ra.kind, pw, why, &p,
+	    &cause) == 0;
 	free(why);
-	if (ra.kind == RESTORE_DB && ra.from == NULL)
+	if (ra.kind == RESTORE_DB && ra.from == NULL && ra.before_ms == INT64_MAX)
 		cmd_fetch_offsite_note(ctx, restore_local_newest(ctx, picked ? &p : NULL));
-	/* Without --from, the stream's newest good point when it is newer. */
+	/* Without --from, the stream's newest good point (before the limit) when it is newer. */
 	if (ra.kind == RESTORE_DB && ra.from == NULL &&
-	    restore_stream_newer(ctx, picked ? &p : NULL)) {
+	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
 			restore_pick_free(&p);
 		free(cause);
 		restore_password_free(pw);
+		if (ra.before_ms != INT64_MAX)
+			ra.at_ms = ra.before_ms - 1;
 		return (restore_run_stream(ctx, &ra));
 	}
 	if (!picked) {
@@ -1063,7 +1115,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
-		restore_print_window(p.when, &ra);
+		restore_print_window(&ra, (int64_t)p.when * 1000);
 	if (ex == EX_OK && ra.kind == RESTORE_DB)
 		restore_record(ctx, p.db, (int64_t)p.when * 1000);
 	else if (ex == EX_OK)
@@ -1076,8 +1128,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
-	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME] [--incident-start TIME] [--yes]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME | --before TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
+	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME | --before TIME] [--incident-start TIME] [--yes]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -1104,8 +1156,14 @@ const struct cmd_entry cmd_restore_entry = {
 	    "stops it at the last good point, named with the file and the reason;\n"
 	    "the question says so, and --yes accepts that point.\n"
 	    "\n"
-	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
-	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
+	    "  -a, --at TIME                db as at TIME, an instant to the ms\n"
+	    "                               (14:05:03 is 14:05:03.000: nothing\n"
+	    "                               committed later comes back), e.g.\n"
+	    "                               14:05, -20m, \"2026-11-27 14:05:03.250\",\n"
+	    "                               @EPOCH.mmm\n"
+	    "  -b, --before TIME            without --from: the newest point taken\n"
+	    "                               before TIME (a runbook's restore_before:\n"
+	    "                               detected passes the detection time)\n"
 	    "  -f, --from BACKUP.db         the set to restore from\n"
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
@@ -1122,8 +1180,9 @@ const struct cmd_entry cmd_restore_entry = {
 	    "          and the newest set that verifies (as fetch --latest: each\n"
 	    "          skip named); the database comes from the stream's newest\n"
 	    "          good point when it is newer than that set. NAME: that set,\n"
-	    "          no stream; --at: nothing newer than TIME. One \"restored\"\n"
-	    "          event per part under an incident.\n"
+	    "          no stream; --at: nothing newer than TIME; --before: only\n"
+	    "          points taken before TIME. One \"restored\" event per part\n"
+	    "          under an incident.\n"
 	    "\n"
 	    "restore db never races a running stream: it takes backup_dir/stream/\n"
 	    "pause exclusively for the install (the stream holds it only during\n"

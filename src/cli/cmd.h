@@ -37,6 +37,8 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_prefix(const struct conf *);
+char			*cmd_hint(const struct conf *, const char *, const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -88,6 +90,7 @@ void	cmd_fetch_print_skips(char *const *, size_t);
 void	cmd_fetch_print_survey(const struct fallback_survey *, time_t);
 void	cmd_fetch_offsite_note(struct cmd_ctx *, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
 
 /* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
 void	cmd_journal_install(const struct conf *);

@@ -173,6 +173,15 @@ expect_match "$T/out" "^forensic copy: $DB\\.corrupted\\." "the live database ke
 sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE what = 'in-set-2'" | grep -qx 0 &&
 	ok "the named, older set's database is installed" || fail "not the older set's database"
 
+# --- restore all --before (a runbook's restore_before: detected): only points taken before ------
+nt=$(echo "$NEW" | sed -E 's/.*-([0-9]{4})([0-9]{2})([0-9]{2})-([0-9]{2})([0-9]{2})([0-9]{2})$/\1-\2-\3 \4:\5:\6/')
+run "$PDR" --config "$C" restore all --from-remote --before "$nt" --yes
+expect_rc 0 "restore all --from-remote --before the newest set's time"
+expect_match "$T/out" "^only points before $nt" "says only earlier points count"
+expect_match "$T/out" "^database: from $OLD " "neither the newest set nor the later stream is used"
+sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE what = 'in-set-2'" | grep -qx 0 &&
+	ok "--before: the older set's database is installed" || fail "--before: not the older set's database"
+
 # --- progress: on a terminal only --------------------------------------------------------------
 rm -rf "$B"
 if command -v script >/dev/null 2>&1; then

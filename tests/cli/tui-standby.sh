@@ -28,11 +28,16 @@ REC="$H/var/lib/patronus/dr/incidents.db"
 
 tui_start dc 80 24 "$PDR" --config "$C" run datacenter-loss
 tui_wait dc 'INC-[0-9]{8}-[0-9]{4}-datacenter-loss' "the incident is declared"
-tui_wait dc 'RPO no backup' "the RPO clock says there is no backup here yet"
+tui_wait dc 'RPO 1h cannot be met: no backup' "the RPO clock says there is no backup here yet"
 sleep 2
 id=$(newest_incident "$REC")
 events "$REC" "$id" >"$T/events"
 expect_no_match "$T/events" 'rpo-breached' "no RPO breach recorded before anything is known"
+
+# A set fetched now that was made an hour ago: the clock takes its own time, not its files'.
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest beside the TUI"
+tui_wait dc 'RPO 1h cannot be met: loses 1h(0[0-9]m)?' "the RPO clock gives the fetched set's own age (an hour), not its fetch time" 15
 
 # The step list: down to the availability step (6: declare, connect, network, then
 # complete-rebuild's install-prerequisites, install-software, backups-available).
@@ -50,7 +55,7 @@ tui_keys dc x
 tui_wait dc '\(y/n\)' "the TUI asks before the recovery"
 tui_keys dc y
 tui_wait dc 'ended: exit 0' "the recovery ends with exit 0" 60
-tui_wait dc 'RPO backup 1h(0[0-9]m)? ago' "the RPO clock shows the set's own age (an hour), not its fetch time" 15
+tui_wait dc 'RPO 1h missed: lost 1h(0[0-9]m)? \(restored\)' "after the recovery the header gives the data lost from the set's own time" 15
 
 sqlite3 "$DB" .dump >"$T/standby.dump"
 cmp -s "$T/standby.dump" "$T/primary.dump" && ok "the database is the primary's, row for row" ||

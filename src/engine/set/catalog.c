@@ -416,7 +416,7 @@ catalog_set_from_db(const char *path, struct catalog_set *s, char **cause)
  * off-site was made when its name says.
  */
 int64_t
-catalog_newest(const char *backup_dir)
+catalog_newest(const char *backup_dir, int64_t limit_ms)
 {
 	struct dirent		*de;
 	struct stat		 st;
@@ -445,7 +445,8 @@ catalog_newest(const char *backup_dir)
 			f = xasprintf("%s/%s", path, de->d_name);
 			if (catalog_parse_name(name, &tier, &when) == 0 && (int)tier == i &&
 			    stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-			    (int64_t)when * 1000 > best)
+			    (int64_t)when * 1000 > best && (limit_ms == INT64_MAX ||
+			    (int64_t)when * 1000 + 1000 <= limit_ms))
 				best = (int64_t)when * 1000;
 			free(f);
 			free(name);
