@@ -226,15 +226,23 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
-# badstore MODE ARG: the proxy ($PROXY_PID) and $T/bad.yaml, the config that goes through it.
+# badstore MODE ARG: the proxy ($BAD_PID) in front of the checker, and $T/bad.yaml, the config
+# that goes through it.
+BAD_PID=
+trap 'badstore_stop; umount "$B" 2>/dev/null; offsite_cleanup' EXIT
 badstore() {
 	PP=$(free_port)
-	python3 "$T/badstore.py" "$PP" "$S3_PORT" "$1" "$2" 2>"$T/badstore.err" &
-	PROXY_PID=$!
+	python3 "$T/badstore.py" "$PP" "$CHECK_PORT" "$1" "$2" 2>"$T/badstore.err" &
+	BAD_PID=$!
 	wait_port "$PP" || fail "the proxy did not start"
-	sed -e "s|127.0.0.1:$S3_PORT|127.0.0.1:$PP|" "$C" >"$T/bad.yaml"
+	sed -e "s|127.0.0.1:$CHECK_PORT|127.0.0.1:$PP|" "$C" >"$T/bad.yaml"
 }
-badstore_stop() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
+badstore_stop() {
+	[ -n "$BAD_PID" ] || return 0
+	kill "$BAD_PID" 2>/dev/null
+	wait "$BAD_PID" 2>/dev/null
+	BAD_PID=
+}
 
 badstore gone "$NEW-config.tar.gz"
 rm -rf "$B"
@@ -297,4 +305,5 @@ else
 	echo "# cannot mount a small tmpfs here: the disk-full case is not run"
 fi
 
+check_log "$T/requests.log" "every S3 request passed the SigV4 checker"
 finish

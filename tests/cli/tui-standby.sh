@@ -111,4 +111,5 @@ events "$S/state/incidents.db" "$id" >"$T/events2"
 expect_match "$T/events2" 'the archive holds .*/etc/patronus; it is restored as '"$S"'/conf' \
     "other paths: the record says the config's tree was mapped"
 
+check_log "$T/requests.log" "every S3 request passed the SigV4 checker"
 finish
