@@ -135,6 +135,15 @@ cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
 	cmp -s "$H/etc/patronus/backup-encryption-key" "$T/primary-etc/patronus/backup-encryption-key" &&
 	ok "the config is back and the encryption key kept" || fail "the config or the key differs"
 
+# --- restore all without --from-remote: what is here (the sets and stream just fetched) -------
+run "$PDR" --config "$C" restore all --yes
+expect_rc 0 "restore all from what is here"
+expect_no_match "$T/out" "^Backup sets in " "no store is asked"
+expect_match "$T/out" "^database: from the stream, as at " "the local stream's newest point, newer than the sets"
+expect_match "$T/out" "^restored: database, config and keys$" "all three restored from here"
+sqlite3 "$DB" .dump | cmp -s - "$T/primary.dump" && ok "the database is still the primary's last state" ||
+	fail "the database differs after restore all from here"
+
 # --- a standby laid out elsewhere: the archives' trees mapped onto its folders ------------------
 S="$T/s"
 mkdir -p "$S/state"
