@@ -142,6 +142,13 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 	return (ferror(stdout) ? EX_IOERR : EX_OK);
 }
 
+/* Append text for a terminal: control characters (other than newline and tab) as \xHH. */
+static void
+incidents_safe(struct buf *b, const char *s)
+{
+	str_add_safe(b, s, strlen(s));
+}
+
 /* Print text, its continuation lines indented by indent. */
 static void
 incidents_print_indented(const char *text, const char *indent)
@@ -150,7 +157,7 @@ incidents_print_indented(const char *text, const char *indent)
 	const char	*p;
 
 	buf_init(&b);
-	str_add_safe(&b, text);
+	incidents_safe(&b, text);
 	while (b.len > 0 && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
 	for (p = b.data; *p != '\0'; p++) {
@@ -599,6 +606,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		    "fail; its report: %s\n"), inc.mode == INCIDENT_MODE_DRILL ? _("Drill") :
 		    _("Incident"), id, reason, hint);
 		free(hint);
+		cmd_run_sandbox_done(&ctx->conf, &inc);
 		rc = EX_OK;
 	}
 	incident_free(&inc);

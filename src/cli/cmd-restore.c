@@ -16,6 +16,7 @@
 #include "engine/remote/fallback.h"
 #include "engine/stream/offstream.h"
 #include "engine/remote/remote.h"
+#include "engine/host/sandbox.h"
 #include "engine/stream/pitr.h"
 #include "engine/recover/restore.h"
 #include "model/incident.h"
@@ -58,9 +59,15 @@ struct restore_args {
 static int
 restore_pause(struct cmd_ctx *ctx, const struct restore_args *ra, int *fd)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, *live;
 	int	 r;
 
+	/* a drill's sandbox: the stream copies the live database, not this one */
+	if ((live = sandbox_live_path(ctx->conf.path, "database")) != NULL) {
+		free(live);
+		*fd = -1;
+		return (0);
+	}
 	if ((r = pitr_pause(ctx->conf.backup_dir, ra->wait_ms, fd, &cause)) == 0)
 		return (0);
 	cmd_error("%s", cause);
@@ -138,6 +145,15 @@ restore_print_window(const struct restore_args *ra, int64_t when_ms)
 	    ra->ref_ms != 0 ? ra->ref_what : _("now"), rw);
 }
 
+/* The incident record's folder: PATRONUS_DR_STATE_DIR (a drill's sandbox) when set, else state_dir. */
+static const char *
+restore_state_dir(struct cmd_ctx *ctx)
+{
+	const char	*state = getenv("PATRONUS_DR_STATE_DIR");
+
+	return (state != NULL && *state != '\0' ? state : ctx->conf.state_dir);
+}
+
 /*
  * Where data-loss windows end: --incident-start when given, else (under an
  * incident, PATRONUS_DR_INCIDENT) its detection time from the record.
@@ -157,7 +173,7 @@ restore_reference(struct cmd_ctx *ctx, struct restore_args *ra)
 	}
 	if (id == NULL || *id == '\0')
 		return;
-	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
+	if (incident_store_open(restore_state_dir(ctx), &st, &cause) != 0) {
 		free(cause);
 		return;
 	}
@@ -570,8 +586,10 @@ out:
  * as the TUI sets them for a step's command): append a "restored" event for
  * one part (db, config, keys) with the set, its time (where the data-loss
  * window ends), the file installed (the database) or read (the archive) and
- * its SHA-256, for the report's achieved RPO. A failure to record is said on
- * stderr; the restore stands.
+ * its SHA-256, for the report's achieved RPO. The record is in
+ * PATRONUS_DR_STATE_DIR when set (a drill's actions run with the sandbox's
+ * settings, whose state_dir is the sandbox's), else in state_dir. A failure
+ * to record is said on stderr; the restore stands.
  */
 static void
 restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int64_t point_ms,
@@ -601,7 +619,7 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 	buf_printf(&b, ",\"sha256\":\"%s\",\"part\":", hex);
 	json_add_string(&b, part);
 	buf_adds(&b, "}");
-	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
+	rc = incident_store_open(restore_state_dir(ctx), &st, &cause);
 	if (rc == 0) {
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
 		incident_store_close(st);
