@@ -183,6 +183,10 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		    _("newest set that verifies: %s (%s)\n"), p.name, bw);
 	}
 	sp = rpo_stream(&ctx->conf, now_ms, before_ms);
+	/* Off-site points newer than anything here (not asked with --before: older ones count). */
+	if (before == NULL)
+		cmd_fetch_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
+		    (int64_t)p.when * 1000 : sp);
 	if (!picked && sp == 0) {
 		/* said once, as the error: no set and no stream point */
 		cmd_error("%s", cause);
@@ -233,6 +237,8 @@ const struct cmd_entry cmd_rpo_entry = {
 	    "the end is the segment its status names), says whether the stream\n"
 	    "runs and how far behind it is, and prints the data that a restore\n"
 	    "would lose: the newer point's time against now or the incident start.\n"
+	    "With off-site stores configured, lists them and says when one holds a\n"
+	    "point newer than anything here (on a fresh standby: how to fetch it).\n"
 	    "\n"
 	    "  -i, --incident-start TIME   measure against this instant (to the ms:\n"
 	    "                              14:05:03 is 14:05:03.000)\n"

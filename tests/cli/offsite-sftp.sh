@@ -48,11 +48,11 @@ done
 rm -rf "$B"/*
 run "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists the remote sets"
-expect_match "$T/out" "^$name +daily +complete" "the set is listed as complete"
+expect_match "$T/out" "^$name +daily +whole" "the set is listed as complete"
 [ "$(wc -L <"$T/out")" -le 80 ] && ok "the list fits 80 columns" || fail "the list is $(wc -L <"$T/out") wide"
 run "$PDR" --config "$C" fetch daily/no-such-set
 expect_rc 66 "fetch of a set the store does not have"
-expect_match "$T/err" "no backup set daily/no-such-set; the newest there: $name" "it names the newest the store has"
+expect_match "$T/err" "no-such-set; the newest there: $name" "it names the newest the store has"
 run "$PDR" --config "$C" fetch "daily/$name.db"
 expect_rc 0 "fetch TIER/NAME.db, the way backups names a set"
 expect_match "$T/out" '^Backup verification successful$' "the fetched set verifies"
@@ -148,7 +148,7 @@ printf 'remote:\n  sftp: {identity: %s, known_hosts: %s}\n' "$SSH_KEY" "$SSH_KNO
 REMOTE_BACKUP_ENABLED=true REMOTE_BACKUP_HOST="127.0.0.1:$SSH_PORT" REMOTE_BACKUP_USER="$(id -un)" \
 	REMOTE_BACKUP_PATH="$R" run "$PDR" --config "$T/env.yaml" fetch
 expect_rc 0 "fetch with REMOTE_BACKUP_* variables"
-expect_match "$T/out" "^$h2 +hourly +complete" "the variables reach the same store"
+expect_match "$T/out" "^$h2 +hourly +whole" "the variables reach the same store"
 
 # 7. prune --remote applies retention to the remote copies (only the newest hourly kept).
 sed -i '/^remote:/i retention: {hourly: 1, daily: 0, weekly: 0, monthly: 0}' "$C"

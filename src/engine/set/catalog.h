@@ -51,5 +51,6 @@ int	 catalog_stamp(const char *, const struct catalog_set *, bool, const char *,
 int	 catalog_set_from_db(const char *, struct catalog_set *, char **);
 int	 catalog_resolve(const char *, const char *, bool, char **, char **, char **);
 void	 catalog_set_clear(struct catalog_set *);
+int64_t	 catalog_newest(const char *, int64_t);
 
 #endif
