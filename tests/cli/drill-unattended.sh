@@ -7,9 +7,6 @@
 # rotation and restore db --at with a sandbox's settings change only the sandbox; what a
 # command prints reaches the terminal with its control characters escaped.
 . "$srcdir/tests/cli/lib.sh"
-# drills lines read whole (tables.sh checks them at 80 columns)
-COLUMNS=1000
-export COLUMNS
 
 D="$T/host"
 "$PDR" demo --dir "$D" --no-tui >/dev/null 2>"$T/demo.err" || { fail "demo"; cat "$T/demo.err"; }
@@ -56,7 +53,7 @@ sqlite3 "$STATE/incidents.db" "SELECT ifnull(step,''), kind, payload FROM events
 expect_match "$T/ev" '^restore-test\|exit\|\{"status":"exit 0"' "record: restore-test exited 0"
 expect_match "$T/ev" '^findings\|step-skipped\|not checked \(unattended\)$' "record: the prompt not checked (unattended)"
 expect_match "$T/ev" '^\|closed\|' "record: closed"
-run "$PDR" --config "$C" drills monthly-backup-test
+run env COLUMNS=1000 "$PDR" --config "$C" drills monthly-backup-test
 expect_match "$T/out" "$ID .*PASS" "drills: the unattended drill passed"
 
 # 2. A damaged set: exit 1, the damaged file named on the last line and in the report.
@@ -74,7 +71,7 @@ expect_match "$BT" '^Failed: checksum: .*/daily/patronus-daily-[0-9-]*\.db: SHA-
 [ -s "$STATE/incidents/$ID2/report.md" ] && ok "the report is written for a failed drill" || fail "no report.md"
 [ "$(gauge 'patronus_dr_drill_last_success{runbook="monthly-backup-test"}')" = 0 ] &&
 	ok "metrics: the failure" || { fail "metrics: no failure gauge"; cat "$M"; }
-run "$PDR" --config "$C" drills monthly-backup-test
+run env COLUMNS=1000 "$PDR" --config "$C" drills monthly-backup-test
 expect_match "$T/out" "$ID2 .*FAIL" "drills: the failed drill"
 
 # restore-test alone: a named good set passes, an unknown one is missing input
@@ -248,7 +245,7 @@ SB="$STATE/incidents/$N/sandbox"
 [ -f "$SB/db/sdwan.db" ] && ok "--keep-sandbox keeps it after the drill" || fail "no kept sandbox"
 sha256sum "$D/backup/patronus/stream/pause" "$D/backup/patronus/stream/status" >"$T/stream.sum" 2>/dev/null
 live_sums >"$T/b2"
-run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S')" --yes
+run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S.%3N')" --yes
 expect_rc 0 "restore db --at with the sandbox's settings"
 expect_match "$T/out" "^restored $SB/db/sdwan.db from .*/stream/" "the stream's point is restored into the sandbox"
 sha256sum -c --quiet "$T/stream.sum" >/dev/null 2>&1 && ok "the live stream's pause and status files are untouched" ||
