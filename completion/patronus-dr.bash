@@ -110,17 +110,17 @@ _patronus_dr()
 
 	local opts=""
 	case $cmd in
-	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
+	backup)		opts="--type --no-prune --no-offsite --retry-offsite --wait" ;;
 	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
 	rpo)		opts="--incident-start --target" ;;
 	check)		opts="--expect --timeout" ;;
-	verify)		opts="--json" ;;
+	verify)		opts="--json --wait" ;;
 	backups)	opts="--json" ;;
-	prune)		opts="--dry-run --remote" ;;
-	fetch)		opts="--from --latest" ;;
+	prune)		opts="--dry-run --remote --wait" ;;
+	fetch)		opts="--from --latest --stream --wait" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --detected" ;;
 	drills)		opts="--ascii" ;;

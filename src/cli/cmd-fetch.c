@@ -182,6 +182,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "help", no_argument, NULL, 'h' },
 		{ "latest", no_argument, NULL, 'l' },
 		{ "stream", no_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct remote			 r[REMOTE__KINDS], *st = NULL;
@@ -191,9 +192,13 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	size_t				 nr, n = 0, i, len;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
+	int64_t				 wait_ms = 0;
 
-	while ((opt = cmd_getopt(e, argc, argv, "f:hls", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "f:hlsw:", longopts)) != -1) {
 		switch (opt) {
+		case 'w':
+			wait_ms = cmd_wait_ms(e, optarg);
+			break;
 		case 'f':
 			if ((from = remote_kind_parse(optarg)) == -1)
 				cmd_usage_error(e, _("--from: \"%s\" is not sftp or s3"), optarg);
@@ -214,6 +219,10 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		cmd_usage_error(e, _("give --latest or a set name, not both"));
 	if (stream && (latest || want != NULL))
 		cmd_usage_error(e, _("--stream takes no set name and no --latest"));
+	/* One run at a time in backup_dir, for whatever writes there. */
+	if ((latest || want != NULL || stream) &&
+	    (rc = cmd_lock(&ctx->conf, "fetch", wait_ms, true)) != 0)
+		return (rc);
 
 	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
 		cmd_error("%s", cause);
@@ -298,7 +307,7 @@ out:
 
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
-	.args = "[--from sftp|s3] [--latest | NAME | --stream]",
+	.args = "[--from sftp|s3] [--latest | NAME | --stream] [--wait DURATION]",
 	.summary = N_("list the off-site backup sets, or bring one back and verify it"),
 	.help = N_("Without --latest or NAME, lists the backup sets of the off-site store,\n"
 	    "newest first. With one, downloads that set (or the newest complete one)\n"
@@ -311,11 +320,15 @@ const struct cmd_entry cmd_fetch_entry = {
 	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
 	    "  --from KIND   sftp or s3; default: sftp when configured, else s3\n"
 	    "  --latest      the newest complete set\n"
-	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
+	    "  --stream      the stream (snapshots and segments) instead of a set\n"
+	    "  --wait DURATION\n"
+	    "                wait this long for another run on backup_dir to end\n"
+	    "                (default 0)\n\n"
 	    "Exit status: 0 fetched and verified (or listed), 1 the fetched set does\n"
 	    "not verify or a fetched stream chain is broken (named, with its last good\n"
 	    "point), 66 no such set, 69 the store cannot be listed, 74 the download\n"
-	    "failed (run again to resume), 78 no store configured.\n"),
+	    "failed (run again to resume), 75 another run holds backup_dir/.lock\n"
+	    "(its pid is named), 78 no store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_fetch_exec,
 };

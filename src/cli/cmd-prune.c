@@ -138,6 +138,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "remote", no_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct catalog_set		*sets;
@@ -147,18 +148,23 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	bool				 dry = false, remote = false;
 	size_t				 n, nstale, i, removed = 0;
 	time_t				 now;
+	int64_t				 wait_ms = 0;
 	int				 opt, rc = EX_OK, ret;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hnr", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hnrw:", longopts)) != -1) {
 		if (opt == 'n')
 			dry = true;
 		else if (opt == 'r')
 			remote = true;
+		else if (opt == 'w')
+			wait_ms = cmd_wait_ms(e, optarg);
 	}
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (cmd_now(&now) == -1)
 		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
+	if ((ret = cmd_lock(&ctx->conf, "prune", wait_ms, false)) != 0)
+		return (ret);
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &cause) == -1) {
 		free(cause);
@@ -222,7 +228,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
-	.args = "[--dry-run] [--remote]",
+	.args = "[--dry-run] [--remote] [--wait DURATION]",
 	.summary = N_("apply retention to the backup sets"),
 	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
 	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
@@ -238,7 +244,12 @@ const struct cmd_entry cmd_prune_entry = {
 	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
 	    "than stream.retention are removed too, never the newest.\n\n"
 	    "  --dry-run   only show what would be removed\n"
-	    "  --remote    prune the off-site copies too\n"),
+	    "  --remote    prune the off-site copies too\n"
+	    "  --wait DURATION\n"
+	    "              wait this long for another run on backup_dir to end\n"
+	    "              (default 0)\n\n"
+	    "Exit status: 0 done, 74 a removal failed, 75 another run holds\n"
+	    "backup_dir/.lock (its pid is named; nothing removed).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_prune_exec,
 };

@@ -657,6 +657,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(cause);
 		return (EX_USAGE);
 	}
+	/* One run at a time in backup_dir: no backup or prune while this one reads. */
+	if ((ex = cmd_lock(&ctx->conf, "restore", ra.wait_ms, false)) != 0)
+		return (ex);
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
 			cmd_usage_error(e, _("--at is for restore db only"));
@@ -746,7 +749,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
-	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "  -w, --wait DURATION          for a running stream to pause, and for\n"
+	    "                               another run on backup_dir (30s)\n"
 	    "\n"
 	    "restore db never races a running stream: it takes backup_dir/stream/\n"
 	    "pause exclusively for the install (the stream holds it only during\n"
@@ -758,7 +762,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "database fails integrity_check, 66 no set passes verify (--at: no\n"
 	    "stream snapshot at or before TIME), 74 I/O error, 75 the running\n"
 	    "stream did not pause within --wait (its pid is named; nothing\n"
-	    "changed), 77 key file readable by others.\n"),
+	    "changed), or another run (backup, prune, fetch) held backup_dir/.lock\n"
+	    "all that time (its pid is named), 77 key file readable by others.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_exec,
 };

@@ -19,6 +19,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	static const struct option	 longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct verify_report		 r;
@@ -30,13 +31,20 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	char				*password = NULL, *key_why = NULL, *why = NULL, *cause = NULL;
 	bool				 json = false;
 	size_t				 i, failed = 0;
+	int64_t				 wait_ms = 30000;
 	int				 opt, rc;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hj", longopts)) != -1)
+	while ((opt = cmd_getopt(e, argc, argv, "hjw:", longopts)) != -1) {
 		if (opt == 'j')
 			json = true;
+		else if (opt == 'w')
+			wait_ms = cmd_wait_ms(e, optarg);
+	}
 	if (optind + 1 != argc)
 		cmd_usage_error(e, _("expected one backup file (BACKUP.db)"));
+	/* No backup or prune changes the sets while they are read and stamped. */
+	if ((rc = cmd_lock(&ctx->conf, "verify", wait_ms, false)) != 0)
+		return (rc);
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
 		password = NULL;
@@ -106,16 +114,19 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.args = "BACKUP.db [--json]",
+	.args = "BACKUP.db [--json] [--wait DURATION]",
 	.summary = N_("verify a backup set as the plan's verify script does, and more"),
 	.help = N_("Checks the database (PRAGMA integrity_check, sites count), the manifest\n"
 	    "and its HMAC line (a manifest without one passes with a warning), the\n"
 	    "SHA-256 of all three files, that the configuration archive reads to its\n"
 	    "end and that the WireGuard archive decrypts and reads to its end.\n"
 	    "One line per check.\n\n"
-	    "  --json   one JSON object instead of lines\n\n"
+	    "  --json   one JSON object instead of lines\n"
+	    "  --wait DURATION\n"
+	    "           wait this long for another run on backup_dir (30s)\n\n"
 	    "Exit status: 0 every check passed, 1 a check failed (the line names the\n"
-	    "file and the reason).\n"),
+	    "file and the reason), 75 another run held backup_dir/.lock all the\n"
+	    "--wait (its pid is named).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_verify_exec,
 };

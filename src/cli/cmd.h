@@ -45,6 +45,8 @@ struct metrics;
 void			cmd_notify(const struct conf *, const char *, ...) PDR_PRINTF(2, 3);
 void			cmd_metrics(const struct conf *, struct metrics *, time_t);
 double			cmd_monotonic(void);
+int64_t			cmd_wait_ms(const struct cmd_entry *, const char *);
+int			cmd_lock(const struct conf *, const char *, int64_t, bool);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;

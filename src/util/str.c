@@ -187,3 +187,86 @@ str_list_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+/* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
+static size_t
+str_utf8_len(const unsigned char *p, uint32_t *cp)
+{
+	size_t	n, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		*cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		*cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		*cp = p[0] & 0x07;
+	} else
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return (0);
+	return (n);
+}
+
+/*
+ * Append s to b made safe for a terminal: control characters (C0, DEL, C1),
+ * the bidirectional overrides and bytes that are not UTF-8 become visible
+ * escapes (\n, \t, \e, \xNN, \u{NNNN}); everything else is kept as it is.
+ * Every untrusted text the command line prints goes through it.
+ */
+void
+str_escape_buf(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 n;
+
+	while (*p != '\0') {
+		n = str_utf8_len(p, &cp);
+		if (n == 0) {
+			buf_printf(b, "\\x%02x", *p++);
+			continue;
+		}
+		if (cp == '\n')
+			buf_adds(b, "\\n");
+		else if (cp == '\t')
+			buf_adds(b, "\\t");
+		else if (cp == '\r')
+			buf_adds(b, "\\r");
+		else if (cp == 0x1b)
+			buf_adds(b, "\\e");
+		else if (cp < 0x20 || cp == 0x7f)
+			buf_printf(b, "\\x%02x", (unsigned)cp);
+		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+		    cp == 0x061c)
+			buf_printf(b, "\\u{%04x}", (unsigned)cp);
+		else
+			buf_add(b, p, n);
+		p += n;
+	}
+}
+
+/* s made safe for a terminal (see str_escape_buf); NULL gives "". The caller frees. */
+char *
+str_escape(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	if (s != NULL)
+		str_escape_buf(&b, s);
+	return (buf_steal(&b));
+}

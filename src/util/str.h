@@ -27,5 +27,7 @@ bool	 str_has_suffix(const char *, const char *);
 char	*str_trim(char *);
 void	 str_list_free(char **, size_t);
 void	 str_hex(const unsigned char *, size_t, char *);
+void	 str_escape_buf(struct buf *, const char *);
+char	*str_escape(const char *);
 
 #endif

@@ -129,14 +129,15 @@ expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manife
 expect_match "$base-manifest.txt" '^Version: unknown$' "without patronus-sdwan: Version: unknown"
 rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
 
-# Two backups in the same second: the second cannot create its set (73), the first is untouched.
+# Two backups in the same second: the second gets a name of its own (-2), the first is untouched.
 PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
 expect_rc 0 "backup at a fixed time"
 PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
-expect_rc 73 "a second backup in the same second"
-expect_match "$T/err" 'already exists' "the message says the set exists"
+expect_rc 0 "a second backup in the same second"
 run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000.db"
 expect_rc 0 "the first set of that second still verifies"
+run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000-2.db"
+expect_rc 0 "the second set of that second, -2, verifies"
 rm -f "$T"/h/backup/patronus/daily/patronus-daily-20260101-000000*
 PATRONUS_DR_NOW=yesterday run "$PDR" --config "$C" backup
 expect_rc 64 "a malformed PATRONUS_DR_NOW"

@@ -318,6 +318,82 @@ backup_discard(const struct catalog_set *s)
 	}
 }
 
+/* The name of a set of tier and stamp with sequence number seq (1: none); the caller frees. */
+static char *
+backup_name(enum backup_tier tier, const char *stamp, int seq)
+{
+	if (seq == 1)
+		return (xasprintf("patronus-%s-%s", backup_tier_names[tier], stamp));
+	return (xasprintf("patronus-%s-%s-%d", backup_tier_names[tier], stamp, seq));
+}
+
+/* Whether a file of the set named name in dir, or its temporary file, exists. */
+static bool
+backup_name_taken(const char *dir, const char *name)
+{
+	struct stat	 st;
+	char		*path, *tmp;
+	bool		 taken = false;
+	int		 i;
+
+	for (i = 0; i < PART__COUNT && !taken; i++) {
+		path = xasprintf("%s/%s%s", dir, name, catalog_suffixes[i]);
+		tmp = hashio_tmpname(path);
+		taken = lstat(path, &st) == 0 || lstat(tmp, &st) == 0;
+		free(tmp);
+		free(path);
+	}
+	return (taken);
+}
+
+/*
+ * Choose a name for the set that no other set (or run) has: the plan's
+ * patronus-TYPE-STAMP, else, when sets of that second exist, the same with
+ * "-N" above the highest there (so that the new set is the newest of its
+ * second). The name is taken by creating the database's temporary file with
+ * O_EXCL, so that two runs never write the same files; all that a failed run
+ * removes afterwards is under this name. Fills s->name and path[]. Returns
+ * -1 with *cause.
+ */
+static int
+backup_reserve(struct catalog_set *s, const char *stamp, char **path,
+    struct backup_result *res, char **cause)
+{
+	char	*name, *tmp;
+	int	 seq, top = 0, i, fd;
+
+	for (seq = 1; seq < 100; seq++) {
+		name = backup_name(s->tier, stamp, seq);
+		if (backup_name_taken(s->dir, name))
+			top = seq;
+		free(name);
+	}
+	for (seq = top + 1; seq < 100; seq++) {
+		free(s->name);
+		s->name = backup_name(s->tier, stamp, seq);
+		if (backup_name_taken(s->dir, s->name))
+			continue;
+		for (i = 0; i < PART__COUNT; i++) {
+			free(path[i]);
+			path[i] = catalog_path(s, (enum catalog_part)i);
+		}
+		tmp = hashio_tmpname(path[PART_DB]);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd == -1 && errno != EEXIST) {
+			backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno));
+			free(tmp);
+			return (-1);
+		}
+		free(tmp);
+		if (fd == -1)
+			continue;
+		close(fd);
+		return (0);
+	}
+	return (backup_fail(res, EEXIST, cause, _("%s/patronus-%s-%s: 99 sets of that second "
+	    "exist already"), s->dir, backup_tier_names[s->tier], stamp));
+}
+
 /* Check the inputs and read the key; fills res->err. Returns -1 with *cause. */
 static int
 backup_inputs(const struct conf *c, char **password, struct backup_result *res, char **cause)
@@ -398,21 +474,15 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	s.tier = res->tier;
 	s.dir = xasprintf("%s/%s", c->backup_dir, backup_tier_names[res->tier]);
 	time_format_stamp(o->now, stamp, sizeof stamp);
-	s.name = xasprintf("patronus-%s-%s", backup_tier_names[res->tier], stamp);
 	s.when = o->now;
+	if (backup_reserve(&s, stamp, path, res, cause) == -1) {
+		free(s.dir);
+		s.dir = NULL;
+		goto out;
+	}
+	tmp = hashio_tmpname(path[PART_DB]);
 	res->dir = xstrdup(s.dir);
 	res->name = xstrdup(s.name);
-	for (i = 0; i < PART__COUNT; i++) {
-		path[i] = catalog_path(&s, (enum catalog_part)i);
-		if (lstat(path[i], &st) == 0) {
-			backup_fail(res, EEXIST, cause, _("%s: already exists; one backup per "
-			    "second at most"), path[i]);
-			free(s.dir);
-			free(s.name);
-			s.dir = s.name = NULL;
-			goto out;
-		}
-	}
 	log_info("Backup type: %s", backup_tier_names[res->tier]);
 	log_info("Destination: %s", s.dir);
 
@@ -425,7 +495,6 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	backup_timing("start");
 	hashio_checkpoint("start");
 	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
-	tmp = hashio_tmpname(path[PART_DB]);
 	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);

@@ -42,7 +42,29 @@ catalog_state_name(enum catalog_state s)
 	return (names[s]);
 }
 
-/* Parse "patronus-TYPE-YYYYmmdd-HHMMSS" into its tier and local time. Returns -1 if it is not one. */
+/*
+ * The sequence number of a set name: 1 for "patronus-TYPE-YYYYmmdd-HHMMSS",
+ * N for the same with "-N" (2 to 99), which a backup adds when a set of that
+ * second exists already; 0 when the rest after the stamp is anything else.
+ */
+int
+catalog_name_seq(const char *rest)
+{
+	if (*rest == '\0')
+		return (1);
+	if (rest[0] != '-' || rest[1] < '1' || rest[1] > '9')
+		return (0);
+	if (rest[2] == '\0')
+		return (rest[1] == '1' ? 0 : rest[1] - '0');
+	if (rest[2] >= '0' && rest[2] <= '9' && rest[3] == '\0')
+		return ((rest[1] - '0') * 10 + rest[2] - '0');
+	return (0);
+}
+
+/*
+ * Parse "patronus-TYPE-YYYYmmdd-HHMMSS" (or the same with "-N", see
+ * catalog_name_seq) into its tier and local time. Returns -1 if it is not one.
+ */
 int
 catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 {
@@ -63,7 +85,7 @@ catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 	if ((t = backup_tier_parse(word)) == -1)
 		return (-1);
 	p += n + 1;
-	if (strlen(p) != 15 || p[8] != '-')
+	if (strlen(p) < 15 || p[8] != '-' || catalog_name_seq(p + 15) == 0)
 		return (-1);
 	for (i = 0; i < 15; i++)
 		if (i != 8 && (p[i] < '0' || p[i] > '9'))
@@ -249,7 +271,26 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	free(stamp);
 }
 
-/* Order sets newest first, then by tier and name. */
+/* The sequence number of a set's name (1 without "-N"). */
+static int
+catalog_seq(const struct catalog_set *s)
+{
+	const char	*p = s->name;
+	int		 seq;
+
+	/* "patronus-" TYPE "-" YYYYmmdd-HHMMSS, then the rest. */
+	if (strncmp(p, "patronus-", 9) != 0)
+		return (1);
+	p += 9;
+	p += strcspn(p, "-");
+	if (*p == '-')
+		p++;
+	if (strlen(p) < 15 || (seq = catalog_name_seq(p + 15)) == 0)
+		return (1);
+	return (seq);
+}
+
+/* Order sets newest first (of one second: the higher "-N" first), then by tier. */
 static int
 catalog_cmp(const void *a, const void *b)
 {
@@ -259,7 +300,7 @@ catalog_cmp(const void *a, const void *b)
 		return (x->when > y->when ? -1 : 1);
 	if (x->tier != y->tier)
 		return ((int)y->tier - (int)x->tier);
-	return (strcmp(x->name, y->name));
+	return (catalog_seq(y) - catalog_seq(x));
 }
 
 /* Add the set stem in dir to the list (duplicates are removed later). */

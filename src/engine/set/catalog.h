@@ -41,6 +41,7 @@ extern const char *const catalog_suffixes[PART__COUNT];
 int	 backup_tier_parse(const char *);
 const char *catalog_state_name(enum catalog_state);
 int	 catalog_parse_name(const char *, enum backup_tier *, time_t *);
+int	 catalog_name_seq(const char *);
 int	 catalog_scan(const char *, const char *, const char *, struct catalog_set **,
 	    size_t *, char **);
 void	 catalog_free(struct catalog_set *, size_t);
