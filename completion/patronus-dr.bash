@@ -111,13 +111,13 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite --wait" ;;
-	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
+	restore)	opts="--from --at --incident-start --yes --copy --wait --allow-unsigned" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
 	rpo)		opts="--incident-start --target" ;;
 	check)		opts="--expect --timeout" ;;
-	verify)		opts="--json --wait" ;;
+	verify)		opts="--json --allow-unsigned --wait" ;;
 	backups)	opts="--json" ;;
 	prune)		opts="--dry-run --remote --wait" ;;
 	fetch)		opts="--from --latest --stream --wait" ;;

@@ -54,6 +54,7 @@ static int
 cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
 {
 	struct verify_report	 r;
+	struct verify_opts	 vo;
 	struct catalog_set	 s;
 	char			*password = NULL, *key_why = NULL, *cause = NULL, *why = NULL;
 	size_t			 i;
@@ -61,7 +62,8 @@ cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
 		password = NULL;
-	rc = verify_run(db, password, key_why, &r);
+	verify_opts_conf(&vo, &ctx->conf, password, key_why);
+	rc = verify_run(db, &vo, &r);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
 		free(password);
@@ -72,8 +74,10 @@ cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
 		if (r.checks[i].status == VERIFY_FAIL && why == NULL)
 			why = xasprintf("%s: %s", r.checks[i].file, r.checks[i].detail);
 	}
-	if (catalog_set_from_db(db, &s, &cause) == 0) {
-		if (catalog_stamp(ctx->conf.state_dir, &s, rc == 0, why, &cause) == -1)
+	/* Content verdicts only: not one for want of the key. */
+	if (verify_verdict(&r) >= 0 && catalog_set_from_db(db, &s, &cause) == 0) {
+		if (catalog_stamp(ctx->conf.state_dir, &s, verify_verdict(&r) == 1, why,
+		    &cause) == -1)
 			free(cause);
 		catalog_set_clear(&s);
 	} else

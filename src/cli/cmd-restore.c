@@ -36,6 +36,7 @@ struct restore_args {
 	int64_t			 at_ms;		/* INT64_MAX: the newest point */
 	bool			 yes;
 	bool			 copy;
+	bool			 allow_unsigned;
 	int64_t			 wait_ms;	/* for a running stream to pause */
 };
 
@@ -596,6 +597,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "copy", no_argument, NULL, 'C' },
+		{ "allow-unsigned", no_argument, NULL, 'u' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -611,8 +613,11 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCuw:h", longopts)) != -1) {
 		switch (opt) {
+		case 'u':
+			ra.allow_unsigned = true;
+			break;
 		case 'w':
 			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
 				free(cause);
@@ -676,13 +681,26 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		return (restore_run_stream(ctx, &ra, incident));
 	}
 
+	if (ra.allow_unsigned && ra.from == NULL)
+		cmd_usage_error(e, _("--allow-unsigned needs --from: no unsigned set is "
+		    "picked by itself"));
+	/*
+	 * The key proves a set's origin: without it (or with one others can
+	 * read) nothing is restored, unless a set named with --from is accepted
+	 * unauthenticated with --allow-unsigned (the key file gone, not open).
+	 */
 	pw = restore_password(&ctx->conf, &why, &err);
-	if (pw == NULL && ra.kind == RESTORE_KEYS) {
+	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || !ra.allow_unsigned)) {
 		cmd_error("%s", why);
+		if (err == ENOENT && ra.kind != RESTORE_KEYS)
+			cmd_error(_("the key proves where a set comes from: put it back from "
+			    "its offline copy first (or name a set with --from and accept it "
+			    "unauthenticated with --allow-unsigned); nothing changed"));
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
-	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, ra.allow_unsigned, &p,
+	    &cause) == 0;
 	free(why);
 	/* Without --from, the stream's newest good point when it is newer. */
 	if (ra.kind == RESTORE_DB && ra.from == NULL &&
@@ -701,6 +719,11 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	}
 	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
 	    _(" (newer sets skipped, see above)") : "");
+	if (p.unauthenticated)
+		printf(_("WARNING: %s is not authenticated (%s): its checksums match its "
+		    "manifest, but nothing proves who made it; installing it because of "
+		    "--allow-unsigned\n"), p.db, pw == NULL ? _("the key cannot be read") :
+		    _("its manifest has no HMAC line"));
 	fflush(stdout);
 	if (ra.kind == RESTORE_DB)
 		ex = restore_run_db(ctx, &ra, &p);
@@ -717,11 +740,15 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "db|config|keys [--from BACKUP.db [--allow-unsigned] | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
-	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
-	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
-	    "unless --yes; with no terminal and no --yes it refuses (exit 64).\n"
+	.help = N_("Without --from, uses the newest set across all tiers that carries an\n"
+	    "HMAC line and passes verify; damaged and unsigned sets are skipped and\n"
+	    "named. The encryption key must be readable by its owner only (else 77,\n"
+	    "nothing changed); a set without HMAC line (made by the plan's own\n"
+	    "script) is restored only when named with --from and --allow-unsigned,\n"
+	    "which also accepts a named set when the key file is gone. Asks on the\n"
+	    "terminal unless --yes; with no terminal and no --yes it refuses (64).\n"
 	    "\n"
 	    "  db      keeps the live database (and -wal, -shm, -journal) as\n"
 	    "          DB.corrupted.YYYYmmdd-HHMMSS (a hard link, or a copy with\n"
@@ -749,6 +776,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
+	    "  -u, --allow-unsigned         with --from: accept a set whose origin\n"
+	    "                               cannot be checked (and say so)\n"
 	    "  -w, --wait DURATION          for a running stream to pause, and for\n"
 	    "                               another run on backup_dir (30s)\n"
 	    "\n"
@@ -763,7 +792,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "stream snapshot at or before TIME), 74 I/O error, 75 the running\n"
 	    "stream did not pause within --wait (its pid is named; nothing\n"
 	    "changed), or another run (backup, prune, fetch) held backup_dir/.lock\n"
-	    "all that time (its pid is named), 77 key file readable by others.\n"),
+	    "all that time (its pid is named), 66 the key file is missing, 77 the\n"
+	    "key file is readable by others or cannot be read.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_exec,
 };

@@ -168,7 +168,8 @@ fail:
 /*
  * Read a key file as `openssl enc -pass file:` does: its first line, without
  * the newline. Refuses (errno EACCES) a file that group or others can read or
- * write, or that is not a regular file. The caller frees *key (and should
+ * write, or that is not a regular file; (EINVAL) a key shorter than
+ * FS_KEY_MIN or with a NUL byte in it. The caller frees *key (and should
  * clear it first). Returns -1 with *cause and errno set.
  */
 int
@@ -210,9 +211,15 @@ fs_read_key(const char *path, char **key, char **cause)
 	}
 	if (len > 0 && data[len - 1] == '\r')
 		data[--len] = '\0';
-	if (len == 0) {
+	/* openssl would cut the key at a NUL: refuse it rather than use less. */
+	if (len == 0 || memchr(data, '\0', len) != NULL || len < FS_KEY_MIN) {
+		*cause = len == 0 ? xasprintf(_("key file %s: empty"), path) :
+		    memchr(data, '\0', len) != NULL ? xasprintf(_("key file %s: holds a NUL "
+		    "byte, which would cut the key short; refusing it"), path) :
+		    xasprintf(_("key file %s: %zu characters; a key needs %d at least "
+		    "(openssl rand -base64 32 makes one)"), path, len, FS_KEY_MIN);
+		memset(data, 0, len);
 		free(data);
-		*cause = xasprintf(_("key file %s: empty"), path);
 		errno = EINVAL;
 		return (-1);
 	}

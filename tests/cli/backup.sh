@@ -83,7 +83,8 @@ run "$PDR" --config "$C" backups --json
 expect_rc 0 "backups --json"
 expect_match "$T/out" "^ \{\"time\": \"[0-9-]+ [0-9:]+\", \"epoch\": [0-9]+, \"tier\": \"$tierdir\", \"name\": \"$name\", .*\"sites\": 12, \"state\": \"complete\", \"hmac\": true, \"why\": null\}\$" "backups --json describes the set"
 
-# A set made by the plan's script passes our verify, with the unauthenticated warning.
+# A set made by the plan's script fails our verify as unsigned (anyone who can write
+# backup_dir could have made it), and passes with --allow-unsigned, with a warning.
 make_host "$T/p"
 plan_script "$srcdir/tests/data/patronus-backup.sh" "$T/plan.sh"
 run bash "$T/plan.sh"
@@ -92,11 +93,14 @@ set -- "$T"/p/backup/patronus/*/patronus-*.db
 pdb=$1
 [ -f "$pdb" ] && ok "the plan's script made a set" || fail "the plan's script made no set"
 run "$PDR" --config "$T/p/dr.yaml" verify "$pdb"
-expect_rc 0 "our verify passes the plan's set"
-expect_match "$T/out" '^warning +hmac .*manifest is not authenticated' "warned that the plan's manifest is not authenticated"
+expect_rc 1 "our verify fails the plan's set: unsigned"
+expect_match "$T/out" '^FAILED +hmac .*unsigned: the manifest has no HMAC line' "the line says unsigned"
+run "$PDR" --config "$T/p/dr.yaml" verify --allow-unsigned "$pdb"
+expect_rc 0 "verify --allow-unsigned passes the plan's set"
+expect_match "$T/out" '^warning +hmac .*unsigned' "warned that the plan's manifest is unsigned"
 expect_match "$T/out" '^ok +wireguard .*decrypted' "the plan's WireGuard archive decrypts"
 run "$PDR" --config "$T/p/dr.yaml" backups
-expect_match "$T/out" ' 12 +complete +[a-z]+/patronus-' "backups lists the plan's set after verify"
+expect_match "$T/out" ' 12 +unsigned +[a-z]+/patronus-' "backups lists the plan's set as unsigned"
 
 # Inputs: a key readable by others (77), a missing key (66), a missing database (66).
 chmod 644 "$KEY"

@@ -101,7 +101,7 @@ expect_match "$T/out" "^FAILED +checksum +.*-wireguard\.tar\.gz\.enc: " "not an 
 fresh
 sed "s|^encryption_key: .*|encryption_key: $T/none.key|" "$C" >"$T/none.yaml"
 run "$PDR" --config "$T/none.yaml" verify "$B.db"
-expect_rc 1 "no key: verify fails"
+expect_rc 66 "no key: verify fails for want of the key (66), not as a verdict on the set"
 expect_match "$T/out" "^FAILED +wireguard +.*: cannot decrypt: key file $T/none\.key" "no key: says which key is missing"
 expect_match "$T/out" "^ok +checksum +.*-wireguard\.tar\.gz\.enc: " "no key: checksums still checked"
 

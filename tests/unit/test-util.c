@@ -134,10 +134,22 @@ START_TEST(test_key_file)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path = str_join_path(dir, "key");
-	ck_assert_int_eq(fs_write_atomic(path, "s3cret\nsecond line\n", 19, 0600, &cause), 0);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\nsecond line\n", 33, 0600,
+	    &cause), 0);
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), 0);
-	ck_assert_str_eq(key, "s3cret");
+	ck_assert_str_eq(key, "s3cret-s3cret-s3cret");
 	free(key);
+	/* Too short, or cut by a NUL byte as openssl would cut it: refused. */
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret\n", 7, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(cause, "at least"));
+	free(cause);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret\0s3cret-s3cret\n", 21, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "NUL"));
+	free(cause);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\n", 21, 0600, &cause), 0);
 	chmod(path, 0640);
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
 	ck_assert_int_eq(errno, EACCES);

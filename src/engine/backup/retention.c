@@ -166,6 +166,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	struct catalog_set	*sets;
 	struct retention_verdict *v;
 	struct verify_report	 vr;
+	struct verify_opts	 vo;
 	time_t			*when;
 	unsigned		*reasons;
 	size_t			*idx, n, ngood = 0, i, j;
@@ -181,7 +182,9 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	idx = xcalloc(n + 1, sizeof *idx);
 	reasons = xcalloc(n + 1, sizeof *reasons);
 	for (i = 0; i < n; i++) {
-		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED) {
+		/* Unsigned sets (the plan's script) follow the rules too. */
+		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED ||
+		    sets[i].state == CATALOG_UNSIGNED) {
 			idx[ngood] = i;
 			when[ngood++] = sets[i].when;
 		}
@@ -195,21 +198,21 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	/* The newest set that verifies stays, whatever the rules say. */
 	for (j = 0; j < ngood && !protected; j++) {
 		i = idx[j];
+		if (sets[i].state == CATALOG_UNSIGNED)
+			continue;	/* never the set that retention protects */
 		if (sets[i].state == CATALOG_NOT_VERIFIED) {
 			db = catalog_path(&sets[i], PART_DB);
-			r = verify_run(db, password, _("no key"), &vr);
-			why = NULL;
+			verify_opts_conf(&vo, c, password, NULL);
+			r = verify_run(db, &vo, &vr);
 			if (r == 0)
 				sets[i].state = CATALOG_COMPLETE;
-			for (size_t k = 0; k < vr.n && why == NULL; k++)
-				if (vr.checks[k].status == VERIFY_FAIL)
-					why = xasprintf("%s: %s", vr.checks[k].file,
-					    vr.checks[k].detail);
-			if (catalog_stamp(c->state_dir, &sets[i], r == 0, why, cause) == -1) {
+			why = verify_first_failure(&vr);
+			/* A verdict for want of the key is not stamped on the set. */
+			if (verify_verdict(&vr) >= 0 && catalog_stamp(c->state_dir, &sets[i],
+			    verify_verdict(&vr) == 1, why, cause) == -1) {
 				free(*cause);
 				*cause = NULL;
 			}
-			verify_report_free(&vr);
 			free(db);
 			if (r != 0) {
 				sets[i].state = CATALOG_CORRUPT;
@@ -217,9 +220,13 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 				sets[i].why = why;
 				free(v[i].why);
 				v[i].remove = false;
-				v[i].why = xasprintf(_("corrupt, kept for inspection: %s"), why);
+				v[i].why = vr.nenv > 0 ? xasprintf(_("cannot be verified now, "
+				    "kept: %s"), why) : xasprintf(_("corrupt, kept for "
+				    "inspection: %s"), why);
+				verify_report_free(&vr);
 				continue;
 			}
+			verify_report_free(&vr);
 			free(why);
 		}
 		protected = true;

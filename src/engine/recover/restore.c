@@ -79,20 +79,23 @@ restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
 
 /*
  * Choose the set to restore from: the one whose .db is from (which must pass
- * verify), or the newest set across all tiers that has the file kind needs and
- * passes verify (a set verified before whose files are unchanged since, by
- * its stamp in STATE_DIR, is not verified again; new results are stamped);
- * sets skipped are named with log_warn. password may be NULL
- * (key_why says why). Fills p (free with restore_pick_free). Returns -1 with
- * *cause.
+ * verify; without its HMAC line, or without the key, only when allow_unsigned
+ * says so, and p->unauthenticated says it), or the newest set across all tiers
+ * that has the file kind needs, carries an HMAC line and passes verify (a set
+ * verified before whose files are unchanged since, by its stamp in STATE_DIR,
+ * is not verified again; new verdicts on content are stamped). Never picks a
+ * set by itself without the key. Sets skipped are named with log_warn and
+ * why. Fills p (free with restore_pick_free). Returns -1 with *cause.
  */
 int
 restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
-    const char *password, const char *key_why, struct restore_pick *p, char **cause)
+    const char *password, const char *key_why, bool allow_unsigned, struct restore_pick *p,
+    char **cause)
 {
 	static const enum catalog_part	 need[] = { PART_DB, PART_CONFIG, PART_WIREGUARD };
 	struct catalog_set		*sets = NULL, one;
 	struct verify_report		 vr;
+	struct verify_opts		 vo;
 	size_t				 n = 0, i;
 	char				*why, *stamp_why = NULL;
 	bool				 nokey;
@@ -100,26 +103,35 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 
 	memset(p, 0, sizeof *p);
 	nokey = password == NULL && kind != RESTORE_KEYS;
-	if (nokey)
-		log_warn(_("the encryption key cannot be read (%s): sets are checked "
-		    "without it"), key_why != NULL ? key_why : "?");
+	verify_opts_conf(&vo, c, password, key_why);
 	if (from != NULL) {
+		if (nokey && !allow_unsigned) {
+			*cause = xasprintf(_("the encryption key cannot be read (%s): the "
+			    "set's origin cannot be checked"), key_why != NULL ? key_why : "?");
+			return (-1);
+		}
 		if (catalog_set_from_db(from, &one, cause) != 0)
 			return (-1);
 		log_info(_("verifying %s"), from);
-		memset(&vr, 0, sizeof vr);
-		verify_run(from, password, key_why, &vr);
+		vo.allow_unsigned = allow_unsigned;
+		verify_run(from, &vo, &vr);
 		if (!restore_passes(&vr, nokey)) {
 			why = restore_first_failure(&vr);
 			*cause = xasprintf(_("%s: the set fails verify (%s)"), from, why);
 			free(why);
 		} else {
 			restore_pick_fill(p, &one);
+			p->unauthenticated = nokey || vr.unsigned_set;
 			rc = 0;
 		}
 		verify_report_free(&vr);
 		catalog_set_clear(&one);
 		return (rc);
+	}
+	if (nokey) {
+		*cause = xasprintf(_("the encryption key cannot be read (%s): no set is "
+		    "picked without checking its origin"), key_why != NULL ? key_why : "?");
+		return (-1);
 	}
 	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) != 0)
 		return (-1);
@@ -130,10 +142,16 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 			p->skipped++;
 			continue;
 		}
-		/* Without the key, a failure stamped for want of it is checked again. */
-		if (sets[i].state == CATALOG_CORRUPT && !nokey) {
+		if (sets[i].state == CATALOG_CORRUPT) {
 			log_warn(_("skipping %s: %s"), sets[i].name, sets[i].why != NULL ?
 			    sets[i].why : _("verify failed"));
+			p->skipped++;
+			continue;
+		}
+		if (!sets[i].hmac) {
+			log_warn(_("skipping %s: unsigned (its manifest has no HMAC line); "
+			    "only restored when named with --from and --allow-unsigned"),
+			    sets[i].name);
 			p->skipped++;
 			continue;
 		}
@@ -147,24 +165,17 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 		}
 		why = catalog_path(&sets[i], PART_DB);
 		log_info(_("verifying %s"), why);
-		memset(&vr, 0, sizeof vr);
-		rc = verify_run(why, password, key_why, &vr);
+		rc = verify_run(why, &vo, &vr);
 		free(why);
-		if (rc != 0 && restore_passes(&vr, nokey))
-			rc = 2;		/* passes all that can be checked without the key */
-		why = rc == 1 ? restore_first_failure(&vr) : NULL;
-		verify_report_free(&vr);
-		if (rc == 2) {
-			log_warn(_("%s: no encryption key (%s): its HMAC and WireGuard "
-			    "archive are not checked"), sets[i].name,
-			    key_why != NULL ? key_why : "?");
-			rc = 0;
-		} else if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why,
-		    &stamp_why) != 0) {
+		why = rc != 0 ? restore_first_failure(&vr) : NULL;
+		/* Only verdicts on the set's content are stamped. */
+		if (verify_verdict(&vr) >= 0 && catalog_stamp(c->state_dir, &sets[i],
+		    verify_verdict(&vr) == 1, why, &stamp_why) != 0) {
 			log_warn("%s", stamp_why);
 			free(stamp_why);
 			stamp_why = NULL;
 		}
+		verify_report_free(&vr);
 		if (rc == 0) {
 			restore_pick_fill(p, &sets[i]);
 			break;

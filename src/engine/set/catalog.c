@@ -36,7 +36,7 @@ const char *
 catalog_state_name(enum catalog_state s)
 {
 	static const char *const names[] = {
-		"complete", "not verified", "incomplete", "corrupt"
+		"complete", "not verified", "incomplete", "corrupt", "unsigned"
 	};
 
 	return (names[s]);
@@ -244,7 +244,10 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 		s->state = CATALOG_CORRUPT;
 		return;
 	}
-	s->state = CATALOG_NOT_VERIFIED;
+	s->state = s->hmac ? CATALOG_NOT_VERIFIED : CATALOG_UNSIGNED;
+	if (!s->hmac)
+		s->why = xstrdup(_("no HMAC line: made by the plan's own script, or forged "
+		    "(verify --allow-unsigned checks the rest)"));
 	if (state_dir == NULL)
 		return;
 	path = catalog_stamp_path(state_dir, s);
@@ -256,10 +259,11 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	free(path);
 	if ((fp = catalog_fingerprint(s)) != NULL && (nl = strchr(stamp, '\n')) != NULL) {
 		*nl = '\0';
-		if (strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0)
+		if (strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0 && s->hmac)
 			s->state = CATALOG_COMPLETE;
 		else if (strncmp(stamp, "fail ", 5) == 0 && strcmp(stamp + 5, fp) == 0) {
 			s->state = CATALOG_CORRUPT;
+			free(s->why);
 			s->why = xstrdup(str_trim(nl + 1));
 			if (*s->why == '\0') {
 				free(s->why);

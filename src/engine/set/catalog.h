@@ -17,7 +17,9 @@ enum catalog_state {
 	CATALOG_COMPLETE,	/* all files, manifest sound, verified since last change */
 	CATALOG_NOT_VERIFIED,	/* all files and a sound manifest, not verified as they are */
 	CATALOG_INCOMPLETE,	/* a file or the manifest is missing */
-	CATALOG_CORRUPT		/* the manifest is unsound, or verify failed on these files */
+	CATALOG_CORRUPT,	/* the manifest is unsound, or verify failed on these files */
+	CATALOG_UNSIGNED	/* all files and a sound manifest without HMAC line: the
+				   plan's own script, or a forgery; never restored by itself */
 };
 
 /* One backup set. Strings owned. */

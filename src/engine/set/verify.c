@@ -13,6 +13,7 @@
 #include "engine/set/hashio.h"
 #include "engine/set/manifest.h"
 #include "engine/set/verify.h"
+#include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
@@ -56,8 +57,59 @@ verify_add(struct verify_report *r, const char *check, const char *file,
 	len = strlen(file);
 	if (strncmp(c->detail, file, len) == 0 && strncmp(c->detail + len, ": ", 2) == 0)
 		memmove(c->detail, c->detail + len + 2, strlen(c->detail + len + 2) + 1);
-	if (status == VERIFY_FAIL)
+	if (status == VERIFY_FAIL) {
 		r->failed = true;
+		r->nfail++;
+	}
+}
+
+/*
+ * Options for verifying the sets of c: the archives checked against its
+ * folders, password (may be NULL; key_why says why). Strings are borrowed.
+ */
+void
+verify_opts_conf(struct verify_opts *o, const struct conf *c, const char *password,
+    const char *key_why)
+{
+	memset(o, 0, sizeof *o);
+	o->password = password;
+	o->key_why = key_why;
+	o->config_dir = c->config_dir;
+	o->wireguard_dir = c->wireguard_dir;
+	o->encryption_key = c->encryption_key;
+}
+
+/* The first failed check as "FILE: DETAIL", NULL when none failed; the caller frees. */
+char *
+verify_first_failure(const struct verify_report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].status == VERIFY_FAIL)
+			return (xasprintf("%s: %s", r->checks[i].file, r->checks[i].detail));
+	return (NULL);
+}
+
+/* Whether a check failed for the set's content (not only for want of the key). */
+bool
+verify_content_failed(const struct verify_report *r)
+{
+	return (r->nfail > r->nenv);
+}
+
+/*
+ * What a report may record on the set (catalog_stamp): 1 it verified, 0 its
+ * content failed, -1 nothing: a check could not be made for want of the
+ * key, or the only failure (or a pass by --allow-unsigned) is the missing
+ * HMAC line, which the catalogue sees by itself.
+ */
+int
+verify_verdict(const struct verify_report *r)
+{
+	if (r->nenv > 0 || (r->unsigned_set && r->nfail == r->nunsigned))
+		return (-1);
+	return (r->nfail == 0 ? 1 : 0);
 }
 
 /* Free a report's checks. */
@@ -229,15 +281,18 @@ verify_dec_cause(struct crypt_dec *dec, char **cause)
 
 /*
  * Verify the set whose database is db_path: integrity, sites, manifest and
- * its HMAC, the checksums of all files, the config archive read to the end,
- * the WireGuard archive decrypted (password may be NULL; key_why then says
- * why) and read to the end. Fills r (free with verify_report_free); returns
- * 0 when all pass, 1 when a check failed.
+ * its HMAC (a manifest without one fails unless o->allow_unsigned), the
+ * checksums of all files, the config archive read to the end, the WireGuard
+ * archive decrypted (o->password may be NULL; o->key_why then says why, and
+ * r->env says the failure is not the set's) and read to the end. Fills r
+ * (free with verify_report_free); returns 0 when all pass, 1 when a check
+ * failed.
  */
 int
-verify_run(const char *db_path, const char *password, const char *key_why,
-    struct verify_report *r)
+verify_run(const char *db_path, const struct verify_opts *o, struct verify_report *r)
 {
+	const char		*password = o->password;
+	const char		*key_why = o->key_why != NULL ? o->key_why : _("no key");
 	struct catalog_set	 s;
 	struct verify_hash_job	 job;
 	struct manifest		 m;
@@ -300,14 +355,23 @@ verify_run(const char *db_path, const char *password, const char *key_why,
 	} else {
 		have_m = true;
 		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_OK, _("manifest found"));
-		if (!m.have_hmac)
+		r->unsigned_set = !m.have_hmac;
+		if (!m.have_hmac && o->allow_unsigned)
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_WARN,
-			    _("manifest is not authenticated (no HMAC line): checksums "
-			    "prove integrity, not origin"));
-		else if (password == NULL)
+			    _("unsigned: the manifest has no HMAC line (allowed by "
+			    "--allow-unsigned): checksums prove integrity, not origin"));
+		else if (!m.have_hmac) {
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("unsigned: the manifest has no HMAC line, so anyone who can "
+			    "write there could have made it (a set of the plan's own "
+			    "script: --allow-unsigned)"));
+			r->nunsigned++;
+		}
+		else if (password == NULL) {
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("cannot check the manifest's HMAC: %s"), key_why);
-		else if (!manifest_hmac_ok(&m, password, text, len))
+			r->nenv++;
+		} else if (!manifest_hmac_ok(&m, password, text, len))
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("HMAC does not match: the manifest was altered or made with "
 			    "another key"));
@@ -367,10 +431,11 @@ verify_run(const char *db_path, const char *password, const char *key_why,
 		free(cause);
 		cause = NULL;
 	} else {
-		if (password == NULL)
+		if (password == NULL) {
 			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
 			    _("cannot decrypt: %s"), key_why);
-		else {
+			r->nenv++;
+		} else {
 			char	buf[4096];
 			ssize_t	n;
 
