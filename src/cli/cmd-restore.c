@@ -24,9 +24,6 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-/* Largest config or WireGuard archive read into memory. */
-#define RESTORE_MAX_ARCHIVE (512UL * 1024 * 1024)
-
 /* The options every restore kind takes. */
 struct restore_args {
 	enum restore_kind	 kind;
@@ -344,45 +341,6 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 	return (ex);
 }
 
-/* Read a whole archive, decrypting it when password is not NULL (caller wipes and frees). */
-static int
-restore_load(const char *path, const char *password, char **data, size_t *len,
-    char **cause)
-{
-	struct hashio_in	 in;
-	struct crypt_dec	*d;
-	struct buf		 b;
-	char			 chunk[65536];
-	ssize_t			 n;
-
-	if (password == NULL)
-		return (fs_read_file(path, RESTORE_MAX_ARCHIVE, data, len, cause));
-	if (hashio_in_open(&in, path, cause) != 0)
-		return (-1);
-	d = crypt_dec_new(path, password, hashio_in_read, &in);
-	buf_init(&b);
-	while ((n = crypt_dec_read(d, chunk, sizeof chunk, cause)) > 0) {
-		buf_add(&b, chunk, (size_t)n);
-		if (b.len > RESTORE_MAX_ARCHIVE) {
-			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
-			    RESTORE_MAX_ARCHIVE);
-			n = -1;
-			break;
-		}
-	}
-	OPENSSL_cleanse(chunk, sizeof chunk);
-	crypt_dec_free(d);
-	hashio_in_close(&in);
-	if (n < 0) {
-		OPENSSL_cleanse(b.data, b.size);
-		buf_free(&b);
-		return (-1);
-	}
-	*len = b.len;
-	*data = buf_steal(&b);
-	return (0);
-}
-
 /* Archive the current config dir into state_dir, as the plan's "backup current config". */
 static int
 restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char **cause)
@@ -403,11 +361,13 @@ restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char *
 	if (hashio_open(&out, *saved, cause) != 0)
 		goto fail;
 	memset(&stats, 0, sizeof stats);
-	if (archive_pack_dir(ctx->conf.config_dir, NULL, hashio_sink, &out, &stats,
+	if (archive_pack_dir(ctx->conf.config_dir, NULL, 0, hashio_sink, &out, &stats,
 	    cause) != 0) {
 		hashio_abort(&out);
+		archive_stats_clear(&stats);
 		goto fail;
 	}
+	archive_stats_clear(&stats);
 	if (hashio_commit(&out, cause) != 0)
 		goto fail;
 	log_info(_("current config saved in %s (%zu entries)"), *saved, stats.entries);
@@ -427,7 +387,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct extract_opts	 o;
 	struct extract_result	 r;
 	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
-	char			*prefix, *kept, *what, *saved = NULL;
+	char			*prefix, *kept, *what, *saved = NULL, hex[HASHIO_HEXLEN];
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
@@ -441,7 +401,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		cmd_error(_("%s: not an absolute path"), o.target);
 		return (EX_CONFIG);
 	}
-	if (restore_load(o.name, keys ? password : NULL, &data, &len, &cause) != 0) {
+	if (extract_load(o.name, keys ? password : NULL, &data, &len, hex, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		return (EX_DATAERR);

@@ -144,15 +144,16 @@ for a in "$T"/arch/*.tar.gz; do
 	ls -a "$D/etc" | cmp -s - "$T/etc.before" && ok "$name: no staging or kept folder left" ||
 		fail "$name: $(ls -a "$D/etc" | tr '\n' ' ')"
 done
-# The archives that pass verify are refused by restore's own check (65), not by verify.
-for name in dotdot symlink-escape hardlink-outside device; do
+# verify runs restore's own whole-archive check: a set that verifies restores, and one
+# that restore would refuse fails verify, for the same reason (it used to pass).
+for name in dotdot symlink-escape symlink-absolute hardlink-outside device fifo sibling-prefix; do
 	cp "$T/arch/$name.tar.gz" "$ARC"
 	sum=$(sha256sum "$ARC" | cut -d' ' -f1)
 	sed -i "s|^[0-9a-f]\{64\}  \(.*-config\.tar\.gz\)\$|$sum  \1|" "$MAN"
 	run "$PDR" --config "$C" verify --allow-unsigned "$SET"
-	expect_rc 0 "$name: the doctored set passes verify"
-	run "$PDR" --config "$C" restore config --yes --from "$SET" --allow-unsigned
-	expect_rc 65 "$name: restore's whole-archive check refuses it"
+	expect_rc 1 "$name: the doctored set fails verify"
+	expect_match "$T/out" "^FAILED +config +.*-config\.tar\.gz: refused: .*($(cat "$T/arch/$name.why"))" \
+	    "$name: verify names restore's reason"
 done
 
 # Control: the plan's own archive, put back, restores.

@@ -394,6 +394,38 @@ backup_reserve(struct catalog_set *s, const char *stamp, char **path,
 	    "exist already"), s->dir, backup_tier_names[s->tier], stamp));
 }
 
+/* Log what archiving changed or left out, and free the notes. */
+static void
+backup_notes(struct archive_stats *as)
+{
+	size_t	i;
+
+	for (i = 0; i < as->nnotes; i++)
+		log_warn(_("Note: %s"), as->notes[i]);
+	archive_stats_clear(as);
+}
+
+/*
+ * Check an archive just written as verify and restore check it (read whole,
+ * decrypted with password when not NULL, every entry as restore accepts it
+ * into dir), so that a set that backup completes restores. Returns -1 with
+ * *cause and res->err.
+ */
+static int
+backup_check_archive(const char *path, const char *password, const char *dir,
+    struct backup_result *res, char **cause)
+{
+	char	 hex[HASHIO_HEXLEN], *why = NULL;
+	size_t	 entries;
+
+	if (verify_archive(path, password, dir, hex, &entries, &why) == 0)
+		return (0);
+	log_error(_("The archive just written would not restore!"));
+	backup_fail(res, EBADMSG, cause, "%s", why);
+	free(why);
+	return (-1);
+}
+
 /* Check the inputs and read the key; fills res->err. Returns -1 with *cause. */
 static int
 backup_inputs(const struct conf *c, char **password, struct backup_result *res, char **cause)
@@ -565,16 +597,20 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		res->err = errno;
 		goto fail;
 	}
-	if (archive_pack_dir(c->config_dir, c->encryption_key, hashio_sink, &out, &as,
-	    cause) == -1 || hashio_commit(&out, cause) == -1) {
+	if (archive_pack_dir(c->config_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
+	    hashio_sink, &out, &as, cause) == -1 || hashio_commit(&out, cause) == -1) {
 		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
 		hashio_abort(&out);
+		archive_stats_clear(&as);
 		goto fail;
 	}
 	if (as.excluded)
 		log_info(_("Note: the encryption key %s is inside %s; it was left out of "
 		    "the configuration archive (the plan's script would have put it in)"),
 		    c->encryption_key, c->config_dir);
+	backup_notes(&as);
+	if (backup_check_archive(path[PART_CONFIG], NULL, c->config_dir, res, cause) == -1)
+		goto fail;
 	log_info("Configuration backed up: %s", path[PART_CONFIG]);
 	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
 	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);
@@ -586,15 +622,20 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		goto fail;
 	}
 	if ((enc = crypt_enc_new(password, hashio_sink, &out, cause)) == NULL ||
-	    archive_pack_dir(c->wireguard_dir, c->encryption_key, crypt_enc_sink, enc, &as,
-	    cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
+	    archive_pack_dir(c->wireguard_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
+	    crypt_enc_sink, enc, &as, cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
 	    hashio_commit(&out, cause) == -1) {
 		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
 		crypt_enc_free(enc);
 		hashio_abort(&out);
+		archive_stats_clear(&as);
 		goto fail;
 	}
 	crypt_enc_free(enc);
+	backup_notes(&as);
+	if (backup_check_archive(path[PART_WIREGUARD], password, c->wireguard_dir, res,
+	    cause) == -1)
+		goto fail;
 	log_info("WireGuard keys backed up (encrypted): %s", path[PART_WIREGUARD]);
 	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
 	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);

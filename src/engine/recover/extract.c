@@ -10,8 +10,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/crypto.h>
 
 #include "engine/recover/extract.h"
+#include "engine/set/archive.h"
+#include "engine/set/crypt.h"
+#include "engine/set/hashio.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -19,6 +23,8 @@
 
 /* Archives larger than this many entries are refused (a config tree is small). */
 #define EXTRACT_MAX_ENTRIES 200000
+/* Nor more data than this in all (a sparse 10 GiB member is no configuration). */
+#define EXTRACT_MAX_BYTES (1024ULL * 1024 * 1024)
 
 /* A growable list of strings. */
 struct strlist {
@@ -97,42 +103,6 @@ extract_prefix(const char *dir)
 }
 
 /*
- * The next component of the path at *pp, passing over runs of "/" and "."
- * components: its start, its length in *len, *pp moved past it; NULL at the
- * end. Entry names and link targets are both walked with it.
- */
-static const char *
-extract_component(const char **pp, size_t *len)
-{
-	const char	*p = *pp, *q;
-
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			*pp = p;
-			return (NULL);
-		}
-		if ((q = strchr(p, '/')) == NULL)
-			q = p + strlen(p);
-		if (q - p == 1 && p[0] == '.') {
-			p = q;
-			continue;
-		}
-		*len = (size_t)(q - p);
-		*pp = q;
-		return (p);
-	}
-}
-
-/* Whether a component (start and length) is "..". */
-static bool
-extract_is_up(const char *c, size_t len)
-{
-	return (len == 2 && c[0] == '.' && c[1] == '.');
-}
-
-/*
  * The name of an entry relative to prefix, normalised ("" for the prefix
  * itself), into *rel (caller frees). Refuses absolute names, ".." and names
  * outside the prefix. Returns -1 with *cause.
@@ -153,8 +123,8 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 		return (-1);
 	}
 	buf_init(&b);
-	for (p = name; (c = extract_component(&p, &len)) != NULL;) {
-		if (extract_is_up(c, len)) {
+	for (p = name; (c = archive_component(&p, &len)) != NULL;) {
+		if (archive_is_up(c, len)) {
 			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
 			buf_free(&b);
 			return (-1);
@@ -177,34 +147,6 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 	*cause = xasprintf(_("\"%s\" lies outside %s/"), name, prefix);
 	buf_free(&b);
 	return (-1);
-}
-
-/*
- * Whether a symbolic link at rel (relative to the tree) pointing at target
- * stays inside the tree: not absolute, ".." only as leading components and
- * never above the top.
- */
-static bool
-extract_link_inside(const char *rel, const char *target)
-{
-	const char	*p, *q, *c;
-	int		 depth = 0;
-	bool		 leading = true;
-	size_t		 len;
-
-	if (*target == '\0' || *target == '/')
-		return (false);
-	for (p = rel; (q = strchr(p, '/')) != NULL; p = q + 1)
-		depth++;
-	for (p = target; (c = extract_component(&p, &len)) != NULL;) {
-		if (extract_is_up(c, len)) {
-			if (!leading || --depth < 0)
-				return (false);
-			continue;
-		}
-		leading = false;
-	}
-	return (true);
 }
 
 /* Whether a proper leading part of rel (a parent folder) is in links. */
@@ -245,8 +187,11 @@ extract_reader(const void *data, size_t len, const char *name, char **cause)
 /*
  * Read the whole archive and check every entry: names under the prefix, no
  * "..", no absolute names, only files, folders and links, links that stay
- * inside, hard links to files of the archive, nothing written through a link.
- * The number of entries goes to *entries (may be NULL). Returns -1 with *cause.
+ * inside, hard links to files of the archive, nothing written through a link,
+ * no name twice, at most EXTRACT_MAX_BYTES of data. `verify` and `backup` run
+ * it too, so that a set that verifies restores. The number of entries goes to
+ * *entries (may be NULL). Returns 0; -1 with *cause when the archive cannot
+ * be read; -2 with *cause when it reads but an entry is refused.
  */
 int
 extract_check(const void *data, size_t len, const struct extract_opts *o,
@@ -258,6 +203,7 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 	const char		*name, *hl, *sl, *buf;
 	char			*rel = NULL, *hrel = NULL, *why = NULL;
 	size_t			 n = 0, i, size;
+	uint64_t		 bytes = 0;
 	la_int64_t		 off;
 	mode_t			 type;
 	int			 r, rc = -1;
@@ -280,6 +226,14 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 		name = archive_entry_pathname(e);
 		if (extract_relname(name, o->prefix, &rel, &why) != 0)
 			goto refuse;
+		if (archive_entry_size(e) < 0 || (bytes += (uint64_t)archive_entry_size(e)) >
+		    EXTRACT_MAX_BYTES) {
+			why = xasprintf(_("more than %llu bytes in all (\"%s\" holds %jd): "
+			    "no configuration is that large"),
+			    (unsigned long long)EXTRACT_MAX_BYTES, name,
+			    (intmax_t)archive_entry_size(e));
+			goto refuse;
+		}
 		type = archive_entry_filetype(e);
 		hl = archive_entry_hardlink(e);
 		if (hl != NULL) {
@@ -300,7 +254,7 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 		} else if (type == AE_IFLNK) {
 			sl = archive_entry_symlink(e);
 			if (*rel == '\0' || sl == NULL ||
-			    !extract_link_inside(rel, sl)) {
+			    !archive_link_inside(rel, sl)) {
 				why = xasprintf(_("symbolic link \"%s\" -> \"%s\" leaves "
 				    "the tree"), name, sl != NULL ? sl : "");
 				goto refuse;
@@ -347,6 +301,15 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 			goto refuse;
 		}
 	}
+	/* A name twice: the last one would win, unseen by whoever checked the first. */
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof *names.v, strlist_cmp);
+	for (i = 1; i < names.n; i++) {
+		if (strcmp(names.v[i - 1], names.v[i]) == 0) {
+			why = xasprintf(_("\"%s\" appears twice"), names.v[i]);
+			goto refuse;
+		}
+	}
 	if (n == 0) {
 		*cause = xasprintf(_("%s: no entries"), o->name);
 		goto out;
@@ -357,6 +320,7 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 	goto out;
 refuse:
 	*cause = xasprintf(_("%s: refused: %s"), o->name, why);
+	rc = -2;
 out:
 	free(why);
 	free(rel);
@@ -366,6 +330,67 @@ out:
 	strlist_free(&links);
 	archive_read_free(a);
 	return (rc);
+}
+
+/*
+ * Read the archive at path whole into *data (*len bytes; the caller wipes and
+ * frees), decrypting it with password when that is not NULL; at most
+ * EXTRACT_MAX_ARCHIVE bytes. The SHA-256 of the file as it is on disk goes
+ * into hex (HASHIO_HEXLEN bytes), or "" when the file could not be read to
+ * its end. restore and verify both read archives with it. Returns -1 with
+ * *cause (errno set when the file cannot be read).
+ */
+int
+extract_load(const char *path, const char *password, char **data, size_t *len, char *hex,
+    char **cause)
+{
+	struct hashio_in	 in;
+	struct crypt_dec	*d = NULL;
+	struct buf		 b;
+	char			*chunk, *hcause = NULL;
+	ssize_t			 n;
+	int			 saved;
+
+	*data = NULL;
+	*len = 0;
+	hex[0] = '\0';
+	if (hashio_in_open(&in, path, cause) != 0)
+		return (-1);
+	if (password != NULL)
+		d = crypt_dec_new(path, password, hashio_in_read, &in);
+	chunk = xmalloc(65536);
+	buf_init(&b);
+	for (;;) {
+		n = d != NULL ? crypt_dec_read(d, chunk, 65536, cause) :
+		    hashio_in_read(&in, chunk, 65536, cause);
+		if (n <= 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > EXTRACT_MAX_ARCHIVE) {
+			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
+			    (unsigned long)EXTRACT_MAX_ARCHIVE);
+			n = -1;
+			break;
+		}
+	}
+	saved = errno;
+	OPENSSL_cleanse(chunk, 65536);
+	free(chunk);
+	crypt_dec_free(d);
+	/* The rest of the file, for its checksum even when what it holds is no good. */
+	if (hashio_in_finish(&in, &hcause) == 0)
+		memcpy(hex, in.hex, HASHIO_HEXLEN);
+	free(hcause);
+	hashio_in_close(&in);
+	if (n < 0) {
+		OPENSSL_cleanse(b.data, b.size);
+		buf_free(&b);
+		errno = saved;
+		return (-1);
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	return (0);
 }
 
 /* List every path under root (relative, sorted) into l; fsync each when sync. */

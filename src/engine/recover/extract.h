@@ -38,6 +38,10 @@ struct extract_result {
 	bool			 kept;		/* the old tree is at opts->kept */
 };
 
+/* Largest config or WireGuard archive read into memory. */
+#define EXTRACT_MAX_ARCHIVE (512UL * 1024 * 1024)
+
+int	extract_load(const char *, const char *, char **, size_t *, char *, char **);
 int	extract_check(const void *, size_t, const struct extract_opts *, size_t *, char **);
 int	extract_tree(const void *, size_t, const struct extract_opts *,
 	    struct extract_result *, char **);

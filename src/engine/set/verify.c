@@ -6,6 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <openssl/crypto.h>
+
+#include "engine/recover/extract.h"
 #include "engine/set/archive.h"
 #include "engine/set/catalog.h"
 #include "engine/set/crypt.h"
@@ -254,29 +257,64 @@ verify_sum(struct verify_report *r, const struct manifest *m, bool have_m, const
 }
 
 /*
- * After an archive could not be read from a decryptor, make *cause name the
- * root cause: read the rest, and when decryption itself fails say that (a
- * wrong key mostly shows so); when it does not, the plaintext is still no
- * archive, which a wrong key also gives once in 256 (its padding happens to
- * check out), so the cause says both.
+ * Read the archive at path whole (decrypting it with password when that is
+ * not NULL) and check it exactly as restore checks it before extracting it
+ * into dir (extract_check): so a set that verifies restores. The SHA-256 of
+ * the file goes into hex ("" when it could not be read to its end), the
+ * number of entries into *entries. backup runs it on the archives it has just
+ * written. Returns 0, or -1 with *cause.
  */
-static void
-verify_dec_cause(struct crypt_dec *dec, char **cause)
+int
+verify_archive(const char *path, const char *password, const char *dir, char *hex,
+    size_t *entries, char **cause)
 {
-	char	 buf[4096], *dcause = NULL, *c;
-	ssize_t	 n;
+	struct extract_opts	 eo;
+	char			*data = NULL, *prefix, *c;
+	size_t			 len = 0;
+	int			 rc;
 
-	while ((n = crypt_dec_read(dec, buf, sizeof buf, &dcause)) > 0)
-		;
-	if (n == -1) {
+	*entries = 0;
+	if (extract_load(path, password, &data, &len, hex, cause) != 0)
+		return (-1);
+	memset(&eo, 0, sizeof eo);
+	eo.name = path;
+	prefix = extract_prefix(dir != NULL ? dir : "");
+	eo.prefix = prefix;
+	eo.target = dir;
+	rc = extract_check(data, len, &eo, entries, cause);
+	if (rc == -1 && password != NULL) {
+		/* Decrypted, yet no archive: a wrong key does that once in 256. */
+		c = xasprintf(_("decrypted, but no readable archive: wrong key, or the "
+		    "file is damaged: %s"), *cause);
 		free(*cause);
-		*cause = dcause;
-		return;
+		*cause = c;
 	}
-	c = xasprintf(_("decrypted, but no readable archive: wrong key, or the file is "
-	    "damaged: %s"), *cause);
-	free(*cause);
-	*cause = c;
+	OPENSSL_cleanse(data, len);
+	free(data);
+	free(prefix);
+	return (rc == 0 ? 0 : -1);
+}
+
+/* verify_archive as a check of the report, with the file's checksum against m. */
+static void
+verify_archive_report(struct verify_report *r, const char *check, const char *path,
+    const char *password, const char *dir, const struct manifest *m, bool have_m,
+    const char *fname)
+{
+	char	 hex[HASHIO_HEXLEN], *cause = NULL;
+	size_t	 entries;
+
+	if (verify_archive(path, password, dir, hex, &entries, &cause) == 0)
+		verify_add(r, check, path, VERIFY_OK, password != NULL ?
+		    _("decrypted, read to the end, %zu entries, each one as restore "
+		    "accepts it into %s") : _("read to the end, %zu entries, each one "
+		    "as restore accepts it into %s"), entries, dir != NULL ? dir : "/");
+	else {
+		verify_add(r, check, path, VERIFY_FAIL, "%s", cause);
+		free(cause);
+	}
+	if (hex[0] != '\0')
+		verify_sum(r, m, have_m, path, fname, hex);
 }
 
 /*
@@ -296,13 +334,12 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 	struct catalog_set	 s;
 	struct verify_hash_job	 job;
 	struct manifest		 m;
-	struct hashio_in	 in;
-	struct crypt_dec	*dec;
 	struct stat		 st;
 	pthread_t		 th;
 	bool			 have_m = false, threaded = false;
 	char			*path[PART__COUNT], *fname, *cause = NULL, *text = NULL;
-	size_t			 len, entries;
+	char			 hex[HASHIO_HEXLEN];
+	size_t			 len;
 	long			 sites, paths;
 	int			 i, rc;
 
@@ -397,76 +434,27 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 		}
 	}
 
-	/* The configuration archive, read to the end, hashed as it is read. */
+	/* The archives, each read whole and checked as restore would check it. */
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
-	if (hashio_in_open(&in, path[PART_CONFIG], &cause) == -1) {
-		verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", strerror(errno));
-		free(cause);
-		cause = NULL;
-	} else {
-		if (archive_scan(path[PART_CONFIG], hashio_in_read, &in, &entries, &cause) == 0)
-			verify_add(r, "config", path[PART_CONFIG], VERIFY_OK,
-			    _("archive read to the end, %zu entries"), entries);
-		else {
-			verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		if (hashio_in_finish(&in, &cause) == 0)
-			verify_sum(r, &m, have_m, path[PART_CONFIG], fname, in.hex);
-		else {
-			verify_add(r, "checksum", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		hashio_in_close(&in);
-	}
+	verify_archive_report(r, "config", path[PART_CONFIG], NULL, o->config_dir,
+	    &m, have_m, fname);
 	free(fname);
-
-	/* The WireGuard archive: decrypted, read to the end, hashed as it is read. */
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
-	if (hashio_in_open(&in, path[PART_WIREGUARD], &cause) == -1) {
-		verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL, "%s",
-		    strerror(errno));
-		free(cause);
-		cause = NULL;
-	} else {
-		if (password == NULL) {
-			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
-			    _("cannot decrypt: %s"), key_why);
-			r->nenv++;
-		} else {
-			char	buf[4096];
-			ssize_t	n;
-
-			dec = crypt_dec_new(path[PART_WIREGUARD], password, hashio_in_read, &in);
-			rc = archive_scan(path[PART_WIREGUARD], crypt_dec_read, dec, &entries,
-			    &cause);
-			while (rc == 0 && (n = crypt_dec_read(dec, buf, sizeof buf, &cause)) != 0)
-				if (n == -1)
-					rc = -1;
-			if (rc != 0)
-				verify_dec_cause(dec, &cause);
-			if (rc == 0)
-				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_OK,
-				    _("decrypted, archive read to the end, %zu entries"), entries);
-			else {
-				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
-				    "%s", cause);
-				free(cause);
-				cause = NULL;
-			}
-			crypt_dec_free(dec);
-		}
-		if (hashio_in_finish(&in, &cause) == 0)
-			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, in.hex);
+	if (password == NULL) {
+		verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+		    _("cannot decrypt: %s"), key_why);
+		r->nenv++;
+		if (hashio_file(path[PART_WIREGUARD], hex, NULL, &cause) == 0)
+			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, hex);
 		else {
-			verify_add(r, "checksum", path[PART_WIREGUARD], VERIFY_FAIL, "%s", cause);
+			verify_add(r, "checksum", path[PART_WIREGUARD], VERIFY_FAIL, "%s",
+			    cause);
 			free(cause);
 			cause = NULL;
 		}
-		hashio_in_close(&in);
-	}
+	} else
+		verify_archive_report(r, "wireguard", path[PART_WIREGUARD], password,
+		    o->wireguard_dir, &m, have_m, fname);
 	free(fname);
 
 	/* The database's checksum, when its thread is done. */

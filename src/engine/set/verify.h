@@ -41,6 +41,7 @@ struct conf;
 void	 verify_opts_conf(struct verify_opts *, const struct conf *, const char *,
 	    const char *);
 int	 verify_run(const char *, const struct verify_opts *, struct verify_report *);
+int	 verify_archive(const char *, const char *, const char *, char *, size_t *, char **);
 bool	 verify_content_failed(const struct verify_report *);
 int	 verify_verdict(const struct verify_report *);
 char	*verify_first_failure(const struct verify_report *);
