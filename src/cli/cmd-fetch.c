@@ -70,7 +70,8 @@ cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
 	}
 	for (i = 0; i < r.n; i++) {
 		printf("%-8s %-10s %s: %s\n", _(verify_status_name(r.checks[i].status)),
-		    r.checks[i].check, r.checks[i].file, r.checks[i].detail);
+		    r.checks[i].check, cmd_esc(r.checks[i].file),
+		    cmd_esc(r.checks[i].detail));
 		if (r.checks[i].status == VERIFY_FAIL && why == NULL)
 			why = xasprintf("%s: %s", r.checks[i].file, r.checks[i].detail);
 	}

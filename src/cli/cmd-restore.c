@@ -437,7 +437,8 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		goto out;
 	}
 	for (i = 0; i < r.ndiffs; i++)
-		printf("%c %s/%s\n", marks[r.diffs[i].kind], o.target, r.diffs[i].path);
+		printf("%c %s/%s\n", marks[r.diffs[i].kind], cmd_esc(o.target),
+		    cmd_esc(r.diffs[i].path));
 	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
 	    o.target, o.name, r.added, r.changed, r.removed);
 	if (r.kept)

@@ -110,7 +110,8 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		printf(_("Verifying backup: %s\n"), argv[optind]);
 		for (i = 0; i < r.n; i++) {
 			printf("%-8s %-10s %s: %s\n", _(verify_status_name(r.checks[i].status)),
-			    r.checks[i].check, r.checks[i].file, r.checks[i].detail);
+			    r.checks[i].check, cmd_esc(r.checks[i].file),
+			    cmd_esc(r.checks[i].detail));
 			if (r.checks[i].status == VERIFY_FAIL)
 				failed++;
 		}

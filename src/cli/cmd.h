@@ -35,6 +35,8 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 			    const struct option *);
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+void			cmd_print_safe(FILE *, const char *);
+const char		*cmd_esc(const char *);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
 

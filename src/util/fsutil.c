@@ -126,12 +126,47 @@ fail:
 int
 fs_read_file(const char *path, size_t max, char **out, size_t *lenp, char **cause)
 {
-	FILE	*f;
-	char	*data;
-	size_t	 len = 0, size = 4096, n;
+	return (fs_read_file_flags(path, 0, max, out, lenp, cause));
+}
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+/*
+ * fs_read_file with extra open(2) flags (O_NOFOLLOW for files from folders
+ * others may write). Only a regular file is read: a FIFO, device or socket
+ * is refused without blocking on it.
+ */
+int
+fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t *lenp,
+    char **cause)
+{
+	struct stat	 st;
+	FILE		*f;
+	char		*data;
+	size_t		 len = 0, size = 4096, n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		saved = errno;
+		*cause = saved == ELOOP && (oflags & O_NOFOLLOW) ?
+		    xasprintf(_("%s: a symbolic link; not followed"), path) :
+		    xasprintf("%s: %s", path, strerror(saved));
+		if (fd != -1)
+			close(fd);
+		errno = saved;
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf(_("%s: not a regular file"), path);
+		close(fd);
+		errno = EINVAL;
+		return (-1);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
+	    (f = fdopen(fd, "rb")) == NULL) {
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		close(fd);
+		errno = saved;
 		return (-1);
 	}
 	data = xmalloc(size);

@@ -223,11 +223,12 @@ str_utf8_len(const unsigned char *p, uint32_t *cp)
 /*
  * Append s to b made safe for a terminal: control characters (C0, DEL, C1),
  * the bidirectional overrides and bytes that are not UTF-8 become visible
- * escapes (\n, \t, \e, \xNN, \u{NNNN}); everything else is kept as it is.
- * Every untrusted text the command line prints goes through it.
+ * escapes (\n, \t, \xNN, \u{NNNN}); everything else is kept as it is.
+ * With STR_ESCAPE_LINES in flags newlines and tabs stay. Every untrusted
+ * text the command line prints goes through it.
  */
 void
-str_escape_buf(struct buf *b, const char *s)
+str_escape_buf(struct buf *b, const char *s, int flags)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	uint32_t		 cp;
@@ -239,14 +240,12 @@ str_escape_buf(struct buf *b, const char *s)
 			buf_printf(b, "\\x%02x", *p++);
 			continue;
 		}
-		if (cp == '\n')
+		if ((cp == '\n' || cp == '\t') && (flags & STR_ESCAPE_LINES))
+			buf_addc(b, (char)cp);
+		else if (cp == '\n')
 			buf_adds(b, "\\n");
 		else if (cp == '\t')
 			buf_adds(b, "\\t");
-		else if (cp == '\r')
-			buf_adds(b, "\\r");
-		else if (cp == 0x1b)
-			buf_adds(b, "\\e");
 		else if (cp < 0x20 || cp == 0x7f)
 			buf_printf(b, "\\x%02x", (unsigned)cp);
 		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
@@ -267,6 +266,6 @@ str_escape(const char *s)
 
 	buf_init(&b);
 	if (s != NULL)
-		str_escape_buf(&b, s);
+		str_escape_buf(&b, s, 0);
 	return (buf_steal(&b));
 }

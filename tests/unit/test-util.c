@@ -128,6 +128,28 @@ START_TEST(test_strings)
 }
 END_TEST
 
+/* str_escape: control characters, C1, bidi overrides and bad UTF-8 become visible. */
+START_TEST(test_escape)
+{
+	struct buf	 b;
+	char		*e;
+
+	e = str_escape("a\x1b]0;t\x07" "b\nc\td\x7f");
+	ck_assert_str_eq(e, "a\\x1b]0;t\\x07b\\nc\\td\\x7f");
+	free(e);
+	e = str_escape("\xc2\x9b" "31m \xe2\x80\xae \xff\xc3 \xc3\xa4\xe2\x82\xac");
+	ck_assert_str_eq(e, "\\u{009b}31m \\u{202e} \\xff\\xc3 \xc3\xa4\xe2\x82\xac");
+	free(e);
+	e = str_escape("\xed\xa0\x80\xc0\xaf");	/* a surrogate, an overlong "/" */
+	ck_assert_str_eq(e, "\\xed\\xa0\\x80\\xc0\\xaf");
+	free(e);
+	buf_init(&b);
+	str_escape_buf(&b, "one\n\ttwo\r\x1b", STR_ESCAPE_LINES);
+	ck_assert_str_eq(b.data, "one\n\ttwo\\x0d\\x1b");
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_key_file)
 {
 	char	dir[] = "/tmp/pdr-test-XXXXXX", *path, *key = NULL, *cause = NULL;
@@ -285,6 +307,7 @@ util_suite(void)
 	tcase_add_test(tc, test_time_parse);
 	tcase_add_test(tc, test_shell_quote);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_key_file);
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);
