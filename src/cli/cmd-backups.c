@@ -112,7 +112,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    sites,
 		    _(catalog_state_name(sets[i].state)), backup_tier_names[sets[i].tier],
 		    sets[i].name, sets[i].why != NULL ? ": " : "",
-		    sets[i].why != NULL ? sets[i].why : "");
+		    sets[i].why != NULL ? cmd_esc(sets[i].why) : "");
 	}
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");

@@ -122,7 +122,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	buf_free(&b);
 	free(key_why);
-	if (rc != 0 && !verify_content_failed(&r))
+	if (rc != 0 && !verify_content_failed(&r) && key_err != 0)
 		rc = key_err == EACCES ? EX_NOPERM : fs_errno_exit(key_err);
 	else if (rc != 0)
 		rc = 1;

@@ -105,6 +105,27 @@ expect_rc 0 "restore db with the key back"
 expect_match "$T/err" 'skipping patronus-daily-20260103-000000' "the wrong-HMAC set is skipped"
 expect_match "$T/out" 'restoring from patronus-daily-20260101-000000' "the signed set is restored again"
 
+# A new key: backup warns, and the older sets say "made with another key", not "corrupt".
+cp "$KEY" "$T/key.old"
+openssl rand -base64 32 >"$KEY"
+PATRONUS_DR_NOW="@$((t + 4 * 86400))" run "$PDR" --config "$C" backup --type daily --no-prune
+expect_rc 0 "backup with a new key"
+expect_match "$T/err" 'encryption key changed since patronus-daily-[0-9-]+ .*keep it' \
+	"backup warns that the key changed"
+expect_match "$BD/daily/patronus-daily-20260105-000000-manifest.txt" '^Key-Fingerprint: [0-9a-f]{16}$' \
+	"the manifest names its key's fingerprint"
+run "$PDR" --config "$C" verify "$good.db"
+expect_rc 1 "an older set does not verify with the new key"
+expect_match "$T/out" '^FAILED +hmac .*made with another key \(fingerprint [0-9a-f]{16}; the key now is [0-9a-f]{16}\)' \
+	"verify says made with another key"
+expect_no_match "$T/out" 'HMAC does not match' "and not that the manifest was altered"
+run "$PDR" --config "$C" backups
+expect_match "$T/out" 'not verified +daily/patronus-daily-20260101-000000: made with another key' \
+	"backups says made with another key, not corrupt"
+cp "$T/key.old" "$KEY"
+run "$PDR" --config "$C" verify "$good.db"
+expect_rc 0 "with the old key back it verifies (nothing was stamped against it)"
+
 # Keys that would be cut or are too short are refused.
 cp "$KEY" "$T/key.good"
 printf 'short\n' >"$KEY"

@@ -394,6 +394,43 @@ backup_reserve(struct catalog_set *s, const char *stamp, char **path,
 	    "exist already"), s->dir, backup_tier_names[s->tier], stamp));
 }
 
+/*
+ * Warn when the newest set that names its key was made with another key:
+ * the older sets then verify (and restore) only with that one.
+ */
+static void
+backup_key_check(const struct catalog_set *sets, size_t n, const char *password)
+{
+	struct manifest	 m;
+	char		*path, *text, *cause = NULL, fp[MANIFEST_FPLEN];
+	size_t		 i, len;
+	bool		 done = false;
+
+	for (i = 0; i < n && !done; i++) {
+		if (!sets[i].have[PART_MANIFEST])
+			continue;
+		path = catalog_path(&sets[i], PART_MANIFEST);
+		if (fs_read_file(path, 1024 * 1024, &text, &len, &cause) == 0) {
+			if (manifest_parse(text, len, path, &m, &cause) == 0 &&
+			    *m.fingerprint != '\0') {
+				done = true;
+				if (manifest_other_key(&m, password)) {
+					manifest_key_fingerprint(password, fp);
+					log_warn(_("the encryption key changed since %s (its "
+					    "fingerprint %s, now %s): older sets verify and "
+					    "restore only with the old key; keep it"),
+					    sets[i].name, m.fingerprint, fp);
+				}
+			}
+			manifest_free(&m);
+			free(text);
+		}
+		free(cause);
+		cause = NULL;
+		free(path);
+	}
+}
+
 /* Log what archiving changed or left out, and free the notes. */
 static void
 backup_notes(struct archive_stats *as)
@@ -501,6 +538,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	}
 	res->tier = o->tier >= 0 ? (enum backup_tier)o->tier :
 	    backup_classify(o->now, sets, nsets);
+	backup_key_check(sets, nsets, password);
 	catalog_free(sets, nsets);
 	sets = NULL;
 	s.tier = res->tier;

@@ -195,6 +195,7 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	struct stat	 st;
 	char		*path, *text = NULL, *cause = NULL, *stamp = NULL, *fp, *nl;
 	size_t		 len;
+	bool		 other;
 	int		 i;
 
 	s->sites = -1;
@@ -234,12 +235,22 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 			s->why = xasprintf(_("the manifest has no checksum of %s"), fname);
 		free(fname);
 	}
-	if (s->why == NULL && m.have_hmac && password != NULL &&
+	other = s->why == NULL && m.have_hmac && password != NULL &&
+	    !manifest_hmac_ok(&m, password, text, len) && manifest_other_key(&m, password);
+	if (other)
+		s->why = xasprintf(_("made with another key (fingerprint %s): verify it "
+		    "with that key"), m.fingerprint);
+	else if (s->why == NULL && m.have_hmac && password != NULL &&
 	    !manifest_hmac_ok(&m, password, text, len))
 		s->why = xasprintf(_("%s%s: HMAC does not match: the manifest was altered "
 		    "or made with another key"), s->name, catalog_suffixes[PART_MANIFEST]);
 	manifest_free(&m);
 	free(text);
+	if (other) {
+		/* Not damage: this key cannot judge it. */
+		s->state = CATALOG_NOT_VERIFIED;
+		return;
+	}
 	if (s->why != NULL) {
 		s->state = CATALOG_CORRUPT;
 		return;

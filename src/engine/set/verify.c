@@ -338,7 +338,8 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 	pthread_t		 th;
 	bool			 have_m = false, threaded = false;
 	char			*path[PART__COUNT], *fname, *cause = NULL, *text = NULL;
-	char			 hex[HASHIO_HEXLEN];
+	char			 hex[HASHIO_HEXLEN], fp[MANIFEST_FPLEN];
+	bool			 other_key = false;
 	size_t			 len;
 	long			 sites, paths;
 	int			 i, rc;
@@ -408,6 +409,15 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("cannot check the manifest's HMAC: %s"), key_why);
 			r->nenv++;
+		} else if (!manifest_hmac_ok(&m, password, text, len) &&
+		    manifest_other_key(&m, password)) {
+			/* Not damage: the key changed since. Said, never stamped. */
+			manifest_key_fingerprint(password, fp);
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("made with another key (fingerprint %s; the key now is %s): "
+			    "verify it with that key"), m.fingerprint, fp);
+			r->nenv++;
+			other_key = true;
 		} else if (!manifest_hmac_ok(&m, password, text, len))
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("HMAC does not match: the manifest was altered or made with "
@@ -440,9 +450,14 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 	    &m, have_m, fname);
 	free(fname);
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
-	if (password == NULL) {
-		verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
-		    _("cannot decrypt: %s"), key_why);
+	if (password == NULL || other_key) {
+		/* The archive cannot be read with this key: its checksum still can. */
+		if (password == NULL)
+			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+			    _("cannot decrypt: %s"), key_why);
+		else
+			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+			    _("cannot decrypt: the set was made with another key"));
 		r->nenv++;
 		if (hashio_file(path[PART_WIREGUARD], hex, NULL, &cause) == 0)
 			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, hex);
