@@ -260,6 +260,16 @@ conf_is_null(yaml_node_t *node)
 	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
 }
 
+/* Whether a scalar's YAML tag is one whose value is its text: none, !!str, !!int or !!null. */
+static bool
+conf_tag_ok(yaml_node_t *node)
+{
+	const char	*t = (const char *)node->tag;
+
+	return (t == NULL || strcmp(t, YAML_STR_TAG) == 0 || strcmp(t, YAML_INT_TAG) == 0 ||
+	    strcmp(t, YAML_NULL_TAG) == 0);
+}
+
 /* Store the value of one key, checking its type. */
 static void
 conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
@@ -308,6 +318,12 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 
 	if ((v = conf_scalar(cp, node, e->name, _("a single value"))) == NULL)
 		return;
+	if (!conf_tag_ok(node)) {
+		/* !!binary and the like: the value would not be the text written. */
+		conf_error(cp, &node->start_mark, _("%s: the YAML tag %s is not accepted "
+		    "here; write the value plainly"), e->name, (const char *)node->tag);
+		return;
+	}
 	if (conf_is_null(node)) {
 		if (e->type == CT_COUNT || e->type == CT_DURATION) {
 			conf_error(cp, &node->start_mark, _("%s: a value is required"), e->name);
@@ -318,6 +334,12 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 	}
 	switch (e->type) {
 	case CT_PATH:
+		if (*v == '\0') {
+			/* It would become the settings file's own folder. */
+			conf_error(cp, &node->start_mark, _("%s: an empty path; leave the key "
+			    "out for the default"), e->name);
+			return;
+		}
 		conf_set_string(c, e->offset, conf_resolve_path(cp, v));
 		break;
 	case CT_STRING:
