@@ -722,6 +722,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
 	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
 	    "          swaps it in the same way; private files get mode 0600.\n"
+	    "Restored files are owned like the live tree (never as the archive\n"
+	    "says), never world-writable or set-ID; *.key and *private* files 0600.\n"
 	    "\n"
 	    "restore db without --from uses the stream's newest good point when it\n"
 	    "is newer than the newest set (and says so). With --at it rebuilds the\n"

@@ -577,10 +577,24 @@ extract_copy_data(struct archive *a, struct archive *w, const char *name, char *
 	return (0);
 }
 
-/* Extract the (already checked) archive into the current directory. */
+/* Whether a file name says it holds a private key (*.key, *private*): mode 0600 at most. */
+static bool
+extract_private_name(const char *rel)
+{
+	const char	*base = strrchr(rel, '/');
+
+	base = base != NULL ? base + 1 : rel;
+	return (str_has_suffix(base, ".key") || strstr(base, "private") != NULL);
+}
+
+/*
+ * Extract the (already checked) archive into the current directory. As root,
+ * every entry gets owner (the live tree's), never the archive's; nothing is
+ * world-writable, set-user-ID or set-group-ID; private keys get 0600.
+ */
 static int
 extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
-    mode_t *topmode, char **cause)
+    const struct stat *owner, mode_t *topmode, char **cause)
 {
 	struct archive		*a, *w;
 	struct archive_entry	*e;
@@ -612,7 +626,7 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			goto out;
 		}
 		if (*rel == '\0') {
-			*topmode = archive_entry_perm(e);
+			*topmode = archive_entry_perm(e) & 01775;
 			free(rel);
 			rel = NULL;
 			continue;
@@ -628,14 +642,20 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			free(hrel);
 			hrel = NULL;
 		}
-		/* No set-user-ID or set-group-ID file comes out of a backup. */
-		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
-		if (o->private_files && archive_entry_filetype(e) == AE_IFREG) {
+		/* No set-user-ID, set-group-ID or world-writable file comes out of a backup. */
+		archive_entry_set_perm(e, archive_entry_perm(e) & 01775);
+		if (archive_entry_filetype(e) == AE_IFREG) {
 			base = strrchr(rel, '/');
 			base = base != NULL ? base + 1 : rel;
-			if (strstr(base, "public") == NULL)
+			if ((o->private_files && strstr(base, "public") == NULL) ||
+			    extract_private_name(rel))
 				archive_entry_set_perm(e, archive_entry_perm(e) & 0600);
 		}
+		/* Owned like the live tree, whoever owned the files in the archive. */
+		archive_entry_set_uid(e, owner->st_uid);
+		archive_entry_set_gid(e, owner->st_gid);
+		archive_entry_set_uname(e, NULL);
+		archive_entry_set_gname(e, NULL);
 		if (archive_write_header(w, e) != ARCHIVE_OK) {
 			*cause = xasprintf("%s: %s: %s", o->name, rel,
 			    archive_error_string(w));
@@ -744,7 +764,7 @@ int
 extract_tree(const void *data, size_t len, const struct extract_opts *o,
     struct extract_result *r, char **cause)
 {
-	struct stat	 st;
+	struct stat	 st, owner;
 	char		*parent = NULL, *base, *staging = NULL, *tmpl;
 	mode_t		 topmode = (mode_t)-1;
 	bool		 exists;
@@ -786,7 +806,12 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 		*cause = xasprintf("%s: %s", staging, strerror(errno));
 		goto fail;
 	}
-	rc = extract_into_cwd(data, len, o, &topmode, cause);
+	/* The owner of what is restored: the live tree's, else its folder's. */
+	if (!exists && stat(parent, &owner) == -1) {
+		*cause = xasprintf("%s: %s", parent, strerror(errno));
+		goto fail;
+	}
+	rc = extract_into_cwd(data, len, o, exists ? &st : &owner, &topmode, cause);
 	if (fchdir(cwd) == -1 && rc == 0) {
 		*cause = xasprintf(_("cannot return to the working folder: %s"),
 		    strerror(errno));
