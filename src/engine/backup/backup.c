@@ -133,6 +133,30 @@ backup_sleep_ms(int ms)
 }
 
 /*
+ * Say why the online copy failed, naming the file at fault: a full or failing
+ * backup disk is the copy's (tmp), with the system's errno; the live
+ * database only when reading it failed. Fills res->err; returns -1.
+ */
+static int
+backup_copy_fail(const struct backup_opts *o, sqlite3 *src, sqlite3 *dst, const char *tmp,
+    int rc, struct backup_result *res, char **cause)
+{
+	int	e = sqlite3_system_errno(dst);
+
+	if (rc == SQLITE_FULL || e == ENOSPC || e == EDQUOT)
+		return (backup_fail(res, ENOSPC, cause, _("%s: cannot write the copy: %s"),
+		    tmp, strerror(e != 0 ? e : ENOSPC)));
+	if (e != 0 && (rc & 0xff) == SQLITE_IOERR)
+		return (backup_fail(res, e == EROFS ? EROFS : EIO, cause,
+		    _("%s: cannot write the copy: %s"), tmp, strerror(e)));
+	if ((e = sqlite3_system_errno(src)) != 0)
+		return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s (%s)"),
+		    o->conf->database, sqlite3_errstr(rc), strerror(e)));
+	return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s"),
+	    o->conf->database, sqlite3_errstr(rc)));
+}
+
+/*
  * Copy the live database to tmp with the backup API: one step of all pages per
  * attempt, so that a steady writer cannot restart it forever; retry while the
  * source is busy or locked, within a bound. Returns -1 with *cause.
@@ -169,8 +193,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-			backup_fail(res, rc == SQLITE_FULL ? ENOSPC : EIO, cause,
-			    _("%s: online copy failed: %s"), o->conf->database, sqlite3_errstr(rc));
+			backup_copy_fail(o, src, dst, tmp, rc, res, cause);
 			sqlite3_close(dst);
 			return (-1);
 		}
@@ -192,9 +215,10 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
-		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		backup_copy_fail(o, src, dst, tmp, rc, res, cause);
 		sqlite3_close(dst);
 		return (-1);
 	}
@@ -498,6 +522,7 @@ backup_inputs(const struct conf *c, char **password, struct backup_result *res, 
 int
 backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 {
+	static const char *const sqlite_side[] = { "journal", "wal", "shm" };
 	const struct conf	*c = o->conf;
 	struct catalog_set	*sets = NULL, s;
 	struct backup_job	 live, hash, sync;
@@ -735,8 +760,9 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 
 fail:
 	backup_discard(&s);
-	if (tmp != NULL) {
-		char *j = xasprintf("%s-journal", tmp);
+	/* What sqlite may have left beside the copy (it carries the live WAL flag). */
+	for (i = 0; tmp != NULL && i < nitems(sqlite_side); i++) {
+		char *j = xasprintf("%s-%s", tmp, sqlite_side[i]);
 
 		unlink(j);
 		free(j);
