@@ -1,6 +1,8 @@
 /* cmd-prune.c: apply retention to the backup sets. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,6 +132,40 @@ cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
 	return (EX_OK);
 }
 
+/*
+ * Remove (or, dry, show) the forensic copies restore left beyond the newest
+ * retention.forensic of each kind, saying what goes. Returns 0, or 74 when
+ * one could not be removed.
+ */
+static int
+cmd_prune_forensic(struct cmd_ctx *ctx, bool dry)
+{
+	struct stat	 st;
+	char		**list, *cause = NULL;
+	size_t		 n, i;
+	int		 rc = EX_OK, r;
+
+	retention_forensic(&ctx->conf, &list, &n);
+	for (i = 0; i < n; i++) {
+		printf(_("%-6s %s: forensic copy beyond the newest %d of its kind "
+		    "(retention.forensic)\n"), dry ? _("would remove") : _("remove"),
+		    cmd_esc(list[i]), ctx->conf.retention_forensic);
+		if (dry)
+			continue;
+		r = lstat(list[i], &st) == 0 && S_ISDIR(st.st_mode) ?
+		    fs_remove_tree(list[i], &cause) : unlink(list[i]);
+		if (r != 0) {
+			cmd_error("%s", cause != NULL ? cause : strerror(errno));
+			free(cause);
+			cause = NULL;
+			rc = EX_IOERR;
+		} else
+			log_info(_("prune: removed forensic copy %s"), list[i]);
+	}
+	str_list_free(list, n);
+	return (rc);
+}
+
 /* Apply retention (or, with --dry-run, show it); exit 0, or 74 when a removal failed. */
 static int
 cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -212,6 +248,8 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	catalog_free(sets, n);
 	if (!dry)
 		printf(_("%zu of %zu sets removed\n"), removed, n);
+	if (cmd_prune_forensic(ctx, dry) != EX_OK)
+		rc = EX_IOERR;
 	if (cmd_prune_stream(ctx, dry, now) != EX_OK)
 		rc = EX_IOERR;
 	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
@@ -242,7 +280,10 @@ const struct cmd_entry cmd_prune_entry = {
 	    "lack a file are kept (a queued upload completes them), and a set's\n"
 	    "manifest is removed first.\n\n"
 	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
-	    "than stream.retention are removed too, never the newest.\n\n"
+	    "than stream.retention are removed too, never the newest. So are the\n"
+	    "forensic copies restore keeps (DB.corrupted.*, DIR.pre-restore-*,\n"
+	    "STATE_DIR/config-before-restore-*) beyond the newest retention.forensic\n"
+	    "(3) of each kind; each is named.\n\n"
 	    "  --dry-run   only show what would be removed\n"
 	    "  --remote    prune the off-site copies too\n"
 	    "  --wait DURATION\n"

@@ -50,6 +50,9 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_STREAM_RETENTION] = { "stream.retention", CT_DURATION, F(stream_retention), "24h" },
 	[CONF_STREAM_CHECKPOINT_FRAMES] = { "stream.checkpoint_frames", CT_COUNT,
 	    F(stream_checkpoint_frames), "1000" },
+	[CONF_SDWAN_BINARY] = { "sdwan_binary", CT_PATH, F(sdwan_binary),
+	    "/usr/bin/patronus-sdwan" },
+	[CONF_RETENTION_FORENSIC] = { "retention.forensic", CT_COUNT, F(retention_forensic), "3" },
 };
 #undef F
 

@@ -39,6 +39,8 @@ enum conf_key {
 	CONF_STREAM_INTERVAL,
 	CONF_STREAM_RETENTION,
 	CONF_STREAM_CHECKPOINT_FRAMES,
+	CONF_SDWAN_BINARY,
+	CONF_RETENTION_FORENSIC,
 	CONF__COUNT
 };
 
@@ -72,6 +74,8 @@ struct conf {
 	int64_t			 stream_interval;	/* seconds */
 	int64_t			 stream_retention;	/* seconds */
 	int			 stream_checkpoint_frames;
+	char			*sdwan_binary;		/* patronus-sdwan, absolute */
+	int			 retention_forensic;	/* forensic copies kept per kind */
 	struct conf_origin	 origin[CONF__COUNT];
 };
 

@@ -122,15 +122,26 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
 
-# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan.
+# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan: the
+# binary at sdwan_binary (an absolute path), never one found through $PATH.
 mkdir -p "$T/bin"
 printf '#!/bin/sh\necho "patronus-sdwan 1.2.3"\n' >"$T/bin/patronus-sdwan"
-chmod +x "$T/bin/patronus-sdwan"
-PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+printf '#!/bin/sh\necho "evil from PATH"\ntouch %s/path-was-used\n' "$T" >"$T/bin/evil"
+chmod +x "$T/bin/patronus-sdwan" "$T/bin/evil"
+cp "$C" "$T/sdwan.yaml"
+echo "sdwan_binary: $T/bin/patronus-sdwan" >>"$T/sdwan.yaml"
+PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$T/sdwan.yaml" backup --type hourly --no-prune
 expect_rc 0 "backup with patronus-sdwan installed"
 expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: patronus-sdwan 1\.2\.3$' \
 	"manifest records patronus-sdwan --version"
 expect_match "$base-manifest.txt" '^Version: unknown$' "without patronus-sdwan: Version: unknown"
+rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
+cp "$T/bin/evil" "$T/bin/patronus-sdwan"
+PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 0 "backup with a patronus-sdwan in \$PATH only"
+expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: unknown$' \
+	"the one in \$PATH is not run"
+[ ! -e "$T/path-was-used" ] && ok "nothing from \$PATH ran" || fail "a patronus-sdwan from \$PATH ran"
 rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
 
 # Two backups in the same second: the second gets a name of its own (-2), the first is untouched.

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "engine/set/verify.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -81,23 +83,53 @@ backup_classify(time_t now, const struct catalog_set *sets, size_t n)
 	return (BACKUP_HOURLY);
 }
 
-/* What `patronus-sdwan --version` says, as the plan's manifest records it, or "unknown". The caller frees. */
+/*
+ * What `patronus-sdwan --version` says, as the plan's manifest records it, or
+ * "unknown": bin run by its absolute path (sdwan_binary; never found through
+ * $PATH, which would let whoever sets it run code as root), without a shell,
+ * for at most BACKUP_VERSION_MS. The caller frees.
+ */
 static char *
-backup_version(void)
+backup_version(const char *bin)
 {
-	FILE	*f;
-	char	 line[256];
-	bool	 got;
+	const char	*argv[] = { bin, "--version", NULL };
+	struct pollfd	 pfd;
+	struct proc	*p;
+	struct buf	 out;
+	int64_t		 deadline = time_mono_ms() + BACKUP_VERSION_MS;
+	char		*cause = NULL, *v;
+	int		 r = 0;
 
-	if ((f = popen("patronus-sdwan --version 2>/dev/null", "r")) == NULL)
+	if (bin == NULL || *bin != '/' || access(bin, X_OK) != 0)
 		return (xstrdup("unknown"));
-	got = fgets(line, sizeof line, f) != NULL;
-	while (got && fgetc(f) != EOF)
-		;
-	if (pclose(f) != 0 || !got)
+	if (proc_start(argv, NULL, &p, &cause) != 0) {
+		free(cause);
 		return (xstrdup("unknown"));
-	line[strcspn(line, "\r\n")] = '\0';
-	return (xstrdup(*line != '\0' ? line : "unknown"));
+	}
+	buf_init(&out);
+	while (r == 0 && time_mono_ms() < deadline) {
+		pfd.fd = proc_fd(p);
+		pfd.events = POLLIN;
+		poll(&pfd, pfd.fd != -1 ? 1 : 0, 50);
+		if ((r = proc_read(p, &out, 4096, &cause)) == -1 || out.len > 4096)
+			break;
+	}
+	free(cause);
+	while (proc_reap(p) == 0 && time_mono_ms() < deadline)
+		poll(NULL, 0, 10);
+	v = NULL;
+	if (r == 1 && proc_state(p) == PROC_EXITED && proc_exit_code(p) == 0) {
+		out.data[strcspn(out.data, "\r\n")] = '\0';
+		for (cause = out.data; *cause != '\0'; cause++)
+			if ((unsigned char)*cause < 0x20 || *cause == 0x7f)
+				*cause = '?';	/* one plain line in the manifest */
+		cause = NULL;
+		if (*out.data != '\0')
+			v = xstrdup(out.data);
+	}
+	proc_free(p);
+	buf_free(&out);
+	return (v != NULL ? v : xstrdup("unknown"));
 }
 
 /* Free what a result holds. */
@@ -711,7 +743,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	m.timestamp = xstrdup(stamp);
 	m.date = backup_date(o->now);
 	m.hostname = xstrdup(host);
-	m.version = backup_version();
+	m.version = backup_version(c->sdwan_binary);
 	m.db_name = xstrdup(m.sums[0].name);
 	m.db_size = xstrdup(size);
 	m.sites = res->sites;

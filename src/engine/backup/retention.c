@@ -325,3 +325,100 @@ retention_prune(const struct conf *c, const char *password, time_t now, bool dry
 	catalog_free(sets, n);
 	return (rc);
 }
+
+/* Order strings for qsort (forensic names sort by their stamp). */
+static int
+retention_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Add to *list (n entries) the forensic copies of live that are older than
+ * the newest keep: the entries of its folder named BASE + mark + something
+ * (restore's LIVE.corrupted.STAMP, DIR.pre-restore-STAMP,
+ * config-before-restore-STAMP.tar.gz), one copy being all the names that
+ * share a stem once a sqlite side suffix (-wal, -shm, -journal) is taken off.
+ */
+static void
+retention_forensic_kind(const char *dir, const char *prefix, int keep, char ***list, size_t *n)
+{
+	static const char *const side[] = { "-wal", "-shm", "-journal" };
+	struct dirent	*de;
+	DIR		*d;
+	char		**names = NULL, **stems = NULL, *stem;
+	size_t		 nn = 0, ns = 0, i, j, k, len;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strstr(de->d_name, ".tmp") != NULL)
+			continue;
+		names = xreallocarray(names, nn + 1, sizeof *names);
+		names[nn++] = xstrdup(de->d_name);
+		stem = xstrdup(de->d_name);
+		len = strlen(stem);
+		for (k = 0; k < nitems(side); k++)
+			if (str_has_suffix(stem, side[k]))
+				stem[len - strlen(side[k])] = '\0';
+		for (j = 0; j < ns && strcmp(stems[j], stem) != 0; j++)
+			;
+		if (j < ns) {
+			free(stem);
+			continue;
+		}
+		stems = xreallocarray(stems, ns + 1, sizeof *stems);
+		stems[ns++] = stem;
+	}
+	closedir(d);
+	if (ns > 1)
+		qsort(stems, ns, sizeof *stems, retention_strcmp);
+	/* The oldest stems beyond the newest keep go, with all their files. */
+	for (j = 0; keep >= 0 && j + (size_t)keep < ns; j++) {
+		for (i = 0; i < nn; i++) {
+			len = strlen(stems[j]);
+			if (strncmp(names[i], stems[j], len) != 0)
+				continue;
+			for (k = 0; k < nitems(side) && strcmp(names[i] + len, side[k]) != 0; k++)
+				;
+			if (names[i][len] != '\0' && k == nitems(side))
+				continue;
+			*list = xreallocarray(*list, *n + 1, sizeof **list);
+			(*list)[(*n)++] = str_join_path(dir, names[i]);
+		}
+	}
+	str_list_free(names, nn);
+	str_list_free(stems, ns);
+}
+
+/*
+ * The forensic copies restore left (the database's LIVE.corrupted.STAMP, the
+ * config and WireGuard folders' DIR.pre-restore-STAMP, the config archived
+ * in STATE_DIR before a restore) beyond the newest retention.forensic of
+ * each kind, oldest first, into *list (free with str_list_free).
+ */
+void
+retention_forensic(const struct conf *c, char ***list, size_t *n)
+{
+	const char	*live[] = { c->database, c->config_dir, c->wireguard_dir };
+	const char	*mark[] = { ".corrupted.", ".pre-restore-", ".pre-restore-" };
+	char		*dir, *base, *prefix;
+	size_t		 i;
+
+	*list = NULL;
+	*n = 0;
+	for (i = 0; i < nitems(live); i++) {
+		if (live[i] == NULL)
+			continue;
+		dir = fs_dirname(live[i]);
+		base = strrchr(live[i], '/');
+		prefix = xasprintf("%s%s", base != NULL ? base + 1 : live[i], mark[i]);
+		retention_forensic_kind(dir, prefix, c->retention_forensic, list, n);
+		free(prefix);
+		free(dir);
+	}
+	if (c->state_dir != NULL)
+		retention_forensic_kind(c->state_dir, "config-before-restore-",
+		    c->retention_forensic, list, n);
+}
