@@ -726,13 +726,18 @@ extract_carry(const struct extract_opts *o, const char *staging, char **cause)
 	return (rc);
 }
 
-/* Remove staging folders that a crashed restore left beside the target. */
+/*
+ * Keep the staging folders that a crashed restore left beside the target as
+ * BASE.pre-restore-interrupted-XXXXXX: after a crash just after the swap one
+ * holds the tree from before that restore (for keys, the only copy), before
+ * it part of the new one; which, only a look tells. Each is named.
+ */
 static void
-extract_clean_stale(const char *parent, const char *base)
+extract_keep_stale(const char *parent, const char *base)
 {
 	struct dirent	*d;
 	DIR		*dir;
-	char		*pfx, *path, *cause = NULL;
+	char		*pfx, *path, *kept;
 
 	if ((dir = opendir(parent)) == NULL)
 		return;
@@ -741,12 +746,16 @@ extract_clean_stale(const char *parent, const char *base)
 		if (!str_has_prefix(d->d_name, pfx))
 			continue;
 		path = str_join_path(parent, d->d_name);
-		log_info(_("removing %s, left by an interrupted restore"), path);
-		if (fs_remove_tree(path, &cause) != 0) {
-			log_warn("%s", cause);
-			free(cause);
-			cause = NULL;
-		}
+		kept = xasprintf("%s/%s.pre-restore-interrupted-%s", parent, base,
+		    d->d_name + strlen(pfx));
+		if (rename(path, kept) == 0)
+			log_warn(_("%s was left by an interrupted restore (it holds the tree "
+			    "from before that restore, or part of the new one): kept as %s"),
+			    path, kept);
+		else
+			log_warn(_("%s was left by an interrupted restore and stays: %s"), path,
+			    strerror(errno));
+		free(kept);
 		free(path);
 	}
 	free(pfx);
@@ -794,7 +803,7 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 	base = base != NULL ? base + 1 : (char *)o->target;
 	if (fs_mkdir_p(parent, 0755, cause) != 0)
 		goto out;
-	extract_clean_stale(parent, base);
+	extract_keep_stale(parent, base);
 	tmpl = xasprintf("%s/.%s.restore-XXXXXX", parent, base);
 	if ((staging = mkdtemp(tmpl)) == NULL) {
 		*cause = xasprintf("%s: %s", tmpl, strerror(errno));
