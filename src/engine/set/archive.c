@@ -119,8 +119,14 @@ static la_ssize_t
 archive_pack_write(struct archive *a, void *client, const void *buf, size_t len)
 {
 	struct archive_pack	*p = client;
+	char			*cause = NULL;
 
-	if (p->sink(p->arg, buf, len, &p->cause) != 0) {
+	/* libarchive may write again after a failure (at close): keep the first cause. */
+	if (p->sink(p->arg, buf, len, &cause) != 0) {
+		if (p->cause == NULL)
+			p->cause = cause;
+		else
+			free(cause);
 		archive_set_error(a, EIO, "%s", p->cause);
 		return (-1);
 	}
