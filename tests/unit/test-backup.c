@@ -265,6 +265,18 @@ START_TEST(test_names)
 	ck_assert_int_eq(catalog_parse_name("patronus-yearly-20251012-030405", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name("patronus-daily-2025101-030405", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name(".patronus-daily-20251012-030405", &t, &w), -1);
+	/* A second set of the same second is NAME-2 ... NAME-99; nothing else follows. */
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-2", &t, &w), 0);
+	ck_assert_int_eq(w, 1760238245);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-99", &t, &w), 0);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-1", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-100", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-02", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-x", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-", &t, &w), -1);
+	ck_assert_int_eq(catalog_name_seq(""), 1);
+	ck_assert_int_eq(catalog_name_seq("-7"), 7);
+	ck_assert_int_eq(catalog_name_seq("-42"), 42);
 }
 END_TEST
 
