@@ -6,12 +6,17 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "model/calendar.h"
 #include "model/incident.h"
 #include "ui/report.h"
 #include "model/runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
+
+static void	cmd_report_calendar(const struct conf *, struct incident_store *,
+		    struct report *);
 
 /*
  * Load the runbooks of the folders (as `runbooks` does) into set and return
@@ -83,13 +88,15 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	struct runbook		*rb = NULL;
 	struct report		 r;
 	const char		*loaded = NULL;
-	char			*cause = NULL;
+	char			*cause = NULL, *self;
 	size_t			 nl = 0, i;
 
 	*h = NULL;
 	*n = 0;
 	memset(&set, 0, sizeof set);
+	self = cmd_hint_prefix(c);
 	if (incident_list(st, &l, &nl, &cause) != 0) {
+		free(self);
 		cmd_error("%s", cause);
 		free(cause);
 		return (-1);
@@ -104,7 +111,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
 			loaded = l[i - 1].runbook_id;
 		}
-		if (report_build(st, l[i - 1].id, rb, &r, &cause) != 1) {
+		if (report_build(st, l[i - 1].id, rb, self, &r, &cause) != 1) {
 			cmd_error("%s", cause != NULL ? cause : l[i - 1].id);
 			free(cause);
 			cause = NULL;
@@ -117,6 +124,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	runbook_free(rb);
 	runbook_set_free(&set);
 	incident_list_free(l, nl);
+	free(self);
 	return (0);
 }
 
@@ -192,7 +200,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	enum report_format		 f = REPORT_MD;
 	struct buf			 b;
 	const char			*out = NULL;
-	char				*cause = NULL;
+	char				*cause = NULL, *self;
 	size_t				 nh = 0;
 	int				 opt, rc;
 	bool				 record = false;
@@ -239,18 +247,24 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
 	incident_free(&r.inc);
-	rc = report_build(st, argv[optind], rb, &r, &cause);
-	runbook_free(rb);
-	runbook_set_free(&set);
+	self = cmd_hint_prefix(&ctx->conf);
+	rc = report_build(st, argv[optind], rb, self, &r, &cause);
+	free(self);
 	if (rc != 1) {
 		cmd_error("%s", cause != NULL ? cause : argv[optind]);
 		free(cause);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
+	report_set_contacts(&r, &ctx->conf);
+	cmd_report_calendar(&ctx->conf, st, &r);
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
 		report_free(&r);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -259,6 +273,8 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	cmd_report_history_free(h, nh);
 	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
 	report_free(&r);
+	runbook_free(rb);
+	runbook_set_free(&set);
 	incident_store_close(st);
 	if (rc != EX_OK) {
 		buf_free(&b);
@@ -301,3 +317,101 @@ const struct cmd_entry cmd_report_entry = {
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_report_exec,
 };
+
+/* The report's "Last DR Test / Next DR Test": its runbook's row of the drill calendar. */
+static void
+cmd_report_calendar(const struct conf *c, struct incident_store *st, struct report *r)
+{
+	struct calendar_row	*rows = NULL;
+	size_t			 n = 0, i;
+
+	if (r->inc.mode != INCIDENT_MODE_DRILL || cmd_drill_calendar(c, st, &rows, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].runbook_id, r->inc.runbook_id) == 0)
+			report_set_calendar(r, rows[i].schedule, rows[i].last_ms,
+			    rows[i].next_due_ms);
+	calendar_free(rows, n);
+}
+
+/*
+ * The drill calendar of the runbooks in the folders (calendar_build). Returns
+ * 0 and *rows / *n (calendar_free), or -1 after saying why.
+ */
+int
+cmd_drill_calendar(const struct conf *c, struct incident_store *st, struct calendar_row **rows,
+    size_t *n)
+{
+	struct runbook_set	 set;
+	char			**dirs, *errors = NULL, *cause = NULL;
+	size_t			  nd = 0;
+	int			  rc;
+
+	memset(&set, 0, sizeof set);
+	dirs = cmd_runbook_dirs(c, &nd);
+	if (runbook_set_load(&set, dirs, nd, &errors) != 0)
+		memset(&set, 0, sizeof set);
+	free(errors);
+	str_list_free(dirs, nd);
+	if ((rc = calendar_build(st, &set, rows, n, &cause)) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+	}
+	runbook_set_free(&set);
+	return (rc);
+}
+
+/* The local date (and time, with_time) of ms since the epoch, into buf. */
+static const char *
+cmd_calendar_date(int64_t ms, bool with_time, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(ms / 1000);
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm);
+	return (buf);
+}
+
+/*
+ * Append the drill calendar as a table of at most 80 columns: each scheduled
+ * runbook, its schedule, the last drill done and when the next is due, with
+ * OVERDUE where it is. Returns the number of overdue rows.
+ */
+size_t
+cmd_calendar_text(struct buf *b, const struct calendar_row *rows, size_t n, int64_t now_ms)
+{
+	char		 d1[32], d2[32], dur[TIMEUTIL_BUFSZ], id[32];
+	const char	*last;
+	size_t		 i, overdue = 0, len;
+	int64_t		 days;
+
+	buf_printf(b, "%-26s %-9s %-16s %s\n", _("SCHEDULED RUNBOOK"), _("EVERY"),
+	    _("LAST DRILL"), _("NEXT DUE"));
+	for (i = 0; i < n; i++) {
+		/* ids longer than the column keep their head and tail: "wireguard-…promised" */
+		len = strlen(rows[i].runbook_id);
+		if (len > 26)
+			snprintf(id, sizeof id, "%.12s\xe2\x80\xa6%s", rows[i].runbook_id,
+			    rows[i].runbook_id + len - 13);
+		else
+			snprintf(id, sizeof id, "%s", rows[i].runbook_id);
+		last = rows[i].last_ms > 0 ? cmd_calendar_date(rows[i].last_ms, true, d1,
+		    sizeof d1) : _("never");
+		buf_printf(b, "%-26s %-9s %-16s ", id, rows[i].schedule, last);
+		if (rows[i].next_due_ms == 0) {
+			buf_printf(b, "%s\n", _("OVERDUE: never drilled"));
+			overdue++;
+		} else if (calendar_overdue(&rows[i], now_ms)) {
+			buf_printf(b, _("%s OVERDUE by %s\n"),
+			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2),
+			    duration_format((now_ms - rows[i].next_due_ms) / 1000, dur, sizeof dur));
+			overdue++;
+		} else {
+			days = (rows[i].next_due_ms - now_ms) / 86400000;
+			buf_printf(b, _("%s (in %" PRId64 "d)\n"),
+			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2), days);
+		}
+	}
+	return (overdue);
+}

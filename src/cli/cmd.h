@@ -39,6 +39,8 @@ void			cmd_print_safe(FILE *, const char *);
 const char		*cmd_esc(const char *);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_prefix(const struct conf *);
+char			*cmd_hint(const struct conf *, const char *, const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -83,6 +85,10 @@ struct report_history;
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
+
+/* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
+void	cmd_journal_install(const struct conf *);
 
 /* cmd-report.c: shared by report and drills. */
 int	cmd_report_open(const struct conf *, struct incident_store **);
@@ -90,5 +96,10 @@ struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, co
 int	cmd_report_history(const struct conf *, struct incident_store *, const char *,
 	    struct report_history **, size_t *);
 void	cmd_report_history_free(struct report_history *, size_t);
+struct calendar_row;
+struct buf;
+int	cmd_drill_calendar(const struct conf *, struct incident_store *, struct calendar_row **,
+	    size_t *);
+size_t	cmd_calendar_text(struct buf *, const struct calendar_row *, size_t, int64_t);
 
 #endif

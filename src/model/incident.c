@@ -35,29 +35,76 @@ static const char incident_zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Kind names, indexed by enum incident_ev. */
-static const char *const incident_ev_names[INCIDENT_EV__COUNT] = {
-	[INCIDENT_EV_UNKNOWN] = NULL,
-	[INCIDENT_EV_DECLARED] = "declared",
-	[INCIDENT_EV_STEP_STARTED] = "step-started",
-	[INCIDENT_EV_STEP_DONE] = "step-done",
-	[INCIDENT_EV_STEP_SKIPPED] = "step-skipped",
-	[INCIDENT_EV_STEP_FAILED] = "step-failed",
-	[INCIDENT_EV_COMMAND_STARTED] = "command-started",
-	[INCIDENT_EV_OUTPUT] = "output",
-	[INCIDENT_EV_EXIT] = "exit",
-	[INCIDENT_EV_CHECK_TICKED] = "check-ticked",
-	[INCIDENT_EV_CHECK_UNTICKED] = "check-unticked",
-	[INCIDENT_EV_DECISION] = "decision",
-	[INCIDENT_EV_PROMPT_ANSWER] = "prompt-answer",
-	[INCIDENT_EV_NOTE] = "note",
-	[INCIDENT_EV_CLOCK] = "clock",
-	[INCIDENT_EV_CURSOR] = "cursor",
-	[INCIDENT_EV_RESUMED] = "resumed",
-	[INCIDENT_EV_CLOSED] = "closed",
-	[INCIDENT_EV_RESTORED] = "restored",
+/*
+ * Every event kind, described once: its name as stored, its payload (text, or
+ * a flat JSON object with these keys, read with incident_event_get) and what
+ * the walk (walk.c, the one replay of the record) does with it. A new kind is
+ * one row here, one enum value in incident.h and, when it changes a step's
+ * state, one case in walk_apply; incident_event_describe says it in words.
+ */
+const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT] = {
+	[INCIDENT_EV_UNKNOWN] = { NULL, "text: as stored", "timeline only" },
+	[INCIDENT_EV_DECLARED] = { "declared",
+	    "JSON {runbook, title, mode, detected_ms, rto, rpo, host}",
+	    "timeline only (the incident row holds the same)" },
+	[INCIDENT_EV_STEP_STARTED] = { "step-started",
+	    "text: the step's title",
+	    "the step becomes current; its title when the runbook lacks the step" },
+	[INCIDENT_EV_STEP_DONE] = { "step-done",
+	    "text: \"\" or a remark; \"simulated (drill): ...\" for a simulated command",
+	    "state done (simulated when so marked); failed stays set" },
+	[INCIDENT_EV_STEP_SKIPPED] = { "step-skipped",
+	    "text: the reason",
+	    "state skipped; failed stays set" },
+	[INCIDENT_EV_STEP_FAILED] = { "step-failed",
+	    "text: the reason",
+	    "state failed; failed set" },
+	[INCIDENT_EV_COMMAND_STARTED] = { "command-started",
+	    "text: the command as shown and run",
+	    "a new run; state running, output cleared" },
+	[INCIDENT_EV_OUTPUT] = { "output",
+	    "text: a chunk of the child's output",
+	    "appended to the run" },
+	[INCIDENT_EV_EXIT] = { "exit",
+	    "JSON {status, code, signal, cancelled, output_bytes, output_dropped}",
+	    "the run ends; exit 0 clears failed, else state failed" },
+	[INCIDENT_EV_CHECK_TICKED] = { "check-ticked",
+	    "JSON {index, item}",
+	    "item index ticked" },
+	[INCIDENT_EV_CHECK_UNTICKED] = { "check-unticked",
+	    "JSON {index, item}",
+	    "item index unticked" },
+	[INCIDENT_EV_DECISION] = { "decision",
+	    "JSON {question, answer, next}",
+	    "the decision (the last one counts)" },
+	[INCIDENT_EV_PROMPT_ANSWER] = { "prompt-answer",
+	    "JSON {question_id, question, answer}",
+	    "the answer to question_id (the last one counts; earlier ones are revisions)" },
+	[INCIDENT_EV_NOTE] = { "note",
+	    "text: the note",
+	    "counted; shown with its step" },
+	[INCIDENT_EV_CLOCK] = { "clock",
+	    "text: rto-50, rto-80 (older records: rto-75), rto-breached or rpo-breached",
+	    "the clock flags" },
+	[INCIDENT_EV_CURSOR] = { "cursor",
+	    "text: \"\"",
+	    "the step becomes current" },
+	[INCIDENT_EV_RESUMED] = { "resumed",
+	    "text: \"\"",
+	    "timeline only" },
+	[INCIDENT_EV_CLOSED] = { "closed",
+	    "text: the outcome",
+	    "the walk is closed" },
+	[INCIDENT_EV_RESTORED] = { "restored",
+	    "JSON {set, backup_ms, file, sha256}",
+	    "the restored set and the time of its point (the achieved RPO's end)" },
+	[INCIDENT_EV_ABANDONED] = { "abandoned",
+	    "text: the reason",
+	    "the walk is closed as abandoned: neither pass nor fail" },
 };
 
 int64_t		(*incident_test_clock)(void);
+void		(*incident_appended_hook)(const char *);
 const char	*incident_test_host;
 
 static const char incident_schema[] =
@@ -110,7 +157,7 @@ incident_ev_name(enum incident_ev k)
 {
 	if ((int)k < 0 || k >= INCIDENT_EV__COUNT)
 		return (NULL);
-	return (incident_ev_names[k]);
+	return (incident_ev_table[k].name);
 }
 
 /* The kind for a name. */
@@ -120,7 +167,7 @@ incident_ev_from_name(const char *name)
 	int	i;
 
 	for (i = 1; i < INCIDENT_EV__COUNT; i++)
-		if (strcmp(incident_ev_names[i], name) == 0)
+		if (strcmp(incident_ev_table[i].name, name) == 0)
 			return ((enum incident_ev)i);
 	return (INCIDENT_EV_UNKNOWN);
 }
@@ -563,6 +610,8 @@ incident_append_raw(struct incident_store *st, const char *id, const char *step,
 			incident_event_clear(ev);
 		return (-1);
 	}
+	if (incident_appended_hook != NULL)
+		incident_appended_hook(id);
 	return (0);
 }
 
@@ -579,6 +628,8 @@ incident_append(struct incident_store *st, const char *id, const char *step,
 	}
 	if (kind == INCIDENT_EV_CLOSED)
 		return (incident_close(st, id, payload, ev, cause));
+	if (kind == INCIDENT_EV_ABANDONED)
+		return (incident_abandon(st, id, payload != NULL ? payload : "", ev, cause));
 	return (incident_append_raw(st, id, step, name, payload,
 	    payload != NULL ? strlen(payload) : 0, false, ev, cause));
 }
@@ -681,6 +732,8 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 	}
 	if (incident_commit(st, cause) != 0)
 		return (-1);
+	if (incident_appended_hook != NULL)
+		incident_appended_hook(id);
 	return (1);
 }
 
@@ -763,6 +816,15 @@ incident_close(struct incident_store *st, const char *id, const char *outcome,
 		outcome = "closed";
 	return (incident_append_raw(st, id, NULL, "closed", outcome, strlen(outcome), true,
 	    ev, cause));
+}
+
+/* Close an incident opened by mistake: an "abandoned" event with the reason. */
+int
+incident_abandon(struct incident_store *st, const char *id, const char *reason,
+    struct incident_event *ev, char **cause)
+{
+	return (incident_append_raw(st, id, NULL, incident_ev_name(INCIDENT_EV_ABANDONED),
+	    reason, strlen(reason), true, ev, cause));
 }
 
 /* Whether an incident id is taken; -1 on error. */
@@ -893,6 +955,8 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	}
 	free(base);
 	*idp = id;
+	if (incident_appended_hook != NULL)
+		incident_appended_hook(id);
 	return (0);
 
 fail:
@@ -1427,6 +1491,9 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 	case INCIDENT_EV_CLOSED:
 		buf_printf(b, _("closed: %s"), ev->payload);
 		break;
+	case INCIDENT_EV_ABANDONED:
+		buf_printf(b, _("abandoned (opened by mistake): %s"), ev->payload);
+		break;
 	case INCIDENT_EV_RESTORED:
 		a = incident_event_get_or(ev, "set", "?");
 		buf_printf(b, _("restored backup %s"), a);
@@ -1441,4 +1508,247 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 	free(a);
 	free(c);
 	free(d);
+}
+
+/* The hash an event should have, from its own fields (incident_hash), into out. */
+static void
+incident_event_rehash(const char *id, const struct incident_event *ev, char *out)
+{
+	struct incident_hashin	h;
+
+	h.prev = ev->prev_hash;
+	h.id = id;
+	h.seq = ev->seq;
+	h.time_ms = ev->time_ms;
+	h.operator = ev->operator;
+	h.client = ev->client;
+	h.step = ev->step;
+	h.kind = ev->kind_name;
+	h.payload = ev->payload;
+	h.payload_len = strlen(ev->payload);
+	incident_hash(&h, out);
+}
+
+/* Insert the incident row of id from its "declared" event's payload. */
+static int
+incident_import_row(struct incident_store *st, const char *id, const struct incident_event *ev,
+    char **cause)
+{
+	sqlite3_stmt	*s = NULL;
+	char		*runbook, *title, *mode, *host;
+	int64_t		 detected = 0, rto = 0, rpo = 0;
+	int		 rc = 1;
+
+	runbook = json_get_string(ev->payload, "runbook");
+	title = json_get_string(ev->payload, "title");
+	mode = json_get_string(ev->payload, "mode");
+	host = json_get_string(ev->payload, "host");
+	if (runbook == NULL || *runbook == '\0' || title == NULL || mode == NULL ||
+	    host == NULL || (strcmp(mode, "incident") != 0 && strcmp(mode, "drill") != 0) ||
+	    json_get_int(ev->payload, "detected_ms", &detected) != 0 ||
+	    json_get_int(ev->payload, "rto", &rto) != 0 ||
+	    json_get_int(ev->payload, "rpo", &rpo) != 0) {
+		*cause = xasprintf(_("%s: event 1 does not declare the incident"), id);
+		goto out;
+	}
+	rc = -1;
+	if (incident_prepare(st, "INSERT INTO incidents (id, runbook_id, runbook_title, mode, "
+	    "declared_ms, detected_ms, rto, rpo, host, last_seq, last_hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", &s, cause) != 0)
+		goto out;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, runbook, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, ev->time_ms);
+	sqlite3_bind_int64(s, 6, detected);
+	sqlite3_bind_int64(s, 7, rto);
+	sqlite3_bind_int64(s, 8, rpo);
+	sqlite3_bind_text(s, 9, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, incident_zero_hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		incident_db_error(st, _("cannot add the incident"), cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(runbook);
+	free(title);
+	free(mode);
+	free(host);
+	return (rc);
+}
+
+/* Insert one checked event and move the incident's head to it. */
+static int
+incident_import_one(struct incident_store *st, const char *id, const struct incident_event *ev,
+    char **cause)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
+	    "client, step, kind, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, ev->seq);
+	sqlite3_bind_int64(s, 3, ev->time_ms);
+	sqlite3_bind_text(s, 4, ev->operator, -1, SQLITE_STATIC);
+	if (ev->client != NULL)
+		sqlite3_bind_text(s, 5, ev->client, -1, SQLITE_STATIC);
+	if (ev->step != NULL)
+		sqlite3_bind_text(s, 6, ev->step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, ev->kind_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, ev->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, ev->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, ev->hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		incident_db_error(st, _("cannot add an event"), cause);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	if (incident_prepare(st, strcmp(ev->kind_name, "closed") == 0 ?
+	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2, closed_ms = ?3 WHERE id = ?4" :
+	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2 WHERE id = ?4", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(s, 1, ev->seq);
+	sqlite3_bind_text(s, 2, ev->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, ev->time_ms);
+	sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		incident_db_error(st, _("cannot update the incident"), cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return (rc);
+}
+
+/* Import events kept elsewhere into the store (incident.h). */
+int
+incident_import(struct incident_store *st, const char *id, const struct incident_event *evs,
+    size_t n, int64_t *added, char **cause)
+{
+	sqlite3_stmt		*s = NULL;
+	struct incident_event	*have = NULL;
+	char			 head[INCIDENT_HASH_HEX], want[INCIDENT_HASH_HEX];
+	int64_t			 last = 0;
+	size_t			 nhave = 0, i;
+	int			 rc = -1, r;
+
+	*added = 0;
+	if (incident_begin(st, cause) != 0)
+		return (-1);
+	if (incident_prepare(st, "SELECT last_seq, last_hash, closed_ms FROM incidents WHERE id = ?",
+	    &s, cause) != 0)
+		goto fail;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		incident_col_hash(s, 1, head);
+	} else if (r == SQLITE_DONE)
+		snprintf(head, sizeof head, "%s", incident_zero_hash);
+	else {
+		incident_db_error(st, _("cannot read the incident"), cause);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (last > 0) {
+		incident_rollback(st);
+		if (incident_events(st, id, 0, &have, &nhave, cause) != 0)
+			return (-1);
+		if (incident_begin(st, cause) != 0)
+			goto out;
+		/* a writer may have appended meanwhile: the head read again decides */
+		if (incident_prepare(st, "SELECT last_seq, last_hash FROM incidents WHERE id = ?",
+		    &s, cause) != 0)
+			goto fail;
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			incident_db_error(st, _("cannot read the incident"), cause);
+			goto fail;
+		}
+		last = sqlite3_column_int64(s, 0);
+		incident_col_hash(s, 1, head);
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0 && evs[i].seq != evs[i - 1].seq + 1) {
+			*cause = xasprintf(_("%s: the copy has no event %" PRId64 " (a gap before "
+			    "event %" PRId64 ")"), id, evs[i - 1].seq + 1, evs[i].seq);
+			rc = 1;
+			goto fail;
+		}
+		incident_event_rehash(id, &evs[i], want);
+		if (strcmp(want, evs[i].hash) != 0) {
+			*cause = xasprintf(_("%s: event %" PRId64 " of the copy does not match its "
+			    "hash (changed after it was written)"), id, evs[i].seq);
+			rc = 1;
+			goto fail;
+		}
+		if (evs[i].seq <= last) {
+			/* one the store has: it must be the very same event */
+			if ((size_t)evs[i].seq > nhave ||
+			    strcmp(have[evs[i].seq - 1].hash, evs[i].hash) != 0) {
+				*cause = xasprintf(_("%s: event %" PRId64 " differs between the copy "
+				    "and this record: the record forked there"), id, evs[i].seq);
+				rc = 1;
+				goto fail;
+			}
+			continue;
+		}
+		if (evs[i].seq != last + 1) {
+			*cause = xasprintf(_("%s: the copy starts at event %" PRId64 ", this record "
+			    "ends at %" PRId64), id, evs[i].seq, last);
+			rc = 1;
+			goto fail;
+		}
+		if (strcmp(evs[i].prev_hash, head) != 0) {
+			*cause = xasprintf(_("%s: event %" PRId64 " of the copy does not follow "
+			    "event %" PRId64 " (chain broken)"), id, evs[i].seq, last);
+			rc = 1;
+			goto fail;
+		}
+		if (evs[i].seq == 1) {
+			if (strcmp(evs[i].kind_name, "declared") != 0) {
+				*cause = xasprintf(_("%s: event 1 does not declare the incident"), id);
+				rc = 1;
+				goto fail;
+			}
+			if ((r = incident_import_row(st, id, &evs[i], cause)) != 0) {
+				rc = r;
+				goto fail;
+			}
+		}
+		if (incident_import_one(st, id, &evs[i], cause) != 0)
+			goto fail;
+		last = evs[i].seq;
+		snprintf(head, sizeof head, "%s", evs[i].hash);
+		(*added)++;
+	}
+	if (incident_commit(st, cause) != 0)
+		goto out;
+	rc = 0;
+	goto out;
+fail:
+	sqlite3_finalize(s);
+	incident_rollback(st);
+out:
+	incident_events_free(have, nhave);
+	return (rc);
+}
+
+/* Whether an event's hash is the hash of its own fields (incident.h). */
+bool
+incident_event_hash_ok(const char *id, const struct incident_event *ev)
+{
+	char	want[INCIDENT_HASH_HEX];
+
+	incident_event_rehash(id, ev, want);
+	return (strcmp(want, ev->hash) == 0);
 }
