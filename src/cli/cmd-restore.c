@@ -154,6 +154,15 @@ restore_password(const struct conf *c, char **why, int *err)
 	return (pw);
 }
 
+/* Say what to do when the key file is gone. */
+static void
+restore_key_hint(void)
+{
+	cmd_error(_("the key proves where a set comes from: put it back from its offline "
+	    "copy first (or name a set with --from and accept it unauthenticated with "
+	    "--allow-unsigned); nothing changed"));
+}
+
 /* Free a key, wiping it first. */
 static void
 restore_password_free(char *pw)
@@ -669,16 +678,16 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    "picked by itself"));
 	/*
 	 * The key proves a set's origin: without it (or with one others can
-	 * read) nothing is restored, unless a set named with --from is accepted
+	 * read) no set is restored, unless one named with --from is accepted
 	 * unauthenticated with --allow-unsigned (the key file gone, not open).
+	 * restore db without --from may still use the stream, which needs no key.
 	 */
 	pw = restore_password(&ctx->conf, &why, &err);
-	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || !ra.allow_unsigned)) {
+	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || (!ra.allow_unsigned &&
+	    !(ra.kind == RESTORE_DB && ra.from == NULL)))) {
 		cmd_error("%s", why);
 		if (err == ENOENT && ra.kind != RESTORE_KEYS)
-			cmd_error(_("the key proves where a set comes from: put it back from "
-			    "its offline copy first (or name a set with --from and accept it "
-			    "unauthenticated with --allow-unsigned); nothing changed"));
+			restore_key_hint();
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
@@ -695,6 +704,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
 			restore_pick_free(&p);
+		else if (pw == NULL)
+			cmd_error("%s", cause);	/* why no set was considered */
 		free(cause);
 		restore_password_free(pw);
 		if (ra.before_ms != INT64_MAX)
@@ -703,6 +714,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	}
 	if (!picked) {
 		cmd_error("%s", cause);
+		if (pw == NULL)
+			restore_key_hint();
 		free(cause);
 		restore_password_free(pw);
 		return (ra.from != NULL ? 1 : EX_NOINPUT);
