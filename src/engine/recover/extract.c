@@ -167,6 +167,9 @@ extract_through_link(const struct strlist *links, const char *rel)
 	return (found);
 }
 
+static int	extract_check_archive(struct archive *, const struct extract_opts *, size_t *,
+		    char **);
+
 /* A reader over the archive bytes: gzip or plain tar only. Returns NULL with *cause. */
 static struct archive *
 extract_reader(const void *data, size_t len, const char *name, char **cause)
@@ -189,15 +192,100 @@ extract_reader(const void *data, size_t len, const char *name, char **cause)
  * "..", no absolute names, only files, folders and links, links that stay
  * inside, hard links to files of the archive, nothing written through a link,
  * no name twice, at most EXTRACT_MAX_BYTES of data. `verify` and `backup` run
- * it too, so that a set that verifies restores. The number of entries goes to
- * *entries (may be NULL). Returns 0; -1 with *cause when the archive cannot
- * be read; -2 with *cause when it reads but an entry is refused.
+ * it too (extract_check_stream), so that a set that verifies restores. The
+ * number of entries goes to *entries (may be NULL). Returns 0; -1 with *cause
+ * when the archive cannot be read; -2 with *cause when it reads but an entry
+ * is refused.
  */
 int
 extract_check(const void *data, size_t len, const struct extract_opts *o,
     size_t *entries, char **cause)
 {
+	struct archive	*a;
+
+	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
+		return (-1);
+	return (extract_check_archive(a, o, entries, cause));
+}
+
+/* State of an archive checked as it is read from a source. */
+struct extract_stream {
+	hashio_source_fn	 src;
+	void			*arg;
+	char			*buf;
+	uint64_t		 total;		/* bytes read from the source */
+	const char		*name;		/* the archive, for messages */
+	char			*cause;		/* the source's, owned */
+	bool			 failed;	/* the source failed (or was too large) */
+};
+
+/* libarchive's read callback over a source, bounded as restore's extract_load is. */
+static la_ssize_t
+extract_stream_read(struct archive *a, void *client, const void **out)
+{
+	struct extract_stream	*s = client;
+	ssize_t			 n;
+
+	*out = s->buf;
+	if ((n = s->src(s->arg, s->buf, 65536, &s->cause)) == -1) {
+		s->failed = true;
+		archive_set_error(a, EIO, "%s", s->cause);
+		return (-1);
+	}
+	if ((s->total += (uint64_t)n) > EXTRACT_MAX_ARCHIVE) {
+		s->failed = true;
+		s->cause = xasprintf(_("%s: larger than %lu bytes"), s->name,
+		    (unsigned long)EXTRACT_MAX_ARCHIVE);
+		archive_set_error(a, EFBIG, "%s", s->cause);
+		return (-1);
+	}
+	return ((la_ssize_t)n);
+}
+
+/*
+ * extract_check over the bytes of src (a file or a decryptor), without
+ * holding the archive in memory: the same checks, the same bound on its
+ * size. Returns as extract_check, or -3 with *cause when the source failed.
+ */
+int
+extract_check_stream(hashio_source_fn src, void *arg, const struct extract_opts *o,
+    size_t *entries, char **cause)
+{
+	struct extract_stream	 s;
 	struct archive		*a;
+	int			 rc;
+
+	memset(&s, 0, sizeof s);
+	s.src = src;
+	s.arg = arg;
+	s.name = o->name;
+	s.buf = xmalloc(65536);
+	a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, &s, NULL, extract_stream_read, NULL) != ARCHIVE_OK) {
+		rc = -1;
+		*cause = xasprintf("%s: %s", o->name, archive_error_string(a));
+		archive_read_free(a);
+	} else
+		rc = extract_check_archive(a, o, entries, cause);
+	if (rc != 0 && s.failed) {
+		/* The source's own cause names the file (and the decryption). */
+		free(*cause);
+		*cause = s.cause;
+		s.cause = NULL;
+		rc = -3;
+	}
+	free(s.cause);
+	free(s.buf);
+	return (rc);
+}
+
+/* extract_check's checks over an opened reader, which it frees. */
+static int
+extract_check_archive(struct archive *a, const struct extract_opts *o, size_t *entries,
+    char **cause)
+{
 	struct archive_entry	*e;
 	struct strlist		 names = { 0 }, files = { 0 }, links = { 0 };
 	const char		*name, *hl, *sl, *buf;
@@ -208,8 +296,6 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 	mode_t			 type;
 	int			 r, rc = -1;
 
-	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
-		return (-1);
 	for (;;) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)

@@ -257,40 +257,56 @@ verify_sum(struct verify_report *r, const struct manifest *m, bool have_m, const
 }
 
 /*
- * Read the archive at path whole (decrypting it with password when that is
- * not NULL) and check it exactly as restore checks it before extracting it
- * into dir (extract_check): so a set that verifies restores. The SHA-256 of
- * the file goes into hex ("" when it could not be read to its end), the
- * number of entries into *entries. backup runs it on the archives it has just
- * written. Returns 0, or -1 with *cause.
+ * Read the archive at path to its end (decrypting it with password when that
+ * is not NULL) and check it exactly as restore checks it before extracting it
+ * into dir (extract_check's checks, the same size bound), without holding it
+ * in memory: so a set that verifies restores. The SHA-256 of the file goes
+ * into hex ("" when it could not be read to its end), the number of entries
+ * into *entries. backup runs it on the archives it has just written. Returns
+ * 0, or -1 with *cause.
  */
 int
 verify_archive(const char *path, const char *password, const char *dir, char *hex,
     size_t *entries, char **cause)
 {
 	struct extract_opts	 eo;
-	char			*data = NULL, *prefix, *c;
-	size_t			 len = 0;
+	struct hashio_in	 in;
+	struct crypt_dec	*dec = NULL;
+	char			*prefix, *c, *hcause = NULL, buf[4096];
+	ssize_t			 n;
 	int			 rc;
 
 	*entries = 0;
-	if (extract_load(path, password, &data, &len, hex, cause) != 0)
+	hex[0] = '\0';
+	if (hashio_in_open(&in, path, cause) != 0)
 		return (-1);
+	if (password != NULL)
+		dec = crypt_dec_new(path, password, hashio_in_read, &in);
 	memset(&eo, 0, sizeof eo);
 	eo.name = path;
 	prefix = extract_prefix(dir != NULL ? dir : "");
 	eo.prefix = prefix;
 	eo.target = dir;
-	rc = extract_check(data, len, &eo, entries, cause);
-	if (rc == -1 && password != NULL) {
+	rc = dec != NULL ? extract_check_stream(crypt_dec_read, dec, &eo, entries, cause) :
+	    extract_check_stream(hashio_in_read, &in, &eo, entries, cause);
+	/* The rest of the cipher text decrypts too (its padding is at the end). */
+	while (rc == 0 && dec != NULL && (n = crypt_dec_read(dec, buf, sizeof buf, cause)) != 0)
+		if (n == -1)
+			rc = -3;
+	if (rc == -1 && dec != NULL) {
 		/* Decrypted, yet no archive: a wrong key does that once in 256. */
 		c = xasprintf(_("decrypted, but no readable archive: wrong key, or the "
 		    "file is damaged: %s"), *cause);
 		free(*cause);
 		*cause = c;
 	}
-	OPENSSL_cleanse(data, len);
-	free(data);
+	OPENSSL_cleanse(buf, sizeof buf);
+	crypt_dec_free(dec);
+	/* The rest of the file, for its checksum even when what it holds is no good. */
+	if (hashio_in_finish(&in, &hcause) == 0)
+		memcpy(hex, in.hex, HASHIO_HEXLEN);
+	free(hcause);
+	hashio_in_close(&in);
 	free(prefix);
 	return (rc == 0 ? 0 : -1);
 }
