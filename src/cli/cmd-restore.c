@@ -418,9 +418,14 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		cmd_error(_("%s: not an absolute path"), o.target);
 		return (EX_CONFIG);
 	}
-	if (extract_load(o.name, keys ? password : NULL, &data, &len, hex, &cause) != 0) {
+	if (extract_load(o.name, keys ? password : NULL, &data, &len, hex, &cause) != 0 ||
+	    restore_recheck(p->db, o.name, hex, password, ra->allow_unsigned, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
+		if (data != NULL) {
+			OPENSSL_cleanse(data, len);
+			free(data);
+		}
 		return (EX_DATAERR);
 	}
 	prefix = extract_prefix(o.target);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
+#include "engine/set/manifest.h"
 #include "engine/recover/extract.h"
 #include "engine/recover/restore.h"
 #include "engine/set/verify.h"
@@ -210,6 +211,54 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 		*cause = xasprintf(_("%s: no backup set passes verify (%zu tried)"),
 		    c->backup_dir, n);
 	catalog_free(sets, n);
+	return (rc);
+}
+
+/*
+ * Check that a file of the set whose database is db is, as restore is about
+ * to install it, what the set's manifest says (hex, its SHA-256 as read),
+ * and that the manifest still carries a matching HMAC under password (or, with
+ * allow_unsigned, none at all): a file swapped after the set was verified is
+ * refused. Returns -1 with *cause.
+ */
+int
+restore_recheck(const char *db, const char *file, const char *hex, const char *password,
+    bool allow_unsigned, char **cause)
+{
+	const struct manifest_sum	*sum;
+	struct catalog_set		 s;
+	struct manifest			 m;
+	const char			*base;
+	char				*path = NULL, *text = NULL;
+	size_t				 len;
+	int				 rc = -1;
+
+	if (catalog_set_from_db(db, &s, cause) != 0)
+		return (-1);
+	path = catalog_path(&s, PART_MANIFEST);
+	base = strrchr(file, '/');
+	base = base != NULL ? base + 1 : file;
+	if (fs_read_file(path, 1024 * 1024, &text, &len, cause) != 0)
+		goto out;
+	if (manifest_parse(text, len, path, &m, cause) != 0) {
+		manifest_free(&m);
+		goto out;
+	}
+	if ((m.have_hmac && password != NULL && !manifest_hmac_ok(&m, password, text, len)) ||
+	    (!m.have_hmac && !allow_unsigned))
+		*cause = xasprintf(_("%s: the manifest changed since the set was verified; "
+		    "nothing restored"), path);
+	else if ((sum = manifest_find_sum(&m, base)) == NULL || hex[0] == '\0' ||
+	    strcmp(sum->hex, hex) != 0)
+		*cause = xasprintf(_("%s: changed since the set was verified (its SHA-256 "
+		    "is not the manifest's); nothing restored"), file);
+	else
+		rc = 0;
+	manifest_free(&m);
+out:
+	free(text);
+	free(path);
+	catalog_set_clear(&s);
 	return (rc);
 }
 
