@@ -176,11 +176,12 @@ restore_password_free(char *pw)
 /* restore db: keep the live database for forensics, then install the backup. */
 static int
 restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
-    const struct restore_pick *p)
+    const struct restore_pick *p, const char *password)
 {
 	struct restore_db_result	 r;
 	struct stat			 st;
 	char				 stamp[TIMEUTIL_BUFSZ], *what, *cause = NULL;
+	char				 want[HASHIO_HEXLEN];
 	size_t				 i;
 	int				 ex, pfd;
 
@@ -195,11 +196,18 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	free(what);
 	if (ex != 0)
 		return (ex);
+	/* What the manifest says the file is: the copy must be that, not a swap. */
+	if (restore_manifest_sum(p->db, p->db, password, ra->allow_unsigned, want,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_DATAERR);
+	}
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
+		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
 		pitr_unpause(pfd, NULL);
 		cmd_error("%s", cause);
 		free(cause);
@@ -734,7 +742,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    _("its manifest has no HMAC line"));
 	fflush(stdout);
 	if (ra.kind == RESTORE_DB)
-		ex = restore_run_db(ctx, &ra, &p);
+		ex = restore_run_db(ctx, &ra, &p, pw);
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)

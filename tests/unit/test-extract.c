@@ -206,6 +206,31 @@ START_TEST(test_recheck)
 	free(cause);
 	ck_assert_int_eq(restore_recheck(db, cfg, hex, "key-key-key-key-key", true, &cause), 0);
 	free(text);
+	/* restore_db installs nothing when the copy is not the file that verified. */
+	{
+		struct restore_db_result	 r;
+		char				*live, *data = NULL;
+		size_t				 len;
+
+		live = xasprintf("%s/live.db", dir);
+		ck_assert_int_eq(fs_write_atomic(live, "live", 4, 0600, &cause), 0);
+		ck_assert_int_eq(restore_db(db, live, "20260101-000000", false, hex, &r, &cause),
+		    -1);
+		ck_assert_int_eq(errno, EBADMSG);
+		ck_assert_ptr_nonnull(strstr(cause, "changed since the set was verified"));
+		free(cause);
+		restore_db_result_free(&r);
+		ck_assert_int_eq(fs_read_file(live, 64, &data, &len, &cause), 0);
+		ck_assert_str_eq(data, "live");
+		free(data);
+		ck_assert_int_eq(restore_db(db, live, "20260101-000001", false, m.sums[0].hex,
+		    &r, &cause), 0);
+		restore_db_result_free(&r);
+		ck_assert_int_eq(fs_read_file(live, 64, &data, &len, &cause), 0);
+		ck_assert_str_eq(data, "db");
+		free(data);
+		free(live);
+	}
 	manifest_free(&m);
 	ck_assert_int_eq(fs_remove_tree(dir, &cause), 0);
 	free(db);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
 #include "engine/set/manifest.h"
 #include "engine/recover/extract.h"
 #include "engine/recover/restore.h"
@@ -22,7 +23,7 @@
 #define RESTORE_BUFSZ (1024 * 1024)
 
 static int	restore_db_install(const char *, const char *, const char *, bool, bool,
-		    struct restore_db_result *, char **);
+		    const char *, struct restore_db_result *, char **);
 
 /* The suffixes of the files that make up a live sqlite database. */
 static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
@@ -215,15 +216,14 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 }
 
 /*
- * Check that a file of the set whose database is db is, as restore is about
- * to install it, what the set's manifest says (hex, its SHA-256 as read),
- * and that the manifest still carries a matching HMAC under password (or, with
- * allow_unsigned, none at all): a file swapped after the set was verified is
- * refused. Returns -1 with *cause.
+ * What the manifest of the set whose database is db says the SHA-256 of its
+ * file (a path of the set) is, into hex (HASHIO_HEXLEN), provided the
+ * manifest still carries a matching HMAC under password (none at all only
+ * with allow_unsigned; not checked without password). Returns -1 with *cause.
  */
 int
-restore_recheck(const char *db, const char *file, const char *hex, const char *password,
-    bool allow_unsigned, char **cause)
+restore_manifest_sum(const char *db, const char *file, const char *password,
+    bool allow_unsigned, char *hex, char **cause)
 {
 	const struct manifest_sum	*sum;
 	struct catalog_set		 s;
@@ -248,18 +248,40 @@ restore_recheck(const char *db, const char *file, const char *hex, const char *p
 	    (!m.have_hmac && !allow_unsigned))
 		*cause = xasprintf(_("%s: the manifest changed since the set was verified; "
 		    "nothing restored"), path);
-	else if ((sum = manifest_find_sum(&m, base)) == NULL || hex[0] == '\0' ||
-	    strcmp(sum->hex, hex) != 0)
+	else if ((sum = manifest_find_sum(&m, base)) == NULL)
 		*cause = xasprintf(_("%s: changed since the set was verified (its SHA-256 "
 		    "is not the manifest's); nothing restored"), file);
-	else
+	else {
+		memcpy(hex, sum->hex, HASHIO_HEXLEN);
 		rc = 0;
+	}
 	manifest_free(&m);
 out:
 	free(text);
 	free(path);
 	catalog_set_clear(&s);
 	return (rc);
+}
+
+/*
+ * Check that a file of the set whose database is db is, as restore is about
+ * to install it, what the set's manifest says (hex, its SHA-256 as read; see
+ * restore_manifest_sum): a file swapped after the set was verified is
+ * refused. Returns -1 with *cause.
+ */
+int
+restore_recheck(const char *db, const char *file, const char *hex, const char *password,
+    bool allow_unsigned, char **cause)
+{
+	char	want[HASHIO_HEXLEN];
+
+	if (restore_manifest_sum(db, file, password, allow_unsigned, want, cause) != 0)
+		return (-1);
+	if (hex[0] != '\0' && strcmp(want, hex) == 0)
+		return (0);
+	*cause = xasprintf(_("%s: changed since the set was verified (its SHA-256 is not the "
+	    "manifest's); nothing restored"), file);
+	return (-1);
 }
 
 /* Free what restore_pick put in p. */
@@ -444,9 +466,9 @@ restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
  */
 int
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
-    struct restore_db_result *r, char **cause)
+    const char *expect, struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(backup, live, stamp, link_ok, false, r, cause));
+	return (restore_db_install(backup, live, stamp, link_ok, false, expect, r, cause));
 }
 
 /*
@@ -459,19 +481,22 @@ int
 restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
     struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(staged, live, stamp, link_ok, true, r, cause));
+	return (restore_db_install(staged, live, stamp, link_ok, true, NULL, r, cause));
 }
 
-/* restore_db and restore_db_move: forensic copy, then the new file copied (or moved) in. */
+/*
+ * restore_db and restore_db_move: forensic copy, then the new file copied (or
+ * moved) in; with expect not NULL, the copy's SHA-256 must be it.
+ */
 static int
 restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
-    bool move, struct restore_db_result *r, char **cause)
+    bool move, const char *expect, struct restore_db_result *r, char **cause)
 {
 	struct stat	 st, lst;
 	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked;
 	size_t		 i;
-	int		 in = -1, out = -1;
+	int		 in = -1, out = -1, saved;
 
 	memset(r, 0, sizeof *r);
 	if (stat(backup, &st) == -1) {
@@ -576,6 +601,19 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	in = -1;
 staged:
 	extract_checkpoint("db-staged");
+	/* What was copied is the file that verified, not one swapped in since. */
+	if (expect != NULL) {
+		char	hex[HASHIO_HEXLEN];
+
+		if (hashio_file(tmp, hex, NULL, cause) != 0)
+			goto fail;
+		if (strcmp(hex, expect) != 0) {
+			*cause = xasprintf(_("%s: changed since the set was verified (its "
+			    "SHA-256 is not the manifest's); nothing restored"), backup);
+			errno = EBADMSG;
+			goto fail;
+		}
+	}
 
 	/* 3. Stale -wal/-shm/-journal would be replayed into the new file. */
 	for (i = 1; i < nitems(restore_db_suffixes); i++) {
@@ -601,6 +639,7 @@ staged:
 	extract_checkpoint("db-installed");
 	return (0);
 fail:
+	saved = errno;
 	if (out != -1)
 		close(out);
 	if (in != -1)
@@ -609,6 +648,7 @@ fail:
 		unlink(tmp);
 		free(tmp);
 	}
+	errno = saved;
 	return (-1);
 }
 

@@ -34,10 +34,12 @@ int	 restore_pick(const struct conf *, const char *, enum restore_kind,
 int	 restore_pick_before(const struct conf *, const char *, int64_t, enum restore_kind,
 	    const char *, const char *, bool, struct restore_pick *, char **);
 void	 restore_pick_free(struct restore_pick *);
+int	 restore_manifest_sum(const char *, const char *, const char *, bool, char *,
+	    char **);
 int	 restore_recheck(const char *, const char *, const char *, const char *, bool,
 	    char **);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
-int	 restore_db(const char *, const char *, const char *, bool,
+int	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
 int	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
