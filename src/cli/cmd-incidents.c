@@ -600,6 +600,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		    "fail; its report: %s\n"), inc.mode == INCIDENT_MODE_DRILL ? _("Drill") :
 		    _("Incident"), id, reason, hint);
 		free(hint);
+		cmd_run_sandbox_done(&ctx->conf, &inc);
 		rc = EX_OK;
 	}
 	incident_free(&inc);

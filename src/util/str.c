@@ -93,6 +93,13 @@ buf_steal(struct buf *b)
 	return (s);
 }
 
+/* Append len bytes of s for a terminal or a log, lines kept: str_escape_mem with STR_ESCAPE_LINES. */
+void
+str_add_safe(struct buf *b, const char *s, size_t len)
+{
+	str_escape_mem(b, s, len, STR_ESCAPE_LINES);
+}
+
 /* Append s quoted for /bin/sh: bare when it is plainly safe, else in single quotes. */
 void
 str_shell_quote(struct buf *b, const char *s)
@@ -188,9 +195,9 @@ str_list_free(char **v, size_t n)
 	free(v);
 }
 
-/* The length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
+/* The length of the valid UTF-8 sequence at p (1-4, within left bytes), or 0 when it is not one. */
 static size_t
-str_utf8_len(const unsigned char *p, uint32_t *cp)
+str_utf8_len(const unsigned char *p, size_t left, uint32_t *cp)
 {
 	size_t	n, i;
 
@@ -209,6 +216,8 @@ str_utf8_len(const unsigned char *p, uint32_t *cp)
 		*cp = p[0] & 0x07;
 	} else
 		return (0);
+	if (n > left)
+		return (0);
 	for (i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return (0);
@@ -221,21 +230,21 @@ str_utf8_len(const unsigned char *p, uint32_t *cp)
 }
 
 /*
- * Append s to b made safe for a terminal: control characters (C0, DEL, C1),
- * the bidirectional overrides and bytes that are not UTF-8 become visible
- * escapes (\n, \t, \xNN, \u{NNNN}); everything else is kept as it is.
- * With STR_ESCAPE_LINES in flags newlines and tabs stay. Every untrusted
- * text the command line prints goes through it.
+ * Append len bytes of s to b made safe for a terminal: control characters
+ * (C0, NUL included, DEL, C1), the bidirectional overrides and bytes that are
+ * not UTF-8 become visible escapes (\n, \t, \xNN, \u{NNNN}); everything else
+ * is kept as it is. With STR_ESCAPE_LINES in flags newlines and tabs stay.
+ * The one escaping function for every untrusted text that reaches a terminal.
  */
 void
-str_escape_buf(struct buf *b, const char *s, int flags)
+str_escape_mem(struct buf *b, const char *s, size_t len, int flags)
 {
-	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
 	uint32_t		 cp;
 	size_t			 n;
 
-	while (*p != '\0') {
-		n = str_utf8_len(p, &cp);
+	while (p < end) {
+		n = str_utf8_len(p, (size_t)(end - p), &cp);
 		if (n == 0) {
 			buf_printf(b, "\\x%02x", *p++);
 			continue;
@@ -256,6 +265,13 @@ str_escape_buf(struct buf *b, const char *s, int flags)
 			buf_add(b, p, n);
 		p += n;
 	}
+}
+
+/* str_escape_mem over the string s. */
+void
+str_escape_buf(struct buf *b, const char *s, int flags)
+{
+	str_escape_mem(b, s, strlen(s), flags);
 }
 
 /* s made safe for a terminal (see str_escape_buf); NULL gives "". The caller frees. */

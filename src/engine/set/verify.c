@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "engine/host/sandbox.h"
 #include "engine/recover/extract.h"
 #include "engine/set/archive.h"
 #include "engine/set/catalog.h"
@@ -80,6 +81,7 @@ verify_opts_conf(struct verify_opts *o, const struct conf *c, const char *passwo
 	o->config_dir = c->config_dir;
 	o->wireguard_dir = c->wireguard_dir;
 	o->encryption_key = c->encryption_key;
+	o->conf_path = c->path;
 }
 
 /* The first failed check as "FILE: DETAIL", NULL when none failed; the caller frees. */
@@ -311,15 +313,21 @@ verify_archive(const char *path, const char *password, const char *dir, char *he
 	return (rc == 0 ? 0 : -1);
 }
 
-/* verify_archive as a check of the report, with the file's checksum against m. */
+/*
+ * verify_archive as a check of the report, with the file's checksum against
+ * m; key names dir in dr.yaml, whose live folder a drill's sandbox maps it
+ * to (restore checks the archive against that one too).
+ */
 static void
 verify_archive_report(struct verify_report *r, const char *check, const char *path,
-    const char *password, const char *dir, const struct manifest *m, bool have_m,
-    const char *fname)
+    const char *password, const struct verify_opts *o, const char *key, const char *dir,
+    const struct manifest *m, bool have_m, const char *fname)
 {
-	char	 hex[HASHIO_HEXLEN], *cause = NULL;
+	char	 hex[HASHIO_HEXLEN], *cause = NULL, *live;
 	size_t	 entries;
 
+	if ((live = sandbox_live_path(o->conf_path, key)) != NULL)
+		dir = live;
 	if (verify_archive(path, password, dir, hex, &entries, &cause) == 0)
 		verify_add(r, check, path, VERIFY_OK, password != NULL ?
 		    _("decrypted, read to the end, %zu entries, each one as restore "
@@ -331,6 +339,7 @@ verify_archive_report(struct verify_report *r, const char *check, const char *pa
 	}
 	if (hex[0] != '\0')
 		verify_sum(r, m, have_m, path, fname, hex);
+	free(live);
 }
 
 /*
@@ -462,8 +471,8 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 
 	/* The archives, each read whole and checked as restore would check it. */
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
-	verify_archive_report(r, "config", path[PART_CONFIG], NULL, o->config_dir,
-	    &m, have_m, fname);
+	verify_archive_report(r, "config", path[PART_CONFIG], NULL, o, "config_dir",
+	    o->config_dir, &m, have_m, fname);
 	free(fname);
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
 	if (password == NULL || other_key) {
@@ -484,8 +493,8 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 			cause = NULL;
 		}
 	} else
-		verify_archive_report(r, "wireguard", path[PART_WIREGUARD], password,
-		    o->wireguard_dir, &m, have_m, fname);
+		verify_archive_report(r, "wireguard", path[PART_WIREGUARD], password, o,
+		    "wireguard_dir", o->wireguard_dir, &m, have_m, fname);
 	free(fname);
 
 	/* The database's checksum, when its thread is done. */

@@ -35,6 +35,7 @@ struct verify_opts {
 	const char	*config_dir;	/* live folders: each archive is checked as */
 	const char	*wireguard_dir;	/* restore would extract it there (or NULL) */
 	const char	*encryption_key; /* the key file (kept out of archives) */
+	const char	*conf_path;	/* dr.yaml read: a drill sandbox's names its live folders */
 };
 
 struct conf;
