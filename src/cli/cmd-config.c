@@ -65,7 +65,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	cmd_say(_("# settings file: %s\n"), c->path != NULL ? c->path :
+	cmd_say(_("# settings file: %s\n"), c->path != NULL ? cmd_esc(c->path) :
 	    _("none (built-in defaults)"));
 	table_init(&tb, cols, nitems(cols));
 	for (i = 0; i < CONF__COUNT; i++) {

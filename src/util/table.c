@@ -141,24 +141,23 @@ table_init(struct table *t, const struct table_col *cols, size_t ncols)
 	t->nohead = false;
 }
 
-/* Add a row: ncols strings (NULL: "-"), copied; control characters become '?'. */
+/*
+ * Add a row: ncols strings (NULL: "-"), copied and escaped for the terminal
+ * (str_escape: control characters, bidi, bad UTF-8), since ids, titles and
+ * paths come from files others may write.
+ */
 void
 table_add(struct table *t, ...)
 {
 	va_list		 ap;
 	const char	*s;
-	char		*c, *p;
 	size_t		 i;
 
 	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols, sizeof *t->cells);
 	va_start(ap, t);
 	for (i = 0; i < t->ncols; i++) {
 		s = va_arg(ap, const char *);
-		c = xstrdup(s != NULL ? s : "-");
-		for (p = c; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		t->cells[t->nrows * t->ncols + i] = c;
+		t->cells[t->nrows * t->ncols + i] = str_escape(s != NULL ? s : "-");
 	}
 	va_end(ap);
 	t->nrows++;
