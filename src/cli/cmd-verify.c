@@ -48,6 +48,9 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	if (optind + 1 != argc)
 		cmd_usage_error(e, _("expected one backup set (NAME, TIER/NAME or BACKUP.db)"));
+	/* No backup or prune changes the sets while they are read and stamped. */
+	if ((rc = cmd_lock(&ctx->conf, "verify", wait_ms, false)) != 0)
+		return (rc);
 	/* the set as backups names it, or its .db path */
 	if (catalog_resolve(ctx->conf.backup_dir, argv[optind], true, &db, &name, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -55,11 +58,6 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		return (EX_NOINPUT);
 	}
 	free(name);
-	/* No backup or prune changes the sets while they are read and stamped. */
-	if ((rc = cmd_lock(&ctx->conf, "verify", wait_ms, false)) != 0) {
-		free(db);
-		return (rc);
-	}
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1) {
 		key_err = errno;
