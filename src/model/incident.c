@@ -22,13 +22,15 @@
 struct incident_store {
 	sqlite3	*db;
 	char	*path;
+	char	*run;		/* the run id every append carries, or NULL */
+	bool	 in_tx;		/* inside incident_tx_begin: appends do not begin or commit */
 };
 
 /* Wait this long for another process's write lock. */
 #define INCIDENT_BUSY_MS 15000
 
 /* The schema this version writes (PRAGMA user_version). */
-#define INCIDENT_SCHEMA_VERSION 1
+#define INCIDENT_SCHEMA_VERSION 2
 
 /* The first event's prev_hash. */
 static const char incident_zero_hash[] =
@@ -55,6 +57,7 @@ static const char *const incident_ev_names[INCIDENT_EV__COUNT] = {
 	[INCIDENT_EV_RESUMED] = "resumed",
 	[INCIDENT_EV_CLOSED] = "closed",
 	[INCIDENT_EV_RESTORED] = "restored",
+	[INCIDENT_EV_RUN_CLAIMED] = "run-claimed",
 };
 
 int64_t		(*incident_test_clock)(void);
@@ -85,6 +88,7 @@ static const char incident_schema[] =
     " payload TEXT NOT NULL,"
     " prev_hash TEXT NOT NULL,"
     " hash TEXT NOT NULL,"
+    " run TEXT,"
     " PRIMARY KEY (incident_id, seq));"
     "CREATE INDEX IF NOT EXISTS events_step ON events (incident_id, step, kind);"
     "CREATE INDEX IF NOT EXISTS incidents_open ON incidents (closed_ms, declared_ms);"
@@ -93,7 +97,12 @@ static const char incident_schema[] =
     " BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
     " BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
+
+/* From schema 1: events name the run of a step's command (incident.h). */
+static const char incident_schema_1to2[] =
+    "ALTER TABLE events ADD COLUMN run TEXT;"
+    "PRAGMA user_version = 2;";
 
 /* Milliseconds since the epoch. */
 int64_t
@@ -283,7 +292,8 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 			incident_store_close(st);
 			return (-1);
 		}
-		if (incident_exec(st, incident_schema, cause) != 0 ||
+		if (incident_exec(st, version == 1 ? incident_schema_1to2 :
+		    incident_schema, cause) != 0 ||
 		    incident_exec(st, "COMMIT", cause) != 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			incident_store_close(st);
@@ -308,6 +318,7 @@ incident_store_close(struct incident_store *st)
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	free(st->path);
+	free(st->run);
 	free(st);
 }
 
@@ -316,6 +327,39 @@ const char *
 incident_store_path(const struct incident_store *st)
 {
 	return (st->path);
+}
+
+static void	incident_rollback(struct incident_store *);
+static int	incident_commit(struct incident_store *, char **);
+
+/* Name the run every later append carries (NULL: none). */
+void
+incident_store_set_run(struct incident_store *st, const char *run)
+{
+	free(st->run);
+	st->run = run != NULL && *run != '\0' ? xstrdup(run) : NULL;
+}
+
+/* Begin a write transaction that several reads and appends share. */
+int
+incident_tx_begin(struct incident_store *st, char **cause)
+{
+	if (incident_exec(st, "BEGIN IMMEDIATE", cause) != 0)
+		return (-1);
+	st->in_tx = true;
+	return (0);
+}
+
+/* End the shared transaction: commit when ok, else roll back. Returns 0, or -1 and *cause. */
+int
+incident_tx_end(struct incident_store *st, bool ok, char **cause)
+{
+	st->in_tx = false;
+	if (!ok) {
+		incident_rollback(st);
+		return (0);
+	}
+	return (incident_commit(st, cause));
 }
 
 /* Append one field of the canonical encoding as a netstring. */
@@ -347,6 +391,7 @@ struct incident_hashin {
 	const char	*kind;
 	const char	*payload;
 	size_t		 payload_len;
+	const char	*run;		/* NULL or "": the encoding of schema 1 */
 };
 
 /* SHA-256 of the canonical encoding (incident.h) into out (65 bytes). */
@@ -363,7 +408,10 @@ incident_hash(const struct incident_hashin *h, char *out)
 		abort();
 	}
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	incident_netstring(md, "pdr-event-1", 11);
+	if (h->run != NULL && *h->run != '\0')
+		incident_netstring(md, "pdr-event-2", 11);
+	else
+		incident_netstring(md, "pdr-event-1", 11);
 	incident_netstring(md, h->prev, strlen(h->prev));
 	incident_netstring(md, h->id, strlen(h->id));
 	snprintf(num, sizeof num, "%" PRId64, h->seq);
@@ -375,6 +423,8 @@ incident_hash(const struct incident_hashin *h, char *out)
 	incident_netstring(md, h->step, h->step != NULL ? strlen(h->step) : 0);
 	incident_netstring(md, h->kind, strlen(h->kind));
 	incident_netstring(md, h->payload, h->payload_len);
+	if (h->run != NULL && *h->run != '\0')
+		incident_netstring(md, h->run, strlen(h->run));
 	EVP_DigestFinal_ex(md, dig, &dlen);
 	EVP_MD_CTX_free(md);
 	str_hex(dig, sizeof dig, out);
@@ -404,6 +454,8 @@ incident_col_hash(sqlite3_stmt *s, int i, char *out)
 static void
 incident_rollback(struct incident_store *st)
 {
+	if (st->in_tx)
+		return;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -463,11 +515,12 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 	h.kind = kind;
 	h.payload = payload;
 	h.payload_len = len;
+	h.run = st->run;
 	incident_hash(&h, hash);
 
 	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
-	    "client, step, kind, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    &s, cause) != 0)
+	    "client, step, kind, payload, prev_hash, hash, run) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
 		goto out;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, seq);
@@ -481,6 +534,8 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 	sqlite3_bind_text(s, 8, payload, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, hash, -1, SQLITE_STATIC);
+	if (st->run != NULL)
+		sqlite3_bind_text(s, 11, st->run, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		incident_db_error(st, _("cannot append an event"), cause);
 		goto out;
@@ -517,6 +572,7 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 		ev->kind_name = xstrdup(kind);
 		ev->kind = incident_ev_from_name(kind);
 		ev->payload = xstrndup(payload, len);
+		ev->run = st->run != NULL ? xstrdup(st->run) : NULL;
 		memcpy(ev->prev_hash, prev, sizeof prev);
 		memcpy(ev->hash, hash, sizeof hash);
 	}
@@ -532,6 +588,8 @@ out:
 static int
 incident_begin(struct incident_store *st, char **cause)
 {
+	if (st->in_tx)
+		return (0);
 	return (incident_exec(st, "BEGIN IMMEDIATE", cause));
 }
 
@@ -539,6 +597,8 @@ incident_begin(struct incident_store *st, char **cause)
 static int
 incident_commit(struct incident_store *st, char **cause)
 {
+	if (st->in_tx)
+		return (0);
 	if (incident_exec(st, "COMMIT", cause) != 0) {
 		incident_rollback(st);
 		return (-1);
@@ -1072,7 +1132,7 @@ incident_list_free(struct incident *l, size_t n)
 	free(l);
 }
 
-#define EVENT_COLS "seq, time_ms, operator, client, step, kind, payload, prev_hash, hash"
+#define EVENT_COLS "seq, time_ms, operator, client, step, kind, payload, prev_hash, hash, run"
 
 /* Fill an event from a row of EVENT_COLS. */
 static void
@@ -1096,6 +1156,7 @@ incident_event_from_row(sqlite3_stmt *s, const char *id, struct incident_event *
 		ev->payload = xstrdup("");
 	incident_col_hash(s, 7, ev->prev_hash);
 	incident_col_hash(s, 8, ev->hash);
+	ev->run = incident_col(s, 9);
 }
 
 /* incident_collect's filler for incident_events: arg is the incident id. */
@@ -1143,6 +1204,7 @@ incident_event_clear(struct incident_event *ev)
 	free(ev->step);
 	free(ev->kind_name);
 	free(ev->payload);
+	free(ev->run);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -1240,6 +1302,7 @@ incident_verify(struct incident_store *st, const char *id, struct incident_verif
 			h.kind = "";
 		h.payload = (const char *)sqlite3_column_text(s, 6);
 		h.payload_len = (size_t)sqlite3_column_bytes(s, 6);
+		h.run = (const char *)sqlite3_column_text(s, 9);
 		incident_hash(&h, hash);
 		stored = sqlite3_column_text(s, 8);
 		if (stored == NULL || strcmp((const char *)stored, hash) != 0) {
@@ -1433,6 +1496,17 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 		/* incidents show: the whole record (time, file installed, SHA-256) below. */
 		if (verbose)
 			buf_printf(b, "\n%s", ev->payload);
+		break;
+	case INCIDENT_EV_RUN_CLAIMED:
+		a = incident_event_get_or(ev, "run", "?");
+		c = incident_event_get_or(ev, "host", "?");
+		d = incident_event_get_or(ev, "client", "");
+		incident_event_get_int(ev, "pid", &v1);
+		if (verbose)
+			buf_printf(b, _("run %s claimed: pid %" PRId64 " on %s, client %s"), a,
+			    v1, c, *d != '\0' ? d : "-");
+		else
+			buf_printf(b, _("run %s claimed"), a);
 		break;
 	default:
 		buf_printf(b, "%s: %s", ev->kind_name, ev->payload);

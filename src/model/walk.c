@@ -41,6 +41,7 @@ walk_free(struct walk *w)
 			free(w->steps[i].status);
 			free(w->steps[i].skip_reason);
 			buf_free(&w->steps[i].output);
+			run_claim_clear(&w->steps[i].claim);
 		}
 	}
 	free(w->steps);
@@ -85,6 +86,7 @@ walk_ev_copy(struct incident_event *dst, const struct incident_event *src)
 	dst->step = src->step != NULL ? xstrdup(src->step) : NULL;
 	dst->kind_name = src->kind_name != NULL ? xstrdup(src->kind_name) : NULL;
 	dst->payload = xstrdup(src->payload != NULL ? src->payload : "");
+	dst->run = src->run != NULL ? xstrdup(src->run) : NULL;
 }
 
 /* The index of a decide step's answer by label, or -1. */
@@ -150,6 +152,11 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 	}
 	if (s == NULL)
 		return;
+	/* output and ends of another run than the step's last one are not its (never merged) */
+	if ((ev->kind == INCIDENT_EV_OUTPUT || ev->kind == INCIDENT_EV_EXIT ||
+	    (ev->kind == INCIDENT_EV_STEP_FAILED && ev->run != NULL)) &&
+	    s->claim.step != NULL && !run_event_of(&s->claim, ev))
+		return;
 
 	switch (ev->kind) {
 	case INCIDENT_EV_STEP_STARTED:
@@ -159,8 +166,16 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 			s->started_ms = ev->time_ms;
 		s->visited = true;
 		break;
+	case INCIDENT_EV_RUN_CLAIMED:
 	case INCIDENT_EV_COMMAND_STARTED:
-		walk_set(&s->command, p);
+		if (ev->kind == INCIDENT_EV_COMMAND_STARTED && ev->run != NULL &&
+		    run_event_of(&s->claim, ev)) {
+			walk_set(&s->command, p);
+			break;
+		}
+		run_claim_clear(&s->claim);
+		run_claim_from_event(ev, &s->claim);
+		walk_set(&s->command, s->claim.command);
 		s->ran = s->running = true;
 		s->simulated = false;
 		s->state = WALK_RUNNING;
@@ -183,6 +198,11 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		}
 		if (incident_event_get_int(ev, "output_dropped", &n) == 0 && n > 0)
 			s->output_cut = true;
+		if (incident_event_get_int(ev, "unknown", &n) == 0 && n != 0 && v != NULL &&
+		    strcmp(v, RUN_UNKNOWN_STATUS) == 0) {
+			free(v);
+			v = xstrdup(_("ended while nobody watched: outcome unknown"));
+		}
 		free(s->status);
 		s->status = v;
 		s->state = s->exit_ok ? WALK_PENDING : WALK_FAILED;

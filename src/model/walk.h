@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "model/incident.h"
+#include "model/run.h"
 #include "model/runbook.h"
 #include "util/str.h"
 
@@ -37,6 +38,7 @@ struct walk_step {
 	char		*skip_reason;
 	struct buf	 output;	/* newest output, at most WALK_OUTPUT_MAX */
 	bool		 output_cut;	/* older output was dropped */
+	struct run_claim claim;		/* the last run's claim (run NULL: unclaimed, step NULL: none) */
 };
 
 /* The remark of a step-done event that stands for a simulated command in a drill. */
