@@ -11,6 +11,8 @@
 #include "engine/backup/backup.h"
 #include "engine/set/hashio.h"
 #include "engine/backup/metrics.h"
+#include "engine/backup/retention.h"
+#include "engine/set/manifest.h"
 #include "engine/backup/notify.h"
 #include "engine/remote/remote.h"
 #include "model/incident.h"
@@ -251,6 +253,37 @@ cmd_backup_remote_metrics(const struct conf *c, struct metrics *m,
 }
 
 /* Take one backup set; exit 0, or the failure's sysexits code. */
+/*
+ * Take the backup lock; when no other backup runs, remove what a killed one
+ * left (its hidden temporaries), saying so. Returns the lock's descriptor,
+ * held until the process ends, or -1.
+ */
+static int
+cmd_backup_sweep(const struct conf *c)
+{
+	struct stat	 st;
+	char		**list, size[32];
+	size_t		 n, i;
+	bool		 alone;
+	int		 fd;
+
+	if ((fd = retention_lock(c->backup_dir, &alone)) == -1 || !alone)
+		return (fd);
+	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
+	for (i = 0; i < n; i++) {
+		if (lstat(list[i], &st) == 0)
+			manifest_du_size((uint64_t)st.st_size, size, sizeof size);
+		else
+			xsnprintf(size, sizeof size, "?");
+		if (unlink(list[i]) == 0)
+			log_info(_("removed %s (%s), left by an interrupted backup"), list[i],
+			    size);
+	}
+	str_list_free(list, n);
+	retention_lock_share(fd);
+	return (fd);
+}
+
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -324,6 +357,8 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 		return (EX_OK);
 	}
+	/* the lock's descriptor stays open (held) until the process ends */
+	cmd_backup_sweep(&ctx->conf);
 	metrics_init(&m);
 	t0 = cmd_monotonic();
 	if (backup_run(&o, &res, &cause) == 0) {

@@ -1,10 +1,14 @@
 /* cmd-backups.c: list the backup sets, newest first, with their state. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 #include <time.h>
 
 #include "cli/cmd.h"
+#include "engine/backup/retention.h"
+#include "engine/recover/restore.h"
 #include "engine/set/catalog.h"
 #include "engine/set/manifest.h"
 #include "engine/stream/pitr.h"
@@ -35,6 +39,65 @@ cmd_backups_stream(const char *backup_dir)
 }
 
 /* List every set; exit 0, or 74 when BACKUP_DIR cannot be read. */
+/* A path with control characters shown as '?' (file names are untrusted; caller frees). */
+static char *
+cmd_backups_path(const char *path)
+{
+	char	*p = xstrdup(path), *q;
+
+	for (q = p; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return (p);
+}
+
+/* The size of a file for the table, "?" when it is gone. */
+static void
+cmd_backups_size(const char *path, char *size, size_t len)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == 0)
+		manifest_du_size((uint64_t)st.st_size, size, len);
+	else
+		xsnprintf(size, len, "?");
+}
+
+/* What killed backups and restores left: hidden temporaries, and who removes them. */
+static void
+cmd_backups_leftovers(const struct conf *c)
+{
+	char	**list, size[32];
+	size_t	  n, i;
+	char	 *p;
+	bool	  busy;
+
+	busy = retention_busy(c->backup_dir);
+	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
+	for (i = 0; i < n; i++) {
+		cmd_backups_size(list[i], size, sizeof size);
+		p = cmd_backups_path(list[i]);
+		if (busy)
+			printf(_("being written by a running backup: %s (%s)\n"), p, size);
+		else
+			printf(_("left over by an interrupted backup: %s (%s); the next backup "
+			    "removes it\n"), p, size);
+		free(p);
+	}
+	str_list_free(list, n);
+	if (c->database == NULL)
+		return;
+	restore_leftovers(c->database, NULL, &list, &n);
+	for (i = 0; i < n; i++) {
+		cmd_backups_size(list[i], size, sizeof size);
+		p = cmd_backups_path(list[i]);
+		printf(_("left over by a restore: %s (%s); the next restore removes it\n"), p,
+		    size);
+		free(p);
+	}
+	str_list_free(list, n);
+}
+
 static int
 cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -117,8 +180,10 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
-	} else
+	} else {
+		cmd_backups_leftovers(&ctx->conf);
 		cmd_backups_stream(ctx->conf.backup_dir);
+	}
 	buf_free(&b);
 	catalog_free(sets, n);
 	return (EX_OK);

@@ -6,6 +6,7 @@
 
 #include "cli/cmd.h"
 #include "model/incident.h"
+#include "model/run.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/timeutil.h"
@@ -165,6 +166,53 @@ incidents_print_indented(const char *text, const char *indent)
 	buf_free(&b);
 }
 
+/*
+ * An open incident's runs: those whose supervisor is gone are settled first
+ * (recorded as ended, outcome unknown); the others are shown as running, with
+ * their pid and age, or as not checkable from here.
+ */
+static void
+incidents_show_runs(struct incident_store *st, const struct incident *inc, int settled)
+{
+	struct run_claim	*c;
+	size_t			 n, i;
+	char			*cause = NULL, *who, *line;
+
+	if (inc->closed_ms != 0)
+		return;
+	if (settled > 0)
+		printf(_("Settled:   %d run(s) whose supervisor was gone: ended while nobody "
+		    "watched, outcome unknown\n"), settled);
+	if (run_open(st, inc->id, NULL, &c, &n, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		who = run_holder_text(&c[i], incident_now_ms());
+		switch (run_life(&c[i])) {
+		case RUN_ALIVE:
+			line = xasprintf(_("Running:   %s, %s"), c[i].step, who);
+			break;
+		case RUN_ELSEWHERE:
+			line = xasprintf(_("Running:   %s, %s (cannot be checked from here)"),
+			    c[i].step, who);
+			break;
+		case RUN_UNCLAIMED:
+			line = xasprintf(_("Unfinished: %s, %s"), c[i].step, who);
+			break;
+		default:
+			line = xasprintf(_("Ended:     %s, %s (its supervisor is gone)"),
+			    c[i].step, who);
+			break;
+		}
+		incidents_print_indented(line, "           ");
+		free(line);
+		free(who);
+	}
+	run_claims_free(c, n);
+}
+
 /* incidents show ID: the incident and its timeline. */
 static int
 incidents_show(struct cmd_ctx *ctx, const char *id)
@@ -177,7 +225,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	char			*cause = NULL, *who, t[64], d1[TIMEUTIL_BUFSZ];
 	char			 d2[TIMEUTIL_BUFSZ];
 	bool			 none;
-	int			 rc, found;
+	int			 rc, found, settled;
 
 	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
 		return (rc);
@@ -191,6 +239,13 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		}
 		incident_store_close(st);
 		return (found == 0 ? EX_NOINPUT : EX_IOERR);
+	}
+	/* settled before the events are read, so that the timeline shows it */
+	settled = 0;
+	if (inc.closed_ms == 0 && (settled = run_settle(st, id, NULL, &cause)) < 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		cause = NULL;
 	}
 	if (incident_events(st, id, 0, &evs, &n, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -212,6 +267,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		printf(_("Closed:    %s (after %s)\n"), time_format_iso_ms(inc.closed_ms, t, sizeof t),
 		    duration_format((inc.closed_ms - inc.detected_ms) / 1000, d1, sizeof d1));
 	}
+	incidents_show_runs(st, &inc, settled);
 	printf(_("Events:    %zu\n\n"), n);
 
 	buf_init(&what);

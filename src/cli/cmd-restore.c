@@ -20,6 +20,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -160,6 +161,8 @@ restore_password_free(char *pw)
 	}
 }
 
+static void	restore_record(struct cmd_ctx *, const char *, int64_t, const char *);
+
 /* restore db: keep the live database for forensics, then install the backup. */
 static int
 restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
@@ -187,12 +190,19 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
-		pitr_unpause(pfd, NULL);
+		if (r.installed) {
+			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
+			proc_undefer_signals();
+		}
+		pitr_unpause(pfd, r.installed ? p->db : NULL);
 		cmd_error("%s", cause);
 		free(cause);
 		restore_db_result_free(&r);
 		return (ex);
 	}
+	/* installed: say so in the record before a deferred hangup may end us */
+	restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
+	proc_undefer_signals();
 	pitr_unpause(pfd, p->db);
 	printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 	    ctx->conf.database, p->db, r.bytes);
@@ -237,7 +247,6 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 		    time_format_iso_ms(r->point_ms, t, sizeof t));
 }
 
-static void	restore_record(struct cmd_ctx *, const char *, int64_t);
 
 /*
  * restore db from the stream: rebuild the database as at ra->at_ms into a
@@ -317,10 +326,17 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
 		    &cause) != 0) {
 			ex = fs_errno_exit(errno);
-			pitr_unpause(pfd, NULL);
+			if (res.installed) {
+				restore_record(ctx, src, r.point_ms, res.sha256);
+				proc_undefer_signals();
+			}
+			pitr_unpause(pfd, res.installed ? src : NULL);
 			cmd_error("%s", cause);
 			free(cause);
 		} else {
+			/* installed: say so in the record before a deferred hangup may end us */
+			restore_record(ctx, src, r.point_ms, res.sha256);
+			proc_undefer_signals();
 			pitr_unpause(pfd, src);
 			printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 			    ctx->conf.database, src, res.bytes);
@@ -332,7 +348,6 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window((time_t)(r.point_ms / 1000), incident,
 			    ra->incident != NULL);
-			restore_record(ctx, src, r.point_ms);
 		}
 		restore_db_result_free(&res);
 	}
@@ -469,9 +484,15 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		ex = EX_CANTCREAT;
 		goto out;
 	}
+	/*
+	 * A tree is small: a hangup or cancel waits until the swap is done and
+	 * the line that says so is written (the supervisor records it).
+	 */
+	proc_defer_signals();
 	if (extract_tree(data, len, &o, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
 		cmd_error("%s", cause);
+		proc_undefer_signals();
 		extract_result_free(&r);
 		goto out;
 	}
@@ -479,6 +500,8 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		printf("%c %s/%s\n", marks[r.diffs[i].kind], o.target, r.diffs[i].path);
 	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
 	    o.target, o.name, r.added, r.changed, r.removed);
+	fflush(stdout);
+	proc_undefer_signals();
 	if (r.kept)
 		printf(_("previous tree kept as %s\n"), kept);
 	if (!keys && str_has_prefix(ctx->conf.encryption_key, o.target) &&
@@ -503,30 +526,27 @@ out:
 
 /*
  * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
- * as the TUI sets them for a step's command): append a "restored" event with
- * the set, its time (where the data-loss window ends), the database file
- * installed and its SHA-256, for the report's achieved RPO. A failure to
- * record is said on stderr; the restore stands.
+ * the run in PATRONUS_DR_RUN, as the TUI's supervisor sets them for a step's
+ * command): append a "restored" event with the set, its time (where the
+ * data-loss window ends), the database file installed and its SHA-256 (hex,
+ * hashed before it was installed: nothing expensive runs between the install
+ * and this event), for the report's achieved RPO. A failure to record is said
+ * on stderr; the restore stands.
  */
 static void
-restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const char *hex)
 {
 	struct incident_store	*st;
 	struct buf		 b;
 	const char		*id = getenv("PATRONUS_DR_INCIDENT");
 	const char		*step = getenv("PATRONUS_DR_STEP");
-	char			 hex[HASHIO_HEXLEN], *cause = NULL;
+	char			*cause = NULL;
 	int			 rc;
 
 	if (id == NULL || *id == '\0')
 		return;
 	if (step != NULL && *step == '\0')
 		step = NULL;
-	if (hashio_file(ctx->conf.database, hex, NULL, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		return;
-	}
 	buf_init(&b);
 	buf_adds(&b, "{\"set\":");
 	json_add_string(&b, set);
@@ -535,6 +555,7 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
 	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
 	if (rc == 0) {
+		incident_store_set_run(st, getenv("PATRONUS_DR_RUN"));
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
 		incident_store_close(st);
 	}
@@ -705,8 +726,6 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
 		restore_print_window(p.when, incident, ra.incident != NULL);
-	if (ex == EX_OK && ra.kind == RESTORE_DB)
-		restore_record(ctx, p.db, (int64_t)p.when * 1000);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);

@@ -123,6 +123,7 @@ report_apply(struct report *r, const struct incident_event *ev)
 		memset(c, 0, sizeof *c);
 		c->step = xstrdup(ev->step != NULL ? ev->step : "");
 		c->command = xstrdup(ev->payload);
+		c->run = ev->run != NULL ? xstrdup(ev->run) : NULL;
 		c->start_ms = ev->time_ms;
 		buf_init(&c->output);
 		break;
@@ -130,7 +131,10 @@ report_apply(struct report *r, const struct incident_event *ev)
 	case INCIDENT_EV_EXIT:
 		for (i = r->ncmds; i > 0; i--) {
 			c = &r->cmds[i - 1];
-			if (c->status == NULL && strcmp(c->step, ev->step != NULL ? ev->step : "") == 0)
+			/* two runs of one step are never merged: the run ids must agree */
+			if (c->status == NULL && strcmp(c->step, ev->step != NULL ? ev->step : "") == 0 &&
+			    (c->run == NULL) == (ev->run == NULL) &&
+			    (c->run == NULL || strcmp(c->run, ev->run) == 0))
 				break;
 		}
 		if (i == 0)
@@ -415,6 +419,7 @@ report_free(struct report *r)
 	for (i = 0; i < r->ncmds; i++) {
 		free(r->cmds[i].step);
 		free(r->cmds[i].command);
+		free(r->cmds[i].run);
 		free(r->cmds[i].status);
 		buf_free(&r->cmds[i].output);
 	}

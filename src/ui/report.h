@@ -49,6 +49,7 @@ struct report_command {
 	char		*status;	/* "exit 0", or NULL when it has not ended */
 	int64_t		 code;
 	struct buf	 output;	/* as recorded */
+	char		*run;		/* its run id (run.h), NULL in older records */
 };
 
 /* One success criterion of a drill. */

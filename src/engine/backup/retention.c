@@ -1,8 +1,10 @@
 /* retention.c: which backup sets to keep, with restic's forget --keep-* semantics. */
 #include "system.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
@@ -10,6 +12,7 @@
 #include "engine/set/verify.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -81,9 +84,9 @@ retention_verdicts_free(struct retention_verdict *v, size_t n)
 	free(v);
 }
 
-/* Temporary files of interrupted backups older than the limit, under backup_dir. */
-static void
-retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
+/* Temporary files of interrupted backups under backup_dir older than age seconds (-1: all). */
+void
+retention_stale(const char *backup_dir, time_t now, time_t age, char ***list, size_t *n)
 {
 	struct dirent	*de;
 	struct stat	 st;
@@ -103,7 +106,7 @@ retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
 				continue;
 			path = xasprintf("%s/%s", dir, de->d_name);
 			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-			    now - st.st_mtime > RETENTION_INCOMPLETE_AGE) {
+			    (age < 0 || now - st.st_mtime > age)) {
 				*list = xreallocarray(*list, *n + 1, sizeof **list);
 				(*list)[(*n)++] = path;
 			} else
@@ -112,6 +115,60 @@ retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
 		closedir(d);
 		free(dir);
 	}
+}
+
+/*
+ * Take the backup lock (BACKUP_DIR/.patronus-dr-backup.lock): exclusive when
+ * no other backup runs (*alone: its temporaries are then leftovers of a killed
+ * one), else shared. Returns the descriptor (closing it releases the lock),
+ * or -1 when the lock file cannot be made (then nothing is swept).
+ */
+int
+retention_lock(const char *backup_dir, bool *alone)
+{
+	char	*path;
+	int	 fd;
+
+	*alone = false;
+	path = xasprintf("%s/.patronus-dr-backup.lock", backup_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(path);
+	if (fd == -1)
+		return (-1);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		*alone = true;
+		return (fd);
+	}
+	while (flock(fd, LOCK_SH) == -1 && errno == EINTR)
+		;
+	return (fd);
+}
+
+/* After the sweep: let other backups run beside this one (the lock becomes shared). */
+void
+retention_lock_share(int fd)
+{
+	if (fd != -1)
+		flock(fd, LOCK_SH);
+}
+
+/* Whether a backup runs now (holds the backup lock). */
+bool
+retention_busy(const char *backup_dir)
+{
+	char	*path;
+	int	 fd;
+	bool	 busy = false;
+
+	path = xasprintf("%s/.patronus-dr-backup.lock", backup_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd == -1)
+		return (false);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		busy = errno == EWOULDBLOCK;
+	close(fd);
+	return (busy);
 }
 
 /* Fill a policy from conf's retention counts. */
@@ -246,7 +303,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	}
 	*stale = NULL;
 	*nstale = 0;
-	retention_stale(c->backup_dir, now, stale, nstale);
+	retention_stale(c->backup_dir, now, RETENTION_INCOMPLETE_AGE, stale, nstale);
 	free(when);
 	free(idx);
 	free(reasons);
@@ -301,10 +358,13 @@ retention_prune(const struct conf *c, const char *password, time_t now, bool dry
 	for (i = 0; i < n; i++) {
 		if (!v[i].remove)
 			continue;
+		/* logged first, then removed whole: a hangup waits for both */
+		proc_defer_signals();
 		log_info(_("%s %s/%s: %s"), dry_run ? _("would remove") : _("removing"),
 		    sets[i].dir, sets[i].name, v[i].why);
 		if (!dry_run && rc == 0 && retention_remove(c, &sets[i], cause) == -1)
 			rc = -1;
+		proc_undefer_signals();
 	}
 	for (i = 0; i < nstale; i++) {
 		log_info(_("%s %s: temporary file of an interrupted backup"),

@@ -30,6 +30,10 @@ int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_se
 	    size_t *, struct retention_verdict **, char ***, size_t *, char **);
 int	 retention_remove(const struct conf *, const struct catalog_set *, char **);
 void	 retention_verdicts_free(struct retention_verdict *, size_t);
+void	 retention_stale(const char *, time_t, time_t, char ***, size_t *);
+int	 retention_lock(const char *, bool *);
+void	 retention_lock_share(int);
+bool	 retention_busy(const char *);
 int	 retention_prune(const struct conf *, const char *, time_t, bool, char **);
 
 #endif
