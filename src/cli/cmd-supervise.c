@@ -222,7 +222,7 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	}
 	if (rc == 1) {
 		who = run_holder_text(&holder, incident_now_ms());
-		printf(_("not started: the step is %s\n"), who);
+		printf(_("Not started: the step is %s.\n"), who);
 		fflush(stdout);
 		free(who);
 		run_claim_clear(&holder);
