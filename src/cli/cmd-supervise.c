@@ -10,6 +10,7 @@
 #include "model/run.h"
 #include "util/proc.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* The signal that asked for a cancel (SIGTERM, SIGINT), 0 while none came. */
@@ -61,6 +62,7 @@ supervise_loop(struct incident_store *st, const struct supervise_args *a)
 	const char		*env[2];
 	char			*e1, *cause = NULL, status[128], *why;
 	uint64_t		 bytes = 0, dropped = 0;
+	int64_t			 ended_ms = 0;
 	int			 r, kept, code, sig, ex = EX_OK;
 	bool			 cancelled = false;
 
@@ -95,6 +97,13 @@ supervise_loop(struct incident_store *st, const struct supervise_args *a)
 			if (proc_tick(p))
 				break;
 			poll(NULL, 0, 50);
+			continue;
+		}
+		/* ended, but something it left running holds the pipe: 2 s more, then stop reading */
+		if (ended_ms == 0 && proc_reap(p))
+			ended_ms = time_mono_ms();
+		if (ended_ms != 0 && time_mono_ms() - ended_ms > 2000) {
+			proc_close_output(p);
 			continue;
 		}
 		pfd.fd = proc_fd(p);
@@ -170,7 +179,7 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	struct incident_store		*st = NULL;
 	struct run_claim		 holder;
 	struct sigaction		 sa;
-	char				*cause = NULL, *who;
+	char				*cause = NULL, *who, *msg;
 	int				 opt, rc;
 
 	memset(&a, 0, sizeof a);
@@ -213,6 +222,11 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 		free(cause);
 		return (EX_CANTCREAT);
 	}
+	if (supervise_cancel != 0) {
+		/* cancelled before it was claimed: nothing ran, nothing to record */
+		incident_store_close(st);
+		return (EX_TEMPFAIL);
+	}
 	rc = run_claim(st, a.incident, a.step, a.run, a.command, a.client, &holder, &cause);
 	if (rc < 0) {
 		cmd_error("%s", cause);
@@ -222,8 +236,10 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	}
 	if (rc == 1) {
 		who = run_holder_text(&holder, incident_now_ms());
-		printf(_("Not started: the step is %s.\n"), who);
+		msg = xasprintf(_("Not started: the step is %s."), who);
+		printf("%s\n", msg);
 		fflush(stdout);
+		free(msg);
 		free(who);
 		run_claim_clear(&holder);
 		incident_store_close(st);

@@ -258,4 +258,17 @@ ls -a "$D"/backup/patronus/*/ | grep -q '\.tmp' && fail "temporaries left after 
 run "$PDR" --config "$C" backups
 expect_no_match "$T/out" '^left over' "backups lists nothing left over"
 
+# A record of the schema before runs (no run column, user_version 1) is brought up to date
+# when opened, and its chain still holds.
+sed "s|^state_dir:.*|state_dir: \"$T/state1\"|" "$C" >"$T/dr1.yaml"
+tui_start v1 100 30 "$PDR" --config "$T/dr1.yaml" run settle-test
+tui_wait v1 'INC-[0-9]{8}-[0-9]{4}-settle-test' "schema 1: an incident"
+tui_keys v1 q
+tui_wait v1 '^\[exit 0\]' "schema 1: the TUI leaves"
+sqlite3 "$T/state1/incidents.db" 'ALTER TABLE events DROP COLUMN run; PRAGMA user_version = 1'
+ID1=$(newest_incident "$T/state1/incidents.db")
+run "$PDR" --config "$T/dr1.yaml" incidents verify "$ID1"
+expect_rc 0 "schema 1: the chain holds after the upgrade"
+[ "$(sqlite3 "$T/state1/incidents.db" 'PRAGMA user_version')" = 2 ] && ok "schema 1: upgraded to 2" || fail "schema 1: not upgraded"
+
 finish
