@@ -269,6 +269,8 @@ cmd_backup_sweep(const struct conf *c)
 
 	if ((fd = retention_lock(c->backup_dir, &alone)) == -1 || !alone)
 		return (fd);
+	list = NULL;
+	n = 0;
 	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
 	for (i = 0; i < n; i++) {
 		if (lstat(list[i], &st) == 0)

@@ -73,6 +73,8 @@ cmd_backups_leftovers(const struct conf *c)
 	bool	  busy;
 
 	busy = retention_busy(c->backup_dir);
+	list = NULL;
+	n = 0;
 	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
 	for (i = 0; i < n; i++) {
 		cmd_backups_size(list[i], size, sizeof size);

@@ -1478,6 +1478,8 @@ main_child_end(struct tui *t)
 		t->proc_msg.data[--t->proc_msg.len] = '\0';
 	if (code == EX_TEMPFAIL && t->proc_msg.len > 0)
 		tui_status(t, true, "%s", t->proc_msg.data);
+	else if (code == EX_TEMPFAIL)
+		tui_status(t, false, "%s", _("Not started: cancelled before it began."));
 	else if (code != 0)
 		tui_status(t, true, _("the supervisor of the step's command failed (%s): %s"), st,
 		    t->proc_msg.len > 0 ? t->proc_msg.data : "-");

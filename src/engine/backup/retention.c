@@ -84,7 +84,7 @@ retention_verdicts_free(struct retention_verdict *v, size_t n)
 	free(v);
 }
 
-/* Temporary files of interrupted backups under backup_dir older than age seconds (-1: all). */
+/* Append to *list / *n (the caller starts them, e.g. NULL and 0) the temporary files of interrupted backups under backup_dir older than age seconds (-1: all). */
 void
 retention_stale(const char *backup_dir, time_t now, time_t age, char ***list, size_t *n)
 {
