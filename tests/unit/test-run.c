@@ -207,6 +207,53 @@ START_TEST(test_elsewhere_and_unclaimed)
 }
 END_TEST
 
+START_TEST(test_import_keeps_run)
+{
+	struct incident_store		*b;
+	struct incident_event		*evs, *got;
+	struct incident_verify_result	 vr;
+	struct run_claim		 h;
+	size_t				 n, ngot, i, named = 0;
+	int64_t				 added;
+	char				*dir, *cause = NULL;
+
+	/* a record with events that name a run, copied elsewhere (an off-site journal's way) */
+	ck_assert_int_eq(run_claim(st, id, "r", "runX", "echo hi", "tty", &h, &cause), 0);
+	incident_store_set_run(st, "runX");
+	ck_assert_int_eq(incident_append_output(st, id, "r", "hi\n", 3, &cause), 1);
+	ck_assert_int_eq(incident_append_exit(st, id, "r", "exit 0", 0, 0, false, 3, 0, NULL,
+	    &cause), 0);
+	incident_store_set_run(st, NULL);
+	ck_assert_int_eq(incident_events(st, id, 0, &evs, &n, &cause), 0);
+	dir = xasprintf("%s/standby", testlib_dir);
+	b = testlib_store(dir);
+	ck_assert_msg(incident_import(b, id, evs, n, &added, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(added, (int64_t)n);
+	ck_assert_int_eq(incident_verify(b, id, &vr, &cause), 0);
+	ck_assert_int_eq(incident_events(b, id, 0, &got, &ngot, &cause), 0);
+	ck_assert_uint_eq(ngot, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(got[i].hash, evs[i].hash);
+		if (got[i].run != NULL && strcmp(got[i].run, "runX") == 0)
+			named++;
+	}
+	ck_assert_uint_eq(named, 4);	/* claimed, command-started, output, exit */
+	/* a run id changed on the way is found */
+	free(evs[n - 1].run);
+	evs[n - 1].run = xstrdup("runY");
+	incident_store_close(b);
+	free(dir);
+	dir = xasprintf("%s/standby2", testlib_dir);
+	b = testlib_store(dir);
+	ck_assert_int_ne(incident_import(b, id, evs, n, &added, &cause), 0);
+	free(cause);
+	incident_store_close(b);
+	free(dir);
+	incident_events_free(evs, n);
+	incident_events_free(got, ngot);
+}
+END_TEST
+
 /* Apply an event of kind for step in run to w. */
 static void
 wev(struct walk *w, int64_t seq, const char *step, const char *run, enum incident_ev kind,
@@ -271,6 +318,7 @@ run_suite(void)
 	tcase_add_test(tc, test_gone_is_settled_unknown);
 	tcase_add_test(tc, test_elsewhere_and_unclaimed);
 	tcase_add_test(tc, test_walk_never_merges);
+	tcase_add_test(tc, test_import_keeps_run);
 	suite_add_tcase(s, tc);
 	return (s);
 }
