@@ -375,6 +375,32 @@ out:
 	return (rc);
 }
 
+/* Give up a run claimed on another host as ended, outcome unknown; see run.h. */
+int
+run_abandon(struct incident_store *st, const char *id, const char *step, const char *run,
+    char **cause)
+{
+	struct run_claim	*c;
+	size_t			 n, i;
+	int			 rc = 0;
+
+	if (incident_tx_begin(st, cause) != 0)
+		return (-1);
+	if (run_open(st, id, step, &c, &n, cause) != 0) {
+		incident_tx_end(st, false, NULL);
+		return (-1);
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		if (c[i].run != NULL && strcmp(c[i].run, run) == 0 &&
+		    run_life(&c[i]) == RUN_ELSEWHERE)
+			rc = run_append_end(st, id, &c[i], RUN_UNKNOWN_STATUS, false, true,
+			    cause) == 0 ? 1 : -1;
+	run_claims_free(c, n);
+	if (incident_tx_end(st, rc == 1, rc == 1 ? cause : NULL) != 0)
+		return (-1);
+	return (rc);
+}
+
 /* Mark an unclaimed run interrupted; see run.h. */
 int
 run_mark_interrupted(struct incident_store *st, const char *id, const char *step,

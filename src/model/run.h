@@ -98,6 +98,15 @@ int		 run_settle(struct incident_store *, const char *id, const char *step,
 int		 run_mark_interrupted(struct incident_store *, const char *id,
 		    const char *step, char **cause);
 
+/*
+ * Give up run of step, claimed on another host that cannot be checked from
+ * here (the operator says it is gone, e.g. after a failover), as ended with
+ * its outcome unknown, unless it has ended meanwhile. A run of this host is
+ * never given up. Returns 1 when recorded, 0 when there was none, -1 and *cause.
+ */
+int		 run_abandon(struct incident_store *, const char *id, const char *step,
+		    const char *run, char **cause);
+
 /* Ask a live run's supervisor to cancel it (SIGTERM). Returns 0, or -1 and *cause when it does not live here. */
 int		 run_cancel(const struct run_claim *, char **cause);
 

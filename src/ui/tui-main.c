@@ -232,7 +232,7 @@ main_pane_run(struct tui *t, int i, int width, struct plines *pl)
 		s = xasprintf(_("Its supervisor is gone (%s): being settled"), who);
 		break;
 	case RUN_ELSEWHERE:
-		s = xasprintf(_("Running, %s: cannot be checked here"), who);
+		s = xasprintf(_("Running, %s: cannot be checked here (c gives it up)"), who);
 		break;
 	default:
 		s = xasprintf(_("Unfinished, %s (c marks it interrupted)"), who);
@@ -977,7 +977,8 @@ main_key_run(struct tui *t, int i)
 		tui_status(t, true, "%s", _("A command is running already."));
 		return;
 	}
-	if (t->w.steps[i].running) {
+	/* a run whose supervisor is gone does not hold the step: the claim settles it */
+	if (t->w.steps[i].running && run_life(&t->w.steps[i].claim) != RUN_GONE) {
 		msg = run_holder_text(&t->w.steps[i].claim, tui_now_ms());
 		tui_status(t, true, _("Not started: the step is %s."), msg);
 		free(msg);
@@ -1052,6 +1053,26 @@ main_cancel_confirmed(struct tui *t, bool ok, const char *text, void *arg)
 		main_cancel_run(t, i);
 }
 
+/* The answer to "give up a run of another host?". */
+static void
+main_abandon_confirmed(struct tui *t, bool ok, const char *text, void *arg)
+{
+	int		 i = (int)(intptr_t)arg, r;
+	char		*cause = NULL;
+
+	if (!ok || !t->w.steps[i].running || t->w.steps[i].claim.run == NULL)
+		return;
+	if ((r = run_abandon(t->o->store, t->o->inc->id, t->w.rb->steps[i].id,
+	    t->w.steps[i].claim.run, &cause)) < 0) {
+		tui_status(t, true, _("not recorded: %s"), cause);
+		free(cause);
+		return;
+	}
+	tui_sync(t);
+	tui_status(t, false, "%s", r > 0 ? _("Recorded as ended, outcome unknown.") :
+	    _("The run has ended meanwhile."));
+}
+
 /*
  * c: cancel the step's run through its supervisor, ours at once, another
  * TUI's after asking; a run whose supervisor is gone is settled as "outcome
@@ -1103,8 +1124,12 @@ main_key_cancel(struct tui *t, int i)
 		    _("The run has ended meanwhile."));
 		break;
 	case RUN_ELSEWHERE:
-		tui_status(t, true, _("The run is on %s: cancel it there."),
-		    c->host != NULL ? c->host : "?");
+		who = run_holder_text(c, tui_now_ms());
+		msg = xasprintf(_("The step is %s, which cannot be checked from here. Only if "
+		    "that host is gone: record the run as ended, outcome unknown? (y/n)"), who);
+		tui_confirm(t, _("Cancel"), msg, main_abandon_confirmed, (void *)(intptr_t)i);
+		free(msg);
+		free(who);
 		break;
 	case RUN_UNCLAIMED:
 		if ((r = run_mark_interrupted(t->o->store, t->o->inc->id,

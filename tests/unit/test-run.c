@@ -195,6 +195,15 @@ START_TEST(test_elsewhere_and_unclaimed)
 	free(cause);
 	cause = NULL;
 	run_claim_clear(&h);
+	/* given up on the operator's word (that host is gone): outcome unknown, the step free */
+	ck_assert_int_eq(run_abandon(st, id, "r", "far", &cause), 1);
+	p = newest("r", INCIDENT_EV_EXIT, NULL);
+	ck_assert_ptr_nonnull(strstr(p, RUN_UNKNOWN_STATUS));
+	free(p);
+	ck_assert_int_eq(run_abandon(st, id, "r", "far", &cause), 0);
+	ck_assert_int_eq(run_claim(st, id, "r", "mine", "echo", "", &h, &cause), 0);
+	/* a run of this host is never given up that way */
+	ck_assert_int_eq(run_abandon(st, id, "r", "mine", &cause), 0);
 	/* a command-started of an older version (no run): only c marks it interrupted */
 	testlib_append(st, id, "old", INCIDENT_EV_COMMAND_STARTED, "echo old");
 	testlib_append(st, id, "old", INCIDENT_EV_OUTPUT, "abc\n");
