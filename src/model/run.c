@@ -375,10 +375,14 @@ out:
 	return (rc);
 }
 
-/* Give up a run claimed on another host as ended, outcome unknown; see run.h. */
-int
-run_abandon(struct incident_store *st, const char *id, const char *step, const char *run,
-    char **cause)
+/*
+ * In one write transaction: end the first open run of step that is run (NULL:
+ * one without a claim, of an older version) and, when life is not -1, has
+ * that life, with status. Returns 1 when ended, 0 when there was none, -1.
+ */
+static int
+run_end_one(struct incident_store *st, const char *id, const char *step, const char *run,
+    int life, const char *status, bool cancelled, char **cause)
 {
 	struct run_claim	*c;
 	size_t			 n, i;
@@ -390,15 +394,26 @@ run_abandon(struct incident_store *st, const char *id, const char *step, const c
 		incident_tx_end(st, false, NULL);
 		return (-1);
 	}
-	for (i = 0; i < n && rc == 0; i++)
-		if (c[i].run != NULL && strcmp(c[i].run, run) == 0 &&
-		    run_life(&c[i]) == RUN_ELSEWHERE)
-			rc = run_append_end(st, id, &c[i], RUN_UNKNOWN_STATUS, false, true,
-			    cause) == 0 ? 1 : -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((run == NULL) != (c[i].run == NULL) ||
+		    (run != NULL && strcmp(c[i].run, run) != 0) ||
+		    (life != -1 && (int)run_life(&c[i]) != life))
+			continue;
+		rc = run_append_end(st, id, &c[i], status, cancelled, true, cause) == 0 ? 1 : -1;
+	}
 	run_claims_free(c, n);
 	if (incident_tx_end(st, rc == 1, rc == 1 ? cause : NULL) != 0)
 		return (-1);
 	return (rc);
+}
+
+/* Give up a run claimed on another host as ended, outcome unknown; see run.h. */
+int
+run_abandon(struct incident_store *st, const char *id, const char *step, const char *run,
+    char **cause)
+{
+	return (run_end_one(st, id, step, run, RUN_ELSEWHERE, RUN_UNKNOWN_STATUS, false,
+	    cause));
 }
 
 /* Mark an unclaimed run interrupted; see run.h. */
@@ -406,24 +421,7 @@ int
 run_mark_interrupted(struct incident_store *st, const char *id, const char *step,
     char **cause)
 {
-	struct run_claim	*c;
-	size_t			 n, i;
-	int			 rc = 0;
-
-	if (incident_tx_begin(st, cause) != 0)
-		return (-1);
-	if (run_open(st, id, step, &c, &n, cause) != 0) {
-		incident_tx_end(st, false, NULL);
-		return (-1);
-	}
-	for (i = 0; i < n && rc == 0; i++)
-		if (c[i].run == NULL)
-			rc = run_append_end(st, id, &c[i], "interrupted", true, true, cause) == 0 ?
-			    1 : -1;
-	run_claims_free(c, n);
-	if (incident_tx_end(st, rc == 1, rc == 1 ? cause : NULL) != 0)
-		return (-1);
-	return (rc);
+	return (run_end_one(st, id, step, NULL, -1, "interrupted", true, cause));
 }
 
 /* SIGTERM to a live run's supervisor. */
