@@ -67,8 +67,9 @@ cmd_backups_size(const char *path, char *size, size_t len)
 static void
 cmd_backups_leftovers(const struct conf *c)
 {
+	const char *const live[] = { c->database, c->config_dir, c->wireguard_dir };
 	char	**list, size[32];
-	size_t	  n, i;
+	size_t	  n, i, k;
 	char	 *p;
 	bool	  busy;
 
@@ -87,17 +88,20 @@ cmd_backups_leftovers(const struct conf *c)
 		free(p);
 	}
 	str_list_free(list, n);
-	if (c->database == NULL)
-		return;
-	restore_leftovers(c->database, NULL, &list, &n);
-	for (i = 0; i < n; i++) {
-		cmd_backups_size(list[i], size, sizeof size);
-		p = cmd_backups_path(list[i]);
-		printf(_("left over by a restore: %s (%s); the next restore removes it\n"), p,
-		    size);
-		free(p);
+	/* beside the live database (copies, rebuilds) and the live trees (staging folders) */
+	for (k = 0; k < nitems(live); k++) {
+		if (live[k] == NULL)
+			continue;
+		restore_leftovers(live[k], k == 0 ? NULL : "restore", &list, &n);
+		for (i = 0; i < n; i++) {
+			cmd_backups_size(list[i], size, sizeof size);
+			p = cmd_backups_path(list[i]);
+			printf(_("left over by a restore: %s (%s); the next restore removes "
+			    "it\n"), p, size);
+			free(p);
+		}
+		str_list_free(list, n);
 	}
-	str_list_free(list, n);
 }
 
 static int

@@ -258,6 +258,17 @@ ls -a "$D"/backup/patronus/*/ | grep -q '\.tmp' && fail "temporaries left after 
 run "$PDR" --config "$C" backups
 expect_no_match "$T/out" '^left over' "backups lists nothing left over"
 
+# A killed restore's temporary: listed by backups, removed by the next restore.
+sh -c 'PDR_TEST_CRASH_AT=db-staged "$0" --config "$1" restore db --yes --copy' "$PDR" "$C" >/dev/null 2>&1
+ls -a "$(dirname "$LIVE")" | grep -q '^\.sdwan\.db\.restore-' && ok "a killed restore leaves a temporary" || fail "the killed restore left no temporary"
+run "$PDR" --config "$C" backups
+expect_match "$T/out" '^left over by a restore: .*/\.sdwan\.db\.restore-.* \(.*\); the next restore removes it' "backups lists it"
+run "$PDR" --config "$C" restore db --yes
+expect_rc 0 "the next restore"
+ls -a "$(dirname "$LIVE")" | grep -q '^\.sdwan\.db\.restore-' && fail "the restore's temporary is still there" || ok "the next restore removed it"
+run "$PDR" --config "$C" backups
+expect_no_match "$T/out" '^left over' "backups lists nothing left over after the restore"
+
 # A record of the schema before runs (no run column, user_version 1) is brought up to date
 # when opened, and its chain still holds.
 sed "s|^state_dir:.*|state_dir: \"$T/state1\"|" "$C" >"$T/dr1.yaml"
