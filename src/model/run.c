@@ -327,6 +327,36 @@ run_settle(struct incident_store *st, const char *id, const char *step, char **c
 	return (n);
 }
 
+/* Close the incident unless a run is still open; see run.h. */
+int
+run_close(struct incident_store *st, const char *id, const char *outcome,
+    struct run_claim *holder, struct incident_event *ev, char **cause)
+{
+	int	rc = -1;
+
+	memset(holder, 0, sizeof *holder);
+	if (incident_tx_begin(st, cause) != 0)
+		return (-1);
+	if (run_settle_tx(st, id, NULL, holder, cause) < 0)
+		goto out;
+	if (holder->step != NULL) {
+		rc = 1;
+		goto out;
+	}
+	if (incident_close(st, id, outcome, ev, cause) == 0)
+		rc = 0;
+out:
+	if (rc == 0) {
+		if (incident_tx_end(st, true, cause) == 0)
+			return (0);
+		if (ev != NULL)
+			incident_event_clear(ev);
+		return (-1);
+	}
+	incident_tx_end(st, false, NULL);
+	return (rc);
+}
+
 /* Claim a step for a run; see run.h. */
 int
 run_claim(struct incident_store *st, const char *id, const char *step, const char *run,

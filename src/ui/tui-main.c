@@ -716,16 +716,27 @@ static void
 main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 {
 	struct incident_event	 ev;
-	char			*cause = NULL;
+	struct run_claim	 holder;
+	char			*cause = NULL, *who;
+	int			 r;
 
 	if (!ok) {
 		tui_status(t, false, "%s", _("The incident stays open."));
 		return;
 	}
 	memset(&ev, 0, sizeof ev);
-	if (incident_close(t->o->store, t->o->inc->id,
+	/* never closed under a run that is still going: its end would have no place */
+	if ((r = run_close(t->o->store, t->o->inc->id,
 	    t->o->inc->mode == INCIDENT_MODE_DRILL ? "drill complete" : "resolved",
-	    &ev, &cause) != 0) {
+	    &holder, &ev, &cause)) == 1) {
+		who = run_holder_text(&holder, tui_now_ms());
+		tui_status(t, true, _("Not closed: step %s is %s."), holder.step, who);
+		free(who);
+		run_claim_clear(&holder);
+		tui_sync(t);
+		return;
+	}
+	if (r != 0) {
 		tui_status(t, true, _("not closed: %s"), cause);
 		free(cause);
 		return;

@@ -263,6 +263,37 @@ START_TEST(test_import_keeps_run)
 }
 END_TEST
 
+START_TEST(test_close_waits_for_runs)
+{
+	struct run_claim	 h;
+	struct incident		 inc;
+	char			 host[256], *cause = NULL, *p;
+
+	ck_assert_int_eq(gethostname(host, sizeof host), 0);
+	ck_assert_int_eq(run_claim(st, id, "r", "live", "sleep 1", "", &h, &cause), 0);
+	claim_as("s", "gone", host, dead_pid());
+	/* a live run refuses the close, naming it; the gone one is not settled then either */
+	ck_assert_int_eq(run_close(st, id, "resolved", &h, NULL, &cause), 1);
+	ck_assert_str_eq(h.run, "live");
+	run_claim_clear(&h);
+	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
+	ck_assert_int_eq(inc.closed_ms, 0);
+	incident_free(&inc);
+	/* once it has ended, the close settles the gone one and closes */
+	incident_store_set_run(st, "live");
+	ck_assert_int_eq(incident_append_exit(st, id, "r", "exit 0", 0, 0, false, 0, 0, NULL,
+	    &cause), 0);
+	incident_store_set_run(st, NULL);
+	ck_assert_msg(run_close(st, id, "resolved", &h, NULL, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
+	ck_assert_int_ne(inc.closed_ms, 0);
+	incident_free(&inc);
+	p = newest("s", INCIDENT_EV_EXIT, NULL);
+	ck_assert_ptr_nonnull(strstr(p, RUN_UNKNOWN_STATUS));
+	free(p);
+}
+END_TEST
+
 /* Apply an event of kind for step in run to w. */
 static void
 wev(struct walk *w, int64_t seq, const char *step, const char *run, enum incident_ev kind,
@@ -328,6 +359,7 @@ run_suite(void)
 	tcase_add_test(tc, test_elsewhere_and_unclaimed);
 	tcase_add_test(tc, test_walk_never_merges);
 	tcase_add_test(tc, test_import_keeps_run);
+	tcase_add_test(tc, test_close_waits_for_runs);
 	suite_add_tcase(s, tc);
 	return (s);
 }
