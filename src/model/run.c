@@ -327,34 +327,47 @@ run_settle(struct incident_store *st, const char *id, const char *step, char **c
 	return (n);
 }
 
+/*
+ * Begin a write transaction in which no run of step (NULL: of any step) is
+ * open: runs whose supervisor is gone are settled in it. Returns 0 inside the
+ * transaction, 1 when a run holds on (*holder, the transaction ended), -1.
+ */
+static int
+run_free_tx(struct incident_store *st, const char *id, const char *step,
+    struct run_claim *holder, char **cause)
+{
+	int	r;
+
+	memset(holder, 0, sizeof *holder);
+	if (incident_tx_begin(st, cause) != 0)
+		return (-1);
+	if ((r = run_settle_tx(st, id, step, holder, cause)) >= 0 && holder->step == NULL)
+		return (0);
+	incident_tx_end(st, false, NULL);
+	if (r >= 0)
+		return (1);
+	run_claim_clear(holder);
+	return (-1);
+}
+
 /* Close the incident unless a run is still open; see run.h. */
 int
 run_close(struct incident_store *st, const char *id, const char *outcome,
     struct run_claim *holder, struct incident_event *ev, char **cause)
 {
-	int	rc = -1;
+	int	rc;
 
-	memset(holder, 0, sizeof *holder);
-	if (incident_tx_begin(st, cause) != 0)
-		return (-1);
-	if (run_settle_tx(st, id, NULL, holder, cause) < 0)
-		goto out;
-	if (holder->step != NULL) {
-		rc = 1;
-		goto out;
-	}
-	if (incident_close(st, id, outcome, ev, cause) == 0)
-		rc = 0;
-out:
-	if (rc == 0) {
-		if (incident_tx_end(st, true, cause) == 0)
-			return (0);
-		if (ev != NULL)
-			incident_event_clear(ev);
+	if ((rc = run_free_tx(st, id, NULL, holder, cause)) != 0)
+		return (rc);
+	if (incident_close(st, id, outcome, ev, cause) != 0) {
+		incident_tx_end(st, false, NULL);
 		return (-1);
 	}
-	incident_tx_end(st, false, NULL);
-	return (rc);
+	if (incident_tx_end(st, true, cause) == 0)
+		return (0);
+	if (ev != NULL)
+		incident_event_clear(ev);
+	return (-1);
 }
 
 /* Claim a step for a run; see run.h. */
@@ -367,15 +380,9 @@ run_claim(struct incident_store *st, const char *id, const char *step, const cha
 	uint64_t	 start = 0;
 	int		 rc = -1;
 
-	memset(holder, 0, sizeof *holder);
-	if (incident_tx_begin(st, cause) != 0)
-		return (-1);
-	if (run_settle_tx(st, id, step, holder, cause) < 0)
-		goto out;
-	if (holder->step != NULL) {
-		rc = 1;
-		goto out;
-	}
+	if ((rc = run_free_tx(st, id, step, holder, cause)) != 0)
+		return (rc);
+	rc = -1;
 	run_host(host, sizeof host);
 	proc_boot_id(boot, sizeof boot);
 	proc_start_time(getpid(), &start);
@@ -398,7 +405,6 @@ run_claim(struct incident_store *st, const char *id, const char *step, const cha
 		rc = 0;
 	incident_store_set_run(st, NULL);
 	buf_free(&b);
-out:
 	if (rc == 0)
 		return (incident_tx_end(st, true, cause));
 	incident_tx_end(st, false, NULL);
