@@ -75,9 +75,10 @@ _patronus_dr()
 
 	case $prev in
 	-c|--config|-o|--output|--dir|--detected|--incident-start|--target|\
-	--interface|--expect|--timeout)
+	--interface|--expect|--timeout|--before|--reason)
 		case $prev in
-		--detected|--incident-start|--target|--interface|--expect|--timeout)
+		--detected|--incident-start|--target|--interface|--expect|--timeout|\
+		--before|--reason)
 			return ;;
 		esac
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -111,11 +112,11 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
+	restore)	opts="--from --at --before --incident-start --yes --copy --wait" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
-	rpo)		opts="--incident-start --target" ;;
+	rpo)		opts="--incident-start --before --target" ;;
 	check)		opts="--expect --timeout" ;;
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
@@ -125,7 +126,7 @@ _patronus_dr()
 	run)		opts="--drill --detected" ;;
 	drills)		opts="--ascii" ;;
 	report)		opts="--format --record -o" ;;
-	incidents)	opts="--json --offline --from" ;;
+	incidents)	opts="--json --offline --from --reason" ;;
 	runbooks)	opts="--expand" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -159,8 +160,8 @@ _patronus_dr()
 		;;
 	incidents)
 		case $sub in
-		"")	COMPREPLY=($(compgen -W "list show verify ship fetch" -- "$cur")) ;;
-		show|verify|ship)
+		"")	COMPREPLY=($(compgen -W "list show verify close ship fetch" -- "$cur")) ;;
+		show|verify|close|ship)
 			COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur")) ;;
 		esac
 		;;

@@ -185,8 +185,13 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		metrics_clear(m, "patronus_dr_drill_last_success");
 		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
 		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
-		/* Oldest first: the last row of a runbook is its last drill. */
+		/*
+		 * Oldest first: the last row of a runbook is its last drill. An
+		 * abandoned drill (incidents close) is no result: passed over.
+		 */
 		for (i = 0; i < nh; i++) {
+			if (h[i].abandoned)
+				continue;
 			/* DRILL-YYYYmmdd-HHMM-RUNBOOK */
 			for (rb = h[i].id, k = 0; k < 3 && rb != NULL; k++)
 				if ((rb = strchr(rb, '-')) != NULL)
@@ -194,7 +199,7 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 			if (rb == NULL)
 				continue;
 			for (j = i + 1; j < nh; j++)
-				if (strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
+				if (!h[j].abandoned && strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
 				    strlen(h[j].id) == strlen(h[i].id))
 					break;
 			if (j < nh)

@@ -85,13 +85,15 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	struct runbook		*rb = NULL;
 	struct report		 r;
 	const char		*loaded = NULL;
-	char			*cause = NULL;
+	char			*cause = NULL, *self;
 	size_t			 nl = 0, i;
 
 	*h = NULL;
 	*n = 0;
 	memset(&set, 0, sizeof set);
+	self = cmd_hint_prefix(c);
 	if (incident_list(st, &l, &nl, &cause) != 0) {
+		free(self);
 		cmd_error("%s", cause);
 		free(cause);
 		return (-1);
@@ -106,7 +108,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
 			loaded = l[i - 1].runbook_id;
 		}
-		if (report_build(st, l[i - 1].id, rb, &r, &cause) != 1) {
+		if (report_build(st, l[i - 1].id, rb, self, &r, &cause) != 1) {
 			cmd_error("%s", cause != NULL ? cause : l[i - 1].id);
 			free(cause);
 			cause = NULL;
@@ -119,6 +121,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	runbook_free(rb);
 	runbook_set_free(&set);
 	incident_list_free(l, nl);
+	free(self);
 	return (0);
 }
 
@@ -208,7 +211,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	enum report_format		 f = REPORT_MD;
 	struct buf			 b;
 	const char			*out = NULL;
-	char				*cause = NULL;
+	char				*cause = NULL, *self;
 	size_t				 nh = 0;
 	int				 opt, rc;
 	bool				 record = false;
@@ -255,18 +258,22 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
 	incident_free(&r.inc);
-	rc = report_build(st, argv[optind], rb, &r, &cause);
-	runbook_free(rb);
-	runbook_set_free(&set);
+	self = cmd_hint_prefix(&ctx->conf);
+	rc = report_build(st, argv[optind], rb, self, &r, &cause);
+	free(self);
 	if (rc != 1) {
 		cmd_error("%s", cause != NULL ? cause : argv[optind]);
 		free(cause);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
 		report_free(&r);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -275,6 +282,8 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	cmd_report_history_free(h, nh);
 	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
 	report_free(&r);
+	runbook_free(rb);
+	runbook_set_free(&set);
 	incident_store_close(st);
 	if (rc != EX_OK) {
 		buf_free(&b);

@@ -35,6 +35,9 @@ struct restore_args {
 	const char		*incident;
 	const char		*at;		/* --at TIME, or NULL */
 	int64_t			 at_ms;		/* INT64_MAX: the newest point */
+	const char		*before;	/* --before TIME, or NULL */
+	int64_t			 before_ms;	/* INT64_MAX: no limit */
+	int64_t			 incident_ms;	/* --incident-start as an instant */
 	bool			 yes;
 	bool			 copy;
 	int64_t			 wait_ms;	/* for a running stream to pause */
@@ -105,21 +108,24 @@ restore_ask(const struct restore_args *ra, const char *what)
 	return (1);
 }
 
-/* Print the data-loss window: the backup's time against the incident start or now. */
+/* Print the data-loss window: the point's time (ms) against the incident start or now. */
 static void
-restore_print_window(time_t when, time_t incident, bool have_incident)
+restore_print_window(const struct restore_args *ra, int64_t when_ms)
 {
-	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
-	time_t	ref = have_incident ? incident : time(NULL);
-	int64_t	d = (int64_t)ref - (int64_t)when;
+	char	bw[64], rw[64], dw[TIMEUTIL_BUFSZ];
+	int64_t	ref = ra->incident != NULL ? ra->incident_ms : time_now_ms();
+	int64_t	d = ref - when_ms;
 
-	time_format_iso(when, bw, sizeof bw);
-	time_format_iso(ref, rw, sizeof rw);
+	time_format_iso_ms(when_ms, bw, sizeof bw);
+	time_format_iso_ms(ref, rw, sizeof rw);
 	if (d < 0)
 		d = 0;
-	duration_format(d, dw, sizeof dw);
+	if (d < 10000)
+		pitr_format_ms(d, dw, sizeof dw);
+	else
+		duration_format(d / 1000, dw, sizeof dw);
 	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
-	    have_incident ? _("incident start") : _("now"), rw);
+	    ra->incident != NULL ? _("incident start") : _("now"), rw);
 }
 
 /* path, or path.N for the first N from 2 that is free (caller frees). */
@@ -254,7 +260,7 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
  * integrity_check), then install it as restore db installs a set.
  */
 static int
-restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t incident)
+restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 {
 	struct restore_db_result	 res;
 	struct pitr_result		 r;
@@ -291,9 +297,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
-		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX) {
+			what = cmd_hint(&ctx->conf, "backups", NULL);
 			cmd_error(_("a backup set of that time can be restored with --from "
-			    "(see: %s backups)"), PACKAGE);
+			    "(see: %s)"), what);
+			free(what);
+		}
 		free(cause);
 		pitr_result_free(&r);
 		unlink(tmp);
@@ -346,8 +355,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 			if (r.broken)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
-			restore_print_window((time_t)(r.point_ms / 1000), incident,
-			    ra->incident != NULL);
+			restore_print_window(ra, r.point_ms);
 		}
 		restore_db_result_free(&res);
 	}
@@ -571,7 +579,7 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const cha
  * verifies); says which it is either way when there is a stream.
  */
 static bool
-restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms)
 {
 	struct pitr_result	 r;
 	char			*path, *cause = NULL, t[64], b[64];
@@ -583,7 +591,8 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 		return (false);
 	}
 	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+	if (pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
+	    INT64_MAX, NULL, &r, &cause) != 0) {
 		log_warn(_("the stream cannot be used: %s"), cause);
 		free(cause);
 		pitr_result_free(&r);
@@ -613,6 +622,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 {
 	static const struct option	 longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -625,14 +635,14 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	struct restore_pick		 p;
 	char				*pw, *why = NULL, *cause = NULL;
 	char				 stamp[64];
-	time_t				 incident = 0;
 	bool				 picked;
 	int				 opt, ex, err;
 
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
+	ra.before_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCw:h", longopts)) != -1) {
 		switch (opt) {
 		case 'w':
 			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
@@ -644,6 +654,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			break;
 		case 'a':
 			ra.at = optarg;
+			break;
+		case 'b':
+			ra.before = optarg;
 			break;
 		case 'f':
 			ra.from = optarg;
@@ -673,10 +686,19 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (ra.incident != NULL &&
-	    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+	    pitr_parse_time(ra.incident, time_now_ms(), &ra.incident_ms, &cause) != 0) {
 		cmd_error("--incident-start: %s", cause);
 		free(cause);
 		return (EX_USAGE);
+	}
+	if (ra.before != NULL) {
+		if (ra.at != NULL)
+			cmd_usage_error(e, _("--at and --before exclude each other"));
+		if (pitr_parse_time(ra.before, time_now_ms(), &ra.before_ms, &cause) != 0) {
+			cmd_error("--before: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
 	}
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
@@ -691,7 +713,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		printf(_("restoring the database as at %s from the stream\n"),
 		    time_format_iso_ms(ra.at_ms, stamp, sizeof stamp));
 		fflush(stdout);
-		return (restore_run_stream(ctx, &ra, incident));
+		return (restore_run_stream(ctx, &ra));
 	}
 
 	pw = restore_password(&ctx->conf, &why, &err);
@@ -700,16 +722,24 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
-	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	if (ra.before_ms != INT64_MAX && ra.from == NULL) {
+		printf(_("only points before %s: later backups may hold the damage\n"),
+		    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
+		fflush(stdout);
+	}
+	picked = restore_pick_before(&ctx->conf, ra.from, ra.before_ms, ra.kind, pw, why, &p,
+	    &cause) == 0;
 	free(why);
-	/* Without --from, the stream's newest good point when it is newer. */
+	/* Without --from, the stream's newest good point (before the limit) when it is newer. */
 	if (ra.kind == RESTORE_DB && ra.from == NULL &&
-	    restore_stream_newer(ctx, picked ? &p : NULL)) {
+	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
 			restore_pick_free(&p);
 		free(cause);
 		restore_password_free(pw);
-		return (restore_run_stream(ctx, &ra, incident));
+		if (ra.before_ms != INT64_MAX)
+			ra.at_ms = ra.before_ms - 1;
+		return (restore_run_stream(ctx, &ra));
 	}
 	if (!picked) {
 		cmd_error("%s", cause);
@@ -725,7 +755,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
-		restore_print_window(p.when, incident, ra.incident != NULL);
+		restore_print_window(&ra, (int64_t)p.when * 1000);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);
@@ -733,7 +763,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME | --before TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -759,8 +789,14 @@ const struct cmd_entry cmd_restore_entry = {
 	    "stops it at the last good point, named with the file and the reason;\n"
 	    "the question says so, and --yes accepts that point.\n"
 	    "\n"
-	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
-	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
+	    "  -a, --at TIME                db as at TIME, an instant to the ms\n"
+	    "                               (14:05:03 is 14:05:03.000: nothing\n"
+	    "                               committed later comes back), e.g.\n"
+	    "                               14:05, -20m, \"2026-11-27 14:05:03.250\",\n"
+	    "                               @EPOCH.mmm\n"
+	    "  -b, --before TIME            without --from: the newest point taken\n"
+	    "                               before TIME (a runbook's restore_before:\n"
+	    "                               detected passes the detection time)\n"
 	    "  -f, --from BACKUP.db         the set to restore from\n"
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"

@@ -70,8 +70,8 @@ run_load_runbook(const struct conf *c, const char *id, int *rc)
  * or prune. Quiet on the terminal (the TUI may own it): a failure goes to the
  * log file and syslog only.
  */
-static void
-run_metrics(const struct conf *c)
+void
+cmd_run_metrics(const struct conf *c)
 {
 	struct metrics	m;
 
@@ -93,7 +93,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 {
 	struct tui_opts	 o;
 	enum tui_end	 end;
-	char		*cause = NULL, *self;
+	char		*cause = NULL, *self, *hint;
 	int		 rc;
 
 	if (rb == NULL && (rb = run_load_runbook(&ctx->conf, inc->runbook_id, &rc)) == NULL)
@@ -107,18 +107,22 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 	o.inc = inc;
 	o.rb = rb;
 	o.resumed = resumed;
-	o.closed = run_metrics;
+	o.closed = cmd_run_metrics;
 	rc = EX_OK;
 	if (tui_main(&o, &end, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		rc = EX_IOERR;
-	} else if (end == TUI_CLOSED)
-		printf(_("%s %s is closed.\n"), inc->mode == INCIDENT_MODE_DRILL ?
-		    _("Drill") : _("Incident"), inc->id);
-	else if (end == TUI_LEFT)
-		printf(_("%s stays open; continue with: %s resume %s\n"), inc->id, PACKAGE,
-		    inc->id);
+	} else if (end == TUI_CLOSED) {
+		hint = cmd_hint(&ctx->conf, "report", inc->id);
+		printf(_("%s %s is closed; its report: %s\n"), inc->mode == INCIDENT_MODE_DRILL ?
+		    _("Drill") : _("Incident"), inc->id, hint);
+		free(hint);
+	} else if (end == TUI_LEFT) {
+		hint = cmd_hint(&ctx->conf, "resume", inc->id);
+		printf(_("%s stays open; continue with: %s\n"), inc->id, hint);
+		free(hint);
+	}
 	free(self);
 	runbook_free(rb);
 	return (rc);
@@ -180,7 +184,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
-	run_metrics(&ctx->conf);
+	cmd_run_metrics(&ctx->conf);
 	/* incident.dir: this incident's own folder for copies, dumps, evidence */
 	dir = xasprintf("%s/incidents/%s", ctx->conf.state_dir, iid);
 	if (fs_mkdir_p(dir, 0700, &cause) != 0) {
@@ -197,7 +201,8 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 
 /*
  * The TUI on a demo sandbox (config is its dr.yaml): the sandbox's open
- * incident or drill is resumed, else a drill of database-corruption starts.
+ * drill of database-corruption is resumed, else one starts; another open
+ * incident or drill is left alone, with the command that closes it.
  * Returns the exit status.
  */
 int
@@ -205,8 +210,9 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 {
 	struct cmd_ctx		 c;
 	struct incident_store	*st = NULL;
-	struct incident		 inc;
-	char			*cause = NULL;
+	struct incident		*l = NULL;
+	char			*cause = NULL, *hint;
+	size_t			 n = 0, i, mine = 0;
 	int			 r, rc;
 
 	memset(&c, 0, sizeof c);
@@ -220,14 +226,34 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 		conf_free(&c.conf);
 		return (EX_CANTCREAT);
 	}
-	memset(&inc, 0, sizeof inc);
-	if ((r = incident_find_open(st, &inc, &cause)) < 0) {
+	/* demo's drill: the newest open drill of database-corruption */
+	if (incident_list(st, &l, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		rc = EX_IOERR;
-	} else if (r == 1) {
-		rc = cmd_tui_walk(&c, st, &inc, true);
-		incident_free(&inc);
+		r = -1;
+	} else {
+		r = 0;
+		for (i = 0; i < n; i++) {
+			if (l[i].closed_ms != 0)
+				continue;
+			if (r == 0 && l[i].mode == INCIDENT_MODE_DRILL &&
+			    strcmp(l[i].runbook_id, "database-corruption") == 0) {
+				mine = i;
+				r = 1;
+				continue;
+			}
+			/* another open one is left alone; how to end it, if by mistake */
+			hint = cmd_hint(&c.conf, "incidents close", l[i].id);
+			printf(_("%s (%s) is open in this sandbox and stays so; if it was opened "
+			    "by mistake: %s --reason 'opened by mistake'\n"), l[i].id,
+			    l[i].runbook_id, hint);
+			free(hint);
+		}
+		fflush(stdout);
+		if (r == 1)
+			rc = cmd_tui_walk(&c, st, &l[mine], true);
+		incident_list_free(l, n);
 	}
 	incident_store_close(st);
 	if (r == 0)

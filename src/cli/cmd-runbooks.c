@@ -320,7 +320,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 {
 	struct runbook_set	 set;
 	struct runbook		*rb, *loaded = NULL, *x = NULL;
-	char			**dirs, *errors = NULL, d[32];
+	char			**dirs, *errors = NULL, *hint, d[32];
 	size_t			  ndirs, i;
 	int64_t			  total;
 	int			  rc = EX_OK;
@@ -340,7 +340,9 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 			goto out;
 		}
 	} else if ((rb = runbook_set_find(&set, name)) == NULL) {
-		cmd_error(_("no runbook \"%s\" (see: %s runbooks list)"), name, PACKAGE);
+		hint = cmd_hint(&ctx->conf, "runbooks list", NULL);
+		cmd_error(_("no runbook \"%s\" (see: %s)"), name, hint);
+		free(hint);
 		rc = EX_NOINPUT;
 		goto out;
 	}

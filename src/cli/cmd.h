@@ -38,6 +38,8 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_prefix(const struct conf *);
+char			*cmd_hint(const struct conf *, const char *, const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -81,6 +83,7 @@ struct report_history;
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
 
 /* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
 void	cmd_journal_install(const struct conf *);

@@ -352,14 +352,14 @@ run_free_tx(struct incident_store *st, const char *id, const char *step,
 
 /* Close the incident unless a run is still open; see run.h. */
 int
-run_close(struct incident_store *st, const char *id, const char *outcome,
+run_close(struct incident_store *st, const char *id, enum incident_ev kind, const char *text,
     struct run_claim *holder, struct incident_event *ev, char **cause)
 {
 	int	rc;
 
 	if ((rc = run_free_tx(st, id, NULL, holder, cause)) != 0)
 		return (rc);
-	if (incident_close(st, id, outcome, ev, cause) != 0) {
+	if (incident_append(st, id, NULL, kind, text, ev, cause) != 0) {
 		incident_tx_end(st, false, NULL);
 		return (-1);
 	}

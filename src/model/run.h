@@ -82,14 +82,16 @@ int		 run_claim(struct incident_store *, const char *id, const char *step,
 		    struct run_claim *holder, char **cause);
 
 /*
- * Close incident id (incident_close) in one write transaction with the check
- * that no run is open: runs whose supervisor is gone are settled first; a
- * live one (or one that cannot be checked) refuses the close. Returns 0 when
- * closed (*ev filled when not NULL), 1 when refused (*holder filled,
+ * Close incident id with kind (INCIDENT_EV_CLOSED and the outcome, or
+ * INCIDENT_EV_ABANDONED and the reason) in one write transaction with the
+ * check that no run is open: runs whose supervisor is gone are settled first;
+ * a live one (or one that cannot be checked) refuses the close. Returns 0
+ * when closed (*ev filled when not NULL), 1 when refused (*holder filled,
  * run_claim_clear), -1 and *cause.
  */
-int		 run_close(struct incident_store *, const char *id, const char *outcome,
-		    struct run_claim *holder, struct incident_event *ev, char **cause);
+int		 run_close(struct incident_store *, const char *id, enum incident_ev kind,
+		    const char *text, struct run_claim *holder, struct incident_event *ev,
+		    char **cause);
 
 /*
  * Settle the open runs of incident id (of step only, when not NULL) whose

@@ -48,10 +48,10 @@ static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 static void	rb_step_free(struct rb_step *);
 
 /* The keys of a runbook, of a step, of a decide and its answers, of a question. */
-enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_ROLES, RK_DETECTION,
-    RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK__COUNT };
+enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_RESTORE_BEFORE, RK_ROLES,
+    RK_DETECTION, RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK__COUNT };
 static const char *const rb_keys[RK__COUNT] = { "id", "title", "description", "rto",
-    "rpo", "roles", "detection", "prerequisites", "steps", "schedule" };
+    "rpo", "restore_before", "roles", "detection", "prerequisites", "steps", "schedule" };
 
 enum { SK_ID, SK_TITLE, SK_ROLE, SK_EXPECT, SK_DESCRIPTION, SK_DRILL, SK_CONFIRM,
     SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE,
@@ -1021,6 +1021,15 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 		rb->rpo = secs;
 		rb->rpo_mark = rb_mark_of(v[RK_RPO]);
 	}
+	if (v[RK_RESTORE_BEFORE] != NULL && !rb_is_null(v[RK_RESTORE_BEFORE])) {
+		if (v[RK_RESTORE_BEFORE]->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)v[RK_RESTORE_BEFORE]->data.scalar.value,
+		    "detected") == 0)
+			rb->restore_before_detected = true;
+		else
+			rb_error(rp, &v[RK_RESTORE_BEFORE]->start_mark,
+			    _("restore_before: the only value is \"detected\""));
+	}
 	if (v[RK_ROLES] != NULL)
 		rb_text_list(rp, v[RK_ROLES], "roles", false, &rb->roles, &rb->nroles);
 	if (v[RK_DETECTION] != NULL)
@@ -1609,6 +1618,7 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->rto = rb->rto;
 	out->rpo = rb->rpo;
 	out->rpo_mark = rb->rpo_mark;
+	out->restore_before_detected = rb->restore_before_detected;
 	out->roles = rb_copy_list(rb->roles, rb->nroles);
 	out->nroles = rb->nroles;
 	out->detection = rb_copy_list(rb->detection, rb->ndetection);

@@ -88,6 +88,9 @@ struct runbook {
 	int64_t		 rto;		/* seconds */
 	int64_t		 rpo;		/* seconds; 0 when the runbook has no RPO */
 	struct rb_mark	 rpo_mark;	/* of the rpo's value; line 0 when none */
+	/* restore_before: detected: the damage may sit in backups taken after the
+	 * detection, so restores and the RPO count only points before it */
+	bool		 restore_before_detected;
 	char		**roles;
 	size_t		 nroles;
 	char		**detection;

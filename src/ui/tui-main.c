@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "engine/host/action.h"
+#include "engine/set/catalog.h"
 #include "engine/stream/pitr.h"
 #include "ui/tui-int.h"
 #include "util/fsutil.h"
@@ -66,6 +67,18 @@ main_vars(struct tui *t, size_t *n)
 	return (v);
 }
 
+/* Whether an action step sets the parameter name in its with:. */
+static bool
+main_has_param(const struct rb_step *rs, const char *name)
+{
+	size_t	k;
+
+	for (k = 0; k < rs->nparams; k++)
+		if (strcmp(rs->params[k].name, name) == 0)
+			return (true);
+	return (false);
+}
+
 /*
  * The command of a run or action step with its variables substituted, as it
  * is shown and recorded. For an action, *argvp gets the child's argv (caller
@@ -81,7 +94,7 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 	const char			**names, **values;
 	char				**argv, *cmd = NULL;
 	struct buf			 b;
-	size_t				 nv, k;
+	size_t				 nv, k, np;
 	bool				 bad = false;
 
 	if (argvp != NULL)
@@ -95,18 +108,26 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 			runbook_vars_free(vars, nv);
 			return (NULL);
 		}
-		names = xcalloc(rs->nparams + 1, sizeof *names);
-		values = xcalloc(rs->nparams + 1, sizeof *values);
+		names = xcalloc(rs->nparams + 2, sizeof *names);
+		values = xcalloc(rs->nparams + 2, sizeof *values);
 		for (k = 0; k < rs->nparams; k++) {
 			names[k] = rs->params[k].name;
 			if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
 			    bad ? NULL : cause)) == NULL && !bad)
 				bad = true;
 		}
+		np = rs->nparams;
+		/* restore_before: detected: only points before the detection, to the ms */
+		if (!bad && t->w.rb->restore_before_detected &&
+		    action_find_param(def, "before") != NULL && !main_has_param(rs, "before")) {
+			names[np] = "before";
+			values[np++] = xasprintf("@%" PRId64 ".%03d", t->o->inc->detected_ms / 1000,
+			    (int)(t->o->inc->detected_ms % 1000));
+		}
 		if (!bad) {
 			/* destructive actions run only after the confirm dialog */
 			argv = action_argv(def, t->o->self, t->o->config_path, names, values,
-			    rs->nparams, true);
+			    np, true);
 			buf_init(&b);
 			buf_adds(&b, PACKAGE);
 			for (k = 1; argv[k] != NULL; k++) {
@@ -122,7 +143,7 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 				free(argv);
 			}
 		}
-		for (k = 0; k < rs->nparams; k++)
+		for (k = 0; k < rs->nparams + 1; k++)
 			free((char *)values[k]);
 		free(names);
 		free(values);
@@ -361,13 +382,65 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	}
 }
 
+/*
+ * The header's RPO in words that fit beside the RTO clock on 80 columns:
+ * whether the target is met, at risk or cannot be met, and why: the data
+ * between the restorable point (with restore_before: detected, the newest
+ * before the detection) and the detection, which a restore loses; once the
+ * record has a restored point, what was lost. "RPO 15m met: loses 4m",
+ * "RPO 15m cannot be met: no backup". *a gets the attribute. The caller frees.
+ */
+static char *
+main_rpo_words(struct tui *t, attr_t *a)
+{
+	const struct incident	*inc = t->o->inc;
+	char			 c1[TIMEUTIL_BUFSZ], c2[TIMEUTIL_BUFSZ];
+	int64_t			 point, lost;
+	bool			 restored = t->w.restored_set != NULL && t->w.restored_ms > 0;
+
+	*a = A_NORMAL;
+	if (inc->rpo <= 0)
+		return (xstrdup(_("RPO -")));
+	tui_dur(inc->rpo, c2, sizeof c2);
+	point = restored ? t->w.restored_ms : t->rpo_newest_ms;
+	if (point == 0) {
+		*a = t->attr[ROLE_ALARM];
+		return (xasprintf(t->w.rb->restore_before_detected ?
+		    _("RPO %s cannot be met: none pre-detection") :
+		    _("RPO %s cannot be met: no backup"), c2));
+	}
+	lost = inc->detected_ms - point;
+	if (lost < 0)
+		lost = 0;
+	tui_dur(lost / 1000, c1, sizeof c1);
+	if (restored) {
+		if (lost > inc->rpo * 1000)
+			*a = t->attr[ROLE_ALARM];
+		return (xasprintf(lost > inc->rpo * 1000 ? _("RPO %s missed: lost %s (restored)") :
+		    _("RPO %s met: lost %s (restored)"), c2, c1));
+	}
+	if (lost > inc->rpo * 1000) {
+		*a = t->attr[ROLE_ALARM];
+		return (xasprintf(_("RPO %s cannot be met: loses %s"), c2, c1));
+	}
+	if (lost * 4 >= inc->rpo * 3000) {
+		*a = t->attr[ROLE_ATTENTION];
+		return (xasprintf(_("RPO %s at risk: loses %s"), c2, c1));
+	}
+	if (lost == 0)
+		return (xasprintf(_("RPO %s met: loses nothing"), c2));
+	if (lost < 1000)
+		return (xasprintf(_("RPO %s met: loses under 1s"), c2));
+	return (xasprintf(_("RPO %s met: loses %s"), c2, c1));
+}
+
 /* The header: DRILL, incident id, title, RTO and RPO clocks. */
 static void
 main_header(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
-	char			 c1[16], c2[16], c3[16], *s, *w;
-	int64_t			 now, el, target, left, age;
+	char			 c1[16], c2[16], c3[16], *s;
+	int64_t			 now, el, target, left;
 	attr_t			 a;
 	int			 x = 0;
 
@@ -397,31 +470,7 @@ main_header(struct tui *t)
 	x = tui_width(s) + 2;
 	free(s);
 
-	if (inc->rpo <= 0)
-		s = xstrdup(_("RPO -"));
-	else if (t->rpo_newest_ms == 0)
-		s = xasprintf(_("RPO no backup/%s"), tui_dur(inc->rpo, c2, sizeof c2));
-	else {
-		age = (tui_now_ms() - t->rpo_newest_ms) / 1000;
-		if (age < 0)
-			age = 0;
-		s = xasprintf(t->rpo_stream ? _("RPO stream %s ago/%s") :
-		    _("RPO backup %s ago/%s"), tui_dur(age, c1, sizeof c1),
-		    tui_dur(inc->rpo, c2, sizeof c2));
-	}
-	if (inc->rpo > 0 && t->rpo_warn != NULL) {
-		/* main_scan_rpo: the configured protection cannot meet the target. */
-		w = xasprintf("%s %s", s, _("(cannot be met)"));
-		free(s);
-		s = w;
-	}
-	if (inc->rpo > 0 && (t->rpo_warn != NULL || t->rpo_newest_ms == 0 ||
-	    tui_now_ms() - t->rpo_newest_ms > inc->rpo * 1000))
-		a = t->attr[ROLE_ALARM];
-	else if (inc->rpo > 0 && (tui_now_ms() - t->rpo_newest_ms) * 4 >= inc->rpo * 3000)
-		a = t->attr[ROLE_ATTENTION];
-	else
-		a = A_NORMAL;
+	s = main_rpo_words(t, &a);
 	tui_put(1, x, t->cols - x, a, s);
 	x += tui_width(s) + 2;
 	free(s);
@@ -726,7 +775,7 @@ main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 	}
 	memset(&ev, 0, sizeof ev);
 	/* never closed under a run that is still going: its end would have no place */
-	if ((r = run_close(t->o->store, t->o->inc->id,
+	if ((r = run_close(t->o->store, t->o->inc->id, INCIDENT_EV_CLOSED,
 	    t->o->inc->mode == INCIDENT_MODE_DRILL ? "drill complete" : "resolved",
 	    &holder, &ev, &cause)) == 1) {
 		who = run_holder_text(&holder, tui_now_ms());
@@ -1350,15 +1399,22 @@ const struct screen_ops tui_main_screen = {
 	.free = NULL,
 };
 
-/* The mtime of the newest *-manifest.txt in backup_dir and its tiers, 0 when none. */
+/*
+ * The time of the newest backup set in backup_dir and its tiers (a complete
+ * one: its manifest is written last) that was taken wholly before limit_ms,
+ * 0 when none. The time is the set's name, as restore counts it: a set named
+ * at second S was taken before S + 1 s.
+ */
 static int64_t
-main_newest_backup(const char *dir)
+main_newest_backup(const char *dir, int64_t limit_ms)
 {
 	static const char *const tiers[] = { "", "/hourly", "/daily", "/weekly", "/monthly" };
 	struct dirent	*de;
 	struct stat	 st;
+	enum backup_tier tier;
+	time_t		 when;
 	DIR		*d;
-	char		*path, *f;
+	char		*path, *f, *name;
 	int64_t		 best = 0, m;
 	size_t		 i;
 
@@ -1371,12 +1427,16 @@ main_newest_backup(const char *dir)
 				if (!str_has_suffix(de->d_name, "-manifest.txt"))
 					continue;
 				f = xasprintf("%s/%s", path, de->d_name);
-				if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
-					m = (int64_t)st.st_mtim.tv_sec * 1000 +
-					    st.st_mtim.tv_nsec / 1000000;
-					if (m > best)
+				name = xstrndup(de->d_name, strlen(de->d_name) -
+				    strlen("-manifest.txt"));
+				if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+				    catalog_parse_name(name, &tier, &when) == 0) {
+					m = (int64_t)when * 1000;
+					if (m > best && (limit_ms == INT64_MAX ||
+					    m + 1000 <= limit_ms))
 						best = m;
 				}
+				free(name);
 				free(f);
 			}
 			closedir(d);
@@ -1397,10 +1457,13 @@ main_scan_rpo(struct tui *t)
 	const struct conf	*c = t->o->conf;
 	struct stream_status	 st;
 	struct pitr_protection	 prot;
-	int64_t			 now = tui_now_ms(), sp;
+	int64_t			 now = tui_now_ms(), sp, limit = INT64_MAX;
 	char			*cause = NULL, *warn;
 
-	t->rpo_newest_ms = main_newest_backup(c->backup_dir);
+	/* restore_before: detected: only points from before the detection count */
+	if (t->w.rb->restore_before_detected)
+		limit = t->o->inc->detected_ms;
+	t->rpo_newest_ms = main_newest_backup(c->backup_dir, limit);
 	t->rpo_stream = false;
 	t->rpo_scanned_ms = now;
 	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {
@@ -1408,6 +1471,9 @@ main_scan_rpo(struct tui *t)
 		memset(&st, 0, sizeof st);
 	}
 	sp = st.caught_up_ms > st.segment_ms ? st.caught_up_ms : st.segment_ms;
+	/* a stream that kept points from before the limit reaches just before it */
+	if (sp >= limit)
+		sp = st.oldest_ms > 0 && st.oldest_ms < limit ? limit - 1 : 0;
 	if (st.present && sp > t->rpo_newest_ms) {
 		t->rpo_newest_ms = sp;
 		t->rpo_stream = true;
@@ -1465,9 +1531,11 @@ tui_main_tick(struct tui *t)
 		else if (!t->w.clock_half && el * 2 >= inc->rto * 1000)
 			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-50");
 	}
-	if (!t->w.closed && inc->rpo > 0 && !t->w.rpo_alarm && (t->rpo_newest_ms == 0 ||
-	    inc->detected_ms - t->rpo_newest_ms > inc->rpo * 1000))
-		tui_record(t, NULL, INCIDENT_EV_CLOCK, "rpo-breached");
+	/*
+	 * No "rpo-breached" event: the data lost is fixed by the point a restore
+	 * installs, which the record gets as a "restored" event; the header says
+	 * whether the target is met from it (main_rpo_words).
+	 */
 	if (t->status != NULL && now >= t->status_until_ms) {
 		free(t->status);
 		t->status = NULL;

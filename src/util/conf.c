@@ -43,6 +43,7 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_S3_BUCKET] = { "remote.s3.bucket", CT_STRING, F(s3_bucket), NULL },
 	[CONF_S3_PREFIX] = { "remote.s3.prefix", CT_STRING, F(s3_prefix), NULL },
 	[CONF_S3_REGION] = { "remote.s3.region", CT_STRING, F(s3_region), "us-east-1" },
+	[CONF_S3_CA_FILE] = { "remote.s3.ca_file", CT_PATH, F(s3_ca_file), NULL },
 	[CONF_METRICS_FILE] = { "metrics_file", CT_PATH, F(metrics_file), NULL },
 	[CONF_NOTIFY_WEBHOOK] = { "notify.webhook", CT_URL, F(notify_webhook), NULL },
 	[CONF_NOTIFY_TIMEOUT] = { "notify.timeout", CT_DURATION, F(notify_timeout), "5s" },

@@ -33,6 +33,7 @@ enum conf_key {
 	CONF_S3_BUCKET,
 	CONF_S3_PREFIX,
 	CONF_S3_REGION,
+	CONF_S3_CA_FILE,
 	CONF_METRICS_FILE,
 	CONF_NOTIFY_WEBHOOK,
 	CONF_NOTIFY_TIMEOUT,
@@ -77,6 +78,7 @@ struct conf {
 	char			*s3_bucket;
 	char			*s3_prefix;
 	char			*s3_region;
+	char			*s3_ca_file;	/* CA certificates for https, NULL: the system's */
 	char			*metrics_file;
 	char			*notify_webhook;
 	int64_t			 notify_timeout;	/* seconds */

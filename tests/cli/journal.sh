@@ -1,7 +1,7 @@
 #!/bin/sh
 # journal.sh: the incident record outlives its host (#17) against a real sshd and s3rver on
-# loopback: host A's record shipped to both stores (read back with the sftp client and
-# S3 requests of curl's own SigV4), A's state_dir deleted, host B fetches, verifies
+# loopback (s3rver behind the SigV4 checker): host A's record shipped to both stores (read
+# back with the sftp client and S3 requests of curl's own SigV4), A's state_dir deleted, host B fetches, verifies
 # against the witness, resumes writing and ships; A's stale copy that writes again is
 # refused as a fork; a record rewritten with recomputed hashes and one rolled back fail
 # `incidents verify`; a tampered journal is named and not installed; a store down and a
@@ -15,6 +15,8 @@ FIX="$top_builddir/tests/pdr-incident-fixture"
 export TZ=UTC
 start_sshd "$T/ssh" || skip "cannot start sshd"
 start_s3rver "$T/s3" || skip "cannot start s3rver"
+# patronus-dr's S3 requests go through the SigV4 checker (botocore), which refuses as S3 does.
+start_checker "$T/requests.log" || { fail "checker did not start"; finish; exit 1; }
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
 unset AWS_SESSION_TOKEN AWS_PROFILE
 R="$T/sftp-root"
@@ -28,7 +30,7 @@ state_dir: $1/state
 backup_dir: $1/backup
 remote:
   sftp: {url: "sftp://$(id -un)@127.0.0.1:$SSH_PORT$R", identity: $SSH_KEY, known_hosts: $SSH_KNOWN}
-  s3: {endpoint: "http://127.0.0.1:$S3_PORT", bucket: pdr, prefix: "site/", region: us-east-1}
+  s3: {endpoint: "http://127.0.0.1:$CHECK_PORT", bucket: pdr, prefix: "site/", region: us-east-1}
 YAML
 }
 conf "$T/a"
@@ -240,5 +242,8 @@ expect_match "$T/out" "no record of NO-SUCH-INCIDENT" "named as absent"
 printf 'state_dir: %s\n' "$T/d/state" >"$T/plain.yaml"
 run "$PDR" --config "$T/plain.yaml" incidents fetch
 expect_rc 78 "fetch without a store is a configuration error"
+
+# Every S3 request of the shipping, fetching and verifying passed the SigV4 checker.
+check_log "$T/requests.log" "the journal's S3 requests"
 
 finish

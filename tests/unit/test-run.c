@@ -273,7 +273,7 @@ START_TEST(test_close_waits_for_runs)
 	ck_assert_int_eq(run_claim(st, id, "r", "live", "sleep 1", "", &h, &cause), 0);
 	claim_as("s", "gone", host, dead_pid());
 	/* a live run refuses the close, naming it; the gone one is not settled then either */
-	ck_assert_int_eq(run_close(st, id, "resolved", &h, NULL, &cause), 1);
+	ck_assert_int_eq(run_close(st, id, INCIDENT_EV_CLOSED, "resolved", &h, NULL, &cause), 1);
 	ck_assert_str_eq(h.run, "live");
 	run_claim_clear(&h);
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
@@ -284,7 +284,8 @@ START_TEST(test_close_waits_for_runs)
 	ck_assert_int_eq(incident_append_exit(st, id, "r", "exit 0", 0, 0, false, 0, 0, NULL,
 	    &cause), 0);
 	incident_store_set_run(st, NULL);
-	ck_assert_msg(run_close(st, id, "resolved", &h, NULL, &cause) == 0, "%s", cause);
+	ck_assert_msg(run_close(st, id, INCIDENT_EV_ABANDONED, "by mistake", &h, NULL, &cause) == 0,
+	    "%s", cause);
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
 	ck_assert_int_ne(inc.closed_ms, 0);
 	incident_free(&inc);

@@ -29,6 +29,8 @@ static const struct action_param params_restore_db[] = {
 	    false, false },
 	{ "incident-start", false, N_("when the incident began, for the data-loss window"),
 	    false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
 	{ NULL, false, NULL, false, false }
 };
 
@@ -37,6 +39,8 @@ static const char *const cmd_restore_keys[] = { "restore", "keys", NULL };
 static const struct action_param params_restore_from[] = {
 	{ "from", false, N_("the backup set (default: the newest that verifies)"),
 	    false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
 	{ NULL, false, NULL, false, false }
 };
 
@@ -62,6 +66,8 @@ static const char *const cmd_rpo[] = { "rpo", NULL };
 static const struct action_param params_rpo[] = {
 	{ "incident-start", false, N_("when the incident began"), false, false },
 	{ "target", false, N_("the RPO to compare against, e.g. 15m"), false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
 	{ NULL, false, NULL, false, false }
 };
 
