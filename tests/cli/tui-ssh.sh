@@ -10,7 +10,7 @@ SSHD=$(command -v sshd || echo /usr/sbin/sshd)
 [ -x "$SSHD" ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null ||
 	{ echo "# SKIP: OpenSSH server and client are needed"; exit 77; }
 [ "$(id -u)" -eq 0 ] || { echo "# SKIP: sshd must run as root to log in"; exit 77; }
-trap '$TM kill-server >/dev/null 2>&1; [ -s "$T/sshd.pid" ] && kill "$(cat "$T/sshd.pid")" 2>/dev/null; rm -rf "$T"' EXIT
+trap '$TM kill-server >/dev/null 2>&1; stop_supervisors; [ -s "$T/sshd.pid" ] && kill "$(cat "$T/sshd.pid")" 2>/dev/null; rm -rf "$T"' EXIT
 
 mkdir -p "$T/state"
 cat >"$T/dr.yaml" <<YAML
