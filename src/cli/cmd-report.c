@@ -15,6 +15,9 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
+static void	cmd_report_calendar(const struct conf *, struct incident_store *,
+		    struct report *);
+
 /*
  * Load the runbooks of the folders (as `runbooks` does) into set and return
  * runbook id with its use: steps expanded (runbook_free), or NULL when it
@@ -269,6 +272,8 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
+	report_set_contacts(&r, &ctx->conf);
+	cmd_report_calendar(&ctx->conf, st, &r);
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
 		report_free(&r);
@@ -326,6 +331,22 @@ const struct cmd_entry cmd_report_entry = {
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_report_exec,
 };
+
+/* The report's "Last DR Test / Next DR Test": its runbook's row of the drill calendar. */
+static void
+cmd_report_calendar(const struct conf *c, struct incident_store *st, struct report *r)
+{
+	struct calendar_row	*rows = NULL;
+	size_t			 n = 0, i;
+
+	if (r->inc.mode != INCIDENT_MODE_DRILL || cmd_drill_calendar(c, st, &rows, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].runbook_id, r->inc.runbook_id) == 0)
+			report_set_calendar(r, rows[i].schedule, rows[i].last_ms,
+			    rows[i].next_due_ms);
+	calendar_free(rows, n);
+}
 
 /*
  * The drill calendar of the runbooks in the folders (calendar_build). Returns

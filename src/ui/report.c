@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ui/report.h"
+#include "ui/report-int.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/timeutil.h"
@@ -286,6 +287,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 	r->nevs = r->w.nevs;
 	for (i = 0; i < r->nevs; i++)
 		report_add_operator(r, &r->evs[i]);
+	report_people_build(r);
 	report_index_runs(r);
 	r->interim = r->inc.closed_ms == 0;
 	r->abandoned = r->w.abandoned;
@@ -337,6 +339,7 @@ report_free(struct report *r)
 		free(r->crit[i].detail);
 	free(r->crit);
 	str_list_free(r->operators, r->noperators);
+	report_people_free(r);
 	free(r->runs);
 	free(r->run_step);
 	free(r->command);
@@ -371,7 +374,7 @@ report_history_free(struct report_history *h)
 /* ---- text helpers ---- */
 
 /* Local time "2026-11-27 15:30:02" of ms into buf. */
-static const char *
+const char *
 report_time(int64_t ms, char *buf, size_t len)
 {
 	return (time_format_iso((time_t)(ms / 1000), buf, len));
@@ -444,7 +447,7 @@ report_safe(struct buf *b, const char *s)
 }
 
 /* Append text for HTML: defused like report_safe, &<>"' as entities. */
-static void
+void
 report_html(struct buf *b, const char *s)
 {
 	struct buf	 t;
@@ -503,7 +506,7 @@ report_line(struct buf *b, const char *s)
  * backslash, so a note or an answer can neither inject markup nor break a
  * table. The one escaping of the Markdown report.
  */
-static void
+void
 report_md_text(struct buf *b, const char *s)
 {
 	struct buf	 t;
@@ -824,7 +827,9 @@ report_md(struct buf *b, const struct report *r)
 		report_md_item(b, labels[i], texts[i]);
 		free(texts[i]);
 	}
+	report_calendar_md(b, r);
 	buf_adds(b, "\n");
+	report_people_md(b, r);
 
 	if (r->inc.mode == INCIDENT_MODE_DRILL) {
 		buf_printf(b, "## %s\n\n", _("Success criteria"));
@@ -1475,7 +1480,10 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 			buf_adds(b, ", ");
 		report_html(b, r->operators[i]);
 	}
-	buf_adds(b, "</td></tr>\n</table>\n");
+	buf_adds(b, "</td></tr>\n");
+	report_calendar_html(b, r);
+	buf_adds(b, "</table>\n");
+	report_people_html(b, r);
 	/* The same target lines as the Markdown summary, so the two say the same. */
 	n = report_targets(r, labels, texts);
 	buf_adds(b, "<ul>\n");

@@ -17,6 +17,14 @@ enum report_format {
 	REPORT_BACKUP_TEST,	/* the plan's "Backup Test Report" of a monthly-backup-test */
 };
 
+/* One role of the runbook: who acted in its steps, how to reach its holders (report-people.c). */
+struct report_role {
+	char	*role;
+	char	**acted;	/* operators recorded on its steps, in order */
+	size_t	 nacted;
+	char	*contact;	/* from dr.yaml's contacts:, NULL when none */
+};
+
 /* One success criterion of a drill. */
 struct report_criterion {
 	const char	*name;		/* translated, static */
@@ -60,6 +68,12 @@ struct report {
 	bool			 pass;		/* drill: every criterion passed and closed */
 	char			**operators;
 	size_t			 noperators;
+	struct report_role	*roles;		/* report-people.c */
+	size_t			 nroles;
+	/* The runbook's drill calendar (report_set_calendar); next_due_ms -1: no schedule. */
+	char			*schedule;
+	int64_t			 last_drill_ms;	/* the last drill done, 0 when none */
+	int64_t			 next_due_ms;
 };
 
 /* One drill in the history. */
@@ -87,6 +101,11 @@ int	report_build(struct incident_store *, const char *id, const struct runbook *
 	    const char *command, struct report *r, char **cause);
 /* Free what a report owns. */
 void	report_free(struct report *);
+struct conf;
+/* Fill each role's contact from dr.yaml's contacts: (report-people.c). */
+void	report_set_contacts(struct report *, const struct conf *);
+/* The runbook's schedule, last drill done (0: never) and next due (0: now, -1: none). */
+void	report_set_calendar(struct report *, const char *, int64_t, int64_t);
 /* Append the report in the format; hist (n rows, oldest first) is the drill history for HTML. */
 void	report_render(struct buf *, const struct report *, enum report_format,
 	    const struct report_history *hist, size_t n);
