@@ -51,7 +51,8 @@ _patronus_dr()
 	commands=$(LC_ALL=C LANGUAGE= "${COMP_WORDS[0]}" --help 2>/dev/null |
 	    awk '/^  [a-z][a-z-]* +[^ -]/ { print $1 }')
 	[[ -n $commands ]] || commands="config demo backup verify restore assess keys
-	    evidence rpo check prune backups fetch run resume runbooks drills incidents report"
+	    evidence rpo check prune backups fetch run resume runbooks drills incidents report
+	    restore-test"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -123,7 +124,8 @@ _patronus_dr()
 	prune)		opts="--dry-run --remote" ;;
 	fetch)		opts="--from --latest" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
-	run)		opts="--drill --detected" ;;
+	run)		opts="--drill --keep-sandbox --unattended --detected" ;;
+	restore-test)	opts="--from --scratch --output" ;;
 	drills)		opts="--ascii" ;;
 	report)		opts="--format --record -o" ;;
 	incidents)	opts="--json --offline --from --reason" ;;

@@ -19,6 +19,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_stream_entry,
 	&cmd_verify_entry,
 	&cmd_restore_entry,
+	&cmd_restore_test_entry,
 	&cmd_assess_entry,
 	&cmd_keys_entry,
 	&cmd_evidence_entry,

@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "engine/host/demo.h"
 #include "util/fsutil.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -80,7 +81,12 @@ cmd_demo_print(const struct demo_report *r)
 	if (r->wg_public != NULL)
 		printf(_("  public key      %s\n"), r->wg_public);
 	printf(_("  encryption key  %s (mode 0600)\n"), r->encryption_key);
-	printf(_("  backups         %s\n"), r->backup_dir);
+	if (r->kept)
+		printf(_("  backups         %s\n"), r->backup_dir);
+	else
+		printf(_("  backups         %s (%ld sets taken as if 8 days to 10 minutes "
+		    "ago;\n                  the newest lacks the last minute's change)\n"),
+		    r->backup_dir, r->n_sets);
 	if (r->runbook_dir != NULL)
 		printf(_("  runbooks        %s\n"), r->runbook_dir);
 
@@ -98,6 +104,30 @@ cmd_demo_print(const struct demo_report *r)
 	printf(_("  sqlite3 %s 'SELECT name, status FROM paths LIMIT 5'\n"
 	    "      look at the made-up network\n"), q.data);
 	buf_free(&q);
+}
+
+/* Make the new sandbox's backup sets (demo_history); 0, or -1 after saying why. */
+static int
+cmd_demo_history(struct demo_report *rep)
+{
+	char	*cause = NULL;
+	time_t	 now;
+	size_t	 n;
+	int	 rc;
+
+	if (cmd_now(&now) != 0) {
+		cmd_error(_("PATRONUS_DR_NOW: expected @EPOCH"));
+		return (-1);
+	}
+	log_set_echo(false);
+	rc = demo_history(rep, now, &n, &cause);
+	log_set_echo(true);
+	rep->n_sets = (long)n;
+	if (rc != 0) {
+		cmd_error(_("%s: the demo's backup sets: %s"), rep->dir, cause);
+		free(cause);
+	}
+	return (rc);
 }
 
 /* patronus-dr demo [--dir DIR] [--reset] [--no-tui] */
@@ -148,6 +178,12 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		opt = rep.err == EINVAL ? EX_USAGE : fs_errno_exit(rep.err);
 		demo_report_free(&rep);
 		return (opt);
+	}
+	/* a new sandbox gets a history of backup sets, so that a drill restores one */
+	if (!rep.kept && cmd_demo_history(&rep) != 0) {
+		demo_report_free(&rep);
+		free(def);
+		return (EX_IOERR);
 	}
 	/* on a terminal, the TUI opens on the sandbox: a drill ready to start */
 	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {

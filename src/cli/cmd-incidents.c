@@ -147,15 +147,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 static void
 incidents_safe(struct buf *b, const char *s)
 {
-	unsigned char	c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	str_add_safe(b, s, strlen(s));
 }
 
 /* Print text, its continuation lines indented by indent. */
@@ -680,6 +672,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		    "fail; its report: %s\n"), inc.mode == INCIDENT_MODE_DRILL ? _("Drill") :
 		    _("Incident"), id, reason, hint);
 		free(hint);
+		cmd_run_sandbox_done(&ctx->conf, &inc);
 		rc = EX_OK;
 	}
 	incident_free(&inc);

@@ -13,6 +13,7 @@
 #include "engine/set/crypt.h"
 #include "engine/recover/extract.h"
 #include "engine/set/hashio.h"
+#include "engine/host/sandbox.h"
 #include "engine/stream/pitr.h"
 #include "engine/recover/restore.h"
 #include "model/incident.h"
@@ -53,9 +54,15 @@ struct restore_args {
 static int
 restore_pause(struct cmd_ctx *ctx, const struct restore_args *ra, int *fd)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, *live;
 	int	 r;
 
+	/* a drill's sandbox: the stream copies the live database, not this one */
+	if ((live = sandbox_live_path(ctx->conf.path, "database")) != NULL) {
+		free(live);
+		*fd = -1;
+		return (0);
+	}
 	if ((r = pitr_pause(ctx->conf.backup_dir, ra->wait_ms, fd, &cause)) == 0)
 		return (0);
 	cmd_error("%s", cause);
@@ -449,7 +456,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct extract_opts	 o;
 	struct extract_result	 r;
 	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
-	char			*prefix, *kept, *what, *saved = NULL;
+	char			*prefix, *kept, *what, *saved = NULL, *live;
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
@@ -468,7 +475,10 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		free(cause);
 		return (EX_DATAERR);
 	}
-	prefix = extract_prefix(o.target);
+	/* in a drill's sandbox the archive still names the live folder */
+	live = sandbox_live_path(ctx->conf.path, keys ? "wireguard_dir" : "config_dir");
+	prefix = extract_prefix(live != NULL ? live : o.target);
+	free(live);
 	o.prefix = prefix;
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
@@ -538,8 +548,10 @@ out:
  * command): append a "restored" event with the set, its time (where the
  * data-loss window ends), the database file installed and its SHA-256 (hex,
  * hashed before it was installed: nothing expensive runs between the install
- * and this event), for the report's achieved RPO. A failure to record is said
- * on stderr; the restore stands.
+ * and this event), for the report's achieved RPO. The record is in
+ * PATRONUS_DR_STATE_DIR when set (a drill's actions run with the sandbox's
+ * settings, whose state_dir is the sandbox's), else in state_dir. A failure
+ * to record is said on stderr; the restore stands.
  */
 static void
 restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const char *hex)
@@ -548,6 +560,7 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const cha
 	struct buf		 b;
 	const char		*id = getenv("PATRONUS_DR_INCIDENT");
 	const char		*step = getenv("PATRONUS_DR_STEP");
+	const char		*state = getenv("PATRONUS_DR_STATE_DIR");
 	char			*cause = NULL;
 	int			 rc;
 
@@ -561,7 +574,9 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const cha
 	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
 	json_add_string(&b, ctx->conf.database);
 	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
-	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
+	if (state == NULL || *state == '\0')
+		state = ctx->conf.state_dir;
+	rc = incident_store_open(state, &st, &cause);
 	if (rc == 0) {
 		incident_store_set_run(st, getenv("PATRONUS_DR_RUN"));
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);

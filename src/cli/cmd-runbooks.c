@@ -205,6 +205,12 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 			fflush(stdout);
 			fprintf(stderr, "%s\n", refs);
 			bad++;
+		} else if (books[i]->unattended &&
+		    runbook_unattended_check(&set, books[i], &refs) > 0) {
+			/* unattended: true, and a used runbook needs a person */
+			fflush(stdout);
+			fprintf(stderr, "%s\n", refs);
+			bad++;
 		} else if (runbooks_name_matches(argv[i], books[i]->id))
 			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
 		free(refs);

@@ -179,6 +179,7 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	struct incident_store		*st = NULL;
 	struct run_claim		 holder;
 	struct sigaction		 sa;
+	const char			*state;
 	char				*cause = NULL, *who, *msg;
 	int				 opt, rc;
 
@@ -217,7 +218,10 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
+	/* the record is where the TUI says (a drill's step runs with the sandbox's settings) */
+	if ((state = getenv("PATRONUS_DR_STATE_DIR")) == NULL || *state == '\0')
+		state = ctx->conf.state_dir;
+	if (incident_store_open(state, &st, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		return (EX_CANTCREAT);

@@ -38,45 +38,43 @@ main_view(struct tui *t)
 	return (t->w.current);
 }
 
-/* The variables for ${name}: dr.yaml's keys and the incident's (free with runbook_vars_free). */
-static struct rb_var *
-main_vars(struct tui *t, size_t *n)
+/*
+ * The settings step i works with, and their file in *path: in a drill with a
+ * sandbox, the sandbox's, except for actions that keep the live settings
+ * (drill_live); else the live ones.
+ */
+static const struct conf *
+main_step_conf(struct tui *t, int i, const char **path)
 {
-	const struct incident	*inc = t->o->inc;
-	char			 start[TIMEUTIL_BUFSZ], det[TIMEUTIL_BUFSZ];
-	char			*dir;
-	struct rb_var		 extra[6], *v;
+	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const struct action_def	*def;
 
-	time_format_iso((time_t)(inc->declared_ms / 1000), start, sizeof start);
-	time_format_iso((time_t)(inc->detected_ms / 1000), det, sizeof det);
-	dir = xasprintf("%s/incidents/%s", t->o->conf->state_dir, inc->id);
-	extra[0].name = "incident.id";
-	extra[0].value = inc->id;
-	extra[1].name = "incident.start";
-	extra[1].value = start;
-	extra[2].name = "incident.detected";
-	extra[2].value = det;
-	extra[3].name = "incident.mode";
-	extra[3].value = incident_mode_name(inc->mode);
-	extra[4].name = "incident.runbook";
-	extra[4].value = inc->runbook_id;
-	extra[5].name = "incident.dir";
-	extra[5].value = dir;
-	v = runbook_vars_conf(t->o->conf, extra, nitems(extra), n);
-	free(dir);
-	return (v);
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (t->o->inc->mode == INCIDENT_MODE_DRILL && t->o->drill_conf != NULL &&
+	    (def == NULL || !def->drill_live)) {
+		*path = t->o->drill_config;
+		return (t->o->drill_conf);
+	}
+	*path = t->o->config_path;
+	return (t->o->conf);
 }
 
-/* Whether an action step sets the parameter name in its with:. */
-static bool
-main_has_param(const struct rb_step *rs, const char *name)
+/*
+ * What a drill does with step i: the runbook's rule, except that an action
+ * which would replace data in the sandbox is only simulated when the drill
+ * has no sandbox (one declared before drills had them).
+ */
+static enum rb_drill
+main_drill_rule(struct tui *t, const struct rb_step *rs)
 {
-	size_t	k;
+	const struct action_def	*def;
+	enum rb_drill		 d = runbook_drill_rule(rs);
 
-	for (k = 0; k < rs->nparams; k++)
-		if (strcmp(rs->params[k].name, name) == 0)
-			return (true);
-	return (false);
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (d == RB_DRILL_RUN && t->o->drill_conf == NULL && def != NULL &&
+	    def->destructive)
+		return (RB_DRILL_SIMULATE);
+	return (d);
 }
 
 /*
@@ -88,66 +86,19 @@ main_has_param(const struct rb_step *rs, const char *name)
 static char *
 main_command(struct tui *t, int i, char ***argvp, char **cause)
 {
-	const struct rb_step		*rs = &t->w.rb->steps[i];
-	const struct action_def		*def;
-	struct rb_var			*vars;
-	const char			**names, **values;
-	char				**argv, *cmd = NULL;
-	struct buf			 b;
-	size_t				 nv, k, np;
-	bool				 bad = false;
+	const struct conf	*c;
+	const char		*path;
+	struct rb_var		*vars;
+	char			*cmd;
+	size_t			 nv;
+	int64_t			 before;
 
-	if (argvp != NULL)
-		*argvp = NULL;
-	vars = main_vars(t, &nv);
-	if (rs->kind == RB_RUN)
-		cmd = runbook_subst(rs->run, vars, nv, true, cause);
-	else if (rs->kind == RB_ACTION) {
-		if ((def = action_find(rs->action)) == NULL) {
-			*cause = xasprintf(_("unknown action \"%s\""), rs->action);
-			runbook_vars_free(vars, nv);
-			return (NULL);
-		}
-		names = xcalloc(rs->nparams + 2, sizeof *names);
-		values = xcalloc(rs->nparams + 2, sizeof *values);
-		for (k = 0; k < rs->nparams; k++) {
-			names[k] = rs->params[k].name;
-			if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
-			    bad ? NULL : cause)) == NULL && !bad)
-				bad = true;
-		}
-		np = rs->nparams;
-		/* restore_before: detected: only points before the detection, to the ms */
-		if (!bad && t->w.rb->restore_before_detected &&
-		    action_find_param(def, "before") != NULL && !main_has_param(rs, "before")) {
-			names[np] = "before";
-			values[np++] = xasprintf("@%" PRId64 ".%03d", t->o->inc->detected_ms / 1000,
-			    (int)(t->o->inc->detected_ms % 1000));
-		}
-		if (!bad) {
-			/* destructive actions run only after the confirm dialog */
-			argv = action_argv(def, t->o->self, t->o->config_path, names, values,
-			    np, true);
-			buf_init(&b);
-			buf_adds(&b, PACKAGE);
-			for (k = 1; argv[k] != NULL; k++) {
-				buf_addc(&b, ' ');
-				str_shell_quote(&b, argv[k]);
-			}
-			cmd = buf_steal(&b);
-			if (argvp != NULL)
-				*argvp = argv;
-			else {
-				for (k = 0; argv[k] != NULL; k++)
-					free(argv[k]);
-				free(argv);
-			}
-		}
-		for (k = 0; k < rs->nparams + 1; k++)
-			free((char *)values[k]);
-		free(names);
-		free(values);
-	}
+	c = main_step_conf(t, i, &path);
+	vars = runbook_vars_incident(c, t->o->inc, t->o->conf->state_dir, &nv);
+	/* restore_before: detected: only points before the detection, to the ms */
+	before = t->w.rb->restore_before_detected ? t->o->inc->detected_ms : -1;
+	cmd = runbook_step_command(&t->w.rb->steps[i], vars, nv, t->o->self, path, before,
+	    argvp, cause);
 	runbook_vars_free(vars, nv);
 	return (cmd);
 }
@@ -217,17 +168,21 @@ static const char *
 main_drill_text(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const char		*path;
 
 	if (t->o->inc->mode != INCIDENT_MODE_DRILL ||
 	    (rs->kind != RB_RUN && rs->kind != RB_ACTION))
 		return (NULL);
-	switch (runbook_drill_rule(rs)) {
+	switch (main_drill_rule(t, rs)) {
 	case RB_DRILL_SIMULATE:
 		return (_("Drill: simulated, not run (x records it)"));
 	case RB_DRILL_SKIP:
 		return (_("Drill: skipped in drills (x skips it)"));
 	default:
-		return (_("Drill: runs against the drill's settings"));
+		if (main_step_conf(t, i, &path) != t->o->conf)
+			return (_("Drill: runs in the drill's sandbox, never on live paths"));
+		return (_("Drill: runs with the live settings (it only reads them or adds "
+		    "to backup_dir)"));
 	}
 }
 
@@ -935,8 +890,8 @@ main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct proc_opts	 po;
-	const char		*env[5], **sv;
-	char			*cmd, **argv = NULL, *cause = NULL, *e1, *e2, *e3, *e4, *client;
+	const char		*path, **sv;
+	char			*cmd, **argv = NULL, **env, *cause = NULL, *client;
 	int			 r;
 	size_t			 k, n;
 
@@ -974,23 +929,13 @@ main_start(struct tui *t, int i)
 			sv[k++] = argv[n];
 	}
 	sv[k] = NULL;
-	e1 = xasprintf("PATRONUS_DR_INCIDENT=%s", t->o->inc->id);
-	e2 = xasprintf("PATRONUS_DR_DRILL=%d", t->o->inc->mode == INCIDENT_MODE_DRILL);
-	e3 = t->o->config_path != NULL ?
-	    xasprintf("PATRONUS_DR_CONFIG=%s", t->o->config_path) : NULL;
-	e4 = xasprintf("PATRONUS_DR_STEP=%s", rs->id);
-	env[0] = e1;
-	env[1] = e2;
-	env[2] = e4;
-	env[3] = e3;
-	env[4] = NULL;
+	/* the step's settings (a drill's sandbox) for the command; the record stays ours */
+	main_step_conf(t, i, &path);
+	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir, NULL);
 	memset(&po, 0, sizeof po);
-	po.env = env;
+	po.env = (const char *const *)env;
 	r = proc_start(sv, &po, &t->proc, &cause);
-	free(e1);
-	free(e2);
-	free(e3);
-	free(e4);
+	runbook_step_env_free(env);
 	free(sv);
 	free(client);
 	if (r != 0) {
@@ -1005,11 +950,7 @@ main_start(struct tui *t, int i)
 	t->out_back = 0;
 out:
 	free(cmd);
-	if (argv != NULL) {
-		for (k = 0; argv[k] != NULL; k++)
-			free(argv[k]);
-		free(argv);
-	}
+	runbook_step_env_free(argv);
 }
 
 /* The answer to "run this command?". */
@@ -1050,7 +991,7 @@ main_key_run(struct tui *t, int i)
 		return;
 	}
 	if (t->o->inc->mode == INCIDENT_MODE_DRILL) {
-		switch (runbook_drill_rule(rs)) {
+		switch (main_drill_rule(t, rs)) {
 		case RB_DRILL_SIMULATE:
 			msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_DONE, msg) == 0)
