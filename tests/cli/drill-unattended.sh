@@ -51,6 +51,10 @@ expect_match "$T/out" "sandbox .*/incidents/$ID/sandbox is removed" "run says th
 [ -z "$(ls "$STATE" | grep restore-test)" ] && ok "the scratch folder is removed" || fail "scratch left"
 sqlite3 "$STATE/incidents.db" "SELECT ifnull(step,''), kind, payload FROM events WHERE incident_id = '$ID'" >"$T/ev"
 expect_match "$T/ev" '^restore-test\|exit\|\{"status":"exit 0"' "record: restore-test exited 0"
+# the unattended walk is its steps' supervisor (#22): each run claimed, its exit naming it
+claimed=$(sqlite3 "$STATE/incidents.db" "SELECT run FROM events WHERE incident_id = '$ID' AND step = 'restore-test' AND kind = 'run-claimed'")
+[ -n "$claimed" ] && [ "$(sqlite3 "$STATE/incidents.db" "SELECT count(*) FROM events WHERE incident_id = '$ID' AND kind = 'exit' AND run = '$claimed'")" = 1 ] &&
+	ok "record: restore-test's run is claimed and its exit names it" || fail "record: restore-test's run '$claimed'"
 expect_match "$T/ev" '^findings\|step-skipped\|not checked \(unattended\)$' "record: the prompt not checked (unattended)"
 expect_match "$T/ev" '^\|closed\|' "record: closed"
 run "$PDR" --config "$C" drills monthly-backup-test
