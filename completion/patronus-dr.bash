@@ -113,7 +113,7 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --before --incident-start --yes --copy --wait" ;;
+	restore)	opts="--from --at --before --to --incident-start --yes --copy --wait --from-remote --latest" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
@@ -122,7 +122,7 @@ _patronus_dr()
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
 	prune)		opts="--dry-run --remote" ;;
-	fetch)		opts="--from --latest" ;;
+	fetch)		opts="--from --latest --stream" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --keep-sandbox --unattended --detected" ;;
 	restore-test)	opts="--from --scratch --output" ;;
@@ -145,7 +145,7 @@ _patronus_dr()
 		;;
 	restore|keys|evidence|check)
 		[[ -z $sub ]] && case $cmd in
-		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
+		restore)	COMPREPLY=($(compgen -W "db config keys all" -- "$cur")) ;;
 		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
 		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
 		check)		COMPREPLY=($(compgen -W "http config drills" -- "$cur")) ;;

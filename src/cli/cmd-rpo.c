@@ -183,6 +183,10 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	} else
 		printf(_("no backup set verifies: %s\n"), cause);
 	sp = rpo_stream(&ctx->conf, now_ms, before_ms);
+	/* Off-site points newer than anything here (not asked with --before: older ones count). */
+	if (before == NULL)
+		cmd_fetch_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
+		    (int64_t)p.when * 1000 : sp);
 	if (!picked && sp == 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -230,6 +234,8 @@ const struct cmd_entry cmd_rpo_entry = {
 	    "the end is the segment its status names), says whether the stream\n"
 	    "runs and how far behind it is, and prints the data that a restore\n"
 	    "would lose: the newer point's time against now or the incident start.\n"
+	    "With off-site stores configured, lists them and says when one holds a\n"
+	    "point newer than anything here (on a fresh standby: how to fetch it).\n"
 	    "\n"
 	    "  -i, --incident-start TIME   measure against this instant (to the ms:\n"
 	    "                              14:05:03 is 14:05:03.000)\n"

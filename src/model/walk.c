@@ -281,7 +281,7 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 	struct walk_step	*s = NULL;
 	struct walk_run		*r;
 	const char		*p = ev->payload != NULL ? ev->payload : "";
-	char			*v;
+	char			*v, *part;
 	int64_t			 n;
 	int			 i = -1;
 	size_t			 q;
@@ -331,6 +331,12 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 			w->rpo_alarm = true;
 		return;
 	case INCIDENT_EV_RESTORED:
+		/* The config's and the keys' events do not move the database's point. */
+		if ((part = incident_event_get(ev, "part")) != NULL && strcmp(part, "db") != 0) {
+			free(part);
+			return;
+		}
+		free(part);
 		free(w->restored_set);
 		w->restored_set = incident_event_get(ev, "set");
 		if (incident_event_get_int(ev, "backup_ms", &n) == 0)

@@ -655,7 +655,7 @@ report_hint(const struct report *r, const char *sub)
 
 /* The summary's target lines: labels[k] (static, translated) and texts[k] (caller frees). Returns their count. */
 static size_t
-report_targets(const struct report *r, const char *labels[3], char *texts[3])
+report_targets(const struct report *r, const char *labels[4], char *texts[4])
 {
 	char	d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ], t[TIMEUTIL_BUFSZ], t2[TIMEUTIL_BUFSZ];
 	size_t	n = 0;
@@ -677,6 +677,12 @@ report_targets(const struct report *r, const char *labels[3], char *texts[3])
 	else
 		texts[n++] = xasprintf(_("target %s, achieved: unknown (no restored backup "
 		    "recorded)"), r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-");
+	if (r->rpo_achieved >= 0) {
+		labels[n] = _("Data loss");
+		texts[n++] = xasprintf(_("measured from the point restored to the detection "
+		    "(%s), as every restore under the incident prints its data-loss window"),
+		    report_time(r->inc.detected_ms, t, sizeof t));
+	}
 	if (r->restore_before) {
 		labels[n] = _("Restore point");
 		if (r->backup_ms > r->inc.detected_ms)
@@ -784,8 +790,8 @@ report_md(struct buf *b, const struct report *r)
 	const struct walk_step		*s;
 	const struct walk_run		*c;
 	const struct incident_event	*ev;
-	const char			*labels[3];
-	char				*h, *x, *texts[3], t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ];
+	const char			*labels[4];
+	char				*h, *x, *texts[4], t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ];
 	char				 d2[TIMEUTIL_BUFSZ];
 	size_t				 i, j, cut, n;
 	int64_t				 secs;
@@ -1427,8 +1433,8 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 	const struct walk_step		*s;
 	const struct walk_run		*c;
 	const struct incident_event	*ev;
-	const char			*labels[3];
-	char				*h, *x, *texts[3], t[TIMEUTIL_BUFSZ];
+	const char			*labels[4];
+	char				*h, *x, *texts[4], t[TIMEUTIL_BUFSZ];
 	char				 d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
 	size_t				 i, j, cut, n;
 	int64_t				 secs;

@@ -1,9 +1,7 @@
 /* tui-main.c: the main screen: header with clocks, step list, step pane, output, footer. */
 #include "system.h"
 
-#include <dirent.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -1341,55 +1339,8 @@ const struct screen_ops tui_main_screen = {
 };
 
 /*
- * The time of the newest backup set in backup_dir and its tiers (a complete
- * one: its manifest is written last) that was taken wholly before limit_ms,
- * 0 when none. The time is the set's name, as restore counts it: a set named
- * at second S was taken before S + 1 s.
- */
-static int64_t
-main_newest_backup(const char *dir, int64_t limit_ms)
-{
-	static const char *const tiers[] = { "", "/hourly", "/daily", "/weekly", "/monthly" };
-	struct dirent	*de;
-	struct stat	 st;
-	enum backup_tier tier;
-	time_t		 when;
-	DIR		*d;
-	char		*path, *f, *name;
-	int64_t		 best = 0, m;
-	size_t		 i;
-
-	if (dir == NULL)
-		return (0);
-	for (i = 0; i < nitems(tiers); i++) {
-		path = xasprintf("%s%s", dir, tiers[i]);
-		if ((d = opendir(path)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (!str_has_suffix(de->d_name, "-manifest.txt"))
-					continue;
-				f = xasprintf("%s/%s", path, de->d_name);
-				name = xstrndup(de->d_name, strlen(de->d_name) -
-				    strlen("-manifest.txt"));
-				if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-				    catalog_parse_name(name, &tier, &when) == 0) {
-					m = (int64_t)when * 1000;
-					if (m > best && (limit_ms == INT64_MAX ||
-					    m + 1000 <= limit_ms))
-						best = m;
-				}
-				free(name);
-				free(f);
-			}
-			closedir(d);
-		}
-		free(path);
-	}
-	return (best);
-}
-
-/*
- * The newest restorable point (backup manifest or the stream's caught-up
- * point, whichever is newer) and whether the configured protection can meet
+ * The newest restorable point (the newest set's own time, from its name, or
+ * the stream's caught-up point, whichever is newer) and whether the configured protection can meet
  * the incident's RPO target; a target newly out of reach goes on the status line.
  */
 static void
@@ -1404,7 +1355,7 @@ main_scan_rpo(struct tui *t)
 	/* restore_before: detected: only points from before the detection count */
 	if (t->w.rb->restore_before_detected)
 		limit = t->o->inc->detected_ms;
-	t->rpo_newest_ms = main_newest_backup(c->backup_dir, limit);
+	t->rpo_newest_ms = catalog_newest(c->backup_dir, limit);
 	t->rpo_stream = false;
 	t->rpo_scanned_ms = now;
 	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {

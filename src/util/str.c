@@ -207,3 +207,14 @@ str_list_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+/* s made safe for a terminal as str_add_safe does it. Caller frees. */
+char *
+str_safe(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	str_add_safe(&b, s, strlen(s));
+	return (buf_steal(&b));
+}

@@ -28,5 +28,6 @@ bool	 str_has_suffix(const char *, const char *);
 char	*str_trim(char *);
 void	 str_list_free(char **, size_t);
 void	 str_hex(const unsigned char *, size_t, char *);
+char	*str_safe(const char *);
 
 #endif

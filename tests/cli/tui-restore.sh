@@ -68,7 +68,7 @@ stamp=$(echo "$set_db" |
 	sed 's/.*-\([0-9]\{4\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)-\([0-9]\{2\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)$/\1-\2-\3 \4:\5:\6/')
 set_ms="$(date -d "$stamp" +%s)000"
 sha=$(sha256sum "$DB" | cut -d' ' -f1)
-expect_match "$T/events" "\\|restore\\|restored\\|\\{\"set\":\"[^\"]*/$set_db\\.db\",\"backup_ms\":$set_ms,\"file\":\"$DB\",\"sha256\":\"$sha\"\\}\$" \
+expect_match "$T/events" "\\|restore\\|restored\\|\\{\"set\":\"[^\"]*/$set_db\\.db\",\"backup_ms\":$set_ms,\"file\":\"$DB\",\"sha256\":\"$sha\",\"part\":\"db\"\\}\$" \
 	"a restored event in the restore step: the set, its time, the file and the SHA-256 of the installed database"
 run "$PDR" --config "$C" incidents show "$id"
 expect_rc 0 "incidents show"

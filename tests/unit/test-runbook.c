@@ -478,8 +478,22 @@ START_TEST(test_action_argv)
 		free(argv[i]);
 	free(argv);
 
+	names[0] = "from-remote";
+	values[0] = "true";
+	argv = action_argv(action_find("restore-all"), "pdr", NULL, names, values, 1, true);
+	ck_assert_str_eq(argv[1], "restore");
+	ck_assert_str_eq(argv[2], "all");
+	ck_assert_str_eq(argv[3], "--yes");
+	ck_assert_str_eq(argv[4], "--from-remote");
+	ck_assert_ptr_null(argv[5]);
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+	ck_assert(action_find("restore-all")->destructive);
+	ck_assert_ptr_nonnull(action_find_param(action_find("restore-all"), "before"));
+
 	d = action_list(&n);
-	ck_assert_uint_eq(n, 16);
+	ck_assert_uint_eq(n, 17);
 	for (i = 0; i < n; i++)
 		ck_assert_ptr_eq(action_find(d[i].name), &d[i]);
 	ck_assert_ptr_null(action_find("nope"));

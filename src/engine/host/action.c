@@ -44,6 +44,19 @@ static const struct action_param params_restore_from[] = {
 	{ NULL, false, NULL, false, false }
 };
 
+static const char *const cmd_restore_all[] = { "restore", "all", NULL };
+static const struct action_param params_restore_all[] = {
+	{ "from-remote", false, N_("ask the off-site stores and fetch the newest point first"),
+	    false, true },
+	{ "at", false, N_("nothing newer than this time"), false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
+	{ "incident-start", false, N_("when the incident began, for the data-loss window"),
+	    false, false },
+	{ "name", false, N_("the backup set's name (default: the newest point)"), true, false },
+	{ NULL, false, NULL, false, false }
+};
+
 static const char *const cmd_assess[] = { "assess", NULL };
 static const struct action_param params_assess[] = {
 	{ "db", false, N_("the database to check (default: database from dr.yaml)"),
@@ -124,6 +137,9 @@ static const struct action_def action_table[] = {
 	    cmd_restore_config, params_restore_from, true, false, "--yes", false },
 	{ "restore-keys", N_("decrypt and restore the WireGuard keys from a backup"),
 	    cmd_restore_keys, params_restore_from, true, false, "--yes", false },
+	{ "restore-all", N_("restore database, config and keys from the newest point that "
+	    "verifies, off-site or here"), cmd_restore_all, params_restore_all, true, false,
+	    "--yes", false },
 	{ "assess", N_("integrity check and salvage dump of a database"),
 	    cmd_assess, params_assess, false, false, NULL, false },
 	{ "keys-rotate", N_("new WireGuard key pair, the old one kept aside"),
