@@ -31,9 +31,8 @@ int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_se
 int	 retention_remove(const struct conf *, const struct catalog_set *, char **);
 void	 retention_verdicts_free(struct retention_verdict *, size_t);
 void	 retention_stale(const char *, time_t, time_t, char ***, size_t *);
-int	 retention_lock(const char *, bool *);
-void	 retention_lock_share(int);
 bool	 retention_busy(const char *);
 int	 retention_prune(const struct conf *, const char *, time_t, bool, char **);
+void	 retention_forensic(const struct conf *, char ***, size_t *);
 
 #endif
