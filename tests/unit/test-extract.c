@@ -154,7 +154,7 @@ START_TEST(test_root)
 	ck_assert_ptr_nonnull(r);
 	o.prefix = r;
 	make_archive(outside, nitems(outside), &data, &len);
-	ck_assert_int_eq(extract_check(data, len, &o, NULL, &cause), -1);
+	ck_assert_int_eq(extract_check(data, len, &o, NULL, &cause), -2);
 	ck_assert_ptr_nonnull(strstr(cause, "lies outside"));
 	free(cause);
 	free(data);

@@ -329,8 +329,8 @@ extract_check_archive(struct archive *a, const struct extract_opts *o, size_t *e
 {
 	struct archive_entry	*e;
 	struct strlist		 names = { 0 }, files = { 0 }, links = { 0 };
-	const char		*name, *hl, *sl, *buf;
-	char			*rel = NULL, *hrel = NULL, *why = NULL;
+	const char		*name, *hl, *sl, *buf, *prefix = o->prefix;
+	char			*rel = NULL, *hrel = NULL, *why = NULL, *root = NULL;
 	size_t			 n = 0, i, size;
 	uint64_t		 bytes = 0;
 	la_int64_t		 off;
@@ -351,7 +351,21 @@ extract_check_archive(struct archive *a, const struct extract_opts *o, size_t *e
 			goto out;
 		}
 		name = archive_entry_pathname(e);
-		if (extract_relname(name, o->prefix, &rel, &why) != 0)
+		/*
+		 * No prefix: the archive's own top folder, its first entry, as
+		 * restore maps it onto the target (extract_root).
+		 */
+		if (prefix == NULL) {
+			if (extract_relname(name, "", &root, &why) != 0)
+				goto refuse;
+			if (archive_entry_filetype(e) != AE_IFDIR) {
+				why = xasprintf(_("its first entry \"%s\" is not a folder: the "
+				    "tree it holds cannot be told"), name);
+				goto refuse;
+			}
+			prefix = root;
+		}
+		if (extract_relname(name, prefix, &rel, &why) != 0)
 			goto refuse;
 		if (archive_entry_size(e) < 0 || (bytes += (uint64_t)archive_entry_size(e)) >
 		    EXTRACT_MAX_BYTES) {
@@ -364,7 +378,7 @@ extract_check_archive(struct archive *a, const struct extract_opts *o, size_t *e
 		type = archive_entry_filetype(e);
 		hl = archive_entry_hardlink(e);
 		if (hl != NULL) {
-			if (extract_relname(hl, o->prefix, &hrel, &why) != 0) {
+			if (extract_relname(hl, prefix, &hrel, &why) != 0) {
 				free(why);
 				why = xasprintf(_("hard link \"%s\" to \"%s\" outside "
 				    "the tree"), name, hl);
@@ -452,6 +466,7 @@ out:
 	free(why);
 	free(rel);
 	free(hrel);
+	free(root);
 	strlist_free(&names);
 	strlist_free(&files);
 	strlist_free(&links);

@@ -286,8 +286,12 @@ verify_archive(const char *path, const char *password, const char *dir, char *he
 		dec = crypt_dec_new(path, password, hashio_in_read, &in);
 	memset(&eo, 0, sizeof eo);
 	eo.name = path;
-	prefix = extract_prefix(dir != NULL ? dir : "");
-	eo.prefix = prefix;
+	/*
+	 * As restore reads it: the archive's own top folder mapped onto the
+	 * target (a standby laid out elsewhere), every entry inside it.
+	 */
+	prefix = NULL;
+	eo.prefix = NULL;
 	eo.target = dir;
 	rc = dec != NULL ? extract_check_stream(crypt_dec_read, dec, &eo, entries, cause) :
 	    extract_check_stream(hashio_in_read, &in, &eo, entries, cause);
