@@ -249,6 +249,8 @@ SB="$STATE/incidents/$N/sandbox"
 [ -f "$SB/db/sdwan.db" ] && ok "--keep-sandbox keeps it after the drill" || fail "no kept sandbox"
 sha256sum "$D/backup/patronus/stream/pause" "$D/backup/patronus/stream/status" >"$T/stream.sum" 2>/dev/null
 live_sums >"$T/b2"
+# --at in whole seconds is the instant the second begins: let the snapshot's second pass
+sleep 1
 run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S')" --yes
 expect_rc 0 "restore db --at with the sandbox's settings"
 expect_match "$T/out" "^restored $SB/db/sdwan.db from .*/stream/" "the stream's point is restored into the sandbox"
