@@ -76,30 +76,6 @@ ps_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 	return (0);
 }
 
-/* The name of a page kind, for reports. */
-const char *
-ps_kind_name(enum ps_kind k)
-{
-	switch (k) {
-	case PS_TABLE_LEAF:
-		return ("table leaf");
-	case PS_TABLE_INTERIOR:
-		return ("table interior");
-	case PS_INDEX_LEAF:
-		return ("index leaf");
-	case PS_INDEX_INTERIOR:
-		return ("index interior");
-	case PS_OVERFLOW:
-		return ("overflow");
-	case PS_FREE:
-		return ("freelist");
-	case PS_BAD:
-		return ("unreadable");
-	default:
-		return ("unknown");
-	}
-}
-
 /* Page n, or NULL when it is outside the file. */
 static const uint8_t *
 ps_page(const struct ps_file *f, uint32_t n)
@@ -317,17 +293,17 @@ ps_payload(struct ps_walk_ctx *w, const uint8_t *page, uint32_t off, uint64_t P,
 
 	if (P <= local) {
 		if (off + P > f->usable) {
-			*why = "cell runs past the end of its page";
+			*why = N_("cell runs past the end of its page");
 			return (NULL);
 		}
 		return (page + off);
 	}
 	if (off + local + 4 > f->usable) {
-		*why = "cell runs past the end of its page";
+		*why = N_("cell runs past the end of its page");
 		return (NULL);
 	}
 	if (P > (uint64_t)f->npages * (f->usable - 4) + local) {
-		*why = "payload larger than the file";
+		*why = N_("payload larger than the file");
 		return (NULL);
 	}
 	if (P > w->buf_alloc) {
@@ -340,12 +316,12 @@ ps_payload(struct ps_walk_ctx *w, const uint8_t *page, uint32_t off, uint64_t P,
 	next = ps_be32(page + off + local);
 	while (got < P) {
 		if ((ov = ps_page(f, next)) == NULL || steps++ > f->npages) {
-			*why = "overflow chain broken";
+			*why = N_("overflow chain broken");
 			return (NULL);
 		}
 		if (f->kind[next] != PS_UNKNOWN && f->kind[next] != PS_OVERFLOW &&
 		    f->kind[next] != PS_FREE) {
-			*why = "overflow chain runs into a b-tree page";
+			*why = N_("overflow chain runs into a b-tree page");
 			return (NULL);
 		}
 		f->kind[next] = PS_OVERFLOW;
@@ -441,7 +417,7 @@ ps_cell(struct ps_walk_ctx *w, uint32_t pgno, enum ps_kind k, int i, uint32_t of
 {
 	struct ps_file	*f = w->f;
 	const uint8_t	*page = ps_page(f, pgno), *end = page + f->usable, *pay;
-	const char	*why = "cell cannot be read";
+	const char	*why = N_("cell cannot be read");
 	uint64_t	 P = 0, rowid = 0, X, M, K;
 	uint32_t	 child = 0, local;
 	int		 n, nv;
@@ -480,7 +456,7 @@ ps_cell(struct ps_walk_ctx *w, uint32_t pgno, enum ps_kind k, int i, uint32_t of
 	if ((pay = ps_payload(w, page, off, P, local, &why)) == NULL)
 		goto bad;
 	if ((nv = ps_record(w, pay, P)) < 0) {
-		why = "record malformed";
+		why = N_("record malformed");
 		goto bad;
 	}
 	ps_emit(w, pgno, i, (int64_t)rowid, nv, flags);
@@ -509,15 +485,15 @@ ps_walk_page(struct ps_walk_ctx *w, uint32_t pgno, int depth, int64_t lo, int64_
 	if (w->stop != 0)
 		return;
 	if ((page = ps_page(f, pgno)) == NULL) {
-		ps_damage(w, pgno, -1, range, lo, hi, "page number beyond the end of the file");
+		ps_damage(w, pgno, -1, range, lo, hi, N_("page number beyond the end of the file"));
 		return;
 	}
 	if (depth > PS_MAX_DEPTH) {
-		ps_damage(w, pgno, -1, range, lo, hi, "tree too deep (a loop)");
+		ps_damage(w, pgno, -1, range, lo, hi, N_("tree too deep (a loop)"));
 		return;
 	}
 	if ((w->seen[pgno / 8] & (1 << (pgno % 8))) != 0) {
-		ps_damage(w, pgno, -1, range, lo, hi, "page reached twice (a loop)");
+		ps_damage(w, pgno, -1, range, lo, hi, N_("page reached twice (a loop)"));
 		return;
 	}
 	w->seen[pgno / 8] |= (uint8_t)(1 << (pgno % 8));
@@ -529,7 +505,7 @@ ps_walk_page(struct ps_walk_ctx *w, uint32_t pgno, int depth, int64_t lo, int64_
 		if (f->kind[pgno] == PS_UNKNOWN)
 			f->kind[pgno] = PS_BAD;
 		f->owner[pgno] = w->root;
-		ps_damage(w, pgno, -1, range, lo, hi, "not a b-tree page of this kind");
+		ps_damage(w, pgno, -1, range, lo, hi, N_("not a b-tree page of this kind"));
 		return;
 	}
 	f->kind[pgno] = (uint8_t)k;
@@ -537,7 +513,7 @@ ps_walk_page(struct ps_walk_ctx *w, uint32_t pgno, int depth, int64_t lo, int64_
 	for (i = 0; i < nc && w->stop == 0; i++) {
 		off = ps_be16(page + ptrs + 2 * i);
 		if (off < ptrs + 2 * nc || off >= f->usable) {
-			ps_damage(w, pgno, (int)i, false, 0, 0, "cell pointer out of its page");
+			ps_damage(w, pgno, (int)i, false, 0, 0, N_("cell pointer out of its page"));
 			continue;
 		}
 		key = hi;

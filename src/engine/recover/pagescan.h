@@ -63,7 +63,7 @@ struct ps_damage {
 	int		 cell;		/* -1: the whole page */
 	bool		 range;		/* lo and hi are known (table trees) */
 	int64_t		 lo, hi;
-	const char	*why;		/* static text */
+	const char	*why;		/* static text, marked N_() */
 };
 
 /* Callbacks of a walk; either may be NULL. A nonzero return stops the walk. */
@@ -81,6 +81,5 @@ int	 ps_walk(struct ps_file *, uint32_t, bool, const struct ps_visitor *);
 size_t	 ps_orphans(struct ps_file *, uint32_t **, uint32_t **);
 int	 ps_walk_leaf(struct ps_file *, uint32_t, uint32_t, const struct ps_visitor *);
 long	 ps_count_cells(struct ps_file *, enum ps_kind, uint32_t);
-const char *ps_kind_name(enum ps_kind);
 
 #endif
