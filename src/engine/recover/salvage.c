@@ -373,8 +373,11 @@ salvage_one_table(struct sdump *d, const struct salvage_obj *o, bool *vtab,
 	int			 rc;
 
 	if (salvage_is_virtual(o->sql)) {
-		if (!sqlite3_complete(o->sql))
-			return (0);
+		pcause = xasprintf("%s;", o->sql);
+		rc = sqlite3_complete(pcause);
+		free(pcause);
+		if (!rc)
+			return (0);	/* a damaged schema row */
 		buf_reset(&d->b);
 		if (!*vtab)
 			buf_adds(&d->b, "PRAGMA writable_schema=ON;\n");
