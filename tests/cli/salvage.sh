@@ -171,6 +171,20 @@ if [ -n "$pg" ]; then
 	expect_rows interior "$O" 1
 fi
 
+# The root page of a rowid table and of a WITHOUT ROWID table: the leaves no
+# tree reaches fit only that table's lost range; they come back, flagged suspect.
+for tb in paths kv; do
+	pg=$(q "$O" "SELECT rootpage FROM sqlite_schema WHERE name = '$tb'")
+	cells=$(q "$O" "SELECT CASE WHEN pagetype = 'leaf' OR '$tb' = 'kv' THEN ncell ELSE 0 END
+	    FROM dbstat WHERE pageno = $pg")
+	cp "$O" "$T/x.db"
+	salvage_zero_page "$T/x.db" "$pg"
+	assess_case "root-$tb" "$T/x.db"
+	expect_rows "root-$tb" "$O" $((total - cells))
+	expect_match "$T/root-$tb.sql" "^-- suspect \(found on a page no tree reaches" \
+	    "root-$tb: the rows put back by their fields are flagged suspect"
+done
+
 # Two leaves of two tables swapped: the misplaced rows are not put in the wrong table.
 a=$(salvage_pages "$O" "name = 'events' AND pagetype = 'leaf'" | sed -n 5p)
 b=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'leaf'" | sed -n 5p)

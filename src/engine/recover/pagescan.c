@@ -617,6 +617,52 @@ ps_orphans(struct ps_file *f, uint32_t **pages, uint32_t **roots)
 }
 
 /*
+ * The tops of the index trees no walk reached (call after the walks and
+ * ps_orphans): index pages, not on the freelist, that no other such page
+ * points to. Walk each with ps_walk(..., true, ...). Returns their number;
+ * *tops (owned) holds them.
+ */
+size_t
+ps_orphan_index_trees(struct ps_file *f, uint32_t **tops)
+{
+	const uint8_t	*page;
+	enum ps_kind	 k;
+	uint8_t		*child;
+	uint32_t	 n, nc, ptrs, i, c, off;
+	size_t		 count = 0;
+
+	*tops = NULL;
+	child = xcalloc((size_t)f->npages + 1, 1);
+	for (n = 1; n <= f->npages; n++) {
+		if (f->kind[n] != PS_UNKNOWN || !ps_btree_header(f, n, &k, &nc, &ptrs) ||
+		    k != PS_INDEX_INTERIOR)
+			continue;
+		page = ps_page(f, n);
+		for (i = 0; i <= nc; i++) {
+			if (i < nc) {
+				off = ps_be16(page + ptrs + 2 * i);
+				if (off < ptrs + 2 * nc || off + 4 > f->usable)
+					continue;
+				c = ps_be32(page + off);
+			} else
+				c = ps_be32(page + (n == 1 ? 100 : 0) + 8);
+			if (c >= 1 && c <= f->npages && c != n)
+				child[c] = 1;
+		}
+	}
+	for (n = 1; n <= f->npages; n++) {
+		if (f->kind[n] != PS_UNKNOWN || child[n] != 0 ||
+		    !ps_btree_header(f, n, &k, &nc, &ptrs) ||
+		    (k != PS_INDEX_LEAF && k != PS_INDEX_INTERIOR))
+			continue;
+		*tops = xreallocarray(*tops, count + 1, sizeof **tops);
+		(*tops)[count++] = n;
+	}
+	free(child);
+	return (count);
+}
+
+/*
  * The rows of one table leaf page, as rows of the tree at root (no bounds).
  * Returns the visitor's nonzero stop value, or 0.
  */

@@ -79,6 +79,7 @@ void	 ps_close(struct ps_file *);
 void	 ps_mark_freelist(struct ps_file *);
 int	 ps_walk(struct ps_file *, uint32_t, bool, const struct ps_visitor *);
 size_t	 ps_orphans(struct ps_file *, uint32_t **, uint32_t **);
+size_t	 ps_orphan_index_trees(struct ps_file *, uint32_t **);
 int	 ps_walk_leaf(struct ps_file *, uint32_t, uint32_t, const struct ps_visitor *);
 long	 ps_count_cells(struct ps_file *, enum ps_kind, uint32_t);
 

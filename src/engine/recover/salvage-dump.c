@@ -795,10 +795,14 @@ sdump_walk_index(struct sdump *d, const char *name, uint32_t root)
 {
 	struct sdump_table	 t = { .name = (char *)name };
 	struct ps_visitor	 vis = { NULL, sdump_on_damage, d };
+	size_t			 before;
 
 	if (d->pf == NULL || root == 0)
 		return;
 	d->st = &t;
+	before = d->r->ndamage;
 	ps_walk(d->pf, root, true, &vis);
+	if (d->r->ndamage > before)
+		d->index_damage = true;
 	d->st = NULL;
 }

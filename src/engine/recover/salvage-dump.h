@@ -54,6 +54,8 @@ struct sdump {
 	bool			 emit;		/* page-level rows go to the dump */
 	bool			 walked;	/* the table's first walk is done */
 	bool			 adopting;	/* writing the rows of an orphan page */
+	bool			 lost_index;	/* lost_and_found rows of an index tree */
+	bool			 index_damage;	/* an index (not a table) has damage */
 	int			 werr;		/* errno of a failed write */
 };
 

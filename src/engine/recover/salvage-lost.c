@@ -1,7 +1,8 @@
 /*
- * salvage-lost.c: the rows no table's tree reaches. A table leaf page that no
- * walk from a root found is given to the one damaged table it fits, or kept
- * for lost_and_found, which is written after the tables with as many value
+ * salvage-lost.c: the rows no table's tree reaches. A table leaf page (or an
+ * index tree, which may hold a WITHOUT ROWID table's rows) that no walk from
+ * a root found is given to the one damaged table it fits, or kept for
+ * lost_and_found, which is written after the tables with as many value
  * columns as its widest row, as SQLite's own recovery names them.
  */
 #include "system.h"
@@ -21,7 +22,7 @@ sdump_lost(struct sdump *d, const struct ps_row *row)
 	for (i = 0; i < row->nv; i++)
 		buf_printf(b, ",c%d", i);
 	buf_printf(b, ") VALUES(%u,%u,%d,", row->root, row->pgno, row->nv);
-	if (row->root == 0)
+	if (row->root == 0 || d->lost_index)
 		buf_adds(b, "NULL");
 	else
 		buf_printf(b, "%lld", (long long)row->rowid);
@@ -85,31 +86,43 @@ sdump_on_adopted(void *arg, const struct ps_row *row)
 	return (0);
 }
 
+/* Whether the table or index name has damage in the report (with a rowid range: in lo..hi). */
+static bool
+sdump_damaged(const struct salvage_report *r, const char *name, bool range, int64_t lo,
+    int64_t hi)
+{
+	size_t	k;
+
+	for (k = 0; k < r->ndamage; k++) {
+		if (r->damage[k].table == NULL || strcmp(r->damage[k].table, name) != 0)
+			continue;
+		if (!range || (r->damage[k].range && r->damage[k].lo <= lo &&
+		    hi <= r->damage[k].hi))
+			return (true);
+	}
+	return (false);
+}
+
 /*
- * The one table an orphan page can belong to: a rowid table with as many
- * fields as each of its rows, whose tree lost a part (damage with a rowid
- * range) that holds all of its rowids. NULL when none or more than one fit.
+ * The one table an orphan page or tree can belong to: a table with as many
+ * fields as each of its rows, of its kind (rowid or WITHOUT ROWID), whose
+ * tree lost a part; for rowid tables a part (a rowid range) that holds all
+ * of its rowids. NULL when none or more than one fit, or, for an index tree,
+ * when an index has damage too (its entries could be an index's).
  */
 static struct sdump_table *
 sdump_adopter(struct sdump *d, struct sdump_table *tabs, size_t ntabs,
-    const struct sdump_page *p)
+    const struct sdump_page *p, bool index)
 {
 	struct sdump_table	*found = NULL;
-	size_t			 i, k;
+	size_t			 i;
 
-	if (p->n == 0 || p->nv_min != p->nv_max)
+	if (p->n == 0 || p->nv_min != p->nv_max || (index && d->index_damage))
 		return (NULL);
 	for (i = 0; i < ntabs; i++) {
-		if (!tabs[i].known || tabs[i].without_rowid || tabs[i].nrec != p->nv_min ||
-		    tabs[i].rowid_name == NULL)
-			continue;
-		for (k = 0; k < d->r->ndamage; k++) {
-			if (d->r->damage[k].range && d->r->damage[k].table != NULL &&
-			    strcmp(d->r->damage[k].table, tabs[i].name) == 0 &&
-			    d->r->damage[k].lo <= p->lo && p->hi <= d->r->damage[k].hi)
-				break;
-		}
-		if (k == d->r->ndamage)
+		if (!tabs[i].known || tabs[i].without_rowid != index ||
+		    tabs[i].nrec != p->nv_min || (!index && tabs[i].rowid_name == NULL) ||
+		    !sdump_damaged(d->r, tabs[i].name, !index, p->lo, p->hi))
 			continue;
 		if (found != NULL)
 			return (NULL);	/* more than one table would fit */
@@ -119,42 +132,67 @@ sdump_adopter(struct sdump *d, struct sdump_table *tabs, size_t ntabs,
 }
 
 /*
- * The rows of table leaf pages that no tree reached: each page to the one
- * table whose damaged part it fits (sdump_adopter; its rows are flagged
- * suspect), or else to lost_and_found.
+ * Put the rows of page (a leaf; an index tree's top when index) into the
+ * table that fits them (flagged suspect), or into lost_and_found.
+ */
+static void
+sdump_orphan(struct sdump *d, struct sdump_table *tabs, size_t ntabs, uint32_t page,
+    uint32_t root, bool index)
+{
+	struct sdump_page	 p;
+	struct ps_visitor	 sum = { sdump_on_orphan_sum, NULL, &p };
+	struct ps_visitor	 lost = { sdump_on_orphan, NULL, d };
+	struct ps_visitor	 adopt = { sdump_on_adopted, NULL, d };
+	struct sdump_table	*t;
+
+	memset(&p, 0, sizeof p);
+	if (index)
+		ps_walk(d->pf, page, true, &sum);
+	else
+		ps_walk_leaf(d->pf, page, root, &sum);
+	if ((t = sdump_adopter(d, tabs, ntabs, &p, index)) == NULL) {
+		d->lost_index = index;
+		if (index)
+			ps_walk(d->pf, page, true, &lost);
+		else
+			ps_walk_leaf(d->pf, page, root, &lost);
+		d->lost_index = false;
+		return;
+	}
+	d->st = t;
+	d->t = &d->r->tables[t->rt];
+	d->adopting = true;
+	if (index)
+		ps_walk(d->pf, page, true, &adopt);
+	else
+		ps_walk_leaf(d->pf, page, root, &adopt);
+	d->adopting = false;
+	d->st = NULL;
+	d->t = NULL;
+}
+
+/*
+ * The rows of table leaf pages and of index trees that no walk reached:
+ * each page (tree) to the one damaged table it fits (sdump_adopter; its
+ * rows are flagged suspect), or else to lost_and_found.
  */
 void
 sdump_orphans(struct sdump *d, struct sdump_table *tabs, size_t ntabs)
 {
-	struct ps_visitor	 sum = { sdump_on_orphan_sum, NULL, NULL };
-	struct ps_visitor	 lost = { sdump_on_orphan, NULL, d };
-	struct ps_visitor	 adopt = { sdump_on_adopted, NULL, d };
-	struct sdump_page	 p;
-	struct sdump_table	*t;
-	uint32_t		*pages, *roots;
-	size_t			 n, i;
+	uint32_t	*pages, *roots;
+	size_t		 n, i;
 
 	if (d->pf == NULL)
 		return;
 	n = ps_orphans(d->pf, &pages, &roots);
-	for (i = 0; i < n && d->werr == 0; i++) {
-		memset(&p, 0, sizeof p);
-		sum.arg = &p;
-		ps_walk_leaf(d->pf, pages[i], roots[i], &sum);
-		if ((t = sdump_adopter(d, tabs, ntabs, &p)) == NULL) {
-			ps_walk_leaf(d->pf, pages[i], roots[i], &lost);
-			continue;
-		}
-		d->st = t;
-		d->t = &d->r->tables[t->rt];
-		d->adopting = true;
-		ps_walk_leaf(d->pf, pages[i], roots[i], &adopt);
-		d->adopting = false;
-		d->st = NULL;
-		d->t = NULL;
-	}
+	for (i = 0; i < n && d->werr == 0; i++)
+		sdump_orphan(d, tabs, ntabs, pages[i], roots[i], false);
 	free(pages);
 	free(roots);
+	n = ps_orphan_index_trees(d->pf, &pages);
+	for (i = 0; i < n && d->werr == 0; i++)
+		sdump_orphan(d, tabs, ntabs, pages[i], pages[i], true);
+	free(pages);
 }
 
 /*
