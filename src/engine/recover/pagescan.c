@@ -562,6 +562,26 @@ ps_walk(struct ps_file *f, uint32_t root, bool index, const struct ps_visitor *v
 }
 
 /*
+ * Child i of interior page n (nc cells, cell pointers at ptrs; i == nc: the
+ * right child), or 0 when it cannot be read or is no other page of the file.
+ */
+static uint32_t
+ps_child(const struct ps_file *f, uint32_t n, uint32_t nc, uint32_t ptrs, uint32_t i)
+{
+	const uint8_t	*page = ps_page(f, n);
+	uint32_t	 off, c;
+
+	if (i < nc) {
+		off = ps_be16(page + ptrs + 2 * i);
+		if (off < ptrs + 2 * nc || off + 4 > f->usable)
+			return (0);
+		c = ps_be32(page + off);
+	} else
+		c = ps_be32(page + (n == 1 ? 100 : 0) + 8);
+	return (c >= 1 && c <= f->npages && c != n ? c : 0);
+}
+
+/*
  * The table leaf pages that no walk reached and that are not on the
  * freelist (call after the walks), each with the topmost unreached interior
  * page above it (its root page, as far as can be told), or itself. Returns
@@ -570,10 +590,8 @@ ps_walk(struct ps_file *f, uint32_t root, bool index, const struct ps_visitor *v
 size_t
 ps_orphans(struct ps_file *f, uint32_t **pages, uint32_t **roots)
 {
-	const uint8_t		*page;
 	enum ps_kind		 k;
 	uint32_t		*parent, n, nc, ptrs, i, c, top, steps;
-	uint32_t		 off;
 	size_t			 count = 0;
 
 	*pages = *roots = NULL;
@@ -582,16 +600,9 @@ ps_orphans(struct ps_file *f, uint32_t **pages, uint32_t **roots)
 		if (f->kind[n] != PS_UNKNOWN || !ps_btree_header(f, n, &k, &nc, &ptrs) ||
 		    k != PS_TABLE_INTERIOR)
 			continue;
-		page = ps_page(f, n);
 		for (i = 0; i <= nc; i++) {
-			if (i < nc) {
-				off = ps_be16(page + ptrs + 2 * i);
-				if (off < ptrs + 2 * nc || off + 4 > f->usable)
-					continue;
-				c = ps_be32(page + off);
-			} else
-				c = ps_be32(page + (n == 1 ? 100 : 0) + 8);
-			if (c >= 1 && c <= f->npages && c != n && parent[c] == 0)
+			c = ps_child(f, n, nc, ptrs, i);
+			if (c != 0 && parent[c] == 0)
 				parent[c] = n;
 		}
 	}
@@ -625,10 +636,9 @@ ps_orphans(struct ps_file *f, uint32_t **pages, uint32_t **roots)
 size_t
 ps_orphan_index_trees(struct ps_file *f, uint32_t **tops)
 {
-	const uint8_t	*page;
 	enum ps_kind	 k;
 	uint8_t		*child;
-	uint32_t	 n, nc, ptrs, i, c, off;
+	uint32_t	 n, nc, ptrs, i, c;
 	size_t		 count = 0;
 
 	*tops = NULL;
@@ -637,16 +647,8 @@ ps_orphan_index_trees(struct ps_file *f, uint32_t **tops)
 		if (f->kind[n] != PS_UNKNOWN || !ps_btree_header(f, n, &k, &nc, &ptrs) ||
 		    k != PS_INDEX_INTERIOR)
 			continue;
-		page = ps_page(f, n);
 		for (i = 0; i <= nc; i++) {
-			if (i < nc) {
-				off = ps_be16(page + ptrs + 2 * i);
-				if (off < ptrs + 2 * nc || off + 4 > f->usable)
-					continue;
-				c = ps_be32(page + off);
-			} else
-				c = ps_be32(page + (n == 1 ? 100 : 0) + 8);
-			if (c >= 1 && c <= f->npages && c != n)
+			if ((c = ps_child(f, n, nc, ptrs, i)) != 0)
 				child[c] = 1;
 		}
 	}
