@@ -65,6 +65,10 @@ INSERT INTO f VALUES('hello world'), ('second doc');
 CREATE VIEW v AS SELECT * FROM t;
 CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO s(v) VALUES('trig'); END;
 CREATE INDEX ti ON t(c);
+CREATE TABLE "evil
+DROP TABLE t"(x);
+INSERT INTO "evil
+DROP TABLE t" VALUES(1);
 SQL
 assess_case values "$V"
 same "values: assess --dump of an intact database exits 0" "$arc" 0
@@ -88,6 +92,9 @@ same "values: generated columns are computed again" "$(q "$L" "SELECT group_conc
 same "values: the FTS5 table answers" "$(q "$L" "SELECT body FROM f WHERE f MATCH 'hello'")" "hello world"
 same "values: the view and the trigger are back" "$(q "$L" "SELECT count(*) FROM sqlite_schema WHERE name IN ('v', 'tr', 'ti')")" 3
 same "values: the loaded database passes integrity_check" "$(q "$L" "PRAGMA integrity_check")" ok
+expect_no_match "$T/values.out" "^DROP" "values: a table name with a newline is not printed raw"
+same "values: that table is dumped all the same" "$(q "$L" "SELECT x FROM \"evil
+DROP TABLE t\"")" 1
 
 # --- the evidence is never touched: a WAL database without its -shm ----------------------
 python3 - "$T/src-wal.db" <<'PY'

@@ -146,7 +146,7 @@ static void
 salvage_note(struct salvage_report *r, const char *msg)
 {
 	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof *r->notes);
-	r->notes[r->nnotes++] = xstrdup(msg);
+	r->notes[r->nnotes++] = sdump_clean(msg);
 }
 
 /*
@@ -353,7 +353,7 @@ salvage_add_table(struct salvage_report *r, const char *name)
 	r->tables = xreallocarray(r->tables, r->ntables + 1, sizeof *r->tables);
 	t = &r->tables[r->ntables++];
 	memset(t, 0, sizeof *t);
-	t->name = xstrdup(name);
+	t->name = sdump_clean(name);
 	return (t);
 }
 
@@ -423,7 +423,7 @@ salvage_one_table(struct sdump *d, const struct salvage_obj *o, bool *vtab,
 		pcause = xasprintf(_("table %s left out of the dump: its schema does not "
 		    "parse"), o->name);
 		salvage_note(d->r, pcause);
-		log_warn("%s", pcause);
+		log_warn("%s", d->r->notes[d->r->nnotes - 1]);
 		free(pcause);
 		sdump_table_clear(t);
 		(*ntabs)--;
@@ -431,7 +431,7 @@ salvage_one_table(struct sdump *d, const struct salvage_obj *o, bool *vtab,
 	}
 	rt = salvage_add_table(d->r, o->name);
 	t->rt = d->r->ntables - 1;
-	log_info(_("reading table %s"), o->name);
+	log_info(_("reading table %s"), rt->name);
 	rc = sdump_table_rows(d, t, rt);
 	d->r->rows += rt->rows;
 	extract_checkpoint("salvage-table");
@@ -542,7 +542,7 @@ salvage_dump(const char *path, const char *label, const char *out, struct salvag
 	struct ps_file		 pf;
 	struct sdump		 d;
 	struct sdump_table	*tabs = NULL;
-	char			*tmp, *pcause = NULL, *lf = NULL;
+	char			*tmp, *pcause = NULL, *lf = NULL, *clean = NULL;
 	size_t			 i, ntabs = 0;
 	int			 rc = -1, fd = -1, pass;
 	bool			 vtab = false;
@@ -573,8 +573,9 @@ salvage_dump(const char *path, const char *label, const char *out, struct salvag
 		ps_mark_freelist(d.pf);
 	salvage_schema(&d, &s);
 
+	clean = sdump_clean(label);
 	fprintf(d.f, "-- salvage of %s by %s %s: what could be read\n"
-	    "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n", label, PACKAGE, VERSION);
+	    "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n", clean, PACKAGE, VERSION);
 	/* Tables and their rows; the indexes' pages are walked to know them. */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < s.n; i++) {
@@ -626,7 +627,7 @@ salvage_dump(const char *path, const char *label, const char *out, struct salvag
 	if (d.pf != NULL)
 		r->cells = ps_count_cells(d.pf, PS_TABLE_LEAF, 1);
 	r->almost_nothing = r->rows * 10 < r->cells || (r->rows == 0 && r->lost_found == 0);
-	rc = salvage_write_report(label, out, r, cause);
+	rc = salvage_write_report(clean, out, r, cause);
 	goto out;
 werr:
 	*cause = xasprintf("%s: %s", out, strerror(d.werr != 0 ? d.werr : errno));
@@ -641,6 +642,7 @@ out:
 		close(fd);
 	free(tmp);
 	free(lf);
+	free(clean);
 	salvage_schema_free(&s);
 	sqlite3_finalize(d.conv);
 	sqlite3_close(d.shadow);
