@@ -187,8 +187,8 @@ out:
 	return (0);
 }
 
-/* Add a schema row, unless one of that name is there already. */
-static void
+/* Add a schema row, unless one of that name is there already. Returns whether it was added. */
+static bool
 salvage_schema_add(struct salvage_schema *s, const char *type, const char *name,
     const char *tbl, int64_t root, const char *sql, bool pages)
 {
@@ -197,7 +197,7 @@ salvage_schema_add(struct salvage_schema *s, const char *type, const char *name,
 
 	for (i = 0; i < s->n; i++) {
 		if (strcmp(s->o[i].name, name) == 0)
-			return;
+			return (false);
 	}
 	s->o = xreallocarray(s->o, s->n + 1, sizeof *s->o);
 	o = &s->o[s->n++];
@@ -207,6 +207,7 @@ salvage_schema_add(struct salvage_schema *s, const char *type, const char *name,
 	o->sql = sql != NULL ? xstrdup(sql) : NULL;
 	o->root = root > 0 && root <= UINT32_MAX ? (uint32_t)root : 0;
 	o->pages = pages;
+	return (true);
 }
 
 /* Free the rows of a schema. */
@@ -315,15 +316,9 @@ salvage_schema(struct sdump *d, struct salvage_schema *s)
 	ps_walk(d->pf, 1, false, &vis);
 	if (rc != SQLITE_DONE || s->n == 0) {
 		for (i = 0; i < pg.n; i++) {
-			for (rc = 0; (size_t)rc < s->n; rc++) {
-				if (strcmp(s->o[rc].name, pg.o[i].name) == 0)
-					break;
-			}
-			if ((size_t)rc == s->n) {
-				salvage_schema_add(s, pg.o[i].type, pg.o[i].name, pg.o[i].tbl,
-				    pg.o[i].root, pg.o[i].sql, true);
+			if (salvage_schema_add(s, pg.o[i].type, pg.o[i].name, pg.o[i].tbl,
+			    pg.o[i].root, pg.o[i].sql, true))
 				d->r->schema_pages = true;
-			}
 		}
 	}
 	salvage_schema_free(&pg);
