@@ -125,7 +125,7 @@ _patronus_dr()
 	run)		opts="--drill --detected" ;;
 	drills)		opts="--ascii" ;;
 	report)		opts="--format --record -o" ;;
-	incidents)	opts="--json" ;;
+	incidents)	opts="--json --offline --from" ;;
 	runbooks)	opts="--expand" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -145,7 +145,7 @@ _patronus_dr()
 		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
 		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
 		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
-		check)		COMPREPLY=($(compgen -W "http config" -- "$cur")) ;;
+		check)		COMPREPLY=($(compgen -W "http config drills" -- "$cur")) ;;
 		esac
 		[[ $cmd == evidence && $sub == collect ]] &&
 		    { COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; }
@@ -159,8 +159,8 @@ _patronus_dr()
 		;;
 	incidents)
 		case $sub in
-		"")	COMPREPLY=($(compgen -W "list show verify" -- "$cur")) ;;
-		show|verify)
+		"")	COMPREPLY=($(compgen -W "list show verify ship fetch" -- "$cur")) ;;
+		show|verify|ship)
 			COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur")) ;;
 		esac
 		;;

@@ -139,6 +139,7 @@ cmd_load_config(struct cmd_ctx *ctx)
 		conf_free(&ctx->conf);
 		return (EX_CONFIG);
 	}
+	cmd_journal_install(&ctx->conf);
 	return (EX_OK);
 }
 

@@ -13,6 +13,7 @@
 #include "engine/backup/metrics.h"
 #include "engine/backup/notify.h"
 #include "engine/remote/remote.h"
+#include "model/calendar.h"
 #include "model/incident.h"
 #include "ui/report.h"
 #include "util/fsutil.h"
@@ -122,6 +123,29 @@ cmd_notify(const struct conf *c, const char *fmt, ...)
 	free(msg);
 }
 
+/*
+ * The drill calendar gauge: when each scheduled runbook is next due, 0 when
+ * it was never drilled, so that `time() > next_due` alerts in both cases.
+ */
+static void
+cmd_metrics_calendar(const struct conf *c, struct incident_store *st, struct metrics *m)
+{
+	struct calendar_row	*rows = NULL;
+	size_t			 n = 0, i;
+	char			*lab;
+
+	if (cmd_drill_calendar(c, st, &rows, &n) != 0)
+		return;
+	metrics_clear(m, "patronus_dr_drill_next_due_timestamp_seconds");
+	for (i = 0; i < n; i++) {
+		lab = xasprintf("runbook=\"%s\"", rows[i].runbook_id);
+		metrics_set(m, "patronus_dr_drill_next_due_timestamp_seconds", lab,
+		    (double)(rows[i].next_due_ms / 1000));
+		free(lab);
+	}
+	calendar_free(rows, n);
+}
+
 /* The incident and drill gauges: open incidents, each runbook's last drill. */
 static void
 cmd_metrics_incidents(const struct conf *c, struct metrics *m)
@@ -188,6 +212,7 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		}
 		cmd_report_history_free(h, nh);
 	}
+	cmd_metrics_calendar(c, st, m);
 	incident_store_close(st);
 }
 

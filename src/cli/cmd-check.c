@@ -1,7 +1,9 @@
-/* cmd-check.c: the plan's checks: a service answers over HTTP, config.yaml parses. */
+/* cmd-check.c: the plan's checks: a service answers over HTTP, config.yaml parses, drills are on schedule. */
 #include "system.h"
 
 #include "cli/cmd.h"
+#include "model/calendar.h"
+#include "model/incident.h"
 #include "engine/host/probe.h"
 #include "util/fsutil.h"
 #include "util/str.h"
@@ -90,6 +92,53 @@ check_config(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	return (ex);
 }
 
+/*
+ * check drills: every runbook with a schedule: has been drilled within it;
+ * names each overdue or never-drilled one.
+ */
+static int
+check_drills(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct incident_store	*st = NULL;
+	struct calendar_row	*rows = NULL;
+	struct buf		 b;
+	char			*db, *cause = NULL;
+	size_t			 n = 0, overdue;
+	int			 rc;
+
+	if (optind + 1 < argc)
+		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
+	/* no record yet is a host that never drilled: nothing is created to say so */
+	db = str_join_path(ctx->conf.state_dir, "incidents.db");
+	if (fs_exists(db) && incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		free(db);
+		return (EX_IOERR);
+	}
+	free(db);
+	rc = cmd_drill_calendar(&ctx->conf, st, &rows, &n);
+	if (st != NULL)
+		incident_store_close(st);
+	if (rc != 0)
+		return (EX_IOERR);
+	if (n == 0) {
+		printf(_("ok: no runbook has a schedule:\n"));
+		return (EX_OK);
+	}
+	buf_init(&b);
+	overdue = cmd_calendar_text(&b, rows, n, time_now_ms());
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	calendar_free(rows, n);
+	if (overdue > 0) {
+		printf(_("FAILED: scheduled drills overdue: %zu of %zu\n"), overdue, n);
+		return (1);
+	}
+	printf(_("ok: every scheduled drill is within its schedule\n"));
+	return (EX_OK);
+}
+
 /* Run one of the checks. */
 static int
 cmd_check_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -106,16 +155,18 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	while (cmd_getopt(e, argc, argv, "h", longopts) != -1)
 		;
 	if (optind >= argc)
-		cmd_usage_error(e, _("say what to check: http URL or config"));
+		cmd_usage_error(e, _("say what to check: http URL, config or drills"));
 	if (strcmp(argv[optind], "config") == 0) {
 		return (check_config(e, ctx, argc, argv));
 	}
-	cmd_usage_error(e, _("unknown check \"%s\" (http or config)"), argv[optind]);
+	if (strcmp(argv[optind], "drills") == 0)
+		return (check_drills(e, ctx, argc, argv));
+	cmd_usage_error(e, _("unknown check \"%s\" (http, config or drills)"), argv[optind]);
 }
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
-	.args = "http URL [--expect STATUS] [--timeout D] | config",
+	.args = "http URL [--expect STATUS] [--timeout D] | config | drills",
 	.summary = N_("the plan's service and configuration checks"),
 	.help = N_("  http URL    one GET with libcurl (no redirects followed); prints the\n"
 	    "              status and the latency. Passes on 2xx or 3xx, or on the\n"
@@ -124,6 +175,9 @@ const struct cmd_entry cmd_check_entry = {
 	    "    -t, --timeout D       give up after D (default 10s)\n"
 	    "  config      CONFIG_DIR/config.yaml parses as YAML; an error names\n"
 	    "              FILE:LINE:COLUMN.\n"
+	    "  drills      every runbook with a schedule: was drilled within it; names\n"
+	    "              each overdue or never-drilled one (abandoned drills do not\n"
+	    "              count).\n"
 	    "\n"
 	    "Exit status: 0 passed, 1 failed, 66 config.yaml missing.\n"),
 	.flags = CMD_NEEDS_CONFIG,

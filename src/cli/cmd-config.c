@@ -4,6 +4,27 @@
 #include "cli/cmd.h"
 #include "util/conf.h"
 
+/* Print each recovery contact: role, how to reach its holders, where it was set. */
+static void
+config_contacts(const struct conf *c)
+{
+	const struct conf_contact	*ct;
+	size_t				 i;
+
+	for (i = 0; i < c->ncontacts; i++) {
+		ct = &c->contacts[i];
+		printf("contacts: %s\n", ct->role);
+		printf("  %-22s %-44s %s:%d\n", _("primary, secondary"),
+		    ct->primary != NULL ? ct->primary : "-", ct->origin.file, ct->origin.line);
+		if (ct->secondary != NULL)
+			printf("  %-22s %s\n", "", ct->secondary);
+		if (ct->phone != NULL || ct->chat != NULL)
+			printf("  %-22s %s%s%s\n", _("phone, chat"), ct->phone != NULL ? ct->phone : "",
+			    ct->phone != NULL && ct->chat != NULL ? "  " : "",
+			    ct->chat != NULL ? ct->chat : "");
+	}
+}
+
 /* Print every setting with its origin: "default" or FILE:LINE. */
 static int
 cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -34,6 +55,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 			printf("%s\n", _("default"));
 		free(v);
 	}
+	config_contacts(c);
 	return (EX_OK);
 }
 

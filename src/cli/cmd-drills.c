@@ -4,9 +4,35 @@
 #include <langinfo.h>
 
 #include "cli/cmd.h"
+#include "model/calendar.h"
 #include "model/incident.h"
 #include "ui/report.h"
 #include "util/str.h"
+#include "util/timeutil.h"
+
+/* Append the drill calendar (of runbook only, when given) after a blank line. */
+static void
+drills_calendar(const struct conf *c, struct incident_store *st, const char *runbook,
+    struct buf *b)
+{
+	struct calendar_row	*rows = NULL, t;
+	size_t			 n = 0, i, keep = 0;
+
+	if (cmd_drill_calendar(c, st, &rows, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (runbook != NULL && strcmp(rows[i].runbook_id, runbook) != 0)
+			continue;
+		t = rows[keep];
+		rows[keep++] = rows[i];
+		rows[i] = t;
+	}
+	if (keep > 0) {
+		buf_addc(b, '\n');
+		cmd_calendar_text(b, rows, keep, time_now_ms());
+	}
+	calendar_free(rows, n);
+}
 
 /* drills [RUNBOOK-ID] [--ascii]. */
 static int
@@ -42,17 +68,17 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
-	incident_store_close(st);
+	buf_init(&b);
 	if (n == 0) {
 		if (runbook != NULL)
-			printf(_("No drills of %s recorded.\n"), runbook);
+			buf_printf(&b, _("No drills of %s recorded.\n"), runbook);
 		else
-			printf(_("No drills recorded.\n"));
-		return (EX_OK);
-	}
-	buf_init(&b);
-	report_history_text(&b, h, n, utf8);
+			buf_printf(&b, _("No drills recorded.\n"));
+	} else
+		report_history_text(&b, h, n, utf8);
 	cmd_report_history_free(h, n);
+	drills_calendar(&ctx->conf, st, runbook, &b);
+	incident_store_close(st);
 	rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0 ? EX_IOERR : EX_OK;
 	buf_free(&b);
 	return (rc);
@@ -67,7 +93,10 @@ const struct cmd_entry cmd_drills_entry = {
 	    "\n"
 	    "Every drill (of RUNBOOK-ID, or all), oldest first: its date, the achieved RTO\n"
 	    "and RPO against the targets, and whether it passed the plan's success\n"
-	    "criteria; then a bar chart of the achieved RTO per drill with the target.\n"),
+	    "criteria; then a bar chart of the achieved RTO per drill with the target.\n"
+	    "Last, the drill calendar: every runbook with a schedule: (monthly,\n"
+	    "quarterly...), its last drill done and when the next is due, OVERDUE where\n"
+	    "it is (`check drills` exits 1 then).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_drills_exec,
 };

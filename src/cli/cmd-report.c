@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "model/calendar.h"
 #include "model/incident.h"
 #include "ui/report.h"
 #include "model/runbook.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /*
@@ -301,3 +303,85 @@ const struct cmd_entry cmd_report_entry = {
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_report_exec,
 };
+
+/*
+ * The drill calendar of the runbooks in the folders (calendar_build). Returns
+ * 0 and *rows / *n (calendar_free), or -1 after saying why.
+ */
+int
+cmd_drill_calendar(const struct conf *c, struct incident_store *st, struct calendar_row **rows,
+    size_t *n)
+{
+	struct runbook_set	 set;
+	char			**dirs, *errors = NULL, *cause = NULL;
+	size_t			  nd = 0;
+	int			  rc;
+
+	memset(&set, 0, sizeof set);
+	dirs = cmd_runbook_dirs(c, &nd);
+	if (runbook_set_load(&set, dirs, nd, &errors) != 0)
+		memset(&set, 0, sizeof set);
+	free(errors);
+	str_list_free(dirs, nd);
+	if ((rc = calendar_build(st, &set, rows, n, &cause)) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+	}
+	runbook_set_free(&set);
+	return (rc);
+}
+
+/* The local date (and time, with_time) of ms since the epoch, into buf. */
+static const char *
+cmd_calendar_date(int64_t ms, bool with_time, char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		t = (time_t)(ms / 1000);
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm);
+	return (buf);
+}
+
+/*
+ * Append the drill calendar as a table of at most 80 columns: each scheduled
+ * runbook, its schedule, the last drill done and when the next is due, with
+ * OVERDUE where it is. Returns the number of overdue rows.
+ */
+size_t
+cmd_calendar_text(struct buf *b, const struct calendar_row *rows, size_t n, int64_t now_ms)
+{
+	char		 d1[32], d2[32], dur[TIMEUTIL_BUFSZ], id[32];
+	const char	*last;
+	size_t		 i, overdue = 0, len;
+	int64_t		 days;
+
+	buf_printf(b, "%-26s %-9s %-16s %s\n", _("SCHEDULED RUNBOOK"), _("EVERY"),
+	    _("LAST DRILL"), _("NEXT DUE"));
+	for (i = 0; i < n; i++) {
+		/* ids longer than the column keep their head and tail: "wireguard-…promised" */
+		len = strlen(rows[i].runbook_id);
+		if (len > 26)
+			snprintf(id, sizeof id, "%.12s\xe2\x80\xa6%s", rows[i].runbook_id,
+			    rows[i].runbook_id + len - 13);
+		else
+			snprintf(id, sizeof id, "%s", rows[i].runbook_id);
+		last = rows[i].last_ms > 0 ? cmd_calendar_date(rows[i].last_ms, true, d1,
+		    sizeof d1) : _("never");
+		buf_printf(b, "%-26s %-9s %-16s ", id, rows[i].schedule, last);
+		if (rows[i].next_due_ms == 0) {
+			buf_printf(b, "%s\n", _("OVERDUE: never drilled"));
+			overdue++;
+		} else if (calendar_overdue(&rows[i], now_ms)) {
+			buf_printf(b, _("%s OVERDUE by %s\n"),
+			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2),
+			    duration_format((now_ms - rows[i].next_due_ms) / 1000, dur, sizeof dur));
+			overdue++;
+		} else {
+			days = (rows[i].next_due_ms - now_ms) / 86400000;
+			buf_printf(b, _("%s (in %" PRId64 "d)\n"),
+			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2), days);
+		}
+	}
+	return (overdue);
+}

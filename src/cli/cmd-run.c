@@ -143,7 +143,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 	struct incident_decl	 d;
 	struct incident		 inc;
 	struct runbook		*rb;
-	char			*cause = NULL, *iid = NULL, *dir, dur[TIMEUTIL_BUFSZ];
+	char			*cause = NULL, *iid = NULL, *dir;
 	int			 rc;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -181,9 +181,6 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, bool drill, int64_t detected_
 		return (EX_IOERR);
 	}
 	run_metrics(&ctx->conf);
-	cmd_notify(&ctx->conf, drill ? _("drill %s declared: %s (RTO %s)") :
-	    _("incident %s declared: %s (RTO %s)"), iid, rb->title,
-	    duration_format(rb->rto, dur, sizeof dur));
 	/* incident.dir: this incident's own folder for copies, dumps, evidence */
 	dir = xasprintf("%s/incidents/%s", ctx->conf.state_dir, iid);
 	if (fs_mkdir_p(dir, 0700, &cause) != 0) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "util/conf.h"
 #include "engine/host/action.h"
 #include "engine/stream/pitr.h"
 #include "model/runbook.h"
@@ -101,6 +102,36 @@ runbooks_protection(struct cmd_ctx *ctx, struct pitr_protection *prot)
 }
 
 /*
+ * With contacts: in dr.yaml, warn once per role of the runbook's steps that
+ * has no contact, at the first step that names it. Returns the warnings.
+ */
+static int
+runbooks_lint_contacts(const struct conf *c, const char *file, const struct runbook *rb)
+{
+	size_t	i, j;
+	int	warned = 0;
+
+	if (c->ncontacts == 0)
+		return (0);
+	for (i = 0; i < rb->nsteps; i++) {
+		if (rb->steps[i].role == NULL || conf_contact_find(c, rb->steps[i].role) != NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (rb->steps[j].role != NULL &&
+			    strcmp(rb->steps[j].role, rb->steps[i].role) == 0)
+				break;
+		if (j < i)
+			continue;
+		fflush(stdout);
+		fprintf(stderr, _("%s:%d:%d: warning: role \"%s\" has no contact in %s "
+		    "(contacts:)\n"), file, rb->steps[i].mark.line, rb->steps[i].mark.column,
+		    rb->steps[i].role, c->path != NULL ? c->path : "dr.yaml");
+		warned++;
+	}
+	return (warned);
+}
+
+/*
  * Check runbook files: every problem as FILE:LINE:COLUMN on stderr; 65 if
  * any. An RPO target that the configured protection cannot meet is a
  * warning: exit 0, or 1 when strict.
@@ -187,6 +218,7 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 			free(warn);
 			warned++;
 		}
+		warned += runbooks_lint_contacts(&ctx->conf, argv[i], books[i]);
 		runbook_free(books[i]);
 	}
 	free(books);

@@ -80,11 +80,19 @@ int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct inciden
 int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
 
+/* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
+void	cmd_journal_install(const struct conf *);
+
 /* cmd-report.c: shared by report and drills. */
 int	cmd_report_open(const struct conf *, struct incident_store **);
 struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, const char *);
 int	cmd_report_history(const struct conf *, struct incident_store *, const char *,
 	    struct report_history **, size_t *);
 void	cmd_report_history_free(struct report_history *, size_t);
+struct calendar_row;
+struct buf;
+int	cmd_drill_calendar(const struct conf *, struct incident_store *, struct calendar_row **,
+	    size_t *);
+size_t	cmd_calendar_text(struct buf *, const struct calendar_row *, size_t, int64_t);
 
 #endif

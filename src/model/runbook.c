@@ -49,9 +49,9 @@ static void	rb_step_free(struct rb_step *);
 
 /* The keys of a runbook, of a step, of a decide and its answers, of a question. */
 enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_ROLES, RK_DETECTION,
-    RK_PREREQUISITES, RK_STEPS, RK__COUNT };
+    RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK__COUNT };
 static const char *const rb_keys[RK__COUNT] = { "id", "title", "description", "rto",
-    "rpo", "roles", "detection", "prerequisites", "steps" };
+    "rpo", "roles", "detection", "prerequisites", "steps", "schedule" };
 
 enum { SK_ID, SK_TITLE, SK_ROLE, SK_EXPECT, SK_DESCRIPTION, SK_DRILL, SK_CONFIRM,
     SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE,
@@ -948,6 +948,44 @@ rb_parse_steps(struct rb_parse *rp, yaml_node_t *n)
 	}
 }
 
+/*
+ * schedule: how often the runbook is to be drilled: daily, weekly, monthly,
+ * quarterly, yearly (calendar months for the last three) or a duration ("90d").
+ */
+static void
+rb_parse_schedule(struct rb_parse *rp, yaml_node_t *n)
+{
+	static const struct { const char *name; int months; int64_t secs; } named[] = {
+		{ "daily", 0, 86400 }, { "weekly", 0, 7 * 86400 }, { "monthly", 1, 0 },
+		{ "quarterly", 3, 0 }, { "yearly", 12, 0 },
+	};
+	struct runbook	*rb = rp->rb;
+	const char	*v;
+	int64_t		 secs;
+	size_t		 i;
+
+	rb->schedule_mark = rb_mark_of(n);
+	if (n->type == YAML_SCALAR_NODE) {
+		v = (const char *)n->data.scalar.value;
+		for (i = 0; i < nitems(named); i++) {
+			if (strcmp(v, named[i].name) == 0) {
+				rb->schedule_months = named[i].months;
+				rb->schedule_secs = named[i].secs;
+				return;
+			}
+		}
+		if (*v >= '0' && *v <= '9') {
+			if ((secs = rb_duration(rp, n, "schedule")) > 0)
+				rb->schedule_secs = secs;
+			else if (secs == 0)
+				rb_error(rp, &n->start_mark, _("schedule: must be longer than 0s"));
+			return;
+		}
+	}
+	rb_error(rp, &n->start_mark, _("schedule: expected daily, weekly, monthly, "
+	    "quarterly, yearly or a duration such as 90d"));
+}
+
 /* Parse the root mapping of a runbook. */
 static void
 rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
@@ -993,6 +1031,8 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 		    &rb->prerequisites, &rb->nprerequisites);
 	if (v[RK_STEPS] != NULL)
 		rb_parse_steps(rp, v[RK_STEPS]);
+	if (v[RK_SCHEDULE] != NULL && !rb_is_null(v[RK_SCHEDULE]))
+		rb_parse_schedule(rp, v[RK_SCHEDULE]);
 }
 
 /* The 1-based line and column of a byte offset in a buffer. */
@@ -1793,4 +1833,67 @@ runbook_drill_name(enum rb_drill d)
 		return ("skip");
 	}
 	return ("?");
+}
+
+/* t plus months calendar months in UTC; a day past the target month's end becomes its last day. */
+static time_t
+rb_add_months(time_t t, int months)
+{
+	struct tm	tm, last;
+	time_t		end;
+
+	gmtime_r(&t, &tm);
+	last = tm;
+	last.tm_mday = 1;
+	last.tm_mon += months + 1;
+	last.tm_isdst = 0;
+	end = timegm(&last) - 86400;	/* the last day of the target month */
+	gmtime_r(&end, &last);
+	tm.tm_mon += months;
+	if (tm.tm_mday > last.tm_mday)
+		tm.tm_mday = last.tm_mday;
+	tm.tm_isdst = 0;
+	return (timegm(&tm));
+}
+
+/* When the runbook is next due to be drilled (runbook.h). */
+int64_t
+runbook_next_due_ms(const struct runbook *rb, int64_t last_ms)
+{
+	if (rb->schedule_months == 0 && rb->schedule_secs == 0)
+		return (-1);
+	if (last_ms <= 0)
+		return (0);
+	if (rb->schedule_secs != 0)
+		return (last_ms + rb->schedule_secs * 1000);
+	return ((int64_t)rb_add_months((time_t)(last_ms / 1000), rb->schedule_months) * 1000 +
+	    last_ms % 1000);
+}
+
+/* The schedule as written, into buf (runbook.h). */
+const char *
+runbook_schedule_text(const struct runbook *rb, char *buf, size_t len)
+{
+	char	dbuf[TIMEUTIL_BUFSZ];
+
+	switch (rb->schedule_months) {
+	case 1:
+		snprintf(buf, len, "monthly");
+		return (buf);
+	case 3:
+		snprintf(buf, len, "quarterly");
+		return (buf);
+	case 12:
+		snprintf(buf, len, "yearly");
+		return (buf);
+	}
+	if (rb->schedule_secs == 86400)
+		snprintf(buf, len, "daily");
+	else if (rb->schedule_secs == 7 * 86400)
+		snprintf(buf, len, "weekly");
+	else if (rb->schedule_secs != 0)
+		snprintf(buf, len, "%s", duration_format_spec(rb->schedule_secs, dbuf, sizeof dbuf));
+	else if (len > 0)
+		buf[0] = '\0';
+	return (buf);
 }

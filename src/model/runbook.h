@@ -96,6 +96,9 @@ struct runbook {
 	size_t		 nprerequisites;
 	struct rb_step	*steps;
 	size_t		 nsteps;
+	int		 schedule_months; /* schedule: in calendar months, 0 if none */
+	int64_t		 schedule_secs;	/* schedule: as a duration, 0 if none */
+	struct rb_mark	 schedule_mark;	/* of the schedule's value; line 0 when none */
 };
 
 /* All runbooks found in the runbook folders. */
@@ -177,6 +180,16 @@ int		 runbook_step_index(const struct runbook *, const char *);
  * bad answer or a target that does not exist.
  */
 int		 runbook_next_step(const struct runbook *, size_t, size_t);
+
+/*
+ * When a runbook with a schedule: is next due to be drilled, in ms since the
+ * epoch: last_ms (the last drill done, 0 when never) plus the schedule, whole
+ * calendar months counted in UTC. 0 when it was never drilled (due now), -1
+ * when the runbook has no schedule.
+ */
+int64_t		 runbook_next_due_ms(const struct runbook *, int64_t);
+/* The schedule as written ("monthly", "90d"), into buf; "" when none. */
+const char	*runbook_schedule_text(const struct runbook *, char *, size_t);
 
 /* Whether a step is effectively run, simulated or skipped in a drill. */
 enum rb_drill	 runbook_drill_rule(const struct rb_step *);

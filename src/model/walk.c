@@ -138,10 +138,13 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		w->closed_ms = ev->time_ms;
 		return;
 	case INCIDENT_EV_CLOCK:
-		if (strcmp(p, "rto-75") == 0)
-			w->clock_attention = true;
+		/* a higher threshold implies the lower ones (75: older records) */
+		if (strcmp(p, "rto-50") == 0)
+			w->clock_half = true;
+		else if (strcmp(p, "rto-75") == 0 || strcmp(p, "rto-80") == 0)
+			w->clock_attention = w->clock_half = true;
 		else if (strcmp(p, "rto-breached") == 0)
-			w->clock_alarm = w->clock_attention = true;
+			w->clock_alarm = w->clock_attention = w->clock_half = true;
 		else if (strcmp(p, "rpo-breached") == 0)
 			w->rpo_alarm = true;
 		return;

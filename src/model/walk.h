@@ -56,7 +56,8 @@ struct walk {
 	size_t			 nnotes;
 	bool			 closed;
 	int64_t			 closed_ms;
-	bool			 clock_attention;	/* "RTO 75%" recorded */
+	bool			 clock_half;		/* "rto-50" (or higher) recorded */
+	bool			 clock_attention;	/* "rto-80" (older: "rto-75") recorded */
 	bool			 clock_alarm;		/* "rto-breached" recorded */
 	bool			 rpo_alarm;		/* "rpo-breached" recorded */
 	unsigned		 generation;	/* bumped by every applied event */

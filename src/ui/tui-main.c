@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "engine/host/action.h"
-#include "engine/backup/notify.h"
 #include "engine/stream/pitr.h"
 #include "ui/tui-int.h"
 #include "util/fsutil.h"
@@ -129,28 +128,6 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 	}
 	runbook_vars_free(vars, nv);
 	return (cmd);
-}
-
-/* Tell notify.webhook, when set, without waiting for it (notify.c); a failure shows in the status line. */
-static void PDR_PRINTF(2, 3)
-tui_notify(struct tui *t, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg, *text, *cause = NULL;
-
-	if (t->o->conf == NULL || t->o->conf->notify_webhook == NULL)
-		return;
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	text = notify_text("%s", msg);
-	if (notify_send(t->o->conf->notify_webhook, t->o->conf->notify_timeout, text,
-	    &cause) != 0) {
-		tui_status(t, true, "%s", cause);
-		free(cause);
-	}
-	free(text);
-	free(msg);
 }
 
 /* Add a line to the pane. */
@@ -726,8 +703,6 @@ main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 	tui_sync(t);
 	if (t->o->closed != NULL)
 		t->o->closed(t->o->conf);
-	tui_notify(t, t->o->inc->mode == INCIDENT_MODE_DRILL ? _("drill %s closed") :
-	    _("incident %s closed"), t->o->inc->id);
 	tui_status(t, false, "%s", _("Incident closed. q leaves."));
 }
 
@@ -1283,7 +1258,6 @@ tui_main_tick(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
 	int64_t			 now = tui_now_ms(), el;
-	char			 dur[TIMEUTIL_BUFSZ];
 
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
 		main_goto(t, 0);
@@ -1294,16 +1268,17 @@ tui_main_tick(struct tui *t)
 		main_scan_rpo(t);
 	if (!t->w.closed && inc->rto > 0) {
 		el = now - inc->detected_ms;
-		if (!t->w.clock_attention && el * 4 >= inc->rto * 3000) {
-			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-75");
-			tui_notify(t, _("%s: 75%% of the RTO (%s) used"), inc->id,
-			    duration_format(inc->rto, dur, sizeof dur));
-		}
-		if (!t->w.clock_alarm && el > inc->rto * 1000) {
+		/*
+		 * The highest threshold crossed and not yet recorded (it implies
+		 * the lower ones); the incident's follower tells notify.webhook
+		 * and notify.command from the record (alert.c).
+		 */
+		if (!t->w.clock_alarm && el > inc->rto * 1000)
 			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-breached");
-			tui_notify(t, _("%s: RTO (%s) breached"), inc->id,
-			    duration_format(inc->rto, dur, sizeof dur));
-		}
+		else if (!t->w.clock_attention && el * 5 >= inc->rto * 4000)
+			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-80");
+		else if (!t->w.clock_half && el * 2 >= inc->rto * 1000)
+			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-50");
 	}
 	if (!t->w.closed && inc->rpo > 0 && !t->w.rpo_alarm && (t->rpo_newest_ms == 0 ||
 	    inc->detected_ms - t->rpo_newest_ms > inc->rpo * 1000))

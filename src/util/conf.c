@@ -43,9 +43,11 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_S3_BUCKET] = { "remote.s3.bucket", CT_STRING, F(s3_bucket), NULL },
 	[CONF_S3_PREFIX] = { "remote.s3.prefix", CT_STRING, F(s3_prefix), NULL },
 	[CONF_S3_REGION] = { "remote.s3.region", CT_STRING, F(s3_region), "us-east-1" },
+	[CONF_S3_CA_FILE] = { "remote.s3.ca_file", CT_PATH, F(s3_ca_file), NULL },
 	[CONF_METRICS_FILE] = { "metrics_file", CT_PATH, F(metrics_file), NULL },
 	[CONF_NOTIFY_WEBHOOK] = { "notify.webhook", CT_URL, F(notify_webhook), NULL },
 	[CONF_NOTIFY_TIMEOUT] = { "notify.timeout", CT_DURATION, F(notify_timeout), "5s" },
+	[CONF_NOTIFY_COMMAND] = { "notify.command", CT_STRING, F(notify_command), NULL },
 	[CONF_STREAM_INTERVAL] = { "stream.interval", CT_DURATION, F(stream_interval), "1s" },
 	[CONF_STREAM_RETENTION] = { "stream.retention", CT_DURATION, F(stream_retention), "24h" },
 	[CONF_STREAM_CHECKPOINT_FRAMES] = { "stream.checkpoint_frames", CT_COUNT,
@@ -82,6 +84,41 @@ conf_free_list(struct conf *c)
 	str_list_free(c->runbook_dirs, c->n_runbook_dirs);
 	c->runbook_dirs = NULL;
 	c->n_runbook_dirs = 0;
+}
+
+/* Free the contacts. */
+static void
+conf_free_contacts(struct conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->ncontacts; i++) {
+		free(c->contacts[i].role);
+		free(c->contacts[i].primary);
+		free(c->contacts[i].secondary);
+		free(c->contacts[i].phone);
+		free(c->contacts[i].chat);
+	}
+	free(c->contacts);
+	c->contacts = NULL;
+	c->ncontacts = 0;
+}
+
+/* The contact of a role (conf.h). */
+const struct conf_contact *
+conf_contact_find(const struct conf *c, const char *role)
+{
+	size_t	i;
+
+	if (role == NULL)
+		return (NULL);
+	for (i = 0; i < c->ncontacts; i++)
+		if (strcmp(c->contacts[i].role, role) == 0)
+			return (&c->contacts[i]);
+	for (i = 0; i < c->ncontacts; i++)
+		if (strcasecmp(c->contacts[i].role, role) == 0)
+			return (&c->contacts[i]);
+	return (NULL);
 }
 
 /* Fill c with the DR plan's defaults; any earlier content is dropped. */
@@ -139,6 +176,7 @@ conf_free(struct conf *c)
 		}
 	}
 	conf_free_list(c);
+	conf_free_contacts(c);
 	free(c->path);
 	c->path = NULL;
 }
@@ -363,6 +401,90 @@ origin:
 	c->origin[idx].column = (int)node->start_mark.column + 1;
 }
 
+/*
+ * contacts: a mapping of role name to {primary, secondary, phone, chat}, all
+ * optional texts; anything else is an error at its place. Replaces any
+ * contacts read before.
+ */
+static void
+conf_parse_contacts(struct conf_parse *cp, yaml_node_t *map)
+{
+	static const char *const keys[] = { "primary", "secondary", "phone", "chat" };
+	struct conf		*c = cp->conf;
+	struct conf_contact	*ct;
+	yaml_node_pair_t	*pair, *p2, *other;
+	yaml_node_t		*k, *v, *k2, *v2;
+	const char		*role, *key, *text;
+	char			**slot;
+	size_t			 i;
+
+	conf_free_contacts(c);
+	if (conf_is_null(map))
+		return;
+	if (map->type != YAML_MAPPING_NODE) {
+		conf_error(cp, &map->start_mark, _("contacts: expected a mapping of role "
+		    "names to {primary, secondary, phone, chat}"));
+		return;
+	}
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(cp->doc, pair->key);
+		v = yaml_document_get_node(cp->doc, pair->value);
+		if (k->type != YAML_SCALAR_NODE || *k->data.scalar.value == '\0') {
+			conf_error(cp, &k->start_mark, _("contacts: a role is named by a text"));
+			continue;
+		}
+		role = (const char *)k->data.scalar.value;
+		if (conf_contact_find(c, role) != NULL &&
+		    strcmp(conf_contact_find(c, role)->role, role) == 0) {
+			conf_error(cp, &k->start_mark, _("contacts: role \"%s\" given twice"), role);
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE) {
+			conf_error(cp, &v->start_mark, _("contacts.%s: expected a mapping "
+			    "(primary, secondary, phone, chat)"), role);
+			continue;
+		}
+		c->contacts = xreallocarray(c->contacts, c->ncontacts + 1, sizeof *c->contacts);
+		ct = &c->contacts[c->ncontacts++];
+		memset(ct, 0, sizeof *ct);
+		ct->role = xstrdup(role);
+		ct->origin.file = c->path;
+		ct->origin.line = (int)k->start_mark.line + 1;
+		ct->origin.column = (int)k->start_mark.column + 1;
+		for (p2 = v->data.mapping.pairs.start; p2 < v->data.mapping.pairs.top; p2++) {
+			k2 = yaml_document_get_node(cp->doc, p2->key);
+			v2 = yaml_document_get_node(cp->doc, p2->value);
+			key = k2->type == YAML_SCALAR_NODE ? (const char *)k2->data.scalar.value : "";
+			for (i = 0; i < nitems(keys); i++)
+				if (strcmp(keys[i], key) == 0)
+					break;
+			if (i == nitems(keys)) {
+				conf_error(cp, &k2->start_mark, _("contacts.%s: unknown key \"%s\" "
+				    "(primary, secondary, phone, chat)"), role, key);
+				continue;
+			}
+			for (other = v->data.mapping.pairs.start; other < p2; other++) {
+				yaml_node_t *ok = yaml_document_get_node(cp->doc, other->key);
+
+				if (ok->type == YAML_SCALAR_NODE &&
+				    strcmp((const char *)ok->data.scalar.value, key) == 0)
+					break;
+			}
+			if (other < p2) {
+				conf_error(cp, &k2->start_mark, _("contacts.%s: duplicate key \"%s\""),
+				    role, key);
+				continue;
+			}
+			if ((text = conf_scalar(cp, v2, key, _("a single value"))) == NULL)
+				continue;
+			slot = i == 0 ? &ct->primary : i == 1 ? &ct->secondary :
+			    i == 2 ? &ct->phone : &ct->chat;
+			free(*slot);
+			*slot = conf_is_null(v2) ? NULL : xstrdup(text);
+		}
+	}
+}
+
 /* Walk a mapping whose keys are named under prefix ("" at the top). */
 static void
 conf_walk(struct conf_parse *cp, yaml_node_t *map, const char *prefix)
@@ -394,7 +516,9 @@ conf_walk(struct conf_parse *cp, yaml_node_t *map, const char *prefix)
 		if (other < pair)
 			continue;
 		name = *prefix == '\0' ? xstrdup(key) : xasprintf("%s.%s", prefix, key);
-		if (conf_is_section(name)) {
+		if (strcmp(name, "contacts") == 0)
+			conf_parse_contacts(cp, v);
+		else if (conf_is_section(name)) {
 			if (v->type == YAML_MAPPING_NODE)
 				conf_walk(cp, v, name);
 			else if (!conf_is_null(v))

@@ -33,13 +33,25 @@ enum conf_key {
 	CONF_S3_BUCKET,
 	CONF_S3_PREFIX,
 	CONF_S3_REGION,
+	CONF_S3_CA_FILE,
 	CONF_METRICS_FILE,
 	CONF_NOTIFY_WEBHOOK,
 	CONF_NOTIFY_TIMEOUT,
+	CONF_NOTIFY_COMMAND,
 	CONF_STREAM_INTERVAL,
 	CONF_STREAM_RETENTION,
 	CONF_STREAM_CHECKPOINT_FRAMES,
 	CONF__COUNT
+};
+
+/* How to reach whoever holds a role (dr.yaml contacts:, keyed by the runbooks' role names). */
+struct conf_contact {
+	char			*role;
+	char			*primary;	/* each may be NULL */
+	char			*secondary;
+	char			*phone;
+	char			*chat;
+	struct conf_origin	 origin;	/* of the role's key */
 };
 
 /* The effective settings. Strings are owned by the struct; NULL means unset. */
@@ -66,12 +78,16 @@ struct conf {
 	char			*s3_bucket;
 	char			*s3_prefix;
 	char			*s3_region;
+	char			*s3_ca_file;	/* CA certificates for https, NULL: the system's */
 	char			*metrics_file;
 	char			*notify_webhook;
 	int64_t			 notify_timeout;	/* seconds */
+	char			*notify_command;	/* run with the JSON on stdin */
 	int64_t			 stream_interval;	/* seconds */
 	int64_t			 stream_retention;	/* seconds */
 	int			 stream_checkpoint_frames;
+	struct conf_contact	*contacts;	/* in file order */
+	size_t			 ncontacts;
 	struct conf_origin	 origin[CONF__COUNT];
 };
 
@@ -84,5 +100,8 @@ int		 conf_load_file(struct conf *, const char *, bool, char **);
 void		 conf_free(struct conf *);
 const char	*conf_key_name(enum conf_key);
 char		*conf_value_string(const struct conf *, enum conf_key);
+
+/* The contact of a role (exact name, then ignoring case), or NULL. */
+const struct conf_contact *conf_contact_find(const struct conf *, const char *);
 
 #endif

@@ -5,9 +5,14 @@
 #   stop_sshd           stop it and its sessions
 #   start_s3rver DIR [PORT]   s3rver from tests/s3/node_modules: $S3_PORT, $S3_PID, $S3_DIR
 #   stop_s3rver
+#   start_checker LOG [OPTION|MODE...]   the SigV4 checker (tests/s3/sigv4.py: botocore's
+#                       S3SigV4Auth, S3's 403/400 XML) in front of s3rver, every request's
+#                       verdict in LOG: $CHECK_PORT, $PROXY_PID, $CHECK_PY
+#   stop_checker
+#   check_log LOG DESC  a check: every request in LOG passed the checker (and there were some)
 #   skip REASON         exit 77 (automake SKIP)
 
-SSH_PID= S3_PID= PROXY_PID=
+SSH_PID= S3_PID= PROXY_PID= CHECK_PY=
 
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -15,7 +20,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 offsite_cleanup() {
 	stop_sshd
 	stop_s3rver
-	if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; fi
+	stop_checker
 	rm -rf "$T"
 }
 trap offsite_cleanup EXIT
@@ -115,6 +120,49 @@ stop_s3rver() {
 	kill "$S3_PID" 2>/dev/null
 	wait "$S3_PID" 2>/dev/null
 	S3_PID=
+}
+
+# checker_python: an interpreter that can import botocore, in $CHECK_PY: Debian's
+# python3-botocore under /usr/bin/python3 first, else python3 (the AWS CLI's botocore).
+checker_python() {
+	for _py in /usr/bin/python3 python3; do
+		if _v=$("$_py" -c 'import botocore.auth, botocore; print(botocore.__version__)' 2>/dev/null); then
+			[ "$CHECK_PY" = "$_py" ] || echo "# SigV4 checker: $_py with botocore $_v"
+			CHECK_PY=$_py
+			return 0
+		fi
+	done
+	skip "no python3 can import botocore: apt-get install python3-botocore"
+}
+
+# start_checker LOG [OPTION|MODE...]: the checker on a free port in front of s3rver ($S3_PORT).
+start_checker() {
+	checker_python
+	_log=$1
+	shift
+	CHECK_PORT=$(free_port)
+	"$CHECK_PY" "$srcdir/tests/s3/sigv4.py" proxy "$CHECK_PORT" "$S3_PORT" "$_log" "$@" \
+		2>>"$_log.err" &
+	PROXY_PID=$!
+	wait_port "$CHECK_PORT" || { cat "$_log.err"; return 1; }
+}
+
+# stop_checker: stop it.
+stop_checker() {
+	[ -n "$PROXY_PID" ] || return 0
+	kill "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=
+}
+
+# check_log LOG DESC: every request in LOG passed the checker; the summary as a comment.
+check_log() {
+	if "$CHECK_PY" "$srcdir/tests/s3/sigv4.py" verify "$1" >"$1.verdicts" 2>&1; then
+		ok "$2: $(tail -1 "$1.verdicts")"
+	else
+		fail "$2: $(tail -1 "$1.verdicts")"
+		grep '^BAD' "$1.verdicts" | head -5 | sed 's/^/#   /'
+	fi
 }
 
 # s3_get KEY OUT: an independent fetch of an object with curl's own SigV4.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # stream-offsite.sh: the stream copied off-site to SFTP (a private sshd) and S3 (s3rver behind
-# the recording proxy), both on loopback. While the test writer commits: the stores' objects,
+# the SigV4 checker, tests/s3/sigv4.py), both on loopback. While the test writer commits: the stores' objects,
 # read back by independent clients (sftp; s3rver's files on disk), are byte-identical to the
 # local files; both servers stopped: capture goes on, the status names the failing stores;
 # restarted: the backlog goes up, nothing missing and nothing sent twice but the file in
@@ -34,10 +34,9 @@ restart_sshd() {
 restart_sshd || skip "cannot restart sshd"
 start_s3rver "$T/store" || skip "cannot start s3rver"
 S3P=$S3_PORT
-PP=$(free_port)
-python3 "$srcdir/tests/s3/sigv4.py" proxy "$PP" "$S3P" "$T/requests.log" 2>"$T/proxy.err" &
-PROXY_PID=$!
-wait_port "$PP" || { fail "proxy did not start"; finish; exit 1; }
+# Every S3 request goes through the SigV4 checker (botocore), which refuses as S3 does.
+start_checker "$T/requests.log" || { fail "checker did not start"; finish; exit 1; }
+PP=$CHECK_PORT
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER PATRONUS_DR_REMOTE_TIMEOUT=5
 unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PATRONUS_DR_TEST_MAX_SEND
 
@@ -46,7 +45,7 @@ mkdir -p "$R/live" "$T/r"
 DB="$T/live/sdwan.db"
 SB="$T/backup"
 OBJ="$T/store/pdr/site-b/stream"
-# remote_yaml PORT: both stores, S3 at PORT (the proxy for the live host, s3rver itself else).
+# remote_yaml PORT: both stores, S3 at PORT (the checker in front of s3rver).
 remote_yaml() {
 	cat <<YAML
 remote:
@@ -57,7 +56,7 @@ YAML
 mkdir -p "$T/live"
 { printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\n' "$DB" "$SB" "$T"; remote_yaml "$PP"; } >"$T/live.yaml"
 { printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state2\nencryption_key: %s/no-key\n' \
-    "$T" "$SB" "$T" "$T"; remote_yaml "$S3P"; } >"$T/dr.yaml"
+    "$T" "$SB" "$T" "$T"; remote_yaml "$PP"; } >"$T/dr.yaml"
 LC="$T/live.yaml"
 CF="$T/dr.yaml"
 
@@ -283,5 +282,39 @@ p1="$(status_key generation) $(status_key sequence)"
 [ "$p1" != "$p0" ] && ok "--once captured locally all the same ($p0 -> $p1)" || fail "nothing new: $p1"
 [ "$(status_key offsite_s3_generation) $(status_key offsite_s3_sequence)" = "$p1" ] && ok "--once copied to s3" ||
 	fail "s3 behind: $(grep offsite_s3 "$SB/stream/status")"
+
+# --- 8. every S3 request of the stream, fetch and prune passed the SigV4 checker -------------
+check_log "$T/requests.log" "stream, fetch --stream, prune --remote"
+
+# --- 9. a store that refuses the signature: its code shown, retried with a growing backoff ---
+stop_checker
+start_checker "$T/refused.log" || fail "checker did not start"
+sed "s#127.0.0.1:$PP\"#127.0.0.1:$CHECK_PORT\"#" "$LC" >"$T/refused.yaml"
+sqlite3 "$DB" "INSERT INTO t VALUES (100002, 'z');" >/dev/null
+run env AWS_SECRET_ACCESS_KEY=wrong "$PDR" --config "$T/refused.yaml" stream --once
+expect_rc 75 "stream --once with a store that refuses the signature"
+expect_match "$T/err" "to s3://.* failed: .*HTTP 403 SignatureDoesNotMatch: The request signature .*\(check AWS_SECRET_ACCESS_KEY\)" \
+	"--once shows the store's code and message, and what to check"
+n0=$(wc -l <"$T/refused.log")
+AWS_SECRET_ACCESS_KEY=wrong "$PDR" --config "$T/refused.yaml" stream >"$T/refused-stream.log" 2>&1 &
+SP=$!
+i=0
+while ! status_key offsite_s3_error | grep -q SignatureDoesNotMatch && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+status_key offsite_s3_error | grep -q 'HTTP 403 SignatureDoesNotMatch' &&
+	ok "the stream's status names the refusal" || fail "status: $(status_key offsite_s3_error)"
+# New segments all along; the passes at the store come 1 s, 2 s, 4 s apart, not per segment.
+for k in $(seq 1 40); do sqlite3 "$DB" "INSERT INTO t VALUES ($((100010 + k)), 'w');" >/dev/null; sleep 0.2; done
+kill -TERM "$SP"; wait "$SP"; SP=
+n=$(grep -c "off-site copy to s3 is failing" "$T/refused-stream.log")
+[ "$n" -eq 1 ] && ok "the refusal is logged once" || fail "logged $n times"
+# gaps: seconds between the first requests of successive passes (a pass: requests < 0.5 s apart).
+"$CHECK_PY" -c 'import json, sys
+t = [json.loads(l)["time"] for l in open(sys.argv[1])][int(sys.argv[2]):]
+starts = [x for i, x in enumerate(t) if i == 0 or x - t[i - 1] > 0.5]
+print(len(t), " ".join("%.1f" % (b - a) for a, b in zip(starts, starts[1:])))' "$T/refused.log" "$n0" >"$T/gaps"
+read -r nreq gaps <"$T/gaps"
+echo "# $nreq requests in 8 s of refusals, passes apart by: $gaps s"
+echo "$gaps" | awk '{ for (i = 1; i <= NF && i <= 3; i++) if ($i < 2 ^ (i - 1) * 0.9) exit 1; exit NF < 2 }' &&
+	ok "the passes back off: at least 1 s, 2 s, 4 s apart ($gaps)" || fail "no backoff: passes apart by $gaps s"
 
 finish

@@ -9,6 +9,7 @@
 #include "engine/backup/retention.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
 
@@ -247,6 +248,50 @@ START_TEST(test_s3_list)
 }
 END_TEST
 
+START_TEST(test_s3_error_text)
+{
+	/* A refusal as the user sees it: code and message on one line, line breaks masked (XML
+	 * makes CR LF one LF), cut at 300 bytes on a character boundary, what to check for a
+	 * signing code. */
+	static const char skew[] =
+	    "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the "
+	    "request time and the current time is too large.</Message></Error>";
+	static const char sig[] =
+	    "<Error><Code>SignatureDoesNotMatch</Code><Message>no\r\nERROR: forged</Message>"
+	    "</Error>";
+	struct remote_object	*o = NULL;
+	struct buf		 b;
+	size_t			 n = 0, i;
+	char			*next = NULL, *cause = NULL;
+
+	ck_assert_int_eq(s3_parse_list(skew, strlen(skew), "h/", &o, &n, &next, &cause), -1);
+	ck_assert_str_eq(cause, "RequestTimeTooSkewed: The difference between the request time "
+	    "and the current time is too large. (this host's clock is more than 15 minutes off "
+	    "the store's: set it right (NTP) and retry)");
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(s3_parse_list(sig, strlen(sig), "h/", &o, &n, &next, &cause), -1);
+	ck_assert_str_eq(cause, "SignatureDoesNotMatch: no?ERROR: forged "
+	    "(check AWS_SECRET_ACCESS_KEY)");
+	free(cause);
+	cause = NULL;
+	/* 299 bytes of 'x', then euro signs: the cut falls inside the first one. */
+	buf_init(&b);
+	buf_adds(&b, "<Error><Code>AccessDenied</Code><Message>");
+	for (i = 0; i < 299; i++)
+		buf_addc(&b, 'x');
+	for (i = 0; i < 10; i++)
+		buf_adds(&b, "\xe2\x82\xac");
+	buf_adds(&b, "</Message></Error>");
+	ck_assert_int_eq(s3_parse_list(b.data, b.len, "h/", &o, &n, &next, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "xxx..."));
+	ck_assert_uint_eq(strlen(cause), strlen("AccessDenied: ") + 299 + 3);
+	free(cause);
+	buf_free(&b);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_s3_complete)
 {
 	/* Three parts whose SHA-256s are 32 bytes of 1, 2 and 3; the composite, base64 of the
@@ -338,6 +383,7 @@ remote_suite(void)
 	tcase_add_test(tc, test_queue);
 	tcase_add_test(tc, test_retention);
 	tcase_add_test(tc, test_s3_list);
+	tcase_add_test(tc, test_s3_error_text);
 	tcase_add_test(tc, test_s3_complete);
 	suite_add_tcase(s, tc);
 	return (s);

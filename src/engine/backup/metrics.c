@@ -62,6 +62,8 @@ static const struct {
 	    "Recovery time achieved by the last closed drill of the runbook." },
 	{ "patronus_dr_drill_rto_target_seconds",
 	    "Recovery time objective of the runbook's last drill." },
+	{ "patronus_dr_drill_next_due_timestamp_seconds",
+	    "When the runbook's schedule wants its next drill; 0 when never drilled." },
 };
 
 /* Start with nothing measured. */

@@ -6,5 +6,7 @@
 
 int	notify_send(const char *, int64_t, const char *, char **);
 char	*notify_text(const char *, ...) PDR_PRINTF(1, 2);
+int	notify_post_wait(const char *, long, const char *, char **);
+int	notify_command_wait(const char *, long, const char *, char **);
 
 #endif

@@ -225,6 +225,10 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 		r->prefix = xasprintf("%s/", host);
 	}
 	r->where = xasprintf("s3://%s/%s (%s)", r->bucket, r->prefix, r->endpoint);
+	if (c->s3_ca_file != NULL)
+		r->ca_file = xstrdup(c->s3_ca_file);
+	else if ((v = remote_env("AWS_CA_BUNDLE")) != NULL)
+		r->ca_file = xstrdup(v);
 	ak = remote_env("AWS_ACCESS_KEY_ID");
 	sk = remote_env("AWS_SECRET_ACCESS_KEY");
 	if (ak == NULL || sk == NULL) {
@@ -298,6 +302,7 @@ remote_free(struct remote *r)
 	free(r->known_hosts);
 	free(r->endpoint);
 	free(r->bucket);
+	free(r->ca_file);
 	free(r->prefix);
 	free(r->region);
 	free(r->access_key);

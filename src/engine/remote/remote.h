@@ -32,6 +32,7 @@ struct remote {
 	char			*access_key;
 	char			*secret_key;
 	char			*token;		/* AWS_SESSION_TOKEN, NULL when unset */
+	char			*ca_file;	/* CA certificates for https, NULL: libcurl's */
 	size_t			 part_size;	/* multipart part size */
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */

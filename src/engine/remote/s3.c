@@ -2,7 +2,6 @@
 #include "system.h"
 
 #include <sys/stat.h>
-#include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <expat.h>
@@ -163,6 +162,15 @@ s3_xml_get(const struct s3_xml *x, const char *path)
 	return (NULL);
 }
 
+/* Whether c is one of SigV4's unreserved characters: ASCII letters and digits, - _ . ~ */
+static bool
+s3_unreserved(unsigned char c)
+{
+	/* Not isalnum(): under an 8-bit locale it takes bytes of UTF-8 as letters. */
+	return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_' || c == '.' || c == '~');
+}
+
 /* Append s to b percent-encoded as SigV4 wants, keeping '/' when keep_slash. */
 static void
 s3_encode(struct buf *b, const char *s, bool keep_slash)
@@ -170,8 +178,7 @@ s3_encode(struct buf *b, const char *s, bool keep_slash)
 	const unsigned char	*p;
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
-		    (keep_slash && *p == '/'))
+		if (s3_unreserved(*p) || (keep_slash && *p == '/'))
 			buf_addc(b, (char)*p);
 		else
 			buf_printf(b, "%%%02X", *p);
@@ -320,6 +327,20 @@ s3_req_free(struct s3_req *q)
 }
 
 /*
+ * Whether this libcurl leaves a header removed with "Name:" out of its SigV4
+ * signature. Before 8.3.0 (curl issue 11664; Debian 12 ships 7.88.1) it signs
+ * the removed header, empty, while not sending it, and S3 refuses the request;
+ * there "Expect: 100-continue" is let through instead, which nothing signs.
+ */
+static bool
+s3_curl_unsigns_removed(void)
+{
+	const curl_version_info_data	*v = curl_version_info(CURLVERSION_NOW);
+
+	return (v != NULL && v->version_num >= 0x080300);
+}
+
+/*
  * Set up a signed request: METHOD url with a body of blen bytes whose SHA-256
  * (hex) and MD5 (base64 and hex) are sha, md5 and md5hex (sha NULL: no body;
  * md5 NULL: no Content-MD5). Signed by libcurl's SigV4 with our own
@@ -353,8 +374,8 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 			q->hdrs = curl_slist_append(q->hdrs, h);
 			free(h);
 		}
-		/* The body is checked by its digests: no round trip for 100-continue. */
-		q->hdrs = curl_slist_append(q->hdrs, "Expect:");
+		if (s3_curl_unsigns_removed())
+			q->hdrs = curl_slist_append(q->hdrs, "Expect:");
 	} else
 		sha = S3_EMPTY_SHA256;
 	h = xasprintf("x-amz-content-sha256: %s", sha);
@@ -366,6 +387,11 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 		explicit_bzero(h, strlen(h));
 		free(h);
 	}
+	/* The object's type (PUT, CreateMultipartUpload) or the XML's, not libcurl's form type. */
+	if (strcmp(method, "PUT") == 0 || (strcmp(method, "POST") == 0 && blen == 0))
+		q->hdrs = curl_slist_append(q->hdrs, "Content-Type: application/octet-stream");
+	else if (strcmp(method, "POST") == 0)
+		q->hdrs = curl_slist_append(q->hdrs, "Content-Type: application/xml");
 	sig = xasprintf("aws:amz:%s:s3", r->region);
 	curl_easy_setopt(q->h, CURLOPT_URL, url);
 	curl_easy_setopt(q->h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -380,6 +406,10 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
 	curl_easy_setopt(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* A store that does not answer "Expect: 100-continue" costs a second, not a stall. */
+	curl_easy_setopt(q->h, CURLOPT_EXPECT_100_TIMEOUT_MS, 1000L);
+	if (r->ca_file != NULL)
+		curl_easy_setopt(q->h, CURLOPT_CAINFO, r->ca_file);
 	remote_curl_cancelable(r, q->h);
 	curl_easy_setopt(q->h, CURLOPT_WRITEFUNCTION, s3_write);
 	curl_easy_setopt(q->h, CURLOPT_WRITEDATA, q);
@@ -426,12 +456,63 @@ s3_req_init(struct remote *r, struct s3_req *q, const char *method, const char *
 	return (s3_req_setup(r, q, method, url, what, sha, md5, md5hex, blen, cause));
 }
 
+/* Append the store's text t to b: at most max bytes, whole UTF-8 characters, controls as '?'. */
+static void
+s3_add_clean(struct buf *b, const char *t, size_t max)
+{
+	size_t	i, n = strlen(t);
+
+	if (n > max)
+		for (n = max; n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80; n--)
+			;
+	for (i = 0; i < n; i++)
+		buf_addc(b, (unsigned char)t[i] < 0x20 || t[i] == 0x7f ? '?' : t[i]);
+	if (t[n] != '\0')
+		buf_adds(b, "...");
+}
+
+/*
+ * The store's <Error> as the user sees it: "CODE: MESSAGE", escaped, and what
+ * to look at for the codes that say the request was not signed right. Caller
+ * frees.
+ */
+static char *
+s3_error_text(const struct s3_xml *x)
+{
+	static const struct {
+		const char	*code;
+		const char	*hint;
+	} hints[] = {
+		{ "RequestTimeTooSkewed", N_("this host's clock is more than 15 minutes off "
+		    "the store's: set it right (NTP) and retry") },
+		{ "SignatureDoesNotMatch", N_("check AWS_SECRET_ACCESS_KEY") },
+		{ "InvalidAccessKeyId", N_("check AWS_ACCESS_KEY_ID") },
+		{ "InvalidToken", N_("check AWS_SESSION_TOKEN") },
+		{ "ExpiredToken", N_("AWS_SESSION_TOKEN has expired") },
+		{ "AuthorizationHeaderMalformed", N_("check remote.s3.region") },
+		{ "PermanentRedirect", N_("check remote.s3.region and the endpoint") },
+	};
+	const char	*code = s3_xml_get(x, "Error/Code"), *msg = s3_xml_get(x, "Error/Message");
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	s3_add_clean(&b, code != NULL && *code != '\0' ? code : "?", 64);
+	if (msg != NULL && *msg != '\0') {
+		buf_adds(&b, ": ");
+		s3_add_clean(&b, msg, 300);
+	}
+	for (i = 0; code != NULL && i < sizeof hints / sizeof hints[0]; i++)
+		if (strcmp(code, hints[i].code) == 0)
+			buf_printf(&b, " (%s)", _(hints[i].hint));
+	return (buf_steal(&b));
+}
+
 /* Judge a finished request: 0 on a 2xx answer, else -1 with *cause from S3's <Error>. */
 static int
 s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 {
 	struct s3_xml	 x;
-	const char	*code, *msg;
 	char		*why = NULL, *e;
 
 	if (rc != CURLE_OK) {
@@ -444,10 +525,9 @@ s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 	if (q->status >= 200 && q->status < 300)
 		return (0);
 	if (q->resp.len > 0 && s3_xml_parse(q->resp.data, q->resp.len, &x, &why) == 0) {
-		code = s3_xml_get(&x, "Error/Code");
-		msg = s3_xml_get(&x, "Error/Message");
-		*cause = xasprintf(_("%s: HTTP %ld %s: %s"), q->what, q->status,
-		    code != NULL ? code : "?", msg != NULL ? msg : "");
+		e = s3_error_text(&x);
+		*cause = xasprintf(_("%s: HTTP %ld %s"), q->what, q->status, e);
+		free(e);
 		s3_xml_free(&x);
 	} else
 		*cause = xasprintf(_("%s: HTTP %ld"), q->what, q->status);
@@ -777,10 +857,10 @@ s3_complete_verdict(const char *data, size_t len, const char *what, size_t npart
 		free(why);
 		return (-1);
 	}
-	if ((v = s3_xml_get(&x, "Error/Code")) != NULL) {
-		*cause = xasprintf(_("%s: %s: %s"), what, v,
-		    s3_xml_get(&x, "Error/Message") != NULL ? s3_xml_get(&x, "Error/Message") :
-		    "");
+	if (s3_xml_get(&x, "Error/Code") != NULL) {
+		why = s3_error_text(&x);
+		*cause = xasprintf("%s: %s", what, why);
+		free(why);
 	} else if ((v = s3_xml_get(&x, "CompleteMultipartUploadResult/ChecksumSHA256")) !=
 	    NULL && *v != '\0') {
 		EVP_Digest(shas, nparts * 32, d, &dl, EVP_sha256(), NULL);
@@ -1294,9 +1374,8 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 	*next = NULL;
 	if (s3_xml_parse(data, len, &x, cause) == -1)
 		return (-1);
-	if ((tok = s3_xml_get(&x, "Error/Code")) != NULL) {
-		*cause = xasprintf("%s: %s", tok, s3_xml_get(&x, "Error/Message") != NULL ?
-		    s3_xml_get(&x, "Error/Message") : "");
+	if (s3_xml_get(&x, "Error/Code") != NULL) {
+		*cause = s3_error_text(&x);
 		s3_xml_free(&x);
 		return (-1);
 	}
