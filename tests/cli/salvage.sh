@@ -180,7 +180,7 @@ fi
 
 # The root page of a rowid table and of a WITHOUT ROWID table: the leaves no
 # tree reaches fit only that table's lost range; they come back, flagged suspect.
-for tb in paths kv; do
+for tb in paths kv tokens; do
 	pg=$(q "$O" "SELECT rootpage FROM sqlite_schema WHERE name = '$tb'")
 	cells=$(q "$O" "SELECT CASE WHEN pagetype = 'leaf' OR '$tb' = 'kv' THEN ncell ELSE 0 END
 	    FROM dbstat WHERE pageno = $pg")

@@ -687,7 +687,9 @@ sdump_damage(struct salvage_report *r, const char *table, const struct ps_damage
 	dm->cell = pd->cell;
 	dm->why = pd->why;
 	dm->range = pd->range;
-	dm->lo = pd->lo == INT64_MAX ? pd->lo : pd->lo + (pd->cell < 0 ? 1 : 0);
+	/* A subtree holds keys in (lo, hi]; INT64_MIN stands for "no lower bound". */
+	dm->lo = pd->lo == INT64_MAX || pd->lo == INT64_MIN ? pd->lo :
+	    pd->lo + (pd->cell < 0 ? 1 : 0);
 	dm->hi = pd->hi;
 	if (dm->range && dm->lo > dm->hi)
 		dm->range = false;
