@@ -7,15 +7,16 @@
 # (SQLITE_ENABLE_DBPAGE_VTAB; Debian's lacks it), by `.recover` (its tables;
 # "+N" its lost_and_found), and the rows each invented. The .dump script's
 # closing "ROLLBACK; -- due to errors" is turned into COMMIT, or nothing of a
-# damaged file would load. ex: the exit status of assess. Printed, never
-# asserted.
+# damaged file would load. ex and secs: the exit status and wall time of
+# assess. Printed, never asserted.
 set -u
 div=${1:-1}
 top=$(cd "$(dirname "$0")/.." && pwd)
 PDR=${PDR:-$top/_build/patronus-dr}
 . "$top/tests/cli/salvage-lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/pdr-bench-salvage.XXXXXX")
-trap 'rm -rf "$W"' EXIT INT TERM
+trap 'rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM
 printf 'state_dir: %s/state\ndatabase: %s/x.db\n' "$W" "$W" >"$W/dr.yaml"
 
 salvage_gen "$W/orig.db" "$div"
@@ -38,8 +39,10 @@ case_run() {
 	cp "$O" "$W/x.db"
 	eval "$damage"
 	rm -rf "$W/state" "$W"/a.db "$W"/d.db "$W"/r.db "$W"/*.sql*
+	t0=$(date +%s.%N)
 	"$PDR" --config "$W/dr.yaml" assess --dump -o "$W/a.sql" "$W/x.db" >"$W/a.out" 2>&1
 	arc=$?
+	secs=$(echo "$(date +%s.%N) - $t0" | bc)
 	sqlite3 "$W/a.db" <"$W/a.sql" >/dev/null 2>&1
 	a=$(salvage_compare "$O" "$W/a.db")
 	alf=$(sqlite3 "$W/a.db" "SELECT count(*) FROM lost_and_found" 2>/dev/null || echo 0)
@@ -55,13 +58,13 @@ case_run() {
 	else
 		rs=n/a ri=n/a
 	fi
-	printf '%-44s %3s %8s+%-6s %4s %8s %4s %12s %4s\n' "$name" "$arc" "${a% *}" "$alf" \
-	    "${a#* }" "${d% *}" "${d#* }" "$rs" "$ri"
+	printf '%-44s %3s %5.1f %8s+%-6s %4s %8s %4s %12s %4s\n' "$name" "$arc" "$secs" \
+	    "${a% *}" "$alf" "${a#* }" "${d% *}" "${d#* }" "$rs" "$ri"
 }
 
 echo "# $total rows in the original, $npages pages of $PS bytes; .recover: $recover_ok"
-printf '%-44s %3s %15s %4s %8s %4s %12s %4s\n' "damage" "ex" "assess(+l&f)" "inv" \
-    ".dump" "inv" ".recover" "inv"
+printf '%-44s %3s %5s %15s %4s %8s %4s %12s %4s\n' "damage" "ex" "secs" "assess(+l&f)" \
+    "inv" ".dump" "inv" ".recover" "inv"
 case_run "none" ":"
 case_run "truncated by one page (free tail)" \
     "truncate -s $(( (npages - 1) * PS )) \$W/x.db"

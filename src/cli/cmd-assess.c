@@ -105,8 +105,9 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	printf(_("report: %s (damaged pages, lost rowids); integrity check: %s\n"),
 	    r.report_path, r.integrity_path);
 	if (!r.intact && r.almost_nothing) {
-		printf(_("ALMOST NOTHING salvaged: %ld rows of the %ld found on the file's "
-		    "pages\n"), r.rows, r.cells);
+		printf(_("ALMOST NOTHING salvaged into its tables: %ld rows of the %ld found "
+		    "on the file's pages (%ld in lost_and_found)\n"), r.rows, r.cells,
+		    r.lost_found);
 		ex = 2;
 	}
 done:
