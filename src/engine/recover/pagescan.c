@@ -22,6 +22,8 @@
 #define PS_MAX_DEPTH	40
 /* Most fields in a record (SQLITE_MAX_COLUMN's ceiling). */
 #define PS_MAX_FIELDS	32767
+/* The largest record SQLite writes (SQLITE_MAX_LENGTH's ceiling, plus its header). */
+#define PS_MAX_PAYLOAD	((uint64_t)2147483647)
 /* Pages looked at when guessing the page size of a file without a header. */
 #define PS_GUESS_PAGES	4096
 
@@ -302,7 +304,7 @@ ps_payload(struct ps_walk_ctx *w, const uint8_t *page, uint32_t off, uint64_t P,
 		*why = N_("cell runs past the end of its page");
 		return (NULL);
 	}
-	if (P > (uint64_t)f->npages * (f->usable - 4) + local) {
+	if (P > (uint64_t)f->npages * (f->usable - 4) + local || P > PS_MAX_PAYLOAD) {
 		*why = N_("payload larger than the file");
 		return (NULL);
 	}
