@@ -720,8 +720,13 @@ sdump_on_row(void *arg, const struct ps_row *row)
 	long			 before;
 	int			 i, c, n = 0;
 
-	if (!t->without_rowid && !d->adopting && (row->flags & PS_ROW_OUT_OF_RANGE) != 0) {
-		/* A page out of place (another table's, or stale): not this table's rows. */
+	if (!t->without_rowid && !d->adopting && ((row->flags & PS_ROW_OUT_OF_RANGE) != 0 ||
+	    row->nv > t->nrec)) {
+		/*
+		 * A page out of place (another table's, or stale), or a record with
+		 * more fields than the table has: not this table's row, though SQLite
+		 * would read it as one.
+		 */
 		if (!d->emit && sdump_set_add(&d->moved, (uint64_t)row->rowid))
 			sdump_lost(d, row);
 		return (0);
