@@ -87,7 +87,8 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	for (i = 0; i < r.ntables; i++) {
 		printf(_("  %-24s %8ld rows%s\n"), r.tables[i].name, r.tables[i].rows,
-		    r.tables[i].complete ? "" : _("  (damaged: rows may be missing, see the report)"));
+		    r.tables[i].complete ? "" :
+		    _("  (damaged: rows may be missing, see the report)"));
 		if (r.tables[i].rows_pages > 0 || r.tables[i].suspect > 0)
 			printf(_("  %-24s %8ld of them read page by page, %ld suspect\n"), "",
 			    r.tables[i].rows_pages, r.tables[i].suspect);

@@ -138,7 +138,7 @@ static void
 salvage_problem(struct salvage_report *r, const char *msg)
 {
 	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof *r->problems);
-	r->problems[r->nproblems++] = xstrdup(msg);
+	r->problems[r->nproblems++] = sdump_clean(msg);	/* names from the damaged file */
 }
 
 /* Add a note on what the dump left out to the report. */
