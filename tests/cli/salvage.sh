@@ -160,11 +160,16 @@ for spec in paths:leaf:rowid kv:leaf:without tokens:leaf:sparse; do
 	same "$tb: damaged (exit 1)" "$arc" 1
 	expect_rows "$tb" "$O" $((total - cells))
 	expect_match "$T/$tb.sql.report.txt" "^page $pg \\($tb\\)" "$tb: the report names page $pg and its table"
+	sqlite3 "$T/x.db" "PRAGMA integrity_check(100000)" >"$T/ic.txt" 2>/dev/null
+	if [ -s "$T/ic.txt" ] && ! grep -Fxvqf "$T/$tb.sql.integrity.txt" "$T/ic.txt"; then
+		ok "$tb: every integrity_check line is in the file beside the dump"
+	else
+		fail "$tb: integrity_check lines missing beside the dump"
+		grep -Fxvf "$T/$tb.sql.integrity.txt" "$T/ic.txt" | head -3
+	fi
 done
 expect_match "$T/paths.sql.report.txt" "^page [0-9]+ \\(paths\\): .*; rowids [0-9]+\\.\\.[0-9]+ not read" \
     "paths: the report gives the rowids of the lost page"
-same "paths: every integrity_check line is in the file beside the dump" \
-    "$(wc -l <"$T/paths.sql.integrity.txt")" "$(sqlite3 "$T/x.db" "PRAGMA integrity_check(100000)" 2>&1 | wc -l)"
 
 # An interior page: its leaves are read all the same, by seek or page by page.
 pg=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'internal'" | sed -n 2p)

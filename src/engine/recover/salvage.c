@@ -133,12 +133,22 @@ salvage_copy_remove(const char *copy)
 	free(dir);
 }
 
-/* Add a line of the integrity check to the report. */
+/* Add the lines of a message of the integrity check to the report (one row may hold several). */
 static void
 salvage_problem(struct salvage_report *r, const char *msg)
 {
-	r->problems = xreallocarray(r->problems, r->nproblems + 1, sizeof *r->problems);
-	r->problems[r->nproblems++] = sdump_clean(msg);	/* names from the damaged file */
+	const char	*nl;
+	char		*line;
+
+	do {
+		nl = strchr(msg, '\n');
+		line = nl != NULL ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
+		r->problems = xreallocarray(r->problems, r->nproblems + 1,
+		    sizeof *r->problems);
+		r->problems[r->nproblems++] = sdump_clean(line);	/* names from the file */
+		free(line);
+		msg = nl != NULL ? nl + 1 : NULL;
+	} while (msg != NULL && *msg != '\0');
 }
 
 /* Add a note on what the dump left out to the report. */
