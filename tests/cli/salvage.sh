@@ -170,6 +170,8 @@ for spec in paths:leaf:rowid kv:leaf:without tokens:leaf:sparse; do
 done
 expect_match "$T/paths.sql.report.txt" "^page [0-9]+ \\(paths\\): .*; rowids [0-9]+\\.\\.[0-9]+ not read" \
     "paths: the report gives the rowids of the lost page"
+expect_match "$T/paths.sql.report.txt" "^events	[0-9]+	0	0	0$" \
+    "paths: an undamaged table is read by SQLite alone, none of it page by page or suspect"
 
 # An interior page: its leaves are read all the same, by seek or page by page.
 pg=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'internal'" | sed -n 2p)

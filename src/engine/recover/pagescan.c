@@ -286,7 +286,7 @@ ps_damage(struct ps_walk_ctx *w, uint32_t pgno, int cell, bool range, int64_t lo
  */
 static const uint8_t *
 ps_payload(struct ps_walk_ctx *w, const uint8_t *page, uint32_t off, uint64_t P,
-    uint32_t local, const char **why)
+    uint32_t local, const char **why, int *flags)
 {
 	struct ps_file	*f = w->f;
 	const uint8_t	*ov;
@@ -327,6 +327,8 @@ ps_payload(struct ps_walk_ctx *w, const uint8_t *page, uint32_t off, uint64_t P,
 			return (NULL);
 		}
 		f->kind[next] = PS_OVERFLOW;
+		if (ov[0] == 0 && memcmp(ov, ov + 1, f->usable - 1) == 0)
+			*flags |= PS_ROW_ZERO_OVERFLOW;	/* zeroed by the damage, or zeroblob() */
 		chunk = f->usable - 4;
 		if (P - got < chunk)
 			chunk = (uint32_t)(P - got);
@@ -455,7 +457,7 @@ ps_cell(struct ps_walk_ctx *w, uint32_t pgno, enum ps_kind k, int i, uint32_t of
 		K = M + ((P - M) % (f->usable - 4));
 		local = (uint32_t)(K <= X ? K : M);
 	}
-	if ((pay = ps_payload(w, page, off, P, local, &why)) == NULL)
+	if ((pay = ps_payload(w, page, off, P, local, &why, &flags)) == NULL)
 		goto bad;
 	if ((nv = ps_record(w, pay, P)) < 0) {
 		why = N_("record malformed");

@@ -44,6 +44,7 @@ struct ps_file {
 /* Why a row is suspect (flags of ps_row). */
 #define PS_ROW_OUT_OF_RANGE	0x1	/* its key lies outside its parent's bounds */
 #define PS_ROW_SHARED_PAGE	0x2	/* its page is also reached from another tree */
+#define PS_ROW_ZERO_OVERFLOW	0x4	/* a page of its overflow chain is all zeros */
 
 /* One row (a table leaf cell or an index record) handed to a walk's callback. */
 struct ps_row {

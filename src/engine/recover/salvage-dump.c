@@ -387,7 +387,8 @@ sdump_row(struct sdump *d, struct sdump_table *t, int64_t rowid, const struct ps
 	if (byrowid && sdump_set_has(&d->moved, (uint64_t)rowid))
 		return;		/* in lost_and_found: its page is not where it belongs */
 	if (byrowid && suspect == NULL && sdump_set_has(&d->shared, (uint64_t)rowid))
-		suspect = "its page is also on the freelist or in another tree";
+		suspect = "its page is also on the freelist or in another tree, or a page "
+		    "of its value is all zeros";
 	if (byrowid && !sdump_set_add(&t->seen, (uint64_t)rowid))
 		return;
 	buf_adds(b, "INSERT INTO ");
@@ -720,19 +721,28 @@ sdump_on_row(void *arg, const struct ps_row *row)
 	long			 before;
 	int			 i, c, n = 0;
 
-	if (!t->without_rowid && !d->adopting && ((row->flags & PS_ROW_OUT_OF_RANGE) != 0 ||
-	    row->nv > t->nrec)) {
+	if (!t->without_rowid && !d->adopting) {
 		/*
-		 * A page out of place (another table's, or stale), or a record with
-		 * more fields than the table has: not this table's row, though SQLite
-		 * would read it as one.
+		 * A page out of place (another table's, or stale: a row outside its
+		 * parent's bounds, or with more fields than the table has) is not
+		 * this table's, though SQLite would read it as such: all of its rows
+		 * go to lost_and_found (d->divert), and none to the table.
 		 */
-		if (!d->emit && sdump_set_add(&d->moved, (uint64_t)row->rowid))
-			sdump_lost(d, row);
-		return (0);
+		if (!d->emit && !d->divert && ((row->flags & PS_ROW_OUT_OF_RANGE) != 0 ||
+		    row->nv > t->nrec))
+			sdump_set_add(&d->badpages, row->pgno);
+		if (d->divert) {
+			if (sdump_set_has(&d->badpages, row->pgno) &&
+			    sdump_set_add(&d->moved, (uint64_t)row->rowid))
+				sdump_lost(d, row);
+			return (0);
+		}
+		if (sdump_set_has(&d->badpages, row->pgno))
+			return (0);
 	}
 	if (!d->emit) {
-		if ((row->flags & PS_ROW_SHARED_PAGE) != 0 && !t->without_rowid)
+		if ((row->flags & (PS_ROW_SHARED_PAGE | PS_ROW_ZERO_OVERFLOW)) != 0 &&
+		    !t->without_rowid)
 			sdump_set_add(&d->shared, (uint64_t)row->rowid);
 		return (0);
 	}
@@ -758,6 +768,8 @@ sdump_on_row(void *arg, const struct ps_row *row)
 	}
 	if ((row->flags & PS_ROW_SHARED_PAGE) != 0)
 		why = "its page is also on the freelist or in another tree";
+	if ((row->flags & PS_ROW_ZERO_OVERFLOW) != 0)
+		why = "a page of its value is all zeros (damage, or zeroblob)";
 	if (d->adopting)
 		why = "found on a page no tree reaches, put here by its rowid and fields";
 	before = d->t->rows;
@@ -778,17 +790,33 @@ sdump_table_rows(struct sdump *d, struct sdump_table *t, struct salvage_table *s
 {
 	struct ps_visitor	 vis = { sdump_on_row, sdump_on_damage, d };
 	struct buf		 q;
+	size_t			 i;
 
 	d->t = st;
 	d->st = t;
 	sdump_set_clear(&d->moved);
 	sdump_set_clear(&d->shared);
-	/* The page walk first: its damage, and the rows that are out of place. */
+	/* The page walk first: its damage, and the pages that are out of place. */
 	d->emit = false;
 	d->walked = false;
+	sdump_set_clear(&d->badpages);
 	if (d->pf != NULL && t->root > 0 && t->known)
 		ps_walk(d->pf, t->root, t->without_rowid, &vis);
 	d->walked = true;
+	if (d->badpages.n > 0 || d->badpages.zero) {
+		for (i = 0; i < d->badpages.cap; i++) {
+			if (d->badpages.keys[i] == 0)
+				continue;
+			sdump_damage(d->r, t->name, &(struct ps_damage){ t->root,
+			    (uint32_t)d->badpages.keys[i], -1, false, 0, 0,
+			    N_("page out of place (another table's, or stale): its rows are in "
+			    "lost_and_found") });
+			st->errors++;
+		}
+		d->divert = true;
+		ps_walk(d->pf, t->root, t->without_rowid, &vis);
+		d->divert = false;
+	}
 	if (!t->known)
 		st->errors = 1;
 	else if (!t->without_rowid && t->rowid_name != NULL)

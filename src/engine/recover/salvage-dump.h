@@ -50,9 +50,11 @@ struct sdump {
 	struct sdump_table	*st;
 	struct sdump_set	 moved;		/* rowids on a page outside their parent's bounds */
 	struct sdump_set	 shared;	/* rowids on a page another tree reaches too */
+	struct sdump_set	 badpages;	/* pages out of place in the table's tree */
 	struct buf		 b;
 	bool			 emit;		/* page-level rows go to the dump */
 	bool			 walked;	/* the table's first walk is done */
+	bool			 divert;	/* the walk that moves out-of-place pages */
 	bool			 adopting;	/* writing the rows of an orphan page */
 	bool			 lost_index;	/* lost_and_found rows of an index tree */
 	bool			 index_damage;	/* an index (not a table) has damage */

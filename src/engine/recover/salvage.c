@@ -659,6 +659,7 @@ out:
 	free(tabs);
 	free(d.moved.keys);
 	free(d.shared.keys);
+	free(d.badpages.keys);
 	buf_free(&d.b);
 	return (rc);
 }
