@@ -199,6 +199,15 @@ for tb in paths kv tokens; do
 	    "root-$tb: the rows put back by their fields are flagged suspect"
 done
 
+# An index's root page: its entries are not kept, the dump makes the index again.
+cp "$O" "$T/x.db"
+salvage_zero_page "$T/x.db" "$(q "$O" "SELECT rootpage FROM sqlite_schema WHERE name = 'events_at'")"
+assess_case index "$T/x.db"
+expect_rows index "$O" "$total"
+same "index: no index entries in lost_and_found" \
+    "$(q "$T/index.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'lost_and_found'")" 0
+same "index: the index is made again" "$(q "$T/index.db" "PRAGMA integrity_check")" ok
+
 # Two leaves of two tables swapped: the misplaced rows are not put in the wrong table.
 a=$(salvage_pages "$O" "name = 'events' AND pagetype = 'leaf'" | sed -n 5p)
 b=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'leaf'" | sed -n 5p)

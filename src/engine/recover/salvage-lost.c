@@ -172,6 +172,26 @@ sdump_orphan(struct sdump *d, struct sdump_table *tabs, size_t ntabs, uint32_t p
 }
 
 /*
+ * Whether the index trees no walk reached can only be entries of damaged
+ * indexes: an index has damage, no WITHOUT ROWID table has, and the schema
+ * was read whole (a table left out of it, or read page by page, could own
+ * them).
+ */
+static bool
+sdump_index_entries(struct sdump *d, struct sdump_table *tabs, size_t ntabs)
+{
+	size_t	i;
+
+	if (!d->index_damage || d->r->schema_pages || d->r->nnotes > 0)
+		return (false);
+	for (i = 0; i < ntabs; i++) {
+		if (tabs[i].without_rowid && sdump_damaged(d->r, tabs[i].name, false, 0, 0))
+			return (false);
+	}
+	return (true);
+}
+
+/*
  * The rows of table leaf pages and of index trees that no walk reached:
  * each page (tree) to the one damaged table it fits (sdump_adopter; its
  * rows are flagged suspect), or else to lost_and_found.
@@ -190,6 +210,11 @@ sdump_orphans(struct sdump *d, struct sdump_table *tabs, size_t ntabs)
 	free(pages);
 	free(roots);
 	n = ps_orphan_index_trees(d->pf, &pages);
+	if (n > 0 && sdump_index_entries(d, tabs, ntabs)) {
+		/* The entries of a damaged index: CREATE INDEX makes them again. */
+		d->r->index_orphans = (long)n;
+		n = 0;
+	}
 	for (i = 0; i < n && d->werr == 0; i++)
 		sdump_orphan(d, tabs, ntabs, pages[i], pages[i], true);
 	free(pages);

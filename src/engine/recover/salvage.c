@@ -506,6 +506,9 @@ salvage_write_report(const char *label, const char *out, struct salvage_report *
 		    r->tables[i].errors);
 	for (i = 0; i < r->nnotes; i++)
 		buf_printf(&b, "%s%s\n", i == 0 ? "\n" : "", r->notes[i]);
+	if (r->index_orphans > 0)
+		buf_printf(&b, "\n%ld parts of damaged indexes that no tree reaches left out: "
+		    "the dump's CREATE INDEX makes their entries again\n", r->index_orphans);
 	buf_printf(&b, "\ndamaged pages: %zu\n", r->ndamage);
 	for (i = 0; i < r->ndamage; i++) {
 		buf_printf(&b, "page %u", r->damage[i].pgno);

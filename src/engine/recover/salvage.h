@@ -40,6 +40,7 @@ struct salvage_report {
 	long			 rows;		/* all rows written to the tables */
 	long			 suspect;	/* of which flagged suspect */
 	long			 lost_found;	/* rows put in lost_and_found */
+	long			 index_orphans;	/* trees of damaged indexes' entries left out */
 	long			 cells;		/* rows found on the file's table leaf pages */
 	bool			 almost_nothing;	/* under a tenth of those salvaged */
 	char			*report_path;	/* owned: the report beside the dump */
