@@ -170,8 +170,23 @@ for spec in paths:leaf:rowid kv:leaf:without tokens:leaf:sparse; do
 done
 expect_match "$T/paths.sql.report.txt" "^page [0-9]+ \\(paths\\): .*; rowids [0-9]+\\.\\.[0-9]+ not read" \
     "paths: the report gives the rowids of the lost page"
+expect_match "$T/paths.sql.report.txt" "^paths	[0-9]+	0	0	[0-9]+$" \
+    "paths: SQLite's seek past the bad leaf reads every other row (none left for the page walk)"
 expect_match "$T/paths.sql.report.txt" "^events	[0-9]+	0	0	0$" \
     "paths: an undamaged table is read by SQLite alone, none of it page by page or suspect"
+
+# Two bad leaves: the rows between them are found by jumping past the first and
+# searching back (reading from the end stops at the second), all by SQLite.
+p1=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'leaf'" | sed -n 3p)
+p2=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'leaf'" | sed -n 12p)
+cells=$(q "$O" "SELECT sum(ncell) FROM dbstat WHERE pageno IN ($p1, $p2)")
+cp "$O" "$T/x.db"
+salvage_zero_page "$T/x.db" "$p1"
+salvage_zero_page "$T/x.db" "$p2"
+assess_case twoleaves "$T/x.db"
+expect_rows twoleaves "$O" $((total - cells))
+expect_match "$T/twoleaves.sql.report.txt" "^paths	[0-9]+	0	0	[0-9]+$" \
+    "twoleaves: the rows between the bad leaves are read by SQLite's seek, not page by page"
 
 # An interior page: its leaves are read all the same, by seek or page by page.
 pg=$(salvage_pages "$O" "name = 'paths' AND pagetype = 'internal'" | sed -n 2p)
