@@ -51,7 +51,8 @@ _patronus_dr()
 	commands=$(LC_ALL=C LANGUAGE= "${COMP_WORDS[0]}" --help 2>/dev/null |
 	    awk '/^  [a-z][a-z-]* +[^ -]/ { print $1 }')
 	[[ -n $commands ]] || commands="config demo backup verify restore assess keys
-	    evidence rpo check prune backups fetch run resume runbooks drills incidents report"
+	    evidence rpo check prune backups fetch run resume runbooks drills incidents report
+	    restore-test"
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	COMPREPLY=()
@@ -75,9 +76,10 @@ _patronus_dr()
 
 	case $prev in
 	-c|--config|-o|--output|--dir|--detected|--incident-start|--target|\
-	--interface|--expect|--timeout)
+	--interface|--expect|--timeout|--before|--reason)
 		case $prev in
-		--detected|--incident-start|--target|--interface|--expect|--timeout)
+		--detected|--incident-start|--target|--interface|--expect|--timeout|\
+		--before|--reason)
 			return ;;
 		esac
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -111,21 +113,22 @@ _patronus_dr()
 	local opts=""
 	case $cmd in
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --incident-start --yes --copy --wait" ;;
+	restore)	opts="--from --at --before --to --incident-start --yes --copy --wait --from-remote --latest" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
-	rpo)		opts="--incident-start --target" ;;
+	rpo)		opts="--incident-start --before --target" ;;
 	check)		opts="--expect --timeout" ;;
 	verify)		opts="--json" ;;
 	backups)	opts="--json" ;;
 	prune)		opts="--dry-run --remote" ;;
-	fetch)		opts="--from --latest" ;;
+	fetch)		opts="--from --latest --stream" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
-	run)		opts="--drill --detected" ;;
+	run)		opts="--drill --keep-sandbox --unattended --detected" ;;
+	restore-test)	opts="--from --scratch --output" ;;
 	drills)		opts="--ascii" ;;
 	report)		opts="--format --record -o" ;;
-	incidents)	opts="--json --offline --from" ;;
+	incidents)	opts="--json --offline --from --reason" ;;
 	runbooks)	opts="--expand" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -142,7 +145,7 @@ _patronus_dr()
 		;;
 	restore|keys|evidence|check)
 		[[ -z $sub ]] && case $cmd in
-		restore)	COMPREPLY=($(compgen -W "db config keys" -- "$cur")) ;;
+		restore)	COMPREPLY=($(compgen -W "db config keys all" -- "$cur")) ;;
 		keys)		COMPREPLY=($(compgen -W "rotate" -- "$cur")) ;;
 		evidence)	COMPREPLY=($(compgen -W "collect" -- "$cur")) ;;
 		check)		COMPREPLY=($(compgen -W "http config drills" -- "$cur")) ;;
@@ -159,8 +162,8 @@ _patronus_dr()
 		;;
 	incidents)
 		case $sub in
-		"")	COMPREPLY=($(compgen -W "list show verify ship fetch" -- "$cur")) ;;
-		show|verify|ship)
+		"")	COMPREPLY=($(compgen -W "list show verify close ship fetch" -- "$cur")) ;;
+		show|verify|close|ship)
 			COMPREPLY=($(compgen -W "$(_patronus_dr_incidents)" -- "$cur")) ;;
 		esac
 		;;

@@ -19,6 +19,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_stream_entry,
 	&cmd_verify_entry,
 	&cmd_restore_entry,
+	&cmd_restore_test_entry,
 	&cmd_assess_entry,
 	&cmd_keys_entry,
 	&cmd_evidence_entry,
@@ -170,6 +171,48 @@ cmd_runbook_dirs(const struct conf *c, size_t *n)
 			dirs[(*n)++] = xstrdup(c->runbook_dirs[i]);
 	}
 	return (dirs);
+}
+
+/*
+ * How a hint names this program so that it works pasted into a fresh shell:
+ * "patronus-dr", followed by --config and the settings file (absolute,
+ * shell-quoted) when they did not come from the default /etc/patronus/dr.yaml
+ * (from --config or $PATRONUS_DR_CONFIG, which a fresh shell lacks). The
+ * caller frees.
+ */
+char *
+cmd_hint_prefix(const struct conf *c)
+{
+	struct buf	 b;
+	char		*abs;
+
+	buf_init(&b);
+	buf_adds(&b, PACKAGE);
+	if (c->path != NULL && strcmp(c->path, CONF_DEFAULT_PATH) != 0) {
+		if ((abs = realpath(c->path, NULL)) == NULL)
+			abs = xstrdup(c->path);
+		buf_adds(&b, " --config ");
+		str_shell_quote(&b, abs);
+		free(abs);
+	}
+	return (buf_steal(&b));
+}
+
+/* A hint: the program (cmd_hint_prefix), then sub, then arg shell-quoted when not NULL (caller frees). */
+char *
+cmd_hint(const struct conf *c, const char *sub, const char *arg)
+{
+	struct buf	 b;
+	char		*p = cmd_hint_prefix(c);
+
+	buf_init(&b);
+	buf_printf(&b, "%s %s", p, sub);
+	free(p);
+	if (arg != NULL) {
+		buf_addc(&b, ' ');
+		str_shell_quote(&b, arg);
+	}
+	return (buf_steal(&b));
 }
 
 /* Find a subcommand by name. */

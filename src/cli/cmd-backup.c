@@ -123,6 +123,18 @@ cmd_notify(const struct conf *c, const char *fmt, ...)
 	free(msg);
 }
 
+/* The runbook of incident id in the list l of n, or NULL. */
+static const char *
+cmd_metrics_runbook(const struct incident *l, size_t n, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].id, id) == 0)
+			return (l[i].runbook_id);
+	return (NULL);
+}
+
 /*
  * The drill calendar gauge: when each scheduled runbook is next due, 0 when
  * it was never drilled, so that `time() > next_due` alerts in both cases.
@@ -153,10 +165,9 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 	struct incident_store	*st = NULL;
 	struct report_history	*h = NULL;
 	struct incident		*l = NULL;
-	const char		*rb;
+	const char		*rb, *other;
 	char			*db, *cause = NULL, *lab;
 	size_t			 nl = 0, nh = 0, i, j, open = 0;
-	int			 k;
 
 	db = str_join_path(c->state_dir, "incidents.db");
 	if (access(db, F_OK) != 0) {
@@ -177,23 +188,23 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		if (l[i].mode != INCIDENT_MODE_DRILL && l[i].closed_ms == 0)
 			open++;
 	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
-	incident_list_free(l, nl);
 	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
 		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
 		metrics_clear(m, "patronus_dr_drill_last_success");
 		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
 		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
-		/* Oldest first: the last row of a runbook is its last drill. */
+		/*
+		 * Oldest first: the last row of a runbook is its last drill. An
+		 * abandoned drill (incidents close) is no result: passed over.
+		 */
 		for (i = 0; i < nh; i++) {
-			/* DRILL-YYYYmmdd-HHMM-RUNBOOK */
-			for (rb = h[i].id, k = 0; k < 3 && rb != NULL; k++)
-				if ((rb = strchr(rb, '-')) != NULL)
-					rb++;
-			if (rb == NULL)
+			if (h[i].abandoned ||
+			    (rb = cmd_metrics_runbook(l, nl, h[i].id)) == NULL)
 				continue;
 			for (j = i + 1; j < nh; j++)
-				if (strcmp(h[j].id + (rb - h[i].id), rb) == 0 &&
-				    strlen(h[j].id) == strlen(h[i].id))
+				if (!h[j].abandoned &&
+				    (other = cmd_metrics_runbook(l, nl, h[j].id)) != NULL &&
+				    strcmp(other, rb) == 0)
 					break;
 			if (j < nh)
 				continue;
@@ -212,6 +223,7 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 		}
 		cmd_report_history_free(h, nh);
 	}
+	incident_list_free(l, nl);
 	cmd_metrics_calendar(c, st, m);
 	incident_store_close(st);
 }

@@ -34,7 +34,24 @@ cmd_backups_stream(const char *backup_dir)
 	stream_status_free(&st);
 }
 
-/* List every set; exit 0, or 74 when BACKUP_DIR cannot be read. */
+/* Whether BACKUP_DIR holds a stream (restore db --at can use it). */
+static bool
+cmd_backups_have_stream(const char *backup_dir)
+{
+	struct stream_status	 st;
+	char			*cause = NULL;
+	bool			 have;
+
+	if (stream_status_read(backup_dir, &st, &cause) != 0) {
+		free(cause);
+		return (false);
+	}
+	have = st.present;
+	stream_status_free(&st);
+	return (have);
+}
+
+/* List every set; exit 0, 66 when there is none (and no stream), 74 when BACKUP_DIR cannot be read. */
 static int
 cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -76,9 +93,16 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	buf_init(&b);
 	if (json)
 		buf_addc(&b, '[');
-	else if (n == 0)
+	else if (n == 0 && cmd_backups_have_stream(ctx->conf.backup_dir))
 		printf(_("no backup sets in %s\n"), ctx->conf.backup_dir);
-	else
+	else if (n == 0) {
+		/* a step that looks for a backup must not pass when there is none */
+		cmd_error(_("no backup sets in %s, and no stream: nothing to restore from "
+		    "(take one with patronus-dr backup)"), ctx->conf.backup_dir);
+		catalog_free(sets, n);
+		buf_free(&b);
+		return (EX_NOINPUT);
+	} else
 		printf("%-19s  %-7s  %6s  %5s  %-12s  %s\n", _("TIME"), _("TIER"), _("SIZE"),
 		    _("SITES"), _("STATE"), _("SET"));
 	for (i = 0; i < n; i++) {
@@ -117,6 +141,11 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
+		if (n == 0 && !cmd_backups_have_stream(ctx->conf.backup_dir)) {
+			buf_free(&b);
+			catalog_free(sets, n);
+			return (EX_NOINPUT);
+		}
 	} else
 		cmd_backups_stream(ctx->conf.backup_dir);
 	buf_free(&b);
@@ -136,7 +165,9 @@ const struct cmd_entry cmd_backups_entry = {
 	    "not match, or verify failed on these files.\n"
 	    "Then, when there is one, the stream (restore db --at): running or not,\n"
 	    "its generation, newest point, when it last caught up, lag and oldest point.\n\n"
-	    "  --json   a JSON array instead of a table\n"),
+	    "  --json   a JSON array instead of a table\n\n"
+	    "Exit status: 0 listed, 66 no backup set and no stream (nothing to\n"
+	    "restore from), 74 backup_dir cannot be read.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_backups_exec,
 };

@@ -6,7 +6,9 @@
 #include "cli/cmd.h"
 #include "engine/host/demo.h"
 #include "util/fsutil.h"
+#include "util/log.h"
 #include "util/str.h"
+#include "util/xmalloc.h"
 
 /* Commands worth trying on a fresh sandbox; each is shown only once it exists. */
 static const struct {
@@ -19,19 +21,44 @@ static const struct {
 	{ "backups", "", N_("the backup sets, newest first") },
 	{ "assess", "", N_("integrity check of the sandbox database") },
 	{ "runbooks", "list", N_("the recovery runbooks") },
-	{ "run", "RUNBOOK-ID --drill", N_("rehearse a runbook on the sandbox") },
+	{ "run", "database-corruption --drill", N_("rehearse a runbook on the sandbox") },
 	{ "drills", "", N_("drill history against the RTO/RPO targets") },
 };
+
+/* Append the sandbox's dr.yaml, absolute and shell-quoted, to q. */
+static void
+cmd_demo_quote_config(struct buf *q, const struct demo_report *r)
+{
+	char	*abs;
+
+	if ((abs = realpath(r->config, NULL)) == NULL)
+		abs = xstrdup(r->config);
+	str_shell_quote(q, abs);
+	free(abs);
+}
+
+/* Print the tip that makes every command in this shell use the sandbox. */
+static void
+cmd_demo_export_tip(const struct demo_report *r)
+{
+	struct buf	 q;
+
+	buf_init(&q);
+	cmd_demo_quote_config(&q, r);
+	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
+	    "sandbox without --config\n"), q.data);
+	buf_free(&q);
+}
 
 /* Print what demo_create made (or kept) and what to try next. */
 static void
 cmd_demo_print(const struct demo_report *r)
 {
-	struct buf	q;
-	size_t		i;
+	struct buf	 q;
+	size_t		 i;
 
 	buf_init(&q);
-	str_shell_quote(&q, r->config);
+	cmd_demo_quote_config(&q, r);
 	if (r->kept)
 		printf(_("Kept the demo sandbox in %s (it was made earlier; --reset makes a "
 		    "new one).\n"), r->dir);
@@ -54,7 +81,12 @@ cmd_demo_print(const struct demo_report *r)
 	if (r->wg_public != NULL)
 		printf(_("  public key      %s\n"), r->wg_public);
 	printf(_("  encryption key  %s (mode 0600)\n"), r->encryption_key);
-	printf(_("  backups         %s\n"), r->backup_dir);
+	if (r->kept)
+		printf(_("  backups         %s\n"), r->backup_dir);
+	else
+		printf(_("  backups         %s (%ld sets taken as if 8 days to 10 minutes "
+		    "ago;\n                  the newest lacks the last minute's change)\n"),
+		    r->backup_dir, r->n_sets);
 	if (r->runbook_dir != NULL)
 		printf(_("  runbooks        %s\n"), r->runbook_dir);
 
@@ -66,13 +98,36 @@ cmd_demo_print(const struct demo_report *r)
 		    demo_next[i].command, *demo_next[i].args != '\0' ? " " : "",
 		    demo_next[i].args, _(demo_next[i].what));
 	}
-	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
-	    "sandbox without --config\n"), q.data);
+	cmd_demo_export_tip(r);
 	buf_reset(&q);
 	str_shell_quote(&q, r->database);
 	printf(_("  sqlite3 %s 'SELECT name, status FROM paths LIMIT 5'\n"
 	    "      look at the made-up network\n"), q.data);
 	buf_free(&q);
+}
+
+/* Make the new sandbox's backup sets (demo_history); 0, or -1 after saying why. */
+static int
+cmd_demo_history(struct demo_report *rep)
+{
+	char	*cause = NULL;
+	time_t	 now;
+	size_t	 n;
+	int	 rc;
+
+	if (cmd_now(&now) != 0) {
+		cmd_error(_("PATRONUS_DR_NOW: expected @EPOCH"));
+		return (-1);
+	}
+	log_set_echo(false);
+	rc = demo_history(rep, now, &n, &cause);
+	log_set_echo(true);
+	rep->n_sets = (long)n;
+	if (rc != 0) {
+		cmd_error(_("%s: the demo's backup sets: %s"), rep->dir, cause);
+		free(cause);
+	}
+	return (rc);
 }
 
 /* patronus-dr demo [--dir DIR] [--reset] [--no-tui] */
@@ -124,8 +179,18 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		demo_report_free(&rep);
 		return (opt);
 	}
+	/* a new sandbox gets a history of backup sets, so that a drill restores one */
+	if (!rep.kept && cmd_demo_history(&rep) != 0) {
+		demo_report_free(&rep);
+		free(def);
+		return (EX_IOERR);
+	}
 	/* on a terminal, the TUI opens on the sandbox: a drill ready to start */
 	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		/* said before the TUI takes the screen, so it is there when it leaves */
+		printf(_("Demo sandbox in %s. To use it from this shell:\n"), rep.dir);
+		cmd_demo_export_tip(&rep);
+		fflush(stdout);
 		opt = cmd_demo_walk(ctx, rep.config);
 		demo_report_free(&rep);
 		free(def);
@@ -153,9 +218,10 @@ const struct cmd_entry cmd_demo_entry = {
 	    "                 demo made (it holds .patronus-dr-demo) is ever deleted\n"
 	    "  -n, --no-tui   only make the sandbox and print what was made\n"
 	    "\n"
-	    "On a terminal (and without --no-tui) the TUI then opens on the sandbox:\n"
-	    "the open drill there is resumed, else a drill of database-corruption is\n"
-	    "declared, ready to start.\n"
+	    "On a terminal (and without --no-tui) it prints the export tip, then the\n"
+	    "TUI opens on the sandbox: its open drill of database-corruption is\n"
+	    "resumed, else one is declared, ready to start. Another open incident\n"
+	    "or drill there is left alone, with the command that closes it.\n"
 	    "\n"
 	    "An existing sandbox is kept as it is. A folder that exists, is not empty\n"
 	    "and is not a sandbox is refused (exit 73).\n"),

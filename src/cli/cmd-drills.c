@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <langinfo.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "model/calendar.h"
@@ -9,6 +10,7 @@
 #include "ui/report.h"
 #include "util/str.h"
 #include "util/timeutil.h"
+#include "util/xmalloc.h"
 
 /* Append the drill calendar (of runbook only, when given) after a blank line. */
 static void
@@ -43,12 +45,13 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct incident_store		*st;
+	struct incident_store		*st = NULL;
 	struct report_history		*h = NULL;
 	struct buf			 b;
 	const char			*runbook = NULL, *cs;
+	char				*path;
 	size_t				 n = 0;
-	bool				 utf8;
+	bool				 utf8, none;
 	int				 opt, rc;
 
 	cs = nl_langinfo(CODESET);
@@ -62,11 +65,17 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	if ((rc = cmd_report_open(&ctx->conf, &st)) != EX_OK)
-		return (rc);
-	if (cmd_report_history(&ctx->conf, st, runbook, &h, &n) != 0) {
-		incident_store_close(st);
-		return (EX_IOERR);
+	/* No record yet (a new host, demo's fresh sandbox): no drills, not an error. */
+	path = str_join_path(ctx->conf.state_dir, "incidents.db");
+	none = access(path, F_OK) != 0 && errno == ENOENT;
+	free(path);
+	if (!none) {
+		if ((rc = cmd_report_open(&ctx->conf, &st)) != EX_OK)
+			return (rc);
+		if (cmd_report_history(&ctx->conf, st, runbook, &h, &n) != 0) {
+			incident_store_close(st);
+			return (EX_IOERR);
+		}
 	}
 	buf_init(&b);
 	if (n == 0) {

@@ -22,7 +22,8 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	struct evidence_opts		 o;
 	struct evidence_result		 r;
 	const char			*paths[6];
-	char				*dir, *dbdir, *logdir, *cwd, *cause = NULL;
+	char				*dir, *dbdir, *logdir, *cwd, *cause = NULL, *abs;
+	struct buf			 q;
 	int				 ex;
 
 	while (cmd_getopt(e, argc, argv, "h", longopts) != -1)
@@ -66,8 +67,15 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 		printf(_("%zu items (%" PRIu64 " bytes) hashed into %s/%s: %zu processes, "
 		    "%zu connections, %zu recently changed paths\n"), r.files, r.bytes,
 		    dir, EVIDENCE_MANIFEST, r.processes, r.connections, r.recent);
+		/* a command that works pasted into any shell: absolute, quoted */
+		if ((abs = realpath(dir, NULL)) == NULL)
+			abs = xstrdup(dir);
+		buf_init(&q);
+		str_shell_quote(&q, abs);
 		printf(_("the folder is now read-only; check it with: cd %s && "
-		    "sha256sum -c %s\n"), dir, EVIDENCE_MANIFEST);
+		    "sha256sum -c %s\n"), q.data, EVIDENCE_MANIFEST);
+		buf_free(&q);
+		free(abs);
 		ex = EX_OK;
 	}
 	free(dbdir);

@@ -5,8 +5,10 @@
 
 #include "cli/cmd.h"
 #include "engine/set/catalog.h"
+#include "engine/set/manifest.h"
 #include "engine/stream/offstream.h"
 #include "engine/stream/pitr.h"
+#include "engine/remote/fallback.h"
 #include "engine/remote/remote.h"
 #include "engine/stream/segment.h"
 #include "engine/stream/stream.h"
@@ -17,71 +19,76 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-/* Whether a remote set has all four files. */
-static bool
-cmd_fetch_whole(const struct remote_set *s)
+/* Print what each surveyed store holds: sets newest first with their age, and its stream. */
+void
+cmd_fetch_print_survey(const struct fallback_survey *sv, time_t now)
 {
-	int	i;
+	const struct fallback_view	*v;
+	char				 age[TIMEUTIL_BUFSZ], *safe;
+	uint64_t			 total;
+	size_t				 i, j;
+	int				 k;
 
-	for (i = 0; i < PART__COUNT; i++)
-		if (!s->have[i])
-			return (false);
-	return (true);
+	for (j = 0; j < sv->n; j++) {
+		v = &sv->v[j];
+		if (v->error != NULL) {
+			fflush(stdout);
+			safe = str_safe(v->error);
+			cmd_error(_("%s (the store cannot be listed)"), safe);
+			free(safe);
+			continue;
+		}
+		printf(_("Backup sets in %s:\n"), v->store->where);
+		for (i = 0; i < v->nsets; i++) {
+			for (total = 0, k = 0; k < PART__COUNT; k++)
+				total += v->sets[i].size[k];
+			duration_format(now > v->sets[i].when ? now - v->sets[i].when : 0, age,
+			    sizeof age);
+			printf(_("%-36s %-8s %-10s %12" PRIu64 "  %s old\n"), v->sets[i].name,
+			    backup_tier_names[v->sets[i].tier], fallback_set_whole(&v->sets[i]) ?
+			    _("whole") : _("incomplete"), total, age);
+		}
+		if (v->nsets == 0)
+			printf(_("(none)\n"));
+		if (v->stream_error != NULL) {
+			safe = str_safe(v->stream_error);
+			printf(_("stream: cannot be listed: %s\n"), safe);
+			free(safe);
+		}
+		if (v->stream_newest != NULL) {
+			duration_format(now > v->stream_since ? now - v->stream_since : 0, age,
+			    sizeof age);
+			printf(_("stream: %zu generations, %zu files; newest generation %s "
+			    "(begun %s ago), segment %" PRIu64 " (fetch --stream brings it)\n"),
+			    v->stream_gens, v->stream_files, v->stream_newest, age,
+			    v->stream_top);
+		}
+	}
 }
 
-/* Print the store's sets, newest first. */
+/* Print verify's checks of a fetched set. */
 static void
-cmd_fetch_list(const struct remote *r, const struct remote_set *sets, size_t n)
+cmd_fetch_print_report(const struct verify_report *r)
 {
-	uint64_t	total;
-	size_t		i;
-	int		k;
+	size_t	i;
 
-	printf(_("Backup sets in %s:\n"), r->where);
-	for (i = 0; i < n; i++) {
-		for (total = 0, k = 0; k < PART__COUNT; k++)
-			total += sets[i].size[k];
-		printf("%-36s %-8s %-10s %12" PRIu64 "\n", sets[i].name,
-		    backup_tier_names[sets[i].tier],
-		    cmd_fetch_whole(&sets[i]) ? _("complete") : _("incomplete"), total);
-	}
-	if (n == 0)
-		printf(_("(none)\n"));
+	for (i = 0; i < r->n; i++)
+		printf("%-8s %-10s %s: %s\n", _(verify_status_name(r->checks[i].status)),
+		    r->checks[i].check, r->checks[i].file, r->checks[i].detail);
 }
 
-/* Verify the fetched set with the backup engine's checks; 0 when they pass. */
-static int
-cmd_fetch_verify(struct cmd_ctx *ctx, const char *db)
+/* Print each point skipped, newest first, and why. */
+void
+cmd_fetch_print_skips(char *const *skips, size_t n)
 {
-	struct verify_report	 r;
-	struct catalog_set	 s;
-	char			*password = NULL, *key_why = NULL, *cause = NULL, *why = NULL;
-	size_t			 i;
-	int			 rc;
+	size_t	i;
+	char	*safe;
 
-	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
-		password = NULL;
-	rc = verify_run(db, password, key_why, &r);
-	if (password != NULL) {
-		OPENSSL_cleanse(password, strlen(password));
-		free(password);
+	for (i = 0; i < n; i++) {
+		safe = str_safe(skips[i]);
+		printf(_("skipped: %s\n"), safe);
+		free(safe);
 	}
-	for (i = 0; i < r.n; i++) {
-		printf("%-8s %-10s %s: %s\n", _(verify_status_name(r.checks[i].status)),
-		    r.checks[i].check, r.checks[i].file, r.checks[i].detail);
-		if (r.checks[i].status == VERIFY_FAIL && why == NULL)
-			why = xasprintf("%s: %s", r.checks[i].file, r.checks[i].detail);
-	}
-	if (catalog_set_from_db(db, &s, &cause) == 0) {
-		if (catalog_stamp(ctx->conf.state_dir, &s, rc == 0, why, &cause) == -1)
-			free(cause);
-		catalog_set_clear(&s);
-	} else
-		free(cause);
-	free(why);
-	free(key_why);
-	verify_report_free(&r);
-	return (rc);
 }
 
 /*
@@ -150,30 +157,202 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 	return (rc);
 }
 
-/* fetch --stream: bring the store's stream into backup_dir/stream and check it. */
+/* fetch --stream: bring a store's stream into backup_dir/stream (the next store when one fails). */
 static int
-cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *st)
+cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *r, size_t nr)
 {
 	char	*dir, *cause = NULL;
-	size_t	 got, skipped;
+	size_t	 got, skipped, i;
 	int	 rc;
 
 	dir = str_join_path(ctx->conf.backup_dir, STREAM_DIR);
-	log_info(_("Fetching the stream from %s into %s"), st->where, dir);
-	if (offstream_fetch(st, dir, &got, &skipped, &cause) == -1) {
-		cmd_error("%s", cause);
+	for (i = 0; i < nr; i++) {
+		log_info(_("Fetching the stream from %s into %s"), r[i].where, dir);
+		if (offstream_fetch(&r[i], dir, &got, &skipped, &cause) == 0)
+			break;
+		if (i + 1 < nr)
+			printf(_("skipped: %s\n"), cause);
+		else
+			cmd_error("%s", cause);
 		free(cause);
+		cause = NULL;
+	}
+	if (i == nr) {
 		free(dir);
 		return (EX_IOERR);
 	}
 	printf(_("Fetched %zu files of the stream from %s into %s (%zu already there)\n"), got,
-	    st->where, dir, skipped);
+	    r[i].where, dir, skipped);
 	rc = cmd_fetch_stream_check(ctx->conf.backup_dir, dir);
 	free(dir);
 	return (rc);
 }
 
-/* List the off-site sets, or fetch one and verify it; exit 0, 1 when it does not verify. */
+/* The progress line of the download under way, on a terminal. */
+struct cmd_fetch_progress {
+	char		 what[256];
+	int64_t		 start_ms;
+	int64_t		 last_ms;
+	uint64_t	 now;
+	bool		 shown;
+};
+
+/*
+ * A store's progress function: at most four updates a second on stderr, the
+ * file, bytes of bytes, the rate and the time left ("now" 0 and "total" 0:
+ * the file is done, its line ends). Installed only when stderr is a terminal.
+ */
+static void
+cmd_fetch_progress(void *arg, const char *what, uint64_t now, uint64_t total)
+{
+	struct cmd_fetch_progress	*p = arg;
+	char				 a[32], b[32], c[32], left[TIMEUTIL_BUFSZ];
+	int64_t				 t = time_mono_ms(), el;
+	uint64_t			 rate;
+
+	if (now == 0 && total == 0) {
+		if (p->shown) {
+			el = t - p->start_ms > 0 ? t - p->start_ms : 1;
+			manifest_du_size(p->now, a, sizeof a);
+			manifest_du_size(p->now * 1000 / (uint64_t)el, c, sizeof c);
+			fputs("\r", stderr);
+			fprintf(stderr, _("%s: %s in %s (%s/s)"), p->what, a,
+			    pitr_format_ms(el, left, sizeof left), c);
+			fputs("\033[K\n", stderr);
+		}
+		memset(p, 0, sizeof *p);
+		return;
+	}
+	if (strcmp(p->what, what) != 0) {
+		xsnprintf(p->what, sizeof p->what, "%s", what);
+		p->start_ms = p->last_ms = t;
+		p->shown = false;
+	}
+	p->now = now;
+	if (t - p->last_ms < 250)
+		return;
+	p->last_ms = t;
+	el = t - p->start_ms > 0 ? t - p->start_ms : 1;
+	rate = now * 1000 / (uint64_t)el;
+	manifest_du_size(now, a, sizeof a);
+	manifest_du_size(rate, c, sizeof c);
+	fputs("\r", stderr);
+	if (total > now && rate > 0) {
+		manifest_du_size(total, b, sizeof b);
+		duration_format((int64_t)((total - now) / rate), left, sizeof left);
+		fprintf(stderr, _("%s: %s of %s, %s/s, %s left"), what, a, b, c, left);
+	} else
+		fprintf(stderr, _("%s: %s, %s/s"), what, a, c);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+	p->shown = true;
+}
+
+/*
+ * The configured off-site stores (only those of kind, when not -1) into r
+ * (room for REMOTE__KINDS), *n of them; free each with remote_free. Returns
+ * EX_OK, else the exit status after saying why.
+ */
+int
+cmd_fetch_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
+{
+	static struct cmd_fetch_progress	 progress;
+	char					*cause = NULL;
+	size_t					 i, j;
+
+	if (remote_configure(&ctx->conf, r, n, &cause) == -1) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
+	}
+	for (i = j = 0; i < *n; i++) {
+		if (kind != -1 && (int)r[i].kind != kind)
+			remote_free(&r[i]);
+		else if (i != j) {
+			r[j++] = r[i];
+			memset(&r[i], 0, sizeof r[i]);
+		} else
+			j++;
+	}
+	*n = j;
+	for (i = 0; i < j && isatty(STDERR_FILENO); i++) {
+		r[i].progress = cmd_fetch_progress;
+		r[i].progress_arg = &progress;
+	}
+	if (j > 0)
+		return (EX_OK);
+	if (kind == -1)
+		cmd_error("%s", _("no off-site store is configured (remote.sftp or "
+		    "remote.s3 in dr.yaml, or REMOTE_BACKUP_ENABLED / S3_BACKUP_ENABLED)"));
+	else
+		cmd_error(_("no %s store is configured"), remote_kind_names[kind]);
+	return (EX_CONFIG);
+}
+
+/*
+ * When off-site stores are configured: say whether they hold a point newer
+ * than local_ms (0: nothing here) and how to bring it, or which cannot be
+ * listed. Silent without stores.
+ */
+void
+cmd_fetch_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
+{
+	struct remote		 r[REMOTE__KINDS];
+	struct fallback_survey	 sv;
+	const char		*what, *where;
+	char			*cause = NULL, *safe, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
+	int64_t			 best, now = time_now_ms();
+	size_t			 nr, i;
+
+	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+		free(cause);
+		return;
+	}
+	if (nr == 0)
+		return;
+	fallback_survey(r, nr, true, &sv);
+	for (i = 0; i < sv.n; i++) {
+		if (sv.v[i].error == NULL)
+			continue;
+		safe = str_safe(sv.v[i].error);
+		printf(_("off-site: %s cannot be listed: %s\n"), sv.v[i].store->where, safe);
+		free(safe);
+	}
+	best = fallback_newest_ms(&sv, &what, &where);
+	if (best > local_ms) {
+		time_format_iso((time_t)(best / 1000), t, sizeof t);
+		duration_format(now > best ? (now - best) / 1000 : 0, age, sizeof age);
+		printf(_("off-site: %s holds %s (%s, %s old), newer than anything here; "
+		    "%s fetch --latest brings the set, %s restore all --from-remote "
+		    "restores from the newest point\n"), where, what, t, age, PACKAGE, PACKAGE);
+	} else if (best == 0 && local_ms == 0)
+		printf(_("off-site: no store holds a whole set or a stream\n"));
+	fflush(stdout);
+	fallback_survey_clear(&sv);
+	for (i = 0; i < nr; i++)
+		remote_free(&r[i]);
+}
+
+/* The exit status for a fallback that fetched nothing. */
+int
+cmd_fetch_fail_exit(int f)
+{
+	switch ((enum fallback_fail)f) {
+	case FALLBACK_OK:
+		return (EX_OK);
+	case FALLBACK_NONE:
+		return (EX_NOINPUT);
+	case FALLBACK_UNREACHABLE:
+		return (EX_UNAVAILABLE);
+	case FALLBACK_DAMAGED:
+		return (1);
+	case FALLBACK_LOCAL:
+		break;
+	}
+	return (EX_IOERR);
+}
+
+/* List the off-site sets, or fetch one and verify it; exit 0, 1 when none verifies. */
 static int
 cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -184,11 +363,13 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "stream", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct remote			 r[REMOTE__KINDS], *st = NULL;
-	struct remote_set		*sets = NULL, *pick = NULL;
+	struct remote			 r[REMOTE__KINDS];
+	struct fallback_survey		 sv;
+	struct fallback_fetched		 got;
+	enum fallback_fail		 f;
 	const char			*want = NULL;
-	char				*cause = NULL, *db, *name;
-	size_t				 nr, n = 0, i, len;
+	char				*cause = NULL, *safe;
+	size_t				 nr, i, j, listed, held;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
 
@@ -215,107 +396,81 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	if (stream && (latest || want != NULL))
 		cmd_usage_error(e, _("--stream takes no set name and no --latest"));
 
-	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
-		cmd_error("%s", cause);
-		free(cause);
-		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
-	}
-	for (i = 0; i < nr && st == NULL; i++)
-		if (from == -1 || (int)r[i].kind == from)
-			st = &r[i];
-	if (st == NULL) {
-		if (from == -1)
-			cmd_error("%s", _("no off-site store is configured (remote.sftp or "
-			    "remote.s3 in dr.yaml, or REMOTE_BACKUP_ENABLED / S3_BACKUP_ENABLED)"));
-		else
-			cmd_error(_("no %s store is configured"), remote_kind_names[from]);
-		rc = EX_CONFIG;
-		goto out;
-	}
+	if ((rc = cmd_fetch_stores(ctx, from, r, &nr)) != EX_OK)
+		return (rc);
 	if (stream) {
-		rc = cmd_fetch_stream(ctx, st);
+		rc = cmd_fetch_stream(ctx, r, nr);
 		goto out;
 	}
-	if (remote_sets(st, &sets, &n, &cause) == -1) {
-		cmd_error("%s", cause);
-		free(cause);
-		rc = EX_UNAVAILABLE;
-		goto out;
-	}
+	fallback_survey(r, nr, !latest && want == NULL, &sv);
 	if (!latest && want == NULL) {
-		cmd_fetch_list(st, sets, n);
-		goto out;
-	}
-	for (i = 0; i < n && pick == NULL; i++) {
-		if (latest && cmd_fetch_whole(&sets[i]))
-			pick = &sets[i];
-		else if (want != NULL) {
-			len = strlen(sets[i].name);
-			if (strncmp(want, sets[i].name, len) == 0 && (want[len] == '\0' ||
-			    strcmp(want + len, ".db") == 0))
-				pick = &sets[i];
+		cmd_fetch_print_survey(&sv, time(NULL));
+		for (listed = held = 0, i = 0; i < sv.n; i++) {
+			listed += sv.v[i].error == NULL;
+			held += sv.v[i].stream_newest != NULL;
+			for (j = 0; j < sv.v[i].nsets; j++)
+				held += fallback_set_whole(&sv.v[i].sets[j]);
 		}
-	}
-	if (pick == NULL) {
-		if (latest)
-			cmd_error(_("%s: no complete backup set"), st->where);
-		else
-			cmd_error(_("%s: no backup set %s"), st->where, want);
-		rc = EX_NOINPUT;
+		rc = listed == 0 ? EX_UNAVAILABLE : held == 0 ? EX_NOINPUT : EX_OK;
+		if (rc == EX_NOINPUT)
+			cmd_error("%s", _("nothing to recover from: no store holds a whole set "
+			    "or a stream"));
+		fallback_survey_clear(&sv);
 		goto out;
 	}
-	if (!cmd_fetch_whole(pick)) {
-		cmd_error(_("%s: set %s is incomplete there"), st->where, pick->name);
-		rc = EX_NOINPUT;
-		goto out;
-	}
-	log_info(_("Fetching %s from %s into %s/%s"), pick->name, st->where,
-	    ctx->conf.backup_dir, backup_tier_names[pick->tier]);
-	if (remote_fetch_set(st, ctx->conf.backup_dir, pick, &cause) == -1) {
-		cmd_error("%s", cause);
+	f = fallback_fetch_newest(&ctx->conf, &sv, want, 0, &got, &cause);
+	cmd_fetch_print_skips(got.skips, got.nskips);
+	if (f != FALLBACK_OK) {
+		fflush(stdout);
+		safe = str_safe(cause);
+		cmd_error("%s", safe);
+		free(safe);
 		free(cause);
-		rc = EX_IOERR;
-		goto out;
-	}
-	name = xasprintf("%s/%s/%s", ctx->conf.backup_dir, backup_tier_names[pick->tier],
-	    pick->name);
-	db = xasprintf("%s%s", name, catalog_suffixes[PART_DB]);
-	printf(_("Fetched %s\n"), name);
-	if (cmd_fetch_verify(ctx, db) == 0)
+		rc = cmd_fetch_fail_exit(f);
+	} else {
+		cmd_fetch_print_report(&got.report);
+		if (got.here)
+			printf(_("%s/%s/%s is here already, verified and unchanged since\n"),
+			    ctx->conf.backup_dir, backup_tier_names[got.tier], got.name);
+		else
+			printf(_("Fetched %s/%s/%s from %s\n"), ctx->conf.backup_dir,
+			    backup_tier_names[got.tier], got.name, got.store->where);
 		printf(_("Backup verification successful\n"));
-	else {
-		printf(_("Backup verification FAILED\n"));
-		rc = 1;
 	}
-	free(db);
-	free(name);
+	fallback_fetched_clear(&got);
+	fallback_survey_clear(&sv);
 out:
-	remote_sets_free(sets, n);
 	for (i = 0; i < nr; i++)
 		remote_free(&r[i]);
 	return (rc);
 }
-
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
 	.args = "[--from sftp|s3] [--latest | NAME | --stream]",
 	.summary = N_("list the off-site backup sets, or bring one back and verify it"),
-	.help = N_("Without --latest or NAME, lists the backup sets of the off-site store,\n"
-	    "newest first. With one, downloads that set (or the newest complete one)\n"
-	    "into backup_dir/TIER, the manifest last, each file under a temporary name\n"
-	    "first so that a broken download resumes where it stopped, then verifies it\n"
-	    "as `verify` does. The first step of complete-rebuild and datacenter-loss.\n"
-	    "With --stream, brings the store's copy of the stream (every generation it\n"
+	.help = N_("Without --latest or NAME, lists what each off-site store holds: its\n"
+	    "backup sets, newest first, with their age, and its stream. With one,\n"
+	    "downloads the newest whole set (or NAME) into backup_dir/TIER, the\n"
+	    "manifest last, each file under a temporary name first so that a broken\n"
+	    "download resumes where it stopped, then verifies it as `verify` does.\n"
+	    "Every configured store is asked (only KIND with --from). A store that\n"
+	    "cannot be reached is left for the next; a set that is gone, damaged at\n"
+	    "rest (not its ETag) or fails verify is removed here and the same set on\n"
+	    "the next store, then the next older set, is tried; each skip is named.\n"
+	    "The first step of complete-rebuild and datacenter-loss.\n"
+	    "With --stream, brings a store's copy of the stream (every generation it\n"
 	    "holds) into backup_dir/stream, skipping the files already there with the\n"
 	    "same size, checks each generation's chain as restore db --at does and\n"
 	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
-	    "  --from KIND   sftp or s3; default: sftp when configured, else s3\n"
-	    "  --latest      the newest complete set\n"
+	    "  --from KIND   sftp or s3; default: every configured store, SFTP first\n"
+	    "  --latest      the newest whole set that verifies\n"
 	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
-	    "Exit status: 0 fetched and verified (or listed), 1 the fetched set does\n"
-	    "not verify or a fetched stream chain is broken (named, with its last good\n"
-	    "point), 66 no such set, 69 the store cannot be listed, 74 the download\n"
-	    "failed (run again to resume), 78 no store configured.\n"),
+	    "Exit status: 0 fetched and verified (or listed), 1 every set that fits\n"
+	    "is damaged on every store, or a fetched stream chain is broken (named,\n"
+	    "with its last good point), 66 no such set (listing: no store holds a\n"
+	    "whole set or a stream), 69 no store can be listed or\n"
+	    "every download broke (run again to resume), 74 backup_dir cannot hold\n"
+	    "it (disk full, named), 78 no store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_fetch_exec,
 };

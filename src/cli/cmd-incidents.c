@@ -14,6 +14,8 @@
 #include "model/incident.h"
 #include "model/alert.h"
 #include "model/journal.h"
+#include "model/runbook.h"
+#include "model/walk.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -144,15 +146,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 static void
 incidents_safe(struct buf *b, const char *s)
 {
-	unsigned char	c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	str_add_safe(b, s, strlen(s));
 }
 
 /* Print text, its continuation lines indented by indent. */
@@ -175,7 +169,77 @@ incidents_print_indented(const char *text, const char *indent)
 	buf_free(&b);
 }
 
-/* incidents show ID: the incident and its timeline. */
+/*
+ * Open the store and read incident id into *inc (incident_free) and *st
+ * (incident_store_close). Returns EX_OK, or an exit code after saying why
+ * (66: no such incident).
+ */
+static int
+incidents_get(struct cmd_ctx *ctx, const char *id, struct incident_store **st,
+    struct incident *inc)
+{
+	char	*cause = NULL;
+	bool	 none;
+	int	 rc, found;
+
+	if ((rc = incidents_open(ctx, st, &none)) != EX_OK)
+		return (rc);
+	found = none ? 0 : incident_get(*st, id, inc, &cause);
+	if (found == 1)
+		return (EX_OK);
+	if (found == 0)
+		cmd_error(_("no incident \"%s\" in %s"), id, ctx->conf.state_dir);
+	else {
+		cmd_error("%s", cause);
+		free(cause);
+	}
+	incident_store_close(*st);
+	*st = NULL;
+	return (found == 0 ? EX_NOINPUT : EX_IOERR);
+}
+
+/* Print each step's state as the walk (the one replay of the record) says it. */
+static void
+incidents_print_steps(struct cmd_ctx *ctx, const struct incident *inc,
+    const struct incident_event *evs, size_t n)
+{
+	struct runbook_set	 set;
+	struct runbook		*rb;
+	struct walk		 w;
+	struct buf		 b;
+	char			*line;
+	size_t			 i;
+
+	rb = cmd_report_runbook(&ctx->conf, &set, inc->runbook_id);
+	walk_init(&w, rb);
+	walk_replay(&w, evs, n);
+	printf(_("Steps:%s\n"), rb == NULL ? _(" (the runbook cannot be loaded: as recorded)") :
+	    "");
+	buf_init(&b);
+	for (i = 0; i < w.nsteps; i++) {
+		buf_reset(&b);
+		if (w.steps[i].state == WALK_PENDING && !w.steps[i].failed &&
+		    w.steps[i].first_ms == 0 && !w.steps[i].visited)
+			buf_adds(&b, _("not reached"));
+		else
+			walk_step_describe(&w, (int)i, &b);
+		line = xasprintf("  %-24s %s", w.steps[i].id, b.data);
+		incidents_print_indented(line, "      | ");
+		free(line);
+	}
+	buf_free(&b);
+	if (w.abandoned) {
+		line = xasprintf(_("Abandoned: %s"), w.outcome != NULL ? w.outcome : "");
+		incidents_print_indented(line, "      | ");
+		free(line);
+	}
+	putchar('\n');
+	walk_free(&w);
+	runbook_free(rb);
+	runbook_set_free(&set);
+}
+
+/* incidents show ID: the incident, its steps' states and its timeline. */
 static int
 incidents_show(struct cmd_ctx *ctx, const char *id)
 {
@@ -186,22 +250,10 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	size_t			 n = 0, i;
 	char			*cause = NULL, *who, t[64], d1[TIMEUTIL_BUFSZ];
 	char			 d2[TIMEUTIL_BUFSZ];
-	bool			 none;
-	int			 rc, found;
+	int			 rc;
 
-	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
+	if ((rc = incidents_get(ctx, id, &st, &inc)) != EX_OK)
 		return (rc);
-	found = none ? 0 : incident_get(st, id, &inc, &cause);
-	if (found != 1) {
-		if (found == 0)
-			cmd_error(_("no incident \"%s\" in %s"), id, ctx->conf.state_dir);
-		else {
-			cmd_error("%s", cause);
-			free(cause);
-		}
-		incident_store_close(st);
-		return (found == 0 ? EX_NOINPUT : EX_IOERR);
-	}
 	if (incident_events(st, id, 0, &evs, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -223,6 +275,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		    duration_format((inc.closed_ms - inc.detected_ms) / 1000, d1, sizeof d1));
 	}
 	printf(_("Events:    %zu\n\n"), n);
+	incidents_print_steps(ctx, &inc, evs, n);
 
 	buf_init(&what);
 	for (i = 0; i < n; i++) {
@@ -523,6 +576,45 @@ incidents_fetch_one(struct incident_store *st, struct remote *r, const char *id)
 }
 
 /*
+ * incidents close ID --reason TEXT: end an incident or drill opened by
+ * mistake with an "abandoned" event. 0 closed, 66 no such incident, 64
+ * already closed or no reason.
+ */
+static int
+incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
+{
+	struct incident_store	*st;
+	struct incident		 inc;
+	char			*cause = NULL, *hint;
+	int			 rc;
+
+	if ((rc = incidents_get(ctx, id, &st, &inc)) != EX_OK)
+		return (rc);
+	if (inc.closed_ms != 0) {
+		hint = cmd_hint(&ctx->conf, "incidents show", id);
+		cmd_error(_("%s is already closed; nothing changed (its timeline: %s)"), id, hint);
+		free(hint);
+		rc = EX_USAGE;
+	} else if (incident_abandon(st, id, reason, NULL, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		rc = EX_IOERR;
+	} else {
+		cmd_run_metrics(&ctx->conf);
+		hint = cmd_hint(&ctx->conf, "report", id);
+		printf(_("%s %s is closed as abandoned: %s\nIt counts as neither a pass nor a "
+		    "fail; its report: %s\n"), inc.mode == INCIDENT_MODE_DRILL ? _("Drill") :
+		    _("Incident"), id, reason, hint);
+		free(hint);
+		cmd_run_sandbox_done(&ctx->conf, &inc);
+		rc = EX_OK;
+	}
+	incident_free(&inc);
+	incident_store_close(st);
+	return (rc);
+}
+
+/*
  * incidents fetch [--from sftp|s3] [ID]: bring the record of one incident, or
  * of every one a store keeps, back from off-site, each checked end to end
  * before it is installed; without --from, SFTP first, S3 when it fails.
@@ -692,7 +784,8 @@ cmd_journal_install(const struct conf *c)
 	incident_appended_hook = incidents_kick;
 }
 
-/* incidents [list [--json] | show ID | verify ID [--offline] | ship [ID] | fetch [ID]]. */
+/* incidents [list [--json] | show ID | verify ID [--offline] | close ID --reason TEXT |
+ * ship [ID] | fetch [ID]]. */
 static int
 cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -702,13 +795,14 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "offline", no_argument, NULL, 'o' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char			*sub;
+	const char			*sub, *reason = NULL;
 	bool				 json = false, offline = false, background = false;
 	int				 opt, nargs, from = -1;
 
-	while ((opt = cmd_getopt(e, argc, argv, "bf:hjo", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "bf:hjor:", longopts)) != -1) {
 		switch (opt) {
 		case 'b':
 			background = true;
@@ -722,6 +816,9 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 			break;
 		case 'o':
 			offline = true;
+			break;
+		case 'r':
+			reason = optarg;
 			break;
 		}
 	}
@@ -740,6 +837,8 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 		return (incidents_list(ctx, json));
 	}
+	if (reason != NULL && strcmp(sub, "close") != 0)
+		cmd_usage_error(e, _("--reason goes with close only"));
 	if (strcmp(sub, "ship") == 0 || strcmp(sub, "fetch") == 0) {
 		if (nargs > 1)
 			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 2]);
@@ -748,12 +847,19 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 			    background));
 		return (incidents_fetch(ctx, from, nargs == 1 ? argv[optind + 1] : NULL));
 	}
-	if (strcmp(sub, "show") != 0 && strcmp(sub, "verify") != 0)
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "verify") != 0 &&
+	    strcmp(sub, "close") != 0)
 		cmd_usage_error(e, _("unknown subcommand \"%s\""), sub);
 	if (nargs < 1)
 		cmd_usage_error(e, _("%s needs an incident id"), sub);
 	if (nargs > 1)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 2]);
+	if (strcmp(sub, "close") == 0) {
+		if (reason == NULL || *reason == '\0')
+			cmd_usage_error(e, _("close needs --reason TEXT: why the incident was "
+			    "opened by mistake"));
+		return (incidents_close(ctx, argv[optind + 1], reason));
+	}
 	if (strcmp(sub, "show") == 0)
 		return (incidents_show(ctx, argv[optind + 1]));
 	return (incidents_verify(ctx, argv[optind + 1], offline));
@@ -761,18 +867,26 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 
 const struct cmd_entry cmd_incidents_entry = {
 	.name = "incidents",
-	.args = "[list [--json] | show ID | verify ID [--offline] | ship [ID] | fetch [--from sftp|s3] [ID]]",
+	.args = "[list [--json] | show ID | verify ID [--offline] | close ID --reason TEXT | ship [ID] | fetch [--from sftp|s3] [ID]]",
 	.summary = N_("list incidents and drills, show a timeline, verify a record"),
 	.help = N_("  list [--json]  every incident and drill, newest first: id, runbook,\n"
 	    "                 mode, state (open or closed), declared, closed\n"
-	    "  show ID        the incident and its timeline: steps, commands and their\n"
-	    "                 output, ticks, decisions, answers, notes, clock alarms\n"
+	    "  show ID        the incident, each step's state (from the same replay of\n"
+	    "                 the record as the TUI and the reports) and its timeline:\n"
+	    "                 steps, commands and their output, ticks, decisions,\n"
+	    "                 answers, notes, clock alarms\n"
 	    "  verify ID      check the SHA-256 chain over the incident's events: exit 0\n"
 	    "                 when it holds, 1 naming the first event changed, removed\n"
 	    "                 or out of order; then, with an off-site store, against\n"
 	    "                 the chain head kept there (the witness): 1 when the record\n"
 	    "                 here was rewritten or rolled back\n"
 	    "    --offline    the local chain alone, and say so\n"
+	    "  close ID --reason TEXT\n"
+	    "                 end an incident or drill opened by mistake: recorded\n"
+	    "                 as an \"abandoned\" event; reports and drills show it as\n"
+	    "                 abandoned, neither pass nor fail. Exit 66 when there is\n"
+	    "                 no such incident, 64 when it is already closed (nothing\n"
+	    "                 changes) or --reason is missing\n"
 	    "  ship [ID]      copy the record (one incident, or all) to every off-site\n"
 	    "                 store: a journal per incident and its chain head; done by\n"
 	    "                 itself within seconds of each event when remote: is set\n"

@@ -15,6 +15,9 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
+static void	cmd_report_calendar(const struct conf *, struct incident_store *,
+		    struct report *);
+
 /*
  * Load the runbooks of the folders (as `runbooks` does) into set and return
  * runbook id with its use: steps expanded (runbook_free), or NULL when it
@@ -85,13 +88,15 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	struct runbook		*rb = NULL;
 	struct report		 r;
 	const char		*loaded = NULL;
-	char			*cause = NULL;
+	char			*cause = NULL, *self;
 	size_t			 nl = 0, i;
 
 	*h = NULL;
 	*n = 0;
 	memset(&set, 0, sizeof set);
+	self = cmd_hint_prefix(c);
 	if (incident_list(st, &l, &nl, &cause) != 0) {
+		free(self);
 		cmd_error("%s", cause);
 		free(cause);
 		return (-1);
@@ -106,7 +111,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
 			loaded = l[i - 1].runbook_id;
 		}
-		if (report_build(st, l[i - 1].id, rb, &r, &cause) != 1) {
+		if (report_build(st, l[i - 1].id, rb, self, &r, &cause) != 1) {
 			cmd_error("%s", cause != NULL ? cause : l[i - 1].id);
 			free(cause);
 			cause = NULL;
@@ -119,6 +124,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 	runbook_free(rb);
 	runbook_set_free(&set);
 	incident_list_free(l, nl);
+	free(self);
 	return (0);
 }
 
@@ -194,7 +200,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	enum report_format		 f = REPORT_MD;
 	struct buf			 b;
 	const char			*out = NULL;
-	char				*cause = NULL;
+	char				*cause = NULL, *self;
 	size_t				 nh = 0;
 	int				 opt, rc;
 	bool				 record = false;
@@ -241,18 +247,24 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
 	incident_free(&r.inc);
-	rc = report_build(st, argv[optind], rb, &r, &cause);
-	runbook_free(rb);
-	runbook_set_free(&set);
+	self = cmd_hint_prefix(&ctx->conf);
+	rc = report_build(st, argv[optind], rb, self, &r, &cause);
+	free(self);
 	if (rc != 1) {
 		cmd_error("%s", cause != NULL ? cause : argv[optind]);
 		free(cause);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
+	report_set_contacts(&r, &ctx->conf);
+	cmd_report_calendar(&ctx->conf, st, &r);
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
 		report_free(&r);
+		runbook_free(rb);
+		runbook_set_free(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -261,6 +273,8 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	cmd_report_history_free(h, nh);
 	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
 	report_free(&r);
+	runbook_free(rb);
+	runbook_set_free(&set);
 	incident_store_close(st);
 	if (rc != EX_OK) {
 		buf_free(&b);
@@ -303,6 +317,22 @@ const struct cmd_entry cmd_report_entry = {
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_report_exec,
 };
+
+/* The report's "Last DR Test / Next DR Test": its runbook's row of the drill calendar. */
+static void
+cmd_report_calendar(const struct conf *c, struct incident_store *st, struct report *r)
+{
+	struct calendar_row	*rows = NULL;
+	size_t			 n = 0, i;
+
+	if (r->inc.mode != INCIDENT_MODE_DRILL || cmd_drill_calendar(c, st, &rows, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].runbook_id, r->inc.runbook_id) == 0)
+			report_set_calendar(r, rows[i].schedule, rows[i].last_ms,
+			    rows[i].next_due_ms);
+	calendar_free(rows, n);
+}
 
 /*
  * The drill calendar of the runbooks in the folders (calendar_build). Returns

@@ -13,6 +13,10 @@
 #include "engine/set/crypt.h"
 #include "engine/recover/extract.h"
 #include "engine/set/hashio.h"
+#include "engine/remote/fallback.h"
+#include "engine/stream/offstream.h"
+#include "engine/remote/remote.h"
+#include "engine/host/sandbox.h"
 #include "engine/stream/pitr.h"
 #include "engine/recover/restore.h"
 #include "model/incident.h"
@@ -34,9 +38,15 @@ struct restore_args {
 	const char		*incident;
 	const char		*at;		/* --at TIME, or NULL */
 	int64_t			 at_ms;		/* INT64_MAX: the newest point */
+	const char		*before;	/* --before TIME, or NULL */
+	int64_t			 before_ms;	/* INT64_MAX: no limit */
+	int64_t			 incident_ms;	/* --incident-start as an instant */
 	bool			 yes;
 	bool			 copy;
 	int64_t			 wait_ms;	/* for a running stream to pause */
+	const char		*to;		/* --to DIR: config or keys go there */
+	int64_t			 ref_ms;	/* data-loss windows end here (ms); 0: now */
+	const char		*ref_what;	/* "incident start", "detection" */
 };
 
 /* How long restore db waits for a running stream's round to end, by default. */
@@ -49,9 +59,15 @@ struct restore_args {
 static int
 restore_pause(struct cmd_ctx *ctx, const struct restore_args *ra, int *fd)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, *live;
 	int	 r;
 
+	/* a drill's sandbox: the stream copies the live database, not this one */
+	if ((live = sandbox_live_path(ctx->conf.path, "database")) != NULL) {
+		free(live);
+		*fd = -1;
+		return (0);
+	}
 	if ((r = pitr_pause(ctx->conf.backup_dir, ra->wait_ms, fd, &cause)) == 0)
 		return (0);
 	cmd_error("%s", cause);
@@ -104,21 +120,70 @@ restore_ask(const struct restore_args *ra, const char *what)
 	return (1);
 }
 
-/* Print the data-loss window: the backup's time against the incident start or now. */
+/*
+ * Print the data-loss window: the point's time (ms) against ra->ref_ms (the
+ * incident start given, or the detection time of the incident the TUI runs
+ * this under, so that every figure of one incident is measured the same way),
+ * else against now.
+ */
 static void
-restore_print_window(time_t when, time_t incident, bool have_incident)
+restore_print_window(const struct restore_args *ra, int64_t when_ms)
 {
-	char	bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ], dw[TIMEUTIL_BUFSZ];
-	time_t	ref = have_incident ? incident : time(NULL);
-	int64_t	d = (int64_t)ref - (int64_t)when;
+	char	bw[64], rw[64], dw[TIMEUTIL_BUFSZ];
+	int64_t	ref = ra->ref_ms != 0 ? ra->ref_ms : time_now_ms();
+	int64_t	d = ref - when_ms;
 
-	time_format_iso(when, bw, sizeof bw);
-	time_format_iso(ref, rw, sizeof rw);
+	time_format_iso_ms(when_ms, bw, sizeof bw);
+	time_format_iso_ms(ref, rw, sizeof rw);
 	if (d < 0)
 		d = 0;
-	duration_format(d, dw, sizeof dw);
+	if (d < 10000)
+		pitr_format_ms(d, dw, sizeof dw);
+	else
+		duration_format(d / 1000, dw, sizeof dw);
 	printf(_("data-loss window: %s (backup of %s, %s %s)\n"), dw, bw,
-	    have_incident ? _("incident start") : _("now"), rw);
+	    ra->ref_ms != 0 ? ra->ref_what : _("now"), rw);
+}
+
+/* The incident record's folder: PATRONUS_DR_STATE_DIR (a drill's sandbox) when set, else state_dir. */
+static const char *
+restore_state_dir(struct cmd_ctx *ctx)
+{
+	const char	*state = getenv("PATRONUS_DR_STATE_DIR");
+
+	return (state != NULL && *state != '\0' ? state : ctx->conf.state_dir);
+}
+
+/*
+ * Where data-loss windows end: --incident-start when given, else (under an
+ * incident, PATRONUS_DR_INCIDENT) its detection time from the record.
+ */
+static void
+restore_reference(struct cmd_ctx *ctx, struct restore_args *ra)
+{
+	struct incident_store	*st;
+	struct incident		 inc;
+	const char		*id = getenv("PATRONUS_DR_INCIDENT");
+	char			*cause = NULL;
+
+	if (ra->incident != NULL) {
+		ra->ref_ms = ra->incident_ms;
+		ra->ref_what = _("incident start");
+		return;
+	}
+	if (id == NULL || *id == '\0')
+		return;
+	if (incident_store_open(restore_state_dir(ctx), &st, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	if (incident_get(st, id, &inc, &cause) == 1) {
+		ra->ref_ms = inc.detected_ms;
+		ra->ref_what = _("detection");
+		incident_free(&inc);
+	} else
+		free(cause);
+	incident_store_close(st);
 }
 
 /* path, or path.N for the first N from 2 that is free (caller frees). */
@@ -245,7 +310,7 @@ static void	restore_record(struct cmd_ctx *, const char *, int64_t);
  * integrity_check), then install it as restore db installs a set.
  */
 static int
-restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t incident)
+restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 {
 	struct restore_db_result	 res;
 	struct pitr_result		 r;
@@ -282,9 +347,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
-		if (r.gendir == NULL && ra->at_ms != INT64_MAX)
+		if (r.gendir == NULL && ra->at_ms != INT64_MAX) {
+			what = cmd_hint(&ctx->conf, "backups", NULL);
 			cmd_error(_("a backup set of that time can be restored with --from "
-			    "(see: %s backups)"), PACKAGE);
+			    "(see: %s)"), what);
+			free(what);
+		}
 		free(cause);
 		pitr_result_free(&r);
 		unlink(tmp);
@@ -330,8 +398,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra, time_t in
 			if (r.broken)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
-			restore_print_window((time_t)(r.point_ms / 1000), incident,
-			    ra->incident != NULL);
+			restore_print_window(ra, r.point_ms);
 			restore_record(ctx, src, r.point_ms);
 		}
 		restore_db_result_free(&res);
@@ -382,16 +449,17 @@ restore_load(const char *path, const char *password, char **data, size_t *len,
 	return (0);
 }
 
-/* Archive the current config dir into state_dir, as the plan's "backup current config". */
+/* Archive the current config folder dir into state_dir, as the plan's "backup current config". */
 static int
-restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char **cause)
+restore_save_config(struct cmd_ctx *ctx, const char *dir, const char *stamp, char **saved,
+    char **cause)
 {
 	struct hashio_out	 out;
 	struct archive_stats	 stats;
 	char			*path;
 
 	*saved = NULL;
-	if (!fs_exists(ctx->conf.config_dir))
+	if (!fs_exists(dir))
 		return (0);
 	if (fs_mkdir_p(ctx->conf.state_dir, 0700, cause) != 0)
 		return (-1);
@@ -402,7 +470,7 @@ restore_save_config(struct cmd_ctx *ctx, const char *stamp, char **saved, char *
 	if (hashio_open(&out, *saved, cause) != 0)
 		goto fail;
 	memset(&stats, 0, sizeof stats);
-	if (archive_pack_dir(ctx->conf.config_dir, NULL, hashio_sink, &out, &stats,
+	if (archive_pack_dir(dir, NULL, hashio_sink, &out, &stats,
 	    cause) != 0) {
 		hashio_abort(&out);
 		goto fail;
@@ -426,14 +494,15 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct extract_opts	 o;
 	struct extract_result	 r;
 	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
-	char			*prefix, *kept, *what, *saved = NULL;
+	char			*prefix, *kept, *what, *saved = NULL, *mine;
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
 
 	memset(&o, 0, sizeof o);
 	o.name = keys ? p->wireguard : p->config;
-	o.target = keys ? ctx->conf.wireguard_dir : ctx->conf.config_dir;
+	o.target = ra->to != NULL ? ra->to : keys ? ctx->conf.wireguard_dir :
+	    ctx->conf.config_dir;
 	o.private_files = keys;
 	o.carry = ctx->conf.encryption_key;
 	if (o.target[0] != '/') {
@@ -445,8 +514,19 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		free(cause);
 		return (EX_DATAERR);
 	}
-	prefix = extract_prefix(o.target);
+	/* The archive's own top folder, mapped onto the target when they differ. */
+	if (extract_root(data, len, o.name, &prefix, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		OPENSSL_cleanse(data, len);
+		free(data);
+		return (EX_DATAERR);
+	}
 	o.prefix = prefix;
+	mine = extract_prefix(o.target);
+	if (strcmp(mine, prefix) != 0)
+		printf(_("the archive holds /%s; it is restored as %s\n"), prefix, o.target);
+	free(mine);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	what = xasprintf("%s.pre-restore-%s", o.target, stamp);
 	kept = restore_unique(what);
@@ -464,7 +544,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	free(what);
 	if (ex != 0)
 		goto out;
-	if (!keys && restore_save_config(ctx, stamp, &saved, &cause) != 0) {
+	if (!keys && restore_save_config(ctx, o.target, stamp, &saved, &cause) != 0) {
 		cmd_error("%s", cause);
 		ex = EX_CANTCREAT;
 		goto out;
@@ -503,13 +583,17 @@ out:
 
 /*
  * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
- * as the TUI sets them for a step's command): append a "restored" event with
- * the set, its time (where the data-loss window ends), the database file
- * installed and its SHA-256, for the report's achieved RPO. A failure to
- * record is said on stderr; the restore stands.
+ * as the TUI sets them for a step's command): append a "restored" event for
+ * one part (db, config, keys) with the set, its time (where the data-loss
+ * window ends), the file installed (the database) or read (the archive) and
+ * its SHA-256, for the report's achieved RPO. The record is in
+ * PATRONUS_DR_STATE_DIR when set (a drill's actions run with the sandbox's
+ * settings, whose state_dir is the sandbox's), else in state_dir. A failure
+ * to record is said on stderr; the restore stands.
  */
 static void
-restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int64_t point_ms,
+    const char *file)
 {
 	struct incident_store	*st;
 	struct buf		 b;
@@ -522,7 +606,7 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 		return;
 	if (step != NULL && *step == '\0')
 		step = NULL;
-	if (hashio_file(ctx->conf.database, hex, NULL, &cause) != 0) {
+	if (hashio_file(file, hex, NULL, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		return;
@@ -531,9 +615,11 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 	buf_adds(&b, "{\"set\":");
 	json_add_string(&b, set);
 	buf_printf(&b, ",\"backup_ms\":%jd,\"file\":", (intmax_t)point_ms);
-	json_add_string(&b, ctx->conf.database);
-	buf_printf(&b, ",\"sha256\":\"%s\"}", hex);
-	rc = incident_store_open(ctx->conf.state_dir, &st, &cause);
+	json_add_string(&b, file);
+	buf_printf(&b, ",\"sha256\":\"%s\",\"part\":", hex);
+	json_add_string(&b, part);
+	buf_adds(&b, "}");
+	rc = incident_store_open(restore_state_dir(ctx), &st, &cause);
 	if (rc == 0) {
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
 		incident_store_close(st);
@@ -545,12 +631,19 @@ restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
 	buf_free(&b);
 }
 
+/* The "restored" event of the database: the set or segment and the point it holds. */
+static void
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+{
+	restore_record_part(ctx, "db", set, point_ms, ctx->conf.database);
+}
+
 /*
  * Whether the stream holds a good point newer than the set p (NULL: no set
  * verifies); says which it is either way when there is a stream.
  */
 static bool
-restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms)
 {
 	struct pitr_result	 r;
 	char			*path, *cause = NULL, t[64], b[64];
@@ -562,7 +655,8 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 		return (false);
 	}
 	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+	if (pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
+	    INT64_MAX, NULL, &r, &cause) != 0) {
 		log_warn(_("the stream cannot be used: %s"), cause);
 		free(cause);
 		pitr_result_free(&r);
@@ -586,33 +680,296 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p)
 	return (newer);
 }
 
+/* What restore all asks of the stores: which kind, which set or time. */
+struct restore_all_args {
+	bool		 remote;	/* --from-remote */
+	int		 kind;		/* of store, -1: every one */
+	const char	*want;		/* NAME, or NULL for the newest */
+};
+
+/*
+ * restore all --from-remote: ask each store what it holds (printed, with
+ * ages), bring the newest stream into backup_dir/stream (the next store when
+ * one fails) unless a set was named, and fetch the newest set that verifies
+ * (fallback_fetch_newest). *db_from gets the fetched set's .db (caller frees),
+ * NULL when none could be; returns EX_OK, or the exit status when there is
+ * nothing to restore or this host cannot hold it.
+ */
+static int
+restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
+    const struct restore_all_args *aa, char **db_from)
+{
+	struct remote		 r[REMOTE__KINDS];
+	struct fallback_survey	 sv;
+	struct fallback_fetched	 got;
+	enum fallback_fail	 f;
+	char			*dir, *cause = NULL, *safe;
+	size_t			 nr, i, n, skipped;
+	bool			 streamed = false;
+	int			 ex;
+
+	*db_from = NULL;
+	if ((ex = cmd_fetch_stores(ctx, aa->kind, r, &nr)) != EX_OK)
+		return (ex);
+	fallback_survey(r, nr, aa->want == NULL, &sv);
+	cmd_fetch_print_survey(&sv, time(NULL));
+	dir = str_join_path(ctx->conf.backup_dir, "stream");
+	for (i = 0; i < sv.n && aa->want == NULL && !streamed; i++) {
+		if (sv.v[i].stream_newest == NULL)
+			continue;
+		log_info(_("Fetching the stream from %s into %s"), sv.v[i].store->where, dir);
+		if (offstream_fetch(sv.v[i].store, dir, &n, &skipped, &cause) == -1) {
+			safe = str_safe(cause);
+			printf(_("skipped: the stream on %s: %s\n"), sv.v[i].store->where, safe);
+			free(safe);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		printf(_("fetched the stream from %s: %zu files (%zu already there)\n"),
+		    sv.v[i].store->where, n, skipped);
+		streamed = true;
+	}
+	free(dir);
+	fflush(stdout);
+	/* --before: sets taken wholly before it (named at S: taken before S + 1 s). */
+	f = fallback_fetch_newest(&ctx->conf, &sv, aa->want,
+	    ra->before_ms != INT64_MAX ? (time_t)((ra->before_ms - 1000) / 1000) :
+	    ra->at_ms != INT64_MAX ? (time_t)(ra->at_ms / 1000) : 0, &got, &cause);
+	cmd_fetch_print_skips(got.skips, got.nskips);
+	ex = EX_OK;
+	if (f == FALLBACK_OK) {
+		if (got.here)
+			printf(_("%s is here already, verified and unchanged since\n"), got.name);
+		else
+			printf(_("fetched %s from %s; it verifies\n"), got.name,
+			    got.store->where);
+		*db_from = xstrdup(got.db);
+	} else {
+		fflush(stdout);
+		safe = str_safe(cause);
+		cmd_error("%s", safe);
+		free(safe);
+		free(cause);
+		/* Disk full here, or nothing at all: the stream alone cannot give config and keys. */
+		if (f == FALLBACK_LOCAL || (!streamed && aa->want == NULL) || aa->want != NULL)
+			ex = cmd_fetch_fail_exit(f);
+	}
+	fflush(stdout);
+	fallback_fetched_clear(&got);
+	fallback_survey_clear(&sv);
+	for (i = 0; i < nr; i++)
+		remote_free(&r[i]);
+	return (ex);
+}
+
+/*
+ * The stream's newest good point at or before ra->at_ms in backup_dir/stream,
+ * in *point_ms; false when there is no usable stream (said why).
+ */
+static bool
+restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int64_t *point_ms)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL, t[64], age[TIMEUTIL_BUFSZ];
+	int64_t			 now = time_now_ms();
+
+	path = str_join_path(ctx->conf.backup_dir, "stream");
+	if (!fs_exists(path)) {
+		free(path);
+		return (false);
+	}
+	free(path);
+	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
+		printf(_("skipped: the stream: %s\n"), cause);
+		free(cause);
+		pitr_result_free(&r);
+		return (false);
+	}
+	*point_ms = r.point_ms;
+	duration_format(now > r.point_ms ? (now - r.point_ms) / 1000 : 0, age, sizeof age);
+	printf(_("stream: newest good point %s (%s old), generation %s%s\n"),
+	    time_format_iso_ms(r.point_ms, t, sizeof t), age, r.generation,
+	    r.broken ? _(", the chain is broken after it") : "");
+	pitr_result_free(&r);
+	return (true);
+}
+
+/*
+ * restore all: the database (from the newest point: the stream's when newer
+ * than the set), the config and the keys (from the set), one question for the
+ * three, one forensic copy and one "restored" event per part. Stops at the
+ * first part that fails and says which were not done.
+ */
+static int
+restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct restore_all_args *aa)
+{
+	struct restore_pick	 p;
+	char			*pw, *why = NULL, *cause = NULL, *db_from = NULL, *what;
+	char			 t[64], b[TIMEUTIL_BUFSZ];
+	int64_t			 point_ms = 0;
+	bool			 picked, stream;
+	int			 ex, err;
+
+	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from)) != EX_OK)
+		return (ex);
+	if (!aa->remote && aa->want != NULL)
+		db_from = xstrdup(aa->want);
+	/*
+	 * The newest (before --before): what was just fetched and stamped, or a
+	 * newer set here; not verified twice.
+	 */
+	if (aa->remote && aa->want == NULL && (ra->at_ms == INT64_MAX ||
+	    ra->before_ms != INT64_MAX)) {
+		free(db_from);
+		db_from = NULL;
+	}
+	pw = restore_password(&ctx->conf, &why, &err);
+	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
+	    &p, &cause) == 0;
+	free(why);
+	free(db_from);
+	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
+		restore_pick_free(&p);
+		picked = false;
+		cause = xstrdup(_("the newest set that verifies is newer than the time asked for"));
+	}
+	stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &point_ms) &&
+	    (!picked || point_ms > (int64_t)p.when * 1000);
+	if (!picked) {
+		cmd_error("%s", cause);
+		free(cause);
+		if (!stream) {
+			restore_password_free(pw);
+			return (aa->remote ? 1 : EX_NOINPUT);
+		}
+		cmd_error(_("only the database can be restored (from the stream); config "
+		    "and keys need a backup set"));
+	}
+	if (stream)
+		printf(_("database: from the stream, as at %s%s\n"),
+		    time_format_iso_ms(point_ms, t, sizeof t), picked ?
+		    _(" (newer than the newest set)") : "");
+	else
+		printf(_("database: from %s (%s)\n"), p.name, time_format_iso(p.when, b,
+		    sizeof b));
+	if (picked)
+		printf(_("config and keys: from %s (%s)\n"), p.name, time_format_iso(p.when, b,
+		    sizeof b));
+	fflush(stdout);
+	if (picked)
+		what = xasprintf(_("Replace the database %s, the config %s and the keys %s?\n"
+		    "Each is kept first (DB.corrupted.TIME, DIR.pre-restore-TIME)."),
+		    ctx->conf.database, ctx->conf.config_dir, ctx->conf.wireguard_dir);
+	else
+		what = xasprintf(_("Replace the database %s alone (no set for the config and "
+		    "the keys)?\nIt is kept first as DB.corrupted.TIME."), ctx->conf.database);
+	ex = restore_ask(ra, what);
+	free(what);
+	ra->yes = true;
+	if (ex == 0 && stream) {
+		ra->kind = RESTORE_DB;
+		ex = restore_run_stream(ctx, ra);
+	} else if (ex == 0) {
+		ra->kind = RESTORE_DB;
+		if ((ex = restore_run_db(ctx, ra, &p)) == EX_OK) {
+			restore_print_window(ra, (int64_t)p.when * 1000);
+			restore_record(ctx, p.db, (int64_t)p.when * 1000);
+		}
+	}
+	if (ex == 0 && picked) {
+		ra->kind = RESTORE_CONFIG;
+		if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
+			restore_record_part(ctx, "config", p.name, (int64_t)p.when * 1000,
+			    p.config);
+		else
+			cmd_error(_("the config was not restored, nor the keys"));
+	}
+	if (ex == 0 && picked) {
+		ra->kind = RESTORE_KEYS;
+		if (pw == NULL) {
+			cmd_error(_("the keys were not restored: the encryption key %s cannot "
+			    "be read"), ctx->conf.encryption_key);
+			ex = EX_NOINPUT;
+		} else if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
+			restore_record_part(ctx, "keys", p.name, (int64_t)p.when * 1000,
+			    p.wireguard);
+		else
+			cmd_error(_("the keys were not restored"));
+	}
+	if (ex == 0 && !picked)
+		ex = 1;
+	if (ex == 0)
+		printf(_("restored: database, config and keys\n"));
+	if (picked)
+		restore_pick_free(&p);
+	restore_password_free(pw);
+	return (ex);
+}
+
+/* The newest point here in unix ms: the set picked, or the stream's newest when later. */
+static int64_t
+restore_local_newest(struct cmd_ctx *ctx, const struct restore_pick *p)
+{
+	struct pitr_result	 r;
+	char			*path, *cause = NULL;
+	int64_t			 best = p != NULL ? (int64_t)p->when * 1000 : 0;
+
+	path = str_join_path(ctx->conf.backup_dir, "stream");
+	if (fs_exists(path) && pitr_rebuild(ctx->conf.backup_dir, INT64_MAX, NULL, &r,
+	    &cause) == 0 && r.point_ms > best)
+		best = r.point_ms;
+	else
+		free(cause);
+	if (fs_exists(path))
+		pitr_result_free(&r);
+	free(path);
+	return (best);
+}
+
 /* Parse the options, pick the set, and run the restore of one kind. */
 static int
 cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		{ "at", required_argument, NULL, 'a' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "copy", no_argument, NULL, 'C' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "from-remote", no_argument, NULL, 'R' },
+		{ "to", required_argument, NULL, 't' },
+		{ "latest", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct restore_all_args		 aa;
 	struct restore_args		 ra;
 	struct restore_pick		 p;
 	char				*pw, *why = NULL, *cause = NULL;
 	char				 stamp[64];
-	time_t				 incident = 0;
-	bool				 picked;
+	bool				 picked, latest = false;
 	int				 opt, ex, err;
 
+	memset(&aa, 0, sizeof aa);
+	aa.kind = -1;
 	memset(&ra, 0, sizeof ra);
 	ra.at_ms = INT64_MAX;
+	ra.before_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:f:i:yCw:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCw:hRlt:", longopts)) != -1) {
 		switch (opt) {
+		case 't':
+			ra.to = optarg;
+			break;
+		case 'R':
+			aa.remote = true;
+			break;
+		case 'l':
+			latest = true;
+			break;
 		case 'w':
 			if (duration_parse(optarg, &ra.wait_ms, &cause) != 0) {
 				free(cause);
@@ -623,6 +980,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			break;
 		case 'a':
 			ra.at = optarg;
+			break;
+		case 'b':
+			ra.before = optarg;
 			break;
 		case 'f':
 			ra.from = optarg;
@@ -639,7 +999,56 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		}
 	}
 	if (optind >= argc)
-		cmd_usage_error(e, _("say what to restore: db, config or keys"));
+		cmd_usage_error(e, _("say what to restore: db, config, keys or all"));
+	if (strcmp(argv[optind], "all") == 0) {
+		optind++;
+		if (aa.remote && optind < argc && remote_kind_parse(argv[optind]) != -1)
+			aa.kind = remote_kind_parse(argv[optind++]);
+		if (optind < argc)
+			aa.want = argv[optind++];
+		if (optind < argc)
+			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
+		if (ra.from != NULL || ra.to != NULL)
+			cmd_usage_error(e, _("restore all takes a set NAME, not --from or --to"));
+		if ((latest ? 1 : 0) + (aa.want != NULL) + (ra.at != NULL) > 1)
+			cmd_usage_error(e, _("give one of --latest, NAME and --at"));
+		if (!aa.remote && ra.at != NULL)
+			cmd_usage_error(e, _("restore all --at is for --from-remote; restore db "
+			    "--at rebuilds the database alone"));
+		if (ra.before != NULL && (ra.at != NULL || aa.want != NULL))
+			cmd_usage_error(e, _("give one of --latest, NAME, --at and --before"));
+		if (ra.before != NULL) {
+			if (pitr_parse_time(ra.before, time_now_ms(), &ra.before_ms, &cause) != 0) {
+				cmd_error("--before: %s", cause);
+				free(cause);
+				return (EX_USAGE);
+			}
+			/* The stream's newest point taken before it, too. */
+			ra.at_ms = ra.before_ms - 1;
+			printf(_("only points before %s: later backups may hold the damage\n"),
+			    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
+			fflush(stdout);
+		}
+		if (ra.incident != NULL && pitr_parse_time(ra.incident, time_now_ms(),
+		    &ra.incident_ms, &cause) != 0) {
+			cmd_error("--incident-start: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		if (ra.at != NULL && pitr_parse_time(ra.at, time_now_ms(), &ra.at_ms,
+		    &cause) != 0) {
+			cmd_error("--at: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		restore_reference(ctx, &ra);
+		return (restore_run_all(ctx, &ra, &aa));
+	}
+	if (aa.remote || latest)
+		cmd_usage_error(e, _("--from-remote and --latest are for restore all"));
+	if (ra.to != NULL && strcmp(argv[optind], "config") != 0 &&
+	    strcmp(argv[optind], "keys") != 0)
+		cmd_usage_error(e, _("--to is for restore config and restore keys"));
 	if (strcmp(argv[optind], "db") == 0)
 		ra.kind = RESTORE_DB;
 	else if (strcmp(argv[optind], "config") == 0)
@@ -652,11 +1061,21 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (ra.incident != NULL &&
-	    time_parse(ra.incident, time(NULL), &incident, &cause) != 0) {
+	    pitr_parse_time(ra.incident, time_now_ms(), &ra.incident_ms, &cause) != 0) {
 		cmd_error("--incident-start: %s", cause);
 		free(cause);
 		return (EX_USAGE);
 	}
+	if (ra.before != NULL) {
+		if (ra.at != NULL)
+			cmd_usage_error(e, _("--at and --before exclude each other"));
+		if (pitr_parse_time(ra.before, time_now_ms(), &ra.before_ms, &cause) != 0) {
+			cmd_error("--before: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+	}
+	restore_reference(ctx, &ra);
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
 			cmd_usage_error(e, _("--at is for restore db only"));
@@ -670,7 +1089,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		printf(_("restoring the database as at %s from the stream\n"),
 		    time_format_iso_ms(ra.at_ms, stamp, sizeof stamp));
 		fflush(stdout);
-		return (restore_run_stream(ctx, &ra, incident));
+		return (restore_run_stream(ctx, &ra));
 	}
 
 	pw = restore_password(&ctx->conf, &why, &err);
@@ -679,16 +1098,26 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
-	picked = restore_pick(&ctx->conf, ra.from, ra.kind, pw, why, &p, &cause) == 0;
+	if (ra.before_ms != INT64_MAX && ra.from == NULL) {
+		printf(_("only points before %s: later backups may hold the damage\n"),
+		    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
+		fflush(stdout);
+	}
+	picked = restore_pick_before(&ctx->conf, ra.from, ra.before_ms, ra.kind, pw, why, &p,
+	    &cause) == 0;
 	free(why);
-	/* Without --from, the stream's newest good point when it is newer. */
+	if (ra.kind == RESTORE_DB && ra.from == NULL && ra.before_ms == INT64_MAX)
+		cmd_fetch_offsite_note(ctx, restore_local_newest(ctx, picked ? &p : NULL));
+	/* Without --from, the stream's newest good point (before the limit) when it is newer. */
 	if (ra.kind == RESTORE_DB && ra.from == NULL &&
-	    restore_stream_newer(ctx, picked ? &p : NULL)) {
+	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
 			restore_pick_free(&p);
 		free(cause);
 		restore_password_free(pw);
-		return (restore_run_stream(ctx, &ra, incident));
+		if (ra.before_ms != INT64_MAX)
+			ra.at_ms = ra.before_ms - 1;
+		return (restore_run_stream(ctx, &ra));
 	}
 	if (!picked) {
 		cmd_error("%s", cause);
@@ -704,9 +1133,12 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
-		restore_print_window(p.when, incident, ra.incident != NULL);
+		restore_print_window(&ra, (int64_t)p.when * 1000);
 	if (ex == EX_OK && ra.kind == RESTORE_DB)
 		restore_record(ctx, p.db, (int64_t)p.when * 1000);
+	else if (ex == EX_OK)
+		restore_record_part(ctx, ra.kind == RESTORE_KEYS ? "keys" : "config", p.name,
+		    (int64_t)p.when * 1000, ra.kind == RESTORE_KEYS ? p.wireguard : p.config);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);
@@ -714,7 +1146,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "db|config|keys [--from BACKUP.db | --at TIME | --before TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
+	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME | --before TIME] [--incident-start TIME] [--yes]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
 	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
@@ -726,7 +1159,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "          owner of the file it replaces.\n"
 	    "  config  saves the current config dir in STATE_DIR/config-before-\n"
 	    "          restore-STAMP.tar.gz, checks the whole archive (no \"..\",\n"
-	    "          absolute names, entries outside config_dir, links out of\n"
+	    "          absolute names, entries outside its top folder, which is\n"
+	    "          mapped onto config_dir (or --to DIR), links out of\n"
 	    "          the tree, writes through links), then swaps the new tree in\n"
 	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
 	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
@@ -740,13 +1174,33 @@ const struct cmd_entry cmd_restore_entry = {
 	    "stops it at the last good point, named with the file and the reason;\n"
 	    "the question says so, and --yes accepts that point.\n"
 	    "\n"
-	    "  -a, --at TIME                db as at TIME (e.g. 14:05, -20m,\n"
-	    "                               \"2026-11-27 14:05:03\", @EPOCH.mmm)\n"
+	    "  -a, --at TIME                db as at TIME, an instant to the ms\n"
+	    "                               (14:05:03 is 14:05:03.000: nothing\n"
+	    "                               committed later comes back), e.g.\n"
+	    "                               14:05, -20m, \"2026-11-27 14:05:03.250\",\n"
+	    "                               @EPOCH.mmm\n"
+	    "  -b, --before TIME            without --from: the newest point taken\n"
+	    "                               before TIME (a runbook's restore_before:\n"
+	    "                               detected passes the detection time)\n"
 	    "  -f, --from BACKUP.db         the set to restore from\n"
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
 	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "  -t, --to DIR                 config or keys: into DIR, not the\n"
+	    "                               configured folder\n"
+	    "  -R, --from-remote [KIND]     restore all: ask the off-site stores\n"
+	    "  -l, --latest                 restore all: the newest point (default)\n"
+	    "\n"
+	    "  all     the database, then config and keys, after one question.\n"
+	    "          With --from-remote, asks every store (or KIND), lists its\n"
+	    "          sets and stream with their age, fetches the newest stream\n"
+	    "          and the newest set that verifies (as fetch --latest: each\n"
+	    "          skip named); the database comes from the stream's newest\n"
+	    "          good point when it is newer than that set. NAME: that set,\n"
+	    "          no stream; --at: nothing newer than TIME; --before: only\n"
+	    "          points taken before TIME. One \"restored\" event per part\n"
+	    "          under an incident.\n"
 	    "\n"
 	    "restore db never races a running stream: it takes backup_dir/stream/\n"
 	    "pause exclusively for the install (the stream holds it only during\n"

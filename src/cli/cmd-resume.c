@@ -17,7 +17,7 @@ cmd_resume_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	};
 	struct incident_store		*st = NULL;
 	struct incident			 inc;
-	char				*cause = NULL;
+	char				*cause = NULL, *hint;
 	int				 opt, r, rc;
 
 	while ((opt = cmd_getopt(e, argc, argv, "h", longopts)) != -1)
@@ -53,8 +53,9 @@ cmd_resume_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		return (EX_NOINPUT);
 	}
 	if (inc.closed_ms != 0) {
-		cmd_error(_("%s is closed; `incidents show %s` prints its timeline"), inc.id,
-		    inc.id);
+		hint = cmd_hint(&ctx->conf, "incidents show", inc.id);
+		cmd_error(_("%s is closed; its timeline: %s"), inc.id, hint);
+		free(hint);
 		incident_free(&inc);
 		incident_store_close(st);
 		return (EX_DATAERR);

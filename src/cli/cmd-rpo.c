@@ -55,7 +55,7 @@ rpo_offsite(const struct stream_status *st, int64_t point)
  * stream's state and its newest point.
  */
 static int64_t
-rpo_stream(const struct conf *c, int64_t now_ms)
+rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 {
 	struct stream_status	 st;
 	struct pitr_result	 r;
@@ -88,7 +88,8 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 		    time_format_iso_ms(st.caught_up_ms, t, sizeof t));
 	else
 		printf(_("stream: NOT running\n"));
-	if (pitr_rebuild(c->backup_dir, INT64_MAX, NULL, &r, &cause) != 0) {
+	if (pitr_rebuild(c->backup_dir, before_ms != INT64_MAX ? before_ms - 1 : INT64_MAX, NULL,
+	    &r, &cause) != 0) {
 		printf(_("stream: no point to restore to: %s\n"), cause);
 		free(cause);
 		pitr_result_free(&r);
@@ -97,7 +98,7 @@ rpo_stream(const struct conf *c, int64_t now_ms)
 	}
 	point = r.point_ms;
 	if (!r.broken && st.generation != NULL && strcmp(st.generation, r.generation) == 0 &&
-	    st.sequence == r.sequence && st.caught_up_ms > point)
+	    st.sequence == r.sequence && st.caught_up_ms > point && st.caught_up_ms < before_ms)
 		point = st.caught_up_ms;
 	printf(_("newest stream point: %s (segment %" PRIu64 " of generation %s)\n"),
 	    time_format_iso_ms(point, t, sizeof t), r.sequence, r.generation);
@@ -116,6 +117,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 {
 	static const struct option	 longopts[] = {
 		{ "incident-start", required_argument, NULL, 'i' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -124,16 +126,19 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	char				*pw = NULL, *why = NULL, *cause = NULL;
 	char				 bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ];
 	char				 dw[TIMEUTIL_BUFSZ], tw[TIMEUTIL_BUFSZ], pw_t[64];
-	const char			*incident = NULL;
+	const char			*incident = NULL, *before = NULL;
 	int64_t				 target = -1, window, now_ms, sp, point, refms;
-	time_t				 now = time(NULL), ref = now;
+	int64_t				 before_ms = INT64_MAX;
 	bool				 picked;
 	int				 opt, ex;
 
-	while ((opt = cmd_getopt(e, argc, argv, "i:t:h", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "b:i:t:h", longopts)) != -1) {
 		switch (opt) {
 		case 'i':
 			incident = optarg;
+			break;
+		case 'b':
+			before = optarg;
 			break;
 		case 't':
 			if (duration_parse(optarg, &target, &cause) != 0) {
@@ -146,14 +151,26 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	}
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
-	if (incident != NULL && time_parse(incident, now, &ref, &cause) != 0) {
+	now_ms = time_now_ms();
+	refms = now_ms;
+	if (incident != NULL && pitr_parse_time(incident, now_ms, &refms, &cause) != 0) {
 		cmd_error("--incident-start: %s", cause);
 		free(cause);
 		return (EX_USAGE);
 	}
+	if (before != NULL) {
+		if (pitr_parse_time(before, now_ms, &before_ms, &cause) != 0) {
+			cmd_error("--before: %s", cause);
+			free(cause);
+			return (EX_USAGE);
+		}
+		printf(_("only points before %s count: later backups may hold the damage\n"),
+		    time_format_iso_ms(before_ms, pw_t, sizeof pw_t));
+	}
 	if (fs_read_key(ctx->conf.encryption_key, &pw, &why) != 0)
 		pw = NULL;
-	picked = restore_pick(&ctx->conf, NULL, RESTORE_DB, pw, why, &p, &cause) == 0;
+	picked = restore_pick_before(&ctx->conf, NULL, before_ms, RESTORE_DB, pw, why, &p,
+	    &cause) == 0;
 	if (pw != NULL) {
 		OPENSSL_cleanse(pw, strlen(pw));
 		free(pw);
@@ -161,11 +178,15 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	free(why);
 	if (picked) {
 		time_format_iso(p.when, bw, sizeof bw);
-		printf(_("newest set that verifies: %s (%s)\n"), p.name, bw);
+		printf(before != NULL ? _("newest set before that which verifies: %s (%s)\n") :
+		    _("newest set that verifies: %s (%s)\n"), p.name, bw);
 	} else
 		printf(_("no backup set verifies: %s\n"), cause);
-	now_ms = time_now_ms();
-	sp = rpo_stream(&ctx->conf, now_ms);
+	sp = rpo_stream(&ctx->conf, now_ms, before_ms);
+	/* Off-site points newer than anything here (not asked with --before: older ones count). */
+	if (before == NULL)
+		cmd_fetch_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
+		    (int64_t)p.when * 1000 : sp);
 	if (!picked && sp == 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -181,11 +202,10 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		printf(_("newest restorable point: %s, from %s\n"),
 		    time_format_iso_ms(point, pw_t, sizeof pw_t), p.name);
 	}
-	refms = incident != NULL ? (int64_t)ref * 1000 : now_ms;
 	window = refms - point;
 	if (window < 0)
 		window = 0;
-	time_format_iso(ref, rw, sizeof rw);
+	time_format_iso_ms(refms, rw, sizeof rw);
 	rpo_window(window, dw, sizeof dw);
 	printf(_("data-loss window: %s (against %s %s)\n"), dw,
 	    incident != NULL ? _("incident start") : _("now"), rw);
@@ -206,7 +226,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 
 const struct cmd_entry cmd_rpo_entry = {
 	.name = "rpo",
-	.args = "[--incident-start TIME] [--target DURATION]",
+	.args = "[--incident-start TIME] [--before TIME] [--target DURATION]",
 	.summary = N_("data-loss window against the newest restorable point"),
 	.help = N_("Finds the newest backup set across all tiers that passes verify\n"
 	    "(newer damaged sets are skipped and named) and the stream's newest\n"
@@ -214,8 +234,15 @@ const struct cmd_entry cmd_rpo_entry = {
 	    "the end is the segment its status names), says whether the stream\n"
 	    "runs and how far behind it is, and prints the data that a restore\n"
 	    "would lose: the newer point's time against now or the incident start.\n"
+	    "With off-site stores configured, lists them and says when one holds a\n"
+	    "point newer than anything here (on a fresh standby: how to fetch it).\n"
 	    "\n"
-	    "  -i, --incident-start TIME   measure against this time\n"
+	    "  -i, --incident-start TIME   measure against this instant (to the ms:\n"
+	    "                              14:05:03 is 14:05:03.000)\n"
+	    "  -b, --before TIME           only points taken before TIME count (a\n"
+	    "                              runbook's restore_before: detected passes\n"
+	    "                              the detection time: later backups may\n"
+	    "                              hold the damage)\n"
 	    "  -t, --target DURATION       the RPO target, e.g. 15m\n"
 	    "\n"
 	    "Exit status: 0 within the target (or none given), 1 over it,\n"

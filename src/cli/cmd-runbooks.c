@@ -205,6 +205,12 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 			fflush(stdout);
 			fprintf(stderr, "%s\n", refs);
 			bad++;
+		} else if (books[i]->unattended &&
+		    runbook_unattended_check(&set, books[i], &refs) > 0) {
+			/* unattended: true, and a used runbook needs a person */
+			fflush(stdout);
+			fprintf(stderr, "%s\n", refs);
+			bad++;
 		} else if (runbooks_name_matches(argv[i], books[i]->id))
 			printf(_("%s: ok (%zu steps)\n"), argv[i], books[i]->nsteps);
 		free(refs);
@@ -320,7 +326,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 {
 	struct runbook_set	 set;
 	struct runbook		*rb, *loaded = NULL, *x = NULL;
-	char			**dirs, *errors = NULL, d[32];
+	char			**dirs, *errors = NULL, *hint, d[32];
 	size_t			  ndirs, i;
 	int64_t			  total;
 	int			  rc = EX_OK;
@@ -340,7 +346,9 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 			goto out;
 		}
 	} else if ((rb = runbook_set_find(&set, name)) == NULL) {
-		cmd_error(_("no runbook \"%s\" (see: %s runbooks list)"), name, PACKAGE);
+		hint = cmd_hint(&ctx->conf, "runbooks list", NULL);
+		cmd_error(_("no runbook \"%s\" (see: %s)"), name, hint);
+		free(hint);
 		rc = EX_NOINPUT;
 		goto out;
 	}

@@ -37,6 +37,8 @@ int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_prefix(const struct conf *);
+char			*cmd_hint(const struct conf *, const char *, const char *);
 
 /* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
 int			cmd_now(time_t *);
@@ -61,6 +63,7 @@ extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_evidence_entry;
 extern const struct cmd_entry cmd_keys_entry;
 extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_restore_test_entry;
 extern const struct cmd_entry cmd_rpo_entry;
 extern const struct cmd_entry cmd_incidents_entry;
 extern const struct cmd_entry cmd_report_entry;
@@ -77,9 +80,26 @@ struct report_history;
 
 /* cmd-run.c: the TUI walk, shared by run, resume and demo. */
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
-int	cmd_run_start(struct cmd_ctx *, const char *, bool, int64_t);
+#define RUN_DRILL		0x1	/* a drill, in a sandbox */
+#define RUN_KEEP_SANDBOX	0x2	/* keep the sandbox after the drill */
+#define RUN_UNATTENDED		0x4	/* walk without a person (run-unattended.c) */
+int	cmd_run_start(struct cmd_ctx *, const char *, unsigned, int64_t);
 int	cmd_demo_walk(struct cmd_ctx *, const char *);
+void	cmd_run_metrics(const struct conf *);
+void	cmd_run_sandbox_done(const struct conf *, const struct incident *);
 
+/* cmd-fetch.c, for restore all --from-remote */
+struct remote;
+struct fallback_survey;
+int	cmd_fetch_stores(struct cmd_ctx *, int, struct remote *, size_t *);
+int	cmd_fetch_fail_exit(int);
+void	cmd_fetch_print_skips(char *const *, size_t);
+void	cmd_fetch_print_survey(const struct fallback_survey *, time_t);
+void	cmd_fetch_offsite_note(struct cmd_ctx *, int64_t);
+
+/* run-unattended.c: a drill walked without a person (run --drill --unattended). */
+struct tui_opts;
+int	run_unattended(const struct tui_opts *, char **);
 /* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
 void	cmd_journal_install(const struct conf *);
 

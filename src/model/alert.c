@@ -72,6 +72,10 @@ alert_text(const struct incident *inc, const struct incident_event *evs, size_t 
 		msg = xasprintf(drill ? _("drill %s closed: %s") : _("incident %s closed: %s"),
 		    inc->id, *ev->payload != '\0' ? ev->payload : _("closed"));
 		break;
+	case INCIDENT_EV_ABANDONED:
+		msg = xasprintf(drill ? _("drill %s closed as opened by mistake: %s") :
+		    _("incident %s closed as opened by mistake: %s"), inc->id, ev->payload);
+		break;
 	default:
 		return (NULL);
 	}

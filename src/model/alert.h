@@ -10,7 +10,8 @@ struct incident_store;
 /*
  * Send a notification for every notable event of incident id that a channel
  * has not had yet: declared, a step failed (its title and why), RTO at 50 %,
- * 80 % and 100 % (and the older 75 %), closed (with its outcome). Each is a
+ * 80 % and 100 % (and the older 75 %), closed (with its outcome) or
+ * abandoned. Each is a
  * JSON object {"text", "incident", "event", "seq", "step", "head": {"seq",
  * "hash"}}: the chain head at the time of sending, so the chat log is a
  * witness of the record too. notify.webhook gets it as a POST, notify.command

@@ -6,7 +6,7 @@
 #include "model/runbook.h"
 #include "util/xmalloc.h"
 
-/* Whether a closed drill was abandoned: its "closed" event's outcome says so. */
+/* Whether a closed drill was abandoned: its last event is "abandoned" (incidents close), or a "closed" whose outcome says so. */
 static bool
 calendar_abandoned(struct incident_store *st, const struct incident *inc)
 {
@@ -21,8 +21,9 @@ calendar_abandoned(struct incident_store *st, const struct incident *inc)
 		return (false);
 	}
 	for (i = 0; i < n; i++) {
-		if (strcmp(evs[i].kind_name, "closed") == 0 &&
-		    strncmp(evs[i].payload, "abandoned", 9) == 0)
+		if (evs[i].kind == INCIDENT_EV_ABANDONED ||
+		    (evs[i].kind == INCIDENT_EV_CLOSED &&
+		    strncmp(evs[i].payload, "abandoned", 9) == 0))
 			abandoned = true;
 	}
 	incident_events_free(evs, n);

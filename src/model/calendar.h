@@ -18,8 +18,8 @@ struct calendar_row {
 
 /*
  * The calendar of every runbook of set with a schedule:, sorted by id. A drill
- * counts as done when it was closed, unless it was abandoned (closed with an
- * outcome that begins "abandoned"). A NULL store is a record with no drills. Returns 0 and *rows / *n (calendar_free),
+ * counts as done when it was closed, unless it was abandoned (incidents close
+ * records an "abandoned" event; older: a closed outcome that begins "abandoned"). A NULL store is a record with no drills. Returns 0 and *rows / *n (calendar_free),
  * or -1 and *cause.
  */
 int	calendar_build(struct incident_store *, const struct runbook_set *,

@@ -35,26 +35,72 @@ static const char incident_zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Kind names, indexed by enum incident_ev. */
-static const char *const incident_ev_names[INCIDENT_EV__COUNT] = {
-	[INCIDENT_EV_UNKNOWN] = NULL,
-	[INCIDENT_EV_DECLARED] = "declared",
-	[INCIDENT_EV_STEP_STARTED] = "step-started",
-	[INCIDENT_EV_STEP_DONE] = "step-done",
-	[INCIDENT_EV_STEP_SKIPPED] = "step-skipped",
-	[INCIDENT_EV_STEP_FAILED] = "step-failed",
-	[INCIDENT_EV_COMMAND_STARTED] = "command-started",
-	[INCIDENT_EV_OUTPUT] = "output",
-	[INCIDENT_EV_EXIT] = "exit",
-	[INCIDENT_EV_CHECK_TICKED] = "check-ticked",
-	[INCIDENT_EV_CHECK_UNTICKED] = "check-unticked",
-	[INCIDENT_EV_DECISION] = "decision",
-	[INCIDENT_EV_PROMPT_ANSWER] = "prompt-answer",
-	[INCIDENT_EV_NOTE] = "note",
-	[INCIDENT_EV_CLOCK] = "clock",
-	[INCIDENT_EV_CURSOR] = "cursor",
-	[INCIDENT_EV_RESUMED] = "resumed",
-	[INCIDENT_EV_CLOSED] = "closed",
-	[INCIDENT_EV_RESTORED] = "restored",
+/*
+ * Every event kind, described once: its name as stored, its payload (text, or
+ * a flat JSON object with these keys, read with incident_event_get) and what
+ * the walk (walk.c, the one replay of the record) does with it. A new kind is
+ * one row here, one enum value in incident.h and, when it changes a step's
+ * state, one case in walk_apply; incident_event_describe says it in words.
+ */
+const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT] = {
+	[INCIDENT_EV_UNKNOWN] = { NULL, "text: as stored", "timeline only" },
+	[INCIDENT_EV_DECLARED] = { "declared",
+	    "JSON {runbook, title, mode, detected_ms, rto, rpo, host}",
+	    "timeline only (the incident row holds the same)" },
+	[INCIDENT_EV_STEP_STARTED] = { "step-started",
+	    "text: the step's title",
+	    "the step becomes current; its title when the runbook lacks the step" },
+	[INCIDENT_EV_STEP_DONE] = { "step-done",
+	    "text: \"\" or a remark; \"simulated (drill): ...\" for a simulated command",
+	    "state done (simulated when so marked); failed stays set" },
+	[INCIDENT_EV_STEP_SKIPPED] = { "step-skipped",
+	    "text: the reason",
+	    "state skipped; failed stays set" },
+	[INCIDENT_EV_STEP_FAILED] = { "step-failed",
+	    "text: the reason",
+	    "state failed; failed set" },
+	[INCIDENT_EV_COMMAND_STARTED] = { "command-started",
+	    "text: the command as shown and run",
+	    "a new run; state running, output cleared" },
+	[INCIDENT_EV_OUTPUT] = { "output",
+	    "text: a chunk of the child's output",
+	    "appended to the run" },
+	[INCIDENT_EV_EXIT] = { "exit",
+	    "JSON {status, code, signal, cancelled, output_bytes, output_dropped}",
+	    "the run ends; exit 0 clears failed, else state failed" },
+	[INCIDENT_EV_CHECK_TICKED] = { "check-ticked",
+	    "JSON {index, item}",
+	    "item index ticked" },
+	[INCIDENT_EV_CHECK_UNTICKED] = { "check-unticked",
+	    "JSON {index, item}",
+	    "item index unticked" },
+	[INCIDENT_EV_DECISION] = { "decision",
+	    "JSON {question, answer, next}",
+	    "the decision (the last one counts)" },
+	[INCIDENT_EV_PROMPT_ANSWER] = { "prompt-answer",
+	    "JSON {question_id, question, answer}",
+	    "the answer to question_id (the last one counts; earlier ones are revisions)" },
+	[INCIDENT_EV_NOTE] = { "note",
+	    "text: the note",
+	    "counted; shown with its step" },
+	[INCIDENT_EV_CLOCK] = { "clock",
+	    "text: rto-50, rto-80 (older records: rto-75), rto-breached or rpo-breached",
+	    "the clock flags" },
+	[INCIDENT_EV_CURSOR] = { "cursor",
+	    "text: \"\"",
+	    "the step becomes current" },
+	[INCIDENT_EV_RESUMED] = { "resumed",
+	    "text: \"\"",
+	    "timeline only" },
+	[INCIDENT_EV_CLOSED] = { "closed",
+	    "text: the outcome",
+	    "the walk is closed" },
+	[INCIDENT_EV_RESTORED] = { "restored",
+	    "JSON {set, backup_ms, file, sha256}",
+	    "the restored set and the time of its point (the achieved RPO's end)" },
+	[INCIDENT_EV_ABANDONED] = { "abandoned",
+	    "text: the reason",
+	    "the walk is closed as abandoned: neither pass nor fail" },
 };
 
 int64_t		(*incident_test_clock)(void);
@@ -111,7 +157,7 @@ incident_ev_name(enum incident_ev k)
 {
 	if ((int)k < 0 || k >= INCIDENT_EV__COUNT)
 		return (NULL);
-	return (incident_ev_names[k]);
+	return (incident_ev_table[k].name);
 }
 
 /* The kind for a name. */
@@ -121,7 +167,7 @@ incident_ev_from_name(const char *name)
 	int	i;
 
 	for (i = 1; i < INCIDENT_EV__COUNT; i++)
-		if (strcmp(incident_ev_names[i], name) == 0)
+		if (strcmp(incident_ev_table[i].name, name) == 0)
 			return ((enum incident_ev)i);
 	return (INCIDENT_EV_UNKNOWN);
 }
@@ -582,6 +628,8 @@ incident_append(struct incident_store *st, const char *id, const char *step,
 	}
 	if (kind == INCIDENT_EV_CLOSED)
 		return (incident_close(st, id, payload, ev, cause));
+	if (kind == INCIDENT_EV_ABANDONED)
+		return (incident_abandon(st, id, payload != NULL ? payload : "", ev, cause));
 	return (incident_append_raw(st, id, step, name, payload,
 	    payload != NULL ? strlen(payload) : 0, false, ev, cause));
 }
@@ -768,6 +816,15 @@ incident_close(struct incident_store *st, const char *id, const char *outcome,
 		outcome = "closed";
 	return (incident_append_raw(st, id, NULL, "closed", outcome, strlen(outcome), true,
 	    ev, cause));
+}
+
+/* Close an incident opened by mistake: an "abandoned" event with the reason. */
+int
+incident_abandon(struct incident_store *st, const char *id, const char *reason,
+    struct incident_event *ev, char **cause)
+{
+	return (incident_append_raw(st, id, NULL, incident_ev_name(INCIDENT_EV_ABANDONED),
+	    reason, strlen(reason), true, ev, cause));
 }
 
 /* Whether an incident id is taken; -1 on error. */
@@ -1433,6 +1490,9 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 		break;
 	case INCIDENT_EV_CLOSED:
 		buf_printf(b, _("closed: %s"), ev->payload);
+		break;
+	case INCIDENT_EV_ABANDONED:
+		buf_printf(b, _("abandoned (opened by mistake): %s"), ev->payload);
 		break;
 	case INCIDENT_EV_RESTORED:
 		a = incident_event_get_or(ev, "set", "?");

@@ -30,8 +30,9 @@ enum incident_mode {
 };
 
 /*
- * Event kinds. The payload of each (text unless marked JSON; JSON objects are
- * flat, read them with incident_event_get / incident_event_get_int):
+ * Event kinds. incident_ev_table (incident.c) describes each once: its name,
+ * its payload (text, or a flat JSON object read with incident_event_get /
+ * incident_event_get_int) and what the walk does with it.
  */
 enum incident_ev {
 	INCIDENT_EV_UNKNOWN,		/* a kind this version does not know (kind_name holds it) */
@@ -53,8 +54,17 @@ enum incident_ev {
 	INCIDENT_EV_RESUMED,		/* "" (a TUI reopened the incident) */
 	INCIDENT_EV_CLOSED,		/* the outcome, e.g. "resolved", "drill complete" */
 	INCIDENT_EV_RESTORED,		/* JSON {set, backup_ms}: the backup set restored and when it was taken (the RPO's end) */
+	INCIDENT_EV_ABANDONED,		/* the reason: closed by `incidents close` (opened by mistake) */
 	INCIDENT_EV__COUNT
 };
+
+/* One row of incident_ev_table. */
+struct incident_ev_info {
+	const char	*name;		/* as stored, e.g. "step-started"; NULL for UNKNOWN */
+	const char	*payload;	/* "text: ..." or "JSON {keys}" */
+	const char	*reads;		/* what the walk does with it */
+};
+extern const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT];
 
 /* Output kept per command run (per step, since its last command-started event). */
 #define INCIDENT_OUTPUT_MAX (64 * 1024)
@@ -165,6 +175,14 @@ int		 incident_append_answer(struct incident_store *, const char *id, const char
  * and set its closed time. Returns 0, or -1 and *cause (also when already closed).
  */
 int		 incident_close(struct incident_store *, const char *id, const char *outcome,
+		    struct incident_event *ev, char **cause);
+
+/*
+ * Close an incident (or drill) opened by mistake: append an "abandoned" event
+ * with the reason and set its closed time; reports show it as abandoned,
+ * neither passed nor failed. Returns 0, or -1 and *cause (also when closed).
+ */
+int		 incident_abandon(struct incident_store *, const char *id, const char *reason,
 		    struct incident_event *ev, char **cause);
 
 /* Look an incident up by id. Returns 1 and fills *inc (incident_free), 0 when there is none, -1 and *cause. */

@@ -5,6 +5,7 @@
 #include <yaml.h>
 
 #include "engine/host/action.h"
+#include "model/incident.h"
 #include "model/runbook.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
@@ -48,10 +49,11 @@ static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 static void	rb_step_free(struct rb_step *);
 
 /* The keys of a runbook, of a step, of a decide and its answers, of a question. */
-enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_ROLES, RK_DETECTION,
-    RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK__COUNT };
+enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_RESTORE_BEFORE, RK_ROLES,
+    RK_DETECTION, RK_PREREQUISITES, RK_STEPS, RK_SCHEDULE, RK_UNATTENDED, RK__COUNT };
 static const char *const rb_keys[RK__COUNT] = { "id", "title", "description", "rto",
-    "rpo", "roles", "detection", "prerequisites", "steps", "schedule" };
+    "rpo", "restore_before", "roles", "detection", "prerequisites", "steps", "schedule",
+    "unattended" };
 
 enum { SK_ID, SK_TITLE, SK_ROLE, SK_EXPECT, SK_DESCRIPTION, SK_DRILL, SK_CONFIRM,
     SK_RUN, SK_ACTION, SK_WITH, SK_CHECKLIST, SK_DECIDE, SK_PROMPT, SK_USE,
@@ -69,8 +71,8 @@ static const struct {
 	{ SK_DECIDE, RB_DECIDE }, { SK_PROMPT, RB_PROMPT }, { SK_USE, RB_USE },
 };
 
-enum { DK_QUESTION, DK_ANSWERS, DK__COUNT };
-static const char *const decide_keys[DK__COUNT] = { "question", "answers" };
+enum { DK_QUESTION, DK_ANSWERS, DK_DEFAULT, DK__COUNT };
+static const char *const decide_keys[DK__COUNT] = { "question", "answers", "default" };
 enum { AK_ANSWER, AK_NEXT, AK__COUNT };
 static const char *const answer_keys[AK__COUNT] = { "answer", "next" };
 enum { QK_ID, QK_TEXT, QK__COUNT };
@@ -603,6 +605,26 @@ rb_parse_with(struct rb_parse *rp, struct rb_step *st, yaml_node_t *actnode,
 	}
 }
 
+/* Parse a decide's default: the label of one of its answers. */
+static void
+rb_parse_default(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
+{
+	char	*label;
+	size_t	 i;
+
+	if ((label = rb_text(rp, n, "default", true)) == NULL)
+		return;
+	for (i = 0; i < st->nanswers; i++)
+		if (strcmp(st->answers[i].label, label) == 0) {
+			st->has_default = true;
+			st->default_answer = i;
+		}
+	if (!st->has_default)
+		rb_error(rp, &n->start_mark, _("default: \"%s\" is not one of the answers"),
+		    label);
+	free(label);
+}
+
 /* Parse a decide: mapping (question and answers). */
 static void
 rb_parse_decide(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
@@ -669,6 +691,8 @@ rb_parse_decide(struct rb_parse *rp, struct rb_step *st, yaml_node_t *n)
 	if (cap < 2)
 		rb_error(rp, &dv[DK_ANSWERS]->start_mark,
 		    _("decide needs at least two answers"));
+	if (dv[DK_DEFAULT] != NULL)
+		rb_parse_default(rp, st, dv[DK_DEFAULT]);
 }
 
 /* Parse a prompt: list of questions (id and text). */
@@ -1021,6 +1045,15 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 		rb->rpo = secs;
 		rb->rpo_mark = rb_mark_of(v[RK_RPO]);
 	}
+	if (v[RK_RESTORE_BEFORE] != NULL && !rb_is_null(v[RK_RESTORE_BEFORE])) {
+		if (v[RK_RESTORE_BEFORE]->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)v[RK_RESTORE_BEFORE]->data.scalar.value,
+		    "detected") == 0)
+			rb->restore_before_detected = true;
+		else
+			rb_error(rp, &v[RK_RESTORE_BEFORE]->start_mark,
+			    _("restore_before: the only value is \"detected\""));
+	}
 	if (v[RK_ROLES] != NULL)
 		rb_text_list(rp, v[RK_ROLES], "roles", false, &rb->roles, &rb->nroles);
 	if (v[RK_DETECTION] != NULL)
@@ -1031,6 +1064,16 @@ rb_parse_root(struct rb_parse *rp, yaml_node_t *root)
 		    &rb->prerequisites, &rb->nprerequisites);
 	if (v[RK_STEPS] != NULL)
 		rb_parse_steps(rp, v[RK_STEPS]);
+	if (v[RK_UNATTENDED] != NULL && (rb->unattended = rb_bool(rp, v[RK_UNATTENDED],
+	    "unattended")))
+		for (i = 0; i < rb->nsteps; i++)
+			if (rb->steps[i].kind == RB_DECIDE && !rb->steps[i].has_default) {
+				yaml_mark_t ym = rb_ymark(rb->steps[i].mark);
+
+				rb_error(rp, &ym, _("step \"%s\": a decide without default: "
+				    "cannot run unattended (the runbook says unattended: true)"),
+				    rb->steps[i].id != NULL ? rb->steps[i].id : "?");
+			}
 	if (v[RK_SCHEDULE] != NULL && !rb_is_null(v[RK_SCHEDULE]))
 		rb_parse_schedule(rp, v[RK_SCHEDULE]);
 }
@@ -1609,12 +1652,14 @@ runbook_expand(const struct runbook_set *set, const struct runbook *rb, char **c
 	out->rto = rb->rto;
 	out->rpo = rb->rpo;
 	out->rpo_mark = rb->rpo_mark;
+	out->restore_before_detected = rb->restore_before_detected;
 	out->roles = rb_copy_list(rb->roles, rb->nroles);
 	out->nroles = rb->nroles;
 	out->detection = rb_copy_list(rb->detection, rb->ndetection);
 	out->ndetection = rb->ndetection;
 	out->prerequisites = rb_copy_list(rb->prerequisites, rb->nprerequisites);
 	out->nprerequisites = rb->nprerequisites;
+	out->unattended = rb->unattended;
 	if (runbook_check_refs(set, rb, cause) > 0 ||
 	    rb_expand_into(set, rb, NULL, NULL, out, &cap, 0, cause) != 0) {
 		runbook_free(out);
@@ -1669,9 +1714,59 @@ runbook_next_step(const struct runbook *rb, size_t i, size_t answer)
 }
 
 /*
+ * Whether rb (not expanded) can be walked without a person: every decide has
+ * a default:, its own and those of the runbooks its use: steps bring in (a
+ * used one's is named at the use: step). Appends each problem to *errors as
+ * FILE:LINE:COLUMN lines (the caller frees); returns their number.
+ */
+int
+runbook_unattended_check(const struct runbook_set *set, const struct runbook *rb,
+    char **errors)
+{
+	const struct runbook	*used;
+	struct runbook		*x;
+	char			*msg, *why = NULL;
+	size_t			 i, j;
+	int			 n = 0;
+
+	for (i = 0; i < rb->nsteps; i++) {
+		if (rb->steps[i].kind == RB_DECIDE && !rb->steps[i].has_default) {
+			msg = xasprintf(_("step \"%s\" is a decide without default: it needs a "
+			    "person; give it a default: to run it unattended"), rb->steps[i].id);
+			rb_append_error(errors, rb->file, (size_t)rb->steps[i].mark.line,
+			    (size_t)rb->steps[i].mark.column, msg);
+			free(msg);
+			n++;
+		}
+		if (rb->steps[i].kind != RB_USE || set == NULL ||
+		    (used = runbook_set_find(set, rb->steps[i].use)) == NULL)
+			continue;
+		if ((x = runbook_expand(set, used, &why)) == NULL) {
+			free(why);
+			why = NULL;
+			continue;
+		}
+		for (j = 0; j < x->nsteps; j++) {
+			if (x->steps[j].kind != RB_DECIDE || x->steps[j].has_default)
+				continue;
+			msg = xasprintf(_("step \"%s\" uses runbook \"%s\", whose step \"%s\" "
+			    "is a decide without default: it needs a person"), rb->steps[i].id,
+			    used->id, x->steps[j].id);
+			rb_append_error(errors, rb->file, (size_t)rb->steps[i].mark.line,
+			    (size_t)rb->steps[i].mark.column, msg);
+			free(msg);
+			n++;
+		}
+		runbook_free(x);
+	}
+	return (n);
+}
+
+/*
  * What a step does in a drill: its drill: key, else run for checklists,
- * decisions, prompts and read-only actions, simulate for commands and
- * destructive or unknown actions.
+ * decisions, prompts and actions (those that replace live data run against
+ * the drill's sandbox), simulate for commands, unknown actions and the
+ * destructive ones that work on live paths (prune).
  */
 enum rb_drill
 runbook_drill_rule(const struct rb_step *st)
@@ -1685,7 +1780,9 @@ runbook_drill_rule(const struct rb_step *st)
 		return (RB_DRILL_SIMULATE);
 	case RB_ACTION:
 		def = st->action != NULL ? action_find(st->action) : NULL;
-		return (def == NULL || def->destructive ? RB_DRILL_SIMULATE : RB_DRILL_RUN);
+		/* the others replace the sandbox's copies, never the live data */
+		return (def == NULL || (def->destructive && def->drill_live) ?
+		    RB_DRILL_SIMULATE : RB_DRILL_RUN);
 	default:
 		return (RB_DRILL_RUN);
 	}
@@ -1738,6 +1835,157 @@ runbook_vars_free(struct rb_var *v, size_t n)
 		free((char *)v[i].value);
 	}
 	free(v);
+}
+
+/*
+ * The variables of a step of incident inc: dr.yaml's keys from c (the
+ * sandbox's settings in a drill) and the incident's, incident.dir under
+ * state_dir (the record's). Free with runbook_vars_free.
+ */
+struct rb_var *
+runbook_vars_incident(const struct conf *c, const struct incident *inc, const char *state_dir,
+    size_t *n)
+{
+	char		 start[TIMEUTIL_BUFSZ], det[TIMEUTIL_BUFSZ];
+	char		*dir;
+	struct rb_var	 extra[6], *v;
+
+	time_format_iso((time_t)(inc->declared_ms / 1000), start, sizeof start);
+	time_format_iso((time_t)(inc->detected_ms / 1000), det, sizeof det);
+	dir = xasprintf("%s/incidents/%s", state_dir, inc->id);
+	extra[0].name = "incident.id";
+	extra[0].value = inc->id;
+	extra[1].name = "incident.start";
+	extra[1].value = start;
+	extra[2].name = "incident.detected";
+	extra[2].value = det;
+	extra[3].name = "incident.mode";
+	extra[3].value = incident_mode_name(inc->mode);
+	extra[4].name = "incident.runbook";
+	extra[4].value = inc->runbook_id;
+	extra[5].name = "incident.dir";
+	extra[5].value = dir;
+	v = runbook_vars_conf(c, extra, nitems(extra), n);
+	free(dir);
+	return (v);
+}
+
+/* Whether an action step sets the parameter name in its with:. */
+static bool
+rb_has_param(const struct rb_step *rs, const char *name)
+{
+	size_t	k;
+
+	for (k = 0; k < rs->nparams; k++)
+		if (strcmp(rs->params[k].name, name) == 0)
+			return (true);
+	return (false);
+}
+
+/*
+ * The command of a run or action step with its variables substituted, as it
+ * is shown and recorded ("patronus-dr ARGS..." for an action). With
+ * before_ms >= 0 (the runbook's restore_before: detected), an action that
+ * takes "before" and is not given one gets it: only points taken before
+ * that instant, to the millisecond. For an action, *argvp (when not NULL)
+ * gets the child's argv: self, --config config (when not NULL), the words
+ * and options (caller frees it and its strings); for a run step it is set
+ * to NULL. Returns NULL and *cause when a variable or the action is
+ * unknown. The caller frees the result.
+ */
+char *
+runbook_step_command(const struct rb_step *rs, const struct rb_var *vars, size_t nv,
+    const char *self, const char *config, int64_t before_ms, char ***argvp, char **cause)
+{
+	const struct action_def		*def;
+	const char			**names, **values;
+	char				**argv, *cmd = NULL;
+	struct buf			 b;
+	size_t				 k, np;
+	bool				 bad = false;
+
+	if (argvp != NULL)
+		*argvp = NULL;
+	if (rs->kind == RB_RUN)
+		return (runbook_subst(rs->run, vars, nv, true, cause));
+	if (rs->kind != RB_ACTION)
+		return (NULL);
+	if ((def = action_find(rs->action)) == NULL) {
+		*cause = xasprintf(_("unknown action \"%s\""), rs->action);
+		return (NULL);
+	}
+	names = xcalloc(rs->nparams + 2, sizeof *names);
+	values = xcalloc(rs->nparams + 2, sizeof *values);
+	for (k = 0; k < rs->nparams; k++) {
+		names[k] = rs->params[k].name;
+		if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
+		    bad ? NULL : cause)) == NULL && !bad)
+			bad = true;
+	}
+	np = rs->nparams;
+	if (!bad && before_ms >= 0 && action_find_param(def, "before") != NULL &&
+	    !rb_has_param(rs, "before")) {
+		names[np] = "before";
+		values[np++] = xasprintf("@%" PRId64 ".%03d", before_ms / 1000,
+		    (int)(before_ms % 1000));
+	}
+	if (!bad) {
+		/* destructive actions run only after the confirm dialog */
+		argv = action_argv(def, self, config, names, values, np, true);
+		buf_init(&b);
+		buf_adds(&b, PACKAGE);
+		for (k = 1; argv[k] != NULL; k++) {
+			buf_addc(&b, ' ');
+			str_shell_quote(&b, argv[k]);
+		}
+		cmd = buf_steal(&b);
+		if (argvp != NULL)
+			*argvp = argv;
+		else
+			str_list_free(argv, k);
+	}
+	for (k = 0; k < rs->nparams + 1; k++)
+		free((char *)values[k]);
+	free(names);
+	free(values);
+	return (cmd);
+}
+
+/*
+ * The environment a step's child gets (NULL-terminated "NAME=VALUE" strings;
+ * free with runbook_step_env_free): PATRONUS_DR_INCIDENT, _DRILL, _STEP,
+ * _CONFIG (the settings the step works with, when not NULL) and
+ * _STATE_DIR (where the incident record is, for the events an action adds).
+ */
+char **
+runbook_step_env(const struct incident *inc, const char *step, const char *config,
+    const char *state_dir)
+{
+	char	**env;
+	size_t	  n = 0;
+
+	env = xcalloc(6, sizeof *env);
+	env[n++] = xasprintf("PATRONUS_DR_INCIDENT=%s", inc->id);
+	env[n++] = xasprintf("PATRONUS_DR_DRILL=%d", inc->mode == INCIDENT_MODE_DRILL);
+	env[n++] = xasprintf("PATRONUS_DR_STEP=%s", step);
+	env[n++] = xasprintf("PATRONUS_DR_STATE_DIR=%s", state_dir);
+	if (config != NULL)
+		env[n++] = xasprintf("PATRONUS_DR_CONFIG=%s", config);
+	env[n] = NULL;
+	return (env);
+}
+
+/* Free a NULL-terminated array of strings (runbook_step_env, an action's argv); NULL is fine. */
+void
+runbook_step_env_free(char **v)
+{
+	size_t	n;
+
+	if (v == NULL)
+		return;
+	for (n = 0; v[n] != NULL; n++)
+		;
+	str_list_free(v, n);
 }
 
 /*

@@ -73,6 +73,8 @@ struct rb_step {
 	char			*question;	/* RB_DECIDE */
 	struct rb_answer	*answers;
 	size_t			 nanswers;
+	bool			 has_default;	/* RB_DECIDE: default: names an answer */
+	size_t			 default_answer; /* its index, taken by run --unattended */
 	struct rb_question	*questions;	/* RB_PROMPT */
 	size_t			 nquestions;
 	char			*use;		/* RB_USE: runbook id */
@@ -88,6 +90,9 @@ struct runbook {
 	int64_t		 rto;		/* seconds */
 	int64_t		 rpo;		/* seconds; 0 when the runbook has no RPO */
 	struct rb_mark	 rpo_mark;	/* of the rpo's value; line 0 when none */
+	/* restore_before: detected: the damage may sit in backups taken after the
+	 * detection, so restores and the RPO count only points before it */
+	bool		 restore_before_detected;
 	char		**roles;
 	size_t		 nroles;
 	char		**detection;
@@ -96,6 +101,7 @@ struct runbook {
 	size_t		 nprerequisites;
 	struct rb_step	*steps;
 	size_t		 nsteps;
+	bool		 unattended;	/* unattended: true: meant for run --drill --unattended */
 	int		 schedule_months; /* schedule: in calendar months, 0 if none */
 	int64_t		 schedule_secs;	/* schedule: as a duration, 0 if none */
 	struct rb_mark	 schedule_mark;	/* of the schedule's value; line 0 when none */
@@ -182,6 +188,15 @@ int		 runbook_step_index(const struct runbook *, const char *);
 int		 runbook_next_step(const struct runbook *, size_t, size_t);
 
 /*
+ * Whether rb (not expanded) can be walked without a person (run
+ * --unattended): every decide has a default:, its own and those its use:
+ * steps bring in from set (which may be NULL). Appends each problem to
+ * *errors as FILE:LINE:COLUMN lines; returns their number.
+ */
+int		 runbook_unattended_check(const struct runbook_set *, const struct runbook *,
+		    char **);
+
+/*
  * When a runbook with a schedule: is next due to be drilled, in ms since the
  * epoch: last_ms (the last drill done, 0 when never) plus the schedule, whole
  * calendar months counted in UTC. 0 when it was never drilled (due now), -1
@@ -218,5 +233,28 @@ struct conf;
 struct rb_var	*runbook_vars_conf(const struct conf *, const struct rb_var *, size_t,
 		    size_t *);
 void		 runbook_vars_free(struct rb_var *, size_t);
+
+struct incident;
+/*
+ * The variables of a step of an incident: dr.yaml's keys from the settings
+ * given (a drill's sandbox's) and RB_INCIDENT_VARS, incident.dir under the
+ * state_dir given (the record's). Free with runbook_vars_free.
+ */
+struct rb_var	*runbook_vars_incident(const struct conf *, const struct incident *,
+		    const char *, size_t *);
+
+/*
+ * The command of a run or action step, variables substituted, as shown and
+ * recorded; an action that takes "before" and is not given one gets the
+ * instant given in ms (restore_before: detected; -1: none); for an action *argv (when the pointer is not NULL) gets the
+ * child's argv: self, --config FILE (left out when NULL), words and options
+ * (caller frees the array and its strings). NULL and *cause on an unknown
+ * variable or action. The caller frees the result.
+ */
+char		**runbook_step_env(const struct incident *, const char *, const char *,
+		    const char *);
+void		 runbook_step_env_free(char **);
+char		*runbook_step_command(const struct rb_step *, const struct rb_var *, size_t,
+		    const char *, const char *, int64_t, char ***, char **);
 
 #endif

@@ -4,6 +4,13 @@
 #include "model/walk.h"
 #include "util/xmalloc.h"
 
+/* Checklist items a step may have as recorded (an index past it is a damaged record). */
+#define WALK_ITEMS_MAX 1000
+
+/* The runbook of a walk over the record alone. */
+static const struct runbook walk_no_runbook;
+
+
 /* Set up an empty walk over an (expanded) runbook; rb must outlive the walk. */
 void
 walk_init(struct walk *w, const struct runbook *rb)
@@ -11,18 +18,47 @@ walk_init(struct walk *w, const struct runbook *rb)
 	size_t	i;
 
 	memset(w, 0, sizeof *w);
+	if (rb == NULL)
+		rb = &walk_no_runbook;
 	w->rb = rb;
 	w->current = -1;
+	w->nsteps = rb->nsteps;
 	w->steps = xcalloc(rb->nsteps > 0 ? rb->nsteps : 1, sizeof *w->steps);
 	for (i = 0; i < rb->nsteps; i++) {
 		w->steps[i].decision = -1;
-		if (rb->steps[i].nitems > 0)
+		w->steps[i].id = xstrdup(rb->steps[i].id);
+		w->steps[i].title = rb->steps[i].title != NULL ? xstrdup(rb->steps[i].title) :
+		    NULL;
+		if (rb->steps[i].nitems > 0) {
+			w->steps[i].nticks = rb->steps[i].nitems;
 			w->steps[i].ticks = xcalloc(rb->steps[i].nitems, sizeof (bool));
+			w->steps[i].tick_items = xcalloc(rb->steps[i].nitems, sizeof (char *));
+		}
 		if (rb->steps[i].nquestions > 0)
 			w->steps[i].answers = xcalloc(rb->steps[i].nquestions,
 			    sizeof (char *));
 		buf_init(&w->steps[i].output);
 	}
+}
+
+/* The step index of a recorded step id the runbook lacks, added at the end. */
+static int
+walk_extra(struct walk *w, const char *id)
+{
+	struct walk_step	*s;
+	size_t			 i;
+
+	for (i = w->rb->nsteps; i < w->nsteps; i++)
+		if (strcmp(w->steps[i].id, id) == 0)
+			return ((int)i);
+	w->steps = xreallocarray(w->steps, w->nsteps + 1, sizeof *w->steps);
+	s = &w->steps[w->nsteps];
+	memset(s, 0, sizeof *s);
+	s->id = xstrdup(id);
+	s->extra = true;
+	s->decision = -1;
+	buf_init(&s->output);
+	return ((int)w->nsteps++);
 }
 
 /* Free everything the walk owns (not the runbook). */
@@ -32,11 +68,31 @@ walk_free(struct walk *w)
 	size_t	i, j;
 
 	if (w->steps != NULL) {
-		for (i = 0; i < w->rb->nsteps; i++) {
+		for (i = 0; i < w->nsteps; i++) {
 			free(w->steps[i].ticks);
-			for (j = 0; j < w->rb->steps[i].nquestions; j++)
-				free(w->steps[i].answers[j]);
+			str_list_free(w->steps[i].tick_items, w->steps[i].nticks);
+			if (i < w->rb->nsteps)
+				for (j = 0; j < w->rb->steps[i].nquestions; j++)
+					free(w->steps[i].answers[j]);
 			free(w->steps[i].answers);
+			free(w->steps[i].id);
+			free(w->steps[i].title);
+			free(w->steps[i].fail_status);
+			free(w->steps[i].remark);
+			free(w->steps[i].decision_question);
+			free(w->steps[i].decision_answer);
+			for (j = 0; j < w->steps[i].nans; j++) {
+				free(w->steps[i].ans[j].question_id);
+				free(w->steps[i].ans[j].question);
+				free(w->steps[i].ans[j].answer);
+			}
+			free(w->steps[i].ans);
+			for (j = 0; j < w->steps[i].nruns; j++) {
+				free(w->steps[i].runs[j].command);
+				free(w->steps[i].runs[j].status);
+				buf_free(&w->steps[i].runs[j].output);
+			}
+			free(w->steps[i].runs);
 			free(w->steps[i].command);
 			free(w->steps[i].status);
 			free(w->steps[i].skip_reason);
@@ -44,6 +100,8 @@ walk_free(struct walk *w)
 		}
 	}
 	free(w->steps);
+	free(w->outcome);
+	free(w->restored_set);
 	incident_events_free(w->evs, w->nevs);
 	memset(w, 0, sizeof *w);
 }
@@ -101,17 +159,121 @@ walk_answer_index(const struct rb_step *rs, const char *label)
 	return (-1);
 }
 
+/* Record the last answer to a question of a step (earlier ones count as revisions). */
+static void
+walk_answer(struct walk_step *s, const struct incident_event *ev)
+{
+	struct walk_answer	*a = NULL;
+	char			*qid;
+	size_t			 i;
+
+	if ((qid = incident_event_get(ev, "question_id")) == NULL)
+		qid = xstrdup("");
+	for (i = 0; i < s->nans; i++)
+		if (strcmp(s->ans[i].question_id, qid) == 0)
+			a = &s->ans[i];
+	if (a == NULL) {
+		s->ans = xreallocarray(s->ans, s->nans + 1, sizeof *s->ans);
+		a = &s->ans[s->nans++];
+		memset(a, 0, sizeof *a);
+		a->question_id = qid;
+	} else {
+		free(qid);
+		free(a->question);
+		free(a->answer);
+		a->revisions++;
+	}
+	a->question = incident_event_get(ev, "question");
+	a->answer = incident_event_get(ev, "answer");
+	a->time_ms = ev->time_ms;
+}
+
+/* The run a step's output or exit belongs to: its last one while it has not ended. */
+static struct walk_run *
+walk_open_run(struct walk_step *s)
+{
+	if (s->nruns == 0 || s->runs[s->nruns - 1].status != NULL)
+		return (NULL);
+	return (&s->runs[s->nruns - 1]);
+}
+
+/* A tick or untick of item index as recorded; a step's items grow only when the runbook lacks them. */
+static void
+walk_tick(const struct walk *w, struct walk_step *s, int i, const struct incident_event *ev)
+{
+	int64_t	n;
+	size_t	k, want;
+
+	if (incident_event_get_int(ev, "index", &n) != 0 || n < 0 || n >= WALK_ITEMS_MAX)
+		return;
+	if ((size_t)n >= s->nticks) {
+		if ((size_t)i < w->rb->nsteps)
+			return;		/* the runbook says how many items there are */
+		want = (size_t)n + 1;
+		s->ticks = xreallocarray(s->ticks, want, sizeof *s->ticks);
+		s->tick_items = xreallocarray(s->tick_items, want, sizeof *s->tick_items);
+		for (k = s->nticks; k < want; k++) {
+			s->ticks[k] = false;
+			s->tick_items[k] = NULL;
+		}
+		s->nticks = want;
+	}
+	free(s->tick_items[n]);
+	s->tick_items[n] = incident_event_get(ev, "item");
+	s->ticks[n] = ev->kind == INCIDENT_EV_CHECK_TICKED;
+}
+
+/* A run of step s ended: its status, and whether the step has failed since its last good run. */
+static void
+walk_exit(struct walk *w, struct walk_step *s, const struct incident_event *ev)
+{
+	struct walk_run	*r;
+	char		*v, *v2;
+	int64_t		 n;
+
+	s->running = false;
+	v = incident_event_get(ev, "status");
+	s->exit_ok = v != NULL && strcmp(v, "exit 0") == 0;
+	if (incident_event_get_int(ev, "cancelled", &n) == 0 && n != 0) {
+		v2 = xasprintf(_("cancelled, %s"), v != NULL ? v : "?");
+		free(v);
+		v = v2;
+		s->exit_ok = false;
+	}
+	if (incident_event_get_int(ev, "output_dropped", &n) == 0 && n > 0)
+		s->output_cut = true;
+	if (w->keep_runs && (r = walk_open_run(s)) != NULL) {
+		r->end_ms = ev->time_ms;
+		r->status = xstrdup(v != NULL ? v : "?");
+		r->code = incident_event_get_int(ev, "code", &n) == 0 ? n : -1;
+	}
+	free(s->status);
+	s->status = v;
+	s->state = s->exit_ok ? WALK_PENDING : WALK_FAILED;
+	s->ended_ms = ev->time_ms;
+	if (s->exit_ok) {
+		s->failed = false;
+		walk_set(&s->fail_status, NULL);
+	} else {
+		s->failed = true;
+		walk_set(&s->fail_status, s->status != NULL ? s->status : "?");
+	}
+}
+
 /*
- * Apply one event of the record. Events at or below the last applied seq are
- * ignored; kinds the walk does not act on only go to the timeline.
+ * Apply one event of the record: the one replay that the TUI, incidents
+ * show, drills and every report read a step's state from (walk_kinds says
+ * what each kind does). Events at or below the last applied seq are ignored;
+ * kinds the walk does not act on only go to the timeline.
  */
 void
 walk_apply(struct walk *w, const struct incident_event *ev)
 {
 	const struct rb_step	*rs = NULL;
 	struct walk_step	*s = NULL;
+	struct walk_run		*r;
 	const char		*p = ev->payload != NULL ? ev->payload : "";
-	char			*v, *v2;
+	char			*v, *part;
 	int64_t			 n;
 	int			 i = -1;
 	size_t			 q;
@@ -123,10 +285,17 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 	w->evs = xreallocarray(w->evs, w->nevs + 1, sizeof *w->evs);
 	walk_ev_copy(&w->evs[w->nevs++], ev);
 
-	if (ev->step != NULL && *ev->step != '\0' &&
-	    (i = runbook_step_index(w->rb, ev->step)) >= 0) {
-		rs = &w->rb->steps[i];
-		s = &w->steps[i];
+	if (ev->step != NULL && *ev->step != '\0') {
+		if ((i = runbook_step_index(w->rb, ev->step)) >= 0)
+			rs = &w->rb->steps[i];
+		else if (ev->kind != INCIDENT_EV_NOTE)
+			i = walk_extra(w, ev->step);
+		if (i >= 0) {
+			s = &w->steps[i];
+			if (s->first_ms == 0 && ev->kind != INCIDENT_EV_NOTE &&
+			    ev->kind != INCIDENT_EV_CURSOR)
+				s->first_ms = ev->time_ms;
+		}
 	}
 
 	switch (ev->kind) {
@@ -134,8 +303,13 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		w->nnotes++;
 		return;
 	case INCIDENT_EV_CLOSED:
+	case INCIDENT_EV_ABANDONED:
 		w->closed = true;
 		w->closed_ms = ev->time_ms;
+		/* older records: a close whose outcome says "abandoned" */
+		w->abandoned = ev->kind == INCIDENT_EV_ABANDONED ||
+		    strncmp(p, "abandoned", 9) == 0;
+		walk_set(&w->outcome, p);
 		return;
 	case INCIDENT_EV_CLOCK:
 		/* a higher threshold implies the lower ones (75: older records) */
@@ -148,6 +322,18 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		else if (strcmp(p, "rpo-breached") == 0)
 			w->rpo_alarm = true;
 		return;
+	case INCIDENT_EV_RESTORED:
+		/* The config's and the keys' events do not move the database's point. */
+		if ((part = incident_event_get(ev, "part")) != NULL && strcmp(part, "db") != 0) {
+			free(part);
+			return;
+		}
+		free(part);
+		free(w->restored_set);
+		w->restored_set = incident_event_get(ev, "set");
+		if (incident_event_get_int(ev, "backup_ms", &n) == 0)
+			w->restored_ms = n;
+		return;
 	default:
 		break;
 	}
@@ -157,10 +343,13 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 	switch (ev->kind) {
 	case INCIDENT_EV_STEP_STARTED:
 	case INCIDENT_EV_CURSOR:
-		w->current = i;
+		if (rs != NULL)
+			w->current = i;
 		if (!s->visited)
 			s->started_ms = ev->time_ms;
 		s->visited = true;
+		if (ev->kind == INCIDENT_EV_STEP_STARTED && s->title == NULL && *p != '\0')
+			s->title = xstrdup(p);
 		break;
 	case INCIDENT_EV_COMMAND_STARTED:
 		walk_set(&s->command, p);
@@ -170,48 +359,51 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		walk_set(&s->status, NULL);
 		buf_reset(&s->output);
 		s->output_cut = false;
+		if (w->keep_runs) {
+			s->runs = xreallocarray(s->runs, s->nruns + 1, sizeof *s->runs);
+			r = &s->runs[s->nruns++];
+			memset(r, 0, sizeof *r);
+			r->command = xstrdup(p);
+			r->start_ms = ev->time_ms;
+			r->code = -1;
+			buf_init(&r->output);
+		}
 		break;
 	case INCIDENT_EV_OUTPUT:
 		walk_output(s, p, strlen(p));
+		if (w->keep_runs && (r = walk_open_run(s)) != NULL)
+			buf_adds(&r->output, p);
 		break;
 	case INCIDENT_EV_EXIT:
-		s->running = false;
-		v = incident_event_get(ev, "status");
-		s->exit_ok = v != NULL && strcmp(v, "exit 0") == 0;
-		if (incident_event_get_int(ev, "cancelled", &n) == 0 && n != 0) {
-			v2 = xasprintf(_("cancelled, %s"), v != NULL ? v : "?");
-			free(v);
-			v = v2;
-			s->exit_ok = false;
-		}
-		if (incident_event_get_int(ev, "output_dropped", &n) == 0 && n > 0)
-			s->output_cut = true;
-		free(s->status);
-		s->status = v;
-		s->state = s->exit_ok ? WALK_PENDING : WALK_FAILED;
-		s->ended_ms = ev->time_ms;
+		walk_exit(w, s, ev);
 		break;
 	case INCIDENT_EV_STEP_FAILED:
 		s->running = false;
 		s->state = WALK_FAILED;
 		if (s->status == NULL)
 			walk_set(&s->status, p);
+		if (!s->failed || s->fail_status == NULL)
+			walk_set(&s->fail_status, *p != '\0' ? p : _("failed"));
+		s->failed = true;
+		walk_set(&s->remark, *p != '\0' ? p : NULL);
 		s->ended_ms = ev->time_ms;
 		break;
 	case INCIDENT_EV_CHECK_TICKED:
 	case INCIDENT_EV_CHECK_UNTICKED:
-		if (incident_event_get_int(ev, "index", &n) == 0 && n >= 0 &&
-		    (size_t)n < rs->nitems)
-			s->ticks[n] = ev->kind == INCIDENT_EV_CHECK_TICKED;
+		walk_tick(w, s, i, ev);
 		break;
 	case INCIDENT_EV_DECISION:
 		v = incident_event_get(ev, "answer");
-		s->decision = walk_answer_index(rs, v);
-		free(v);
+		s->decision = rs != NULL ? walk_answer_index(rs, v) : -1;
+		free(s->decision_answer);
+		s->decision_answer = v;
+		free(s->decision_question);
+		s->decision_question = incident_event_get(ev, "question");
 		break;
 	case INCIDENT_EV_PROMPT_ANSWER:
+		walk_answer(s, ev);
 		v = incident_event_get(ev, "question_id");
-		for (q = 0; v != NULL && q < rs->nquestions; q++) {
+		for (q = 0; v != NULL && rs != NULL && q < rs->nquestions; q++) {
 			if (strcmp(rs->questions[q].id, v) == 0) {
 				free(s->answers[q]);
 				s->answers[q] = incident_event_get(ev, "answer");
@@ -221,6 +413,7 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		break;
 	case INCIDENT_EV_STEP_SKIPPED:
 		walk_set(&s->skip_reason, p);
+		walk_set(&s->remark, *p != '\0' ? p : NULL);
 		s->state = WALK_SKIPPED;
 		s->ended_ms = ev->time_ms;
 		break;
@@ -229,12 +422,23 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 			s->simulated = true;
 			walk_set(&s->status, _("simulated (drill)"));
 		}
+		walk_set(&s->remark, *p != '\0' ? p : NULL);
 		s->state = WALK_DONE;
 		s->ended_ms = ev->time_ms;
 		break;
 	default:
 		break;
 	}
+}
+
+/* Replay events (in seq order) into w. */
+void
+walk_replay(struct walk *w, const struct incident_event *evs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		walk_apply(w, &evs[i]);
 }
 
 /* The step after index i: the decision's target when it has one, else i + 1; -1 past the end. */
@@ -281,8 +485,65 @@ walk_ticked(const struct walk *w, int i)
 {
 	size_t	j, n = 0;
 
-	for (j = 0; j < w->rb->steps[i].nitems; j++)
+	for (j = 0; j < w->steps[i].nticks; j++)
 		if (w->steps[i].ticks[j])
 			n++;
 	return (n);
+}
+
+/* The text of item j of step i. */
+const char *
+walk_item(const struct walk *w, int i, size_t j)
+{
+	if ((size_t)i < w->rb->nsteps && j < w->rb->steps[i].nitems)
+		return (w->rb->steps[i].items[j]);
+	if (j < w->steps[i].nticks && w->steps[i].tick_items[j] != NULL)
+		return (w->steps[i].tick_items[j]);
+	return ("");
+}
+
+/*
+ * What the record says of step i, in words (raw: the caller escapes it):
+ * "not reached", "done", "simulated (drill)", "failed (exit 66)",
+ * "failed (exit 66), then skipped: REASON", "failed (exit 1), then marked
+ * done anyway"...
+ */
+void
+walk_step_describe(const struct walk *w, int i, struct buf *b)
+{
+	const struct walk_step	*s = &w->steps[i];
+	const char		*why = s->fail_status != NULL ? s->fail_status : "?";
+
+	switch (s->state) {
+	case WALK_PENDING:
+		if (s->failed)
+			buf_printf(b, _("failed (%s)"), why);
+		else
+			buf_adds(b, s->first_ms != 0 || s->visited ? _("started") :
+			    _("not reached"));
+		break;
+	case WALK_RUNNING:
+		buf_adds(b, _("running"));
+		break;
+	case WALK_FAILED:
+		buf_printf(b, _("failed (%s)"), why);
+		break;
+	case WALK_SKIPPED:
+		if (s->failed)
+			buf_printf(b, _("failed (%s), then skipped: %s"), why,
+			    s->skip_reason != NULL && *s->skip_reason != '\0' ? s->skip_reason :
+			    _("no reason given"));
+		else
+			buf_printf(b, _("skipped: %s"), s->skip_reason != NULL &&
+			    *s->skip_reason != '\0' ? s->skip_reason : _("no reason given"));
+		break;
+	case WALK_DONE:
+		if (s->failed)
+			buf_printf(b, _("failed (%s), then marked done anyway"), why);
+		else if (s->simulated)
+			buf_adds(b, _("simulated (drill)"));
+		else
+			buf_adds(b, _("done"));
+		break;
+	}
 }

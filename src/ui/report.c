@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ui/report.h"
+#include "ui/report-int.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/timeutil.h"
@@ -27,42 +28,50 @@ report_under(const char *id, const char *step)
 	return (strncmp(id, step, n) == 0 && (id[n] == '\0' || id[n] == '.'));
 }
 
-/* The step of id, or NULL. */
-static struct report_step *
+/* The index of step id in the walk, or -1. */
+static int
 report_find_step(const struct report *r, const char *id)
 {
 	size_t	i;
 
-	for (i = 0; i < r->nsteps; i++)
-		if (strcmp(r->steps[i].id, id) == 0)
-			return (&r->steps[i]);
-	return (NULL);
+	for (i = 0; i < r->w.nsteps; i++)
+		if (strcmp(r->w.steps[i].id, id) == 0)
+			return ((int)i);
+	return (-1);
 }
 
-/* The step of id, added at the end when the runbook did not name it. */
-static struct report_step *
-report_step(struct report *r, const char *id)
+/* The runbook's step of walk step i, or NULL when the runbook lacks it. */
+static const struct rb_step *
+report_rb_step(const struct report *r, size_t i)
 {
-	struct report_step	*s;
-
-	if ((s = report_find_step(r, id)) != NULL)
-		return (s);
-	r->steps = xreallocarray(r->steps, r->nsteps + 1, sizeof *r->steps);
-	s = &r->steps[r->nsteps++];
-	memset(s, 0, sizeof *s);
-	s->id = xstrdup(id);
-	return (s);
+	return (i < r->w.rb->nsteps ? &r->w.rb->steps[i] : NULL);
 }
 
-/* Add a checklist item to a step; returns its index. */
-static size_t
-report_add_item(struct report_step *s, const char *item)
+/* The expected duration of step i in seconds, 0 when unknown. */
+static int64_t
+report_expect(const struct report *r, size_t i)
 {
-	s->items = xreallocarray(s->items, s->nitems + 1, sizeof *s->items);
-	s->ticked = xreallocarray(s->ticked, s->nitems + 1, sizeof *s->ticked);
-	s->items[s->nitems] = xstrdup(item);
-	s->ticked[s->nitems] = false;
-	return (s->nitems++);
+	const struct rb_step	*rs = report_rb_step(r, i);
+
+	return (rs != NULL ? rs->expect : 0);
+}
+
+/* Whether step i left no trace in the record. */
+static bool
+report_not_reached(const struct report *r, size_t i)
+{
+	const struct walk_step	*s = &r->w.steps[i];
+
+	return (s->state == WALK_PENDING && !s->failed && s->first_ms == 0 && !s->visited);
+}
+
+/* Whether step i is done for real: not simulated, and no failure left standing. */
+static bool
+report_done(const struct report *r, size_t i)
+{
+	const struct walk_step	*s = &r->w.steps[i];
+
+	return (s->state == WALK_DONE && !s->simulated && !s->failed);
 }
 
 /* Remember an operator once. */
@@ -84,143 +93,17 @@ report_add_operator(struct report *r, const struct incident_event *ev)
 	r->operators[r->noperators++] = who;
 }
 
-/* Apply one event to the steps and commands. */
-static void
-report_apply(struct report *r, const struct incident_event *ev)
-{
-	struct report_step	*s = NULL;
-	struct report_command	*c;
-	char			*item;
-	int64_t			 idx, v;
-	size_t			 i;
-
-	if (ev->step != NULL && ev->kind != INCIDENT_EV_CURSOR && ev->kind != INCIDENT_EV_NOTE) {
-		s = report_step(r, ev->step);
-		if (s->start_ms == 0)
-			s->start_ms = ev->time_ms;
-		if (s->state == REPORT_STEP_PENDING)
-			s->state = REPORT_STEP_STARTED;
-	}
-	switch (ev->kind) {
-	case INCIDENT_EV_STEP_STARTED:
-		if (s != NULL && s->title == NULL)
-			s->title = xstrdup(ev->payload);
-		break;
-	case INCIDENT_EV_STEP_DONE:
-	case INCIDENT_EV_STEP_SKIPPED:
-	case INCIDENT_EV_STEP_FAILED:
-		if (s == NULL)
-			break;
-		s->state = ev->kind == INCIDENT_EV_STEP_DONE ? REPORT_STEP_DONE :
-		    ev->kind == INCIDENT_EV_STEP_SKIPPED ? REPORT_STEP_SKIPPED : REPORT_STEP_FAILED;
-		s->end_ms = ev->time_ms;
-		free(s->reason);
-		s->reason = *ev->payload != '\0' ? xstrdup(ev->payload) : NULL;
-		break;
-	case INCIDENT_EV_COMMAND_STARTED:
-		r->cmds = xreallocarray(r->cmds, r->ncmds + 1, sizeof *r->cmds);
-		c = &r->cmds[r->ncmds++];
-		memset(c, 0, sizeof *c);
-		c->step = xstrdup(ev->step != NULL ? ev->step : "");
-		c->command = xstrdup(ev->payload);
-		c->start_ms = ev->time_ms;
-		buf_init(&c->output);
-		break;
-	case INCIDENT_EV_OUTPUT:
-	case INCIDENT_EV_EXIT:
-		for (i = r->ncmds; i > 0; i--) {
-			c = &r->cmds[i - 1];
-			if (c->status == NULL && strcmp(c->step, ev->step != NULL ? ev->step : "") == 0)
-				break;
-		}
-		if (i == 0)
-			break;
-		if (ev->kind == INCIDENT_EV_OUTPUT) {
-			buf_adds(&c->output, ev->payload);
-			break;
-		}
-		c->end_ms = ev->time_ms;
-		if ((c->status = incident_event_get(ev, "status")) == NULL)
-			c->status = xstrdup("?");
-		c->code = incident_event_get_int(ev, "code", &v) == 0 ? v : -1;
-		break;
-	case INCIDENT_EV_CHECK_TICKED:
-	case INCIDENT_EV_CHECK_UNTICKED:
-		/* An index far past any checklist is a damaged record: ignored. */
-		if (s == NULL || incident_event_get_int(ev, "index", &idx) != 0 || idx < 0 ||
-		    idx >= REPORT_ITEMS_MAX)
-			break;
-		item = incident_event_get(ev, "item");
-		while ((size_t)idx >= s->nitems)
-			report_add_item(s, (size_t)idx == s->nitems && item != NULL ? item : "");
-		if (*s->items[idx] == '\0' && item != NULL) {
-			free(s->items[idx]);
-			s->items[idx] = xstrdup(item);
-		}
-		s->ticked[idx] = ev->kind == INCIDENT_EV_CHECK_TICKED;
-		free(item);
-		break;
-	case INCIDENT_EV_RESTORED:
-		free(r->restored_set);
-		r->restored_set = incident_event_get(ev, "set");
-		if (incident_event_get_int(ev, "backup_ms", &v) == 0)
-			r->backup_ms = v;
-		break;
-	default:
-		break;
-	}
-}
-
-/*
- * Without a restored event: the output of `patronus-dr restore db` as the
- * TUI recorded it, when it ran in English: "restored TARGET from SET (" names
- * the set and "data-loss window: ... (backup of YYYY-mm-dd HH:MM:SS," its
- * time. The last restore wins.
- */
-static void
-report_restore_output(struct report *r)
-{
-	const char	*p, *q, *from;
-	char		*when, *set, *cause = NULL;
-	time_t		 t;
-	size_t		 i;
-
-	for (i = 0; i < r->ncmds; i++) {
-		if ((p = r->cmds[i].output.data) == NULL)
-			continue;
-		if ((q = strstr(p, "\nrestored ")) != NULL || strncmp(p, "restored ", 9) == 0) {
-			q = q != NULL ? q + 1 : p;
-			if ((from = strstr(q, " from ")) != NULL &&
-			    from < q + strcspn(q, "\n")) {
-				from += 6;
-				set = xstrndup(from, strcspn(from, " \n"));
-				free(r->restored_set);
-				r->restored_set = set;
-			}
-		}
-		if ((q = strstr(p, "data-loss window: ")) != NULL &&
-		    (q = strstr(q, "(backup of ")) != NULL) {
-			when = xstrndup(q + 11, strcspn(q + 11, ",\n"));
-			if (time_parse(when, 0, &t, &cause) == 0)
-				r->backup_ms = (int64_t)t * 1000;
-			free(cause);
-			cause = NULL;
-			free(when);
-		}
-	}
-}
-
 /* Whether every item of the steps with this id (or under it) is ticked, and there is one. */
 static bool
 report_all_ticked(const struct report *r, const char *id)
 {
 	size_t	i, j, n = 0;
 
-	for (i = 0; i < r->nsteps; i++) {
-		if (!report_under(r->steps[i].id, id))
+	for (i = 0; i < r->w.nsteps; i++) {
+		if (!report_under(r->w.steps[i].id, id))
 			continue;
-		for (j = 0; j < r->steps[i].nitems; j++, n++)
-			if (!r->steps[i].ticked[j])
+		for (j = 0; j < r->w.steps[i].nticks; j++, n++)
+			if (!r->w.steps[i].ticks[j])
 				return (false);
 	}
 	return (n > 0);
@@ -269,13 +152,37 @@ report_crit_rpo(struct report *r)
 		    report_of(r->rpo_achieved, r->inc.rpo));
 }
 
+/* "restore: failed (exit 66), then skipped: no sets; ..." of every step with a failure standing (caller frees), NULL when none. */
+static char *
+report_failed_steps(const struct report *r)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 0; i < r->w.nsteps; i++) {
+		if (!r->w.steps[i].failed && r->w.steps[i].state != WALK_FAILED)
+			continue;
+		if (b.len > 0)
+			buf_adds(&b, "; ");
+		buf_printf(&b, "%s: ", r->w.steps[i].id);
+		walk_step_describe(&r->w, (int)i, &b);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_steal(&b));
+}
+
 /* Score the plan's success criteria of a drill. */
 static void
 report_score(struct report *r)
 {
-	const struct report_step	*s;
-	bool				 failed = false, ticked = true, any = false;
-	size_t				 i, j;
+	bool	ticked = true, any = false, done;
+	char	*failed;
+	size_t	i, j;
+	int	k;
 
 	if (strcmp(r->inc.runbook_id, "failover-drill") == 0) {
 		report_crit(r, _("Failover completed within RTO"),
@@ -287,95 +194,120 @@ report_score(struct report *r)
 		    xstrdup(report_all_ticked(r, "validate") ?
 		    _("every validation check ticked") : _("not every validation check ticked")));
 		report_crit_rpo(r);
-		s = report_find_step(r, "failback");
+		k = report_find_step(r, "failback");
+		done = k >= 0 && report_done(r, (size_t)k);
 		report_crit(r, _("Failback completed successfully"),
-		    s != NULL && s->state == REPORT_STEP_DONE && report_all_ticked(r, "failback"),
-		    xstrdup(s != NULL && s->state == REPORT_STEP_DONE ? (report_all_ticked(r,
-		    "failback") ? _("failback done, every check ticked") :
+		    done && report_all_ticked(r, "failback"),
+		    xstrdup(done ? (report_all_ticked(r, "failback") ?
+		    _("failback done, every check ticked") :
 		    _("failback done, not every check ticked")) : _("failback not done")));
 	} else {
 		report_crit(r, _("Completed within RTO"), r->rto_achieved <= r->inc.rto,
 		    report_of(r->rto_achieved, r->inc.rto));
 		if (r->inc.rpo > 0)
 			report_crit_rpo(r);
-		for (i = 0; i < r->nsteps; i++) {
-			if (r->steps[i].state == REPORT_STEP_FAILED)
-				failed = true;
-			for (j = 0; j < r->steps[i].nitems; j++, any = true)
-				if (!r->steps[i].ticked[j])
+		failed = report_failed_steps(r);
+		for (i = 0; i < r->w.nsteps; i++)
+			for (j = 0; j < r->w.steps[i].nticks; j++, any = true)
+				if (!r->w.steps[i].ticks[j])
 					ticked = false;
-		}
-		report_crit(r, _("No step failed"), !failed, xstrdup(failed ?
-		    _("a step failed") : _("no step failed")));
+		report_crit(r, _("No step failed"), failed == NULL, failed != NULL ? failed :
+		    xstrdup(_("no step failed")));
 		if (any)
 			report_crit(r, _("Every checklist item ticked"), ticked, xstrdup(ticked ?
 			    _("all ticked") : _("some not ticked")));
 	}
-	r->pass = !r->interim;
+	r->pass = !r->interim && !r->abandoned;
 	for (i = 0; i < r->ncrit; i++)
 		if (!r->crit[i].pass)
 			r->pass = false;
 }
 
+/* The runs of every step in the order the record started them. */
+static void
+report_index_runs(struct report *r)
+{
+	size_t	*seen, i;
+	int	 k;
+
+	seen = xcalloc(r->w.nsteps + 1, sizeof *seen);
+	for (i = 0; i < r->nevs; i++) {
+		if (r->evs[i].kind != INCIDENT_EV_COMMAND_STARTED || r->evs[i].step == NULL ||
+		    (k = report_find_step(r, r->evs[i].step)) < 0 ||
+		    seen[k] >= r->w.steps[k].nruns)
+			continue;
+		r->runs = xreallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+		r->run_step = xreallocarray(r->run_step, r->nruns + 1, sizeof *r->run_step);
+		r->runs[r->nruns] = &r->w.steps[k].runs[seen[k]++];
+		r->run_step[r->nruns++] = (size_t)k;
+	}
+	free(seen);
+}
+
 /* Build the report of an incident. */
 int
 report_build(struct incident_store *st, const char *id, const struct runbook *rb,
-    struct report *r, char **cause)
+    const char *command, struct report *r, char **cause)
 {
 	struct incident_verify_result	 vr;
-	struct report_step		*s;
+	struct incident_event		*evs = NULL;
+	const struct rb_step		*rs;
+	size_t				 i, n = 0;
 	bool				 svc = false;
-	size_t				 i, j;
 	int				 rc;
 
 	memset(r, 0, sizeof *r);
 	r->rpo_achieved = -1;
 	if ((rc = incident_get(st, id, &r->inc, cause)) != 1)
 		return (rc);
-	if (incident_events(st, id, 0, &r->evs, &r->nevs, cause) != 0) {
+	if (incident_events(st, id, 0, &evs, &n, cause) != 0) {
 		incident_free(&r->inc);
 		return (-1);
 	}
 	memset(&vr, 0, sizeof vr);
 	if ((rc = incident_verify(st, id, &vr, cause)) == -1) {
-		report_free(r);
+		incident_events_free(evs, n);
+		incident_free(&r->inc);
 		return (-1);
 	}
 	r->chain_ok = rc == 0;
 	r->chain_bad_seq = vr.bad_seq;
 	free(vr.why);
-	if (r->nevs > 0)
-		snprintf(r->head, sizeof r->head, "%s", r->evs[r->nevs - 1].hash);
+	if (n > 0)
+		snprintf(r->head, sizeof r->head, "%s", evs[n - 1].hash);
 
-	if (rb != NULL) {
-		for (i = 0; i < rb->nsteps; i++) {
-			s = report_step(r, rb->steps[i].id);
-			s->title = xstrdup(rb->steps[i].title);
-			s->expect = rb->steps[i].expect;
-			s->restores = rb->steps[i].restores_service;
-			if (rb->steps[i].kind == RB_CHECKLIST)
-				for (j = 0; j < rb->steps[i].nitems; j++)
-					report_add_item(s, rb->steps[i].items[j]);
-		}
-	}
-	for (i = 0; i < r->nevs; i++) {
+	r->rb = rb;
+	r->command = xstrdup(command != NULL ? command : PACKAGE);
+	r->restore_before = rb != NULL && rb->restore_before_detected;
+	walk_init(&r->w, rb);
+	r->w.keep_runs = true;
+	walk_replay(&r->w, evs, n);
+	incident_events_free(evs, n);
+	r->evs = r->w.evs;
+	r->nevs = r->w.nevs;
+	for (i = 0; i < r->nevs; i++)
 		report_add_operator(r, &r->evs[i]);
-		report_apply(r, &r->evs[i]);
-	}
+	report_people_build(r);
+	report_index_runs(r);
 	r->interim = r->inc.closed_ms == 0;
+	r->abandoned = r->w.abandoned;
 	r->as_of_ms = r->interim ? (r->nevs > 0 ? r->evs[r->nevs - 1].time_ms :
 	    r->inc.declared_ms) : r->inc.closed_ms;
 
-	/* The RTO ends with the last step marked restores_service: done, else at the close. */
-	for (i = 0; i < r->nsteps; i++)
-		if (r->steps[i].restores)
+	/* The RTO ends with the last step marked restores_service done for real, else at the close. */
+	for (i = 0; i < r->w.nsteps; i++)
+		if ((rs = report_rb_step(r, i)) != NULL && rs->restores_service)
 			svc = true;
 	if (svc) {
 		r->rto_end_what = _("end of the service-restoring step");
-		for (i = 0; i < r->nsteps; i++)
-			if (r->steps[i].restores && r->steps[i].state == REPORT_STEP_DONE &&
-			    r->steps[i].end_ms > r->rto_end_ms)
-				r->rto_end_ms = r->steps[i].end_ms;
+		for (i = 0; i < r->w.nsteps; i++) {
+			rs = report_rb_step(r, i);
+			if (rs != NULL && rs->restores_service &&
+			    r->w.steps[i].state == WALK_DONE && !r->w.steps[i].failed &&
+			    r->w.steps[i].ended_ms > r->rto_end_ms)
+				r->rto_end_ms = r->w.steps[i].ended_ms;
+		}
+		r->service_unconfirmed = r->rto_end_ms == 0;
 		if (r->rto_end_ms == 0 && r->interim)
 			r->rto_end_what = _("service not yet restored; last event");
 		else if (r->rto_end_ms == 0)
@@ -384,14 +316,15 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 		r->rto_end_what = r->interim ? _("still open; last event") : _("close");
 	r->rto_achieved = ((r->rto_end_ms != 0 ? r->rto_end_ms : r->as_of_ms) -
 	    r->inc.detected_ms) / 1000;
-	if (r->backup_ms == 0)
-		report_restore_output(r);
-	if (r->backup_ms > 0) {
+	/* The RPO only from a restored event: the point the restore says it installed. */
+	r->restored_set = r->w.restored_set;
+	r->backup_ms = r->w.restored_ms;
+	if (r->restored_set != NULL && r->backup_ms > 0) {
 		r->rpo_achieved = (r->inc.detected_ms - r->backup_ms) / 1000;
 		if (r->rpo_achieved < 0)
 			r->rpo_achieved = 0;
 	}
-	if (r->inc.mode == INCIDENT_MODE_DRILL)
+	if (r->inc.mode == INCIDENT_MODE_DRILL && !r->abandoned)
 		report_score(r);
 	return (1);
 }
@@ -400,31 +333,17 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 void
 report_free(struct report *r)
 {
-	size_t	i, j;
+	size_t	i;
 
-	for (i = 0; i < r->nsteps; i++) {
-		free(r->steps[i].id);
-		free(r->steps[i].title);
-		free(r->steps[i].reason);
-		for (j = 0; j < r->steps[i].nitems; j++)
-			free(r->steps[i].items[j]);
-		free(r->steps[i].items);
-		free(r->steps[i].ticked);
-	}
-	free(r->steps);
-	for (i = 0; i < r->ncmds; i++) {
-		free(r->cmds[i].step);
-		free(r->cmds[i].command);
-		free(r->cmds[i].status);
-		buf_free(&r->cmds[i].output);
-	}
-	free(r->cmds);
 	for (i = 0; i < r->ncrit; i++)
 		free(r->crit[i].detail);
 	free(r->crit);
 	str_list_free(r->operators, r->noperators);
-	free(r->restored_set);
-	incident_events_free(r->evs, r->nevs);
+	report_people_free(r);
+	free(r->runs);
+	free(r->run_step);
+	free(r->command);
+	walk_free(&r->w);
 	incident_free(&r->inc);
 	memset(r, 0, sizeof *r);
 }
@@ -441,6 +360,7 @@ report_history_of(const struct report *r, struct report_history *h)
 	h->rpo_achieved = r->rpo_achieved;
 	h->closed = !r->interim;
 	h->pass = r->pass;
+	h->abandoned = r->abandoned;
 }
 
 /* Free what a history row owns. */
@@ -454,7 +374,7 @@ report_history_free(struct report_history *h)
 /* ---- text helpers ---- */
 
 /* Local time "2026-11-27 15:30:02" of ms into buf. */
-static const char *
+const char *
 report_time(int64_t ms, char *buf, size_t len)
 {
 	return (time_format_iso((time_t)(ms / 1000), buf, len));
@@ -527,7 +447,7 @@ report_safe(struct buf *b, const char *s)
 }
 
 /* Append text for HTML: defused like report_safe, &<>"' as entities. */
-static void
+void
 report_html(struct buf *b, const char *s)
 {
 	struct buf	 t;
@@ -579,9 +499,15 @@ report_line(struct buf *b, const char *s)
 	buf_free(&t);
 }
 
-/* Append text for a Markdown table cell: one line, '|' escaped. */
-static void
-report_cell(struct buf *b, const char *s)
+/*
+ * Append recorded text for Markdown, on one line: defused as report_line
+ * does (control characters as \xHH), then &<> as entities (a Markdown
+ * renderer passes HTML through) and Markdown's own marks escaped with a
+ * backslash, so a note or an answer can neither inject markup nor break a
+ * table. The one escaping of the Markdown report.
+ */
+void
+report_md_text(struct buf *b, const char *s)
 {
 	struct buf	 t;
 	const char	*p;
@@ -589,9 +515,25 @@ report_cell(struct buf *b, const char *s)
 	buf_init(&t);
 	report_line(&t, s);
 	for (p = t.data != NULL ? t.data : ""; *p != '\0'; p++) {
-		if (*p == '|')
+		switch (*p) {
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
+		case '#': case '~': case '!':
 			buf_addc(b, '\\');
-		buf_addc(b, *p);
+			buf_addc(b, *p);
+			break;
+		default:
+			buf_addc(b, *p);
+			break;
+		}
 	}
 	buf_free(&t);
 }
@@ -620,30 +562,46 @@ report_excerpt(const struct buf *out, size_t *cut)
 	return (xstrndup(p, (size_t)(s + len - p)));
 }
 
-/* The title of a step, or its id. */
+/* The title of walk step i, or its id. */
 static const char *
-report_step_title(const struct report_step *s)
+report_title(const struct report *r, size_t i)
 {
-	return (s->title != NULL ? s->title : s->id);
+	return (r->w.steps[i].title != NULL ? r->w.steps[i].title : r->w.steps[i].id);
 }
 
-/* The state of a step as a word. */
-static const char *
-report_state_name(enum report_state st)
+/* The state of walk step i in words (caller frees; raw, the renderer escapes it). */
+static char *
+report_state(const struct report *r, size_t i)
 {
-	switch (st) {
-	case REPORT_STEP_PENDING:
-		return (_("not reached"));
-	case REPORT_STEP_STARTED:
-		return (_("started"));
-	case REPORT_STEP_DONE:
-		return (_("done"));
-	case REPORT_STEP_SKIPPED:
-		return (_("skipped"));
-	case REPORT_STEP_FAILED:
-		return (_("failed"));
-	}
-	return ("?");
+	struct buf	b;
+
+	if (report_not_reached(r, i))
+		return (xstrdup(_("not reached")));
+	buf_init(&b);
+	walk_step_describe(&r->w, (int)i, &b);
+	return (buf_steal(&b));
+}
+
+/* The remark of step i beside its state: the done remark, or NULL. */
+static const char *
+report_remark(const struct report *r, size_t i)
+{
+	const struct walk_step	*s = &r->w.steps[i];
+
+	return (s->state == WALK_DONE ? s->remark : NULL);
+}
+
+/* The actual duration of step i into buf, "-" when it has none. */
+static const char *
+report_actual(const struct report *r, size_t i, char *buf, size_t len, int64_t *secs)
+{
+	const struct walk_step	*s = &r->w.steps[i];
+
+	*secs = -1;
+	if (s->ended_ms == 0 || s->first_ms == 0 || s->state == WALK_SKIPPED)
+		return ("-");
+	*secs = (s->ended_ms - s->first_ms) / 1000;
+	return (duration_format(*secs, buf, len));
 }
 
 /* What one event says, one line (caller frees; not yet defused). */
@@ -672,9 +630,77 @@ report_heading(const struct report *r)
 	    _("Post-incident report: %s"), r->inc.id));
 }
 
+/* The drill's result in one word: ABANDONED, INCOMPLETE, PASS or FAIL. */
+static const char *
+report_result(const struct report *r)
+{
+	if (r->abandoned)
+		return (_("ABANDONED"));
+	if (r->interim)
+		return (_("INCOMPLETE"));
+	return (r->pass ? _("PASS") : _("FAIL"));
+}
+
+/* The command a hint names, e.g. "patronus-dr --config '/x/dr.yaml' incidents verify ID" (caller frees). */
+static char *
+report_hint(const struct report *r, const char *sub)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s %s ", r->command, sub);
+	str_shell_quote(&b, r->inc.id);
+	return (buf_steal(&b));
+}
+
+/* The summary's target lines: labels[k] (static, translated) and texts[k] (caller frees). Returns their count. */
+static size_t
+report_targets(const struct report *r, const char *labels[4], char *texts[4])
+{
+	char	d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ], t[TIMEUTIL_BUFSZ], t2[TIMEUTIL_BUFSZ];
+	size_t	n = 0;
+
+	labels[n] = _("RTO");
+	texts[n++] = xasprintf(_("target %s, achieved %s (detection to %s, %s): %s%s"),
+	    report_dur(r->inc.rto, d1, sizeof d1), report_dur(r->rto_achieved, d2, sizeof d2),
+	    r->rto_end_what, report_time(r->rto_end_ms != 0 ? r->rto_end_ms : r->as_of_ms, t,
+	    sizeof t), report_verdict(r->rto_achieved, r->inc.rto),
+	    r->interim ? _(" so far") : "");
+	labels[n] = _("RPO");
+	if (r->rpo_achieved >= 0)
+		texts[n++] = xasprintf(_("target %s, achieved %s (backup of %s restored: %s): %s"),
+		    r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-",
+		    report_dur(r->rpo_achieved, d2, sizeof d2),
+		    report_time(r->backup_ms, t, sizeof t),
+		    r->restored_set != NULL ? r->restored_set : "?", r->inc.rpo > 0 ?
+		    report_verdict(r->rpo_achieved, r->inc.rpo) : "-");
+	else
+		texts[n++] = xasprintf(_("target %s, achieved: unknown (no restored backup "
+		    "recorded)"), r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-");
+	if (r->rpo_achieved >= 0) {
+		labels[n] = _("Data loss");
+		texts[n++] = xasprintf(_("measured from the point restored to the detection "
+		    "(%s), as every restore under the incident prints its data-loss window"),
+		    report_time(r->inc.detected_ms, t, sizeof t));
+	}
+	if (r->restore_before) {
+		labels[n] = _("Restore point");
+		if (r->backup_ms > r->inc.detected_ms)
+			texts[n++] = xasprintf(_("only points before the detection (%s) count "
+			    "(restore_before: detected), but the point restored (%s) is later: "
+			    "it may hold the damage"), report_time(r->inc.detected_ms, t, sizeof t),
+			    report_time(r->backup_ms, t2, sizeof t2));
+		else
+			texts[n++] = xasprintf(_("only points before the detection (%s) count "
+			    "(restore_before: detected): later backups may hold the damage"),
+			    report_time(r->inc.detected_ms, t, sizeof t));
+	}
+	return (n);
+}
+
 /* ---- Markdown ---- */
 
-/* Append text as an indented (4 spaces) code block. */
+/* Append text as an indented (4 spaces) code block: control characters defused. */
 static void
 report_md_code(struct buf *b, const char *text)
 {
@@ -694,147 +720,211 @@ report_md_code(struct buf *b, const char *text)
 	buf_free(&t);
 }
 
-/* The RTO and RPO lines, shared by md and status. */
+/* Append "- **Label:** text" with text escaped. */
 static void
-report_md_targets(struct buf *b, const struct report *r)
+report_md_item(struct buf *b, const char *label, const char *text)
 {
-	char	d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ], t[TIMEUTIL_BUFSZ];
+	buf_printf(b, "- **%s:** ", label);
+	report_md_text(b, text);
+	buf_addc(b, '\n');
+}
 
-	buf_printf(b, _("- **RTO:** target %s, achieved %s (detection to %s, %s): %s%s\n"),
-	    report_dur(r->inc.rto, d1, sizeof d1), report_dur(r->rto_achieved, d2, sizeof d2),
-	    r->rto_end_what, report_time(r->rto_end_ms != 0 ? r->rto_end_ms : r->as_of_ms, t,
-	    sizeof t), report_verdict(r->rto_achieved, r->inc.rto),
-	    r->interim ? _(" so far") : "");
-	if (r->rpo_achieved >= 0) {
-		buf_printf(b, _("- **RPO:** target %s, achieved %s (backup of %s restored: "),
-		    r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-",
-		    report_dur(r->rpo_achieved, d2, sizeof d2),
-		    report_time(r->backup_ms, t, sizeof t));
-		report_line(b, r->restored_set != NULL ? r->restored_set : "?");
-		buf_printf(b, "): %s\n", r->inc.rpo > 0 ?
-		    report_verdict(r->rpo_achieved, r->inc.rpo) : "-");
-	} else
-		buf_printf(b, _("- **RPO:** target %s, achieved: unknown (no restored backup recorded)\n"),
-		    r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-");
+/* Append one answer (or decision) as a Markdown list item. */
+static void
+report_md_answer(struct buf *b, const char *question, const char *answer, size_t revisions)
+{
+	buf_adds(b, "- **");
+	report_md_text(b, question != NULL ? question : "");
+	buf_adds(b, "** ");
+	report_md_text(b, answer != NULL ? answer : "");
+	if (revisions > 0)
+		buf_printf(b, _(" *(final answer; %zu earlier in the timeline)*"), revisions);
+	buf_addc(b, '\n');
+}
+
+/* Append one answer (or decision) as an HTML list item. */
+static void
+report_html_answer(struct buf *b, const char *question, const char *answer,
+    size_t revisions)
+{
+	buf_adds(b, "<li><strong>");
+	report_html(b, question != NULL ? question : "");
+	buf_adds(b, "</strong> ");
+	report_html(b, answer != NULL ? answer : "");
+	if (revisions > 0) {
+		buf_adds(b, " <em>");
+		buf_printf(b, _("(final answer; %zu earlier in the timeline)"), revisions);
+		buf_adds(b, "</em>");
+	}
+	buf_adds(b, "</li>\n");
+}
+
+/*
+ * Append every decision and the last answer to each prompt question, step by
+ * step, with emit (one per format); earlier answers stay in the timeline.
+ * Returns how many.
+ */
+static size_t
+report_answers(struct buf *b, const struct report *r,
+    void (*emit)(struct buf *, const char *, const char *, size_t))
+{
+	const struct walk_step	*s;
+	size_t			 i, j, n = 0;
+
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		if (s->decision_answer != NULL) {
+			emit(b, s->decision_question, s->decision_answer, 0);
+			n++;
+		}
+		for (j = 0; j < s->nans; j++, n++)
+			emit(b, s->ans[j].question, s->ans[j].answer, s->ans[j].revisions);
+	}
+	return (n);
 }
 
 /* Append the report as Markdown. */
 static void
 report_md(struct buf *b, const struct report *r)
 {
-	const struct report_step	*s;
-	const struct report_command	*c;
+	const struct walk_step		*s;
+	const struct walk_run		*c;
 	const struct incident_event	*ev;
-	char				*h, *x, t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ];
+	const char			*labels[4];
+	char				*h, *x, *texts[4], t[TIMEUTIL_BUFSZ], d1[TIMEUTIL_BUFSZ];
 	char				 d2[TIMEUTIL_BUFSZ];
 	size_t				 i, j, cut, n;
+	int64_t				 secs;
 	bool				 any;
 
 	h = report_heading(r);
 	buf_printf(b, "# %s\n\n", h);
 	free(h);
-	if (r->interim)
+	if (r->abandoned) {
+		buf_printf(b, _("> **ABANDONED:** the %s was closed as opened by mistake: "),
+		    incident_mode_name(r->inc.mode));
+		report_md_text(b, r->w.outcome != NULL ? r->w.outcome : "");
+		buf_adds(b, _(". It is neither a pass nor a fail.\n\n"));
+	} else if (r->interim)
 		buf_printf(b, _("> **INTERIM REPORT:** the %s is still open; figures are as of "
 		    "the last event (%s).\n\n"), incident_mode_name(r->inc.mode),
 		    report_time(r->as_of_ms, t, sizeof t));
 
 	buf_printf(b, "## %s\n\n", _("Summary"));
-	buf_printf(b, _("- **Runbook:** %s ("), r->inc.runbook_id);
-	report_line(b, r->inc.runbook_title);
-	buf_adds(b, ")\n");
-	buf_printf(b, _("- **Mode:** %s\n"), incident_mode_name(r->inc.mode));
-	buf_printf(b, _("- **Host:** %s\n"), r->inc.host);
-	buf_printf(b, _("- **Time zone:** %s\n"), report_zone(r->inc.detected_ms, t, sizeof t));
-	buf_printf(b, _("- **Detected:** %s\n"), report_time(r->inc.detected_ms, t, sizeof t));
-	buf_printf(b, _("- **Declared:** %s\n"), report_time(r->inc.declared_ms, t, sizeof t));
-	if (r->interim)
-		buf_printf(b, _("- **Closed:** not yet\n"));
-	else
-		buf_printf(b, _("- **Closed:** %s\n"), report_time(r->inc.closed_ms, t, sizeof t));
-	buf_printf(b, _("- **Operators:** "));
+	x = xasprintf("%s (%s)", r->inc.runbook_id, r->inc.runbook_title);
+	report_md_item(b, _("Runbook"), x);
+	free(x);
+	report_md_item(b, _("Mode"), incident_mode_name(r->inc.mode));
+	report_md_item(b, _("Host"), r->inc.host);
+	report_md_item(b, _("Time zone"), report_zone(r->inc.detected_ms, t, sizeof t));
+	report_md_item(b, _("Detected"), report_time(r->inc.detected_ms, t, sizeof t));
+	report_md_item(b, _("Declared"), report_time(r->inc.declared_ms, t, sizeof t));
+	report_md_item(b, _("Closed"), r->interim ? _("not yet") :
+	    report_time(r->inc.closed_ms, t, sizeof t));
+	buf_printf(b, "- **%s:** ", _("Operators"));
 	for (i = 0; i < r->noperators; i++) {
 		if (i > 0)
 			buf_adds(b, ", ");
-		report_line(b, r->operators[i]);
+		report_md_text(b, r->operators[i]);
 	}
 	buf_adds(b, "\n");
-	report_md_targets(b, r);
+	n = report_targets(r, labels, texts);
+	for (i = 0; i < n; i++) {
+		report_md_item(b, labels[i], texts[i]);
+		free(texts[i]);
+	}
+	report_calendar_md(b, r);
 	buf_adds(b, "\n");
+	report_people_md(b, r);
 
 	if (r->inc.mode == INCIDENT_MODE_DRILL) {
 		buf_printf(b, "## %s\n\n", _("Success criteria"));
-		for (i = 0; i < r->ncrit; i++)
-			buf_printf(b, "- [%s] %s: %s\n", r->crit[i].pass ? _("PASS") : _("FAIL"),
-			    r->crit[i].name, r->crit[i].detail);
-		buf_printf(b, _("\n**Drill result: %s**\n\n"), r->interim ? _("INCOMPLETE") :
-		    r->pass ? _("PASS") : _("FAIL"));
+		if (r->abandoned)
+			buf_printf(b, "%s\n", _("Not scored: the drill was abandoned."));
+		for (i = 0; i < r->ncrit; i++) {
+			buf_printf(b, "- [%s] %s: ", r->crit[i].pass ? _("PASS") : _("FAIL"),
+			    r->crit[i].name);
+			report_md_text(b, r->crit[i].detail);
+			buf_addc(b, '\n');
+		}
+		buf_printf(b, _("\n**Drill result: %s**\n\n"), report_result(r));
 	}
 
 	buf_printf(b, "## %s\n\n", _("Steps"));
 	buf_printf(b, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n", _("Step"),
 	    _("State"), _("Expected"), _("Actual"), _("Remark"));
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
+	for (i = 0; i < r->w.nsteps; i++) {
 		buf_adds(b, "| ");
-		report_cell(b, s->id);
+		report_md_text(b, r->w.steps[i].id);
 		buf_adds(b, " — ");
-		report_cell(b, report_step_title(s));
-		buf_printf(b, " | %s | %s | %s | ", report_state_name(s->state),
-		    s->expect > 0 ? report_dur(s->expect, d1, sizeof d1) : "-",
-		    s->end_ms != 0 && s->state != REPORT_STEP_SKIPPED ?
-		    report_dur((s->end_ms - s->start_ms) / 1000, d2, sizeof d2) : "-");
-		if (s->reason != NULL)
-			report_cell(b, s->reason);
-		if (s->expect > 0 && s->end_ms != 0 && (s->end_ms - s->start_ms) / 1000 > s->expect)
-			buf_adds(b, s->reason != NULL ? _("; over time") : _("over time"));
+		report_md_text(b, report_title(r, i));
+		buf_adds(b, " | ");
+		x = report_state(r, i);
+		report_md_text(b, x);
+		free(x);
+		buf_printf(b, " | %s | %s | ", report_expect(r, i) > 0 ?
+		    report_dur(report_expect(r, i), d1, sizeof d1) : "-",
+		    report_actual(r, i, d2, sizeof d2, &secs));
+		if (report_remark(r, i) != NULL)
+			report_md_text(b, report_remark(r, i));
+		if (report_expect(r, i) > 0 && secs > report_expect(r, i))
+			buf_adds(b, report_remark(r, i) != NULL ? _("; over time") :
+			    _("over time"));
 		buf_adds(b, " |\n");
 	}
 	buf_adds(b, "\n");
 
 	any = false;
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
-		if (s->state != REPORT_STEP_SKIPPED)
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		if (s->state != WALK_SKIPPED)
 			continue;
 		if (!any)
 			buf_printf(b, "## %s\n\n", _("Skipped steps"));
 		any = true;
 		buf_adds(b, "- ");
-		report_line(b, s->id);
+		report_md_text(b, s->id);
 		buf_adds(b, ": ");
-		report_line(b, s->reason != NULL ? s->reason : _("no reason given"));
+		if (s->failed) {
+			x = report_state(r, i);
+			report_md_text(b, x);
+			free(x);
+		} else
+			report_md_text(b, s->skip_reason != NULL && *s->skip_reason != '\0' ?
+			    s->skip_reason : _("no reason given"));
 		buf_adds(b, "\n");
 	}
 	if (any)
 		buf_adds(b, "\n");
 
 	any = false;
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
-		if (s->nitems == 0)
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		if (s->nticks == 0)
 			continue;
 		if (!any)
 			buf_printf(b, "## %s\n\n", _("Checklists"));
 		any = true;
 		buf_printf(b, "%s `", _("Step"));
-		report_line(b, s->id);
+		report_md_text(b, s->id);
 		buf_adds(b, "`:\n\n");
-		for (j = 0; j < s->nitems; j++) {
-			buf_printf(b, "- [%c] ", s->ticked[j] ? 'x' : ' ');
-			report_line(b, s->items[j]);
+		for (j = 0; j < s->nticks; j++) {
+			buf_printf(b, "- [%c] ", s->ticks[j] ? 'x' : ' ');
+			report_md_text(b, walk_item(&r->w, (int)i, j));
 			buf_adds(b, "\n");
 		}
 		buf_adds(b, "\n");
 	}
 
-	if (r->ncmds > 0)
+	if (r->nruns > 0)
 		buf_printf(b, "## %s\n\n", _("Commands and actions"));
-	for (i = 0; i < r->ncmds; i++) {
-		c = &r->cmds[i];
+	for (i = 0; i < r->nruns; i++) {
+		c = r->runs[i];
 		buf_printf(b, "%s `", _("Step"));
-		report_line(b, c->step);
-		buf_printf(b, _("`, %s, %s:\n\n"), report_time(c->start_ms, t, sizeof t),
-		    c->status != NULL ? c->status : _("did not end"));
+		report_md_text(b, r->w.steps[r->run_step[i]].id);
+		buf_printf(b, "`, %s, ", report_time(c->start_ms, t, sizeof t));
+		report_md_text(b, c->status != NULL ? c->status : _("did not end"));
+		buf_adds(b, ":\n\n");
 		report_md_code(b, c->command);
 		buf_adds(b, "\n");
 		if (c->output.len > 0) {
@@ -850,26 +940,12 @@ report_md(struct buf *b, const struct report *r)
 		}
 	}
 
-	for (n = 0, i = 0; i < r->nevs; i++)
-		n += r->evs[i].kind == INCIDENT_EV_PROMPT_ANSWER ||
-		    r->evs[i].kind == INCIDENT_EV_DECISION;
+	for (n = 0, i = 0; i < r->w.nsteps; i++)
+		n += r->w.steps[i].nans + (r->w.steps[i].decision_answer != NULL);
 	if (n > 0) {
 		buf_printf(b, "## %s\n\n", _("Answers and decisions"));
-		for (i = 0; i < r->nevs; i++) {
-			ev = &r->evs[i];
-			if (ev->kind != INCIDENT_EV_PROMPT_ANSWER && ev->kind != INCIDENT_EV_DECISION)
-				continue;
-			x = incident_event_get(ev, "question");
-			buf_adds(b, "- **");
-			report_line(b, x != NULL ? x : "");
-			buf_adds(b, "** ");
-			free(x);
-			x = incident_event_get(ev, "answer");
-			report_line(b, x != NULL ? x : "");
-			buf_adds(b, "\n");
-			free(x);
-		}
-		buf_adds(b, "\n");
+		report_answers(b, r, report_md_answer);
+		buf_addc(b, '\n');
 	}
 
 	for (n = 0, i = 0; i < r->nevs; i++)
@@ -880,9 +956,10 @@ report_md(struct buf *b, const struct report *r)
 			ev = &r->evs[i];
 			if (ev->kind != INCIDENT_EV_NOTE)
 				continue;
-			buf_printf(b, "- %s %s: ", report_time(ev->time_ms, t, sizeof t),
-			    ev->operator);
-			report_line(b, ev->payload);
+			buf_printf(b, "- %s ", report_time(ev->time_ms, t, sizeof t));
+			report_md_text(b, ev->operator);
+			buf_adds(b, ": ");
+			report_md_text(b, ev->payload);
 			buf_adds(b, "\n");
 		}
 		buf_adds(b, "\n");
@@ -894,15 +971,15 @@ report_md(struct buf *b, const struct report *r)
 		x = report_describe(ev);
 		buf_printf(b, "- %3" PRId64 "  %s  ", ev->seq, report_time(ev->time_ms, t,
 		    sizeof t));
-		report_line(b, ev->operator);
+		report_md_text(b, ev->operator);
 		if (ev->client != NULL) {
 			buf_addc(b, '@');
-			report_line(b, ev->client);
+			report_md_text(b, ev->client);
 		}
 		buf_adds(b, "  ");
-		report_line(b, ev->step != NULL ? ev->step : "-");
+		report_md_text(b, ev->step != NULL ? ev->step : "-");
 		buf_adds(b, "  ");
-		report_line(b, x);
+		report_md_text(b, x);
 		buf_adds(b, "\n");
 		free(x);
 	}
@@ -911,10 +988,11 @@ report_md(struct buf *b, const struct report *r)
 	buf_printf(b, "## %s\n\n", _("Record"));
 	buf_printf(b, _("- **Events:** %zu\n"), r->nevs);
 	buf_printf(b, _("- **Chain head:** `%s`\n"), r->head);
-	if (r->chain_ok)
-		buf_printf(b, _("- **Chain:** holds (check with `patronus-dr incidents verify %s`)\n"),
-		    r->inc.id);
-	else
+	if (r->chain_ok) {
+		x = report_hint(r, "incidents verify");
+		buf_printf(b, _("- **Chain:** holds (check with `%s`)\n"), x);
+		free(x);
+	} else
 		buf_printf(b, _("- **Chain:** BROKEN at event %" PRId64 "\n"), r->chain_bad_seq);
 }
 
@@ -924,44 +1002,146 @@ report_md(struct buf *b, const struct report *r)
 static bool
 report_sites_connected(const struct report *r)
 {
-	size_t	i, j;
+	const char	*item;
+	size_t		 i, j;
 
-	for (i = 0; i < r->nsteps; i++)
-		for (j = 0; j < r->steps[i].nitems; j++)
-			if (r->steps[i].ticked[j] &&
-			    (strcasestr(r->steps[i].items[j], "sites connected") != NULL ||
-			    strcasestr(r->steps[i].items[j], "sites reconnected") != NULL))
+	for (i = 0; i < r->w.nsteps; i++) {
+		for (j = 0; j < r->w.steps[i].nticks; j++) {
+			item = walk_item(&r->w, (int)i, j);
+			if (r->w.steps[i].ticks[j] &&
+			    (strcasestr(item, "sites connected") != NULL ||
+			    strcasestr(item, "sites reconnected") != NULL))
 				return (true);
+		}
+	}
 	return (false);
 }
 
-/* Append the Communications Lead's update, from the plan's "Failover Complete" message. */
+/*
+ * Append "- TITLE[: state]" for every step of a kind (0 done for real, 1
+ * simulated, 2 failed), or none_text when none is; b NULL only counts them.
+ * Returns how many.
+ */
+static size_t
+report_status_list(struct buf *b, const struct report *r, int which, const char *none_text)
+{
+	const struct walk_step	*s;
+	char			*x;
+	size_t			 i, n = 0;
+	bool			 take;
+
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		switch (which) {
+		case 0:		/* done for real */
+			take = report_done(r, i);
+			break;
+		case 1:		/* simulated in a drill */
+			take = s->state == WALK_DONE && s->simulated && !s->failed;
+			break;
+		default:	/* failed, whatever came after */
+			take = s->failed || s->state == WALK_FAILED;
+			break;
+		}
+		if (!take)
+			continue;
+		if (b == NULL) {
+			n++;
+			continue;
+		}
+		buf_adds(b, "- ");
+		report_line(b, report_title(r, i));
+		if (which == 2) {
+			buf_adds(b, ": ");
+			x = report_state(r, i);
+			report_line(b, x);
+			free(x);
+		}
+		buf_adds(b, "\n");
+		n++;
+	}
+	if (n == 0 && none_text != NULL && b != NULL)
+		buf_printf(b, "- %s\n", none_text);
+	return (n);
+}
+
+/*
+ * Append the Communications Lead's update, from the plan's "Failover
+ * Complete" message, saying no more than the record shows: an open incident
+ * is in progress, a closed one with a failure standing (or its service step
+ * not done) is not resolved, a drill says PASSED or FAILED and never
+ * OPERATIONAL, an abandoned one says so; simulated steps are listed as
+ * simulated, never as actions taken.
+ */
 static void
 report_status(struct buf *b, const struct report *r)
 {
-	char	d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
+	char	d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ], *failed;
+	bool	drill = r->inc.mode == INCIDENT_MODE_DRILL, ok;
 	size_t	i, n;
 
-	if (r->interim) {
-		buf_printf(b, _("Subject: [UPDATE] Patronus SD-WAN recovery in progress\n\n"));
-		buf_printf(b, _("The Patronus SD-WAN %s \""), r->inc.mode == INCIDENT_MODE_DRILL ?
-		    _("drill") : _("recovery"));
+	failed = report_failed_steps(r);
+	ok = failed == NULL && !r->service_unconfirmed;
+	if (r->abandoned) {
+		buf_printf(b, _("Subject: [ABANDONED] Patronus SD-WAN %s closed without a "
+		    "result\n\n"), drill ? _("drill") : _("incident"));
+		buf_printf(b, _("The Patronus SD-WAN %s \""), drill ? _("drill") : _("incident"));
+		report_line(b, r->inc.runbook_title);
+		buf_adds(b, _("\" was opened by mistake and closed: "));
+		report_line(b, r->w.outcome != NULL ? r->w.outcome : "");
+		buf_adds(b, ".\n\n");
+		buf_printf(b, _("Current Status: ABANDONED (neither a pass nor a fail)\n"));
+	} else if (r->interim) {
+		buf_printf(b, drill ? _("Subject: [UPDATE] Patronus SD-WAN drill in progress\n\n") :
+		    _("Subject: [UPDATE] Patronus SD-WAN recovery in progress\n\n"));
+		buf_printf(b, _("The Patronus SD-WAN %s \""), drill ? _("drill") : _("recovery"));
 		report_line(b, r->inc.runbook_title);
 		buf_printf(b, _("\" is in progress (%s since detection).\n\n"),
 		    report_dur(r->rto_achieved, d1, sizeof d1));
-		buf_printf(b, _("Current Status: RECOVERY IN PROGRESS\n"));
-	} else {
-		buf_printf(b, _("Subject: [RESOLVED] Patronus SD-WAN %s Complete\n\n"),
-		    r->inc.mode == INCIDENT_MODE_DRILL ? _("Failover Test") : _("Recovery"));
-		buf_printf(b, _("The Patronus SD-WAN %s \""), r->inc.mode == INCIDENT_MODE_DRILL ?
-		    _("drill") : _("recovery"));
+		buf_printf(b, drill ? _("Current Status: DRILL IN PROGRESS\n") :
+		    _("Current Status: RECOVERY IN PROGRESS\n"));
+	} else if (drill) {
+		buf_printf(b, r->pass ? _("Subject: [DRILL PASSED] Patronus SD-WAN Failover "
+		    "Test Complete\n\n") : _("Subject: [DRILL FAILED] Patronus SD-WAN Failover "
+		    "Test Complete\n\n"));
+		buf_printf(b, _("The Patronus SD-WAN drill \""));
+		report_line(b, r->inc.runbook_title);
+		buf_printf(b, _("\" is closed after %s (RTO %s, %s).\n\n"),
+		    report_dur(r->rto_achieved, d1, sizeof d1), report_dur(r->inc.rto, d2,
+		    sizeof d2), r->rto_achieved <= r->inc.rto ? _("met") : _("missed"));
+		if (r->pass)
+			buf_printf(b, _("Current Status: DRILL PASSED\n"));
+		else {
+			buf_printf(b, _("Current Status: DRILL FAILED ("));
+			for (n = 0, i = 0; i < r->ncrit; i++) {
+				if (r->crit[i].pass)
+					continue;
+				buf_adds(b, n++ > 0 ? ", " : "");
+				buf_adds(b, r->crit[i].name);
+			}
+			buf_adds(b, ")\n");
+		}
+	} else if (ok) {
+		buf_printf(b, _("Subject: [RESOLVED] Patronus SD-WAN Recovery Complete\n\n"));
+		buf_printf(b, _("The Patronus SD-WAN %s \""), _("recovery"));
 		report_line(b, r->inc.runbook_title);
 		buf_printf(b, _("\" is complete: service restored %s after detection (RTO %s, %s).\n\n"),
 		    report_dur(r->rto_achieved, d1, sizeof d1), report_dur(r->inc.rto, d2,
 		    sizeof d2), r->rto_achieved <= r->inc.rto ? _("met") : _("missed"));
 		buf_printf(b, _("Current Status: OPERATIONAL\n"));
+	} else {
+		buf_printf(b, _("Subject: [CLOSED] Patronus SD-WAN recovery closed, not "
+		    "confirmed\n\n"));
+		buf_printf(b, _("The Patronus SD-WAN %s \""), _("recovery"));
+		report_line(b, r->inc.runbook_title);
+		buf_printf(b, _("\" is closed after %s, but the record does not show the "
+		    "service restored: %s.\n\n"), report_dur(r->rto_achieved, d1, sizeof d1),
+		    failed != NULL ? _("a step failed") : r->rto_end_what);
+		buf_printf(b, _("Current Status: NOT CONFIRMED OPERATIONAL\n"));
 	}
-	buf_printf(b, _("Location: %s\n"), r->inc.host);
+	buf_printf(b, "%s ", _("Location:"));
+	report_line(b, r->inc.host);
+	buf_addc(b, '\n');
 	if (r->rpo_achieved >= 0)
 		buf_printf(b, _("Data Loss: %s (%s RPO of %s)\n"),
 		    report_dur(r->rpo_achieved, d1, sizeof d1), r->inc.rpo > 0 &&
@@ -972,34 +1152,41 @@ report_status(struct buf *b, const struct report *r)
 	buf_printf(b, _("Connectivity: %s\n"), report_sites_connected(r) ?
 	    _("All sites reconnected (checked)") : _("not confirmed in the record"));
 	buf_printf(b, _("\nActions Taken:\n"));
-	for (n = 0, i = 0; i < r->nsteps; i++) {
-		if (r->steps[i].state != REPORT_STEP_DONE)
-			continue;
-		buf_adds(b, "- ");
-		report_line(b, report_step_title(&r->steps[i]));
-		buf_adds(b, "\n");
-		n++;
+	report_status_list(b, r, 0, _("none yet"));
+	if (report_status_list(NULL, r, 1, NULL) > 0) {
+		buf_printf(b, _("\nSimulated (drill; nothing was changed):\n"));
+		report_status_list(b, r, 1, NULL);
 	}
-	if (n == 0)
-		buf_printf(b, _("- none yet\n"));
+	if (failed != NULL) {
+		buf_printf(b, _("\nFailed:\n"));
+		report_status_list(b, r, 2, NULL);
+	}
+	free(failed);
 	buf_printf(b, _("\nNext Steps:\n"));
 	if (r->interim) {
 		/* The next few steps not done yet, and how many follow. */
-		for (n = 0, i = 0; i < r->nsteps; i++) {
-			if (r->steps[i].state != REPORT_STEP_PENDING &&
-			    r->steps[i].state != REPORT_STEP_STARTED)
+		for (n = 0, i = 0; i < r->w.nsteps; i++) {
+			if (r->w.steps[i].state != WALK_PENDING &&
+			    r->w.steps[i].state != WALK_RUNNING)
 				continue;
 			if (n++ < REPORT_NEXT_STEPS) {
 				buf_adds(b, "- ");
-				report_line(b, report_step_title(&r->steps[i]));
+				report_line(b, report_title(r, i));
 				buf_adds(b, "\n");
 			}
 		}
 		if (n > REPORT_NEXT_STEPS)
 			buf_printf(b, _("- and %zu more steps of the runbook\n"),
 			    n - REPORT_NEXT_STEPS);
-	} else {
+	} else if (r->abandoned) {
+		buf_printf(b, _("- none: it was opened by mistake\n"));
+	} else if (drill) {
+		buf_printf(b, _("- Post-drill review scheduled\n"));
+	} else if (ok) {
 		buf_printf(b, _("- Continue monitoring (24 hours)\n"));
+		buf_printf(b, _("- Post-incident review scheduled\n"));
+	} else {
+		buf_printf(b, _("- Confirm the service by hand before calling it restored\n"));
 		buf_printf(b, _("- Post-incident review scheduled\n"));
 	}
 	buf_printf(b, _("\nThank you for your patience.\n"));
@@ -1014,11 +1201,11 @@ report_tested_backup(const struct report *r)
 	const char	*p, *key = "Testing backup: ";
 	size_t		 i;
 
-	for (i = 0; i < r->ncmds; i++) {
-		if (r->cmds[i].output.data == NULL ||
-		    (p = strstr(r->cmds[i].output.data, key)) == NULL)
+	for (i = 0; i < r->nruns; i++) {
+		if (r->runs[i]->output.data == NULL ||
+		    (p = strstr(r->runs[i]->output.data, key)) == NULL)
 			continue;
-		if (p != r->cmds[i].output.data && p[-1] != '\n')
+		if (p != r->runs[i]->output.data && p[-1] != '\n')
 			continue;
 		p += strlen(key);
 		return (xstrndup(p, strcspn(p, "\n")));
@@ -1028,16 +1215,16 @@ report_tested_backup(const struct report *r)
 
 /* The last command of the steps under id: 1 when it exited 0, 0 when not, -1 when none ran. */
 static int
-report_step_ok(const struct report *r, const char *id, const struct report_command **cp)
+report_step_ok(const struct report *r, const char *id, const struct walk_run **cp)
 {
 	size_t	i;
 
 	*cp = NULL;
-	for (i = r->ncmds; i > 0; i--) {
-		if (report_under(r->cmds[i - 1].step, id)) {
-			*cp = &r->cmds[i - 1];
-			return (r->cmds[i - 1].status != NULL && r->cmds[i - 1].code == 0 &&
-			    strcmp(r->cmds[i - 1].status, "exit 0") == 0);
+	for (i = r->nruns; i > 0; i--) {
+		if (report_under(r->w.steps[r->run_step[i - 1]].id, id)) {
+			*cp = r->runs[i - 1];
+			return (r->runs[i - 1]->status != NULL && r->runs[i - 1]->code == 0 &&
+			    strcmp(r->runs[i - 1]->status, "exit 0") == 0);
 		}
 	}
 	return (-1);
@@ -1052,12 +1239,11 @@ report_step_ok(const struct report *r, const char *id, const struct report_comma
 static void
 report_backup_test(struct buf *b, const struct report *r)
 {
-	const struct report_command	*c;
-	const struct report_step	*s;
+	const struct walk_run		*c;
 	char				*tested, t[TIMEUTIL_BUFSZ];
 	const char			*integrity, *access, *counts;
 	struct stat			 sb;
-	int				 ok;
+	int				 ok, k;
 	size_t				 j;
 
 	if ((tested = r->restored_set != NULL ? xstrdup(r->restored_set) : NULL) == NULL)
@@ -1067,9 +1253,10 @@ report_backup_test(struct buf *b, const struct report *r)
 	    strncmp(c->output.data, "ok\n", 3) == 0 ? _("PASS") : _("FAIL");
 	access = ok == -1 ? _("NOT RUN") : ok == 1 ? _("PASS") : _("FAIL");
 	counts = _("not confirmed");
-	if ((s = report_find_step(r, "check")) != NULL)
-		for (j = 0; j < s->nitems; j++)
-			if (strstr(s->items[j], "ecord count") != NULL && s->ticked[j])
+	if ((k = report_find_step(r, "check")) >= 0)
+		for (j = 0; j < r->w.steps[k].nticks; j++)
+			if (strstr(walk_item(&r->w, k, j), "ecord count") != NULL &&
+			    r->w.steps[k].ticks[j])
 				counts = _("match expectations (ticked)");
 
 	buf_adds(b, "Backup Test Report\n==================\n");
@@ -1113,24 +1300,37 @@ report_td(struct buf *b, const char *text)
 	buf_adds(b, "</td>");
 }
 
+/* The colour of step i in the SVG timeline. */
+static const char *
+report_svg_colour(const struct report *r, size_t i)
+{
+	const struct walk_step	*s = &r->w.steps[i];
+
+	if (s->failed || s->state == WALK_FAILED)
+		return ("#c44");
+	if (s->state == WALK_DONE)
+		return (s->simulated ? "#9bd" : "#4a8");
+	return (s->state == WALK_SKIPPED ? "#bbb" : "#e93");
+}
+
 /* Append the SVG timeline of the steps against the RTO target. */
 static void
 report_svg_steps(struct buf *b, const struct report *r)
 {
-	const struct report_step	*s;
-	int64_t				 t0 = r->inc.detected_ms, t1, end;
-	double				 scale, x, w, xr;
-	size_t				 i, n = 0;
-	int				 y;
-	char				 d[TIMEUTIL_BUFSZ];
+	const struct walk_step	*s;
+	int64_t			 t0 = r->inc.detected_ms, t1, end;
+	double			 scale, x, w, xr;
+	size_t			 i, n = 0;
+	int			 y;
+	char			*st, d[TIMEUTIL_BUFSZ];
 
 	t1 = t0 + r->inc.rto * 1000;
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
-		if (s->start_ms == 0)
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		if (s->first_ms == 0)
 			continue;
 		n++;
-		end = s->end_ms != 0 ? s->end_ms : r->as_of_ms;
+		end = s->ended_ms != 0 ? s->ended_ms : r->as_of_ms;
 		if (end > t1)
 			t1 = end;
 	}
@@ -1143,23 +1343,25 @@ report_svg_steps(struct buf *b, const struct report *r)
 	buf_printf(b, "<title>%s</title>\n", _("Steps against the RTO target"));
 	xr = 220 + (double)(r->inc.rto * 1000) * scale;
 	y = 20;
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
-		if (s->start_ms == 0)
+	for (i = 0; i < r->w.nsteps; i++) {
+		s = &r->w.steps[i];
+		if (s->first_ms == 0)
 			continue;
-		end = s->end_ms != 0 ? s->end_ms : r->as_of_ms;
-		x = 220 + (double)(s->start_ms - t0) * scale;
-		w = (double)(end - s->start_ms) * scale;
+		end = s->ended_ms != 0 ? s->ended_ms : r->as_of_ms;
+		x = 220 + (double)(s->first_ms - t0) * scale;
+		w = (double)(end - s->first_ms) * scale;
 		if (w < 2)
 			w = 2;
 		buf_printf(b, "<text x=\"215\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">", y + 12);
 		report_html(b, s->id);
 		buf_printf(b, "</text><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"14\" "
-		    "fill=\"%s\"><title>", x, y, w,
-		    s->state == REPORT_STEP_DONE ? "#4a8" : s->state == REPORT_STEP_FAILED ?
-		    "#c44" : s->state == REPORT_STEP_SKIPPED ? "#bbb" : "#e93");
-		report_html(b, report_step_title(s));
-		buf_printf(b, " (%s)</title></rect>\n", report_state_name(s->state));
+		    "fill=\"%s\"><title>", x, y, w, report_svg_colour(r, i));
+		report_html(b, report_title(r, i));
+		buf_adds(b, " (");
+		st = report_state(r, i);
+		report_html(b, st);
+		free(st);
+		buf_adds(b, ")</title></rect>\n");
 		y += 20;
 	}
 	buf_printf(b, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#a00\" "
@@ -1173,6 +1375,17 @@ report_svg_steps(struct buf *b, const struct report *r)
 	buf_printf(b, "<text x=\"220\" y=\"%d\" font-size=\"11\">%s</text>\n", y + 18,
 	    _("detection"));
 	buf_adds(b, "</svg>\n");
+}
+
+/* The result of a drill in the history: open, abandoned, PASS or FAIL. */
+static const char *
+report_history_result(const struct report_history *h)
+{
+	if (!h->closed)
+		return (_("open"));
+	if (h->abandoned)
+		return (_("abandoned"));
+	return (h->pass ? _("PASS") : _("FAIL"));
 }
 
 /* Append the SVG chart of the drill history: achieved RTO per drill against the target. */
@@ -1198,7 +1411,8 @@ report_svg_history(struct buf *b, const struct report_history *h, size_t n)
 		bh = 150.0 * (double)h[i].rto_achieved / (double)max;
 		yt = 170 - 150.0 * (double)h[i].rto / (double)max;
 		buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"%.1f\" fill=\"%s\">"
-		    "<title>", x, 170 - bh, bh, h[i].pass ? "#4a8" : "#c44");
+		    "<title>", x, 170 - bh, bh, h[i].abandoned ? "#bbb" : h[i].pass ? "#4a8" :
+		    "#c44");
 		report_html(b, h[i].id);
 		buf_printf(b, ": %s</title></rect>\n", report_dur(h[i].rto_achieved, d, sizeof d));
 		buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#a00\" "
@@ -1216,13 +1430,14 @@ static void
 report_html_doc(struct buf *b, const struct report *r, const struct report_history *hist,
     size_t nhist)
 {
-	const struct report_step	*s;
-	const struct report_command	*c;
+	const struct walk_step		*s;
+	const struct walk_run		*c;
 	const struct incident_event	*ev;
-	struct buf			 m;
-	char				*h, *x, *end, t[TIMEUTIL_BUFSZ];
+	const char			*labels[4];
+	char				*h, *x, *texts[4], t[TIMEUTIL_BUFSZ];
 	char				 d1[TIMEUTIL_BUFSZ], d2[TIMEUTIL_BUFSZ];
-	size_t				 i, j, cut;
+	size_t				 i, j, cut, n;
+	int64_t				 secs;
 
 	h = report_heading(r);
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
@@ -1232,7 +1447,14 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 	report_html(b, h);
 	buf_adds(b, "</h1>\n");
 	free(h);
-	if (r->interim) {
+	if (r->abandoned) {
+		buf_adds(b, "<p class=\"interim\"><strong>");
+		buf_printf(b, _("ABANDONED: the %s was closed as opened by mistake: "),
+		    incident_mode_name(r->inc.mode));
+		report_html(b, r->w.outcome != NULL ? r->w.outcome : "");
+		buf_adds(b, _(". It is neither a pass nor a fail."));
+		buf_adds(b, "</strong></p>\n");
+	} else if (r->interim) {
 		buf_adds(b, "<p class=\"interim\"><strong>");
 		buf_printf(b, _("INTERIM REPORT: the %s is still open; figures are as of the last "
 		    "event (%s)."), incident_mode_name(r->inc.mode),
@@ -1264,29 +1486,20 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 			buf_adds(b, ", ");
 		report_html(b, r->operators[i]);
 	}
-	buf_adds(b, "</td></tr>\n</table>\n");
-	buf_init(&m);
-	report_md_targets(&m, r);
+	buf_adds(b, "</td></tr>\n");
+	report_calendar_html(b, r);
+	buf_adds(b, "</table>\n");
+	report_people_html(b, r);
+	/* The same target lines as the Markdown summary, so the two say the same. */
+	n = report_targets(r, labels, texts);
 	buf_adds(b, "<ul>\n");
-	for (x = m.data; x != NULL && *x != '\0'; ) {
-		char *nl = strchr(x, '\n');
-
-		*nl = '\0';
-		buf_adds(b, "<li>");
-		/* "- **RTO:** rest": the label in bold. */
-		if (strncmp(x, "- **", 4) == 0 && (end = strstr(x + 4, ":** ")) != NULL) {
-			*end = '\0';
-			buf_adds(b, "<strong>");
-			report_html(b, x + 4);
-			buf_adds(b, ":</strong> ");
-			report_html(b, end + 4);
-		} else
-			report_html(b, x + 2);
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "<li><strong>%s:</strong> ", labels[i]);
+		report_html(b, texts[i]);
 		buf_adds(b, "</li>\n");
-		x = nl + 1;
+		free(texts[i]);
 	}
 	buf_adds(b, "</ul>\n");
-	buf_free(&m);
 
 	if (r->inc.mode == INCIDENT_MODE_DRILL) {
 		buf_printf(b, "<h2>%s</h2>\n<table>\n", _("Success criteria"));
@@ -1298,55 +1511,55 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 			buf_adds(b, "</tr>\n");
 		}
 		buf_printf(b, "</table>\n<p>%s <span class=\"%s\">%s</span></p>\n",
-		    _("Drill result:"), r->pass ? "pass" : "fail", r->interim ?
-		    _("INCOMPLETE") : r->pass ? _("PASS") : _("FAIL"));
+		    _("Drill result:"), r->pass ? "pass" : "fail", report_result(r));
 	}
 
 	buf_printf(b, "<h2>%s</h2>\n", _("Timeline of the steps"));
 	report_svg_steps(b, r);
 	buf_printf(b, "<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
 	    _("Step"), _("State"), _("Expected"), _("Actual"), _("Remark"));
-	for (i = 0; i < r->nsteps; i++) {
-		s = &r->steps[i];
-		x = xasprintf("%s — %s", s->id, report_step_title(s));
+	for (i = 0; i < r->w.nsteps; i++) {
+		x = xasprintf("%s — %s", r->w.steps[i].id, report_title(r, i));
 		buf_adds(b, "<tr>");
 		report_td(b, x);
 		free(x);
-		report_td(b, report_state_name(s->state));
-		report_td(b, s->expect > 0 ? report_dur(s->expect, d1, sizeof d1) : "-");
-		report_td(b, s->end_ms != 0 && s->state != REPORT_STEP_SKIPPED ?
-		    report_dur((s->end_ms - s->start_ms) / 1000, d2, sizeof d2) : "-");
-		report_td(b, s->reason != NULL ? s->reason : "");
+		x = report_state(r, i);
+		report_td(b, x);
+		free(x);
+		report_td(b, report_expect(r, i) > 0 ? report_dur(report_expect(r, i), d1,
+		    sizeof d1) : "-");
+		report_td(b, report_actual(r, i, d2, sizeof d2, &secs));
+		report_td(b, report_remark(r, i) != NULL ? report_remark(r, i) : "");
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</table>\n");
 
-	for (i = 0, j = 0; i < r->nsteps; i++)
-		j += r->steps[i].nitems;
+	for (i = 0, j = 0; i < r->w.nsteps; i++)
+		j += r->w.steps[i].nticks;
 	if (j > 0) {
 		buf_printf(b, "<h2>%s</h2>\n", _("Checklists"));
-		for (i = 0; i < r->nsteps; i++) {
-			s = &r->steps[i];
-			if (s->nitems == 0)
+		for (i = 0; i < r->w.nsteps; i++) {
+			s = &r->w.steps[i];
+			if (s->nticks == 0)
 				continue;
 			buf_adds(b, "<p><code>");
 			report_html(b, s->id);
 			buf_adds(b, "</code></p>\n<ul>\n");
-			for (j = 0; j < s->nitems; j++) {
-				buf_printf(b, "<li>%s ", s->ticked[j] ? "&#9745;" : "&#9744;");
-				report_html(b, s->items[j]);
+			for (j = 0; j < s->nticks; j++) {
+				buf_printf(b, "<li>%s ", s->ticks[j] ? "&#9745;" : "&#9744;");
+				report_html(b, walk_item(&r->w, (int)i, j));
 				buf_adds(b, "</li>\n");
 			}
 			buf_adds(b, "</ul>\n");
 		}
 	}
 
-	if (r->ncmds > 0)
+	if (r->nruns > 0)
 		buf_printf(b, "<h2>%s</h2>\n", _("Commands and actions"));
-	for (i = 0; i < r->ncmds; i++) {
-		c = &r->cmds[i];
+	for (i = 0; i < r->nruns; i++) {
+		c = r->runs[i];
 		buf_adds(b, "<p><code>");
-		report_html(b, c->step);
+		report_html(b, r->w.steps[r->run_step[i]].id);
 		buf_printf(b, "</code> %s, ", report_time(c->start_ms, t, sizeof t));
 		report_html(b, c->status != NULL ? c->status : _("did not end"));
 		buf_adds(b, "</p>\n<pre>");
@@ -1364,26 +1577,18 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 		}
 	}
 
+	/* The last answer to each question; its revisions are in the timeline. */
 	buf_printf(b, "<h2>%s</h2>\n<ul>\n", _("Answers, decisions and notes"));
+	report_answers(b, r, report_html_answer);
 	for (i = 0; i < r->nevs; i++) {
 		ev = &r->evs[i];
-		if (ev->kind == INCIDENT_EV_PROMPT_ANSWER || ev->kind == INCIDENT_EV_DECISION) {
-			buf_adds(b, "<li><strong>");
-			x = incident_event_get(ev, "question");
-			report_html(b, x != NULL ? x : "");
-			free(x);
-			buf_adds(b, "</strong> ");
-			x = incident_event_get(ev, "answer");
-			report_html(b, x != NULL ? x : "");
-			free(x);
-			buf_adds(b, "</li>\n");
-		} else if (ev->kind == INCIDENT_EV_NOTE) {
-			buf_printf(b, "<li>%s ", report_time(ev->time_ms, t, sizeof t));
-			report_html(b, ev->operator);
-			buf_adds(b, ": <pre>");
-			report_html(b, ev->payload);
-			buf_adds(b, "</pre></li>\n");
-		}
+		if (ev->kind != INCIDENT_EV_NOTE)
+			continue;
+		buf_printf(b, "<li>%s ", report_time(ev->time_ms, t, sizeof t));
+		report_html(b, ev->operator);
+		buf_adds(b, ": <pre>");
+		report_html(b, ev->payload);
+		buf_adds(b, "</pre></li>\n");
 	}
 	buf_adds(b, "</ul>\n");
 
@@ -1424,17 +1629,20 @@ report_html_doc(struct buf *b, const struct report *r, const struct report_histo
 				buf_adds(b, "? / ");
 			buf_printf(b, "%s</td><td class=\"%s\">%s</td></tr>\n",
 			    report_dur(hist[i].rpo, d2, sizeof d2), hist[i].pass ? "pass" : "fail",
-			    !hist[i].closed ? _("open") : hist[i].pass ? _("PASS") : _("FAIL"));
+			    report_history_result(&hist[i]));
 		}
 		buf_adds(b, "</table>\n");
 	}
 
 	buf_printf(b, "<h2>%s</h2>\n<p>", _("Record"));
 	buf_printf(b, _("%zu events; chain head <code>%s</code>; "), r->nevs, r->head);
-	if (r->chain_ok)
-		buf_printf(b, _("the chain holds (check with <code>patronus-dr incidents verify "
-		    "%s</code>)."), r->inc.id);
-	else
+	if (r->chain_ok) {
+		buf_printf(b, "%s <code>", _("the chain holds (check with"));
+		x = report_hint(r, "incidents verify");
+		report_html(b, x);
+		free(x);
+		buf_adds(b, "</code>).");
+	} else
 		buf_printf(b, _("the chain is BROKEN at event %" PRId64 "."), r->chain_bad_seq);
 	buf_adds(b, "</p>\n</body>\n</html>\n");
 }
@@ -1494,8 +1702,7 @@ report_history_text(struct buf *b, const struct report_history *h, size_t n, boo
 		    report_time(h[i].declared_ms, t, sizeof t));
 		snprintf(rto, sizeof rto, "%s/%s", report_dur(h[i].rto_achieved, d1, sizeof d1),
 		    report_dur(h[i].rto, d2, sizeof d2));
-		buf_printf(b, "%-17s %-17s %s\n", rto, rpo, !h[i].closed ? _("open") :
-		    h[i].pass ? _("PASS") : _("FAIL"));
+		buf_printf(b, "%-17s %-17s %s\n", rto, rpo, report_history_result(&h[i]));
 		if (h[i].rto_achieved > max)
 			max = h[i].rto_achieved;
 		if (h[i].rto > max)
@@ -1519,6 +1726,6 @@ report_history_text(struct buf *b, const struct report_history *h, size_t n, boo
 		for (; col < tcol; col++)
 			buf_addc(b, ' ');
 		buf_printf(b, "%s %s %s\n", col == tcol ? "|" : "", report_dur(h[i].rto_achieved,
-		    d1, sizeof d1), !h[i].closed ? _("open") : h[i].pass ? _("PASS") : _("FAIL"));
+		    d1, sizeof d1), report_history_result(&h[i]));
 	}
 }

@@ -1,12 +1,11 @@
 /* tui-main.c: the main screen: header with clocks, step list, step pane, output, footer. */
 #include "system.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <time.h>
 
 #include "engine/host/action.h"
+#include "engine/set/catalog.h"
 #include "engine/stream/pitr.h"
 #include "ui/tui-int.h"
 #include "util/fsutil.h"
@@ -36,33 +35,43 @@ main_view(struct tui *t)
 	return (t->w.current);
 }
 
-/* The variables for ${name}: dr.yaml's keys and the incident's (free with runbook_vars_free). */
-static struct rb_var *
-main_vars(struct tui *t, size_t *n)
+/*
+ * The settings step i works with, and their file in *path: in a drill with a
+ * sandbox, the sandbox's, except for actions that keep the live settings
+ * (drill_live); else the live ones.
+ */
+static const struct conf *
+main_step_conf(struct tui *t, int i, const char **path)
 {
-	const struct incident	*inc = t->o->inc;
-	char			 start[TIMEUTIL_BUFSZ], det[TIMEUTIL_BUFSZ];
-	char			*dir;
-	struct rb_var		 extra[6], *v;
+	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const struct action_def	*def;
 
-	time_format_iso((time_t)(inc->declared_ms / 1000), start, sizeof start);
-	time_format_iso((time_t)(inc->detected_ms / 1000), det, sizeof det);
-	dir = xasprintf("%s/incidents/%s", t->o->conf->state_dir, inc->id);
-	extra[0].name = "incident.id";
-	extra[0].value = inc->id;
-	extra[1].name = "incident.start";
-	extra[1].value = start;
-	extra[2].name = "incident.detected";
-	extra[2].value = det;
-	extra[3].name = "incident.mode";
-	extra[3].value = incident_mode_name(inc->mode);
-	extra[4].name = "incident.runbook";
-	extra[4].value = inc->runbook_id;
-	extra[5].name = "incident.dir";
-	extra[5].value = dir;
-	v = runbook_vars_conf(t->o->conf, extra, nitems(extra), n);
-	free(dir);
-	return (v);
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (t->o->inc->mode == INCIDENT_MODE_DRILL && t->o->drill_conf != NULL &&
+	    (def == NULL || !def->drill_live)) {
+		*path = t->o->drill_config;
+		return (t->o->drill_conf);
+	}
+	*path = t->o->config_path;
+	return (t->o->conf);
+}
+
+/*
+ * What a drill does with step i: the runbook's rule, except that an action
+ * which would replace data in the sandbox is only simulated when the drill
+ * has no sandbox (one declared before drills had them).
+ */
+static enum rb_drill
+main_drill_rule(struct tui *t, const struct rb_step *rs)
+{
+	const struct action_def	*def;
+	enum rb_drill		 d = runbook_drill_rule(rs);
+
+	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
+	if (d == RB_DRILL_RUN && t->o->drill_conf == NULL && def != NULL &&
+	    def->destructive)
+		return (RB_DRILL_SIMULATE);
+	return (d);
 }
 
 /*
@@ -74,58 +83,19 @@ main_vars(struct tui *t, size_t *n)
 static char *
 main_command(struct tui *t, int i, char ***argvp, char **cause)
 {
-	const struct rb_step		*rs = &t->w.rb->steps[i];
-	const struct action_def		*def;
-	struct rb_var			*vars;
-	const char			**names, **values;
-	char				**argv, *cmd = NULL;
-	struct buf			 b;
-	size_t				 nv, k;
-	bool				 bad = false;
+	const struct conf	*c;
+	const char		*path;
+	struct rb_var		*vars;
+	char			*cmd;
+	size_t			 nv;
+	int64_t			 before;
 
-	if (argvp != NULL)
-		*argvp = NULL;
-	vars = main_vars(t, &nv);
-	if (rs->kind == RB_RUN)
-		cmd = runbook_subst(rs->run, vars, nv, true, cause);
-	else if (rs->kind == RB_ACTION) {
-		if ((def = action_find(rs->action)) == NULL) {
-			*cause = xasprintf(_("unknown action \"%s\""), rs->action);
-			runbook_vars_free(vars, nv);
-			return (NULL);
-		}
-		names = xcalloc(rs->nparams + 1, sizeof *names);
-		values = xcalloc(rs->nparams + 1, sizeof *values);
-		for (k = 0; k < rs->nparams; k++) {
-			names[k] = rs->params[k].name;
-			if ((values[k] = runbook_subst(rs->params[k].value, vars, nv, false,
-			    bad ? NULL : cause)) == NULL && !bad)
-				bad = true;
-		}
-		if (!bad) {
-			/* destructive actions run only after the confirm dialog */
-			argv = action_argv(def, t->o->self, t->o->config_path, names, values,
-			    rs->nparams, true);
-			buf_init(&b);
-			buf_adds(&b, PACKAGE);
-			for (k = 1; argv[k] != NULL; k++) {
-				buf_addc(&b, ' ');
-				str_shell_quote(&b, argv[k]);
-			}
-			cmd = buf_steal(&b);
-			if (argvp != NULL)
-				*argvp = argv;
-			else {
-				for (k = 0; argv[k] != NULL; k++)
-					free(argv[k]);
-				free(argv);
-			}
-		}
-		for (k = 0; k < rs->nparams; k++)
-			free((char *)values[k]);
-		free(names);
-		free(values);
-	}
+	c = main_step_conf(t, i, &path);
+	vars = runbook_vars_incident(c, t->o->inc, t->o->conf->state_dir, &nv);
+	/* restore_before: detected: only points before the detection, to the ms */
+	before = t->w.rb->restore_before_detected ? t->o->inc->detected_ms : -1;
+	cmd = runbook_step_command(&t->w.rb->steps[i], vars, nv, t->o->self, path, before,
+	    argvp, cause);
 	runbook_vars_free(vars, nv);
 	return (cmd);
 }
@@ -195,17 +165,21 @@ static const char *
 main_drill_text(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	const char		*path;
 
 	if (t->o->inc->mode != INCIDENT_MODE_DRILL ||
 	    (rs->kind != RB_RUN && rs->kind != RB_ACTION))
 		return (NULL);
-	switch (runbook_drill_rule(rs)) {
+	switch (main_drill_rule(t, rs)) {
 	case RB_DRILL_SIMULATE:
 		return (_("Drill: simulated, not run (x records it)"));
 	case RB_DRILL_SKIP:
 		return (_("Drill: skipped in drills (x skips it)"));
 	default:
-		return (_("Drill: runs against the drill's settings"));
+		if (main_step_conf(t, i, &path) != t->o->conf)
+			return (_("Drill: runs in the drill's sandbox, never on live paths"));
+		return (_("Drill: runs with the live settings (it only reads them or adds "
+		    "to backup_dir)"));
 	}
 }
 
@@ -329,13 +303,65 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	}
 }
 
+/*
+ * The header's RPO in words that fit beside the RTO clock on 80 columns:
+ * whether the target is met, at risk or cannot be met, and why: the data
+ * between the restorable point (with restore_before: detected, the newest
+ * before the detection) and the detection, which a restore loses; once the
+ * record has a restored point, what was lost. "RPO 15m met: loses 4m",
+ * "RPO 15m cannot be met: no backup". *a gets the attribute. The caller frees.
+ */
+static char *
+main_rpo_words(struct tui *t, attr_t *a)
+{
+	const struct incident	*inc = t->o->inc;
+	char			 c1[TIMEUTIL_BUFSZ], c2[TIMEUTIL_BUFSZ];
+	int64_t			 point, lost;
+	bool			 restored = t->w.restored_set != NULL && t->w.restored_ms > 0;
+
+	*a = A_NORMAL;
+	if (inc->rpo <= 0)
+		return (xstrdup(_("RPO -")));
+	tui_dur(inc->rpo, c2, sizeof c2);
+	point = restored ? t->w.restored_ms : t->rpo_newest_ms;
+	if (point == 0) {
+		*a = t->attr[ROLE_ALARM];
+		return (xasprintf(t->w.rb->restore_before_detected ?
+		    _("RPO %s cannot be met: none pre-detection") :
+		    _("RPO %s cannot be met: no backup"), c2));
+	}
+	lost = inc->detected_ms - point;
+	if (lost < 0)
+		lost = 0;
+	tui_dur(lost / 1000, c1, sizeof c1);
+	if (restored) {
+		if (lost > inc->rpo * 1000)
+			*a = t->attr[ROLE_ALARM];
+		return (xasprintf(lost > inc->rpo * 1000 ? _("RPO %s missed: lost %s (restored)") :
+		    _("RPO %s met: lost %s (restored)"), c2, c1));
+	}
+	if (lost > inc->rpo * 1000) {
+		*a = t->attr[ROLE_ALARM];
+		return (xasprintf(_("RPO %s cannot be met: loses %s"), c2, c1));
+	}
+	if (lost * 4 >= inc->rpo * 3000) {
+		*a = t->attr[ROLE_ATTENTION];
+		return (xasprintf(_("RPO %s at risk: loses %s"), c2, c1));
+	}
+	if (lost == 0)
+		return (xasprintf(_("RPO %s met: loses nothing"), c2));
+	if (lost < 1000)
+		return (xasprintf(_("RPO %s met: loses under 1s"), c2));
+	return (xasprintf(_("RPO %s met: loses %s"), c2, c1));
+}
+
 /* The header: DRILL, incident id, title, RTO and RPO clocks. */
 static void
 main_header(struct tui *t)
 {
 	const struct incident	*inc = t->o->inc;
-	char			 c1[16], c2[16], c3[16], *s, *w;
-	int64_t			 now, el, target, left, age;
+	char			 c1[16], c2[16], c3[16], *s;
+	int64_t			 now, el, target, left;
 	attr_t			 a;
 	int			 x = 0;
 
@@ -365,31 +391,7 @@ main_header(struct tui *t)
 	x = tui_width(s) + 2;
 	free(s);
 
-	if (inc->rpo <= 0)
-		s = xstrdup(_("RPO -"));
-	else if (t->rpo_newest_ms == 0)
-		s = xasprintf(_("RPO no backup/%s"), tui_dur(inc->rpo, c2, sizeof c2));
-	else {
-		age = (tui_now_ms() - t->rpo_newest_ms) / 1000;
-		if (age < 0)
-			age = 0;
-		s = xasprintf(t->rpo_stream ? _("RPO stream %s ago/%s") :
-		    _("RPO backup %s ago/%s"), tui_dur(age, c1, sizeof c1),
-		    tui_dur(inc->rpo, c2, sizeof c2));
-	}
-	if (inc->rpo > 0 && t->rpo_warn != NULL) {
-		/* main_scan_rpo: the configured protection cannot meet the target. */
-		w = xasprintf("%s %s", s, _("(cannot be met)"));
-		free(s);
-		s = w;
-	}
-	if (inc->rpo > 0 && (t->rpo_warn != NULL || t->rpo_newest_ms == 0 ||
-	    tui_now_ms() - t->rpo_newest_ms > inc->rpo * 1000))
-		a = t->attr[ROLE_ALARM];
-	else if (inc->rpo > 0 && (tui_now_ms() - t->rpo_newest_ms) * 4 >= inc->rpo * 3000)
-		a = t->attr[ROLE_ATTENTION];
-	else
-		a = A_NORMAL;
+	s = main_rpo_words(t, &a);
 	tui_put(1, x, t->cols - x, a, s);
 	x += tui_width(s) + 2;
 	free(s);
@@ -839,10 +841,9 @@ main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct proc_opts	 po;
-	const char		*env[5];
-	char			*cmd, **argv = NULL, *cause = NULL, *e1, *e2, *e3, *e4;
+	const char		*path;
+	char			*cmd, **argv = NULL, **env, *cause = NULL;
 	int			 r;
-	size_t			 k;
 
 	if ((cmd = main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
@@ -851,27 +852,16 @@ main_start(struct tui *t, int i)
 	}
 	if (tui_record(t, rs->id, INCIDENT_EV_COMMAND_STARTED, cmd) != 0)
 		goto out;
-	e1 = xasprintf("PATRONUS_DR_INCIDENT=%s", t->o->inc->id);
-	e2 = xasprintf("PATRONUS_DR_DRILL=%d", t->o->inc->mode == INCIDENT_MODE_DRILL);
-	e3 = t->o->config_path != NULL ?
-	    xasprintf("PATRONUS_DR_CONFIG=%s", t->o->config_path) : NULL;
-	e4 = xasprintf("PATRONUS_DR_STEP=%s", rs->id);
-	env[0] = e1;
-	env[1] = e2;
-	env[2] = e4;
-	env[3] = e3;
-	env[4] = NULL;
+	main_step_conf(t, i, &path);
+	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir);
 	memset(&po, 0, sizeof po);
-	po.env = env;
+	po.env = (const char *const *)env;
 	po.grace_ms = 3000;
 	if (argv != NULL)
 		r = proc_start((const char *const *)argv, &po, &t->proc, &cause);
 	else
 		r = proc_start_shell(cmd, &po, &t->proc, &cause);
-	free(e1);
-	free(e2);
-	free(e3);
-	free(e4);
+	runbook_step_env_free(env);
 	if (r != 0) {
 		t->proc = NULL;
 		incident_append_exit(t->o->store, t->o->inc->id, rs->id, cause, 127, 0,
@@ -885,11 +875,7 @@ main_start(struct tui *t, int i)
 	t->out_back = 0;
 out:
 	free(cmd);
-	if (argv != NULL) {
-		for (k = 0; argv[k] != NULL; k++)
-			free(argv[k]);
-		free(argv);
-	}
+	runbook_step_env_free(argv);
 }
 
 /* The answer to "run this command?". */
@@ -923,7 +909,7 @@ main_key_run(struct tui *t, int i)
 		return;
 	}
 	if (t->o->inc->mode == INCIDENT_MODE_DRILL) {
-		switch (runbook_drill_rule(rs)) {
+		switch (main_drill_rule(t, rs)) {
 		case RB_DRILL_SIMULATE:
 			msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_DONE, msg) == 0)
@@ -1169,45 +1155,9 @@ const struct screen_ops tui_main_screen = {
 	.free = NULL,
 };
 
-/* The mtime of the newest *-manifest.txt in backup_dir and its tiers, 0 when none. */
-static int64_t
-main_newest_backup(const char *dir)
-{
-	static const char *const tiers[] = { "", "/hourly", "/daily", "/weekly", "/monthly" };
-	struct dirent	*de;
-	struct stat	 st;
-	DIR		*d;
-	char		*path, *f;
-	int64_t		 best = 0, m;
-	size_t		 i;
-
-	if (dir == NULL)
-		return (0);
-	for (i = 0; i < nitems(tiers); i++) {
-		path = xasprintf("%s%s", dir, tiers[i]);
-		if ((d = opendir(path)) != NULL) {
-			while ((de = readdir(d)) != NULL) {
-				if (!str_has_suffix(de->d_name, "-manifest.txt"))
-					continue;
-				f = xasprintf("%s/%s", path, de->d_name);
-				if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
-					m = (int64_t)st.st_mtim.tv_sec * 1000 +
-					    st.st_mtim.tv_nsec / 1000000;
-					if (m > best)
-						best = m;
-				}
-				free(f);
-			}
-			closedir(d);
-		}
-		free(path);
-	}
-	return (best);
-}
-
 /*
- * The newest restorable point (backup manifest or the stream's caught-up
- * point, whichever is newer) and whether the configured protection can meet
+ * The newest restorable point (the newest set's own time, from its name, or
+ * the stream's caught-up point, whichever is newer) and whether the configured protection can meet
  * the incident's RPO target; a target newly out of reach goes on the status line.
  */
 static void
@@ -1216,10 +1166,13 @@ main_scan_rpo(struct tui *t)
 	const struct conf	*c = t->o->conf;
 	struct stream_status	 st;
 	struct pitr_protection	 prot;
-	int64_t			 now = tui_now_ms(), sp;
+	int64_t			 now = tui_now_ms(), sp, limit = INT64_MAX;
 	char			*cause = NULL, *warn;
 
-	t->rpo_newest_ms = main_newest_backup(c->backup_dir);
+	/* restore_before: detected: only points from before the detection count */
+	if (t->w.rb->restore_before_detected)
+		limit = t->o->inc->detected_ms;
+	t->rpo_newest_ms = catalog_newest(c->backup_dir, limit);
 	t->rpo_stream = false;
 	t->rpo_scanned_ms = now;
 	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {
@@ -1227,6 +1180,9 @@ main_scan_rpo(struct tui *t)
 		memset(&st, 0, sizeof st);
 	}
 	sp = st.caught_up_ms > st.segment_ms ? st.caught_up_ms : st.segment_ms;
+	/* a stream that kept points from before the limit reaches just before it */
+	if (sp >= limit)
+		sp = st.oldest_ms > 0 && st.oldest_ms < limit ? limit - 1 : 0;
 	if (st.present && sp > t->rpo_newest_ms) {
 		t->rpo_newest_ms = sp;
 		t->rpo_stream = true;
@@ -1280,9 +1236,11 @@ tui_main_tick(struct tui *t)
 		else if (!t->w.clock_half && el * 2 >= inc->rto * 1000)
 			tui_record(t, NULL, INCIDENT_EV_CLOCK, "rto-50");
 	}
-	if (!t->w.closed && inc->rpo > 0 && !t->w.rpo_alarm && (t->rpo_newest_ms == 0 ||
-	    inc->detected_ms - t->rpo_newest_ms > inc->rpo * 1000))
-		tui_record(t, NULL, INCIDENT_EV_CLOCK, "rpo-breached");
+	/*
+	 * No "rpo-breached" event: the data lost is fixed by the point a restore
+	 * installs, which the record gets as a "restored" event; the header says
+	 * whether the target is met from it (main_rpo_words).
+	 */
 	if (t->status != NULL && now >= t->status_until_ms) {
 		free(t->status);
 		t->status = NULL;

@@ -17,6 +17,14 @@ struct tui_opts {
 	const struct incident	*inc;
 	const struct runbook	*rb;		/* expanded (no use: steps) */
 	bool			 resumed;	/* record a "resumed" event */
+	/*
+	 * A drill's sandbox (engine/host/sandbox.h): its settings and dr.yaml,
+	 * which the drill's steps get instead of the live ones (actions that
+	 * work with live settings, drill_live, excepted); NULL when the drill
+	 * has none, and then destructive actions are only simulated.
+	 */
+	const struct conf	*drill_conf;
+	const char		*drill_config;
 	/* Called after the TUI closed the incident (the cli refreshes the metrics file), or NULL. */
 	void			(*closed)(const struct conf *);
 };

@@ -93,6 +93,26 @@ buf_steal(struct buf *b)
 	return (s);
 }
 
+/*
+ * Append len bytes of s for a terminal or a log: control characters (other
+ * than newline and tab) and DEL as \xHH, so that untrusted text cannot move
+ * the cursor or change the terminal.
+ */
+void
+str_add_safe(struct buf *b, const char *s, size_t len)
+{
+	unsigned char	c;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+}
+
 /* Append s quoted for /bin/sh: bare when it is plainly safe, else in single quotes. */
 void
 str_shell_quote(struct buf *b, const char *s)
@@ -186,4 +206,15 @@ str_list_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* s made safe for a terminal as str_add_safe does it. Caller frees. */
+char *
+str_safe(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	str_add_safe(&b, s, strlen(s));
+	return (buf_steal(&b));
 }

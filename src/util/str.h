@@ -21,11 +21,13 @@ void	 buf_printf(struct buf *, const char *, ...) PDR_PRINTF(2, 3);
 char	*buf_steal(struct buf *);
 
 void	 str_shell_quote(struct buf *, const char *);
+void	 str_add_safe(struct buf *, const char *, size_t);
 char	*str_join_path(const char *, const char *);
 bool	 str_has_prefix(const char *, const char *);
 bool	 str_has_suffix(const char *, const char *);
 char	*str_trim(char *);
 void	 str_list_free(char **, size_t);
 void	 str_hex(const unsigned char *, size_t, char *);
+char	*str_safe(const char *);
 
 #endif

@@ -60,6 +60,13 @@ pdr drills monthly-backup-test
 expect_match "$T/out" "^monthly-backup-test +monthly" "drills RUNBOOK shows its own row"
 expect_no_match "$T/out" "^failover-drill +quarterly" "and no other"
 
+# The drill report fills the plan's "Last DR Test" and "Next DR Test".
+run "$PDR" --config "$T/dr.yaml" report "$id"
+expect_match "$T/out" "^- \*\*Last DR Test:\*\* $due [0-9:]{8}\$" "the report's Last DR Test"
+expect_match "$T/out" "^- \*\*Next DR Test:\*\* [0-9-]{10} [0-9:]{8} \(monthly\)\$" "the report's Next DR Test"
+run "$PDR" --config "$T/dr.yaml" report "$id3"
+expect_match "$T/out" "^- \*\*Next DR Test:\*\* due now \(quarterly\)\$" "an abandoned drill's report: the next is due now"
+
 # The gauge: next due per runbook, 0 when never drilled (written by prune, backup, verify).
 pdr prune
 [ -f "$T/m.prom" ] || fail "no metrics file after prune (exit $rc)"

@@ -39,6 +39,22 @@ printf 'state_dir: %s\n' "$T/state" >"$T/plain.yaml"
 run "$PDR" --config "$T/plain.yaml" runbooks lint "$srcdir/runbooks/security-incident.yaml"
 expect_no_match "$T/err" 'has no contact' "no contacts configured: no role warnings"
 
+# The report lists each role: who acted in its steps, and how to reach its holders.
+FIX="$top_builddir/tests/pdr-incident-fixture"
+id=$(SUDO_USER=carol "$FIX" "$T/state" declare failover-drill drill "Quarterly failover test" 7200 3600)
+SUDO_USER=dave "$FIX" "$T/state" event "$id" step-started schedule "Schedule test" >/dev/null
+SUDO_USER=erin "$FIX" "$T/state" event "$id" step-started failover.declare "Declare disaster" >/dev/null
+run "$PDR" --config "$T/dr.yaml" report "$id"
+expect_rc 0 "report of a drill with roles"
+expect_match "$T/out" '^## Roles$' "the report has a Roles section"
+expect_match "$T/out" '^- \*\*Incident Commander:\*\* in its steps: erin; contact: Alice Example &lt;alice@example.com&gt; \(primary\), Bob \(secondary\), \+49 30 1234567, \\#patronus-incident$' \
+    "the Incident Commander: who acted, and the contact escaped for Markdown"
+expect_match "$T/out" '^- \*\*Communications Lead:\*\* in its steps: dave; contact: Frank \(primary\)$' "the Communications Lead"
+expect_match "$T/out" '^- \*\*Security Team:\*\*|^- \*\*Database Administrator:\*\* in its steps: nobody recorded; contact: Carol \(primary\)$' \
+    "a role nobody acted in, matched to its contact ignoring case"
+run "$PDR" --config "$T/dr.yaml" report "$id" --format html
+expect_match "$T/out" '<td>Incident Commander</td><td>erin</td><td>Alice Example &lt;alice@example.com&gt; \(primary\)' "the HTML report has the roles table"
+
 # Bad contacts: exit 78 at FILE:LINE:COLUMN, every one of them.
 cat >"$T/bad.yaml" <<'EOF'
 contacts:

@@ -42,10 +42,34 @@ for f in dr.yaml .patronus-dr-demo var/lib/patronus/sdwan.db etc/patronus/config
     etc/wireguard/publickey; do
 	if [ -f "$D/$f" ] && [ -s "$D/$f" ]; then ok "layout: $f"; else fail "layout: $f missing or empty"; fi
 done
-for d in backup/patronus var/log/patronus var/lib/patronus/dr; do
+for d in var/log/patronus; do
 	if [ -d "$D/$d" ] && [ -z "$(ls -A "$D/$d")" ]; then ok "layout: empty folder $d"
 	else fail "layout: $d is not an empty folder"; fi
 done
+# A host with history: six sets taken by the real engine, 8 days to 10 minutes old.
+nsets=$(find "$D/backup/patronus" -name '*-manifest.txt' | wc -l)
+same "history: six backup sets" "$nsets" 6
+expect_match "$T/out" "backup/patronus \(6 sets taken as if 8 days to 10 minutes ago" \
+	"demo says it made the sets"
+run "$PDR" --config "$D/dr.yaml" backups --json
+expect_rc 0 "backups lists the demo's sets"
+states=$(grep -o '"state": "[a-z ]*"' "$T/out" | sort -u)
+same "history: every set complete (verified when taken)" "$states" '"state": "complete"'
+now=$(date +%s)
+newest=$(grep -o '"epoch": [0-9]*' "$T/out" | head -1 | cut -d' ' -f2)
+oldest=$(grep -o '"epoch": [0-9]*' "$T/out" | tail -1 | cut -d' ' -f2)
+in_range "history: the newest set is about 10 minutes old (s)" "$((now - newest))" 590 700
+in_range "history: the oldest set is about 8 days old (h)" "$(( (now - oldest) / 3600 ))" 191 193
+mt=$(stat -c %Y "$(find "$D/backup/patronus" -name '*-manifest.txt' | sort | tail -1)")
+[ -n "$mt" ] && [ $((now - mt)) -ge 590 ] && ok "history: files dated when their set was taken" ||
+	fail "history: a manifest dated $mt, now $now"
+tiers=$(grep -o '"tier": "[a-z]*"' "$T/out" | sort -u | wc -l)
+in_range "history: sets in several tiers" "$tiers" 2 4
+# the newest set lacks the last change: a restore shows a real data loss
+last=$(sqlite3 "$D/var/lib/patronus/sdwan.db" "SELECT MAX(id) FROM audit_log")
+bk=$(grep -m1 '"name"' "$T/out" | sed 's/.*"name": "\([^"]*\)", "dir": "\([^"]*\)".*/\2\/\1.db/')
+inset=$(sqlite3 "$bk" "SELECT COUNT(*) FROM audit_log WHERE id = $last")
+same "history: the live database has a change newer than every set" "$inset" 0
 leftover=$(find "$T" -maxdepth 1 -name '.sandbox.*' | head -1)
 [ -z "$leftover" ] && ok "no staging folder left beside the sandbox" || fail "left over: $leftover"
 

@@ -75,7 +75,7 @@ expect_match "$o" '^\*\*Drill result: FAIL\*\*$' "d2 fails"
 
 pdr report "$d3"
 expect_match "$T/out" '^- \[FAIL\] Failback completed successfully: failback not done$' "d3 no failback"
-expect_match "$T/out" '^\| failback — Failback \(return to primary\) \| skipped \|' "d3 failback skipped"
+expect_match "$T/out" '^\| failback — Failback \(return to primary\) \| skipped: primary not ready \|' "d3 failback skipped, with its reason"
 expect_match "$T/out" '^\*\*Drill result: FAIL\*\*$' "d3 fails"
 
 pdr report "$d4"

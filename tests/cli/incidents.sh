@@ -179,7 +179,7 @@ pdr incidents list extra
 expect_rc 64 "list with an argument"
 pdr incidents --help
 expect_rc 0 "incidents --help"
-expect_match "$T/out" '^Usage: patronus-dr incidents \[list \[--json\] \| show ID \| verify ID \[--offline\] \| ship \[ID\] \| fetch' "help usage line"
+expect_match "$T/out" '^Usage: patronus-dr incidents \[list \[--json\] \| show ID \| verify ID \[--offline\] \| close ID --reason TEXT \| ship \[ID\] \| fetch' "help usage line"
 pdr incidents show INC-nope
 expect_rc 66 "show of an unknown incident"
 

@@ -20,7 +20,7 @@ rbdir=$(find "$D" -type d -path '*/patronus-dr/runbooks' | head -1)
     fail "runbooks not installed"
 for f in patronus-dr.1 patronus-dr.yaml.5 patronus-dr-runbook.5 dr.yaml.sample \
     patronus-dr-backup.service patronus-dr-backup.timer patronus-dr.cron \
-    patronus-dr-stream.service; do
+    patronus-dr-stream.service patronus-dr-restore-test.service patronus-dr-restore-test.timer; do
 	p=$(installed "$f")
 	[ -n "$p" ] && ok "$f installed: ${p#$D}" || fail "$f not installed"
 done
@@ -53,6 +53,15 @@ expect_match "$ssvc" "^ExecStart=${bin#$D} stream\$" "stream service runs the in
 expect_match "$ssvc" "^Type=simple\$" "stream service: Type=simple"
 expect_match "$ssvc" "^Restart=on-failure\$" "stream service: Restart=on-failure"
 expect_match "$(installed patronus-dr-backup.timer)" '^OnCalendar=\*-\*-\* \*:00:00$' "timer hourly"
+rsvc=$(installed patronus-dr-restore-test.service)
+expect_no_match "$rsvc" '@[a-z]+@' "restore-test service has no unsubstituted variable"
+expect_match "$rsvc" "^ExecStart=${bin#$D} run monthly-backup-test --drill --unattended\$" \
+	"restore-test service runs the monthly backup test unattended"
+for k in ProtectSystem=strict PrivateTmp=yes NoNewPrivileges=yes ReadWritePaths=; do
+	expect_match "$rsvc" "^$k" "restore-test service hardened: $k"
+done
+expect_no_match "$rsvc" "^ReadWritePaths=.*/backup" "restore-test service: the backup sets stay read-only"
+expect_match "$(installed patronus-dr-restore-test.timer)" '^OnCalendar=\*-\*-01 ' "restore-test timer monthly"
 expect_match "$(installed patronus-dr.cron)" "^0 \* \* \* \* root ${bin#$D} backup" "cron line as in the plan"
 
 # The sample dr.yaml, uncommented, is accepted as it stands.
@@ -66,12 +75,14 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$T/units"
 	sed "s|^ExecStart=.*|ExecStart=$bin backup|" "$svc" >"$T/units/patronus-dr-backup.service"
 	sed "s|^ExecStart=.*|ExecStart=$bin stream|" "$ssvc" >"$T/units/patronus-dr-stream.service"
-	cp "$(installed patronus-dr-backup.timer)" "$T/units/"
+	sed "s|^ExecStart=[^ ]*|ExecStart=$bin|" "$rsvc" >"$T/units/patronus-dr-restore-test.service"
+	cp "$(installed patronus-dr-backup.timer)" "$(installed patronus-dr-restore-test.timer)" "$T/units/"
 	if SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
 	    "$T/units/patronus-dr-backup.service" "$T/units/patronus-dr-backup.timer" \
 	    "$T/units/patronus-dr-stream.service" \
+	    "$T/units/patronus-dr-restore-test.service" "$T/units/patronus-dr-restore-test.timer" \
 	    >"$T/sa.out" 2>&1; then
-		ok "systemd-analyze verify: backup service, timer and stream service"
+		ok "systemd-analyze verify: backup service, timer, stream service, restore-test service and timer"
 	elif grep -q 'Failed to \(initialize\|connect\|create\)\|System has not been booted' "$T/sa.out"; then
 		echo "# SKIP systemd-analyze verify cannot run here: $(head -1 "$T/sa.out")"
 	else
@@ -112,8 +123,8 @@ complete_words patronus-dr --config "$T/dr.yaml" runbooks show wireguard-keys- >
 [ "$(sort "$T/c3" | tr '\n' ' ')" = "wireguard-keys-compromised wireguard-keys-lost " ] &&
     ok "completes runbooks show ids" || fail "runbooks show completion: $(cat "$T/c3" | tr '\n' ' ')"
 complete_words patronus-dr re >"$T/c6"
-[ "$(sort "$T/c6" | tr '\n' ' ')" = "report restore resume " ] &&
-    ok "commands from the installed program's --help: report restore resume" ||
+[ "$(sort "$T/c6" | tr '\n' ' ')" = "report restore restore-test resume " ] &&
+    ok "commands from the installed program's --help: report restore restore-test resume" ||
     fail "re completion: $(cat "$T/c6" | tr '\n' ' ')"
 complete_words patronus-dr restore c >"$T/c7"
 [ "$(cat "$T/c7")" = "config" ] && ok "completes what restore restores" || fail "restore kind: $(cat "$T/c7")"

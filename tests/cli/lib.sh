@@ -41,6 +41,12 @@ expect_no_match() {
 	if grep -Eq -- "$2" "$1"; then fail "$3: a line matches /$2/"; grep -E -- "$2" "$1" | head -5; else ok "$3"; fi
 }
 
+# paste_hint CMD: run a command the program printed for the operator, verbatim, as a fresh
+# shell would: sh -c with only PATH set (the binary's folder first); output as run keeps it.
+paste_hint() {
+	run env -i PATH="$(cd "$(dirname "$PDR")" && pwd):/usr/bin:/bin" sh -c "$1"
+}
+
 # finish: print the tally and exit non-zero when anything failed.
 finish() {
 	echo "# $passes passed, $fails failed"

@@ -24,16 +24,18 @@ texts() {
 	done
 	return 1
 }
-# drill AGO WAIT: a drill detected AGO, until the TUI shows WAIT; then leave it.
+# drill AGO WAIT POST: a drill detected AGO, until the TUI shows WAIT and a post has POST
+# (the clock is recorded at the TUI's first tick); then leave it.
 drill() {
 	tui_start n 80 24 "$PDR" --config "$D/dr.yaml" run database-corruption --drill --detected "$1"
 	tui_wait n "$2" "the TUI of a drill detected $1 shows the RTO clock"
+	texts "$3" || { fail "no post with '$3'"; cat "$T"/post-*.json; }
 	tui_keys n q
 	tui_wait n '^\[exit 0\]' "q leaves"
 	$TM kill-session -t n 2>/dev/null
 }
 
-drill -31m 'RTO .*OVER'
+drill -31m 'RTO .*OVER' 'RTO (30m[0-9s]*) breached'
 texts 'drill DRILL-[0-9-]*database-corruption declared: Database corruption (RTO 30m' &&
     ok "declared posted" || { fail "no 'declared' post"; cat "$T"/post-*.json; }
 texts 'RTO (30m[0-9s]*) breached' && ok "RTO breached posted" || { fail "no breached post"; cat "$T"/post-*.json; }
@@ -57,10 +59,10 @@ print(j["incident"], j["head"]["seq"], j["head"]["hash"])' >"$T/parsed" ||
 done
 
 rm -f "$T"/post-*.json
-drill -25m 'RTO'
+drill -25m 'RTO' '80% of the RTO'
 texts '80% of the RTO (30m[0-9s]*) used' && ok "RTO 80% posted" || { fail "no 80% post"; cat "$T"/post-*.json; }
 rm -f "$T"/post-*.json
-drill -16m 'RTO'
+drill -16m 'RTO' '50% of the RTO'
 texts '50% of the RTO (30m[0-9s]*) used' && ok "RTO 50% posted" || { fail "no 50% post"; cat "$T"/post-*.json; }
 
 finish

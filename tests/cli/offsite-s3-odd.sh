@@ -75,8 +75,8 @@ cp -a "$B" "$T/orig"
 rm -rf "$B"/*
 run env $L8 "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists the remote sets through a paged listing"
-expect_match "$T/out" "^$d1 +daily +complete" "the daily set is listed as complete"
-expect_match "$T/out" "^$h1 +hourly +complete" "the hourly set is listed as complete"
+expect_match "$T/out" "^$d1 +daily +whole" "the daily set is listed as whole"
+expect_match "$T/out" "^$h1 +hourly +whole" "the hourly set is listed as whole"
 expect_match "$T/req.log" 'continuation-token=tok%2B%2F%3D%20%E2%82%AC~%25%26[0-9]+&list-type=2&prefix=odd%20dir%2Fa%2Bb%3Dc%25d%20%E2%82%AC~%2F"' \
 	"the continuation token and the prefix go out encoded, the query sorted"
 run env $L8 "$PDR" --config "$C" fetch --latest

@@ -82,7 +82,7 @@ fi
 rm -rf "$B"/*
 run "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists the remote sets"
-expect_match "$T/out" "^$name +daily +complete" "the set is listed as complete"
+expect_match "$T/out" "^$name +daily +whole" "the set is listed as complete"
 mkdir -p "$B/daily"
 head -c 4000000 "$T/back/$name.db" >"$B/daily/.$name.db.tmp"
 run "$PDR" --config "$C" fetch --latest

@@ -48,7 +48,7 @@ done
 rm -rf "$B"/*
 run "$PDR" --config "$C" fetch
 expect_rc 0 "fetch lists the remote sets"
-expect_match "$T/out" "^$name +daily +complete" "the set is listed as complete"
+expect_match "$T/out" "^$name +daily +whole" "the set is listed as complete"
 run "$PDR" --config "$C" fetch --latest
 expect_rc 0 "fetch --latest"
 expect_match "$T/out" '^Backup verification successful$' "the fetched set verifies"
@@ -140,7 +140,7 @@ printf 'remote:\n  sftp: {identity: %s, known_hosts: %s}\n' "$SSH_KEY" "$SSH_KNO
 REMOTE_BACKUP_ENABLED=true REMOTE_BACKUP_HOST="127.0.0.1:$SSH_PORT" REMOTE_BACKUP_USER="$(id -un)" \
 	REMOTE_BACKUP_PATH="$R" run "$PDR" --config "$T/env.yaml" fetch
 expect_rc 0 "fetch with REMOTE_BACKUP_* variables"
-expect_match "$T/out" "^$h2 +hourly +complete" "the variables reach the same store"
+expect_match "$T/out" "^$h2 +hourly +whole" "the variables reach the same store"
 
 # 7. prune --remote applies retention to the remote copies (only the newest hourly kept).
 sed -i '/^remote:/i retention: {hourly: 1, daily: 0, weekly: 0, monthly: 0}' "$C"

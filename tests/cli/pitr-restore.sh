@@ -61,12 +61,37 @@ check_at $((t50 - 1)) "1 ms before segment 50's capture"
 check_at "$snap_ms" "the snapshot's time"
 expect_no_match "$T/err" "broken" "no break reported on a whole chain"
 
-# The point is the newest; the asked time in whole seconds includes all of that second.
-run "$PDR" --config "$CF" restore db --at "@$((last_ms / 1000))" --yes
+# --- a time is an instant, to the millisecond ------------------------------------------------
+# "14:05:03" is 14:05:03.000: nothing the stream captured after that instant comes back (a
+# commit is known to the stream by the capture that copied it). At the boundary of segment
+# 60's capture time C: --at C holds its last commit, --at C - 1 ms does not, and the commit
+# after it is absent from both; the time may be written "YYYY-mm-dd HH:MM:SS.mmm".
+# at_text MS: MS as local "YYYY-mm-dd HH:MM:SS.mmm".
+at_text() { printf '%s.%03d' "$(date -d "@$(($1 / 1000))" '+%Y-%m-%d %H:%M:%S')" "$(($1 % 1000))"; }
+has_row() { sqlite3 "$T/r/x.db" "SELECT count(*) FROM t WHERE id = $1" 2>&1; }
+t60=$(awk '$1 == "S" && $2 == 60 { print $3 }' "$T/log")
+k60=$(awk '$1 == "S" && $2 == 60 { print $4 }' "$T/log")
+k59=$(awk '$1 == "S" && $2 == 59 { print $4 }' "$T/log")
+run "$PDR" --config "$CF" restore db --at "$(at_text "$t60")" --yes
+expect_rc 0 "--at \"$(at_text "$t60")\" (segment 60's capture, to the ms)"
+expect_match "$T/out" "^point reached: .*\\.$(printf %03d $((t60 % 1000))) \\(segment 60 of" "says the point reached, to the ms"
+same "at the instant: commit $k60, captured then, is present" "$(has_row "$k60")" 1
+same "at the instant: commit $((k60 + 1)), captured later, is absent" "$(has_row $((k60 + 1)))" 0
+run "$PDR" --config "$CF" restore db --at "$(at_text $((t60 - 1)))" --yes
+expect_rc 0 "--at 1 ms before segment 60's capture"
+same "1 ms before: commit $k60 (captured 1 ms after the time) is absent" "$(has_row "$k60")" 0
+same "1 ms before: commit $k59 is present" "$(has_row "$k59")" 1
+expect_match "$T/out" "^point reached: .* \\(segment 59 of" "1 ms before: reached segment 59"
+
+# Whole seconds are the start of that second: nothing captured during it comes back.
+sec=$((last_ms / 1000))
+run "$PDR" --config "$CF" restore db --at "$(date -d "@$sec" '+%Y-%m-%d %H:%M:%S')" --yes
 expect_rc 0 "--at in whole seconds"
 k=$(restored_k "$T/r/x.db")
-want=$(awk -v t=$((last_ms / 1000 * 1000 + 999)) '$1 == "S" && $3 <= t { k = $4 } END { print k }' "$T/log")
-same "whole seconds: up to the end of that second" "$k" "$want"
+want=$(awk -v t=$((sec * 1000)) '$1 == "S" && $3 <= t { k = $4 } END { print k + 0 }' "$T/log")
+same "whole seconds: up to HH:MM:SS.000, not the end of that second" "$k" "$want"
+expect_match "$T/out" "^restoring the database as at .* $(date -d "@$sec" '+%H:%M:%S')\\.000" \
+	"says the instant it reads: .000"
 
 # --- forensic copy and install, as restore db does -------------------------------------------
 cp "$T/r/x.db" "$T/before.db"

@@ -71,7 +71,7 @@ run "$PDR" --config "$T/dr.yaml" runbooks show datacenter-loss
 expect_match "$T/out" 'the steps of runbook complete-rebuild' "show names a used runbook"
 run "$PDR" --config "$T/dr.yaml" runbooks show --expand failover-drill
 expect_rc 0 "show --expand failover-drill"
-expect_match "$T/out" '\[failover\.rebuild\.restore-db\]' "expand nests use: (failover-drill > datacenter-loss > complete-rebuild)"
+expect_match "$T/out" '\[failover\.rebuild\.recover\]' "expand nests use: (failover-drill > datacenter-loss > complete-rebuild)"
 expect_match "$T/out" '- no -> failover\.rebuild\.dns' "expanded decide targets carry the prefix"
 run "$PDR" --config "$T/dr.yaml" runbooks show no-such-runbook
 expect_rc 66 "show of an unknown id"

@@ -27,8 +27,8 @@ expect_rc 64 "run without a runbook id"
 tui_start $S 80 24 "$PDR" --config "$D/dr.yaml" run database-corruption --drill
 tui_wait $S '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corruption' \
 	"80x24: header with DRILL, the id and the title"
-tui_has $S '^RTO [0-9:]+/30:00 left [0-9:]+ +RPO no backup/15m' "80x24: RTO and RPO clocks"
-tui_has $S 'RPO no backup/15m \(cannot be met\)' "80x24: hourly backups cannot meet the 15m RPO"
+tui_has $S '^RTO [0-9:]+/30:00 left [0-9:]+ +RPO 15m met: loses 1[01]m +Step 1/15$' \
+	"80x24: RTO clock, RPO in words (the demo's newest set, 10 minutes before the detection) and the step, in 80 columns"
 tui_has $S 'database-corruption: RPO target 15m cannot be met: backups every 1h, no stream' \
 	"80x24: the status line says why"
 tui_has $S 'Step 1/15: Stop services' "80x24: the current step"
@@ -76,7 +76,7 @@ tui_has $S '^- +2 Back up the corrupted' "the list shows the step skipped"
 
 # 3 assess: an engine action (read-only, so it runs in the drill) with its output
 tui_has $S '\$ patronus-dr --config' "the engine action's command line is shown"
-tui_has $S "sandbox/dr.yaml assess" "the engine action's command words are shown"
+tui_has $S "dr\\.yaml assess" "the engine action's command words are shown"
 tui_keys $S x
 tui_wait $S '^ended: (exit|signal)' "the action ran to its end" 20
 tui_has $S '^── Output of step 3 \((exit|signal)' "the output pane names its exit status"
@@ -159,15 +159,30 @@ tui_wait $S '\[CLOSED\]' "the header says closed"
 	ok "metrics: the drill's result is written when it closes, the TUI still open" ||
 	{ fail "metrics: no drill result after the close"; cat "$M"; }
 tui_keys $S q
-tui_wait $S "^Drill $ID is closed\.$" "the command says the drill is closed"
+tui_wait $S "^Drill $ID is closed; its report: " "the command says the drill is closed and how to get its report"
 tui_wait $S '^\[exit 0\]$' "run exits 0"
+hint=$(tui_joined $S | sed -n "s/^Drill $ID is closed; its report: //p")
+case $hint in *" --config $D/dr.yaml report $ID") ok "the report hint carries --config: $hint" ;;
+	*) fail "the report hint: '$hint'" ;; esac
+paste_hint "$hint"
+expect_rc 0 "the report hint pasted into a fresh shell works"
+expect_match "$T/out" "^# Drill report: $ID\$" "it is the drill's report"
+# the skipped forensic copy was never failed: it is skipped, not failed
+expect_match "$T/out" '^\| forensic-copy — .* \| skipped: sandbox copy kept by the drill \|' "report: the skip with its reason"
+expect_no_match "$T/out" 'OPERATIONAL|RESOLVED' "report: a drill never says OPERATIONAL or RESOLVED"
+paste_hint "$(printf '%s' "$hint" | sed 's/ report / report --format status /')"
+expect_match "$T/out" '^Subject: \[DRILL (PASSED|FAILED)\]' "status update of the drill: passed or failed, not resolved"
+expect_match "$T/out" '^Simulated \(drill; nothing was changed\):$' "status update: the simulated steps listed apart"
+sed -n '/^Actions Taken:/,/^$/p' "$T/out" >"$T/taken"
+expect_no_match "$T/taken" 'Stop services' "status update: a simulated step is not an action taken"
 
 # the record, event by event
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '^1\|\|declared\|.*"mode":"drill"' "record: declared as a drill"
+expect_no_match "$T/ev" '\|clock\|rpo-breached' "record: no RPO breach recorded at the declaration"
 expect_match "$T/ev" '\|stop-services\|step-done\|simulated \(drill\): sudo systemctl stop patronus-sdwan' "record: the simulated command"
 expect_no_match "$T/ev" '\|stop-services\|command-started\|' "record: the simulated command never started"
-expect_match "$T/ev" "\\|assess\\|command-started\\|patronus-dr --config $D/dr.yaml assess" "record: the action's command"
+expect_match "$T/ev" "\\|assess\\|command-started\\|patronus-dr --config $D/var/lib/patronus/dr/incidents/$ID/sandbox/dr.yaml assess" "record: the action's command, with the sandbox's settings"
 expect_match "$T/ev" '\|assess\|output\|.' "record: the action's output"
 expect_match "$T/ev" '\|assess\|exit\|\{"status":"(exit|signal)' "record: the action's exit status"
 expect_match "$T/ev" '\|integrity\|decision\|.*"answer":"anything other than ok \(the database is corrupted\)".*"next":"review-dump"' "record: the decision"
@@ -211,11 +226,37 @@ tui_has demo 'Step 1/15: Stop services' "demo: ready on the first step"
 DID=$(newest_incident "$T/sb2/var/lib/patronus/dr/incidents.db")
 tui_keys demo q
 tui_wait demo "$DID stays open" "demo: q leaves the drill open"
+tui_wait demo '^ *export PATRONUS_DR_CONFIG=' "demo printed the export tip before the TUI opened"
+tip=$(tui_joined demo | sed -n 's/^ *\(export PATRONUS_DR_CONFIG=.*\)/\1/p' | head -1)
+paste_hint "$tip; patronus-dr incidents list"
+expect_match "$T/out" "^$DID " "the export tip pasted into a fresh shell: commands use the sandbox"
+hint=$(tui_joined demo | sed -n "s/^$DID stays open; continue with: //p")
+case $hint in *"--config $T/sb2/dr.yaml resume $DID") ok "the resume hint carries --config: $hint" ;;
+	*) fail "the resume hint: '$hint'" ;; esac
+tui_paste pasted "$hint"
+tui_wait pasted "^ DRILL +$DID " "the resume hint pasted into a fresh shell resumes the drill" 20
+tui_keys pasted q
+tui_wait pasted '^\[exit 0\]$' "and leaves it open again"
 tui_start demo2 80 24 "$PDR" demo --dir "$T/sb2"
 tui_wait demo2 "^ DRILL +$DID " "a second demo resumes the open drill" 20
 tui_keys demo2 q
 tui_wait demo2 '^\[exit 0\]$' "demo exits 0"
 n=$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT count(*) FROM incidents")
 [ "$n" = 1 ] && ok "demo declared one drill, not two" || fail "demo: $n incidents"
+
+# a stray drill of another runbook, newer: demo resumes its own drill, leaves the stray
+# alone and prints the command that closes it, which works pasted
+stray=$("$top_builddir/tests/pdr-incident-fixture" "$T/sb2/var/lib/patronus/dr" declare \
+	failover-drill drill "Quarterly failover test" 7200 3600)
+tui_start demo3 80 24 "$PDR" demo --dir "$T/sb2"
+tui_wait demo3 "^ DRILL +$DID " "demo resumes its own drill, not the newer stray one" 20
+tui_keys demo3 q
+tui_wait demo3 '^\[exit 0\]$' "demo exits 0"
+chint=$(tui_joined demo3 | sed -n "s/^$stray (failover-drill) is open in this sandbox and stays so; if it was opened by mistake: //p")
+[ -n "$chint" ] && ok "demo names the stray drill and how to close it" || fail "no close hint for $stray"
+paste_hint "$chint"
+expect_rc 0 "the close hint pasted into a fresh shell works: $chint"
+[ "$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT closed_ms > 0 FROM incidents WHERE id = '$stray'")" = 1 ] &&
+	ok "the stray drill is closed" || fail "the stray drill is still open"
 
 finish

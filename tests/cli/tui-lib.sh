@@ -33,6 +33,18 @@ tui_screen() {
 	$TM capture-pane -p -t "$1" 2>/dev/null
 }
 
+# tui_joined NAME: the screen of NAME with wrapped lines joined (a long hint is one line).
+tui_joined() {
+	$TM capture-pane -p -J -t "$1" 2>/dev/null
+}
+
+# tui_paste NAME CMD: a new session NAME running a printed command verbatim in a fresh
+# shell (sh -c, only PATH set), as an operator pastes it.
+tui_paste() {
+	tui_start "$1" 80 24 env -i PATH="$(cd "$(dirname "$PDR")" && pwd):/usr/bin:/bin" \
+	    TERM=${TUI_TERM:-tmux-256color} sh -c "$2"
+}
+
 # tui_wait NAME ERE DESC [SECONDS]: wait (bounded, default 10 s) until the
 # screen of NAME has a line matching ERE; counts ok or fail (and shows the screen).
 tui_wait() {

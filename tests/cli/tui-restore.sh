@@ -13,7 +13,9 @@ D="$T/demo"
 demo_sandbox "$D"
 C="$D/dr.yaml"
 DB="$D/var/lib/patronus/sdwan.db"
-run "$PDR" --config "$C" backup --no-offsite
+# taken a minute before the incident: database-corruption restores only sets taken wholly
+# before the detection (restore_before: detected), and one named in the declaring second is not
+run env PATRONUS_DR_NOW="@$(($(date +%s) - 60))" "$PDR" --config "$C" backup --no-offsite
 expect_rc 0 "a backup of the sandbox"
 sites=$(sqlite3 "$DB" 'SELECT count(*) FROM sites')
 
@@ -66,7 +68,7 @@ stamp=$(echo "$set_db" |
 	sed 's/.*-\([0-9]\{4\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)-\([0-9]\{2\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)$/\1-\2-\3 \4:\5:\6/')
 set_ms="$(date -d "$stamp" +%s)000"
 sha=$(sha256sum "$DB" | cut -d' ' -f1)
-expect_match "$T/events" "\\|restore\\|restored\\|\\{\"set\":\"[^\"]*/$set_db\\.db\",\"backup_ms\":$set_ms,\"file\":\"$DB\",\"sha256\":\"$sha\"\\}\$" \
+expect_match "$T/events" "\\|restore\\|restored\\|\\{\"set\":\"[^\"]*/$set_db\\.db\",\"backup_ms\":$set_ms,\"file\":\"$DB\",\"sha256\":\"$sha\",\"part\":\"db\"\\}\$" \
 	"a restored event in the restore step: the set, its time, the file and the SHA-256 of the installed database"
 run "$PDR" --config "$C" incidents show "$id"
 expect_rc 0 "incidents show"

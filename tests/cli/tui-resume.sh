@@ -15,21 +15,20 @@ YAML
 DB="$T/state/incidents.db"
 S=a
 
-# a backup 5 minutes old, for the RPO window
-: >"$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
-touch -d '-5 minutes' "$T/backup/daily/patronus-daily-20261127-000000-manifest.txt"
+# a backup 5 minutes old, for the RPO window (its time is its name's, as restore reads it)
+: >"$T/backup/daily/patronus-daily-$(date -d '-5 minutes' +%Y%m%d-%H%M%S)-manifest.txt"
 
 tui_start $S 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-2m
 tui_wait $S '^INC-[0-9]{8}-[0-9]{4}-tui-test +TUI test procedure' "an incident (no DRILL) is declared"
 tui_has $S '^RTO 0?2:0[0-9]/10:00 left 0?7:5[0-9]' "--detected=-2m starts the RTO clock 2 minutes back"
-tui_has $S 'RPO backup 5m ago/15m' "the RPO window: the newest manifest's age"
+tui_has $S 'RPO 15m met: loses [23]m +Step 1/4$' "the RPO in words: a restore of the 5-minute-old backup loses the 3 minutes before the detection"
 # a stream point newer than the backup (the stream stopped since): the clock follows it;
 # without a running stream, hourly backups still cannot meet the 15m target
 mkdir -p "$T/backup/stream"
 now=$(date +%s%3N)
 printf 'pid 1\ngeneration 20261127-000000-0a1b2c3d\nsequence 3\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
     "$now" "$now" "$now" >"$T/backup/stream/status"
-tui_wait $S 'RPO stream [0-9]+s ago/15m \(cannot be met\)' "the RPO clock follows the stream's newer point" 15
+tui_wait $S 'RPO 15m met: loses nothing' "the RPO follows the stream's newer point, past the detection" 15
 ID=$(newest_incident "$DB")
 
 # ticks and a note on step 1
@@ -122,7 +121,14 @@ tui_has b '^line 3$' "stdout shown"
 tui_has b '^to stderr$' "stderr shown"
 tui_wait r '^to stderr$' "TUI 1 shows TUI 2's output" 3
 tui_keys r q
-tui_wait r 'stays open; continue with: patronus-dr resume' "q leaves with the incident open"
+tui_wait r "^$ID stays open; continue with: " "q leaves with the incident open"
+hint=$(tui_joined r | sed -n "s/^$ID stays open; continue with: //p")
+[ "$hint" = "patronus-dr --config $T/dr.yaml resume $ID" ] &&
+	ok "the resume hint carries --config: $hint" || fail "the resume hint: '$hint'"
+tui_paste rp "$hint"
+tui_wait rp "^$ID +TUI test procedure" "the resume hint pasted into a fresh shell resumes the incident" 15
+tui_keys rp q
+tui_wait rp '^\[exit 0\]$' "and leaves it open again"
 tui_keys b q
 tui_wait b '^\[exit 0\]$' "TUI 2 leaves"
 events "$DB" "$ID" >"$T/ev"

@@ -330,6 +330,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         more = start + Proxy.page < len(contents)
         head = re.sub(rb"<Contents>.*", b"", data, flags=re.S)
         head = re.sub(rb"<(IsTruncated|KeyCount|NextContinuationToken)>[^<]*</\1>", b"", head)
+        # An empty listing has no <Contents> to cut at: its end tag is added below.
+        head = re.sub(rb"</ListBucketResult>\s*$", b"", head)
         out = head + b"<KeyCount>%d</KeyCount><IsTruncated>%s</IsTruncated>" % (
             len(page), b"true" if more else b"false")
         if more:

@@ -103,6 +103,63 @@ START_TEST(test_prefix)
 }
 END_TEST
 
+/* The archive's top folder of the members, or NULL when extract_root refuses them. */
+static char *
+root_of(const struct member *m, size_t n)
+{
+	char	*data, *root = NULL, *cause = NULL;
+	size_t	 len;
+
+	make_archive(m, n, &data, &len);
+	if (extract_root(data, len, "t", &root, &cause) != 0)
+		root = NULL;
+	free(data);
+	free(cause);
+	return (root);
+}
+
+START_TEST(test_root)
+{
+	static const struct member	plan[] = {
+		{ 'd', "srv/a/etc/patronus/", NULL }, { 'f', "srv/a/etc/patronus/c.yaml", "x\n" }
+	};
+	static const struct member	dotted[] = { { 'd', "./etc//p/./", NULL } };
+	static const struct member	file_first[] = {
+		{ 'f', "etc/p/c.yaml", "x\n" }, { 'd', "etc/p/", NULL }
+	};
+	static const struct member	up[] = { { 'd', "etc/../../p/", NULL } };
+	static const struct member	abs[] = { { 'd', "/etc/p/", NULL } };
+	static const struct member	outside[] = {
+		{ 'd', "srv/a/etc/p/", NULL }, { 'f', "srv/a/etc/other", "x\n" }
+	};
+	struct extract_opts		 o = { .name = "t", .target = "/standby/etc/p" };
+	char				*r, *data, *cause = NULL;
+	size_t				 len;
+
+	r = root_of(plan, nitems(plan));
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r, "srv/a/etc/patronus");
+	free(r);
+	r = root_of(dotted, nitems(dotted));
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r, "etc/p");
+	free(r);
+	ck_assert_ptr_null(root_of(file_first, nitems(file_first)));
+	ck_assert_ptr_null(root_of(up, nitems(up)));
+	ck_assert_ptr_null(root_of(abs, nitems(abs)));
+	/* Mapped elsewhere, an entry beside the top folder is still refused. */
+	r = root_of(outside, nitems(outside));
+	ck_assert_ptr_nonnull(r);
+	o.prefix = r;
+	make_archive(outside, nitems(outside), &data, &len);
+	ck_assert_int_eq(extract_check(data, len, &o, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "lies outside"));
+	free(cause);
+	free(data);
+	free(r);
+}
+END_TEST
+
 START_TEST(test_check_accepts)
 {
 	static const struct member	ok1[] = {
@@ -244,6 +301,7 @@ extract_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, test_prefix);
+	tcase_add_test(tc, test_root);
 	tcase_add_test(tc, test_check_accepts);
 	tcase_add_test(tc, test_check_refuses);
 	tcase_add_test(tc, test_tree_swap);

@@ -77,7 +77,8 @@ START_TEST(test_load_database_corruption)
 	i = runbook_step_index(rb, "restore");
 	ck_assert_int_ge(i, 0);
 	ck_assert_str_eq(rb->steps[i].action, "restore-db");
-	ck_assert_int_eq(runbook_drill_rule(&rb->steps[i]), RB_DRILL_SIMULATE);
+	/* it runs, against the drill's sandbox */
+	ck_assert_int_eq(runbook_drill_rule(&rb->steps[i]), RB_DRILL_RUN);
 	i = runbook_step_index(rb, "forensic-copy");
 	ck_assert_int_ge(i, 0);
 	ck_assert_ptr_nonnull(strstr(rb->steps[i].run, "corrupted"));
@@ -201,6 +202,56 @@ START_TEST(test_hostile_inputs)
 	}
 	/* A NULL errors pointer is allowed. */
 	ck_assert_ptr_null(runbook_load_buffer("h.yaml", "x", 1, NULL));
+}
+END_TEST
+
+/* decide default:, unattended: true, and the drill rules of the actions that keep live settings. */
+START_TEST(test_unattended)
+{
+	struct runbook	*rb;
+	char		*e, *cause = NULL;
+	static const char ask[] = "id: t\ntitle: T\nrto: 30m\nunattended: true\nsteps:\n"
+	    "  - id: q\n    title: Q\n    decide:\n      question: Which?\n"
+	    "      default: two\n      answers:\n        - {answer: one, next: b}\n"
+	    "        - {answer: two}\n"
+	    "  - id: a\n    title: A\n    action: prune\n"
+	    "  - id: b\n    title: B\n    action: keys-rotate\n"
+	    "  - id: c\n    title: C\n    action: restore-test\n";
+
+	rb = runbook_load_buffer("t.yaml", ask, strlen(ask), &e);
+	if (rb == NULL)
+		ck_abort_msg("load failed: %s", e);
+	ck_assert(rb->unattended);
+	ck_assert(rb->steps[0].has_default);
+	ck_assert_uint_eq(rb->steps[0].default_answer, 1);
+	ck_assert_int_eq(runbook_unattended_check(NULL, rb, &cause), 0);
+	ck_assert_ptr_null(cause);
+	ck_assert_int_eq(runbook_drill_rule(&rb->steps[1]), RB_DRILL_SIMULATE);
+	ck_assert_int_eq(runbook_drill_rule(&rb->steps[2]), RB_DRILL_RUN);
+	ck_assert_int_eq(runbook_drill_rule(&rb->steps[3]), RB_DRILL_RUN);
+	rb->steps[0].has_default = false;
+	ck_assert_int_eq(runbook_unattended_check(NULL, rb, &cause), 1);
+	ck_assert_str_eq(cause, "t.yaml:6:5: step \"q\" is a decide without default: it "
+	    "needs a person; give it a default: to run it unattended");
+	free(cause);
+	runbook_free(rb);
+
+	e = load_bad(HEAD "  - id: q\n    title: Q\n    decide:\n      question: Which?\n"
+	    "      default: three\n      answers:\n        - {answer: one}\n"
+	    "        - {answer: two}\n  - id: b\n    title: B\n    run: ls\n");
+	ck_assert_str_eq(e, "t.yaml:9:16: default: \"three\" is not one of the answers");
+	free(e);
+	e = load_bad("id: t\ntitle: T\nrto: 30m\nunattended: true\nsteps:\n"
+	    "  - id: q\n    title: Q\n    decide:\n      question: Which?\n"
+	    "      answers:\n        - {answer: one}\n        - {answer: two}\n"
+	    "  - id: b\n    title: B\n    run: ls\n");
+	ck_assert_str_eq(e, "t.yaml:6:5: step \"q\": a decide without default: cannot run "
+	    "unattended (the runbook says unattended: true)");
+	free(e);
+	e = load_bad("id: t\ntitle: T\nrto: 30m\nunattended: maybe\nsteps:\n"
+	    "  - id: b\n    title: B\n    run: ls\n");
+	ck_assert_str_eq(e, "t.yaml:4:13: unattended: expected true or false");
+	free(e);
 }
 END_TEST
 
@@ -427,13 +478,30 @@ START_TEST(test_action_argv)
 		free(argv[i]);
 	free(argv);
 
+	names[0] = "from-remote";
+	values[0] = "true";
+	argv = action_argv(action_find("restore-all"), "pdr", NULL, names, values, 1, true);
+	ck_assert_str_eq(argv[1], "restore");
+	ck_assert_str_eq(argv[2], "all");
+	ck_assert_str_eq(argv[3], "--yes");
+	ck_assert_str_eq(argv[4], "--from-remote");
+	ck_assert_ptr_null(argv[5]);
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+	ck_assert(action_find("restore-all")->destructive);
+	ck_assert_ptr_nonnull(action_find_param(action_find("restore-all"), "before"));
+
 	d = action_list(&n);
-	ck_assert_uint_eq(n, 15);
+	ck_assert_uint_eq(n, 17);
 	for (i = 0; i < n; i++)
 		ck_assert_ptr_eq(action_find(d[i].name), &d[i]);
 	ck_assert_ptr_null(action_find("nope"));
 	ck_assert(!action_find("assess")->destructive);
 	ck_assert(action_find("keys-rotate")->destructive);
+	ck_assert(!action_find("keys-rotate")->drill_live);
+	ck_assert(action_find("backup")->drill_live);
+	ck_assert(action_find("restore-test")->drill_live);
 }
 END_TEST
 
@@ -453,6 +521,7 @@ runbook_suite(void)
 	tcase_add_test(tc, test_use_expand);
 	tcase_add_test(tc, test_use_cycle);
 	tcase_add_test(tc, test_action_argv);
+	tcase_add_test(tc, test_unattended);
 	suite_add_tcase(s, tc);
 	return (s);
 }

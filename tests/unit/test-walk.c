@@ -6,6 +6,7 @@
 #include "model/incident.h"
 #include "model/runbook.h"
 #include "model/walk.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
 
@@ -170,6 +171,91 @@ START_TEST(test_notes_clock_closed_order)
 }
 END_TEST
 
+/* A failure stands through a skip or a done; a later good run clears it; the words say so. */
+START_TEST(test_failed_stands)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	ev("r", INCIDENT_EV_COMMAND_STARTED, "echo hi");
+	ev("r", INCIDENT_EV_EXIT, "{\"status\":\"exit 66\",\"code\":66}");
+	ck_assert(w.steps[1].failed);
+	ck_assert_str_eq(w.steps[1].fail_status, "exit 66");
+	ev("r", INCIDENT_EV_STEP_SKIPPED, "no sets");
+	ck_assert_int_eq(w.steps[1].state, WALK_SKIPPED);
+	ck_assert(w.steps[1].failed);
+	walk_step_describe(&w, 1, &b);
+	ck_assert_str_eq(b.data, "failed (exit 66), then skipped: no sets");
+	ev("r", INCIDENT_EV_STEP_DONE, "");
+	buf_reset(&b);
+	walk_step_describe(&w, 1, &b);
+	ck_assert_str_eq(b.data, "failed (exit 66), then marked done anyway");
+	ev("r", INCIDENT_EV_COMMAND_STARTED, "echo hi");
+	ev("r", INCIDENT_EV_EXIT, "{\"status\":\"exit 0\",\"code\":0}");
+	ev("r", INCIDENT_EV_STEP_DONE, "");
+	ck_assert(!w.steps[1].failed);
+	buf_reset(&b);
+	walk_step_describe(&w, 1, &b);
+	ck_assert_str_eq(b.data, "done");
+	buf_free(&b);
+}
+END_TEST
+
+/* Runs are kept with keep_runs; the last answer counts; a step the runbook lacks is kept as recorded; abandoned closes. */
+START_TEST(test_runs_answers_extra_abandoned)
+{
+	w.keep_runs = true;
+	ev("r", INCIDENT_EV_COMMAND_STARTED, "one");
+	ev("r", INCIDENT_EV_OUTPUT, "a\n");
+	ev("r", INCIDENT_EV_EXIT, "{\"status\":\"exit 1\",\"code\":1}");
+	ev("r", INCIDENT_EV_COMMAND_STARTED, "two");
+	ev("r", INCIDENT_EV_OUTPUT, "b\n");
+	ck_assert_uint_eq(w.steps[1].nruns, 2);
+	ck_assert_str_eq(w.steps[1].runs[0].command, "one");
+	ck_assert_str_eq(w.steps[1].runs[0].output.data, "a\n");
+	ck_assert_str_eq(w.steps[1].runs[0].status, "exit 1");
+	ck_assert_int_eq(w.steps[1].runs[0].code, 1);
+	ck_assert_ptr_null(w.steps[1].runs[1].status);
+	ck_assert_str_eq(w.steps[1].runs[1].output.data, "b\n");
+	ev("p", INCIDENT_EV_PROMPT_ANSWER, "{\"question_id\":\"why\",\"question\":\"Why?\","
+	    "\"answer\":\"first\"}");
+	ev("p", INCIDENT_EV_PROMPT_ANSWER, "{\"question_id\":\"why\",\"question\":\"Why?\","
+	    "\"answer\":\"final\"}");
+	ck_assert_uint_eq(w.steps[4].nans, 1);
+	ck_assert_str_eq(w.steps[4].ans[0].answer, "final");
+	ck_assert_uint_eq(w.steps[4].ans[0].revisions, 1);
+	ck_assert_str_eq(w.steps[4].answers[0], "final");
+	ck_assert_uint_eq(w.nsteps, rb->nsteps);
+	ev("gone", INCIDENT_EV_STEP_STARTED, "A step since removed");
+	ev("gone", INCIDENT_EV_CHECK_TICKED, "{\"index\":2,\"item\":\"third\"}");
+	ck_assert_uint_eq(w.nsteps, rb->nsteps + 1);
+	ck_assert(w.steps[rb->nsteps].extra);
+	ck_assert_str_eq(w.steps[rb->nsteps].title, "A step since removed");
+	ck_assert_uint_eq(w.steps[rb->nsteps].nticks, 3);
+	ck_assert_str_eq(walk_item(&w, (int)rb->nsteps, 2), "third");
+	ck_assert_str_eq(walk_item(&w, (int)rb->nsteps, 0), "");
+	ck_assert_int_ne(w.current, (int)rb->nsteps);
+	ev(NULL, INCIDENT_EV_ABANDONED, "opened by mistake");
+	ck_assert(w.closed);
+	ck_assert(w.abandoned);
+	ck_assert_str_eq(w.outcome, "opened by mistake");
+}
+END_TEST
+
+/* Every kind has one row in the table: a name that maps back to it, its payload and how it reads. */
+START_TEST(test_kind_table)
+{
+	int	k;
+
+	for (k = 1; k < INCIDENT_EV__COUNT; k++) {
+		ck_assert_ptr_nonnull(incident_ev_table[k].name);
+		ck_assert_ptr_nonnull(incident_ev_table[k].payload);
+		ck_assert_ptr_nonnull(incident_ev_table[k].reads);
+		ck_assert_int_eq(incident_ev_from_name(incident_ev_table[k].name), k);
+	}
+}
+END_TEST
+
 /* The walk suite. */
 static Suite *
 walk_suite(void)
@@ -182,6 +268,9 @@ walk_suite(void)
 	tcase_add_test(tc, test_command_output_exit);
 	tcase_add_test(tc, test_decision_prompt_skip_simulate);
 	tcase_add_test(tc, test_notes_clock_closed_order);
+	tcase_add_test(tc, test_failed_stands);
+	tcase_add_test(tc, test_runs_answers_extra_abandoned);
+	tcase_add_test(tc, test_kind_table);
 	suite_add_tcase(s, tc);
 	return (s);
 }

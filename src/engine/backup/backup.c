@@ -146,6 +146,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	int64_t		 start = time_mono_ms();
 	int		 attempts = o->attempts > 0 ? o->attempts : BACKUP_COPY_ATTEMPTS;
 	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
+	const char	*database = o->conf != NULL ? o->conf->database : "?";
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
@@ -170,7 +171,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 			break;
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
 			backup_fail(res, rc == SQLITE_FULL ? ENOSPC : EIO, cause,
-			    _("%s: online copy failed: %s"), o->conf->database, sqlite3_errstr(rc));
+			    _("%s: online copy failed: %s"), database, sqlite3_errstr(rc));
 			sqlite3_close(dst);
 			return (-1);
 		}
@@ -184,7 +185,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	if (rc != SQLITE_DONE) {
 		sqlite3_close(dst);
 		return (backup_fail(res, EBUSY, cause, _("%s: database stayed busy or locked "
-		    "for %d attempts within %d ms; no copy made"), o->conf->database,
+		    "for %d attempts within %d ms; no copy made"), database,
 		    i > attempts ? attempts : i, wait_ms));
 	}
 	if (sqlite3_close(dst) != SQLITE_OK)
@@ -201,6 +202,54 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	sqlite3_close(dst);
 	hashio_checkpoint("copied");
 	return (0);
+}
+
+/*
+ * A consistent online copy of the SQLite database at database into dst (made
+ * atomically: a temporary name beside it, fsync, rename), as the backup
+ * makes its .db. Returns 0, or -1 with *cause and errno set to the class of
+ * the failure (ENOSPC, EBUSY, EIO...).
+ */
+int
+backup_copy_db(const char *database, const char *dst, char **cause)
+{
+	struct backup_opts	 o;
+	struct backup_result	 res;
+	struct conf		 c;
+	sqlite3			*src = NULL;
+	char			*tmp;
+	int			 fd, r;
+
+	memset(&o, 0, sizeof o);
+	memset(&res, 0, sizeof res);
+	memset(&c, 0, sizeof c);
+	c.database = (char *)database;
+	o.conf = &c;
+	tmp = hashio_tmpname(dst);
+	if (sqlite3_open_v2(database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", database, sqlite3_errmsg(src));
+		sqlite3_close(src);
+		free(tmp);
+		errno = EIO;
+		return (-1);
+	}
+	sqlite3_busy_timeout(src, 1000);
+	r = backup_copy(&o, src, tmp, &res, cause);
+	sqlite3_close(src);
+	if (r == 0 && ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, dst) == -1)) {
+		res.err = errno;
+		*cause = xasprintf("%s: %s", dst, strerror(errno));
+		r = -1;
+	}
+	if (r != 0) {
+		unlink(tmp);
+		free(tmp);
+		errno = res.err != 0 ? res.err : EIO;
+		return (-1);
+	}
+	free(tmp);
+	return (fs_fsync_parent(dst, cause));
 }
 
 /* Log (at debug level) how long the backup has run, at a named step. */

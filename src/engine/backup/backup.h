@@ -38,6 +38,7 @@ struct backup_result {
 
 enum backup_tier	 backup_classify(time_t, const struct catalog_set *, size_t);
 int			 backup_run(const struct backup_opts *, struct backup_result *, char **);
+int			 backup_copy_db(const char *, const char *, char **);
 void			 backup_result_free(struct backup_result *);
 char			*backup_date(time_t);
 

@@ -29,6 +29,8 @@ static const struct action_param params_restore_db[] = {
 	    false, false },
 	{ "incident-start", false, N_("when the incident began, for the data-loss window"),
 	    false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
 	{ NULL, false, NULL, false, false }
 };
 
@@ -37,6 +39,21 @@ static const char *const cmd_restore_keys[] = { "restore", "keys", NULL };
 static const struct action_param params_restore_from[] = {
 	{ "from", false, N_("the backup set (default: the newest that verifies)"),
 	    false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
+	{ NULL, false, NULL, false, false }
+};
+
+static const char *const cmd_restore_all[] = { "restore", "all", NULL };
+static const struct action_param params_restore_all[] = {
+	{ "from-remote", false, N_("ask the off-site stores and fetch the newest point first"),
+	    false, true },
+	{ "at", false, N_("nothing newer than this time"), false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
+	{ "incident-start", false, N_("when the incident began, for the data-loss window"),
+	    false, false },
+	{ "name", false, N_("the backup set's name (default: the newest point)"), true, false },
 	{ NULL, false, NULL, false, false }
 };
 
@@ -62,6 +79,8 @@ static const char *const cmd_rpo[] = { "rpo", NULL };
 static const struct action_param params_rpo[] = {
 	{ "incident-start", false, N_("when the incident began"), false, false },
 	{ "target", false, N_("the RPO to compare against, e.g. 15m"), false, false },
+	{ "before", false, N_("only points taken before this time (restore_before: detected "
+	    "passes the detection)"), false, false },
 	{ NULL, false, NULL, false, false }
 };
 
@@ -98,37 +117,52 @@ static const struct action_param params_backup_test_report[] = {
 	{ NULL, false, NULL, false, false }
 };
 
+static const char *const cmd_restore_test[] = { "restore-test", NULL };
+static const struct action_param params_restore_test[] = {
+	{ "from", false, N_("the backup set to test (default: a random recent one)"),
+	    false, false },
+	{ "scratch", false, N_("the folder to restore into (default: a temporary one)"),
+	    false, false },
+	{ NULL, false, NULL, false, false }
+};
+
 static const struct action_def action_table[] = {
 	{ "backup", N_("take a backup set (database, config, encrypted keys, manifest)"),
-	    cmd_backup, params_backup, false, false, NULL },
+	    cmd_backup, params_backup, false, false, NULL, true },
 	{ "verify", N_("verify a backup set: integrity, queries, checksums"),
-	    cmd_verify, params_verify, false, false, NULL },
+	    cmd_verify, params_verify, false, false, NULL, false },
 	{ "restore-db", N_("replace the live database with a verified backup"),
-	    cmd_restore_db, params_restore_db, true, false, "--yes" },
+	    cmd_restore_db, params_restore_db, true, false, "--yes", false },
 	{ "restore-config", N_("replace the configuration folder from a backup"),
-	    cmd_restore_config, params_restore_from, true, false, "--yes" },
+	    cmd_restore_config, params_restore_from, true, false, "--yes", false },
 	{ "restore-keys", N_("decrypt and restore the WireGuard keys from a backup"),
-	    cmd_restore_keys, params_restore_from, true, false, "--yes" },
+	    cmd_restore_keys, params_restore_from, true, false, "--yes", false },
+	{ "restore-all", N_("restore database, config and keys from the newest point that "
+	    "verifies, off-site or here"), cmd_restore_all, params_restore_all, true, false,
+	    "--yes", false },
 	{ "assess", N_("integrity check and salvage dump of a database"),
-	    cmd_assess, params_assess, false, false, NULL },
+	    cmd_assess, params_assess, false, false, NULL, false },
 	{ "keys-rotate", N_("new WireGuard key pair, the old one kept aside"),
-	    cmd_keys_rotate, params_none, true, false, NULL },
+	    cmd_keys_rotate, params_none, true, false, NULL, false },
 	{ "evidence-collect", N_("hashed, read-only evidence for a security incident"),
-	    cmd_evidence_collect, params_evidence_collect, false, false, NULL },
+	    cmd_evidence_collect, params_evidence_collect, false, false, NULL, false },
 	{ "rpo", N_("the data-loss window: newest good backup against the incident start"),
-	    cmd_rpo, params_rpo, false, false, NULL },
+	    cmd_rpo, params_rpo, false, false, NULL, false },
 	{ "check-http", N_("request a URL and check the answer"),
-	    cmd_check_http, params_check_http, false, false, NULL },
+	    cmd_check_http, params_check_http, false, false, NULL, true },
 	{ "check-config", N_("check the Patronus configuration"),
-	    cmd_check_config, params_none, false, false, NULL },
+	    cmd_check_config, params_none, false, false, NULL, false },
 	{ "prune", N_("apply the retention policy, local and off-site"),
-	    cmd_prune, params_prune, true, false, NULL },
+	    cmd_prune, params_prune, true, false, NULL, true },
 	{ "fetch", N_("bring a backup set from off-site into the backup folder"),
-	    cmd_fetch, params_fetch, false, true, NULL },
+	    cmd_fetch, params_fetch, false, true, NULL, true },
 	{ "backups", N_("list the backup sets, newest first"),
-	    cmd_backups, params_none, false, false, NULL },
+	    cmd_backups, params_none, false, false, NULL, false },
 	{ "backup-test-report", N_("the plan's Backup Test Report, to the log folder and the record"),
-	    cmd_backup_test_report, params_backup_test_report, false, false, NULL },
+	    cmd_backup_test_report, params_backup_test_report, false, false, NULL, true },
+	{ "restore-test", N_("restore a backup set into a scratch folder, check it and "
+	    "write the Backup Test Report"),
+	    cmd_restore_test, params_restore_test, false, false, NULL, true },
 };
 
 /* The action called name, or NULL. */

@@ -19,9 +19,17 @@ struct action_def {
 	const char			*summary;	/* N_() */
 	const char *const		*command;	/* argv after the program: {"restore","db",NULL} */
 	const struct action_param	*params;	/* ends with a NULL name */
-	bool				 destructive;	/* replaces live data: simulated in drills */
+	bool				 destructive;	/* replaces live data */
 	bool				 planned;	/* named by the plan, not built yet */
 	const char			*yes_flag;	/* the subcommand's "proceed without asking" option */
+	/*
+	 * In a drill: false runs the action against the drill's sandbox (its
+	 * dr.yaml: a copy of the database, config and keys), so a destructive
+	 * one runs for real there; true runs it with the live settings, for an
+	 * action that only reads live data or writes beside it (backup_dir, the
+	 * log folder): a destructive one of these (prune) is simulated.
+	 */
+	bool				 drill_live;
 };
 
 const struct action_def	*action_find(const char *);

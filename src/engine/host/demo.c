@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
@@ -16,9 +17,11 @@
 #include <openssl/x509v3.h>
 #include <sqlite3.h>
 
+#include "engine/backup/backup.h"
 #include "engine/set/crypt.h"
 #include "engine/host/demo.h"
 #include "engine/recover/wgkey.h"
+#include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
@@ -1329,4 +1332,114 @@ demo_report_free(struct demo_report *rep)
 	free(rep->runbook_dir);
 	free(rep->wg_public);
 	memset(rep, 0, sizeof *rep);
+}
+
+/* The ages of the demo's backup sets, oldest first: a host with a week of history. */
+static const int64_t demo_ages[] = {
+	8 * 86400, 2 * 86400, 86400, 6 * 3600, 3600, 10 * 60
+};
+
+/* Append an audit_log row at t to the sandbox database (so each set differs from the last). */
+static int
+demo_history_row(const char *path, time_t t, const char *action, char **cause)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		 at[32];
+	int		 rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO audit_log (at, username, action, target, "
+	    "detail, source_ip) VALUES (?, 'backup', ?, 'sdwan.db', 'demo history', "
+	    "'127.0.0.1')", -1, &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	demo_stamp(t, at, sizeof at);
+	sqlite3_bind_text(st, 1, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return (rc);
+}
+
+/*
+ * Date the files of a set made by demo_history when it says it was taken, as
+ * a real host's are, and stamp it verified again (the backup verified it a
+ * moment ago; only the dates changed).
+ */
+static void
+demo_history_times(const struct conf *c, const struct backup_result *res, time_t when)
+{
+	struct catalog_set	 s;
+	struct timespec		 ts[2];
+	char			*path, *why = NULL;
+	int			 i;
+
+	ts[0].tv_sec = ts[1].tv_sec = when;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	for (i = 0; i < PART__COUNT; i++) {
+		path = xasprintf("%s/%s%s", res->dir, res->name, catalog_suffixes[i]);
+		utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+		free(path);
+	}
+	path = xasprintf("%s/%s%s", res->dir, res->name, catalog_suffixes[PART_DB]);
+	if (catalog_set_from_db(path, &s, &why) == 0) {
+		if (catalog_stamp(c->state_dir, &s, true, NULL, &why) != 0)
+			free(why);
+		catalog_set_clear(&s);
+	} else
+		free(why);
+	free(path);
+}
+
+/*
+ * Give a new sandbox a history: backup sets taken with the real engine as if
+ * at now minus each of demo_ages (8 days to 10 minutes ago, so tiers and ages
+ * differ), a row written to the database before each, and one after the last,
+ * which no backup holds: a drill's restore then shows a real data loss.
+ * *nsets gets the number made. Returns -1 with *cause.
+ */
+int
+demo_history(const struct demo_report *rep, time_t now, size_t *nsets, char **cause)
+{
+	struct backup_opts	 o;
+	struct backup_result	 res;
+	struct conf		 c;
+	size_t			 i;
+	int			 rc = -1;
+
+	*nsets = 0;
+	conf_defaults(&c);
+	if (conf_load_file(&c, rep->config, true, cause) != 0) {
+		conf_free(&c);
+		return (-1);
+	}
+	for (i = 0; i < nitems(demo_ages); i++) {
+		if (demo_history_row(rep->database, now - demo_ages[i], "backup.before",
+		    cause) != 0)
+			goto out;
+		memset(&o, 0, sizeof o);
+		o.conf = &c;
+		o.tier = -1;
+		o.now = now - demo_ages[i];
+		if (backup_run(&o, &res, cause) != 0) {
+			backup_result_free(&res);
+			goto out;
+		}
+		demo_history_times(&c, &res, o.now);
+		backup_result_free(&res);
+		(*nsets)++;
+	}
+	rc = demo_history_row(rep->database, now - 60, "site.update", cause);
+out:
+	conf_free(&c);
+	return (rc);
 }

@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include <time.h>
+
 /*
  * The sandbox layout (a contract; tests and other commands rely on it), all
  * under DIR:
@@ -47,10 +49,12 @@ struct demo_report {
 	long	 n_policies;
 	long	 n_users;
 	long	 n_audit;
+	long	 n_sets;	/* backup sets demo_history made */
 };
 
 char	*demo_default_dir(char **);
 int	 demo_create(const char *, bool, struct demo_report *, char **);
 void	 demo_report_free(struct demo_report *);
+int	 demo_history(const struct demo_report *, time_t, size_t *, char **);
 
 #endif

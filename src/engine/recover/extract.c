@@ -243,6 +243,43 @@ extract_reader(const void *data, size_t len, const char *name, char **cause)
 }
 
 /*
+ * The archive's top folder as its entries name it ("etc/patronus" for an
+ * archive made with tar -C / of /etc/patronus): its first entry, which must
+ * be a folder, normalised. A tree restored elsewhere is mapped from it onto
+ * the target; extract_check still refuses every entry outside it. Caller
+ * frees *root. Returns -1 with *cause.
+ */
+int
+extract_root(const void *data, size_t len, const char *name, char **root, char **cause)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+	char			*why = NULL;
+	int			 r, rc = -1;
+
+	*root = NULL;
+	if ((a = extract_reader(data, len, name, cause)) == NULL)
+		return (-1);
+	r = archive_read_next_header(a, &e);
+	if (r == ARCHIVE_EOF)
+		*cause = xasprintf(_("%s: an empty archive"), name);
+	else if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+		*cause = xasprintf("%s: %s", name, archive_error_string(a));
+	else if (extract_relname(archive_entry_pathname(e), "", root, &why) != 0) {
+		*cause = xasprintf(_("%s: refused: %s"), name, why);
+		free(why);
+	} else if (archive_entry_filetype(e) != AE_IFDIR) {
+		*cause = xasprintf(_("%s: its first entry \"%s\" is not a folder: the tree "
+		    "it holds cannot be told"), name, *root);
+		free(*root);
+		*root = NULL;
+	} else
+		rc = 0;
+	archive_read_free(a);
+	return (rc);
+}
+
+/*
  * Read the whole archive and check every entry: names under the prefix, no
  * "..", no absolute names, only files, folders and links, links that stay
  * inside, hard links to files of the archive, nothing written through a link.

@@ -43,6 +43,7 @@ int	extract_tree(const void *, size_t, const struct extract_opts *,
 	    struct extract_result *, char **);
 void	extract_result_free(struct extract_result *);
 char	*extract_prefix(const char *);
+int	extract_root(const void *, size_t, const char *, char **, char **);
 void	extract_checkpoint(const char *);
 
 #endif

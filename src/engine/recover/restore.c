@@ -90,6 +90,19 @@ int
 restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
     const char *password, const char *key_why, struct restore_pick *p, char **cause)
 {
+	return (restore_pick_before(c, from, INT64_MAX, kind, password, key_why, p, cause));
+}
+
+/*
+ * restore_pick, but without from only among the sets taken wholly before
+ * before_ms (INT64_MAX: any): a set named at second S was taken before
+ * S + 1 s. Later sets are passed over (not counted in p->skipped).
+ */
+int
+restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
+    enum restore_kind kind, const char *password, const char *key_why,
+    struct restore_pick *p, char **cause)
+{
 	static const enum catalog_part	 need[] = { PART_DB, PART_CONFIG, PART_WIREGUARD };
 	struct catalog_set		*sets = NULL, one;
 	struct verify_report		 vr;
@@ -124,6 +137,10 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) != 0)
 		return (-1);
 	for (i = 0; i < n; i++) {
+		if (before_ms != INT64_MAX && ((int64_t)sets[i].when + 1) * 1000 > before_ms) {
+			log_info(_("passing over %s: not taken before the limit"), sets[i].name);
+			continue;
+		}
 		if (!sets[i].have[need[kind]] || !sets[i].have[PART_DB] ||
 		    !sets[i].have[PART_MANIFEST]) {
 			log_warn(_("skipping %s: incomplete set"), sets[i].name);
@@ -174,7 +191,10 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
 		p->skipped++;
 		rc = -1;
 	}
-	if (rc != 0)
+	if (rc != 0 && before_ms != INT64_MAX)
+		*cause = xasprintf(_("%s: no backup set taken before the limit passes verify "
+		    "(%zu sets in all)"), c->backup_dir, n);
+	else if (rc != 0)
 		*cause = xasprintf(_("%s: no backup set passes verify (%zu tried)"),
 		    c->backup_dir, n);
 	catalog_free(sets, n);

@@ -30,6 +30,8 @@ struct restore_db_result {
 
 int	 restore_pick(const struct conf *, const char *, enum restore_kind,
 	    const char *, const char *, struct restore_pick *, char **);
+int	 restore_pick_before(const struct conf *, const char *, int64_t, enum restore_kind,
+	    const char *, const char *, struct restore_pick *, char **);
 void	 restore_pick_free(struct restore_pick *);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
 int	 restore_db(const char *, const char *, const char *, bool,

@@ -98,29 +98,40 @@ remote_test_rate(void)
 	return (remote_env_long("PATRONUS_DR_TEST_MAX_SEND", 0));
 }
 
-/* libcurl's progress callback: a non-zero *cancel gives the transfer up. */
+/*
+ * libcurl's progress callback: a non-zero *cancel gives the transfer up; a
+ * download's bytes go to the store's progress function.
+ */
 static int
 remote_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
     curl_off_t ulnow)
 {
-	volatile sig_atomic_t	*cancel = arg;
+	struct remote	*r = arg;
 
-	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return (*cancel != 0);
+	if (r->progress != NULL && r->xfer != NULL && dlnow > 0)
+		r->progress(r->progress_arg, r->xfer, (uint64_t)dlnow,
+		    dltotal > 0 ? (uint64_t)dltotal : 0);
+	return (r->cancel != NULL && *r->cancel != 0);
 }
 
-/* Let r->cancel (when set) give up a transfer on handle curl. */
+/*
+ * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
+ * see it; the test hook $PATRONUS_DR_TEST_MAX_RECV slows downloads down.
+ */
 void
 remote_curl_cancelable(struct remote *r, void *curl)
 {
-	if (r->cancel == NULL)
+	long	recv = remote_env_long("PATRONUS_DR_TEST_MAX_RECV", 0);
+
+	if (recv > 0)
+		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);
+	if (r->cancel == NULL && r->progress == NULL)
 		return;
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, remote_xferinfo);
-	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)r->cancel);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)r);
 }
 
 /* A file under $HOME/.ssh, or NULL when there is no HOME. Caller frees. */
@@ -330,11 +341,19 @@ int
 remote_get(struct remote *r, const char *tier, const char *file, const char *local,
     char **cause)
 {
+	int	rc;
+
 	if (remote_curl_init(cause) == -1)
 		return (-1);
+	r->xfer = file;
 	if (r->kind == REMOTE_SFTP)
-		return (sftp_get(r, tier, file, local, cause));
-	return (s3_get(r, tier, file, local, cause));
+		rc = sftp_get(r, tier, file, local, cause);
+	else
+		rc = s3_get(r, tier, file, local, cause);
+	if (r->progress != NULL)
+		r->progress(r->progress_arg, file, 0, 0);
+	r->xfer = NULL;
+	return (rc);
 }
 
 /* Remove TIER/FILE from the store. Returns -1 with *cause. */

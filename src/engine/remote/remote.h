@@ -13,8 +13,25 @@
 /* The kinds of off-site store, in the order the plan copies to them. */
 enum remote_kind { REMOTE_SFTP, REMOTE_S3, REMOTE__KINDS };
 
+/*
+ * Why a download failed, as sftp_get and s3_get leave it in remote.fail: the
+ * store could not be reached or the transfer broke (another store may do, a
+ * later run resumes), the object named by the listing is gone, its bytes at
+ * rest are not what the store says (running again cannot help), or this host
+ * could not write it (disk full: no store can help).
+ */
+enum remote_fail { REMOTE_FAIL_NONE, REMOTE_FAIL_CONNECT, REMOTE_FAIL_GONE, REMOTE_FAIL_DAMAGED,
+	REMOTE_FAIL_LOCAL };
+
 /* The queue of uploads that failed, under STATE_DIR. */
 #define REMOTE_QUEUE_FILE "offsite-queue"
+
+/*
+ * Told of a download's progress: the file, the bytes so far, the bytes in all
+ * (0 unknown). Called often (from libcurl's progress callback); it decides
+ * how often to show anything.
+ */
+typedef void (*remote_progress_fn)(void *, const char *, uint64_t, uint64_t);
 
 /* One off-site store and how to reach it. Strings owned; free with remote_free. */
 struct remote {
@@ -37,6 +54,10 @@ struct remote {
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */
 	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
+	enum remote_fail	 fail;		/* why the last remote_get failed */
+	remote_progress_fn	 progress;	/* told of a download's bytes; may be NULL */
+	void			*progress_arg;
+	const char		*xfer;		/* the file being downloaded, for progress */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */

@@ -58,6 +58,7 @@ struct s3_req {
 	char			 md5hex[33];	/* MD5 of the body, "" when not computed */
 	const char		*sendsum;	/* base64 SHA-256 to send as x-amz-checksum-sha256 */
 	char			 gotsum[64];	/* the x-amz-checksum-sha256 the store answered */
+	CURLcode		 curlrc;	/* how the last s3_req_run's transfer ended */
 };
 
 static int	s3_parse_keys(const char *, size_t, const char *, const char *,
@@ -539,7 +540,8 @@ s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 static int
 s3_req_run(struct s3_req *q, char **cause)
 {
-	return (s3_req_result(q, curl_easy_perform(q->h), cause));
+	q->curlrc = curl_easy_perform(q->h);
+	return (s3_req_result(q, q->curlrc, cause));
 }
 
 /* Read len bytes at off of fd into a new buffer. Returns NULL with *cause. */
@@ -1221,6 +1223,17 @@ s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause
 	return (0);
 }
 
+/* Why a GET failed: the object gone (404), this host's write, or the store or network. */
+static enum remote_fail
+s3_get_fail(const struct s3_req *q)
+{
+	if (q->status == 404)
+		return (REMOTE_FAIL_GONE);
+	if (q->status == 0 && q->out != NULL && ferror(q->out))
+		return (REMOTE_FAIL_LOCAL);
+	return (REMOTE_FAIL_CONNECT);
+}
+
 /*
  * Download PREFIX TIER/FILE to local through its temporary name, asking for
  * the rest of a temporary file left by a broken download (Range); a single-part
@@ -1242,6 +1255,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	int		 fd, rc = -1;
 
 	memset(&q, 0, sizeof q);
+	r->fail = REMOTE_FAIL_LOCAL;
 	key = s3_key(r, tier, file);
 	url = s3_url(r, key, NULL);
 	what = xasprintf("s3://%s/%s", r->bucket, key);
@@ -1270,8 +1284,14 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	q.outmd = md;
 	if (off > 0)
 		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
-	if ((rc = s3_req_run(&q, cause)) == -1 && q.status == 416) {
-		/* The temporary file may be whole already, or not this object's: start over. */
+	if ((rc = s3_req_run(&q, cause)) == -1 && (q.status == 416 ||
+	    (off > 0 && q.curlrc == CURLE_RANGE_ERROR))) {
+		/*
+		 * The temporary file may be whole already, or not this object's, or
+		 * the store does not answer ranges: start over.
+		 */
+		log_info(_("%s; downloading it whole"), *cause);
+		off = 0;
 		free(*cause);
 		*cause = NULL;
 		rc = -1;
@@ -1287,21 +1307,28 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		q.outmd = md;
 		rc = s3_req_run(&q, cause);
 	}
+	if (rc == -1)
+		r->fail = s3_get_fail(&q);
 	if (rc == 0 && off > 0 && q.status != 206) {
 		*cause = xasprintf(_("%s: the store ignored the range request"), what);
+		r->fail = REMOTE_FAIL_CONNECT;
 		rc = -1;
 	}
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
-		if (rc == 0)
+		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+			free(*cause);
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+		}
 		rc = -1;
 	}
 	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
 		EVP_DigestFinal_ex(md, d, &dl);
 		str_hex(d, dl, md5);
 		if (strcasecmp(md5, q.etag) != 0) {
-			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s"),
-			    what, md5, q.etag);
+			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s: "
+			    "the object is damaged at rest"), what, md5, q.etag);
+			r->fail = REMOTE_FAIL_DAMAGED;
 			unlink(tmp);
 			rc = -1;
 		}

@@ -75,6 +75,8 @@ sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
 
 	if ((rc = curl_easy_perform(h)) == CURLE_OK)
 		return (0);
+	r->fail = rc == CURLE_REMOTE_FILE_NOT_FOUND ? REMOTE_FAIL_GONE :
+	    rc == CURLE_WRITE_ERROR ? REMOTE_FAIL_LOCAL : REMOTE_FAIL_CONNECT;
 	if (k->called && k->match != CURLKHMATCH_OK) {
 		*cause = xasprintf(_("%s: the server's host key %s %s; refused"), r->where,
 		    k->match == CURLKHMATCH_MISMATCH ? _("does not match the one in") :
@@ -190,6 +192,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	CURL			*h;
 	int			 rc = -1, fd;
 
+	r->fail = REMOTE_FAIL_LOCAL;
 	tmp = hashio_tmpname(local);
 	url = xasprintf("%s/%s/%s", r->url, tier, file);
 	what = xasprintf("%s/%s/%s", r->where, tier, file);
@@ -232,8 +235,11 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
-		if (rc == 0)
+		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+			free(*cause);
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+		}
 		rc = -1;
 	}
 	fclose(fp);
@@ -322,6 +328,16 @@ sftp_fields(char *line, char **tok, size_t max)
 	}
 }
 
+/* Whether a listed name holds control characters (or DEL), which no name of ours has. */
+static bool
+sftp_hostile_name(const char *name)
+{
+	for (; *name != '\0'; name++)
+		if ((unsigned char)*name < 0x20 || (unsigned char)*name == 0x7f)
+			return (true);
+	return (false);
+}
+
 static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
 		    struct remote_object **, size_t *, char ***, size_t *, char **);
 
@@ -393,6 +409,9 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 			if ((next = strchr(line, '\n')) != NULL)
 				*next++ = '\0';
 			nt = sftp_fields(line, tok, nitems(tok));
+			/* A name with control characters is none of ours: a hostile store's. */
+			if (nt >= 6 && sftp_hostile_name(tok[nt - 1]))
+				continue;
 			if (nt >= 6 && tok[0][0] == 'd' && tok[nt - 1][0] != '.' &&
 			    subdirs != NULL) {
 				*subdirs = xreallocarray(*subdirs, *nsub + 1, sizeof **subdirs);

@@ -407,3 +407,52 @@ catalog_set_from_db(const char *path, struct catalog_set *s, char **cause)
 	s->sites = -1;
 	return (0);
 }
+
+/*
+ * When the newest set in BACKUP_DIR was made, in unix ms, 0 when there is
+ * none: the time in its name (which backup also writes as the manifest's
+ * Timestamp:), over the sets whose manifest is there in their own tier's
+ * folder. Never a file's mtime: a set fetched a minute ago from
+ * off-site was made when its name says.
+ */
+int64_t
+catalog_newest(const char *backup_dir, int64_t limit_ms)
+{
+	struct dirent		*de;
+	struct stat		 st;
+	enum backup_tier	 tier;
+	DIR			*d;
+	char			*path, *f, *name;
+	size_t			 len, sl = strlen(catalog_suffixes[PART_MANIFEST]);
+	time_t			 when;
+	int64_t			 best = 0;
+	int			 i;
+
+	if (backup_dir == NULL)
+		return (0);
+	for (i = 0; i < BACKUP__TIERS; i++) {
+		path = xasprintf("%s/%s", backup_dir, backup_tier_names[i]);
+		if ((d = opendir(path)) == NULL) {
+			free(path);
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			len = strlen(de->d_name);
+			if (len <= sl || strcmp(de->d_name + len - sl,
+			    catalog_suffixes[PART_MANIFEST]) != 0)
+				continue;
+			name = xasprintf("%.*s", (int)(len - sl), de->d_name);
+			f = xasprintf("%s/%s", path, de->d_name);
+			if (catalog_parse_name(name, &tier, &when) == 0 && (int)tier == i &&
+			    stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (int64_t)when * 1000 > best && (limit_ms == INT64_MAX ||
+			    (int64_t)when * 1000 + 1000 <= limit_ms))
+				best = (int64_t)when * 1000;
+			free(f);
+			free(name);
+		}
+		closedir(d);
+		free(path);
+	}
+	return (best);
+}

@@ -50,5 +50,6 @@ char	*catalog_stamp_path(const char *, const struct catalog_set *);
 int	 catalog_stamp(const char *, const struct catalog_set *, bool, const char *, char **);
 int	 catalog_set_from_db(const char *, struct catalog_set *, char **);
 void	 catalog_set_clear(struct catalog_set *);
+int64_t	 catalog_newest(const char *, int64_t);
 
 #endif

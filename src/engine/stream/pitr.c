@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <sys/file.h>
+#include <ctype.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -453,18 +454,47 @@ pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
 }
 
 /*
- * A point in time for --at: "@EPOCH.mmm" (ms), or anything time_parse takes
- * (whole seconds: the point is the end of that second, so "14:05:03" includes
- * what was committed during it). Returns -1 with *cause.
+ * The milliseconds of a clock time that ends in ".d", ".dd" or ".ddd" after
+ * its seconds ("2026-12-06 14:05:03.250"): *frac (0-999) and the length of
+ * the text before the dot, or -1 when it has none.
+ */
+static ssize_t
+pitr_time_frac(const char *s, long long *frac)
+{
+	const char	*dot = strrchr(s, '.');
+	size_t		 digits, i;
+
+	if (dot == NULL || dot - s < 3 || dot[-3] != ':' || !isdigit((unsigned char)dot[-1]))
+		return (-1);
+	digits = strlen(dot + 1);
+	if (digits < 1 || digits > 3)
+		return (-1);
+	*frac = 0;
+	for (i = 0; i < 3; i++)
+		*frac = *frac * 10 + (i < digits ? dot[1 + i] - '0' : 0);
+	for (i = 0; i < digits; i++)
+		if (!isdigit((unsigned char)dot[1 + i]))
+			return (-1);
+	return (dot - s);
+}
+
+/*
+ * A point in time for --at and --incident-start, an instant to the
+ * millisecond: "@EPOCH.mmm", anything time_parse takes ("14:05:03" is
+ * 14:05:03.000, as PostgreSQL's recovery_target_time reads it: nothing
+ * committed later comes back), or one of those clock times with ".mmm".
+ * Returns -1 with *cause.
  */
 int
 pitr_parse_time(const char *s, int64_t now_ms, int64_t *ms, char **cause)
 {
 	const char	*dot;
-	char		*end;
+	char		*end, *head;
 	long long	 sec, frac;
 	time_t		 t;
 	size_t		 digits;
+	ssize_t		 n;
+	int		 rc;
 
 	if (s[0] == '@' && (dot = strchr(s, '.')) != NULL) {
 		errno = 0;
@@ -483,9 +513,22 @@ pitr_parse_time(const char *s, int64_t now_ms, int64_t *ms, char **cause)
 		*cause = xasprintf(_("bad time \"%s\" (use e.g. @1764251103.250)"), s);
 		return (-1);
 	}
+	if (strcmp(s, "now") == 0) {
+		*ms = now_ms;
+		return (0);
+	}
+	if ((n = pitr_time_frac(s, &frac)) >= 0) {
+		head = xstrndup(s, (size_t)n);
+		rc = time_parse(head, (time_t)(now_ms / 1000), &t, cause);
+		free(head);
+		if (rc != 0)
+			return (-1);
+		*ms = (int64_t)t * 1000 + frac;
+		return (0);
+	}
 	if (time_parse(s, (time_t)(now_ms / 1000), &t, cause) != 0)
 		return (-1);
-	*ms = strcmp(s, "now") == 0 ? now_ms : (int64_t)t * 1000 + 999;
+	*ms = (int64_t)t * 1000;
 	return (0);
 }
 

@@ -1,0 +1,139 @@
+#!/bin/sh
+# bench/recover.sh: the datacenter-loss recovery (#21) on a standby laid out elsewhere, side by
+# side with the download alone and the plan's way by hand, same set, same store (s3rver on
+# loopback), alternating, RUNS times (default 3): wall and client CPU (user + system), min and
+# median, and the ratios of medians. Prints figures; asserts nothing. From a build tree:
+#   PDR=./patronus-dr srcdir=.. SIZE=512 RUNS=3 sh ../bench/recover.sh
+#   recover      patronus-dr restore all --from-remote s3 --yes (list, fetch, verify, restore
+#                database, config and keys, forensic copies)
+#   download     curl --aws-sigv4 GET of the set's four files, nothing else (the goal: recover
+#                <= 1.1 x this)
+#   by hand      the plan's way: the same GETs, sha256sum -c of the manifest, sqlite3
+#                integrity_check, cp of the database, tar xzf of the config, openssl enc -d |
+#                tar xzf of the keys
+# Needs tests/s3/node_modules (npm ci --prefix tests/s3), curl, sqlite3, openssl, /usr/bin/time.
+set -u
+: "${PDR:=./patronus-dr}"
+: "${srcdir:=.}"
+SIZE=${SIZE:-512}
+RUNS=${RUNS:-3}
+PDR=$(cd "$(dirname "$PDR")" && pwd)/$(basename "$PDR")
+srcdir=$(cd "$srcdir" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/pdr-bench.XXXXXX")
+S3_PID= SSH_PID= PROXY_PID=
+export LC_ALL=C.UTF-8 TZ=UTC
+skip() { echo "bench/recover.sh: $*"; exit 77; }
+ok() { :; }
+fail() { echo "FAIL $*"; }
+. "$srcdir/tests/cli/backup-fixture.sh"
+. "$srcdir/tests/cli/offsite-lib.sh"
+trap 'stop_s3rver; rm -rf "$T"' EXIT
+[ -x /usr/bin/time ] || skip "no /usr/bin/time (Debian package time)"
+
+now() { date +%s.%3N; }
+
+make_host "$T/h"
+echo "# making a database of $SIZE MiB"
+sqlite3 "$T/h/var/lib/patronus/sdwan.db" "CREATE TABLE filler(b);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $SIZE)
+INSERT INTO filler SELECT randomblob(1048576) FROM n;"
+start_s3rver "$T/store" || skip "cannot start s3rver"
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
+REMOTE="remote:
+  s3: {endpoint: \"http://127.0.0.1:$S3_PORT\", bucket: pdr, prefix: \"bench/\", region: us-east-1}"
+printf '%s\n' "$REMOTE" >>"$T/h/dr.yaml"
+"$PDR" --config "$T/h/dr.yaml" backup --type daily >/dev/null 2>&1 || { echo "backup failed"; exit 1; }
+name=$(ls "$T/h/backup/patronus/daily" | sed -n 's/\.db$//p')
+bytes=$(cat "$T/h/backup/patronus/daily/$name"* | wc -c)
+KEY=$T/key
+cp "$T/h/etc/patronus/backup-encryption-key" "$KEY"
+chmod 600 "$KEY"
+echo "# set $name: $bytes bytes in 4 files; s3rver on 127.0.0.1:$S3_PORT; $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
+
+# The standby: other paths than the primary's, only dr.yaml and the key.
+S=$T/s
+standby() {
+	rm -rf "$S" "$T/hand"
+	mkdir -p "$S/state" "$T/hand"
+	cp "$KEY" "$S/key"
+	chmod 600 "$S/key"
+	{ printf 'database: %s/db/sdwan.db\nconfig_dir: %s/conf\nwireguard_dir: %s/wg\n' "$S" "$S" "$S"
+	  printf 'backup_dir: %s/backups\nencryption_key: %s/key\nstate_dir: %s/state\n' "$S" "$S" "$S"
+	  printf 'log_file: %s/backup.log\n%s\n' "$S" "$REMOTE"; } >"$S/dr.yaml"
+}
+
+get() {
+	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
+	    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$2" \
+	    "http://127.0.0.1:$S3_PORT/pdr/bench/daily/$1"
+}
+cat >"$T/download.sh" <<SH
+set -e
+for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
+	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \\
+	    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$T/hand/$name\$suf" \\
+	    "http://127.0.0.1:$S3_PORT/pdr/bench/daily/$name\$suf"
+done
+SH
+cat >"$T/hand.sh" <<SH
+set -e
+sh "$T/download.sh"
+cd "$T/hand"
+grep -E '^[0-9a-f]{64}  ' "$name-manifest.txt" | sed 's|  .*/|  |' | sha256sum -c --quiet
+[ "\$(sqlite3 "$name.db" 'PRAGMA integrity_check')" = ok ]
+mkdir -p "$S/db" "$T/hand/root"
+cp "$name.db" "$S/db/sdwan.db"
+tar -C "$T/hand/root" -xzf "$name-config.tar.gz"
+openssl enc -d -aes-256-cbc -salt -pbkdf2 -pass file:"$KEY" -in "$name-wireguard.tar.gz.enc" |
+    tar -C "$T/hand/root" -xzf -
+SH
+
+# timed KEY LABEL CMD...: run CMD, print and keep wall and client CPU (user + system).
+timed() {
+	key=$1 label=$2; shift 2
+	/usr/bin/time -f "%e %U %S %M" -o "$T/time" "$@" >"$T/out" 2>"$T/err" ||
+		{ echo "$label failed:"; tail -5 "$T/err"; }
+	read -r wall usr sys rss <"$T/time"
+	cpu=$(echo "$usr $sys" | awk '{ printf "%.2f", $1 + $2 }')
+	printf '%-44s %8.2f s %8.2f s %8d KiB\n' "$label" "$wall" "$cpu" "$rss"
+	echo "$wall $cpu" >>"$T/res.$key"
+	echo "$label" >"$T/label.$key"
+}
+
+# stat KEY COLUMN: "min median" of a column (1 wall, 2 CPU) over the runs.
+stat() {
+	cut -d' ' -f"$2" "$T/res.$1" | sort -g | awk '{ v[NR] = $1 } END {
+		printf "%s %s", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+run=1
+while [ "$run" -le "$RUNS" ]; do
+	echo
+	echo "# run $run of $RUNS, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '%-44s %10s %10s %12s\n' "what" "wall" "CPU u+s" "peak RSS"
+	standby
+	timed recover "restore all --from-remote s3 --yes" "$PDR" --config "$S/dr.yaml" \
+	    restore all --from-remote s3 --yes
+	cmp -s "$T/h/backup/patronus/daily/$name.db" "$S/db/sdwan.db" || echo "FAIL: the restored database is not the set's"
+	standby
+	timed download "download alone (curl, 4 GETs)" sh "$T/download.sh"
+	standby
+	timed hand "the plan's way by hand" sh "$T/hand.sh"
+	run=$((run + 1))
+done
+
+echo
+echo "# summary over $RUNS runs, load now $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
+for k in recover download hand; do
+	set -- $(stat $k 1) $(stat $k 2)
+	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
+done
+med() { stat "$1" "$2" | cut -d' ' -f2; }
+awk -v r="$(med recover 1)" -v d="$(med download 1)" -v h="$(med hand 1)" \
+    -v rc="$(med recover 2)" -v dc="$(med download 2)" -v hc="$(med hand 2)" 'BEGIN {
+	printf "\n%-40s %8s %8s   %s\n", "ratio of medians", "wall", "CPU", "goal (wall)"
+	printf "%-40s %8.2f %8.2f   <= 1.1\n", "recover / download alone", r / d, (dc > 0 ? rc / dc : 0)
+	printf "%-40s %8.2f %8.2f\n", "recover / by hand", r / h, (hc > 0 ? rc / hc : 0)
+}'
