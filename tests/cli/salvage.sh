@@ -160,6 +160,8 @@ for spec in paths:leaf:rowid kv:leaf:without tokens:leaf:sparse; do
 	same "$tb: damaged (exit 1)" "$arc" 1
 	expect_rows "$tb" "$O" $((total - cells))
 	expect_match "$T/$tb.sql.report.txt" "^page $pg \\($tb\\)" "$tb: the report names page $pg and its table"
+	expect_match "$T/$tb.sql.report.txt" "^$tb	[0-9]+	0	0	[0-9]+$" \
+	    "$tb: SQLite reads every other row, in key order and back from the end"
 	sqlite3 "$T/x.db" "PRAGMA integrity_check(100000)" >"$T/ic.txt" 2>/dev/null
 	if [ -s "$T/ic.txt" ] && ! grep -Fxvqf "$T/$tb.sql.integrity.txt" "$T/ic.txt"; then
 		ok "$tb: every integrity_check line is in the file beside the dump"

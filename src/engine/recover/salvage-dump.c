@@ -791,6 +791,7 @@ sdump_table_rows(struct sdump *d, struct sdump_table *t, struct salvage_table *s
 	struct ps_visitor	 vis = { sdump_on_row, sdump_on_damage, d };
 	struct buf		 q;
 	size_t			 i;
+	long			 errs;
 
 	d->t = st;
 	d->st = t;
@@ -821,13 +822,19 @@ sdump_table_rows(struct sdump *d, struct sdump_table *t, struct salvage_table *s
 		st->errors = 1;
 	else if (!t->without_rowid && t->rowid_name != NULL)
 		st->errors += sdump_seek_read(d, t, t->rowid_name);
-	else if (t->without_rowid && t->nkey == 1 && t->rec[0] >= 0) {
+	else if ((errs = sdump_scan_read(d, t)) > 0 && t->without_rowid && t->nkey == 1 &&
+	    t->rec[0] >= 0) {
+		/*
+		 * In key order and back from the end, keys of any type; then, for
+		 * an integer key, the seek past the damage (rows read twice are
+		 * written once).
+		 */
 		buf_init(&q);
 		sdump_ident(&q, t->cols[t->rec[0]]);
 		st->errors += sdump_seek_read(d, t, q.data);
 		buf_free(&q);
 	} else
-		st->errors += sdump_scan_read(d, t);
+		st->errors += errs;
 	/* Then its rows past what SQLite could read. */
 	d->emit = t->known && (st->errors > 0 || d->r->schema_pages);
 	if (d->emit && d->pf != NULL && t->root > 0)
