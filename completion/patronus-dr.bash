@@ -112,17 +112,17 @@ _patronus_dr()
 
 	local opts=""
 	case $cmd in
-	backup)		opts="--type --no-prune --no-offsite --retry-offsite" ;;
-	restore)	opts="--from --at --before --to --incident-start --yes --copy --wait --from-remote --latest" ;;
+	backup)		opts="--type --no-prune --no-offsite --retry-offsite --wait" ;;
+	restore)	opts="--from --at --before --to --incident-start --yes --copy --wait --from-remote --latest --allow-unsigned" ;;
 	stream)		opts="--once --json" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
 	rpo)		opts="--incident-start --before --target" ;;
 	check)		opts="--expect --timeout" ;;
-	verify)		opts="--json" ;;
+	verify)		opts="--json --allow-unsigned --wait" ;;
 	backups)	opts="--json" ;;
-	prune)		opts="--dry-run --remote" ;;
-	fetch)		opts="--from --latest --stream" ;;
+	prune)		opts="--dry-run --remote --wait" ;;
+	fetch)		opts="--from --latest --stream --wait" ;;
 	demo)		opts="--dir --reset --no-tui" ;;
 	run)		opts="--drill --keep-sandbox --unattended --detected" ;;
 	restore-test)	opts="--from --scratch --output" ;;

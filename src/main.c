@@ -38,18 +38,53 @@ static const struct cmd_entry *const cmd_table[] = {
 
 static const char	*program_name = PACKAGE;
 
-/* Print an error message on stderr, prefixed with the program name. */
+/*
+ * Print an error message on stderr, prefixed with the program name; control
+ * characters in it (from file, archive or runbook contents) are escaped.
+ */
 void
 cmd_error(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*msg;
 
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
 	fflush(stdout);
 	fprintf(stderr, "%s: ", program_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	cmd_print_safe(stderr, msg);
 	fputc('\n', stderr);
+	free(msg);
+}
+
+/* Print text (lines kept) to f with every control character escaped (str_escape_buf). */
+void
+cmd_print_safe(FILE *f, const char *text)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	str_escape_buf(&b, text, STR_ESCAPE_LINES);
+	fputs(b.data, f);
+	buf_free(&b);
+}
+
+/*
+ * An untrusted string made safe for the terminal, newlines included
+ * (str_escape). The result stays valid for the next 31 calls; for printf.
+ */
+const char *
+cmd_esc(const char *s)
+{
+	static char	*ring[32];
+	static size_t	 next;
+	char		*r;
+
+	free(ring[next]);
+	r = ring[next] = str_escape(s != NULL ? s : "");
+	next = (next + 1) % nitems(ring);
+	return (r);
 }
 
 /* The program's usage and command list, to f. */

@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "engine/backup/backup.h"
 #include "engine/set/hashio.h"
+#include "engine/set/setlock.h"
 #include "engine/backup/metrics.h"
 #include "engine/backup/notify.h"
 #include "engine/remote/remote.h"
@@ -19,6 +20,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 static long	cmd_backup_kill_at = -1;
@@ -85,6 +87,40 @@ cmd_backup_size(const struct backup_result *res)
 		free(name);
 	}
 	return (size);
+}
+
+/* The milliseconds of a --wait DURATION (e.g. 0, 30, 30s, 2m); a bad one is a usage error. */
+int64_t
+cmd_wait_ms(const struct cmd_entry *e, const char *arg)
+{
+	int64_t	 secs;
+	char	*cause = NULL;
+
+	if (duration_parse(arg, &secs, &cause) != 0 || secs > 24 * 3600) {
+		free(cause);
+		cmd_usage_error(e, _("--wait wants a duration such as 0, 30s or 5m (at most "
+		    "a day), not \"%s\""), arg);
+	}
+	return (secs * 1000);
+}
+
+/*
+ * Take backup_dir's lock for the command what (creating the folder when
+ * create), waiting up to wait_ms for another run. Returns 0, or the exit
+ * status after saying why not: 75 when another run holds it (its pid named).
+ */
+int
+cmd_lock(const struct conf *c, const char *what, int64_t wait_ms, bool create)
+{
+	char	*cause = NULL;
+	int	 r, err;
+
+	if ((r = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == 0)
+		return (0);
+	err = errno;
+	cmd_error("%s", cause);
+	free(cause);
+	return (r == 1 ? EX_TEMPFAIL : fs_errno_exit(err));
 }
 
 /* Open the log file (creating its folder) and syslog, as the plan's script logs. */
@@ -297,6 +333,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		{ "no-prune", no_argument, NULL, 'n' },
 		{ "retry-offsite", no_argument, NULL, 'r' },
 		{ "type", required_argument, NULL, 't' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct backup_opts		 o;
@@ -306,6 +343,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	double				 t0;
 	time_t				 end;
 	char				*cause = NULL;
+	int64_t				 wait_ms = 0;
 	int				 opt, rc;
 	bool				 retry_only = false;
 	unsigned			 failed;
@@ -315,8 +353,11 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	o.tier = -1;
 	o.prune = true;
 	o.offsite = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnort:", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hnort:w:", longopts)) != -1) {
 		switch (opt) {
+		case 'w':
+			wait_ms = cmd_wait_ms(e, optarg);
+			break;
 		case 'r':
 			retry_only = true;
 			break;
@@ -345,6 +386,8 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 
 	cmd_open_log(&ctx->conf);
+	if ((rc = cmd_lock(&ctx->conf, "backup", wait_ms, true)) != 0)
+		return (rc);
 	if (retry_only) {
 		/* Only the queued off-site copies: no new set. */
 		if (remote_offsite(&ctx->conf, BACKUP_HOURLY, NULL, &failed, &cause) == -1) {
@@ -410,7 +453,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
 	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
-	    "[--retry-offsite]",
+	    "[--retry-offsite] [--wait DURATION]",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
@@ -427,10 +470,15 @@ const struct cmd_entry cmd_backup_entry = {
 	    "  --no-prune    do not apply retention afterwards\n"
 	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
 	    "  --retry-offsite\n"
-	    "                take no backup; only retry the queued off-site copies\n\n"
+	    "                take no backup; only retry the queued off-site copies\n"
+	    "  --wait DURATION\n"
+	    "                wait this long for another run on backup_dir (backup,\n"
+	    "                prune, fetch, verify, restore) to end; default 0: exit 75\n"
+	    "                at once, naming its pid, so that timer runs never pile up\n\n"
 	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
-	    "75 the set is complete here but an off-site copy failed (queued),\n"
+	    "75 the set is complete here but an off-site copy failed (queued), or\n"
+	    "another run holds backup_dir/.lock (nothing done),\n"
 	    "77 the key file is readable by group or others, 78 the remote settings\n"
 	    "are unusable (the set is complete here).\n"),
 	.flags = CMD_NEEDS_CONFIG,

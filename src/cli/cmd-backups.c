@@ -136,7 +136,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    sites,
 		    _(catalog_state_name(sets[i].state)), backup_tier_names[sets[i].tier],
 		    sets[i].name, sets[i].why != NULL ? ": " : "",
-		    sets[i].why != NULL ? sets[i].why : "");
+		    sets[i].why != NULL ? cmd_esc(sets[i].why) : "");
 	}
 	if (json) {
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
@@ -162,7 +162,9 @@ const struct cmd_entry cmd_backups_entry = {
 	    "not verified: all files and a sound manifest, not verified since they\n"
 	    "last changed (run verify); incomplete: a file or the manifest is missing\n"
 	    "(an interrupted backup); corrupt: the manifest is unsound, its HMAC does\n"
-	    "not match, or verify failed on these files.\n"
+	    "not match, or verify failed on these files; unsigned: the manifest has\n"
+	    "no HMAC line (the plan's own script, or a forgery): restore never picks\n"
+	    "it by itself.\n"
 	    "Then, when there is one, the stream (restore db --at): running or not,\n"
 	    "its generation, newest point, when it last caught up, lag and oldest point.\n\n"
 	    "  --json   a JSON array instead of a table\n\n"

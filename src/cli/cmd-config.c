@@ -43,14 +43,14 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 
-	printf(_("# settings file: %s\n"), c->path != NULL ? c->path :
+	printf(_("# settings file: %s\n"), c->path != NULL ? cmd_esc(c->path) :
 	    _("none (built-in defaults)"));
 	for (i = 0; i < CONF__COUNT; i++) {
 		v = conf_value_string(c, (enum conf_key)i);
 		printf("%-24s %-44s ", conf_key_name((enum conf_key)i),
-		    v != NULL ? v : "-");
+		    v != NULL ? cmd_esc(v) : "-");
 		if (c->origin[i].file != NULL)
-			printf("%s:%d\n", c->origin[i].file, c->origin[i].line);
+			printf("%s:%d\n", cmd_esc(c->origin[i].file), c->origin[i].line);
 		else
 			printf("%s\n", _("default"));
 		free(v);

@@ -74,7 +74,7 @@ cmd_fetch_print_report(const struct verify_report *r)
 
 	for (i = 0; i < r->n; i++)
 		printf("%-8s %-10s %s: %s\n", _(verify_status_name(r->checks[i].status)),
-		    r->checks[i].check, r->checks[i].file, r->checks[i].detail);
+		    r->checks[i].check, cmd_esc(r->checks[i].file), cmd_esc(r->checks[i].detail));
 }
 
 /* Print each point skipped, newest first, and why. */
@@ -361,6 +361,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "help", no_argument, NULL, 'h' },
 		{ "latest", no_argument, NULL, 'l' },
 		{ "stream", no_argument, NULL, 's' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct remote			 r[REMOTE__KINDS];
@@ -372,9 +373,13 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	size_t				 nr, i, j, listed, held;
 	bool				 latest = false, stream = false;
 	int				 opt, from = -1, rc = EX_OK;
+	int64_t				 wait_ms = 0;
 
-	while ((opt = cmd_getopt(e, argc, argv, "f:hls", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "f:hlsw:", longopts)) != -1) {
 		switch (opt) {
+		case 'w':
+			wait_ms = cmd_wait_ms(e, optarg);
+			break;
 		case 'f':
 			if ((from = remote_kind_parse(optarg)) == -1)
 				cmd_usage_error(e, _("--from: \"%s\" is not sftp or s3"), optarg);
@@ -395,6 +400,10 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		cmd_usage_error(e, _("give --latest or a set name, not both"));
 	if (stream && (latest || want != NULL))
 		cmd_usage_error(e, _("--stream takes no set name and no --latest"));
+	/* One run at a time in backup_dir, for whatever writes there. */
+	if ((latest || want != NULL || stream) &&
+	    (rc = cmd_lock(&ctx->conf, "fetch", wait_ms, true)) != 0)
+		return (rc);
 
 	if ((rc = cmd_fetch_stores(ctx, from, r, &nr)) != EX_OK)
 		return (rc);
@@ -446,7 +455,7 @@ out:
 }
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
-	.args = "[--from sftp|s3] [--latest | NAME | --stream]",
+	.args = "[--from sftp|s3] [--latest | NAME | --stream] [--wait DURATION]",
 	.summary = N_("list the off-site backup sets, or bring one back and verify it"),
 	.help = N_("Without --latest or NAME, lists what each off-site store holds: its\n"
 	    "backup sets, newest first, with their age, and its stream. With one,\n"
@@ -464,13 +473,17 @@ const struct cmd_entry cmd_fetch_entry = {
 	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
 	    "  --from KIND   sftp or s3; default: every configured store, SFTP first\n"
 	    "  --latest      the newest whole set that verifies\n"
-	    "  --stream      the stream (snapshots and segments) instead of a set\n\n"
+	    "  --stream      the stream (snapshots and segments) instead of a set\n"
+	    "  --wait DURATION\n"
+	    "                wait this long for another run on backup_dir to end\n"
+	    "                (default 0)\n\n"
 	    "Exit status: 0 fetched and verified (or listed), 1 every set that fits\n"
 	    "is damaged on every store, or a fetched stream chain is broken (named,\n"
 	    "with its last good point), 66 no such set (listing: no store holds a\n"
 	    "whole set or a stream), 69 no store can be listed or\n"
 	    "every download broke (run again to resume), 74 backup_dir cannot hold\n"
-	    "it (disk full, named), 78 no store configured.\n"),
+	    "it (disk full, named), 75 another run holds backup_dir/.lock (its pid\n"
+	    "is named), 78 no store configured.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_fetch_exec,
 };

@@ -132,7 +132,8 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 				time_format_iso((time_t)(l[i].closed_ms / 1000), c, sizeof c);
 			else
 				snprintf(c, sizeof c, "-");
-			printf("%-44s %-24s %-8s %-6s %-19s %s\n", l[i].id, l[i].runbook_id,
+			printf("%-44s %-24s %-8s %-6s %-19s %s\n", cmd_esc(l[i].id),
+			    cmd_esc(l[i].runbook_id),
 			    incident_mode_name(l[i].mode),
 			    l[i].closed_ms != 0 ? _("closed") : _("open"), d, c);
 		}
@@ -140,13 +141,6 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 	incident_list_free(l, n);
 	incident_store_close(st);
 	return (ferror(stdout) ? EX_IOERR : EX_OK);
-}
-
-/* Append text for a terminal: control characters (other than newline and tab) as \xHH. */
-static void
-incidents_safe(struct buf *b, const char *s)
-{
-	str_add_safe(b, s, strlen(s));
 }
 
 /* Print text, its continuation lines indented by indent. */
@@ -157,7 +151,7 @@ incidents_print_indented(const char *text, const char *indent)
 	const char	*p;
 
 	buf_init(&b);
-	incidents_safe(&b, text);
+	str_escape_buf(&b, text, STR_ESCAPE_LINES);
 	while (b.len > 0 && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
 	for (p = b.data; *p != '\0'; p++) {
@@ -262,10 +256,10 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		return (EX_IOERR);
 	}
 
-	printf(_("Incident:  %s (%s, %s)\n"), inc.id, incident_mode_name(inc.mode),
+	printf(_("Incident:  %s (%s, %s)\n"), cmd_esc(inc.id), incident_mode_name(inc.mode),
 	    inc.closed_ms != 0 ? _("closed") : _("open"));
-	printf(_("Runbook:   %s: %s\n"), inc.runbook_id, inc.runbook_title);
-	printf(_("Host:      %s\n"), inc.host);
+	printf(_("Runbook:   %s: %s\n"), cmd_esc(inc.runbook_id), cmd_esc(inc.runbook_title));
+	printf(_("Host:      %s\n"), cmd_esc(inc.host));
 	printf(_("Targets:   RTO %s, RPO %s\n"), duration_format(inc.rto, d1, sizeof d1),
 	    inc.rpo > 0 ? duration_format(inc.rpo, d2, sizeof d2) : "-");
 	printf(_("Detected:  %s\n"), time_format_iso_ms(inc.detected_ms, t, sizeof t));
@@ -284,8 +278,8 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		buf_reset(&what);
 		incident_event_describe(&evs[i], true, &what);
 		printf("%4" PRId64 "  %s  %-16s %-16s ", evs[i].seq,
-		    time_format_iso_ms(evs[i].time_ms, t, sizeof t), who,
-		    evs[i].step != NULL ? evs[i].step : "-");
+		    time_format_iso_ms(evs[i].time_ms, t, sizeof t), cmd_esc(who),
+		    evs[i].step != NULL ? cmd_esc(evs[i].step) : "-");
 		incidents_print_indented(what.data, "      | ");
 		free(who);
 	}

@@ -1,6 +1,8 @@
 /* cmd-prune.c: apply retention to the backup sets. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,6 +132,40 @@ cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
 	return (EX_OK);
 }
 
+/*
+ * Remove (or, dry, show) the forensic copies restore left beyond the newest
+ * retention.forensic of each kind, saying what goes. Returns 0, or 74 when
+ * one could not be removed.
+ */
+static int
+cmd_prune_forensic(struct cmd_ctx *ctx, bool dry)
+{
+	struct stat	 st;
+	char		**list, *cause = NULL;
+	size_t		 n, i;
+	int		 rc = EX_OK, r;
+
+	retention_forensic(&ctx->conf, &list, &n);
+	for (i = 0; i < n; i++) {
+		printf(_("%-6s %s: forensic copy beyond the newest %d of its kind "
+		    "(retention.forensic)\n"), dry ? _("would remove") : _("remove"),
+		    cmd_esc(list[i]), ctx->conf.retention_forensic);
+		if (dry)
+			continue;
+		r = lstat(list[i], &st) == 0 && S_ISDIR(st.st_mode) ?
+		    fs_remove_tree(list[i], &cause) : unlink(list[i]);
+		if (r != 0) {
+			cmd_error("%s", cause != NULL ? cause : strerror(errno));
+			free(cause);
+			cause = NULL;
+			rc = EX_IOERR;
+		} else
+			log_info(_("prune: removed forensic copy %s"), list[i]);
+	}
+	str_list_free(list, n);
+	return (rc);
+}
+
 /* Apply retention (or, with --dry-run, show it); exit 0, or 74 when a removal failed. */
 static int
 cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
@@ -138,6 +174,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "remote", no_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct catalog_set		*sets;
@@ -147,18 +184,23 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	bool				 dry = false, remote = false;
 	size_t				 n, nstale, i, removed = 0;
 	time_t				 now;
+	int64_t				 wait_ms = 0;
 	int				 opt, rc = EX_OK, ret;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hnr", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "hnrw:", longopts)) != -1) {
 		if (opt == 'n')
 			dry = true;
 		else if (opt == 'r')
 			remote = true;
+		else if (opt == 'w')
+			wait_ms = cmd_wait_ms(e, optarg);
 	}
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (cmd_now(&now) == -1)
 		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
+	if ((ret = cmd_lock(&ctx->conf, "prune", wait_ms, false)) != 0)
+		return (ret);
 
 	if (fs_read_key(ctx->conf.encryption_key, &password, &cause) == -1) {
 		free(cause);
@@ -206,6 +248,8 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	catalog_free(sets, n);
 	if (!dry)
 		printf(_("%zu of %zu sets removed\n"), removed, n);
+	if (cmd_prune_forensic(ctx, dry) != EX_OK)
+		rc = EX_IOERR;
 	if (cmd_prune_stream(ctx, dry, now) != EX_OK)
 		rc = EX_IOERR;
 	if (remote && (ret = cmd_prune_remote(ctx, dry)) != EX_OK && rc == EX_OK)
@@ -222,7 +266,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
-	.args = "[--dry-run] [--remote]",
+	.args = "[--dry-run] [--remote] [--wait DURATION]",
 	.summary = N_("apply retention to the backup sets"),
 	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
 	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
@@ -236,9 +280,17 @@ const struct cmd_entry cmd_prune_entry = {
 	    "lack a file are kept (a queued upload completes them), and a set's\n"
 	    "manifest is removed first.\n\n"
 	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
-	    "than stream.retention are removed too, never the newest.\n\n"
+	    "than stream.retention are removed too, never the newest. So are the\n"
+	    "forensic copies restore keeps (DB.corrupted.*, DIR.pre-restore-*,\n"
+	    "STATE_DIR/config-before-restore-*) beyond the newest retention.forensic\n"
+	    "(3) of each kind; each is named.\n\n"
 	    "  --dry-run   only show what would be removed\n"
-	    "  --remote    prune the off-site copies too\n"),
+	    "  --remote    prune the off-site copies too\n"
+	    "  --wait DURATION\n"
+	    "              wait this long for another run on backup_dir to end\n"
+	    "              (default 0)\n\n"
+	    "Exit status: 0 done, 74 a removal failed, 75 another run holds\n"
+	    "backup_dir/.lock (its pid is named; nothing removed).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_prune_exec,
 };

@@ -28,9 +28,6 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-/* Largest config or WireGuard archive read into memory. */
-#define RESTORE_MAX_ARCHIVE (512UL * 1024 * 1024)
-
 /* The options every restore kind takes. */
 struct restore_args {
 	enum restore_kind	 kind;
@@ -43,6 +40,7 @@ struct restore_args {
 	int64_t			 incident_ms;	/* --incident-start as an instant */
 	bool			 yes;
 	bool			 copy;
+	bool			 allow_unsigned;
 	int64_t			 wait_ms;	/* for a running stream to pause */
 	const char		*to;		/* --to DIR: config or keys go there */
 	int64_t			 ref_ms;	/* data-loss windows end here (ms); 0: now */
@@ -215,6 +213,15 @@ restore_password(const struct conf *c, char **why, int *err)
 	return (pw);
 }
 
+/* Say what to do when the key file is gone. */
+static void
+restore_key_hint(void)
+{
+	cmd_error(_("the key proves where a set comes from: put it back from its offline "
+	    "copy first (or name a set with --from and accept it unauthenticated with "
+	    "--allow-unsigned); nothing changed"));
+}
+
 /* Free a key, wiping it first. */
 static void
 restore_password_free(char *pw)
@@ -228,11 +235,12 @@ restore_password_free(char *pw)
 /* restore db: keep the live database for forensics, then install the backup. */
 static int
 restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
-    const struct restore_pick *p)
+    const struct restore_pick *p, const char *password)
 {
 	struct restore_db_result	 r;
 	struct stat			 st;
 	char				 stamp[TIMEUTIL_BUFSZ], *what, *cause = NULL;
+	char				 want[HASHIO_HEXLEN];
 	size_t				 i;
 	int				 ex, pfd;
 
@@ -247,11 +255,18 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	free(what);
 	if (ex != 0)
 		return (ex);
+	/* What the manifest says the file is: the copy must be that, not a swap. */
+	if (restore_manifest_sum(p->db, p->db, password, ra->allow_unsigned, want,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (EX_DATAERR);
+	}
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
+		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
 		pitr_unpause(pfd, NULL);
 		cmd_error("%s", cause);
 		free(cause);
@@ -410,45 +425,6 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	return (ex);
 }
 
-/* Read a whole archive, decrypting it when password is not NULL (caller wipes and frees). */
-static int
-restore_load(const char *path, const char *password, char **data, size_t *len,
-    char **cause)
-{
-	struct hashio_in	 in;
-	struct crypt_dec	*d;
-	struct buf		 b;
-	char			 chunk[65536];
-	ssize_t			 n;
-
-	if (password == NULL)
-		return (fs_read_file(path, RESTORE_MAX_ARCHIVE, data, len, cause));
-	if (hashio_in_open(&in, path, cause) != 0)
-		return (-1);
-	d = crypt_dec_new(path, password, hashio_in_read, &in);
-	buf_init(&b);
-	while ((n = crypt_dec_read(d, chunk, sizeof chunk, cause)) > 0) {
-		buf_add(&b, chunk, (size_t)n);
-		if (b.len > RESTORE_MAX_ARCHIVE) {
-			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
-			    RESTORE_MAX_ARCHIVE);
-			n = -1;
-			break;
-		}
-	}
-	OPENSSL_cleanse(chunk, sizeof chunk);
-	crypt_dec_free(d);
-	hashio_in_close(&in);
-	if (n < 0) {
-		OPENSSL_cleanse(b.data, b.size);
-		buf_free(&b);
-		return (-1);
-	}
-	*len = b.len;
-	*data = buf_steal(&b);
-	return (0);
-}
-
 /* Archive the current config folder dir into state_dir, as the plan's "backup current config". */
 static int
 restore_save_config(struct cmd_ctx *ctx, const char *dir, const char *stamp, char **saved,
@@ -470,11 +446,13 @@ restore_save_config(struct cmd_ctx *ctx, const char *dir, const char *stamp, cha
 	if (hashio_open(&out, *saved, cause) != 0)
 		goto fail;
 	memset(&stats, 0, sizeof stats);
-	if (archive_pack_dir(dir, NULL, hashio_sink, &out, &stats,
+	if (archive_pack_dir(dir, NULL, 0, hashio_sink, &out, &stats,
 	    cause) != 0) {
 		hashio_abort(&out);
+		archive_stats_clear(&stats);
 		goto fail;
 	}
+	archive_stats_clear(&stats);
 	if (hashio_commit(&out, cause) != 0)
 		goto fail;
 	log_info(_("current config saved in %s (%zu entries)"), *saved, stats.entries);
@@ -494,7 +472,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	struct extract_opts	 o;
 	struct extract_result	 r;
 	char			 stamp[TIMEUTIL_BUFSZ], *data = NULL, *cause = NULL;
-	char			*prefix, *kept, *what, *saved = NULL, *mine;
+	char			*prefix, *kept, *what, *saved = NULL, *mine, hex[HASHIO_HEXLEN];
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
@@ -509,9 +487,14 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		cmd_error(_("%s: not an absolute path"), o.target);
 		return (EX_CONFIG);
 	}
-	if (restore_load(o.name, keys ? password : NULL, &data, &len, &cause) != 0) {
+	if (extract_load(o.name, keys ? password : NULL, &data, &len, hex, &cause) != 0 ||
+	    restore_recheck(p->db, o.name, hex, password, ra->allow_unsigned, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
+		if (data != NULL) {
+			OPENSSL_cleanse(data, len);
+			free(data);
+		}
 		return (EX_DATAERR);
 	}
 	/* The archive's own top folder, mapped onto the target when they differ. */
@@ -556,7 +539,8 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		goto out;
 	}
 	for (i = 0; i < r.ndiffs; i++)
-		printf("%c %s/%s\n", marks[r.diffs[i].kind], o.target, r.diffs[i].path);
+		printf("%c %s/%s\n", marks[r.diffs[i].kind], cmd_esc(o.target),
+		    cmd_esc(r.diffs[i].path));
 	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
 	    o.target, o.name, r.added, r.changed, r.removed);
 	if (r.kept)
@@ -824,9 +808,18 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		free(db_from);
 		db_from = NULL;
 	}
+	/* the key authenticates every set and decrypts the keys: none, nothing changes */
 	pw = restore_password(&ctx->conf, &why, &err);
+	if (pw == NULL) {
+		cmd_error("%s", why);
+		if (err == ENOENT)
+			restore_key_hint();
+		free(why);
+		free(db_from);
+		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+	}
 	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
-	    &p, &cause) == 0;
+	    false, &p, &cause) == 0;
 	free(why);
 	free(db_from);
 	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
@@ -872,7 +865,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		ex = restore_run_stream(ctx, ra);
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
-		if ((ex = restore_run_db(ctx, ra, &p)) == EX_OK) {
+		if ((ex = restore_run_db(ctx, ra, &p, pw)) == EX_OK) {
 			restore_print_window(ra, (int64_t)p.when * 1000);
 			restore_record(ctx, p.db, (int64_t)p.when * 1000);
 		}
@@ -938,6 +931,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		{ "incident-start", required_argument, NULL, 'i' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "copy", no_argument, NULL, 'C' },
+		{ "allow-unsigned", no_argument, NULL, 'u' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "from-remote", no_argument, NULL, 'R' },
 		{ "to", required_argument, NULL, 't' },
@@ -959,8 +953,11 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	ra.at_ms = INT64_MAX;
 	ra.before_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCw:hRlt:", longopts)) != -1) {
+	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCuw:hRlt:", longopts)) != -1) {
 		switch (opt) {
+		case 'u':
+			ra.allow_unsigned = true;
+			break;
 		case 't':
 			ra.to = optarg;
 			break;
@@ -1075,6 +1072,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			return (EX_USAGE);
 		}
 	}
+	/* One run at a time in backup_dir: no backup or prune while this one reads. */
+	if ((ex = cmd_lock(&ctx->conf, "restore", ra.wait_ms, false)) != 0)
+		return (ex);
 	restore_reference(ctx, &ra);
 	if (ra.at != NULL) {
 		if (ra.kind != RESTORE_DB)
@@ -1092,9 +1092,21 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		return (restore_run_stream(ctx, &ra));
 	}
 
+	if (ra.allow_unsigned && ra.from == NULL)
+		cmd_usage_error(e, _("--allow-unsigned needs --from: no unsigned set is "
+		    "picked by itself"));
+	/*
+	 * The key proves a set's origin: without it (or with one others can
+	 * read) no set is restored, unless one named with --from is accepted
+	 * unauthenticated with --allow-unsigned (the key file gone, not open).
+	 * restore db without --from may still use the stream, which needs no key.
+	 */
 	pw = restore_password(&ctx->conf, &why, &err);
-	if (pw == NULL && ra.kind == RESTORE_KEYS) {
+	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || (!ra.allow_unsigned &&
+	    !(ra.kind == RESTORE_DB && ra.from == NULL)))) {
 		cmd_error("%s", why);
+		if (err == ENOENT && ra.kind != RESTORE_KEYS)
+			restore_key_hint();
 		free(why);
 		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
 	}
@@ -1103,8 +1115,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    time_format_iso_ms(ra.before_ms, stamp, sizeof stamp));
 		fflush(stdout);
 	}
-	picked = restore_pick_before(&ctx->conf, ra.from, ra.before_ms, ra.kind, pw, why, &p,
-	    &cause) == 0;
+	picked = restore_pick_before(&ctx->conf, ra.from, ra.before_ms, ra.kind, pw, why,
+	    ra.allow_unsigned, &p, &cause) == 0;
 	free(why);
 	if (ra.kind == RESTORE_DB && ra.from == NULL && ra.before_ms == INT64_MAX)
 		cmd_fetch_offsite_note(ctx, restore_local_newest(ctx, picked ? &p : NULL));
@@ -1113,6 +1125,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
 			restore_pick_free(&p);
+		else if (pw == NULL)
+			cmd_error("%s", cause);	/* why no set was considered */
 		free(cause);
 		restore_password_free(pw);
 		if (ra.before_ms != INT64_MAX)
@@ -1121,15 +1135,22 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	}
 	if (!picked) {
 		cmd_error("%s", cause);
+		if (pw == NULL)
+			restore_key_hint();
 		free(cause);
 		restore_password_free(pw);
 		return (ra.from != NULL ? 1 : EX_NOINPUT);
 	}
 	printf(_("restoring from %s%s\n"), p.name, p.skipped > 0 ?
 	    _(" (newer sets skipped, see above)") : "");
+	if (p.unauthenticated)
+		printf(_("WARNING: %s is not authenticated (%s): its checksums match its "
+		    "manifest, but nothing proves who made it; installing it because of "
+		    "--allow-unsigned\n"), p.db, pw == NULL ? _("the key cannot be read") :
+		    _("its manifest has no HMAC line"));
 	fflush(stdout);
 	if (ra.kind == RESTORE_DB)
-		ex = restore_run_db(ctx, &ra, &p);
+		ex = restore_run_db(ctx, &ra, &p, pw);
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
@@ -1146,12 +1167,16 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from BACKUP.db | --at TIME | --before TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
-	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME | --before TIME] [--incident-start TIME] [--yes]",
+	.args = "db|config|keys [--from BACKUP.db [--allow-unsigned] | --at TIME | --before TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
+	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME | --before TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
-	.help = N_("Without --from, uses the newest set across all tiers that passes\n"
-	    "verify; damaged sets are skipped and named. Asks on the terminal\n"
-	    "unless --yes; with no terminal and no --yes it refuses (exit 64).\n"
+	.help = N_("Without --from, uses the newest set across all tiers that carries an\n"
+	    "HMAC line and passes verify; damaged and unsigned sets are skipped and\n"
+	    "named. The encryption key must be readable by its owner only (else 77,\n"
+	    "nothing changed); a set without HMAC line (made by the plan's own\n"
+	    "script) is restored only when named with --from and --allow-unsigned,\n"
+	    "which also accepts a named set when the key file is gone. Asks on the\n"
+	    "terminal unless --yes; with no terminal and no --yes it refuses (64).\n"
 	    "\n"
 	    "  db      keeps the live database (and -wal, -shm, -journal) as\n"
 	    "          DB.corrupted.YYYYmmdd-HHMMSS (a hard link, or a copy with\n"
@@ -1165,6 +1190,8 @@ const struct cmd_entry cmd_restore_entry = {
 	    "          with one rename; the old tree stays as DIR.pre-restore-STAMP.\n"
 	    "  keys    decrypts the WireGuard archive with the encryption key and\n"
 	    "          swaps it in the same way; private files get mode 0600.\n"
+	    "Restored files are owned like the live tree (never as the archive\n"
+	    "says), never world-writable or set-ID; *.key and *private* files 0600.\n"
 	    "\n"
 	    "restore db without --from uses the stream's newest good point when it\n"
 	    "is newer than the newest set (and says so). With --at it rebuilds the\n"
@@ -1186,7 +1213,10 @@ const struct cmd_entry cmd_restore_entry = {
 	    "  -i, --incident-start TIME    data-loss window against this time\n"
 	    "  -y, --yes                    do not ask\n"
 	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
-	    "  -w, --wait DURATION          for a running stream to pause (30s)\n"
+	    "  -u, --allow-unsigned         with --from: accept a set whose origin\n"
+	    "                               cannot be checked (and say so)\n"
+	    "  -w, --wait DURATION          for a running stream to pause, and for\n"
+	    "                               another run on backup_dir (30s)\n"
 	    "  -t, --to DIR                 config or keys: into DIR, not the\n"
 	    "                               configured folder\n"
 	    "  -R, --from-remote [KIND]     restore all: ask the off-site stores\n"
@@ -1212,7 +1242,9 @@ const struct cmd_entry cmd_restore_entry = {
 	    "database fails integrity_check, 66 no set passes verify (--at: no\n"
 	    "stream snapshot at or before TIME), 74 I/O error, 75 the running\n"
 	    "stream did not pause within --wait (its pid is named; nothing\n"
-	    "changed), 77 key file readable by others.\n"),
+	    "changed), or another run (backup, prune, fetch) held backup_dir/.lock\n"
+	    "all that time (its pid is named), 66 the key file is missing, 77 the\n"
+	    "key file is readable by others or cannot be read.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_exec,
 };

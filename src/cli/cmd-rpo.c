@@ -169,8 +169,8 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	}
 	if (fs_read_key(ctx->conf.encryption_key, &pw, &why) != 0)
 		pw = NULL;
-	picked = restore_pick_before(&ctx->conf, NULL, before_ms, RESTORE_DB, pw, why, &p,
-	    &cause) == 0;
+	picked = restore_pick_before(&ctx->conf, NULL, before_ms, RESTORE_DB, pw, why, false,
+	    &p, &cause) == 0;
 	if (pw != NULL) {
 		OPENSSL_cleanse(pw, strlen(pw));
 		free(pw);

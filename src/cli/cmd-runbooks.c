@@ -46,13 +46,14 @@ runbooks_list(struct cmd_ctx *ctx)
 	    _("TITLE"));
 	for (i = 0; i < set.n; i++) {
 		rb = set.books[i];
-		printf("%-28s %-7s %-7s %5zu  %s\n", rb->id,
+		printf("%-28s %-7s %-7s %5zu  %s\n", cmd_esc(rb->id),
 		    runbooks_duration(rb->rto, rto, sizeof rto),
-		    runbooks_duration(rb->rpo, rpo, sizeof rpo), rb->nsteps, rb->title);
+		    runbooks_duration(rb->rpo, rpo, sizeof rpo), rb->nsteps, cmd_esc(rb->title));
 	}
 	if (errors != NULL) {
 		fflush(stdout);
-		fprintf(stderr, "%s\n", errors);
+		cmd_print_safe(stderr, errors);
+		fputc('\n', stderr);
 		free(errors);
 		rc = EX_DATAERR;
 	}
@@ -167,7 +168,8 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 		}
 		if ((books[i] = runbook_load(argv[i], &errors)) == NULL) {
 			fflush(stdout);
-			fprintf(stderr, "%s\n", errors);
+			cmd_print_safe(stderr, errors);
+			fputc('\n', stderr);
 			free(errors);
 			bad++;
 			continue;
@@ -198,12 +200,13 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 			fflush(stdout);
 			fprintf(stderr, _("%s:%d:%d: id \"%s\" differs from the file name "
 			    "(name the file %s.yaml)\n"), argv[i], books[i]->id_mark.line,
-			    books[i]->id_mark.column, books[i]->id, books[i]->id);
+			    books[i]->id_mark.column, cmd_esc(books[i]->id), cmd_esc(books[i]->id));
 			bad++;
 		}
 		if (runbook_check_refs(&set, books[i], &refs) > 0) {
 			fflush(stdout);
-			fprintf(stderr, "%s\n", refs);
+			cmd_print_safe(stderr, refs);
+			fputc('\n', stderr);
 			bad++;
 		} else if (books[i]->unattended &&
 		    runbook_unattended_check(&set, books[i], &refs) > 0) {
@@ -245,12 +248,16 @@ runbooks_print_indented(const char *indent, const char *text)
 {
 	const char	*p, *nl;
 
+	char		*line;
+
 	for (p = text; *p != '\0'; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL) {
-			printf("%s%s\n", indent, p);
+			printf("%s%s\n", indent, cmd_esc(p));
 			return;
 		}
-		printf("%s%.*s\n", indent, (int)(nl - p), p);
+		line = xstrndup(p, (size_t)(nl - p));
+		printf("%s%s\n", indent, cmd_esc(line));
+		free(line);
 	}
 }
 
@@ -264,7 +271,7 @@ runbooks_print_list(const char *heading, char *const *list, size_t n)
 		return;
 	printf("%s\n", heading);
 	for (i = 0; i < n; i++)
-		printf("  - %s\n", list[i]);
+		printf("  - %s\n", cmd_esc(list[i]));
 }
 
 /* Print one step as text. */
@@ -275,9 +282,9 @@ runbooks_print_step(size_t num, const struct rb_step *st)
 	char			 d[32];
 	size_t			 i;
 
-	printf("\n%2zu. %s [%s]\n", num, st->title, st->id);
+	printf("\n%2zu. %s [%s]\n", num, cmd_esc(st->title), cmd_esc(st->id));
 	printf("    %s%s%s", runbook_kind_name(st->kind), st->role != NULL ? ", " : "",
-	    st->role != NULL ? st->role : "");
+	    st->role != NULL ? cmd_esc(st->role) : "");
 	if (st->expect > 0)
 		printf(_(", expect %s"), runbooks_duration(st->expect, d, sizeof d));
 	printf(_(", drill: %s"), runbook_drill_name(runbook_drill_rule(st)));
@@ -292,30 +299,32 @@ runbooks_print_step(size_t num, const struct rb_step *st)
 		break;
 	case RB_ACTION:
 		def = action_find(st->action);
-		printf("    > %s", st->action);
+		printf("    > %s", cmd_esc(st->action));
 		for (i = 0; i < st->nparams; i++)
-			printf(" %s=%s", st->params[i].name, st->params[i].value);
+			printf(" %s=%s", cmd_esc(st->params[i].name),
+			    cmd_esc(st->params[i].value));
 		printf("\n");
 		if (def != NULL && def->planned)
 			printf(_("    (not built yet: the engine refuses to run it)\n"));
 		break;
 	case RB_CHECKLIST:
 		for (i = 0; i < st->nitems; i++)
-			printf("    [ ] %s\n", st->items[i]);
+			printf("    [ ] %s\n", cmd_esc(st->items[i]));
 		break;
 	case RB_DECIDE:
-		printf("    ? %s\n", st->question);
+		printf("    ? %s\n", cmd_esc(st->question));
 		for (i = 0; i < st->nanswers; i++)
-			printf("      - %s -> %s\n", st->answers[i].label,
-			    st->answers[i].next != NULL ? st->answers[i].next :
+			printf("      - %s -> %s\n", cmd_esc(st->answers[i].label),
+			    st->answers[i].next != NULL ? cmd_esc(st->answers[i].next) :
 			    _("(the next step)"));
 		break;
 	case RB_PROMPT:
 		for (i = 0; i < st->nquestions; i++)
-			printf("    ? %s [%s]\n", st->questions[i].text, st->questions[i].id);
+			printf("    ? %s [%s]\n", cmd_esc(st->questions[i].text),
+			    cmd_esc(st->questions[i].id));
 		break;
 	case RB_USE:
-		printf(_("    the steps of runbook %s\n"), st->use);
+		printf(_("    the steps of runbook %s\n"), cmd_esc(st->use));
 		break;
 	}
 }
@@ -340,7 +349,8 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	    str_has_suffix(name, ".yml")) {
 		if ((rb = loaded = runbook_load(name, &errors)) == NULL) {
 			fflush(stdout);
-			fprintf(stderr, "%s\n", errors);
+			cmd_print_safe(stderr, errors);
+			fputc('\n', stderr);
 			free(errors);
 			rc = access(name, R_OK) != 0 ? EX_NOINPUT : EX_DATAERR;
 			goto out;
@@ -355,14 +365,15 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	if (expand) {
 		if ((x = runbook_expand(&set, rb, &errors)) == NULL) {
 			fflush(stdout);
-			fprintf(stderr, "%s\n", errors);
+			cmd_print_safe(stderr, errors);
+			fputc('\n', stderr);
 			free(errors);
 			rc = EX_DATAERR;
 			goto out;
 		}
 		rb = x;
 	}
-	printf("%s: %s\n", rb->id, rb->title);
+	printf("%s: %s\n", cmd_esc(rb->id), cmd_esc(rb->title));
 	printf(_("RTO %s"), runbooks_duration(rb->rto, d, sizeof d));
 	printf(_(", RPO %s"), runbooks_duration(rb->rpo, d, sizeof d));
 	for (i = 0, total = 0; i < rb->nsteps; i++)
@@ -370,7 +381,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 	printf(_(", %zu steps"), rb->nsteps);
 	if (total > 0)
 		printf(_(" expected to take %s"), runbooks_duration(total, d, sizeof d));
-	printf(_(", from %s\n"), rb->file);
+	printf(_(", from %s\n"), cmd_esc(rb->file));
 	if (rb->description != NULL) {
 		printf("\n");
 		runbooks_print_indented("", rb->description);

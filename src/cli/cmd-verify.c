@@ -19,9 +19,12 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	static const struct option	 longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "allow-unsigned", no_argument, NULL, 'u' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct verify_report		 r;
+	struct verify_opts		 vo;
 	struct metrics			 m;
 	double				 t0;
 	time_t				 now;
@@ -30,18 +33,32 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	char				*password = NULL, *key_why = NULL, *why = NULL, *cause = NULL;
 	bool				 json = false;
 	size_t				 i, failed = 0;
-	int				 opt, rc;
+	int64_t				 wait_ms = 30000;
+	int				 opt, rc, key_err = 0;
+	bool				 allow_unsigned = false;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hj", longopts)) != -1)
+	while ((opt = cmd_getopt(e, argc, argv, "hjuw:", longopts)) != -1) {
 		if (opt == 'j')
 			json = true;
+		else if (opt == 'u')
+			allow_unsigned = true;
+		else if (opt == 'w')
+			wait_ms = cmd_wait_ms(e, optarg);
+	}
 	if (optind + 1 != argc)
 		cmd_usage_error(e, _("expected one backup file (BACKUP.db)"));
+	/* No backup or prune changes the sets while they are read and stamped. */
+	if ((rc = cmd_lock(&ctx->conf, "verify", wait_ms, false)) != 0)
+		return (rc);
 
-	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1)
+	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1) {
+		key_err = errno;
 		password = NULL;
+	}
 	t0 = cmd_monotonic();
-	rc = verify_run(argv[optind], password, key_why, &r);
+	verify_opts_conf(&vo, &ctx->conf, password, key_why);
+	vo.allow_unsigned = allow_unsigned;
+	rc = verify_run(argv[optind], &vo, &r);
 	if (cmd_now(&now) == -1)
 		now = time(NULL);
 	metrics_init(&m);
@@ -54,17 +71,21 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		free(password);
 	}
 
-	/* Remember the outcome for `backups`, when the state folder is ours to write. */
-	if (catalog_set_from_db(argv[optind], &s, &cause) == 0) {
-		for (i = 0; i < r.n && why == NULL; i++)
-			if (r.checks[i].status == VERIFY_FAIL)
-				why = xasprintf("%s: %s", r.checks[i].file, r.checks[i].detail);
-		if (catalog_stamp(ctx->conf.state_dir, &s, rc == 0, why, &cause) == -1)
+	/*
+	 * Remember the outcome for `backups`, when the state folder is ours to
+	 * write: a verdict on the set's content only (verify_verdict).
+	 */
+	if (verify_verdict(&r) >= 0 && catalog_set_from_db(argv[optind], &s, &cause) == 0) {
+		why = verify_first_failure(&r);
+		if (catalog_stamp(ctx->conf.state_dir, &s, verify_verdict(&r) == 1, why,
+		    &cause) == -1)
 			free(cause);
 		catalog_set_clear(&s);
 		free(why);
-	} else
+	} else {
 		free(cause);
+		cause = NULL;
+	}
 
 	buf_init(&b);
 	if (json) {
@@ -89,7 +110,8 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		printf(_("Verifying backup: %s\n"), argv[optind]);
 		for (i = 0; i < r.n; i++) {
 			printf("%-8s %-10s %s: %s\n", _(verify_status_name(r.checks[i].status)),
-			    r.checks[i].check, r.checks[i].file, r.checks[i].detail);
+			    r.checks[i].check, cmd_esc(r.checks[i].file),
+			    cmd_esc(r.checks[i].detail));
 			if (r.checks[i].status == VERIFY_FAIL)
 				failed++;
 		}
@@ -99,23 +121,34 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 			printf(_("Backup verification FAILED: %zu checks failed\n"), failed);
 	}
 	buf_free(&b);
-	verify_report_free(&r);
 	free(key_why);
-	return (rc == 0 ? EX_OK : 1);
+	if (rc != 0 && !verify_content_failed(&r) && key_err != 0)
+		rc = key_err == EACCES ? EX_NOPERM : fs_errno_exit(key_err);
+	else if (rc != 0)
+		rc = 1;
+	verify_report_free(&r);
+	return (rc);
 }
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.args = "BACKUP.db [--json]",
+	.args = "BACKUP.db [--json] [--allow-unsigned] [--wait DURATION]",
 	.summary = N_("verify a backup set as the plan's verify script does, and more"),
 	.help = N_("Checks the database (PRAGMA integrity_check, sites count), the manifest\n"
-	    "and its HMAC line (a manifest without one passes with a warning), the\n"
-	    "SHA-256 of all three files, that the configuration archive reads to its\n"
-	    "end and that the WireGuard archive decrypts and reads to its end.\n"
-	    "One line per check.\n\n"
-	    "  --json   one JSON object instead of lines\n\n"
+	    "and its HMAC line (a manifest without one fails as \"unsigned\"), the\n"
+	    "SHA-256 of all three files, and each archive (the WireGuard one\n"
+	    "decrypted) read whole with the very checks restore makes before it\n"
+	    "extracts (names, links, types, duplicates, sizes): a set that verifies\n"
+	    "restores. One line per check. The outcome is remembered for `backups`,\n"
+	    "unless a check could not be made for want of the key.\n\n"
+	    "  --json            one JSON object instead of lines\n"
+	    "  --allow-unsigned  a manifest without HMAC line (a set of the plan's\n"
+	    "                    own script) only warns\n"
+	    "  --wait DURATION   wait this long for another run on backup_dir (30s)\n\n"
 	    "Exit status: 0 every check passed, 1 a check failed (the line names the\n"
-	    "file and the reason).\n"),
+	    "file and the reason), 66 or 77 the key file is missing, or readable by\n"
+	    "others, and no other check failed, 75 another run held\n"
+	    "backup_dir/.lock all the --wait (its pid is named).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_verify_exec,
 };

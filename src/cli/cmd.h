@@ -35,6 +35,8 @@ int			cmd_getopt(const struct cmd_entry *, int, char **, const char *,
 			    const struct option *);
 int			cmd_load_config(struct cmd_ctx *);
 void			cmd_error(const char *, ...) PDR_PRINTF(1, 2);
+void			cmd_print_safe(FILE *, const char *);
+const char		*cmd_esc(const char *);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
 char			*cmd_hint_prefix(const struct conf *);
@@ -47,6 +49,8 @@ struct metrics;
 void			cmd_notify(const struct conf *, const char *, ...) PDR_PRINTF(2, 3);
 void			cmd_metrics(const struct conf *, struct metrics *, time_t);
 double			cmd_monotonic(void);
+int64_t			cmd_wait_ms(const struct cmd_entry *, const char *);
+int			cmd_lock(const struct conf *, const char *, int64_t, bool);
 
 /* The subcommands, one file each. */
 extern const struct cmd_entry cmd_config_entry;

@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <yaml.h>
 
 #include "engine/host/action.h"
@@ -1197,7 +1198,8 @@ runbook_load(const char *path, char **errors)
 
 	if (errors != NULL)
 		*errors = NULL;
-	if (fs_read_file(path, RUNBOOK_MAX_SIZE, &data, &len, &cause) != 0) {
+	/* Runbook folders may be writable by others: no links, no FIFOs, a size cap. */
+	if (fs_read_file_flags(path, O_NOFOLLOW, RUNBOOK_MAX_SIZE, &data, &len, &cause) != 0) {
 		if (errors != NULL)
 			*errors = cause;
 		else

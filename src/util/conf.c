@@ -52,6 +52,9 @@ static const struct conf_entry conf_table[CONF__COUNT] = {
 	[CONF_STREAM_RETENTION] = { "stream.retention", CT_DURATION, F(stream_retention), "24h" },
 	[CONF_STREAM_CHECKPOINT_FRAMES] = { "stream.checkpoint_frames", CT_COUNT,
 	    F(stream_checkpoint_frames), "1000" },
+	[CONF_SDWAN_BINARY] = { "sdwan_binary", CT_PATH, F(sdwan_binary),
+	    "/usr/bin/patronus-sdwan" },
+	[CONF_RETENTION_FORENSIC] = { "retention.forensic", CT_COUNT, F(retention_forensic), "3" },
 };
 #undef F
 
@@ -298,6 +301,16 @@ conf_is_null(yaml_node_t *node)
 	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0);
 }
 
+/* Whether a scalar's YAML tag is one whose value is its text: none, !!str, !!int or !!null. */
+static bool
+conf_tag_ok(yaml_node_t *node)
+{
+	const char	*t = (const char *)node->tag;
+
+	return (t == NULL || strcmp(t, YAML_STR_TAG) == 0 || strcmp(t, YAML_INT_TAG) == 0 ||
+	    strcmp(t, YAML_NULL_TAG) == 0);
+}
+
 /* Store the value of one key, checking its type. */
 static void
 conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
@@ -346,6 +359,12 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 
 	if ((v = conf_scalar(cp, node, e->name, _("a single value"))) == NULL)
 		return;
+	if (!conf_tag_ok(node)) {
+		/* !!binary and the like: the value would not be the text written. */
+		conf_error(cp, &node->start_mark, _("%s: the YAML tag %s is not accepted "
+		    "here; write the value plainly"), e->name, (const char *)node->tag);
+		return;
+	}
 	if (conf_is_null(node)) {
 		if (e->type == CT_COUNT || e->type == CT_DURATION) {
 			conf_error(cp, &node->start_mark, _("%s: a value is required"), e->name);
@@ -356,6 +375,12 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 	}
 	switch (e->type) {
 	case CT_PATH:
+		if (*v == '\0') {
+			/* It would become the settings file's own folder. */
+			conf_error(cp, &node->start_mark, _("%s: an empty path; leave the key "
+			    "out for the default"), e->name);
+			return;
+		}
 		conf_set_string(c, e->offset, conf_resolve_path(cp, v));
 		break;
 	case CT_STRING:

@@ -41,6 +41,8 @@ enum conf_key {
 	CONF_STREAM_INTERVAL,
 	CONF_STREAM_RETENTION,
 	CONF_STREAM_CHECKPOINT_FRAMES,
+	CONF_SDWAN_BINARY,
+	CONF_RETENTION_FORENSIC,
 	CONF__COUNT
 };
 
@@ -88,6 +90,8 @@ struct conf {
 	int			 stream_checkpoint_frames;
 	struct conf_contact	*contacts;	/* in file order */
 	size_t			 ncontacts;
+	char			*sdwan_binary;		/* patronus-sdwan, absolute */
+	int			 retention_forensic;	/* forensic copies kept per kind */
 	struct conf_origin	 origin[CONF__COUNT];
 };
 

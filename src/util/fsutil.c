@@ -126,12 +126,47 @@ fail:
 int
 fs_read_file(const char *path, size_t max, char **out, size_t *lenp, char **cause)
 {
-	FILE	*f;
-	char	*data;
-	size_t	 len = 0, size = 4096, n;
+	return (fs_read_file_flags(path, 0, max, out, lenp, cause));
+}
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+/*
+ * fs_read_file with extra open(2) flags (O_NOFOLLOW for files from folders
+ * others may write). Only a regular file is read: a FIFO, device or socket
+ * is refused without blocking on it.
+ */
+int
+fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t *lenp,
+    char **cause)
+{
+	struct stat	 st;
+	FILE		*f;
+	char		*data;
+	size_t		 len = 0, size = 4096, n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		saved = errno;
+		*cause = saved == ELOOP && (oflags & O_NOFOLLOW) ?
+		    xasprintf(_("%s: a symbolic link; not followed"), path) :
+		    xasprintf("%s: %s", path, strerror(saved));
+		if (fd != -1)
+			close(fd);
+		errno = saved;
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf(_("%s: not a regular file"), path);
+		close(fd);
+		errno = EINVAL;
+		return (-1);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
+	    (f = fdopen(fd, "rb")) == NULL) {
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		close(fd);
+		errno = saved;
 		return (-1);
 	}
 	data = xmalloc(size);
@@ -168,7 +203,8 @@ fail:
 /*
  * Read a key file as `openssl enc -pass file:` does: its first line, without
  * the newline. Refuses (errno EACCES) a file that group or others can read or
- * write, or that is not a regular file. The caller frees *key (and should
+ * write, or that is not a regular file; (EINVAL) a key shorter than
+ * FS_KEY_MIN or with a NUL byte in it. The caller frees *key (and should
  * clear it first). Returns -1 with *cause and errno set.
  */
 int
@@ -210,9 +246,15 @@ fs_read_key(const char *path, char **key, char **cause)
 	}
 	if (len > 0 && data[len - 1] == '\r')
 		data[--len] = '\0';
-	if (len == 0) {
+	/* openssl would cut the key at a NUL: refuse it rather than use less. */
+	if (len == 0 || memchr(data, '\0', len) != NULL || len < FS_KEY_MIN) {
+		*cause = len == 0 ? xasprintf(_("key file %s: empty"), path) :
+		    memchr(data, '\0', len) != NULL ? xasprintf(_("key file %s: holds a NUL "
+		    "byte, which would cut the key short; refusing it"), path) :
+		    xasprintf(_("key file %s: %zu characters; a key needs %d at least "
+		    "(openssl rand -base64 32 makes one)"), path, len, FS_KEY_MIN);
+		memset(data, 0, len);
 		free(data);
-		*cause = xasprintf(_("key file %s: empty"), path);
 		errno = EINVAL;
 		return (-1);
 	}

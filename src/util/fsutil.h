@@ -19,6 +19,10 @@ int	 fs_fsync_dir(const char *, char **);
 int	 fs_fsync_parent(const char *, char **);
 int	 fs_write_atomic(const char *, const void *, size_t, mode_t, char **);
 int	 fs_read_file(const char *, size_t, char **, size_t *, char **);
+int	 fs_read_file_flags(const char *, int, size_t, char **, size_t *, char **);
+/* The shortest encryption key accepted, in characters. */
+#define FS_KEY_MIN	16
+
 int	 fs_read_key(const char *, char **, char **);
 bool	 fs_exists(const char *);
 char	*fs_dirname(const char *);

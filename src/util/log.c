@@ -4,6 +4,7 @@
 #include <syslog.h>
 
 #include "util/log.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 static const char	*log_ident = "patronus-dr";
@@ -88,11 +89,17 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int	 prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	const char		*prefix = "";
-	char			*msg;
+	struct buf		 b;
+	char			*msg, *raw;
 
 	if ((int)level > log_verbosity && level == LOG_LVL_DEBUG)
 		return;
-	msg = xvasprintf(fmt, ap);
+	raw = xvasprintf(fmt, ap);
+	/* Messages carry names from backup sets and archives: never raw to a terminal. */
+	buf_init(&b);
+	str_escape_buf(&b, raw, STR_ESCAPE_LINES);
+	free(raw);
+	msg = buf_steal(&b);
 	if (level == LOG_LVL_ERROR)
 		prefix = "ERROR: ";
 	else if (level == LOG_LVL_WARN)

@@ -93,24 +93,11 @@ buf_steal(struct buf *b)
 	return (s);
 }
 
-/*
- * Append len bytes of s for a terminal or a log: control characters (other
- * than newline and tab) and DEL as \xHH, so that untrusted text cannot move
- * the cursor or change the terminal.
- */
+/* Append len bytes of s for a terminal or a log, lines kept: str_escape_mem with STR_ESCAPE_LINES. */
 void
 str_add_safe(struct buf *b, const char *s, size_t len)
 {
-	unsigned char	c;
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	str_escape_mem(b, s, len, STR_ESCAPE_LINES);
 }
 
 /* Append s quoted for /bin/sh: bare when it is plainly safe, else in single quotes. */
@@ -208,7 +195,86 @@ str_list_free(char **v, size_t n)
 	free(v);
 }
 
-/* s made safe for a terminal as str_add_safe does it. Caller frees. */
+/* The length of the valid UTF-8 sequence at p (1-4, within left bytes), or 0 when it is not one. */
+static size_t
+str_utf8_len(const unsigned char *p, size_t left, uint32_t *cp)
+{
+	size_t	n, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return (1);
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		*cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		*cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		*cp = p[0] & 0x07;
+	} else
+		return (0);
+	if (n > left)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
+	    (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
+		return (0);
+	return (n);
+}
+
+/*
+ * Append len bytes of s to b made safe for a terminal: control characters
+ * (C0, NUL included, DEL, C1), the bidirectional overrides and bytes that are
+ * not UTF-8 become visible escapes (\n, \t, \xNN, \u{NNNN}); everything else
+ * is kept as it is. With STR_ESCAPE_LINES in flags newlines and tabs stay.
+ * The one escaping function for every untrusted text that reaches a terminal.
+ */
+void
+str_escape_mem(struct buf *b, const char *s, size_t len, int flags)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + len;
+	uint32_t		 cp;
+	size_t			 n;
+
+	while (p < end) {
+		n = str_utf8_len(p, (size_t)(end - p), &cp);
+		if (n == 0) {
+			buf_printf(b, "\\x%02x", *p++);
+			continue;
+		}
+		if ((cp == '\n' || cp == '\t') && (flags & STR_ESCAPE_LINES))
+			buf_addc(b, (char)cp);
+		else if (cp == '\n')
+			buf_adds(b, "\\n");
+		else if (cp == '\t')
+			buf_adds(b, "\\t");
+		else if (cp < 0x20 || cp == 0x7f)
+			buf_printf(b, "\\x%02x", (unsigned)cp);
+		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+		    cp == 0x061c)
+			buf_printf(b, "\\u{%04x}", (unsigned)cp);
+		else
+			buf_add(b, p, n);
+		p += n;
+	}
+}
+
+/* str_escape_mem over the string s. */
+void
+str_escape_buf(struct buf *b, const char *s, int flags)
+{
+	str_escape_mem(b, s, strlen(s), flags);
+}
+
+/* s made safe for a terminal as str_add_safe does it (lines kept). Caller frees. */
 char *
 str_safe(const char *s)
 {
@@ -216,5 +282,17 @@ str_safe(const char *s)
 
 	buf_init(&b);
 	str_add_safe(&b, s, strlen(s));
+	return (buf_steal(&b));
+}
+
+/* s made safe for a terminal (see str_escape_buf); NULL gives "". The caller frees. */
+char *
+str_escape(const char *s)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	if (s != NULL)
+		str_escape_buf(&b, s, 0);
 	return (buf_steal(&b));
 }

@@ -28,6 +28,12 @@ bool	 str_has_suffix(const char *, const char *);
 char	*str_trim(char *);
 void	 str_list_free(char **, size_t);
 void	 str_hex(const unsigned char *, size_t, char *);
+/* str_escape_buf: keep newlines and tabs (for texts of several lines). */
+#define STR_ESCAPE_LINES	0x1
+
+void	 str_escape_mem(struct buf *, const char *, size_t, int);
+void	 str_escape_buf(struct buf *, const char *, int);
+char	*str_escape(const char *);
 char	*str_safe(const char *);
 
 #endif

@@ -83,7 +83,8 @@ run "$PDR" --config "$C" backups --json
 expect_rc 0 "backups --json"
 expect_match "$T/out" "^ \{\"time\": \"[0-9-]+ [0-9:]+\", \"epoch\": [0-9]+, \"tier\": \"$tierdir\", \"name\": \"$name\", .*\"sites\": 12, \"state\": \"complete\", \"hmac\": true, \"why\": null\}\$" "backups --json describes the set"
 
-# A set made by the plan's script passes our verify, with the unauthenticated warning.
+# A set made by the plan's script fails our verify as unsigned (anyone who can write
+# backup_dir could have made it), and passes with --allow-unsigned, with a warning.
 make_host "$T/p"
 plan_script "$srcdir/tests/data/patronus-backup.sh" "$T/plan.sh"
 run bash "$T/plan.sh"
@@ -92,11 +93,14 @@ set -- "$T"/p/backup/patronus/*/patronus-*.db
 pdb=$1
 [ -f "$pdb" ] && ok "the plan's script made a set" || fail "the plan's script made no set"
 run "$PDR" --config "$T/p/dr.yaml" verify "$pdb"
-expect_rc 0 "our verify passes the plan's set"
-expect_match "$T/out" '^warning +hmac .*manifest is not authenticated' "warned that the plan's manifest is not authenticated"
+expect_rc 1 "our verify fails the plan's set: unsigned"
+expect_match "$T/out" '^FAILED +hmac .*unsigned: the manifest has no HMAC line' "the line says unsigned"
+run "$PDR" --config "$T/p/dr.yaml" verify --allow-unsigned "$pdb"
+expect_rc 0 "verify --allow-unsigned passes the plan's set"
+expect_match "$T/out" '^warning +hmac .*unsigned' "warned that the plan's manifest is unsigned"
 expect_match "$T/out" '^ok +wireguard .*decrypted' "the plan's WireGuard archive decrypts"
 run "$PDR" --config "$T/p/dr.yaml" backups
-expect_match "$T/out" ' 12 +complete +[a-z]+/patronus-' "backups lists the plan's set after verify"
+expect_match "$T/out" ' 12 +unsigned +[a-z]+/patronus-' "backups lists the plan's set as unsigned"
 
 # Inputs: a key readable by others (77), a missing key (66), a missing database (66).
 chmod 644 "$KEY"
@@ -118,25 +122,37 @@ mv "$T/h/sdwan.db.away" "$T/h/var/lib/patronus/sdwan.db"
 run "$PDR" --config "$C" backup --type sometimes
 expect_rc 64 "unknown --type"
 
-# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan.
+# The manifest's Version line is what `patronus-sdwan --version` says, as in the plan: the
+# binary at sdwan_binary (an absolute path), never one found through $PATH.
 mkdir -p "$T/bin"
 printf '#!/bin/sh\necho "patronus-sdwan 1.2.3"\n' >"$T/bin/patronus-sdwan"
-chmod +x "$T/bin/patronus-sdwan"
-PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+printf '#!/bin/sh\necho "evil from PATH"\ntouch %s/path-was-used\n' "$T" >"$T/bin/evil"
+chmod +x "$T/bin/patronus-sdwan" "$T/bin/evil"
+cp "$C" "$T/sdwan.yaml"
+echo "sdwan_binary: $T/bin/patronus-sdwan" >>"$T/sdwan.yaml"
+PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$T/sdwan.yaml" backup --type hourly --no-prune
 expect_rc 0 "backup with patronus-sdwan installed"
 expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: patronus-sdwan 1\.2\.3$' \
 	"manifest records patronus-sdwan --version"
 expect_match "$base-manifest.txt" '^Version: unknown$' "without patronus-sdwan: Version: unknown"
 rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
+cp "$T/bin/evil" "$T/bin/patronus-sdwan"
+PATH="$T/bin:$PATH" PATRONUS_DR_NOW=@1767229200 run "$PDR" --config "$C" backup --type hourly --no-prune
+expect_rc 0 "backup with a patronus-sdwan in \$PATH only"
+expect_match "$T/h/backup/patronus/hourly/patronus-hourly-20260101-010000-manifest.txt" '^Version: unknown$' \
+	"the one in \$PATH is not run"
+[ ! -e "$T/path-was-used" ] && ok "nothing from \$PATH ran" || fail "a patronus-sdwan from \$PATH ran"
+rm -f "$T"/h/backup/patronus/hourly/patronus-hourly-20260101-010000*
 
-# Two backups in the same second: the second cannot create its set (73), the first is untouched.
+# Two backups in the same second: the second gets a name of its own (-2), the first is untouched.
 PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
 expect_rc 0 "backup at a fixed time"
 PATRONUS_DR_NOW=@1767225600 run "$PDR" --config "$C" backup --type daily --no-prune
-expect_rc 73 "a second backup in the same second"
-expect_match "$T/err" 'already exists' "the message says the set exists"
+expect_rc 0 "a second backup in the same second"
 run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000.db"
 expect_rc 0 "the first set of that second still verifies"
+run "$PDR" --config "$C" verify "$T/h/backup/patronus/daily/patronus-daily-20260101-000000-2.db"
+expect_rc 0 "the second set of that second, -2, verifies"
 rm -f "$T"/h/backup/patronus/daily/patronus-daily-20260101-000000*
 PATRONUS_DR_NOW=yesterday run "$PDR" --config "$C" backup
 expect_rc 64 "a malformed PATRONUS_DR_NOW"

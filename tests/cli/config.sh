@@ -87,6 +87,15 @@ printf 'remote:\n  s3: {endpoint: "http://x", bucket: b}\n  ftp: {url: x}\n' | b
 printf 'state_dir: /a\nstate_dir: /b\n' | bad duplicate 2:1 'duplicate key "state_dir"'
 printf 'notify:\n  timeout: 0s\n' | bad zero-timeout 2:12 'notify\.timeout: must be longer than 0s'
 printf '\tdatabase: /x\n' | bad tab 1:1 'found character that cannot start any token'
+# An empty path would become the settings file's folder; a tag would change the value.
+printf 'database: ""\n' | bad empty-path 1:11 'database: an empty path'
+printf "config_dir: ''\n" | bad empty-path-single 1:13 'config_dir: an empty path'
+printf 'config_dir: !!binary L2V0Yy9wYXRyb251cw==\n' | bad binary 1:13 'config_dir: the YAML tag tag:yaml.org,2002:binary is not accepted'
+printf 'backup_dir: !secret /b\n' | bad local-tag 1:13 'backup_dir: the YAML tag !secret is not accepted'
+printf 'retention: {hourly: !!float 2.5}\n' | bad float-tag 1:21 'retention\.hourly: the YAML tag tag:yaml.org,2002:float'
+printf 'backup_dir: !!str /b\nretention: {hourly: !!int 5}\n' >"$T/tags.yaml"
+run "$PDR" --config "$T/tags.yaml" config
+expect_rc 0 "!!str and !!int are accepted"
 
 # All errors of a file, not just the first.
 printf 'a: 1\nretention: {daily: x}\n' >"$T/two.yaml"

@@ -126,6 +126,14 @@ for step in extract-checked extract-entry extract-staged extract-swapped; do
 	cmp -s "$T/cfg.now" "$T/cfg.new" && ok "$step: rerun brings the new tree" || fail "$step: rerun tree differs"
 	ls -a "$D/etc" | grep -q '^\.patronus\.restore-' && fail "$step: staging left after rerun" ||
 		ok "$step: no staging folder after rerun"
+	# Killed just after the swap, the staging folder held the only old tree: kept, and said.
+	if [ $step = extract-swapped ]; then
+		set -- "$CFG".pre-restore-interrupted-*
+		tree_digest "$1" >"$T/cfg.kept"
+		cmp -s "$T/cfg.kept" "$T/cfg.old" && ok "$step: the old tree is kept as $(basename "$1")" ||
+			fail "$step: the old tree is lost"
+		expect_match "$T/err" "left by an interrupted restore .*kept as $1" "$step: the rerun says where it is"
+	fi
 done
 cfg_reset
 for d in $(delays "$PDR" --config "$C" restore config --yes --from "$SET"); do

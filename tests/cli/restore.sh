@@ -128,10 +128,16 @@ chmod 600 "$CFG/backup-encryption-key"
 # --- the whole config folder gone, the encryption key with it ------------------------------
 cp "$CFG/backup-encryption-key" "$T/key.offline"
 rm -rf "$CFG"
+# Without the key no set's origin can be checked: nothing is restored by itself...
 run "$PDR" --config "$C" restore config --yes
-expect_rc 0 "restore config when the whole folder (and the key) is gone"
+expect_rc 66 "restore config when the whole folder (and the key) is gone: refused"
+expect_match "$T/err" "put it back from its offline copy first" "says the key must come back first"
+[ ! -e "$CFG" ] && ok "nothing was restored without the key" || fail "restored without the key"
+# ...unless a set named with --from is accepted unauthenticated, which is said.
+run "$PDR" --config "$C" restore config --yes --from "$GOOD" --allow-unsigned
+expect_rc 0 "restore config --from --allow-unsigned when the key is gone"
 cmp -s "$CFG/config.yaml" "$T/config.yaml.good" && ok "config.yaml is back without the key" || fail "config.yaml differs"
-expect_match "$T/err" "encryption key cannot be read .*checked without it" "says the sets are checked without the key"
+expect_match "$T/out" "WARNING: .* is not authenticated \(the key cannot be read\)" "says the set is not authenticated"
 expect_match "$T/out" "WARNING: the encryption key .* is not in the restored config" "says the key must come back from its offline copy"
 run "$PDR" --config "$C" restore keys --yes
 expect_rc 66 "restore keys without the key"

@@ -133,4 +133,34 @@ expect_match "$T/h/var/log/patronus/backup.log" '^prune: removing ' "removals ar
 PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune
 expect_match "$T/out" '^0 of 44 sets removed$' "a second prune removes nothing"
 
+# Forensic copies that restore keeps are bounded by retention.forensic: prune names and
+# removes the oldest beyond it, of each kind, with all their files.
+DBF="$T/h/var/lib/patronus/sdwan.db"
+CFG="$T/h/etc/patronus"
+for d in 01 02 03 04 05; do
+	: >"$DBF.corrupted.202601$d-000000"
+	mkdir -p "$CFG.pre-restore-202601$d-000000/tls"
+	: >"$T/h/var/lib/patronus/dr/config-before-restore-202601$d-000000.tar.gz"
+done
+: >"$DBF.corrupted.20260101-000000-wal"
+: >"$DBF.corrupted.20260105-000000.2"
+: >"$DBF.corrupted.20260101-000000.tmp.x"
+echo "retention: {forensic: 2}" >>"$C"
+PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune --dry-run
+expect_match "$T/out" "^would remove $DBF\.corrupted\.20260101-000000-wal: forensic copy beyond the newest 2" \
+	"dry run names a forensic copy's -wal with it"
+[ -e "$DBF.corrupted.20260101-000000" ] && ok "dry run removes nothing" || fail "dry run removed a forensic copy"
+PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune
+expect_rc 0 "prune with forensic copies beyond retention.forensic"
+n=$(grep -c 'forensic copy beyond the newest 2' "$T/out")
+[ "$n" = 11 ] && ok "prune names each forensic file it removes (11)" || fail "prune named $n forensic files"
+left=$(ls "$T/h/var/lib/patronus" | grep -c '^sdwan\.db\.corrupted\.2026010[0-9]-000000\(\.2\)\?$')
+[ "$left" = 2 ] && ok "two database copies are left (the newest)" || fail "$left database copies left"
+[ -e "$DBF.corrupted.20260105-000000.2" ] && [ -e "$DBF.corrupted.20260105-000000" ] &&
+	ok "the newest two are the ones kept" || fail "kept: $(ls "$T/h/var/lib/patronus")"
+[ "$(ls -d "$CFG".pre-restore-* | wc -l)" = 2 ] && ok "two kept config trees are left" || fail "config trees: $(ls -d "$CFG".pre-restore-*)"
+[ "$(ls "$T/h/var/lib/patronus/dr"/config-before-restore-* | wc -l)" = 2 ] && ok "two config archives are left" ||
+	fail "config archives left: $(ls "$T/h/var/lib/patronus/dr")"
+[ -e "$DBF.corrupted.20260101-000000.tmp.x" ] && ok "a temporary file is not taken for a copy" || fail "removed a .tmp file"
+
 finish

@@ -75,16 +75,24 @@ expect_fail "swapped database, checksums recomputed" -manifest.txt 'HMAC does no
 expect_match "$T/out" "^FAILED +sites +$(echo "$B.db" | sed 's/[.]/\\./g'): database has 3 sites, the manifest says 12" \
 	"swapped database: the sites count disagrees with the manifest"
 
-# Another key: the HMAC and the decryption both fail.
+# Another key: the HMAC and the decryption both fail, named as made with another key (the
+# manifest's Key-Fingerprint line), not as damage.
 fresh
 openssl rand -base64 32 >"$T/other.key"; chmod 600 "$T/other.key"
 sed "s|^encryption_key: .*|encryption_key: $T/other.key|" "$C" >"$T/other.yaml"
 run "$PDR" --config "$T/other.yaml" verify "$B.db"
 expect_rc 1 "another key: verify fails"
+expect_match "$T/out" "^FAILED +wireguard +.*-wireguard\.tar\.gz\.enc: cannot decrypt: the set was made with another key" \
+    "another key: cannot decrypt, the key named as a cause"
+expect_match "$T/out" "^FAILED +hmac +.*-manifest\.txt: made with another key" "another key: says so"
+# Without the fingerprint line (an older set), the decryption itself shows the wrong key.
+sed -i '/^Key-Fingerprint:/d' "$B-manifest.txt"
+run "$PDR" --config "$T/other.yaml" verify "$B.db"
+expect_rc 1 "another key, no fingerprint: verify fails"
 # (a wrong key fails the padding check 255 times in 256; else the plaintext is no archive)
 expect_match "$T/out" "^FAILED +wireguard +.*-wireguard\.tar\.gz\.enc: .*(bad decrypt|no readable archive): wrong key" \
-    "another key: cannot decrypt, the key named as a cause"
-expect_match "$T/out" "^FAILED +hmac +.*-manifest\.txt: HMAC does not match" "another key: HMAC mismatch"
+    "another key, no fingerprint: cannot decrypt, the key named as a cause"
+expect_match "$T/out" "^FAILED +hmac +.*-manifest\.txt: HMAC does not match" "another key, no fingerprint: HMAC mismatch"
 
 # The right key, but what it decrypts is no archive (as a wrong key whose padding checks out
 # gives): named as such, not as a decryption failure.
@@ -101,7 +109,7 @@ expect_match "$T/out" "^FAILED +checksum +.*-wireguard\.tar\.gz\.enc: " "not an 
 fresh
 sed "s|^encryption_key: .*|encryption_key: $T/none.key|" "$C" >"$T/none.yaml"
 run "$PDR" --config "$T/none.yaml" verify "$B.db"
-expect_rc 1 "no key: verify fails"
+expect_rc 66 "no key: verify fails for want of the key (66), not as a verdict on the set"
 expect_match "$T/out" "^FAILED +wireguard +.*: cannot decrypt: key file $T/none\.key" "no key: says which key is missing"
 expect_match "$T/out" "^ok +checksum +.*-wireguard\.tar\.gz\.enc: " "no key: checksums still checked"
 

@@ -196,17 +196,26 @@ START_TEST(test_manifest_plan_and_ours)
 	ck_assert(!m.have_hmac);
 	ck_assert_ptr_nonnull(manifest_find_sum(&m, "patronus-hourly-20251011-140000-config.tar.gz"));
 
-	/* Formatting the parsed fields gives the plan's text back; with a password, one more line. */
+	/*
+	 * Formatting the parsed fields gives the plan's text back; with a password,
+	 * two more lines: the key's fingerprint (within the HMAC) and the HMAC.
+	 */
 	text = manifest_format(&m, NULL);
 	ck_assert_str_eq(text, plan_manifest);
 	free(text);
 	text = manifest_format(&m, "pw");
 	ck_assert(str_has_prefix(text, plan_manifest));
-	ck_assert(str_has_prefix(text + strlen(plan_manifest), "HMAC-SHA256: "));
+	ck_assert(str_has_prefix(text + strlen(plan_manifest), "Key-Fingerprint: "));
+	ck_assert(str_has_prefix(strchr(text + strlen(plan_manifest), '\n') + 1,
+	    "HMAC-SHA256: "));
 	ck_assert_int_eq(manifest_parse(text, strlen(text), "m", &m2, &cause), 0);
 	ck_assert(m2.have_hmac);
 	ck_assert(manifest_hmac_ok(&m2, "pw", text, strlen(text)));
 	ck_assert(!manifest_hmac_ok(&m2, "pw2", text, strlen(text)));
+	ck_assert(!manifest_other_key(&m2, "pw"));
+	ck_assert(manifest_other_key(&m2, "pw2"));
+	ck_assert_int_eq(strlen(m2.fingerprint), 16);
+	ck_assert_ptr_null(strstr(text, "pw\n"));
 	/* Any edit breaks it. */
 	text[strlen(plan_manifest) - 5] ^= 1;
 	ck_assert(!manifest_hmac_ok(&m2, "pw", text, strlen(text)));
@@ -256,6 +265,18 @@ START_TEST(test_names)
 	ck_assert_int_eq(catalog_parse_name("patronus-yearly-20251012-030405", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name("patronus-daily-2025101-030405", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name(".patronus-daily-20251012-030405", &t, &w), -1);
+	/* A second set of the same second is NAME-2 ... NAME-99; nothing else follows. */
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-2", &t, &w), 0);
+	ck_assert_int_eq(w, 1760238245);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-99", &t, &w), 0);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-1", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-100", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-02", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-x", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-", &t, &w), -1);
+	ck_assert_int_eq(catalog_name_seq(""), 1);
+	ck_assert_int_eq(catalog_name_seq("-7"), 7);
+	ck_assert_int_eq(catalog_name_seq("-42"), 42);
 }
 END_TEST
 

@@ -9,6 +9,8 @@
 #include <archive_entry.h>
 
 #include "engine/recover/extract.h"
+#include "engine/recover/restore.h"
+#include "engine/set/manifest.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
@@ -214,6 +216,86 @@ START_TEST(test_check_refuses)
 }
 END_TEST
 
+/* restore_recheck: a file swapped after verify, or a manifest edited since, is refused. */
+START_TEST(test_recheck)
+{
+	char		 dir[] = "/tmp/pdr-test-XXXXXX", *db, *cfg, *man, *text, *cause = NULL;
+	char		 hex[HASHIO_HEXLEN];
+	struct manifest	 m;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	db = xasprintf("%s/patronus-daily-20260101-000000.db", dir);
+	cfg = xasprintf("%s/patronus-daily-20260101-000000-config.tar.gz", dir);
+	man = xasprintf("%s/patronus-daily-20260101-000000-manifest.txt", dir);
+	ck_assert_int_eq(fs_write_atomic(db, "db", 2, 0600, &cause), 0);
+	ck_assert_int_eq(fs_write_atomic(cfg, "config", 6, 0600, &cause), 0);
+	memset(&m, 0, sizeof m);
+	m.type = xstrdup("daily");
+	m.timestamp = xstrdup("20260101-000000");
+	m.date = xstrdup("today");
+	m.hostname = xstrdup("cp1");
+	m.db_name = xstrdup("patronus-daily-20260101-000000.db");
+	m.db_size = xstrdup("4.0K");
+	m.sums[0].name = xstrdup("patronus-daily-20260101-000000.db");
+	ck_assert_int_eq(hashio_file(db, m.sums[0].hex, NULL, &cause), 0);
+	m.sums[1].name = xstrdup("patronus-daily-20260101-000000-config.tar.gz");
+	ck_assert_int_eq(hashio_file(cfg, m.sums[1].hex, NULL, &cause), 0);
+	m.nsums = 2;
+	memcpy(hex, m.sums[1].hex, HASHIO_HEXLEN);
+	text = manifest_format(&m, "key-key-key-key-key");
+	ck_assert_int_eq(fs_write_atomic(man, text, strlen(text), 0600, &cause), 0);
+	ck_assert_int_eq(restore_recheck(db, cfg, hex, "key-key-key-key-key", false, &cause), 0);
+	/* The archive as read now is not the one in the manifest. */
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	ck_assert_int_eq(restore_recheck(db, cfg, hex, "key-key-key-key-key", false, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "changed since the set was verified"));
+	free(cause);
+	memcpy(hex, m.sums[1].hex, HASHIO_HEXLEN);
+	/* Another key (or an edited manifest): its HMAC no longer matches. */
+	ck_assert_int_eq(restore_recheck(db, cfg, hex, "another-key-another", false, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "manifest changed"));
+	free(cause);
+	free(text);
+	/* Unsigned: only with allow_unsigned. */
+	text = manifest_format(&m, NULL);
+	ck_assert_int_eq(fs_write_atomic(man, text, strlen(text), 0600, &cause), 0);
+	ck_assert_int_eq(restore_recheck(db, cfg, hex, "key-key-key-key-key", false, &cause), -1);
+	free(cause);
+	ck_assert_int_eq(restore_recheck(db, cfg, hex, "key-key-key-key-key", true, &cause), 0);
+	free(text);
+	/* restore_db installs nothing when the copy is not the file that verified. */
+	{
+		struct restore_db_result	 r;
+		char				*live, *data = NULL;
+		size_t				 len;
+
+		live = xasprintf("%s/live.db", dir);
+		ck_assert_int_eq(fs_write_atomic(live, "live", 4, 0600, &cause), 0);
+		ck_assert_int_eq(restore_db(db, live, "20260101-000000", false, hex, &r, &cause),
+		    -1);
+		ck_assert_int_eq(errno, EBADMSG);
+		ck_assert_ptr_nonnull(strstr(cause, "changed since the set was verified"));
+		free(cause);
+		restore_db_result_free(&r);
+		ck_assert_int_eq(fs_read_file(live, 64, &data, &len, &cause), 0);
+		ck_assert_str_eq(data, "live");
+		free(data);
+		ck_assert_int_eq(restore_db(db, live, "20260101-000001", false, m.sums[0].hex,
+		    &r, &cause), 0);
+		restore_db_result_free(&r);
+		ck_assert_int_eq(fs_read_file(live, 64, &data, &len, &cause), 0);
+		ck_assert_str_eq(data, "db");
+		free(data);
+		free(live);
+	}
+	manifest_free(&m);
+	ck_assert_int_eq(fs_remove_tree(dir, &cause), 0);
+	free(db);
+	free(cfg);
+	free(man);
+}
+END_TEST
+
 START_TEST(test_tree_swap)
 {
 	static const struct member	m[] = {
@@ -305,6 +387,7 @@ extract_suite(void)
 	tcase_add_test(tc, test_check_accepts);
 	tcase_add_test(tc, test_check_refuses);
 	tcase_add_test(tc, test_tree_swap);
+	tcase_add_test(tc, test_recheck);
 	suite_add_tcase(s, tc);
 	return (s);
 }

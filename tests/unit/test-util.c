@@ -128,16 +128,50 @@ START_TEST(test_strings)
 }
 END_TEST
 
+/* str_escape: control characters, C1, bidi overrides and bad UTF-8 become visible. */
+START_TEST(test_escape)
+{
+	struct buf	 b;
+	char		*e;
+
+	e = str_escape("a\x1b]0;t\x07" "b\nc\td\x7f");
+	ck_assert_str_eq(e, "a\\x1b]0;t\\x07b\\nc\\td\\x7f");
+	free(e);
+	e = str_escape("\xc2\x9b" "31m \xe2\x80\xae \xff\xc3 \xc3\xa4\xe2\x82\xac");
+	ck_assert_str_eq(e, "\\u{009b}31m \\u{202e} \\xff\\xc3 \xc3\xa4\xe2\x82\xac");
+	free(e);
+	e = str_escape("\xed\xa0\x80\xc0\xaf");	/* a surrogate, an overlong "/" */
+	ck_assert_str_eq(e, "\\xed\\xa0\\x80\\xc0\\xaf");
+	free(e);
+	buf_init(&b);
+	str_escape_buf(&b, "one\n\ttwo\r\x1b", STR_ESCAPE_LINES);
+	ck_assert_str_eq(b.data, "one\n\ttwo\\x0d\\x1b");
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_key_file)
 {
 	char	dir[] = "/tmp/pdr-test-XXXXXX", *path, *key = NULL, *cause = NULL;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path = str_join_path(dir, "key");
-	ck_assert_int_eq(fs_write_atomic(path, "s3cret\nsecond line\n", 19, 0600, &cause), 0);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\nsecond line\n", 33, 0600,
+	    &cause), 0);
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), 0);
-	ck_assert_str_eq(key, "s3cret");
+	ck_assert_str_eq(key, "s3cret-s3cret-s3cret");
 	free(key);
+	/* Too short, or cut by a NUL byte as openssl would cut it: refused. */
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret\n", 7, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(cause, "at least"));
+	free(cause);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret\0s3cret-s3cret\n", 21, 0600, &cause), 0);
+	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "NUL"));
+	free(cause);
+	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\n", 21, 0600, &cause), 0);
 	chmod(path, 0640);
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
 	ck_assert_int_eq(errno, EACCES);
@@ -273,6 +307,7 @@ util_suite(void)
 	tcase_add_test(tc, test_time_parse);
 	tcase_add_test(tc, test_shell_quote);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_key_file);
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);

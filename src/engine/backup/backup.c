@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "engine/set/verify.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -81,23 +83,53 @@ backup_classify(time_t now, const struct catalog_set *sets, size_t n)
 	return (BACKUP_HOURLY);
 }
 
-/* What `patronus-sdwan --version` says, as the plan's manifest records it, or "unknown". The caller frees. */
+/*
+ * What `patronus-sdwan --version` says, as the plan's manifest records it, or
+ * "unknown": bin run by its absolute path (sdwan_binary; never found through
+ * $PATH, which would let whoever sets it run code as root), without a shell,
+ * for at most BACKUP_VERSION_MS. The caller frees.
+ */
 static char *
-backup_version(void)
+backup_version(const char *bin)
 {
-	FILE	*f;
-	char	 line[256];
-	bool	 got;
+	const char	*argv[] = { bin, "--version", NULL };
+	struct pollfd	 pfd;
+	struct proc	*p;
+	struct buf	 out;
+	int64_t		 deadline = time_mono_ms() + BACKUP_VERSION_MS;
+	char		*cause = NULL, *v;
+	int		 r = 0;
 
-	if ((f = popen("patronus-sdwan --version 2>/dev/null", "r")) == NULL)
+	if (bin == NULL || *bin != '/' || access(bin, X_OK) != 0)
 		return (xstrdup("unknown"));
-	got = fgets(line, sizeof line, f) != NULL;
-	while (got && fgetc(f) != EOF)
-		;
-	if (pclose(f) != 0 || !got)
+	if (proc_start(argv, NULL, &p, &cause) != 0) {
+		free(cause);
 		return (xstrdup("unknown"));
-	line[strcspn(line, "\r\n")] = '\0';
-	return (xstrdup(*line != '\0' ? line : "unknown"));
+	}
+	buf_init(&out);
+	while (r == 0 && time_mono_ms() < deadline) {
+		pfd.fd = proc_fd(p);
+		pfd.events = POLLIN;
+		poll(&pfd, pfd.fd != -1 ? 1 : 0, 50);
+		if ((r = proc_read(p, &out, 4096, &cause)) == -1 || out.len > 4096)
+			break;
+	}
+	free(cause);
+	while (proc_reap(p) == 0 && time_mono_ms() < deadline)
+		poll(NULL, 0, 10);
+	v = NULL;
+	if (r == 1 && proc_state(p) == PROC_EXITED && proc_exit_code(p) == 0) {
+		out.data[strcspn(out.data, "\r\n")] = '\0';
+		for (cause = out.data; *cause != '\0'; cause++)
+			if ((unsigned char)*cause < 0x20 || *cause == 0x7f)
+				*cause = '?';	/* one plain line in the manifest */
+		cause = NULL;
+		if (*out.data != '\0')
+			v = xstrdup(out.data);
+	}
+	proc_free(p);
+	buf_free(&out);
+	return (v != NULL ? v : xstrdup("unknown"));
 }
 
 /* Free what a result holds. */
@@ -130,6 +162,30 @@ backup_sleep_ms(int ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+/*
+ * Say why the online copy failed, naming the file at fault: a full or failing
+ * backup disk is the copy's (tmp), with the system's errno; the database
+ * copied only when reading it failed. Fills res->err; returns -1.
+ */
+static int
+backup_copy_fail(const char *database, sqlite3 *src, sqlite3 *dst, const char *tmp, int rc,
+    struct backup_result *res, char **cause)
+{
+	int	e = sqlite3_system_errno(dst);
+
+	if (rc == SQLITE_FULL || e == ENOSPC || e == EDQUOT)
+		return (backup_fail(res, ENOSPC, cause, _("%s: cannot write the copy: %s"),
+		    tmp, strerror(e != 0 ? e : ENOSPC)));
+	if (e != 0 && (rc & 0xff) == SQLITE_IOERR)
+		return (backup_fail(res, e == EROFS ? EROFS : EIO, cause,
+		    _("%s: cannot write the copy: %s"), tmp, strerror(e)));
+	if ((e = sqlite3_system_errno(src)) != 0)
+		return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s (%s)"),
+		    database, sqlite3_errstr(rc), strerror(e)));
+	return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s"), database,
+	    sqlite3_errstr(rc)));
 }
 
 /*
@@ -170,8 +226,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-			backup_fail(res, rc == SQLITE_FULL ? ENOSPC : EIO, cause,
-			    _("%s: online copy failed: %s"), database, sqlite3_errstr(rc));
+			backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 			sqlite3_close(dst);
 			return (-1);
 		}
@@ -193,9 +248,10 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
-		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 		sqlite3_close(dst);
 		return (-1);
 	}
@@ -367,6 +423,151 @@ backup_discard(const struct catalog_set *s)
 	}
 }
 
+/* The name of a set of tier and stamp with sequence number seq (1: none); the caller frees. */
+static char *
+backup_name(enum backup_tier tier, const char *stamp, int seq)
+{
+	if (seq == 1)
+		return (xasprintf("patronus-%s-%s", backup_tier_names[tier], stamp));
+	return (xasprintf("patronus-%s-%s-%d", backup_tier_names[tier], stamp, seq));
+}
+
+/* Whether a file of the set named name in dir, or its temporary file, exists. */
+static bool
+backup_name_taken(const char *dir, const char *name)
+{
+	struct stat	 st;
+	char		*path, *tmp;
+	bool		 taken = false;
+	int		 i;
+
+	for (i = 0; i < PART__COUNT && !taken; i++) {
+		path = xasprintf("%s/%s%s", dir, name, catalog_suffixes[i]);
+		tmp = hashio_tmpname(path);
+		taken = lstat(path, &st) == 0 || lstat(tmp, &st) == 0;
+		free(tmp);
+		free(path);
+	}
+	return (taken);
+}
+
+/*
+ * Choose a name for the set that no other set (or run) has: the plan's
+ * patronus-TYPE-STAMP, else, when sets of that second exist, the same with
+ * "-N" above the highest there (so that the new set is the newest of its
+ * second). The name is taken by creating the database's temporary file with
+ * O_EXCL, so that two runs never write the same files; all that a failed run
+ * removes afterwards is under this name. Fills s->name and path[]. Returns
+ * -1 with *cause.
+ */
+static int
+backup_reserve(struct catalog_set *s, const char *stamp, char **path,
+    struct backup_result *res, char **cause)
+{
+	char	*name, *tmp;
+	int	 seq, top = 0, i, fd;
+
+	for (seq = 1; seq < 100; seq++) {
+		name = backup_name(s->tier, stamp, seq);
+		if (backup_name_taken(s->dir, name))
+			top = seq;
+		free(name);
+	}
+	for (seq = top + 1; seq < 100; seq++) {
+		free(s->name);
+		s->name = backup_name(s->tier, stamp, seq);
+		if (backup_name_taken(s->dir, s->name))
+			continue;
+		for (i = 0; i < PART__COUNT; i++) {
+			free(path[i]);
+			path[i] = catalog_path(s, (enum catalog_part)i);
+		}
+		tmp = hashio_tmpname(path[PART_DB]);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd == -1 && errno != EEXIST) {
+			backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno));
+			free(tmp);
+			return (-1);
+		}
+		free(tmp);
+		if (fd == -1)
+			continue;
+		close(fd);
+		return (0);
+	}
+	return (backup_fail(res, EEXIST, cause, _("%s/patronus-%s-%s: 99 sets of that second "
+	    "exist already"), s->dir, backup_tier_names[s->tier], stamp));
+}
+
+/*
+ * Warn when the newest set that names its key was made with another key:
+ * the older sets then verify (and restore) only with that one.
+ */
+static void
+backup_key_check(const struct catalog_set *sets, size_t n, const char *password)
+{
+	struct manifest	 m;
+	char		*path, *text, *cause = NULL, fp[MANIFEST_FPLEN];
+	size_t		 i, len;
+	bool		 done = false;
+
+	for (i = 0; i < n && !done; i++) {
+		if (!sets[i].have[PART_MANIFEST])
+			continue;
+		path = catalog_path(&sets[i], PART_MANIFEST);
+		if (fs_read_file(path, 1024 * 1024, &text, &len, &cause) == 0) {
+			if (manifest_parse(text, len, path, &m, &cause) == 0 &&
+			    *m.fingerprint != '\0') {
+				done = true;
+				if (manifest_other_key(&m, password)) {
+					manifest_key_fingerprint(password, fp);
+					log_warn(_("the encryption key changed since %s (its "
+					    "fingerprint %s, now %s): older sets verify and "
+					    "restore only with the old key; keep it"),
+					    sets[i].name, m.fingerprint, fp);
+				}
+			}
+			manifest_free(&m);
+			free(text);
+		}
+		free(cause);
+		cause = NULL;
+		free(path);
+	}
+}
+
+/* Log what archiving changed or left out, and free the notes. */
+static void
+backup_notes(struct archive_stats *as)
+{
+	size_t	i;
+
+	for (i = 0; i < as->nnotes; i++)
+		log_warn(_("Note: %s"), as->notes[i]);
+	archive_stats_clear(as);
+}
+
+/*
+ * Check an archive just written as verify and restore check it (read whole,
+ * decrypted with password when not NULL, every entry as restore accepts it
+ * into dir), so that a set that backup completes restores. Returns -1 with
+ * *cause and res->err.
+ */
+static int
+backup_check_archive(const char *path, const char *password, const char *dir,
+    struct backup_result *res, char **cause)
+{
+	char	 hex[HASHIO_HEXLEN], *why = NULL;
+	size_t	 entries;
+
+	if (verify_archive(path, password, dir, hex, &entries, &why) == 0)
+		return (0);
+	log_error(_("The archive just written would not restore!"));
+	backup_fail(res, EBADMSG, cause, "%s", why);
+	free(why);
+	return (-1);
+}
+
 /* Check the inputs and read the key; fills res->err. Returns -1 with *cause. */
 static int
 backup_inputs(const struct conf *c, char **password, struct backup_result *res, char **cause)
@@ -402,6 +603,7 @@ backup_inputs(const struct conf *c, char **password, struct backup_result *res, 
 int
 backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 {
+	static const char *const sqlite_side[] = { "journal", "wal", "shm" };
 	const struct conf	*c = o->conf;
 	struct catalog_set	*sets = NULL, s;
 	struct backup_job	 live, hash, sync;
@@ -442,26 +644,21 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	}
 	res->tier = o->tier >= 0 ? (enum backup_tier)o->tier :
 	    backup_classify(o->now, sets, nsets);
+	backup_key_check(sets, nsets, password);
 	catalog_free(sets, nsets);
 	sets = NULL;
 	s.tier = res->tier;
 	s.dir = xasprintf("%s/%s", c->backup_dir, backup_tier_names[res->tier]);
 	time_format_stamp(o->now, stamp, sizeof stamp);
-	s.name = xasprintf("patronus-%s-%s", backup_tier_names[res->tier], stamp);
 	s.when = o->now;
+	if (backup_reserve(&s, stamp, path, res, cause) == -1) {
+		free(s.dir);
+		s.dir = NULL;
+		goto out;
+	}
+	tmp = hashio_tmpname(path[PART_DB]);
 	res->dir = xstrdup(s.dir);
 	res->name = xstrdup(s.name);
-	for (i = 0; i < PART__COUNT; i++) {
-		path[i] = catalog_path(&s, (enum catalog_part)i);
-		if (lstat(path[i], &st) == 0) {
-			backup_fail(res, EEXIST, cause, _("%s: already exists; one backup per "
-			    "second at most"), path[i]);
-			free(s.dir);
-			free(s.name);
-			s.dir = s.name = NULL;
-			goto out;
-		}
-	}
 	log_info("Backup type: %s", backup_tier_names[res->tier]);
 	log_info("Destination: %s", s.dir);
 
@@ -474,7 +671,6 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	backup_timing("start");
 	hashio_checkpoint("start");
 	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
-	tmp = hashio_tmpname(path[PART_DB]);
 	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);
@@ -545,16 +741,20 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		res->err = errno;
 		goto fail;
 	}
-	if (archive_pack_dir(c->config_dir, c->encryption_key, hashio_sink, &out, &as,
-	    cause) == -1 || hashio_commit(&out, cause) == -1) {
+	if (archive_pack_dir(c->config_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
+	    hashio_sink, &out, &as, cause) == -1 || hashio_commit(&out, cause) == -1) {
 		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
 		hashio_abort(&out);
+		archive_stats_clear(&as);
 		goto fail;
 	}
 	if (as.excluded)
 		log_info(_("Note: the encryption key %s is inside %s; it was left out of "
 		    "the configuration archive (the plan's script would have put it in)"),
 		    c->encryption_key, c->config_dir);
+	backup_notes(&as);
+	if (backup_check_archive(path[PART_CONFIG], NULL, c->config_dir, res, cause) == -1)
+		goto fail;
 	log_info("Configuration backed up: %s", path[PART_CONFIG]);
 	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
 	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);
@@ -566,15 +766,20 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		goto fail;
 	}
 	if ((enc = crypt_enc_new(password, hashio_sink, &out, cause)) == NULL ||
-	    archive_pack_dir(c->wireguard_dir, c->encryption_key, crypt_enc_sink, enc, &as,
-	    cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
+	    archive_pack_dir(c->wireguard_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
+	    crypt_enc_sink, enc, &as, cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
 	    hashio_commit(&out, cause) == -1) {
 		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
 		crypt_enc_free(enc);
 		hashio_abort(&out);
+		archive_stats_clear(&as);
 		goto fail;
 	}
 	crypt_enc_free(enc);
+	backup_notes(&as);
+	if (backup_check_archive(path[PART_WIREGUARD], password, c->wireguard_dir, res,
+	    cause) == -1)
+		goto fail;
 	log_info("WireGuard keys backed up (encrypted): %s", path[PART_WIREGUARD]);
 	m.sums[m.nsums].name = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
 	memcpy(m.sums[m.nsums++].hex, out.hex, HASHIO_HEXLEN);
@@ -587,7 +792,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	m.timestamp = xstrdup(stamp);
 	m.date = backup_date(o->now);
 	m.hostname = xstrdup(host);
-	m.version = backup_version();
+	m.version = backup_version(c->sdwan_binary);
 	m.db_name = xstrdup(m.sums[0].name);
 	m.db_size = xstrdup(size);
 	m.sites = res->sites;
@@ -636,8 +841,9 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 
 fail:
 	backup_discard(&s);
-	if (tmp != NULL) {
-		char *j = xasprintf("%s-journal", tmp);
+	/* What sqlite may have left beside the copy (it carries the live WAL flag). */
+	for (i = 0; tmp != NULL && i < nitems(sqlite_side); i++) {
+		char *j = xasprintf("%s-%s", tmp, sqlite_side[i]);
 
 		unlink(j);
 		free(j);

@@ -12,6 +12,8 @@
 /* How long the online copy keeps retrying while the database is busy. */
 #define BACKUP_COPY_ATTEMPTS	20
 #define BACKUP_COPY_WAIT_MS	30000
+/* How long `patronus-sdwan --version` may take before the manifest says "unknown". */
+#define BACKUP_VERSION_MS	5000
 
 /* What to back up and how. */
 struct backup_opts {

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "engine/backup/notify.h"
+#include "engine/set/setlock.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
@@ -208,6 +209,7 @@ notify_send(const char *webhook, int64_t timeout, const char *text, char **cause
 		/* The child starts the sender and exits, so nobody waits for it. */
 		setsid();
 		signal(SIGHUP, SIG_IGN);
+		setlock_forget();
 		if (fork() == 0)
 			notify_child(webhook, ms, b.data);
 		_exit(0);

@@ -166,6 +166,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	struct catalog_set	*sets;
 	struct retention_verdict *v;
 	struct verify_report	 vr;
+	struct verify_opts	 vo;
 	time_t			*when;
 	unsigned		*reasons;
 	size_t			*idx, n, ngood = 0, i, j;
@@ -181,7 +182,9 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	idx = xcalloc(n + 1, sizeof *idx);
 	reasons = xcalloc(n + 1, sizeof *reasons);
 	for (i = 0; i < n; i++) {
-		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED) {
+		/* Unsigned sets (the plan's script) follow the rules too. */
+		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED ||
+		    sets[i].state == CATALOG_UNSIGNED) {
 			idx[ngood] = i;
 			when[ngood++] = sets[i].when;
 		}
@@ -195,21 +198,21 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	/* The newest set that verifies stays, whatever the rules say. */
 	for (j = 0; j < ngood && !protected; j++) {
 		i = idx[j];
+		if (sets[i].state == CATALOG_UNSIGNED)
+			continue;	/* never the set that retention protects */
 		if (sets[i].state == CATALOG_NOT_VERIFIED) {
 			db = catalog_path(&sets[i], PART_DB);
-			r = verify_run(db, password, _("no key"), &vr);
-			why = NULL;
+			verify_opts_conf(&vo, c, password, NULL);
+			r = verify_run(db, &vo, &vr);
 			if (r == 0)
 				sets[i].state = CATALOG_COMPLETE;
-			for (size_t k = 0; k < vr.n && why == NULL; k++)
-				if (vr.checks[k].status == VERIFY_FAIL)
-					why = xasprintf("%s: %s", vr.checks[k].file,
-					    vr.checks[k].detail);
-			if (catalog_stamp(c->state_dir, &sets[i], r == 0, why, cause) == -1) {
+			why = verify_first_failure(&vr);
+			/* A verdict for want of the key is not stamped on the set. */
+			if (verify_verdict(&vr) >= 0 && catalog_stamp(c->state_dir, &sets[i],
+			    verify_verdict(&vr) == 1, why, cause) == -1) {
 				free(*cause);
 				*cause = NULL;
 			}
-			verify_report_free(&vr);
 			free(db);
 			if (r != 0) {
 				sets[i].state = CATALOG_CORRUPT;
@@ -217,9 +220,13 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 				sets[i].why = why;
 				free(v[i].why);
 				v[i].remove = false;
-				v[i].why = xasprintf(_("corrupt, kept for inspection: %s"), why);
+				v[i].why = vr.nenv > 0 ? xasprintf(_("cannot be verified now, "
+				    "kept: %s"), why) : xasprintf(_("corrupt, kept for "
+				    "inspection: %s"), why);
+				verify_report_free(&vr);
 				continue;
 			}
+			verify_report_free(&vr);
 			free(why);
 		}
 		protected = true;
@@ -317,4 +324,101 @@ retention_prune(const struct conf *c, const char *password, time_t now, bool dry
 	retention_verdicts_free(v, n);
 	catalog_free(sets, n);
 	return (rc);
+}
+
+/* Order strings for qsort (forensic names sort by their stamp). */
+static int
+retention_strcmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Add to *list (n entries) the forensic copies of live that are older than
+ * the newest keep: the entries of its folder named BASE + mark + something
+ * (restore's LIVE.corrupted.STAMP, DIR.pre-restore-STAMP,
+ * config-before-restore-STAMP.tar.gz), one copy being all the names that
+ * share a stem once a sqlite side suffix (-wal, -shm, -journal) is taken off.
+ */
+static void
+retention_forensic_kind(const char *dir, const char *prefix, int keep, char ***list, size_t *n)
+{
+	static const char *const side[] = { "-wal", "-shm", "-journal" };
+	struct dirent	*de;
+	DIR		*d;
+	char		**names = NULL, **stems = NULL, *stem;
+	size_t		 nn = 0, ns = 0, i, j, k, len;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strstr(de->d_name, ".tmp") != NULL)
+			continue;
+		names = xreallocarray(names, nn + 1, sizeof *names);
+		names[nn++] = xstrdup(de->d_name);
+		stem = xstrdup(de->d_name);
+		len = strlen(stem);
+		for (k = 0; k < nitems(side); k++)
+			if (str_has_suffix(stem, side[k]))
+				stem[len - strlen(side[k])] = '\0';
+		for (j = 0; j < ns && strcmp(stems[j], stem) != 0; j++)
+			;
+		if (j < ns) {
+			free(stem);
+			continue;
+		}
+		stems = xreallocarray(stems, ns + 1, sizeof *stems);
+		stems[ns++] = stem;
+	}
+	closedir(d);
+	if (ns > 1)
+		qsort(stems, ns, sizeof *stems, retention_strcmp);
+	/* The oldest stems beyond the newest keep go, with all their files. */
+	for (j = 0; keep >= 0 && j + (size_t)keep < ns; j++) {
+		for (i = 0; i < nn; i++) {
+			len = strlen(stems[j]);
+			if (strncmp(names[i], stems[j], len) != 0)
+				continue;
+			for (k = 0; k < nitems(side) && strcmp(names[i] + len, side[k]) != 0; k++)
+				;
+			if (names[i][len] != '\0' && k == nitems(side))
+				continue;
+			*list = xreallocarray(*list, *n + 1, sizeof **list);
+			(*list)[(*n)++] = str_join_path(dir, names[i]);
+		}
+	}
+	str_list_free(names, nn);
+	str_list_free(stems, ns);
+}
+
+/*
+ * The forensic copies restore left (the database's LIVE.corrupted.STAMP, the
+ * config and WireGuard folders' DIR.pre-restore-STAMP, the config archived
+ * in STATE_DIR before a restore) beyond the newest retention.forensic of
+ * each kind, oldest first, into *list (free with str_list_free).
+ */
+void
+retention_forensic(const struct conf *c, char ***list, size_t *n)
+{
+	const char	*live[] = { c->database, c->config_dir, c->wireguard_dir };
+	const char	*mark[] = { ".corrupted.", ".pre-restore-", ".pre-restore-" };
+	char		*dir, *base, *prefix;
+	size_t		 i;
+
+	*list = NULL;
+	*n = 0;
+	for (i = 0; i < nitems(live); i++) {
+		if (live[i] == NULL)
+			continue;
+		dir = fs_dirname(live[i]);
+		base = strrchr(live[i], '/');
+		prefix = xasprintf("%s%s", base != NULL ? base + 1 : live[i], mark[i]);
+		retention_forensic_kind(dir, prefix, c->retention_forensic, list, n);
+		free(prefix);
+		free(dir);
+	}
+	if (c->state_dir != NULL)
+		retention_forensic_kind(c->state_dir, "config-before-restore-",
+		    c->retention_forensic, list, n);
 }

@@ -31,5 +31,6 @@ int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_se
 int	 retention_remove(const struct conf *, const struct catalog_set *, char **);
 void	 retention_verdicts_free(struct retention_verdict *, size_t);
 int	 retention_prune(const struct conf *, const char *, time_t, bool, char **);
+void	 retention_forensic(const struct conf *, char ***, size_t *);
 
 #endif

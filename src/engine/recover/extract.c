@@ -10,8 +10,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/crypto.h>
 
 #include "engine/recover/extract.h"
+#include "engine/set/archive.h"
+#include "engine/set/crypt.h"
+#include "engine/set/hashio.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -19,6 +23,8 @@
 
 /* Archives larger than this many entries are refused (a config tree is small). */
 #define EXTRACT_MAX_ENTRIES 200000
+/* Nor more data than this in all (a sparse 10 GiB member is no configuration). */
+#define EXTRACT_MAX_BYTES (1024ULL * 1024 * 1024)
 
 /* A growable list of strings. */
 struct strlist {
@@ -97,42 +103,6 @@ extract_prefix(const char *dir)
 }
 
 /*
- * The next component of the path at *pp, passing over runs of "/" and "."
- * components: its start, its length in *len, *pp moved past it; NULL at the
- * end. Entry names and link targets are both walked with it.
- */
-static const char *
-extract_component(const char **pp, size_t *len)
-{
-	const char	*p = *pp, *q;
-
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			*pp = p;
-			return (NULL);
-		}
-		if ((q = strchr(p, '/')) == NULL)
-			q = p + strlen(p);
-		if (q - p == 1 && p[0] == '.') {
-			p = q;
-			continue;
-		}
-		*len = (size_t)(q - p);
-		*pp = q;
-		return (p);
-	}
-}
-
-/* Whether a component (start and length) is "..". */
-static bool
-extract_is_up(const char *c, size_t len)
-{
-	return (len == 2 && c[0] == '.' && c[1] == '.');
-}
-
-/*
  * The name of an entry relative to prefix, normalised ("" for the prefix
  * itself), into *rel (caller frees). Refuses absolute names, ".." and names
  * outside the prefix. Returns -1 with *cause.
@@ -153,8 +123,8 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 		return (-1);
 	}
 	buf_init(&b);
-	for (p = name; (c = extract_component(&p, &len)) != NULL;) {
-		if (extract_is_up(c, len)) {
+	for (p = name; (c = archive_component(&p, &len)) != NULL;) {
+		if (archive_is_up(c, len)) {
 			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
 			buf_free(&b);
 			return (-1);
@@ -179,34 +149,6 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 	return (-1);
 }
 
-/*
- * Whether a symbolic link at rel (relative to the tree) pointing at target
- * stays inside the tree: not absolute, ".." only as leading components and
- * never above the top.
- */
-static bool
-extract_link_inside(const char *rel, const char *target)
-{
-	const char	*p, *q, *c;
-	int		 depth = 0;
-	bool		 leading = true;
-	size_t		 len;
-
-	if (*target == '\0' || *target == '/')
-		return (false);
-	for (p = rel; (q = strchr(p, '/')) != NULL; p = q + 1)
-		depth++;
-	for (p = target; (c = extract_component(&p, &len)) != NULL;) {
-		if (extract_is_up(c, len)) {
-			if (!leading || --depth < 0)
-				return (false);
-			continue;
-		}
-		leading = false;
-	}
-	return (true);
-}
-
 /* Whether a proper leading part of rel (a parent folder) is in links. */
 static bool
 extract_through_link(const struct strlist *links, const char *rel)
@@ -224,6 +166,9 @@ extract_through_link(const struct strlist *links, const char *rel)
 	free(copy);
 	return (found);
 }
+
+static int	extract_check_archive(struct archive *, const struct extract_opts *, size_t *,
+		    char **);
 
 /* A reader over the archive bytes: gzip or plain tar only. Returns NULL with *cause. */
 static struct archive *
@@ -282,25 +227,112 @@ extract_root(const void *data, size_t len, const char *name, char **root, char *
 /*
  * Read the whole archive and check every entry: names under the prefix, no
  * "..", no absolute names, only files, folders and links, links that stay
- * inside, hard links to files of the archive, nothing written through a link.
- * The number of entries goes to *entries (may be NULL). Returns -1 with *cause.
+ * inside, hard links to files of the archive, nothing written through a link,
+ * no name twice, at most EXTRACT_MAX_BYTES of data. `verify` and `backup` run
+ * it too (extract_check_stream), so that a set that verifies restores. The
+ * number of entries goes to *entries (may be NULL). Returns 0; -1 with *cause
+ * when the archive cannot be read; -2 with *cause when it reads but an entry
+ * is refused.
  */
 int
 extract_check(const void *data, size_t len, const struct extract_opts *o,
     size_t *entries, char **cause)
 {
+	struct archive	*a;
+
+	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
+		return (-1);
+	return (extract_check_archive(a, o, entries, cause));
+}
+
+/* State of an archive checked as it is read from a source. */
+struct extract_stream {
+	hashio_source_fn	 src;
+	void			*arg;
+	char			*buf;
+	uint64_t		 total;		/* bytes read from the source */
+	const char		*name;		/* the archive, for messages */
+	char			*cause;		/* the source's, owned */
+	bool			 failed;	/* the source failed (or was too large) */
+};
+
+/* libarchive's read callback over a source, bounded as restore's extract_load is. */
+static la_ssize_t
+extract_stream_read(struct archive *a, void *client, const void **out)
+{
+	struct extract_stream	*s = client;
+	ssize_t			 n;
+
+	*out = s->buf;
+	if ((n = s->src(s->arg, s->buf, 65536, &s->cause)) == -1) {
+		s->failed = true;
+		archive_set_error(a, EIO, "%s", s->cause);
+		return (-1);
+	}
+	if ((s->total += (uint64_t)n) > EXTRACT_MAX_ARCHIVE) {
+		s->failed = true;
+		s->cause = xasprintf(_("%s: larger than %lu bytes"), s->name,
+		    (unsigned long)EXTRACT_MAX_ARCHIVE);
+		archive_set_error(a, EFBIG, "%s", s->cause);
+		return (-1);
+	}
+	return ((la_ssize_t)n);
+}
+
+/*
+ * extract_check over the bytes of src (a file or a decryptor), without
+ * holding the archive in memory: the same checks, the same bound on its
+ * size. Returns as extract_check, or -3 with *cause when the source failed.
+ */
+int
+extract_check_stream(hashio_source_fn src, void *arg, const struct extract_opts *o,
+    size_t *entries, char **cause)
+{
+	struct extract_stream	 s;
 	struct archive		*a;
+	int			 rc;
+
+	memset(&s, 0, sizeof s);
+	s.src = src;
+	s.arg = arg;
+	s.name = o->name;
+	s.buf = xmalloc(65536);
+	a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, &s, NULL, extract_stream_read, NULL) != ARCHIVE_OK) {
+		rc = -1;
+		*cause = xasprintf("%s: %s", o->name, archive_error_string(a));
+		archive_read_free(a);
+	} else
+		rc = extract_check_archive(a, o, entries, cause);
+	if (rc != 0 && s.failed) {
+		/* The source's own cause names the file (and the decryption). */
+		free(*cause);
+		*cause = s.cause;
+		s.cause = NULL;
+		rc = -3;
+	}
+	free(s.cause);
+	free(s.buf);
+	return (rc);
+}
+
+/* extract_check's checks over an opened reader, which it frees. */
+static int
+extract_check_archive(struct archive *a, const struct extract_opts *o, size_t *entries,
+    char **cause)
+{
 	struct archive_entry	*e;
 	struct strlist		 names = { 0 }, files = { 0 }, links = { 0 };
 	const char		*name, *hl, *sl, *buf;
 	char			*rel = NULL, *hrel = NULL, *why = NULL;
 	size_t			 n = 0, i, size;
+	uint64_t		 bytes = 0;
 	la_int64_t		 off;
 	mode_t			 type;
 	int			 r, rc = -1;
 
-	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
-		return (-1);
 	for (;;) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
@@ -317,6 +349,14 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 		name = archive_entry_pathname(e);
 		if (extract_relname(name, o->prefix, &rel, &why) != 0)
 			goto refuse;
+		if (archive_entry_size(e) < 0 || (bytes += (uint64_t)archive_entry_size(e)) >
+		    EXTRACT_MAX_BYTES) {
+			why = xasprintf(_("more than %llu bytes in all (\"%s\" holds %jd): "
+			    "no configuration is that large"),
+			    (unsigned long long)EXTRACT_MAX_BYTES, name,
+			    (intmax_t)archive_entry_size(e));
+			goto refuse;
+		}
 		type = archive_entry_filetype(e);
 		hl = archive_entry_hardlink(e);
 		if (hl != NULL) {
@@ -337,7 +377,7 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 		} else if (type == AE_IFLNK) {
 			sl = archive_entry_symlink(e);
 			if (*rel == '\0' || sl == NULL ||
-			    !extract_link_inside(rel, sl)) {
+			    !archive_link_inside(rel, sl)) {
 				why = xasprintf(_("symbolic link \"%s\" -> \"%s\" leaves "
 				    "the tree"), name, sl != NULL ? sl : "");
 				goto refuse;
@@ -384,6 +424,15 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 			goto refuse;
 		}
 	}
+	/* A name twice: the last one would win, unseen by whoever checked the first. */
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof *names.v, strlist_cmp);
+	for (i = 1; i < names.n; i++) {
+		if (strcmp(names.v[i - 1], names.v[i]) == 0) {
+			why = xasprintf(_("\"%s\" appears twice"), names.v[i]);
+			goto refuse;
+		}
+	}
 	if (n == 0) {
 		*cause = xasprintf(_("%s: no entries"), o->name);
 		goto out;
@@ -394,6 +443,7 @@ extract_check(const void *data, size_t len, const struct extract_opts *o,
 	goto out;
 refuse:
 	*cause = xasprintf(_("%s: refused: %s"), o->name, why);
+	rc = -2;
 out:
 	free(why);
 	free(rel);
@@ -403,6 +453,67 @@ out:
 	strlist_free(&links);
 	archive_read_free(a);
 	return (rc);
+}
+
+/*
+ * Read the archive at path whole into *data (*len bytes; the caller wipes and
+ * frees), decrypting it with password when that is not NULL; at most
+ * EXTRACT_MAX_ARCHIVE bytes. The SHA-256 of the file as it is on disk goes
+ * into hex (HASHIO_HEXLEN bytes), or "" when the file could not be read to
+ * its end. restore and verify both read archives with it. Returns -1 with
+ * *cause (errno set when the file cannot be read).
+ */
+int
+extract_load(const char *path, const char *password, char **data, size_t *len, char *hex,
+    char **cause)
+{
+	struct hashio_in	 in;
+	struct crypt_dec	*d = NULL;
+	struct buf		 b;
+	char			*chunk, *hcause = NULL;
+	ssize_t			 n;
+	int			 saved;
+
+	*data = NULL;
+	*len = 0;
+	hex[0] = '\0';
+	if (hashio_in_open(&in, path, cause) != 0)
+		return (-1);
+	if (password != NULL)
+		d = crypt_dec_new(path, password, hashio_in_read, &in);
+	chunk = xmalloc(65536);
+	buf_init(&b);
+	for (;;) {
+		n = d != NULL ? crypt_dec_read(d, chunk, 65536, cause) :
+		    hashio_in_read(&in, chunk, 65536, cause);
+		if (n <= 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > EXTRACT_MAX_ARCHIVE) {
+			*cause = xasprintf(_("%s: larger than %lu bytes"), path,
+			    (unsigned long)EXTRACT_MAX_ARCHIVE);
+			n = -1;
+			break;
+		}
+	}
+	saved = errno;
+	OPENSSL_cleanse(chunk, 65536);
+	free(chunk);
+	crypt_dec_free(d);
+	/* The rest of the file, for its checksum even when what it holds is no good. */
+	if (hashio_in_finish(&in, &hcause) == 0)
+		memcpy(hex, in.hex, HASHIO_HEXLEN);
+	free(hcause);
+	hashio_in_close(&in);
+	if (n < 0) {
+		OPENSSL_cleanse(b.data, b.size);
+		buf_free(&b);
+		errno = saved;
+		return (-1);
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	return (0);
 }
 
 /* List every path under root (relative, sorted) into l; fsync each when sync. */
@@ -589,10 +700,24 @@ extract_copy_data(struct archive *a, struct archive *w, const char *name, char *
 	return (0);
 }
 
-/* Extract the (already checked) archive into the current directory. */
+/* Whether a file name says it holds a private key (*.key, *private*): mode 0600 at most. */
+static bool
+extract_private_name(const char *rel)
+{
+	const char	*base = strrchr(rel, '/');
+
+	base = base != NULL ? base + 1 : rel;
+	return (str_has_suffix(base, ".key") || strstr(base, "private") != NULL);
+}
+
+/*
+ * Extract the (already checked) archive into the current directory. As root,
+ * every entry gets owner (the live tree's), never the archive's; nothing is
+ * world-writable, set-user-ID or set-group-ID; private keys get 0600.
+ */
 static int
 extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
-    mode_t *topmode, char **cause)
+    const struct stat *owner, mode_t *topmode, char **cause)
 {
 	struct archive		*a, *w;
 	struct archive_entry	*e;
@@ -624,7 +749,7 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			goto out;
 		}
 		if (*rel == '\0') {
-			*topmode = archive_entry_perm(e);
+			*topmode = archive_entry_perm(e) & 01775;
 			free(rel);
 			rel = NULL;
 			continue;
@@ -640,14 +765,20 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 			free(hrel);
 			hrel = NULL;
 		}
-		/* No set-user-ID or set-group-ID file comes out of a backup. */
-		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
-		if (o->private_files && archive_entry_filetype(e) == AE_IFREG) {
+		/* No set-user-ID, set-group-ID or world-writable file comes out of a backup. */
+		archive_entry_set_perm(e, archive_entry_perm(e) & 01775);
+		if (archive_entry_filetype(e) == AE_IFREG) {
 			base = strrchr(rel, '/');
 			base = base != NULL ? base + 1 : rel;
-			if (strstr(base, "public") == NULL)
+			if ((o->private_files && strstr(base, "public") == NULL) ||
+			    extract_private_name(rel))
 				archive_entry_set_perm(e, archive_entry_perm(e) & 0600);
 		}
+		/* Owned like the live tree, whoever owned the files in the archive. */
+		archive_entry_set_uid(e, owner->st_uid);
+		archive_entry_set_gid(e, owner->st_gid);
+		archive_entry_set_uname(e, NULL);
+		archive_entry_set_gname(e, NULL);
 		if (archive_write_header(w, e) != ARCHIVE_OK) {
 			*cause = xasprintf("%s: %s: %s", o->name, rel,
 			    archive_error_string(w));
@@ -718,13 +849,18 @@ extract_carry(const struct extract_opts *o, const char *staging, char **cause)
 	return (rc);
 }
 
-/* Remove staging folders that a crashed restore left beside the target. */
+/*
+ * Keep the staging folders that a crashed restore left beside the target as
+ * BASE.pre-restore-interrupted-XXXXXX: after a crash just after the swap one
+ * holds the tree from before that restore (for keys, the only copy), before
+ * it part of the new one; which, only a look tells. Each is named.
+ */
 static void
-extract_clean_stale(const char *parent, const char *base)
+extract_keep_stale(const char *parent, const char *base)
 {
 	struct dirent	*d;
 	DIR		*dir;
-	char		*pfx, *path, *cause = NULL;
+	char		*pfx, *path, *kept;
 
 	if ((dir = opendir(parent)) == NULL)
 		return;
@@ -733,12 +869,16 @@ extract_clean_stale(const char *parent, const char *base)
 		if (!str_has_prefix(d->d_name, pfx))
 			continue;
 		path = str_join_path(parent, d->d_name);
-		log_info(_("removing %s, left by an interrupted restore"), path);
-		if (fs_remove_tree(path, &cause) != 0) {
-			log_warn("%s", cause);
-			free(cause);
-			cause = NULL;
-		}
+		kept = xasprintf("%s/%s.pre-restore-interrupted-%s", parent, base,
+		    d->d_name + strlen(pfx));
+		if (rename(path, kept) == 0)
+			log_warn(_("%s was left by an interrupted restore (it holds the tree "
+			    "from before that restore, or part of the new one): kept as %s"),
+			    path, kept);
+		else
+			log_warn(_("%s was left by an interrupted restore and stays: %s"), path,
+			    strerror(errno));
+		free(kept);
 		free(path);
 	}
 	free(pfx);
@@ -756,7 +896,7 @@ int
 extract_tree(const void *data, size_t len, const struct extract_opts *o,
     struct extract_result *r, char **cause)
 {
-	struct stat	 st;
+	struct stat	 st, owner;
 	char		*parent = NULL, *base, *staging = NULL, *tmpl;
 	mode_t		 topmode = (mode_t)-1;
 	bool		 exists;
@@ -786,7 +926,7 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 	base = base != NULL ? base + 1 : (char *)o->target;
 	if (fs_mkdir_p(parent, 0755, cause) != 0)
 		goto out;
-	extract_clean_stale(parent, base);
+	extract_keep_stale(parent, base);
 	tmpl = xasprintf("%s/.%s.restore-XXXXXX", parent, base);
 	if ((staging = mkdtemp(tmpl)) == NULL) {
 		*cause = xasprintf("%s: %s", tmpl, strerror(errno));
@@ -798,7 +938,12 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 		*cause = xasprintf("%s: %s", staging, strerror(errno));
 		goto fail;
 	}
-	rc = extract_into_cwd(data, len, o, &topmode, cause);
+	/* The owner of what is restored: the live tree's, else its folder's. */
+	if (!exists && stat(parent, &owner) == -1) {
+		*cause = xasprintf("%s: %s", parent, strerror(errno));
+		goto fail;
+	}
+	rc = extract_into_cwd(data, len, o, exists ? &st : &owner, &topmode, cause);
 	if (fchdir(cwd) == -1 && rc == 0) {
 		*cause = xasprintf(_("cannot return to the working folder: %s"),
 		    strerror(errno));

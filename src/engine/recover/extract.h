@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include "engine/set/hashio.h"
+
 /* How one path of the target differs after the swap. */
 enum extract_change { EXTRACT_ADDED, EXTRACT_CHANGED, EXTRACT_REMOVED };
 
@@ -38,7 +40,13 @@ struct extract_result {
 	bool			 kept;		/* the old tree is at opts->kept */
 };
 
+/* Largest config or WireGuard archive read into memory. */
+#define EXTRACT_MAX_ARCHIVE (512UL * 1024 * 1024)
+
+int	extract_load(const char *, const char *, char **, size_t *, char *, char **);
 int	extract_check(const void *, size_t, const struct extract_opts *, size_t *, char **);
+int	extract_check_stream(hashio_source_fn, void *, const struct extract_opts *, size_t *,
+	    char **);
 int	extract_tree(const void *, size_t, const struct extract_opts *,
 	    struct extract_result *, char **);
 void	extract_result_free(struct extract_result *);

@@ -90,12 +90,14 @@ restest_fail(struct restest_result *r, const char *file, const char *what)
 static void
 restest_verify(const struct conf *c, struct restest_result *r)
 {
-	char	*password = NULL, *why = NULL;
-	size_t	 i;
+	struct verify_opts	 vo;
+	char			*password = NULL, *why = NULL;
+	size_t			 i;
 
 	if (fs_read_key(c->encryption_key, &password, &why) != 0)
 		password = NULL;
-	verify_run(r->db, password, why, &r->vr);
+	verify_opts_conf(&vo, c, password, why);
+	verify_run(r->db, &vo, &r->vr);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
 		free(password);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
 #include "engine/recover/extract.h"
 #include "engine/recover/restore.h"
 #include "engine/set/verify.h"
@@ -21,7 +23,7 @@
 #define RESTORE_BUFSZ (1024 * 1024)
 
 static int	restore_db_install(const char *, const char *, const char *, bool, bool,
-		    struct restore_db_result *, char **);
+		    const char *, struct restore_db_result *, char **);
 
 /* The suffixes of the files that make up a live sqlite database. */
 static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
@@ -79,18 +81,21 @@ restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
 
 /*
  * Choose the set to restore from: the one whose .db is from (which must pass
- * verify), or the newest set across all tiers that has the file kind needs and
- * passes verify (a set verified before whose files are unchanged since, by
- * its stamp in STATE_DIR, is not verified again; new results are stamped);
- * sets skipped are named with log_warn. password may be NULL
- * (key_why says why). Fills p (free with restore_pick_free). Returns -1 with
- * *cause.
+ * verify; without its HMAC line, or without the key, only when allow_unsigned
+ * says so, and p->unauthenticated says it), or the newest set across all tiers
+ * that has the file kind needs, carries an HMAC line and passes verify (a set
+ * verified before whose files are unchanged since, by its stamp in STATE_DIR,
+ * is not verified again; new verdicts on content are stamped). Never picks a
+ * set by itself without the key. Sets skipped are named with log_warn and
+ * why. Fills p (free with restore_pick_free). Returns -1 with *cause.
  */
 int
 restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
-    const char *password, const char *key_why, struct restore_pick *p, char **cause)
+    const char *password, const char *key_why, bool allow_unsigned, struct restore_pick *p,
+    char **cause)
 {
-	return (restore_pick_before(c, from, INT64_MAX, kind, password, key_why, p, cause));
+	return (restore_pick_before(c, from, INT64_MAX, kind, password, key_why,
+	    allow_unsigned, p, cause));
 }
 
 /*
@@ -100,12 +105,13 @@ restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
  */
 int
 restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
-    enum restore_kind kind, const char *password, const char *key_why,
+    enum restore_kind kind, const char *password, const char *key_why, bool allow_unsigned,
     struct restore_pick *p, char **cause)
 {
 	static const enum catalog_part	 need[] = { PART_DB, PART_CONFIG, PART_WIREGUARD };
 	struct catalog_set		*sets = NULL, one;
 	struct verify_report		 vr;
+	struct verify_opts		 vo;
 	size_t				 n = 0, i;
 	char				*why, *stamp_why = NULL;
 	bool				 nokey;
@@ -113,26 +119,35 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 
 	memset(p, 0, sizeof *p);
 	nokey = password == NULL && kind != RESTORE_KEYS;
-	if (nokey)
-		log_warn(_("the encryption key cannot be read (%s): sets are checked "
-		    "without it"), key_why != NULL ? key_why : "?");
+	verify_opts_conf(&vo, c, password, key_why);
 	if (from != NULL) {
+		if (nokey && !allow_unsigned) {
+			*cause = xasprintf(_("the encryption key cannot be read (%s): the "
+			    "set's origin cannot be checked"), key_why != NULL ? key_why : "?");
+			return (-1);
+		}
 		if (catalog_set_from_db(from, &one, cause) != 0)
 			return (-1);
 		log_info(_("verifying %s"), from);
-		memset(&vr, 0, sizeof vr);
-		verify_run(from, password, key_why, &vr);
+		vo.allow_unsigned = allow_unsigned;
+		verify_run(from, &vo, &vr);
 		if (!restore_passes(&vr, nokey)) {
 			why = restore_first_failure(&vr);
 			*cause = xasprintf(_("%s: the set fails verify (%s)"), from, why);
 			free(why);
 		} else {
 			restore_pick_fill(p, &one);
+			p->unauthenticated = nokey || vr.unsigned_set;
 			rc = 0;
 		}
 		verify_report_free(&vr);
 		catalog_set_clear(&one);
 		return (rc);
+	}
+	if (nokey) {
+		*cause = xasprintf(_("the encryption key cannot be read (%s): no set is "
+		    "picked without checking its origin"), key_why != NULL ? key_why : "?");
+		return (-1);
 	}
 	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) != 0)
 		return (-1);
@@ -147,10 +162,16 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			p->skipped++;
 			continue;
 		}
-		/* Without the key, a failure stamped for want of it is checked again. */
-		if (sets[i].state == CATALOG_CORRUPT && !nokey) {
+		if (sets[i].state == CATALOG_CORRUPT) {
 			log_warn(_("skipping %s: %s"), sets[i].name, sets[i].why != NULL ?
 			    sets[i].why : _("verify failed"));
+			p->skipped++;
+			continue;
+		}
+		if (!sets[i].hmac) {
+			log_warn(_("skipping %s: unsigned (its manifest has no HMAC line); "
+			    "only restored when named with --from and --allow-unsigned"),
+			    sets[i].name);
 			p->skipped++;
 			continue;
 		}
@@ -164,24 +185,17 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 		}
 		why = catalog_path(&sets[i], PART_DB);
 		log_info(_("verifying %s"), why);
-		memset(&vr, 0, sizeof vr);
-		rc = verify_run(why, password, key_why, &vr);
+		rc = verify_run(why, &vo, &vr);
 		free(why);
-		if (rc != 0 && restore_passes(&vr, nokey))
-			rc = 2;		/* passes all that can be checked without the key */
-		why = rc == 1 ? restore_first_failure(&vr) : NULL;
-		verify_report_free(&vr);
-		if (rc == 2) {
-			log_warn(_("%s: no encryption key (%s): its HMAC and WireGuard "
-			    "archive are not checked"), sets[i].name,
-			    key_why != NULL ? key_why : "?");
-			rc = 0;
-		} else if (catalog_stamp(c->state_dir, &sets[i], rc == 0, why,
-		    &stamp_why) != 0) {
+		why = rc != 0 ? restore_first_failure(&vr) : NULL;
+		/* Only verdicts on the set's content are stamped. */
+		if (verify_verdict(&vr) >= 0 && catalog_stamp(c->state_dir, &sets[i],
+		    verify_verdict(&vr) == 1, why, &stamp_why) != 0) {
 			log_warn("%s", stamp_why);
 			free(stamp_why);
 			stamp_why = NULL;
 		}
+		verify_report_free(&vr);
 		if (rc == 0) {
 			restore_pick_fill(p, &sets[i]);
 			break;
@@ -199,6 +213,75 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 		    c->backup_dir, n);
 	catalog_free(sets, n);
 	return (rc);
+}
+
+/*
+ * What the manifest of the set whose database is db says the SHA-256 of its
+ * file (a path of the set) is, into hex (HASHIO_HEXLEN), provided the
+ * manifest still carries a matching HMAC under password (none at all only
+ * with allow_unsigned; not checked without password). Returns -1 with *cause.
+ */
+int
+restore_manifest_sum(const char *db, const char *file, const char *password,
+    bool allow_unsigned, char *hex, char **cause)
+{
+	const struct manifest_sum	*sum;
+	struct catalog_set		 s;
+	struct manifest			 m;
+	const char			*base;
+	char				*path = NULL, *text = NULL;
+	size_t				 len;
+	int				 rc = -1;
+
+	if (catalog_set_from_db(db, &s, cause) != 0)
+		return (-1);
+	path = catalog_path(&s, PART_MANIFEST);
+	base = strrchr(file, '/');
+	base = base != NULL ? base + 1 : file;
+	if (fs_read_file(path, 1024 * 1024, &text, &len, cause) != 0)
+		goto out;
+	if (manifest_parse(text, len, path, &m, cause) != 0) {
+		manifest_free(&m);
+		goto out;
+	}
+	if ((m.have_hmac && password != NULL && !manifest_hmac_ok(&m, password, text, len)) ||
+	    (!m.have_hmac && !allow_unsigned))
+		*cause = xasprintf(_("%s: the manifest changed since the set was verified; "
+		    "nothing restored"), path);
+	else if ((sum = manifest_find_sum(&m, base)) == NULL)
+		*cause = xasprintf(_("%s: changed since the set was verified (its SHA-256 "
+		    "is not the manifest's); nothing restored"), file);
+	else {
+		memcpy(hex, sum->hex, HASHIO_HEXLEN);
+		rc = 0;
+	}
+	manifest_free(&m);
+out:
+	free(text);
+	free(path);
+	catalog_set_clear(&s);
+	return (rc);
+}
+
+/*
+ * Check that a file of the set whose database is db is, as restore is about
+ * to install it, what the set's manifest says (hex, its SHA-256 as read; see
+ * restore_manifest_sum): a file swapped after the set was verified is
+ * refused. Returns -1 with *cause.
+ */
+int
+restore_recheck(const char *db, const char *file, const char *hex, const char *password,
+    bool allow_unsigned, char **cause)
+{
+	char	want[HASHIO_HEXLEN];
+
+	if (restore_manifest_sum(db, file, password, allow_unsigned, want, cause) != 0)
+		return (-1);
+	if (hex[0] != '\0' && strcmp(want, hex) == 0)
+		return (0);
+	*cause = xasprintf(_("%s: changed since the set was verified (its SHA-256 is not the "
+	    "manifest's); nothing restored"), file);
+	return (-1);
 }
 
 /* Free what restore_pick put in p. */
@@ -383,9 +466,9 @@ restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
  */
 int
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
-    struct restore_db_result *r, char **cause)
+    const char *expect, struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(backup, live, stamp, link_ok, false, r, cause));
+	return (restore_db_install(backup, live, stamp, link_ok, false, expect, r, cause));
 }
 
 /*
@@ -398,19 +481,22 @@ int
 restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
     struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(staged, live, stamp, link_ok, true, r, cause));
+	return (restore_db_install(staged, live, stamp, link_ok, true, NULL, r, cause));
 }
 
-/* restore_db and restore_db_move: forensic copy, then the new file copied (or moved) in. */
+/*
+ * restore_db and restore_db_move: forensic copy, then the new file copied (or
+ * moved) in; with expect not NULL, the copy's SHA-256 must be it.
+ */
 static int
 restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
-    bool move, struct restore_db_result *r, char **cause)
+    bool move, const char *expect, struct restore_db_result *r, char **cause)
 {
 	struct stat	 st, lst;
 	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked;
 	size_t		 i;
-	int		 in = -1, out = -1;
+	int		 in = -1, out = -1, saved;
 
 	memset(r, 0, sizeof *r);
 	if (stat(backup, &st) == -1) {
@@ -515,6 +601,19 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	in = -1;
 staged:
 	extract_checkpoint("db-staged");
+	/* What was copied is the file that verified, not one swapped in since. */
+	if (expect != NULL) {
+		char	hex[HASHIO_HEXLEN];
+
+		if (hashio_file(tmp, hex, NULL, cause) != 0)
+			goto fail;
+		if (strcmp(hex, expect) != 0) {
+			*cause = xasprintf(_("%s: changed since the set was verified (its "
+			    "SHA-256 is not the manifest's); nothing restored"), backup);
+			errno = EBADMSG;
+			goto fail;
+		}
+	}
 
 	/* 3. Stale -wal/-shm/-journal would be replayed into the new file. */
 	for (i = 1; i < nitems(restore_db_suffixes); i++) {
@@ -540,6 +639,7 @@ staged:
 	extract_checkpoint("db-installed");
 	return (0);
 fail:
+	saved = errno;
 	if (out != -1)
 		close(out);
 	if (in != -1)
@@ -548,6 +648,7 @@ fail:
 		unlink(tmp);
 		free(tmp);
 	}
+	errno = saved;
 	return (-1);
 }
 

@@ -19,6 +19,7 @@ struct restore_pick {
 	char	*wireguard;
 	time_t	 when;		/* from the name, else the .db's mtime */
 	size_t	 skipped;	/* newer sets that failed verify or lacked the file */
+	bool	 unauthenticated; /* --from with --allow-unsigned: no HMAC line, or no key */
 };
 
 /* What restore_db did. Strings owned; restore_db_result_free frees them. */
@@ -29,12 +30,16 @@ struct restore_db_result {
 };
 
 int	 restore_pick(const struct conf *, const char *, enum restore_kind,
-	    const char *, const char *, struct restore_pick *, char **);
+	    const char *, const char *, bool, struct restore_pick *, char **);
 int	 restore_pick_before(const struct conf *, const char *, int64_t, enum restore_kind,
-	    const char *, const char *, struct restore_pick *, char **);
+	    const char *, const char *, bool, struct restore_pick *, char **);
 void	 restore_pick_free(struct restore_pick *);
+int	 restore_manifest_sum(const char *, const char *, const char *, bool, char *,
+	    char **);
+int	 restore_recheck(const char *, const char *, const char *, const char *, bool,
+	    char **);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
-int	 restore_db(const char *, const char *, const char *, bool,
+int	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
 int	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);

@@ -659,22 +659,6 @@ sdump_scan_read(struct sdump *d, struct sdump_table *t)
 	return (errors);
 }
 
-/*
- * A copy of s (owned) fit for a terminal, a report or an SQL comment line:
- * control characters (a newline that would end the comment) become '?'.
- */
-char *
-sdump_clean(const char *s)
-{
-	char	*c = xstrdup(s), *p;
-
-	for (p = c; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	return (c);
-}
-
 /* Turn a ps_damage into a line of the report, under the name of its table or index. */
 void
 sdump_damage(struct salvage_report *r, const char *table, const struct ps_damage *pd)
@@ -683,7 +667,7 @@ sdump_damage(struct salvage_report *r, const char *table, const struct ps_damage
 
 	r->damage = xreallocarray(r->damage, r->ndamage + 1, sizeof *r->damage);
 	dm = &r->damage[r->ndamage++];
-	dm->table = table != NULL ? sdump_clean(table) : NULL;
+	dm->table = table != NULL ? str_escape(table) : NULL;
 	dm->pgno = pd->pgno;
 	dm->cell = pd->cell;
 	dm->why = pd->why;

@@ -71,7 +71,6 @@ void	sdump_ident(struct buf *, const char *);
 void	sdump_literal(struct sdump *, struct buf *, const struct ps_value *);
 void	sdump_damage(struct salvage_report *, const char *, const struct ps_damage *);
 void	sdump_flush(struct sdump *, FILE *);
-char	*sdump_clean(const char *);
 int	sdump_on_row(void *, const struct ps_row *);
 void	sdump_lost(struct sdump *, const struct ps_row *);
 

@@ -145,7 +145,7 @@ salvage_problem(struct salvage_report *r, const char *msg)
 		line = nl != NULL ? xstrndup(msg, (size_t)(nl - msg)) : xstrdup(msg);
 		r->problems = xreallocarray(r->problems, r->nproblems + 1,
 		    sizeof *r->problems);
-		r->problems[r->nproblems++] = sdump_clean(line);	/* names from the file */
+		r->problems[r->nproblems++] = str_escape(line);	/* names from the file */
 		free(line);
 		msg = nl != NULL ? nl + 1 : NULL;
 	} while (msg != NULL && *msg != '\0');
@@ -156,7 +156,7 @@ static void
 salvage_note(struct salvage_report *r, const char *msg)
 {
 	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof *r->notes);
-	r->notes[r->nnotes++] = sdump_clean(msg);
+	r->notes[r->nnotes++] = str_escape(msg);
 }
 
 /*
@@ -358,7 +358,7 @@ salvage_add_table(struct salvage_report *r, const char *name)
 	r->tables = xreallocarray(r->tables, r->ntables + 1, sizeof *r->tables);
 	t = &r->tables[r->ntables++];
 	memset(t, 0, sizeof *t);
-	t->name = sdump_clean(name);
+	t->name = str_escape(name);
 	return (t);
 }
 
@@ -581,7 +581,7 @@ salvage_dump(const char *path, const char *label, const char *out, struct salvag
 		ps_mark_freelist(d.pf);
 	salvage_schema(&d, &s);
 
-	clean = sdump_clean(label);
+	clean = str_escape(label);
 	fprintf(d.f, "-- salvage of %s by %s %s: what could be read\n"
 	    "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n", clean, PACKAGE, VERSION);
 	/* Tables and their rows; the indexes' pages are walked to know them. */

@@ -268,11 +268,16 @@ fallback_here(const struct conf *c, const struct remote_set *s)
 	return (here);
 }
 
-/* Verify the fetched copy of db as `verify` does and stamp the catalogue; 0 when it passes. */
+/*
+ * Verify the fetched copy of db as `verify` does and stamp the catalogue with
+ * a verdict about its content only (never one for want of the key); 0 when it
+ * passes.
+ */
 static int
 fallback_verify(const struct conf *c, const char *db, struct verify_report *rep, char **why)
 {
 	struct catalog_set	 s;
+	struct verify_opts	 vo;
 	char			*password = NULL, *key_why = NULL, *cause = NULL;
 	size_t			 i;
 	int			 rc;
@@ -280,7 +285,8 @@ fallback_verify(const struct conf *c, const char *db, struct verify_report *rep,
 	*why = NULL;
 	if (fs_read_key(c->encryption_key, &password, &key_why) == -1)
 		password = NULL;
-	rc = verify_run(db, password, key_why, rep);
+	verify_opts_conf(&vo, c, password, key_why);
+	rc = verify_run(db, &vo, rep);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
 		free(password);
@@ -290,8 +296,8 @@ fallback_verify(const struct conf *c, const char *db, struct verify_report *rep,
 			*why = xasprintf("%s: %s", rep->checks[i].file, rep->checks[i].detail);
 	if (rc != 0 && *why == NULL)
 		*why = xstrdup(_("verify failed"));
-	if (catalog_set_from_db(db, &s, &cause) == 0) {
-		if (catalog_stamp(c->state_dir, &s, rc == 0, *why, &cause) == -1)
+	if (verify_verdict(rep) >= 0 && catalog_set_from_db(db, &s, &cause) == 0) {
+		if (catalog_stamp(c->state_dir, &s, verify_verdict(rep) == 1, *why, &cause) == -1)
 			free(cause);
 		catalog_set_clear(&s);
 	} else

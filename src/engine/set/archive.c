@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 
 #include "engine/set/archive.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 #define ARCHIVE_BUFSZ (64 * 1024)
@@ -26,6 +27,8 @@ struct archive_pack {
 	dev_t			 excl_dev;
 	ino_t			 excl_ino;
 	struct archive_stats	*stats;
+	const char		*root;		/* the folder archived */
+	bool			 restorable;	/* ARCHIVE_PACK_RESTORABLE */
 	char			*buf;
 	uid_t			 last_uid;
 	gid_t			 last_gid;
@@ -47,13 +50,83 @@ archive_member_name(const char *path, const char *suffix)
 	return (xasprintf("%s%s", path, suffix));
 }
 
+/*
+ * The next component of the path at *pp, passing over runs of "/" and "."
+ * components: its start, its length in *len, *pp moved past it; NULL at the
+ * end. Entry names and link targets are both walked with it.
+ */
+const char *
+archive_component(const char **pp, size_t *len)
+{
+	const char	*p = *pp, *q;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			*pp = p;
+			return (NULL);
+		}
+		if ((q = strchr(p, '/')) == NULL)
+			q = p + strlen(p);
+		if (q - p == 1 && p[0] == '.') {
+			p = q;
+			continue;
+		}
+		*len = (size_t)(q - p);
+		*pp = q;
+		return (p);
+	}
+}
+
+/* Whether a component (start and length) is "..". */
+bool
+archive_is_up(const char *c, size_t len)
+{
+	return (len == 2 && c[0] == '.' && c[1] == '.');
+}
+
+/*
+ * Whether a symbolic link at rel (relative to the tree) pointing at target
+ * stays inside the tree: not absolute, ".." only as leading components and
+ * never above the top.
+ */
+bool
+archive_link_inside(const char *rel, const char *target)
+{
+	const char	*p, *q, *c;
+	int		 depth = 0;
+	bool		 leading = true;
+	size_t		 len;
+
+	if (*target == '\0' || *target == '/')
+		return (false);
+	for (p = rel; (q = strchr(p, '/')) != NULL; p = q + 1)
+		depth++;
+	for (p = target; (c = archive_component(&p, &len)) != NULL;) {
+		if (archive_is_up(c, len)) {
+			if (!leading || --depth < 0)
+				return (false);
+			continue;
+		}
+		leading = false;
+	}
+	return (true);
+}
+
 /* libarchive's write callback: pass the compressed bytes to the sink. */
 static la_ssize_t
 archive_pack_write(struct archive *a, void *client, const void *buf, size_t len)
 {
 	struct archive_pack	*p = client;
+	char			*cause = NULL;
 
-	if (p->sink(p->arg, buf, len, &p->cause) != 0) {
+	/* libarchive may write again after a failure (at close): keep the first cause. */
+	if (p->sink(p->arg, buf, len, &cause) != 0) {
+		if (p->cause == NULL)
+			p->cause = cause;
+		else
+			free(cause);
 		archive_set_error(a, EIO, "%s", p->cause);
 		return (-1);
 	}
@@ -101,6 +174,90 @@ archive_pack_error(struct archive_pack *p, const char *path)
 
 static int archive_pack_path(struct archive_pack *, const char *, char **);
 
+/* Add a note (printf-style) to what archive_pack_dir reports. */
+PDR_PRINTF(2, 3) static void
+archive_note(struct archive_stats *st, const char *fmt, ...)
+{
+	va_list	ap;
+
+	st->notes = xreallocarray(st->notes, st->nnotes + 1, sizeof *st->notes);
+	va_start(ap, fmt);
+	st->notes[st->nnotes++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Free the notes of st. */
+void
+archive_stats_clear(struct archive_stats *st)
+{
+	str_list_free(st->notes, st->nnotes);
+	st->notes = NULL;
+	st->nnotes = 0;
+}
+
+/* An absolute path with "." and ".." resolved by name (links not followed); the caller frees. */
+static char *
+archive_normal(const char *path)
+{
+	struct buf	 b;
+	const char	*p = path, *c;
+	size_t		 len;
+	char		*slash;
+
+	buf_init(&b);
+	while ((c = archive_component(&p, &len)) != NULL) {
+		if (archive_is_up(c, len)) {
+			if ((slash = strrchr(b.data, '/')) != NULL) {
+				*slash = '\0';
+				b.len = (size_t)(slash - b.data);
+			}
+			continue;
+		}
+		buf_addc(&b, '/');
+		buf_add(&b, c, len);
+	}
+	if (b.len == 0)
+		buf_addc(&b, '/');
+	return (buf_steal(&b));
+}
+
+/*
+ * The target a link at rel (relative to the archived folder) is stored with:
+ * an absolute target inside the folder made relative, so that it restores;
+ * anything else as it is. The caller frees.
+ */
+static char *
+archive_pack_target(const struct archive_pack *p, const char *rel, const char *target)
+{
+	struct buf	 b;
+	const char	*q, *in;
+	char		*norm;
+	size_t		 rlen = strlen(p->root);
+
+	if (*target != '/')
+		return (xstrdup(target));
+	norm = archive_normal(target);
+	if (strcmp(p->root, "/") == 0)
+		in = norm + 1;
+	else if (strncmp(norm, p->root, rlen) == 0 && (norm[rlen] == '\0' ||
+	    norm[rlen] == '/'))
+		in = norm + rlen + (norm[rlen] == '/');
+	else {
+		free(norm);
+		return (xstrdup(target));
+	}
+	buf_init(&b);
+	for (q = rel; (q = strchr(q, '/')) != NULL; q++)
+		buf_adds(&b, "../");
+	buf_adds(&b, in);
+	if (b.len == 0)
+		buf_addc(&b, '.');
+	else if (b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	free(norm);
+	return (buf_steal(&b));
+}
+
 /* Add the entries of a folder, in name order. Returns -1 with *cause. */
 static int
 archive_pack_children(struct archive_pack *p, const char *dir, char **cause)
@@ -132,7 +289,8 @@ archive_pack_path(struct archive_pack *p, const char *path, char **cause)
 {
 	struct archive_entry	*e;
 	struct stat		 st;
-	char			*name, target[4096];
+	const char		*rel;
+	char			*name, target[4096], *stored = NULL;
 	ssize_t			 n;
 	int			 fd = -1, rc = -1;
 
@@ -144,8 +302,37 @@ archive_pack_path(struct archive_pack *p, const char *path, char **cause)
 		p->stats->excluded = true;
 		return (0);
 	}
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return (0);	/* sockets and devices: not configuration */
+	rel = strcmp(path, p->root) == 0 ? "" : path + strlen(p->root) +
+	    (strcmp(p->root, "/") != 0);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+		/* Sockets, FIFOs and devices: not configuration, and restore refuses them. */
+		archive_note(p->stats, _("%s is a FIFO, socket or device: left out"), path);
+		return (0);
+	}
+	if (S_ISLNK(st.st_mode) && !p->restorable) {
+		if ((n = readlink(path, target, sizeof target - 1)) == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			return (-1);
+		}
+		target[n] = '\0';
+		stored = xstrdup(target);
+	} else if (S_ISLNK(st.st_mode)) {
+		if ((n = readlink(path, target, sizeof target - 1)) == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			return (-1);
+		}
+		target[n] = '\0';
+		stored = archive_pack_target(p, rel, target);
+		if (*rel == '\0' || !archive_link_inside(rel, stored)) {
+			archive_note(p->stats, _("the link %s -> %s leaves %s: left out "
+			    "(restore would refuse it)"), path, target, p->root);
+			free(stored);
+			return (0);
+		}
+		if (strcmp(stored, target) != 0)
+			archive_note(p->stats, _("the link %s -> %s is stored as -> %s, so "
+			    "that it restores"), path, target, stored);
+	}
 	if (S_ISREG(st.st_mode)) {
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 ||
 		    fstat(fd, &st) == -1) {
@@ -162,12 +349,7 @@ archive_pack_path(struct archive_pack *p, const char *path, char **cause)
 	archive_entry_copy_stat(e, &st);
 	archive_pack_names(p, e, &st);
 	if (S_ISLNK(st.st_mode)) {
-		if ((n = readlink(path, target, sizeof target - 1)) == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			goto out;
-		}
-		target[n] = '\0';
-		archive_entry_copy_symlink(e, target);
+		archive_entry_copy_symlink(e, stored);
 		archive_entry_set_size(e, 0);
 	} else if (S_ISDIR(st.st_mode))
 		archive_entry_set_size(e, 0);
@@ -207,17 +389,22 @@ archive_pack_path(struct archive_pack *p, const char *path, char **cause)
 out:
 	if (fd != -1)
 		close(fd);
+	free(stored);
 	archive_entry_free(e);
 	return (rc);
 }
 
 /*
  * Write dir as a gzip tar to sink, as `tar -C / czf - DIR` names its members,
- * leaving out the file exclude (may be NULL) wherever it is. Returns -1 with *cause.
+ * leaving out the file exclude (may be NULL) wherever it is, and what restore
+ * would refuse (FIFOs, sockets, devices, and with ARCHIVE_PACK_RESTORABLE in
+ * flags links that leave dir), each with a note in stats (free with
+ * archive_stats_clear, also after a failure); with that flag an absolute link
+ * inside dir is stored relative. Returns -1 with *cause.
  */
 int
-archive_pack_dir(const char *dir, const char *exclude, hashio_sink_fn sink, void *arg,
-    struct archive_stats *stats, char **cause)
+archive_pack_dir(const char *dir, const char *exclude, int flags, hashio_sink_fn sink,
+    void *arg, struct archive_stats *stats, char **cause)
 {
 	struct archive_pack	 p;
 	struct stat		 st;
@@ -239,6 +426,8 @@ archive_pack_dir(const char *dir, const char *exclude, hashio_sink_fn sink, void
 	len = strlen(root);
 	while (len > 1 && root[len - 1] == '/')
 		root[--len] = '\0';
+	p.root = root;
+	p.restorable = (flags & ARCHIVE_PACK_RESTORABLE) != 0;
 	p.buf = xmalloc(ARCHIVE_BUFSZ);
 	p.a = archive_write_new();
 	if (archive_write_set_format_gnutar(p.a) != ARCHIVE_OK ||
@@ -262,85 +451,5 @@ out:
 	free(p.last_uname);
 	free(p.last_gname);
 	free(root);
-	return (rc);
-}
-
-/* State of one archive being read. */
-struct archive_scan_state {
-	hashio_source_fn	 src;
-	void			*arg;
-	char			*cause;		/* from the source, owned */
-	char			*buf;
-};
-
-/* libarchive's read callback: the next bytes from the source. */
-static la_ssize_t
-archive_scan_read(struct archive *a, void *client, const void **out)
-{
-	struct archive_scan_state	*s = client;
-	ssize_t				 n;
-
-	*out = s->buf;
-	if ((n = s->src(s->arg, s->buf, ARCHIVE_BUFSZ, &s->cause)) == -1) {
-		archive_set_error(a, EIO, "%s", s->cause);
-		return (-1);
-	}
-	return ((la_ssize_t)n);
-}
-
-/*
- * Read a (possibly compressed) tar archive from src to its end, every member's
- * data included; name is the file for messages. Returns -1 with *cause.
- */
-int
-archive_scan(const char *name, hashio_source_fn src, void *arg, size_t *entries,
-    char **cause)
-{
-	struct archive_scan_state	 s;
-	struct archive			*a;
-	struct archive_entry		*e;
-	char				*data;
-	la_ssize_t			 n;
-	int				 r, rc = -1;
-
-	memset(&s, 0, sizeof s);
-	s.src = src;
-	s.arg = arg;
-	s.buf = xmalloc(ARCHIVE_BUFSZ);
-	data = xmalloc(ARCHIVE_BUFSZ);
-	*entries = 0;
-	a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
-	if (archive_read_open(a, &s, NULL, archive_scan_read, NULL) != ARCHIVE_OK)
-		goto fail;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		(*entries)++;
-		while ((n = archive_read_data(a, data, ARCHIVE_BUFSZ)) > 0)
-			;
-		if (n < 0)
-			goto fail;
-	}
-	if (r != ARCHIVE_EOF)
-		goto fail;
-	if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE && *entries == 0) {
-		*cause = xasprintf(_("%s: not a tar archive"), name);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-fail:
-	if (s.cause != NULL) {
-		*cause = s.cause;
-		s.cause = NULL;
-	} else
-		*cause = xasprintf(_("%s: unreadable archive: %s"), name,
-		    archive_error_string(a) != NULL ? archive_error_string(a) : _("unknown error"));
-out:
-	archive_read_free(a);
-	free(s.cause);
-	free(s.buf);
-	free(data);
 	return (rc);
 }

@@ -36,13 +36,35 @@ const char *
 catalog_state_name(enum catalog_state s)
 {
 	static const char *const names[] = {
-		"complete", "not verified", "incomplete", "corrupt"
+		"complete", "not verified", "incomplete", "corrupt", "unsigned"
 	};
 
 	return (names[s]);
 }
 
-/* Parse "patronus-TYPE-YYYYmmdd-HHMMSS" into its tier and local time. Returns -1 if it is not one. */
+/*
+ * The sequence number of a set name: 1 for "patronus-TYPE-YYYYmmdd-HHMMSS",
+ * N for the same with "-N" (2 to 99), which a backup adds when a set of that
+ * second exists already; 0 when the rest after the stamp is anything else.
+ */
+int
+catalog_name_seq(const char *rest)
+{
+	if (*rest == '\0')
+		return (1);
+	if (rest[0] != '-' || rest[1] < '1' || rest[1] > '9')
+		return (0);
+	if (rest[2] == '\0')
+		return (rest[1] == '1' ? 0 : rest[1] - '0');
+	if (rest[2] >= '0' && rest[2] <= '9' && rest[3] == '\0')
+		return ((rest[1] - '0') * 10 + rest[2] - '0');
+	return (0);
+}
+
+/*
+ * Parse "patronus-TYPE-YYYYmmdd-HHMMSS" (or the same with "-N", see
+ * catalog_name_seq) into its tier and local time. Returns -1 if it is not one.
+ */
 int
 catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 {
@@ -63,7 +85,7 @@ catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 	if ((t = backup_tier_parse(word)) == -1)
 		return (-1);
 	p += n + 1;
-	if (strlen(p) != 15 || p[8] != '-')
+	if (strlen(p) < 15 || p[8] != '-' || catalog_name_seq(p + 15) == 0)
 		return (-1);
 	for (i = 0; i < 15; i++)
 		if (i != 8 && (p[i] < '0' || p[i] > '9'))
@@ -173,6 +195,7 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	struct stat	 st;
 	char		*path, *text = NULL, *cause = NULL, *stamp = NULL, *fp, *nl;
 	size_t		 len;
+	bool		 other;
 	int		 i;
 
 	s->sites = -1;
@@ -212,17 +235,30 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 			s->why = xasprintf(_("the manifest has no checksum of %s"), fname);
 		free(fname);
 	}
-	if (s->why == NULL && m.have_hmac && password != NULL &&
+	other = s->why == NULL && m.have_hmac && password != NULL &&
+	    !manifest_hmac_ok(&m, password, text, len) && manifest_other_key(&m, password);
+	if (other)
+		s->why = xasprintf(_("made with another key (fingerprint %s): verify it "
+		    "with that key"), m.fingerprint);
+	else if (s->why == NULL && m.have_hmac && password != NULL &&
 	    !manifest_hmac_ok(&m, password, text, len))
 		s->why = xasprintf(_("%s%s: HMAC does not match: the manifest was altered "
 		    "or made with another key"), s->name, catalog_suffixes[PART_MANIFEST]);
 	manifest_free(&m);
 	free(text);
+	if (other) {
+		/* Not damage: this key cannot judge it. */
+		s->state = CATALOG_NOT_VERIFIED;
+		return;
+	}
 	if (s->why != NULL) {
 		s->state = CATALOG_CORRUPT;
 		return;
 	}
-	s->state = CATALOG_NOT_VERIFIED;
+	s->state = s->hmac ? CATALOG_NOT_VERIFIED : CATALOG_UNSIGNED;
+	if (!s->hmac)
+		s->why = xstrdup(_("no HMAC line: made by the plan's own script, or forged "
+		    "(verify --allow-unsigned checks the rest)"));
 	if (state_dir == NULL)
 		return;
 	path = catalog_stamp_path(state_dir, s);
@@ -234,10 +270,11 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	free(path);
 	if ((fp = catalog_fingerprint(s)) != NULL && (nl = strchr(stamp, '\n')) != NULL) {
 		*nl = '\0';
-		if (strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0)
+		if (strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0 && s->hmac)
 			s->state = CATALOG_COMPLETE;
 		else if (strncmp(stamp, "fail ", 5) == 0 && strcmp(stamp + 5, fp) == 0) {
 			s->state = CATALOG_CORRUPT;
+			free(s->why);
 			s->why = xstrdup(str_trim(nl + 1));
 			if (*s->why == '\0') {
 				free(s->why);
@@ -249,7 +286,26 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	free(stamp);
 }
 
-/* Order sets newest first, then by tier and name. */
+/* The sequence number of a set's name (1 without "-N"). */
+static int
+catalog_seq(const struct catalog_set *s)
+{
+	const char	*p = s->name;
+	int		 seq;
+
+	/* "patronus-" TYPE "-" YYYYmmdd-HHMMSS, then the rest. */
+	if (strncmp(p, "patronus-", 9) != 0)
+		return (1);
+	p += 9;
+	p += strcspn(p, "-");
+	if (*p == '-')
+		p++;
+	if (strlen(p) < 15 || (seq = catalog_name_seq(p + 15)) == 0)
+		return (1);
+	return (seq);
+}
+
+/* Order sets newest first (of one second: the higher "-N" first), then by tier. */
 static int
 catalog_cmp(const void *a, const void *b)
 {
@@ -259,7 +315,7 @@ catalog_cmp(const void *a, const void *b)
 		return (x->when > y->when ? -1 : 1);
 	if (x->tier != y->tier)
 		return ((int)y->tier - (int)x->tier);
-	return (strcmp(x->name, y->name));
+	return (catalog_seq(y) - catalog_seq(x));
 }
 
 /* Add the set stem in dir to the list (duplicates are removed later). */

@@ -17,7 +17,9 @@ enum catalog_state {
 	CATALOG_COMPLETE,	/* all files, manifest sound, verified since last change */
 	CATALOG_NOT_VERIFIED,	/* all files and a sound manifest, not verified as they are */
 	CATALOG_INCOMPLETE,	/* a file or the manifest is missing */
-	CATALOG_CORRUPT		/* the manifest is unsound, or verify failed on these files */
+	CATALOG_CORRUPT,	/* the manifest is unsound, or verify failed on these files */
+	CATALOG_UNSIGNED	/* all files and a sound manifest without HMAC line: the
+				   plan's own script, or a forgery; never restored by itself */
 };
 
 /* One backup set. Strings owned. */
@@ -41,6 +43,7 @@ extern const char *const catalog_suffixes[PART__COUNT];
 int	 backup_tier_parse(const char *);
 const char *catalog_state_name(enum catalog_state);
 int	 catalog_parse_name(const char *, enum backup_tier *, time_t *);
+int	 catalog_name_seq(const char *);
 int	 catalog_scan(const char *, const char *, const char *, struct catalog_set **,
 	    size_t *, char **);
 void	 catalog_free(struct catalog_set *, size_t);

@@ -42,14 +42,14 @@ manifest_du_size(uint64_t bytes, char *out, size_t len)
 }
 
 /*
- * The manifest text the plan's script writes for m, then an HMAC line when
- * password is not NULL. The caller frees.
+ * The manifest text the plan's script writes for m, then, when password is
+ * not NULL, the key's fingerprint and an HMAC line. The caller frees.
  */
 char *
 manifest_format(const struct manifest *m, const char *password)
 {
 	struct buf	b;
-	char		hex[HASHIO_HEXLEN];
+	char		hex[HASHIO_HEXLEN], fp[MANIFEST_FPLEN];
 	size_t		i;
 
 	buf_init(&b);
@@ -68,6 +68,8 @@ manifest_format(const struct manifest *m, const char *password)
 	for (i = 0; i < m->nsums; i++)
 		buf_printf(&b, "%s  %s\n", m->sums[i].hex, m->sums[i].name);
 	if (password != NULL) {
+		manifest_key_fingerprint(password, fp);
+		buf_printf(&b, "%s %s\n", MANIFEST_FP_TAG, fp);
 		manifest_hmac(password, b.data, b.len, hex);
 		buf_printf(&b, "%s %s\n", MANIFEST_HMAC_TAG, hex);
 	}
@@ -178,6 +180,20 @@ manifest_parse(const char *text, size_t len, const char *path, struct manifest *
 				memcpy(m->hmac, h, 65);
 				m->have_hmac = true;
 			}
+		} else if (strncmp(line, MANIFEST_FP_TAG, strlen(MANIFEST_FP_TAG)) == 0) {
+			const char *h = line + strlen(MANIFEST_FP_TAG);
+			size_t	    i;
+
+			while (*h == ' ')
+				h++;
+			for (i = 0; i < MANIFEST_FPLEN - 1 && isxdigit((unsigned char)h[i]); i++)
+				;
+			if (i != MANIFEST_FPLEN - 1 || h[i] != '\0' || *m->fingerprint != '\0') {
+				*cause = xasprintf(_("%s:%d: malformed key fingerprint line"),
+				    path, lineno);
+				rc = -1;
+			} else
+				memcpy(m->fingerprint, h, MANIFEST_FPLEN);
 		} else if (!manifest_field(line, "Backup Type:", &m->type) &&
 		    !manifest_field(line, "Timestamp:", &m->timestamp) &&
 		    !manifest_field(line, "Date:", &m->date) &&
@@ -213,6 +229,21 @@ manifest_free(struct manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* SHA-256 (32 bytes into md) of a domain string (len bytes) and the password. */
+static void
+manifest_domain_hash(const char *domain, size_t len, const char *password, unsigned char *md)
+{
+	unsigned int	 mdlen = 32;
+	EVP_MD_CTX	*c;
+
+	c = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	EVP_DigestUpdate(c, domain, len);
+	EVP_DigestUpdate(c, password, strlen(password));
+	EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+}
+
 /*
  * HMAC-SHA256 (hex into out, HASHIO_HEXLEN) of a manifest text without its
  * HMAC line, keyed by SHA-256 of a domain string and the password.
@@ -222,17 +253,10 @@ manifest_hmac(const char *password, const char *text, size_t len, char *out)
 {
 	unsigned char	 key[32], md[EVP_MAX_MD_SIZE];
 	unsigned int	 keylen = sizeof key, mdlen = 0;
-	EVP_MD_CTX	*kc;
 	struct buf	 b;
 	const char	*p = text, *end = text + len, *nl;
 
-	kc = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(kc, EVP_sha256(), NULL);
-	EVP_DigestUpdate(kc, MANIFEST_HMAC_DOMAIN, sizeof MANIFEST_HMAC_DOMAIN);
-	EVP_DigestUpdate(kc, password, strlen(password));
-	EVP_DigestFinal_ex(kc, key, &keylen);
-	EVP_MD_CTX_free(kc);
-
+	manifest_domain_hash(MANIFEST_HMAC_DOMAIN, sizeof MANIFEST_HMAC_DOMAIN, password, key);
 	buf_init(&b);
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -259,6 +283,37 @@ manifest_hmac_ok(const struct manifest *m, const char *password, const char *tex
 		return (false);
 	manifest_hmac(password, text, len, hex);
 	return (CRYPTO_memcmp(hex, m->hmac, 64) == 0);
+}
+
+/*
+ * The fingerprint of a key (MANIFEST_FPLEN bytes into out): the first 16 hex
+ * digits of SHA-256 of a domain string and the key. It names the key a set
+ * was made with, without giving anything of it away.
+ */
+void
+manifest_key_fingerprint(const char *password, char *out)
+{
+	static const char	 domain[] = "patronus-dr key fingerprint v1";
+	unsigned char		 md[32];
+	char			 hex[HASHIO_HEXLEN];
+
+	manifest_domain_hash(domain, sizeof domain, password, md);
+	str_hex(md, sizeof md, hex);
+	OPENSSL_cleanse(md, sizeof md);
+	memcpy(out, hex, MANIFEST_FPLEN - 1);
+	out[MANIFEST_FPLEN - 1] = '\0';
+}
+
+/* Whether m names the key it was made with, and that key is not password. */
+bool
+manifest_other_key(const struct manifest *m, const char *password)
+{
+	char	fp[MANIFEST_FPLEN];
+
+	if (*m->fingerprint == '\0' || password == NULL)
+		return (false);
+	manifest_key_fingerprint(password, fp);
+	return (strcmp(fp, m->fingerprint) != 0);
 }
 
 /* The checksum line for a file name, or NULL. */

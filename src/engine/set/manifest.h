@@ -7,6 +7,9 @@
 #include "engine/set/hashio.h"
 
 #define MANIFEST_HMAC_TAG "HMAC-SHA256:"
+#define MANIFEST_FP_TAG "Key-Fingerprint:"
+/* A key fingerprint: 16 hex digits and a NUL. */
+#define MANIFEST_FPLEN 17
 #define MANIFEST_MAXSUMS 16
 
 /* One `sha256sum` line. */
@@ -30,6 +33,7 @@ struct manifest {
 	size_t			 nsums;
 	bool			 have_hmac;
 	char			 hmac[HASHIO_HEXLEN];
+	char			 fingerprint[MANIFEST_FPLEN]; /* "" when there is none */
 };
 
 char	*manifest_format(const struct manifest *, const char *);
@@ -37,6 +41,8 @@ int	 manifest_parse(const char *, size_t, const char *, struct manifest *, char 
 void	 manifest_free(struct manifest *);
 void	 manifest_hmac(const char *, const char *, size_t, char *);
 bool	 manifest_hmac_ok(const struct manifest *, const char *, const char *, size_t);
+void	 manifest_key_fingerprint(const char *, char *);
+bool	 manifest_other_key(const struct manifest *, const char *);
 const struct manifest_sum *manifest_find_sum(const struct manifest *, const char *);
 void	 manifest_du_size(uint64_t, char *, size_t);
 

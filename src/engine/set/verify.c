@@ -6,6 +6,10 @@
 
 #include <sqlite3.h>
 
+#include <openssl/crypto.h>
+
+#include "engine/host/sandbox.h"
+#include "engine/recover/extract.h"
 #include "engine/set/archive.h"
 #include "engine/set/catalog.h"
 #include "engine/set/crypt.h"
@@ -13,6 +17,7 @@
 #include "engine/set/hashio.h"
 #include "engine/set/manifest.h"
 #include "engine/set/verify.h"
+#include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
@@ -56,8 +61,60 @@ verify_add(struct verify_report *r, const char *check, const char *file,
 	len = strlen(file);
 	if (strncmp(c->detail, file, len) == 0 && strncmp(c->detail + len, ": ", 2) == 0)
 		memmove(c->detail, c->detail + len + 2, strlen(c->detail + len + 2) + 1);
-	if (status == VERIFY_FAIL)
+	if (status == VERIFY_FAIL) {
 		r->failed = true;
+		r->nfail++;
+	}
+}
+
+/*
+ * Options for verifying the sets of c: the archives checked against its
+ * folders, password (may be NULL; key_why says why). Strings are borrowed.
+ */
+void
+verify_opts_conf(struct verify_opts *o, const struct conf *c, const char *password,
+    const char *key_why)
+{
+	memset(o, 0, sizeof *o);
+	o->password = password;
+	o->key_why = key_why;
+	o->config_dir = c->config_dir;
+	o->wireguard_dir = c->wireguard_dir;
+	o->encryption_key = c->encryption_key;
+	o->conf_path = c->path;
+}
+
+/* The first failed check as "FILE: DETAIL", NULL when none failed; the caller frees. */
+char *
+verify_first_failure(const struct verify_report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->checks[i].status == VERIFY_FAIL)
+			return (xasprintf("%s: %s", r->checks[i].file, r->checks[i].detail));
+	return (NULL);
+}
+
+/* Whether a check failed for the set's content (not only for want of the key). */
+bool
+verify_content_failed(const struct verify_report *r)
+{
+	return (r->nfail > r->nenv);
+}
+
+/*
+ * What a report may record on the set (catalog_stamp): 1 it verified, 0 its
+ * content failed, -1 nothing: a check could not be made for want of the
+ * key, or the only failure (or a pass by --allow-unsigned) is the missing
+ * HMAC line, which the catalogue sees by itself.
+ */
+int
+verify_verdict(const struct verify_report *r)
+{
+	if (r->nenv > 0 || (r->unsigned_set && r->nfail == r->nunsigned))
+		return (-1);
+	return (r->nfail == 0 ? 1 : 0);
 }
 
 /* Free a report's checks. */
@@ -202,52 +259,113 @@ verify_sum(struct verify_report *r, const struct manifest *m, bool have_m, const
 }
 
 /*
- * After an archive could not be read from a decryptor, make *cause name the
- * root cause: read the rest, and when decryption itself fails say that (a
- * wrong key mostly shows so); when it does not, the plaintext is still no
- * archive, which a wrong key also gives once in 256 (its padding happens to
- * check out), so the cause says both.
+ * Read the archive at path to its end (decrypting it with password when that
+ * is not NULL) and check it exactly as restore checks it before extracting it
+ * into dir (extract_check's checks, the same size bound), without holding it
+ * in memory: so a set that verifies restores. The SHA-256 of the file goes
+ * into hex ("" when it could not be read to its end), the number of entries
+ * into *entries. backup runs it on the archives it has just written. Returns
+ * 0, or -1 with *cause.
+ */
+int
+verify_archive(const char *path, const char *password, const char *dir, char *hex,
+    size_t *entries, char **cause)
+{
+	struct extract_opts	 eo;
+	struct hashio_in	 in;
+	struct crypt_dec	*dec = NULL;
+	char			*prefix, *c, *hcause = NULL, buf[4096];
+	ssize_t			 n;
+	int			 rc;
+
+	*entries = 0;
+	hex[0] = '\0';
+	if (hashio_in_open(&in, path, cause) != 0)
+		return (-1);
+	if (password != NULL)
+		dec = crypt_dec_new(path, password, hashio_in_read, &in);
+	memset(&eo, 0, sizeof eo);
+	eo.name = path;
+	prefix = extract_prefix(dir != NULL ? dir : "");
+	eo.prefix = prefix;
+	eo.target = dir;
+	rc = dec != NULL ? extract_check_stream(crypt_dec_read, dec, &eo, entries, cause) :
+	    extract_check_stream(hashio_in_read, &in, &eo, entries, cause);
+	/* The rest of the cipher text decrypts too (its padding is at the end). */
+	while (rc == 0 && dec != NULL && (n = crypt_dec_read(dec, buf, sizeof buf, cause)) != 0)
+		if (n == -1)
+			rc = -3;
+	if (rc == -1 && dec != NULL) {
+		/* Decrypted, yet no archive: a wrong key does that once in 256. */
+		c = xasprintf(_("decrypted, but no readable archive: wrong key, or the "
+		    "file is damaged: %s"), *cause);
+		free(*cause);
+		*cause = c;
+	}
+	OPENSSL_cleanse(buf, sizeof buf);
+	crypt_dec_free(dec);
+	/* The rest of the file, for its checksum even when what it holds is no good. */
+	if (hashio_in_finish(&in, &hcause) == 0)
+		memcpy(hex, in.hex, HASHIO_HEXLEN);
+	free(hcause);
+	hashio_in_close(&in);
+	free(prefix);
+	return (rc == 0 ? 0 : -1);
+}
+
+/*
+ * verify_archive as a check of the report, with the file's checksum against
+ * m; key names dir in dr.yaml, whose live folder a drill's sandbox maps it
+ * to (restore checks the archive against that one too).
  */
 static void
-verify_dec_cause(struct crypt_dec *dec, char **cause)
+verify_archive_report(struct verify_report *r, const char *check, const char *path,
+    const char *password, const struct verify_opts *o, const char *key, const char *dir,
+    const struct manifest *m, bool have_m, const char *fname)
 {
-	char	 buf[4096], *dcause = NULL, *c;
-	ssize_t	 n;
+	char	 hex[HASHIO_HEXLEN], *cause = NULL, *live;
+	size_t	 entries;
 
-	while ((n = crypt_dec_read(dec, buf, sizeof buf, &dcause)) > 0)
-		;
-	if (n == -1) {
-		free(*cause);
-		*cause = dcause;
-		return;
+	if ((live = sandbox_live_path(o->conf_path, key)) != NULL)
+		dir = live;
+	if (verify_archive(path, password, dir, hex, &entries, &cause) == 0)
+		verify_add(r, check, path, VERIFY_OK, password != NULL ?
+		    _("decrypted, read to the end, %zu entries, each one as restore "
+		    "accepts it into %s") : _("read to the end, %zu entries, each one "
+		    "as restore accepts it into %s"), entries, dir != NULL ? dir : "/");
+	else {
+		verify_add(r, check, path, VERIFY_FAIL, "%s", cause);
+		free(cause);
 	}
-	c = xasprintf(_("decrypted, but no readable archive: wrong key, or the file is "
-	    "damaged: %s"), *cause);
-	free(*cause);
-	*cause = c;
+	if (hex[0] != '\0')
+		verify_sum(r, m, have_m, path, fname, hex);
+	free(live);
 }
 
 /*
  * Verify the set whose database is db_path: integrity, sites, manifest and
- * its HMAC, the checksums of all files, the config archive read to the end,
- * the WireGuard archive decrypted (password may be NULL; key_why then says
- * why) and read to the end. Fills r (free with verify_report_free); returns
- * 0 when all pass, 1 when a check failed.
+ * its HMAC (a manifest without one fails unless o->allow_unsigned), the
+ * checksums of all files, the config archive read to the end, the WireGuard
+ * archive decrypted (o->password may be NULL; o->key_why then says why, and
+ * r->env says the failure is not the set's) and read to the end. Fills r
+ * (free with verify_report_free); returns 0 when all pass, 1 when a check
+ * failed.
  */
 int
-verify_run(const char *db_path, const char *password, const char *key_why,
-    struct verify_report *r)
+verify_run(const char *db_path, const struct verify_opts *o, struct verify_report *r)
 {
+	const char		*password = o->password;
+	const char		*key_why = o->key_why != NULL ? o->key_why : _("no key");
 	struct catalog_set	 s;
 	struct verify_hash_job	 job;
 	struct manifest		 m;
-	struct hashio_in	 in;
-	struct crypt_dec	*dec;
 	struct stat		 st;
 	pthread_t		 th;
 	bool			 have_m = false, threaded = false;
 	char			*path[PART__COUNT], *fname, *cause = NULL, *text = NULL;
-	size_t			 len, entries;
+	char			 hex[HASHIO_HEXLEN], fp[MANIFEST_FPLEN];
+	bool			 other_key = false;
+	size_t			 len;
 	long			 sites, paths;
 	int			 i, rc;
 
@@ -300,14 +418,32 @@ verify_run(const char *db_path, const char *password, const char *key_why,
 	} else {
 		have_m = true;
 		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_OK, _("manifest found"));
-		if (!m.have_hmac)
+		r->unsigned_set = !m.have_hmac;
+		if (!m.have_hmac && o->allow_unsigned)
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_WARN,
-			    _("manifest is not authenticated (no HMAC line): checksums "
-			    "prove integrity, not origin"));
-		else if (password == NULL)
+			    _("unsigned: the manifest has no HMAC line (allowed by "
+			    "--allow-unsigned): checksums prove integrity, not origin"));
+		else if (!m.have_hmac) {
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("unsigned: the manifest has no HMAC line, so anyone who can "
+			    "write there could have made it (a set of the plan's own "
+			    "script: --allow-unsigned)"));
+			r->nunsigned++;
+		}
+		else if (password == NULL) {
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("cannot check the manifest's HMAC: %s"), key_why);
-		else if (!manifest_hmac_ok(&m, password, text, len))
+			r->nenv++;
+		} else if (!manifest_hmac_ok(&m, password, text, len) &&
+		    manifest_other_key(&m, password)) {
+			/* Not damage: the key changed since. Said, never stamped. */
+			manifest_key_fingerprint(password, fp);
+			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
+			    _("made with another key (fingerprint %s; the key now is %s): "
+			    "verify it with that key"), m.fingerprint, fp);
+			r->nenv++;
+			other_key = true;
+		} else if (!manifest_hmac_ok(&m, password, text, len))
 			verify_add(r, "hmac", path[PART_MANIFEST], VERIFY_FAIL,
 			    _("HMAC does not match: the manifest was altered or made with "
 			    "another key"));
@@ -333,75 +469,32 @@ verify_run(const char *db_path, const char *password, const char *key_why,
 		}
 	}
 
-	/* The configuration archive, read to the end, hashed as it is read. */
+	/* The archives, each read whole and checked as restore would check it. */
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_CONFIG]);
-	if (hashio_in_open(&in, path[PART_CONFIG], &cause) == -1) {
-		verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", strerror(errno));
-		free(cause);
-		cause = NULL;
-	} else {
-		if (archive_scan(path[PART_CONFIG], hashio_in_read, &in, &entries, &cause) == 0)
-			verify_add(r, "config", path[PART_CONFIG], VERIFY_OK,
-			    _("archive read to the end, %zu entries"), entries);
-		else {
-			verify_add(r, "config", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		if (hashio_in_finish(&in, &cause) == 0)
-			verify_sum(r, &m, have_m, path[PART_CONFIG], fname, in.hex);
-		else {
-			verify_add(r, "checksum", path[PART_CONFIG], VERIFY_FAIL, "%s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		hashio_in_close(&in);
-	}
+	verify_archive_report(r, "config", path[PART_CONFIG], NULL, o, "config_dir",
+	    o->config_dir, &m, have_m, fname);
 	free(fname);
-
-	/* The WireGuard archive: decrypted, read to the end, hashed as it is read. */
 	fname = xasprintf("%s%s", s.name, catalog_suffixes[PART_WIREGUARD]);
-	if (hashio_in_open(&in, path[PART_WIREGUARD], &cause) == -1) {
-		verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL, "%s",
-		    strerror(errno));
-		free(cause);
-		cause = NULL;
-	} else {
+	if (password == NULL || other_key) {
+		/* The archive cannot be read with this key: its checksum still can. */
 		if (password == NULL)
 			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
 			    _("cannot decrypt: %s"), key_why);
+		else
+			verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
+			    _("cannot decrypt: the set was made with another key"));
+		r->nenv++;
+		if (hashio_file(path[PART_WIREGUARD], hex, NULL, &cause) == 0)
+			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, hex);
 		else {
-			char	buf[4096];
-			ssize_t	n;
-
-			dec = crypt_dec_new(path[PART_WIREGUARD], password, hashio_in_read, &in);
-			rc = archive_scan(path[PART_WIREGUARD], crypt_dec_read, dec, &entries,
-			    &cause);
-			while (rc == 0 && (n = crypt_dec_read(dec, buf, sizeof buf, &cause)) != 0)
-				if (n == -1)
-					rc = -1;
-			if (rc != 0)
-				verify_dec_cause(dec, &cause);
-			if (rc == 0)
-				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_OK,
-				    _("decrypted, archive read to the end, %zu entries"), entries);
-			else {
-				verify_add(r, "wireguard", path[PART_WIREGUARD], VERIFY_FAIL,
-				    "%s", cause);
-				free(cause);
-				cause = NULL;
-			}
-			crypt_dec_free(dec);
-		}
-		if (hashio_in_finish(&in, &cause) == 0)
-			verify_sum(r, &m, have_m, path[PART_WIREGUARD], fname, in.hex);
-		else {
-			verify_add(r, "checksum", path[PART_WIREGUARD], VERIFY_FAIL, "%s", cause);
+			verify_add(r, "checksum", path[PART_WIREGUARD], VERIFY_FAIL, "%s",
+			    cause);
 			free(cause);
 			cause = NULL;
 		}
-		hashio_in_close(&in);
-	}
+	} else
+		verify_archive_report(r, "wireguard", path[PART_WIREGUARD], password, o,
+		    "wireguard_dir", o->wireguard_dir, &m, have_m, fname);
 	free(fname);
 
 	/* The database's checksum, when its thread is done. */
