@@ -35,6 +35,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_drills_entry,
 	&cmd_incidents_entry,
 	&cmd_report_entry,
+	&cmd_supervise_entry,
 };
 
 static const char	*program_name = PACKAGE;
@@ -131,7 +132,9 @@ usage(FILE *f)
 	    "Patronus SD-WAN control plane.\n\n"), f);
 	fputs(_("Commands:\n"), f);
 	for (i = 0; i < nitems(cmd_table); i++)
-		fprintf(f, "  %-10s %s\n", cmd_table[i]->name, _(cmd_table[i]->summary));
+		if (!(cmd_table[i]->flags & CMD_HIDDEN))
+			fprintf(f, "  %-10s %s\n", cmd_table[i]->name,
+			    _(cmd_table[i]->summary));
 	fputs(_("\nOptions:\n"
 	    "  -c, --config FILE  settings file (default: $PATRONUS_DR_CONFIG,\n"
 	    "                     else /etc/patronus/dr.yaml)\n"

@@ -22,7 +22,8 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	};
 	struct salvage_report		 r;
 	const char			*db, *base;
-	char				*out = NULL, *cause = NULL;
+	char				*out = NULL, *cause = NULL, *copy = NULL;
+	char				*dir = NULL;
 	char				 stamp[TIMEUTIL_BUFSZ];
 	bool				 dump = false;
 	size_t				 i;
@@ -42,49 +43,80 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	db = optind < argc ? argv[optind] : ctx->conf.database;
+	memset(&r, 0, sizeof r);
 
-	printf(_("checking %s (PRAGMA integrity_check)\n"), db);
+	/* The dump's folder holds the private copy that is read: never the evidence. */
+	if (out == NULL) {
+		base = strrchr(db, '/') != NULL ? strrchr(db, '/') + 1 : db;
+		time_format_stamp(time(NULL), stamp, sizeof stamp);
+		out = xasprintf("%s/salvage-%s-%s.sql", ctx->conf.state_dir, base, stamp);
+	}
+	dir = fs_dirname(out);
+	if (fs_exists(db) && fs_mkdir_p(dir, 0700, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = EX_CANTCREAT;
+		goto done;
+	}
+	printf(_("checking %s (PRAGMA integrity_check, on a copy)\n"), db);
 	fflush(stdout);
-	if (salvage_check(db, &r, &cause) != 0) {
+	if (salvage_copy(db, dir, &copy, &cause) != 0 ||
+	    salvage_check(copy, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
 		cmd_error("%s", cause);
-		free(cause);
-		free(out);
-		return (ex);
+		goto done;
 	}
 	if (r.intact)
 		printf(_("ok %s: integrity check passes\n"), db);
 	else {
 		printf(_("DAMAGED %s: integrity check fails:\n"), db);
-		for (i = 0; i < r.nproblems; i++)
+		for (i = 0; i < r.nproblems && i < SALVAGE_SHOW_PROBLEMS; i++)
 			printf("  %s\n", r.problems[i]);
+		if (r.nproblems > SALVAGE_SHOW_PROBLEMS)
+			printf(_("  ... %zu lines in all (the file beside the dump has them)\n"),
+			    r.nproblems);
 	}
 	ex = r.intact ? EX_OK : 1;
 	if (r.intact && !dump)
 		goto done;
-	if (out == NULL) {
-		if (fs_mkdir_p(ctx->conf.state_dir, 0700, &cause) != 0) {
-			cmd_error("%s", cause);
-			ex = EX_CANTCREAT;
-			goto done;
-		}
-		base = strrchr(db, '/') != NULL ? strrchr(db, '/') + 1 : db;
-		time_format_stamp(time(NULL), stamp, sizeof stamp);
-		out = xasprintf("%s/salvage-%s-%s.sql", ctx->conf.state_dir, base, stamp);
-	}
 	printf(_("salvaging what can be read into %s\n"), out);
 	fflush(stdout);
-	if (salvage_dump(db, out, &r, &cause) != 0) {
+	if (salvage_dump(copy, db, out, &r, &cause) != 0) {
 		cmd_error("%s", cause);
 		ex = EX_CANTCREAT;
 		goto done;
 	}
-	for (i = 0; i < r.ntables; i++)
+	for (i = 0; i < r.ntables; i++) {
 		printf(_("  %-24s %8ld rows%s\n"), r.tables[i].name, r.tables[i].rows,
-		    r.tables[i].complete ? "" : _("  (read errors: some rows lost)"));
+		    r.tables[i].complete ? "" :
+		    _("  (damaged: rows may be missing, see the report)"));
+		if (r.tables[i].rows_pages > 0 || r.tables[i].suspect > 0)
+			printf(_("  %-24s %8ld of them read page by page, %ld suspect\n"), "",
+			    r.tables[i].rows_pages, r.tables[i].suspect);
+	}
+	if (r.lost_found > 0)
+		printf(_("  %-24s %8ld rows of no known table\n"), "lost_and_found",
+		    r.lost_found);
+	for (i = 0; i < r.ndamage && i < SALVAGE_SHOW_PROBLEMS; i++)
+		printf(_("damaged page %u (%s): %s\n"), r.damage[i].pgno,
+		    r.damage[i].table != NULL ? r.damage[i].table : "?", _(r.damage[i].why));
+	if (r.ndamage > SALVAGE_SHOW_PROBLEMS)
+		printf(_("... %zu damaged pages or cells in all\n"), r.ndamage);
 	printf(_("salvage: %ld rows from %zu tables in %s%s\n"), r.rows, r.ntables, out,
-	    r.schema_errors > 0 ? _(" (the schema itself is damaged)") : "");
+	    r.schema_pages ? _(" (the schema was read page by page)") : "");
+	printf(_("report: %s (damaged pages, lost rowids); integrity check: %s\n"),
+	    r.report_path, r.integrity_path);
+	if (!r.intact && r.almost_nothing) {
+		printf(_("ALMOST NOTHING salvaged into its tables: %ld rows of the %ld found "
+		    "on the file's pages (%ld in lost_and_found)\n"), r.rows, r.cells,
+		    r.lost_found);
+		ex = 2;
+	}
 done:
+	if (copy != NULL) {
+		salvage_copy_remove(copy);
+		free(copy);
+	}
+	free(dir);
 	free(cause);
 	free(out);
 	salvage_report_free(&r);
@@ -95,16 +127,22 @@ const struct cmd_entry cmd_assess_entry = {
 	.name = "assess",
 	.args = "[--dump] [-o FILE] [DB]",
 	.summary = N_("integrity check, salvage dump of what can be read"),
-	.help = N_("Runs PRAGMA integrity_check on DB (default: the database of dr.yaml),\n"
-	    "read-only. When it fails (or with --dump), writes what can still be\n"
-	    "read as an SQL script that sqlite3 loads, table by table and row by\n"
-	    "row, skipping unreadable pages, and prints the rows recovered per\n"
-	    "table.\n"
+	.help = N_("Runs PRAGMA integrity_check on a private copy of DB (default: the\n"
+	    "database of dr.yaml) and its -wal and -journal, made beside the dump:\n"
+	    "the evidence itself is never opened by SQLite. When the check fails\n"
+	    "(or with --dump), writes what can still be read as an SQL script that\n"
+	    "sqlite3 loads: what SQLite reads, seeking around damage, then each\n"
+	    "damaged table read page by page from its b-tree; rows of pages no\n"
+	    "table reaches go to lost_and_found. Beside the dump: FILE.report.txt\n"
+	    "(damaged pages, lost rowids, rows per table) and FILE.integrity.txt\n"
+	    "(every line of the integrity check).\n"
 	    "\n"
 	    "  -d, --dump          write the dump even when the check passes\n"
 	    "  -o, --output FILE   the dump (default: STATE_DIR/salvage-DB-STAMP.sql)\n"
 	    "\n"
-	    "Exit status: 0 intact, 1 damaged, 66 no such database, 73 the dump\n"
+	    "Exit status: 0 intact, 1 damaged, 2 damaged and almost nothing\n"
+	    "salvaged (under a tenth of the rows found on the file's pages),\n"
+	    "66 no such database, 77 not readable, 73 or 74 the copy or the dump\n"
 	    "cannot be written.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_assess_exec,

@@ -12,6 +12,8 @@
 #include "engine/set/hashio.h"
 #include "engine/set/setlock.h"
 #include "engine/backup/metrics.h"
+#include "engine/backup/retention.h"
+#include "engine/set/manifest.h"
 #include "engine/backup/notify.h"
 #include "engine/remote/remote.h"
 #include "model/calendar.h"
@@ -324,6 +326,32 @@ cmd_backup_remote_metrics(const struct conf *c, struct metrics *m,
 }
 
 /* Take one backup set; exit 0, or the failure's sysexits code. */
+/*
+ * Under backup_dir's lock (cmd_lock: no other backup, prune or fetch runs),
+ * remove what a killed backup left (its hidden temporaries), logging each.
+ */
+static void
+cmd_backup_sweep(const struct conf *c)
+{
+	struct stat	 st;
+	char		**list, size[32];
+	size_t		 n, i;
+
+	list = NULL;
+	n = 0;
+	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
+	for (i = 0; i < n; i++) {
+		if (lstat(list[i], &st) == 0)
+			manifest_du_size((uint64_t)st.st_size, size, sizeof size);
+		else
+			xsnprintf(size, sizeof size, "?");
+		if (unlink(list[i]) == 0)
+			log_info(_("removed %s (%s), left by an interrupted backup"), list[i],
+			    size);
+	}
+	str_list_free(list, n);
+}
+
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -404,6 +432,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 		return (EX_OK);
 	}
+	cmd_backup_sweep(&ctx->conf);
 	metrics_init(&m);
 	t0 = cmd_monotonic();
 	if (backup_run(&o, &res, &cause) == 0) {

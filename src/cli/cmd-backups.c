@@ -1,10 +1,14 @@
 /* cmd-backups.c: list the backup sets, newest first, with their state. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 #include <time.h>
 
 #include "cli/cmd.h"
+#include "engine/backup/retention.h"
+#include "engine/recover/restore.h"
 #include "engine/set/catalog.h"
 #include "engine/set/manifest.h"
 #include "engine/stream/pitr.h"
@@ -50,6 +54,71 @@ cmd_backups_have_stream(const char *backup_dir)
 	have = st.present;
 	stream_status_free(&st);
 	return (have);
+}
+
+/* A path with control characters shown as '?' (file names are untrusted; caller frees). */
+static char *
+cmd_backups_path(const char *path)
+{
+	char	*p = xstrdup(path), *q;
+
+	for (q = p; *q != '\0'; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return (p);
+}
+
+/* The size of a file for the table, "?" when it is gone. */
+static void
+cmd_backups_size(const char *path, char *size, size_t len)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == 0)
+		manifest_du_size((uint64_t)st.st_size, size, len);
+	else
+		xsnprintf(size, len, "?");
+}
+
+/* What killed backups and restores left: hidden temporaries, and who removes them. */
+static void
+cmd_backups_leftovers(const struct conf *c)
+{
+	const char *const live[] = { c->database, c->config_dir, c->wireguard_dir };
+	char	**list, size[32];
+	size_t	  n, i, k;
+	char	 *p;
+	bool	  busy;
+
+	busy = retention_busy(c->backup_dir);
+	list = NULL;
+	n = 0;
+	retention_stale(c->backup_dir, time(NULL), -1, &list, &n);
+	for (i = 0; i < n; i++) {
+		cmd_backups_size(list[i], size, sizeof size);
+		p = cmd_backups_path(list[i]);
+		if (busy)
+			cmd_say(_("being written by a running backup: %s (%s)\n"), p, size);
+		else
+			cmd_say(_("left over by an interrupted backup: %s (%s); the next backup "
+			    "removes it\n"), p, size);
+		free(p);
+	}
+	str_list_free(list, n);
+	/* beside the live database (copies, rebuilds) and the live trees (staging folders) */
+	for (k = 0; k < nitems(live); k++) {
+		if (live[k] == NULL)
+			continue;
+		restore_leftovers(live[k], k == 0 ? NULL : "restore", &list, &n);
+		for (i = 0; i < n; i++) {
+			cmd_backups_size(list[i], size, sizeof size);
+			p = cmd_backups_path(list[i]);
+			cmd_say(_("left over by a restore: %s (%s); the next restore removes "
+			    "it\n"), p, size);
+			free(p);
+		}
+		str_list_free(list, n);
+	}
 }
 
 /* List every set; exit 0, 66 when there is none (and no stream), 74 when BACKUP_DIR cannot be read. */
@@ -108,6 +177,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		cmd_error(_("no backup sets in %s, and no stream: nothing to restore from "
 		    "(take one with patronus-dr backup)"), ctx->conf.backup_dir);
 		table_clear(&tb);
+		cmd_backups_leftovers(&ctx->conf);
 		catalog_free(sets, n);
 		buf_free(&b);
 		return (EX_NOINPUT);
@@ -157,6 +227,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	} else {
 		if (n > 0)
 			cmd_print_table(&tb);
+		cmd_backups_leftovers(&ctx->conf);
 		cmd_backups_stream(ctx->conf.backup_dir);
 	}
 	table_clear(&tb);

@@ -14,6 +14,7 @@
 #include "model/incident.h"
 #include "model/alert.h"
 #include "model/journal.h"
+#include "model/run.h"
 #include "model/runbook.h"
 #include "model/walk.h"
 #include "util/fsutil.h"
@@ -240,6 +241,53 @@ incidents_print_steps(struct cmd_ctx *ctx, const struct incident *inc,
 	runbook_set_free(&set);
 }
 
+/*
+ * An open incident's runs: those whose supervisor is gone are settled first
+ * (recorded as ended, outcome unknown); the others are shown as running, with
+ * their pid and age, or as not checkable from here.
+ */
+static void
+incidents_show_runs(struct incident_store *st, const struct incident *inc, int settled)
+{
+	struct run_claim	*c;
+	size_t			 n, i;
+	char			*cause = NULL, *who, *line;
+
+	if (inc->closed_ms != 0)
+		return;
+	if (settled > 0)
+		printf(_("Settled:   %d run(s) whose supervisor was gone: ended while nobody "
+		    "watched, outcome unknown\n"), settled);
+	if (run_open(st, inc->id, NULL, &c, &n, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		who = run_holder_text(&c[i], incident_now_ms());
+		switch (run_life(&c[i])) {
+		case RUN_ALIVE:
+			line = xasprintf(_("Running:   %s, %s"), c[i].step, who);
+			break;
+		case RUN_ELSEWHERE:
+			line = xasprintf(_("Running:   %s, %s (cannot be checked from here)"),
+			    c[i].step, who);
+			break;
+		case RUN_UNCLAIMED:
+			line = xasprintf(_("Unfinished: %s, %s"), c[i].step, who);
+			break;
+		default:
+			line = xasprintf(_("Ended:     %s, %s (its supervisor is gone)"),
+			    c[i].step, who);
+			break;
+		}
+		incidents_print_indented(line, "           ");
+		free(line);
+		free(who);
+	}
+	run_claims_free(c, n);
+}
+
 /* incidents show ID: the incident, its steps' states and its timeline. */
 static int
 incidents_show(struct cmd_ctx *ctx, const char *id)
@@ -251,10 +299,17 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	size_t			 n = 0, i;
 	char			*cause = NULL, *who, t[64], d1[TIMEUTIL_BUFSZ];
 	char			 d2[TIMEUTIL_BUFSZ];
-	int			 rc;
+	int			 rc, settled;
 
 	if ((rc = incidents_get(ctx, id, &st, &inc)) != EX_OK)
 		return (rc);
+	/* settled before the events are read, so that the timeline shows it */
+	settled = 0;
+	if (inc.closed_ms == 0 && (settled = run_settle(st, id, NULL, &cause)) < 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (incident_events(st, id, 0, &evs, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -275,6 +330,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		printf(_("Closed:    %s (after %s)\n"), time_format_iso_ms(inc.closed_ms, t, sizeof t),
 		    duration_format((inc.closed_ms - inc.detected_ms) / 1000, d1, sizeof d1));
 	}
+	incidents_show_runs(st, &inc, settled);
 	printf(_("Events:    %zu\n\n"), n);
 	incidents_print_steps(ctx, &inc, evs, n);
 
@@ -595,8 +651,9 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 {
 	struct incident_store	*st;
 	struct incident		 inc;
-	char			*cause = NULL, *hint;
-	int			 rc;
+	struct run_claim	 holder;
+	char			*cause = NULL, *hint, *who;
+	int			 rc, r = 0;
 
 	if ((rc = incidents_get(ctx, id, &st, &inc)) != EX_OK)
 		return (rc);
@@ -605,7 +662,16 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		cmd_error(_("%s is already closed; nothing changed (its timeline: %s)"), id, hint);
 		free(hint);
 		rc = EX_USAGE;
-	} else if (incident_abandon(st, id, reason, NULL, &cause) != 0) {
+	} else if ((r = run_close(st, id, INCIDENT_EV_ABANDONED, reason, &holder, NULL,
+	    &cause)) == 1) {
+		/* a run still going would have nowhere to record its end */
+		who = run_holder_text(&holder, incident_now_ms());
+		cmd_error(_("%s stays open: step %s is %s; cancel it or let it end first"), id,
+		    holder.step, who);
+		free(who);
+		run_claim_clear(&holder);
+		rc = EX_TEMPFAIL;
+	} else if (r != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		rc = EX_IOERR;

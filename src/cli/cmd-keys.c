@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "engine/recover/rotate.h"
 #include "util/fsutil.h"
+#include "util/proc.h"
 #include "util/timeutil.h"
 
 /* keys rotate: new key pair for the interface, old one kept aside. */
@@ -36,9 +37,16 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	printf(_("rotating the key pair of %s in %s\n"), iface, ctx->conf.wireguard_dir);
 	fflush(stdout);
+	/*
+	 * The conf and the two key files are replaced one after the other: a
+	 * hangup or cancel waits until all are and the new key is printed (the
+	 * supervisor records it), so the record and the files agree.
+	 */
+	proc_defer_signals();
 	if (rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
 		cmd_error("%s", cause);
+		proc_undefer_signals();
 		free(cause);
 		rotate_result_free(&r);
 		return (ex);
@@ -50,6 +58,8 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	printf(_("new public key: %s\n"), r.new_public);
 	printf(_("Give every peer the new public key, then restart the tunnel "
 	    "(systemctl restart wg-quick@%s).\n"), iface);
+	fflush(stdout);
+	proc_undefer_signals();
 	rotate_result_free(&r);
 	return (EX_OK);
 }

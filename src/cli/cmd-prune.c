@@ -17,6 +17,7 @@
 #include "engine/stream/stream.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -267,6 +268,9 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 		    _("keep"), backup_tier_names[sets[i].tier], sets[i].name, v[i].why);
 		if (!v[i].remove || dry)
 			continue;
+		/* logged first, then removed whole: a hangup waits for both */
+		fflush(stdout);
+		proc_defer_signals();
 		log_info(_("prune: removing %s/%s: %s"), sets[i].dir, sets[i].name, v[i].why);
 		if (retention_remove(&ctx->conf, &sets[i], &cause) == -1) {
 			cmd_error("%s", cause);
@@ -275,6 +279,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 			rc = EX_IOERR;
 		} else
 			removed++;
+		proc_undefer_signals();
 	}
 	for (i = 0; i < nstale; i++) {
 		printf("%-6s %s: %s\n", dry ? _("would remove") : _("remove"), stale[i],

@@ -141,6 +141,19 @@ cmd_report_history_free(struct report_history *h, size_t n)
 }
 
 /*
+ * Run by a step's supervisor for this incident (PATRONUS_DR_INCIDENT and
+ * PATRONUS_DR_RUN): the record's event names that run, like every event of it.
+ */
+static void
+cmd_report_run(struct incident_store *st, const char *id)
+{
+	const char	*inc = getenv("PATRONUS_DR_INCIDENT");
+
+	if (inc != NULL && strcmp(inc, id) == 0)
+		incident_store_set_run(st, getenv("PATRONUS_DR_RUN"));
+}
+
+/*
  * --record: write the Backup Test Report to the log folder (the folder of
  * log_file) as backup-test-YYYYmmdd.log, atomically, and append it to the
  * record as a note. The incident must be open. Returns an exit code.
@@ -159,6 +172,7 @@ cmd_report_record(const struct conf *c, struct incident_store *st, const struct 
 		    r->inc.id);
 		return (EX_DATAERR);
 	}
+	cmd_report_run(st, r->inc.id);
 	localtime_r(&t, &tm);
 	strftime(day, sizeof day, "%Y%m%d", &tm);
 	dir = fs_dirname(c->log_file);

@@ -25,6 +25,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
@@ -233,6 +234,10 @@ restore_password_free(char *pw)
 	}
 }
 
+static void	restore_record(struct cmd_ctx *, const char *, int64_t, const char *);
+static void	restore_record_part(struct cmd_ctx *, const char *, const char *, int64_t,
+	    const char *, const char *);
+
 /* restore db: keep the live database for forensics, then install the backup. */
 static int
 restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
@@ -268,12 +273,19 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
 	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
 		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
-		pitr_unpause(pfd, NULL);
+		if (r.installed) {
+			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
+			proc_undefer_signals();
+		}
+		pitr_unpause(pfd, r.installed ? p->db : NULL);
 		cmd_error("%s", cause);
 		free(cause);
 		restore_db_result_free(&r);
 		return (ex);
 	}
+	/* installed: say so in the record before a deferred hangup may end us */
+	restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
+	proc_undefer_signals();
 	pitr_unpause(pfd, p->db);
 	printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 	    ctx->conf.database, p->db, r.bytes);
@@ -318,7 +330,6 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 		    time_format_iso_ms(r->point_ms, t, sizeof t));
 }
 
-static void	restore_record(struct cmd_ctx *, const char *, int64_t);
 
 /*
  * restore db from the stream: rebuild the database as at ra->at_ms into a
@@ -401,10 +412,17 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
 		    &cause) != 0) {
 			ex = fs_errno_exit(errno);
-			pitr_unpause(pfd, NULL);
+			if (res.installed) {
+				restore_record(ctx, src, r.point_ms, res.sha256);
+				proc_undefer_signals();
+			}
+			pitr_unpause(pfd, res.installed ? src : NULL);
 			cmd_error("%s", cause);
 			free(cause);
 		} else {
+			/* installed: say so in the record before a deferred hangup may end us */
+			restore_record(ctx, src, r.point_ms, res.sha256);
+			proc_undefer_signals();
 			pitr_unpause(pfd, src);
 			printf(_("restored %s from %s (%" PRIu64 " bytes), mode 0600\n"),
 			    ctx->conf.database, src, res.bytes);
@@ -415,7 +433,6 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window(ra, r.point_ms);
-			restore_record(ctx, src, r.point_ms);
 		}
 		restore_db_result_free(&res);
 	}
@@ -533,9 +550,15 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		ex = EX_CANTCREAT;
 		goto out;
 	}
+	/*
+	 * A tree is small: a hangup or cancel waits until the swap is done and
+	 * the line that says so is written (the supervisor records it).
+	 */
+	proc_defer_signals();
 	if (extract_tree(data, len, &o, &r, &cause) != 0) {
 		ex = fs_errno_exit(errno);
 		cmd_error("%s", cause);
+		proc_undefer_signals();
 		extract_result_free(&r);
 		goto out;
 	}
@@ -544,6 +567,10 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		    cmd_esc(r.diffs[i].path));
 	printf(_("restored %s from %s: %zu added, %zu changed, %zu removed\n"),
 	    o.target, o.name, r.added, r.changed, r.removed);
+	fflush(stdout);
+	restore_record_part(ctx, keys ? "keys" : "config", p->name, (int64_t)p->when * 1000,
+	    o.name, NULL);
+	proc_undefer_signals();
 	if (r.kept)
 		printf(_("previous tree kept as %s\n"), kept);
 	if (!keys && str_has_prefix(ctx->conf.encryption_key, o.target) &&
@@ -568,34 +595,39 @@ out:
 
 /*
  * Under an incident (PATRONUS_DR_INCIDENT, and the step in PATRONUS_DR_STEP,
- * as the TUI sets them for a step's command): append a "restored" event for
- * one part (db, config, keys) with the set, its time (where the data-loss
- * window ends), the file installed (the database) or read (the archive) and
- * its SHA-256, for the report's achieved RPO. The record is in
+ * the run in PATRONUS_DR_RUN, as the TUI's supervisor sets them for a step's
+ * command): append a "restored" event for one part (db, config, keys) with the
+ * set, its time (where the data-loss window ends), the file installed (the
+ * database) or read (the archive) and its SHA-256 (hex; NULL: hashed here),
+ * for the report's achieved RPO. The database's is hashed before it is
+ * installed: nothing expensive runs between the install and this event. The
+ * record is in
  * PATRONUS_DR_STATE_DIR when set (a drill's actions run with the sandbox's
  * settings, whose state_dir is the sandbox's), else in state_dir. A failure
  * to record is said on stderr; the restore stands.
  */
 static void
 restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int64_t point_ms,
-    const char *file)
+    const char *file, const char *hex)
 {
 	struct incident_store	*st;
 	struct buf		 b;
 	const char		*id = getenv("PATRONUS_DR_INCIDENT");
 	const char		*step = getenv("PATRONUS_DR_STEP");
-	char			 hex[HASHIO_HEXLEN], *cause = NULL;
+	char			 own[HASHIO_HEXLEN], *cause = NULL;
 	int			 rc;
 
 	if (id == NULL || *id == '\0')
 		return;
 	if (step != NULL && *step == '\0')
 		step = NULL;
-	if (hashio_file(file, hex, NULL, &cause) != 0) {
+	if (hex == NULL && hashio_file(file, own, NULL, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		return;
 	}
+	if (hex == NULL)
+		hex = own;
 	buf_init(&b);
 	buf_adds(&b, "{\"set\":");
 	json_add_string(&b, set);
@@ -606,6 +638,7 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 	buf_adds(&b, "}");
 	rc = incident_store_open(restore_state_dir(ctx), &st, &cause);
 	if (rc == 0) {
+		incident_store_set_run(st, getenv("PATRONUS_DR_RUN"));
 		rc = incident_append(st, id, step, INCIDENT_EV_RESTORED, b.data, NULL, &cause);
 		incident_store_close(st);
 	}
@@ -616,11 +649,11 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 	buf_free(&b);
 }
 
-/* The "restored" event of the database: the set or segment and the point it holds. */
+/* The "restored" event of the database: the set or segment, the point it holds, its hash. */
 static void
-restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms)
+restore_record(struct cmd_ctx *ctx, const char *set, int64_t point_ms, const char *hex)
 {
-	restore_record_part(ctx, "db", set, point_ms, ctx->conf.database);
+	restore_record_part(ctx, "db", set, point_ms, ctx->conf.database, hex);
 }
 
 /*
@@ -866,17 +899,14 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		ex = restore_run_stream(ctx, ra);
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
-		if ((ex = restore_run_db(ctx, ra, &p, pw)) == EX_OK) {
+		/* restore_run_db records it as soon as it is installed */
+		if ((ex = restore_run_db(ctx, ra, &p, pw)) == EX_OK)
 			restore_print_window(ra, (int64_t)p.when * 1000);
-			restore_record(ctx, p.db, (int64_t)p.when * 1000);
-		}
 	}
 	if (ex == 0 && picked) {
 		ra->kind = RESTORE_CONFIG;
-		if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
-			restore_record_part(ctx, "config", p.name, (int64_t)p.when * 1000,
-			    p.config);
-		else
+		/* restore_run_tree records it as soon as it is swapped in */
+		if ((ex = restore_run_tree(ctx, ra, &p, pw)) != EX_OK)
 			cmd_error(_("the config was not restored, nor the keys"));
 	}
 	if (ex == 0 && picked) {
@@ -885,10 +915,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 			cmd_error(_("the keys were not restored: the encryption key %s cannot "
 			    "be read"), ctx->conf.encryption_key);
 			ex = EX_NOINPUT;
-		} else if ((ex = restore_run_tree(ctx, ra, &p, pw)) == EX_OK)
-			restore_record_part(ctx, "keys", p.name, (int64_t)p.when * 1000,
-			    p.wireguard);
-		else
+		} else if ((ex = restore_run_tree(ctx, ra, &p, pw)) != EX_OK)
 			cmd_error(_("the keys were not restored"));
 	}
 	if (ex == 0 && !picked)
@@ -1186,11 +1213,6 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
 		restore_print_window(&ra, (int64_t)p.when * 1000);
-	if (ex == EX_OK && ra.kind == RESTORE_DB)
-		restore_record(ctx, p.db, (int64_t)p.when * 1000);
-	else if (ex == EX_OK)
-		restore_record_part(ctx, ra.kind == RESTORE_KEYS ? "keys" : "config", p.name,
-		    (int64_t)p.when * 1000, ra.kind == RESTORE_KEYS ? p.wireguard : p.config);
 	restore_pick_free(&p);
 	restore_password_free(pw);
 	return (ex);

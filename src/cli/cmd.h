@@ -17,6 +17,7 @@ struct cmd_ctx {
 };
 
 #define CMD_NEEDS_CONFIG	0x1	/* load dr.yaml first; a bad one exits 78 */
+#define CMD_HIDDEN		0x2	/* internal: left out of the command list */
 
 /* One subcommand. Strings are marked with N_() and translated when shown. */
 struct cmd_entry {
@@ -65,6 +66,7 @@ extern const struct cmd_entry cmd_fetch_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_resume_entry;
+extern const struct cmd_entry cmd_supervise_entry;
 extern const struct cmd_entry cmd_assess_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_evidence_entry;

@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "engine/host/action.h"
 #include "model/incident.h"
+#include "model/run.h"
 #include "model/runbook.h"
 #include "model/walk.h"
 #include "ui/report.h"
@@ -189,10 +190,12 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 	const struct conf	*c = o->conf;
 	const char		*path = o->config_path;
 	struct unattended_child	 ch;
+	struct run_claim	 holder;
 	struct rb_var		*vars;
-	char			*cmd, **argv = NULL, **env, *cause = NULL, *msg;
+	char			*cmd, **argv = NULL, **env, *cause = NULL, *msg, *run, *client;
+	char			*held;
 	size_t			 nv;
-	int			 rc;
+	int			 rc, r;
 
 	def = rs->kind == RB_ACTION ? action_find(rs->action) : NULL;
 	if (o->drill_conf != NULL && (def == NULL || !def->drill_live)) {
@@ -231,21 +234,36 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 	}
 	unattended_print("  $ %s\n", cmd);
 	fflush(stdout);
-	if (incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_COMMAND_STARTED, cmd,
-	    NULL, &cause) != 0) {
-		*why = cause;
+	/* this process is the run's supervisor: it claims the run, its events name it (run.h) */
+	run = run_new_id();
+	client = run_client();
+	r = run_claim(o->store, o->inc->id, rs->id, run, cmd, client, &holder, &cause);
+	free(client);
+	if (r != 0) {
+		if (r == 1) {
+			held = run_holder_text(&holder, incident_now_ms());
+			*why = xasprintf(_("Not started: the step is %s."), held);
+			free(held);
+			run_claim_clear(&holder);
+		} else
+			*why = cause;
+		free(run);
 		rc = -1;
 		goto out;
 	}
-	env = runbook_step_env(o->inc, rs->id, path, o->conf->state_dir);
+	incident_store_set_run(o->store, run);
+	env = runbook_step_env(o->inc, rs->id, path, o->conf->state_dir, run);
 	rc = unattended_run(o, rs, argv, cmd, env, &ch);
 	runbook_step_env_free(env);
-	if (rc != 0) {
+	if (rc != 0)
 		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_FAILED,
 		    ch.status, NULL, NULL);
+	incident_store_set_run(o->store, NULL);
+	free(run);
+	if (rc != 0)
 		*why = ch.last[0] != '\0' ? xasprintf("%s: %s", ch.status, ch.last) :
 		    xstrdup(ch.status);
-	} else
+	else
 		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE, "", NULL,
 		    NULL);
 out:

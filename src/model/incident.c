@@ -22,13 +22,16 @@
 struct incident_store {
 	sqlite3	*db;
 	char	*path;
+	char	*run;		/* the run id every append carries, or NULL */
+	bool	 in_tx;		/* inside incident_tx_begin: appends do not begin or commit */
+	char	*tx_appended;	/* the incident an append inside it went to: hooked at commit */
 };
 
 /* Wait this long for another process's write lock. */
 #define INCIDENT_BUSY_MS 15000
 
 /* The schema this version writes (PRAGMA user_version). */
-#define INCIDENT_SCHEMA_VERSION 1
+#define INCIDENT_SCHEMA_VERSION 2
 
 /* The first event's prev_hash. */
 static const char incident_zero_hash[] =
@@ -66,7 +69,8 @@ const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT] = {
 	    "text: a chunk of the child's output",
 	    "appended to the run" },
 	[INCIDENT_EV_EXIT] = { "exit",
-	    "JSON {status, code, signal, cancelled, output_bytes, output_dropped}",
+	    "JSON {status, code, signal, cancelled, output_bytes, output_dropped, unknown}"
+	    " (unknown: settled after its supervisor vanished, run.h)",
 	    "the run ends; exit 0 clears failed, else state failed" },
 	[INCIDENT_EV_CHECK_TICKED] = { "check-ticked",
 	    "JSON {index, item}",
@@ -101,6 +105,10 @@ const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT] = {
 	[INCIDENT_EV_ABANDONED] = { "abandoned",
 	    "text: the reason",
 	    "the walk is closed as abandoned: neither pass nor fail" },
+	[INCIDENT_EV_RUN_CLAIMED] = { "run-claimed",
+	    "JSON {run, command, client, host, boot, pid, start}; the run column names it",
+	    "a new run of the step (run.h): state running, output cleared; later "
+	    "output and exit of another run are not its" },
 };
 
 int64_t		(*incident_test_clock)(void);
@@ -132,6 +140,7 @@ static const char incident_schema[] =
     " payload TEXT NOT NULL,"
     " prev_hash TEXT NOT NULL,"
     " hash TEXT NOT NULL,"
+    " run TEXT,"
     " PRIMARY KEY (incident_id, seq));"
     "CREATE INDEX IF NOT EXISTS events_step ON events (incident_id, step, kind);"
     "CREATE INDEX IF NOT EXISTS incidents_open ON incidents (closed_ms, declared_ms);"
@@ -140,7 +149,12 @@ static const char incident_schema[] =
     " BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
     " BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;"
-    "PRAGMA user_version = 1;";
+    "PRAGMA user_version = 2;";
+
+/* From schema 1: events name the run of a step's command (incident.h). */
+static const char incident_schema_1to2[] =
+    "ALTER TABLE events ADD COLUMN run TEXT;"
+    "PRAGMA user_version = 2;";
 
 /* Milliseconds since the epoch. */
 int64_t
@@ -330,7 +344,8 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 			incident_store_close(st);
 			return (-1);
 		}
-		if (incident_exec(st, incident_schema, cause) != 0 ||
+		if (incident_exec(st, version == 1 ? incident_schema_1to2 :
+		    incident_schema, cause) != 0 ||
 		    incident_exec(st, "COMMIT", cause) != 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			incident_store_close(st);
@@ -355,6 +370,8 @@ incident_store_close(struct incident_store *st)
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	free(st->path);
+	free(st->run);
+	free(st->tx_appended);
 	free(st);
 }
 
@@ -363,6 +380,57 @@ const char *
 incident_store_path(const struct incident_store *st)
 {
 	return (st->path);
+}
+
+static void	incident_rollback(struct incident_store *);
+static int	incident_commit(struct incident_store *, char **);
+
+/* An append to id is durable: tell the hook, or, inside a shared transaction, at its commit. */
+static void
+incident_appended(struct incident_store *st, const char *id)
+{
+	if (st->in_tx) {
+		free(st->tx_appended);
+		st->tx_appended = xstrdup(id);
+		return;
+	}
+	if (incident_appended_hook != NULL)
+		incident_appended_hook(id);
+}
+
+/* Name the run every later append carries (NULL: none). */
+void
+incident_store_set_run(struct incident_store *st, const char *run)
+{
+	free(st->run);
+	st->run = run != NULL && *run != '\0' ? xstrdup(run) : NULL;
+}
+
+/* Begin a write transaction that several reads and appends share. */
+int
+incident_tx_begin(struct incident_store *st, char **cause)
+{
+	if (incident_exec(st, "BEGIN IMMEDIATE", cause) != 0)
+		return (-1);
+	st->in_tx = true;
+	return (0);
+}
+
+/* End the shared transaction: commit when ok, else roll back. Returns 0, or -1 and *cause. */
+int
+incident_tx_end(struct incident_store *st, bool ok, char **cause)
+{
+	char	*id = st->tx_appended;
+	int	 rc = 0;
+
+	st->in_tx = false;
+	st->tx_appended = NULL;
+	if (!ok)
+		incident_rollback(st);
+	else if ((rc = incident_commit(st, cause)) == 0 && id != NULL)
+		incident_appended(st, id);
+	free(id);
+	return (rc);
 }
 
 /* Append one field of the canonical encoding as a netstring. */
@@ -394,6 +462,7 @@ struct incident_hashin {
 	const char	*kind;
 	const char	*payload;
 	size_t		 payload_len;
+	const char	*run;		/* NULL or "": the encoding of schema 1 */
 };
 
 /* SHA-256 of the canonical encoding (incident.h) into out (65 bytes). */
@@ -410,7 +479,10 @@ incident_hash(const struct incident_hashin *h, char *out)
 		abort();
 	}
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	incident_netstring(md, "pdr-event-1", 11);
+	if (h->run != NULL && *h->run != '\0')
+		incident_netstring(md, "pdr-event-2", 11);
+	else
+		incident_netstring(md, "pdr-event-1", 11);
 	incident_netstring(md, h->prev, strlen(h->prev));
 	incident_netstring(md, h->id, strlen(h->id));
 	snprintf(num, sizeof num, "%" PRId64, h->seq);
@@ -422,6 +494,8 @@ incident_hash(const struct incident_hashin *h, char *out)
 	incident_netstring(md, h->step, h->step != NULL ? strlen(h->step) : 0);
 	incident_netstring(md, h->kind, strlen(h->kind));
 	incident_netstring(md, h->payload, h->payload_len);
+	if (h->run != NULL && *h->run != '\0')
+		incident_netstring(md, h->run, strlen(h->run));
 	EVP_DigestFinal_ex(md, dig, &dlen);
 	EVP_MD_CTX_free(md);
 	str_hex(dig, sizeof dig, out);
@@ -451,6 +525,8 @@ incident_col_hash(sqlite3_stmt *s, int i, char *out)
 static void
 incident_rollback(struct incident_store *st)
 {
+	if (st->in_tx)
+		return;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -510,11 +586,12 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 	h.kind = kind;
 	h.payload = payload;
 	h.payload_len = len;
+	h.run = st->run;
 	incident_hash(&h, hash);
 
 	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
-	    "client, step, kind, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    &s, cause) != 0)
+	    "client, step, kind, payload, prev_hash, hash, run) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
 		goto out;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, seq);
@@ -528,6 +605,8 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 	sqlite3_bind_text(s, 8, payload, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, hash, -1, SQLITE_STATIC);
+	if (st->run != NULL)
+		sqlite3_bind_text(s, 11, st->run, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		incident_db_error(st, _("cannot append an event"), cause);
 		goto out;
@@ -564,6 +643,7 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 		ev->kind_name = xstrdup(kind);
 		ev->kind = incident_ev_from_name(kind);
 		ev->payload = xstrndup(payload, len);
+		ev->run = st->run != NULL ? xstrdup(st->run) : NULL;
 		memcpy(ev->prev_hash, prev, sizeof prev);
 		memcpy(ev->hash, hash, sizeof hash);
 	}
@@ -579,6 +659,8 @@ out:
 static int
 incident_begin(struct incident_store *st, char **cause)
 {
+	if (st->in_tx)
+		return (0);
 	return (incident_exec(st, "BEGIN IMMEDIATE", cause));
 }
 
@@ -586,6 +668,8 @@ incident_begin(struct incident_store *st, char **cause)
 static int
 incident_commit(struct incident_store *st, char **cause)
 {
+	if (st->in_tx)
+		return (0);
 	if (incident_exec(st, "COMMIT", cause) != 0) {
 		incident_rollback(st);
 		return (-1);
@@ -610,8 +694,7 @@ incident_append_raw(struct incident_store *st, const char *id, const char *step,
 			incident_event_clear(ev);
 		return (-1);
 	}
-	if (incident_appended_hook != NULL)
-		incident_appended_hook(id);
+	incident_appended(st, id);
 	return (0);
 }
 
@@ -732,8 +815,7 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 	}
 	if (incident_commit(st, cause) != 0)
 		return (-1);
-	if (incident_appended_hook != NULL)
-		incident_appended_hook(id);
+	incident_appended(st, id);
 	return (1);
 }
 
@@ -1136,7 +1218,7 @@ incident_list_free(struct incident *l, size_t n)
 	free(l);
 }
 
-#define EVENT_COLS "seq, time_ms, operator, client, step, kind, payload, prev_hash, hash"
+#define EVENT_COLS "seq, time_ms, operator, client, step, kind, payload, prev_hash, hash, run"
 
 /* Fill an event from a row of EVENT_COLS. */
 static void
@@ -1160,6 +1242,7 @@ incident_event_from_row(sqlite3_stmt *s, const char *id, struct incident_event *
 		ev->payload = xstrdup("");
 	incident_col_hash(s, 7, ev->prev_hash);
 	incident_col_hash(s, 8, ev->hash);
+	ev->run = incident_col(s, 9);
 }
 
 /* incident_collect's filler for incident_events: arg is the incident id. */
@@ -1207,6 +1290,7 @@ incident_event_clear(struct incident_event *ev)
 	free(ev->step);
 	free(ev->kind_name);
 	free(ev->payload);
+	free(ev->run);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -1304,6 +1388,7 @@ incident_verify(struct incident_store *st, const char *id, struct incident_verif
 			h.kind = "";
 		h.payload = (const char *)sqlite3_column_text(s, 6);
 		h.payload_len = (size_t)sqlite3_column_bytes(s, 6);
+		h.run = (const char *)sqlite3_column_text(s, 9);
 		incident_hash(&h, hash);
 		stored = sqlite3_column_text(s, 8);
 		if (stored == NULL || strcmp((const char *)stored, hash) != 0) {
@@ -1501,6 +1586,17 @@ incident_event_describe(const struct incident_event *ev, bool verbose, struct bu
 		if (verbose)
 			buf_printf(b, "\n%s", ev->payload);
 		break;
+	case INCIDENT_EV_RUN_CLAIMED:
+		a = incident_event_get_or(ev, "run", "?");
+		c = incident_event_get_or(ev, "host", "?");
+		d = incident_event_get_or(ev, "client", "");
+		incident_event_get_int(ev, "pid", &v1);
+		if (verbose)
+			buf_printf(b, _("run %s claimed: pid %" PRId64 " on %s, client %s"), a,
+			    v1, c, *d != '\0' ? d : "-");
+		else
+			buf_printf(b, _("run %s claimed"), a);
+		break;
 	default:
 		buf_printf(b, "%s: %s", ev->kind_name, ev->payload);
 		break;
@@ -1526,6 +1622,7 @@ incident_event_rehash(const char *id, const struct incident_event *ev, char *out
 	h.kind = ev->kind_name;
 	h.payload = ev->payload;
 	h.payload_len = strlen(ev->payload);
+	h.run = ev->run;
 	incident_hash(&h, out);
 }
 
@@ -1589,8 +1686,8 @@ incident_import_one(struct incident_store *st, const char *id, const struct inci
 	int		 rc = -1;
 
 	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
-	    "client, step, kind, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    &s, cause) != 0)
+	    "client, step, kind, payload, prev_hash, hash, run) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
 		return (-1);
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, ev->seq);
@@ -1604,6 +1701,8 @@ incident_import_one(struct incident_store *st, const char *id, const struct inci
 	sqlite3_bind_text(s, 8, ev->payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, ev->prev_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, ev->hash, -1, SQLITE_STATIC);
+	if (ev->run != NULL)
+		sqlite3_bind_text(s, 11, ev->run, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		incident_db_error(st, _("cannot add an event"), cause);
 		goto out;

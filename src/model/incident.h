@@ -17,6 +17,8 @@
  *   "pdr-event-1", prev_hash (64 lower-case hex), incident id, seq (decimal),
  *   time_ms (decimal), operator, client ("" when none), step ("" when none),
  *   kind name, payload
+ * An event that names a run (the run column, run.h) begins with "pdr-event-2"
+ * instead and has the run id as one more field at the end.
  * The incident row also keeps the last seq and hash, so removing the last
  * events is found too. Hex is lower-case.
  */
@@ -55,6 +57,7 @@ enum incident_ev {
 	INCIDENT_EV_CLOSED,		/* the outcome, e.g. "resolved", "drill complete" */
 	INCIDENT_EV_RESTORED,		/* JSON {set, backup_ms}: the backup set restored and when it was taken (the RPO's end) */
 	INCIDENT_EV_ABANDONED,		/* the reason: closed by `incidents close` (opened by mistake) */
+	INCIDENT_EV_RUN_CLAIMED,	/* JSON {run, command, client, host, boot, pid, start}: a run of the step's command is claimed (run.h) */
 	INCIDENT_EV__COUNT
 };
 
@@ -110,6 +113,7 @@ struct incident_event {
 	char			*payload;	/* never NULL ("" when empty) */
 	char			 prev_hash[INCIDENT_HASH_HEX];
 	char			 hash[INCIDENT_HASH_HEX];
+	char			*run;		/* the run of a step's command it belongs to, or NULL */
 };
 
 /* The result of incident_verify when the chain is broken. */
@@ -126,6 +130,15 @@ int		 incident_store_open(const char *state_dir, struct incident_store **stp,
 void		 incident_store_close(struct incident_store *);
 /* The path of the store's database file (owned by the store). */
 const char	*incident_store_path(const struct incident_store *);
+/* Name the run (NULL: none) that every later append through this store carries. */
+void		 incident_store_set_run(struct incident_store *, const char *run);
+/*
+ * Begin a write transaction (BEGIN IMMEDIATE: one writer at a time) in which
+ * reads and appends are one atomic step; the appends inside it do not commit.
+ */
+int		 incident_tx_begin(struct incident_store *, char **cause);
+/* Commit the transaction (ok) or roll it back. Returns 0, or -1 and *cause. */
+int		 incident_tx_end(struct incident_store *, bool ok, char **cause);
 
 /*
  * Declare an incident (or drill) and append its "declared" event, in one

@@ -83,6 +83,11 @@ journal_add_event(struct buf *b, const struct incident_event *ev)
 	json_add_string(b, ev->kind_name);
 	buf_adds(b, ",\"payload\":");
 	json_add_string(b, ev->payload);
+	/* the run of a step's command (run.h), only on events that name one */
+	if (ev->run != NULL) {
+		buf_adds(b, ",\"run\":");
+		json_add_string(b, ev->run);
+	}
 	buf_printf(b, ",\"prev_hash\":\"%s\",\"hash\":\"%s\"}\n", ev->prev_hash, ev->hash);
 }
 
@@ -101,6 +106,7 @@ journal_parse_event(const char *line, const char *id, struct incident_event *ev)
 	ev->step = json_get_string(line, "step");
 	ev->kind_name = json_get_string(line, "kind");
 	ev->payload = json_get_string(line, "payload");
+	ev->run = json_get_string(line, "run");
 	prev = json_get_string(line, "prev_hash");
 	hash = json_get_string(line, "hash");
 	if (ev->operator == NULL || ev->kind_name == NULL || ev->payload == NULL ||

@@ -1956,23 +1956,26 @@ runbook_step_command(const struct rb_step *rs, const struct rb_var *vars, size_t
 /*
  * The environment a step's child gets (NULL-terminated "NAME=VALUE" strings;
  * free with runbook_step_env_free): PATRONUS_DR_INCIDENT, _DRILL, _STEP,
- * _CONFIG (the settings the step works with, when not NULL) and
- * _STATE_DIR (where the incident record is, for the events an action adds).
+ * _CONFIG (the settings the step works with, when not NULL),
+ * _STATE_DIR (where the incident record is, for the events an action adds)
+ * and _RUN (the run those events name, run.h, when not NULL).
  */
 char **
 runbook_step_env(const struct incident *inc, const char *step, const char *config,
-    const char *state_dir)
+    const char *state_dir, const char *run)
 {
 	char	**env;
 	size_t	  n = 0;
 
-	env = xcalloc(6, sizeof *env);
+	env = xcalloc(7, sizeof *env);
 	env[n++] = xasprintf("PATRONUS_DR_INCIDENT=%s", inc->id);
 	env[n++] = xasprintf("PATRONUS_DR_DRILL=%d", inc->mode == INCIDENT_MODE_DRILL);
 	env[n++] = xasprintf("PATRONUS_DR_STEP=%s", step);
 	env[n++] = xasprintf("PATRONUS_DR_STATE_DIR=%s", state_dir);
 	if (config != NULL)
 		env[n++] = xasprintf("PATRONUS_DR_CONFIG=%s", config);
+	if (run != NULL)
+		env[n++] = xasprintf("PATRONUS_DR_RUN=%s", run);
 	env[n] = NULL;
 	return (env);
 }

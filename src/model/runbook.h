@@ -252,7 +252,7 @@ struct rb_var	*runbook_vars_incident(const struct conf *, const struct incident 
  * variable or action. The caller frees the result.
  */
 char		**runbook_step_env(const struct incident *, const char *, const char *,
-		    const char *);
+		    const char *, const char *);
 void		 runbook_step_env_free(char **);
 char		*runbook_step_command(const struct rb_step *, const struct rb_var *, size_t,
 		    const char *, const char *, int64_t, char ***, char **);

@@ -97,6 +97,7 @@ walk_free(struct walk *w)
 			free(w->steps[i].status);
 			free(w->steps[i].skip_reason);
 			buf_free(&w->steps[i].output);
+			run_claim_clear(&w->steps[i].claim);
 		}
 	}
 	free(w->steps);
@@ -143,6 +144,7 @@ walk_ev_copy(struct incident_event *dst, const struct incident_event *src)
 	dst->step = src->step != NULL ? xstrdup(src->step) : NULL;
 	dst->kind_name = src->kind_name != NULL ? xstrdup(src->kind_name) : NULL;
 	dst->payload = xstrdup(src->payload != NULL ? src->payload : "");
+	dst->run = src->run != NULL ? xstrdup(src->run) : NULL;
 }
 
 /* The index of a decide step's answer by label, or -1. */
@@ -242,6 +244,12 @@ walk_exit(struct walk *w, struct walk_step *s, const struct incident_event *ev)
 	}
 	if (incident_event_get_int(ev, "output_dropped", &n) == 0 && n > 0)
 		s->output_cut = true;
+	/* settled after its supervisor vanished (run.h): said in the reader's language */
+	if (incident_event_get_int(ev, "unknown", &n) == 0 && n != 0 && v != NULL &&
+	    strcmp(v, RUN_UNKNOWN_STATUS) == 0) {
+		free(v);
+		v = xstrdup(_("ended while nobody watched: outcome unknown"));
+	}
 	if (w->keep_runs && (r = walk_open_run(s)) != NULL) {
 		r->end_ms = ev->time_ms;
 		r->status = xstrdup(v != NULL ? v : "?");
@@ -339,6 +347,11 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 	}
 	if (s == NULL)
 		return;
+	/* output and ends of another run than the step's last one are not its (never merged) */
+	if ((ev->kind == INCIDENT_EV_OUTPUT || ev->kind == INCIDENT_EV_EXIT ||
+	    (ev->kind == INCIDENT_EV_STEP_FAILED && ev->run != NULL)) &&
+	    s->claim.step != NULL && !run_event_of(&s->claim, ev))
+		return;
 
 	switch (ev->kind) {
 	case INCIDENT_EV_STEP_STARTED:
@@ -351,8 +364,16 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 		if (ev->kind == INCIDENT_EV_STEP_STARTED && s->title == NULL && *p != '\0')
 			s->title = xstrdup(p);
 		break;
+	case INCIDENT_EV_RUN_CLAIMED:
 	case INCIDENT_EV_COMMAND_STARTED:
-		walk_set(&s->command, p);
+		if (ev->kind == INCIDENT_EV_COMMAND_STARTED && ev->run != NULL &&
+		    run_event_of(&s->claim, ev)) {
+			walk_set(&s->command, p);
+			break;
+		}
+		run_claim_clear(&s->claim);
+		run_claim_from_event(ev, &s->claim);
+		walk_set(&s->command, s->claim.command);
 		s->ran = s->running = true;
 		s->simulated = false;
 		s->state = WALK_RUNNING;
@@ -363,7 +384,7 @@ walk_apply(struct walk *w, const struct incident_event *ev)
 			s->runs = xreallocarray(s->runs, s->nruns + 1, sizeof *s->runs);
 			r = &s->runs[s->nruns++];
 			memset(r, 0, sizeof *r);
-			r->command = xstrdup(p);
+			r->command = xstrdup(s->command != NULL ? s->command : "");
 			r->start_ms = ev->time_ms;
 			r->code = -1;
 			buf_init(&r->output);

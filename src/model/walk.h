@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "model/incident.h"
+#include "model/run.h"
 #include "model/runbook.h"
 #include "util/str.h"
 
@@ -77,6 +78,7 @@ struct walk_step {
 	char		*decision_answer;
 	struct walk_run	*runs;		/* keep_runs only */
 	size_t		 nruns;
+	struct run_claim claim;		/* the last run's claim (run NULL: unclaimed, step NULL: none) */
 };
 
 /* The remark of a step-done event that stands for a simulated command in a drill. */

@@ -112,6 +112,9 @@ struct tui {
 	int			 proc_step;
 	uint64_t		 proc_bytes;
 	uint64_t		 proc_dropped;
+	char			*proc_run;	/* the run id its supervisor claims */
+	struct buf		 proc_msg;	/* what the supervisor said (a refusal) */
+	int64_t			 settle_ms;	/* last look for runs nobody watches */
 
 	/* the status line: a message about the step that was current when it was set */
 	char			*status;

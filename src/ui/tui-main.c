@@ -11,6 +11,7 @@
 #include "system.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -237,6 +238,39 @@ main_drill_text(struct tui *t, int i)
 	}
 }
 
+static bool	main_run_ours(struct tui *, int);
+
+/* The line of a running step: ours, another live run (who, pid, age), or one nobody can watch. */
+static void
+main_pane_run(struct tui *t, int i, int width, struct plines *pl)
+{
+	const struct run_claim	*c = &t->w.steps[i].claim;
+	char			*who, *s;
+
+	if (main_run_ours(t, i)) {
+		pl_wrap(pl, t->attr[ROLE_RUNNING], PL_RESULT, width, 0, _("Running... (c cancels)"));
+		return;
+	}
+	who = run_holder_text(c, tui_now_ms());
+	switch (run_life(c)) {
+	case RUN_ALIVE:
+		s = xasprintf(_("Running, %s (c cancels)"), who);
+		break;
+	case RUN_GONE:
+		s = xasprintf(_("Its supervisor is gone (%s): being settled"), who);
+		break;
+	case RUN_ELSEWHERE:
+		s = xasprintf(_("Running, %s: cannot be checked here (c gives it up)"), who);
+		break;
+	default:
+		s = xasprintf(_("Unfinished, %s (c marks it interrupted)"), who);
+		break;
+	}
+	pl_wrap(pl, t->attr[ROLE_RUNNING], PL_RESULT, width, 0, s);
+	free(s);
+	free(who);
+}
+
 /* Build the lines of the step pane for step i in width columns. */
 static void
 main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
@@ -295,9 +329,7 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 		else if (rs->confirm)
 			pl_add(pl, t->attr[ROLE_DIM], -1, "%s", _("Asks for confirmation before it runs."));
 		if (ws->running)
-			pl_add(pl, t->attr[ROLE_RUNNING], PL_RESULT, "%s", t->proc != NULL &&
-			    t->proc_step == i ? _("Running... (c cancels)") :
-			    _("Running (started elsewhere or interrupted; c marks it ended)"));
+			main_pane_run(t, i, width, pl);
 		else if (ws->status != NULL)
 			pl_add(pl, ws->exit_ok ? t->attr[ROLE_DONE] : t->attr[ROLE_FAILED], PL_RESULT,
 			    _("Result: %s"), ws->status);
@@ -912,16 +944,27 @@ static void
 main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 {
 	struct incident_event	 ev;
-	char			*cause = NULL;
+	struct run_claim	 holder;
+	char			*cause = NULL, *who;
+	int			 r;
 
 	if (!ok) {
 		tui_status(t, false, "%s", _("The incident stays open."));
 		return;
 	}
 	memset(&ev, 0, sizeof ev);
-	if (incident_close(t->o->store, t->o->inc->id,
+	/* never closed under a run that is still going: its end would have no place */
+	if ((r = run_close(t->o->store, t->o->inc->id, INCIDENT_EV_CLOSED,
 	    t->o->inc->mode == INCIDENT_MODE_DRILL ? "drill complete" : "resolved",
-	    &ev, &cause) != 0) {
+	    &holder, &ev, &cause)) == 1) {
+		who = run_holder_text(&holder, tui_now_ms());
+		tui_status(t, true, _("Not closed: step %s is %s."), holder.step, who);
+		free(who);
+		run_claim_clear(&holder);
+		tui_sync(t);
+		return;
+	}
+	if (r != 0) {
 		tui_status(t, true, _("not closed: %s"), cause);
 		free(cause);
 		return;
@@ -1085,43 +1128,73 @@ main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
 	main_next_question(t, i, q);
 }
 
-/* Start the child of step i: record the command, then run it. */
+/*
+ * Start the supervisor of step i's command (cmd-supervise.c): it claims the
+ * run in the record, runs the command and records its output and exit, even
+ * when this TUI is gone. What it says goes to the status line.
+ */
 static void
 main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct proc_opts	 po;
-	const char		*path;
-	char			*cmd, **argv = NULL, **env, *cause = NULL;
+	const char		*path, **sv;
+	char			*cmd, **argv = NULL, **env, *cause = NULL, *client;
 	int			 r;
+	size_t			 k, n;
 
 	if ((cmd = main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
 		free(cause);
 		return;
 	}
-	if (tui_record(t, rs->id, INCIDENT_EV_COMMAND_STARTED, cmd) != 0)
-		goto out;
+	free(t->proc_run);
+	t->proc_run = run_new_id();
+	client = run_client();
+	for (n = 0; argv != NULL && argv[n] != NULL; n++)
+		;
+	sv = xcalloc(n + 20, sizeof *sv);
+	k = 0;
+	sv[k++] = t->o->self;
+	if (t->o->config_path != NULL) {
+		sv[k++] = "--config";
+		sv[k++] = t->o->config_path;
+	}
+	sv[k++] = "supervise";
+	sv[k++] = "--incident";
+	sv[k++] = t->o->inc->id;
+	sv[k++] = "--step";
+	sv[k++] = rs->id;
+	sv[k++] = "--run";
+	sv[k++] = t->proc_run;
+	sv[k++] = "--client";
+	sv[k++] = client;
+	sv[k++] = "--command";
+	sv[k++] = cmd;
+	if (argv != NULL) {
+		sv[k++] = "--";
+		for (n = 0; argv[n] != NULL; n++)
+			sv[k++] = argv[n];
+	}
+	sv[k] = NULL;
+	/* the step's settings (a drill's sandbox) for the command; the record stays ours */
 	main_step_conf(t, i, &path);
-	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir);
+	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir, NULL);
 	memset(&po, 0, sizeof po);
 	po.env = (const char *const *)env;
-	po.grace_ms = 3000;
-	if (argv != NULL)
-		r = proc_start((const char *const *)argv, &po, &t->proc, &cause);
-	else
-		r = proc_start_shell(cmd, &po, &t->proc, &cause);
+	r = proc_start(sv, &po, &t->proc, &cause);
 	runbook_step_env_free(env);
+	free(sv);
+	free(client);
 	if (r != 0) {
 		t->proc = NULL;
-		incident_append_exit(t->o->store, t->o->inc->id, rs->id, cause, 127, 0,
-		    false, 0, 0, NULL, NULL);
-		tui_record(t, rs->id, INCIDENT_EV_STEP_FAILED, cause);
+		tui_status(t, true, _("not started: %s"), cause);
 		free(cause);
 		goto out;
 	}
 	t->proc_step = i;
 	t->proc_bytes = t->proc_dropped = 0;
+	buf_reset(&t->proc_msg);
 	main_st(t)->out_top = -1;
 out:
 	free(cmd);
@@ -1149,8 +1222,15 @@ main_key_run(struct tui *t, int i)
 		tui_status(t, true, "%s", _("This step has no command to run."));
 		return;
 	}
-	if (t->proc != NULL || t->w.steps[i].running) {
+	if (t->proc != NULL) {
 		tui_status(t, true, "%s", _("A command is running already."));
+		return;
+	}
+	/* a run whose supervisor is gone does not hold the step: the claim settles it */
+	if (t->w.steps[i].running && run_life(&t->w.steps[i].claim) != RUN_GONE) {
+		msg = run_holder_text(&t->w.steps[i].claim, tui_now_ms());
+		tui_status(t, true, _("Not started: the step is %s."), msg);
+		free(msg);
 		return;
 	}
 	if ((cmd = main_command(t, i, NULL, &cause)) == NULL) {
@@ -1188,26 +1268,129 @@ main_key_run(struct tui *t, int i)
 	free(cmd);
 }
 
-/* c: cancel the running child (SIGTERM, then SIGKILL), or settle a run nobody owns. */
+/* Whether step i's last run is the one this TUI's supervisor claimed. */
+static bool
+main_run_ours(struct tui *t, int i)
+{
+	const struct run_claim	*c = &t->w.steps[i].claim;
+
+	return (t->proc != NULL && t->proc_step == i && t->proc_run != NULL &&
+	    c->run != NULL && strcmp(c->run, t->proc_run) == 0);
+}
+
+/* Ask the supervisor of step i's live run to cancel it. */
+static void
+main_cancel_run(struct tui *t, int i)
+{
+	char	*cause = NULL;
+
+	if (run_cancel(&t->w.steps[i].claim, &cause) != 0) {
+		tui_status(t, true, _("not cancelled: %s"), cause);
+		free(cause);
+		return;
+	}
+	tui_status(t, false, "%s", _("Cancelling: SIGTERM sent, SIGKILL follows in 3 s."));
+}
+
+/* The answer to "cancel another operator's run?". */
+static void
+main_cancel_confirmed(struct tui *t, bool ok, const char *text, void *arg)
+{
+	int	i = (int)(intptr_t)arg;
+
+	if (ok && t->w.steps[i].running)
+		main_cancel_run(t, i);
+}
+
+/* The answer to "give up a run of another host?". */
+static void
+main_abandon_confirmed(struct tui *t, bool ok, const char *text, void *arg)
+{
+	int		 i = (int)(intptr_t)arg, r;
+	char		*cause = NULL;
+
+	if (!ok || !t->w.steps[i].running || t->w.steps[i].claim.run == NULL)
+		return;
+	if ((r = run_abandon(t->o->store, t->o->inc->id, t->w.rb->steps[i].id,
+	    t->w.steps[i].claim.run, &cause)) < 0) {
+		tui_status(t, true, _("not recorded: %s"), cause);
+		free(cause);
+		return;
+	}
+	tui_sync(t);
+	tui_status(t, false, "%s", r > 0 ? _("Recorded as ended, outcome unknown.") :
+	    _("The run has ended meanwhile."));
+}
+
+/*
+ * c: cancel the step's run through its supervisor, ours at once, another
+ * TUI's after asking; a run whose supervisor is gone is settled as "outcome
+ * unknown" (never "interrupted"); a run of an older version is marked
+ * interrupted. Everything is checked before anything is written.
+ */
 static void
 main_key_cancel(struct tui *t, int i)
 {
-	if (t->proc != NULL) {
-		if (!proc_cancelled(t->proc)) {
-			proc_cancel(t->proc);
-			tui_status(t, false, "%s",
-			    _("Cancelling: SIGTERM sent, SIGKILL follows in 3 s."));
-		}
+	const struct run_claim	*c;
+	char			*cause = NULL, *who, *msg;
+	int			 r;
+
+	if (i < 0)
+		return;
+	if (t->proc != NULL && t->proc_step == i && !t->w.steps[i].running) {
+		/* not claimed yet: the supervisor cancels as soon as it has */
+		kill(proc_pid(t->proc), SIGTERM);
+		tui_status(t, false, "%s", _("Cancelling: SIGTERM sent, SIGKILL follows in 3 s."));
 		return;
 	}
-	if (i >= 0 && t->w.steps[i].running) {
-		incident_append_exit(t->o->store, t->o->inc->id, t->w.rb->steps[i].id,
-		    "interrupted", -1, 0, true, 0, 0, NULL, NULL);
+	if (!t->w.steps[i].running) {
+		tui_status(t, true, "%s", _("Nothing is running."));
+		return;
+	}
+	c = &t->w.steps[i].claim;
+	switch (run_life(c)) {
+	case RUN_ALIVE:
+		if (main_run_ours(t, i)) {
+			main_cancel_run(t, i);
+			break;
+		}
+		who = run_holder_text(c, tui_now_ms());
+		msg = xasprintf(_("The step is %s. Cancel that run? (y/n)"), who);
+		tui_confirm(t, _("Cancel"), msg, main_cancel_confirmed, (void *)(intptr_t)i);
+		free(msg);
+		free(who);
+		break;
+	case RUN_GONE:
+		if ((r = run_settle(t->o->store, t->o->inc->id, t->w.rb->steps[i].id,
+		    &cause)) < 0) {
+			tui_status(t, true, _("not recorded: %s"), cause);
+			free(cause);
+			break;
+		}
+		tui_sync(t);
+		tui_status(t, false, "%s", r > 0 ?
+		    _("Its supervisor is gone: recorded as ended, outcome unknown.") :
+		    _("The run has ended meanwhile."));
+		break;
+	case RUN_ELSEWHERE:
+		who = run_holder_text(c, tui_now_ms());
+		msg = xasprintf(_("The step is %s, which cannot be checked from here. Only if "
+		    "that host is gone: record the run as ended, outcome unknown? (y/n)"), who);
+		tui_confirm(t, _("Cancel"), msg, main_abandon_confirmed, (void *)(intptr_t)i);
+		free(msg);
+		free(who);
+		break;
+	case RUN_UNCLAIMED:
+		if ((r = run_mark_interrupted(t->o->store, t->o->inc->id,
+		    t->w.rb->steps[i].id, &cause)) < 0) {
+			tui_status(t, true, _("not recorded: %s"), cause);
+			free(cause);
+			break;
+		}
 		tui_sync(t);
 		tui_status(t, false, "%s", _("The unfinished run is marked as interrupted."));
-		return;
+		break;
 	}
-	tui_status(t, true, "%s", _("Nothing is running."));
 }
 
 /* Space (and Enter on a checklist): tick or untick the item under the cursor. */
@@ -1417,8 +1600,8 @@ main_k_other(struct tui *t, struct main_state *m, int arg)
 		break;
 	case KO_QUIT:
 		if (t->proc != NULL) {
-			tui_confirm(t, _("Leave"), _("A command is running. Cancel it and leave? (y/n)"),
-			    main_quit_confirmed, NULL);
+			tui_confirm(t, _("Leave"), _("A command is running. It goes on and is "
+			    "recorded; resume shows it. Leave? (y/n)"), main_quit_confirmed, NULL);
 			break;
 		}
 		return (SCR_QUIT);
@@ -1622,12 +1805,15 @@ main_scan_rpo(struct tui *t)
 	stream_status_free(&st);
 }
 
+static bool	main_settle(struct tui *);
+
 /* Before the first screen: the first step becomes current when none is; the backups are scanned. */
 void
 tui_main_first(struct tui *t)
 {
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
 		main_goto(t, 0);
+	main_settle(t);
 	main_scan_rpo(t);
 }
 
@@ -1646,6 +1832,7 @@ tui_main_tick(struct tui *t)
 	tui_sync(t);
 	if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
 		tui_child_event(t);
+	main_settle(t);
 	if (now - t->rpo_scanned_ms >= 10000)
 		main_scan_rpo(t);
 	if (!t->w.closed && inc->rto > 0) {
@@ -1674,54 +1861,53 @@ tui_main_tick(struct tui *t)
 	return (1);
 }
 
-/* Record how the child ended (why: the reason of a cancel, or NULL) and let it go. */
+/* The supervisor has ended: its run is in the record; say what it said when it did not run it. */
 static void
-main_child_end(struct tui *t, const char *why)
+main_child_end(struct tui *t)
 {
-	const char	*step = t->w.rb->steps[t->proc_step].id;
-	char		 st[128], *cause;
-	int		 code, sig;
+	char	 st[128];
+	int	 code;
 
-	proc_status_string(t->proc, st, sizeof st);
-	code = proc_exit_code(t->proc);
-	sig = proc_term_signal(t->proc);
-	incident_append_exit(t->o->store, t->o->inc->id, step, st, code, sig,
-	    proc_cancelled(t->proc), t->proc_bytes, t->proc_dropped, NULL, NULL);
 	tui_sync(t);
-	if (code != 0) {
-		if (why != NULL) {
-			cause = xasprintf(_("%s; cancelled: %s"), st, why);
-			tui_record(t, step, INCIDENT_EV_STEP_FAILED, cause);
-			free(cause);
-		} else
-			tui_record(t, step, INCIDENT_EV_STEP_FAILED, st);
-	}
+	code = proc_exit_code(t->proc);
+	proc_status_string(t->proc, st, sizeof st);
+	while (t->proc_msg.len > 0 && t->proc_msg.data[t->proc_msg.len - 1] == ' ')
+		t->proc_msg.data[--t->proc_msg.len] = '\0';
+	if (code == EX_TEMPFAIL && t->proc_msg.len > 0)
+		tui_status(t, true, "%s", t->proc_msg.data);
+	else if (code == EX_TEMPFAIL)
+		tui_status(t, false, "%s", _("Not started: cancelled before it began."));
+	else if (code != 0)
+		tui_status(t, true, _("the supervisor of the step's command failed (%s): %s"), st,
+		    t->proc_msg.len > 0 ? t->proc_msg.data : "-");
 	proc_free(t->proc);
 	t->proc = NULL;
 	t->proc_step = -1;
+	buf_reset(&t->proc_msg);
 }
 
-/* Read the child's output into the record; record its end once it is reaped. */
+/* Read what the supervisor says: a newline means the record has grown; text is a message. */
 static void
-main_child_io(struct tui *t, const char *why)
+main_child_io(struct tui *t)
 {
 	struct buf	 b;
 	char		*cause = NULL;
-	int		 r = 1, kept;
+	size_t		 k;
+	int		 r;
 
 	if (t->proc == NULL)
 		return;
 	buf_init(&b);
 	if (proc_fd(t->proc) != -1) {
 		r = proc_read(t->proc, &b, 0, &cause);
-		if (b.len > 0) {
-			t->proc_bytes += b.len;
-			kept = incident_append_output(t->o->store, t->o->inc->id,
-			    t->w.rb->steps[t->proc_step].id, b.data, b.len, NULL);
-			if (kept <= 0)
-				t->proc_dropped += b.len;
+		for (k = 0; k < b.len; k++)
+			if (b.data[k] != '\n' && t->proc_msg.len < 4096)
+				buf_addc(&t->proc_msg, b.data[k]);
+			else if (b.data[k] == '\n' && t->proc_msg.len > 0 &&
+			    t->proc_msg.data[t->proc_msg.len - 1] != ' ')
+				buf_addc(&t->proc_msg, ' ');
+		if (b.len > 0)
 			tui_sync(t);
-		}
 		if (r < 0) {
 			tui_status(t, true, "%s", cause);
 			free(cause);
@@ -1729,38 +1915,60 @@ main_child_io(struct tui *t, const char *why)
 	}
 	buf_free(&b);
 	if (proc_fd(t->proc) == -1 && proc_reap(t->proc))
-		main_child_end(t, why);
+		main_child_end(t);
 }
 
-/* The child's pipe is ready (or closed): record its output, then its end. */
+/* The supervisor's pipe is ready (or closed): follow the record. */
 void
 tui_child_event(struct tui *t)
 {
-	main_child_io(t, NULL);
+	main_child_io(t);
 }
 
-/* The TUI is ending with a child running: cancel it, wait briefly, record its end. */
+/*
+ * The TUI is ending with its supervisor running: let it go on. It records
+ * the output and the end itself; resume shows the run meanwhile.
+ */
 void
 tui_child_hangup(struct tui *t, const char *why)
 {
-	struct timespec	ts = { 0, 50 * 1000 * 1000 };
-	int64_t		limit = tui_now_ms() + 4000;
-
+	(void)why;
 	if (t->proc == NULL)
 		return;
-	proc_cancel(t->proc);
-	while (t->proc != NULL && tui_now_ms() < limit) {
-		main_child_io(t, why);
-		if (t->proc != NULL) {
-			proc_tick(t->proc);
-			nanosleep(&ts, NULL);
-		}
+	proc_detach(t->proc);
+	t->proc = NULL;
+	t->proc_step = -1;
+}
+
+/*
+ * Settle the runs whose supervisor is gone (at most every 2 s, only when the
+ * walk shows a running step that is not ours). Returns whether any was.
+ */
+static bool
+main_settle(struct tui *t)
+{
+	int64_t	 now = tui_now_ms();
+	size_t	 i;
+	char	*cause = NULL;
+	int	 r;
+	bool	 look = false;
+
+	if (t->w.closed || now - t->settle_ms < 2000)
+		return (false);
+	for (i = 0; i < t->w.rb->nsteps && !look; i++)
+		look = t->w.steps[i].running && !main_run_ours(t, (int)i) &&
+		    run_life(&t->w.steps[i].claim) == RUN_GONE;
+	if (!look)
+		return (false);
+	t->settle_ms = now;
+	if ((r = run_settle(t->o->store, t->o->inc->id, NULL, &cause)) < 0) {
+		tui_status(t, true, _("not recorded: %s"), cause);
+		free(cause);
+		return (false);
 	}
-	if (t->proc != NULL) {
-		incident_append_exit(t->o->store, t->o->inc->id,
-		    t->w.rb->steps[t->proc_step].id, "signal 9 (Killed)", -1, 9, true,
-		    t->proc_bytes, t->proc_dropped, NULL, NULL);
-		proc_free(t->proc);	/* SIGKILL and reap */
-		t->proc = NULL;
-	}
+	tui_sync(t);
+	if (r > 0)
+		tui_status(t, false, "%s", _("A run whose supervisor is gone is recorded as "
+		    "ended, outcome unknown."));
+	return (r > 0);
 }

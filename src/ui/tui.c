@@ -777,6 +777,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	t.o = o;
 	t.end = TUI_LEFT;
 	t.proc_step = -1;
+	buf_init(&t.proc_msg);
 	t.operator = incident_operator();
 	walk_init(&t.w, o->rb);
 	if (tui_sync(&t) < 0) {
@@ -818,6 +819,8 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	free(t.status);
 	free(t.rpo_warn);
 	free(t.own);
+	free(t.proc_run);
+	buf_free(&t.proc_msg);
 	free(t.operator);
 	return (0);
 
@@ -828,6 +831,8 @@ fail:
 	walk_free(&t.w);
 	free(t.status);
 	free(t.own);
+	free(t.proc_run);
+	buf_free(&t.proc_msg);
 	free(t.operator);
 	return (-1);
 }

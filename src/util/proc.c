@@ -2,6 +2,7 @@
 #include "system.h"
 
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,7 +27,8 @@ struct proc {
 
 /* In the child: reset signals, wire the descriptors and exec; never returns. */
 static PDR_NORETURN void
-proc_child(const char *const *argv, const struct proc_opts *o, int out, int errfd)
+proc_child(const char *const *argv, const struct proc_opts *o, int out, int errfd,
+    pid_t parent)
 {
 	static const int	 sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM,
 	    SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM, SIGUSR1, SIGUSR2 };
@@ -41,6 +43,10 @@ proc_child(const char *const *argv, const struct proc_opts *o, int out, int errf
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	if (setsid() == -1)
 		goto fail;
+	/* The parent may have died between fork and prctl: then go at once. */
+	if (o != NULL && o->die_with_parent &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent))
+		_exit(127);
 
 	if ((null = open("/dev/null", O_RDONLY)) == -1)
 		goto fail;
@@ -90,7 +96,7 @@ proc_start(const char *const *argv, const struct proc_opts *o, struct proc **pp,
 	struct proc	*p;
 	int		 out[2], ep[2], e;
 	ssize_t		 n;
-	pid_t		 pid;
+	pid_t		 pid, self = getpid();
 
 	*pp = NULL;
 	if (argv == NULL || argv[0] == NULL) {
@@ -120,7 +126,7 @@ proc_start(const char *const *argv, const struct proc_opts *o, struct proc **pp,
 	if (pid == 0) {
 		close(out[0]);
 		close(ep[0]);
-		proc_child(argv, o, out[1], ep[1]);
+		proc_child(argv, o, out[1], ep[1], self);
 	}
 	close(out[1]);
 	close(ep[1]);
@@ -347,6 +353,99 @@ proc_tick(struct proc *p)
 		kill(p->pid, SIGKILL);
 	}
 	return (proc_reap(p));
+}
+
+/* Let a child go on alone: close the pipe and forget it, without a signal. */
+void
+proc_detach(struct proc *p)
+{
+	if (p == NULL)
+		return;
+	if (p->fd != -1)
+		close(p->fd);
+	free(p);
+}
+
+/* When process pid started (field 22 of /proc/PID/stat, clock ticks since boot): 0, or -1 when it is gone. */
+int
+proc_start_time(pid_t pid, uint64_t *start)
+{
+	char			 path[64], buf[1024], *p;
+	ssize_t			 n;
+	int			 fd, field;
+	unsigned long long	 v;
+
+	if (pid <= 0)
+		return (-1);
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	/* the command name (field 2) may hold spaces and parentheses: skip to its last ')' */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return (-1);
+	p++;
+	/* a zombie (Z) or dead (X) process has ended: its outcome is with its parent */
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return (-1);
+	/* p is at the space before field 3; field 22 is 19 spaces on */
+	for (field = 3; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%llu", &v) != 1)
+		return (-1);
+	*start = (uint64_t)v;
+	return (0);
+}
+
+/* This boot's id (/proc/sys/kernel/random/boot_id) into buf, "" when unknown. Returns buf. */
+char *
+proc_boot_id(char *buf, size_t len)
+{
+	ssize_t	n;
+	int	fd;
+
+	buf[0] = '\0';
+	if ((fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)) == -1)
+		return (buf);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return (buf);
+}
+
+/* How deep proc_defer_signals calls nest, and the mask to go back to. */
+static int	 proc_deferred;
+static sigset_t	 proc_defer_old;
+
+/* Hold SIGTERM, SIGHUP and SIGINT back until proc_undefer_signals; calls nest. */
+void
+proc_defer_signals(void)
+{
+	sigset_t	set;
+
+	if (proc_deferred++ > 0)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, &proc_defer_old);
+}
+
+/* End the outermost proc_defer_signals: a signal that came meanwhile is delivered now. */
+void
+proc_undefer_signals(void)
+{
+	if (proc_deferred == 0 || --proc_deferred > 0)
+		return;
+	sigprocmask(SIG_SETMASK, &proc_defer_old, NULL);
 }
 
 /* Free a child, killing and reaping it if it still runs. */

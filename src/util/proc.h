@@ -23,6 +23,7 @@ struct proc_opts {
 	const char	*cwd;		/* working directory, NULL: inherited */
 	const char	*const *env;	/* "NAME=VALUE" to set in the child, NULL-terminated, or NULL */
 	int64_t		 grace_ms;	/* SIGTERM to SIGKILL delay on cancel, 0: PROC_GRACE_MS */
+	bool		 die_with_parent;	/* SIGKILL when the starting process dies (PR_SET_PDEATHSIG) */
 };
 
 /* Default delay between SIGTERM and SIGKILL when a child is cancelled. */
@@ -95,6 +96,24 @@ int		 proc_tick(struct proc *);
  * child ends at once, so the wait is short). Closes the pipe. NULL is fine.
  */
 void		 proc_free(struct proc *);
+
+/* Forget a child without signalling it: it goes on alone (its output pipe is closed). NULL is fine. */
+void		 proc_detach(struct proc *);
+
+/* When process pid started, in clock ticks since boot, into *start: 0, or -1 when there is no such process. */
+int		 proc_start_time(pid_t pid, uint64_t *start);
+/* Room for a boot id with its NUL. */
+#define PROC_BOOT_ID_MAX 64
+/* This boot's id (/proc/sys/kernel/random/boot_id) into buf, "" when unknown. Returns buf. */
+char		*proc_boot_id(char *buf, size_t len);
+
+/*
+ * Hold SIGTERM, SIGHUP and SIGINT back (sigprocmask) while live data is
+ * replaced and recorded; calls nest. proc_undefer_signals ends the outermost
+ * one, and a signal that came meanwhile is delivered then.
+ */
+void		 proc_defer_signals(void);
+void		 proc_undefer_signals(void);
 
 /* Milliseconds on the monotonic clock, for timing steps and grace periods. */
 

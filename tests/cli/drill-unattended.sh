@@ -51,6 +51,10 @@ expect_match "$T/out" "sandbox .*/incidents/$ID/sandbox is removed" "run says th
 [ -z "$(ls "$STATE" | grep restore-test)" ] && ok "the scratch folder is removed" || fail "scratch left"
 sqlite3 "$STATE/incidents.db" "SELECT ifnull(step,''), kind, payload FROM events WHERE incident_id = '$ID'" >"$T/ev"
 expect_match "$T/ev" '^restore-test\|exit\|\{"status":"exit 0"' "record: restore-test exited 0"
+# the unattended walk is its steps' supervisor (#22): each run claimed, its exit naming it
+claimed=$(sqlite3 "$STATE/incidents.db" "SELECT run FROM events WHERE incident_id = '$ID' AND step = 'restore-test' AND kind = 'run-claimed'")
+[ -n "$claimed" ] && [ "$(sqlite3 "$STATE/incidents.db" "SELECT count(*) FROM events WHERE incident_id = '$ID' AND kind = 'exit' AND run = '$claimed'")" = 1 ] &&
+	ok "record: restore-test's run is claimed and its exit names it" || fail "record: restore-test's run '$claimed'"
 expect_match "$T/ev" '^findings\|step-skipped\|not checked \(unattended\)$' "record: the prompt not checked (unattended)"
 expect_match "$T/ev" '^\|closed\|' "record: closed"
 run env COLUMNS=1000 "$PDR" --config "$C" drills monthly-backup-test
@@ -245,7 +249,9 @@ SB="$STATE/incidents/$N/sandbox"
 [ -f "$SB/db/sdwan.db" ] && ok "--keep-sandbox keeps it after the drill" || fail "no kept sandbox"
 sha256sum "$D/backup/patronus/stream/pause" "$D/backup/patronus/stream/status" >"$T/stream.sum" 2>/dev/null
 live_sums >"$T/b2"
-run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S.%3N')" --yes
+# --at in whole seconds is the instant the second begins: let the snapshot's second pass
+sleep 1
+run "$PDR" --config "$SB/dr.yaml" restore db --at "$(date '+%Y-%m-%d %H:%M:%S')" --yes
 expect_rc 0 "restore db --at with the sandbox's settings"
 expect_match "$T/out" "^restored $SB/db/sdwan.db from .*/stream/" "the stream's point is restored into the sandbox"
 sha256sum -c --quiet "$T/stream.sum" >/dev/null 2>&1 && ok "the live stream's pause and status files are untouched" ||

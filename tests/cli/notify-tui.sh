@@ -8,7 +8,7 @@
 . "$srcdir/tests/cli/webhook-lib.sh"
 command -v python3 >/dev/null 2>&1 || { echo "# SKIP python3 is not installed"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "# SKIP sqlite3 is not installed"; exit 77; }
-trap 'webhook_stop; $TM kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'webhook_stop; $TM kill-server >/dev/null 2>&1; stop_supervisors; rm -rf "$T"' EXIT
 
 D="$T/sandbox"
 demo_sandbox "$D"

@@ -51,7 +51,7 @@ same "surviving sites rows equal the originals" \
 	    (SELECT id FROM sites)" | head -c 100000)"
 head -c 100 /dev/urandom >"$T/garbage.db"
 run "$PDR" --config "$C" assess -o "$T/garbage.sql" "$T/garbage.db"
-expect_rc 1 "assess of a file that is no database"
+expect_rc 2 "assess of a file that is no database: almost nothing salvaged"
 
 # --- keys rotate -------------------------------------------------------------------------
 cp "$WG/wg0.conf" "$T/wg0.conf.old"

@@ -60,28 +60,40 @@ tui_keys $S x
 tui_wait $S 'Result: simulated \(drill\)' "x on a destructive step in a drill: simulated"
 tui_has $S '^~ +1 Stop services' "the step list shows the simulated step"
 tui_keys $S d
-tui_wait $S 'Step 2/15: Assess damage' "d moves to step 2"
+tui_wait $S 'Step 2/15: Back up the corrupted' "d moves to step 2, the forensic copy"
 
-# 2 assess: an engine action (read-only, so it runs in the drill) with its output
+# 2 forensic-copy: skipped with a reason
+tui_keys $S s
+tui_wait $S 'Reason for skipping' "s asks for a reason"
+tui_keys $S Enter
+tui_wait $S 'A skip needs a reason' "an empty reason is refused"
+tui_keys $S s
+tui_wait $S 'Reason for skipping' "s asks again"
+tui_type $S "sandbox copy kept by the drill"
+tui_keys $S Enter
+tui_wait $S 'Step 3/15: Assess damage' "the skip moves on"
+tui_has $S '^- +2 Back up the corrupted' "the list shows the step skipped"
+
+# 3 assess: an engine action (read-only, so it runs in the drill) with its output
 tui_has $S '\$ patronus-dr --config' "the engine action's command line is shown"
 tui_has $S "dr\\.yaml assess" "the engine action's command words are shown"
 tui_keys $S x
 tui_wait $S '^ended: (exit|signal)' "the action ran to its end" 20
-tui_has $S '^── Output of step 2 \((exit|signal)' "the output pane names its exit status"
-lines=$(tui_screen $S | sed -n '/Output of step 2/,/^ended:/p' | grep -cv -e 'Output of step' -e '^ended:' -e '^ *$')
+tui_has $S '^── Output of step 3 \((exit|signal)' "the output pane names its exit status"
+lines=$(tui_screen $S | sed -n '/Output of step 3/,/^ended:/p' | grep -cv -e 'Output of step' -e '^ended:' -e '^ *$')
 if [ "$lines" -ge 1 ]; then ok "the action's output is on the screen ($lines lines)"; else fail "no output lines of the action"; tui_screen $S; fi
 tui_keys $S d
 if tui_screen $S | grep -q 'Mark the step done anyway'; then tui_keys $S y; fi
-tui_wait $S 'Step 3/15: Read the integrity check' "on to the decision"
+tui_wait $S 'Step 4/15: Read the integrity check' "on to the decision"
 
-# 3 integrity: a decision from a list
+# 4 integrity: a decision from a list
 tui_has $S '\( \) anything other than ok' "the decision's answers are listed"
 tui_keys $S j Enter
-tui_wait $S 'Step 4/15: Review the salvage dump' "the answer leads to its step"
+tui_wait $S 'Step 5/15: Review the salvage dump' "the answer leads to its step"
 
-# 4 review-dump: ticks
+# 5 review-dump: ticks
 tui_keys $S Space
-tui_wait $S '\[x\] Reviewed the salvage dump' "space ticks the first item"
+tui_wait $S '\[x\] Read the report beside' "space ticks the first item"
 tui_has $S '\[ \] Noted which tables' "the second is not ticked yet"
 tui_keys $S Space
 tui_wait $S '\[x\] Noted which tables' "space ticks the second item"
@@ -93,19 +105,7 @@ tui_type $S "dump looks sane, 3 tables"
 tui_keys $S Enter
 tui_wait $S 'Note \([a-z0-9_-]+\): dump looks sane, 3 tables' "the note is shown on the step"
 tui_keys $S d
-tui_wait $S 'Step 5/15: Back up the corrupted' "d moves on after the ticks"
-
-# 5 forensic-copy: skipped with a reason
-tui_keys $S s
-tui_wait $S 'Reason for skipping' "s asks for a reason"
-tui_keys $S Enter
-tui_wait $S 'A skip needs a reason' "an empty reason is refused"
-tui_keys $S s
-tui_wait $S 'Reason for skipping' "s asks again"
-tui_type $S "sandbox copy kept by the drill"
-tui_keys $S Enter
-tui_wait $S 'Step 6/15: Find the most recent' "the skip moves on"
-tui_has $S '^- +5 Back up the corrupted' "the list shows the step skipped"
+tui_wait $S 'Step 6/15: Find the most recent' "d moves on after the ticks"
 
 # 6..14: through the rest, with d (and y where it asks)
 for want in 7 8 9 10 11 12 13 14 15; do

@@ -6,7 +6,16 @@ command -v tmux >/dev/null 2>&1 || { echo "# SKIP: tmux is not installed"; exit 
 TMUX_SOCK="pdr$$"
 TM="tmux -L $TMUX_SOCK -f /dev/null"
 unset TMUX
-trap '$TM kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+# stop_supervisors: SIGTERM to the step supervisors this test started (their command line
+# names a file in $T), which outlive their TUI by design; each cancels its command.
+stop_supervisors() {
+	for _p in $(pgrep -f 'patronus-dr.* supervise --incident' 2>/dev/null); do
+		tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | grep -qF -- "$T/" && kill -TERM "$_p" 2>/dev/null
+	done
+	return 0
+}
+trap '$TM kill-server >/dev/null 2>&1; stop_supervisors; rm -rf "$T"' EXIT
 
 # The wrapper the panes run: the command, then its exit status, then a pause
 # so that the last screen and the status can be read.

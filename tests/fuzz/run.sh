@@ -1,14 +1,15 @@
 #!/bin/sh
 # run.sh SECONDS: build the libFuzzer targets (the runbook loader, the backup manifest
-# parser, restore's whole-archive check) in their own build folder (clang, ASan, UBSan) and
-# fuzz them for SECONDS in all, split between them, each seeded from the source tree.
+# parser, restore's whole-archive check, the page-level reader of SQLite files that assess
+# salvages with) in their own build folder (clang, ASan, UBSan) and fuzz them for SECONDS in
+# all, split between them, each seeded from the source tree (the databases made by sqlite3).
 # Exits non-zero when the fuzzer finds a crash.
 set -eu
 secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILDDIR:-$top/_fuzz}
-targets="runbook manifest archive"
-each=$((secs / 3))
+targets="runbook manifest archive pagescan"
+each=$((secs / 4))
 [ "$each" -ge 1 ] || each=1
 
 [ -x "$top/configure" ] || (cd "$top" && ./bootstrap)
@@ -19,10 +20,11 @@ if [ ! -f Makefile ]; then
 	    CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" >/dev/null
 fi
-make -s -j2 tests/fuzz/fuzz-runbook tests/fuzz/fuzz-manifest tests/fuzz/fuzz-archive
+make -s -j2 tests/fuzz/fuzz-runbook tests/fuzz/fuzz-manifest tests/fuzz/fuzz-archive \
+    tests/fuzz/fuzz-pagescan
 
 # The corpora grow in the build folder; the seeds come from the source tree.
-mkdir -p corpus corpus-manifest corpus-archive artifacts
+mkdir -p corpus corpus-manifest corpus-archive corpus-pagescan artifacts
 cp "$top"/runbooks/*.yaml "$top"/tests/data/runbooks-bad/*.yaml corpus/
 # Manifests: the plan's script's shape and ours (fingerprint, HMAC), and a broken one.
 sum=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -36,6 +38,22 @@ head -c 400 corpus-manifest/ours.txt >corpus-manifest/cut.txt
 tar -C "$top" -czf corpus-archive/runbooks.tar.gz --transform 's|^runbooks|etc/patronus|' runbooks
 tar -C "$top" -cf corpus-archive/plain.tar --transform 's|^tests/data/runbooks-bad|etc/patronus|' \
     tests/data/runbooks-bad
+# Small databases (512-byte pages): rowid and WITHOUT ROWID tables, an index,
+# overflow chains, a freelist.
+if [ ! -s corpus-pagescan/seed-1.db ] && command -v sqlite3 >/dev/null; then
+	for i in 1 2 3; do
+		rm -f corpus-pagescan/seed-$i.db
+		sqlite3 corpus-pagescan/seed-$i.db "PRAGMA page_size=512;
+		    CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c REAL);
+		    CREATE TABLE w(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+		    CREATE INDEX ti ON t(b);
+		    CREATE TABLE gone(x);
+		    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $i * 20)
+		    INSERT INTO t SELECT x * 1000003, printf('%.*c', x * 7, 'b'), x / 3.0 FROM c;
+		    INSERT INTO w VALUES('k', zeroblob(1500)), ('l', 'v');
+		    INSERT INTO gone SELECT b FROM t; DROP TABLE gone;"
+	done
+fi
 
 rc=0
 for t in $targets; do
@@ -43,6 +61,7 @@ for t in $targets; do
 	runbook) corpus=corpus dict="-dict=$top/tests/fuzz/runbook.dict" len=16384 ;;
 	manifest) corpus=corpus-manifest dict="-dict=$top/tests/fuzz/manifest.dict" len=16384 ;;
 	archive) corpus=corpus-archive dict= len=65536 ;;
+	pagescan) corpus=corpus-pagescan dict= len=65536 ;;
 	esac
 	echo "== fuzz-$t for $each s"
 	# shellcheck disable=SC2086

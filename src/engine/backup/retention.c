@@ -1,15 +1,19 @@
 /* retention.c: which backup sets to keep, with restic's forget --keep-* semantics. */
 #include "system.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
 #include "engine/backup/retention.h"
+#include "engine/set/setlock.h"
 #include "engine/set/verify.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -81,9 +85,9 @@ retention_verdicts_free(struct retention_verdict *v, size_t n)
 	free(v);
 }
 
-/* Temporary files of interrupted backups older than the limit, under backup_dir. */
-static void
-retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
+/* Append to *list / *n (the caller starts them, e.g. NULL and 0) the temporary files of interrupted backups under backup_dir older than age seconds (-1: all). */
+void
+retention_stale(const char *backup_dir, time_t now, time_t age, char ***list, size_t *n)
 {
 	struct dirent	*de;
 	struct stat	 st;
@@ -103,7 +107,7 @@ retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
 				continue;
 			path = xasprintf("%s/%s", dir, de->d_name);
 			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-			    now - st.st_mtime > RETENTION_INCOMPLETE_AGE) {
+			    (age < 0 || now - st.st_mtime > age)) {
 				*list = xreallocarray(*list, *n + 1, sizeof **list);
 				(*list)[(*n)++] = path;
 			} else
@@ -112,6 +116,25 @@ retention_stale(const char *backup_dir, time_t now, char ***list, size_t *n)
 		closedir(d);
 		free(dir);
 	}
+}
+
+/* Whether a backup (or prune, fetch) runs now: another process holds backup_dir's lock (setlock.h). */
+bool
+retention_busy(const char *backup_dir)
+{
+	char	*path;
+	int	 fd;
+	bool	 busy = false;
+
+	path = xasprintf("%s/%s", backup_dir, SETLOCK_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd == -1)
+		return (false);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		busy = errno == EWOULDBLOCK;
+	close(fd);
+	return (busy);
 }
 
 /* Fill a policy from conf's retention counts. */
@@ -253,7 +276,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	}
 	*stale = NULL;
 	*nstale = 0;
-	retention_stale(c->backup_dir, now, stale, nstale);
+	retention_stale(c->backup_dir, now, RETENTION_INCOMPLETE_AGE, stale, nstale);
 	free(when);
 	free(idx);
 	free(reasons);
@@ -308,10 +331,13 @@ retention_prune(const struct conf *c, const char *password, time_t now, bool dry
 	for (i = 0; i < n; i++) {
 		if (!v[i].remove)
 			continue;
+		/* logged first, then removed whole: a hangup waits for both */
+		proc_defer_signals();
 		log_info(_("%s %s/%s: %s"), dry_run ? _("would remove") : _("removing"),
 		    sets[i].dir, sets[i].name, v[i].why);
 		if (!dry_run && rc == 0 && retention_remove(c, &sets[i], cause) == -1)
 			rc = -1;
+		proc_undefer_signals();
 	}
 	for (i = 0; i < nstale; i++) {
 		log_info(_("%s %s: temporary file of an interrupted backup"),

@@ -30,6 +30,8 @@ int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_se
 	    size_t *, struct retention_verdict **, char ***, size_t *, char **);
 int	 retention_remove(const struct conf *, const struct catalog_set *, char **);
 void	 retention_verdicts_free(struct retention_verdict *, size_t);
+void	 retention_stale(const char *, time_t, time_t, char ***, size_t *);
+bool	 retention_busy(const char *);
 int	 retention_prune(const struct conf *, const char *, time_t, bool, char **);
 void	 retention_forensic(const struct conf *, char ***, size_t *);
 

@@ -74,7 +74,8 @@ strlist_cmp(const void *a, const void *b)
 /*
  * Test hook: when $PDR_TEST_CRASH_AT names this step, die at once by SIGKILL,
  * as a power cut or kill -9 would, so that tests can check every state a
- * crash can leave behind.
+ * crash can leave behind; when $PDR_TEST_HUP_AT names it, send ourselves
+ * SIGHUP, as a dropped terminal would (held back where signals are deferred).
  */
 void
 extract_checkpoint(const char *step)
@@ -84,6 +85,9 @@ extract_checkpoint(const char *step)
 	log_debug("checkpoint %s", step);
 	if (v != NULL && strcmp(v, step) == 0)
 		raise(SIGKILL);
+	v = getenv("PDR_TEST_HUP_AT");
+	if (v != NULL && strcmp(v, step) == 0)
+		kill(getpid(), SIGHUP);
 }
 
 /* The archive prefix for a folder: its absolute path without the leading '/' (caller frees). */

@@ -17,6 +17,7 @@
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -400,36 +401,54 @@ fail:
 }
 
 /*
- * Remove temporary files that a crashed restore left beside the live database:
+ * The temporary files that a killed restore left beside the live database:
  * .BASE.TAG-* (TAG "restore" for restore_db's copies, "pitr" for a rebuild
- * from the stream) and the forensic copy's BASE.corrupted.*.tmp.*.
+ * from the stream; NULL: both) and the forensic copy's BASE.corrupted.*.tmp.*.
+ * Fills *list / *n with their paths (str_list_free).
  */
 void
-restore_sweep(const char *live, const char *tag)
+restore_leftovers(const char *live, const char *tag, char ***list, size_t *n)
 {
 	struct dirent	*d;
 	DIR		*dir;
-	char		*parent = fs_dirname(live), *pfx, *fz, *path;
+	char		*parent = fs_dirname(live), *p1, *p2, *fz;
 	const char	*base = strrchr(live, '/') != NULL ? strrchr(live, '/') + 1 : live;
 
-	pfx = xasprintf(".%s.%s-", base, tag);
+	*list = NULL;
+	*n = 0;
+	p1 = xasprintf(".%s.%s-", base, tag != NULL ? tag : "restore");
+	p2 = xasprintf(".%s.%s-", base, tag != NULL ? tag : "pitr");
 	fz = xasprintf("%s.corrupted.", base);
 	if ((dir = opendir(parent)) != NULL) {
 		while ((d = readdir(dir)) != NULL) {
-			if (!str_has_prefix(d->d_name, pfx) &&
+			if (!str_has_prefix(d->d_name, p1) && !str_has_prefix(d->d_name, p2) &&
 			    !(str_has_prefix(d->d_name, fz) &&
 			    strstr(d->d_name, ".tmp.") != NULL))
 				continue;
-			path = str_join_path(parent, d->d_name);
-			log_info(_("removing %s, left by an interrupted restore"), path);
-			unlink(path);
-			free(path);
+			*list = xreallocarray(*list, *n + 1, sizeof **list);
+			(*list)[(*n)++] = str_join_path(parent, d->d_name);
 		}
 		closedir(dir);
 	}
-	free(pfx);
+	free(p1);
+	free(p2);
 	free(fz);
 	free(parent);
+}
+
+/* Remove the temporary files that a killed restore left beside the live database (restore_leftovers). */
+void
+restore_sweep(const char *live, const char *tag)
+{
+	char	**list;
+	size_t	  n, i;
+
+	restore_leftovers(live, tag, &list, &n);
+	for (i = 0; i < n; i++) {
+		log_info(_("removing %s, left by an interrupted restore"), list[i]);
+		unlink(list[i]);
+	}
+	str_list_free(list, n);
 }
 
 /*
@@ -494,7 +513,7 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 {
 	struct stat	 st, lst;
 	char		*path, *tmp = NULL, *kept;
-	bool		 have_live, linked;
+	bool		 have_live, linked, deferred = false;
 	size_t		 i;
 	int		 in = -1, out = -1, saved;
 
@@ -600,20 +619,27 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	close(in);
 	in = -1;
 staged:
+	/* Its hash for the record, while a cancel can still stop us: nothing live has changed. */
+	if (hashio_file(tmp, r->sha256, NULL, cause) != 0)
+		goto fail;
 	extract_checkpoint("db-staged");
-	/* What was copied is the file that verified, not one swapped in since. */
+	/* What was copied is the file that verified, not one swapped in since (one hash for both). */
 	if (expect != NULL) {
-		char	hex[HASHIO_HEXLEN];
-
-		if (hashio_file(tmp, hex, NULL, cause) != 0)
-			goto fail;
-		if (strcmp(hex, expect) != 0) {
+		if (strcmp(r->sha256, expect) != 0) {
 			*cause = xasprintf(_("%s: changed since the set was verified (its "
 			    "SHA-256 is not the manifest's); nothing restored"), backup);
 			errno = EBADMSG;
 			goto fail;
 		}
 	}
+
+	/*
+	 * From here until the caller has recorded what is live, SIGTERM, SIGHUP
+	 * and SIGINT wait (restore.h): a hangup cannot leave the live file
+	 * replaced and the record silent about it.
+	 */
+	proc_defer_signals();
+	deferred = true;
 
 	/* 3. Stale -wal/-shm/-journal would be replayed into the new file. */
 	for (i = 1; i < nitems(restore_db_suffixes); i++) {
@@ -634,12 +660,18 @@ staged:
 	}
 	free(tmp);
 	tmp = NULL;
-	if (fs_fsync_parent(live, cause) != 0)
+	if (fs_fsync_parent(live, cause) != 0) {
+		/* installed, only the folder's fsync failed: still the caller's to record */
+		r->installed = true;
 		return (-1);
+	}
+	r->installed = true;
 	extract_checkpoint("db-installed");
 	return (0);
 fail:
 	saved = errno;
+	if (deferred)
+		proc_undefer_signals();
 	if (out != -1)
 		close(out);
 	if (in != -1)

@@ -27,7 +27,16 @@ struct restore_db_result {
 	char		*forensic[4];	/* kept copies of db, -wal, -shm, -journal; NULL when absent */
 	bool		 linked;	/* the forensic copy is a hard link to the old file */
 	uint64_t	 bytes;		/* copied from the backup */
+	char		 sha256[65];	/* of the file installed, hashed before it went live */
+	bool		 installed;	/* the live name holds the new file */
 };
+
+/*
+ * restore_db and restore_db_move return with SIGTERM, SIGHUP and SIGINT
+ * deferred (proc_defer_signals) whenever r->installed is set, success or not:
+ * the caller appends the event that says what is live, then calls
+ * proc_undefer_signals, and a signal that came meanwhile ends it only then.
+ */
 
 int	 restore_pick(const struct conf *, const char *, enum restore_kind,
 	    const char *, const char *, bool, struct restore_pick *, char **);
@@ -44,6 +53,7 @@ int	 restore_db(const char *, const char *, const char *, bool, const char *,
 int	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
 void	 restore_db_result_free(struct restore_db_result *);
+void	 restore_leftovers(const char *, const char *, char ***, size_t *);
 void	 restore_sweep(const char *, const char *);
 int	 restore_read_all(const char *, size_t, char **, size_t *, char **);
 
