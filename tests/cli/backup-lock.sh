@@ -38,12 +38,15 @@ expect_match "$T/out" 'patronus-hourly-20260101-000000-2' "backups lists the -2 
 first=$(grep -o 'patronus-hourly-20260101-000000[-0-9]*' "$T/out" | head -1)
 [ "$first" = patronus-hourly-20260101-000000-2 ] && ok "-2 is the newer set of the second" ||
 	fail "listed first: $first"
-# A stale temporary file (a crashed run) is never overwritten: its number is passed over.
+# A stale temporary file (a crashed run): the next backup, holding the lock and so sure no
+# run owns it, removes it (#22) and the name is free again.
 : >"$BD/hourly/.patronus-hourly-20260101-000000-3.db.tmp"
 PATRONUS_DR_NOW="@$t" run "$PDR" --config "$C" backup --type hourly --no-prune
 expect_rc 0 "third backup of the same second"
-[ -f "$BD/hourly/patronus-hourly-20260101-000000-4-manifest.txt" ] &&
-	ok "a name whose temporary file exists is passed over (-4)" || { fail "no -4 set"; ls -a "$BD/hourly"; }
+[ ! -e "$BD/hourly/.patronus-hourly-20260101-000000-3.db.tmp" ] &&
+	ok "the crashed run's temporary file is removed" || fail "the stale temporary file is left"
+[ -f "$BD/hourly/patronus-hourly-20260101-000000-3-manifest.txt" ] &&
+	ok "and its name is the third set's (-3)" || { fail "no -3 set"; ls -a "$BD/hourly"; }
 rm -rf "$BD"/hourly && mkdir "$BD/hourly"
 
 # 2. A held lock: exit 75 at once, naming the holder's pid and command; nothing made.

@@ -71,17 +71,17 @@ run "$PDR" --config "$T/dr.yaml" incidents ship "$id"
 
 # A command that hangs is killed at the timeout and named.
 id2=$(fx declare single-node-failure incident "Single node failure" 600 0)
-sed -i "s|command: .*|command: \"sleep 30\"|" "$T/dr.yaml"
+sed -i "s|command: .*|command: \"sleep 37.123\"|" "$T/dr.yaml"
 start=$(date +%s)
 run "$PDR" --config "$T/dr.yaml" incidents ship "$id2"
 took=$(( $(date +%s) - start ))
 expect_rc 75 "a command that hangs fails the shipment"
 expect_match "$T/out" "notify.command did not end within 1000 ms: killed" "named and killed"
 [ "$took" -le 10 ] && ok "bounded (${took}s)" || fail "took ${took}s"
-pgrep -f "^sleep 30$" >/dev/null && fail "the command is still running" || ok "nothing of it is left running"
+pgrep -f "^sleep 37.123$" >/dev/null && fail "the command is still running" || ok "nothing of it is left running"
 
 # notify.command in dr.yaml, shown by config.
 run "$PDR" --config "$T/dr.yaml" config
-expect_match "$T/out" '^notify.command +sleep 30 ' "config shows notify.command"
+expect_match "$T/out" '^notify.command +sleep 37.123 ' "config shows notify.command"
 
 finish

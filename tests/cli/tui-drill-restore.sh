@@ -41,20 +41,20 @@ expect_match "$SB/dr.yaml" '^database: "db/sdwan.db"$' "the sandbox's database i
 tui_keys $S x
 tui_wait $S 'Result: simulated \(drill\)' "1: the run: command is simulated"
 tui_keys $S d
-tui_wait $S 'Step 2/15: Assess' "2: assess"
+tui_wait $S 'Step 2/15: Back up the corrupted' "2: forensic copy, first"
 tui_keys $S x
-tui_wait $S '^ended: exit 0' "2: assess ran on the sandbox's database" 20
+tui_wait $S '^~ 2 Back up the corrupted' "2: simulated (its marker in the step list)"
 tui_keys $S d
-tui_wait $S 'Step 3/15: Read the integrity' "3: the decision"
+tui_wait $S 'Step 3/15: Assess' "3: assess"
+tui_keys $S x
+tui_wait $S '^ended: exit 0' "3: assess ran on the sandbox's database" 20
+tui_keys $S d
+tui_wait $S 'Step 4/15: Read the integrity' "4: the decision"
 tui_keys $S j Enter
-tui_wait $S 'Step 4/15: Review the salvage' "4: review"
+tui_wait $S 'Step 5/15: Review the salvage' "5: review"
 tui_keys $S d
-tui_wait $S 'anyway\? \(y/n\)' "4: done with items left asks"
+tui_wait $S 'anyway\? \(y/n\)' "5: done with items left asks"
 tui_keys $S y
-tui_wait $S 'Step 5/15: Back up the corrupted' "5: forensic copy"
-tui_keys $S x
-tui_wait $S 'Result: simulated \(drill\)' "5: simulated"
-tui_keys $S d
 tui_wait $S 'Step 6/15: Find the most recent' "6: find the backup"
 tui_keys $S x
 tui_wait $S '^ended: exit 0' "6: backups lists the sets" 20
