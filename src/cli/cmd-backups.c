@@ -98,9 +98,9 @@ cmd_backups_leftovers(const struct conf *c)
 		cmd_backups_size(list[i], size, sizeof size);
 		p = cmd_backups_path(list[i]);
 		if (busy)
-			cmd_say(_("being written by a running backup: %s (%s)\n"), p, size);
+			printf(_("being written by a running backup: %s (%s)\n"), p, size);
 		else
-			cmd_say(_("left over by an interrupted backup: %s (%s); the next backup "
+			printf(_("left over by an interrupted backup: %s (%s); the next backup "
 			    "removes it\n"), p, size);
 		free(p);
 	}
@@ -113,7 +113,7 @@ cmd_backups_leftovers(const struct conf *c)
 		for (i = 0; i < n; i++) {
 			cmd_backups_size(list[i], size, sizeof size);
 			p = cmd_backups_path(list[i]);
-			cmd_say(_("left over by a restore: %s (%s); the next restore removes "
+			printf(_("left over by a restore: %s (%s); the next restore removes "
 			    "it\n"), p, size);
 			free(p);
 		}
