@@ -85,24 +85,13 @@ void
 report_set_contacts(struct report *r, const struct conf *c)
 {
 	const struct conf_contact	*ct;
-	struct buf			 b;
 	size_t				 i;
 
 	for (i = 0; i < r->nroles; i++) {
 		if ((ct = conf_contact_find(c, r->roles[i].role)) == NULL)
 			continue;
-		buf_init(&b);
-		if (ct->primary != NULL)
-			buf_printf(&b, _("%s (primary)"), ct->primary);
-		if (ct->secondary != NULL)
-			buf_printf(&b, _("%s%s (secondary)"), b.len > 0 ? ", " : "", ct->secondary);
-		if (ct->phone != NULL)
-			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->phone);
-		if (ct->chat != NULL)
-			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->chat);
 		free(r->roles[i].contact);
-		r->roles[i].contact = b.len > 0 ? buf_steal(&b) : NULL;
-		buf_free(&b);
+		r->roles[i].contact = conf_contact_text(ct);
 	}
 }
 

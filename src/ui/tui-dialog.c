@@ -455,6 +455,79 @@ tui_help(struct tui *t)
 	tui_push(t, &help_screen, xcalloc(1, sizeof (struct help)));
 }
 
+/* The recovery contacts as lines of at most width columns: the role, then how to reach it. */
+static char **
+contacts_rows(struct tui *t, int width, size_t *n)
+{
+	const struct conf	*c = t->o->conf;
+	char			**rows = NULL, *text, **w;
+	size_t			  i, j, nw;
+
+	*n = 0;
+	for (i = 0; c != NULL && i < c->ncontacts; i++) {
+		rows = xreallocarray(rows, *n + 1, sizeof *rows);
+		rows[(*n)++] = xstrdup(c->contacts[i].role);
+		text = conf_contact_text(&c->contacts[i]);
+		w = tui_wrap(text != NULL ? text : _("(nobody given)"), width - 2, &nw);
+		for (j = 0; j < nw; j++) {
+			rows = xreallocarray(rows, *n + 1, sizeof *rows);
+			rows[(*n)++] = xasprintf("  %s", w[j]);
+		}
+		str_list_free(w, nw);
+		free(text);
+	}
+	if (*n == 0) {
+		rows = xcalloc(1, sizeof *rows);
+		rows[(*n)++] = xstrdup(_("No contacts: add contacts: to dr.yaml (see patronus-dr.yaml(5))."));
+	}
+	return (rows);
+}
+
+/* Draw the contacts box: the rows of contacts_rows, scrolled as the help is. */
+static void
+contacts_draw(struct tui *t, struct screen *sc)
+{
+	struct help	*hp = sc->data;
+	char		**rows;
+	size_t		  n;
+	int		  y, x, w, h, i, inner;
+
+	w = t->cols - 4 < 76 ? t->cols - 4 : 76;
+	rows = contacts_rows(t, w - 4, &n);
+	h = (int)n + 4;
+	if (h > t->rows - 2)
+		h = t->rows - 2;
+	x = (t->cols - w) / 2;
+	y = (t->rows - h) / 2;
+	inner = h - 4;
+	if (hp->top > (int)n - inner)
+		hp->top = (int)n - inner;
+	if (hp->top < 0)
+		hp->top = 0;
+	tui_box(t, y, x, h, w, _("Recovery contacts"));
+	for (i = 0; i < inner && hp->top + i < (int)n; i++)
+		tui_put_cut(t, y + 1 + i, x + 2, w - 4, rows[hp->top + i][0] == ' ' ? A_NORMAL :
+		    t->attr[ROLE_TITLE], rows[hp->top + i]);
+	str_list_free(rows, n);
+	tui_put_cut(t, y + h - 2, x + 2, w - 4, t->attr[ROLE_DIM], hp->top > 0 ||
+	    hp->top + inner < (int)n ? _("j/k, PgUp/PgDn scroll; any other key closes.") :
+	    _("Any key closes this list."));
+}
+
+static const struct screen_ops contacts_screen = {
+	.name = "contacts",
+	.draw = contacts_draw,
+	.key = help_key,
+	.free = help_free,
+};
+
+/* Open the recovery contacts box (C). */
+void
+tui_contacts(struct tui *t)
+{
+	tui_push(t, &contacts_screen, xcalloc(1, sizeof (struct help)));
+}
+
 /* The JSON member key of an event, or "" (caller frees). */
 static char *
 timeline_get(const struct incident_event *ev, const char *key)

@@ -173,6 +173,7 @@ typedef void (*tui_done_fn)(struct tui *, bool, const char *, void *);
 void	 tui_edit(struct tui *, const char *, const char *, tui_done_fn, void *);
 void	 tui_confirm(struct tui *, const char *, const char *, tui_done_fn, void *);
 void	 tui_help(struct tui *);
+void	 tui_contacts(struct tui *);
 void	 tui_timeline(struct tui *);
 
 #endif

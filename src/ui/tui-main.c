@@ -278,8 +278,9 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	const struct walk_step	*ws = &t->w.steps[i];
 	const struct incident_event *ev;
+	const struct conf_contact *ct;
 	char			 e1[16], e2[16], exp[TIMEUTIL_BUFSZ];
-	char			*cmd, *cause = NULL, *s;
+	char			*cmd, *cause = NULL, *s, *reach;
 	const char		*drill, *mark;
 	int64_t			 el;
 	size_t			 k;
@@ -307,6 +308,15 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	pl_wrap(pl, a, -1, width, 0, s);
 	free(s);
 	(void)e2;
+	/* who holds the role and how to reach them (dr.yaml's contacts:; C lists them all) */
+	if (t->o->conf != NULL && rs->role != NULL &&
+	    (ct = conf_contact_find(t->o->conf, rs->role)) != NULL &&
+	    (reach = conf_contact_text(ct)) != NULL) {
+		s = xasprintf(_("Reach: %s"), reach);
+		pl_wrap(pl, A_NORMAL, -1, width, 0, s);
+		free(s);
+		free(reach);
+	}
 	if (rs->description != NULL)
 		pl_wrap(pl, A_NORMAL, -1, width, 0, rs->description);
 
@@ -1585,7 +1595,7 @@ main_k_step(struct tui *t, struct main_state *m, int arg)
 }
 
 /* t, ?, q and ^L: the timeline, the help, leaving, a redraw. */
-enum { KO_TIMELINE, KO_HELP, KO_QUIT, KO_REDRAW };
+enum { KO_TIMELINE, KO_HELP, KO_QUIT, KO_REDRAW, KO_CONTACTS };
 
 /* The keys that open another screen or leave. */
 static int
@@ -1597,6 +1607,9 @@ main_k_other(struct tui *t, struct main_state *m, int arg)
 		break;
 	case KO_HELP:
 		tui_help(t);
+		break;
+	case KO_CONTACTS:
+		tui_contacts(t);
 		break;
 	case KO_QUIT:
 		if (t->proc != NULL) {
@@ -1659,6 +1672,8 @@ const struct tui_key tui_main_keys[] = {
 	  N_("note"), N_("add a note to the record") },
 	{ false, L't', "t", TK_PANES, 0, main_k_other, KO_TIMELINE, NULL, N_("timeline"),
 	  N_("the incident's timeline") },
+	{ false, L'C', "C", TK_PANES, 0, main_k_other, KO_CONTACTS, NULL, NULL,
+	  N_("the recovery contacts: every role's holders and how to reach them") },
 	{ false, L'\t', "Tab", TK_STEP, 0, main_k_focus, 1, NULL, N_("steps"),
 	  N_("move the focus: step, step list, output") },
 	{ false, L'\t', "Tab", TK_LIST, 0, main_k_focus, 1, NULL, N_("output"),

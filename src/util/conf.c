@@ -124,6 +124,28 @@ conf_contact_find(const struct conf *c, const char *role)
 	return (NULL);
 }
 
+/* How to reach a role's holders in one line: "A (primary), B (secondary), PHONE, CHAT"; NULL when none. Caller frees. */
+char *
+conf_contact_text(const struct conf_contact *ct)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	if (ct->primary != NULL)
+		buf_printf(&b, _("%s (primary)"), ct->primary);
+	if (ct->secondary != NULL)
+		buf_printf(&b, _("%s%s (secondary)"), b.len > 0 ? ", " : "", ct->secondary);
+	if (ct->phone != NULL)
+		buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->phone);
+	if (ct->chat != NULL)
+		buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->chat);
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_steal(&b));
+}
+
 /* Fill c with the DR plan's defaults; any earlier content is dropped. */
 void
 conf_defaults(struct conf *c)

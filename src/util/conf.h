@@ -107,5 +107,7 @@ char		*conf_value_string(const struct conf *, enum conf_key);
 
 /* The contact of a role (exact name, then ignoring case), or NULL. */
 const struct conf_contact *conf_contact_find(const struct conf *, const char *);
+/* How to reach a role's holders in one line, or NULL (caller frees). */
+char		*conf_contact_text(const struct conf_contact *);
 
 #endif

@@ -66,6 +66,9 @@ cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" && ok
 	fail "config.yaml differs"
 
 tui_keys dc q
+# the step's supervisor may not be reaped yet: the TUI then asks before leaving
+sleep 0.5
+tui_screen dc | grep -q '(y/n)' && tui_keys dc y
 tui_wait dc '^\[exit 0\]' "q leaves the TUI"
 events "$REC" "$id" >"$T/events"
 expect_match "$T/events" '\|rebuild\.recover\|command-started\|.*restore all --yes --from-remote --incident-start ' \
@@ -105,6 +108,9 @@ cmp -s "$S/wg/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" &&
 	cmp -s "$S/conf/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
 	ok "other paths: config and keys under the configured folders" || fail "other paths: config or keys differ"
 tui_keys el q
+# the step's supervisor may not be reaped yet: the TUI then asks before leaving
+sleep 0.5
+tui_screen el | grep -q '(y/n)' && tui_keys el y
 tui_wait el '^\[exit 0\]' "other paths: q leaves the TUI"
 id=$(newest_incident "$S/state/incidents.db")
 events "$S/state/incidents.db" "$id" >"$T/events2"

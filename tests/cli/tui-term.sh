@@ -74,11 +74,11 @@ tui_keys over q
 tui_wait over 'stays open' "q leaves"
 
 # a terminal type terminfo does not know: refused before anything is declared
-before=$(sqlite3 "$T/state/incidents.db" "SELECT count(*) FROM incidents")
+before=$(sqlite3 -cmd '.timeout 5000' "$T/state/incidents.db" "SELECT count(*) FROM incidents")
 TUI_TERM=no-such-terminal tui_start bogus 80 24 "$PDR" --config "$T/dr.yaml" run tui-test
 tui_wait bogus 'cannot use the terminal type "no-such-terminal"' "an unknown TERM is refused"
 tui_wait bogus '^\[exit 64\]$' "an unknown TERM exits 64"
-after=$(sqlite3 "$T/state/incidents.db" "SELECT count(*) FROM incidents")
+after=$(sqlite3 -cmd '.timeout 5000' "$T/state/incidents.db" "SELECT count(*) FROM incidents")
 [ "$before" = "$after" ] && ok "nothing is declared on an unknown terminal" ||
 	fail "incidents: $before before, $after after"
 
