@@ -101,7 +101,7 @@ _patronus_dr()
 		return
 		;;
 	--format)
-		COMPREPLY=($(compgen -W "md html status backup-test" -- "$cur"))
+		COMPREPLY=($(compgen -W "md html status notice backup-test" -- "$cur"))
 		return
 		;;
 	--keep)

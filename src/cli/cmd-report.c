@@ -231,9 +231,11 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 				f = REPORT_STATUS;
 			else if (strcmp(optarg, "backup-test") == 0)
 				f = REPORT_BACKUP_TEST;
+			else if (strcmp(optarg, "notice") == 0)
+				f = REPORT_NOTICE;
 			else
-				cmd_usage_error(e, _("unknown format \"%s\" (md, html, status or "
-				    "backup-test)"), optarg);
+				cmd_usage_error(e, _("unknown format \"%s\" (md, html, status, "
+				    "notice or backup-test)"), optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -259,6 +261,13 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		free(cause);
 		incident_store_close(st);
 		return (rc == 0 ? EX_NOINPUT : EX_IOERR);
+	}
+	if (f == REPORT_NOTICE && r.inc.mode != INCIDENT_MODE_DRILL) {
+		cmd_error(_("%s is an incident: the failover-test notice is a drill's"),
+		    argv[optind]);
+		incident_free(&r.inc);
+		incident_store_close(st);
+		return (EX_USAGE);
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
 	incident_free(&r.inc);
@@ -314,12 +323,14 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.args = "INCIDENT-ID [--format md|html|status|backup-test] [--record] [-o FILE]",
+	.args = "INCIDENT-ID [--format md|html|status|notice|backup-test] [--record] [-o FILE]",
 	.summary = N_("the post-incident or drill report of an incident, from its record"),
 	.help = N_("  -f, --format FORMAT  md (Markdown, the default), html (one self-contained\n"
 	    "                       file with an SVG timeline), status (the Communications\n"
-	    "                       Lead's update) or backup-test (the plan's Backup\n"
-	    "                       Test Report of a monthly-backup-test)\n"
+	    "                       Lead's update), notice (the plan's failover-test\n"
+	    "                       notice of a drill: its date and window) or\n"
+	    "                       backup-test (the plan's Backup Test Report of a\n"
+	    "                       monthly-backup-test)\n"
 	    "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
 	    "  -r, --record         with backup-test: write it to the log folder as\n"
 	    "                       backup-test-YYYYmmdd.log and into the open record\n"

@@ -18,5 +18,6 @@ void		 report_people_md(struct buf *, const struct report *);
 void		 report_people_html(struct buf *, const struct report *);
 void		 report_calendar_md(struct buf *, const struct report *);
 void		 report_calendar_html(struct buf *, const struct report *);
+void		 report_notice(struct buf *, const struct report *);
 
 #endif

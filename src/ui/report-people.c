@@ -1,6 +1,8 @@
 /* report-people.c: the people of a report: who held each role and how to reach them; the drill calendar. */
 #include "system.h"
 
+#include <time.h>
+
 #include "model/runbook.h"
 #include "ui/report-int.h"
 #include "util/conf.h"
@@ -213,4 +215,34 @@ report_calendar_html(struct buf *b, const struct report *r)
 		return;
 	buf_printf(b, "<tr><th>%s</th><td>%s</td></tr>\n<tr><th>%s</th><td>%s</td></tr>\n",
 	    _("Last DR Test"), last, _("Next DR Test"), next);
+}
+
+/*
+ * The plan's failover-test notice ("Schedule Test (with notice)") from the
+ * record: the drill's date and its window, from its declaration to the RTO
+ * it has to meet; the runbook's title and the host, escaped as plain text.
+ */
+void
+report_notice(struct buf *b, const struct report *r)
+{
+	struct tm	tm;
+	time_t		t0 = (time_t)(r->inc.declared_ms / 1000), t1 = t0 + (time_t)r->inc.rto;
+	char		day[32], from[16], to[16], *title, *host;
+
+	localtime_r(&t0, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	strftime(from, sizeof from, "%H:%M", &tm);
+	localtime_r(&t1, &tm);
+	strftime(to, sizeof to, "%H:%M %Z", &tm);
+	title = str_escape(r->inc.runbook_title);
+	host = str_escape(r->inc.host);
+	buf_printf(b, _("Subject: DR Failover Test - %s\n\n"), day);
+	buf_printf(b, _("We will be conducting a disaster recovery failover test on %s from %s "
+	    "to %s.\n\n"), day, from, to);
+	buf_printf(b, _("Test: %s (%s), on %s.\n"), title, r->inc.id, host);
+	buf_printf(b, "%s\n", _("Expected Impact: None (transparent failover)"));
+	buf_printf(b, "%s\n\n", _("Rollback Plan: Immediate if issues detected"));
+	buf_printf(b, "%s\n", _("Thank you."));
+	free(title);
+	free(host);
 }

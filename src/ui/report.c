@@ -1666,6 +1666,9 @@ report_render(struct buf *b, const struct report *r, enum report_format f,
 	case REPORT_BACKUP_TEST:
 		report_backup_test(b, r);
 		break;
+	case REPORT_NOTICE:
+		report_notice(b, r);
+		break;
 	}
 }
 

@@ -15,6 +15,7 @@ enum report_format {
 	REPORT_HTML,	/* one self-contained HTML file with inline SVG */
 	REPORT_STATUS,	/* the Communications Lead's update (plain text) */
 	REPORT_BACKUP_TEST,	/* the plan's "Backup Test Report" of a monthly-backup-test */
+	REPORT_NOTICE,	/* the plan's failover-test notice of a drill (report-people.c) */
 };
 
 /* One role of the runbook: who acted in its steps, how to reach its holders (report-people.c). */

@@ -67,6 +67,18 @@ expect_match "$T/out" "^- \*\*Next DR Test:\*\* [0-9-]{10} [0-9:]{8} \(monthly\)
 run "$PDR" --config "$T/dr.yaml" report "$id3"
 expect_match "$T/out" "^- \*\*Next DR Test:\*\* due now \(quarterly\)\$" "an abandoned drill's report: the next is due now"
 
+# The plan's failover-test notice, from the record: the drill's date and its window.
+run "$PDR" --config "$T/dr.yaml" report "$id2" --format notice
+expect_rc 0 "report --format notice of a drill"
+d2=$(date -u -d "@$((now - 100 * 86400))" +%Y-%m-%d)
+expect_match "$T/out" "^Subject: DR Failover Test - $d2\$" "the plan's subject with the drill's date"
+expect_match "$T/out" "^We will be conducting a disaster recovery failover test on $d2 from [0-9]{2}:[0-9]{2} to [0-9]{2}:[0-9]{2} UTC\.\$" \
+    "the window: declared to declared + RTO"
+expect_match "$T/out" "^Rollback Plan: Immediate if issues detected\$" "the plan's rollback line"
+iid=$(fx declare single-node-failure incident "Single node failure" 600 0)
+run "$PDR" --config "$T/dr.yaml" report "$iid" --format notice
+expect_rc 64 "an incident has no failover-test notice"
+
 # The gauge: next due per runbook, 0 when never drilled (written by prune, backup, verify).
 pdr prune
 [ -f "$T/m.prom" ] || fail "no metrics file after prune (exit $rc)"
