@@ -141,11 +141,9 @@ notify_command_wait(const char *command, long timeout_ms, const char *body, char
 static PDR_NORETURN void
 notify_child(const char *url, long timeout_ms, const char *body)
 {
-	struct curl_slist	*h = NULL;
-	CURL			*curl;
-	sigset_t		 none;
-	long			 code = 0;
-	int			 fd;
+	sigset_t	 none;
+	char		*cause = NULL;
+	int		 fd;
 
 	/* Hard bound whatever libcurl does: the kernel ends us (handlers of the parent reset). */
 	sigemptyset(&none);
@@ -161,21 +159,7 @@ notify_child(const char *url, long timeout_ms, const char *body)
 		if (fd > STDERR_FILENO)
 			close(fd);
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (curl = curl_easy_init()) == NULL)
-		_exit(1);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, notify_discard);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, PACKAGE "/" VERSION);
-	if (curl_easy_perform(curl) == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-	_exit(code >= 200 && code < 300 ? 0 : 1);
+	_exit(notify_post_wait(url, timeout_ms, body, &cause) == 0 ? 0 : 1);
 }
 
 /*
