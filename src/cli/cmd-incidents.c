@@ -463,7 +463,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 	long		 pause = 1000;
 	size_t		 nr = 0, i;
 	int		 fd, r, a, found;
-	bool		 ship;
+	bool		 ship, locked = false;
 
 	/* ship only where a store is configured; the notifications go regardless */
 	if (remote_configure(&ctx->conf, rem, &nr, &cause) != 0) {
@@ -480,17 +480,24 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		return (EX_CONFIG);
 	}
 
-	lock = xasprintf("%s/journal/.ship-lock", ctx->conf.state_dir);
+	/* one follower per incident: each incident's events wait for their own */
+	lock = xasprintf("%s/journal/.ship-lock-%s", ctx->conf.state_dir, id);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	free(lock);
 	if (fd == -1 && background)
 		return (EX_CANTCREAT);
 	buf_init(&b);
 	for (;;) {
-		/* one shipper at a time; a background one leaves it to the one running */
-		if (fd != -1 && flock(fd, background ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
-			r = EX_OK;
-			break;
+		/*
+		 * One shipper at a time: a background one leaves it to the one
+		 * running, which holds the lock through its retries and rounds.
+		 */
+		if (fd != -1 && !locked) {
+			if (flock(fd, background ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
+				r = EX_OK;
+				break;
+			}
+			locked = true;
 		}
 		/* what is here before this round: a later event needs another round */
 		if (incident_get(st, id, &inc, &cause) != 1) {
@@ -516,11 +523,11 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			if (r == 0)
 				r = 1;
 		}
-		if (fd != -1)
-			flock(fd, LOCK_UN);
-		if (!background)
-			fwrite(b.data, 1, b.len, stdout);
 		if (!background) {
+			if (fd != -1)
+				flock(fd, LOCK_UN);
+			locked = false;
+			fwrite(b.data, 1, b.len, stdout);
 			r = r == 0 ? EX_OK : r == 1 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 			break;
 		}
@@ -549,11 +556,27 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			}
 			if (inc.last_seq == shipped) {
 				incident_free(&inc);
-				break;
+				/*
+				 * Let go, then look once more: a shipper started meanwhile
+				 * found the lock held and left the new event to us.
+				 */
+				if (fd != -1)
+					flock(fd, LOCK_UN);
+				locked = false;
+				if (incident_get(st, id, &inc, &cause) != 1) {
+					free(cause);
+					break;
+				}
+				if (inc.last_seq == shipped) {
+					incident_free(&inc);
+					break;
+				}
 			}
 		}
 		incident_free(&inc);
 	}
+	if (locked && fd != -1)
+		flock(fd, LOCK_UN);
 	buf_free(&b);
 	if (fd != -1)
 		close(fd);
@@ -806,6 +829,18 @@ incidents_kick(const char *id)
 	if ((pid = fork()) == -1)
 		return;
 	if (pid == 0) {
+		sigset_t	none;
+
+		/*
+		 * Not what the caller had: a restore appends its event with
+		 * SIGTERM held back, and exec keeps blocked and ignored signals.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		setsid();
 		if (fork() != 0)
 			_exit(0);

@@ -6,7 +6,14 @@ set -u
 : "${srcdir:=.}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdr-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# stop_followers: end the incident followers (incidents ship --background, started after
+# each event when a store or a notification channel is set) of this test's settings; one
+# whose store is gone would retry for ten minutes after the test.
+stop_followers() {
+	pkill -f "$T/[^ ]* incidents ship --background" 2>/dev/null
+	return 0
+}
+trap 'stop_followers; rm -rf "$T"' EXIT
 export LC_ALL=C.UTF-8 LANGUAGE= TZ=UTC
 unset PATRONUS_DR_CONFIG COLUMNS
 

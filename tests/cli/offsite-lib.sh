@@ -18,6 +18,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 
 # offsite_cleanup: stop what this test started; called from the EXIT trap.
 offsite_cleanup() {
+	stop_followers
 	stop_sshd
 	stop_s3rver
 	stop_checker

@@ -10,6 +10,7 @@ unset TMUX
 # stop_supervisors: SIGTERM to the step supervisors this test started (their command line
 # names a file in $T), which outlive their TUI by design; each cancels its command.
 stop_supervisors() {
+	stop_followers
 	for _p in $(pgrep -f 'patronus-dr.* supervise --incident' 2>/dev/null); do
 		tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | grep -qF -- "$T/" && kill -TERM "$_p" 2>/dev/null
 	done

@@ -4,6 +4,7 @@ pids=
 
 # webhook_stop: end the listeners this test started.
 webhook_stop() {
+	stop_followers
 	for p in $pids; do kill "$p" 2>/dev/null; done
 }
 
