@@ -426,16 +426,14 @@ journal_put(struct remote *r, const char *id, const char *local, const char *nam
  * not this record's (a fork), -1 with *cause.
  */
 static int
-journal_ship_one(const struct conf *c, struct incident_store *st, const char *id,
-    struct remote *r, const struct incident_event *evs, size_t n, const char *progress,
-    int64_t *seq, char *hash, int64_t *had, char **cause)
+journal_ship_one(const char *id, struct remote *r, const struct incident_event *evs, size_t n,
+    const char *progress, int64_t *seq, char *hash, int64_t *had, char **cause)
 {
 	struct journal_head	 h;
 	struct buf		 b;
 	char			*dir, *local, *name, host[256];
 	int			 hr, rc = -1;
 
-	(void)st;
 	/* The lease: the store's head must be one this record has. */
 	if ((hr = journal_head_get(r, id, &h, cause)) == -1)
 		return (-1);
@@ -499,7 +497,6 @@ progress:
 	buf_printf(&b, "%" PRId64 " %s\n", *seq, hash);
 	rc = fs_write_atomic(progress, b.data, b.len, 0600, cause);
 	buf_free(&b);
-	(void)c;
 	return (rc);
 }
 
@@ -540,7 +537,7 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 	for (i = 0; i < nr; i++) {
 		progress = journal_progress_path(c, id, &r[i]);
 		journal_progress_read(progress, &seq, hash);
-		one = journal_ship_one(c, st, id, &r[i], evs, n, progress, &seq, hash, &had, &why);
+		one = journal_ship_one(id, &r[i], evs, n, progress, &seq, hash, &had, &why);
 		if (one == 0)
 			buf_printf(report, _("%s: %s: events 1-%zu (%" PRId64 " new), head %.12s\n"),
 			    remote_kind_names[r[i].kind], r[i].where, n, seq - had,

@@ -373,6 +373,38 @@ help_rows(int w, int *kw, size_t *nrows)
 	return (rows);
 }
 
+/* The width of a scrolled box (the help, the contacts): at most 76 columns. */
+static int
+scroll_box_width(struct tui *t)
+{
+	return (t->cols - 4 < 76 ? t->cols - 4 : 76);
+}
+
+/*
+ * Place a scrolled box of n rows, w columns wide, centred: clamp hp->top to
+ * the rows there are, draw its frame with title, and return how many rows fit
+ * inside; *y, *x and *h are its place and height.
+ */
+static int
+scroll_box_place(struct tui *t, struct help *hp, size_t n, int w, const char *title,
+    int *y, int *x, int *h)
+{
+	int	inner;
+
+	*h = (int)n + 4;
+	if (*h > t->rows - 2)
+		*h = t->rows - 2;
+	*x = (t->cols - w) / 2;
+	*y = (t->rows - *h) / 2;
+	inner = *h - 4;
+	if (hp->top > (int)n - inner)
+		hp->top = (int)n - inner;
+	if (hp->top < 0)
+		hp->top = 0;
+	tui_box(t, *y, *x, *h, w, title);
+	return (inner);
+}
+
 /* Draw the help box: every key of the table, scrolled by the help's own keys. */
 static void
 help_draw(struct tui *t, struct screen *sc)
@@ -382,19 +414,9 @@ help_draw(struct tui *t, struct screen *sc)
 	size_t		  n;
 	int		  y, x, w, h, i, kw, inner;
 
-	w = t->cols - 4 < 76 ? t->cols - 4 : 76;
+	w = scroll_box_width(t);
 	rows = help_rows(w - 4, &kw, &n);
-	h = (int)n + 4;
-	if (h > t->rows - 2)
-		h = t->rows - 2;
-	x = (t->cols - w) / 2;
-	y = (t->rows - h) / 2;
-	inner = h - 4;
-	if (hp->top > (int)n - inner)
-		hp->top = (int)n - inner;
-	if (hp->top < 0)
-		hp->top = 0;
-	tui_box(t, y, x, h, w, _("Keys"));
+	inner = scroll_box_place(t, hp, n, w, _("Keys"), &y, &x, &h);
 	for (i = 0; i < inner && hp->top + i < (int)n; i++) {
 		tui_put(y + 1 + i, x + 2, w - 4, A_NORMAL, rows[hp->top + i]);
 		tui_put(y + 1 + i, x + 2, kw, t->attr[ROLE_TITLE], rows[hp->top + i]);
@@ -492,19 +514,9 @@ contacts_draw(struct tui *t, struct screen *sc)
 	size_t		  n;
 	int		  y, x, w, h, i, inner;
 
-	w = t->cols - 4 < 76 ? t->cols - 4 : 76;
+	w = scroll_box_width(t);
 	rows = contacts_rows(t, w - 4, &n);
-	h = (int)n + 4;
-	if (h > t->rows - 2)
-		h = t->rows - 2;
-	x = (t->cols - w) / 2;
-	y = (t->rows - h) / 2;
-	inner = h - 4;
-	if (hp->top > (int)n - inner)
-		hp->top = (int)n - inner;
-	if (hp->top < 0)
-		hp->top = 0;
-	tui_box(t, y, x, h, w, _("Recovery contacts"));
+	inner = scroll_box_place(t, hp, n, w, _("Recovery contacts"), &y, &x, &h);
 	for (i = 0; i < inner && hp->top + i < (int)n; i++)
 		tui_put_cut(t, y + 1 + i, x + 2, w - 4, rows[hp->top + i][0] == ' ' ? A_NORMAL :
 		    t->attr[ROLE_TITLE], rows[hp->top + i]);
