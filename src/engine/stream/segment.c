@@ -725,3 +725,18 @@ fail:
 	close(fd);
 	return (-1);
 }
+
+/*
+ * The retention rule, for the local generations and the off-site copies
+ * alike: whether generation name, whose newest point is newest_ms, is to be
+ * removed. Never keep (the current one) or a newer one; never one with a
+ * point within retention_s before now_ms.
+ */
+bool
+segment_gen_expired(const char *name, const char *keep, int64_t newest_ms, int64_t retention_s,
+    int64_t now_ms)
+{
+	if (keep != NULL && strcmp(name, keep) >= 0)
+		return (false);
+	return (newest_ms < now_ms - retention_s * 1000);
+}

@@ -14,6 +14,12 @@
 #define SEGMENT_SNAPSHOT_SHA	"snapshot.sha256"
 #define SEGMENT_GENLEN		24	/* YYYYmmdd-HHMMSS-xxxxxxxx */
 
+/* BACKUP_DIR/stream and the files beside its generations (STREAM-CONTRACT.md). */
+#define STREAM_DIR	"stream"
+#define STREAM_LOCK	"lock"
+#define STREAM_STATUS	"status"
+#define STREAM_PAUSE	"pause"		/* shared by a capture round, exclusive by a restore */
+
 /* The fixed header of a segment file (all big-endian on disk). */
 struct segment_hdr {
 	uint32_t	page_size;
@@ -78,6 +84,7 @@ int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
 char	*segment_gen_name(time_t);
 bool	 segment_is_gen_name(const char *);
 int	 segment_list_gens(const char *, char ***, size_t *, char **);
+bool	 segment_gen_expired(const char *, const char *, int64_t, int64_t, int64_t);
 
 int	 segment_rebuild(const char *, const char *, int64_t, uint64_t *, char **);
 
