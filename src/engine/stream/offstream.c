@@ -653,7 +653,7 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	local = str_join_path(tmpdir, file);
 	rc = remote_get(r, tier, file, local, cause);
 	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_read(local, &seg, cause)) == 0) {
+		if ((rc = segment_open(local, &seg, cause)) == 0) {
 			*ms = seg.hdr.time_ms;
 			segment_free(&seg);
 		}

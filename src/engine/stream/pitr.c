@@ -396,7 +396,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (segment_read(path, &seg, &why) != 0) {
+		if (segment_open(path, &seg, &why) != 0) {
 			pitr_break(r, why);
 			why = NULL;
 			free(path);

@@ -108,7 +108,7 @@ stream_connect_all(struct stream *s, char **cause)
 		*s->err = errno == ENOENT ? STREAM_ERR_NODB : STREAM_ERR_IO;
 		return (-1);
 	}
-	if ((n = wal_pread(s->dbfd, s->o->database, hdr, sizeof hdr, 0, cause)) == -1) {
+	if ((n = segment_pread(s->dbfd, s->o->database, hdr, sizeof hdr, 0, cause)) == -1) {
 		*s->err = STREAM_ERR_IO;
 		return (-1);
 	}
@@ -156,27 +156,19 @@ stream_db_counter(struct stream *s, int fd, const char *path, uint32_t *c, char 
 	unsigned char	b[4];
 	ssize_t		n;
 
-	if ((n = wal_pread(fd, path, b, sizeof b, 24, cause)) == -1)
+	if ((n = segment_pread(fd, path, b, sizeof b, 24, cause)) == -1)
 		return (-1);
 	*c = n == (ssize_t)sizeof b ? segment_get32(b) : 0;
 	return (0);
 }
 
-/* Note the change counters of the page-1 frames among n frames about to be shipped. */
+/* Note the change counter of the newest page 1 in frames just shipped (see stream_ctr_check). */
 void
-stream_ctr_frames(struct stream *s, const unsigned char *f, size_t len, uint32_t page_size)
+stream_ctr_shipped(struct stream *s, uint32_t c)
 {
-	size_t		fsz = SEGMENT_FRAME_HDRLEN + page_size, off;
-	uint32_t	c;
-
-	for (off = 0; off + fsz <= len; off += fsz) {
-		if (segment_get32(f + off) != 1)
-			continue;
-		c = segment_get32(f + off + SEGMENT_FRAME_HDRLEN + 24);
-		if (!s->ctr_have_high || c > s->ctr_high)
-			s->ctr_high = c;
-		s->ctr_have_high = true;
-	}
+	if (!s->ctr_have_high || c > s->ctr_high)
+		s->ctr_high = c;
+	s->ctr_have_high = true;
 }
 
 /*

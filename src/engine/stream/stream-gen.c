@@ -27,7 +27,7 @@ stream_copy_db(struct stream *s, int fd, const char *path, char **cause)
 	size_t	 done;
 
 	for (;;) {
-		if ((n = wal_pread(s->dbfd, s->o->database, b, sizeof b, off, cause)) == -1)
+		if ((n = segment_pread(s->dbfd, s->o->database, b, sizeof b, off, cause)) == -1)
 			return (-1);
 		if (n == 0)
 			return (0);
@@ -45,29 +45,21 @@ stream_copy_db(struct stream *s, int fd, const char *path, char **cause)
 	}
 }
 
-/* SHA-256 of a whole open file. Returns -1 with *cause. */
-static int
-stream_hash_fd(int fd, const char *path, unsigned char *md, char **cause)
-{
-	struct buf	 b;
-	char		 chunk[65536];
-	off_t		 off = 0;
-	ssize_t		 n;
+/* Where wal_scan's frames go when a snapshot is brought up to the WAL's last commit. */
+struct stream_apply {
+	int		 fd;
+	const char	*path;
+	uint32_t	 page_size;
+};
 
-	buf_init(&b);
-	for (;;) {
-		if ((n = wal_pread(fd, path, chunk, sizeof chunk, off, cause)) == -1) {
-			buf_free(&b);
-			return (-1);
-		}
-		if (n == 0)
-			break;
-		buf_add(&b, chunk, (size_t)n);
-		off += n;
-	}
-	segment_sha256(b.data, b.len, md);
-	buf_free(&b);
-	return (0);
+/* wal_scan's frame function for a snapshot: the frame's page written into it. */
+static int
+stream_apply_frame(void *arg, const unsigned char *f, uint64_t n, char **cause)
+{
+	const struct stream_apply	*a = arg;
+
+	(void)n;
+	return (segment_apply_frame(a->fd, a->path, a->page_size, f, cause));
 }
 
 /* Remove a generation folder and what is in it. Returns -1 with *cause. */
@@ -146,9 +138,8 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 {
 	struct wal_hdr	 h1, h2;
 	struct segment_snapinfo	 si;
-	struct segment		 fake;
-	struct buf		 frames;
-	uint64_t		 last, end;
+	struct stream_apply	 ap;
+	uint64_t		 last, end, applied;
 	char			*gen, *gendir, *tmp = NULL, *snap = NULL, *c2 = NULL;
 	int			 fd = -1, wfd = -1, tries;
 
@@ -159,7 +150,6 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		*s->err = STREAM_ERR_IO;
 		return (-1);
 	}
-	buf_init(&frames);
 	gen = stream_gen_next(s);
 	gendir = str_join_path(s->streamdir, gen);
 	if (mkdir(gendir, 0700) == -1) {
@@ -170,7 +160,6 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 	tmp = str_join_path(gendir, ".snapshot.db.tmp");
 	snap = str_join_path(gendir, SEGMENT_SNAPSHOT);
 	for (tries = 0;; tries++) {
-		buf_reset(&frames);
 		if (wfd != -1)
 			close(wfd);
 		if (fd != -1)
@@ -186,13 +175,25 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		}
 		if (stream_copy_db(s, fd, tmp, cause) == -1)
 			goto fail_io;
-		last = 0;
-		if (h1.valid &&
-		    wal_scan(s->walpath, wfd, &h1, 0, &frames, &last, &end, cause) == -1)
+		/*
+		 * The committed frames: found first, then read again into the
+		 * copy up to the last commit (never all in memory), each checked
+		 * again on the way; then the WAL must not have restarted meanwhile.
+		 */
+		last = applied = 0;
+		if (h1.valid && wal_scan(s->walpath, wfd, &h1, 0, 0, NULL, NULL, &last, &end,
+		    cause) == -1)
+			goto fail_io;
+		ap.fd = fd;
+		ap.path = tmp;
+		ap.page_size = h1.page_size;
+		if (last > 0 && wal_scan(s->walpath, wfd, &h1, 0, last, stream_apply_frame, &ap,
+		    &end, &applied, cause) == -1)
 			goto fail_io;
 		if (wal_header(s->walpath, wfd, &h2, cause) == -1)
 			goto fail_io;
-		if (!h1.valid || (h2.valid && h2.salt1 == h1.salt1 && h2.salt2 == h1.salt2))
+		if (!h1.valid || (h2.valid && h2.salt1 == h1.salt1 && h2.salt2 == h1.salt2 &&
+		    applied == last))
 			break;
 		if (tries == 10) {
 			*cause = xasprintf(_("%s: the WAL keeps restarting, no stable snapshot"),
@@ -201,14 +202,6 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		}
 	}
 	memset(&si, 0, sizeof si);
-	if (last > 0) {
-		memset(&fake, 0, sizeof fake);
-		fake.hdr.page_size = h1.page_size;
-		fake.hdr.n_frames = (uint32_t)(last);
-		fake.payload = (unsigned char *)frames.data;
-		if (segment_apply(fd, tmp, &fake, cause) == -1)
-			goto fail_io;
-	}
 	if (h1.valid) {
 		si.salt1 = h1.salt1;
 		si.salt2 = h1.salt2;
@@ -217,7 +210,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 	} else {
 		unsigned char	ps[2];
 
-		if (wal_pread(s->dbfd, s->o->database, ps, 2, 16, cause) != 2)
+		if (segment_pread(s->dbfd, s->o->database, ps, 2, 16, cause) != 2)
 			goto fail_io;
 		si.page_size = (uint32_t)ps[0] << 8 | ps[1];
 		if (si.page_size == 1)
@@ -234,7 +227,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail_io;
 	}
-	if (stream_hash_fd(fd, tmp, si.sha, cause) == -1)
+	if (segment_hash_fd(fd, tmp, si.sha, cause) == -1)
 		goto fail_io;
 	close(fd);
 	fd = -1;
@@ -247,7 +240,6 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		goto fail_io;
 	if (wfd != -1)
 		close(wfd);
-	buf_free(&frames);
 	free(tmp);
 	free(snap);
 
@@ -284,7 +276,6 @@ fail_io:
 	if (stream_remove_gen(gendir, &c2) == -1)
 		free(c2);
 fail:
-	buf_free(&frames);
 	free(tmp);
 	free(snap);
 	free(gen);
@@ -329,7 +320,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	memcpy(prev, si.sha, SEGMENT_SHALEN);
 	if (top > 0) {
 		path = segment_path(gendir, top);
-		if (segment_read(path, &seg, &c2) == -1) {
+		if (segment_open(path, &seg, &c2) == -1) {
 			free(path);
 			goto nope;
 		}
@@ -361,9 +352,9 @@ stream_resume(struct stream *s, char **why, char **cause)
 		/* The last frame shipped must still be in the WAL, byte for byte. */
 		fsz = SEGMENT_FRAME_HDRLEN + h.page_size;
 		frame = xmalloc(fsz);
-		if (wal_pread(wfd, s->walpath, frame, fsz, wal_frame_off(&h, pos.frame),
-		    cause) != (ssize_t)fsz || memcmp(frame, seg.payload +
-		    (seg.hdr.n_frames - 1) * fsz, fsz) != 0) {
+		if (segment_pread(wfd, s->walpath, frame, fsz, wal_frame_off(&h, pos.frame),
+		    cause) != (ssize_t)fsz || seg.hdr.page_size != h.page_size ||
+		    memcmp(frame, seg.last, fsz) != 0) {
 			if (*cause != NULL) {
 				close(wfd);
 				free(frame);
@@ -445,7 +436,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		c2 = NULL;
 		if (segment_last_seq(gendir, &top, &c2) == 0 && top > 0) {
 			path = segment_path(gendir, top);
-			if (segment_read(path, &seg, &c2) == 0) {
+			if (segment_open(path, &seg, &c2) == 0) {
 				if (seg.hdr.time_ms > newest)
 					newest = seg.hdr.time_ms;
 				segment_free(&seg);

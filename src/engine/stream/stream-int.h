@@ -64,7 +64,7 @@ int	 stream_connect_all(struct stream *, char **);
 void	 stream_disconnect(struct stream *);
 bool	 stream_db_replaced(struct stream *);
 int	 stream_db_counter(struct stream *, int, const char *, uint32_t *, char **);
-void	 stream_ctr_frames(struct stream *, const unsigned char *, size_t, uint32_t);
+void	 stream_ctr_shipped(struct stream *, uint32_t);
 char	*stream_ctr_check(struct stream *, bool);
 
 int	 stream_new_generation(struct stream *, const char *, char **);

@@ -111,28 +111,107 @@ stream_reconnect(struct stream *s, const char *reason, char **cause)
 	return (stream_new_generation(s, reason, cause));
 }
 
-/* Write the frames in out (first frame `first`, salts of h) as the next segment. Returns -1 with *cause. */
+/*
+ * A segment being captured from the WAL: the frames wal_scan reads go
+ * straight to a temporary file (segment_writer), never all into memory.
+ */
+struct stream_capture {
+	struct stream		*s;
+	const struct wal_hdr	*h;		/* salts and page size */
+	uint64_t		 seq;
+	struct segment_writer	 w;
+	bool			 open;
+	uint32_t		 ctr;		/* newest page-1 change counter added */
+	bool			 have_ctr;
+	uint32_t		 ctr_done;	/* ... up to the last commit frame */
+	bool			 have_ctr_done;
+};
+
+/* Begin capturing segment seq under the salts of h (the file is opened at the first frame). */
+static void
+stream_capture_init(struct stream_capture *c, struct stream *s, const struct wal_hdr *h,
+    uint64_t seq)
+{
+	memset(c, 0, sizeof *c);
+	c->s = s;
+	c->h = h;
+	c->seq = seq;
+	c->w.fd = -1;
+}
+
+/* wal_scan's frame function: the frame into the segment, its page-1 change counter noted. */
 static int
-stream_ship(struct stream *s, const struct wal_hdr *h, uint64_t first, struct buf *out,
-    char **cause)
+stream_capture_frame(void *arg, const unsigned char *f, uint64_t n, char **cause)
+{
+	struct stream_capture	*c = arg;
+	struct segment_hdr	 sh;
+	uint32_t		 v;
+
+	(void)n;
+	if (!c->open) {
+		memset(&sh, 0, sizeof sh);
+		sh.page_size = c->h->page_size;
+		sh.seq = c->seq;
+		sh.salt1 = c->h->salt1;
+		sh.salt2 = c->h->salt2;
+		if (segment_writer_open(&c->w, c->s->gendir, &sh, cause) == -1)
+			return (-1);
+		c->open = true;
+	}
+	if (segment_writer_add(&c->w, f, cause) == -1)
+		return (-1);
+	if (segment_get32(f) == 1) {
+		v = segment_get32(f + SEGMENT_FRAME_HDRLEN + 24);
+		if (!c->have_ctr || v > c->ctr)
+			c->ctr = v;
+		c->have_ctr = true;
+	}
+	if (segment_get32(f + 4) != 0) {
+		c->ctr_done = c->ctr;
+		c->have_ctr_done = c->have_ctr;
+	}
+	return (0);
+}
+
+/* Whether a capture holds a commit frame, so that it makes a segment. */
+static bool
+stream_capture_any(const struct stream_capture *c)
+{
+	return (c->open && c->w.n_done > 0);
+}
+
+/* Give up a capture: its temporary file is removed. */
+static void
+stream_capture_abort(struct stream_capture *c)
+{
+	if (c->open)
+		segment_writer_abort(&c->w);
+	c->open = false;
+}
+
+/* Make the frames captured (first frame `first`) the next segment, durable. Returns -1 with *cause. */
+static int
+stream_ship(struct stream *s, uint64_t first, struct stream_capture *c, char **cause)
 {
 	struct segment_hdr	sh;
 	unsigned char		sha[SEGMENT_SHALEN];
 	int64_t			now;
 
 	memset(&sh, 0, sizeof sh);
-	sh.page_size = h->page_size;
+	sh.page_size = c->h->page_size;
 	sh.seq = s->seq + 1;
 	sh.time_ms = time_now_ms();
 	sh.first_frame = first;
-	sh.salt1 = h->salt1;
-	sh.salt2 = h->salt2;
+	sh.salt1 = c->h->salt1;
+	sh.salt2 = c->h->salt2;
 	memcpy(sh.prev_sha, s->prev_sha, SEGMENT_SHALEN);
-	if (segment_write(s->gendir, &sh, out->data, out->len, sha, cause) == -1) {
+	c->open = false;
+	if (segment_writer_finish(&c->w, &sh, sha, cause) == -1) {
 		*s->err = STREAM_ERR_IO;
 		return (-1);
 	}
-	stream_ctr_frames(s, (const unsigned char *)out->data, out->len, h->page_size);
+	if (c->have_ctr_done)
+		stream_ctr_shipped(s, c->ctr_done);
 	now = time_now_ms();
 	s->seq = sh.seq;
 	memcpy(s->prev_sha, sha, SEGMENT_SHALEN);
@@ -252,8 +331,8 @@ stream_pause_leave(struct stream *s)
 static int
 stream_round(struct stream *s, char **cause)
 {
-	struct wal_hdr	 h, old, old2;
-	struct buf		 frames, tail;
+	struct wal_hdr		 h, old, old2;
+	struct stream_capture	 frames, tail;
 	uint64_t		 after, last, end, first, tlast;
 	const char		*broken = NULL;
 	char			*why = NULL;
@@ -279,9 +358,9 @@ stream_round(struct stream *s, char **cause)
 		free(why);
 		return (rc);
 	}
-	buf_init(&frames);
-	buf_init(&tail);
 	memset(&old, 0, sizeof old);
+	stream_capture_init(&tail, s, &old, s->seq + 1);
+	stream_capture_init(&frames, s, &h, s->seq + 1);
 	if (wal_open(s->walpath, &wfd, cause) == -1)
 		goto fail_buf;
 	if (wal_header(s->walpath, wfd, &h, cause) == -1)
@@ -295,7 +374,8 @@ stream_round(struct stream *s, char **cause)
 			broken = _("the WAL page size changed");
 		else {
 			after = s->pos.frame;
-			rc = wal_scan(s->walpath, wfd, &h, after, &frames, &last, &end, cause);
+			rc = wal_scan(s->walpath, wfd, &h, after, 0, stream_capture_frame,
+			    &frames, &last, &end, cause);
 			if (rc == -1)
 				goto fail_buf;
 			if (rc == 1)
@@ -320,17 +400,22 @@ stream_round(struct stream *s, char **cause)
 			old = h;
 			old.salt1 = s->pos.salt1;
 			old.salt2 = s->pos.salt2;
-			rc = wal_scan(s->walpath, wfd, &old, s->pos.frame, &tail, &tlast, &end, cause);
+			rc = wal_scan(s->walpath, wfd, &old, s->pos.frame, 0,
+			    stream_capture_frame, &tail, &tlast, &end, cause);
 			if (rc == -1)
 				goto fail_buf;
-			if (wal_scan(s->walpath, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+			/* The new WAL's frames follow the old one's, if those make a segment. */
+			frames.seq = s->seq + 1 + (stream_capture_any(&tail) ? 1 : 0);
+			if (wal_scan(s->walpath, wfd, &h, 0, 0, stream_capture_frame, &frames,
+			    &last, &end, cause) == -1)
 				goto fail_buf;
 			if (wal_header(s->walpath, wfd, &old2, cause) == -1)
 				goto fail_buf;
 			if (rc == 1 || end >= s->pos.frame || !old2.valid ||
 			    old2.salt1 != h.salt1 || old2.salt2 != h.salt2)
 				broken = _("the WAL was restarted over frames not yet copied");
-		} else if (wal_scan(s->walpath, wfd, &h, 0, &frames, &last, &end, cause) == -1)
+		} else if (wal_scan(s->walpath, wfd, &h, 0, 0, stream_capture_frame, &frames,
+		    &last, &end, cause) == -1)
 			goto fail_buf;
 		first = 1;
 	} else {
@@ -341,18 +426,18 @@ stream_round(struct stream *s, char **cause)
 		close(wfd);
 	wfd = -1;
 	if (broken != NULL || why != NULL) {
-		buf_free(&frames);
-		buf_free(&tail);
+		stream_capture_abort(&frames);
+		stream_capture_abort(&tail);
 		rc = stream_new_generation(s, why != NULL ? why : broken, cause);
 		free(why);
 		return (rc);
 	}
-	if (tail.len > 0 && stream_ship(s, &old, s->pos.frame + 1, &tail, cause) == -1)
+	if (stream_capture_any(&tail) && stream_ship(s, s->pos.frame + 1, &tail, cause) == -1)
 		goto fail_buf;
-	if (frames.len > 0 && stream_ship(s, &h, first, &frames, cause) == -1)
+	if (stream_capture_any(&frames) && stream_ship(s, first, &frames, cause) == -1)
 		goto fail_buf;
-	buf_free(&frames);
-	buf_free(&tail);
+	stream_capture_abort(&frames);
+	stream_capture_abort(&tail);
 	if ((why = stream_ctr_check(s, true)) != NULL) {
 		rc = stream_reconnect(s, why, cause);
 		free(why);
@@ -381,8 +466,8 @@ stream_round(struct stream *s, char **cause)
 	return (0);
 
 fail_buf:
-	buf_free(&frames);
-	buf_free(&tail);
+	stream_capture_abort(&frames);
+	stream_capture_abort(&tail);
 	if (wfd != -1)
 		close(wfd);
 	stream_end(s, other);

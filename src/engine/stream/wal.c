@@ -9,28 +9,6 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
-/* Read len bytes at off; returns bytes read (short at end of file) or -1 with *cause. */
-ssize_t
-wal_pread(int fd, const char *path, void *buf, size_t len, off_t off, char **cause)
-{
-	size_t	done = 0;
-	ssize_t	n;
-
-	while (done < len) {
-		n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			return (-1);
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return ((ssize_t)done);
-}
-
 /* SQLite's WAL checksum over n bytes (a multiple of 8), continuing s. */
 static void
 wal_cksum(bool be, const unsigned char *a, size_t n, uint32_t *s)
@@ -77,7 +55,7 @@ wal_header(const char *path, int fd, struct wal_hdr *h, char **cause)
 	memset(h, 0, sizeof *h);
 	if (fd == -1)
 		return (0);
-	if ((n = wal_pread(fd, path, b, sizeof b, 0, cause)) == -1)
+	if ((n = segment_pread(fd, path, b, sizeof b, 0, cause)) == -1)
 		return (-1);
 	if (n < WAL_HDRLEN)
 		return (0);
@@ -110,29 +88,31 @@ wal_frame_off(const struct wal_hdr *h, uint64_t n)
 
 /*
  * Read the valid frames of the WAL after frame `after` (whose checksum seeds
- * the chain; the header's when 0) to its valid end. Appends the frames up to
- * the last commit frame to out, sets *last (the last commit frame, = after if
- * none) and *end (the last valid frame). Returns 1 if frame `after` itself is
- * not a valid frame of this WAL (the chain is broken), 0, or -1 with *cause.
+ * the chain; the header's when 0) to its valid end, or to frame `limit` (0:
+ * no limit), in chunks. Each valid frame goes to fn (NULL: none) in order,
+ * those after the last commit frame too: fn decides what to keep. Sets *last
+ * (the last commit frame, = after if none) and *end (the last valid frame).
+ * Returns 1 if frame `after` itself is not a valid frame of this WAL (the
+ * chain is broken), 0, or -1 with *cause (an I/O error, or fn's).
  */
 int
-wal_scan(const char *path, int fd, const struct wal_hdr *h, uint64_t after,
-    struct buf *out, uint64_t *last, uint64_t *end, char **cause)
+wal_scan(const char *path, int fd, const struct wal_hdr *h, uint64_t after, uint64_t limit,
+    wal_frame_fn fn, void *arg, uint64_t *last, uint64_t *end, char **cause)
 {
-	size_t		 fsz = SEGMENT_FRAME_HDRLEN + h->page_size, chunk_frames = 64;
+	size_t		 fsz = SEGMENT_FRAME_HDRLEN + h->page_size, chunk_frames;
 	unsigned char	*chunk, fh[SEGMENT_FRAME_HDRLEN], *f;
 	uint32_t	 ck[2];
 	uint64_t	 n;
-	size_t		 pending = 0, i, got;
+	size_t		 i, got;
 	ssize_t		 r;
-	struct buf	 tmp;
+	int		 rc = 0;
 
 	*last = *end = after;
 	if (after == 0) {
 		ck[0] = h->cksum[0];
 		ck[1] = h->cksum[1];
 	} else {
-		r = wal_pread(fd, path, fh, sizeof fh, wal_frame_off(h, after), cause);
+		r = segment_pread(fd, path, fh, sizeof fh, wal_frame_off(h, after), cause);
 		if (r == -1)
 			return (-1);
 		if (r < (ssize_t)sizeof fh || segment_get32(fh + 8) != h->salt1 ||
@@ -141,43 +121,37 @@ wal_scan(const char *path, int fd, const struct wal_hdr *h, uint64_t after,
 		ck[0] = segment_get32(fh + 16);
 		ck[1] = segment_get32(fh + 20);
 	}
-	buf_init(&tmp);		/* frames after the last commit seen so far */
+	chunk_frames = fsz >= WAL_CHUNK ? 1 : WAL_CHUNK / fsz;
 	chunk = xmalloc(chunk_frames * fsz);
 	n = after + 1;
 	for (;;) {
-		r = wal_pread(fd, path, chunk, chunk_frames * fsz,
-		    wal_frame_off(h, n), cause);
+		r = segment_pread(fd, path, chunk, chunk_frames * fsz, wal_frame_off(h, n), cause);
 		if (r == -1) {
-			free(chunk);
-			buf_free(&tmp);
-			return (-1);
+			rc = -1;
+			break;
 		}
 		got = (size_t)r / fsz;
 		for (i = 0; i < got; i++, n++) {
 			f = chunk + i * fsz;
-			if (segment_get32(f) == 0 || segment_get32(f + 8) != h->salt1 ||
-			    segment_get32(f + 12) != h->salt2)
+			if ((limit > 0 && n > limit) || segment_get32(f) == 0 ||
+			    segment_get32(f + 8) != h->salt1 || segment_get32(f + 12) != h->salt2)
 				goto done;
 			wal_cksum(h->be, f, 8, ck);
 			wal_cksum(h->be, f + SEGMENT_FRAME_HDRLEN, h->page_size, ck);
 			if (ck[0] != segment_get32(f + 16) || ck[1] != segment_get32(f + 20))
 				goto done;
-			buf_add(&tmp, f, fsz);
-			pending++;
-			*end = n;
-			if (segment_get32(f + 4) != 0) {
-				buf_add(out, tmp.data, tmp.len);
-				buf_reset(&tmp);
-				pending = 0;
-				*last = n;
+			if (fn != NULL && fn(arg, f, n, cause) == -1) {
+				rc = -1;
+				goto done;
 			}
+			*end = n;
+			if (segment_get32(f + 4) != 0)
+				*last = n;
 		}
 		if (got < chunk_frames)
 			break;
 	}
 done:
-	(void)pending;
 	free(chunk);
-	buf_free(&tmp);
-	return (0);
+	return (rc);
 }
