@@ -40,6 +40,9 @@ run "$PDR" --config "$C" stream --once
 expect_rc 0 "stream --once: a snapshot of the file and a WAL of 3 MiB"
 same_as_live "the snapshot (WAL frames applied a chunk at a time)"
 
+# What a capture killed while writing a segment leaves is removed when the stream resumes.
+: >"$SD/$(newest_gen)/00000001.seg.tmp.AbC123"
+
 # Committed frames, then an open transaction whose pages spill into the WAL after them.
 rows 10 300000
 committed=$(wal_size)
@@ -60,6 +63,7 @@ dump_live >"$T/committed.dump"
 run "$PDR" --config "$C" -v stream --once
 expect_rc 0 "stream --once beside the open transaction"
 expect_match "$T/out" "continuing generation" "it continued the generation"
+expect_match "$T/out" "removed .*00000001.seg.tmp.AbC123" "the segment a killed capture left was removed, and named"
 seg="$SD/$(newest_gen)/00000001.seg"
 size=$(stat -c %s "$seg" 2>/dev/null || echo 0)
 n=$(printf '%d' "0x$(od -An -tx1 -j12 -N4 "$seg" | tr -d ' \n')")

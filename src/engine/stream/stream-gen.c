@@ -284,6 +284,33 @@ fail:
 }
 
 /*
+ * Remove what a killed capture left in a generation folder: segments it was
+ * writing (NNNNNNNN.seg.tmp.XXXXXX), never named, so never part of the chain.
+ * Only the stream, under its lock, writes there.
+ */
+static void
+stream_sweep_tmp(const char *gendir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	const char	*tmp;
+	char		*p;
+
+	if ((d = opendir(gendir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if ((tmp = strstr(de->d_name, ".seg.tmp.")) == NULL || tmp == de->d_name ||
+		    strspn(de->d_name, "0123456789") != (size_t)(tmp - de->d_name))
+			continue;
+		p = str_join_path(gendir, de->d_name);
+		if (unlink(p) == 0)
+			log_info(_("stream: removed %s (a segment a stopped capture was writing)"), p);
+		free(p);
+	}
+	closedir(d);
+}
+
+/*
  * Pick up where an earlier run left off: the newest generation, its last
  * segment verified, and the WAL still holding that frame under the same
  * salts. Returns 1 if it can continue, 0 with *why (the caller frees) if a new
@@ -312,6 +339,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 		return (0);
 	}
 	gendir = str_join_path(s->streamdir, names[n - 1]);
+	stream_sweep_tmp(gendir);
 	memset(&seg, 0, sizeof seg);
 	if (segment_snapshot_verify(gendir, &si, &c2) == -1 ||
 	    segment_last_seq(gendir, &top, &c2) == -1)
