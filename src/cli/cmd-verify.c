@@ -10,6 +10,7 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Verify one set; exit 0 when every check passes, 1 when any fails. */
@@ -26,7 +27,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	struct verify_report		 r;
 	struct verify_opts		 vo;
 	struct metrics			 m;
-	double				 t0;
+	int64_t				 t0;
 	time_t				 now;
 	struct catalog_set		 s;
 	struct buf			 b;
@@ -63,7 +64,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		key_err = errno;
 		password = NULL;
 	}
-	t0 = cmd_monotonic();
+	t0 = time_mono_ms();
 	verify_opts_conf(&vo, &ctx->conf, password, key_why);
 	vo.allow_unsigned = allow_unsigned;
 	rc = verify_run(db, &vo, &r);
@@ -72,7 +73,8 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	metrics_init(&m);
 	metrics_set(&m, "patronus_dr_verify_last_success", NULL, rc == 0 ? 1 : 0);
 	metrics_set(&m, "patronus_dr_verify_last_timestamp_seconds", NULL, (double)now);
-	metrics_set(&m, "patronus_dr_verify_duration_seconds", NULL, cmd_monotonic() - t0);
+	metrics_set(&m, "patronus_dr_verify_duration_seconds", NULL,
+	    (double)(time_mono_ms() - t0) / 1000);
 	cmd_metrics(&ctx->conf, &m, now);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));

@@ -46,13 +46,12 @@ char			**cmd_runbook_dirs(const struct conf *, size_t *);
 char			*cmd_hint_prefix(const struct conf *);
 char			*cmd_hint(const struct conf *, const char *, const char *);
 
-/* cmd-backup.c: the clock (with its test hook) and the log file, for the backup commands. */
+/* common.c: the clock (with its test hook), --wait and the lock, the log file, metrics. */
 int			cmd_now(time_t *);
 void			cmd_open_log(const struct conf *);
 struct metrics;
 void			cmd_notify(const struct conf *, const char *, ...) PDR_PRINTF(2, 3);
 void			cmd_metrics(const struct conf *, struct metrics *, time_t);
-double			cmd_monotonic(void);
 int64_t			cmd_wait_ms(const struct cmd_entry *, const char *);
 int			cmd_lock(const struct conf *, const char *, int64_t, bool);
 
@@ -87,7 +86,7 @@ struct runbook;
 struct runbook_set;
 struct report_history;
 
-/* cmd-run.c: the TUI walk, shared by run, resume and demo. */
+/* run-walk.c: the TUI walk, shared by run, resume and demo. */
 int	cmd_tui_walk(struct cmd_ctx *, struct incident_store *, const struct incident *, bool);
 #define RUN_DRILL		0x1	/* a drill, in a sandbox */
 #define RUN_KEEP_SANDBOX	0x2	/* keep the sandbox after the drill */
@@ -109,10 +108,14 @@ void	cmd_fetch_offsite_note(struct cmd_ctx *, int64_t);
 /* run-unattended.c: a drill walked without a person (run --drill --unattended). */
 struct tui_opts;
 int	run_unattended(const struct tui_opts *, char **);
-/* cmd-incidents.c: ship the record off-site after each event when a store is configured. */
+/* incidents-offsite.c: ship the record off-site after each event when a store is configured. */
 void	cmd_journal_install(const struct conf *);
+int	incidents_ship(struct cmd_ctx *, const char *, bool);
+int	incidents_fetch(struct cmd_ctx *, int, const char *);
+/* cmd-incidents.c, for incidents-offsite.c */
+int	incidents_open(struct cmd_ctx *, struct incident_store **, bool *);
 
-/* cmd-report.c: shared by report and drills. */
+/* common.c: the record read for report, drills, check and the metrics. */
 int	cmd_report_open(const struct conf *, struct incident_store **);
 struct runbook *cmd_report_runbook(const struct conf *, struct runbook_set *, const char *);
 int	cmd_report_history(const struct conf *, struct incident_store *, const char *,
