@@ -112,15 +112,6 @@ cmd_backup_sweep(const struct conf *c)
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-offsite", no_argument, NULL, 'o' },
-		{ "no-prune", no_argument, NULL, 'n' },
-		{ "retry-offsite", no_argument, NULL, 'r' },
-		{ "type", required_argument, NULL, 't' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct backup_opts		 o;
 	struct backup_result		 res;
 	struct metrics			 m;
@@ -138,7 +129,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	o.tier = -1;
 	o.prune = true;
 	o.offsite = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnort:w:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			wait_ms = cmd_wait_ms(e, optarg);
@@ -237,10 +228,33 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (rc);
 }
 
+/* The options of backup (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_backup_opts[] = {
+	{ "type", 't', N_("TIER"),
+	    N_("put the set in this tier; without it, the first backup of\n"
+	    "a month is monthly, else the first of an ISO week weekly,\n"
+	    "else the first of a day daily, else hourly"),
+	    0, NULL },
+	{ "no-prune", 'n', NULL,
+	    N_("do not apply retention afterwards"),
+	    0, NULL },
+	{ "no-offsite", 'o', NULL,
+	    N_("do not copy off-site (nor retry queued copies)"),
+	    0, NULL },
+	{ "retry-offsite", 'r', NULL,
+	    N_("take no backup; only retry the queued off-site copies"),
+	    0, NULL },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("wait this long for another run on backup_dir (backup,\n"
+	    "prune, fetch, verify, restore) to end; default 0: exit 75\n"
+	    "at once, naming its pid, so that timer runs never pile up"),
+	    0, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
-	    "[--retry-offsite] [--wait DURATION]",
+	.args = "",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
@@ -250,24 +264,15 @@ const struct cmd_entry cmd_backup_entry = {
 	    "S3_BACKUP_* variables say so; the manifest last), then applies retention.\n"
 	    "Each file appears only when complete; the manifest last. A failed off-site\n"
 	    "copy leaves the local set complete and is queued in state_dir for the\n"
-	    "next run.\n\n"
-	    "  --type TIER   put the set in this tier; without it, the first backup of\n"
-	    "                a month is monthly, else the first of an ISO week weekly,\n"
-	    "                else the first of a day daily, else hourly\n"
-	    "  --no-prune    do not apply retention afterwards\n"
-	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
-	    "  --retry-offsite\n"
-	    "                take no backup; only retry the queued off-site copies\n"
-	    "  --wait DURATION\n"
-	    "                wait this long for another run on backup_dir (backup,\n"
-	    "                prune, fetch, verify, restore) to end; default 0: exit 75\n"
-	    "                at once, naming its pid, so that timer runs never pile up\n\n"
-	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
+	    "next run.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_backup_exec,
+	.opts = cmd_backup_opts,
+	.opt_col = 16,
+	.help_tail = N_("Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
 	    "75 the set is complete here but an off-site copy failed (queued), or\n"
 	    "another run holds backup_dir/.lock (nothing done),\n"
 	    "77 the key file is readable by group or others, 78 the remote settings\n"
 	    "are unusable (the set is complete here).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_backup_exec,
 };

@@ -485,20 +485,11 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 static int
 cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "background", no_argument, NULL, 'b' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char			*sub, *reason = NULL;
 	bool				 json = false, offline = false, background = false;
 	int				 opt, nargs, from = -1;
 
-	while ((opt = cmd_getopt(e, argc, argv, "bf:hjor:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'b':
 			background = true;
@@ -561,9 +552,27 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	return (incidents_verify(ctx, argv[optind + 1], offline));
 }
 
+/* The options of incidents, each with the verb it goes with (options.c). */
+static const struct cmd_opt cmd_incidents_opts[] = {
+	{ "json", 'j', NULL, N_("with list: a JSON array instead of the table"), 0, "list" },
+	{ "offline", 'o', NULL, N_("with verify: the local chain alone"), 0, "verify" },
+	{ "reason", 'r', N_("TEXT"), N_("with close: why, recorded in its event"),
+	    CMD_OPT_REQUIRED, "close" },
+	{ "from", 'f', N_("KIND"), N_("with fetch: only this store, sftp or s3 (else SFTP,\n"
+	    "then S3 when it fails)"), 0, "fetch" },
+	{ "background", 'b', NULL, NULL, CMD_OPT_HIDDEN, "ship" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its verbs, for the usage line. */
+static const struct cmd_sub cmd_incidents_subs[] = {
+	{ "list", "" }, { "show", "ID" }, { "verify", "ID" }, { "close", "ID" },
+	{ "ship", "[ID]" }, { "fetch", "[ID]" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_incidents_entry = {
 	.name = "incidents",
-	.args = "[list [--json] | show ID | verify ID [--offline] | close ID --reason TEXT | ship [ID] | fetch [--from sftp|s3] [ID]]",
+	.args = "[%s]",
 	.summary = N_("list incidents and drills, show a timeline, verify a record"),
 	.help = N_("  list [--json]  every incident and drill, newest first: id, runbook,\n"
 	    "                 mode, state (open or closed), declared, closed\n"
@@ -576,7 +585,6 @@ const struct cmd_entry cmd_incidents_entry = {
 	    "                 or out of order; then, with an off-site store, against\n"
 	    "                 the chain head kept there (the witness): 1 when the record\n"
 	    "                 here was rewritten or rolled back\n"
-	    "    --offline    the local chain alone, and say so\n"
 	    "  close ID --reason TEXT\n"
 	    "                 end an incident or drill opened by mistake: recorded\n"
 	    "                 as an \"abandoned\" event; reports and drills show it as\n"
@@ -588,12 +596,14 @@ const struct cmd_entry cmd_incidents_entry = {
 	    "                 itself within seconds of each event when remote: is set\n"
 	    "  fetch [ID]     bring the record (one incident, or every one the store\n"
 	    "                 keeps) back from off-site, checked end to end before it\n"
-	    "                 is installed; then `resume ID` continues here\n"
-	    "    --from sftp|s3   only this store (else SFTP, then S3 when it fails)\n\n"
-	    "The record is STATE_DIR/incidents.db (state_dir in dr.yaml). Exit status:\n"
+	    "                 is installed; then `resume ID` continues here\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_incidents_exec,
+	.opts = cmd_incidents_opts,
+	.opt_col = 17,
+	.help_tail = N_("The record is STATE_DIR/incidents.db (state_dir in dr.yaml). Exit status:\n"
 	    "0 ok, 1 a chain broken or not its witness's, 65 an off-site journal that\n"
 	    "does not hold together or has forked from this record, 66 nothing to\n"
 	    "fetch, 69 a store unreachable, 75 shipping failed (it is retried).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_incidents_exec,
+	.subs = cmd_incidents_subs,
 };

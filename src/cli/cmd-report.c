@@ -79,13 +79,6 @@ cmd_report_record(const struct conf *c, struct incident_store *st, const struct 
 static int
 cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "record", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct incident_store		*st;
 	struct runbook_set		 set;
 	struct runbook			*rb;
@@ -99,7 +92,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	int				 opt, rc;
 	bool				 record = false;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hf:o:r", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
@@ -200,27 +193,40 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (rc);
 }
 
+/* The options of report (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_report_opts[] = {
+	{ "format", 'f', N_("FORMAT"),
+	    N_("md (Markdown, the default), html (one self-contained\n"
+	    "file with an SVG timeline), status (the Communications\n"
+	    "Lead's update), notice (the plan's failover-test\n"
+	    "notice of a drill: its date and window) or\n"
+	    "backup-test (the plan's Backup Test Report of a\n"
+	    "monthly-backup-test)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "output", 'o', N_("FILE"),
+	    N_("write to FILE (atomically) instead of standard output"),
+	    CMD_OPT_SHORT, NULL },
+	{ "record", 'r', NULL,
+	    N_("with backup-test: write it to the log folder as\n"
+	    "backup-test-YYYYmmdd.log and into the open record"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.args = "INCIDENT-ID [--format md|html|status|notice|backup-test] [--record] [-o FILE]",
+	.args = "INCIDENT-ID",
 	.summary = N_("the post-incident or drill report of an incident, from its record"),
-	.help = N_("  -f, --format FORMAT  md (Markdown, the default), html (one self-contained\n"
-	    "                       file with an SVG timeline), status (the Communications\n"
-	    "                       Lead's update), notice (the plan's failover-test\n"
-	    "                       notice of a drill: its date and window) or\n"
-	    "                       backup-test (the plan's Backup Test Report of a\n"
-	    "                       monthly-backup-test)\n"
-	    "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
-	    "  -r, --record         with backup-test: write it to the log folder as\n"
-	    "                       backup-test-YYYYmmdd.log and into the open record\n"
-	    "\n"
-	    "The report gives the summary, RTO and RPO against their targets with a\n"
+	.help = "",
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_report_exec,
+	.opts = cmd_report_opts,
+	.opt_col = 23,
+	.help_tail = N_("The report gives the summary, RTO and RPO against their targets with a\n"
 	    "verdict, the success criteria of a drill, each step's expected and actual\n"
 	    "duration, commands with their exit status and output, checklists, answers,\n"
 	    "notes, the timeline and the head of the record's hash chain. An open\n"
 	    "incident gets an interim report.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_report_exec,
 };
 
 /* The report's "Last DR Test / Next DR Test": its runbook's row of the drill calendar. */
