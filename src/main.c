@@ -7,14 +7,30 @@
 #include "cli/cmd.h"
 #include "util/conf.h"
 #include "util/log.h"
+#include "util/str.h"
 
 static const char	*program_name = PACKAGE;
+
+/* The global options, before the command (options.c makes getopt's tables and the list). */
+static const struct cmd_opt main_opts[] = {
+	{ "config", 'c', N_("FILE"), N_("settings file (default: $PATRONUS_DR_CONFIG,\n"
+	    "else /etc/patronus/dr.yaml)"), CMD_OPT_SHORT, NULL },
+	{ "verbose", 'v', NULL, N_("show debug messages"), CMD_OPT_SHORT, NULL },
+	{ "help", 'h', NULL, N_("show this help and exit"), CMD_OPT_SHORT, NULL },
+	{ "version", 'V', NULL, N_("show the version and exit"), CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+static const struct cmd_entry main_entry = {
+	.name = PACKAGE, .args = "", .summary = "", .flags = CMD_OPTS_FIRST,
+	.opts = main_opts, .opt_col = 21,
+};
 
 /* The program's usage and command list, to f. */
 static void
 usage(FILE *f)
 {
 	const struct cmd_entry	*const *cmd_table;
+	struct buf		 b;
 	size_t			 i, n;
 
 	fprintf(f, _("Usage: %s [--config FILE] [--verbose] COMMAND [ARGS]\n"), program_name);
@@ -27,12 +43,10 @@ usage(FILE *f)
 		if (!(cmd_table[i]->flags & CMD_HIDDEN))
 			fprintf(f, "  %-10s %s\n", cmd_table[i]->name,
 			    _(cmd_table[i]->summary));
-	fputs(_("\nOptions:\n"
-	    "  -c, --config FILE  settings file (default: $PATRONUS_DR_CONFIG,\n"
-	    "                     else /etc/patronus/dr.yaml)\n"
-	    "  -v, --verbose      show debug messages\n"
-	    "  -h, --help         show this help and exit\n"
-	    "  -V, --version      show the version and exit\n\n"), f);
+	buf_init(&b);
+	cmd_opts_help(&main_entry, &b);
+	fprintf(f, _("\nOptions:\n%s\n"), b.data);
+	buf_free(&b);
 	fprintf(f, _("Run '%s COMMAND --help' for the options of a command.\n"), program_name);
 	fputs(_("Exit status: 0 success, 1 a check failed, 64 usage error, 65 bad input\n"
 	    "data, 66 missing input, 73 cannot create, 74 I/O error, 77 permission\n"
@@ -42,13 +56,8 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static struct option		*longopts;	/* static: still reachable at exit */
+	static struct buf		 shortopts;
 	const struct cmd_entry		*e;
 	struct cmd_ctx			 ctx;
 	const char			*localedir;
@@ -69,7 +78,9 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof ctx);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:hvV", longopts, NULL)) != -1) {
+	buf_init(&shortopts);
+	cmd_opts_getopt(&main_entry, &shortopts, &longopts);
+	while ((c = getopt_long(argc, argv, shortopts.data, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.config_path = optarg;

@@ -41,8 +41,8 @@ cmd_opt_find(const struct cmd_entry *e, const char *name)
 
 /*
  * getopt_long's tables for e: the short options into so ("h" first, after
- * "+" with CMD_OPTS_FIRST), the
- * long ones (with "help", ending with a zero row) into *lo, which the caller
+ * "+" with CMD_OPTS_FIRST), the long ones (with "help" unless the table lists
+ * it, to show it, and a zero row at the end) into *lo, which the caller
  * frees. An optional argument (CMD_OPT_OPTIONAL) is the next operand, which
  * the command takes itself: getopt sees no argument.
  */
@@ -61,14 +61,16 @@ cmd_opts_getopt(const struct cmd_entry *e, struct buf *so, struct option **lo)
 		(*lo)[i].has_arg = o->arg != NULL && !(o->flags & CMD_OPT_OPTIONAL) ?
 		    required_argument : no_argument;
 		(*lo)[i].val = o->key;
-		if (o->flags & CMD_OPT_SHORT) {
+		if ((o->flags & CMD_OPT_SHORT) && o->key != 'h') {
 			buf_addc(so, (char)o->key);
 			if ((*lo)[i].has_arg == required_argument)
 				buf_addc(so, ':');
 		}
 	}
-	(*lo)[i].name = "help";
-	(*lo)[i].val = 'h';
+	if (cmd_opt_find(e, "help") == NULL) {
+		(*lo)[i].name = "help";
+		(*lo)[i].val = 'h';
+	}
 }
 
 /* Append " [--NAME ARG]" (as o's flags say) to b. */

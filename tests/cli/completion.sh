@@ -44,6 +44,17 @@ for c in $("$PDR" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/
 	done
 done
 
+# The global options, before the command: those of the program's --help.
+"$PDR" --help | sed -nE '/^Options:/,/^$/s/^  (-[a-zA-Z0-9], )?(--[a-z][a-z-]*).*/\2/p' |
+    sort -u >"$T/want"
+complete_words "$PDR" -- >"$T/got"
+if [ -s "$T/want" ] && cmp -s "$T/want" "$T/got"; then
+	ok "global: completes its $(wc -l <"$T/want") options"
+else
+	fail "global: the completion's options differ from --help (< help, > completion):"
+	diff "$T/want" "$T/got" | grep '^[<>]' | sed 's/^/  | /'
+fi
+
 # The check can fail: a completion that forgot one option is caught.
 sed 's/opts="--dry-run --remote --wait --keep"/opts="--dry-run --remote --wait"/' "$comp" \
     >"$T/short.bash"
