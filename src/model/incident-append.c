@@ -13,6 +13,60 @@
 #include "util/xmalloc.h"
 
 /*
+ * Inside a write transaction: insert the event whose fields are h and hash is
+ * hash, and move its incident's head to it (closing: also set the incident's
+ * closed time, the event's). what names the insert in a failure's *cause.
+ */
+int
+incident_insert_event(struct incident_store *st, const struct incident_hashin *h,
+    const char *hash, bool closing, const char *what, char **cause)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = -1;
+
+	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
+	    "client, step, kind, payload, prev_hash, hash, run) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_text(s, 1, h->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, h->seq);
+	sqlite3_bind_int64(s, 3, h->time_ms);
+	sqlite3_bind_text(s, 4, h->operator, -1, SQLITE_STATIC);
+	if (h->client != NULL)
+		sqlite3_bind_text(s, 5, h->client, -1, SQLITE_STATIC);
+	if (h->step != NULL)
+		sqlite3_bind_text(s, 6, h->step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, h->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, h->payload, (int)h->payload_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, h->prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, hash, -1, SQLITE_STATIC);
+	if (h->run != NULL)
+		sqlite3_bind_text(s, 11, h->run, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		incident_db_error(st, what, cause);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (incident_prepare(st, closing ?
+	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2, closed_ms = ?3 WHERE id = ?4" :
+	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2 WHERE id = ?4", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_int64(s, 1, h->seq);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, h->time_ms);
+	sqlite3_bind_text(s, 4, h->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		incident_db_error(st, _("cannot update the incident"), cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return (rc);
+}
+
+/*
  * Inside a write transaction: append one event with payload of len bytes.
  * When closing, also set the incident's closed time. Fills ev if not NULL.
  */
@@ -71,46 +125,9 @@ incident_append_tx(struct incident_store *st, const char *id, const char *step,
 	h.run = st->run;
 	incident_hash(&h, hash);
 
-	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
-	    "client, step, kind, payload, prev_hash, hash, run) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
+	if (incident_insert_event(st, &h, hash, closing, _("cannot append an event"),
+	    cause) != 0)
 		goto out;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_text(s, 4, op, -1, SQLITE_STATIC);
-	if (client != NULL)
-		sqlite3_bind_text(s, 5, client, -1, SQLITE_STATIC);
-	if (step != NULL)
-		sqlite3_bind_text(s, 6, step, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, payload, (int)len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, hash, -1, SQLITE_STATIC);
-	if (st->run != NULL)
-		sqlite3_bind_text(s, 11, st->run, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot append an event"), cause);
-		goto out;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-
-	if (incident_prepare(st, closing ?
-	    "UPDATE incidents SET last_seq = ?, last_hash = ?, closed_ms = ? WHERE id = ?" :
-	    "UPDATE incidents SET last_seq = ?, last_hash = ? WHERE id = ?", &s, cause) != 0)
-		goto out;
-	sqlite3_bind_int64(s, 1, seq);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
-	if (closing) {
-		sqlite3_bind_int64(s, 3, now);
-		sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
-	} else
-		sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot update the incident"), cause);
-		goto out;
-	}
 
 	if (ev != NULL) {
 		memset(ev, 0, sizeof *ev);

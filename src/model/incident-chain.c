@@ -62,23 +62,31 @@ incident_hash(const struct incident_hashin *h, char *out)
 	str_hex(dig, sizeof dig, out);
 }
 
+/* The fields of event ev of incident id as the hash covers them, into *h (pointing into ev). */
+void
+incident_event_hashin(const char *id, const struct incident_event *ev,
+    struct incident_hashin *h)
+{
+	h->prev = ev->prev_hash;
+	h->id = id;
+	h->seq = ev->seq;
+	h->time_ms = ev->time_ms;
+	h->operator = ev->operator;
+	h->client = ev->client;
+	h->step = ev->step;
+	h->kind = ev->kind_name;
+	h->payload = ev->payload;
+	h->payload_len = strlen(ev->payload);
+	h->run = ev->run;
+}
+
 /* The hash an event should have, from its own fields (incident_hash), into out. */
 void
 incident_event_rehash(const char *id, const struct incident_event *ev, char *out)
 {
 	struct incident_hashin	h;
 
-	h.prev = ev->prev_hash;
-	h.id = id;
-	h.seq = ev->seq;
-	h.time_ms = ev->time_ms;
-	h.operator = ev->operator;
-	h.client = ev->client;
-	h.step = ev->step;
-	h.kind = ev->kind_name;
-	h.payload = ev->payload;
-	h.payload_len = strlen(ev->payload);
-	h.run = ev->run;
+	incident_event_hashin(id, ev, &h);
 	incident_hash(&h, out);
 }
 

@@ -64,48 +64,11 @@ static int
 incident_import_one(struct incident_store *st, const char *id, const struct incident_event *ev,
     char **cause)
 {
-	sqlite3_stmt	*s = NULL;
-	int		 rc = -1;
+	struct incident_hashin	h;
 
-	if (incident_prepare(st, "INSERT INTO events (incident_id, seq, time_ms, operator, "
-	    "client, step, kind, payload, prev_hash, hash, run) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, cause) != 0)
-		return (-1);
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, ev->seq);
-	sqlite3_bind_int64(s, 3, ev->time_ms);
-	sqlite3_bind_text(s, 4, ev->operator, -1, SQLITE_STATIC);
-	if (ev->client != NULL)
-		sqlite3_bind_text(s, 5, ev->client, -1, SQLITE_STATIC);
-	if (ev->step != NULL)
-		sqlite3_bind_text(s, 6, ev->step, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, ev->kind_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, ev->payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, ev->prev_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, ev->hash, -1, SQLITE_STATIC);
-	if (ev->run != NULL)
-		sqlite3_bind_text(s, 11, ev->run, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot add an event"), cause);
-		goto out;
-	}
-	sqlite3_finalize(s);
-	if (incident_prepare(st, strcmp(ev->kind_name, "closed") == 0 ?
-	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2, closed_ms = ?3 WHERE id = ?4" :
-	    "UPDATE incidents SET last_seq = ?1, last_hash = ?2 WHERE id = ?4", &s, cause) != 0)
-		return (-1);
-	sqlite3_bind_int64(s, 1, ev->seq);
-	sqlite3_bind_text(s, 2, ev->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, ev->time_ms);
-	sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot update the incident"), cause);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return (rc);
+	incident_event_hashin(id, ev, &h);
+	return (incident_insert_event(st, &h, ev->hash, strcmp(ev->kind_name, "closed") == 0,
+	    _("cannot add an event"), cause));
 }
 
 /* Import events kept elsewhere into the store (incident.h). */

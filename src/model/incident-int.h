@@ -49,7 +49,13 @@ void		 incident_rollback(struct incident_store *);
 int		 incident_begin(struct incident_store *, char **);
 int		 incident_commit(struct incident_store *, char **);
 
+/* incident-append.c */
+int		 incident_insert_event(struct incident_store *, const struct incident_hashin *,
+		     const char *, bool, const char *, char **);
+
 /* incident-chain.c */
+void		 incident_event_hashin(const char *, const struct incident_event *,
+		     struct incident_hashin *);
 void		 incident_hash(const struct incident_hashin *, char *);
 void		 incident_event_rehash(const char *, const struct incident_event *, char *);
 
