@@ -13,6 +13,40 @@
 #include "util/xmalloc.h"
 
 /*
+ * Inside a write transaction: insert the row of incident id as d declares it
+ * (d->detected_ms as given), declared at declared_ms on host, with no event
+ * yet. what names the insert in a failure's *cause.
+ */
+int
+incident_insert_incident(struct incident_store *st, const char *id,
+    const struct incident_decl *d, int64_t declared_ms, const char *host, const char *what,
+    char **cause)
+{
+	sqlite3_stmt	*s;
+	int		 rc = 0;
+
+	if (incident_prepare(st, "INSERT INTO incidents (id, runbook_id, runbook_title, mode, "
+	    "declared_ms, detected_ms, rto, rpo, host, last_seq, last_hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", &s, cause) != 0)
+		return (-1);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->runbook_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->runbook_title != NULL ? d->runbook_title : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, incident_mode_name(d->mode), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, declared_ms);
+	sqlite3_bind_int64(s, 6, d->detected_ms);
+	sqlite3_bind_int64(s, 7, d->rto);
+	sqlite3_bind_int64(s, 8, d->rpo);
+	sqlite3_bind_text(s, 9, host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, incident_zero_hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = incident_db_error(st, what, cause);
+	sqlite3_finalize(s);
+	return (rc);
+}
+
+/*
  * Inside a write transaction: insert the event whose fields are h and hash is
  * hash, and move its incident's head to it (closing: also set the incident's
  * closed time, the event's). what names the insert in a failure's *cause.
@@ -439,9 +473,9 @@ int
 incident_declare(struct incident_store *st, const struct incident_decl *d, char **idp,
     char **cause)
 {
-	sqlite3_stmt	*s = NULL;
-	struct buf	 b;
-	char		*base, *id = NULL, host[256];
+	struct incident_decl	 row;
+	struct buf		 b;
+	char			*base, *id = NULL, host[256];
 	int64_t		 now, detected;
 	int		 n, ex;
 
@@ -471,27 +505,11 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 		if (ex == 0)
 			break;
 	}
-	if (incident_prepare(st, "INSERT INTO incidents (id, runbook_id, runbook_title, mode, "
-	    "declared_ms, detected_ms, rto, rpo, host, last_seq, last_hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", &s, cause) != 0)
+	row = *d;
+	row.detected_ms = detected;
+	if (incident_insert_incident(st, id, &row, now, host, _("cannot declare the incident"),
+	    cause) != 0)
 		goto fail;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, d->runbook_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, d->runbook_title != NULL ? d->runbook_title : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, incident_mode_name(d->mode), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_int64(s, 6, detected);
-	sqlite3_bind_int64(s, 7, d->rto);
-	sqlite3_bind_int64(s, 8, d->rpo);
-	sqlite3_bind_text(s, 9, host, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, incident_zero_hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot declare the incident"), cause);
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
 
 	buf_init(&b);
 	buf_adds(&b, "{\"runbook\":");
@@ -519,7 +537,6 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	return (0);
 
 fail:
-	sqlite3_finalize(s);
 	incident_rollback(st);
 	free(base);
 	free(id);

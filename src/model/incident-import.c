@@ -13,10 +13,10 @@ static int
 incident_import_row(struct incident_store *st, const char *id, const struct incident_event *ev,
     char **cause)
 {
-	sqlite3_stmt	*s = NULL;
-	char		*runbook, *title, *mode, *host;
-	int64_t		 detected = 0, rto = 0, rpo = 0;
-	int		 rc = 1;
+	struct incident_decl	 d;
+	char			*runbook, *title, *mode, *host;
+	int64_t			 detected = 0, rto = 0, rpo = 0;
+	int			 rc = 1;
 
 	runbook = json_get_string(ev->payload, "runbook");
 	title = json_get_string(ev->payload, "title");
@@ -30,28 +30,15 @@ incident_import_row(struct incident_store *st, const char *id, const struct inci
 		*cause = xasprintf(_("%s: event 1 does not declare the incident"), id);
 		goto out;
 	}
-	rc = -1;
-	if (incident_prepare(st, "INSERT INTO incidents (id, runbook_id, runbook_title, mode, "
-	    "declared_ms, detected_ms, rto, rpo, host, last_seq, last_hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", &s, cause) != 0)
-		goto out;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, runbook, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, mode, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, ev->time_ms);
-	sqlite3_bind_int64(s, 6, detected);
-	sqlite3_bind_int64(s, 7, rto);
-	sqlite3_bind_int64(s, 8, rpo);
-	sqlite3_bind_text(s, 9, host, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, incident_zero_hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		incident_db_error(st, _("cannot add the incident"), cause);
-		goto out;
-	}
-	rc = 0;
+	d.runbook_id = runbook;
+	d.runbook_title = title;
+	d.mode = strcmp(mode, "drill") == 0 ? INCIDENT_MODE_DRILL : INCIDENT_MODE_INCIDENT;
+	d.detected_ms = detected;
+	d.rto = rto;
+	d.rpo = rpo;
+	rc = incident_insert_incident(st, id, &d, ev->time_ms, host, _("cannot add the incident"),
+	    cause);
 out:
-	sqlite3_finalize(s);
 	free(runbook);
 	free(title);
 	free(mode);

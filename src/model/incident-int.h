@@ -50,6 +50,9 @@ int		 incident_begin(struct incident_store *, char **);
 int		 incident_commit(struct incident_store *, char **);
 
 /* incident-append.c */
+int		 incident_insert_incident(struct incident_store *, const char *,
+		     const struct incident_decl *, int64_t, const char *, const char *,
+		     char **);
 int		 incident_insert_event(struct incident_store *, const struct incident_hashin *,
 		     const char *, bool, const char *, char **);
 
