@@ -52,10 +52,12 @@ incident_import_one(struct incident_store *st, const char *id, const struct inci
     char **cause)
 {
 	struct incident_hashin	h;
+	enum incident_ev	k = incident_ev_from_name(ev->kind_name);
 
+	/* as incident_close and incident_abandon do, either event closes it */
 	incident_event_hashin(id, ev, &h);
-	return (incident_insert_event(st, &h, ev->hash, strcmp(ev->kind_name, "closed") == 0,
-	    _("cannot add an event"), cause));
+	return (incident_insert_event(st, &h, ev->hash, k == INCIDENT_EV_CLOSED ||
+	    k == INCIDENT_EV_ABANDONED, _("cannot add an event"), cause));
 }
 
 /* Import events kept elsewhere into the store (incident.h). */

@@ -626,6 +626,46 @@ START_TEST(test_import_copy)
 }
 END_TEST
 
+/*
+ * An abandoned incident's copy is closed in the store it goes into, as in the
+ * store it came from: "abandoned" closes an incident as "closed" does.
+ */
+START_TEST(test_import_abandoned)
+{
+	struct incident_store	*a = testlib_store(state_dir), *b;
+	struct incident_event	*evs = NULL;
+	struct incident		 ia, ib;
+	char			*id, *cause = NULL, *bdir = str_join_path(state_dir, "copy");
+	size_t			 n;
+	int64_t			 added;
+
+	id = declare(a, "database-corruption", INCIDENT_MODE_INCIDENT);
+	testlib_append(a, id, NULL, INCIDENT_EV_NOTE, "declared by mistake");
+	ck_assert_int_eq(incident_abandon(a, id, "opened by mistake", NULL, &cause), 0);
+	ck_assert_int_eq(incident_events(a, id, 0, &evs, &n, &cause), 0);
+	ck_assert_uint_eq(n, 3);
+	b = testlib_store(bdir);
+	ck_assert_msg(incident_import(b, id, evs, n, &added, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(added, 3);
+	ck_assert_int_eq(incident_get(a, id, &ia, &cause), 1);
+	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
+	ck_assert_int_gt(ia.closed_ms, 0);
+	ck_assert_int_eq(ib.closed_ms, ia.closed_ms);
+	incident_free(&ia);
+	incident_free(&ib);
+	ck_assert_int_eq(incident_find_open(b, &ib, &cause), 0);
+	ck_assert_int_eq(incident_append(b, id, NULL, INCIDENT_EV_NOTE, "late", NULL, &cause),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(cause, "is closed"));
+	free(cause);
+	incident_events_free(evs, n);
+	incident_store_close(a);
+	incident_store_close(b);
+	free(id);
+	free(bdir);
+}
+END_TEST
+
 static Suite *
 incident_suite(void)
 {
@@ -648,6 +688,7 @@ incident_suite(void)
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_kind_names);
 	tcase_add_test(tc, test_import_copy);
+	tcase_add_test(tc, test_import_abandoned);
 	suite_add_tcase(s, tc);
 	return (s);
 }
