@@ -424,24 +424,11 @@ incident_abandon(struct incident_store *st, const char *id, const char *reason,
 static int
 incident_exists(struct incident_store *st, const char *id, char **cause)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct incident	inc;
+	int		rc;
 
-	if (incident_prepare(st, "SELECT 1 FROM incidents WHERE id = ?", &s, cause) != 0)
-		return (-1);
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
-		rc = 1;
-		break;
-	case SQLITE_DONE:
-		rc = 0;
-		break;
-	default:
-		rc = incident_db_error(st, _("cannot read the incidents"), cause);
-		break;
-	}
-	sqlite3_finalize(s);
+	if ((rc = incident_get(st, id, &inc, cause)) == 1)
+		incident_free(&inc);
 	return (rc);
 }
 
