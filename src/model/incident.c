@@ -1,10 +1,7 @@
 /* incident.c: the incident record (sqlite3): the event kinds, the store, its transactions. */
 #include "system.h"
 
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <pwd.h>
-#include <time.h>
 #include <unistd.h>
 #include <utmpx.h>
 
