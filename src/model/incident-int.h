@@ -32,6 +32,7 @@ struct incident_hashin {
 	const char	*run;		/* NULL or "": the encoding of schema 1 */
 };
 
+/* The columns of an event, in the order incident_event_from_row and incident_verify read. */
 #define EVENT_COLS "seq, time_ms, operator, client, step, kind, payload, prev_hash, hash, run"
 
 /* The first event's prev_hash (incident.c). */

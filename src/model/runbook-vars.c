@@ -10,6 +10,7 @@
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
+/* The incident.* variables a step may use besides dr.yaml's keys. */
 static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 
 /* The hint for a misspelt ${variable}: the closest dr.yaml key or incident.* name. */
