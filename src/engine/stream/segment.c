@@ -59,16 +59,14 @@ segment_sha256(const void *data, size_t len, unsigned char *md)
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
 }
 
-/* A new SHA-256 context; out of memory ends the process, as xmalloc does. */
+/* A new SHA-256 context; out of memory ends the process (xmalloc_die). */
 static EVP_MD_CTX *
 segment_md_new(void)
 {
 	EVP_MD_CTX	*ctx;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		fprintf(stderr, "%s: out of memory\n", PACKAGE);
-		abort();
-	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		xmalloc_die("EVP_MD_CTX_new", sizeof ctx);
 	return (ctx);
 }
 
@@ -379,10 +377,8 @@ segment_writer_add(struct segment_writer *w, const unsigned char *f, char **caus
 	EVP_DigestUpdate(w->ctx, f, fsz);
 	w->n++;
 	if (segment_get32(f + 4) != 0) {
-		if (EVP_MD_CTX_copy_ex(w->done, w->ctx) != 1) {
-			fprintf(stderr, "%s: out of memory\n", PACKAGE);
-			abort();
-		}
+		if (EVP_MD_CTX_copy_ex(w->done, w->ctx) != 1)
+			xmalloc_die("EVP_MD_CTX_copy_ex", sizeof w->done);
 		w->n_done = w->n;
 	}
 	if (w->nbuf >= SEGMENT_CHUNK)
