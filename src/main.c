@@ -69,7 +69,7 @@ cmd_print_safe(FILE *f, const char *text)
 	buf_init(&b);
 	str_escape_buf(&b, text, STR_ESCAPE_LINES);
 	fputs(b.data, f);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /*
@@ -103,7 +103,7 @@ cmd_say(const char *fmt, ...)
 	buf_init(&b);
 	table_lines(&b, s, table_width());
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	free(s);
 }
 
@@ -116,7 +116,7 @@ cmd_print_table(struct table *t)
 	buf_init(&b);
 	table_render(t, table_width(), &b);
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	table_clear(t);
 }
 
@@ -207,7 +207,7 @@ cmd_load_config(struct cmd_ctx *ctx)
 		fflush(stdout);
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
-		conf_free(&ctx->conf);
+		conf_clear(&ctx->conf);
 		return (EX_CONFIG);
 	}
 	cmd_journal_install(&ctx->conf);
@@ -384,7 +384,7 @@ main(int argc, char **argv)
 	optind = 0;	/* reinitialise getopt for the subcommand */
 	rc = e->exec(e, &ctx, argc, argv);
 	if (e->flags & CMD_NEEDS_CONFIG)
-		conf_free(&ctx.conf);
+		conf_clear(&ctx.conf);
 	log_close();
 	return (rc);
 }

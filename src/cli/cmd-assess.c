@@ -119,7 +119,7 @@ done:
 	free(dir);
 	free(cause);
 	free(out);
-	salvage_report_free(&r);
+	salvage_report_clear(&r);
 	return (ex);
 }
 

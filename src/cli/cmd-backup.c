@@ -186,7 +186,7 @@ cmd_metrics_calendar(const struct conf *c, struct incident_store *st, struct met
 
 	if (cmd_drill_calendar(c, st, &rows, &n) != 0)
 		return;
-	metrics_clear(m, "patronus_dr_drill_next_due_timestamp_seconds");
+	metrics_drop(m, "patronus_dr_drill_next_due_timestamp_seconds");
 	for (i = 0; i < n; i++) {
 		lab = xasprintf("runbook=\"%s\"", rows[i].runbook_id);
 		metrics_set(m, "patronus_dr_drill_next_due_timestamp_seconds", lab,
@@ -227,10 +227,10 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 			open++;
 	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
 	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
-		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
-		metrics_clear(m, "patronus_dr_drill_last_success");
-		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
-		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
+		metrics_drop(m, "patronus_dr_drill_last_timestamp_seconds");
+		metrics_drop(m, "patronus_dr_drill_last_success");
+		metrics_drop(m, "patronus_dr_drill_last_rto_achieved_seconds");
+		metrics_drop(m, "patronus_dr_drill_rto_target_seconds");
 		/*
 		 * Oldest first: the last row of a runbook is its last drill. An
 		 * abandoned drill (incidents close) is no result: passed over.
@@ -278,7 +278,7 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 	char			*cause = NULL;
 
 	if (c->metrics_file == NULL) {
-		metrics_free(m);
+		metrics_clear(m);
 		return;
 	}
 	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &n, &cause) == 0) {
@@ -294,7 +294,7 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 		log_warn(_("cannot write the metrics file: %s"), cause);
 		free(cause);
 	}
-	metrics_free(m);
+	metrics_clear(m);
 }
 
 /*
@@ -475,7 +475,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	metrics_set(&m, "patronus_dr_backup_last_run_timestamp_seconds", NULL, (double)end);
 	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL, cmd_monotonic() - t0);
 	cmd_metrics(&ctx->conf, &m, end);
-	backup_result_free(&res);
+	backup_result_clear(&res);
 	return (rc);
 }
 

@@ -74,7 +74,7 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 		str_shell_quote(&q, abs);
 		printf(_("the folder is now read-only; check it with: cd %s && "
 		    "sha256sum -c %s\n"), q.data, EVIDENCE_MANIFEST);
-		buf_free(&q);
+		buf_clear(&q);
 		free(abs);
 		ex = EX_OK;
 	}

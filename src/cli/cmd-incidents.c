@@ -122,7 +122,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 		}
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
-		buf_free(&b);
+		buf_clear(&b);
 	} else if (n == 0)
 		cmd_say(_("No incidents recorded in %s.\n"),
 		    ctx->conf.state_dir);
@@ -168,11 +168,11 @@ incidents_print_indented(const char *text, const char *indent)
 			fputs(indent, stdout);
 	}
 	putchar('\n');
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /*
- * Open the store and read incident id into *inc (incident_free) and *st
+ * Open the store and read incident id into *inc (incident_clear) and *st
  * (incident_store_close). Returns EX_OK, or an exit code after saying why
  * (66: no such incident).
  */
@@ -229,16 +229,16 @@ incidents_print_steps(struct cmd_ctx *ctx, const struct incident *inc,
 		incidents_print_indented(line, "      | ");
 		free(line);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	if (w.abandoned) {
 		line = xasprintf(_("Abandoned: %s"), w.outcome != NULL ? w.outcome : "");
 		incidents_print_indented(line, "      | ");
 		free(line);
 	}
 	putchar('\n');
-	walk_free(&w);
+	walk_clear(&w);
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 }
 
 /*
@@ -313,7 +313,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	if (incident_events(st, id, 0, &evs, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
-		incident_free(&inc);
+		incident_clear(&inc);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -346,9 +346,9 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		incidents_print_indented(what.data, "      | ");
 		free(who);
 	}
-	buf_free(&what);
+	buf_clear(&what);
 	incident_events_free(evs, n);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_store_close(st);
 	return (ferror(stdout) ? EX_IOERR : EX_OK);
 }
@@ -411,11 +411,11 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 		return (EX_OK);
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
+		remote_clear(&rem[i]);
 	buf_init(&b);
 	w = journal_witness(&ctx->conf, st, id, &b, &cause);
 	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	incident_store_close(st);
 	switch (w) {
 	case 0:
@@ -472,7 +472,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		nr = 0;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
+		remote_clear(&rem[i]);
 	ship = nr > 0;
 	if (!ship && !alert_configured(&ctx->conf) && !background) {
 		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
@@ -505,7 +505,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			cause = NULL;
 		} else {
 			shipped = inc.last_seq;
-			incident_free(&inc);
+			incident_clear(&inc);
 		}
 		buf_reset(&b);
 		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
@@ -548,14 +548,14 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			break;
 		}
 		if (inc.last_seq == shipped) {
-			incident_free(&inc);
+			incident_clear(&inc);
 			incidents_sleep_ms(1500);
 			if ((found = incident_get(st, id, &inc, &cause)) != 1) {
 				free(cause);
 				break;
 			}
 			if (inc.last_seq == shipped) {
-				incident_free(&inc);
+				incident_clear(&inc);
 				/*
 				 * Let go, then look once more: a shipper started meanwhile
 				 * found the lock held and left the new event to us.
@@ -568,16 +568,16 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 					break;
 				}
 				if (inc.last_seq == shipped) {
-					incident_free(&inc);
+					incident_clear(&inc);
 					break;
 				}
 			}
 		}
-		incident_free(&inc);
+		incident_clear(&inc);
 	}
 	if (locked && fd != -1)
 		flock(fd, LOCK_UN);
-	buf_free(&b);
+	buf_clear(&b);
 	if (fd != -1)
 		close(fd);
 	return (r);
@@ -708,7 +708,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		cmd_run_sandbox_done(&ctx->conf, &inc);
 		rc = EX_OK;
 	}
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_store_close(st);
 	return (rc);
 }
@@ -800,7 +800,7 @@ out:
 	if (st != NULL)
 		incident_store_close(st);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	return (worst);
 }
 
@@ -882,7 +882,7 @@ cmd_journal_install(const struct conf *c)
 		return;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	if (nr == 0 && !alert_configured(c))
 		return;
 	if ((len = readlink("/proc/self/exe", incidents_self, sizeof incidents_self - 1)) <= 0)

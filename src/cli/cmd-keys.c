@@ -48,7 +48,7 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		cmd_error("%s", cause);
 		proc_undefer_signals();
 		free(cause);
-		rotate_result_free(&r);
+		rotate_result_clear(&r);
 		return (ex);
 	}
 	if (r.old_public[0] != '\0')
@@ -60,7 +60,7 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	    "(systemctl restart wg-quick@%s).\n"), iface);
 	fflush(stdout);
 	proc_undefer_signals();
-	rotate_result_free(&r);
+	rotate_result_clear(&r);
 	return (EX_OK);
 }
 

@@ -77,7 +77,7 @@ cmd_report_open(const struct conf *c, struct incident_store **st)
 
 /*
  * The history of the drills of runbook (NULL: every drill), oldest first.
- * Returns 0 and *h / *n (free each row with report_history_free, then the
+ * Returns 0 and *h / *n (free each row with report_history_clear, then the
  * array), or -1 after saying why.
  */
 int
@@ -108,7 +108,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 			continue;
 		if (loaded == NULL || strcmp(loaded, l[i - 1].runbook_id) != 0) {
 			runbook_free(rb);
-			runbook_set_free(&set);
+			runbook_set_clear(&set);
 			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
 			loaded = l[i - 1].runbook_id;
 		}
@@ -120,10 +120,10 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 		}
 		*h = xreallocarray(*h, *n + 1, sizeof **h);
 		report_history_of(&r, &(*h)[(*n)++]);
-		report_free(&r);
+		report_clear(&r);
 	}
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	incident_list_free(l, nl);
 	free(self);
 	return (0);
@@ -136,7 +136,7 @@ cmd_report_history_free(struct report_history *h, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		report_history_free(&h[i]);
+		report_history_clear(&h[i]);
 	free(h);
 }
 
@@ -265,12 +265,12 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (f == REPORT_NOTICE && r.inc.mode != INCIDENT_MODE_DRILL) {
 		cmd_error(_("%s is an incident: the failover-test notice is a drill's"),
 		    argv[optind]);
-		incident_free(&r.inc);
+		incident_clear(&r.inc);
 		incident_store_close(st);
 		return (EX_USAGE);
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
-	incident_free(&r.inc);
+	incident_clear(&r.inc);
 	self = cmd_hint_prefix(&ctx->conf);
 	rc = report_build(st, argv[optind], rb, self, &r, &cause);
 	free(self);
@@ -278,7 +278,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		cmd_error("%s", cause != NULL ? cause : argv[optind]);
 		free(cause);
 		runbook_free(rb);
-		runbook_set_free(&set);
+		runbook_set_clear(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -286,9 +286,9 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	cmd_report_calendar(&ctx->conf, st, &r);
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
-		report_free(&r);
+		report_clear(&r);
 		runbook_free(rb);
-		runbook_set_free(&set);
+		runbook_set_clear(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -296,17 +296,17 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	report_render(&b, &r, f, h, nh);
 	cmd_report_history_free(h, nh);
 	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
-	report_free(&r);
+	report_clear(&r);
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	incident_store_close(st);
 	if (rc != EX_OK) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (rc);
 	}
 
 	if (record && out == NULL) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (rc);
 	}
 	if (out != NULL && strcmp(out, "-") != 0) {
@@ -317,7 +317,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 	} else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
 		rc = EX_IOERR;
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -383,7 +383,7 @@ cmd_drill_calendar(const struct conf *c, struct incident_store *st, struct calen
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	return (rc);
 }
 

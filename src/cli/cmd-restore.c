@@ -180,7 +180,7 @@ restore_reference(struct cmd_ctx *ctx, struct restore_args *ra)
 	if (incident_get(st, id, &inc, &cause) == 1) {
 		ra->ref_ms = inc.detected_ms;
 		ra->ref_what = _("detection");
-		incident_free(&inc);
+		incident_clear(&inc);
 	} else
 		free(cause);
 	incident_store_close(st);
@@ -280,7 +280,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 		pitr_unpause(pfd, r.installed ? p->db : NULL);
 		cmd_error("%s", cause);
 		free(cause);
-		restore_db_result_free(&r);
+		restore_db_result_clear(&r);
 		return (ex);
 	}
 	/* installed: say so in the record before a deferred hangup may end us */
@@ -292,7 +292,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	for (i = 0; i < nitems(r.forensic); i++)
 		if (r.forensic[i] != NULL)
 			printf(_("forensic copy: %s\n"), r.forensic[i]);
-	restore_db_result_free(&r);
+	restore_db_result_clear(&r);
 	return (EX_OK);
 }
 
@@ -381,7 +381,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 			free(what);
 		}
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		unlink(tmp);
 		free(tmp);
 		return (ex);
@@ -434,12 +434,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window(ra, r.point_ms);
 		}
-		restore_db_result_free(&res);
+		restore_db_result_clear(&res);
 	}
 	unlink(tmp);
 	free(tmp);
 	free(src);
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (ex);
 }
 
@@ -559,7 +559,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		ex = fs_errno_exit(errno);
 		cmd_error("%s", cause);
 		proc_undefer_signals();
-		extract_result_free(&r);
+		extract_result_clear(&r);
 		goto out;
 	}
 	for (i = 0; i < r.ndiffs; i++)
@@ -580,7 +580,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		    "restore keys\n"), ctx->conf.encryption_key);
 	if (saved != NULL)
 		printf(_("previous config archived as %s\n"), saved);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 out:
 	if (data != NULL) {
 		OPENSSL_cleanse(data, len);
@@ -646,7 +646,7 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* The "restored" event of the database: the set or segment, the point it holds, its hash. */
@@ -677,7 +677,7 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	    INT64_MAX, NULL, &r, &cause) != 0) {
 		log_warn(_("the stream cannot be used: %s"), cause);
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		return (false);
 	}
 	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
@@ -694,7 +694,7 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
 		    "newest good point (%s)\n"), p->name, b, t);
 	fflush(stdout);
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (newer);
 }
 
@@ -777,7 +777,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	fallback_fetched_clear(&got);
 	fallback_survey_clear(&sv);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	return (ex);
 }
 
@@ -801,7 +801,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
 		printf(_("skipped: the stream: %s\n"), cause);
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		return (false);
 	}
 	*point_ms = r.point_ms;
@@ -809,7 +809,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	printf(_("stream: newest good point %s (%s old), generation %s%s\n"),
 	    time_format_iso_ms(r.point_ms, t, sizeof t), age, r.generation,
 	    r.broken ? _(", the chain is broken after it") : "");
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (true);
 }
 
@@ -857,7 +857,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	free(why);
 	free(db_from);
 	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
-		restore_pick_free(&p);
+		restore_pick_clear(&p);
 		picked = false;
 		cause = xstrdup(_("the newest set that verifies is newer than the time asked for"));
 	}
@@ -923,7 +923,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	if (ex == 0)
 		printf(_("restored: database, config and keys\n"));
 	if (picked)
-		restore_pick_free(&p);
+		restore_pick_clear(&p);
 	restore_password_free(pw);
 	return (ex);
 }
@@ -943,7 +943,7 @@ restore_local_newest(struct cmd_ctx *ctx, const struct restore_pick *p)
 	else
 		free(cause);
 	if (fs_exists(path))
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 	free(path);
 	return (best);
 }
@@ -1182,7 +1182,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (ra.kind == RESTORE_DB && !named &&
 	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
-			restore_pick_free(&p);
+			restore_pick_clear(&p);
 		else if (pw == NULL)
 			cmd_error("%s", cause);	/* why no set was considered */
 		free(cause);
@@ -1213,7 +1213,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
 		restore_print_window(&ra, (int64_t)p.when * 1000);
-	restore_pick_free(&p);
+	restore_pick_clear(&p);
 	restore_password_free(pw);
 	return (ex);
 }

@@ -128,13 +128,13 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		else
 			printf(_("Backup verification FAILED: %zu checks failed\n"), failed);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	free(key_why);
 	if (rc != 0 && !verify_content_failed(&r) && key_err != 0)
 		rc = key_err == EACCES ? EX_NOPERM : fs_errno_exit(key_err);
 	else if (rc != 0)
 		rc = 1;
-	verify_report_free(&r);
+	verify_report_clear(&r);
 	free(db);
 	return (rc);
 }

@@ -726,7 +726,7 @@ incident_append_json(struct incident_store *st, const char *id, const char *step
 
 	rc = incident_append_raw(st, id, step, incident_ev_name(kind), b->data, b->len,
 	    false, ev, cause);
-	buf_free(b);
+	buf_clear(b);
 	return (rc);
 }
 
@@ -803,12 +803,12 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 	}
 	b.data[b.len] = '\0';
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		incident_rollback(st);
 		return (0);
 	}
 	rc = incident_append_tx(st, id, step, "output", b.data, b.len, false, NULL, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc != 0) {
 		incident_rollback(st);
 		return (-1);
@@ -1027,7 +1027,7 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	json_add_string(&b, host);
 	buf_addc(&b, '}');
 	n = incident_append_tx(st, id, NULL, "declared", b.data, b.len, false, NULL, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	if (n != 0)
 		goto fail;
 	if (incident_commit(st, cause) != 0) {
@@ -1196,7 +1196,7 @@ incident_list(struct incident_store *st, struct incident **list, size_t *n, char
 
 /* Free what an incident owns. */
 void
-incident_free(struct incident *inc)
+incident_clear(struct incident *inc)
 {
 	if (inc == NULL)
 		return;
@@ -1214,7 +1214,7 @@ incident_list_free(struct incident *l, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		incident_free(&l[i]);
+		incident_clear(&l[i]);
 	free(l);
 }
 
@@ -1416,13 +1416,13 @@ incident_verify(struct incident_store *st, const char *id, struct incident_verif
 		rc = incident_bad(r, expect - 1, xasprintf(_("event %" PRId64 " does not "
 		    "match the last hash the record names"), expect - 1));
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (rc);
 
 fail:
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (-1);
 }

@@ -47,7 +47,7 @@ struct rb_parse {
 
 static const char *const rb_incident_vars[] = RB_INCIDENT_VARS;
 
-static void	rb_step_free(struct rb_step *);
+static void	rb_step_clear(struct rb_step *);
 
 /* The keys of a runbook, of a step, of a decide and its answers, of a question. */
 enum { RK_ID, RK_TITLE, RK_DESCRIPTION, RK_RTO, RK_RPO, RK_RESTORE_BEFORE, RK_ROLES,
@@ -937,7 +937,7 @@ rb_parse_steps(struct rb_parse *rp, yaml_node_t *n)
 		st = &rb->steps[rb->nsteps];
 		idnode = NULL;
 		if (!rb_parse_step(rp, st, item, &idnode)) {
-			rb_step_free(st);	/* a problem was reported */
+			rb_step_clear(st);	/* a problem was reported */
 			continue;
 		}
 		for (j = 0; j < rb->nsteps; j++) {
@@ -1213,7 +1213,7 @@ runbook_load(const char *path, char **errors)
 
 /* Free what a step owns (not the step itself). */
 static void
-rb_step_free(struct rb_step *st)
+rb_step_clear(struct rb_step *st)
 {
 	size_t	i;
 
@@ -1260,7 +1260,7 @@ runbook_free(struct runbook *rb)
 	str_list_free(rb->detection, rb->ndetection);
 	str_list_free(rb->prerequisites, rb->nprerequisites);
 	for (i = 0; i < rb->nsteps; i++)
-		rb_step_free(&rb->steps[i]);
+		rb_step_clear(&rb->steps[i]);
 	free(rb->steps);
 	free(rb);
 }
@@ -1301,7 +1301,7 @@ rb_set_add(struct runbook_set *set, struct runbook *rb)
 
 /*
  * Load every runbook of the folders into set (empty it first with
- * runbook_set_free); later folders override earlier ones by id. Problems of
+ * runbook_set_clear); later folders override earlier ones by id. Problems of
  * files are put in *errors (NULL when none). Returns -1 when no folder can be
  * read.
  */
@@ -1349,7 +1349,7 @@ runbook_set_load(struct runbook_set *set, char *const *dirs, size_t ndirs, char 
 
 /* Free every runbook of a set. */
 void
-runbook_set_free(struct runbook_set *set)
+runbook_set_clear(struct runbook_set *set)
 {
 	size_t	i;
 
@@ -1433,7 +1433,7 @@ runbook_check_refs(const struct runbook_set *set, const struct runbook *rb, char
 					break;
 			}
 			msg = xasprintf(_("use: \"%s\" makes a cycle (%s)"), st->use, b.data);
-			buf_free(&b);
+			buf_clear(&b);
 		} else
 			msg = NULL;
 		memset(path, 0, max * sizeof *path);
@@ -2021,7 +2021,7 @@ runbook_subst(const char *text, const struct rb_var *vars, size_t nvars, bool qu
 		}
 		if ((end = strchr(p + 2, '}')) == NULL) {
 			*cause = xstrdup(_("unterminated \"${\""));
-			buf_free(&b);
+			buf_clear(&b);
 			return (NULL);
 		}
 		name = xstrndup(p + 2, (size_t)(end - p - 2));
@@ -2037,7 +2037,7 @@ runbook_subst(const char *text, const struct rb_var *vars, size_t nvars, bool qu
 			*cause = found ? xasprintf(_("variable \"${%s}\" has no value"), name) :
 			    xasprintf(_("undefined variable \"${%s}\""), name);
 			free(name);
-			buf_free(&b);
+			buf_clear(&b);
 			return (NULL);
 		}
 		free(name);

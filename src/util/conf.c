@@ -82,7 +82,7 @@ conf_set_string(struct conf *c, size_t offset, char *value)
 
 /* Free a path list. */
 static void
-conf_free_list(struct conf *c)
+conf_clear_list(struct conf *c)
 {
 	str_list_free(c->runbook_dirs, c->n_runbook_dirs);
 	c->runbook_dirs = NULL;
@@ -91,7 +91,7 @@ conf_free_list(struct conf *c)
 
 /* Free the contacts. */
 static void
-conf_free_contacts(struct conf *c)
+conf_clear_contacts(struct conf *c)
 {
 	size_t	i;
 
@@ -140,7 +140,7 @@ conf_contact_text(const struct conf_contact *ct)
 	if (ct->chat != NULL)
 		buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->chat);
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -185,7 +185,7 @@ conf_defaults(struct conf *c)
 
 /* Free everything c owns. */
 void
-conf_free(struct conf *c)
+conf_clear(struct conf *c)
 {
 	size_t	i;
 
@@ -200,8 +200,8 @@ conf_free(struct conf *c)
 			break;
 		}
 	}
-	conf_free_list(c);
-	conf_free_contacts(c);
+	conf_clear_list(c);
+	conf_clear_contacts(c);
 	free(c->path);
 	c->path = NULL;
 }
@@ -359,7 +359,7 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 			    _("%s: expected a list of folders, found a mapping"), e->name);
 			return;
 		}
-		conf_free_list(c);
+		conf_clear_list(c);
 		if (node->type == YAML_SCALAR_NODE)
 			goto origin;
 		count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
@@ -465,7 +465,7 @@ conf_parse_contacts(struct conf_parse *cp, yaml_node_t *map)
 	char			**slot;
 	size_t			 i;
 
-	conf_free_contacts(c);
+	conf_clear_contacts(c);
 	if (conf_is_null(map))
 		return;
 	if (map->type != YAML_MAPPING_NODE) {
@@ -703,7 +703,7 @@ done:
 		*cause = buf_steal(&cp.errors);
 		return (-1);
 	}
-	buf_free(&cp.errors);
+	buf_clear(&cp.errors);
 	return (0);
 }
 

@@ -139,7 +139,7 @@ START_TEST(test_declare_append_reload_verify)
 	ck_assert_int_eq(inc.closed_ms, 0);
 	ck_assert_int_eq(inc.last_seq, 12);
 	ck_assert_int_eq(inc.detected_ms, inc.declared_ms);
-	incident_free(&inc);
+	incident_clear(&inc);
 
 	ck_assert_int_eq(incident_events(st, id, 0, &evs, &n, &cause), 0);
 	ck_assert_uint_eq(n, 12);
@@ -208,7 +208,7 @@ START_TEST(test_declare_append_reload_verify)
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
 	ck_assert_int_gt(inc.closed_ms, 0);
 	ck_assert_int_eq(inc.last_seq, 13);
-	incident_free(&inc);
+	incident_clear(&inc);
 	ck_assert_int_eq(incident_verify(st, id, &r, &cause), 0);
 	ck_assert_int_eq(r.events, 13);
 
@@ -242,7 +242,7 @@ START_TEST(test_ids_and_list)
 	ck_assert_msg(strchr(c, '/') == NULL && strchr(c, ' ') == NULL, "%s", c);
 	ck_assert_int_eq(incident_get(st, c, &inc, &cause), 1);
 	ck_assert_int_eq(inc.detected_ms, 1000);
-	incident_free(&inc);
+	incident_clear(&inc);
 
 	ck_assert_int_eq(incident_list(st, &l, &n, &cause), 0);
 	ck_assert_uint_eq(n, 3);
@@ -253,7 +253,7 @@ START_TEST(test_ids_and_list)
 	ck_assert_int_eq(incident_close(st, c, NULL, NULL, &cause), 0);
 	ck_assert_int_eq(incident_find_open(st, &inc, &cause), 1);
 	ck_assert_str_eq(inc.id, b);
-	incident_free(&inc);
+	incident_clear(&inc);
 	free(c);
 	d.runbook_id = "";
 	ck_assert_int_eq(incident_declare(st, &d, &c, &cause), -1);
@@ -499,7 +499,7 @@ START_TEST(test_json)
 	buf_reset(&b);
 	json_add_string(&b, NULL);
 	ck_assert_str_eq(b.data, "null");
-	buf_free(&b);
+	buf_clear(&b);
 
 	s = json_get_string(obj, "s");
 	ck_assert_str_eq(s, "q\"\\\n\xc3\xa9\xf0\x9f\x98\x80");

@@ -101,7 +101,7 @@ START_TEST(test_shell_quote)
 		str_shell_quote(&b, cases[i].in);
 		ck_assert_str_eq(b.data, cases[i].out);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -126,7 +126,7 @@ START_TEST(test_strings)
 		buf_printf(&b, "%d,", i);
 	ck_assert_uint_eq(strlen(b.data), b.len);
 	ck_assert(str_has_suffix(b.data, "999,"));
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -148,7 +148,7 @@ START_TEST(test_escape)
 	buf_init(&b);
 	str_escape_buf(&b, "one\n\ttwo\r\x1b", STR_ESCAPE_LINES);
 	ck_assert_str_eq(b.data, "one\n\ttwo\\x0d\\x1b");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -356,13 +356,13 @@ START_TEST(test_table)
 	/* every word of the note is there, in order */
 	ck_assert_ptr_nonnull(strstr(b.data, "a note"));
 	ck_assert_ptr_nonnull(strstr(b.data, "columns\n"));
-	buf_free(&b);
+	buf_clear(&b);
 	table_clear(&t);
 	/* prose: wrapped at spaces, the rest of a line indented */
 	buf_init(&b);
 	table_lines(&b, "one two three four five six seven eight nine ten eleven twelve\nx", 40);
 	ck_assert_str_eq(b.data, "one two three four five six seven eight\n  nine ten eleven twelve\nx\n");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 

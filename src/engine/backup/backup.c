@@ -128,13 +128,13 @@ backup_version(const char *bin)
 			v = xstrdup(out.data);
 	}
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 	return (v != NULL ? v : xstrdup("unknown"));
 }
 
 /* Free what a result holds. */
 void
-backup_result_free(struct backup_result *res)
+backup_result_clear(struct backup_result *res)
 {
 	free(res->dir);
 	free(res->name);
@@ -527,7 +527,7 @@ backup_key_check(const struct catalog_set *sets, size_t n, const char *password)
 					    sets[i].name, m.fingerprint, fp);
 				}
 			}
-			manifest_free(&m);
+			manifest_clear(&m);
 			free(text);
 		}
 		free(cause);
@@ -860,7 +860,7 @@ out:
 		free(path[i]);
 	free(tmp);
 	free(text);
-	manifest_free(&m);
+	manifest_clear(&m);
 	catalog_set_clear(&s);
 	return (rc);
 }

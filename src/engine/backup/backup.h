@@ -26,7 +26,7 @@ struct backup_opts {
 	int			 wait_ms;	/* online copy time bound, 0: default */
 };
 
-/* What a backup made. Strings owned; free with backup_result_free. */
+/* What a backup made. Strings owned; free with backup_result_clear. */
 struct backup_result {
 	char			*dir;
 	char			*name;
@@ -41,7 +41,7 @@ struct backup_result {
 enum backup_tier	 backup_classify(time_t, const struct catalog_set *, size_t);
 int			 backup_run(const struct backup_opts *, struct backup_result *, char **);
 int			 backup_copy_db(const char *, const char *, char **);
-void			 backup_result_free(struct backup_result *);
+void			 backup_result_clear(struct backup_result *);
 char			*backup_date(time_t);
 
 #endif

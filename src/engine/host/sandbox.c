@@ -219,7 +219,7 @@ sandbox_write_conf(const struct conf *live, const char *dir, const char *dbname,
 	path = str_join_path(dir, SANDBOX_CONFIG);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc != 0)
 		return (-1);
 
@@ -231,7 +231,7 @@ sandbox_write_conf(const struct conf *live, const char *dir, const char *dbname,
 	path = str_join_path(dir, SANDBOX_MARKER);
 	rc = fs_write_atomic(path, m.data, m.len, 0600, cause);
 	free(path);
-	buf_free(&m);
+	buf_clear(&m);
 	return (rc);
 }
 

@@ -246,7 +246,7 @@ evidence_processes(struct evidence *ev, struct buf *out)
 		ev->r->processes++;
 	}
 	closedir(dir);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* Which process holds a socket inode: "PID/NAME" into out, "-" when none seen. */
@@ -296,7 +296,7 @@ evidence_socket_owner(unsigned long inode, char *out, size_t size)
 			break;
 	}
 	closedir(dir);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* An address of /proc/net/{tcp,udp}{,6} ("0100007F:1F90") as text. */
@@ -367,7 +367,7 @@ evidence_connections(struct evidence *ev, struct buf *out)
 			ev->r->connections++;
 		}
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* List files under path changed (mtime or ctime) since o->since. */
@@ -552,7 +552,7 @@ evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char 
 	extract_checkpoint("evidence-manifest");
 	rc = evidence_seal(o->dir, cause);
 out:
-	buf_free(&b);
-	buf_free(&ev.sums);
+	buf_clear(&b);
+	buf_clear(&ev.sums);
 	return (rc);
 }

@@ -88,7 +88,7 @@ restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
  * verified before whose files are unchanged since, by its stamp in STATE_DIR,
  * is not verified again; new verdicts on content are stamped). Never picks a
  * set by itself without the key. Sets skipped are named with log_warn and
- * why. Fills p (free with restore_pick_free). Returns -1 with *cause.
+ * why. Fills p (free with restore_pick_clear). Returns -1 with *cause.
  */
 int
 restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
@@ -141,7 +141,7 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			p->unauthenticated = nokey || vr.unsigned_set;
 			rc = 0;
 		}
-		verify_report_free(&vr);
+		verify_report_clear(&vr);
 		catalog_set_clear(&one);
 		return (rc);
 	}
@@ -196,7 +196,7 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			free(stamp_why);
 			stamp_why = NULL;
 		}
-		verify_report_free(&vr);
+		verify_report_clear(&vr);
 		if (rc == 0) {
 			restore_pick_fill(p, &sets[i]);
 			break;
@@ -242,7 +242,7 @@ restore_manifest_sum(const char *db, const char *file, const char *password,
 	if (fs_read_file(path, 1024 * 1024, &text, &len, cause) != 0)
 		goto out;
 	if (manifest_parse(text, len, path, &m, cause) != 0) {
-		manifest_free(&m);
+		manifest_clear(&m);
 		goto out;
 	}
 	if ((m.have_hmac && password != NULL && !manifest_hmac_ok(&m, password, text, len)) ||
@@ -256,7 +256,7 @@ restore_manifest_sum(const char *db, const char *file, const char *password,
 		memcpy(hex, sum->hex, HASHIO_HEXLEN);
 		rc = 0;
 	}
-	manifest_free(&m);
+	manifest_clear(&m);
 out:
 	free(text);
 	free(path);
@@ -287,7 +287,7 @@ restore_recheck(const char *db, const char *file, const char *hex, const char *p
 
 /* Free what restore_pick put in p. */
 void
-restore_pick_free(struct restore_pick *p)
+restore_pick_clear(struct restore_pick *p)
 {
 	free(p->name);
 	free(p->db);
@@ -481,7 +481,7 @@ restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
  * live file, mode 0600, fsync), remove the stale -wal/-shm/-journal and
  * rename it over the live name, then fsync the folder. A crash at any point
  * leaves the old or the new database under the live name. Fills r (free
- * with restore_db_result_free). Returns -1 with *cause.
+ * with restore_db_result_clear). Returns -1 with *cause.
  */
 int
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
@@ -686,7 +686,7 @@ fail:
 
 /* Free what restore_db put in r. */
 void
-restore_db_result_free(struct restore_db_result *r)
+restore_db_result_clear(struct restore_db_result *r)
 {
 	size_t	i;
 

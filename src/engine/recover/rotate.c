@@ -68,7 +68,7 @@ rotate_conf_text(const char *path, const char *conf, const char *priv, char **ca
 	if (!done) {
 		*cause = xasprintf(_("%s: no PrivateKey in [Interface]"), path);
 		wgkey_wipe(b.data, b.size);
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -79,7 +79,7 @@ rotate_conf_text(const char *path, const char *conf, const char *priv, char **ca
  * keep wg0.conf, privatekey and publickey in dir/old-STAMP (0700, files
  * 0600), write the new PrivateKey into IFACE.conf and the new privatekey
  * (0600) and publickey, each atomically. Fills r (free with
- * rotate_result_free). Returns -1 with *cause.
+ * rotate_result_clear). Returns -1 with *cause.
  */
 int
 rotate_keys(const char *dir, const char *iface, const char *stamp,
@@ -163,7 +163,7 @@ out:
 
 /* Free what rotate_keys put in r. */
 void
-rotate_result_free(struct rotate_result *r)
+rotate_result_clear(struct rotate_result *r)
 {
 	free(r->kept);
 	memset(r, 0, sizeof *r);

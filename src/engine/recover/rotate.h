@@ -15,6 +15,6 @@ struct rotate_result {
 
 int	rotate_keys(const char *, const char *, const char *, struct rotate_result *,
 	    char **);
-void	rotate_result_free(struct rotate_result *);
+void	rotate_result_clear(struct rotate_result *);
 
 #endif

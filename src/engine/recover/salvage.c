@@ -222,7 +222,7 @@ salvage_schema_add(struct salvage_schema *s, const char *type, const char *name,
 
 /* Free the rows of a schema. */
 static void
-salvage_schema_free(struct salvage_schema *s)
+salvage_schema_clear(struct salvage_schema *s)
 {
 	size_t	i;
 
@@ -331,7 +331,7 @@ salvage_schema(struct sdump *d, struct salvage_schema *s)
 				d->r->schema_pages = true;
 		}
 	}
-	salvage_schema_free(&pg);
+	salvage_schema_clear(&pg);
 }
 
 /* Whether sql creates a virtual table. */
@@ -529,7 +529,7 @@ salvage_write_report(const char *label, const char *out, struct salvage_report *
 	r->report_path = xasprintf("%s.report.txt", out);
 	rc = fs_write_atomic(r->report_path, b.data, b.len, 0600, cause);
 out:
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -651,7 +651,7 @@ out:
 	free(tmp);
 	free(lf);
 	free(clean);
-	salvage_schema_free(&s);
+	salvage_schema_clear(&s);
 	sqlite3_finalize(d.conv);
 	sqlite3_close(d.shadow);
 	sqlite3_close(d.db);
@@ -663,13 +663,13 @@ out:
 	free(d.moved.keys);
 	free(d.shared.keys);
 	free(d.badpages.keys);
-	buf_free(&d.b);
+	buf_clear(&d.b);
 	return (rc);
 }
 
 /* Free what salvage_check and salvage_dump put in r. */
 void
-salvage_report_free(struct salvage_report *r)
+salvage_report_clear(struct salvage_report *r)
 {
 	size_t	i;
 

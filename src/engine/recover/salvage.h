@@ -24,7 +24,7 @@ struct salvage_damage {
 	int64_t		 lo, hi;
 };
 
-/* The outcome of salvage_check and salvage_dump. Owned; salvage_report_free frees it. */
+/* The outcome of salvage_check and salvage_dump. Owned; salvage_report_clear frees it. */
 struct salvage_report {
 	bool			 intact;	/* integrity_check said ok */
 	char			**problems;	/* all its messages */
@@ -55,6 +55,6 @@ void	salvage_copy_remove(const char *);
 int	salvage_check(const char *, struct salvage_report *, char **);
 int	salvage_dump(const char *, const char *, const char *, struct salvage_report *,
 	    char **);
-void	salvage_report_free(struct salvage_report *);
+void	salvage_report_clear(struct salvage_report *);
 
 #endif
