@@ -28,6 +28,7 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	bool				 dump = false;
 	size_t				 i;
 	int				 opt, ex;
+	enum fail_class			 fc;
 
 	while ((opt = cmd_getopt(e, argc, argv, "o:dh", longopts)) != -1) {
 		switch (opt) {
@@ -59,9 +60,9 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	printf(_("checking %s (PRAGMA integrity_check, on a copy)\n"), db);
 	fflush(stdout);
-	if (salvage_copy(db, dir, &copy, &cause) != 0 ||
-	    salvage_check(copy, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = salvage_copy(db, dir, &copy, &cause)) != FAIL_NONE ||
+	    (fc = salvage_check(copy, &r, &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		goto done;
 	}

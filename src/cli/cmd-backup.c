@@ -114,15 +114,14 @@ cmd_wait_ms(const struct cmd_entry *e, const char *arg)
 int
 cmd_lock(const struct conf *c, const char *what, int64_t wait_ms, bool create)
 {
-	char	*cause = NULL;
-	int	 r, err;
+	char		*cause = NULL;
+	enum fail_class	 fc;
 
-	if ((r = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == 0)
+	if ((fc = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == FAIL_NONE)
 		return (0);
-	err = errno;
 	cmd_error("%s", cause);
 	free(cause);
-	return (r == 1 ? EX_TEMPFAIL : fs_errno_exit(err));
+	return (fail_exit(fc));
 }
 
 /* Open the log file (creating its folder) and syslog, as the plan's script logs. */
@@ -466,7 +465,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
-		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
+		rc = fail_exit(res.fail);
 		end = o.now + (time_t)(cmd_monotonic() - t0);
 		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 0);
 		cmd_notify(&ctx->conf, _("backup FAILED: %s"), cause != NULL ? cause : "?");

@@ -175,7 +175,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		cmd_error("%s", cause);
 		free(cause);
 		free(def);
-		opt = rep.err == EINVAL ? EX_USAGE : fs_errno_exit(rep.err);
+		opt = rep.err == EINVAL ? EX_USAGE : fail_exit(fail_errno(rep.err));
 		demo_report_clear(&rep);
 		return (opt);
 	}

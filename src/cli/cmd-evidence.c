@@ -25,6 +25,7 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	char				*dir, *dbdir, *logdir, *cwd, *cause = NULL, *abs;
 	struct buf			 q;
 	int				 ex;
+	enum fail_class			 fc;
 
 	while (cmd_getopt(e, argc, argv, "h", longopts) != -1)
 		;
@@ -59,8 +60,8 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	o.since = time(NULL) - 24 * 3600;
 	printf(_("collecting evidence into %s\n"), dir);
 	fflush(stdout);
-	if (evidence_collect(&o, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = evidence_collect(&o, &r, &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		free(cause);
 	} else {

@@ -22,6 +22,7 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	const char			*iface = "wg0";
 	char				 stamp[TIMEUTIL_BUFSZ], *cause = NULL;
 	int				 opt, ex;
+	enum fail_class			 fc;
 
 	while ((opt = cmd_getopt(e, argc, argv, "i:h", longopts)) != -1) {
 		if (opt == 'i')
@@ -43,8 +44,9 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	 * supervisor records it), so the record and the files agree.
 	 */
 	proc_defer_signals();
-	if (rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause)) !=
+	    FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		proc_undefer_signals();
 		free(cause);

@@ -200,18 +200,15 @@ restore_unique(const char *path)
 	return (p);
 }
 
-/* Read the encryption key; NULL with *why (caller frees) when it cannot be used. */
+/* Read the encryption key; NULL with *why (caller frees) and *fc when it cannot be used. */
 static char *
-restore_password(const struct conf *c, char **why, int *err)
+restore_password(const struct conf *c, char **why, enum fail_class *fc)
 {
 	char	*pw = NULL;
 
 	*why = NULL;
-	*err = 0;
-	if (fs_read_key(c->encryption_key, &pw, why) != 0) {
-		*err = errno;
+	if ((*fc = fs_load_key(c->encryption_key, &pw, why)) != FAIL_NONE)
 		return (NULL);
-	}
 	return (pw);
 }
 
@@ -249,6 +246,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	char				 want[HASHIO_HEXLEN];
 	size_t				 i;
 	int				 ex, pfd;
+	enum fail_class			 fc;
 
 	if (lstat(ctx->conf.database, &st) == 0)
 		what = xasprintf(_("Replace the database %s (%jd bytes) with %s?\n"
@@ -271,8 +269,9 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
-		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
+	if ((fc = restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r,
+	    &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		if (r.installed) {
 			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
 			proc_undefer_signals();
@@ -347,6 +346,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	const char			*base;
 	size_t				 i;
 	int				 fd, ex, pfd = -1;
+	enum fail_class			 fc;
 
 	restore_sweep(ctx->conf.database, "pitr");
 	dir = fs_dirname(ctx->conf.database);
@@ -361,7 +361,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
 	free(dir);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		ex = fs_errno_exit(errno);
+		ex = fail_exit(fail_errno(errno));
 		cmd_error("%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return (ex);
@@ -370,7 +370,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
 		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
-		    fs_errno_exit(errno);
+		    fail_exit(fail_errno(errno));
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
@@ -409,9 +409,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	if (ex == 0) {
 		time_format_stamp(time(NULL), stamp, sizeof stamp);
 		/* The rebuild is beside the live file already: moved in, not copied. */
-		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
-		    &cause) != 0) {
-			ex = fs_errno_exit(errno);
+		if ((fc = restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
+		    &cause)) != FAIL_NONE) {
+			ex = fail_exit(fc);
 			if (res.installed) {
 				restore_record(ctx, src, r.point_ms, res.sha256);
 				proc_undefer_signals();
@@ -556,7 +556,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	 */
 	proc_defer_signals();
 	if (extract_tree(data, len, &o, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+		ex = fail_exit(fail_errno(errno));
 		cmd_error("%s", cause);
 		proc_undefer_signals();
 		extract_result_clear(&r);
@@ -827,7 +827,8 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	char			 t[64], b[TIMEUTIL_BUFSZ];
 	int64_t			 point_ms = 0;
 	bool			 picked, stream;
-	int			 ex, err;
+	int			 ex;
+	enum fail_class		 fc;
 
 	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from)) != EX_OK)
 		return (ex);
@@ -843,14 +844,14 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		db_from = NULL;
 	}
 	/* the key authenticates every set and decrypts the keys: none, nothing changes */
-	pw = restore_password(&ctx->conf, &why, &err);
+	pw = restore_password(&ctx->conf, &why, &fc);
 	if (pw == NULL) {
 		cmd_error("%s", why);
-		if (err == ENOENT)
+		if (fc == FAIL_NOINPUT)
 			restore_key_hint();
 		free(why);
 		free(db_from);
-		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+		return (fail_exit(fc));
 	}
 	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
 	    false, &p, &cause) == 0;
@@ -973,7 +974,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	char				*pw, *why = NULL, *cause = NULL, *from_db = NULL, *from_name;
 	char				 stamp[64];
 	bool				 picked, named, latest = false;
-	int				 opt, ex, err;
+	int				 opt, ex;
+	enum fail_class			 fc;
 
 	memset(&aa, 0, sizeof aa);
 	aa.kind = -1;
@@ -1155,15 +1157,15 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	 * unauthenticated with --allow-unsigned (the key file gone, not open).
 	 * restore db without --from may still use the stream, which needs no key.
 	 */
-	pw = restore_password(&ctx->conf, &why, &err);
-	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || (!ra.allow_unsigned &&
+	pw = restore_password(&ctx->conf, &why, &fc);
+	if (pw == NULL && (ra.kind == RESTORE_KEYS || fc != FAIL_NOINPUT || (!ra.allow_unsigned &&
 	    !(ra.kind == RESTORE_DB && ra.from == NULL)))) {
 		cmd_error("%s", why);
-		if (err == ENOENT && ra.kind != RESTORE_KEYS)
+		if (fc == FAIL_NOINPUT && ra.kind != RESTORE_KEYS)
 			restore_key_hint();
 		free(why);
 		free(from_db);
-		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+		return (fail_exit(fc));
 	}
 	if (ra.before_ms != INT64_MAX && ra.from == NULL) {
 		printf(_("only points before %s: later backups may hold the damage\n"),

@@ -305,16 +305,15 @@ run_sandbox_make(const struct conf *c, bool keep, char **dir)
 {
 	struct sandbox_stats	 stats;
 	char			*cause = NULL;
-	int			 err;
+	enum fail_class		 fc;
 
 	*dir = xasprintf("%s/incidents/.sandbox-%ld", c->state_dir, (long)getpid());
-	if (sandbox_make(c, *dir, keep, &stats, &cause) != 0) {
-		err = errno;
+	if ((fc = sandbox_make(c, *dir, keep, &stats, &cause)) != FAIL_NONE) {
 		cmd_error(_("no drill declared: its sandbox cannot be made: %s"), cause);
 		free(cause);
 		free(*dir);
 		*dir = NULL;
-		return (err == ENOENT ? EX_NOINPUT : EX_CANTCREAT);
+		return (fail_exit(fc));
 	}
 	log_debug("sandbox %s: database %ju bytes in %jd ms; %zu files (%zu reflinked, "
 	    "%ju bytes copied) in %jd ms", *dir, (uintmax_t)stats.db_bytes,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fail.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/table.h"
@@ -165,8 +166,7 @@ START_TEST(test_key_file)
 	free(key);
 	/* Too short, or cut by a NUL byte as openssl would cut it: refused. */
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret\n", 7, 0600, &cause), 0);
-	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
 	ck_assert_ptr_nonnull(strstr(cause, "at least"));
 	free(cause);
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret\0s3cret-s3cret\n", 21, 0600, &cause), 0);
@@ -175,17 +175,64 @@ START_TEST(test_key_file)
 	free(cause);
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\n", 21, 0600, &cause), 0);
 	chmod(path, 0640);
-	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_PERM);
 	ck_assert_ptr_nonnull(strstr(cause, "group or others"));
 	ck_assert_ptr_null(strstr(cause, "s3cret"));
 	free(cause);
 	unlink(path);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_NOINPUT);
+	free(cause);
+	/* a key file that is a folder, or a symbolic link (not followed) */
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
+	free(cause);
+	rmdir(path);
+	ck_assert_int_eq(symlink("/etc/hostname", path), 0);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
+	free(cause);
+	unlink(path);
+	/* the yes/no form says the same failures as -1 */
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(fs_errno_exit(errno), EX_NOINPUT);
 	free(cause);
 	free(path);
 	rmdir(dir);
+}
+END_TEST
+
+/* Every failure class, its exit code (sysexits.h), and the errno values that make it. */
+START_TEST(test_fail_class)
+{
+	static const struct { enum fail_class fc; int code; } ex[] = {
+		{ FAIL_NONE, 0 }, { FAIL_CHECK, 1 }, { FAIL_USAGE, 64 }, { FAIL_DATA, 65 },
+		{ FAIL_NOINPUT, 66 }, { FAIL_CANTCREAT, 73 }, { FAIL_IO, 74 },
+		{ FAIL_TEMPFAIL, 75 }, { FAIL_PERM, 77 }, { FAIL_CONFIG, 78 },
+	};
+	static const struct { int err; enum fail_class fc; int code; } er[] = {
+		{ ENOENT, FAIL_NOINPUT, 66 }, { ENOTDIR, FAIL_NOINPUT, 66 },
+		{ EACCES, FAIL_PERM, 77 }, { EPERM, FAIL_PERM, 77 },
+		{ ENOSPC, FAIL_CANTCREAT, 73 }, { EDQUOT, FAIL_CANTCREAT, 73 },
+		{ EROFS, FAIL_CANTCREAT, 73 }, { EEXIST, FAIL_CANTCREAT, 73 },
+		{ EIO, FAIL_IO, 74 }, { EINVAL, FAIL_IO, 74 }, { ELOOP, FAIL_IO, 74 },
+		{ EBADMSG, FAIL_IO, 74 }, { 0, FAIL_IO, 74 },
+	};
+	size_t	i, j;
+
+	ck_assert_int_eq(nitems(ex), FAIL__COUNT);
+	for (i = 0; i < nitems(ex); i++) {
+		ck_assert_msg(fail_exit(ex[i].fc) == ex[i].code, "class %d", (int)ex[i].fc);
+		/* one code per class: the code says the class back */
+		for (j = 0; j < i; j++)
+			ck_assert_int_ne(fail_exit(ex[j].fc), fail_exit(ex[i].fc));
+	}
+	ck_assert_int_eq(FAIL_NONE, 0);
+	ck_assert_int_eq(fail_exit((enum fail_class)FAIL__COUNT), EX_SOFTWARE);
+	for (i = 0; i < nitems(er); i++) {
+		ck_assert_msg(fail_errno(er[i].err) == er[i].fc, "errno %d", er[i].err);
+		ck_assert_int_eq(fail_exit(fail_errno(er[i].err)), er[i].code);
+	}
+	/* a failure never maps to success, whatever errno said */
+	for (i = 0; i < 200; i++)
+		ck_assert_int_ne(fail_errno((int)i), FAIL_NONE);
 }
 END_TEST
 
@@ -379,6 +426,7 @@ util_suite(void)
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_key_file);
+	tcase_add_test(tc, test_fail_class);
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);
 	tcase_add_test(tc, test_clock);

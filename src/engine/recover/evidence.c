@@ -452,9 +452,10 @@ evidence_empty(const char *path)
  * the process list and the network connections read from /proc, the files
  * changed recently under o->paths, a collection note; every item SHA-256
  * hashed into SHA256SUMS (sha256sum format); then files 0400, folders 0500.
- * Fills r. Returns -1 with *cause.
+ * Fills r. Returns FAIL_NONE, or the class of the failure with *cause
+ * (FAIL_CANTCREAT: o->dir is not empty).
  */
-int
+enum fail_class
 evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char **cause)
 {
 	static const char *const	 sfx[] = { "", "-wal", "-shm" };
@@ -465,16 +466,16 @@ evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char 
 	const char			*base, *user;
 	size_t				 i;
 	int				 rc = -1;
+	enum fail_class			 fc;
 
 	memset(r, 0, sizeof *r);
 	if (!evidence_empty(o->dir)) {
 		*cause = xasprintf(_("%s: not empty; evidence goes into a new folder"),
 		    o->dir);
-		errno = EEXIST;
-		return (-1);
+		return (FAIL_CANTCREAT);
 	}
 	if (fs_mkdir_p(o->dir, 0700, cause) != 0)
-		return (-1);
+		return (fail_errno(errno));
 	memset(&ev, 0, sizeof ev);
 	ev.o = o;
 	ev.r = r;
@@ -552,7 +553,9 @@ evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char 
 	extract_checkpoint("evidence-manifest");
 	rc = evidence_seal(o->dir, cause);
 out:
+	/* every step above fails on a file operation: its errno, before the frees */
+	fc = rc == 0 ? FAIL_NONE : fail_errno(errno);
 	buf_clear(&b);
 	buf_clear(&ev.sums);
-	return (rc);
+	return (fc);
 }

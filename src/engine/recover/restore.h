@@ -6,6 +6,8 @@
 
 #include <time.h>
 
+#include "util/fail.h"
+
 struct conf;
 
 /* Which file of a set a restore needs. */
@@ -48,9 +50,9 @@ int	 restore_manifest_sum(const char *, const char *, const char *, bool, char *
 int	 restore_recheck(const char *, const char *, const char *, const char *, bool,
 	    char **);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
-int	 restore_db(const char *, const char *, const char *, bool, const char *,
+enum fail_class	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
-int	 restore_db_move(const char *, const char *, const char *, bool,
+enum fail_class	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
 void	 restore_db_result_clear(struct restore_db_result *);
 void	 restore_leftovers(const char *, const char *, char ***, size_t *);

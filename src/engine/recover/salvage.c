@@ -59,30 +59,30 @@ salvage_open(const char *path, char **cause)
  * folder under dir, and fold the WAL into the copy: what SQLite and the page
  * reader then see is everything committed, and the evidence is left as it
  * was (no -shm appears beside it). *copy (owned) is the copy's path; remove
- * it with salvage_copy_remove. Returns -1 with *cause (errno kept).
+ * it with salvage_copy_remove. Returns FAIL_NONE, or the class of the failure
+ * with *cause.
  */
-int
+enum fail_class
 salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 {
-	sqlite3	*c = NULL;
-	char	*tmpd, *src, *dst;
-	size_t	 i;
-	int	 e;
+	sqlite3		*c = NULL;
+	char		*tmpd, *src, *dst;
+	size_t		 i;
+	int		 e;
+	enum fail_class	 fc;
 
 	*copy = NULL;
 	if (access(db, R_OK) != 0) {
 		e = errno;
 		*cause = xasprintf("%s: %s", db, strerror(e));
-		errno = e;
-		return (-1);
+		return (fail_errno(e));
 	}
 	tmpd = xasprintf("%s/.salvage-XXXXXX", dir);
 	if (mkdtemp(tmpd) == NULL) {
 		e = errno;
 		*cause = xasprintf("%s: %s", tmpd, strerror(e));
 		free(tmpd);
-		errno = e;
-		return (-1);
+		return (fail_errno(e));
 	}
 	*copy = xasprintf("%s/db", tmpd);
 	free(tmpd);
@@ -100,14 +100,13 @@ salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 	if (sqlite3_open_v2(*copy, &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
 		sqlite3_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	sqlite3_close(c);
-	return (0);
+	return (FAIL_NONE);
 fail:
-	e = errno;
+	fc = fail_errno(errno);
 	salvage_copy_remove(*copy);
 	free(*copy);
 	*copy = NULL;
-	errno = e;
-	return (-1);
+	return (fc);
 }
 
 /* Remove a copy made by salvage_copy, with its folder. */
@@ -161,10 +160,10 @@ salvage_note(struct salvage_report *r, const char *msg)
 
 /*
  * PRAGMA integrity_check of path (a copy): r->intact and all its messages.
- * A file that SQLite cannot read at all counts as damaged. Returns -1 with
- * *cause only when the file cannot be opened.
+ * A file that SQLite cannot read at all counts as damaged. Returns FAIL_NONE,
+ * or FAIL_IO with *cause only when the file cannot be opened.
  */
-int
+enum fail_class
 salvage_check(const char *path, struct salvage_report *r, char **cause)
 {
 	sqlite3		*db;
@@ -174,7 +173,7 @@ salvage_check(const char *path, struct salvage_report *r, char **cause)
 
 	memset(r, 0, sizeof *r);
 	if ((db = salvage_open(path, cause)) == NULL)
-		return (-1);
+		return (FAIL_IO);
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1000000)", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		salvage_problem(r, sqlite3_errmsg(db));
@@ -194,7 +193,7 @@ salvage_check(const char *path, struct salvage_report *r, char **cause)
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	return (0);
+	return (FAIL_NONE);
 }
 
 /* Add a schema row, unless one of that name is there already. Returns whether it was added. */
