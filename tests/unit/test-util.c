@@ -10,6 +10,7 @@
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/table.h"
+#include "util/testhook.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
@@ -236,6 +237,27 @@ START_TEST(test_fail_class)
 }
 END_TEST
 
+/* A test hook is read from $PDR_TEST_NAME only; an empty one is unset. */
+START_TEST(test_testhook)
+{
+	unsetenv("PDR_TEST_KILL_AT");
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	setenv("PATRONUS_DR_TEST_KILL_AT", "3", 1);
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	unsetenv("PATRONUS_DR_TEST_KILL_AT");
+	setenv("PDR_TEST_KILL_AT", "", 1);
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	setenv("PDR_TEST_KILL_AT", "3", 1);
+	ck_assert_str_eq(testhook_get(TESTHOOK_KILL_AT), "3");
+	ck_assert_ptr_null(testhook_get(TESTHOOK_COPY_WAIT_MS));
+	unsetenv("PDR_TEST_KILL_AT");
+	setenv("PDR_TEST_HUP_AT", "db-staged", 1);
+	ck_assert_str_eq(testhook_get(TESTHOOK_HUP_AT), "db-staged");
+	unsetenv("PDR_TEST_HUP_AT");
+	ck_assert_ptr_null(testhook_get((enum testhook)TESTHOOK__COUNT));
+}
+END_TEST
+
 START_TEST(test_write_atomic)
 {
 	char		 dir[] = "/tmp/pdr-test-XXXXXX", *path, *data = NULL, *cause = NULL;
@@ -427,6 +449,7 @@ util_suite(void)
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_key_file);
 	tcase_add_test(tc, test_fail_class);
+	tcase_add_test(tc, test_testhook);
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);
 	tcase_add_test(tc, test_clock);

@@ -91,11 +91,11 @@ remote_timeout(void)
 	return (remote_env_long("PATRONUS_DR_REMOTE_TIMEOUT", 60));
 }
 
-/* Test hook: bytes per second to send at most ($PATRONUS_DR_TEST_MAX_SEND), 0: no limit. */
+/* Test hook: bytes per second to send at most ($PDR_TEST_MAX_SEND), 0: no limit. */
 long
 remote_test_rate(void)
 {
-	return (remote_env_long("PATRONUS_DR_TEST_MAX_SEND", 0));
+	return (remote_env_long("PDR_TEST_MAX_SEND", 0));
 }
 
 /*
@@ -118,12 +118,12 @@ remote_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 
 /*
  * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
- * see it; the test hook $PATRONUS_DR_TEST_MAX_RECV slows downloads down.
+ * see it; the test hook $PDR_TEST_MAX_RECV slows downloads down.
  */
 void
 remote_curl_cancelable(struct remote *r, void *curl)
 {
-	long	recv = remote_env_long("PATRONUS_DR_TEST_MAX_RECV", 0);
+	long	recv = remote_env_long("PDR_TEST_MAX_RECV", 0);
 
 	if (recv > 0)
 		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);

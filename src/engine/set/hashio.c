@@ -10,16 +10,15 @@
 #include "engine/set/hashio.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
-
-void	(*hashio_checkpoint_hook)(const char *);
 
 /* Give the test hook (if any) a chance to kill the process at a named point. */
 void
 hashio_checkpoint(const char *what)
 {
-	if (hashio_checkpoint_hook != NULL)
-		hashio_checkpoint_hook(what);
+	if (testhook_checkpoint != NULL)
+		testhook_checkpoint(what);
 }
 
 /* The temporary name used while path is written: ".BASE.tmp" beside it; the caller frees. */

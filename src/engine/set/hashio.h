@@ -54,8 +54,7 @@ void	 hashio_in_close(struct hashio_in *);
 
 int	 hashio_file(const char *, char *, uint64_t *, char **);
 
-/* Test hook: the engine calls this at each step that a kill could interrupt. */
-extern void (*hashio_checkpoint_hook)(const char *);
+/* Called at each step that a kill could interrupt (util/testhook.h). */
 void	 hashio_checkpoint(const char *);
 
 #endif
