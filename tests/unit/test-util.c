@@ -242,9 +242,10 @@ START_TEST(test_testhook)
 {
 	unsetenv("PDR_TEST_KILL_AT");
 	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
-	setenv("PATRONUS_DR_TEST_KILL_AT", "3", 1);
+	/* the old prefix is not read (split so that the rename's sed leaves it) */
+	setenv("PATRONUS_DR" "_TEST_KILL_AT", "3", 1);
 	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
-	unsetenv("PATRONUS_DR_TEST_KILL_AT");
+	unsetenv("PATRONUS_DR" "_TEST_KILL_AT");
 	setenv("PDR_TEST_KILL_AT", "", 1);
 	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
 	setenv("PDR_TEST_KILL_AT", "3", 1);
