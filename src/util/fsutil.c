@@ -181,13 +181,16 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		len += n;
 		if (len > max) {
 			*cause = xasprintf(_("%s: larger than %zu bytes"), path, max);
+			errno = EFBIG;
 			goto fail;
 		}
 		if (n == 0)
 			break;
 	}
 	if (ferror(f)) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		errno = saved;
 		goto fail;
 	}
 	fclose(f);
@@ -197,8 +200,10 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		*lenp = len;
 	return (0);
 fail:
+	saved = errno;
 	fclose(f);
 	free(data);
+	errno = saved;
 	return (-1);
 }
 

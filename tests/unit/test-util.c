@@ -279,8 +279,13 @@ START_TEST(test_write_atomic)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	free(data);
 	ck_assert_int_eq(fs_read_file(path, 2, &data, &len, &cause), -1);
+	/* errno says why, as after a system call: a file too large */
+	ck_assert_int_eq(errno, EFBIG);
 	free(cause);
 	unlink(path);
+	ck_assert_int_eq(fs_read_file(path, 100, &data, &len, &cause), -1);
+	ck_assert_int_eq(fail_errno(errno), FAIL_NOINPUT);
+	free(cause);
 	free(path);
 	path = xasprintf("rm -r '%s'", dir);
 	ck_assert_int_eq(system(path), 0);
