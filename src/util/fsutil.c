@@ -141,9 +141,6 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
     char **cause)
 {
 	struct stat	 st;
-	FILE		*f;
-	char		*data;
-	size_t		 len = 0, size = 4096, n;
 	int		 fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1 ||
@@ -163,8 +160,30 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		errno = EINVAL;
 		return (-1);
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
-	    (f = fdopen(fd, "rb")) == NULL) {
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	return (fs_read_fd(fd, path, max, out, lenp, cause));
+}
+
+/*
+ * Read all of the open regular file fd (named path in a cause), at most max
+ * bytes, NUL-terminated, into *out (the caller frees); fd is closed. Returns
+ * 0, or -1 with *cause and errno.
+ */
+int
+fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *lenp, char **cause)
+{
+	FILE		*f;
+	char		*data;
+	size_t		 len = 0, size = 4096, n;
+	int		 saved;
+
+	if ((f = fdopen(fd, "rb")) == NULL) {
 		saved = errno;
 		*cause = xasprintf("%s: %s", path, strerror(saved));
 		close(fd);
@@ -241,8 +260,8 @@ fs_load_key(const char *path, char **key, char **cause)
 		    (unsigned)(st.st_mode & 07777), path);
 		return (FAIL_PERM);
 	}
-	close(fd);
-	if (fs_read_file(path, 64 * 1024, &data, &len, cause) == -1)
+	/* the bytes of the file whose mode was checked, not of whatever is there now */
+	if (fs_read_fd(fd, path, 64 * 1024, &data, &len, cause) == -1)
 		return (FAIL_IO);
 	if ((nl = memchr(data, '\n', len)) != NULL) {
 		memset(nl, 0, len - (size_t)(nl - data));
