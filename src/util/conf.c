@@ -8,6 +8,7 @@
 #include "util/conf.h"
 #include "util/str.h"
 #include "util/timeutil.h"
+#include "util/fsutil.h"
 #include "util/xmalloc.h"
 
 enum conf_type { CT_PATH, CT_STRING, CT_URL, CT_COUNT, CT_DURATION, CT_PATHLIST };
@@ -636,10 +637,11 @@ conf_load_file(struct conf *c, const char *path, bool must_exist, char **cause)
 	FILE			*f;
 	char			*dir;
 
-	if ((f = fopen(path, "rb")) == NULL) {
+	if ((f = fs_fopen_regular(path)) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return (0);
-		*cause = xasprintf("%s:1:1: %s", path, strerror(errno));
+		*cause = errno == EINVAL ? xasprintf(_("%s:1:1: not a regular file"), path) :
+		    xasprintf("%s:1:1: %s", path, strerror(errno));
 		return (-1);
 	}
 	free(c->path);

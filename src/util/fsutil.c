@@ -171,6 +171,34 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 }
 
 /*
+ * fopen(path, "rb") for a regular file only: a FIFO, device or socket put in
+ * its place is refused (EINVAL) without blocking on it. NULL with errno.
+ */
+FILE *
+fs_fopen_regular(const char *path)
+{
+	struct stat	 st;
+	FILE		*f;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return (NULL);
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return (NULL);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
+	    (f = fdopen(fd, "rb")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	return (f);
+}
+
+/*
  * Read all of the open regular file fd (named path in a cause), at most max
  * bytes, NUL-terminated, into *out (the caller frees); fd is closed. Returns
  * 0, or -1 with *cause and errno.
