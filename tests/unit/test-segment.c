@@ -128,7 +128,7 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(seg.hdr.salt2, 20);
 	ck_assert_mem_eq(seg.sha, sha, SEGMENT_SHALEN);
 	ck_assert_mem_eq(seg.payload, payload, sizeof payload);
-	segment_free(&seg);
+	segment_clear(&seg);
 	ck_assert_int_eq(segment_last_seq(d, &top, &cause), 0);
 	ck_assert_int_eq(top, 1);
 
@@ -146,7 +146,7 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(hr.n_frames, 3);
 	flip(path, SEGMENT_HDRLEN + FSZ + 100);
 	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
-	segment_free(&seg);
+	segment_clear(&seg);
 
 	/* Bad magic, truncation. */
 	flip(path, 0);
@@ -404,7 +404,7 @@ START_TEST(test_stream_big)
 	ck_assert_mem_eq(a, b, la);
 	free(a);
 	free(b);
-	segment_free(&mem);
+	segment_clear(&mem);
 
 	/* Changed after it was verified: the apply refuses it. */
 	flip(path, SEGMENT_HDRLEN + (n - 10) * FSZ + 100);
@@ -414,7 +414,7 @@ START_TEST(test_stream_big)
 	ck_assert_ptr_nonnull(strstr(cause, "changed while it was applied"));
 	free(cause);
 	cause = NULL;
-	segment_free(&seg);
+	segment_clear(&seg);
 
 	/* A frame under other salts, no commit frame at all: refused, nothing left. */
 	h.seq = 2;

@@ -70,7 +70,7 @@ pitr_lock_held(const char *path)
 
 /*
  * Read BACKUP_DIR/stream/status and test BACKUP_DIR/stream/lock into st (free
- * with stream_status_free). No status file is not an error: st->present is
+ * with stream_status_clear). No status file is not an error: st->present is
  * false. Keys it does not know (the contract may grow) are kept in st->extra,
  * in file order. Returns -1 with
  * *cause when the file is there but cannot be read or a value is not a number.
@@ -139,7 +139,7 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 			    lineno, line, val);
 			free(data);
 			free(path);
-			stream_status_free(st);
+			stream_status_clear(st);
 			return (-1);
 		}
 		if (strcmp(line, "pid") == 0)
@@ -156,7 +156,7 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 
 /* Free what stream_status_read put in st. */
 void
-stream_status_free(struct stream_status *st)
+stream_status_clear(struct stream_status *st)
 {
 	size_t	i;
 

@@ -34,7 +34,7 @@ segment_snapinfo_write(const char *gendir, const struct segment_snapinfo *si, ch
 	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -266,28 +266,28 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 		if (segment_open(path, &seg, cause) == -1)
 			goto fail;
 		if (segment_check_link(&pos, prev, &seg, cause) == -1) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		if (until_ms >= 0 && seg.hdr.time_ms > until_ms) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			free(path);
 			break;
 		}
 		if (seg.hdr.page_size != si.page_size && si.page_size != 0) {
 			*cause = xasprintf(_("%s: page size %" PRIu32 " differs from the snapshot's"),
 			    path, seg.hdr.page_size);
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		if (segment_apply(fd, out, &seg, cause) == -1) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		*last = seq;
-		segment_free(&seg);
+		segment_clear(&seg);
 		free(path);
 	}
 	if (fsync(fd) == -1 || close(fd) == -1) {

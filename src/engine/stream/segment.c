@@ -493,7 +493,7 @@ segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
  * salts and page numbers, commit frame last, payload hash, sequence number =
  * file name. With keep, the payload is kept in seg->payload (at most
  * SEGMENT_MAXFILE); else the file stays open for segment_apply. Fills seg
- * (free with segment_free). Returns -1 with *cause naming the file and the
+ * (free with segment_clear). Returns -1 with *cause naming the file and the
  * reason.
  */
 static int
@@ -601,13 +601,13 @@ fail:
 	free(b);
 	if (fd != -1)
 		close(fd);
-	segment_free(seg);
+	segment_clear(seg);
 	return (-1);
 }
 
 /*
  * Read and verify one segment file, its payload in memory (small files).
- * Fills seg (free with segment_free). Returns -1 with *cause naming the file
+ * Fills seg (free with segment_clear). Returns -1 with *cause naming the file
  * and the reason.
  */
 int
@@ -619,7 +619,7 @@ segment_read(const char *path, struct segment *seg, char **cause)
 /*
  * Verify one segment file as segment_read does, in constant memory: the
  * payload stays in the file, which is kept open for segment_apply. Fills seg
- * (free with segment_free). Returns -1 with *cause naming the file.
+ * (free with segment_clear). Returns -1 with *cause naming the file.
  */
 int
 segment_open(const char *path, struct segment *seg, char **cause)
@@ -629,7 +629,7 @@ segment_open(const char *path, struct segment *seg, char **cause)
 
 /* Free what segment_read or segment_open filled. */
 void
-segment_free(struct segment *seg)
+segment_clear(struct segment *seg)
 {
 	if (seg->open)
 		close(seg->fd);
@@ -800,6 +800,7 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 	if (i != seg->hdr.n_frames || memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
 		*cause = xasprintf(_("%s: changed while it was applied (its payload no longer "
 		    "matches its SHA-256)"), seg->path);
+		errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
 		goto out;
 	}
 	rc = 0;

@@ -38,7 +38,7 @@ struct segment_hdr {
 /*
  * A segment read and verified. segment_open streams it (the payload stays in
  * the file, kept open for segment_apply); segment_read holds the payload in
- * memory (small files). Owned; segment_free frees.
+ * memory (small files). Owned; segment_clear frees.
  */
 struct segment {
 	char		*path;
@@ -98,7 +98,7 @@ int	 segment_writer_finish(struct segment_writer *, struct segment_hdr *, unsign
 	     char **);
 void	 segment_writer_abort(struct segment_writer *);
 int	 segment_read_hdr(const char *, struct segment_hdr *, char **);
-void	 segment_free(struct segment *);
+void	 segment_clear(struct segment *);
 int	 segment_last_seq(const char *, uint64_t *, char **);
 void	 segment_pos_after(const struct segment_hdr *, struct segment_pos *);
 void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *);

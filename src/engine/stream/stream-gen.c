@@ -409,7 +409,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->gen_ms = si.time_ms;
 	s->released = true;	/* nothing was held while the stream was down */
 	s->ctr_have_low = s->ctr_have_high = false;	/* see stream_ctr_check */
-	segment_free(&seg);
+	segment_clear(&seg);
 	str_list_free(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
 	return (1);
@@ -417,12 +417,12 @@ nope:
 	*why = xasprintf(_("cannot continue generation %s: %s"), names[n - 1],
 	    c2 != NULL ? c2 : "?");
 	free(c2);
-	segment_free(&seg);
+	segment_clear(&seg);
 	free(gendir);
 	str_list_free(names, n);
 	return (0);
 fail:
-	segment_free(&seg);
+	segment_clear(&seg);
 	free(gendir);
 	str_list_free(names, n);
 	*s->err = STREAM_ERR_IO;
@@ -467,7 +467,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 			if (segment_open(path, &seg, &c2) == 0) {
 				if (seg.hdr.time_ms > newest)
 					newest = seg.hdr.time_ms;
-				segment_free(&seg);
+				segment_clear(&seg);
 			}
 			free(path);
 		}

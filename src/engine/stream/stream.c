@@ -68,7 +68,7 @@ stream_write_status(struct stream *s)
 		free(cause);
 	}
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	s->status_ms = time_now_ms();
 }
 
