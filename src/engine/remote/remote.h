@@ -36,6 +36,7 @@ typedef void (*remote_progress_fn)(void *, const char *, uint64_t, uint64_t);
 /* One off-site store and how to reach it. Strings owned; free with remote_free. */
 struct remote {
 	enum remote_kind	 kind;
+	const struct remote_ops	*ops;
 	char			*where;		/* for messages: URL without secrets */
 	/* SFTP */
 	char			*url;		/* sftp://user@host[:port]/path, no trailing / */
@@ -79,6 +80,7 @@ struct remote_set {
 extern const char *const remote_kind_names[REMOTE__KINDS];
 
 int	 remote_kind_parse(const char *);
+int	 remote_curl_init(char **);
 int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
 void	 remote_free(struct remote *);
 
@@ -106,34 +108,24 @@ int	 remote_queue_write(const char *, char *const *, size_t, char **);
 int	 remote_offsite(const struct conf *, enum backup_tier, const char *, unsigned *,
 	    char **);
 
-/* sftp.c */
-int	 sftp_put(struct remote *, const char *, const char *, const char *, char **);
-int	 sftp_get(struct remote *, const char *, const char *, const char *, char **);
-int	 sftp_delete(struct remote *, const char *, const char *, char **);
-int	 sftp_list(struct remote *, struct remote_object **, size_t *, char **);
-int	 sftp_list_under(struct remote *, const char *, struct remote_object **, size_t *,
-	    char **);
-int	 sftp_rmdir(struct remote *, const char *, char **);
+/*
+ * What one kind of store does (sftp.c, s3.c): remote.c reaches every store
+ * through its table, so a new kind of store is a file with its table.
+ */
+struct remote_object;
+struct remote_ops {
+	int	(*put)(struct remote *, const char *, const char *, const char *, char **);
+	int	(*get)(struct remote *, const char *, const char *, const char *, char **);
+	int	(*delete)(struct remote *, const char *, const char *, char **);
+	int	(*list)(struct remote *, struct remote_object **, size_t *, char **);
+	int	(*list_under)(struct remote *, const char *, struct remote_object **,
+		    size_t *, char **);
+	int	(*rmdir)(struct remote *, const char *, char **);	/* NULL: no folders */
+	const char *copying;	/* log lines of an off-site copy, untranslated */
+	const char *copied;
+};
 
-/* s3.c */
-int	 s3_put(struct remote *, const char *, const char *, const char *, char **);
-int	 s3_get(struct remote *, const char *, const char *, const char *, char **);
-int	 s3_delete(struct remote *, const char *, const char *, char **);
-int	 s3_list(struct remote *, struct remote_object **, size_t *, char **);
-int	 s3_list_under(struct remote *, const char *, struct remote_object **, size_t *,
-	    char **);
-int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
-	    char **, char **);
-/* How s3_complete_verdict found a multipart upload's end: checked, bad, or which ETag to check. */
-enum { S3_DONE_CHECKSUM, S3_DONE_PARTS_ETAG, S3_DONE_MD5_ETAG, S3_DONE_BADSUM };
-int	 s3_complete_verdict(const char *, size_t, const char *, size_t, const unsigned char *,
-	    char **, char **);
-
-/* remote.c, for sftp.c and s3.c */
-int	 remote_curl_init(char **);
-char	*remote_curl_error(int, const char *);
-long	 remote_timeout(void);
-long	 remote_test_rate(void);
-void	 remote_curl_cancelable(struct remote *, void *);
+extern const struct remote_ops sftp_ops;
+extern const struct remote_ops s3_ops;
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "engine/set/catalog.h"
 #include "engine/set/hashio.h"
+#include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -60,8 +61,8 @@ sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *
 	curl_easy_setopt(h, CURLOPT_SSH_KEYDATA, k);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
-	remote_curl_cancelable(r, h);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, curlio_timeout());
+	curlio_cancelable(r, h);
 	return (h);
 }
 
@@ -83,7 +84,7 @@ sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
 		    _("is not in"), r->known_hosts);
 		return (-1);
 	}
-	msg = remote_curl_error(rc, errbuf);
+	msg = curlio_error(rc, errbuf);
 	*cause = xasprintf("%s: %s", what, msg);
 	free(msg);
 	return (-1);
@@ -107,7 +108,7 @@ sftp_path(struct remote *r)
 }
 
 /* Upload local to TIER/FILE: as .FILE.part, then renamed. Returns -1 with *cause. */
-int
+static int
 sftp_put(struct remote *r, const char *local, const char *tier, const char *file,
     char **cause)
 {
@@ -148,8 +149,8 @@ sftp_put(struct remote *r, const char *local, const char *tier, const char *file
 	curl_easy_setopt(h, CURLOPT_NEW_DIRECTORY_PERMS, 0700L);
 	curl_easy_setopt(h, CURLOPT_NEW_FILE_PERMS, 0600L);
 	curl_easy_setopt(h, CURLOPT_POSTQUOTE, post);
-	if (remote_test_rate() > 0)
-		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)remote_test_rate());
+	if (curlio_test_rate() > 0)
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)curlio_test_rate());
 	if ((rc = sftp_perform(r, h, what, errbuf, &k, cause)) == -1)
 		goto out;
 
@@ -179,7 +180,7 @@ out:
  * Download TIER/FILE to local through its temporary name, continuing a
  * temporary file left by a broken download. Returns -1 with *cause.
  */
-int
+static int
 sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
     char **cause)
 {
@@ -292,7 +293,7 @@ sftp_command(struct remote *r, const char *verb, const char *rel, char **cause)
 }
 
 /* Remove TIER/FILE. Returns -1 with *cause. */
-int
+static int
 sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 {
 	char	*rel = xasprintf("%s/%s", tier, file);
@@ -345,7 +346,7 @@ static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
  * Every file in the tier folders, from the server's long listing
  * ("-rw------- 1 user group SIZE Mon DD HH:MM NAME"). Returns -1 with *cause.
  */
-int
+static int
 sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
 	const char	*dirs[BACKUP__TIERS];
@@ -397,7 +398,7 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 				    _("does not match the one in") : _("is not in"),
 				    r->known_hosts);
 			else {
-				line = remote_curl_error(rc, errbuf);
+				line = curlio_error(rc, errbuf);
 				*cause = xasprintf("%s: %s", url, line);
 				free(line);
 			}
@@ -432,7 +433,7 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 }
 
 /* Every file UNDER/SUB/FILE, as objects of tier "UNDER/SUB". Returns -1 with *cause. */
-int
+static int
 sftp_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
     char **cause)
 {
@@ -456,8 +457,20 @@ sftp_list_under(struct remote *r, const char *under, struct remote_object **o, s
 }
 
 /* Remove the (empty) folder DIR of the store. Returns -1 with *cause. */
-int
+static int
 sftp_rmdir(struct remote *r, const char *dir, char **cause)
 {
 	return (sftp_command(r, "rmdir", dir, cause));
 }
+
+/* The SFTP store's table for remote.c. */
+const struct remote_ops sftp_ops = {
+	.put = sftp_put,
+	.get = sftp_get,
+	.delete = sftp_delete,
+	.list = sftp_list,
+	.list_under = sftp_list_under,
+	.rmdir = sftp_rmdir,
+	.copying = N_("Copying to remote backup..."),
+	.copied = N_("Remote backup completed"),
+};

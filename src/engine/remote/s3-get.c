@@ -1,0 +1,337 @@
+/* s3-get.c: downloads from the S3 store, removals and listings. */
+#include "system.h"
+
+#include <sys/stat.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <expat.h>
+#include <pthread.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
+#include "engine/remote/curlio.h"
+#include "engine/remote/remote.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/xmalloc.h"
+#include "engine/remote/s3-int.h"
+
+
+static int	s3_parse_keys(const char *, size_t, const char *, const char *,
+		    struct remote_object **, size_t *, char **, char **);
+
+/* Feed the first len bytes of the file at fd to md (a download being resumed). */
+static int
+s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause)
+{
+	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
+	uint64_t	 off = 0;
+	ssize_t		 n;
+
+	while (off < len) {
+		n = pread(fd, buf, len - off < HASHIO_BLOCK ? (size_t)(len - off) : HASHIO_BLOCK,
+		    (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
+			free(buf);
+			return (-1);
+		}
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return (0);
+}
+
+/* Why a GET failed: the object gone (404), this host's write, or the store or network. */
+static enum remote_fail
+s3_get_fail(const struct s3_req *q)
+{
+	if (q->status == 404)
+		return (REMOTE_FAIL_GONE);
+	if (q->status == 0 && q->out != NULL && ferror(q->out))
+		return (REMOTE_FAIL_LOCAL);
+	return (REMOTE_FAIL_CONNECT);
+}
+
+/*
+ * Download PREFIX TIER/FILE to local through its temporary name, asking for
+ * the rest of a temporary file left by a broken download (Range); a single-part
+ * object's ETag is checked against the MD5 of the file, computed as it is
+ * written (and over the part kept from a broken download). Returns -1 with
+ * *cause.
+ */
+int
+s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
+{
+	struct s3_req	 q;
+	struct stat	 st;
+	EVP_MD_CTX	*md = NULL;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
+	char		*key, *url, *tmp, *what, md5[33];
+	curl_off_t	 off = 0;
+	FILE		*fp = NULL;
+	int		 fd, rc = -1;
+
+	memset(&q, 0, sizeof q);
+	r->fail = REMOTE_FAIL_LOCAL;
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	tmp = hashio_tmpname(local);
+	if (stat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		off = st.st_size;
+		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
+	}
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	setvbuf(fp, NULL, _IOFBF, HASHIO_BLOCK);
+	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
+		goto out;
+	}
+	if (off > 0 && s3_md5_head(fd, tmp, (uint64_t)off, md, cause) == -1)
+		goto out;
+	if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
+		goto out;
+	q.out = fp;
+	q.outmd = md;
+	if (off > 0)
+		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
+	if ((rc = s3_req_run(&q, cause)) == -1 && (q.status == 416 ||
+	    (off > 0 && q.curlrc == CURLE_RANGE_ERROR))) {
+		/*
+		 * The temporary file may be whole already, or not this object's, or
+		 * the store does not answer ranges: start over.
+		 */
+		log_info(_("%s; downloading it whole"), *cause);
+		off = 0;
+		free(*cause);
+		*cause = NULL;
+		rc = -1;
+		if (ftruncate(fileno(fp), 0) == -1) {
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		s3_req_free(&q);
+		EVP_DigestInit_ex(md, EVP_md5(), NULL);
+		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
+			goto out;
+		q.out = fp;
+		q.outmd = md;
+		rc = s3_req_run(&q, cause);
+	}
+	if (rc == -1)
+		r->fail = s3_get_fail(&q);
+	if (rc == 0 && off > 0 && q.status != 206) {
+		*cause = xasprintf(_("%s: the store ignored the range request"), what);
+		r->fail = REMOTE_FAIL_CONNECT;
+		rc = -1;
+	}
+	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
+		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+			free(*cause);
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+		}
+		rc = -1;
+	}
+	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
+		EVP_DigestFinal_ex(md, d, &dl);
+		str_hex(d, dl, md5);
+		if (strcasecmp(md5, q.etag) != 0) {
+			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s: "
+			    "the object is damaged at rest"), what, md5, q.etag);
+			r->fail = REMOTE_FAIL_DAMAGED;
+			unlink(tmp);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && rename(tmp, local) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
+		rc = -1;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	EVP_MD_CTX_free(md);
+	s3_req_free(&q);
+	free(key);
+	free(url);
+	free(what);
+	free(tmp);
+	return (rc);
+}
+
+/* Remove PREFIX TIER/FILE. Returns -1 with *cause. */
+int
+s3_delete(struct remote *r, const char *tier, const char *file, char **cause)
+{
+	struct s3_req	 q;
+	char		*key, *url, *what;
+	int		 rc;
+
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	rc = s3_req_init(r, &q, "DELETE", url, what, NULL, 0, cause);
+	if (rc == 0)
+		rc = s3_req_run(&q, cause);
+	s3_req_free(&q);
+	free(key);
+	free(url);
+	free(what);
+	return (rc);
+}
+
+/*
+ * Parse one ListObjectsV2 answer: append the objects under PREFIX TIER/FILE to
+ * *o, and set *next to the continuation token when the listing goes on (caller
+ * frees). Returns -1 with *cause when the answer is not XML or is an <Error>.
+ */
+int
+s3_parse_list(const char *data, size_t len, const char *prefix, struct remote_object **o,
+    size_t *n, char **next, char **cause)
+{
+	return (s3_parse_keys(data, len, prefix, NULL, o, n, next, cause));
+}
+
+/*
+ * s3_parse_list's work. With under NULL: objects PREFIX TIER/FILE of a backup
+ * tier. Else: objects PREFIX UNDER/SUB/FILE, their tier "UNDER/SUB".
+ */
+static int
+s3_parse_keys(const char *data, size_t len, const char *prefix, const char *under,
+    struct remote_object **o, size_t *n, char **next, char **cause)
+{
+	struct s3_xml	 x;
+	const char	*rest, *slash, *trunc, *tok;
+	size_t		 i, ulen, plen = strlen(prefix);
+	bool		 kept = false;
+	int		 t;
+
+	*next = NULL;
+	if (s3_xml_parse(data, len, &x, cause) == -1)
+		return (-1);
+	if (s3_xml_get(&x, "Error/Code") != NULL) {
+		*cause = s3_error_text(&x);
+		s3_xml_free(&x);
+		return (-1);
+	}
+	for (i = 0; i < x.n; i++) {
+		if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Key") == 0) {
+			kept = false;
+			if (strncmp(x.leaves[i].text, prefix, plen) != 0)
+				continue;
+			rest = x.leaves[i].text + plen;
+			if (under != NULL) {
+				ulen = strlen(under);
+				if (strncmp(rest, under, ulen) != 0 || rest[ulen] != '/')
+					continue;
+				rest += ulen + 1;
+			}
+			if ((slash = strchr(rest, '/')) == NULL || strchr(slash + 1, '/') != NULL ||
+			    slash[1] == '\0' || slash == rest)
+				continue;
+			if (under != NULL) {
+				*o = xreallocarray(*o, *n + 1, sizeof **o);
+				(*o)[*n].tier = xasprintf("%s/%.*s", under, (int)(slash - rest),
+				    rest);
+				(*o)[*n].file = xstrdup(slash + 1);
+				(*o)[*n].size = 0;
+				(*n)++;
+				kept = true;
+				continue;
+			}
+			for (t = 0; t < BACKUP__TIERS; t++)
+				if (strlen(backup_tier_names[t]) == (size_t)(slash - rest) &&
+				    strncmp(rest, backup_tier_names[t], slash - rest) == 0)
+					break;
+			if (t == BACKUP__TIERS)
+				continue;
+			*o = xreallocarray(*o, *n + 1, sizeof **o);
+			(*o)[*n].tier = xstrdup(backup_tier_names[t]);
+			(*o)[*n].file = xstrdup(slash + 1);
+			(*o)[*n].size = 0;
+			(*n)++;
+			kept = true;
+		} else if (strcmp(x.leaves[i].path, "ListBucketResult/Contents/Size") == 0 && kept)
+			(*o)[*n - 1].size = strtoull(x.leaves[i].text, NULL, 10);
+	}
+	trunc = s3_xml_get(&x, "ListBucketResult/IsTruncated");
+	tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
+	if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
+		*next = xstrdup(tok);
+	s3_xml_free(&x);
+	return (0);
+}
+
+/* Every object under PREFIX TIER/, with ListObjectsV2 page by page. Returns -1 with *cause. */
+int
+s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
+{
+	return (s3_list_under(r, NULL, o, n, cause));
+}
+
+/*
+ * Every object PREFIX UNDER/SUB/FILE (tier "UNDER/SUB"), or with under NULL
+ * as s3_list. Returns -1 with *cause.
+ */
+int
+s3_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
+    char **cause)
+{
+	struct s3_req	 q;
+	struct buf	 b;
+	char		*token = NULL, *next = NULL, *url, *what, *lprefix;
+	int		 rc = 0;
+
+	lprefix = under != NULL ? xasprintf("%s%s/", r->prefix, under) : xstrdup(r->prefix);
+	what = xasprintf("s3://%s/%s", r->bucket, lprefix);
+	do {
+		/* The query in SigV4's canonical order: parameters sorted by name. */
+		buf_init(&b);
+		if (token != NULL) {
+			buf_adds(&b, "continuation-token=");
+			s3_encode(&b, token, false);
+			buf_addc(&b, '&');
+		}
+		buf_adds(&b, "list-type=2&prefix=");
+		s3_encode(&b, lprefix, false);
+		url = s3_url(r, NULL, b.data);
+		buf_free(&b);
+		rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause);
+		free(url);
+		if (rc == 0)
+			rc = s3_req_run(&q, cause);
+		if (rc == 0 && s3_parse_keys(q.resp.data != NULL ? q.resp.data : "", q.resp.len,
+		    r->prefix, under, o, n, &next, cause) == -1) {
+			char	*why = *cause;
+
+			*cause = xasprintf("%s: %s", what, why);
+			free(why);
+			rc = -1;
+		}
+		s3_req_free(&q);
+		free(token);
+		token = next;
+		next = NULL;
+	} while (rc == 0 && token != NULL);
+	free(token);
+	free(what);
+	free(lprefix);
+	return (rc);
+}
