@@ -271,7 +271,8 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
+	if (restore_db_verified(p->db, ctx->conf.database, stamp, !ra->copy, want,
+	    p->db_verified ? &p->db_st : NULL, &r, &cause) != 0) {
 		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
 		if (r.installed) {
 			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);

@@ -5,7 +5,10 @@
 #include "system.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
 
+#include "engine/set/hashio.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/xmalloc.h"
@@ -100,4 +103,36 @@ curlio_cancelable(struct remote *r, void *curl)
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, curlio_xferinfo);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)r);
+}
+
+/*
+ * Feed the first len bytes of the file at fd to md5 and sha (either may be
+ * NULL): the part a broken download left, being resumed. Returns -1 with *cause.
+ */
+int
+curlio_hash_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md5, EVP_MD_CTX *sha,
+    char **cause)
+{
+	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
+	uint64_t	 off = 0;
+	ssize_t		 n;
+
+	while (off < len) {
+		n = pread(fd, buf, len - off < HASHIO_BLOCK ? (size_t)(len - off) : HASHIO_BLOCK,
+		    (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
+			free(buf);
+			return (-1);
+		}
+		if (md5 != NULL)
+			EVP_DigestUpdate(md5, buf, (size_t)n);
+		if (sha != NULL)
+			EVP_DigestUpdate(sha, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return (0);
 }

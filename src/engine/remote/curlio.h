@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include <openssl/evp.h>
+
 struct remote;
 
 int	 curlio_init(char **);
@@ -12,5 +14,7 @@ long	 curlio_env_long(const char *, long);
 long	 curlio_timeout(void);
 long	 curlio_test_rate(void);
 void	 curlio_cancelable(struct remote *, void *);
+int	 curlio_hash_head(int, const char *, uint64_t, EVP_MD_CTX *, EVP_MD_CTX *,
+	    char **);
 
 #endif

@@ -176,6 +176,10 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 	r->part_size = (size_t)curlio_env_long("PATRONUS_DR_S3_PART_SIZE", REMOTE_S3_PART);
 	if (r->part_size < REMOTE_S3_MIN_PART)
 		r->part_size = REMOTE_S3_MIN_PART;
+	/* Downloads: ranged parts (no size limit but ours; small ones for tests). */
+	r->get_part_size = (size_t)curlio_env_long("PATRONUS_DR_S3_GET_PART_SIZE", REMOTE_S3_PART);
+	if (r->get_part_size < 4096)
+		r->get_part_size = 4096;
 	r->parallel = (int)curlio_env_long("PATRONUS_DR_S3_PARALLEL", REMOTE_S3_PARALLEL);
 	if (r->parallel > 16)
 		r->parallel = 16;
@@ -265,6 +269,7 @@ remote_get(struct remote *r, const char *tier, const char *file, const char *loc
 	if (curlio_init(cause) == -1)
 		return (-1);
 	r->xfer = file;
+	r->sha256[0] = '\0';
 	rc = r->ops->get(r, tier, file, local, cause);
 	if (r->progress != NULL)
 		r->progress(r->progress_arg, file, 0, 0);
@@ -446,11 +451,13 @@ remote_sets_free(struct remote_set *s, size_t n)
 
 /*
  * Download a set into BACKUP_DIR/TIER, the manifest last, each file under its
- * temporary name first (a broken download resumes from it). Returns -1 with *cause.
+ * temporary name first (a broken download resumes from it). sums (NULL, or
+ * PART__COUNT entries) gets each file's SHA-256 as computed while it arrived,
+ * "" when the store did not compute it. Returns -1 with *cause.
  */
 int
 remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_set *s,
-    char **cause)
+    char (*sums)[HASHIO_HEXLEN], char **cause)
 {
 	const char	*tier = backup_tier_names[s->tier];
 	char		*dir, *file, *local;
@@ -470,6 +477,8 @@ remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_s
 		} else {
 			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, file, s->size[i]);
 			rc = remote_get(r, tier, file, local, cause);
+			if (sums != NULL)
+				xsnprintf(sums[i], HASHIO_HEXLEN, "%s", rc == 0 ? r->sha256 : "");
 		}
 		free(local);
 		free(file);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
 #include "util/conf.h"
 
 /* The kinds of off-site store, in the order the plan copies to them. */
@@ -52,6 +53,7 @@ struct remote {
 	char			*token;		/* AWS_SESSION_TOKEN, NULL when unset */
 	char			*ca_file;	/* CA certificates for https, NULL: libcurl's */
 	size_t			 part_size;	/* multipart part size */
+	size_t			 get_part_size;	/* ranged GET part size */
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */
 	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
@@ -59,6 +61,8 @@ struct remote {
 	remote_progress_fn	 progress;	/* told of a download's bytes; may be NULL */
 	void			*progress_arg;
 	const char		*xfer;		/* the file being downloaded, for progress */
+	char			 sha256[65];	/* hex SHA-256 of the file remote_get brought, computed
+					   as it arrived; "" when the store did not compute it */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */
@@ -97,7 +101,8 @@ int	 remote_upload_set(struct remote *, const char *, enum backup_tier, const ch
 	    char **);
 int	 remote_sets(struct remote *, struct remote_set **, size_t *, char **);
 void	 remote_sets_free(struct remote_set *, size_t);
-int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *, char **);
+int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *,
+	    char (*)[HASHIO_HEXLEN], char **);
 struct retention_verdict;
 void	 remote_retention(const struct conf *, const struct remote_set *, size_t,
 	    struct retention_verdict **);

@@ -23,31 +23,6 @@
 static int	s3_parse_keys(const char *, size_t, const char *, const char *,
 		    struct remote_object **, size_t *, char **, char **);
 
-/* Feed the first len bytes of the file at fd to md (a download being resumed). */
-static int
-s3_md5_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md, char **cause)
-{
-	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
-	uint64_t	 off = 0;
-	ssize_t		 n;
-
-	while (off < len) {
-		n = pread(fd, buf, len - off < HASHIO_BLOCK ? (size_t)(len - off) : HASHIO_BLOCK,
-		    (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
-			free(buf);
-			return (-1);
-		}
-		EVP_DigestUpdate(md, buf, (size_t)n);
-		off += (uint64_t)n;
-	}
-	free(buf);
-	return (0);
-}
-
 /* Why a GET failed: the object gone (404), this host's write, or the store or network. */
 static enum remote_fail
 s3_get_fail(const struct s3_req *q)
@@ -60,53 +35,24 @@ s3_get_fail(const struct s3_req *q)
 }
 
 /*
- * Download PREFIX TIER/FILE to local through its temporary name, asking for
- * the rest of a temporary file left by a broken download (Range); a single-part
- * object's ETag is checked against the MD5 of the file, computed as it is
- * written (and over the part kept from a broken download). Returns -1 with
- * *cause.
+ * The object in one GET, for a store that does not answer ranges: appended
+ * to fp from byte off (asking for the rest with Range; from the start when
+ * the store cannot), md5 and sha fed as it is written. Returns -1 with
+ * *cause and r->fail.
  */
-int
-s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
+static int
+s3_get_whole(struct remote *r, const char *url, const char *what, const char *tmp, FILE *fp,
+    curl_off_t off, EVP_MD_CTX *md5, EVP_MD_CTX *sha, char *etag, size_t etagsz, char **cause)
 {
 	struct s3_req	 q;
-	struct stat	 st;
-	EVP_MD_CTX	*md = NULL;
-	unsigned char	 d[EVP_MAX_MD_SIZE];
-	unsigned int	 dl;
-	char		*key, *url, *tmp, *what, md5[33];
-	curl_off_t	 off = 0;
-	FILE		*fp = NULL;
-	int		 fd, rc = -1;
+	int		 rc = -1;
 
 	memset(&q, 0, sizeof q);
-	r->fail = REMOTE_FAIL_LOCAL;
-	key = s3_key(r, tier, file);
-	url = s3_url(r, key, NULL);
-	what = xasprintf("s3://%s/%s", r->bucket, key);
-	tmp = hashio_tmpname(local);
-	if (stat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		off = st.st_size;
-		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
-	}
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
-	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
-		*cause = xasprintf("%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	setvbuf(fp, NULL, _IOFBF, HASHIO_BLOCK);
-	if ((md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
-		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
-		goto out;
-	}
-	if (off > 0 && s3_md5_head(fd, tmp, (uint64_t)off, md, cause) == -1)
-		goto out;
 	if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 		goto out;
 	q.out = fp;
-	q.outmd = md;
+	q.outmd = md5;
+	q.outsha = sha;
 	if (off > 0)
 		curl_easy_setopt(q.h, CURLOPT_RESUME_FROM_LARGE, off);
 	if ((rc = s3_req_run(&q, cause)) == -1 && (q.status == 416 ||
@@ -120,16 +66,19 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		free(*cause);
 		*cause = NULL;
 		rc = -1;
-		if (ftruncate(fileno(fp), 0) == -1) {
+		if (fflush(fp) != 0 || ftruncate(fileno(fp), 0) == -1) {
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
 			goto out;
 		}
 		s3_req_free(&q);
-		EVP_DigestInit_ex(md, EVP_md5(), NULL);
+		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 			goto out;
 		q.out = fp;
-		q.outmd = md;
+		q.outmd = md5;
+		q.outsha = sha;
 		rc = s3_req_run(&q, cause);
 	}
 	if (rc == -1)
@@ -139,24 +88,110 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		r->fail = REMOTE_FAIL_CONNECT;
 		rc = -1;
 	}
-	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
-		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
-			free(*cause);
+	xsnprintf(etag, etagsz, "%s", q.etag);
+out:
+	s3_req_free(&q);
+	return (rc);
+}
+
+/*
+ * Download PREFIX TIER/FILE to local through its temporary name: in ranged
+ * parts at once (s3_get_parts), or in one GET from a store that does not
+ * answer ranges; the rest of a temporary file left by a broken download is
+ * asked for. A single-part object's ETag is checked against the MD5 of the
+ * file; its SHA-256 goes to r->sha256 for verify. Both are computed as the
+ * bytes arrive (and over the part kept from a broken download). Returns -1
+ * with *cause.
+ */
+int
+s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
+{
+	struct stat	 st;
+	EVP_MD_CTX	*md5 = NULL, *sha = NULL;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dl;
+	const char	*xfer = r->xfer;
+	char		*key, *url, *tmp, *what, md5hex[33], etag[128];
+	curl_off_t	 off = 0;
+	FILE		*fp = NULL;
+	int		 fd, rc = -1, pr;
+
+	r->fail = REMOTE_FAIL_LOCAL;
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	tmp = hashio_tmpname(local);
+	if (stat(tmp, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		off = st.st_size;
+		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
+	}
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if ((md5 = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1 ||
+	    (sha = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
+		close(fd);
+		goto out;
+	}
+	if (off > 0 && curlio_hash_head(fd, tmp, (uint64_t)off, md5, sha, cause) == -1) {
+		close(fd);
+		goto out;
+	}
+	/* Progress is told of the prefix without a gap, not of each part's bytes. */
+	r->xfer = NULL;
+	etag[0] = '\0';
+	pr = s3_get_parts(r, what, url, xfer, fd, (uint64_t)off, md5, sha, etag, sizeof etag,
+	    cause);
+	r->xfer = xfer;
+	if (pr == 0) {
+		rc = 0;
+		if (fsync(fd) == -1) {
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
 			r->fail = REMOTE_FAIL_LOCAL;
+			rc = -1;
 		}
-		rc = -1;
+		close(fd);
+		fd = -1;
+	} else if (pr == 1) {
+		log_info(_("%s: the store does not answer ranged GETs; downloading it in one "
+		    "piece"), what);
+		if ((fp = fdopen(fd, "ab")) == NULL) {
+			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			close(fd);
+			goto out;
+		}
+		setvbuf(fp, NULL, _IOFBF, HASHIO_BLOCK);
+		rc = s3_get_whole(r, url, what, tmp, fp, off, md5, sha, etag, sizeof etag, cause);
+		if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
+			if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
+				free(*cause);
+				*cause = xasprintf("%s: %s", tmp, strerror(errno));
+				r->fail = REMOTE_FAIL_LOCAL;
+			}
+			rc = -1;
+		}
+	} else {
+		/* Nothing kept (an object replaced between parts): no empty file to resume. */
+		if (fstat(fd, &st) == 0 && st.st_size == 0)
+			unlink(tmp);
+		close(fd);
 	}
-	if (rc == 0 && q.etag[0] != '\0' && strchr(q.etag, '-') == NULL) {
-		EVP_DigestFinal_ex(md, d, &dl);
-		str_hex(d, dl, md5);
-		if (strcasecmp(md5, q.etag) != 0) {
+	if (rc == 0 && etag[0] != '\0' && strchr(etag, '-') == NULL) {
+		EVP_DigestFinal_ex(md5, d, &dl);
+		str_hex(d, dl, md5hex);
+		if (strcasecmp(md5hex, etag) != 0) {
 			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s: "
-			    "the object is damaged at rest"), what, md5, q.etag);
+			    "the object is damaged at rest"), what, md5hex, etag);
 			r->fail = REMOTE_FAIL_DAMAGED;
 			unlink(tmp);
 			rc = -1;
 		}
+	}
+	if (rc == 0) {
+		EVP_DigestFinal_ex(sha, d, &dl);
+		str_hex(d, dl, r->sha256);
 	}
 	if (rc == 0 && rename(tmp, local) == -1) {
 		*cause = xasprintf("%s: %s", local, strerror(errno));
@@ -164,11 +199,13 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	}
 	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
 		rc = -1;
+	if (rc == -1)
+		r->sha256[0] = '\0';
 out:
 	if (fp != NULL)
 		fclose(fp);
-	EVP_MD_CTX_free(md);
-	s3_req_free(&q);
+	EVP_MD_CTX_free(md5);
+	EVP_MD_CTX_free(sha);
 	free(key);
 	free(url);
 	free(what);

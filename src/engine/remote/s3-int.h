@@ -46,6 +46,7 @@ struct s3_req {
 	size_t			 bpos;
 	FILE			*out;		/* download target, NULL: keep in resp */
 	EVP_MD_CTX		*outmd;		/* MD5 of what goes to out, may be NULL */
+	EVP_MD_CTX		*outsha;	/* SHA-256 of it, may be NULL */
 	struct buf		 resp;
 	char			 etag[128];
 	long			 status;
@@ -79,6 +80,10 @@ int		 s3_put(struct remote *, const char *, const char *, const char *, char **)
 enum { S3_DONE_CHECKSUM, S3_DONE_PARTS_ETAG, S3_DONE_MD5_ETAG, S3_DONE_BADSUM };
 int		 s3_complete_verdict(const char *, size_t, const char *, size_t,
 		    const unsigned char *, char **, char **);
+
+/* s3-parts.c */
+int		 s3_get_parts(struct remote *, const char *, const char *, const char *, int,
+		    uint64_t, EVP_MD_CTX *, EVP_MD_CTX *, char *, size_t, char **);
 
 /* s3-get.c */
 int		 s3_get(struct remote *, const char *, const char *, const char *, char **);

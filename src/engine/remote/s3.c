@@ -230,6 +230,8 @@ s3_write(char *data, size_t size, size_t n, void *arg)
 	if (q->out != NULL && (status == 200 || status == 206)) {
 		if (q->outmd != NULL)
 			EVP_DigestUpdate(q->outmd, data, size * n);
+		if (q->outsha != NULL)
+			EVP_DigestUpdate(q->outsha, data, size * n);
 		return (fwrite(data, size, n, q->out) * size);
 	}
 	if (q->resp.len < 1024 * 1024)

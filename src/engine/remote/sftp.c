@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
@@ -176,16 +177,36 @@ out:
 	return (rc);
 }
 
+/* Where a download's bytes go: the file, and its SHA-256 as they arrive. */
+struct sftp_sink {
+	FILE		*fp;
+	EVP_MD_CTX	*sha;
+};
+
+/* libcurl's write callback of a download: hash, then write. */
+static size_t
+sftp_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct sftp_sink	*k = arg;
+
+	EVP_DigestUpdate(k->sha, data, size * n);
+	return (fwrite(data, size, n, k->fp) * size);
+}
+
 /*
  * Download TIER/FILE to local through its temporary name, continuing a
- * temporary file left by a broken download. Returns -1 with *cause.
+ * temporary file left by a broken download; its SHA-256 goes to r->sha256,
+ * computed as it arrives (and over the part kept). Returns -1 with *cause.
  */
 static int
 sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
     char **cause)
 {
 	struct sftp_check	 k;
+	struct sftp_sink	 sink = { NULL, NULL };
 	struct stat		 st;
+	unsigned char		 d[EVP_MAX_MD_SIZE];
+	unsigned int		 dl;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
 	curl_off_t		 off = 0, size = -1;
@@ -201,7 +222,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		off = st.st_size;
 		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
 	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		if (fd != -1)
@@ -232,7 +253,20 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		}
 		sftp_handle(r, url, errbuf, &k);
 	}
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, fp);
+	sink.fp = fp;
+	if ((sink.sha = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(sink.sha, EVP_sha256(), NULL) != 1) {
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
+		fclose(fp);
+		goto out;
+	}
+	if (off > 0 && curlio_hash_head(fileno(fp), tmp, (uint64_t)off, NULL, sink.sha,
+	    cause) == -1) {
+		fclose(fp);
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
@@ -244,6 +278,10 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		rc = -1;
 	}
 	fclose(fp);
+	if (rc == 0) {
+		EVP_DigestFinal_ex(sink.sha, d, &dl);
+		str_hex(d, dl, r->sha256);
+	}
 	if (rc == 0 && rename(tmp, local) == -1) {
 		*cause = xasprintf("%s: %s", local, strerror(errno));
 		rc = -1;
@@ -251,6 +289,9 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
 		rc = -1;
 out:
+	if (rc == -1)
+		r->sha256[0] = '\0';
+	EVP_MD_CTX_free(sink.sha);
 	free(tmp);
 	free(url);
 	free(what);
