@@ -5,7 +5,8 @@
 # stores do: a reset mid-part, a short part and a range answered with the whole object are
 # asked again and named; an object replaced between parts is named, and nothing of it is kept
 # or verified; a store that answers no range at all gives the object in one piece. A restore
-# of the set fetched and verified does not hash it again.
+# of the set fetched and verified does not hash it again; restore all moves in the copy of the
+# database written beside the live one as it arrived, and leaves none behind when it cannot.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -50,6 +51,19 @@ expect_match "$T/out" "$NAME\\.db: verified and unchanged since \\(inode, size, 
     "the restore does not hash the verified set again, and says so"
 cmp -s "$DB" "$OBJDB" && ok "the restored database is the set's" || fail "the restored database differs"
 
+# --- restore all: the database written beside the live one as it arrives, moved in -----------
+rm -rf "$B"
+run "$PDR" --config "$C" restore all --from-remote s3 --yes
+expect_rc 0 "restore all --from-remote s3"
+expect_match "$T/out" "/\\.sdwan\\.db\\.fetch-[A-Za-z0-9]{6}: written as the set was fetched, whose copy verified: its SHA-256 is the manifest's, not computed again" \
+    "the database went in from its copy made while it was fetched, not copied again"
+expect_no_match "$T/out" "^copying " "no second copy of the database"
+cmp -s "$DB" "$OBJDB" && ok "the live database is the set's, byte for byte" || fail "the live database differs"
+cmp -s "$B/daily/$NAME.db" "$OBJDB" && ok "the set's own copy is whole too" || fail "the set's copy differs"
+[ "$(stat -c %a "$DB")" = 600 ] && ok "the live database has mode 0600" || fail "mode $(stat -c %a "$DB")"
+left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
+[ -z "$left" ] && ok "nothing staged is left beside the live database" || fail "left: $left"
+
 # --- a reset mid-part: that part asked again for what it lacks ---------------------------------
 badstore cutonce "$NAME.db"
 fetch_db "$T/bad.yaml"
@@ -90,6 +104,10 @@ left=$(find "$B" -name "*$NAME*" | head -3)
 [ -z "$left" ] && ok "nothing of the mixed download is kept" || fail "left: $left"
 run "$PDR" --config "$C" backups
 expect_no_match "$T/out" "$NAME" "no set of it is listed here"
+run "$PDR" --config "$T/bad.yaml" restore all --from-remote s3 --yes
+expect_rc 69 "restore all when the object is replaced between parts"
+left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
+[ -z "$left" ] && ok "restore all leaves no staged copy of a replaced object" || fail "left: $left"
 badstore_stop
 
 # --- a store that answers no range: the object in one piece --------------------------------------

@@ -125,6 +125,9 @@ expect_match "$T/out" "^database: from the stream, as at .* \\(newer than the ne
     "the stream's point is newer than the newest set and used"
 expect_match "$T/out" "^config and keys: from $NEW " "config and keys from the newest set"
 expect_match "$T/out" "^restored: database, config and keys$" "all three restored"
+left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
+[ -z "$left" ] && ok "no copy of the set's database is left beside the live one (the stream's went in)" ||
+	fail "left beside the database: $left"
 sqlite3 "$DB" .dump >"$T/standby.dump"
 cmp -s "$T/standby.dump" "$T/primary.dump" && ok "the database holds the stream's newest point, row for row" ||
 	fail "the database differs from the primary's last state"

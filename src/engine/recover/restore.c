@@ -545,6 +545,18 @@ restore_db_move(const char *staged, const char *live, const char *stamp, bool li
 }
 
 /*
+ * As restore_db_move, for a staged file whose SHA-256 (hex) is known: the
+ * database of a set written there as it was fetched, whose copy in the set
+ * verified. Not hashed again; expect is its hash for the record.
+ */
+int
+restore_db_move_known(const char *staged, const char *live, const char *stamp, bool link_ok,
+    const char *expect, struct restore_db_result *r, char **cause)
+{
+	return (restore_db_install(staged, live, stamp, link_ok, true, expect, NULL, r, cause));
+}
+
+/*
  * restore_db and restore_db_move: forensic copy, then the new file copied (or
  * moved) in; with expect not NULL, the copy's SHA-256 must be it.
  */
@@ -618,6 +630,7 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		}
 		r->bytes = (uint64_t)st.st_size;
 		tmp = xstrdup(backup);
+		same = expect != NULL;
 		goto staged;
 	}
 	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -668,7 +681,11 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	in = -1;
 staged:
 	/* Its hash for the record, while a cancel can still stop us: nothing live has changed. */
-	if (same) {
+	if (same && move) {
+		log_info(_("%s: written as the set was fetched, whose copy verified: its "
+		    "SHA-256 is the manifest's, not computed again"), backup);
+		xsnprintf(r->sha256, sizeof r->sha256, "%s", expect);
+	} else if (same) {
 		log_info(_("%s: verified and unchanged since (inode, size, change time): the "
 		    "copy's SHA-256 is the manifest's, not computed again"), backup);
 		xsnprintf(r->sha256, sizeof r->sha256, "%s", expect);

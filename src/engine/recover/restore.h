@@ -54,6 +54,8 @@ int	 restore_recheck(const char *, const char *, const char *, const char *, boo
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
 int	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
+int	 restore_db_move_known(const char *, const char *, const char *, bool, const char *,
+	    struct restore_db_result *, char **);
 int	 restore_db_verified(const char *, const char *, const char *, bool, const char *,
 	    const struct stat *, struct restore_db_result *, char **);
 int	 restore_db_move(const char *, const char *, const char *, bool,

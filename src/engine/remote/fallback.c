@@ -268,6 +268,15 @@ fallback_here(const struct conf *c, const struct remote_set *s)
 	return (here);
 }
 
+/* Remove the database's second copy a store made (the set it is of is not used). */
+static void
+fallback_unstage(struct remote *r)
+{
+	if (r->also_done && r->stage_db != NULL)
+		unlink(r->stage_db);
+	r->also_done = false;
+}
+
 /*
  * Verify the fetched copy of db as `verify` does (its SHA-256 db_sha256 as
  * computed while it arrived, NULL or "": hashed again) and stamp the
@@ -400,7 +409,9 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		log_info(_("Fetching %s from %s into %s/%s"), s->name, v->store->where,
 		    c->backup_dir, backup_tier_names[s->tier]);
 		v->store->fail = REMOTE_FAIL_NONE;
+		v->store->also_done = false;
 		if (remote_fetch_set(v->store, c->backup_dir, s, sums, &why) == -1) {
+			fallback_unstage(v->store);
 			switch (v->store->fail) {
 			case REMOTE_FAIL_LOCAL:
 				fallback_remove(c->backup_dir, s);
@@ -438,6 +449,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		out->db = xasprintf("%s/%s/%s%s", c->backup_dir, backup_tier_names[s->tier],
 		    s->name, catalog_suffixes[PART_DB]);
 		if (fallback_verify(c, out->db, sums[PART_DB], &out->report, &why) == -1) {
+			fallback_unstage(v->store);
 			fallback_skip(out, _("%s from %s: damaged, fails verify: %s"), s->name,
 			    v->store->where, why);
 			free(why);
@@ -453,6 +465,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		out->tier = s->tier;
 		out->when = s->when;
 		out->store = v->store;
+		out->staged = v->store->also_done;
 		free(cand);
 		return (FALLBACK_OK);
 	}

@@ -453,7 +453,9 @@ remote_sets_free(struct remote_set *s, size_t n)
  * Download a set into BACKUP_DIR/TIER, the manifest last, each file under its
  * temporary name first (a broken download resumes from it). sums (NULL, or
  * PART__COUNT entries) gets each file's SHA-256 as computed while it arrived,
- * "" when the store did not compute it. Returns -1 with *cause.
+ * "" when the store did not compute it. With r->stage_db set, the database
+ * is written there too when the store can (r->also_done says it was).
+ * Returns -1 with *cause.
  */
 int
 remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_set *s,
@@ -463,6 +465,7 @@ remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_s
 	char		*dir, *file, *local;
 	int		 i, rc = 0;
 
+	r->also_done = false;
 	dir = xasprintf("%s/%s", backup_dir, tier);
 	if (fs_mkdir_p(dir, 0700, cause) == -1) {
 		free(dir);
@@ -476,7 +479,9 @@ remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_s
 			rc = -1;
 		} else {
 			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, file, s->size[i]);
+			r->also = i == PART_DB ? r->stage_db : NULL;
 			rc = remote_get(r, tier, file, local, cause);
+			r->also = NULL;
 			if (sums != NULL)
 				xsnprintf(sums[i], HASHIO_HEXLEN, "%s", rc == 0 ? r->sha256 : "");
 		}

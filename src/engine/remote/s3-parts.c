@@ -7,6 +7,7 @@
 #include "system.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -48,6 +49,8 @@ struct s3_dl {
 	const char	*url;
 	const char	*xfer;		/* the file, for progress */
 	int		 fd;
+	int		 fd2;		/* r->also, or -1 */
+	bool		 fd2_bad;	/* a write to it failed */
 	uint64_t	 off;		/* where it starts (the bytes before are a resumed prefix) */
 	uint64_t	 total;		/* the object's size; 0 until the first answer says */
 	char		 etag[128];	/* the object's, from the first answer */
@@ -152,6 +155,27 @@ s3_part_header(char *data, size_t size, size_t n, void *arg)
 	return (len);
 }
 
+/* Write all len bytes of data at off of fd. Returns -1 with errno. */
+static int
+s3_pwrite(int fd, const char *data, size_t len, uint64_t off)
+{
+	size_t	done = 0;
+	ssize_t	w;
+
+	while (done < len) {
+		w = pwrite(fd, data + done, len - done, (off_t)(off + done));
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return (-1);
+		}
+		done += (size_t)w;
+	}
+	return (0);
+}
+
 /*
  * A part's body: written at its offset when the answer is the range asked
  * (206 with its Content-Range); a 200 (the whole object) or another range
@@ -162,9 +186,8 @@ s3_part_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct s3_part	*p = arg;
 	struct s3_dl	*d = p->d;
-	size_t		 len = size * n, off = 0;
+	size_t		 len = size * n;
 	long		 status = 0;
-	ssize_t		 w;
 
 	curl_easy_getinfo(p->q.h, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 200) {
@@ -187,15 +210,14 @@ s3_part_write(char *data, size_t size, size_t n, void *arg)
 		p->odd = true;
 		return (0);
 	}
-	while (off < len) {
-		w = pwrite(d->fd, data + off, len - off, (off_t)(p->start + p->got + off));
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			d->werr = w == 0 ? EIO : errno;
-			return (0);
-		}
-		off += (size_t)w;
+	if (s3_pwrite(d->fd, data, len, p->start + p->got) == -1) {
+		d->werr = errno;
+		return (0);
+	}
+	/* The second copy is a help, not the download: its failure only ends it. */
+	if (d->fd2 != -1 && !d->fd2_bad && s3_pwrite(d->fd2, data, len, p->start + p->got) == -1) {
+		log_warn("%s: %s", d->r->also, strerror(errno));
+		d->fd2_bad = true;
 	}
 	p->got += len;
 	return (len);
@@ -366,7 +388,9 @@ s3_part_judge(struct s3_dl *d, struct s3_part *p, CURLcode rc, char **why, char 
  * Returns 0 when all is written (fsync is the caller's), 1 when the store
  * answered the first range with the whole object or not at all as a range
  * (416): nothing was written, the caller downloads it whole; -1 with
- * *cause and r->fail.
+ * *cause and r->fail. With r->also set and off 0, every byte is written
+ * there too, and r->also_done says whether all were, durably (else it is
+ * removed).
  */
 int
 s3_get_parts(struct remote *r, const char *what, const char *url, const char *xfer, int fd,
@@ -388,7 +412,12 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	d.url = url;
 	d.xfer = xfer;
 	d.fd = fd;
+	d.fd2 = -1;
 	d.off = off;
+	/* A second copy only of a download from the start: a resumed prefix is not in it. */
+	if (r->also != NULL && off == 0 && (d.fd2 = open(r->also, O_RDWR | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
+		log_warn("%s: %s", r->also, strerror(errno));
 	d.psize = r->get_part_size;
 	d.md5 = md5;
 	d.sha = sha;
@@ -438,6 +467,11 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 			j = s3_part_judge(&d, p, done, &why, cause);
 			if (j == 0) {
 				p->done = true;
+#ifdef SYNC_FILE_RANGE_WRITE
+				/* Its write-back starts now, under the download, not at fsync. */
+				sync_file_range(fd, (off64_t)p->start, (off64_t)p->len,
+				    SYNC_FILE_RANGE_WRITE);
+#endif
 				if (p == d.parts[0] && d.etag[0] == '\0')
 					xsnprintf(d.etag, sizeof d.etag, "%s", p->q.etag);
 			} else if (j == 1) {
@@ -505,6 +539,13 @@ out:
 		*cause = xasprintf("%s: %s", what, strerror(d.rerr != 0 ? d.rerr : EIO));
 		r->fail = REMOTE_FAIL_LOCAL;
 		rc = -1;
+	}
+	if (d.fd2 != -1) {
+		r->also_done = rc == 0 && !d.fd2_bad && fsync(d.fd2) == 0;
+		if (close(d.fd2) == -1)
+			r->also_done = false;
+		if (!r->also_done)
+			unlink(r->also);
 	}
 	/* What is kept for a later run is the prefix without a gap (none after a 412). */
 	if (rc == -1) {
