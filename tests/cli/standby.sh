@@ -178,6 +178,13 @@ run "$PDR" --config "$S/dr.yaml" restore db --to "$T/x" --yes
 expect_rc 64 "--to is refused for restore db"
 
 # --- restore all --from-remote NAME: that set, not the stream -----------------------------------
+rm -rf "$B"
+run "$PDR" --config "$C" restore all --from-remote sftp "$OLD" --yes
+expect_rc 0 "restore all --from-remote sftp NAME"
+expect_match "$T/out" "/\\.sdwan\\.db\\.fetch-[A-Za-z0-9]{6}: written as the set was fetched" \
+    "from SFTP, the database goes in from its copy written as it arrived"
+cmp -s "$DB" "$R/daily/$OLD.db" && ok "the live database is the set's, byte for byte" ||
+	fail "the live database differs from the set's"
 run "$PDR" --config "$C" restore all --from-remote s3 "$OLD" --yes
 expect_rc 0 "restore all --from-remote s3 NAME"
 expect_no_match "$T/out" "^fetched the stream" "no stream for a named set"

@@ -63,8 +63,8 @@ struct remote {
 	const char		*xfer;		/* the file being downloaded, for progress */
 	char			 sha256[65];	/* hex SHA-256 of the file remote_get brought, computed
 					   as it arrived; "" when the store did not compute it */
-	const char		*also;		/* the next remote_get writes its bytes here too (S3
-					   in parts only), NULL: nowhere */
+	const char		*also;		/* the next remote_get writes its bytes here too (one
+					   from the start, S3 in parts or SFTP), NULL: nowhere */
 	bool			 also_done;	/* a remote_get did: also holds them all, durable
 					   (cleared by remote_fetch_set) */
 	const char		*stage_db;	/* remote_fetch_set: the database's "also" */

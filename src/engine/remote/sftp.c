@@ -177,33 +177,71 @@ out:
 	return (rc);
 }
 
-/* Where a download's bytes go: the file, and its SHA-256 as they arrive. */
+/* Where a download's bytes go: the file, its SHA-256 as they arrive, r->also. */
 struct sftp_sink {
 	FILE		*fp;
 	EVP_MD_CTX	*sha;
+	FILE		*fp2;		/* r->also, or NULL */
+	bool		 bad2;		/* a write to it failed */
 };
 
-/* libcurl's write callback of a download: hash, then write. */
+/* libcurl's write callback of a download: hash, then write (to r->also too). */
 static size_t
 sftp_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct sftp_sink	*k = arg;
 
 	EVP_DigestUpdate(k->sha, data, size * n);
+	if (k->fp2 != NULL && !k->bad2 && fwrite(data, size, n, k->fp2) != n)
+		k->bad2 = true;
 	return (fwrite(data, size, n, k->fp) * size);
+}
+
+/* Open r->also for a download from the start; NULL when there is none or it cannot be. */
+static FILE *
+sftp_also_open(struct remote *r, curl_off_t off)
+{
+	FILE	*fp = NULL;
+	int	 fd;
+
+	if (r->also == NULL || off != 0)
+		return (NULL);
+	if ((fd = open(r->also, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1 || (fp = fdopen(fd, "wb")) == NULL) {
+		log_warn("%s: %s", r->also, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	return (fp);
+}
+
+/* Close r->also: r->also_done when it holds the whole download, durably; else removed. */
+static void
+sftp_also_close(struct remote *r, struct sftp_sink *k, bool whole)
+{
+	if (k->fp2 == NULL)
+		return;
+	r->also_done = whole && !k->bad2 && fflush(k->fp2) == 0 && fsync(fileno(k->fp2)) == 0;
+	if (fclose(k->fp2) != 0)
+		r->also_done = false;
+	k->fp2 = NULL;
+	if (!r->also_done)
+		unlink(r->also);
 }
 
 /*
  * Download TIER/FILE to local through its temporary name, continuing a
  * temporary file left by a broken download; its SHA-256 goes to r->sha256,
- * computed as it arrives (and over the part kept). Returns -1 with *cause.
+ * computed as it arrives (and over the part kept); a download from the start
+ * is written to r->also too, when set. Returns -1 with *cause.
  */
 static int
 sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
     char **cause)
 {
 	struct sftp_check	 k;
-	struct sftp_sink	 sink = { NULL, NULL };
+	struct sftp_sink	 sink = { NULL, NULL, NULL, false };
 	struct stat		 st;
 	unsigned char		 d[EVP_MAX_MD_SIZE];
 	unsigned int		 dl;
@@ -265,10 +303,12 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		fclose(fp);
 		goto out;
 	}
+	sink.fp2 = sftp_also_open(r, off);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	sftp_also_close(r, &sink, rc == 0);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
 		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
 			free(*cause);
