@@ -471,6 +471,9 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 				/* Its write-back starts now, under the download, not at fsync. */
 				sync_file_range(fd, (off64_t)p->start, (off64_t)p->len,
 				    SYNC_FILE_RANGE_WRITE);
+				if (d.fd2 != -1)
+					sync_file_range(d.fd2, (off64_t)p->start,
+					    (off64_t)p->len, SYNC_FILE_RANGE_WRITE);
 #endif
 				if (p == d.parts[0] && d.etag[0] == '\0')
 					xsnprintf(d.etag, sizeof d.etag, "%s", p->q.etag);
