@@ -4,7 +4,8 @@
 # the object's ETag, and arrives whole and verified. Then tests/s3/badstore.py answers as bad
 # stores do: a reset mid-part, a short part and a range answered with the whole object are
 # asked again and named; an object replaced between parts is named, and nothing of it is kept
-# or verified; a store that answers no range at all gives the object in one piece. A restore
+# or verified; an object whose ETag is a multipart one ("MD5-N") comes whole with If-Match of
+# it; a store that answers no range at all gives the object in one piece. A restore
 # of the set fetched and verified does not hash it again; restore all moves in the copy of the
 # database written beside the live one as it arrived, and leaves none behind when it cannot.
 . "$srcdir/tests/cli/lib.sh"
@@ -108,6 +109,15 @@ run "$PDR" --config "$T/bad.yaml" restore all --from-remote s3 --yes
 expect_rc 69 "restore all when the object is replaced between parts"
 left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
 [ -z "$left" ] && ok "restore all leaves no staged copy of a replaced object" || fail "left: $left"
+badstore_stop
+
+# --- a multipart ETag ("MD5-N", as AWS answers for an object uploaded in parts) -----------------
+badstore etagparts "$NAME.db"
+fetch_db "$T/bad.yaml"
+expect_rc 0 "fetch of an object whose ETag is a multipart one"
+expect_no_match "$T/out" "damaged|skipped" "a multipart ETag is not taken for an MD5"
+cmp -s "$B/daily/$NAME.db" "$OBJDB" && ok "the object with a multipart ETag is the store's" ||
+	fail "the object with a multipart ETag differs"
 badstore_stop
 
 # --- a store that answers no range: the object in one piece --------------------------------------

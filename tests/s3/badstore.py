@@ -12,6 +12,8 @@ in front of UPSTREAM (the SigV4 checker or s3rver) on 127.0.0.1. Requests whose 
   whole     answers the first ask of each range after the first with the whole object (200)
   replace   the object is replaced after its first GET: a GET with If-Match answers 412
             PreconditionFailed, one without gets other bytes (the old ETag kept)
+  etagparts answers the object's ETag as AWS does for a multipart upload ("MD5-3", no MD5
+            of the object), and an If-Match that is not that with 412
 """
 import http.client
 import http.server
@@ -21,6 +23,7 @@ import threading
 port, up, mode, arg = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 seen = set()
 lock = threading.Lock()
+PARTS_ETAG = "0123456789abcdef0123456789abcdef-3"
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -51,6 +54,8 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.error(404, "NoSuchKey")
         if ours and mode == "replace" and not first_of_object and self.headers.get("If-Match"):
             return self.error(412, "PreconditionFailed")
+        if ours and mode == "etagparts" and self.headers.get("If-Match") not in (None, '"%s"' % PARTS_ETAG):
+            return self.error(412, "PreconditionFailed")
         drop_range = ours and (mode == "norange" or
                                (mode == "whole" and rng and not rng.startswith("bytes=0-")
                                 and first_of_range))
@@ -68,6 +73,8 @@ class H(http.server.BaseHTTPRequestHandler):
             send = data[:len(data) // 2]
         self.send_response(r.status)
         for k, v in r.getheaders():
+            if ours and mode == "etagparts" and k.lower() == "etag":
+                v = '"%s"' % PARTS_ETAG
             if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(send)))

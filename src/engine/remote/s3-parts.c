@@ -65,6 +65,7 @@ struct s3_dl {
 	EVP_MD_CTX	*sha;
 	uint64_t	 contig;
 	uint64_t	 hashed;
+	bool		 no_md5;	/* a multipart ETag ("-N"): no MD5 to check it against */
 	bool		 finish;
 	int		 rerr;		/* errno of a failed read-back, 0 */
 	pthread_mutex_t	 mu;
@@ -80,6 +81,7 @@ s3_dl_hash(void *arg)
 	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
 	uint64_t	 from, upto;
 	ssize_t		 n;
+	bool		 md5;
 
 	pthread_mutex_lock(&d->mu);
 	for (;;) {
@@ -89,6 +91,7 @@ s3_dl_hash(void *arg)
 			break;
 		from = d->hashed;
 		upto = d->contig;
+		md5 = !d->no_md5;
 		pthread_mutex_unlock(&d->mu);
 		while (from < upto) {
 			n = pread(d->fd, buf, upto - from < HASHIO_BLOCK ? (size_t)(upto - from) :
@@ -100,7 +103,8 @@ s3_dl_hash(void *arg)
 				d->rerr = n == 0 ? EIO : errno;
 				goto out;
 			}
-			EVP_DigestUpdate(d->md5, buf, (size_t)n);
+			if (md5)
+				EVP_DigestUpdate(d->md5, buf, (size_t)n);
 			EVP_DigestUpdate(d->sha, buf, (size_t)n);
 			from += (uint64_t)n;
 		}
@@ -382,7 +386,8 @@ s3_part_judge(struct s3_dl *d, struct s3_part *p, CURLcode rc, char **why, char 
  * Each answer must be the range asked (206, its Content-Range, all its
  * bytes): a part that breaks, comes short or answers otherwise is asked
  * again for what it lacks, S3_PART_TRIES times at most. md5 and sha get the
- * bytes of the file as its prefix without a gap grows, on a thread; etag
+ * bytes of the file as its prefix without a gap grows, on a thread (md5 not
+ * when the ETag is a multipart one, which no MD5 of the file is); etag
  * gets the object's ETag (etagsz bytes). On a
  * failure the file keeps only that prefix (a later run resumes from it).
  * Returns 0 when all is written (fsync is the caller's), 1 when the store
@@ -490,6 +495,10 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 		/* The first answer's headers give the size and ETag: plan and start the rest. */
 		if (rc == 0 && !d.planned && d.total > 0 && d.parts[0]->q.etag[0] != '\0') {
 			xsnprintf(d.etag, sizeof d.etag, "%s", d.parts[0]->q.etag);
+			/* Before any byte is hashed: contig has not moved yet. */
+			pthread_mutex_lock(&d.mu);
+			d.no_md5 = strchr(d.etag, '-') != NULL;
+			pthread_mutex_unlock(&d.mu);
 			s3_dl_plan(&d);
 			d.planned = true;
 		}
