@@ -42,6 +42,17 @@ struct s3_part {
 	bool		 have_cr;
 };
 
+/* One digest of the download, on a thread of its own. */
+struct s3_hash {
+	struct s3_dl	*d;
+	EVP_MD_CTX	*ctx;
+	bool		 md5;		/* the MD5 one: not needed for a multipart ETag */
+	uint64_t	 hashed;	/* [0, hashed) is in ctx */
+	int		 rerr;		/* errno of a failed read-back, 0 */
+	pthread_t	 th;
+	bool		 started;
+};
+
 /* A download in parts. */
 struct s3_dl {
 	struct remote	*r;
@@ -60,38 +71,36 @@ struct s3_dl {
 	int		 werr;		/* errno of a failed write here, 0 */
 	bool		 planned;	/* the parts after the first are laid out */
 	bool		 changed;	/* a part answered 412: the object was replaced */
-	/* the hasher thread: the prefix [0, contig) is written, [0, hashed) hashed */
-	EVP_MD_CTX	*md5;
-	EVP_MD_CTX	*sha;
+	/* the hashers: the prefix [0, contig) is written; each hashes it as it grows */
+	struct s3_hash	 hash[2];	/* SHA-256, MD5: one thread each, on both CPUs */
 	uint64_t	 contig;
-	uint64_t	 hashed;
 	bool		 no_md5;	/* a multipart ETag ("-N"): no MD5 to check it against */
 	bool		 finish;
-	int		 rerr;		/* errno of a failed read-back, 0 */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
-	pthread_t	 th;
 };
 
-/* The hasher: MD5 and SHA-256 of the prefix written without a gap, as it grows. */
+/*
+ * A hasher thread: one digest of the prefix written without a gap, as it
+ * grows (the MD5 one stops when the ETag is a multipart one).
+ */
 static void *
 s3_dl_hash(void *arg)
 {
-	struct s3_dl	*d = arg;
+	struct s3_hash	*h = arg;
+	struct s3_dl	*d = h->d;
 	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
 	uint64_t	 from, upto;
 	ssize_t		 n;
-	bool		 md5;
 
 	pthread_mutex_lock(&d->mu);
 	for (;;) {
-		while (d->hashed >= d->contig && !d->finish)
+		while (h->hashed >= d->contig && !d->finish && !(h->md5 && d->no_md5))
 			pthread_cond_wait(&d->cv, &d->mu);
-		if (d->hashed >= d->contig || d->rerr != 0)
+		if (h->hashed >= d->contig || (h->md5 && d->no_md5))
 			break;
-		from = d->hashed;
+		from = h->hashed;
 		upto = d->contig;
-		md5 = !d->no_md5;
 		pthread_mutex_unlock(&d->mu);
 		while (from < upto) {
 			n = pread(d->fd, buf, upto - from < HASHIO_BLOCK ? (size_t)(upto - from) :
@@ -100,16 +109,14 @@ s3_dl_hash(void *arg)
 				continue;
 			if (n <= 0) {
 				pthread_mutex_lock(&d->mu);
-				d->rerr = n == 0 ? EIO : errno;
+				h->rerr = n == 0 ? EIO : errno;
 				goto out;
 			}
-			if (md5)
-				EVP_DigestUpdate(d->md5, buf, (size_t)n);
-			EVP_DigestUpdate(d->sha, buf, (size_t)n);
+			EVP_DigestUpdate(h->ctx, buf, (size_t)n);
 			from += (uint64_t)n;
 		}
 		pthread_mutex_lock(&d->mu);
-		d->hashed = from;
+		h->hashed = from;
 	}
 out:
 	pthread_mutex_unlock(&d->mu);
@@ -297,7 +304,7 @@ s3_dl_advance(struct s3_dl *d)
 	pthread_mutex_lock(&d->mu);
 	if (c > d->contig) {
 		d->contig = c;
-		pthread_cond_signal(&d->cv);
+		pthread_cond_broadcast(&d->cv);
 	}
 	pthread_mutex_unlock(&d->mu);
 	if (d->r->progress != NULL && d->xfer != NULL && c > 0)
@@ -419,14 +426,14 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	d.fd = fd;
 	d.fd2 = -1;
 	d.off = off;
-	/* A second copy only of a download from the start: a resumed prefix is not in it. */
-	if (r->also != NULL && off == 0 && (d.fd2 = open(r->also, O_RDWR | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
-		log_warn("%s: %s", r->also, strerror(errno));
 	d.psize = r->get_part_size;
-	d.md5 = md5;
-	d.sha = sha;
-	d.contig = d.hashed = off;
+	d.contig = off;
+	for (j = 0; j < 2; j++) {
+		d.hash[j].d = &d;
+		d.hash[j].ctx = j == 0 ? sha : md5;
+		d.hash[j].md5 = j == 1;
+		d.hash[j].hashed = off;
+	}
 	d.parts = xcalloc(1, sizeof *d.parts);
 	d.nparts = 1;
 	p = d.parts[0] = xcalloc(1, sizeof *p);
@@ -442,10 +449,18 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	}
 	pthread_mutex_init(&d.mu, NULL);
 	pthread_cond_init(&d.cv, NULL);
-	if (pthread_create(&d.th, NULL, s3_dl_hash, &d) != 0) {
-		*cause = xasprintf("%s: %s", what, strerror(errno));
-		rc = -1;
-		goto out_nothread;
+	/* A second copy only of a download from the start: a resumed prefix is not in it. */
+	if (r->also != NULL && off == 0 && (d.fd2 = open(r->also, O_RDWR | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
+		log_warn("%s: %s", r->also, strerror(errno));
+	for (j = 0; j < 2; j++) {
+		if (pthread_create(&d.hash[j].th, NULL, s3_dl_hash, &d.hash[j]) != 0) {
+			*cause = xasprintf("%s: %s", what, strerror(errno));
+			r->fail = REMOTE_FAIL_LOCAL;
+			rc = -1;
+			goto out;
+		}
+		d.hash[j].started = true;
 	}
 	if (s3_part_start(&d, d.parts[0], m, cause) == -1) {
 		rc = -1;
@@ -498,6 +513,7 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 			/* Before any byte is hashed: contig has not moved yet. */
 			pthread_mutex_lock(&d.mu);
 			d.no_md5 = strchr(d.etag, '-') != NULL;
+			pthread_cond_broadcast(&d.cv);
 			pthread_mutex_unlock(&d.mu);
 			s3_dl_plan(&d);
 			d.planned = true;
@@ -544,13 +560,20 @@ out:
 	}
 	pthread_mutex_lock(&d.mu);
 	d.finish = true;
-	pthread_cond_signal(&d.cv);
+	pthread_cond_broadcast(&d.cv);
 	pthread_mutex_unlock(&d.mu);
-	pthread_join(d.th, NULL);
-	if (rc == 0 && (d.rerr != 0 || d.hashed != d.total)) {
-		*cause = xasprintf("%s: %s", what, strerror(d.rerr != 0 ? d.rerr : EIO));
-		r->fail = REMOTE_FAIL_LOCAL;
-		rc = -1;
+	for (j = 0; j < 2; j++) {
+		if (!d.hash[j].started)
+			continue;
+		pthread_join(d.hash[j].th, NULL);
+		/* Every byte in each digest that is checked: else no verdict on them. */
+		if (rc == 0 && (d.hash[j].rerr != 0 || (d.hash[j].hashed != d.total &&
+		    !(d.hash[j].md5 && d.no_md5)))) {
+			*cause = xasprintf("%s: %s", what, strerror(d.hash[j].rerr != 0 ?
+			    d.hash[j].rerr : EIO));
+			r->fail = REMOTE_FAIL_LOCAL;
+			rc = -1;
+		}
 	}
 	if (d.fd2 != -1) {
 		r->also_done = rc == 0 && !d.fd2_bad && fsync(d.fd2) == 0;
@@ -565,7 +588,6 @@ out:
 		if (ftruncate(fd, (off_t)keep) == -1)
 			log_warn("%s: %s", what, strerror(errno));
 	}
-out_nothread:
 	pthread_cond_destroy(&d.cv);
 	pthread_mutex_destroy(&d.mu);
 	curl_multi_cleanup(m);
