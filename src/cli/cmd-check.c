@@ -43,7 +43,7 @@ check_http(const struct cmd_entry *e, int argc, char **argv)
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (probe_http(argv[optind], timeout * 1000, &status, &us, &cause) != 0) {
-		printf(_("FAILED %s: no answer after %" PRId64 " ms\n"), cause, us / 1000);
+		printf(_("FAILED %s: no answer after %" PRId64 " ms\n"), cmd_esc(cause), us / 1000);
 		free(cause);
 		return (1);
 	}
@@ -75,7 +75,7 @@ check_config(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		return (EX_NOINPUT);
 	}
 	if (probe_yaml(path, &docs, &cause) != 0) {
-		printf(_("FAILED %s\n"), cause);
+		printf(_("FAILED %s\n"), cmd_esc(cause));
 		ex = 1;
 	} else {
 		printf(_("ok %s: parses as YAML\n"), path);
@@ -123,7 +123,7 @@ check_drills(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	buf_init(&b);
 	overdue = cmd_calendar_text(&b, rows, n, time_now_ms());
 	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	calendar_free(rows, n);
 	if (overdue > 0) {
 		printf(_("FAILED: scheduled drills overdue: %zu of %zu\n"), overdue, n);

@@ -33,6 +33,25 @@ incidents_sleep_ms(long ms)
 		;
 }
 
+/* How long a shipper in the foreground waits for the incident's follower to let go. */
+#define INCIDENTS_SHIP_WAIT_MS	15000
+
+/* Take the exclusive lock on fd, waiting at most ms milliseconds. Returns whether it is held. */
+static bool
+incidents_lock_wait(int fd, int64_t ms)
+{
+	int64_t	end = time_mono_ms() + ms;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return (false);
+		if (time_mono_ms() >= end)
+			return (false);
+		incidents_sleep_ms(100);
+	}
+	return (true);
+}
+
 /*
  * Ship one incident until every store has all of it; in the background, keep
  * trying a failing store with a growing pause (1 s to 30 s, for at most 10
@@ -59,7 +78,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		nr = 0;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
+		remote_clear(&rem[i]);
 	ship = nr > 0;
 	if (!ship && !alert_configured(&ctx->conf) && !background) {
 		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
@@ -80,8 +99,17 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		 * running, which holds the lock through its retries and rounds.
 		 */
 		if (fd != -1 && !locked) {
-			if (flock(fd, background ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
-				r = EX_OK;
+			if (background ? flock(fd, LOCK_EX | LOCK_NB) != 0 :
+			    !incidents_lock_wait(fd, INCIDENTS_SHIP_WAIT_MS)) {
+				if (!background) {
+					/* never a silent hang behind a follower stuck on a store */
+					cmd_error(_("%s: another shipper of this incident has held "
+					    "%s/journal/.ship-lock-%s for %d s (the incident's "
+					    "follower, retrying a store): try again later"), id,
+					    ctx->conf.state_dir, id, INCIDENTS_SHIP_WAIT_MS / 1000);
+					r = EX_TEMPFAIL;
+				} else
+					r = EX_OK;
 				break;
 			}
 			locked = true;
@@ -92,7 +120,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			cause = NULL;
 		} else {
 			shipped = inc.last_seq;
-			incident_free(&inc);
+			incident_clear(&inc);
 		}
 		buf_reset(&b);
 		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
@@ -114,7 +142,8 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			if (fd != -1)
 				flock(fd, LOCK_UN);
 			locked = false;
-			fwrite(b.data, 1, b.len, stdout);
+			/* the store's answers (a witness's host, its causes) are not ours */
+			cmd_print_safe(stdout, b.data != NULL ? b.data : "");
 			r = r == 0 ? EX_OK : r == 1 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 			break;
 		}
@@ -135,14 +164,14 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			break;
 		}
 		if (inc.last_seq == shipped) {
-			incident_free(&inc);
+			incident_clear(&inc);
 			incidents_sleep_ms(1500);
 			if ((found = incident_get(st, id, &inc, &cause)) != 1) {
 				free(cause);
 				break;
 			}
 			if (inc.last_seq == shipped) {
-				incident_free(&inc);
+				incident_clear(&inc);
 				/*
 				 * Let go, then look once more: a shipper started meanwhile
 				 * found the lock held and left the new event to us.
@@ -155,16 +184,16 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 					break;
 				}
 				if (inc.last_seq == shipped) {
-					incident_free(&inc);
+					incident_clear(&inc);
 					break;
 				}
 			}
 		}
-		incident_free(&inc);
+		incident_clear(&inc);
 	}
 	if (locked && fd != -1)
 		flock(fd, LOCK_UN);
-	buf_free(&b);
+	buf_clear(&b);
 	if (fd != -1)
 		close(fd);
 	return (r);
@@ -338,7 +367,7 @@ out:
 	if (st != NULL)
 		incident_store_close(st);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	return (worst);
 }
 
@@ -420,7 +449,7 @@ cmd_journal_install(const struct conf *c)
 		return;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	if (nr == 0 && !alert_configured(c))
 		return;
 	if ((len = readlink("/proc/self/exe", incidents_self, sizeof incidents_self - 1)) <= 0)

@@ -35,10 +35,8 @@ incident_hash(const struct incident_hashin *h, char *out)
 	unsigned int	 dlen = 0;
 	char		 num[32];
 
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PACKAGE);
-		abort();
-	}
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		xmalloc_die("EVP_MD_CTX_new", sizeof *h);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	if (h->run != NULL && *h->run != '\0')
 		incident_netstring(md, "pdr-event-2", 11);
@@ -211,13 +209,13 @@ incident_verify(struct incident_store *st, const char *id, struct incident_verif
 		rc = incident_bad(r, expect - 1, xasprintf(_("event %" PRId64 " does not "
 		    "match the last hash the record names"), expect - 1));
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (rc);
 
 fail:
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (-1);
 }

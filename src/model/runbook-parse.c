@@ -437,7 +437,7 @@ rb_parse_steps(struct rb_parse *rp, yaml_node_t *n)
 		st = &rb->steps[rb->nsteps];
 		idnode = NULL;
 		if (!rb_parse_step(rp, st, item, &idnode)) {
-			rb_step_free(st);	/* a problem was reported */
+			rb_step_clear(st);	/* a problem was reported */
 			continue;
 		}
 		for (j = 0; j < rb->nsteps; j++) {
@@ -606,7 +606,7 @@ runbook_load_buffer(const char *name, const char *data, size_t len, char **error
 		goto out;
 	}
 	if (!yaml_parser_initialize(&parser))
-		abort();
+		xmalloc_die("yaml_parser_initialize", sizeof parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &rp.doc)) {
 		rb_syntax_error(&rp, &parser, data, len);

@@ -13,7 +13,7 @@ void		 report_md_text(struct buf *, const char *);
 
 /* report-people.c */
 void		 report_people_build(struct report *);
-void		 report_people_free(struct report *);
+void		 report_people_clear(struct report *);
 void		 report_people_md(struct buf *, const struct report *);
 void		 report_people_html(struct buf *, const struct report *);
 void		 report_calendar_md(struct buf *, const struct report *);

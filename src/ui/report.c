@@ -170,7 +170,7 @@ report_failed_steps(const struct report *r)
 		walk_step_describe(&r->w, (int)i, &b);
 	}
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -262,13 +262,13 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 	if ((rc = incident_get(st, id, &r->inc, cause)) != 1)
 		return (rc);
 	if (incident_events(st, id, 0, &evs, &n, cause) != 0) {
-		incident_free(&r->inc);
+		incident_clear(&r->inc);
 		return (-1);
 	}
 	memset(&vr, 0, sizeof vr);
 	if ((rc = incident_verify(st, id, &vr, cause)) == -1) {
 		incident_events_free(evs, n);
-		incident_free(&r->inc);
+		incident_clear(&r->inc);
 		return (-1);
 	}
 	r->chain_ok = rc == 0;
@@ -332,7 +332,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 
 /* Free what a report owns. */
 void
-report_free(struct report *r)
+report_clear(struct report *r)
 {
 	size_t	i;
 
@@ -340,12 +340,12 @@ report_free(struct report *r)
 		free(r->crit[i].detail);
 	free(r->crit);
 	str_list_free(r->operators, r->noperators);
-	report_people_free(r);
+	report_people_clear(r);
 	free(r->runs);
 	free(r->run_step);
 	free(r->command);
-	walk_free(&r->w);
-	incident_free(&r->inc);
+	walk_clear(&r->w);
+	incident_clear(&r->inc);
 	memset(r, 0, sizeof *r);
 }
 
@@ -366,7 +366,7 @@ report_history_of(const struct report *r, struct report_history *h)
 
 /* Free what a history row owns. */
 void
-report_history_free(struct report_history *h)
+report_history_clear(struct report_history *h)
 {
 	free(h->id);
 	h->id = NULL;
@@ -478,7 +478,7 @@ report_html(struct buf *b, const char *s)
 			break;
 		}
 	}
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /* Append text on one line (newlines as " / "), defused. */
@@ -497,7 +497,7 @@ report_line(struct buf *b, const char *s)
 		} else
 			buf_addc(b, *p);
 	}
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /*
@@ -536,7 +536,7 @@ report_md_text(struct buf *b, const char *s)
 			break;
 		}
 	}
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /* The last REPORT_EXCERPT_LINES lines of out (caller frees); *cut set to the lines left out. */
@@ -718,7 +718,7 @@ report_md_code(struct buf *b, const char *text)
 	}
 	if (t.len == 0 || t.data[t.len - 1] != '\n')
 		buf_addc(b, '\n');
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /* Append "- **Label:** text" with text escaped. */

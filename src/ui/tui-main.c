@@ -185,7 +185,7 @@ pl_add(struct plines *pl, attr_t attr, int item, const char *fmt, ...)
 
 /* Free the pane's lines. */
 static void
-pl_free(struct plines *pl)
+pl_clear(struct plines *pl)
 {
 	size_t	i;
 
@@ -691,7 +691,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 	}
 	m->pane_more = m->pane_top + h < (int)pl.n;
 	m->pane_n = (int)pl.n;
-	pl_free(&pl);
+	pl_clear(&pl);
 }
 
 /*
@@ -1823,7 +1823,7 @@ main_scan_rpo(struct tui *t)
 		tui_status(t, true, "%s", warn);
 	free(t->rpo_warn);
 	t->rpo_warn = warn;
-	stream_status_free(&st);
+	stream_status_clear(&st);
 }
 
 static bool	main_settle(struct tui *);
@@ -1934,7 +1934,7 @@ main_child_io(struct tui *t)
 			free(cause);
 		}
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	if (proc_fd(t->proc) == -1 && proc_reap(t->proc))
 		main_child_end(t);
 }

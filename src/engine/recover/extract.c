@@ -58,7 +58,7 @@ strlist_has(const struct strlist *l, const char *s)
 
 /* Free the strings and the list. */
 static void
-strlist_free(struct strlist *l)
+strlist_clear(struct strlist *l)
 {
 	str_list_free(l->v, l->n);
 	memset(l, 0, sizeof *l);
@@ -130,7 +130,7 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 	for (p = name; (c = archive_component(&p, &len)) != NULL;) {
 		if (archive_is_up(c, len)) {
 			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
-			buf_free(&b);
+			buf_clear(&b);
 			return (-1);
 		}
 		if (b.len > 0)
@@ -138,18 +138,18 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 		buf_add(&b, c, len);
 	}
 	if (b.len == plen && memcmp(b.data, prefix, plen) == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		*rel = xstrdup("");
 		return (0);
 	}
 	if (b.len > plen && memcmp(b.data, prefix, plen) == 0 &&
 	    (plen == 0 || b.data[plen] == '/')) {
 		*rel = xstrdup(b.data + plen + (plen == 0 ? 0 : 1));
-		buf_free(&b);
+		buf_clear(&b);
 		return (0);
 	}
 	*cause = xasprintf(_("\"%s\" lies outside %s/"), name, prefix);
-	buf_free(&b);
+	buf_clear(&b);
 	return (-1);
 }
 
@@ -467,9 +467,9 @@ out:
 	free(rel);
 	free(hrel);
 	free(root);
-	strlist_free(&names);
-	strlist_free(&files);
-	strlist_free(&links);
+	strlist_clear(&names);
+	strlist_clear(&files);
+	strlist_clear(&links);
 	archive_read_free(a);
 	return (rc);
 }
@@ -526,7 +526,7 @@ extract_load(const char *path, const char *password, char **data, size_t *len, c
 	hashio_in_close(&in);
 	if (n < 0) {
 		OPENSSL_cleanse(b.data, b.size);
-		buf_free(&b);
+		buf_clear(&b);
 		errno = saved;
 		return (-1);
 	}
@@ -692,8 +692,8 @@ extract_diff(const char *old, const char *new, bool old_exists,
 	}
 	rc = 0;
 out:
-	strlist_free(&lo);
-	strlist_free(&ln);
+	strlist_clear(&lo);
+	strlist_clear(&ln);
 	return (rc);
 }
 
@@ -908,7 +908,7 @@ extract_keep_stale(const char *parent, const char *base)
  * Check the archive whole, extract it into a staging folder beside the
  * target, fsync it, then swap it in for the target in one rename (the old
  * tree goes to opts->kept, or is removed). A refused or broken archive
- * changes nothing. Fills *r (free with extract_result_free). Returns -1 with
+ * changes nothing. Fills *r (free with extract_result_clear). Returns -1 with
  * *cause.
  */
 int
@@ -989,7 +989,7 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 		struct strlist	l = { 0 };
 		int		s = extract_walk(staging, "", &l, true, cause);
 
-		strlist_free(&l);
+		strlist_clear(&l);
 		if (s != 0)
 			goto fail;
 	}
@@ -1047,7 +1047,7 @@ out:
 
 /* Free what extract_tree put in r. */
 void
-extract_result_free(struct extract_result *r)
+extract_result_clear(struct extract_result *r)
 {
 	size_t	i;
 

@@ -62,11 +62,11 @@ curlio_timeout(void)
 	return (curlio_env_long("PATRONUS_DR_REMOTE_TIMEOUT", 60));
 }
 
-/* Test hook: bytes per second to send at most ($PATRONUS_DR_TEST_MAX_SEND), 0: no limit. */
+/* Test hook: bytes per second to send at most ($PDR_TEST_MAX_SEND), 0: no limit. */
 long
 curlio_test_rate(void)
 {
-	return (curlio_env_long("PATRONUS_DR_TEST_MAX_SEND", 0));
+	return (curlio_env_long("PDR_TEST_MAX_SEND", 0));
 }
 
 /*
@@ -89,12 +89,12 @@ curlio_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 
 /*
  * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
- * see it; the test hook $PATRONUS_DR_TEST_MAX_RECV slows downloads down.
+ * see it; the test hook $PDR_TEST_MAX_RECV slows downloads down.
  */
 void
 curlio_cancelable(struct remote *r, void *curl)
 {
-	long	recv = curlio_env_long("PATRONUS_DR_TEST_MAX_RECV", 0);
+	long	recv = curlio_env_long("PDR_TEST_MAX_RECV", 0);
 
 	if (recv > 0)
 		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);

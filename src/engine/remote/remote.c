@@ -166,7 +166,7 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 	if (ak == NULL || sk == NULL) {
 		*cause = xasprintf(_("%s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be "
 		    "set for the S3 copy"), r->where);
-		remote_free(r);
+		remote_clear(r);
 		return (-1);
 	}
 	r->access_key = xstrdup(ak);
@@ -189,7 +189,7 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 /*
  * The off-site stores configured by conf (dr.yaml's remote section first; the
  * plan's environment variables when it has none), SFTP first. Fills r (room
- * for REMOTE__KINDS) and *n; free each with remote_free. Returns -1 with *cause.
+ * for REMOTE__KINDS) and *n; free each with remote_clear. Returns -1 with *cause.
  */
 int
 remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause)
@@ -202,21 +202,21 @@ remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause
 		if (r[*n].identity == NULL || r[*n].known_hosts == NULL) {
 			*cause = xasprintf(_("%s: remote.sftp.identity and remote.sftp.known_hosts "
 			    "are required"), r[*n].where);
-			remote_free(&r[*n]);
+			remote_clear(&r[*n]);
 			return (-1);
 		}
 		if (stat(r[*n].identity, &st) == 0 && (st.st_mode & 077) != 0) {
 			*cause = xasprintf(_("%s: key file is readable by group or others; "
 			    "refusing it"), r[*n].identity);
 			errno = EACCES;
-			remote_free(&r[*n]);
+			remote_clear(&r[*n]);
 			return (-1);
 		}
 		(*n)++;
 	}
 	if ((rc = remote_s3_conf(c, &r[*n], cause)) == -1) {
 		while (*n > 0)
-			remote_free(&r[--(*n)]);
+			remote_clear(&r[--(*n)]);
 		return (-1);
 	}
 	if (rc == 1)
@@ -226,7 +226,7 @@ remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause
 
 /* Free what a store holds; secrets are wiped first. */
 void
-remote_free(struct remote *r)
+remote_clear(struct remote *r)
 {
 	if (r->secret_key != NULL)
 		explicit_bzero(r->secret_key, strlen(r->secret_key));
@@ -593,7 +593,7 @@ remote_queue_write(const char *state_dir, char *const *list, size_t n, char **ca
 	path = xasprintf("%s/%s", state_dir, REMOTE_QUEUE_FILE);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -699,6 +699,6 @@ out:
 	str_list_free(queue, nq);
 	str_list_free(keep, nkeep);
 	for (k = 0; k < nr; k++)
-		remote_free(&r[k]);
+		remote_clear(&r[k]);
 	return (rc);
 }

@@ -71,7 +71,7 @@ s3_get_whole(struct remote *r, const char *url, const char *what, const char *tm
 			r->fail = REMOTE_FAIL_LOCAL;
 			goto out;
 		}
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
 		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
@@ -90,7 +90,7 @@ s3_get_whole(struct remote *r, const char *url, const char *what, const char *tm
 	}
 	xsnprintf(etag, etagsz, "%s", q.etag);
 out:
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	return (rc);
 }
 
@@ -227,7 +227,7 @@ s3_delete(struct remote *r, const char *tier, const char *file, char **cause)
 	rc = s3_req_init(r, &q, "DELETE", url, what, NULL, 0, cause);
 	if (rc == 0)
 		rc = s3_req_run(&q, cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(key);
 	free(url);
 	free(what);
@@ -265,7 +265,7 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 		return (-1);
 	if (s3_xml_get(&x, "Error/Code") != NULL) {
 		*cause = s3_error_text(&x);
-		s3_xml_free(&x);
+		s3_xml_clear(&x);
 		return (-1);
 	}
 	for (i = 0; i < x.n; i++) {
@@ -312,7 +312,7 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 	tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
 	if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
 		*next = xstrdup(tok);
-	s3_xml_free(&x);
+	s3_xml_clear(&x);
 	return (0);
 }
 
@@ -349,7 +349,7 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 		buf_adds(&b, "list-type=2&prefix=");
 		s3_encode(&b, lprefix, false);
 		url = s3_url(r, NULL, b.data);
-		buf_free(&b);
+		buf_clear(&b);
 		rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause);
 		free(url);
 		if (rc == 0)
@@ -362,7 +362,7 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 			free(why);
 			rc = -1;
 		}
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		free(token);
 		token = next;
 		next = NULL;

@@ -60,12 +60,12 @@ struct s3_req {
 
 int		 s3_xml_parse(const char *, size_t, struct s3_xml *, char **);
 const char	*s3_xml_get(const struct s3_xml *, const char *);
-void		 s3_xml_free(struct s3_xml *);
+void		 s3_xml_clear(struct s3_xml *);
 void		 s3_encode(struct buf *, const char *, bool);
 char		*s3_key(struct remote *, const char *, const char *);
 char		*s3_url(struct remote *, const char *, const char *);
 void		 s3_digests(const void *, size_t, char *, char *, char *);
-void		 s3_req_free(struct s3_req *);
+void		 s3_req_clear(struct s3_req *);
 int		 s3_req_setup(struct remote *, struct s3_req *, const char *, const char *,
 		    const char *, const char *, const char *, const char *, size_t, char **);
 int		 s3_req_init(struct remote *, struct s3_req *, const char *, const char *,

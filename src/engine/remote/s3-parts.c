@@ -240,7 +240,7 @@ s3_part_start(struct s3_dl *d, struct s3_part *p, CURLM *m, char **cause)
 {
 	char	*h;
 
-	s3_req_free(&p->q);
+	s3_req_clear(&p->q);
 	if (s3_req_init(d->r, &p->q, "GET", d->url, d->what, NULL, 0, cause) == -1)
 		return (-1);
 	p->asked = p->start + p->got;
@@ -556,7 +556,7 @@ out:
 	for (i = 0; i < d.nparts; i++) {
 		if (d.parts[i]->busy)
 			curl_multi_remove_handle(m, d.parts[i]->q.h);
-		s3_req_free(&d.parts[i]->q);
+		s3_req_clear(&d.parts[i]->q);
 	}
 	pthread_mutex_lock(&d.mu);
 	d.finish = true;

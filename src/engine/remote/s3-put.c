@@ -59,7 +59,7 @@ s3_put_single(struct remote *r, int fd, const char *local, size_t size, const ch
 		    "sent"), what, q.etag, q.md5hex);
 		rc = -1;
 	}
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	return (rc);
 }
 
@@ -78,9 +78,9 @@ s3_abort(struct remote *r, const char *key, const char *upload_id)
 	if (s3_req_init(r, &q, "DELETE", url, key, NULL, 0, &cause) == 0)
 		s3_req_run(&q, &cause);
 	free(cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(url);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* Add one header line to a request already set up. */
@@ -103,7 +103,7 @@ s3_remove_bad(struct remote *r, const char *key, const char *what)
 	    s3_req_run(&q, &cause) == -1)
 		log_warn("%s", cause);
 	free(cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(url);
 }
 
@@ -361,7 +361,7 @@ s3_complete_verdict(const char *data, size_t len, const char *what, size_t npart
 		*etag = xasprintf("%.*s", (int)strcspn(v, "\""), v);
 		rc = strchr(*etag, '-') != NULL ? S3_DONE_PARTS_ETAG : S3_DONE_MD5_ETAG;
 	}
-	s3_xml_free(&x);
+	s3_xml_clear(&x);
 	return (rc);
 }
 
@@ -464,7 +464,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	url = s3_url(r, key, "uploads=");
 	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1) {
 		free(url);
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
@@ -472,13 +472,13 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	free(url);
 	s3_req_header(&q, "x-amz-checksum-algorithm: SHA256");
 	if (s3_req_run(&q, cause) == -1) {
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
 	}
 	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
@@ -486,15 +486,15 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	if ((id = s3_xml_get(&x, "InitiateMultipartUploadResult/UploadId")) == NULL ||
 	    *id == '\0') {
 		*cause = xasprintf(_("%s: no UploadId in the store's answer"), what);
-		s3_xml_free(&x);
-		s3_req_free(&q);
+		s3_xml_clear(&x);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
 	}
 	upload_id = xstrdup(id);
-	s3_xml_free(&x);
-	s3_req_free(&q);
+	s3_xml_clear(&x);
+	s3_req_clear(&q);
 
 	slots = xcalloc((size_t)r->parallel, sizeof *slots);
 	etags = xcalloc(nparts, sizeof *etags);
@@ -525,7 +525,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			buf_printf(&b, "partNumber=%zu&uploadId=", next + 1);
 			s3_encode(&b, upload_id, false);
 			url = s3_url(r, key, b.data);
-			buf_free(&b);
+			buf_clear(&b);
 			memset(&slots[k], 0, sizeof slots[k]);
 			slots[k].fd = fd;
 			slots[k].foff = (off_t)(next * r->part_size);
@@ -570,7 +570,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 				echoed++;
 			}
 			etags[i] = xstrdup(slots[k].etag);
-			s3_req_free(&slots[k]);
+			s3_req_clear(&slots[k]);
 			done++;
 		}
 	}
@@ -597,12 +597,12 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	buf_adds(&b, "uploadId=");
 	s3_encode(&b, upload_id, false);
 	url = s3_url(r, key, b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	len = body.len;
 	if (s3_req_init(r, &q, "POST", url, what, (unsigned char *)buf_steal(&body), len,
 	    cause) == -1 || s3_req_run(&q, cause) == -1) {
 		free(url);
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		goto out;
 	}
 	free(url);
@@ -612,7 +612,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		memcpy(shas + i * 32, sums[i].shabin, 32);
 	verdict = s3_complete_verdict(q.resp.data != NULL ? q.resp.data : "", q.resp.len, what,
 	    nparts, shas, &etag, cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	if (verdict == -1)
 		goto out;
 	if (verdict != S3_DONE_CHECKSUM && verdict != S3_DONE_BADSUM) {
@@ -628,7 +628,7 @@ out:
 	for (k = 0; k < r->parallel; k++) {
 		if (slots[k].h != NULL && m != NULL)
 			curl_multi_remove_handle(m, slots[k].h);
-		s3_req_free(&slots[k]);
+		s3_req_clear(&slots[k]);
 	}
 	if (hashing)
 		s3_hasher_end(&parts, true, NULL);

@@ -64,7 +64,7 @@ s3_xml_chars(void *arg, const XML_Char *s, int len)
 
 /* Free parsed leaves. */
 void
-s3_xml_free(struct s3_xml *x)
+s3_xml_clear(struct s3_xml *x)
 {
 	size_t	i;
 
@@ -73,8 +73,8 @@ s3_xml_free(struct s3_xml *x)
 		free(x->leaves[i].text);
 	}
 	free(x->leaves);
-	buf_free(&x->path);
-	buf_free(&x->text);
+	buf_clear(&x->path);
+	buf_clear(&x->text);
 	memset(x, 0, sizeof *x);
 }
 
@@ -103,7 +103,7 @@ s3_xml_parse(const char *data, size_t len, struct s3_xml *x, char **cause)
 	}
 	XML_ParserFree(p);
 	if (rc == -1)
-		s3_xml_free(x);
+		s3_xml_clear(x);
 	return (rc);
 }
 
@@ -274,14 +274,14 @@ s3_header(char *data, size_t size, size_t n, void *arg)
 
 /* Release a request. */
 void
-s3_req_free(struct s3_req *q)
+s3_req_clear(struct s3_req *q)
 {
 	if (q->h != NULL)
 		curl_easy_cleanup(q->h);
 	curl_slist_free_all(q->hdrs);
 	free(q->body);
 	free(q->what);
-	buf_free(&q->resp);
+	buf_clear(&q->resp);
 	memset(q, 0, sizeof *q);
 }
 
@@ -487,7 +487,7 @@ s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 		e = s3_error_text(&x);
 		*cause = xasprintf(_("%s: HTTP %ld %s"), q->what, q->status, e);
 		free(e);
-		s3_xml_free(&x);
+		s3_xml_clear(&x);
 	} else
 		*cause = xasprintf(_("%s: HTTP %ld"), q->what, q->status);
 	free(why);
