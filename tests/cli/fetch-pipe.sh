@@ -129,4 +129,13 @@ expect_match "$T/out" "$NAME\\.db: the store does not answer ranged GETs; downlo
 cmp -s "$B/daily/$NAME.db" "$OBJDB" && ok "the database fetched in one piece is the store's" ||
 	fail "the database fetched in one piece differs"
 badstore_stop
+
+# --- a listing that loops (the same continuation token for ever): named, not followed -----------
+badstore looptoken same
+run timeout 60 "$PDR" --config "$T/bad.yaml" fetch --from s3
+[ "$rc" -ne 124 ] && ok "fetch ends on a looping listing (exit $rc)" || fail "fetch hung on a looping listing"
+[ "$rc" -ne 0 ] && ok "and does not call it a success" || fail "exit 0 on a looping listing"
+cat "$T/out" "$T/err" >"$T/both"
+expect_match "$T/both" "the listing's next page token is the one just asked for" "the loop is named"
+badstore_stop
 finish

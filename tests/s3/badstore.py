@@ -12,6 +12,8 @@ in front of UPSTREAM (the SigV4 checker or s3rver) on 127.0.0.1. Requests whose 
   whole     answers the first ask of each range after the first with the whole object (200)
   replace   the object is replaced after its first GET: a GET with If-Match answers 412
             PreconditionFailed, one without gets other bytes (the old ETag kept)
+  looptoken answers every listing with IsTruncated and the same NextContinuationToken (ARG), as
+            a store that loops; objects pass through
   etagparts answers the object's ETag as AWS does for a multipart upload ("MD5-3", no MD5
             of the object), and an If-Match that is not that with 412
 """
@@ -42,6 +44,16 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if mode == "looptoken" and "list-type" in self.path:
+            body = ("<?xml version='1.0'?><ListBucketResult><IsTruncated>true</IsTruncated>"
+                    "<NextContinuationToken>%s</NextContinuationToken></ListBucketResult>"
+                    % arg).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         ours = arg in self.path and "list-type" not in self.path and "prefix=" not in self.path
         rng = self.headers.get("Range")
         # a range asked again for what it lacks ends where it did: it is the same part

@@ -17,4 +17,11 @@ void	 curlio_cancelable(struct remote *, void *);
 int	 curlio_hash_head(int, const char *, uint64_t, EVP_MD_CTX *, EVP_MD_CTX *,
 	    char **);
 
+/*
+ * Bytes per second under which a transfer counts as stalled for
+ * curlio_timeout() seconds: a server that trickles a few bytes a second
+ * would otherwise hold a restore for ever.
+ */
+#define CURLIO_LOW_SPEED	1024L
+
 #endif

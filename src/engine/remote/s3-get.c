@@ -316,6 +316,9 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 	return (0);
 }
 
+/* Pages of a listing followed at most (1000 keys each: ten million objects). */
+#define S3_LIST_MAX_PAGES	10000
+
 /* Every object under PREFIX TIER/, with ListObjectsV2 page by page. Returns -1 with *cause. */
 int
 s3_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
@@ -334,6 +337,7 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 	struct s3_req	 q;
 	struct buf	 b;
 	char		*token = NULL, *next = NULL, *url, *what, *lprefix;
+	size_t		 pages = 0;
 	int		 rc = 0;
 
 	lprefix = under != NULL ? xasprintf("%s%s/", r->prefix, under) : xstrdup(r->prefix);
@@ -363,6 +367,20 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 			rc = -1;
 		}
 		s3_req_clear(&q);
+		/*
+		 * A store that hands back the token it was given, or pages
+		 * without end, would loop and grow *o for ever: named, not
+		 * followed.
+		 */
+		if (rc == 0 && next != NULL && token != NULL && strcmp(next, token) == 0) {
+			*cause = xasprintf(_("%s: the listing's next page token is the one "
+			    "just asked for: the store loops; not followed"), what);
+			rc = -1;
+		} else if (rc == 0 && next != NULL && ++pages >= S3_LIST_MAX_PAGES) {
+			*cause = xasprintf(_("%s: the listing goes on past %d pages (%zu "
+			    "objects): not followed further"), what, S3_LIST_MAX_PAGES, *n);
+			rc = -1;
+		}
 		free(token);
 		token = next;
 		next = NULL;

@@ -362,7 +362,7 @@ s3_req_setup(struct remote *r, struct s3_req *q, const char *method, const char 
 	curl_easy_setopt(q->h, CURLOPT_ERRORBUFFER, q->errbuf);
 	curl_easy_setopt(q->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(q->h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_LIMIT, CURLIO_LOW_SPEED);
 	curl_easy_setopt(q->h, CURLOPT_LOW_SPEED_TIME, curlio_timeout());
 	curl_easy_setopt(q->h, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* A store that does not answer "Expect: 100-continue" costs a second, not a stall. */

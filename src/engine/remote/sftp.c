@@ -17,6 +17,9 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
+/* The most a directory listing may hold (bytes): about 100,000 names. */
+#define SFTP_LIST_MAX	(16 * 1024 * 1024)
+
 /* What the host key check found. */
 struct sftp_check {
 	bool			called;
@@ -61,7 +64,7 @@ sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *
 	curl_easy_setopt(h, CURLOPT_SSH_KEYFUNCTION, sftp_keyfunc);
 	curl_easy_setopt(h, CURLOPT_SSH_KEYDATA, k);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, CURLIO_LOW_SPEED);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, curlio_timeout());
 	curlio_cancelable(r, h);
 	return (h);
@@ -389,7 +392,12 @@ sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 static size_t
 sftp_collect(char *data, size_t size, size_t n, void *arg)
 {
-	buf_add(arg, data, size * n);
+	struct buf	*b = arg;
+
+	/* a directory listing without end is a hostile server's: the transfer fails */
+	if (b->len + size * n > SFTP_LIST_MAX)
+		return (0);
+	buf_add(b, data, size * n);
 	return (size * n);
 }
 
