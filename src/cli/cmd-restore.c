@@ -439,6 +439,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window(ra, r.point_ms);
+			/* installed, but short of what was asked: a runbook must see it */
+			if (r.broken)
+				ex = 1;
 		}
 		restore_db_result_clear(&res);
 	}
