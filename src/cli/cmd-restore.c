@@ -873,7 +873,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	}
 	free(path);
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
-		printf(_("skipped: the stream: %s\n"), cause);
+		printf(_("skipped: the stream: %s\n"), cmd_esc(cause));
 		free(cause);
 		pitr_result_clear(&r);
 		return (false);
