@@ -32,6 +32,7 @@ static PDR_NORETURN void
 usage(void)
 {
 	fputs("usage: pdr-pitr-writer write DB COUNT LOG [GENDIR]\n"
+	    "       (GENDIR's files signed with the key in $PDR_STREAM_KEYFILE)\n"
 	    "       pdr-pitr-writer sql K\n", stderr);
 	exit(EX_USAGE);
 }
@@ -253,6 +254,8 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "sql") == 0)
 		return (writer_print(atol(argv[2])));
+	/* The stream's files are signed with the key in the file $PDR_STREAM_KEYFILE names. */
+	segment_auth_keyfile(getenv("PDR_STREAM_KEYFILE"));
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "write") == 0)
 		return (writer_run(argv[2], atol(argv[3]), argv[4], argc == 6 ? argv[5] : NULL));
 	usage();

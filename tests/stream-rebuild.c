@@ -3,6 +3,7 @@
  * database file (snapshot + segments), for the stream tests until restore
  * db --at exists. Usage: stream-rebuild STREAM_DIR OUT.db [UNTIL_MS]
  * Prints "generation GEN segments N". STREAM_DIR may also be one generation.
+ * Its files are checked with the key in the file $PDR_STREAM_KEYFILE names.
  */
 #include "system.h"
 
@@ -25,6 +26,8 @@ main(int argc, char **argv)
 	}
 	if (argc > 3)
 		until = strtoll(argv[3], NULL, 10);
+	/* The files are checked with the key in the file $PDR_STREAM_KEYFILE names. */
+	segment_auth_keyfile(getenv("PDR_STREAM_KEYFILE"));
 	gendir = str_join_path(argv[1], SEGMENT_SNAPSHOT_SHA);
 	if (access(gendir, F_OK) == 0) {
 		free(gendir);

@@ -301,6 +301,16 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	return (EX_OK);
 }
 
+/* Say that a point of the stream was taken unauthenticated (--allow-unsigned). */
+static void
+restore_print_unsigned(const struct pitr_result *r)
+{
+	if (r->unsigned_used)
+		printf(_("WARNING: unsigned: stream generation %s was used without "
+		    "authentication (--allow-unsigned); its origin is not proven\n"),
+		    r->generation);
+}
+
 /* Print where a rebuild from the stream got to, and, to stderr, why it stopped short. */
 static void
 restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
@@ -318,6 +328,7 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 	if (r->next_ms > 0)
 		printf(_("next point left out: %s, after the time asked for\n"),
 		    time_format_iso_ms(r->next_ms, t, sizeof t));
+	restore_print_unsigned(r);
 	if (r->later_ms > 0)
 		printf(_("note: generation %s ends there; the next one begins at %s (its "
 		    "snapshot): what was committed in between is not in the stream\n"),
@@ -702,6 +713,8 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	else
 		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
 		    "newest good point (%s)\n"), p->name, b, t);
+	if (newer)
+		restore_print_unsigned(&r);
 	fflush(stdout);
 	pitr_result_clear(&r);
 	return (newer);
@@ -1186,6 +1199,14 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			return (EX_USAGE);
 		}
 	}
+	if (ra.allow_unsigned && ra.kind != RESTORE_DB && ra.from == NULL)
+		cmd_usage_error(e, _("--allow-unsigned needs --from: no unsigned set is "
+		    "picked by itself"));
+	/* restore db without --from: --allow-unsigned is for the stream, never for a set. */
+	if (ra.allow_unsigned && ra.from == NULL) {
+		segment_auth_allow_unsigned(true);
+		ra.allow_unsigned = false;
+	}
 	/* One run at a time in backup_dir: no backup or prune while this one reads. */
 	if ((ex = cmd_lock(&ctx->conf, "restore", ra.wait_ms, false)) != 0)
 		return (ex);
@@ -1217,14 +1238,13 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		free(from_name);
 		ra.from = from_db;
 	}
-	if (ra.allow_unsigned && ra.from == NULL)
-		cmd_usage_error(e, _("--allow-unsigned needs --from: no unsigned set is "
-		    "picked by itself"));
 	/*
 	 * The key proves a set's origin: without it (or with one others can
 	 * read) no set is restored, unless one named with --from is accepted
 	 * unauthenticated with --allow-unsigned (the key file gone, not open).
-	 * restore db without --from may still use the stream, which needs no key.
+	 * restore db without --from goes on to say why the stream cannot be
+	 * used either: its files are signed with the same key (segment_auth),
+	 * unless --allow-unsigned takes them unchecked.
 	 */
 	pw = restore_password(&ctx->conf, &why, &fc);
 	if (pw == NULL && (ra.kind == RESTORE_KEYS || fc != FAIL_NOINPUT || (!ra.allow_unsigned &&
@@ -1318,7 +1338,8 @@ static const struct cmd_opt cmd_restore_opts[] = {
 	    CMD_OPT_SHORT, NULL },
 	{ "allow-unsigned", 'u', NULL,
 	    N_("with --from: accept a set whose origin\n"
-	    "cannot be checked (and say so)"),
+	    "cannot be checked (and say so); db\n"
+	    "without --from: the stream likewise"),
 	    CMD_OPT_SHORT, "db|config|keys" },
 	{ "wait", 'w', N_("DURATION"),
 	    N_("for a running stream to pause, and for\n"

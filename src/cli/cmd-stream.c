@@ -3,8 +3,11 @@
 
 #include <signal.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cmd.h"
 #include "engine/stream/pitr.h"
+#include "engine/stream/segment.h"
 #include "engine/stream/stream.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
@@ -93,7 +96,8 @@ cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	struct stream_opts		 o;
 	struct sigaction		 sa;
 	enum stream_error		 err;
-	char				*cause = NULL;
+	char				*cause = NULL, *pw = NULL;
+	enum fail_class			 fc;
 	bool				 json = false;
 	int				 opt;
 
@@ -125,6 +129,16 @@ cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	o.retention_s = c->stream_retention;
 	o.checkpoint_frames = c->stream_checkpoint_frames;
 	o.conf = c;
+	/* A stream nobody can verify is worthless: it is signed with the encryption key. */
+	if ((fc = fs_load_key(c->encryption_key, &pw, &cause)) != FAIL_NONE) {
+		cmd_error(_("%s; the stream signs what it writes with the encryption key and "
+		    "does not start without it"), cause);
+		free(cause);
+		return (fc == FAIL_PERM ? EX_NOPERM : EX_CONFIG);
+	}
+	segment_auth_password(pw);
+	OPENSSL_cleanse(pw, strlen(pw));
+	free(pw);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = cmd_stream_signal;

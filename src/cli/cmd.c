@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "engine/stream/segment.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/str.h"
@@ -219,6 +220,8 @@ cmd_load_config(struct cmd_ctx *ctx)
 		return (EX_CONFIG);
 	}
 	cmd_journal_install(&ctx->conf);
+	/* The stream's files are checked with a key from it, read when first needed. */
+	segment_auth_keyfile(ctx->conf.encryption_key);
 	return (EX_OK);
 }
 

@@ -5,6 +5,12 @@
 WRITER="${top_builddir:-.}/tests/pdr-pitr-writer"
 [ -x "$WRITER" ] || { echo "# SKIP $WRITER not built"; exit 77; }
 
+# The encryption key the stream signs its files with (the test writer's too): $SKEY, 0600.
+SKEY="$T/stream.key"
+(umask 077; printf 'stream-test-key-%s\n' "$$" >"$SKEY")
+PDR_STREAM_KEYFILE=$SKEY
+export PDR_STREAM_KEYFILE
+
 # ms_arg MS: the --at argument for a point in unix ms, "@SECONDS.mmm".
 ms_arg() { printf '@%d.%03d' "$(($1 / 1000))" "$(($1 % 1000))"; }
 

@@ -20,7 +20,7 @@ mkdir -p "$T/live" "$T/r"
 "$WRITER" write "$T/live/x.db" 400 "$T/log" "$GEN" || { fail "the test writer"; finish; exit 1; }
 # conf FILE BACKUP_DIR DATABASE: a dr.yaml for restores into DATABASE.
 conf() {
-	printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+	printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/stream.key\n' \
 	    "$3" "$2" "$T" "$T" >"$1"
 }
 conf "$T/dr.yaml" "$SB" "$T/r/x.db"
@@ -152,13 +152,14 @@ flip() {
 	printf "$(printf '\\%03o' $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 # flip_mid FILE: a byte of the first page in the payload; flip_link FILE: a byte of the
-# previous file's SHA-256 in the header (the payload still matches its own hash).
+# previous file's SHA-256 in the header (the payload still matches its own hash, the
+# header's HMAC no longer does).
 flip_mid() { flip "$1" 300; }
 flip_link() { flip "$1" 50; }
 damaged deleted "missing" rm -f
 damaged flipped "payload does not match its SHA-256" flip_mid
 damaged truncated "payload of [0-9]+ bytes is not" truncate -s -100
-damaged unlinked "does not follow the previous file" flip_link
+damaged unlinked "HMAC does not match" flip_link
 run "$PDR" --config "$T/dr-deleted.yaml" rpo
 expect_match "$T/out" "^WARNING: the stream chain is broken \\(.*00000080\\.seg: missing" "rpo names the break"
 expect_match "$T/out" "^newest stream point: .*\\(segment 79 of" "rpo: the newest good point is segment 79"
@@ -193,7 +194,9 @@ same "the second generation's state" "$(restored_k "$T/r/x.db")" 5
 make_sandbox "$T/s"
 take_backup
 sleep 1
-"$WRITER" write "$DB" 30 "$T/log2" "$BK/stream/20261127-130000-00000001" >/dev/null ||
+# signed with the sandbox's key, as its stream would
+PDR_STREAM_KEYFILE=$(sed -n 's/^encryption_key: "\(.*\)"$/\1/p' "$D/dr.yaml") \
+    "$WRITER" write "$DB" 30 "$T/log2" "$BK/stream/20261127-130000-00000001" >/dev/null ||
 	fail "the writer on the sandbox database"
 good_counts=$(counts "$DB")
 run "$PDR" --config "$D/dr.yaml" rpo

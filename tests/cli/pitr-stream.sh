@@ -19,9 +19,9 @@ trap '[ -n "$SP" ] && kill -9 "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' 
 DB="$T/live/sdwan.db"
 SB="$T/backup"
 mkdir -p "$T/live" "$T/r"
-printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nrunbook_dirs: [%s]\n' \
-    "$DB" "$SB" "$T" "$T" >"$T/live.yaml"
-printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nrunbook_dirs: [%s]\nencryption_key: %s\n' \
+    "$DB" "$SB" "$T" "$T" "$SKEY" >"$T/live.yaml"
+printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/stream.key\n' \
     "$T" "$SB" "$T" "$T" >"$T/dr.yaml"
 CF="$T/dr.yaml"
 

@@ -31,7 +31,7 @@ same_as_live() {
 
 sqlite3 "$DB" "PRAGMA page_size=65536; PRAGMA journal_mode=wal;
     CREATE TABLE b(id INTEGER PRIMARY KEY, v BLOB);" >/dev/null
-printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/stream.key\n' \
     "$DB" "$BD" "$T" "$T" >"$C"
 rows 12 300000
 [ "$(wal_size)" -gt 3000000 ] && ok "the WAL holds $(wal_size) bytes, three chunks" ||
@@ -70,7 +70,7 @@ n=$(printf '%d' "0x$(od -An -tx1 -j12 -N4 "$seg" | tr -d ' \n')")
 # The frames committed after the snapshot's: all in the segment, nothing after them.
 snapframe=$(sed -n 's/^Wal-Frame: //p' "$SD/$(newest_gen)/snapshot.sha256")
 want=$(((committed - 32) / (24 + 65536) - snapframe))
-[ "$size" -gt 2097152 ] && [ "$n" -eq "$want" ] && [ "$size" -eq $((112 + n * (24 + 65536))) ] &&
+[ "$size" -gt 2097152 ] && [ "$n" -eq "$want" ] && [ "$size" -eq $((144 + n * (24 + 65536))) ] &&
 	ok "one segment of $n frames ($size bytes): the committed ones, none of the open transaction's" ||
 	fail "segment: $size bytes, $n frames; $want committed after the snapshot's frame $snapframe"
 same_as_live "the snapshot and the segment rebuild to the committed state"

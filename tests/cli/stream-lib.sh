@@ -8,6 +8,12 @@ BD="$T/backup"
 C="$T/dr.yaml"
 SD="$BD/stream"
 SP=
+
+# The encryption key the stream signs its files with (the test writer's too): $SKEY, 0600.
+SKEY="$T/stream.key"
+(umask 077; printf 'stream-test-key-%s\n' "$$" >"$SKEY")
+PDR_STREAM_KEYFILE=$SKEY
+export PDR_STREAM_KEYFILE
 bgpids=
 trap 'for p in $bgpids; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
 
@@ -16,7 +22,7 @@ make_db() {
 	sqlite3 "$DB" "PRAGMA page_size=1024; PRAGMA journal_mode=wal;
 	    CREATE TABLE t(id INTEGER PRIMARY KEY, ts INTEGER, v TEXT, n INTEGER);
 	    INSERT INTO t(ts, v, n) VALUES (0, 'first', 0);" >/dev/null
-	printf 'database: %s\nbackup_dir: %s\n' "$DB" "$BD" >"$C"
+	printf 'database: %s\nbackup_dir: %s\nencryption_key: %s\n' "$DB" "$BD" "$SKEY" >"$C"
 }
 
 # status_key KEY: the value of KEY in the status file.

@@ -57,8 +57,8 @@ remote:
 YAML
 }
 mkdir -p "$T/live"
-{ printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\n' "$DB" "$SB" "$T"; remote_yaml "$PP"; } >"$T/live.yaml"
-{ printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state2\nencryption_key: %s/no-key\n' \
+{ printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s\n' "$DB" "$SB" "$T" "$SKEY"; remote_yaml "$PP"; } >"$T/live.yaml"
+{ printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state2\nencryption_key: %s/stream.key\n' \
     "$T" "$SB" "$T" "$T"; remote_yaml "$PP"; } >"$T/dr.yaml"
 LC="$T/live.yaml"
 CF="$T/dr.yaml"

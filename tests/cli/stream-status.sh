@@ -18,9 +18,9 @@ DB="$T/live/sdwan.db"
 SB="$T/backup"
 SD="$SB/stream"
 mkdir -p "$T/live" "$T/r"
-printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+printf 'database: %s\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/stream.key\n' \
     "$DB" "$SB" "$T" "$T" >"$T/live.yaml"
-printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+printf 'database: %s/r/x.db\nbackup_dir: %s\nstate_dir: %s/state\nencryption_key: %s/stream.key\n' \
     "$T" "$SB" "$T" "$T" >"$T/dr.yaml"
 L="$T/live.yaml"
 

@@ -6,7 +6,7 @@
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/stream-lib.sh"
 
-printf 'database: %s\nbackup_dir: %s\n' "$DB" "$BD" >"$C"
+printf 'database: %s\nbackup_dir: %s\nencryption_key: %s\n' "$DB" "$BD" "$SKEY" >"$C"
 run "$PDR" --config "$C" stream --once
 expect_rc 66 "no database"
 expect_match "$T/err" "sdwan.db" "the missing database is named"
@@ -68,7 +68,7 @@ seq=$(status_key sequence)
 top=$(ls "$SD/$gen" | grep -E '^[0-9]{8}\.seg$' | tail -1)
 [ "$top" = "$(printf %08d "$seq").seg" ] && ok "the newest segment file is $top" ||
 	fail "newest segment $top, status sequence $seq"
-[ "$(head -c 8 "$SD/$gen/$top")" = PDRSEG01 ] && ok "segments start with PDRSEG01" || fail "magic"
+[ "$(head -c 8 "$SD/$gen/$top")" = PDRSEG02 ] && ok "segments start with PDRSEG02 (signed)" || fail "magic"
 [ "$(stat -c %a "$SD/$gen/$top")" = 600 ] && ok "segments are 0600" || fail "segment mode"
 stop_stream
 [ "$src" -eq 0 ] && ok "SIGTERM: clean exit 0" || fail "SIGTERM: exit $src"

@@ -114,7 +114,7 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	ck_assert_int_eq(st.st_size, SEGMENT_HDRLEN + sizeof payload);
 	ck_assert_int_eq(fs_read_file(path, 1 << 20, &data, &len, &cause), 0);
-	ck_assert_mem_eq(data, "PDRSEG01", 8);
+	ck_assert_mem_eq(data, "PDRSEG02", 8);
 	segment_sha256(data, len, md);
 	ck_assert_mem_eq(md, sha, SEGMENT_SHALEN);
 	free(data);
@@ -249,6 +249,8 @@ START_TEST(test_snapinfo_rebuild)
 	si.wal_frame = 4;
 	ck_assert_int_eq(segment_snapinfo_write(d, &si, &cause), 0);
 	ck_assert_int_eq(segment_snapshot_verify(d, &si2, &cause), 0);
+	ck_assert(si2.authed);
+	si.authed = true;	/* read back authenticated */
 	ck_assert_mem_eq(&si, &si2, sizeof si);
 	path = str_join_path(d, SEGMENT_SNAPSHOT_SHA);
 	ck_assert_int_eq(fs_read_file(path, 4096, &data, &len, &cause), 0);
@@ -473,6 +475,148 @@ START_TEST(test_list_gens)
 END_TEST
 
 /* The suite. */
+/* Copy a file (cp). */
+static void
+copy(const char *from, const char *to)
+{
+	char	*cmd = xasprintf("cp '%s' '%s'", from, to);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* Whether s contains what. */
+static bool
+has(const char *s, const char *what)
+{
+	return (s != NULL && strstr(s, what) != NULL);
+}
+
+/*
+ * Authentication: a signed segment and snapshot.sha256 read back as authed;
+ * moved to another generation, or with a byte of the header or HMAC changed,
+ * refused; an unsigned PDRSEG01 file refused unless allowed; no key, nothing.
+ */
+START_TEST(test_auth)
+{
+	struct segment_hdr	 h;
+	struct segment		 seg;
+	struct segment_snapinfo	 si, si2;
+	unsigned char		 payload[FSZ], *data;
+	char			*d = tmpdir(), *e = tmpdir(), *path, *path2, *cause = NULL, *s1, *s2;
+	size_t			 len;
+	int			 fd;
+
+	frame(payload, 1, 1, 10, 20, 'a');
+	memset(&h, 0, sizeof h);
+	h.page_size = PS;
+	h.seq = 1;
+	h.first_frame = 1;
+	h.salt1 = 10;
+	h.salt2 = 20;
+	ck_assert_int_eq(segment_write(d, &h, payload, sizeof payload, NULL, &cause), 0);
+	path = segment_path(d, 1);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
+	ck_assert(seg.authed);
+	ck_assert_int_eq(seg.hdrlen, SEGMENT_HDRLEN);
+	segment_clear(&seg);
+
+	/* moved to another generation: the HMAC binds the folder's name */
+	path2 = segment_path(e, 1);
+	copy(path, path2);
+	ck_assert_int_eq(segment_read(path2, &seg, &cause), -1);
+	ck_assert_msg(has(cause, "HMAC does not match"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(segment_open_gen(path2, strrchr(d, '/') + 1, &seg, &cause), 0);
+	segment_clear(&seg);
+
+	/* a header field (the capture time) or the HMAC changed */
+	flip(path, 30);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_msg(has(cause, "HMAC does not match"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	flip(path, 30);
+	flip(path, SEGMENT_HDRLEN - 1);
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	free(cause);
+	cause = NULL;
+	flip(path, SEGMENT_HDRLEN - 1);
+
+	/* PDRSEG01: the same fields, no HMAC */
+	ck_assert_int_eq(fs_read_file(path, 1 << 20, (char **)&data, &len, &cause), 0);
+	memcpy(data, SEGMENT_MAGIC_V1, 8);
+	memmove(data + SEGMENT_HDRLEN_V1, data + SEGMENT_HDRLEN, len - SEGMENT_HDRLEN);
+	ck_assert_int_ge(fd = open(path2, O_WRONLY | O_TRUNC), 0);
+	ck_assert_int_eq(write(fd, data, len - 32), (ssize_t)(len - 32));
+	close(fd);
+	free(data);
+	ck_assert_int_eq(segment_read(path2, &seg, &cause), -1);
+	ck_assert_msg(has(cause, "unsigned"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	segment_auth_allow_unsigned(true);
+	ck_assert_int_eq(segment_read(path2, &seg, &cause), 0);
+	ck_assert(!seg.authed);
+	ck_assert_int_eq(seg.hdrlen, SEGMENT_HDRLEN_V1);
+	segment_clear(&seg);
+	segment_auth_allow_unsigned(false);
+
+	/* snapshot.sha256: signed, bound to its generation, any line covered */
+	memset(&si, 0, sizeof si);
+	si.page_size = PS;
+	si.time_ms = 1760191200000;
+	ck_assert_int_eq(segment_snapinfo_write(d, &si, &cause), 0);
+	ck_assert_int_eq(segment_snapinfo_read(d, &si2, &cause), 0);
+	ck_assert(si2.authed);
+	s1 = str_join_path(d, SEGMENT_SNAPSHOT_SHA);
+	s2 = str_join_path(e, SEGMENT_SNAPSHOT_SHA);
+	copy(s1, s2);
+	ck_assert_int_eq(segment_snapinfo_read(e, &si2, &cause), -1);
+	ck_assert_msg(has(cause, "HMAC does not match"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(fs_read_file(s1, 1 << 20, (char **)&data, &len, &cause), 0);
+	ck_assert_ptr_nonnull(strstr((char *)data, "Time-Ms: 1760191200000\n"));
+	strstr((char *)data, "Time-Ms: 1760191200000\n")[17] = '9';
+	ck_assert_int_eq(fs_write_atomic(s1, data, len, 0600, &cause), 0);
+	ck_assert_int_eq(segment_snapinfo_read(d, &si2, &cause), -1);
+	ck_assert_msg(has(cause, "HMAC does not match"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	/* without its HMAC line: unsigned */
+	*strstr((char *)data, SEGMENT_HMAC_TAG) = '\0';
+	ck_assert_int_eq(fs_write_atomic(s1, data, strlen((char *)data), 0600, &cause), 0);
+	free(data);
+	ck_assert_int_eq(segment_snapinfo_read(d, &si2, &cause), -1);
+	ck_assert_msg(has(cause, "unsigned"), "%s", cause);
+	free(cause);
+	cause = NULL;
+
+	/* no key: nothing verifies, nothing is signed */
+	segment_auth_keyfile("/nonexistent/key");
+	ck_assert_int_eq(segment_read(path, &seg, &cause), -1);
+	ck_assert_msg(has(cause, "cannot be authenticated"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	h.seq = 2;
+	ck_assert_int_eq(segment_write(d, &h, payload, sizeof payload, NULL, &cause), -1);
+	ck_assert_msg(has(cause, "cannot sign"), "%s", cause);
+	free(cause);
+	segment_auth_password("unit-test-key");
+
+	free(s1);
+	free(s2);
+	free(path);
+	free(path2);
+	rmdir_all(d);
+	rmdir_all(e);
+	free(d);
+	free(e);
+}
+END_TEST
+
 static Suite *
 segment_suite(void)
 {
@@ -485,6 +629,7 @@ segment_suite(void)
 	tcase_add_test(tc, test_snapinfo_rebuild);
 	tcase_add_test(tc, test_list_gens);
 	tcase_add_test(tc, test_stream_big);
+	tcase_add_test(tc, test_auth);
 	suite_add_tcase(s, tc);
 	return (s);
 }
@@ -495,6 +640,7 @@ main(void)
 	SRunner	*sr = srunner_create(segment_suite());
 	int	 failed;
 
+	segment_auth_password("unit-test-key");
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -229,8 +229,12 @@ manifest_clear(struct manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* SHA-256 (32 bytes into md) of a domain string (len bytes) and the password. */
-static void
+/*
+ * SHA-256 (32 bytes into md) of a domain string (len bytes) and the password:
+ * the key of one use of the encryption password (the manifest HMAC, the
+ * fingerprint, the stream's HMAC), each under its own domain string.
+ */
+void
 manifest_domain_hash(const char *domain, size_t len, const char *password, unsigned char *md)
 {
 	unsigned int	 mdlen = 32;

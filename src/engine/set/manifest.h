@@ -39,6 +39,7 @@ struct manifest {
 char	*manifest_format(const struct manifest *, const char *);
 int	 manifest_parse(const char *, size_t, const char *, struct manifest *, char **);
 void	 manifest_clear(struct manifest *);
+void	 manifest_domain_hash(const char *, size_t, const char *, unsigned char *);
 void	 manifest_hmac(const char *, const char *, size_t, char *);
 bool	 manifest_hmac_ok(const struct manifest *, const char *, const char *, size_t);
 void	 manifest_key_fingerprint(const char *, char *);

@@ -653,12 +653,12 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	local = str_join_path(tmpdir, file);
 	rc = remote_get(r, tier, file, local, cause);
 	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_open(local, &seg, cause)) == 0) {
+		if ((rc = segment_open_gen(local, g->name, &seg, cause)) == 0) {
 			*ms = seg.hdr.time_ms;
 			segment_clear(&seg);
 		}
 	} else if (rc == 0) {
-		if ((rc = segment_snapinfo_read(tmpdir, &si, cause)) == 0)
+		if ((rc = segment_snapinfo_read_gen(tmpdir, g->name, &si, cause)) == 0)
 			*ms = si.time_ms;
 	}
 	unlink(local);

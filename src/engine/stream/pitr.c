@@ -239,6 +239,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		}
 		r->gendir = dir;
 		r->generation = xstrdup(gens[i]);
+		r->unsigned_used = !si->authed;
 		r->snapshot_ms = si->time_ms;
 		str_list_free(gens, n);
 		return (0);
@@ -431,6 +432,8 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		}
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
+		if (!seg.authed)
+			r->unsigned_used = true;
 		r->sequence = seq;
 		r->point_ms = last_ms = seg.hdr.time_ms;
 		segment_clear(&seg);

@@ -75,6 +75,7 @@ struct pitr_result {
 	char		*why;		/* then: the file and the reason */
 	char		*skipped;	/* newer generations that could not be used, and why */
 	bool		 bad_db;	/* the rebuilt file fails integrity_check */
+	bool		 unsigned_used;	/* a file used was not authenticated (allowed unsigned) */
 	int64_t		 later_ms;	/* the generation ended before the time asked
 					   for: the next one's snapshot time, else 0 */
 };

@@ -21,7 +21,8 @@ int
 segment_snapinfo_write(const char *gendir, const struct segment_snapinfo *si, char **cause)
 {
 	struct buf	 b;
-	char		 hex[SEGMENT_SHALEN * 2 + 1], *path;
+	unsigned char	 mac[SEGMENT_SHALEN];
+	char		 hex[SEGMENT_SHALEN * 2 + 1], gen[PATH_MAX], *path, *c2 = NULL;
 	int		 rc;
 
 	str_hex(si->sha, SEGMENT_SHALEN, hex);
@@ -32,6 +33,17 @@ segment_snapinfo_write(const char *gendir, const struct segment_snapinfo *si, ch
 	buf_printf(&b, "Wal-Salt: %" PRIu32 " %" PRIu32 "\n", si->salt1, si->salt2);
 	buf_printf(&b, "Wal-Frame: %" PRIu64 "\n", si->wal_frame);
 	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
+	/* Last, over the lines above and the generation's name (sha256sum -c skips it). */
+	if (segment_auth_mac(segment_auth_gen(gendir, gen, sizeof gen), b.data, b.len, mac,
+	    &c2) == -1) {
+		*cause = xasprintf("%s: %s", path, c2);
+		free(c2);
+		free(path);
+		buf_clear(&b);
+		return (-1);
+	}
+	str_hex(mac, SEGMENT_SHALEN, hex);
+	buf_printf(&b, "%s %s\n", SEGMENT_HMAC_TAG, hex);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
 	buf_clear(&b);
@@ -57,19 +69,83 @@ segment_unhex(const char *s, unsigned char *md)
 	return (0);
 }
 
-/* Read GEN/snapshot.sha256 into si. Returns -1 with *cause naming the file. */
+/*
+ * Check the HMAC line of a snapshot.sha256 text (len bytes) at path: over
+ * every other line and the generation's name. Returns -1 with *cause.
+ */
+static int
+segment_snapinfo_auth(const char *path, const char *gen, const char *data, size_t len,
+    bool *authed, char **cause)
+{
+	struct buf	 b;
+	unsigned char	 mac[SEGMENT_SHALEN];
+	const char	*p = data, *end = data + len, *nl, *h;
+	size_t		 tl = strlen(SEGMENT_HMAC_TAG);
+	int		 nmac = 0, rc;
+
+	buf_init(&b);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		nl = nl == NULL ? end : nl + 1;
+		if ((size_t)(nl - p) >= tl && strncmp(p, SEGMENT_HMAC_TAG, tl) == 0) {
+			h = p + tl;
+			while (h < nl && *h == ' ')
+				h++;
+			if ((size_t)(nl - h) - (nl[-1] == '\n' ? 1 : 0) != SEGMENT_SHALEN * 2 ||
+			    segment_unhex(h, mac) == -1)
+				nmac = 2;	/* malformed: as good as two */
+			else
+				nmac++;
+		} else
+			buf_add(&b, p, (size_t)(nl - p));
+		p = nl;
+	}
+	if (nmac > 1) {
+		*cause = xasprintf(_("%s: malformed HMAC line"), path);
+		buf_clear(&b);
+		return (-1);
+	}
+	rc = segment_auth_check(path, gen, b.data, b.len, nmac == 1 ? mac : NULL, authed,
+	    cause);
+	buf_clear(&b);
+	return (rc);
+}
+
+/* Read GEN/snapshot.sha256 into si, its HMAC checked. Returns -1 with *cause naming the file. */
 int
 segment_snapinfo_read(const char *gendir, struct segment_snapinfo *si, char **cause)
+{
+	char	gen[PATH_MAX];
+
+	return (segment_snapinfo_read_gen(gendir, segment_auth_gen(gendir, gen, sizeof gen),
+	    si, cause));
+}
+
+/*
+ * Read DIR/snapshot.sha256 into si, its HMAC checked for generation gen (dir
+ * may be a download's folder). Returns -1 with *cause naming the file.
+ */
+int
+segment_snapinfo_read_gen(const char *dir, const char *gen, struct segment_snapinfo *si,
+    char **cause)
 {
 	char		*path, *data = NULL, *line, *next, *cause1 = NULL;
 	unsigned long long a, b;
 	long long	 t;
+	size_t		 len;
 	int		 seen = 0, first = 1;
 
 	memset(si, 0, sizeof *si);
-	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
-	if (fs_read_file(path, 64 * 1024, &data, NULL, &cause1) == -1) {
+	path = str_join_path(dir, SEGMENT_SNAPSHOT_SHA);
+	if (fs_read_file(path, 64 * 1024, &data, &len, &cause1) == -1) {
 		*cause = cause1;
+		free(path);
+		return (-1);
+	}
+	if (memchr(data, '\0', len) != NULL)
+		goto bad;
+	if (segment_snapinfo_auth(path, gen, data, len, &si->authed, cause) == -1) {
+		free(data);
 		free(path);
 		return (-1);
 	}

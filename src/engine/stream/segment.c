@@ -113,7 +113,7 @@ segment_parse_name(const char *name, uint64_t *seq)
 	return (0);
 }
 
-/* Encode a header into the first SEGMENT_HDRLEN bytes of out. */
+/* Encode a header into the first SEGMENT_HDRLEN_V1 bytes of out (the HMAC follows). */
 static void
 segment_encode(const struct segment_hdr *h, unsigned char *out)
 {
@@ -129,7 +129,7 @@ segment_encode(const struct segment_hdr *h, unsigned char *out)
 	memcpy(out + 80, h->payload_sha, SEGMENT_SHALEN);
 }
 
-/* Decode a header from SEGMENT_HDRLEN bytes (the magic is checked by the caller). */
+/* Decode a header from SEGMENT_HDRLEN_V1 bytes (the magic is checked by the caller). */
 static void
 segment_decode(const unsigned char *in, struct segment_hdr *h)
 {
@@ -152,7 +152,7 @@ segment_decode(const unsigned char *in, struct segment_hdr *h)
 int
 segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
 {
-	unsigned char	b[SEGMENT_HDRLEN];
+	unsigned char	b[SEGMENT_HDRLEN_V1];
 	ssize_t		n;
 	int		fd;
 
@@ -166,7 +166,8 @@ segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
 	close(fd);
 	if (n == -1)
 		return (-1);
-	if (n != (ssize_t)sizeof b || memcmp(b, SEGMENT_MAGIC, 8) != 0) {
+	if (n != (ssize_t)sizeof b || (memcmp(b, SEGMENT_MAGIC, 8) != 0 &&
+	    memcmp(b, SEGMENT_MAGIC_V1, 8) != 0)) {
 		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), path);
 		return (-1);
 	}
@@ -311,9 +312,12 @@ int
 segment_writer_open(struct segment_writer *w, const char *gendir, const struct segment_hdr *h,
     char **cause)
 {
+	char	gen[PATH_MAX];
+
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
 	w->path = segment_path(gendir, h->seq);
+	w->gen = xstrdup(segment_auth_gen(gendir, gen, sizeof gen));
 	if (!segment_page_size_ok(h->page_size)) {
 		*cause = xasprintf(_("%s: bad page size %" PRIu32), w->path, h->page_size);
 		segment_writer_abort(w);
@@ -401,6 +405,7 @@ segment_writer_finish(struct segment_writer *w, struct segment_hdr *h, unsigned 
 	unsigned char	hb[SEGMENT_HDRLEN];
 	off_t		size;
 	int		rc = -1;
+	char		*c2 = NULL;
 
 	if (w->n_done == 0) {
 		*cause = segment_no_commit(w->path);
@@ -409,6 +414,11 @@ segment_writer_finish(struct segment_writer *w, struct segment_hdr *h, unsigned 
 	h->n_frames = (uint32_t)w->n_done;
 	EVP_DigestFinal_ex(w->done, h->payload_sha, NULL);
 	segment_encode(h, hb);
+	if (segment_auth_mac(w->gen, hb, SEGMENT_HDRLEN_V1, hb + SEGMENT_HDRLEN_V1, &c2) == -1) {
+		*cause = xasprintf("%s: %s", w->path, c2);
+		free(c2);
+		goto out;
+	}
 	size = SEGMENT_HDRLEN + (off_t)w->n_done *
 	    (off_t)(SEGMENT_FRAME_HDRLEN + (size_t)h->page_size);
 	if (segment_writer_flush(w, cause) == -1)
@@ -450,6 +460,7 @@ segment_writer_abort(struct segment_writer *w)
 	free(w->buf);
 	free(w->tmp);
 	free(w->path);
+	free(w->gen);
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
 }
@@ -488,6 +499,23 @@ segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
 	return (segment_writer_finish(&w, h, sha, cause));
 }
 
+/* The generation a segment file is in (the name of its folder), into gen. */
+static const char *
+segment_file_gen(const char *path, char *gen, size_t len)
+{
+	const char	*slash;
+	char		*dir;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		*gen = '\0';
+		return (gen);
+	}
+	dir = xstrndup(path, (size_t)(slash - path));
+	segment_auth_gen(dir, gen, len);
+	free(dir);
+	return (gen);
+}
+
 /*
  * Read and verify one segment file, streamed in chunks: magic, sizes, frame
  * salts and page numbers, commit frame last, payload hash, sequence number =
@@ -497,7 +525,7 @@ segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
  * reason.
  */
 static int
-segment_load(const char *path, struct segment *seg, bool keep, char **cause)
+segment_load(const char *path, const char *gen, struct segment *seg, bool keep, char **cause)
 {
 	EVP_MD_CTX	*pctx = NULL, *fctx = NULL;
 	unsigned char	 hb[SEGMENT_HDRLEN], md[SEGMENT_SHALEN], *b = NULL, *f;
@@ -525,16 +553,23 @@ segment_load(const char *path, struct segment *seg, bool keep, char **cause)
 	}
 	if ((n = segment_pread(fd, path, hb, sizeof hb, 0, cause)) == -1)
 		goto fail;
-	if (n < (ssize_t)sizeof hb || memcmp(hb, SEGMENT_MAGIC, 8) != 0) {
+	seg->hdrlen = n >= SEGMENT_HDRLEN_V1 && memcmp(hb, SEGMENT_MAGIC_V1, 8) == 0 ?
+	    SEGMENT_HDRLEN_V1 : SEGMENT_HDRLEN;
+	if (n < (ssize_t)seg->hdrlen || (seg->hdrlen == SEGMENT_HDRLEN &&
+	    memcmp(hb, SEGMENT_MAGIC, 8) != 0)) {
 		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), path);
 		goto fail;
 	}
 	segment_decode(hb, &seg->hdr);
-	if (segment_check_size(path, &seg->hdr, (uint64_t)sb.st_size - SEGMENT_HDRLEN,
+	/* The HMAC binds the header (payload SHA-256, sequence, previous file) to the generation. */
+	if (segment_auth_check(path, gen, hb, SEGMENT_HDRLEN_V1, seg->hdrlen == SEGMENT_HDRLEN ?
+	    hb + SEGMENT_HDRLEN_V1 : NULL, &seg->authed, cause) == -1)
+		goto fail;
+	if (segment_check_size(path, &seg->hdr, (uint64_t)sb.st_size - seg->hdrlen,
 	    cause) == -1)
 		goto fail;
 	fsz = SEGMENT_FRAME_HDRLEN + (uint64_t)seg->hdr.page_size;
-	seg->len = (size_t)sb.st_size - SEGMENT_HDRLEN;
+	seg->len = (size_t)sb.st_size - seg->hdrlen;
 	k = segment_chunk_frames(fsz);
 	if (keep)
 		seg->payload = xmalloc(seg->len);
@@ -542,13 +577,13 @@ segment_load(const char *path, struct segment *seg, bool keep, char **cause)
 		b = xmalloc(k * fsz);
 	pctx = segment_md_new();
 	fctx = segment_md_new();
-	EVP_DigestUpdate(fctx, hb, sizeof hb);
+	EVP_DigestUpdate(fctx, hb, seg->hdrlen);
 	while (i < seg->hdr.n_frames) {
 		if (k > seg->hdr.n_frames - i)
 			k = seg->hdr.n_frames - i;
 		want = (size_t)(k * fsz);
 		f = keep ? seg->payload + i * fsz : b;
-		if ((n = segment_pread(fd, path, f, want, SEGMENT_HDRLEN + (off_t)(i * fsz),
+		if ((n = segment_pread(fd, path, f, want, (off_t)seg->hdrlen + (off_t)(i * fsz),
 		    cause)) == -1)
 			goto fail;
 		if ((size_t)n != want) {
@@ -613,7 +648,9 @@ fail:
 int
 segment_read(const char *path, struct segment *seg, char **cause)
 {
-	return (segment_load(path, seg, true, cause));
+	char	gen[PATH_MAX];
+
+	return (segment_load(path, segment_file_gen(path, gen, sizeof gen), seg, true, cause));
 }
 
 /*
@@ -624,7 +661,16 @@ segment_read(const char *path, struct segment *seg, char **cause)
 int
 segment_open(const char *path, struct segment *seg, char **cause)
 {
-	return (segment_load(path, seg, false, cause));
+	char	gen[PATH_MAX];
+
+	return (segment_load(path, segment_file_gen(path, gen, sizeof gen), seg, false, cause));
+}
+
+/* segment_open of a copy outside its generation's folder: gen names the generation. */
+int
+segment_open_gen(const char *path, const char *gen, struct segment *seg, char **cause)
+{
+	return (segment_load(path, gen, seg, false, cause));
 }
 
 /* Free what segment_read or segment_open filled. */
@@ -786,7 +832,7 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 		if (k > seg->hdr.n_frames - i)
 			k = (size_t)(seg->hdr.n_frames - i);
 		if ((n = segment_pread(seg->fd, seg->path, b, k * fsz,
-		    SEGMENT_HDRLEN + (off_t)(i * fsz), cause)) == -1)
+		    (off_t)seg->hdrlen + (off_t)(i * fsz), cause)) == -1)
 			goto out;
 		if ((size_t)n != k * fsz)
 			break;

@@ -8,8 +8,11 @@
 
 #include <openssl/evp.h>
 
-#define SEGMENT_MAGIC		"PDRSEG01"
-#define SEGMENT_HDRLEN		112	/* bytes before the payload */
+#define SEGMENT_MAGIC		"PDRSEG02"	/* signed: the header ends in its HMAC */
+#define SEGMENT_MAGIC_V1	"PDRSEG01"	/* unsigned, read only with --allow-unsigned */
+#define SEGMENT_HDRLEN_V1	112	/* the fields, and a PDRSEG01 file's payload offset */
+#define SEGMENT_HDRLEN		144	/* ... and the HMAC: bytes before a PDRSEG02 payload */
+#define SEGMENT_HMAC_TAG	"HMAC-SHA256:"	/* the line that signs snapshot.sha256 */
 #define SEGMENT_FRAME_HDRLEN	24	/* WAL frame header */
 #define SEGMENT_SHALEN		32
 #define SEGMENT_SNAPSHOT	"snapshot.db"
@@ -49,11 +52,14 @@ struct segment {
 	unsigned char	*last;			/* the last frame, 24 + page_size bytes */
 	int		 fd;			/* segment_open: the file */
 	bool		 open;			/* fd is ours */
+	size_t		 hdrlen;		/* where the payload starts */
+	bool		 authed;		/* its HMAC verified (else allowed unsigned) */
 };
 
 /* A segment being written: frames streamed to a temporary file, then named (segment_writer_*). */
 struct segment_writer {
 	char		*path;			/* GEN/SEQ.seg */
+	char		*gen;			/* GEN, which the HMAC binds */
 	char		*tmp;
 	int		 fd;
 	struct segment_hdr hdr;			/* page_size, seq, salts */
@@ -81,6 +87,7 @@ struct segment_snapinfo {
 	uint32_t	salt1;			/* 0 0 with frame 0: the WAL was empty */
 	uint32_t	salt2;
 	uint64_t	wal_frame;
+	bool		authed;			/* its HMAC verified (else allowed unsigned) */
 };
 
 bool	 segment_page_size_ok(uint32_t);
@@ -91,6 +98,7 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_open(const char *, struct segment *, char **);
+int	 segment_open_gen(const char *, const char *, struct segment *, char **);
 int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
 	     char **);
 int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
@@ -110,6 +118,8 @@ int	 segment_apply_frame(int, const char *, uint32_t, const unsigned char *, cha
 
 int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
 int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);
+int	 segment_snapinfo_read_gen(const char *, const char *, struct segment_snapinfo *,
+	     char **);
 int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
 
 char	*segment_gen_name(time_t);
@@ -119,6 +129,15 @@ bool	 segment_gen_expired(const char *, const char *, int64_t, int64_t, int64_t)
 
 int	 segment_rebuild(const char *, const char *, int64_t, uint64_t *, char **);
 int	 segment_hash_fd(int, const char *, unsigned char *, char **);
+
+void	 segment_auth_keyfile(const char *);
+void	 segment_auth_password(const char *);
+void	 segment_auth_allow_unsigned(bool);
+bool	 segment_auth_ready(const char **);
+int	 segment_auth_mac(const char *, const void *, size_t, unsigned char *, char **);
+int	 segment_auth_check(const char *, const char *, const void *, size_t,
+	     const unsigned char *, bool *, char **);
+const char *segment_auth_gen(const char *, char *, size_t);
 
 void	 segment_sha256(const void *, size_t, unsigned char *);
 ssize_t	 segment_pread(int, const char *, void *, size_t, off_t, char **);
