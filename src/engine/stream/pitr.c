@@ -222,6 +222,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		if (segment_snapinfo_read(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
+			why = NULL;
 			free(dir);
 			continue;
 		}
@@ -234,6 +235,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		if (pitr_snapshot_verify(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
+			why = NULL;
 			free(dir);
 			continue;
 		}
