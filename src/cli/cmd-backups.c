@@ -35,6 +35,12 @@ cmd_backups_stream(const char *backup_dir)
 		text = pitr_status_text(&st, time_now_ms(), false);
 		cmd_say("\n%s", text);
 		free(text);
+		/* The status file is not signed: say when the point it names does not verify. */
+		if (pitr_status_check(backup_dir, &st, &cause) != 0) {
+			cmd_say(_("WARNING: the stream's newest point is not authenticated: %s\n"),
+			    cmd_esc(cause));
+			free(cause);
+		}
 	}
 	stream_status_clear(&st);
 }

@@ -98,6 +98,19 @@ nothing_installed "a forged stream alone: restore db"
 expect_match "$T/err" "deadbeef/snapshot.sha256: unsigned" "a forged stream alone: named"
 run "$PDR" --config "$T/dr-f.yaml" restore db --at now --yes
 nothing_installed "a forged stream alone: restore db --at"
+# backups shows the status file (not signed) and says when the point it names does not verify
+now=$(date +%s)000
+printf 'generation 20261207-000000-deadbeef\nsequence 0\nsegment_ms %s\ncaught_up_ms %s\n' "$now" "$now" \
+    >"$T/bk-f/stream/status"
+run "$PDR" --config "$T/dr-f.yaml" backups
+expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated: .*deadbeef/snapshot.sha256: unsigned" \
+    "backups: the forged point is called unauthenticated"
+printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$now" "$now" \
+    >"$SB/stream/status"
+run "$PDR" --config "$T/dr.yaml" backups
+expect_match "$T/out" "20261127-120000-0a1b2c3d" "backups: the genuine stream's line"
+expect_no_match "$T/out" "not authenticated" "backups: the genuine point is not called unauthenticated"
+rm -f "$SB/stream/status"
 
 # --- segments: appended to the chain, or moved from another generation -----------------------
 # be64 FILE OFFSET: an 8-byte big-endian number of a file; put FILE OFFSET HEX: write bytes.

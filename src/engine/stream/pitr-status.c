@@ -444,3 +444,35 @@ pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
 	return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
 	    "no stream running"), id, tw, bw));
 }
+
+/*
+ * Whether the newest point the status file names is signed: the generation's
+ * snapshot.sha256 and its segment st->sequence carry HMACs that verify. The
+ * status file itself is not signed; this is what a display of it can vouch
+ * for. Returns -1 with *cause naming the file and the reason.
+ */
+int
+pitr_status_check(const char *backup_dir, const struct stream_status *st, char **cause)
+{
+	struct segment_snapinfo	 si;
+	struct segment		 seg;
+	char			*gendir, *path;
+	int			 rc;
+
+	if (st->generation == NULL)
+		return (0);
+	if (!segment_is_gen_name(st->generation)) {
+		*cause = xasprintf(_("%s/stream/status: names no generation"), backup_dir);
+		return (-1);
+	}
+	gendir = xasprintf("%s/%s/%s", backup_dir, STREAM_DIR, st->generation);
+	rc = segment_snapinfo_read(gendir, &si, cause);
+	if (rc == 0 && st->sequence > 0) {
+		path = segment_path(gendir, st->sequence);
+		if ((rc = segment_open(path, &seg, cause)) == 0)
+			segment_clear(&seg);
+		free(path);
+	}
+	free(gendir);
+	return (rc);
+}

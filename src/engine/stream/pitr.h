@@ -89,6 +89,7 @@ int	 stream_status_read(const char *, struct stream_status *, char **);
 void	 stream_status_clear(struct stream_status *);
 char	*pitr_status_text(const struct stream_status *, int64_t, int);
 void	 pitr_status_gens(const char *, struct stream_status *);
+int	 pitr_status_check(const char *, const struct stream_status *, char **);
 enum pitr_verdict pitr_status_verdict(const struct stream_status *, int64_t, int64_t *);
 const char *pitr_status_value(const struct stream_status *, const char *);
 int	 pitr_pause(const char *, int64_t, int *, char **);
