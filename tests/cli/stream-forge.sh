@@ -7,7 +7,9 @@
 # restores (row for row the live database), and sha256sum -c accepts its snapshot.sha256.
 # A segment appended to a genuine chain (its header made to follow the last one, the HMAC
 # not), or one copied from another generation, is refused and the chain stops before it.
-# Without the key file the stream is not used; with --allow-unsigned it is, saying so.
+# A stream written before signing (PDRSEG01, no HMAC line) is used only with --allow-unsigned.
+# Without the key file the stream is not used; with --allow-unsigned it is, saying so. backups
+# says when the point stream/status names does not verify.
 . "$srcdir/tests/cli/lib.sh"
 COLUMNS=1000
 export COLUMNS
@@ -145,16 +147,44 @@ follow() {
 	put "$1" 48 "$(sha256sum "$src" | cut -c1-64)"
 }
 appended forged "HMAC does not match" follow
+# to_v1 FILE: a segment made PDRSEG01: the same 112 header bytes, no HMAC.
+to_v1() {
+	{ printf PDRSEG01; tail -c +9 "$1" | head -c 104; tail -c +145 "$1"; } >"$1.v1"
+	mv "$1.v1" "$1"
+}
 # unsigned FILE: the same successor as PDRSEG01 (no HMAC at all)
 unsigned_seg() {
 	follow "$1"
-	{ printf PDRSEG01; tail -c +9 "$1" | head -c 104; tail -c +145 "$1"; } >"$1.v1"
-	mv "$1.v1" "$1"
+	to_v1 "$1"
 }
 appended unsigned "unsigned" unsigned_seg
 # moved FILE: segment 1 of the other genuine generation (same key), renamed into this chain
 moved() { cp "$T/other/20261127-110000-0c0c0c0c/00000001.seg" "$1"; }
 appended moved "HMAC does not match" moved
+
+# --- a stream written before signing (PDRSEG01, no HMAC line): only with --allow-unsigned ---
+rm -rf "$T/bk-old"
+cp -a "$SB" "$T/bk-old"
+OG="$T/bk-old/stream/${GEN##*/}"
+grep -v '^HMAC-SHA256:' "$OG/snapshot.sha256" >"$OG/sum.tmp" && mv "$OG/sum.tmp" "$OG/snapshot.sha256"
+k=1
+while [ $k -le "$nseg" ]; do
+	f="$OG/$(printf %08d $k).seg"
+	to_v1 "$f"
+	# each links to the previous file as written then
+	[ $k -gt 1 ] && put "$f" 48 "$(sha256sum "$OG/$(printf %08d $((k - 1))).seg" | cut -c1-64)"
+	k=$((k + 1))
+done
+conf "$T/dr-old.yaml" "$T/bk-old"
+rm -f "$T/r/x.db"
+run "$PDR" --config "$T/dr-old.yaml" restore db --at now --yes
+nothing_installed "an unsigned (old) stream: restore db --at"
+expect_match "$T/err" "${GEN##*/}/snapshot.sha256: unsigned" "an unsigned stream: named"
+run "$PDR" --config "$T/dr-old.yaml" restore db --at now --yes --allow-unsigned
+expect_rc 0 "an unsigned stream, --allow-unsigned: restored"
+expect_match "$T/out" "^WARNING: unsigned: stream generation ${GEN##*/}" "an unsigned stream: says unsigned"
+expect_match "$T/out" "^point reached: .* \\(segment $nseg of" "an unsigned stream: the whole chain"
+same "an unsigned stream: holds the last commit" "$(restored_k "$T/r/x.db")" "$(restored_k "$T/live/x.db")"
 
 # --- no key: the stream is not used; --allow-unsigned uses it, and says so ------------------
 mv "$SKEY" "$T/key.away"

@@ -528,8 +528,6 @@ START_TEST(test_auth)
 	ck_assert_msg(has(cause, "HMAC does not match"), "%s", cause);
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(segment_open_gen(path2, strrchr(d, '/') + 1, &seg, &cause), 0);
-	segment_clear(&seg);
 
 	/* a header field (the capture time) or the HMAC changed */
 	flip(path, 30);

@@ -633,7 +633,7 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
     int64_t *ms, char **cause)
 {
 	struct segment_snapinfo	 si;
-	struct segment		 seg;
+	struct segment_hdr	 h;
 	const char		*file = NULL;
 	char			*tier, *local;
 	size_t			 i;
@@ -653,12 +653,10 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	local = str_join_path(tmpdir, file);
 	rc = remote_get(r, tier, file, local, cause);
 	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_open_gen(local, g->name, &seg, cause)) == 0) {
-			*ms = seg.hdr.time_ms;
-			segment_clear(&seg);
-		}
+		if ((rc = segment_read_hdr(local, &h, cause)) == 0)
+			*ms = h.time_ms;
 	} else if (rc == 0) {
-		if ((rc = segment_snapinfo_read_gen(tmpdir, g->name, &si, cause)) == 0)
+		if ((rc = segment_snapinfo_peek(tmpdir, &si, cause)) == 0)
 			*ms = si.time_ms;
 	}
 	unlink(local);

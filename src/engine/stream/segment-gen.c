@@ -69,6 +69,9 @@ segment_unhex(const char *s, unsigned char *md)
 	return (0);
 }
 
+static int	segment_snapinfo_load(const char *, const char *, struct segment_snapinfo *,
+		    char **);
+
 /*
  * Check the HMAC line of a snapshot.sha256 text (len bytes) at path: over
  * every other line and the generation's name. Returns -1 with *cause.
@@ -117,16 +120,27 @@ segment_snapinfo_read(const char *gendir, struct segment_snapinfo *si, char **ca
 {
 	char	gen[PATH_MAX];
 
-	return (segment_snapinfo_read_gen(gendir, segment_auth_gen(gendir, gen, sizeof gen),
-	    si, cause));
+	return (segment_snapinfo_load(gendir, segment_auth_gen(gendir, gen, sizeof gen), si,
+	    cause));
 }
 
 /*
- * Read DIR/snapshot.sha256 into si, its HMAC checked for generation gen (dir
- * may be a download's folder). Returns -1 with *cause naming the file.
+ * Read DIR/snapshot.sha256 into si without checking its HMAC (si->authed
+ * false), for dating a generation (retention) only, never for using it.
+ * Returns -1 with *cause naming the file.
  */
 int
-segment_snapinfo_read_gen(const char *dir, const char *gen, struct segment_snapinfo *si,
+segment_snapinfo_peek(const char *dir, struct segment_snapinfo *si, char **cause)
+{
+	return (segment_snapinfo_load(dir, NULL, si, cause));
+}
+
+/*
+ * Read DIR/snapshot.sha256 into si, its HMAC checked for generation gen
+ * (NULL: not checked). Returns -1 with *cause naming the file.
+ */
+static int
+segment_snapinfo_load(const char *dir, const char *gen, struct segment_snapinfo *si,
     char **cause)
 {
 	char		*path, *data = NULL, *line, *next, *cause1 = NULL;
@@ -144,7 +158,8 @@ segment_snapinfo_read_gen(const char *dir, const char *gen, struct segment_snapi
 	}
 	if (memchr(data, '\0', len) != NULL)
 		goto bad;
-	if (segment_snapinfo_auth(path, gen, data, len, &si->authed, cause) == -1) {
+	if (gen != NULL &&
+	    segment_snapinfo_auth(path, gen, data, len, &si->authed, cause) == -1) {
 		free(data);
 		free(path);
 		return (-1);

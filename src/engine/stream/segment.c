@@ -666,12 +666,6 @@ segment_open(const char *path, struct segment *seg, char **cause)
 	return (segment_load(path, segment_file_gen(path, gen, sizeof gen), seg, false, cause));
 }
 
-/* segment_open of a copy outside its generation's folder: gen names the generation. */
-int
-segment_open_gen(const char *path, const char *gen, struct segment *seg, char **cause)
-{
-	return (segment_load(path, gen, seg, false, cause));
-}
 
 /* Free what segment_read or segment_open filled. */
 void

@@ -98,7 +98,6 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_open(const char *, struct segment *, char **);
-int	 segment_open_gen(const char *, const char *, struct segment *, char **);
 int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
 	     char **);
 int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
@@ -118,8 +117,7 @@ int	 segment_apply_frame(int, const char *, uint32_t, const unsigned char *, cha
 
 int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
 int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);
-int	 segment_snapinfo_read_gen(const char *, const char *, struct segment_snapinfo *,
-	     char **);
+int	 segment_snapinfo_peek(const char *, struct segment_snapinfo *, char **);
 int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
 
 char	*segment_gen_name(time_t);

@@ -440,7 +440,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
     bool dry, char ***out, size_t *nout, char **cause)
 {
 	struct segment_snapinfo	 si;
-	struct segment		 seg;
+	struct segment_hdr	 h;
 	char			**names, *gendir, *path, *c2 = NULL;
 	size_t			 n, i, size = 0;
 	uint64_t		 top;
@@ -457,18 +457,19 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 		if (!segment_gen_expired(names[i], keep, INT64_MIN, retention_s, now_ms))
 			continue;
 		gendir = str_join_path(streamdir, names[i]);
+		/*
+		 * Dated without checking HMACs: an unsigned generation (from before
+		 * the stream was signed, or read without the key) ages like any.
+		 */
 		newest = 0;
-		if (segment_snapinfo_read(gendir, &si, &c2) == 0)
+		if (segment_snapinfo_peek(gendir, &si, &c2) == 0)
 			newest = si.time_ms;
 		free(c2);
 		c2 = NULL;
 		if (segment_last_seq(gendir, &top, &c2) == 0 && top > 0) {
 			path = segment_path(gendir, top);
-			if (segment_open(path, &seg, &c2) == 0) {
-				if (seg.hdr.time_ms > newest)
-					newest = seg.hdr.time_ms;
-				segment_clear(&seg);
-			}
+			if (segment_read_hdr(path, &h, &c2) == 0 && h.time_ms > newest)
+				newest = h.time_ms;
 			free(path);
 		}
 		free(c2);
