@@ -7,8 +7,10 @@
 # flight (sshd's sftp log, the proxy's PUTs); kill -9 of the stream while uploads are throttled,
 # then a restart: no gap on either store. Datacenter loss: backup_dir removed, fetch --stream
 # from each store, restore db --at T equals row for row the writer's state at T. A tampered
-# segment on the store is named and the restore stops before it. Retention removes an old
-# generation from both stores, never the newest. stream --once with a store down exits 75 naming it.
+# segment on the store is named and the restore stops before it; a rogue store's hand-made
+# generation (good SHA-256, no HMAC) is named by fetch --stream and never restored. Retention
+# removes an old generation from both stores, never the newest. stream --once with a store
+# down exits 75 naming it.
 . "$srcdir/tests/cli/lib.sh"
 # rpo lines read whole (tables.sh checks them at 80 columns)
 COLUMNS=1000
@@ -245,6 +247,23 @@ run "$PDR" --config "$CF" restore db --at "$(ms_arg "$last_ms")" --yes
 expect_match "$T/err" "$(printf %08d $m)\\.seg" "restore names the tampered segment"
 expect_match "$T/out" "^point reached: .* \\(segment $((m - 1)) of" "restore stops at segment $((m - 1))"
 cp "$T/backup.orig/stream/$newest/$(printf %08d $m).seg" "$mf"
+
+# --- 5b. a rogue store: a hand-made newer generation (good SHA-256, no HMAC) -----------------
+FG="$R/stream/20991231-000000-deadbeef"
+mkdir -p "$FG"
+sqlite3 "$FG/snapshot.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(1, 'ATTACKER');"
+printf '%s  snapshot.db\nTime-Ms: %s000\nPage-Size: 4096\nWal-Salt: 0 0\nWal-Frame: 0\n' \
+    "$(sha256sum "$FG/snapshot.db" | cut -c1-64)" "$(date +%s)" >"$FG/snapshot.sha256"
+rm -rf "$SB"
+run "$PDR" --config "$CF" fetch --stream --from sftp
+[ "$rc" -ne 0 ] && ok "fetch --stream of a forged generation does not succeed (exit $rc)" || fail "fetch: exit 0"
+expect_match "$T/out" "20991231-000000-deadbeef.*snapshot.sha256: unsigned" "fetch names the forged generation and why"
+rm -f "$T/r/x.db"
+run "$PDR" --config "$CF" restore db --at now --yes
+[ "$(sqlite3 "$T/r/x.db" "SELECT count(*) FROM t WHERE v = 'ATTACKER'" 2>/dev/null)" = 1 ] &&
+	fail "restore db installed the rogue store's generation" || ok "restore db did not install the rogue generation"
+expect_match "$T/err" "20991231-000000-deadbeef/snapshot.sha256: unsigned" "restore names the forged generation"
+rm -rf "$FG"
 
 # --- 6. retention: an old generation goes from both stores, the newest never -----------------
 rm -rf "$SB"
