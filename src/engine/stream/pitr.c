@@ -13,6 +13,7 @@
 
 #include "engine/stream/pitr.h"
 #include "engine/recover/restore.h"
+#include "engine/set/hashio.h"
 #include "engine/stream/segment.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -293,15 +294,33 @@ out:
 	return (rc);
 }
 
-/* Copy the snapshot of r->gendir to out (0600, durable) and open it for writing; -1 with *cause. */
+/*
+ * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
+ * has the SHA-256 that was authenticated (sha: the file may have been swapped
+ * since), and open it for writing; -1 with *cause.
+ */
 static int
-pitr_start(const struct pitr_result *r, const char *out, char **cause)
+pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out,
+    char **cause)
 {
-	char	*snap;
-	int	 fd;
+	char		*snap, hex[HASHIO_HEXLEN], want[HASHIO_HEXLEN];
+	uint64_t	 size;
+	int		 fd;
 
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
 	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
+		free(snap);
+		return (-1);
+	}
+	if (hashio_file(out, hex, &size, cause) != 0) {
+		free(snap);
+		return (-1);
+	}
+	str_hex(sha, SEGMENT_SHALEN, want);
+	if (strcmp(hex, want) != 0) {
+		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
+		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
+		errno = EIO;
 		free(snap);
 		return (-1);
 	}
@@ -345,9 +364,10 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
 
 /*
  * Rebuild the database as it was at at_ms from BACKUP_DIR/stream: the newest
- * generation whose snapshot (Time-Ms <= at_ms) verifies, then its segments in
- * order while their capture time is <= at_ms, each checked (magic, sizes,
- * payload SHA-256, salts, commit frame last, sequence = name, the previous
+ * generation whose snapshot (Time-Ms <= at_ms) verifies (snapshot.sha256's
+ * HMAC too: segment_auth), then its segments in order while their capture
+ * time is <= at_ms, each checked (magic, the header's HMAC, sizes, payload
+ * SHA-256, salts, commit frame last, sequence = name, the previous
  * file's SHA-256, WAL frame continuity, page size, capture times in order).
  * A missing or bad segment stops the walk at the last good point: r->broken
  * with r->why naming the file and the reason. With out NULL nothing is
@@ -384,7 +404,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	}
 	free(streamdir);
 	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
-	    (out != NULL && (fd = pitr_start(r, out, cause)) == -1)) {
+	    (out != NULL && (fd = pitr_start(r, si.sha, out, cause)) == -1)) {
 		stream_status_clear(&st);
 		return (-1);
 	}
