@@ -192,6 +192,9 @@ rm -f "$T/r/x.db"
 run "$PDR" --config "$T/dr.yaml" restore db --yes
 nothing_installed "no key: restore db"
 expect_match "$T/err" "cannot be authenticated: key file .*stream.key" "no key: says the stream cannot be authenticated"
+run "$PDR" --config "$T/dr.yaml" rpo
+expect_match "$T/out" "no point to restore to: .*no usable stream" "no key: rpo has no stream point"
+expect_no_match "$T/out" "292278994" "no key: no made-up time in the reason"
 run "$PDR" --config "$T/dr.yaml" restore db --at now --yes
 nothing_installed "no key: restore db --at"
 run "$PDR" --config "$T/dr.yaml" restore db --yes --allow-unsigned

@@ -248,7 +248,12 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		return (0);
 	}
 	str_list_free(gens, n);
-	if (!any_old)
+	if (!any_old && r->skipped != NULL && at_ms == INT64_MAX)
+		*cause = xasprintf(_("%s: no usable stream generation (%s)"), streamdir,
+		    r->skipped);
+	else if (!any_old && at_ms == INT64_MAX)
+		*cause = xasprintf(_("%s: no stream snapshot"), streamdir);
+	else if (!any_old && r->skipped == NULL)
 		*cause = xasprintf(_("%s: no stream snapshot at or before %s"), streamdir,
 		    time_format_iso_ms(at_ms, t, sizeof t));
 	else
