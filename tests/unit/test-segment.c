@@ -591,6 +591,10 @@ START_TEST(test_auth)
 	ck_assert_msg(has(cause, "unsigned"), "%s", cause);
 	free(cause);
 	cause = NULL;
+	/* peek (retention's dating) reads it all the same, as not authenticated */
+	ck_assert_int_eq(segment_snapinfo_peek(d, &si2, &cause), 0);
+	ck_assert(!si2.authed);
+	ck_assert_int_eq(si2.time_ms, 1760191290000);	/* the changed line */
 
 	/* no key: nothing verifies, nothing is signed */
 	segment_auth_keyfile("/nonexistent/key");
