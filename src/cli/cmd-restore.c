@@ -1119,6 +1119,10 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 			cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 		if (ra.from != NULL || ra.to != NULL)
 			cmd_usage_error(e, _("restore all takes a set NAME, not --from or --to"));
+		/* It was accepted and ignored: restore all takes signed sets and stream only. */
+		if (ra.allow_unsigned)
+			cmd_usage_error(e, _("--allow-unsigned is for restore db, config or keys: "
+			    "restore all uses signed sets and a signed stream only"));
 		if ((latest ? 1 : 0) + (aa.want != NULL) + (ra.at != NULL) > 1)
 			cmd_usage_error(e, _("give one of --latest, NAME and --at"));
 		if (!aa.remote && ra.at != NULL)

@@ -204,6 +204,8 @@ expect_match "$T/out" "^WARNING: unsigned: stream generation 20261127-120000-0a1
 same "--allow-unsigned: holds the last commit" "$(restored_k "$T/r/x.db")" "$(restored_k "$T/live/x.db")"
 run "$PDR" --config "$T/dr.yaml" restore config --yes --allow-unsigned
 expect_rc 64 "--allow-unsigned without --from is for restore db (the stream) only"
+run "$PDR" --config "$T/dr.yaml" restore all --yes --allow-unsigned
+expect_rc 64 "restore all takes no --allow-unsigned (it was ignored)"
 # the stream itself does not start without the key
 printf 'database: %s/live/x.db\nbackup_dir: %s/bk-s\nstate_dir: %s/state\nencryption_key: %s\n' \
     "$T" "$T" "$T" "$SKEY" >"$T/live.yaml"
