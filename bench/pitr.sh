@@ -24,7 +24,11 @@ B=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/pdr-bench.XXXXXX")
 trap 'rm -rf "$B"' EXIT
 G="$B/backup/stream/20261127-000000-0badcafe"
 mkdir -p "$B/r"
-printf 'database: %s/r/x.db\nbackup_dir: %s/backup\nstate_dir: %s/state\nencryption_key: %s/no-key\n' \
+# the writer signs the stream's files with this key, as the stream does; the readers check them
+(umask 077; openssl rand -base64 32 >"$B/key")
+PDR_STREAM_KEYFILE=$B/key
+export PDR_STREAM_KEYFILE
+printf 'database: %s/r/x.db\nbackup_dir: %s/backup\nstate_dir: %s/state\nencryption_key: %s/key\n' \
     "$B" "$B" "$B" "$B" >"$B/dr.yaml"
 
 echo "# $(uname -srm), $(nproc) CPUs"

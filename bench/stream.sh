@@ -21,7 +21,9 @@ SP=
 trap '[ -n "$SP" ] && kill -9 $SP 2>/dev/null; rm -rf "$B"' EXIT
 DB="$B/sdwan.db"
 C="$B/dr.yaml"
-printf 'database: %s\nbackup_dir: %s\n' "$DB" "$B/backup" >"$C"
+# the stream signs its files with the encryption key and does not start without one
+(umask 077; openssl rand -base64 32 >"$B/key")
+printf 'database: %s\nbackup_dir: %s\nencryption_key: %s/key\n' "$DB" "$B/backup" "$B" >"$C"
 
 fresh_db() {
 	rm -rf "$DB" "$DB-wal" "$DB-shm" "$B/backup"
