@@ -1,15 +1,15 @@
 #!/bin/sh
 # run.sh SECONDS: build the libFuzzer targets (the runbook loader, the backup manifest
 # parser, restore's whole-archive check, the page-level reader of SQLite files that assess
-# salvages with) in their own build folder (clang, ASan, UBSan) and fuzz them for SECONDS in
+# salvages with, the stream's snapshot.sha256 and segment readers) in their own build folder (clang, ASan, UBSan) and fuzz them for SECONDS in
 # all, split between them, each seeded from the source tree (the databases made by sqlite3).
 # Exits non-zero when the fuzzer finds a crash.
 set -eu
 secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILDDIR:-$top/_fuzz}
-targets="runbook manifest archive pagescan"
-each=$((secs / 4))
+targets="runbook manifest archive pagescan stream"
+each=$((secs / 5))
 [ "$each" -ge 1 ] || each=1
 
 [ -x "$top/configure" ] || (cd "$top" && ./bootstrap)
@@ -21,10 +21,10 @@ if [ ! -f Makefile ]; then
 	    LDFLAGS="-fsanitize=address,undefined" >/dev/null
 fi
 make -s -j2 tests/fuzz/fuzz-runbook tests/fuzz/fuzz-manifest tests/fuzz/fuzz-archive \
-    tests/fuzz/fuzz-pagescan
+    tests/fuzz/fuzz-pagescan tests/fuzz/fuzz-stream
 
 # The corpora grow in the build folder; the seeds come from the source tree.
-mkdir -p corpus corpus-manifest corpus-archive corpus-pagescan artifacts
+mkdir -p corpus corpus-manifest corpus-archive corpus-pagescan corpus-stream artifacts
 cp "$top"/runbooks/*.yaml "$top"/tests/data/runbooks-bad/*.yaml corpus/
 # Manifests: the plan's script's shape and ours (fingerprint, HMAC), and a broken one.
 sum=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -55,6 +55,29 @@ if [ ! -s corpus-pagescan/seed-1.db ] && command -v sqlite3 >/dev/null; then
 	done
 fi
 
+# The stream's files (fuzz-stream.c: first byte 0/2 snapshot.sha256, 1/3 segment 1; 2 and 3
+# allow unsigned): a snapshot.sha256 signed with the target's key for its generation, the
+# same unsigned, and a PDRSEG01 segment of one 512-byte commit frame.
+ssum="$sum  snapshot.db
+Time-Ms: 1764244800000
+Page-Size: 512
+Wal-Salt: 1 2
+Wal-Frame: 0
+"
+skey=$(printf 'patronus-dr stream HMAC-SHA256 key v1\000fuzz-key-fuzz-key' | openssl dgst -sha256 -r | cut -c1-64)
+smac=$({ printf '20261127-120000-0a1b2c3d\000'; printf '%s' "$ssum"; } |
+    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$skey" -r | cut -c1-64)
+{ printf '\000'; printf '%s' "$ssum"; printf 'HMAC-SHA256: %s\n' "$smac"; } >corpus-stream/signed
+{ printf '\002'; printf '%s' "$ssum"; } >corpus-stream/unsigned
+{
+	printf '\003PDRSEG01\000\000\002\000\000\000\000\001'
+	printf '\000\000\000\000\000\000\000\001\000\000\001\232\300\000\000\000'
+	printf '\000\000\000\000\000\000\000\001\000\000\000\001\000\000\000\002'
+	head -c 64 /dev/zero
+	printf '\000\000\000\001\000\000\000\001\000\000\000\001\000\000\000\002'
+	head -c 520 /dev/zero
+} >corpus-stream/segment
+
 rc=0
 for t in $targets; do
 	case $t in
@@ -62,6 +85,7 @@ for t in $targets; do
 	manifest) corpus=corpus-manifest dict="-dict=$top/tests/fuzz/manifest.dict" len=16384 ;;
 	archive) corpus=corpus-archive dict= len=65536 ;;
 	pagescan) corpus=corpus-pagescan dict= len=65536 ;;
+	stream) corpus=corpus-stream dict= len=65536 ;;
 	esac
 	echo "== fuzz-$t for $each s"
 	# shellcheck disable=SC2086
