@@ -199,7 +199,7 @@ tui_wait_gone $S ' Keys ' "q closes the help"
 awk -F'│ ' 'NF > 1 && !/ of [0-9]+: / { print $2 }' "$T/help" | sed -n 's/^\(\([^ ]\| [^ ]\)\{1,\}\)  .*/\1/p' |
     sed 's/, /\n/g' | sort -u >"$T/helpkeys"
 # the key names of the table's rows, from the source: a new row needs no change here
-sed -n 's/^	{ [a-z]*, [^,]*, "\([^"]*\)".*/\1/p' "$srcdir/src/ui/tui-main.c" | sort -u >"$T/tablekeys"
+sed -n 's/^	{ [a-z]*, [^,]*, "\([^"]*\)".*/\1/p' "$srcdir/src/ui/tui-main-keys.c" | sort -u >"$T/tablekeys"
 [ "$(wc -l <"$T/tablekeys")" -ge 20 ] && ok "the key table has $(wc -l <"$T/tablekeys") keys" ||
 	fail "the key table was not read from the source"
 missing=$(comm -23 "$T/tablekeys" "$T/helpkeys")
