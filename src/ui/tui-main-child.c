@@ -304,7 +304,7 @@ main_child_end(struct tui *t)
 }
 
 /* Read what the supervisor says: a newline means the record has grown; text is a message. */
-static void
+void
 main_child_io(struct tui *t)
 {
 	struct buf	 b;
@@ -335,19 +335,21 @@ main_child_io(struct tui *t)
 		main_child_end(t);
 }
 
-/* The supervisor's pipe is ready (or closed): follow the record. */
-void
-tui_child_event(struct tui *t)
+/* The screen's child hook: the supervisor's pipe is ready (or closed): follow the record. */
+int
+main_child(struct tui *t, struct screen *sc)
 {
 	main_child_io(t);
+	return (SCR_REDRAW);
 }
 
 /*
- * The TUI is ending with its supervisor running: let it go on. It records
- * the output and the end itself; resume shows the run meanwhile.
+ * The screen's hangup hook: the TUI is ending with its supervisor running:
+ * let it go on. It records the output and the end itself; resume shows the
+ * run meanwhile.
  */
 void
-tui_child_hangup(struct tui *t, const char *why)
+main_hangup(struct tui *t, struct screen *sc, const char *why)
 {
 	(void)why;
 	if (t->proc == NULL)

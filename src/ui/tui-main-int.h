@@ -50,6 +50,10 @@ struct main_state {
 	int		 out_n;		/* rows of output when last drawn */
 };
 
+/* tui-main-keys.c: the key table */
+extern const struct tui_key tui_main_keys[];
+extern const size_t tui_main_nkeys;
+
 /* tui-main.c */
 struct main_state *main_st(struct tui *);
 int	 main_view(struct tui *, struct main_state *);
@@ -59,6 +63,7 @@ char	*main_command(struct tui *, int, char ***, char **);
 void	 main_goto(struct tui *, int);
 
 /* tui-main-draw.c */
+char	*tui_main_rto(struct tui *, attr_t *);
 int	 main_nitems(struct tui *, int);
 int	 main_clamp(int, int, int);
 bool	 main_key_applies(struct tui *, struct main_state *, const struct tui_key *);
@@ -73,5 +78,8 @@ void	 main_key_run(struct tui *, int);
 bool	 main_run_ours(struct tui *, int);
 void	 main_key_cancel(struct tui *, int);
 bool	 main_settle(struct tui *);
+void	 main_child_io(struct tui *);
+int	 main_child(struct tui *, struct screen *);
+void	 main_hangup(struct tui *, struct screen *, const char *);
 
 #endif

@@ -403,7 +403,7 @@ main_k_other(struct tui *t, struct main_state *m, int arg)
 		tui_timeline(t);
 		break;
 	case KO_HELP:
-		tui_help(t);
+		tui_help(t, tui_main_keys, tui_main_nkeys);
 		break;
 	case KO_CONTACTS:
 		tui_contacts(t);
@@ -411,7 +411,7 @@ main_k_other(struct tui *t, struct main_state *m, int arg)
 	case KO_QUIT:
 		/* a child that has just ended is settled first, as the tick would */
 		if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
-			tui_child_event(t);
+			main_child_io(t);
 		if (t->proc != NULL) {
 			tui_confirm(t, _("Leave"), _("A command is running. It goes on and is "
 			    "recorded; resume shows it. Leave? (y/n)"), main_quit_confirmed, NULL);

@@ -135,28 +135,6 @@ main_free(struct screen *sc)
 	free(m);
 }
 
-static const struct screen_ops tui_main_screen = {
-	.name = "main",
-	.draw = main_draw,
-	.key = main_key,
-	.resize = main_resize,
-	.tick = NULL,
-	.free = main_free,
-};
-
-/* Push the main screen with its state: the focus, the cursors and scroll positions. */
-void
-tui_main_open(struct tui *t)
-{
-	struct main_state	*m = xcalloc(1, sizeof *m);
-
-	m->focus = MF_STEP;
-	m->seen_step = -2;
-	m->result_step = -2;
-	m->out_top = -1;
-	tui_push(t, &tui_main_screen, m);
-}
-
 /*
  * The newest restorable point (the newest set's own time, from its name, or
  * the stream's caught-up point, whichever is newer) and whether the configured protection can meet
@@ -199,8 +177,8 @@ main_scan_rpo(struct tui *t)
 }
 
 /* Before the first screen: the first step becomes current when none is; the backups are scanned. */
-void
-tui_main_first(struct tui *t)
+static void
+main_first(struct tui *t)
 {
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
 		main_goto(t, 0);
@@ -209,11 +187,11 @@ tui_main_first(struct tui *t)
 }
 
 /*
- * Once a second: read other TUIs' events, reap a child, record crossed
- * clock thresholds, rescan the backups now and then. Returns whether to redraw.
+ * Once a second (the screen's tick): read other TUIs' events, reap a child,
+ * record crossed clock thresholds, rescan the backups now and then. Redraws.
  */
-int
-tui_main_tick(struct tui *t)
+static int
+main_tick(struct tui *t, struct screen *sc)
 {
 	const struct incident	*inc = t->o->inc;
 	int64_t			 now = tui_now_ms(), el;
@@ -222,7 +200,7 @@ tui_main_tick(struct tui *t)
 		main_goto(t, 0);
 	tui_sync(t);
 	if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
-		tui_child_event(t);
+		main_child_io(t);
 	main_settle(t);
 	if (now - t->rpo_scanned_ms >= 10000)
 		main_scan_rpo(t);
@@ -249,5 +227,53 @@ tui_main_tick(struct tui *t)
 		free(t->status);
 		t->status = NULL;
 	}
-	return (1);
+	return (SCR_REDRAW);
+}
+
+/* On a terminal too small for the screen: the RTO clock keeps running (caller frees). */
+static char *
+main_small(struct tui *t, struct screen *sc, attr_t *a)
+{
+	return (tui_main_rto(t, a));
+}
+
+static const struct screen_ops tui_main_screen = {
+	.name = "main",
+	.draw = main_draw,
+	.key = main_key,
+	.resize = main_resize,
+	.tick = main_tick,
+	.child = main_child,
+	.hangup = main_hangup,
+	.small = main_small,
+	.free = main_free,
+};
+
+/*
+ * Push the main screen with its state (the focus, the cursors and scroll
+ * positions), record a resume, and make the first step current.
+ */
+static void
+main_open(struct tui *t)
+{
+	struct main_state	*m = xcalloc(1, sizeof *m);
+
+	m->focus = MF_STEP;
+	m->seen_step = -2;
+	m->result_step = -2;
+	m->out_top = -1;
+	tui_push(t, &tui_main_screen, m);
+	if (t->o->resumed)
+		tui_record(t, NULL, INCIDENT_EV_RESUMED, "");
+	main_first(t);
+}
+
+/*
+ * Walk the incident on the terminal, the main screen first, until the
+ * operator leaves, closes it, or a signal ends the TUI (tui_run).
+ */
+int
+tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
+{
+	return (tui_run(o, main_open, end, cause));
 }
