@@ -83,38 +83,45 @@ report_safe(struct buf *b, const char *s)
 	}
 }
 
+/* The characters HTML and Markdown (which passes HTML through) both write as entities. */
+#define REPORT_ESC_ENTITIES	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;"
+
+/* What HTML writes for each character it escapes (NULL: the character as it is). */
+static const char *const report_esc_html[256] = {
+	REPORT_ESC_ENTITIES, ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
+/* What Markdown writes: the entities, and its own marks behind a backslash. */
+static const char *const report_esc_md[256] = {
+	REPORT_ESC_ENTITIES,
+	['\\'] = "\\\\", ['`'] = "\\`", ['*'] = "\\*", ['_'] = "\\_", ['['] = "\\[",
+	[']'] = "\\]", ['|'] = "\\|", ['#'] = "\\#", ['~'] = "\\~", ['!'] = "\\!",
+};
+
+/* Append the defused text t with each character that esc names written as it says; frees t. */
+static void
+report_escape(struct buf *b, struct buf *t, const char *const esc[256])
+{
+	const char	*p;
+
+	for (p = t->data != NULL ? t->data : ""; *p != '\0'; p++) {
+		if (esc[(unsigned char)*p] != NULL)
+			buf_adds(b, esc[(unsigned char)*p]);
+		else
+			buf_addc(b, *p);
+	}
+	buf_free(t);
+}
+
 /* Append text for HTML: defused like report_safe, &<>"' as entities. */
 void
 report_html(struct buf *b, const char *s)
 {
 	struct buf	 t;
-	const char	*p;
 
 	buf_init(&t);
 	report_safe(&t, s);
-	for (p = t.data != NULL ? t.data : ""; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			buf_addc(b, *p);
-			break;
-		}
-	}
-	buf_free(&t);
+	report_escape(b, &t, report_esc_html);
 }
 
 /* Append text on one line (newlines as " / "), defused. */
@@ -147,32 +154,10 @@ void
 report_md_text(struct buf *b, const char *s)
 {
 	struct buf	 t;
-	const char	*p;
 
 	buf_init(&t);
 	report_line(&t, s);
-	for (p = t.data != NULL ? t.data : ""; *p != '\0'; p++) {
-		switch (*p) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
-		case '#': case '~': case '!':
-			buf_addc(b, '\\');
-			buf_addc(b, *p);
-			break;
-		default:
-			buf_addc(b, *p);
-			break;
-		}
-	}
-	buf_free(&t);
+	report_escape(b, &t, report_esc_md);
 }
 
 /* The last REPORT_EXCERPT_LINES lines of out (caller frees); *cut set to the lines left out. */

@@ -494,6 +494,25 @@ START_TEST(test_truth_abandoned)
 }
 END_TEST
 
+/* Each format's escape table, whole: every character it names, and only those, written its way. */
+START_TEST(test_escape_tables)
+{
+	struct incident_store	*st;
+	char			*id, *md, *html;
+
+	st = declare("rb", INCIDENT_MODE_INCIDENT, &id);
+	append(st, id, NULL, INCIDENT_EV_NOTE, "a&b<c>d\"e'f\\g`h*i_j[k]l|m#n~o!p");
+	md = render(st, id, REPORT_MD);
+	HAS(md, "a&amp;b&lt;c&gt;d\"e'f\\\\g\\`h\\*i\\_j\\[k\\]l\\|m\\#n\\~o\\!p");
+	html = render(st, id, REPORT_HTML);
+	HAS(html, "a&amp;b&lt;c&gt;d&quot;e&#39;f\\g`h*i_j[k]l|m#n~o!p");
+	free(md);
+	free(html);
+	free(id);
+	incident_store_close(st);
+}
+END_TEST
+
 /* 10. HTML and ESC in notes and answers: escaped for each format, nothing raw gets through. */
 START_TEST(test_truth_hostile_text)
 {
@@ -570,6 +589,7 @@ report_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_escaping);
+	tcase_add_test(tc, test_escape_tables);
 	tcase_add_test(tc, test_score_generic);
 	tcase_add_test(tc, test_huge_index);
 	tcase_add_test(tc, test_history_text);
