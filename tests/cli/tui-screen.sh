@@ -207,6 +207,14 @@ missing=$(comm -23 "$T/tablekeys" "$T/helpkeys")
 extra=$(comm -13 "$T/tablekeys" "$T/helpkeys")
 [ -z "$extra" ] && ok "no key in the help beyond the table's" || fail "unknown keys in the help: $extra"
 
+# the loop reaches the main screen only through its screen_ops (child, hangup, small, tick):
+# tui.c names none of the main screen's functions, so the two files do not call each other
+if grep -nE '\<(main_[a-z_]+|tui_main_[a-z_]+|tui_child_[a-z_]+)\(' "$srcdir/src/ui/tui.c" >"$T/cycle"; then
+	fail "tui.c calls the main screen: $(cat "$T/cycle")"
+else
+	ok "tui.c calls no function of the main screen"
+fi
+
 # keys that mean nothing in the step list do nothing and say nothing
 tui_keys $S Tab
 tui_wait $S 'Enter select' "Tab: the step list"
