@@ -165,6 +165,7 @@ const char *tui_glyph(struct tui *, const char *, const char *);
 char	*tui_clock(int64_t, char *, size_t);
 char	*tui_dur(int64_t, char *, size_t);
 int	 tui_record(struct tui *, const char *, enum incident_ev, const char *);
+int	 tui_appended(struct tui *, int, struct incident_event *, char **);
 int	 tui_run(const struct tui_opts *, void (*)(struct tui *), enum tui_end *, char **);
 int	 tui_sync(struct tui *);
 void	 tui_own(struct tui *, int64_t);

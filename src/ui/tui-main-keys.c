@@ -180,7 +180,7 @@ main_next_question(struct tui *t, int i, int q)
 static void
 main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
 {
-	int			 i = (int)((intptr_t)arg >> 16), q = (int)((intptr_t)arg & 0xffff);
+	int			 i = (int)((intptr_t)arg >> 16), q = (int)((intptr_t)arg & 0xffff), r;
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	struct incident_event	 ev;
 	char			*cause = NULL;
@@ -188,15 +188,10 @@ main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
 	if (!ok)
 		return;
 	memset(&ev, 0, sizeof ev);
-	if (incident_append_answer(t->o->store, t->o->inc->id, rs->id, rs->questions[q].id,
-	    rs->questions[q].text, text, &ev, &cause) != 0) {
-		tui_status(t, true, _("not recorded: %s"), cause);
-		free(cause);
+	r = incident_append_answer(t->o->store, t->o->inc->id, rs->id, rs->questions[q].id,
+	    rs->questions[q].text, text, &ev, &cause);
+	if (tui_appended(t, r, &ev, &cause) != 0)
 		return;
-	}
-	tui_own(t, ev.seq);
-	incident_event_clear(&ev);
-	tui_sync(t);
 	main_next_question(t, i, q);
 }
 
@@ -209,20 +204,16 @@ main_key_tick(struct tui *t, int i)
 	struct incident_event	 ev;
 	char			*cause = NULL;
 	bool			 on;
+	int			 r;
 
 	if (rs->kind != RB_CHECKLIST || m->item_cur < 0 || (size_t)m->item_cur >= rs->nitems)
 		return;
 	on = !t->w.steps[i].ticks[m->item_cur];
 	memset(&ev, 0, sizeof ev);
-	if (incident_append_check(t->o->store, t->o->inc->id, rs->id, on, m->item_cur,
-	    rs->items[m->item_cur], &ev, &cause) != 0) {
-		tui_status(t, true, _("not recorded: %s"), cause);
-		free(cause);
+	r = incident_append_check(t->o->store, t->o->inc->id, rs->id, on, m->item_cur,
+	    rs->items[m->item_cur], &ev, &cause);
+	if (tui_appended(t, r, &ev, &cause) != 0)
 		return;
-	}
-	tui_own(t, ev.seq);
-	incident_event_clear(&ev);
-	tui_sync(t);
 	if (on && (size_t)m->item_cur + 1 < rs->nitems) {
 		m->item_cur++;
 		m->item_show = true;
@@ -237,7 +228,7 @@ main_key_enter(struct tui *t, int i)
 	const struct walk_step	*ws = &t->w.steps[i];
 	struct incident_event	 ev;
 	char			*cause = NULL;
-	int			 a = main_st(t)->item_cur;
+	int			 a = main_st(t)->item_cur, r;
 
 	if (a < 0 || a >= main_nitems(t, i))
 		return;
@@ -251,15 +242,10 @@ main_key_enter(struct tui *t, int i)
 		break;
 	case RB_DECIDE:
 		memset(&ev, 0, sizeof ev);
-		if (incident_append_decision(t->o->store, t->o->inc->id, rs->id, rs->question,
-		    rs->answers[a].label, rs->answers[a].next, &ev, &cause) != 0) {
-			tui_status(t, true, _("not recorded: %s"), cause);
-			free(cause);
+		r = incident_append_decision(t->o->store, t->o->inc->id, rs->id, rs->question,
+		    rs->answers[a].label, rs->answers[a].next, &ev, &cause);
+		if (tui_appended(t, r, &ev, &cause) != 0)
 			return;
-		}
-		tui_own(t, ev.seq);
-		incident_event_clear(&ev);
-		tui_sync(t);
 		main_done_now(t, i);
 		break;
 	default:

@@ -538,6 +538,27 @@ tui_sync(struct tui *t)
 }
 
 /*
+ * After an append to the record that returned r (0: *ev holds the event;
+ * else *cause says why, and is freed here): mark the event ours and apply
+ * everything new, so the screen shows it only once it is on disk, or put the
+ * error on the status line. Returns 0 or -1.
+ */
+int
+tui_appended(struct tui *t, int r, struct incident_event *ev, char **cause)
+{
+	if (r != 0) {
+		tui_status(t, true, _("not recorded: %s"), *cause);
+		free(*cause);
+		*cause = NULL;
+		return (-1);
+	}
+	tui_own(t, ev->seq);
+	incident_event_clear(ev);
+	tui_sync(t);
+	return (0);
+}
+
+/*
  * Append an event for step (NULL: none) to the record and apply everything
  * new, so the screen shows it only once it is on disk. Returns 0, or -1 with
  * the error on the status line.
@@ -547,18 +568,11 @@ tui_record(struct tui *t, const char *step, enum incident_ev kind, const char *p
 {
 	struct incident_event	 ev;
 	char			*cause = NULL;
+	int			 r;
 
 	memset(&ev, 0, sizeof ev);
-	if (incident_append(t->o->store, t->o->inc->id, step, kind, payload, &ev,
-	    &cause) != 0) {
-		tui_status(t, true, _("not recorded: %s"), cause);
-		free(cause);
-		return (-1);
-	}
-	tui_own(t, ev.seq);
-	incident_event_clear(&ev);
-	tui_sync(t);
-	return (0);
+	r = incident_append(t->o->store, t->o->inc->id, step, kind, payload, &ev, &cause);
+	return (tui_appended(t, r, &ev, &cause));
 }
 
 /*
