@@ -85,15 +85,13 @@ _patronus_dr()
 	done
 
 	case $prev in
-	-c|--config|-o|--output|--dir|--detected|--incident-start|--target|\
-	--interface|--expect|--timeout|--before|--reason)
-		case $prev in
-		--detected|--incident-start|--target|--interface|--expect|--timeout|\
-		--before|--reason)
-			return ;;
-		esac
+	-c|--config|-o|--output|--dir|--scratch|--to)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
+		return
+		;;
+	--detected|--incident-start|--target|--interface|--expect|--timeout|--before|\
+	--reason|--at|--wait)
 		return
 		;;
 	--type)
@@ -109,7 +107,7 @@ _patronus_dr()
 		return
 		;;
 	--from)
-		[[ $cmd == fetch ]] && COMPREPLY=($(compgen -W "sftp s3" -- "$cur")) ||
+		[[ $cmd == fetch || $cmd == incidents ]] && COMPREPLY=($(compgen -W "sftp s3" -- "$cur")) ||
 		    { COMPREPLY=($(compgen -W "$(_patronus_dr_sets)" -- "$cur")
 		    $(compgen -f -X '!*.db' -- "$cur")); compopt -o filenames 2>/dev/null; }
 		return
@@ -125,26 +123,28 @@ _patronus_dr()
 		return
 	fi
 
+	# Each command's options, as its option table declares them (src/cli/cmd-*.c);
+	# tests/cli/completion.sh checks them against every command's --help.
 	local opts=""
 	case $cmd in
+	demo)		opts="--dir --reset --no-tui" ;;
 	backup)		opts="--type --no-prune --no-offsite --retry-offsite --wait" ;;
-	restore)	opts="--from --at --before --to --incident-start --yes --copy --wait --from-remote --latest --allow-unsigned" ;;
 	stream)		opts="--once --json" ;;
+	verify)		opts="--json --allow-unsigned --wait" ;;
+	restore)	opts="--at --before --from --incident-start --yes --copy --allow-unsigned --wait --to --from-remote --latest" ;;
+	restore-test)	opts="--from --scratch --output" ;;
 	assess)		opts="--dump --output" ;;
 	keys)		opts="--interface" ;;
 	rpo)		opts="--incident-start --before --target" ;;
 	check)		opts="--expect --timeout" ;;
-	verify)		opts="--json --allow-unsigned --wait" ;;
-	backups)	opts="--json" ;;
 	prune)		opts="--dry-run --remote --wait --keep" ;;
 	fetch)		opts="--from --latest --stream --wait" ;;
-	demo)		opts="--dir --reset --no-tui" ;;
+	backups)	opts="--json" ;;
 	run)		opts="--drill --keep-sandbox --unattended --detected" ;;
-	restore-test)	opts="--from --scratch --output" ;;
+	runbooks)	opts="--strict --expand" ;;
 	drills)		opts="--ascii" ;;
-	report)		opts="--format --record -o" ;;
-	incidents)	opts="--json --offline --from --reason" ;;
-	runbooks)	opts="--expand" ;;
+	incidents)	opts="--json --offline --reason --from" ;;
+	report)		opts="--format --output --record" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))

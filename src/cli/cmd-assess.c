@@ -14,12 +14,6 @@
 static int
 cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "dump", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct salvage_report		 r;
 	const char			*db, *base;
 	char				*out = NULL, *cause = NULL, *copy = NULL;
@@ -29,7 +23,7 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	size_t				 i;
 	int				 opt, ex;
 
-	while ((opt = cmd_getopt(e, argc, argv, "o:dh", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'o':
 			free(out);
@@ -123,9 +117,20 @@ done:
 	return (ex);
 }
 
+/* The options of assess (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_assess_opts[] = {
+	{ "dump", 'd', NULL,
+	    N_("write the dump even when the check passes"),
+	    CMD_OPT_SHORT, NULL },
+	{ "output", 'o', N_("FILE"),
+	    N_("the dump (default: STATE_DIR/salvage-DB-STAMP.sql)"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_assess_entry = {
 	.name = "assess",
-	.args = "[--dump] [-o FILE] [DB]",
+	.args = "[DB]",
 	.summary = N_("integrity check, salvage dump of what can be read"),
 	.help = N_("Runs PRAGMA integrity_check on a private copy of DB (default: the\n"
 	    "database of dr.yaml) and its -wal and -journal, made beside the dump:\n"
@@ -135,15 +140,13 @@ const struct cmd_entry cmd_assess_entry = {
 	    "damaged table read page by page from its b-tree; rows of pages no\n"
 	    "table reaches go to lost_and_found. Beside the dump: FILE.report.txt\n"
 	    "(damaged pages, lost rowids, rows per table) and FILE.integrity.txt\n"
-	    "(every line of the integrity check).\n"
-	    "\n"
-	    "  -d, --dump          write the dump even when the check passes\n"
-	    "  -o, --output FILE   the dump (default: STATE_DIR/salvage-DB-STAMP.sql)\n"
-	    "\n"
-	    "Exit status: 0 intact, 1 damaged, 2 damaged and almost nothing\n"
+	    "(every line of the integrity check).\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_assess_exec,
+	.opts = cmd_assess_opts,
+	.opt_col = 22,
+	.help_tail = N_("Exit status: 0 intact, 1 damaged, 2 damaged and almost nothing\n"
 	    "salvaged (under a tenth of the rows found on the file's pages),\n"
 	    "66 no such database, 77 not readable, 73 or 74 the copy or the dump\n"
 	    "cannot be written.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_assess_exec,
 };

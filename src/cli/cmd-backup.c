@@ -10,15 +10,10 @@
 #include "cli/cmd.h"
 #include "engine/backup/backup.h"
 #include "engine/set/hashio.h"
-#include "engine/set/setlock.h"
 #include "engine/backup/metrics.h"
 #include "engine/backup/retention.h"
 #include "engine/set/manifest.h"
-#include "engine/backup/notify.h"
 #include "engine/remote/remote.h"
-#include "model/calendar.h"
-#include "model/incident.h"
-#include "ui/report.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -35,38 +30,6 @@ cmd_backup_checkpoint(const char *what)
 	(void)what;
 	if (++cmd_backup_points == cmd_backup_kill_at)
 		raise(SIGKILL);
-}
-
-/*
- * The time a command runs at: now, or $PATRONUS_DR_NOW ("@EPOCH"), a test hook
- * that lets the tests simulate a year of backups. Returns -1 when it is malformed.
- */
-int
-cmd_now(time_t *now)
-{
-	const char	*v = getenv("PATRONUS_DR_NOW");
-	char		*end;
-	long long	 t;
-
-	*now = time(NULL);
-	if (v == NULL || *v == '\0')
-		return (0);
-	errno = 0;
-	if (*v != '@' || (t = strtoll(v + 1, &end, 10), errno != 0) || *end != '\0' ||
-	    end == v + 1)
-		return (-1);
-	*now = (time_t)t;
-	return (0);
-}
-
-/* Seconds on the monotonic clock. */
-double
-cmd_monotonic(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
 /* The size of the four files of the set res made, 0 when unknown. */
@@ -89,212 +52,6 @@ cmd_backup_size(const struct backup_result *res)
 		free(name);
 	}
 	return (size);
-}
-
-/* The milliseconds of a --wait DURATION (e.g. 0, 30, 30s, 2m); a bad one is a usage error. */
-int64_t
-cmd_wait_ms(const struct cmd_entry *e, const char *arg)
-{
-	int64_t	 secs;
-	char	*cause = NULL;
-
-	if (duration_parse(arg, &secs, &cause) != 0 || secs > 24 * 3600) {
-		free(cause);
-		cmd_usage_error(e, _("--wait wants a duration such as 0, 30s or 5m (at most "
-		    "a day), not \"%s\""), arg);
-	}
-	return (secs * 1000);
-}
-
-/*
- * Take backup_dir's lock for the command what (creating the folder when
- * create), waiting up to wait_ms for another run. Returns 0, or the exit
- * status after saying why not: 75 when another run holds it (its pid named).
- */
-int
-cmd_lock(const struct conf *c, const char *what, int64_t wait_ms, bool create)
-{
-	char	*cause = NULL;
-	int	 r, err;
-
-	if ((r = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == 0)
-		return (0);
-	err = errno;
-	cmd_error("%s", cause);
-	free(cause);
-	return (r == 1 ? EX_TEMPFAIL : fs_errno_exit(err));
-}
-
-/* Open the log file (creating its folder) and syslog, as the plan's script logs. */
-void
-cmd_open_log(const struct conf *c)
-{
-	char	*dir, *cause = NULL;
-
-	dir = fs_dirname(c->log_file);
-	if (fs_mkdir_p(dir, 0750, &cause) == -1 || log_open_file(c->log_file, &cause) == -1) {
-		log_warn(_("cannot write the log file: %s"), cause);
-		free(cause);
-	}
-	free(dir);
-	log_set_syslog(true);
-}
-
-/* Send a notification to notify.webhook, when set, without waiting for it. */
-void
-cmd_notify(const struct conf *c, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg, *text, *cause = NULL;
-
-	if (c->notify_webhook == NULL)
-		return;
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	text = notify_text("%s", msg);
-	if (notify_send(c->notify_webhook, c->notify_timeout, text, &cause) != 0) {
-		log_warn("%s", cause);
-		free(cause);
-	}
-	free(text);
-	free(msg);
-}
-
-/* The runbook of incident id in the list l of n, or NULL. */
-static const char *
-cmd_metrics_runbook(const struct incident *l, size_t n, const char *id)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(l[i].id, id) == 0)
-			return (l[i].runbook_id);
-	return (NULL);
-}
-
-/*
- * The drill calendar gauge: when each scheduled runbook is next due, 0 when
- * it was never drilled, so that `time() > next_due` alerts in both cases.
- */
-static void
-cmd_metrics_calendar(const struct conf *c, struct incident_store *st, struct metrics *m)
-{
-	struct calendar_row	*rows = NULL;
-	size_t			 n = 0, i;
-	char			*lab;
-
-	if (cmd_drill_calendar(c, st, &rows, &n) != 0)
-		return;
-	metrics_clear(m, "patronus_dr_drill_next_due_timestamp_seconds");
-	for (i = 0; i < n; i++) {
-		lab = xasprintf("runbook=\"%s\"", rows[i].runbook_id);
-		metrics_set(m, "patronus_dr_drill_next_due_timestamp_seconds", lab,
-		    (double)(rows[i].next_due_ms / 1000));
-		free(lab);
-	}
-	calendar_free(rows, n);
-}
-
-/* The incident and drill gauges: open incidents, each runbook's last drill. */
-static void
-cmd_metrics_incidents(const struct conf *c, struct metrics *m)
-{
-	struct incident_store	*st = NULL;
-	struct report_history	*h = NULL;
-	struct incident		*l = NULL;
-	const char		*rb, *other;
-	char			*db, *cause = NULL, *lab;
-	size_t			 nl = 0, nh = 0, i, j, open = 0;
-
-	db = str_join_path(c->state_dir, "incidents.db");
-	if (access(db, F_OK) != 0) {
-		free(db);
-		metrics_set(m, "patronus_dr_incidents_open", NULL, 0);
-		return;
-	}
-	free(db);
-	if (incident_store_open(c->state_dir, &st, &cause) != 0 ||
-	    incident_list(st, &l, &nl, &cause) != 0) {
-		log_warn("%s", cause);
-		free(cause);
-		if (st != NULL)
-			incident_store_close(st);
-		return;
-	}
-	for (i = 0; i < nl; i++)
-		if (l[i].mode != INCIDENT_MODE_DRILL && l[i].closed_ms == 0)
-			open++;
-	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
-	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
-		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
-		metrics_clear(m, "patronus_dr_drill_last_success");
-		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
-		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
-		/*
-		 * Oldest first: the last row of a runbook is its last drill. An
-		 * abandoned drill (incidents close) is no result: passed over.
-		 */
-		for (i = 0; i < nh; i++) {
-			if (h[i].abandoned ||
-			    (rb = cmd_metrics_runbook(l, nl, h[i].id)) == NULL)
-				continue;
-			for (j = i + 1; j < nh; j++)
-				if (!h[j].abandoned &&
-				    (other = cmd_metrics_runbook(l, nl, h[j].id)) != NULL &&
-				    strcmp(other, rb) == 0)
-					break;
-			if (j < nh)
-				continue;
-			lab = xasprintf("runbook=\"%s\"", rb);
-			metrics_set(m, "patronus_dr_drill_last_timestamp_seconds", lab,
-			    (double)(h[i].declared_ms / 1000));
-			metrics_set(m, "patronus_dr_drill_rto_target_seconds", lab,
-			    (double)h[i].rto);
-			if (h[i].closed) {
-				metrics_set(m, "patronus_dr_drill_last_success", lab,
-				    h[i].pass ? 1 : 0);
-				metrics_set(m, "patronus_dr_drill_last_rto_achieved_seconds", lab,
-				    (double)h[i].rto_achieved);
-			}
-			free(lab);
-		}
-		cmd_report_history_free(h, nh);
-	}
-	incident_list_free(l, nl);
-	cmd_metrics_calendar(c, st, m);
-	incident_store_close(st);
-}
-
-/*
- * With metrics_file set, rewrite it with m, the backup tiers as they are now
- * and the incident gauges; a failure is a warning. Frees m.
- */
-void
-cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
-{
-	struct catalog_set	*sets = NULL;
-	size_t			 n = 0;
-	char			*cause = NULL;
-
-	if (c->metrics_file == NULL) {
-		metrics_free(m);
-		return;
-	}
-	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &n, &cause) == 0) {
-		metrics_catalog(m, sets, n, now);
-		catalog_free(sets, n);
-	} else {
-		log_warn("%s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	cmd_metrics_incidents(c, m);
-	if (metrics_write(c->metrics_file, m, &cause) != 0) {
-		log_warn(_("cannot write the metrics file: %s"), cause);
-		free(cause);
-	}
-	metrics_free(m);
 }
 
 /*
@@ -355,20 +112,11 @@ cmd_backup_sweep(const struct conf *c)
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-offsite", no_argument, NULL, 'o' },
-		{ "no-prune", no_argument, NULL, 'n' },
-		{ "retry-offsite", no_argument, NULL, 'r' },
-		{ "type", required_argument, NULL, 't' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct backup_opts		 o;
 	struct backup_result		 res;
 	struct metrics			 m;
 	const char			*v;
-	double				 t0;
+	int64_t				 t0;
 	time_t				 end;
 	char				*cause = NULL;
 	int64_t				 wait_ms = 0;
@@ -381,7 +129,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	o.tier = -1;
 	o.prune = true;
 	o.offsite = true;
-	while ((opt = cmd_getopt(e, argc, argv, "hnort:w:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			wait_ms = cmd_wait_ms(e, optarg);
@@ -434,10 +182,10 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	cmd_backup_sweep(&ctx->conf);
 	metrics_init(&m);
-	t0 = cmd_monotonic();
+	t0 = time_mono_ms();
 	if (backup_run(&o, &res, &cause) == 0) {
 		rc = EX_OK;
-		end = o.now + (time_t)(cmd_monotonic() - t0);
+		end = o.now + (time_t)((time_mono_ms() - t0) / 1000);
 		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 1);
 		metrics_set(&m, "patronus_dr_backup_last_success_timestamp_seconds", NULL,
 		    (double)end);
@@ -467,22 +215,46 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
 		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
-		end = o.now + (time_t)(cmd_monotonic() - t0);
+		end = o.now + (time_t)((time_mono_ms() - t0) / 1000);
 		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 0);
 		cmd_notify(&ctx->conf, _("backup FAILED: %s"), cause != NULL ? cause : "?");
 		free(cause);
 	}
 	metrics_set(&m, "patronus_dr_backup_last_run_timestamp_seconds", NULL, (double)end);
-	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL, cmd_monotonic() - t0);
+	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL,
+	    (double)(time_mono_ms() - t0) / 1000);
 	cmd_metrics(&ctx->conf, &m, end);
 	backup_result_free(&res);
 	return (rc);
 }
 
+/* The options of backup (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_backup_opts[] = {
+	{ "type", 't', N_("TIER"),
+	    N_("put the set in this tier; without it, the first backup of\n"
+	    "a month is monthly, else the first of an ISO week weekly,\n"
+	    "else the first of a day daily, else hourly"),
+	    0, NULL },
+	{ "no-prune", 'n', NULL,
+	    N_("do not apply retention afterwards"),
+	    0, NULL },
+	{ "no-offsite", 'o', NULL,
+	    N_("do not copy off-site (nor retry queued copies)"),
+	    0, NULL },
+	{ "retry-offsite", 'r', NULL,
+	    N_("take no backup; only retry the queued off-site copies"),
+	    0, NULL },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("wait this long for another run on backup_dir (backup,\n"
+	    "prune, fetch, verify, restore) to end; default 0: exit 75\n"
+	    "at once, naming its pid, so that timer runs never pile up"),
+	    0, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
-	.args = "[--type hourly|daily|weekly|monthly] [--no-prune] [--no-offsite] "
-	    "[--retry-offsite] [--wait DURATION]",
+	.args = "",
 	.summary = N_("take a backup set as the plan's backup script does"),
 	.help = N_("Checks the live database, copies it online, checks the copy, archives\n"
 	    "config_dir (never the encryption key) and wireguard_dir (encrypted as\n"
@@ -492,24 +264,15 @@ const struct cmd_entry cmd_backup_entry = {
 	    "S3_BACKUP_* variables say so; the manifest last), then applies retention.\n"
 	    "Each file appears only when complete; the manifest last. A failed off-site\n"
 	    "copy leaves the local set complete and is queued in state_dir for the\n"
-	    "next run.\n\n"
-	    "  --type TIER   put the set in this tier; without it, the first backup of\n"
-	    "                a month is monthly, else the first of an ISO week weekly,\n"
-	    "                else the first of a day daily, else hourly\n"
-	    "  --no-prune    do not apply retention afterwards\n"
-	    "  --no-offsite  do not copy off-site (nor retry queued copies)\n"
-	    "  --retry-offsite\n"
-	    "                take no backup; only retry the queued off-site copies\n"
-	    "  --wait DURATION\n"
-	    "                wait this long for another run on backup_dir (backup,\n"
-	    "                prune, fetch, verify, restore) to end; default 0: exit 75\n"
-	    "                at once, naming its pid, so that timer runs never pile up\n\n"
-	    "Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
+	    "next run.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_backup_exec,
+	.opts = cmd_backup_opts,
+	.opt_col = 16,
+	.help_tail = N_("Exit status: 0 done, 1 an integrity check failed, 66 an input is missing,\n"
 	    "73 cannot create the set, 74 I/O error or database busy too long,\n"
 	    "75 the set is complete here but an off-site copy failed (queued), or\n"
 	    "another run holds backup_dir/.lock (nothing done),\n"
 	    "77 the key file is readable by group or others, 78 the remote settings\n"
 	    "are unusable (the set is complete here).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_backup_exec,
 };

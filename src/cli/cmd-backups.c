@@ -125,11 +125,6 @@ cmd_backups_leftovers(const struct conf *c)
 static int
 cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct table_col		 cols[] = {
 		{ _("TIME"), 0 }, { _("TIER"), 0 }, { _("SIZE"), TABLE_RIGHT },
 		{ _("SITES"), TABLE_RIGHT }, { _("STATE"), 0 }, { _("SET"), TABLE_WRAP },
@@ -144,7 +139,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	size_t				 n, i;
 	int				 opt;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hj", longopts)) != -1)
+	while ((opt = cmd_getopts(e, argc, argv)) != -1)
 		if (opt == 'j')
 			json = true;
 	if (optind < argc)
@@ -236,9 +231,17 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	return (EX_OK);
 }
 
+/* The options of backups (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_backups_opts[] = {
+	{ "json", 'j', NULL,
+	    N_("a JSON array instead of a table"),
+	    0, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_backups_entry = {
 	.name = "backups",
-	.args = "[--json]",
+	.args = "",
 	.summary = N_("list the backup sets, newest first, with their state"),
 	.help = N_("Shows every set under backup_dir: time, tier, size, sites and state.\n"
 	    "complete: all files, a sound manifest, verified as they are now;\n"
@@ -249,10 +252,11 @@ const struct cmd_entry cmd_backups_entry = {
 	    "no HMAC line (the plan's own script, or a forgery): restore never picks\n"
 	    "it by itself.\n"
 	    "Then, when there is one, the stream (restore db --at): running or not,\n"
-	    "its generation, newest point, when it last caught up, lag and oldest point.\n\n"
-	    "  --json   a JSON array instead of a table\n\n"
-	    "Exit status: 0 listed, 66 no backup set and no stream (nothing to\n"
-	    "restore from), 74 backup_dir cannot be read.\n"),
+	    "its generation, newest point, when it last caught up, lag and oldest point.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_backups_exec,
+	.opts = cmd_backups_opts,
+	.opt_col = 11,
+	.help_tail = N_("Exit status: 0 listed, 66 no backup set and no stream (nothing to\n"
+	    "restore from), 74 backup_dir cannot be read.\n"),
 };

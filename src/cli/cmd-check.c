@@ -14,19 +14,13 @@
 static int
 check_http(const struct cmd_entry *e, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "expect", required_argument, NULL, 'e' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	char				*cause = NULL, *end;
 	int64_t				 timeout = 10, us;
 	long				 expect = 0, status;
 	int				 opt;
 	bool				 good;
 
-	while ((opt = cmd_getopt(e, argc, argv, "e:t:h", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'e':
 			errno = 0;
@@ -143,17 +137,13 @@ check_drills(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 static int
 cmd_check_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 
 	if (argc >= 2 && strcmp(argv[1], "http") == 0) {
 		optind = 0;
 		return (check_http(e, argc - 1, argv + 1));
 	}
-	while (cmd_getopt(e, argc, argv, "h", longopts) != -1)
-		;
+	while (cmd_getopts(e, argc, argv) != -1)
+		cmd_usage_error(e, _("--expect and --timeout go with check http"));
 	if (optind >= argc)
 		cmd_usage_error(e, _("say what to check: http URL, config or drills"));
 	if (strcmp(argv[optind], "config") == 0) {
@@ -164,22 +154,36 @@ cmd_check_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	cmd_usage_error(e, _("unknown check \"%s\" (http, config or drills)"), argv[optind]);
 }
 
+/* The options of check: http's (options.c). */
+static const struct cmd_opt cmd_check_opts[] = {
+	{ "expect", 'e', N_("STATUS"), N_("with http: the status that passes"),
+	    CMD_OPT_SHORT, "http" },
+	{ "timeout", 't', N_("D"), N_("with http: give up after D (default 10s)"),
+	    CMD_OPT_SHORT, "http" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its checks, for the usage line. */
+static const struct cmd_sub cmd_check_subs[] = {
+	{ "http", "URL" }, { "config", "" }, { "drills", "" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
-	.args = "http URL [--expect STATUS] [--timeout D] | config | drills",
+	.args = "%s",
 	.summary = N_("the plan's service and configuration checks"),
 	.help = N_("  http URL    one GET with libcurl (no redirects followed); prints the\n"
 	    "              status and the latency. Passes on 2xx or 3xx, or on the\n"
 	    "              status given with --expect.\n"
-	    "    -e, --expect STATUS   the status that passes\n"
-	    "    -t, --timeout D       give up after D (default 10s)\n"
 	    "  config      CONFIG_DIR/config.yaml parses as YAML; an error names\n"
 	    "              FILE:LINE:COLUMN.\n"
 	    "  drills      every runbook with a schedule: was drilled within it; names\n"
 	    "              each overdue or never-drilled one (abandoned drills do not\n"
-	    "              count).\n"
-	    "\n"
-	    "Exit status: 0 passed, 1 failed, 66 config.yaml missing.\n"),
+	    "              count).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_check_exec,
+	.opts = cmd_check_opts,
+	.opt_col = 24,
+	.help_tail = N_("Exit status: 0 passed, 1 failed, 66 config.yaml missing.\n"),
+	.subs = cmd_check_subs,
 };

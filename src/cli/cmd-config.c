@@ -47,10 +47,6 @@ config_contacts(const struct conf *c)
 static int
 cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct table_col		 cols[] = {
 		{ _("KEY"), 0 }, { _("VALUE  ORIGIN"), TABLE_WRAP },
 	};
@@ -60,7 +56,7 @@ cmd_config_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	size_t				 i;
 	int				 opt;
 
-	while ((opt = cmd_getopt(e, argc, argv, "h", longopts)) != -1)
+	while ((opt = cmd_getopts(e, argc, argv)) != -1)
 		;
 	if (optind < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);

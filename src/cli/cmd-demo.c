@@ -134,13 +134,6 @@ cmd_demo_history(struct demo_report *rep)
 static int
 cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "reset", no_argument, NULL, 'r' },
-		{ "no-tui", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct demo_report		 rep;
 	const char			*dir = NULL;
 	char				*cause = NULL, *def = NULL;
@@ -148,7 +141,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	int				 opt;
 
 	(void)ctx;
-	while ((opt = cmd_getopt(e, argc, argv, "d:rnh", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (*optarg == '\0')
@@ -202,29 +195,40 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	return (EX_OK);
 }
 
+/* The options of demo (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_demo_opts[] = {
+	{ "dir", 'd', N_("DIR"),
+	    N_("the sandbox folder (default: $XDG_DATA_HOME/patronus-dr/demo,\n"
+	    "else ~/.local/share/patronus-dr/demo)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "reset", 'r', NULL,
+	    N_("delete the sandbox and make a new one; only a folder that\n"
+	    "demo made (it holds .patronus-dr-demo) is ever deleted"),
+	    CMD_OPT_SHORT, NULL },
+	{ "no-tui", 'n', NULL,
+	    N_("only make the sandbox and print what was made"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_demo_entry = {
 	.name = "demo",
-	.args = "[--dir DIR] [--reset] [--no-tui]",
+	.args = "",
 	.summary = N_("make a sandbox Patronus host (database, config, keys, dr.yaml)"),
 	.help = N_("Lays out a pretend Patronus host without root: an sdwan.db in WAL mode\n"
 	    "with made-up sites, paths, path health, policies, users and an audit log;\n"
 	    "a config folder with config.yaml, a TLS key pair and a JWT secret; a\n"
 	    "WireGuard folder with real X25519 keys and wg0.conf; a backup encryption\n"
-	    "key (mode 0600); and a dr.yaml that points at all of it.\n"
-	    "\n"
-	    "  -d, --dir DIR  the sandbox folder (default: $XDG_DATA_HOME/patronus-dr/demo,\n"
-	    "                 else ~/.local/share/patronus-dr/demo)\n"
-	    "  -r, --reset    delete the sandbox and make a new one; only a folder that\n"
-	    "                 demo made (it holds .patronus-dr-demo) is ever deleted\n"
-	    "  -n, --no-tui   only make the sandbox and print what was made\n"
-	    "\n"
-	    "On a terminal (and without --no-tui) it prints the export tip, then the\n"
+	    "key (mode 0600); and a dr.yaml that points at all of it.\n"),
+	.flags = 0,
+	.exec = cmd_demo_exec,
+	.opts = cmd_demo_opts,
+	.opt_col = 17,
+	.help_tail = N_("On a terminal (and without --no-tui) it prints the export tip, then the\n"
 	    "TUI opens on the sandbox: its open drill of database-corruption is\n"
 	    "resumed, else one is declared, ready to start. Another open incident\n"
 	    "or drill there is left alone, with the command that closes it.\n"
 	    "\n"
 	    "An existing sandbox is kept as it is. A folder that exists, is not empty\n"
 	    "and is not a sandbox is refused (exit 73).\n"),
-	.flags = 0,
-	.exec = cmd_demo_exec,
 };

@@ -41,11 +41,6 @@ drills_calendar(const struct conf *c, struct incident_store *st, const char *run
 static int
 cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "ascii", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct incident_store		*st = NULL;
 	struct report_history		*h = NULL;
 	struct buf			 b;
@@ -57,7 +52,7 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 
 	cs = nl_langinfo(CODESET);
 	utf8 = cs != NULL && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
-	while ((opt = cmd_getopt(e, argc, argv, "ha", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'a')
 			utf8 = false;
 	}
@@ -94,19 +89,28 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (rc);
 }
 
+/* The options of drills (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_drills_opts[] = {
+	{ "ascii", 'a', NULL,
+	    N_("draw the chart with ASCII characters only (also when the\n"
+	    "locale is not UTF-8)"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_drills_entry = {
 	.name = "drills",
-	.args = "[RUNBOOK-ID] [--ascii]",
+	.args = "[RUNBOOK-ID]",
 	.summary = N_("drill history: achieved RTO and RPO against targets, pass or fail"),
-	.help = N_("  -a, --ascii   draw the chart with ASCII characters only (also when the\n"
-	    "                locale is not UTF-8)\n"
-	    "\n"
-	    "Every drill (of RUNBOOK-ID, or all), oldest first: its date, the achieved RTO\n"
+	.help = "",
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_drills_exec,
+	.opts = cmd_drills_opts,
+	.opt_col = 16,
+	.help_tail = N_("Every drill (of RUNBOOK-ID, or all), oldest first: its date, the achieved RTO\n"
 	    "and RPO against the targets, and whether it passed the plan's success\n"
 	    "criteria; then a bar chart of the achieved RTO per drill with the target.\n"
 	    "Last, the drill calendar: every runbook with a schedule: (monthly,\n"
 	    "quarterly...), its last drill done and when the next is due, OVERDUE where\n"
 	    "it is (`check drills` exits 1 then).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_drills_exec,
 };

@@ -14,10 +14,6 @@
 static int
 cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct conf		*c = &ctx->conf;
 	struct evidence_opts		 o;
 	struct evidence_result		 r;
@@ -26,7 +22,7 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	struct buf			 q;
 	int				 ex;
 
-	while (cmd_getopt(e, argc, argv, "h", longopts) != -1)
+	while (cmd_getopts(e, argc, argv) != -1)
 		;
 	if (optind >= argc || strcmp(argv[optind], "collect") != 0)
 		cmd_usage_error(e, _("say what to do: collect DIR"));

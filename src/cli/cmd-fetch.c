@@ -396,14 +396,6 @@ cmd_fetch_fail_exit(int f)
 static int
 cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "latest", no_argument, NULL, 'l' },
-		{ "stream", no_argument, NULL, 's' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct remote			 r[REMOTE__KINDS];
 	struct fallback_survey		 sv;
 	struct fallback_fetched		 got;
@@ -415,7 +407,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	int				 opt, from = -1, rc = EX_OK;
 	int64_t				 wait_ms = 0;
 
-	while ((opt = cmd_getopt(e, argc, argv, "f:hlsw:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'w':
 			wait_ms = cmd_wait_ms(e, optarg);
@@ -508,9 +500,27 @@ out:
 	free(name);
 	return (rc);
 }
+/* The options of fetch (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_fetch_opts[] = {
+	{ "from", 'f', N_("KIND"),
+	    N_("sftp or s3; default: every configured store, SFTP first"),
+	    0, NULL },
+	{ "latest", 'l', NULL,
+	    N_("the newest whole set that verifies"),
+	    0, NULL },
+	{ "stream", 's', NULL,
+	    N_("the stream (snapshots and segments) instead of a set"),
+	    0, NULL },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("wait this long for another run on backup_dir to end\n"
+	    "(default 0)"),
+	    0, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
-	.args = "[--from sftp|s3] [--latest | NAME | --stream] [--wait DURATION]",
+	.args = "[NAME]",
 	.summary = N_("list the off-site backup sets, or bring one back and verify it"),
 	.help = N_("Without --latest or NAME, lists what each off-site store holds: its\n"
 	    "backup sets, newest first, with their age, and its stream. With one,\n"
@@ -527,20 +537,16 @@ const struct cmd_entry cmd_fetch_entry = {
 	    "With --stream, brings a store's copy of the stream (every generation it\n"
 	    "holds) into backup_dir/stream, skipping the files already there with the\n"
 	    "same size, checks each generation's chain as restore db --at does and\n"
-	    "prints the restorable window; then restore db --at TIME works from it.\n\n"
-	    "  --from KIND   sftp or s3; default: every configured store, SFTP first\n"
-	    "  --latest      the newest whole set that verifies\n"
-	    "  --stream      the stream (snapshots and segments) instead of a set\n"
-	    "  --wait DURATION\n"
-	    "                wait this long for another run on backup_dir to end\n"
-	    "                (default 0)\n\n"
-	    "Exit status: 0 fetched and verified (or listed), 1 every set that fits\n"
+	    "prints the restorable window; then restore db --at TIME works from it.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_fetch_exec,
+	.opts = cmd_fetch_opts,
+	.opt_col = 16,
+	.help_tail = N_("Exit status: 0 fetched and verified (or listed), 1 every set that fits\n"
 	    "is damaged on every store, or a fetched stream chain is broken (named,\n"
 	    "with its last good point), 66 no such set (the newest three are named;\n"
 	    "listing: no store holds a whole set or a stream), 69 no store can be\n"
 	    "listed or every download broke (run again to resume), 74 backup_dir\n"
 	    "cannot hold it (disk full, named), 75 another run holds backup_dir/.lock\n"
 	    "(its pid is named), 78 no store configured.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_fetch_exec,
 };

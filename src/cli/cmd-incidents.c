@@ -1,11 +1,6 @@
 /* cmd-incidents.c: list incidents, show one's timeline, verify its hash chain, ship and fetch it off-site. */
 #include "system.h"
 
-#include <sys/file.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +34,7 @@ incidents_json_time(struct buf *b, int64_t ms)
 }
 
 /* Open the store; 0, or an exit code after printing why. missing_ok: no file is not an error. */
-static int
+int
 incidents_open(struct cmd_ctx *ctx, struct incident_store **st, bool *none)
 {
 	char	*path, *cause = NULL;
@@ -436,234 +431,6 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 	}
 }
 
-/* Sleep ms milliseconds. */
-static void
-incidents_sleep_ms(long ms)
-{
-	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/*
- * Ship one incident until every store has all of it; in the background, keep
- * trying a failing store with a growing pause (1 s to 30 s, for at most 10
- * minutes) and catch events appended meanwhile. Returns an exit code.
- */
-static int
-incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *id,
-    bool background)
-{
-	struct incident	 inc;
-	struct buf	 b;
-	struct remote	 rem[REMOTE__KINDS];
-	char		*cause = NULL, *lock;
-	int64_t		 shipped = -1, deadline = time_mono_ms() + 600000;
-	long		 pause = 1000;
-	size_t		 nr = 0, i;
-	int		 fd, r, a, found;
-	bool		 ship, locked = false;
-
-	/* ship only where a store is configured; the notifications go regardless */
-	if (remote_configure(&ctx->conf, rem, &nr, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-		nr = 0;
-	}
-	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
-	ship = nr > 0;
-	if (!ship && !alert_configured(&ctx->conf) && !background) {
-		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
-		    "dr.yaml)"));
-		return (EX_CONFIG);
-	}
-
-	/* one follower per incident: each incident's events wait for their own */
-	lock = xasprintf("%s/journal/.ship-lock-%s", ctx->conf.state_dir, id);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	free(lock);
-	if (fd == -1 && background)
-		return (EX_CANTCREAT);
-	buf_init(&b);
-	for (;;) {
-		/*
-		 * One shipper at a time: a background one leaves it to the one
-		 * running, which holds the lock through its retries and rounds.
-		 */
-		if (fd != -1 && !locked) {
-			if (flock(fd, background ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
-				r = EX_OK;
-				break;
-			}
-			locked = true;
-		}
-		/* what is here before this round: a later event needs another round */
-		if (incident_get(st, id, &inc, &cause) != 1) {
-			free(cause);
-			cause = NULL;
-		} else {
-			shipped = inc.last_seq;
-			incident_free(&inc);
-		}
-		buf_reset(&b);
-		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
-		if (r == -1) {
-			cmd_error("%s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		/* the notifications of the same events, each channel at least once */
-		if ((a = alert_follow(&ctx->conf, st, id, &cause)) != 0) {
-			buf_printf(&b, _("notify: not sent (retried): %s\n"), cause);
-			log_warn("%s: %s", id, cause);
-			free(cause);
-			cause = NULL;
-			if (r == 0)
-				r = 1;
-		}
-		if (!background) {
-			if (fd != -1)
-				flock(fd, LOCK_UN);
-			locked = false;
-			fwrite(b.data, 1, b.len, stdout);
-			r = r == 0 ? EX_OK : r == 1 ? EX_TEMPFAIL : EX_UNAVAILABLE;
-			break;
-		}
-		if (r != 0) {
-			if (time_mono_ms() > deadline)
-				break;
-			incidents_sleep_ms(pause);
-			pause = pause * 2 > 30000 ? 30000 : pause * 2;
-			continue;
-		}
-		/*
-		 * Caught up with what was there before the round: another round
-		 * for events appended meanwhile, else wait a moment for more.
-		 */
-		found = incident_get(st, id, &inc, &cause);
-		if (found != 1) {
-			free(cause);
-			break;
-		}
-		if (inc.last_seq == shipped) {
-			incident_free(&inc);
-			incidents_sleep_ms(1500);
-			if ((found = incident_get(st, id, &inc, &cause)) != 1) {
-				free(cause);
-				break;
-			}
-			if (inc.last_seq == shipped) {
-				incident_free(&inc);
-				/*
-				 * Let go, then look once more: a shipper started meanwhile
-				 * found the lock held and left the new event to us.
-				 */
-				if (fd != -1)
-					flock(fd, LOCK_UN);
-				locked = false;
-				if (incident_get(st, id, &inc, &cause) != 1) {
-					free(cause);
-					break;
-				}
-				if (inc.last_seq == shipped) {
-					incident_free(&inc);
-					break;
-				}
-			}
-		}
-		incident_free(&inc);
-	}
-	if (locked && fd != -1)
-		flock(fd, LOCK_UN);
-	buf_free(&b);
-	if (fd != -1)
-		close(fd);
-	return (r);
-}
-
-/* incidents ship [--background] [ID]: copy the record (one incident, or every one) off-site. */
-static int
-incidents_ship(struct cmd_ctx *ctx, const char *id, bool background)
-{
-	struct incident_store	*st;
-	struct incident		*l = NULL;
-	char			*cause = NULL, *dir;
-	size_t			 n = 0, i;
-	bool			 none;
-	int			 rc, worst = EX_OK;
-
-	if (background) {
-		/* detached from the terminal that started it */
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGPIPE, SIG_IGN);
-	}
-	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
-		return (rc);
-	if (none) {
-		cmd_error(_("no incident record in %s"), ctx->conf.state_dir);
-		return (EX_NOINPUT);
-	}
-	dir = str_join_path(ctx->conf.state_dir, "journal");
-	if (fs_mkdir_p(dir, 0700, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		free(dir);
-		incident_store_close(st);
-		return (EX_CANTCREAT);
-	}
-	free(dir);
-	if (id != NULL)
-		worst = incidents_ship_one(ctx, st, id, background);
-	else if (incident_list(st, &l, &n, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		worst = EX_IOERR;
-	} else {
-		for (i = 0; i < n; i++) {
-			if (!background)
-				printf("%s:\n", l[i].id);
-			if ((rc = incidents_ship_one(ctx, st, l[i].id, background)) != EX_OK)
-				worst = rc;
-		}
-		incident_list_free(l, n);
-	}
-	incident_store_close(st);
-	return (worst);
-}
-
-/* Fetch one incident from one store into the record: 0, or an exit code after saying why. */
-static int
-incidents_fetch_one(struct incident_store *st, struct remote *r, const char *id)
-{
-	struct incident_event	*evs = NULL;
-	struct journal_head	 h;
-	char			*cause = NULL;
-	size_t			 n = 0;
-	int64_t			 added = 0;
-	int			 rc;
-
-	if ((rc = journal_fetch(r, id, &evs, &n, &h, &cause)) != 0) {
-		printf(_("%s: from %s: NOT fetched: %s\n"), id, remote_kind_names[r->kind], cause);
-		free(cause);
-		return (rc == 1 ? EX_DATAERR : EX_UNAVAILABLE);
-	}
-	rc = incident_import(st, id, evs, n, &added, &cause);
-	if (rc != 0) {
-		printf(_("%s: from %s: NOT installed: %s\n"), id, remote_kind_names[r->kind],
-		    cause);
-		free(cause);
-		rc = rc == 1 ? EX_DATAERR : EX_IOERR;
-	} else
-		printf(_("%s: from %s (%s): %zu events, %" PRId64 " new here; the chain holds to "
-		    "its head %.12s (shipped by %s)\n"), id, remote_kind_names[r->kind], r->where,
-		    n, added, h.hash, h.host != NULL ? h.host : "?");
-	free(h.host);
-	incident_events_free(evs, n);
-	return (rc);
-}
-
 /*
  * incidents close ID --reason TEXT: end an incident or drill opened by
  * mistake with an "abandoned" event. 0 closed, 66 no such incident, 64
@@ -713,207 +480,16 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 	return (rc);
 }
 
-/*
- * incidents fetch [--from sftp|s3] [ID]: bring the record of one incident, or
- * of every one a store keeps, back from off-site, each checked end to end
- * before it is installed; without --from, SFTP first, S3 when it fails.
- */
-static int
-incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
-{
-	struct incident_store	*st = NULL;
-	struct remote		 r[REMOTE__KINDS];
-	char			*cause = NULL, **ids = NULL, **got = NULL;
-	size_t			 nr = 0, nids = 0, ngot = 0, i, j, k;
-	int			 rc, worst = EX_OK, failed = EX_OK, asked = 0;
-
-	if (remote_configure(&ctx->conf, r, &nr, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		return (EX_CONFIG);
-	}
-	if (nr == 0) {
-		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
-		    "dr.yaml)"));
-		return (EX_CONFIG);
-	}
-	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		worst = EX_CANTCREAT;
-		goto out;
-	}
-	for (i = 0; i < nr; i++) {
-		if (from != -1 && (int)r[i].kind != from)
-			continue;
-		asked++;
-		if (id != NULL) {
-			ids = xcalloc(1, sizeof *ids);
-			ids[0] = xstrdup(id);
-			nids = 1;
-		} else if (journal_list(&r[i], &ids, &nids, &cause) != 0) {
-			printf(_("%s: cannot list the record: %s\n"), remote_kind_names[r[i].kind],
-			    cause);
-			free(cause);
-			cause = NULL;
-			failed = failed == EX_OK ? EX_UNAVAILABLE : failed;
-			continue;
-		}
-		for (j = 0; j < nids; j++) {
-			for (k = 0; k < ngot; k++)
-				if (strcmp(got[k], ids[j]) == 0)
-					break;
-			if (k < ngot)
-				continue;	/* the first store that gave it whole wins */
-			rc = incidents_fetch_one(st, &r[i], ids[j]);
-			if (rc == EX_OK) {
-				got = xreallocarray(got, ngot + 1, sizeof *got);
-				got[ngot++] = xstrdup(ids[j]);
-			} else if (failed == EX_OK || rc == EX_DATAERR)
-				failed = rc;
-		}
-		str_list_free(ids, nids);
-		ids = NULL;
-		nids = 0;
-	}
-	/*
-	 * A copy that failed on one store but came whole from the other is said
-	 * above and does not fail the fetch; one that came from nowhere does.
-	 */
-	if (asked == 0) {
-		cmd_error(_("%s is not configured"), remote_kind_names[from]);
-		worst = EX_CONFIG;
-	} else if (ngot > 0 && (id != NULL || failed == EX_OK))
-		worst = EX_OK;
-	else if (ngot > 0 || failed != EX_OK)
-		worst = failed;
-	else {
-		cmd_error(_("no incident record on the off-site stores"));
-		worst = EX_NOINPUT;
-	}
-	if (ngot > 0 && id != NULL)
-		printf(_("continue with: %s%s%s resume %s\n"), "patronus-dr",
-		    ctx->conf.path != NULL ? " --config " : "",
-		    ctx->conf.path != NULL ? ctx->conf.path : "", id);
-out:
-	str_list_free(got, ngot);
-	if (st != NULL)
-		incident_store_close(st);
-	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
-	return (worst);
-}
-
-/* The program to start a shipper with: this binary. */
-static char incidents_self[PATH_MAX];
-static char incidents_config[PATH_MAX];
-static int64_t incidents_kicked_ms;
-
-/*
- * incident_appended_hook: start a detached `incidents ship --background ID`
- * at most once a second; it ships what is new, then waits a moment for more,
- * so an event never waits for the next one to be shipped.
- */
-static void
-incidents_kick(const char *id)
-{
-	pid_t	pid;
-	int	fd, status;
-	int64_t	now = time_mono_ms();
-
-	if (incidents_kicked_ms != 0 && now - incidents_kicked_ms < 1000)
-		return;
-	incidents_kicked_ms = now;
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1)
-		return;
-	if (pid == 0) {
-		sigset_t	none;
-
-		/*
-		 * Not what the caller had: a restore appends its event with
-		 * SIGTERM held back, and exec keeps blocked and ignored signals.
-		 */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-		if (*incidents_config != '\0')
-			execl(incidents_self, "patronus-dr", "--config", incidents_config,
-			    "incidents", "ship", "--background", id, (char *)NULL);
-		else
-			execl(incidents_self, "patronus-dr", "incidents", "ship", "--background",
-			    id, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-}
-
-/*
- * With an off-site store or a notification channel configured, ship every
- * event of the record, and tell people of the notable ones, as it is appended.
- */
-void
-cmd_journal_install(const struct conf *c)
-{
-	struct remote	r[REMOTE__KINDS];
-	char		*cause = NULL, *abs;
-	size_t		 nr = 0, i;
-	ssize_t		 len;
-
-	if (getenv("PATRONUS_DR_NO_SHIP") != NULL)
-		return;
-	if (remote_configure(c, r, &nr, &cause) != 0) {
-		free(cause);
-		return;
-	}
-	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
-	if (nr == 0 && !alert_configured(c))
-		return;
-	if ((len = readlink("/proc/self/exe", incidents_self, sizeof incidents_self - 1)) <= 0)
-		return;
-	incidents_self[len] = '\0';
-	if (c->path != NULL && (abs = realpath(c->path, NULL)) != NULL) {
-		snprintf(incidents_config, sizeof incidents_config, "%s", abs);
-		free(abs);
-	}
-	incident_appended_hook = incidents_kick;
-}
-
 /* incidents [list [--json] | show ID | verify ID [--offline] | close ID --reason TEXT |
  * ship [ID] | fetch [ID]]. */
 static int
 cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "background", no_argument, NULL, 'b' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "offline", no_argument, NULL, 'o' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char			*sub, *reason = NULL;
 	bool				 json = false, offline = false, background = false;
 	int				 opt, nargs, from = -1;
 
-	while ((opt = cmd_getopt(e, argc, argv, "bf:hjor:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'b':
 			background = true;
@@ -976,9 +552,27 @@ cmd_incidents_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	return (incidents_verify(ctx, argv[optind + 1], offline));
 }
 
+/* The options of incidents, each with the verb it goes with (options.c). */
+static const struct cmd_opt cmd_incidents_opts[] = {
+	{ "json", 'j', NULL, N_("with list: a JSON array instead of the table"), 0, "list" },
+	{ "offline", 'o', NULL, N_("with verify: the local chain alone"), 0, "verify" },
+	{ "reason", 'r', N_("TEXT"), N_("with close: why, recorded in its event"),
+	    CMD_OPT_REQUIRED, "close" },
+	{ "from", 'f', N_("KIND"), N_("with fetch: only this store, sftp or s3 (else SFTP,\n"
+	    "then S3 when it fails)"), 0, "fetch" },
+	{ "background", 'b', NULL, NULL, CMD_OPT_HIDDEN, "ship" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its verbs, for the usage line. */
+static const struct cmd_sub cmd_incidents_subs[] = {
+	{ "list", "" }, { "show", "ID" }, { "verify", "ID" }, { "close", "ID" },
+	{ "ship", "[ID]" }, { "fetch", "[ID]" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_incidents_entry = {
 	.name = "incidents",
-	.args = "[list [--json] | show ID | verify ID [--offline] | close ID --reason TEXT | ship [ID] | fetch [--from sftp|s3] [ID]]",
+	.args = "[%s]",
 	.summary = N_("list incidents and drills, show a timeline, verify a record"),
 	.help = N_("  list [--json]  every incident and drill, newest first: id, runbook,\n"
 	    "                 mode, state (open or closed), declared, closed\n"
@@ -991,7 +585,6 @@ const struct cmd_entry cmd_incidents_entry = {
 	    "                 or out of order; then, with an off-site store, against\n"
 	    "                 the chain head kept there (the witness): 1 when the record\n"
 	    "                 here was rewritten or rolled back\n"
-	    "    --offline    the local chain alone, and say so\n"
 	    "  close ID --reason TEXT\n"
 	    "                 end an incident or drill opened by mistake: recorded\n"
 	    "                 as an \"abandoned\" event; reports and drills show it as\n"
@@ -1003,12 +596,14 @@ const struct cmd_entry cmd_incidents_entry = {
 	    "                 itself within seconds of each event when remote: is set\n"
 	    "  fetch [ID]     bring the record (one incident, or every one the store\n"
 	    "                 keeps) back from off-site, checked end to end before it\n"
-	    "                 is installed; then `resume ID` continues here\n"
-	    "    --from sftp|s3   only this store (else SFTP, then S3 when it fails)\n\n"
-	    "The record is STATE_DIR/incidents.db (state_dir in dr.yaml). Exit status:\n"
+	    "                 is installed; then `resume ID` continues here\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_incidents_exec,
+	.opts = cmd_incidents_opts,
+	.opt_col = 17,
+	.help_tail = N_("The record is STATE_DIR/incidents.db (state_dir in dr.yaml). Exit status:\n"
 	    "0 ok, 1 a chain broken or not its witness's, 65 an off-site journal that\n"
 	    "does not hold together or has forked from this record, 66 nothing to\n"
 	    "fetch, 69 a store unreachable, 75 shipping failed (it is retried).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_incidents_exec,
+	.subs = cmd_incidents_subs,
 };

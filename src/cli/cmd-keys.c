@@ -13,17 +13,12 @@
 static int
 cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct rotate_result		 r;
 	const char			*iface = "wg0";
 	char				 stamp[TIMEUTIL_BUFSZ], *cause = NULL;
 	int				 opt, ex;
 
-	while ((opt = cmd_getopt(e, argc, argv, "i:h", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'i')
 			iface = optarg;
 	}
@@ -64,19 +59,26 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	return (EX_OK);
 }
 
+/* The options of keys (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_keys_opts[] = {
+	{ "interface", 'i', N_("NAME"),
+	    N_("the interface (default wg0)"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_keys_entry = {
 	.name = "keys",
-	.args = "rotate [--interface NAME]",
+	.args = "rotate",
 	.summary = N_("new WireGuard key pair, old one kept aside"),
 	.help = N_("Makes a new X25519 key pair for the interface (default wg0) with\n"
 	    "OpenSSL. The old NAME.conf, privatekey and publickey are first kept in\n"
 	    "WIREGUARD_DIR/old-STAMP (mode 0700, files 0600); then NAME.conf gets\n"
 	    "the new PrivateKey and privatekey (0600) and publickey are replaced,\n"
-	    "each atomically. Prints the new public key to give the peers.\n"
-	    "\n"
-	    "  -i, --interface NAME   the interface (default wg0)\n"
-	    "\n"
-	    "Exit status: 0 rotated, 66 no NAME.conf, 74 I/O error.\n"),
+	    "each atomically. Prints the new public key to give the peers.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_keys_exec,
+	.opts = cmd_keys_opts,
+	.opt_col = 25,
+	.help_tail = N_("Exit status: 0 rotated, 66 no NAME.conf, 74 I/O error.\n"),
 };

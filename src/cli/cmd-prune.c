@@ -192,14 +192,6 @@ cmd_prune_forensic(struct cmd_ctx *ctx, bool dry)
 static int
 cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep", required_argument, NULL, 'k' },
-		{ "remote", no_argument, NULL, 'r' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct catalog_set		*sets;
 	struct retention_verdict	*v;
 	struct metrics			 m;
@@ -211,7 +203,7 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	int64_t				 wait_ms = 0;
 	int				 opt, rc = EX_OK, ret;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hk:nrw:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'n')
 			dry = true;
 		else if (opt == 'r')
@@ -310,9 +302,29 @@ cmd_prune_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	return (rc);
 }
 
+/* The options of prune (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_prune_opts[] = {
+	{ "dry-run", 'n', NULL,
+	    N_("only show what would be removed"),
+	    0, NULL },
+	{ "remote", 'r', NULL,
+	    N_("prune the off-site copies too"),
+	    0, NULL },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("wait this long for another run on backup_dir to end\n"
+	    "(default 0)"),
+	    0, NULL },
+	{ "keep", 'k', N_("SET"),
+	    N_("never remove this set (here, and off-site with --remote):\n"
+	    "its name as backups prints it, TIER/NAME or its .db path;\n"
+	    "may be given more than once"),
+	    CMD_OPT_REPEAT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_prune_entry = {
 	.name = "prune",
-	.args = "[--dry-run] [--remote] [--wait DURATION] [--keep SET]...",
+	.args = "",
 	.summary = N_("apply retention to the backup sets"),
 	.help = N_("Keeps what restic's forget --keep-hourly/daily/weekly/monthly keeps with\n"
 	    "the counts of dr.yaml's retention, over all tiers together: walking from\n"
@@ -320,27 +332,23 @@ const struct cmd_entry cmd_prune_entry = {
 	    "ISO week or month that has one, until its count is used; one set may be\n"
 	    "kept by several rules. The newest set that verifies is never removed.\n"
 	    "Incomplete sets older than a day are removed; corrupt sets are kept for\n"
-	    "inspection. Each set is listed with what happens to it and why.\n\n"
+	    "inspection. Each set is listed with what happens to it and why.\n"
+	    "\n"
 	    "With --remote, the same rules then apply to the sets of each off-site\n"
 	    "store (SFTP, S3): the newest whole set there is never removed, sets that\n"
 	    "lack a file are kept (a queued upload completes them), and a set's\n"
-	    "manifest is removed first.\n\n"
+	    "manifest is removed first.\n"
+	    "\n"
 	    "Generations of the stream (backup_dir/stream) whose newest point is older\n"
 	    "than stream.retention are removed too, never the newest. So are the\n"
 	    "forensic copies restore keeps (DB.corrupted.*, DIR.pre-restore-*,\n"
 	    "STATE_DIR/config-before-restore-*) beyond the newest retention.forensic\n"
-	    "(3) of each kind; each is named.\n\n"
-	    "  --dry-run   only show what would be removed\n"
-	    "  --remote    prune the off-site copies too\n"
-	    "  --wait DURATION\n"
-	    "              wait this long for another run on backup_dir to end\n"
-	    "              (default 0)\n"
-	    "  --keep SET  never remove this set (here, and off-site with --remote):\n"
-	    "              its name as backups prints it, TIER/NAME or its .db path;\n"
-	    "              may be given more than once\n\n"
-	    "Exit status: 0 done, 66 a --keep set is not here (nothing removed), 74\n"
-	    "a removal failed, 75 another run holds backup_dir/.lock (its pid is\n"
-	    "named; nothing removed).\n"),
+	    "(3) of each kind; each is named.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_prune_exec,
+	.opts = cmd_prune_opts,
+	.opt_col = 14,
+	.help_tail = N_("Exit status: 0 done, 66 a --keep set is not here (nothing removed), 74\n"
+	    "a removal failed, 75 another run holds backup_dir/.lock (its pid is\n"
+	    "named; nothing removed).\n"),
 };

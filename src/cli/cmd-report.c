@@ -20,127 +20,6 @@ static void	cmd_report_calendar(const struct conf *, struct incident_store *,
 		    struct report *);
 
 /*
- * Load the runbooks of the folders (as `runbooks` does) into set and return
- * runbook id with its use: steps expanded (runbook_free), or NULL when it
- * cannot be had: the report then goes on from the record alone.
- */
-struct runbook *
-cmd_report_runbook(const struct conf *c, struct runbook_set *set, const char *id)
-{
-	struct runbook	*rb, *x;
-	char		**dirs, *errors = NULL;
-	size_t		  n = 0;
-
-	memset(set, 0, sizeof *set);
-	dirs = cmd_runbook_dirs(c, &n);
-	if (runbook_set_load(set, dirs, n, &errors) != 0)
-		memset(set, 0, sizeof *set);
-	free(errors);
-	errors = NULL;
-	str_list_free(dirs, n);
-	if ((rb = runbook_set_find(set, id)) == NULL)
-		return (NULL);
-	x = runbook_expand(set, rb, &errors);
-	free(errors);
-	return (x);
-}
-
-/*
- * Open the store for reading reports. Returns EX_OK and *st, or an exit code
- * after saying why (no record at all: 66).
- */
-int
-cmd_report_open(const struct conf *c, struct incident_store **st)
-{
-	char	*path, *cause = NULL;
-
-	*st = NULL;
-	path = str_join_path(c->state_dir, "incidents.db");
-	if (access(path, F_OK) != 0) {
-		cmd_error(_("%s: no incident record"), path);
-		free(path);
-		return (EX_NOINPUT);
-	}
-	if (access(path, R_OK | W_OK) != 0 && errno == EACCES) {
-		cmd_error("%s: %s", path, strerror(errno));
-		free(path);
-		return (EX_NOPERM);
-	}
-	free(path);
-	if (incident_store_open(c->state_dir, st, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		return (EX_IOERR);
-	}
-	return (EX_OK);
-}
-
-/*
- * The history of the drills of runbook (NULL: every drill), oldest first.
- * Returns 0 and *h / *n (free each row with report_history_free, then the
- * array), or -1 after saying why.
- */
-int
-cmd_report_history(const struct conf *c, struct incident_store *st, const char *runbook,
-    struct report_history **h, size_t *n)
-{
-	struct incident		*l = NULL;
-	struct runbook_set	 set;
-	struct runbook		*rb = NULL;
-	struct report		 r;
-	const char		*loaded = NULL;
-	char			*cause = NULL, *self;
-	size_t			 nl = 0, i;
-
-	*h = NULL;
-	*n = 0;
-	memset(&set, 0, sizeof set);
-	self = cmd_hint_prefix(c);
-	if (incident_list(st, &l, &nl, &cause) != 0) {
-		free(self);
-		cmd_error("%s", cause);
-		free(cause);
-		return (-1);
-	}
-	for (i = nl; i > 0; i--) {
-		if (l[i - 1].mode != INCIDENT_MODE_DRILL ||
-		    (runbook != NULL && strcmp(l[i - 1].runbook_id, runbook) != 0))
-			continue;
-		if (loaded == NULL || strcmp(loaded, l[i - 1].runbook_id) != 0) {
-			runbook_free(rb);
-			runbook_set_free(&set);
-			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
-			loaded = l[i - 1].runbook_id;
-		}
-		if (report_build(st, l[i - 1].id, rb, self, &r, &cause) != 1) {
-			cmd_error("%s", cause != NULL ? cause : l[i - 1].id);
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		*h = xreallocarray(*h, *n + 1, sizeof **h);
-		report_history_of(&r, &(*h)[(*n)++]);
-		report_free(&r);
-	}
-	runbook_free(rb);
-	runbook_set_free(&set);
-	incident_list_free(l, nl);
-	free(self);
-	return (0);
-}
-
-/* Free a history from cmd_report_history. */
-void
-cmd_report_history_free(struct report_history *h, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		report_history_free(&h[i]);
-	free(h);
-}
-
-/*
  * Run by a step's supervisor for this incident (PATRONUS_DR_INCIDENT and
  * PATRONUS_DR_RUN): the record's event names that run, like every event of it.
  */
@@ -200,13 +79,6 @@ cmd_report_record(const struct conf *c, struct incident_store *st, const struct 
 static int
 cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "record", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct incident_store		*st;
 	struct runbook_set		 set;
 	struct runbook			*rb;
@@ -220,7 +92,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	int				 opt, rc;
 	bool				 record = false;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hf:o:r", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
@@ -321,27 +193,40 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (rc);
 }
 
+/* The options of report (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_report_opts[] = {
+	{ "format", 'f', N_("FORMAT"),
+	    N_("md (Markdown, the default), html (one self-contained\n"
+	    "file with an SVG timeline), status (the Communications\n"
+	    "Lead's update), notice (the plan's failover-test\n"
+	    "notice of a drill: its date and window) or\n"
+	    "backup-test (the plan's Backup Test Report of a\n"
+	    "monthly-backup-test)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "output", 'o', N_("FILE"),
+	    N_("write to FILE (atomically) instead of standard output"),
+	    CMD_OPT_SHORT, NULL },
+	{ "record", 'r', NULL,
+	    N_("with backup-test: write it to the log folder as\n"
+	    "backup-test-YYYYmmdd.log and into the open record"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.args = "INCIDENT-ID [--format md|html|status|notice|backup-test] [--record] [-o FILE]",
+	.args = "INCIDENT-ID",
 	.summary = N_("the post-incident or drill report of an incident, from its record"),
-	.help = N_("  -f, --format FORMAT  md (Markdown, the default), html (one self-contained\n"
-	    "                       file with an SVG timeline), status (the Communications\n"
-	    "                       Lead's update), notice (the plan's failover-test\n"
-	    "                       notice of a drill: its date and window) or\n"
-	    "                       backup-test (the plan's Backup Test Report of a\n"
-	    "                       monthly-backup-test)\n"
-	    "  -o, --output FILE    write to FILE (atomically) instead of standard output\n"
-	    "  -r, --record         with backup-test: write it to the log folder as\n"
-	    "                       backup-test-YYYYmmdd.log and into the open record\n"
-	    "\n"
-	    "The report gives the summary, RTO and RPO against their targets with a\n"
+	.help = "",
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_report_exec,
+	.opts = cmd_report_opts,
+	.opt_col = 23,
+	.help_tail = N_("The report gives the summary, RTO and RPO against their targets with a\n"
 	    "verdict, the success criteria of a drill, each step's expected and actual\n"
 	    "duration, commands with their exit status and output, checklists, answers,\n"
 	    "notes, the timeline and the head of the record's hash chain. An open\n"
 	    "incident gets an interim report.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_report_exec,
 };
 
 /* The report's "Last DR Test / Next DR Test": its runbook's row of the drill calendar. */
@@ -358,86 +243,4 @@ cmd_report_calendar(const struct conf *c, struct incident_store *st, struct repo
 			report_set_calendar(r, rows[i].schedule, rows[i].last_ms,
 			    rows[i].next_due_ms);
 	calendar_free(rows, n);
-}
-
-/*
- * The drill calendar of the runbooks in the folders (calendar_build). Returns
- * 0 and *rows / *n (calendar_free), or -1 after saying why.
- */
-int
-cmd_drill_calendar(const struct conf *c, struct incident_store *st, struct calendar_row **rows,
-    size_t *n)
-{
-	struct runbook_set	 set;
-	char			**dirs, *errors = NULL, *cause = NULL;
-	size_t			  nd = 0;
-	int			  rc;
-
-	memset(&set, 0, sizeof set);
-	dirs = cmd_runbook_dirs(c, &nd);
-	if (runbook_set_load(&set, dirs, nd, &errors) != 0)
-		memset(&set, 0, sizeof set);
-	free(errors);
-	str_list_free(dirs, nd);
-	if ((rc = calendar_build(st, &set, rows, n, &cause)) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-	}
-	runbook_set_free(&set);
-	return (rc);
-}
-
-/* The local date (and time, with_time) of ms since the epoch, into buf. */
-static const char *
-cmd_calendar_date(int64_t ms, bool with_time, char *buf, size_t len)
-{
-	struct tm	tm;
-	time_t		t = (time_t)(ms / 1000);
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, with_time ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm);
-	return (buf);
-}
-
-/*
- * Append the drill calendar as a table that fits the terminal (table.c):
- * each scheduled runbook, its schedule, the last drill done and when the
- * next is due, with OVERDUE where it is. Returns the number of overdue rows.
- */
-size_t
-cmd_calendar_text(struct buf *b, const struct calendar_row *rows, size_t n, int64_t now_ms)
-{
-	struct table_col	 cols[] = {
-		{ _("SCHEDULED RUNBOOK"), TABLE_CUT }, { _("EVERY"), 0 },
-		{ _("LAST DRILL"), 0 }, { _("NEXT DUE"), TABLE_WRAP },
-	};
-	struct table		 tb;
-	char			 d1[32], d2[32], dur[TIMEUTIL_BUFSZ], *next;
-	const char		*last;
-	size_t			 i, overdue = 0;
-	int64_t			 days;
-
-	table_init(&tb, cols, nitems(cols));
-	for (i = 0; i < n; i++) {
-		last = rows[i].last_ms > 0 ? cmd_calendar_date(rows[i].last_ms, true, d1,
-		    sizeof d1) : _("never");
-		if (rows[i].next_due_ms == 0) {
-			next = xstrdup(_("OVERDUE: never drilled"));
-			overdue++;
-		} else if (calendar_overdue(&rows[i], now_ms)) {
-			next = xasprintf(_("%s OVERDUE by %s"),
-			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2),
-			    duration_format((now_ms - rows[i].next_due_ms) / 1000, dur, sizeof dur));
-			overdue++;
-		} else {
-			days = (rows[i].next_due_ms - now_ms) / 86400000;
-			next = xasprintf(_("%s (in %" PRId64 "d)"),
-			    cmd_calendar_date(rows[i].next_due_ms, false, d2, sizeof d2), days);
-		}
-		table_add(&tb, rows[i].runbook_id, rows[i].schedule, last, next);
-		free(next);
-	}
-	table_render(&tb, table_width(), b);
-	table_clear(&tb);
-	return (overdue);
 }

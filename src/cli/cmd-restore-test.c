@@ -88,13 +88,6 @@ restest_write(const struct conf *c, const char *out, const struct buf *b)
 static int
 cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "scratch", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct restest_result		 r;
 	struct buf			 b, safe;
 	const char			*from = NULL, *scratch = NULL, *out = NULL;
@@ -102,7 +95,7 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 	bool				 temp;
 	int				 opt, rc;
 
-	while ((opt = cmd_getopt(e, argc, argv, "f:s:o:h", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'f':
 			from = optarg;
@@ -167,9 +160,24 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 	return (rc);
 }
 
+/* The options of restore-test (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_restore_test_opts[] = {
+	{ "from", 'f', N_("SET"),
+	    N_("a set's name (patronus-daily-...) or its .db file"),
+	    CMD_OPT_SHORT, NULL },
+	{ "scratch", 's', N_("DIR"),
+	    N_("restore into DIR and keep it (default: a temporary\n"
+	    "folder under state_dir, removed afterwards)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "output", 'o', N_("FILE"),
+	    N_("write the report to FILE instead"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_restore_test_entry = {
 	.name = "restore-test",
-	.args = "[--from SET] [--scratch DIR] [-o FILE]",
+	.args = "",
 	.summary = N_("the plan's monthly backup test: restore a set into scratch and check it"),
 	.help = N_("Picks a random recent backup set (a daily one, as the plan's\n"
 	    "ls daily/*.db | shuf -n 1 does, else any of the last 35 days), or the one\n"
@@ -180,13 +188,11 @@ const struct cmd_entry cmd_restore_test_entry = {
 	    "and check config run on the copy. Each part is timed. The plan's Backup\n"
 	    "Test Report goes to standard output and to the log folder (the folder of\n"
 	    "log_file) as backup-test-YYYYmmdd.log; the last line says PASS, or FAIL\n"
-	    "with the damaged file and what is wrong with it.\n\n"
-	    "  -f, --from SET      a set's name (patronus-daily-...) or its .db file\n"
-	    "  -s, --scratch DIR   restore into DIR and keep it (default: a temporary\n"
-	    "                      folder under state_dir, removed afterwards)\n"
-	    "  -o, --output FILE   write the report to FILE instead\n\n"
-	    "Exit status: 0 passed, 1 a check failed, 66 no backup set to test, 73 the\n"
-	    "scratch folder or the report cannot be made.\n"),
+	    "with the damaged file and what is wrong with it.\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_restore_test_exec,
+	.opts = cmd_restore_test_opts,
+	.opt_col = 22,
+	.help_tail = N_("Exit status: 0 passed, 1 a check failed, 66 no backup set to test, 73 the\n"
+	    "scratch folder or the report cannot be made.\n"),
 };

@@ -952,21 +952,6 @@ restore_local_newest(struct cmd_ctx *ctx, const struct restore_pick *p)
 static int
 cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "incident-start", required_argument, NULL, 'i' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "copy", no_argument, NULL, 'C' },
-		{ "allow-unsigned", no_argument, NULL, 'u' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "from-remote", no_argument, NULL, 'R' },
-		{ "to", required_argument, NULL, 't' },
-		{ "latest", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct restore_all_args		 aa;
 	struct restore_args		 ra;
 	struct restore_pick		 p;
@@ -981,7 +966,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	ra.at_ms = INT64_MAX;
 	ra.before_ms = INT64_MAX;
 	ra.wait_ms = RESTORE_STREAM_WAIT_MS;
-	while ((opt = cmd_getopt(e, argc, argv, "a:b:f:i:yCuw:hRlt:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'u':
 			ra.allow_unsigned = true;
@@ -1218,10 +1203,62 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	return (ex);
 }
 
+/* The options of restore (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_restore_opts[] = {
+	{ "at", 'a', N_("TIME"),
+	    N_("db as at TIME, an instant to the ms\n"
+	    "(14:05:03 is 14:05:03.000: nothing\n"
+	    "committed later comes back), e.g.\n"
+	    "14:05, -20m, \"2026-11-27 14:05:03.250\",\n"
+	    "@EPOCH.mmm"),
+	    CMD_OPT_SHORT, NULL },
+	{ "before", 'b', N_("TIME"),
+	    N_("without --from: the newest point taken\n"
+	    "before TIME (a runbook's restore_before:\n"
+	    "detected passes the detection time)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "from", 'f', N_("SET"),
+	    N_("the set to restore from: its name as backups\n"
+	    "prints it, TIER/NAME, or its .db path"),
+	    CMD_OPT_SHORT, "db|config|keys" },
+	{ "incident-start", 'i', N_("TIME"),
+	    N_("data-loss window against this time"),
+	    CMD_OPT_SHORT, NULL },
+	{ "yes", 'y', NULL,
+	    N_("do not ask"),
+	    CMD_OPT_SHORT, NULL },
+	{ "copy", 'C', NULL,
+	    N_("forensic copy by bytes, not a hard link"),
+	    CMD_OPT_SHORT, NULL },
+	{ "allow-unsigned", 'u', NULL,
+	    N_("with --from: accept a set whose origin\n"
+	    "cannot be checked (and say so)"),
+	    CMD_OPT_SHORT, "db|config|keys" },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("for a running stream to pause, and for\n"
+	    "another run on backup_dir (30s)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "to", 't', N_("DIR"),
+	    N_("config or keys: into DIR, not the\n"
+	    "configured folder"),
+	    CMD_OPT_SHORT, "db|config|keys" },
+	{ "from-remote", 'R', N_("KIND"),
+	    N_("restore all: ask the off-site stores"),
+	    CMD_OPT_SHORT | CMD_OPT_OPTIONAL, "all" },
+	{ "latest", 'l', NULL,
+	    N_("restore all: the newest point (default)"),
+	    CMD_OPT_SHORT, "all" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its two forms, one usage line each. */
+static const struct cmd_sub cmd_restore_subs[] = {
+	{ "db|config|keys", "" }, { "all", "[NAME]" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
-	.args = "db|config|keys [--from SET [--allow-unsigned] | --at TIME | --before TIME] [--to DIR] [--incident-start TIME] [--yes] [--wait DURATION]\n"
-	    "       all [--from-remote [sftp|s3]] [--latest | NAME | --at TIME | --before TIME] [--incident-start TIME] [--yes] [--wait DURATION]",
+	.args = "%s",
 	.summary = N_("put the database, config or WireGuard keys back from a backup"),
 	.help = N_("Without --from, uses the newest set across all tiers that carries an\n"
 	    "HMAC line and passes verify; damaged and unsigned sets are skipped and\n"
@@ -1252,31 +1289,14 @@ const struct cmd_entry cmd_restore_entry = {
 	    "at or before it, then every segment captured by then, each link\n"
 	    "checked; it prints the point reached. A missing or damaged segment\n"
 	    "stops it at the last good point, named with the file and the reason;\n"
-	    "the question says so, and --yes accepts that point.\n"
-	    "\n"
-	    "  -a, --at TIME                db as at TIME, an instant to the ms\n"
-	    "                               (14:05:03 is 14:05:03.000: nothing\n"
-	    "                               committed later comes back), e.g.\n"
-	    "                               14:05, -20m, \"2026-11-27 14:05:03.250\",\n"
-	    "                               @EPOCH.mmm\n"
-	    "  -b, --before TIME            without --from: the newest point taken\n"
-	    "                               before TIME (a runbook's restore_before:\n"
-	    "                               detected passes the detection time)\n"
-	    "  -f, --from SET               the set to restore from: its name as backups\n"
-	    "                               prints it, TIER/NAME, or its .db path\n"
-	    "  -i, --incident-start TIME    data-loss window against this time\n"
-	    "  -y, --yes                    do not ask\n"
-	    "  -C, --copy                   forensic copy by bytes, not a hard link\n"
-	    "  -u, --allow-unsigned         with --from: accept a set whose origin\n"
-	    "                               cannot be checked (and say so)\n"
-	    "  -w, --wait DURATION          for a running stream to pause, and for\n"
-	    "                               another run on backup_dir (30s)\n"
-	    "  -t, --to DIR                 config or keys: into DIR, not the\n"
-	    "                               configured folder\n"
-	    "  -R, --from-remote [KIND]     restore all: ask the off-site stores\n"
-	    "  -l, --latest                 restore all: the newest point (default)\n"
-	    "\n"
-	    "  all     the database, then config and keys, after one question.\n"
+	    "the question says so, and --yes accepts that point.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_restore_exec,
+	.opts = cmd_restore_opts,
+	.opt_col = 31,
+	.subs = cmd_restore_subs,
+	.sub_lines = 1,
+	.help_tail = N_("  all     the database, then config and keys, after one question.\n"
 	    "          With --from-remote, asks every store (or KIND), lists its\n"
 	    "          sets and stream with their age, fetches the newest stream\n"
 	    "          and the newest set that verifies (as fetch --latest: each\n"
@@ -1299,6 +1319,4 @@ const struct cmd_entry cmd_restore_entry = {
 	    "changed), or another run (backup, prune, fetch) held backup_dir/.lock\n"
 	    "all that time (its pid is named), 66 the key file is missing, 77 the\n"
 	    "key file is readable by others or cannot be read.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_restore_exec,
 };

@@ -11,16 +11,12 @@
 static int
 cmd_resume_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct incident_store		*st = NULL;
 	struct incident			 inc;
 	char				*cause = NULL, *hint;
 	int				 opt, r, rc;
 
-	while ((opt = cmd_getopt(e, argc, argv, "h", longopts)) != -1)
+	while ((opt = cmd_getopts(e, argc, argv)) != -1)
 		;
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);

@@ -116,13 +116,6 @@ rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 static int
 cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "incident-start", required_argument, NULL, 'i' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "target", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct restore_pick		 p;
 	char				*pw = NULL, *why = NULL, *cause = NULL;
 	char				 bw[TIMEUTIL_BUFSZ], rw[TIMEUTIL_BUFSZ];
@@ -133,7 +126,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	bool				 picked;
 	int				 opt, ex;
 
-	while ((opt = cmd_getopt(e, argc, argv, "b:i:t:h", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'i':
 			incident = optarg;
@@ -227,9 +220,27 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	return (ex);
 }
 
+/* The options of rpo (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_rpo_opts[] = {
+	{ "incident-start", 'i', N_("TIME"),
+	    N_("measure against this instant (to the ms:\n"
+	    "14:05:03 is 14:05:03.000)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "before", 'b', N_("TIME"),
+	    N_("only points taken before TIME count (a\n"
+	    "runbook's restore_before: detected passes\n"
+	    "the detection time: later backups may\n"
+	    "hold the damage)"),
+	    CMD_OPT_SHORT, NULL },
+	{ "target", 't', N_("DURATION"),
+	    N_("the RPO target, e.g. 15m"),
+	    CMD_OPT_SHORT, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_rpo_entry = {
 	.name = "rpo",
-	.args = "[--incident-start TIME] [--before TIME] [--target DURATION]",
+	.args = "",
 	.summary = N_("data-loss window against the newest restorable point"),
 	.help = N_("Finds the newest backup set across all tiers that passes verify\n"
 	    "(newer damaged sets are skipped and named) and the stream's newest\n"
@@ -238,18 +249,11 @@ const struct cmd_entry cmd_rpo_entry = {
 	    "runs and how far behind it is, and prints the data that a restore\n"
 	    "would lose: the newer point's time against now or the incident start.\n"
 	    "With off-site stores configured, lists them and says when one holds a\n"
-	    "point newer than anything here (on a fresh standby: how to fetch it).\n"
-	    "\n"
-	    "  -i, --incident-start TIME   measure against this instant (to the ms:\n"
-	    "                              14:05:03 is 14:05:03.000)\n"
-	    "  -b, --before TIME           only points taken before TIME count (a\n"
-	    "                              runbook's restore_before: detected passes\n"
-	    "                              the detection time: later backups may\n"
-	    "                              hold the damage)\n"
-	    "  -t, --target DURATION       the RPO target, e.g. 15m\n"
-	    "\n"
-	    "Exit status: 0 within the target (or none given), 1 over it,\n"
-	    "66 no set verifies and the stream has no point.\n"),
+	    "point newer than anything here (on a fresh standby: how to fetch it).\n"),
 	.flags = CMD_NEEDS_CONFIG,
 	.exec = cmd_rpo_exec,
+	.opts = cmd_rpo_opts,
+	.opt_col = 30,
+	.help_tail = N_("Exit status: 0 within the target (or none given), 1 over it,\n"
+	    "66 no set verifies and the stream has no point.\n"),
 };

@@ -410,39 +410,30 @@ out:
 static int
 cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "expand", no_argument, NULL, 'x' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char			*verb;
+	const char			*verb = "list";
 	bool				 expand = false, strict = false;
-	int				 opt;
+	int				 opt, round;
 
-	while ((opt = cmd_getopt(e, argc, argv, "+hxs", longopts)) != -1) {
-		if (opt == 'x')
-			expand = true;
-		else if (opt == 's')
-			strict = true;
-	}
-	argc -= optind;
-	argv += optind;
-	verb = argc > 0 ? argv[0] : "list";
-	if (argc > 0) {
-		argc--;
-		argv++;
-	}
-	/* Options may follow the verb too: "runbooks show --expand ID". */
-	while (argc > 0) {
-		if (strcmp(argv[0], "--expand") == 0 || strcmp(argv[0], "-x") == 0)
-			expand = true;
-		else if (strcmp(argv[0], "--strict") == 0 || strcmp(argv[0], "-s") == 0)
-			strict = true;
-		else
-			break;
-		argc--;
-		argv++;
+	/*
+	 * Two rounds (the table asks getopt to stop at the first operand): the
+	 * options before the verb, then those after it, "runbooks show
+	 * --expand ID" (the verb stands in argv[0]'s place for the second).
+	 */
+	for (round = 0; round < 2; round++) {
+		while ((opt = cmd_getopts(e, argc, argv)) != -1) {
+			if (opt == 'x')
+				expand = true;
+			else if (opt == 's')
+				strict = true;
+		}
+		argc -= optind;
+		argv += optind;
+		if (round == 0) {
+			verb = argc > 0 ? argv[0] : "list";
+			if (argc == 0)
+				break;
+			optind = 0;
+		}
 	}
 	if (strcmp(verb, "list") == 0) {
 		if (argc > 0)
@@ -462,9 +453,22 @@ cmd_runbooks_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	cmd_usage_error(e, _("unknown verb \"%s\" (list, lint or show)"), verb);
 }
 
+/* The options of runbooks, each with its verb (options.c). */
+static const struct cmd_opt cmd_runbooks_opts[] = {
+	{ "strict", 's', NULL, N_("with lint: exit 1 on a warning"), CMD_OPT_SHORT, "lint" },
+	{ "expand", 'x', NULL, N_("with show: inline the steps of use: runbooks"),
+	    CMD_OPT_SHORT, "show" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its verbs, for the usage line. */
+static const struct cmd_sub cmd_runbooks_subs[] = {
+	{ "list", "" }, { "lint", "FILE..." }, { "show", "ID|FILE" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_runbooks_entry = {
 	.name = "runbooks",
-	.args = "[list | lint [--strict] FILE... | show [--expand] ID|FILE]",
+	.args = "[%s]",
 	.summary = N_("list, check and show the runbooks"),
 	.help = N_("  list          every runbook of the runbook folders: id, RTO, RPO,\n"
 	    "                number of steps, title (the default verb)\n"
@@ -475,12 +479,13 @@ const struct cmd_entry cmd_runbooks_entry = {
 	    "                backup interval, or a running stream's interval\n"
 	    "                plus how far behind it is): one it cannot meet\n"
 	    "                is a warning, exit 0\n"
-	    "  -s, --strict  with lint: exit 1 on a warning\n"
-	    "  show ID|FILE  the steps of a runbook as text\n"
-	    "  -x, --expand  with show: inline the steps of use: runbooks\n\n"
-	    "The folders are runbook_dirs of dr.yaml (later ones override earlier\n"
+	    "  show ID|FILE  the steps of a runbook as text\n"),
+	.flags = CMD_NEEDS_CONFIG | CMD_OPTS_FIRST,
+	.exec = cmd_runbooks_exec,
+	.opts = cmd_runbooks_opts,
+	.opt_col = 16,
+	.help_tail = N_("The folders are runbook_dirs of dr.yaml (later ones override earlier\n"
 	    "ones by id); a binary run from its build tree reads the source tree's\n"
 	    "runbooks/ first. The format: patronus-dr-runbook(5).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_runbooks_exec,
+	.subs = cmd_runbooks_subs,
 };

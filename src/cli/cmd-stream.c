@@ -89,12 +89,6 @@ cmd_stream_status(const struct conf *c, bool json)
 static int
 cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "once", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct conf		*c = &ctx->conf;
 	struct stream_opts		 o;
 	struct sigaction		 sa;
@@ -104,7 +98,7 @@ cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	int				 opt;
 
 	memset(&o, 0, sizeof o);
-	while ((opt = cmd_getopt(e, argc, argv, "hjo", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'o')
 			o.once = true;
 		else if (opt == 'j')
@@ -147,9 +141,25 @@ cmd_stream_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (EX_OK);
 }
 
+/* The options of stream (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_stream_opts[] = {
+	{ "once", 'o', NULL,
+	    N_("catch up once, wait for the off-site copies, and exit"),
+	    0, "" },
+	{ "json", 'j', NULL,
+	    N_("with status: one JSON object"),
+	    0, "status" },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Its forms, for the usage line: the stream itself, and status. */
+static const struct cmd_sub cmd_stream_subs[] = {
+	{ "", "" }, { "status", "" }, { NULL, NULL }
+};
+
 const struct cmd_entry cmd_stream_entry = {
 	.name = "stream",
-	.args = "[--once] | status [--json]",
+	.args = "%s",
 	.summary = N_("follow the live database and ship every commit to backup_dir/stream"),
 	.help = N_("Runs in the foreground (for systemd) and copies every committed\n"
 	    "transaction of the WAL-mode database into numbered, checksummed\n"
@@ -169,11 +179,13 @@ const struct cmd_entry cmd_stream_entry = {
 	    "With remote.sftp or remote.s3 configured (as for backup), every\n"
 	    "snapshot and segment is also copied to each store's stream/GEN/,\n"
 	    "by a thread per store that never holds up the capture; a failing\n"
-	    "store is retried with a backoff and named in stream/status.\n"
-	    "\n"
-	    "  --once    catch up once, wait for the off-site copies, and exit\n"
-	    "\n"
-	    "stream status prints the status file (every key in it), whether the\n"
+	    "store is retried with a backoff and named in stream/status.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_stream_exec,
+	.opts = cmd_stream_opts,
+	.opt_col = 12,
+	.subs = cmd_stream_subs,
+	.help_tail = N_("stream status prints the status file (every key in it), whether the\n"
 	    "stream runs (its pid), its newest point and age, lag, oldest point\n"
 	    "and the generations on disk; --json prints one object.\n"
 	    "\n"
@@ -184,6 +196,4 @@ const struct cmd_entry cmd_stream_entry = {
 	    "are misconfigured. stream status: 0 running and caught up within\n"
 	    "max(5s, 3 x stream.interval), 1 not running or stale (the state line\n"
 	    "says which), 65 unreadable status file, 66 no stream folder.\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_stream_exec,
 };

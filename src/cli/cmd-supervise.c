@@ -166,15 +166,6 @@ supervise_loop(struct incident_store *st, const struct supervise_args *a)
 static int
 cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "incident", required_argument, NULL, 'i' },
-		{ "step", required_argument, NULL, 's' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "client", required_argument, NULL, 'C' },
-		{ "command", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct supervise_args		 a;
 	struct incident_store		*st = NULL;
 	struct run_claim		 holder;
@@ -184,7 +175,7 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	int				 opt, rc;
 
 	memset(&a, 0, sizeof a);
-	while ((opt = cmd_getopt(e, argc, argv, "i:s:r:C:c:h", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
 		case 'i':
 			a.incident = optarg;
@@ -256,9 +247,22 @@ cmd_supervise_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, cha
 	return (rc);
 }
 
+/* The options of supervise (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_supervise_opts[] = {
+	{ "incident", 'i', N_("ID"), N_("the incident the step belongs to"),
+	    CMD_OPT_REQUIRED, NULL },
+	{ "step", 's', N_("STEP"), N_("the step's id"), CMD_OPT_REQUIRED, NULL },
+	{ "run", 'r', N_("RUN"), N_("the run the step is claimed for"), CMD_OPT_REQUIRED, NULL },
+	{ "client", 'C', N_("CLIENT"), N_("the SSH connection and terminal that started it"),
+	    0, NULL },
+	{ "command", 'c', N_("TEXT"), N_("the command as the step shows it"),
+	    CMD_OPT_REQUIRED, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_supervise_entry = {
 	.name = "supervise",
-	.args = "--incident ID --step STEP --run RUN --command TEXT [-- ARGV...]",
+	.args = "%s [-- ARGV...]",
 	.summary = N_("(internal) run a step's command and record it"),
 	.help = N_("Used by the TUI: claims the step for the run in the incident record,\n"
 	    "runs the command (ARGV, else TEXT through /bin/sh -c) and records its\n"
@@ -267,4 +271,6 @@ const struct cmd_entry cmd_supervise_entry = {
 	    "run holds the step.\n"),
 	.flags = CMD_NEEDS_CONFIG | CMD_HIDDEN,
 	.exec = cmd_supervise_exec,
+	.opts = cmd_supervise_opts,
+	.opt_col = 20,
 };

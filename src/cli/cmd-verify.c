@@ -10,23 +10,17 @@
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Verify one set; exit 0 when every check passes, 1 when any fails. */
 static int
 cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "allow-unsigned", no_argument, NULL, 'u' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct verify_report		 r;
 	struct verify_opts		 vo;
 	struct metrics			 m;
-	double				 t0;
+	int64_t				 t0;
 	time_t				 now;
 	struct catalog_set		 s;
 	struct buf			 b;
@@ -38,7 +32,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	int				 opt, rc, key_err = 0;
 	bool				 allow_unsigned = false;
 
-	while ((opt = cmd_getopt(e, argc, argv, "hjuw:", longopts)) != -1) {
+	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'j')
 			json = true;
 		else if (opt == 'u')
@@ -63,7 +57,7 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		key_err = errno;
 		password = NULL;
 	}
-	t0 = cmd_monotonic();
+	t0 = time_mono_ms();
 	verify_opts_conf(&vo, &ctx->conf, password, key_why);
 	vo.allow_unsigned = allow_unsigned;
 	rc = verify_run(db, &vo, &r);
@@ -72,7 +66,8 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	metrics_init(&m);
 	metrics_set(&m, "patronus_dr_verify_last_success", NULL, rc == 0 ? 1 : 0);
 	metrics_set(&m, "patronus_dr_verify_last_timestamp_seconds", NULL, (double)now);
-	metrics_set(&m, "patronus_dr_verify_duration_seconds", NULL, cmd_monotonic() - t0);
+	metrics_set(&m, "patronus_dr_verify_duration_seconds", NULL,
+	    (double)(time_mono_ms() - t0) / 1000);
 	cmd_metrics(&ctx->conf, &m, now);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
@@ -139,28 +134,42 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	return (rc);
 }
 
+/* The options of verify (options.c makes getopt's tables, the usage and the help of them). */
+static const struct cmd_opt cmd_verify_opts[] = {
+	{ "json", 'j', NULL,
+	    N_("one JSON object instead of lines"),
+	    0, NULL },
+	{ "allow-unsigned", 'u', NULL,
+	    N_("a manifest without HMAC line (a set of the plan's\n"
+	    "own script) only warns"),
+	    0, NULL },
+	{ "wait", 'w', N_("DURATION"),
+	    N_("wait this long for another run on backup_dir (30s)"),
+	    0, NULL },
+	{ NULL, 0, NULL, NULL, 0, NULL }
+};
+
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.args = "SET [--json] [--allow-unsigned] [--wait DURATION]",
+	.args = "SET",
 	.summary = N_("verify a backup set as the plan's verify script does, and more"),
 	.help = N_("SET is the set's name as backups prints it (patronus-TIER-DATE-TIME\n"
 	    "or TIER/NAME) or the path of its .db file, absolute or relative to the\n"
-	    "current folder or to backup_dir.\n\n"
+	    "current folder or to backup_dir.\n"
+	    "\n"
 	    "Checks the database (PRAGMA integrity_check, sites count), the manifest\n"
 	    "and its HMAC line (a manifest without one fails as \"unsigned\"), the\n"
 	    "SHA-256 of all three files, and each archive (the WireGuard one\n"
 	    "decrypted) read whole with the very checks restore makes before it\n"
 	    "extracts (names, links, types, duplicates, sizes): a set that verifies\n"
 	    "restores. One line per check. The outcome is remembered for `backups`,\n"
-	    "unless a check could not be made for want of the key.\n\n"
-	    "  --json            one JSON object instead of lines\n"
-	    "  --allow-unsigned  a manifest without HMAC line (a set of the plan's\n"
-	    "                    own script) only warns\n"
-	    "  --wait DURATION   wait this long for another run on backup_dir (30s)\n\n"
-	    "Exit status: 0 every check passed, 1 a check failed (the line names the\n"
+	    "unless a check could not be made for want of the key.\n"),
+	.flags = CMD_NEEDS_CONFIG,
+	.exec = cmd_verify_exec,
+	.opts = cmd_verify_opts,
+	.opt_col = 20,
+	.help_tail = N_("Exit status: 0 every check passed, 1 a check failed (the line names the\n"
 	    "file and the reason), 66 or 77 the key file is missing, or readable by\n"
 	    "others, and no other check failed, 75 another run held\n"
 	    "backup_dir/.lock all the --wait (its pid is named).\n"),
-	.flags = CMD_NEEDS_CONFIG,
-	.exec = cmd_verify_exec,
 };

@@ -281,15 +281,16 @@ extern void	 (*incident_appended_hook)(const char *);
  * id kept elsewhere (an off-site journal): events the store has already must
  * be the very same (same hash); new ones must continue the chain (prev_hash)
  * and match their own hash; the first event of an incident the store does
- * not know must be "declared", whose payload makes the incident row. All or
- * nothing. Returns 0 and *added (events new to the store), 1 and *cause when
- * the copy disagrees with itself or with the store (nothing changed), -1 and
- * *cause on an error of the store.
+ * not know must be "declared", whose payload makes the incident row; a
+ * "closed" or "abandoned" event closes it. All or nothing. Returns 0 and
+ * *added (events new to the store), 1 and *cause when the copy disagrees
+ * with itself or with the store (nothing changed), -1 and *cause on an error
+ * of the store.
  */
-/* Whether an event's hash is the hash of its own fields and its incident id. */
-bool		 incident_event_hash_ok(const char *, const struct incident_event *);
 int		 incident_import(struct incident_store *, const char *, const struct incident_event *,
 		    size_t, int64_t *, char **);
+/* Whether an event's hash is the hash of its own fields and its incident id. */
+bool		 incident_event_hash_ok(const char *, const struct incident_event *);
 extern const char *incident_test_host;
 
 #endif

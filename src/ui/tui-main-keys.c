@@ -434,6 +434,9 @@ const struct tui_key tui_main_keys[] = {
 	  N_("up: the step's items (or its text), the step list, the output") },
 	{ false, L'x', "x", TK_WORK | TK_IDLE, KIND_CMD, main_k_step, KA_RUN, NULL, N_("run"),
 	  N_("run the command or action (asks first if it must)") },
+	/* x while the step runs (here or in another TUI): says who runs it, starts nothing */
+	{ false, L'x', "x", TK_WORK | TK_BUSY, KIND_CMD, main_k_step, KA_RUN, NULL, NULL,
+	  N_("run the command or action (asks first if it must)") },
 	{ false, L'c', "c", TK_WORK | TK_BUSY, 0, main_k_step, KA_CANCEL, NULL, N_("cancel"),
 	  N_("cancel the running command (SIGTERM, then SIGKILL)") },
 	{ false, L' ', "Space", TK_WORK, TK_KIND(RB_CHECKLIST), main_k_step, KA_TICK, NULL,

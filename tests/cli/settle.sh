@@ -187,8 +187,9 @@ sleep 4
 	fail "supervisor kill: the command ran on unrecorded"
 check_resume quiet 'ended while nobody watched: outcome unknown'
 
-# Two TUIs pressing x on one step: together, and 0.3 s apart. One run each time.
-for gap in 0 0.3; do
+# Two TUIs pressing x on one step: together, 0.3 s apart, and after the second TUI shows the
+# first one's run (x is then not in its footer, but pressing it must still say who runs it).
+for gap in 0 0.3 seen; do
 	n=$(runs quiet)
 	before=$(wc -l <"$T/quiet.marker")
 	tui_start ta 100 30 "$PDR" --config "$C" resume "$ID"
@@ -198,13 +199,18 @@ for gap in 0 0.3; do
 	open_step ta quiet
 	open_step tb quiet
 	tui_keys ta x
-	[ "$gap" = 0 ] || sleep "$gap"
+	case $gap in
+	0) ;;
+	seen) tui_wait tb 'c cancel' "x/seen: TUI b shows the other TUI's run (c cancel in its footer)";;
+	*) sleep "$gap";;
+	esac
 	tui_keys tb x
 	wait_for "x/$gap: a run is claimed" 10 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = 'quiet'\") -gt $n ]"
 	RUN=$(last_run quiet)
 	refused='Not started: the step is run by [^ ]+ \(.*\), pid [0-9]+'
 	wait_for "x/$gap: the other TUI is refused, naming who holds the step" 10 sh -c \
-	    "$TM capture-pane -p -t ta | grep -Eq '$refused' || $TM capture-pane -p -t tb | grep -Eq '$refused'"
+	    "$TM capture-pane -p -t ta | grep -Eq '$refused' || $TM capture-pane -p -t tb | grep -Eq '$refused'" ||
+		{ $TM capture-pane -p -t ta | sed 's/^/  a| /'; $TM capture-pane -p -t tb | sed 's/^/  b| /'; }
 	wait_for "x/$gap: the run ends" 20 sh -c "[ -n \"\$($SQL \"SELECT 1 FROM events WHERE kind = 'exit' AND run = '$RUN'\")\" ]"
 	[ "$(runs quiet)" -eq $((n + 1)) ] && ok "x/$gap: one run claimed" || fail "x/$gap: $(( $(runs quiet) - n )) runs claimed"
 	sleep 0.5

@@ -1,4 +1,4 @@
-/* test-incident.c: unit tests of the incident record (src/model/incident.c). */
+/* test-incident.c: unit tests of the incident record (src/model/incident*.c). */
 #include "system.h"
 
 #include <check.h>
@@ -540,6 +540,132 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/*
+ * A copy of an incident's events (as an off-site journal keeps them) goes
+ * into another store whole: in parts, with the same hashes, runs, head and
+ * closed time; again it adds nothing; a changed copy is refused and leaves
+ * nothing behind.
+ */
+START_TEST(test_import_copy)
+{
+	struct incident_store		*a = testlib_store(state_dir), *b, *c;
+	struct incident_event		*evs = NULL, *got = NULL;
+	struct incident			 ia, ib;
+	struct incident_verify_result	 r;
+	char				*id, *cause = NULL, *saved;
+	char				*bdir = str_join_path(state_dir, "copy");
+	char				*cdir = str_join_path(state_dir, "changed");
+	size_t				 n, ngot, i;
+	int64_t				 added;
+
+	id = ten_events(a);
+	incident_store_set_run(a, "run-1");
+	testlib_append(a, id, "assess", INCIDENT_EV_NOTE, "with a run");
+	incident_store_set_run(a, NULL);
+	ck_assert_int_eq(incident_close(a, id, "drill complete", NULL, &cause), 0);
+	ck_assert_int_eq(incident_events(a, id, 0, &evs, &n, &cause), 0);
+	ck_assert_uint_eq(n, 12);
+
+	b = testlib_store(bdir);
+	ck_assert_msg(incident_import(b, id, evs, 5, &added, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(added, 5);
+	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
+	ck_assert_int_eq(ib.last_seq, 5);
+	ck_assert_int_eq(ib.closed_ms, 0);
+	incident_free(&ib);
+	ck_assert_msg(incident_import(b, id, evs, n, &added, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(added, 7);
+	ck_assert_int_eq(incident_get(a, id, &ia, &cause), 1);
+	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
+	ck_assert_int_eq(ib.last_seq, 12);
+	ck_assert_int_gt(ia.closed_ms, 0);
+	ck_assert_int_eq(ib.closed_ms, ia.closed_ms);
+	/* the copy has the declared event's time (the store's row: a moment before it) */
+	ck_assert_int_eq(ib.declared_ms, evs[0].time_ms);
+	ck_assert_int_le(ia.declared_ms, evs[0].time_ms);
+	ck_assert_int_eq(ib.detected_ms, ia.detected_ms);
+	ck_assert_int_eq(ib.rto, ia.rto);
+	ck_assert_str_eq(ib.host, ia.host);
+	ck_assert_str_eq(ib.runbook_id, ia.runbook_id);
+	incident_free(&ia);
+	incident_free(&ib);
+	ck_assert_int_eq(incident_verify(b, id, &r, &cause), 0);
+	ck_assert_int_eq(r.events, 12);
+	ck_assert_int_eq(incident_events(b, id, 0, &got, &ngot, &cause), 0);
+	ck_assert_uint_eq(ngot, n);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(got[i].hash, evs[i].hash);
+		ck_assert_str_eq(got[i].payload, evs[i].payload);
+		ck_assert_int_eq(got[i].time_ms, evs[i].time_ms);
+		ck_assert(incident_event_hash_ok(id, &got[i]));
+	}
+	ck_assert_str_eq(got[10].run, "run-1");
+	ck_assert_ptr_null(got[9].run);
+	incident_events_free(got, ngot);
+	ck_assert_int_eq(incident_import(b, id, evs, n, &added, &cause), 0);
+	ck_assert_int_eq(added, 0);
+
+	saved = evs[7].payload;
+	evs[7].payload = xstrdup("changed");
+	c = testlib_store(cdir);
+	ck_assert_int_eq(incident_import(c, id, evs, n, &added, &cause), 1);
+	ck_assert_ptr_nonnull(strstr(cause, "does not match its hash"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(incident_get(c, id, &ib, &cause), 0);
+	free(evs[7].payload);
+	evs[7].payload = saved;
+
+	incident_events_free(evs, n);
+	incident_store_close(a);
+	incident_store_close(b);
+	incident_store_close(c);
+	free(id);
+	free(bdir);
+	free(cdir);
+}
+END_TEST
+
+/*
+ * An abandoned incident's copy is closed in the store it goes into, as in the
+ * store it came from: "abandoned" closes an incident as "closed" does.
+ */
+START_TEST(test_import_abandoned)
+{
+	struct incident_store	*a = testlib_store(state_dir), *b;
+	struct incident_event	*evs = NULL;
+	struct incident		 ia, ib;
+	char			*id, *cause = NULL, *bdir = str_join_path(state_dir, "copy");
+	size_t			 n;
+	int64_t			 added;
+
+	id = declare(a, "database-corruption", INCIDENT_MODE_INCIDENT);
+	testlib_append(a, id, NULL, INCIDENT_EV_NOTE, "declared by mistake");
+	ck_assert_int_eq(incident_abandon(a, id, "opened by mistake", NULL, &cause), 0);
+	ck_assert_int_eq(incident_events(a, id, 0, &evs, &n, &cause), 0);
+	ck_assert_uint_eq(n, 3);
+	b = testlib_store(bdir);
+	ck_assert_msg(incident_import(b, id, evs, n, &added, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(added, 3);
+	ck_assert_int_eq(incident_get(a, id, &ia, &cause), 1);
+	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
+	ck_assert_int_gt(ia.closed_ms, 0);
+	ck_assert_int_eq(ib.closed_ms, ia.closed_ms);
+	incident_free(&ia);
+	incident_free(&ib);
+	ck_assert_int_eq(incident_find_open(b, &ib, &cause), 0);
+	ck_assert_int_eq(incident_append(b, id, NULL, INCIDENT_EV_NOTE, "late", NULL, &cause),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(cause, "is closed"));
+	free(cause);
+	incident_events_free(evs, n);
+	incident_store_close(a);
+	incident_store_close(b);
+	free(id);
+	free(bdir);
+}
+END_TEST
+
 static Suite *
 incident_suite(void)
 {
@@ -561,6 +687,8 @@ incident_suite(void)
 	tcase_add_test(tc, test_concurrent_appends);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_import_copy);
+	tcase_add_test(tc, test_import_abandoned);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -1,4 +1,4 @@
-/* test-runbook.c: unit tests of runbook loading, checking and variables (src/model/runbook.c). */
+/* test-runbook.c: unit tests of runbook loading, checking and variables (src/model/runbook*.c). */
 #include "system.h"
 
 #include <check.h>

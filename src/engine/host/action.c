@@ -7,7 +7,11 @@
 /*
  * Each action is one subcommand of the program (ARCHITECTURE.md, command
  * line). planned marks the ones whose subcommand is not built yet: the linter
- * accepts them, the engine refuses to run them until it exists.
+ * accepts them, the engine refuses to run them until it exists. The engine
+ * cannot see the command line's option tables (src/cli, a layer above), so
+ * tests/unit/test-options.c checks that each command word, each parameter
+ * that is not positional and each yes_flag is an option of that command,
+ * with a value or without as the table declares it.
  */
 
 static const char *const cmd_backup[] = { "backup", NULL };
