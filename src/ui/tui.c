@@ -783,11 +783,11 @@ tui_start(struct tui *t, char **cause)
 
 /*
  * Walk the incident on the terminal until the operator leaves, closes it, or
- * a signal ends the TUI; open pushes the first screen. The record is read and
+ * a signal ends the TUI; first pushes the first screen. The record is read and
  * written through o->store. Returns 0 and *end, or -1 and *cause (caller frees).
  */
 int
-tui_run(const struct tui_opts *o, void (*open)(struct tui *), enum tui_end *end,
+tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end,
     char **cause)
 {
 	struct tui	 t;
@@ -812,7 +812,7 @@ tui_run(const struct tui_opts *o, void (*open)(struct tui *), enum tui_end *end,
 	/* after newterm, so that curses' own SIGWINCH handler is the one chained to */
 	if (tui_signals(cause) != 0)
 		goto fail;
-	open(&t);
+	first(&t);
 	tui_loop(&t);
 	if (t.proc != NULL) {
 		if (tui_got_hup == SIGTERM)
