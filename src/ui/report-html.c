@@ -1,4 +1,7 @@
-/* report-html.c: the report as one HTML file: its style, the step and history charts (SVG), no script. */
+/*
+ * report-html.c: the report as one HTML file: its style, the step and history
+ * charts (SVG), no script.
+ */
 #include "system.h"
 
 #include "ui/report-int.h"

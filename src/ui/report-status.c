@@ -1,4 +1,7 @@
-/* report-status.c: the status update for the people waiting on a recovery, and the Backup Test Report. */
+/*
+ * report-status.c: the status update for the people waiting on a recovery,
+ * and the Backup Test Report.
+ */
 #include "system.h"
 
 #include <sys/stat.h>
