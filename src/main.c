@@ -53,6 +53,7 @@ usage(FILE *f)
 	    "denied, 78 bad configuration.\n"), f);
 }
 
+/* The global options, then the subcommand's entry with the rest; its exit code. */
 int
 main(int argc, char **argv)
 {

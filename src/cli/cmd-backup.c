@@ -109,6 +109,7 @@ cmd_backup_sweep(const struct conf *c)
 	str_list_free(list, n);
 }
 
+/* backup: make one set (tier by the clock, or --type), verify it, prune, notify; an exit code. */
 static int
 cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **argv)
 {

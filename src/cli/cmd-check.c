@@ -43,7 +43,7 @@ check_http(const struct cmd_entry *e, int argc, char **argv)
 	if (optind + 1 < argc)
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind + 1]);
 	if (probe_http(argv[optind], timeout * 1000, &status, &us, &cause) != 0) {
-		printf(_("FAILED %s: no answer after %" PRId64 " ms\n"), cause, us / 1000);
+		printf(_("FAILED %s: no answer after %" PRId64 " ms\n"), cmd_esc(cause), us / 1000);
 		free(cause);
 		return (1);
 	}
@@ -75,7 +75,7 @@ check_config(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		return (EX_NOINPUT);
 	}
 	if (probe_yaml(path, &docs, &cause) != 0) {
-		printf(_("FAILED %s\n"), cause);
+		printf(_("FAILED %s\n"), cmd_esc(cause));
 		ex = 1;
 	} else {
 		printf(_("ok %s: parses as YAML\n"), path);

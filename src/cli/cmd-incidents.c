@@ -398,8 +398,14 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 		incident_store_close(st);
 		return (EX_OK);
 	}
-	if (remote_configure(&ctx->conf, rem, &nr, &cause) != 0 || nr == 0) {
+	if (remote_configure(&ctx->conf, rem, &nr, &cause) != 0) {
+		/* a store set up wrong is not "none": the witness was meant to be asked */
+		cmd_error("%s", cause);
 		free(cause);
+		incident_store_close(st);
+		return (EX_CONFIG);
+	}
+	if (nr == 0) {
 		printf(_("%s: no off-site store is configured: the local chain alone was "
 		    "checked\n"), id);
 		incident_store_close(st);
@@ -409,7 +415,8 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 		remote_free(&rem[i]);
 	buf_init(&b);
 	w = journal_witness(&ctx->conf, st, id, &b, &cause);
-	fwrite(b.data, 1, b.len, stdout);
+	/* the stores' answers (a head's host, their causes) are not ours: escaped */
+	cmd_print_safe(stdout, b.data != NULL ? b.data : "");
 	buf_free(&b);
 	incident_store_close(st);
 	switch (w) {

@@ -15,6 +15,7 @@
 #include "engine/backup/retention.h"
 #include "engine/stream/segment.h"
 #include "engine/stream/stream.h"
+#include "model/incident.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -155,19 +156,69 @@ cmd_prune_stream(struct cmd_ctx *ctx, bool dry, time_t now)
 }
 
 /*
+ * The open incident (not a drill: a drill restores in its sandbox) whose
+ * restores' forensic copies must all stay: 1 and *id, 0 when none is open.
+ * A record that cannot be read counts as one open ("?"): evidence is kept.
+ */
+static int
+cmd_prune_open_incident(const struct conf *c, char **id)
+{
+	struct incident_store	*st;
+	struct incident		*list;
+	char			*db, *cause = NULL;
+	size_t			 n, i;
+	int			 found = 0;
+
+	*id = NULL;
+	db = str_join_path(c->state_dir, "incidents.db");
+	if (!fs_exists(db)) {
+		free(db);
+		return (0);
+	}
+	free(db);
+	if (incident_store_open(c->state_dir, &st, &cause) != 0 ||
+	    incident_list(st, &list, &n, &cause) != 0) {
+		log_warn(_("prune: the incident record cannot be read (%s): forensic copies "
+		    "are kept"), cause);
+		free(cause);
+		*id = xstrdup("?");
+		return (1);
+	}
+	for (i = 0; i < n && !found; i++) {
+		if (list[i].closed_ms == 0 && list[i].mode == INCIDENT_MODE_INCIDENT) {
+			*id = xstrdup(list[i].id);
+			found = 1;
+		}
+	}
+	incident_list_free(list, n);
+	incident_store_close(st);
+	return (found);
+}
+
+/*
  * Remove (or, dry, show) the forensic copies restore left beyond the newest
- * retention.forensic of each kind, saying what goes. Returns 0, or 74 when
- * one could not be removed.
+ * retention.forensic of each kind, saying what goes; while an incident is
+ * open none goes (its first copy is the evidence). Returns 0, or 74 when one
+ * could not be removed.
  */
 static int
 cmd_prune_forensic(struct cmd_ctx *ctx, bool dry)
 {
 	struct stat	 st;
-	char		**list, *cause = NULL;
+	char		**list, *cause = NULL, *open_id;
 	size_t		 n, i;
 	int		 rc = EX_OK, r;
 
 	retention_forensic(&ctx->conf, &list, &n);
+	if (n > 0 && cmd_prune_open_incident(&ctx->conf, &open_id) == 1) {
+		for (i = 0; i < n; i++)
+			printf(_("%-6s %s: forensic copy kept while incident %s is open "
+			    "(retention.forensic applies once it is closed)\n"), _("keep"),
+			    cmd_esc(list[i]), cmd_esc(open_id));
+		free(open_id);
+		str_list_free(list, n);
+		return (EX_OK);
+	}
 	for (i = 0; i < n; i++) {
 		printf(_("%-6s %s: forensic copy beyond the newest %d of its kind "
 		    "(retention.forensic)\n"), dry ? _("would remove") : _("remove"),

@@ -79,10 +79,14 @@ supervise_loop(struct incident_store *st, const struct supervise_args *a)
 		r = proc_start_shell(a->command, &po, &p, &cause);
 	free(e1);
 	if (r != 0) {
-		incident_append_exit(st, a->incident, a->step, cause, 127, 0, false, 0, 0,
-		    NULL, NULL);
-		incident_append(st, a->incident, a->step, INCIDENT_EV_STEP_FAILED, cause, NULL,
-		    NULL);
+		char	*werr = NULL;
+
+		if (incident_append_exit(st, a->incident, a->step, cause, 127, 0, false, 0, 0,
+		    NULL, &werr) != 0 || incident_append(st, a->incident, a->step,
+		    INCIDENT_EV_STEP_FAILED, cause, NULL, &werr) != 0) {
+			cmd_error("%s", werr);
+			free(werr);
+		}
 		free(cause);
 		supervise_ping();
 		return (EX_OK);

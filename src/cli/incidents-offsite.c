@@ -33,6 +33,25 @@ incidents_sleep_ms(long ms)
 		;
 }
 
+/* How long a shipper in the foreground waits for the incident's follower to let go. */
+#define INCIDENTS_SHIP_WAIT_MS	15000
+
+/* Take the exclusive lock on fd, waiting at most ms milliseconds. Returns whether it is held. */
+static bool
+incidents_lock_wait(int fd, int64_t ms)
+{
+	int64_t	end = time_mono_ms() + ms;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return (false);
+		if (time_mono_ms() >= end)
+			return (false);
+		incidents_sleep_ms(100);
+	}
+	return (true);
+}
+
 /*
  * Ship one incident until every store has all of it; in the background, keep
  * trying a failing store with a growing pause (1 s to 30 s, for at most 10
@@ -80,8 +99,17 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		 * running, which holds the lock through its retries and rounds.
 		 */
 		if (fd != -1 && !locked) {
-			if (flock(fd, background ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
-				r = EX_OK;
+			if (background ? flock(fd, LOCK_EX | LOCK_NB) != 0 :
+			    !incidents_lock_wait(fd, INCIDENTS_SHIP_WAIT_MS)) {
+				if (!background) {
+					/* never a silent hang behind a follower stuck on a store */
+					cmd_error(_("%s: another shipper of this incident has held "
+					    "%s/journal/.ship-lock-%s for %d s (the incident's "
+					    "follower, retrying a store): try again later"), id,
+					    ctx->conf.state_dir, id, INCIDENTS_SHIP_WAIT_MS / 1000);
+					r = EX_TEMPFAIL;
+				} else
+					r = EX_OK;
 				break;
 			}
 			locked = true;
@@ -114,7 +142,8 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			if (fd != -1)
 				flock(fd, LOCK_UN);
 			locked = false;
-			fwrite(b.data, 1, b.len, stdout);
+			/* the store's answers (a witness's host, its causes) are not ours */
+			cmd_print_safe(stdout, b.data != NULL ? b.data : "");
 			r = r == 0 ? EX_OK : r == 1 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 			break;
 		}

@@ -67,6 +67,30 @@ unattended_last_line(struct unattended_child *ch, const char *data, size_t len)
 	ch->last[q - p] = '\0';
 }
 
+/* The first write to the record that failed: the drill cannot pass without its record. */
+static char	*unattended_rec_err;
+
+/* Keep cause as the record's failure (the first one); a later one is dropped. */
+static void
+unattended_rec_fail(char *cause)
+{
+	if (unattended_rec_err == NULL)
+		unattended_rec_err = cause != NULL ? cause : xstrdup("?");
+	else
+		free(cause);
+}
+
+/* Append an event for step; a failure is kept for the verdict (unattended_rec_fail). */
+static void
+unattended_append(const struct tui_opts *o, const char *step, enum incident_ev kind,
+    const char *payload)
+{
+	char	*cause = NULL;
+
+	if (incident_append(o->store, o->inc->id, step, kind, payload, NULL, &cause) != 0)
+		unattended_rec_fail(cause);
+}
+
 /*
  * Run step rs's command (argv, or the shell command cmd when argv is NULL)
  * with env, its output into the record and on standard output (rs NULL:
@@ -96,10 +120,11 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 	if (r != 0) {
 		snprintf(ch->last, sizeof ch->last, "%s", cause);
 		snprintf(ch->status, sizeof ch->status, "%s", cause);
-		if (rs != NULL)
-			incident_append_exit(o->store, o->inc->id, rs->id, cause, 127, 0, false,
-			    0, 0, NULL, NULL);
 		free(cause);
+		cause = NULL;
+		if (rs != NULL && incident_append_exit(o->store, o->inc->id, rs->id, ch->status,
+		    127, 0, false, 0, 0, NULL, &cause) != 0)
+			unattended_rec_fail(cause);
 		return (-1);
 	}
 	limit = rs != NULL ? rs->expect * 10 : 0;
@@ -128,9 +153,13 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 			}
 			else if (b.len > 0) {
 				bytes += b.len;
-				if (incident_append_output(o->store, o->inc->id, rs->id, b.data,
-				    b.len, NULL) <= 0)
+				if ((r = incident_append_output(o->store, o->inc->id, rs->id,
+				    b.data, b.len, &cause)) <= 0)
 					dropped += b.len;
+				if (r < 0) {
+					unattended_rec_fail(cause);
+					cause = NULL;
+				}
 				buf_reset(&safe);
 				str_add_safe(&safe, b.data, b.len);
 				fwrite(safe.data, 1, safe.len, stdout);
@@ -154,9 +183,9 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 	buf_free(&safe);
 	proc_status_string(p, ch->status, sizeof ch->status);
 	ch->code = proc_exit_code(p);
-	if (rs != NULL)
-		incident_append_exit(o->store, o->inc->id, rs->id, ch->status, ch->code,
-		    proc_term_signal(p), proc_cancelled(p), bytes, dropped, NULL, NULL);
+	if (rs != NULL && incident_append_exit(o->store, o->inc->id, rs->id, ch->status,
+	    ch->code, proc_term_signal(p), proc_cancelled(p), bytes, dropped, NULL, &cause) != 0)
+		unattended_rec_fail(cause);
 	proc_free(p);
 	return (ch->code == 0 ? 0 : -1);
 }
@@ -209,23 +238,21 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 	runbook_vars_free(vars, nv);
 	if (cmd == NULL) {
 		*why = cause;
-		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_FAILED, cause,
-		    NULL, NULL);
+		unattended_append(o, rs->id, INCIDENT_EV_STEP_FAILED, cause);
 		return (-1);
 	}
 	switch (unattended_rule(o, rs)) {
 	case RB_DRILL_SIMULATE:
 		msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
-		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE, msg, NULL,
-		    NULL);
+		unattended_append(o, rs->id, INCIDENT_EV_STEP_DONE, msg);
 		unattended_print("  %s\n", msg);
 		free(msg);
 		(*simulated)++;
 		rc = 0;
 		goto out;
 	case RB_DRILL_SKIP:
-		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_SKIPPED,
-		    _("not run in drills (drill: skip)"), NULL, NULL);
+		unattended_append(o, rs->id, INCIDENT_EV_STEP_SKIPPED,
+		    _("not run in drills (drill: skip)"));
 		printf("  %s\n", _("not run in drills (drill: skip)"));
 		rc = 0;
 		goto out;
@@ -256,16 +283,14 @@ unattended_command(const struct tui_opts *o, const struct rb_step *rs, int *simu
 	rc = unattended_run(o, rs, argv, cmd, env, &ch);
 	runbook_step_env_free(env);
 	if (rc != 0)
-		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_FAILED,
-		    ch.status, NULL, NULL);
+		unattended_append(o, rs->id, INCIDENT_EV_STEP_FAILED, ch.status);
 	incident_store_set_run(o->store, NULL);
 	free(run);
 	if (rc != 0)
 		*why = ch.last[0] != '\0' ? xasprintf("%s: %s", ch.status, ch.last) :
 		    xstrdup(ch.status);
 	else
-		incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE, "", NULL,
-		    NULL);
+		unattended_append(o, rs->id, INCIDENT_EV_STEP_DONE, "");
 out:
 	free(cmd);
 	runbook_step_env_free(argv);
@@ -377,17 +402,19 @@ run_unattended(const struct tui_opts *o, char **verdict)
 		switch (rs->kind) {
 		case RB_CHECKLIST:
 		case RB_PROMPT:
-			incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_SKIPPED,
-			    _("not checked (unattended)"), NULL, NULL);
+			unattended_append(o, rs->id, INCIDENT_EV_STEP_SKIPPED,
+			    _("not checked (unattended)"));
 			printf("  %s\n", _("not checked (unattended)"));
 			unchecked++;
 			break;
 		case RB_DECIDE:
 			answer = rs->default_answer;
-			incident_append_decision(o->store, o->inc->id, rs->id, rs->question,
-			    rs->answers[answer].label, rs->answers[answer].next, NULL, NULL);
-			incident_append(o->store, o->inc->id, rs->id, INCIDENT_EV_STEP_DONE,
-			    "", NULL, NULL);
+			if (incident_append_decision(o->store, o->inc->id, rs->id, rs->question,
+			    rs->answers[answer].label, rs->answers[answer].next, NULL, &cause) != 0) {
+				unattended_rec_fail(cause);
+				cause = NULL;
+			}
+			unattended_append(o, rs->id, INCIDENT_EV_STEP_DONE, "");
 			unattended_print(_("  %s -> %s (the default)\n"), rs->question,
 			    rs->answers[answer].label);
 			break;
@@ -410,6 +437,10 @@ run_unattended(const struct tui_opts *o, char **verdict)
 	}
 	free(visits);
 	*verdict = NULL;
+	if (fail == NULL && unattended_rec_err != NULL)
+		fail = xasprintf(_("the record cannot be written: %s"), unattended_rec_err);
+	free(unattended_rec_err);
+	unattended_rec_err = NULL;
 	if (incident_close(o->store, o->inc->id, "drill complete", NULL, &cause) != 0) {
 		*verdict = xasprintf(_("FAIL: drill %s: not closed: %s"), o->inc->id, cause);
 		free(cause);

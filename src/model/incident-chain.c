@@ -35,10 +35,8 @@ incident_hash(const struct incident_hashin *h, char *out)
 	unsigned int	 dlen = 0;
 	char		 num[32];
 
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PACKAGE);
-		abort();
-	}
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		xmalloc_die("EVP_MD_CTX_new", sizeof *h);
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	if (h->run != NULL && *h->run != '\0')
 		incident_netstring(md, "pdr-event-2", 11);

@@ -606,7 +606,7 @@ runbook_load_buffer(const char *name, const char *data, size_t len, char **error
 		goto out;
 	}
 	if (!yaml_parser_initialize(&parser))
-		abort();
+		xmalloc_die("yaml_parser_initialize", sizeof parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &rp.doc)) {
 		rb_syntax_error(&rp, &parser, data, len);

@@ -1,7 +1,9 @@
 /* log.c: messages to the terminal, the log file and syslog. */
 #include "system.h"
 
+#include <fcntl.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/str.h"
@@ -39,9 +41,14 @@ int
 log_open_file(const char *path, char **cause)
 {
 	FILE	*f;
+	int	 fd;
 
-	if ((f = fopen(path, "a")) == NULL) {
+	/* not inherited by the children (notify, the shipper), and never through a link */
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640)) == -1 ||
+	    (f = fdopen(fd, "a")) == NULL) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return (-1);
 	}
 	setvbuf(f, NULL, _IOLBF, 0);
@@ -83,6 +90,25 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* msg with every line after the first indented by four spaces; takes msg, returns the new one. */
+static char *
+log_indent(char *msg)
+{
+	struct buf	 b;
+	const char	*p, *nl;
+
+	if (strchr(msg, '\n') == NULL)
+		return (msg);
+	buf_init(&b);
+	for (p = msg; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		buf_add(&b, p, (size_t)(nl - p + 1));
+		buf_adds(&b, "    ");
+	}
+	buf_adds(&b, p);
+	free(msg);
+	return (buf_steal(&b));
+}
+
 /* Log one message at a level, from a va_list. */
 void
 log_vmsg(enum log_level level, const char *fmt, va_list ap)
@@ -95,11 +121,16 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if ((int)level > log_verbosity && level == LOG_LVL_DEBUG)
 		return;
 	raw = xvasprintf(fmt, ap);
-	/* Messages carry names from backup sets and archives: never raw to a terminal. */
+	/*
+	 * Messages carry names from backup sets and archives: never raw to a
+	 * terminal. A message of several lines keeps them, indented, so that no
+	 * line of it (a name with a newline in it) can pass for a message of its
+	 * own ("ERROR: ..." at the start of a line).
+	 */
 	buf_init(&b);
 	str_escape_buf(&b, raw, STR_ESCAPE_LINES);
 	free(raw);
-	msg = buf_steal(&b);
+	msg = log_indent(buf_steal(&b));
 	if (level == LOG_LVL_ERROR)
 		prefix = "ERROR: ";
 	else if (level == LOG_LVL_WARN)

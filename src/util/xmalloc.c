@@ -7,8 +7,8 @@
 
 void (*xmalloc_fatal_hook)(void);
 
-/* Restore the terminal (through the hook), say what failed and exit 71. */
-static PDR_NORETURN void
+/* Restore the terminal (through the hook), say what allocation failed and exit 71. */
+PDR_NORETURN void
 xmalloc_die(const char *what, size_t n)
 {
 	if (xmalloc_fatal_hook != NULL)

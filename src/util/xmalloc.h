@@ -14,6 +14,9 @@ char	*xasprintf(const char *, ...) PDR_PRINTF(1, 2);
 char	*xvasprintf(const char *, va_list) PDR_PRINTF(1, 0);
 int	 xsnprintf(char *, size_t, const char *, ...) PDR_PRINTF(3, 4);
 
+/* Die of a failed allocation (what, n bytes): the hook, a message, exit 71. */
+PDR_NORETURN void xmalloc_die(const char *what, size_t n);
+
 /* Called before the process dies of an allocation failure (e.g. to end curses). */
 extern void (*xmalloc_fatal_hook)(void);
 

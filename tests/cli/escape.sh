@@ -95,4 +95,18 @@ run "$PDR" --config "$C" restore config --yes --from "$SET"
 [ "$rc" != 0 ] && ok "restore refuses it (exit $rc)" || fail "restored"
 raw "$T/err" "restore's error"
 
+# A log line carries a name with a newline in it (a stale restore folder beside the config):
+# the name's second line must not stand as a message of its own.
+mkdir "$(dirname "$CFG")/.$(basename "$CFG").restore-x
+ERROR: backup FAILED: forged line"
+sleep 1
+run "$PDR" --config "$C" backup --no-prune
+expect_rc 0 "a good set after the doctored one"
+run "$PDR" --config "$C" restore config --yes
+expect_rc 0 "restore config beside a stale folder whose name holds a newline"
+expect_match "$T/err" 'interrupted restore' "the stale folder is named"
+expect_no_match "$T/err" '^ERROR: backup FAILED' "no forged line of its own in the log"
+LOG=$(sed -n 's/^log_file: *//p' "$C")
+[ -z "$LOG" ] || expect_no_match "$LOG" '^ERROR: backup FAILED' "nor in the log file"
+
 finish

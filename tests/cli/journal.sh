@@ -233,6 +233,25 @@ n=0
 while [ $n -lt 50 ] && pgrep -f "incidents ship --background $id" >/dev/null; do sleep 0.2; n=$((n + 1)); done
 pgrep -f "incidents ship --background $id" >/dev/null && fail "a shipper is still running" || ok "the shipper ended by itself"
 
+# A follower that holds the incident's lock (stuck on a store) never hangs a shipper in the
+# foreground: it waits a bounded time, then says who holds what and exits 75.
+export PATRONUS_DR_NO_SHIP=1
+flock "$T/b/state/journal/.ship-lock-$id" sleep 60 &
+holder=$!
+sleep 0.5
+run timeout 40 "$PDR" --config "$B" incidents ship "$id"
+expect_rc 75 "ship while another shipper holds the lock gives up (exit 75), not a hang"
+expect_match "$T/err" "another shipper of this incident has held .*ship-lock-$id" "and names the lock"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# A store set up wrong is not "no store": verify says so and exits 78.
+cp "$SSH_KEY" "$T/open-key" && chmod 644 "$T/open-key"
+sed "s|identity: [^,]*,|identity: $T/open-key,|" "$B" >"$T/broken.yaml"
+run "$PDR" --config "$T/broken.yaml" incidents verify "$id"
+expect_rc 78 "verify with a broken store is a configuration error"
+expect_no_match "$T/out" "no off-site store is configured" "not called 'no store configured'"
+expect_match "$T/err" "open-key" "the refused key file is named"
+
 # --- Bad input.
 run "$PDR" --config "$B" incidents fetch --from ftp
 expect_rc 64 "--from wants sftp or s3"

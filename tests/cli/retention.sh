@@ -159,6 +159,20 @@ done
 : >"$DBF.corrupted.20260105-000000.2"
 : >"$DBF.corrupted.20260101-000000.tmp.x"
 echo "retention: {forensic: 2}" >>"$C"
+# While an incident is open, none goes: its first copy is the evidence (a drill does not count:
+# it restores in its sandbox).
+FIX="$top_builddir/tests/pdr-incident-fixture"
+ST="$T/h/var/lib/patronus/dr"
+drill=$("$FIX" "$ST" declare database-corruption drill "a drill" 1800 3600)
+inc=$("$FIX" "$ST" declare database-corruption incident "corrupted" 1800 3600)
+PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune
+expect_rc 0 "prune while an incident is open"
+n=$(grep -c "^keep .*: forensic copy kept while incident $inc is open" "$T/out")
+[ "$n" = 11 ] && ok "each forensic copy beyond retention is kept, naming the open incident" ||
+	{ fail "kept $n forensic files"; cat "$T/out"; }
+expect_no_match "$T/out" 'forensic copy beyond the newest' "none is removed"
+[ -e "$DBF.corrupted.20260101-000000" ] && ok "the oldest copy (the evidence) is there" || fail "the evidence was removed"
+"$FIX" "$ST" close "$inc" >/dev/null
 PATRONUS_DR_NOW="@$now" run "$PDR" --config "$C" prune --dry-run
 expect_match "$T/out" "^would remove $DBF\.corrupted\.20260101-000000-wal: forensic copy beyond the newest 2" \
 	"dry run names a forensic copy's -wal with it"
