@@ -59,7 +59,7 @@ main(int argc, char **argv)
 				steps += set.books[k]->nsteps;
 			printf("runbooks: %zu, steps: %zu\n", set.n, steps);
 		}
-		runbook_set_free(&set);
+		runbook_set_clear(&set);
 	}
 	qsort(times, (size_t)n, sizeof *times, bench_cmp);
 	printf("load all: median %.3f ms, mean %.3f ms, min %.3f ms over %d runs "

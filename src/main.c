@@ -46,7 +46,7 @@ usage(FILE *f)
 	buf_init(&b);
 	cmd_opts_help(&main_entry, &b);
 	fprintf(f, _("\nOptions:\n%s\n"), b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	fprintf(f, _("Run '%s COMMAND --help' for the options of a command.\n"), program_name);
 	fputs(_("Exit status: 0 success, 1 a check failed, 64 usage error, 65 bad input\n"
 	    "data, 66 missing input, 73 cannot create, 74 I/O error, 77 permission\n"
@@ -131,7 +131,7 @@ main(int argc, char **argv)
 	optind = 0;	/* reinitialise getopt for the subcommand */
 	rc = e->exec(e, &ctx, argc, argv);
 	if (e->flags & CMD_NEEDS_CONFIG)
-		conf_free(&ctx.conf);
+		conf_clear(&ctx.conf);
 	log_close();
 	return (rc);
 }

@@ -223,7 +223,7 @@ writer_run(const char *dbpath, long count, const char *logpath, const char *gend
 		ts.tv_nsec = (long)(1 + rand_r(&seed) % 4) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	sqlite3_close(db);
 	fclose(log);
 	return (0);
@@ -243,7 +243,7 @@ writer_print(long k)
 		writer_sql(&b, i);
 	buf_adds(&b, "COMMIT;\n");
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	return (0);
 }
 

@@ -22,6 +22,7 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	bool				 dump = false;
 	size_t				 i;
 	int				 opt, ex;
+	enum fail_class			 fc;
 
 	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		switch (opt) {
@@ -53,9 +54,9 @@ cmd_assess_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	printf(_("checking %s (PRAGMA integrity_check, on a copy)\n"), db);
 	fflush(stdout);
-	if (salvage_copy(db, dir, &copy, &cause) != 0 ||
-	    salvage_check(copy, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = salvage_copy(db, dir, &copy, &cause)) != FAIL_NONE ||
+	    (fc = salvage_check(copy, &r, &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		goto done;
 	}
@@ -113,7 +114,7 @@ done:
 	free(dir);
 	free(cause);
 	free(out);
-	salvage_report_free(&r);
+	salvage_report_clear(&r);
 	return (ex);
 }
 

@@ -17,13 +17,14 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 static long	cmd_backup_kill_at = -1;
 static long	cmd_backup_points;
 
-/* Test hook: die by SIGKILL at the Nth checkpoint ($PATRONUS_DR_TEST_KILL_AT). */
+/* Test hook: die by SIGKILL at the Nth checkpoint ($PDR_TEST_KILL_AT). */
 static void
 cmd_backup_checkpoint(const char *what)
 {
@@ -155,11 +156,11 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		cmd_usage_error(e, _("unexpected argument \"%s\""), argv[optind]);
 	if (cmd_now(&o.now) == -1)
 		cmd_usage_error(e, _("PATRONUS_DR_NOW must be @SECONDS-SINCE-1970"));
-	if ((v = getenv("PATRONUS_DR_TEST_COPY_WAIT_MS")) != NULL && *v != '\0')
+	if ((v = testhook_get(TESTHOOK_COPY_WAIT_MS)) != NULL)
 		o.wait_ms = (int)strtol(v, NULL, 10);
-	if ((v = getenv("PATRONUS_DR_TEST_KILL_AT")) != NULL && *v != '\0') {
+	if ((v = testhook_get(TESTHOOK_KILL_AT)) != NULL) {
 		cmd_backup_kill_at = strtol(v, NULL, 10);
-		hashio_checkpoint_hook = cmd_backup_checkpoint;
+		testhook_checkpoint = cmd_backup_checkpoint;
 	}
 
 	cmd_open_log(&ctx->conf);
@@ -215,7 +216,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 	} else {
 		/* backup_run logged the cause (stderr, log file, syslog). */
-		rc = res.err == EBADMSG ? 1 : fs_errno_exit(res.err);
+		rc = fail_exit(res.fail);
 		end = o.now + (time_t)((time_mono_ms() - t0) / 1000);
 		metrics_set(&m, "patronus_dr_backup_last_success", NULL, 0);
 		cmd_notify(&ctx->conf, _("backup FAILED: %s"), cause != NULL ? cause : "?");
@@ -225,7 +226,7 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	metrics_set(&m, "patronus_dr_backup_duration_seconds", NULL,
 	    (double)(time_mono_ms() - t0) / 1000);
 	cmd_metrics(&ctx->conf, &m, end);
-	backup_result_free(&res);
+	backup_result_clear(&res);
 	return (rc);
 }
 

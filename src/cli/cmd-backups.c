@@ -36,7 +36,7 @@ cmd_backups_stream(const char *backup_dir)
 		cmd_say("\n%s", text);
 		free(text);
 	}
-	stream_status_free(&st);
+	stream_status_clear(&st);
 }
 
 /* Whether BACKUP_DIR holds a stream (restore db --at can use it). */
@@ -52,7 +52,7 @@ cmd_backups_have_stream(const char *backup_dir)
 		return (false);
 	}
 	have = st.present;
-	stream_status_free(&st);
+	stream_status_clear(&st);
 	return (have);
 }
 
@@ -174,7 +174,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		table_clear(&tb);
 		cmd_backups_leftovers(&ctx->conf);
 		catalog_free(sets, n);
-		buf_free(&b);
+		buf_clear(&b);
 		return (EX_NOINPUT);
 	}
 	for (i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		fputs(b.data, stdout);
 		if (n == 0 && !cmd_backups_have_stream(ctx->conf.backup_dir)) {
 			table_clear(&tb);
-			buf_free(&b);
+			buf_clear(&b);
 			catalog_free(sets, n);
 			return (EX_NOINPUT);
 		}
@@ -226,7 +226,7 @@ cmd_backups_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		cmd_backups_stream(ctx->conf.backup_dir);
 	}
 	table_clear(&tb);
-	buf_free(&b);
+	buf_clear(&b);
 	catalog_free(sets, n);
 	return (EX_OK);
 }

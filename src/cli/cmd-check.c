@@ -123,7 +123,7 @@ check_drills(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	buf_init(&b);
 	overdue = cmd_calendar_text(&b, rows, n, time_now_ms());
 	fwrite(b.data, 1, b.len, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	calendar_free(rows, n);
 	if (overdue > 0) {
 		printf(_("FAILED: scheduled drills overdue: %zu of %zu\n"), overdue, n);

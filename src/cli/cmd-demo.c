@@ -47,7 +47,7 @@ cmd_demo_export_tip(const struct demo_report *r)
 	cmd_demo_quote_config(&q, r);
 	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
 	    "sandbox without --config\n"), q.data);
-	buf_free(&q);
+	buf_clear(&q);
 }
 
 /* Print what demo_create made (or kept) and what to try next. */
@@ -103,7 +103,7 @@ cmd_demo_print(const struct demo_report *r)
 	str_shell_quote(&q, r->database);
 	printf(_("  sqlite3 %s 'SELECT name, status FROM paths LIMIT 5'\n"
 	    "      look at the made-up network\n"), q.data);
-	buf_free(&q);
+	buf_clear(&q);
 }
 
 /* Make the new sandbox's backup sets (demo_history); 0, or -1 after saying why. */
@@ -168,13 +168,13 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		cmd_error("%s", cause);
 		free(cause);
 		free(def);
-		opt = rep.err == EINVAL ? EX_USAGE : fs_errno_exit(rep.err);
-		demo_report_free(&rep);
+		opt = rep.err == EINVAL ? EX_USAGE : fail_exit(fail_errno(rep.err));
+		demo_report_clear(&rep);
 		return (opt);
 	}
 	/* a new sandbox gets a history of backup sets, so that a drill restores one */
 	if (!rep.kept && cmd_demo_history(&rep) != 0) {
-		demo_report_free(&rep);
+		demo_report_clear(&rep);
 		free(def);
 		return (EX_IOERR);
 	}
@@ -185,12 +185,12 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		cmd_demo_export_tip(&rep);
 		fflush(stdout);
 		opt = cmd_demo_walk(ctx, rep.config);
-		demo_report_free(&rep);
+		demo_report_clear(&rep);
 		free(def);
 		return (opt);
 	}
 	cmd_demo_print(&rep);
-	demo_report_free(&rep);
+	demo_report_clear(&rep);
 	free(def);
 	return (EX_OK);
 }

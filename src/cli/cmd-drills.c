@@ -85,7 +85,7 @@ cmd_drills_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	drills_calendar(&ctx->conf, st, runbook, &b);
 	incident_store_close(st);
 	rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0 ? EX_IOERR : EX_OK;
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 

@@ -21,6 +21,7 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	char				*dir, *dbdir, *logdir, *cwd, *cause = NULL, *abs;
 	struct buf			 q;
 	int				 ex;
+	enum fail_class			 fc;
 
 	while (cmd_getopts(e, argc, argv) != -1)
 		;
@@ -55,8 +56,8 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 	o.since = time(NULL) - 24 * 3600;
 	printf(_("collecting evidence into %s\n"), dir);
 	fflush(stdout);
-	if (evidence_collect(&o, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = evidence_collect(&o, &r, &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		free(cause);
 	} else {
@@ -70,7 +71,7 @@ cmd_evidence_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char
 		str_shell_quote(&q, abs);
 		printf(_("the folder is now read-only; check it with: cd %s && "
 		    "sha256sum -c %s\n"), q.data, EVIDENCE_MANIFEST);
-		buf_free(&q);
+		buf_clear(&q);
 		free(abs);
 		ex = EX_OK;
 	}

@@ -144,7 +144,7 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 			    cause != NULL ? cause : r.skipped != NULL ? r.skipped : "?");
 			free(cause);
 			cause = NULL;
-			pitr_result_free(&r);
+			pitr_result_clear(&r);
 			rc = 1;
 			continue;
 		}
@@ -160,7 +160,7 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 			oldest = r.snapshot_ms;
 		if (r.point_ms > newest)
 			newest = r.point_ms;
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 	}
 	if (oldest > 0)
 		printf(_("restorable: from %s to %s\n"), time_format_iso_ms(oldest, t1, sizeof t1),
@@ -266,7 +266,7 @@ cmd_fetch_progress(void *arg, const char *what, uint64_t now, uint64_t total)
 
 /*
  * The configured off-site stores (only those of kind, when not -1) into r
- * (room for REMOTE__KINDS), *n of them; free each with remote_free. Returns
+ * (room for REMOTE__KINDS), *n of them; free each with remote_clear. Returns
  * EX_OK, else the exit status after saying why.
  */
 int
@@ -283,7 +283,7 @@ cmd_fetch_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
 	}
 	for (i = j = 0; i < *n; i++) {
 		if (kind != -1 && (int)r[i].kind != kind)
-			remote_free(&r[i]);
+			remote_clear(&r[i]);
 		else if (i != j) {
 			r[j++] = r[i];
 			memset(&r[i], 0, sizeof r[i]);
@@ -346,7 +346,7 @@ cmd_fetch_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	fflush(stdout);
 	fallback_survey_clear(&sv);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 }
 
 /* A set no store holds: the error (why), and the names the stores do hold, the newest three. */
@@ -370,7 +370,7 @@ cmd_fetch_unknown(const struct fallback_survey *sv, const char *why)
 		cmd_error(_("%s; the newest there: %s%s"), why, b.data, more > 0 ? ", ..." : "");
 	else
 		cmd_error("%s", why);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* The exit status for a fallback that fetched nothing. */
@@ -496,7 +496,7 @@ cmd_fetch_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **
 	fallback_survey_clear(&sv);
 out:
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	free(name);
 	return (rc);
 }

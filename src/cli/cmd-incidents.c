@@ -117,7 +117,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 		}
 		buf_adds(&b, n > 0 ? "\n]\n" : "]\n");
 		fputs(b.data, stdout);
-		buf_free(&b);
+		buf_clear(&b);
 	} else if (n == 0)
 		cmd_say(_("No incidents recorded in %s.\n"),
 		    ctx->conf.state_dir);
@@ -163,11 +163,11 @@ incidents_print_indented(const char *text, const char *indent)
 			fputs(indent, stdout);
 	}
 	putchar('\n');
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /*
- * Open the store and read incident id into *inc (incident_free) and *st
+ * Open the store and read incident id into *inc (incident_clear) and *st
  * (incident_store_close). Returns EX_OK, or an exit code after saying why
  * (66: no such incident).
  */
@@ -224,16 +224,16 @@ incidents_print_steps(struct cmd_ctx *ctx, const struct incident *inc,
 		incidents_print_indented(line, "      | ");
 		free(line);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	if (w.abandoned) {
 		line = xasprintf(_("Abandoned: %s"), w.outcome != NULL ? w.outcome : "");
 		incidents_print_indented(line, "      | ");
 		free(line);
 	}
 	putchar('\n');
-	walk_free(&w);
+	walk_clear(&w);
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 }
 
 /*
@@ -308,7 +308,7 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 	if (incident_events(st, id, 0, &evs, &n, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
-		incident_free(&inc);
+		incident_clear(&inc);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -341,9 +341,9 @@ incidents_show(struct cmd_ctx *ctx, const char *id)
 		incidents_print_indented(what.data, "      | ");
 		free(who);
 	}
-	buf_free(&what);
+	buf_clear(&what);
 	incident_events_free(evs, n);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_store_close(st);
 	return (ferror(stdout) ? EX_IOERR : EX_OK);
 }
@@ -412,12 +412,12 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 		return (EX_OK);
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
+		remote_clear(&rem[i]);
 	buf_init(&b);
 	w = journal_witness(&ctx->conf, st, id, &b, &cause);
 	/* the stores' answers (a head's host, their causes) are not ours: escaped */
 	cmd_print_safe(stdout, b.data != NULL ? b.data : "");
-	buf_free(&b);
+	buf_clear(&b);
 	incident_store_close(st);
 	switch (w) {
 	case 0:
@@ -482,7 +482,7 @@ incidents_close(struct cmd_ctx *ctx, const char *id, const char *reason)
 		cmd_run_sandbox_done(&ctx->conf, &inc);
 		rc = EX_OK;
 	}
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_store_close(st);
 	return (rc);
 }

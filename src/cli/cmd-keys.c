@@ -17,6 +17,7 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	const char			*iface = "wg0";
 	char				 stamp[TIMEUTIL_BUFSZ], *cause = NULL;
 	int				 opt, ex;
+	enum fail_class			 fc;
 
 	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
 		if (opt == 'i')
@@ -38,12 +39,13 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	 * supervisor records it), so the record and the files agree.
 	 */
 	proc_defer_signals();
-	if (rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+	if ((fc = rotate_keys(ctx->conf.wireguard_dir, iface, stamp, &r, &cause)) !=
+	    FAIL_NONE) {
+		ex = fail_exit(fc);
 		cmd_error("%s", cause);
 		proc_undefer_signals();
 		free(cause);
-		rotate_result_free(&r);
+		rotate_result_clear(&r);
 		return (ex);
 	}
 	if (r.old_public[0] != '\0')
@@ -55,7 +57,7 @@ cmd_keys_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	    "(systemctl restart wg-quick@%s).\n"), iface);
 	fflush(stdout);
 	proc_undefer_signals();
-	rotate_result_free(&r);
+	rotate_result_clear(&r);
 	return (EX_OK);
 }
 

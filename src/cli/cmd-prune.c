@@ -125,7 +125,7 @@ cmd_prune_remote(struct cmd_ctx *ctx, bool dry, const struct prune_keep *pk)
 			rc = EX_IOERR;
 	}
 	for (k = 0; k < nr; k++)
-		remote_free(&r[k]);
+		remote_clear(&r[k]);
 	return (rc);
 }
 

@@ -59,8 +59,8 @@ cmd_report_record(const struct conf *c, struct incident_store *st, const struct 
 	path = str_join_path(dir, name);
 	if (fs_mkdir_p(dir, 0755, &cause) != 0 ||
 	    fs_write_atomic(path, b->data, b->len, 0644, &cause) != 0) {
+		rc = fail_exit(fail_errno(errno));
 		cmd_error("%s", cause);
-		rc = fs_errno_exit(errno);
 	} else if (incident_append(st, r->inc.id, NULL, INCIDENT_EV_NOTE, b->data, NULL,
 	    &cause) != 0) {
 		cmd_error("%s", cause);
@@ -137,12 +137,12 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	if (f == REPORT_NOTICE && r.inc.mode != INCIDENT_MODE_DRILL) {
 		cmd_error(_("%s is an incident: the failover-test notice is a drill's"),
 		    argv[optind]);
-		incident_free(&r.inc);
+		incident_clear(&r.inc);
 		incident_store_close(st);
 		return (EX_USAGE);
 	}
 	rb = cmd_report_runbook(&ctx->conf, &set, r.inc.runbook_id);
-	incident_free(&r.inc);
+	incident_clear(&r.inc);
 	self = cmd_hint_prefix(&ctx->conf);
 	rc = report_build(st, argv[optind], rb, self, &r, &cause);
 	free(self);
@@ -150,7 +150,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		cmd_error("%s", cause != NULL ? cause : argv[optind]);
 		free(cause);
 		runbook_free(rb);
-		runbook_set_free(&set);
+		runbook_set_clear(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -158,9 +158,9 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	cmd_report_calendar(&ctx->conf, st, &r);
 	if (f == REPORT_HTML && r.inc.mode == INCIDENT_MODE_DRILL &&
 	    cmd_report_history(&ctx->conf, st, r.inc.runbook_id, &h, &nh) != 0) {
-		report_free(&r);
+		report_clear(&r);
 		runbook_free(rb);
-		runbook_set_free(&set);
+		runbook_set_clear(&set);
 		incident_store_close(st);
 		return (EX_IOERR);
 	}
@@ -168,28 +168,28 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	report_render(&b, &r, f, h, nh);
 	cmd_report_history_free(h, nh);
 	rc = record ? cmd_report_record(&ctx->conf, st, &r, &b) : EX_OK;
-	report_free(&r);
+	report_clear(&r);
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	incident_store_close(st);
 	if (rc != EX_OK) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (rc);
 	}
 
 	if (record && out == NULL) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (rc);
 	}
 	if (out != NULL && strcmp(out, "-") != 0) {
 		if (fs_write_atomic(out, b.data, b.len, 0644, &cause) != 0) {
+			rc = fail_exit(fail_errno(errno));
 			cmd_error("%s", cause);
 			free(cause);
-			rc = fs_errno_exit(errno);
 		}
 	} else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
 		rc = EX_IOERR;
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 

@@ -140,7 +140,7 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 		else if (rc == 0)
 			rc = EX_CANTCREAT;
 		free(path);
-		buf_free(&b);
+		buf_clear(&b);
 		buf_reset(&safe);
 		if (r.fail != NULL) {
 			str_add_safe(&safe, r.fail, strlen(r.fail));
@@ -148,13 +148,13 @@ cmd_restore_test_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, 
 		}
 		else
 			printf(_("PASS: %s restored into scratch and checked\n"), db);
-		buf_free(&safe);
+		buf_clear(&safe);
 	}
 	if (temp && fs_remove_tree(dir, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	restest_result_free(&r);
+	restest_result_clear(&r);
 	free(dir);
 	free(db);
 	return (rc);

@@ -180,7 +180,7 @@ restore_reference(struct cmd_ctx *ctx, struct restore_args *ra)
 	if (incident_get(st, id, &inc, &cause) == 1) {
 		ra->ref_ms = inc.detected_ms;
 		ra->ref_what = _("detection");
-		incident_free(&inc);
+		incident_clear(&inc);
 	} else
 		free(cause);
 	incident_store_close(st);
@@ -200,18 +200,15 @@ restore_unique(const char *path)
 	return (p);
 }
 
-/* Read the encryption key; NULL with *why (caller frees) when it cannot be used. */
+/* Read the encryption key; NULL with *why (caller frees) and *fc when it cannot be used. */
 static char *
-restore_password(const struct conf *c, char **why, int *err)
+restore_password(const struct conf *c, char **why, enum fail_class *fc)
 {
 	char	*pw = NULL;
 
 	*why = NULL;
-	*err = 0;
-	if (fs_read_key(c->encryption_key, &pw, why) != 0) {
-		*err = errno;
+	if ((*fc = fs_load_key(c->encryption_key, &pw, why)) != FAIL_NONE)
 		return (NULL);
-	}
 	return (pw);
 }
 
@@ -249,6 +246,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	char				 want[HASHIO_HEXLEN];
 	size_t				 i;
 	int				 ex, pfd;
+	enum fail_class			 fc;
 
 	if (lstat(ctx->conf.database, &st) == 0)
 		what = xasprintf(_("Replace the database %s (%jd bytes) with %s?\n"
@@ -271,8 +269,9 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if (restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r, &cause) != 0) {
-		ex = errno == EBADMSG ? EX_DATAERR : fs_errno_exit(errno);
+	if ((fc = restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r,
+	    &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		if (r.installed) {
 			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
 			proc_undefer_signals();
@@ -280,7 +279,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 		pitr_unpause(pfd, r.installed ? p->db : NULL);
 		cmd_error("%s", cause);
 		free(cause);
-		restore_db_result_free(&r);
+		restore_db_result_clear(&r);
 		return (ex);
 	}
 	/* installed: say so in the record before a deferred hangup may end us */
@@ -292,7 +291,7 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	for (i = 0; i < nitems(r.forensic); i++)
 		if (r.forensic[i] != NULL)
 			printf(_("forensic copy: %s\n"), r.forensic[i]);
-	restore_db_result_free(&r);
+	restore_db_result_clear(&r);
 	return (EX_OK);
 }
 
@@ -347,6 +346,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	const char			*base;
 	size_t				 i;
 	int				 fd, ex, pfd = -1;
+	enum fail_class			 fc;
 
 	restore_sweep(ctx->conf.database, "pitr");
 	dir = fs_dirname(ctx->conf.database);
@@ -361,7 +361,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
 	free(dir);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		ex = fs_errno_exit(errno);
+		ex = fail_exit(fail_errno(errno));
 		cmd_error("%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return (ex);
@@ -370,7 +370,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
 		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
-		    fs_errno_exit(errno);
+		    fail_exit(fail_errno(errno));
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);
@@ -381,7 +381,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 			free(what);
 		}
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		unlink(tmp);
 		free(tmp);
 		return (ex);
@@ -409,9 +409,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	if (ex == 0) {
 		time_format_stamp(time(NULL), stamp, sizeof stamp);
 		/* The rebuild is beside the live file already: moved in, not copied. */
-		if (restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
-		    &cause) != 0) {
-			ex = fs_errno_exit(errno);
+		if ((fc = restore_db_move(tmp, ctx->conf.database, stamp, !ra->copy, &res,
+		    &cause)) != FAIL_NONE) {
+			ex = fail_exit(fc);
 			if (res.installed) {
 				restore_record(ctx, src, r.point_ms, res.sha256);
 				proc_undefer_signals();
@@ -434,12 +434,12 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window(ra, r.point_ms);
 		}
-		restore_db_result_free(&res);
+		restore_db_result_clear(&res);
 	}
 	unlink(tmp);
 	free(tmp);
 	free(src);
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (ex);
 }
 
@@ -556,10 +556,10 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	 */
 	proc_defer_signals();
 	if (extract_tree(data, len, &o, &r, &cause) != 0) {
-		ex = fs_errno_exit(errno);
+		ex = fail_exit(fail_errno(errno));
 		cmd_error("%s", cause);
 		proc_undefer_signals();
-		extract_result_free(&r);
+		extract_result_clear(&r);
 		goto out;
 	}
 	for (i = 0; i < r.ndiffs; i++)
@@ -580,7 +580,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 		    "restore keys\n"), ctx->conf.encryption_key);
 	if (saved != NULL)
 		printf(_("previous config archived as %s\n"), saved);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 out:
 	if (data != NULL) {
 		OPENSSL_cleanse(data, len);
@@ -646,7 +646,7 @@ restore_record_part(struct cmd_ctx *ctx, const char *part, const char *set, int6
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* The "restored" event of the database: the set or segment, the point it holds, its hash. */
@@ -677,7 +677,7 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	    INT64_MAX, NULL, &r, &cause) != 0) {
 		log_warn(_("the stream cannot be used: %s"), cause);
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		return (false);
 	}
 	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
@@ -694,7 +694,7 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
 		    "newest good point (%s)\n"), p->name, b, t);
 	fflush(stdout);
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (newer);
 }
 
@@ -777,7 +777,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	fallback_fetched_clear(&got);
 	fallback_survey_clear(&sv);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	return (ex);
 }
 
@@ -801,7 +801,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
 		printf(_("skipped: the stream: %s\n"), cause);
 		free(cause);
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 		return (false);
 	}
 	*point_ms = r.point_ms;
@@ -809,7 +809,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	printf(_("stream: newest good point %s (%s old), generation %s%s\n"),
 	    time_format_iso_ms(r.point_ms, t, sizeof t), age, r.generation,
 	    r.broken ? _(", the chain is broken after it") : "");
-	pitr_result_free(&r);
+	pitr_result_clear(&r);
 	return (true);
 }
 
@@ -827,7 +827,8 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	char			 t[64], b[TIMEUTIL_BUFSZ];
 	int64_t			 point_ms = 0;
 	bool			 picked, stream;
-	int			 ex, err;
+	int			 ex;
+	enum fail_class		 fc;
 
 	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from)) != EX_OK)
 		return (ex);
@@ -843,21 +844,21 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 		db_from = NULL;
 	}
 	/* the key authenticates every set and decrypts the keys: none, nothing changes */
-	pw = restore_password(&ctx->conf, &why, &err);
+	pw = restore_password(&ctx->conf, &why, &fc);
 	if (pw == NULL) {
 		cmd_error("%s", why);
-		if (err == ENOENT)
+		if (fc == FAIL_NOINPUT)
 			restore_key_hint();
 		free(why);
 		free(db_from);
-		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+		return (fail_exit(fc));
 	}
 	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
 	    false, &p, &cause) == 0;
 	free(why);
 	free(db_from);
 	if (picked && ra->at_ms != INT64_MAX && (int64_t)p.when * 1000 > ra->at_ms) {
-		restore_pick_free(&p);
+		restore_pick_clear(&p);
 		picked = false;
 		cause = xstrdup(_("the newest set that verifies is newer than the time asked for"));
 	}
@@ -923,7 +924,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	if (ex == 0)
 		printf(_("restored: database, config and keys\n"));
 	if (picked)
-		restore_pick_free(&p);
+		restore_pick_clear(&p);
 	restore_password_free(pw);
 	return (ex);
 }
@@ -943,7 +944,7 @@ restore_local_newest(struct cmd_ctx *ctx, const struct restore_pick *p)
 	else
 		free(cause);
 	if (fs_exists(path))
-		pitr_result_free(&r);
+		pitr_result_clear(&r);
 	free(path);
 	return (best);
 }
@@ -958,7 +959,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	char				*pw, *why = NULL, *cause = NULL, *from_db = NULL, *from_name;
 	char				 stamp[64];
 	bool				 picked, named, latest = false;
-	int				 opt, ex, err;
+	int				 opt, ex;
+	enum fail_class			 fc;
 
 	memset(&aa, 0, sizeof aa);
 	aa.kind = -1;
@@ -1140,15 +1142,15 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	 * unauthenticated with --allow-unsigned (the key file gone, not open).
 	 * restore db without --from may still use the stream, which needs no key.
 	 */
-	pw = restore_password(&ctx->conf, &why, &err);
-	if (pw == NULL && (ra.kind == RESTORE_KEYS || err != ENOENT || (!ra.allow_unsigned &&
+	pw = restore_password(&ctx->conf, &why, &fc);
+	if (pw == NULL && (ra.kind == RESTORE_KEYS || fc != FAIL_NOINPUT || (!ra.allow_unsigned &&
 	    !(ra.kind == RESTORE_DB && ra.from == NULL)))) {
 		cmd_error("%s", why);
-		if (err == ENOENT && ra.kind != RESTORE_KEYS)
+		if (fc == FAIL_NOINPUT && ra.kind != RESTORE_KEYS)
 			restore_key_hint();
 		free(why);
 		free(from_db);
-		return (err == EACCES ? EX_NOPERM : fs_errno_exit(err));
+		return (fail_exit(fc));
 	}
 	if (ra.before_ms != INT64_MAX && ra.from == NULL) {
 		printf(_("only points before %s: later backups may hold the damage\n"),
@@ -1167,7 +1169,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	if (ra.kind == RESTORE_DB && !named &&
 	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
 		if (picked)
-			restore_pick_free(&p);
+			restore_pick_clear(&p);
 		else if (pw == NULL)
 			cmd_error("%s", cause);	/* why no set was considered */
 		free(cause);
@@ -1198,7 +1200,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)
 		restore_print_window(&ra, (int64_t)p.when * 1000);
-	restore_pick_free(&p);
+	restore_pick_clear(&p);
 	restore_password_free(pw);
 	return (ex);
 }

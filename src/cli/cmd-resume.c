@@ -52,12 +52,12 @@ cmd_resume_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		hint = cmd_hint(&ctx->conf, "incidents show", inc.id);
 		cmd_error(_("%s is closed; its timeline: %s"), inc.id, hint);
 		free(hint);
-		incident_free(&inc);
+		incident_clear(&inc);
 		incident_store_close(st);
 		return (EX_DATAERR);
 	}
 	rc = cmd_tui_walk(ctx, st, &inc, true);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_store_close(st);
 	return (rc);
 }

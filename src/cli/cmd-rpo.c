@@ -46,7 +46,7 @@ rpo_offsite(const struct stream_status *st, int64_t point)
 			cmd_say(_("off-site %s: FAILING: %s\n"), remote_kind_names[k],
 			    p[k].error);
 	}
-	offstream_points_free(p);
+	offstream_points_clear(p);
 }
 
 /*
@@ -73,7 +73,7 @@ rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 	if (!st.present && !fs_exists(path)) {
 		cmd_say(_("stream: none (no %s)\n"), path);
 		free(path);
-		stream_status_free(&st);
+		stream_status_clear(&st);
 		return (0);
 	}
 	free(path);
@@ -93,8 +93,8 @@ rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 	    &r, &cause) != 0) {
 		cmd_say(_("stream: no point to restore to: %s\n"), cause);
 		free(cause);
-		pitr_result_free(&r);
-		stream_status_free(&st);
+		pitr_result_clear(&r);
+		stream_status_clear(&st);
 		return (0);
 	}
 	point = r.point_ms;
@@ -107,8 +107,8 @@ rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 		cmd_say(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);
 	rpo_offsite(&st, point);
-	pitr_result_free(&r);
-	stream_status_free(&st);
+	pitr_result_clear(&r);
+	stream_status_clear(&st);
 	return (point);
 }
 
@@ -216,7 +216,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 		}
 	}
 	if (picked)
-		restore_pick_free(&p);
+		restore_pick_clear(&p);
 	return (ex);
 }
 

@@ -63,7 +63,7 @@ runbooks_list(struct cmd_ctx *ctx)
 		free(errors);
 		rc = EX_DATAERR;
 	}
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	str_list_free(dirs, ndirs);
 	return (rc);
 }
@@ -104,7 +104,7 @@ runbooks_protection(struct cmd_ctx *ctx, struct pitr_protection *prot)
 		return (true);
 	}
 	pitr_protection(&ctx->conf, &st, time_now_ms(), prot);
-	stream_status_free(&st);
+	stream_status_clear(&st);
 	return (true);
 }
 
@@ -237,7 +237,7 @@ runbooks_lint(struct cmd_ctx *ctx, int argc, char **argv, bool strict)
 		runbook_free(books[i]);
 	}
 	free(books);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	str_list_free(dirs, ndirs);
 	if (bad > 0)
 		rc = EX_DATAERR;
@@ -401,7 +401,7 @@ runbooks_show(struct cmd_ctx *ctx, const char *name, bool expand)
 out:
 	runbook_free(x);
 	runbook_free(loaded);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	str_list_free(dirs, ndirs);
 	return (rc);
 }

@@ -81,7 +81,7 @@ cmd_stream_status(const struct conf *c, bool json)
 	fputs(text, stdout);
 	free(text);
 	v = pitr_status_verdict(&st, now, NULL);
-	stream_status_free(&st);
+	stream_status_clear(&st);
 	return (v == PITR_FRESH ? EX_OK : 1);
 }
 

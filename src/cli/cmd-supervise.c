@@ -140,7 +140,7 @@ supervise_loop(struct incident_store *st, const struct supervise_args *a)
 			proc_close_output(p);
 		}
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	proc_status_string(p, status, sizeof status);
 	code = proc_exit_code(p);
 	sig = proc_term_signal(p);

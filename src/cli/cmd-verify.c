@@ -29,7 +29,8 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	bool				 json = false;
 	size_t				 i, failed = 0;
 	int64_t				 wait_ms = 30000;
-	int				 opt, rc, key_err = 0;
+	int				 opt, rc;
+	enum fail_class			 key_fail;
 	bool				 allow_unsigned = false;
 
 	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
@@ -53,10 +54,9 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	free(name);
 
-	if (fs_read_key(ctx->conf.encryption_key, &password, &key_why) == -1) {
-		key_err = errno;
+	if ((key_fail = fs_load_key(ctx->conf.encryption_key, &password, &key_why)) !=
+	    FAIL_NONE)
 		password = NULL;
-	}
 	t0 = time_mono_ms();
 	verify_opts_conf(&vo, &ctx->conf, password, key_why);
 	vo.allow_unsigned = allow_unsigned;
@@ -123,13 +123,13 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		else
 			printf(_("Backup verification FAILED: %zu checks failed\n"), failed);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	free(key_why);
-	if (rc != 0 && !verify_content_failed(&r) && key_err != 0)
-		rc = key_err == EACCES ? EX_NOPERM : fs_errno_exit(key_err);
+	if (rc != 0 && !verify_content_failed(&r) && key_fail != FAIL_NONE)
+		rc = fail_exit(key_fail);
 	else if (rc != 0)
 		rc = 1;
-	verify_report_free(&r);
+	verify_report_clear(&r);
 	free(db);
 	return (rc);
 }

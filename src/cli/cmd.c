@@ -67,7 +67,7 @@ cmd_print_safe(FILE *f, const char *text)
 	buf_init(&b);
 	str_escape_buf(&b, text, STR_ESCAPE_LINES);
 	fputs(b.data, f);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /*
@@ -101,7 +101,7 @@ cmd_say(const char *fmt, ...)
 	buf_init(&b);
 	table_lines(&b, s, table_width());
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	free(s);
 }
 
@@ -114,7 +114,7 @@ cmd_print_table(struct table *t)
 	buf_init(&b);
 	table_render(t, table_width(), &b);
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	table_clear(t);
 }
 
@@ -136,8 +136,8 @@ cmd_help(const struct cmd_entry *e, FILE *f)
 		fprintf(f, "\n%s", o.data);
 	if (e->help_tail != NULL)
 		fprintf(f, "\n%s", _(e->help_tail));
-	buf_free(&o);
-	buf_free(&u);
+	buf_clear(&o);
+	buf_clear(&u);
 }
 
 /* Report a usage error of a subcommand and exit 64. */
@@ -155,7 +155,7 @@ cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 	buf_init(&u);
 	cmd_opts_usage(e, &u);
 	fprintf(stderr, _("\nUsage: %s %s %s\n"), program_name, e->name, u.data);
-	buf_free(&u);
+	buf_clear(&u);
 	exit(EX_USAGE);
 }
 
@@ -197,7 +197,7 @@ cmd_getopts(const struct cmd_entry *e, int argc, char **argv)
 
 	if (made != e) {
 		free(longopts);
-		buf_free(&shortopts);
+		buf_clear(&shortopts);
 		buf_init(&shortopts);
 		cmd_opts_getopt(e, &shortopts, &longopts);
 		made = e;
@@ -215,7 +215,7 @@ cmd_load_config(struct cmd_ctx *ctx)
 		fflush(stdout);
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
-		conf_free(&ctx->conf);
+		conf_clear(&ctx->conf);
 		return (EX_CONFIG);
 	}
 	cmd_journal_install(&ctx->conf);

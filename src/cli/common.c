@@ -70,15 +70,14 @@ cmd_wait_ms(const struct cmd_entry *e, const char *arg)
 int
 cmd_lock(const struct conf *c, const char *what, int64_t wait_ms, bool create)
 {
-	char	*cause = NULL;
-	int	 r, err;
+	char		*cause = NULL;
+	enum fail_class	 fc;
 
-	if ((r = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == 0)
+	if ((fc = setlock_take(c->backup_dir, what, wait_ms, create, &cause)) == FAIL_NONE)
 		return (0);
-	err = errno;
 	cmd_error("%s", cause);
 	free(cause);
-	return (r == 1 ? EX_TEMPFAIL : fs_errno_exit(err));
+	return (fail_exit(fc));
 }
 
 /* Open the log file (creating its folder) and syslog, as the plan's script logs. */
@@ -142,7 +141,7 @@ cmd_metrics_calendar(const struct conf *c, struct incident_store *st, struct met
 
 	if (cmd_drill_calendar(c, st, &rows, &n) != 0)
 		return;
-	metrics_clear(m, "patronus_dr_drill_next_due_timestamp_seconds");
+	metrics_drop(m, "patronus_dr_drill_next_due_timestamp_seconds");
 	for (i = 0; i < n; i++) {
 		lab = xasprintf("runbook=\"%s\"", rows[i].runbook_id);
 		metrics_set(m, "patronus_dr_drill_next_due_timestamp_seconds", lab,
@@ -183,10 +182,10 @@ cmd_metrics_incidents(const struct conf *c, struct metrics *m)
 			open++;
 	metrics_set(m, "patronus_dr_incidents_open", NULL, (double)open);
 	if (cmd_report_history(c, st, NULL, &h, &nh) == 0) {
-		metrics_clear(m, "patronus_dr_drill_last_timestamp_seconds");
-		metrics_clear(m, "patronus_dr_drill_last_success");
-		metrics_clear(m, "patronus_dr_drill_last_rto_achieved_seconds");
-		metrics_clear(m, "patronus_dr_drill_rto_target_seconds");
+		metrics_drop(m, "patronus_dr_drill_last_timestamp_seconds");
+		metrics_drop(m, "patronus_dr_drill_last_success");
+		metrics_drop(m, "patronus_dr_drill_last_rto_achieved_seconds");
+		metrics_drop(m, "patronus_dr_drill_rto_target_seconds");
 		/*
 		 * Oldest first: the last row of a runbook is its last drill. An
 		 * abandoned drill (incidents close) is no result: passed over.
@@ -234,7 +233,7 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 	char			*cause = NULL;
 
 	if (c->metrics_file == NULL) {
-		metrics_free(m);
+		metrics_clear(m);
 		return;
 	}
 	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &n, &cause) == 0) {
@@ -250,7 +249,7 @@ cmd_metrics(const struct conf *c, struct metrics *m, time_t now)
 		log_warn(_("cannot write the metrics file: %s"), cause);
 		free(cause);
 	}
-	metrics_free(m);
+	metrics_clear(m);
 }
 
 /*
@@ -311,7 +310,7 @@ cmd_report_open(const struct conf *c, struct incident_store **st)
 
 /*
  * The history of the drills of runbook (NULL: every drill), oldest first.
- * Returns 0 and *h / *n (free each row with report_history_free, then the
+ * Returns 0 and *h / *n (free each row with report_history_clear, then the
  * array), or -1 after saying why.
  */
 int
@@ -342,7 +341,7 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 			continue;
 		if (loaded == NULL || strcmp(loaded, l[i - 1].runbook_id) != 0) {
 			runbook_free(rb);
-			runbook_set_free(&set);
+			runbook_set_clear(&set);
 			rb = cmd_report_runbook(c, &set, l[i - 1].runbook_id);
 			loaded = l[i - 1].runbook_id;
 		}
@@ -354,10 +353,10 @@ cmd_report_history(const struct conf *c, struct incident_store *st, const char *
 		}
 		*h = xreallocarray(*h, *n + 1, sizeof **h);
 		report_history_of(&r, &(*h)[(*n)++]);
-		report_free(&r);
+		report_clear(&r);
 	}
 	runbook_free(rb);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	incident_list_free(l, nl);
 	free(self);
 	return (0);
@@ -370,7 +369,7 @@ cmd_report_history_free(struct report_history *h, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		report_history_free(&h[i]);
+		report_history_clear(&h[i]);
 	free(h);
 }
 
@@ -397,7 +396,7 @@ cmd_drill_calendar(const struct conf *c, struct incident_store *st, struct calen
 		cmd_error("%s", cause);
 		free(cause);
 	}
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	return (rc);
 }
 

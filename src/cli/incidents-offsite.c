@@ -78,7 +78,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		nr = 0;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&rem[i]);
+		remote_clear(&rem[i]);
 	ship = nr > 0;
 	if (!ship && !alert_configured(&ctx->conf) && !background) {
 		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
@@ -120,7 +120,7 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			cause = NULL;
 		} else {
 			shipped = inc.last_seq;
-			incident_free(&inc);
+			incident_clear(&inc);
 		}
 		buf_reset(&b);
 		r = ship ? journal_ship(&ctx->conf, st, id, &b, &cause) : 0;
@@ -164,14 +164,14 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 			break;
 		}
 		if (inc.last_seq == shipped) {
-			incident_free(&inc);
+			incident_clear(&inc);
 			incidents_sleep_ms(1500);
 			if ((found = incident_get(st, id, &inc, &cause)) != 1) {
 				free(cause);
 				break;
 			}
 			if (inc.last_seq == shipped) {
-				incident_free(&inc);
+				incident_clear(&inc);
 				/*
 				 * Let go, then look once more: a shipper started meanwhile
 				 * found the lock held and left the new event to us.
@@ -184,16 +184,16 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 					break;
 				}
 				if (inc.last_seq == shipped) {
-					incident_free(&inc);
+					incident_clear(&inc);
 					break;
 				}
 			}
 		}
-		incident_free(&inc);
+		incident_clear(&inc);
 	}
 	if (locked && fd != -1)
 		flock(fd, LOCK_UN);
-	buf_free(&b);
+	buf_clear(&b);
 	if (fd != -1)
 		close(fd);
 	return (r);
@@ -367,7 +367,7 @@ out:
 	if (st != NULL)
 		incident_store_close(st);
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	return (worst);
 }
 
@@ -449,7 +449,7 @@ cmd_journal_install(const struct conf *c)
 		return;
 	}
 	for (i = 0; i < nr; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	if (nr == 0 && !alert_configured(c))
 		return;
 	if ((len = readlink("/proc/self/exe", incidents_self, sizeof incidents_self - 1)) <= 0)

@@ -127,7 +127,7 @@ cmd_opts_usage_form(const struct cmd_entry *e, const struct cmd_sub *form, struc
 		buf_adds(b, *form->name != '\0' || *form->args != '\0' ? ob.data : ob.data +
 		    (ob.len > 0));
 	}
-	buf_free(&ob);
+	buf_clear(&ob);
 }
 
 /*
@@ -159,7 +159,7 @@ cmd_opts_usage(const struct cmd_entry *e, struct buf *b)
 		buf_adds(b, forms.data);
 		buf_adds(b, pct + 2);
 	}
-	buf_free(&forms);
+	buf_clear(&forms);
 }
 
 /*

@@ -44,7 +44,7 @@ unattended_print(const char *fmt, ...)
 	buf_init(&b);
 	str_add_safe(&b, s, strlen(s));
 	fputs(b.data, stdout);
-	buf_free(&b);
+	buf_clear(&b);
 	free(s);
 }
 
@@ -179,8 +179,8 @@ unattended_run(const struct tui_opts *o, const struct rb_step *rs, char **argv,
 		if (proc_tick(p) && proc_fd(p) == -1)
 			break;
 	}
-	buf_free(&b);
-	buf_free(&safe);
+	buf_clear(&b);
+	buf_clear(&safe);
 	proc_status_string(p, ch->status, sizeof ch->status);
 	ch->code = proc_exit_code(p);
 	if (rs != NULL && incident_append_exit(o->store, o->inc->id, rs->id, ch->status,
@@ -344,7 +344,7 @@ unattended_verdict(const struct tui_opts *o)
 		return (b.data);
 	}
 	if (r.pass) {
-		report_free(&r);
+		report_clear(&r);
 		return (NULL);
 	}
 	buf_init(&b);
@@ -358,7 +358,7 @@ unattended_verdict(const struct tui_opts *o)
 		if (r.crit[i].detail != NULL)
 			buf_printf(&b, " (%s)", r.crit[i].detail);
 	}
-	report_free(&r);
+	report_clear(&r);
 	return (buf_steal(&b));
 }
 

@@ -67,7 +67,7 @@ run_load_runbook(const struct conf *c, const char *id, bool unattended, int *rc)
 		}
 	}
 	free(errors);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	str_list_free(dirs, n);
 	return (x);
 }
@@ -93,7 +93,7 @@ cmd_run_metrics(const struct conf *c)
 
 /*
  * A drill's sandbox settings, when it has a sandbox: 1 and *c filled
- * (conf_free) with *path (caller frees) its dr.yaml; 0 when it has none; -1
+ * (conf_clear) with *path (caller frees) its dr.yaml; 0 when it has none; -1
  * after saying why it cannot be read.
  */
 static int
@@ -116,7 +116,7 @@ run_sandbox_conf(const struct conf *live, const struct incident *inc, struct con
 	if (conf_load(c, *path, false, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
-		conf_free(c);
+		conf_clear(c);
 		free(*path);
 		*path = NULL;
 		return (-1);
@@ -189,7 +189,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 			buf_init(&safe);
 			str_add_safe(&safe, verdict, strlen(verdict));
 			printf("%s\n", safe.data);
-			buf_free(&safe);
+			buf_clear(&safe);
 		}
 		free(verdict);
 	} else if (tui_main(&o, &end, &cause) != 0) {
@@ -208,7 +208,7 @@ run_walk(struct cmd_ctx *ctx, struct incident_store *st, const struct incident *
 		free(hint);
 	}
 	if (hs == 1)
-		conf_free(&sc);
+		conf_clear(&sc);
 	free(spath);
 	free(self);
 	runbook_free(rb);
@@ -305,16 +305,15 @@ run_sandbox_make(const struct conf *c, bool keep, char **dir)
 {
 	struct sandbox_stats	 stats;
 	char			*cause = NULL;
-	int			 err;
+	enum fail_class		 fc;
 
 	*dir = xasprintf("%s/incidents/.sandbox-%ld", c->state_dir, (long)getpid());
-	if (sandbox_make(c, *dir, keep, &stats, &cause) != 0) {
-		err = errno;
+	if ((fc = sandbox_make(c, *dir, keep, &stats, &cause)) != FAIL_NONE) {
 		cmd_error(_("no drill declared: its sandbox cannot be made: %s"), cause);
 		free(cause);
 		free(*dir);
 		*dir = NULL;
-		return (err == ENOENT ? EX_NOINPUT : EX_CANTCREAT);
+		return (fail_exit(fc));
 	}
 	log_debug("sandbox %s: database %ju bytes in %jd ms; %zu files (%zu reflinked, "
 	    "%ju bytes copied) in %jd ms", *dir, (uintmax_t)stats.db_bytes,
@@ -403,7 +402,7 @@ cmd_run_start(struct cmd_ctx *ctx, const char *id, unsigned flags, int64_t detec
 		free(to);
 	}
 	rc = run_walk(ctx, st, &inc, rb, false, unattended);
-	incident_free(&inc);
+	incident_clear(&inc);
 	free(iid);
 	incident_store_close(st);
 	return (rc);
@@ -433,7 +432,7 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 	if (incident_store_open(c.conf.state_dir, &st, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
-		conf_free(&c.conf);
+		conf_clear(&c.conf);
 		return (EX_CANTCREAT);
 	}
 	/* demo's drill: the newest open drill of database-corruption */
@@ -468,6 +467,6 @@ cmd_demo_walk(struct cmd_ctx *ctx, const char *config)
 	incident_store_close(st);
 	if (r == 0)
 		rc = cmd_run_start(&c, "database-corruption", RUN_DRILL, 0);
-	conf_free(&c.conf);
+	conf_clear(&c.conf);
 	return (rc);
 }

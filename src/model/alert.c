@@ -144,14 +144,14 @@ alert_follow(const struct conf *c, struct incident_store *st, const char *id, ch
 		return (-1);
 	}
 	if (incident_events(st, id, 0, &evs, &n, cause) != 0) {
-		incident_free(&inc);
+		incident_clear(&inc);
 		return (-1);
 	}
 	dir = str_join_path(c->state_dir, "journal");
 	if (fs_mkdir_p(dir, 0700, cause) != 0) {
 		free(dir);
 		incident_events_free(evs, n);
-		incident_free(&inc);
+		incident_clear(&inc);
 		return (-1);
 	}
 	free(dir);
@@ -174,7 +174,7 @@ alert_follow(const struct conf *c, struct incident_store *st, const char *id, ch
 			free(text);
 			sent = ch == ALERT_WEBHOOK ? notify_post_wait(c->notify_webhook, ms, b.data,
 			    cause) : notify_command_wait(c->notify_command, ms, b.data, cause);
-			buf_free(&b);
+			buf_clear(&b);
 			if (sent != 0) {
 				if (rc == 0) {
 					rc = 1;
@@ -200,7 +200,7 @@ alert_follow(const struct conf *c, struct incident_store *st, const char *id, ch
 		free(path);
 	}
 	incident_events_free(evs, n);
-	incident_free(&inc);
+	incident_clear(&inc);
 	if (rc == 1)
 		*cause = kept;
 	else

@@ -237,7 +237,7 @@ incident_append_json(struct incident_store *st, const char *id, const char *step
 
 	rc = incident_append_raw(st, id, step, incident_ev_name(kind), b->data, b->len,
 	    false, ev, cause);
-	buf_free(b);
+	buf_clear(b);
 	return (rc);
 }
 
@@ -314,12 +314,12 @@ incident_append_output(struct incident_store *st, const char *id, const char *st
 	}
 	b.data[b.len] = '\0';
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		incident_rollback(st);
 		return (0);
 	}
 	rc = incident_append_tx(st, id, step, "output", b.data, b.len, false, NULL, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc != 0) {
 		incident_rollback(st);
 		return (-1);
@@ -428,7 +428,7 @@ incident_exists(struct incident_store *st, const char *id, char **cause)
 	int		rc;
 
 	if ((rc = incident_get(st, id, &inc, cause)) == 1)
-		incident_free(&inc);
+		incident_clear(&inc);
 	return (rc);
 }
 
@@ -509,7 +509,7 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	json_add_string(&b, host);
 	buf_addc(&b, '}');
 	n = incident_append_tx(st, id, NULL, "declared", b.data, b.len, false, NULL, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	if (n != 0)
 		goto fail;
 	if (incident_commit(st, cause) != 0) {

@@ -209,13 +209,13 @@ incident_verify(struct incident_store *st, const char *id, struct incident_verif
 		rc = incident_bad(r, expect - 1, xasprintf(_("event %" PRId64 " does not "
 		    "match the last hash the record names"), expect - 1));
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (rc);
 
 fail:
 	sqlite3_finalize(s);
-	incident_free(&inc);
+	incident_clear(&inc);
 	incident_rollback(st);
 	return (-1);
 }

@@ -157,7 +157,7 @@ incident_list(struct incident_store *st, struct incident **list, size_t *n, char
 
 /* Free what an incident owns. */
 void
-incident_free(struct incident *inc)
+incident_clear(struct incident *inc)
 {
 	if (inc == NULL)
 		return;
@@ -175,7 +175,7 @@ incident_list_free(struct incident *l, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		incident_free(&l[i]);
+		incident_clear(&l[i]);
 	free(l);
 }
 

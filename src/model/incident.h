@@ -75,7 +75,7 @@ extern const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT];
 /* Room for a hash in hex with its NUL. */
 #define INCIDENT_HASH_HEX 65
 
-/* One incident. Strings owned by the struct (incident_free). Times in ms since the epoch. */
+/* One incident. Strings owned by the struct (incident_clear). Times in ms since the epoch. */
 struct incident {
 	char			*id;		/* "INC-20261127-1530-database-corruption", "DRILL-..." */
 	char			*runbook_id;
@@ -198,7 +198,7 @@ int		 incident_close(struct incident_store *, const char *id, const char *outcom
 int		 incident_abandon(struct incident_store *, const char *id, const char *reason,
 		    struct incident_event *ev, char **cause);
 
-/* Look an incident up by id. Returns 1 and fills *inc (incident_free), 0 when there is none, -1 and *cause. */
+/* Look an incident up by id. Returns 1 and fills *inc (incident_clear), 0 when there is none, -1 and *cause. */
 int		 incident_get(struct incident_store *, const char *id, struct incident *inc,
 		    char **cause);
 /* The most recently declared open incident (or drill). Returns 1 and *inc, 0 when none is open, -1 and *cause. */
@@ -207,7 +207,7 @@ int		 incident_find_open(struct incident_store *, struct incident *inc, char **c
 int		 incident_list(struct incident_store *, struct incident **list, size_t *n,
 		    char **cause);
 /* Free what an incident struct owns (not the struct). */
-void		 incident_free(struct incident *);
+void		 incident_clear(struct incident *);
 /* Free a list from incident_list. */
 void		 incident_list_free(struct incident *, size_t);
 

@@ -464,7 +464,7 @@ journal_ship_one(const char *id, struct remote *r, const struct incident_event *
 	local = str_join_path(dir, name);
 	if (fs_write_atomic(local, b.data, b.len, 0600, cause) != 0 ||
 	    journal_put(r, id, local, name, cause) != 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		free(local);
 		free(name);
 		journal_scratch_done(dir);
@@ -486,7 +486,7 @@ journal_ship_one(const char *id, struct remote *r, const struct incident_event *
 	rc = fs_write_atomic(local, b.data, b.len, 0600, cause) != 0 ||
 	    journal_put(r, id, local, "head.json", cause) != 0 ? -1 : 0;
 	free(local);
-	buf_free(&b);
+	buf_clear(&b);
 	journal_scratch_done(dir);
 	if (rc != 0)
 		return (-1);
@@ -496,7 +496,7 @@ progress:
 	buf_init(&b);
 	buf_printf(&b, "%" PRId64 " %s\n", *seq, hash);
 	rc = fs_write_atomic(progress, b.data, b.len, 0600, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -522,7 +522,7 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 		if (n == 0 && *cause == NULL)
 			*cause = xasprintf(_("no incident %s in the record"), id);
 		for (i = 0; i < nr; i++)
-			remote_free(&r[i]);
+			remote_clear(&r[i]);
 		return (-1);
 	}
 	dir = str_join_path(c->state_dir, "journal");
@@ -530,7 +530,7 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 		free(dir);
 		incident_events_free(evs, n);
 		for (i = 0; i < nr; i++)
-			remote_free(&r[i]);
+			remote_clear(&r[i]);
 		return (-1);
 	}
 	free(dir);
@@ -550,7 +550,7 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 			rc = 1;
 		}
 		free(progress);
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	}
 	incident_events_free(evs, n);
 	return (rc);
@@ -572,7 +572,7 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 		return (-1);
 	if (incident_events(st, id, 0, &evs, &n, cause) != 0) {
 		for (i = 0; i < nr; i++)
-			remote_free(&r[i]);
+			remote_clear(&r[i]);
 		return (-1);
 	}
 	for (i = 0; i < nr; i++) {
@@ -608,7 +608,7 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 		}
 		if (hr == 1)
 			free(h.host);
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	}
 	incident_events_free(evs, n);
 	return (rc == 3 ? 2 : rc);

@@ -276,7 +276,7 @@ run_append_end(struct incident_store *st, const char *id, const struct run_claim
 		rc = incident_append(st, id, c->step, INCIDENT_EV_STEP_FAILED, status, NULL,
 		    cause);
 	incident_store_set_run(st, NULL);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -404,7 +404,7 @@ run_claim(struct incident_store *st, const char *id, const char *step, const cha
 	    cause) == 0)
 		rc = 0;
 	incident_store_set_run(st, NULL);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc == 0)
 		return (incident_tx_end(st, true, cause));
 	incident_tx_end(st, false, NULL);

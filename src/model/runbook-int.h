@@ -42,7 +42,7 @@ struct rb_parse {
 #define RB_MAX_ERRORS 100
 
 /* runbook.c */
-void		 rb_step_free(struct rb_step *);
+void		 rb_step_clear(struct rb_step *);
 char		*rb_dup(const char *);
 bool		 rb_has_role(const struct runbook *, const char *);
 

@@ -437,7 +437,7 @@ rb_parse_steps(struct rb_parse *rp, yaml_node_t *n)
 		st = &rb->steps[rb->nsteps];
 		idnode = NULL;
 		if (!rb_parse_step(rp, st, item, &idnode)) {
-			rb_step_free(st);	/* a problem was reported */
+			rb_step_clear(st);	/* a problem was reported */
 			continue;
 		}
 		for (j = 0; j < rb->nsteps; j++) {

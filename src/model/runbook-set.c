@@ -44,7 +44,7 @@ rb_set_add(struct runbook_set *set, struct runbook *rb)
 
 /*
  * Load every runbook of the folders into set (empty it first with
- * runbook_set_free); later folders override earlier ones by id. Problems of
+ * runbook_set_clear); later folders override earlier ones by id. Problems of
  * files are put in *errors (NULL when none). Returns -1 when no folder can be
  * read.
  */
@@ -92,7 +92,7 @@ runbook_set_load(struct runbook_set *set, char *const *dirs, size_t ndirs, char 
 
 /* Free every runbook of a set. */
 void
-runbook_set_free(struct runbook_set *set)
+runbook_set_clear(struct runbook_set *set)
 {
 	size_t	i;
 
@@ -176,7 +176,7 @@ runbook_check_refs(const struct runbook_set *set, const struct runbook *rb, char
 					break;
 			}
 			msg = xasprintf(_("use: \"%s\" makes a cycle (%s)"), st->use, b.data);
-			buf_free(&b);
+			buf_clear(&b);
 		} else
 			msg = NULL;
 		memset(path, 0, max * sizeof *path);

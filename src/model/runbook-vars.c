@@ -258,7 +258,7 @@ runbook_subst(const char *text, const struct rb_var *vars, size_t nvars, bool qu
 		}
 		if ((end = strchr(p + 2, '}')) == NULL) {
 			*cause = xstrdup(_("unterminated \"${\""));
-			buf_free(&b);
+			buf_clear(&b);
 			return (NULL);
 		}
 		name = xstrndup(p + 2, (size_t)(end - p - 2));
@@ -274,7 +274,7 @@ runbook_subst(const char *text, const struct rb_var *vars, size_t nvars, bool qu
 			*cause = found ? xasprintf(_("variable \"${%s}\" has no value"), name) :
 			    xasprintf(_("undefined variable \"${%s}\""), name);
 			free(name);
-			buf_free(&b);
+			buf_clear(&b);
 			return (NULL);
 		}
 		free(name);

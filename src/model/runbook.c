@@ -10,7 +10,7 @@
 
 /* Free what a step owns (not the step itself). */
 void
-rb_step_free(struct rb_step *st)
+rb_step_clear(struct rb_step *st)
 {
 	size_t	i;
 
@@ -57,7 +57,7 @@ runbook_free(struct runbook *rb)
 	str_list_free(rb->detection, rb->ndetection);
 	str_list_free(rb->prerequisites, rb->nprerequisites);
 	for (i = 0; i < rb->nsteps; i++)
-		rb_step_free(&rb->steps[i]);
+		rb_step_clear(&rb->steps[i]);
 	free(rb->steps);
 	free(rb);
 }

@@ -158,7 +158,7 @@ struct runbook	*runbook_load_buffer(const char *, const char *, size_t, char **)
  * folder can be read. Folders that do not exist are skipped.
  */
 int		 runbook_set_load(struct runbook_set *, char *const *, size_t, char **);
-void		 runbook_set_free(struct runbook_set *);
+void		 runbook_set_clear(struct runbook_set *);
 struct runbook	*runbook_set_find(const struct runbook_set *, const char *);
 
 /*

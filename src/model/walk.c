@@ -63,7 +63,7 @@ walk_extra(struct walk *w, const char *id)
 
 /* Free everything the walk owns (not the runbook). */
 void
-walk_free(struct walk *w)
+walk_clear(struct walk *w)
 {
 	size_t	i, j;
 
@@ -90,13 +90,13 @@ walk_free(struct walk *w)
 			for (j = 0; j < w->steps[i].nruns; j++) {
 				free(w->steps[i].runs[j].command);
 				free(w->steps[i].runs[j].status);
-				buf_free(&w->steps[i].runs[j].output);
+				buf_clear(&w->steps[i].runs[j].output);
 			}
 			free(w->steps[i].runs);
 			free(w->steps[i].command);
 			free(w->steps[i].status);
 			free(w->steps[i].skip_reason);
-			buf_free(&w->steps[i].output);
+			buf_clear(&w->steps[i].output);
 			run_claim_clear(&w->steps[i].claim);
 		}
 	}

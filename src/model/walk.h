@@ -113,7 +113,7 @@ struct walk {
 
 /* Set up an empty walk over an (expanded) runbook, or none (NULL: the steps as recorded). */
 void		 walk_init(struct walk *, const struct runbook *);
-void		 walk_free(struct walk *);
+void		 walk_clear(struct walk *);
 /* Apply one event (events must come in seq order; older seqs are ignored). */
 void		 walk_apply(struct walk *, const struct incident_event *);
 /* The step that follows index i when it is done: decision target or the next one, -1 at the end. */

@@ -56,7 +56,7 @@ void		 report_backup_test(struct buf *, const struct report *);
 
 /* report-people.c */
 void		 report_people_build(struct report *);
-void		 report_people_free(struct report *);
+void		 report_people_clear(struct report *);
 void		 report_people_md(struct buf *, const struct report *);
 void		 report_people_html(struct buf *, const struct report *);
 void		 report_calendar_md(struct buf *, const struct report *);

@@ -22,7 +22,7 @@ report_md_code(struct buf *b, const char *text)
 	}
 	if (t.len == 0 || t.data[t.len - 1] != '\n')
 		buf_addc(b, '\n');
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /* Append "- **Label:** text" with text escaped. */

@@ -66,7 +66,7 @@ report_people_build(struct report *r)
 
 /* Free the roles and the calendar. */
 void
-report_people_free(struct report *r)
+report_people_clear(struct report *r)
 {
 	size_t	i;
 

@@ -110,7 +110,7 @@ report_escape(struct buf *b, struct buf *t, const char *const esc[256])
 		else
 			buf_addc(b, *p);
 	}
-	buf_free(t);
+	buf_clear(t);
 }
 
 /* Append text for HTML: defused like report_safe, &<>"' as entities. */
@@ -140,7 +140,7 @@ report_line(struct buf *b, const char *s)
 		} else
 			buf_addc(b, *p);
 	}
-	buf_free(&t);
+	buf_clear(&t);
 }
 
 /*

@@ -165,7 +165,7 @@ report_failed_steps(const struct report *r)
 		walk_step_describe(&r->w, (int)i, &b);
 	}
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -257,13 +257,13 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 	if ((rc = incident_get(st, id, &r->inc, cause)) != 1)
 		return (rc);
 	if (incident_events(st, id, 0, &evs, &n, cause) != 0) {
-		incident_free(&r->inc);
+		incident_clear(&r->inc);
 		return (-1);
 	}
 	memset(&vr, 0, sizeof vr);
 	if ((rc = incident_verify(st, id, &vr, cause)) == -1) {
 		incident_events_free(evs, n);
-		incident_free(&r->inc);
+		incident_clear(&r->inc);
 		return (-1);
 	}
 	r->chain_ok = rc == 0;
@@ -327,7 +327,7 @@ report_build(struct incident_store *st, const char *id, const struct runbook *rb
 
 /* Free what a report owns. */
 void
-report_free(struct report *r)
+report_clear(struct report *r)
 {
 	size_t	i;
 
@@ -335,12 +335,12 @@ report_free(struct report *r)
 		free(r->crit[i].detail);
 	free(r->crit);
 	str_list_free(r->operators, r->noperators);
-	report_people_free(r);
+	report_people_clear(r);
 	free(r->runs);
 	free(r->run_step);
 	free(r->command);
-	walk_free(&r->w);
-	incident_free(&r->inc);
+	walk_clear(&r->w);
+	incident_clear(&r->inc);
 	memset(r, 0, sizeof *r);
 }
 
@@ -361,7 +361,7 @@ report_history_of(const struct report *r, struct report_history *h)
 
 /* Free what a history row owns. */
 void
-report_history_free(struct report_history *h)
+report_history_clear(struct report_history *h)
 {
 	free(h->id);
 	h->id = NULL;

@@ -95,13 +95,13 @@ struct report_history {
  * steps expanded (NULL when it cannot be loaded: no expected durations, and
  * steps and checklists only as recorded); it must outlive the report.
  * command is how the hints name this program ("patronus-dr --config FILE";
- * NULL: "patronus-dr"). Returns 1 and fills *r (report_free), 0 when there is
+ * NULL: "patronus-dr"). Returns 1 and fills *r (report_clear), 0 when there is
  * no such incident, -1 and *cause.
  */
 int	report_build(struct incident_store *, const char *id, const struct runbook *rb,
 	    const char *command, struct report *r, char **cause);
 /* Free what a report owns. */
-void	report_free(struct report *);
+void	report_clear(struct report *);
 struct conf;
 /* Fill each role's contact from dr.yaml's contacts: (report-people.c). */
 void	report_set_contacts(struct report *, const struct conf *);
@@ -110,10 +110,10 @@ void	report_set_calendar(struct report *, const char *, int64_t, int64_t);
 /* Append the report in the format; hist (n rows, oldest first) is the drill history for HTML. */
 void	report_render(struct buf *, const struct report *, enum report_format,
 	    const struct report_history *hist, size_t n);
-/* The history row of a report (report_history_free). */
+/* The history row of a report (report_history_clear). */
 void	report_history_of(const struct report *, struct report_history *);
 /* Free what a history row owns. */
-void	report_history_free(struct report_history *);
+void	report_history_clear(struct report_history *);
 /* Append the drill history as a text table and a bar chart (UTF-8 blocks, or ASCII). */
 void	report_history_text(struct buf *, const struct report_history *, size_t, bool utf8, int);
 

@@ -330,7 +330,7 @@ main_child_io(struct tui *t)
 			free(cause);
 		}
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	if (proc_fd(t->proc) == -1 && proc_reap(t->proc))
 		main_child_end(t);
 }

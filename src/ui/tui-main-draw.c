@@ -50,7 +50,7 @@ pl_add(struct plines *pl, attr_t attr, int item, const char *fmt, ...)
 
 /* Free the pane's lines. */
 static void
-pl_free(struct plines *pl)
+pl_clear(struct plines *pl)
 {
 	size_t	i;
 
@@ -554,7 +554,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 	}
 	m->pane_more = m->pane_top + h < (int)pl.n;
 	m->pane_n = (int)pl.n;
-	pl_free(&pl);
+	pl_clear(&pl);
 }
 
 /*

@@ -173,7 +173,7 @@ main_scan_rpo(struct tui *t)
 		tui_status(t, true, "%s", warn);
 	free(t->rpo_warn);
 	t->rpo_warn = warn;
-	stream_status_free(&st);
+	stream_status_clear(&st);
 }
 
 /* Before the first screen: the first step becomes current when none is; the backups are scanned. */

@@ -836,12 +836,12 @@ tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end
 	*end = t.w.closed ? TUI_CLOSED : t.end;
 	if (t.nstack == 1 && t.stack[0].ops->free != NULL)
 		t.stack[0].ops->free(&t.stack[0]);
-	walk_free(&t.w);
+	walk_clear(&t.w);
 	free(t.status);
 	free(t.rpo_warn);
 	free(t.own);
 	free(t.proc_run);
-	buf_free(&t.proc_msg);
+	buf_clear(&t.proc_msg);
 	free(t.operator);
 	return (0);
 
@@ -849,11 +849,11 @@ fail:
 	tui_restore();
 	xmalloc_fatal_hook = old_hook;
 	tui_signals_done();
-	walk_free(&t.w);
+	walk_clear(&t.w);
 	free(t.status);
 	free(t.own);
 	free(t.proc_run);
-	buf_free(&t.proc_msg);
+	buf_clear(&t.proc_msg);
 	free(t.operator);
 	return (-1);
 }

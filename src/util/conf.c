@@ -8,6 +8,7 @@
 #include "util/conf.h"
 #include "util/str.h"
 #include "util/timeutil.h"
+#include "util/fsutil.h"
 #include "util/xmalloc.h"
 
 enum conf_type { CT_PATH, CT_STRING, CT_URL, CT_COUNT, CT_DURATION, CT_PATHLIST };
@@ -82,7 +83,7 @@ conf_set_string(struct conf *c, size_t offset, char *value)
 
 /* Free a path list. */
 static void
-conf_free_list(struct conf *c)
+conf_clear_list(struct conf *c)
 {
 	str_list_free(c->runbook_dirs, c->n_runbook_dirs);
 	c->runbook_dirs = NULL;
@@ -91,7 +92,7 @@ conf_free_list(struct conf *c)
 
 /* Free the contacts. */
 static void
-conf_free_contacts(struct conf *c)
+conf_clear_contacts(struct conf *c)
 {
 	size_t	i;
 
@@ -140,7 +141,7 @@ conf_contact_text(const struct conf_contact *ct)
 	if (ct->chat != NULL)
 		buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", ct->chat);
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -185,7 +186,7 @@ conf_defaults(struct conf *c)
 
 /* Free everything c owns. */
 void
-conf_free(struct conf *c)
+conf_clear(struct conf *c)
 {
 	size_t	i;
 
@@ -200,8 +201,8 @@ conf_free(struct conf *c)
 			break;
 		}
 	}
-	conf_free_list(c);
-	conf_free_contacts(c);
+	conf_clear_list(c);
+	conf_clear_contacts(c);
 	free(c->path);
 	c->path = NULL;
 }
@@ -359,7 +360,7 @@ conf_set_value(struct conf_parse *cp, int idx, yaml_node_t *node)
 			    _("%s: expected a list of folders, found a mapping"), e->name);
 			return;
 		}
-		conf_free_list(c);
+		conf_clear_list(c);
 		if (node->type == YAML_SCALAR_NODE)
 			goto origin;
 		count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
@@ -465,7 +466,7 @@ conf_parse_contacts(struct conf_parse *cp, yaml_node_t *map)
 	char			**slot;
 	size_t			 i;
 
-	conf_free_contacts(c);
+	conf_clear_contacts(c);
 	if (conf_is_null(map))
 		return;
 	if (map->type != YAML_MAPPING_NODE) {
@@ -636,10 +637,11 @@ conf_load_file(struct conf *c, const char *path, bool must_exist, char **cause)
 	FILE			*f;
 	char			*dir;
 
-	if ((f = fopen(path, "rb")) == NULL) {
+	if ((f = fs_fopen_regular(path)) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return (0);
-		*cause = xasprintf("%s:1:1: %s", path, strerror(errno));
+		*cause = errno == EINVAL ? xasprintf(_("%s:1:1: not a regular file"), path) :
+		    xasprintf("%s:1:1: %s", path, strerror(errno));
 		return (-1);
 	}
 	free(c->path);
@@ -703,7 +705,7 @@ done:
 		*cause = buf_steal(&cp.errors);
 		return (-1);
 	}
-	buf_free(&cp.errors);
+	buf_clear(&cp.errors);
 	return (0);
 }
 

@@ -101,7 +101,7 @@ struct conf {
 void		 conf_defaults(struct conf *);
 int		 conf_load(struct conf *, const char *, bool, char **);
 int		 conf_load_file(struct conf *, const char *, bool, char **);
-void		 conf_free(struct conf *);
+void		 conf_clear(struct conf *);
 const char	*conf_key_name(enum conf_key);
 char		*conf_value_string(const struct conf *, enum conf_key);
 

@@ -80,7 +80,7 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	char		*tmp;
 	const char	*p = data;
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, saved;
 
 	tmp = xasprintf("%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1) {
@@ -111,11 +111,13 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	free(tmp);
 	return (fs_fsync_parent(path, cause));
 fail:
-	*cause = xasprintf("%s: %s", path, strerror(errno));
+	saved = errno;
+	*cause = xasprintf("%s: %s", path, strerror(saved));
 	if (fd != -1)
 		close(fd);
 	unlink(tmp);
 	free(tmp);
+	errno = saved;
 	return (-1);
 }
 
@@ -139,9 +141,6 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
     char **cause)
 {
 	struct stat	 st;
-	FILE		*f;
-	char		*data;
-	size_t		 len = 0, size = 4096, n;
 	int		 fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1 ||
@@ -161,8 +160,58 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		errno = EINVAL;
 		return (-1);
 	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	return (fs_read_fd(fd, path, max, out, lenp, cause));
+}
+
+/*
+ * fopen(path, "rb") for a regular file only: a FIFO, device or socket put in
+ * its place is refused (EINVAL) without blocking on it. NULL with errno.
+ */
+FILE *
+fs_fopen_regular(const char *path)
+{
+	struct stat	 st;
+	FILE		*f;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return (NULL);
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return (NULL);
+	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
 	    (f = fdopen(fd, "rb")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	return (f);
+}
+
+/*
+ * Read all of the open regular file fd (named path in a cause), at most max
+ * bytes, NUL-terminated, into *out (the caller frees); fd is closed. Returns
+ * 0, or -1 with *cause and errno.
+ */
+int
+fs_read_fd(int fd, const char *path, size_t max, char **out, size_t *lenp, char **cause)
+{
+	FILE		*f;
+	char		*data;
+	size_t		 len = 0, size = 4096, n;
+	int		 saved;
+
+	if ((f = fdopen(fd, "rb")) == NULL) {
 		saved = errno;
 		*cause = xasprintf("%s: %s", path, strerror(saved));
 		close(fd);
@@ -179,13 +228,16 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		len += n;
 		if (len > max) {
 			*cause = xasprintf(_("%s: larger than %zu bytes"), path, max);
+			errno = EFBIG;
 			goto fail;
 		}
 		if (n == 0)
 			break;
 	}
 	if (ferror(f)) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+		saved = errno;
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		errno = saved;
 		goto fail;
 	}
 	fclose(f);
@@ -195,51 +247,50 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		*lenp = len;
 	return (0);
 fail:
+	saved = errno;
 	fclose(f);
 	free(data);
+	errno = saved;
 	return (-1);
 }
 
 /*
  * Read a key file as `openssl enc -pass file:` does: its first line, without
- * the newline. Refuses (errno EACCES) a file that group or others can read or
- * write, or that is not a regular file; (EINVAL) a key shorter than
- * FS_KEY_MIN or with a NUL byte in it. The caller frees *key (and should
- * clear it first). Returns -1 with *cause and errno set.
+ * the newline. Refuses (FAIL_PERM) a file that group or others can read or
+ * write; (FAIL_IO) one that is not a regular file, a key shorter than
+ * FS_KEY_MIN or with a NUL byte in it; a missing file is FAIL_NOINPUT. The
+ * caller frees *key (and should clear it first). Returns FAIL_NONE, or the
+ * class of the failure with *cause.
  */
-int
-fs_read_key(const char *path, char **key, char **cause)
+enum fail_class
+fs_load_key(const char *path, char **key, char **cause)
 {
 	struct stat	 st;
 	char		*data, *nl;
 	size_t		 len;
-	int		 fd, saved;
+	int		 fd;
+	enum fail_class	 fc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		saved = errno;
+		fc = fail_errno(errno);
 		*cause = xasprintf(_("key file %s: %s"), path, strerror(errno));
-		errno = saved;
-		return (-1);
+		return (fc);
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		*cause = xasprintf(_("key file %s: not a regular file"), path);
-		errno = EINVAL;
-		return (-1);
+		return (FAIL_IO);
 	}
 	if ((st.st_mode & 077) != 0) {
 		close(fd);
 		*cause = xasprintf(_("key file %s is accessible by group or others "
 		    "(mode %04o); refusing it: chmod 600 %s"), path,
 		    (unsigned)(st.st_mode & 07777), path);
-		errno = EACCES;
-		return (-1);
+		return (FAIL_PERM);
 	}
-	close(fd);
-	if (fs_read_file(path, 64 * 1024, &data, &len, cause) == -1) {
-		errno = EIO;
-		return (-1);
-	}
+	/* the bytes of the file whose mode was checked, not of whatever is there now */
+	if (fs_read_fd(fd, path, 64 * 1024, &data, &len, cause) == -1)
+		return (FAIL_IO);
 	if ((nl = memchr(data, '\n', len)) != NULL) {
 		memset(nl, 0, len - (size_t)(nl - data));
 		len = (size_t)(nl - data);
@@ -255,11 +306,17 @@ fs_read_key(const char *path, char **key, char **cause)
 		    "(openssl rand -base64 32 makes one)"), path, len, FS_KEY_MIN);
 		memset(data, 0, len);
 		free(data);
-		errno = EINVAL;
-		return (-1);
+		return (FAIL_IO);
 	}
 	*key = data;
-	return (0);
+	return (FAIL_NONE);
+}
+
+/* fs_load_key for a caller that needs no class: returns 0, or -1 with *cause. */
+int
+fs_read_key(const char *path, char **key, char **cause)
+{
+	return (fs_load_key(path, key, cause) == FAIL_NONE ? 0 : -1);
 }
 
 /* Whether path exists (any type, links not followed). */
@@ -280,27 +337,6 @@ fs_dirname(const char *path)
 	d = xstrdup(dirname(copy));
 	free(copy);
 	return (d);
-}
-
-/* The sysexits code for a failed file operation's errno. */
-int
-fs_errno_exit(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return (EX_NOINPUT);
-	case EACCES:
-	case EPERM:
-		return (EX_NOPERM);
-	case ENOSPC:
-	case EDQUOT:
-	case EROFS:
-	case EEXIST:
-		return (EX_CANTCREAT);
-	default:
-		return (EX_IOERR);
-	}
 }
 
 /* Whether this binary runs from its build tree (PDR_BUILDDIR), not installed. */

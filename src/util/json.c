@@ -215,7 +215,7 @@ json_find(const char *obj, const char *key)
 		p = json_ws(p + 1);
 		match = strcmp(k.data, key) == 0;
 		if (match) {
-			buf_free(&k);
+			buf_clear(&k);
 			return (p);
 		}
 		if ((p = json_skip(p)) == NULL)
@@ -225,7 +225,7 @@ json_find(const char *obj, const char *key)
 			break;
 		p = json_ws(p + 1);
 	}
-	buf_free(&k);
+	buf_clear(&k);
 	return (NULL);
 }
 
@@ -240,7 +240,7 @@ json_get_string(const char *obj, const char *key)
 		return (NULL);
 	buf_init(&b);
 	if (json_string(p, &b) == NULL) {
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));

@@ -18,7 +18,7 @@ buf_init(struct buf *b)
 
 /* Release a buffer's memory. */
 void
-buf_free(struct buf *b)
+buf_clear(struct buf *b)
 {
 	free(b->data);
 	b->data = NULL;

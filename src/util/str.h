@@ -12,7 +12,7 @@ struct buf {
 };
 
 void	 buf_init(struct buf *);
-void	 buf_free(struct buf *);
+void	 buf_clear(struct buf *);
 void	 buf_reset(struct buf *);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);

@@ -77,7 +77,7 @@ n=1
 t=1767312000
 kills=0
 while [ $n -le 200 ]; do
-	PATRONUS_DR_NOW="@$((t + n * 60))" PATRONUS_DR_TEST_KILL_AT=$n "$PDR" --config "$C" backup --no-prune \
+	PATRONUS_DR_NOW="@$((t + n * 60))" PDR_TEST_KILL_AT=$n "$PDR" --config "$C" backup --no-prune \
 		>/dev/null 2>&1
 	rc=$?
 	[ $rc -eq 0 ] && break

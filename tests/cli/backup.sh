@@ -165,7 +165,7 @@ expect_rc 64 "a malformed PATRONUS_DR_NOW"
 	while [ ! -f "$T/unlock" ]; do sleep 0.2; done) | sqlite3 "$T/h/var/lib/patronus/sdwan.db" >/dev/null &
 lpid=$!
 sleep 0.5
-PATRONUS_DR_TEST_COPY_WAIT_MS=2000 run "$PDR" --config "$C" backup --type hourly
+PDR_TEST_COPY_WAIT_MS=2000 run "$PDR" --config "$C" backup --type hourly
 expect_rc 74 "database locked by another process"
 expect_match "$T/err" 'database (is locked|stayed busy)' "the message says the database is locked"
 touch "$T/unlock"

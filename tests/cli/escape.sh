@@ -53,6 +53,12 @@ expect_match "$T/err" 'fifo\.yaml: not a regular file' "the FIFO is named and re
 expect_match "$T/err" 'link\.yaml: a symbolic link; not followed' "the link is named and refused"
 expect_match "$T/out" '^evil ' "the good runbook is still listed"
 rm -f "$T/rb/fifo.yaml" "$T/rb/link.yaml"
+# dr.yaml, and a file check config reads, that are FIFOs: named and refused, no hang.
+mkfifo "$T/fifo-dr.yaml"
+run timeout 20 "$PDR" --config "$T/fifo-dr.yaml" config
+expect_rc 78 "a FIFO as dr.yaml is refused (not a hang)"
+expect_match "$T/err" 'fifo-dr\.yaml:1:1: not a regular file' "named as not a regular file"
+rm -f "$T/fifo-dr.yaml"
 
 # config: a path with control characters.
 make_host "$T/h"

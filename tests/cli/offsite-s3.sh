@@ -105,7 +105,7 @@ expect_match "$T/err" "AWS_SECRET_ACCESS_KEY must be set" "and says which variab
 
 # 5. The server stops mid-upload: exit 75, queued; the next run completes it.
 sleep 1
-PATRONUS_DR_TEST_MAX_SEND=1000000 PATRONUS_DR_REMOTE_TIMEOUT=5 \
+PDR_TEST_MAX_SEND=1000000 PATRONUS_DR_REMOTE_TIMEOUT=5 \
 	"$PDR" --config "$C" backup --type hourly --no-prune >"$T/out" 2>"$T/err" &
 bpid=$!
 i=0

@@ -108,7 +108,7 @@ cp "$T/known.good" "$SSH_KNOWN"
 # 5. The server stops mid-upload: a clear error, exit 75, queued; the next run completes both.
 sqlite3 "$T/h/var/lib/patronus/sdwan.db" "CREATE TABLE filler(b); INSERT INTO filler VALUES (randomblob(3000000));"
 sleep 1
-PATRONUS_DR_TEST_MAX_SEND=400000 PATRONUS_DR_REMOTE_TIMEOUT=5 \
+PDR_TEST_MAX_SEND=400000 PATRONUS_DR_REMOTE_TIMEOUT=5 \
 	"$PDR" --config "$C" backup --type hourly --no-prune >"$T/out" 2>"$T/err" &
 bpid=$!
 i=0

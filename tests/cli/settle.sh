@@ -252,7 +252,7 @@ run "$PDR" --config "$C" incidents verify "$ID"
 expect_rc 0 "the record's chain holds through it all"
 
 # A killed backup's temporaries: listed by backups, removed by the next backup.
-sh -c 'PATRONUS_DR_TEST_KILL_AT=3 "$0" --config "$1" backup --no-offsite' "$PDR" "$C" >/dev/null 2>&1
+sh -c 'PDR_TEST_KILL_AT=3 "$0" --config "$1" backup --no-offsite' "$PDR" "$C" >/dev/null 2>&1
 ls -a "$D"/backup/patronus/*/ | grep -q '^\.patronus-.*\.tmp' && ok "a killed backup leaves a temporary" || fail "the killed backup left no temporary"
 run "$PDR" --config "$C" backups
 expect_match "$T/out" '^left over by an interrupted backup: .*/\.patronus-.*\.tmp \(.*\); the next backup removes it' "backups lists it"

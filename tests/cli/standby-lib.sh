@@ -16,7 +16,7 @@ standby_primary() {
 	start_s3rver "$T/store" || skip "cannot start s3rver"
 	start_checker "$T/requests.log" || skip "cannot start the SigV4 checker"
 	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER PATRONUS_DR_REMOTE_TIMEOUT=5
-	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PATRONUS_DR_TEST_MAX_SEND
+	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PDR_TEST_MAX_SEND
 	make_host "$T/h"
 	H="$T/h"
 	C="$H/dr.yaml"

@@ -195,7 +195,7 @@ sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE what = 'in-set-2'" | grep -q
 # --- progress: on a terminal only --------------------------------------------------------------
 rm -rf "$B"
 if command -v script >/dev/null 2>&1; then
-	PATRONUS_DR_TEST_MAX_RECV=2000000 script -q -e -c "'$PDR' --config '$C' fetch --from sftp --latest" \
+	PDR_TEST_MAX_RECV=2000000 script -q -e -c "'$PDR' --config '$C' fetch --from sftp --latest" \
 	    "$T/typescript" >/dev/null 2>&1
 	tr '\r' '\n' <"$T/typescript" >"$T/progress"
 	expect_match "$T/progress" "^$NEW\\.db: [0-9.]+[KM] of [0-9.]+M, [0-9.]+[KM]/s, [0-9hms]+ left" \

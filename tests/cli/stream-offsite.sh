@@ -41,7 +41,7 @@ S3P=$S3_PORT
 start_checker "$T/requests.log" || { fail "checker did not start"; finish; exit 1; }
 PP=$CHECK_PORT
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER PATRONUS_DR_REMOTE_TIMEOUT=5
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PATRONUS_DR_TEST_MAX_SEND
+unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE PDR_TEST_MAX_SEND
 
 R="$T/sftp-root"
 mkdir -p "$R/live" "$T/r"
@@ -182,9 +182,9 @@ g=$(status_key generation)
 # --- 3. kill -9 of the stream while uploads are throttled, then a restart -------------------
 kill -TERM "$SP"; wait "$SP"; rc=$?; SP=
 expect_rc 0 "the stream stops on SIGTERM with both stores up"
-export PATRONUS_DR_TEST_MAX_SEND=20000
+export PDR_TEST_MAX_SEND=20000
 start_stream
-unset PATRONUS_DR_TEST_MAX_SEND
+unset PDR_TEST_MAX_SEND
 sqlite3 "$DB" "CREATE TABLE IF NOT EXISTS pad(b); INSERT INTO pad VALUES (randomblob(30000));" &&
 sqlite3 "$DB" "INSERT INTO pad VALUES (randomblob(30000)); INSERT INTO pad VALUES (randomblob(30000));"
 sleep 1

@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cause == NULL)
 			abort();	/* a refusal always says why */
 		free(cause);
-		manifest_free(&m);
+		manifest_clear(&m);
 		return (0);
 	}
 	if (cause != NULL || m.nsums == 0 || m.nsums > MANIFEST_MAXSUMS)
@@ -41,9 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(again);
 		} else
 			free(cause);
-		manifest_free(&m2);
+		manifest_clear(&m2);
 		free(text);
 	}
-	manifest_free(&m);
+	manifest_clear(&m);
 	return (0);
 }

@@ -58,6 +58,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((x = runbook_expand(&set, rb, &errors)) != NULL)
 		runbook_free(x);
 	free(errors);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 	return (0);
 }

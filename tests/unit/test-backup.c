@@ -219,7 +219,7 @@ START_TEST(test_manifest_plan_and_ours)
 	/* Any edit breaks it. */
 	text[strlen(plan_manifest) - 5] ^= 1;
 	ck_assert(!manifest_hmac_ok(&m2, "pw", text, strlen(text)));
-	manifest_free(&m2);
+	manifest_clear(&m2);
 	free(text);
 
 	/* A line that sha256sum would misread is refused; no checksum lines is refused. */
@@ -227,12 +227,12 @@ START_TEST(test_manifest_plan_and_ours)
 	ck_assert_int_eq(manifest_parse(bad, strlen(bad), "bad.txt", &m2, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "bad.txt:19: malformed checksum line"));
 	free(cause);
-	manifest_free(&m2);
+	manifest_clear(&m2);
 	free(bad);
 	ck_assert_int_eq(manifest_parse("Backup Type: x\n", 15, "e", &m2, &cause), -1);
 	free(cause);
-	manifest_free(&m2);
-	manifest_free(&m);
+	manifest_clear(&m2);
+	manifest_clear(&m);
 }
 END_TEST
 

@@ -34,7 +34,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(c.sftp_url);
 	ck_assert_str_eq(c.s3_region, "us-east-1");
 	ck_assert_ptr_null(c.origin[CONF_DATABASE].file);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -80,7 +80,7 @@ START_TEST(test_full_file)
 	ck_assert_int_eq(c.origin[CONF_S3_BUCKET].line, 10);
 	ck_assert_int_eq(c.origin[CONF_S3_BUCKET].column, 13);
 	ck_assert_ptr_null(c.origin[CONF_RETENTION_WEEKLY].file);
-	conf_free(&c);
+	conf_clear(&c);
 	free(path);
 }
 END_TEST
@@ -100,7 +100,7 @@ expect_error(const char *text, const char *where_what)
 	    cause, want);
 	free(want);
 	free(cause);
-	conf_free(&c);
+	conf_clear(&c);
 	free(path);
 }
 
@@ -135,7 +135,7 @@ START_TEST(test_all_errors_reported)
 	ck_assert_ptr_nonnull(strstr(cause, ":2:1: unknown key \"b\""));
 	ck_assert_ptr_nonnull(strstr(cause, ":3:20: retention.daily"));
 	free(cause);
-	conf_free(&c);
+	conf_clear(&c);
 	free(path);
 }
 END_TEST
@@ -151,7 +151,7 @@ START_TEST(test_missing_file)
 	ck_assert_int_eq(conf_load_file(&c, "/nonexistent/dr.yaml", true, &cause), -1);
 	ck_assert_str_eq(cause, "/nonexistent/dr.yaml:1:1: No such file or directory");
 	free(cause);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 

@@ -77,19 +77,19 @@ START_TEST(test_create_keep_reset)
 	wgkey_wipe(priv, strlen(priv));
 	free(priv);
 	free(pub);
-	demo_report_free(&r);
+	demo_report_clear(&r);
 
 	ck_assert_int_eq(demo_create(dir, false, &r, &cause), 0);
 	ck_assert(r.kept);
 	ck_assert_str_eq(derived, r.wg_public);
-	demo_report_free(&r);
+	demo_report_clear(&r);
 
 	ck_assert_int_eq(demo_create(dir, true, &r, &cause), 0);
 	ck_assert(r.replaced && !r.kept);
 	ck_assert_int_eq(fs_read_key(r.encryption_key, &key2, &cause), 0);
 	ck_assert_str_ne(key1, key2);
 	ck_assert_str_ne(derived, r.wg_public);
-	demo_report_free(&r);
+	demo_report_clear(&r);
 	free(key1);
 	free(key2);
 	free(dir);
@@ -111,12 +111,12 @@ START_TEST(test_refuse_foreign)
 	ck_assert_ptr_nonnull(strstr(cause, "refusing to delete"));
 	free(cause);
 	cause = NULL;
-	demo_report_free(&r);
+	demo_report_clear(&r);
 	ck_assert(fs_exists(file));
 	ck_assert_int_eq(demo_create(dir, false, &r, &cause), -1);
 	ck_assert_int_eq(r.err, EEXIST);
 	free(cause);
-	demo_report_free(&r);
+	demo_report_clear(&r);
 	ck_assert(fs_exists(file));
 	free(file);
 	free(dir);

@@ -139,7 +139,7 @@ START_TEST(test_declare_append_reload_verify)
 	ck_assert_int_eq(inc.closed_ms, 0);
 	ck_assert_int_eq(inc.last_seq, 12);
 	ck_assert_int_eq(inc.detected_ms, inc.declared_ms);
-	incident_free(&inc);
+	incident_clear(&inc);
 
 	ck_assert_int_eq(incident_events(st, id, 0, &evs, &n, &cause), 0);
 	ck_assert_uint_eq(n, 12);
@@ -208,7 +208,7 @@ START_TEST(test_declare_append_reload_verify)
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
 	ck_assert_int_gt(inc.closed_ms, 0);
 	ck_assert_int_eq(inc.last_seq, 13);
-	incident_free(&inc);
+	incident_clear(&inc);
 	ck_assert_int_eq(incident_verify(st, id, &r, &cause), 0);
 	ck_assert_int_eq(r.events, 13);
 
@@ -242,7 +242,7 @@ START_TEST(test_ids_and_list)
 	ck_assert_msg(strchr(c, '/') == NULL && strchr(c, ' ') == NULL, "%s", c);
 	ck_assert_int_eq(incident_get(st, c, &inc, &cause), 1);
 	ck_assert_int_eq(inc.detected_ms, 1000);
-	incident_free(&inc);
+	incident_clear(&inc);
 
 	ck_assert_int_eq(incident_list(st, &l, &n, &cause), 0);
 	ck_assert_uint_eq(n, 3);
@@ -253,7 +253,7 @@ START_TEST(test_ids_and_list)
 	ck_assert_int_eq(incident_close(st, c, NULL, NULL, &cause), 0);
 	ck_assert_int_eq(incident_find_open(st, &inc, &cause), 1);
 	ck_assert_str_eq(inc.id, b);
-	incident_free(&inc);
+	incident_clear(&inc);
 	free(c);
 	d.runbook_id = "";
 	ck_assert_int_eq(incident_declare(st, &d, &c, &cause), -1);
@@ -499,7 +499,7 @@ START_TEST(test_json)
 	buf_reset(&b);
 	json_add_string(&b, NULL);
 	ck_assert_str_eq(b.data, "null");
-	buf_free(&b);
+	buf_clear(&b);
 
 	s = json_get_string(obj, "s");
 	ck_assert_str_eq(s, "q\"\\\n\xc3\xa9\xf0\x9f\x98\x80");
@@ -572,7 +572,7 @@ START_TEST(test_import_copy)
 	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
 	ck_assert_int_eq(ib.last_seq, 5);
 	ck_assert_int_eq(ib.closed_ms, 0);
-	incident_free(&ib);
+	incident_clear(&ib);
 	ck_assert_msg(incident_import(b, id, evs, n, &added, &cause) == 0, "%s", cause);
 	ck_assert_int_eq(added, 7);
 	ck_assert_int_eq(incident_get(a, id, &ia, &cause), 1);
@@ -587,8 +587,8 @@ START_TEST(test_import_copy)
 	ck_assert_int_eq(ib.rto, ia.rto);
 	ck_assert_str_eq(ib.host, ia.host);
 	ck_assert_str_eq(ib.runbook_id, ia.runbook_id);
-	incident_free(&ia);
-	incident_free(&ib);
+	incident_clear(&ia);
+	incident_clear(&ib);
 	ck_assert_int_eq(incident_verify(b, id, &r, &cause), 0);
 	ck_assert_int_eq(r.events, 12);
 	ck_assert_int_eq(incident_events(b, id, 0, &got, &ngot, &cause), 0);
@@ -651,8 +651,8 @@ START_TEST(test_import_abandoned)
 	ck_assert_int_eq(incident_get(b, id, &ib, &cause), 1);
 	ck_assert_int_gt(ia.closed_ms, 0);
 	ck_assert_int_eq(ib.closed_ms, ia.closed_ms);
-	incident_free(&ia);
-	incident_free(&ib);
+	incident_clear(&ia);
+	incident_clear(&ib);
 	ck_assert_int_eq(incident_find_open(b, &ib, &cause), 0);
 	ck_assert_int_eq(incident_append(b, id, NULL, INCIDENT_EV_NOTE, "late", NULL, &cause),
 	    -1);

@@ -161,7 +161,7 @@ START_TEST(test_getopt_tables)
 	ck_assert_str_eq(lo[6].name, "help");
 	ck_assert_ptr_null(lo[7].name);
 	free(lo);
-	buf_free(&so);
+	buf_clear(&so);
 }
 END_TEST
 
@@ -211,7 +211,7 @@ START_TEST(test_usage_line)
 	flat.opts = NULL;
 	cmd_opts_usage(&flat, &b);
 	ck_assert_str_eq(b.data, "ID");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ START_TEST(test_help_list)
 	    "              why\n"
 	    "  --from-far [KIND]\n"
 	    "              from afar\n");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -272,8 +272,8 @@ START_TEST(test_every_help)
 			ck_assert_msg(nl - p <= 80, "%s: help line over 80 columns: %.*s",
 			    e->name, (int)(nl - p), p);
 		}
-		buf_free(&u);
-		buf_free(&h);
+		buf_clear(&u);
+		buf_clear(&h);
 	}
 }
 END_TEST

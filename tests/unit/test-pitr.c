@@ -112,7 +112,7 @@ START_TEST(test_protection)
 	ck_assert_str_eq(w, "database-corruption: RPO target 15m cannot be met: backups "
 	    "every 1h, stream running but not caught up yet");
 	free(w);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -165,7 +165,7 @@ START_TEST(test_status_read)
 	ck_assert_msg(strstr(text, "\"state\": \"not running\", \"bound_ms\": 5000, "
 	    "\"generations\": 0, \"other\": {\"future_key\": \"x y\"}}\n") != NULL, "%s", text);
 	free(text);
-	stream_status_free(&st);
+	stream_status_clear(&st);
 
 	/* A value that is not a number: the file and line are named. */
 	ck_assert_int_eq(fs_write_atomic(path, "sequence 1\nlag_ms -3\n", 21, 0600, &cause), 0);

@@ -81,7 +81,7 @@ START_TEST(test_output_and_exit)
 	ck_assert_int_eq(proc_fd(p), -1);
 	proc_free(p);
 	ck_assert(no_children());
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -101,7 +101,7 @@ START_TEST(test_argv_env_cwd_stdin)
 	ck_assert_str_eq(out.data, "/\nV=hello world\ncat-done\n");
 	ck_assert_int_eq(proc_exit_code(p), 0);
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -125,7 +125,7 @@ START_TEST(test_exec_failure)
 		buf_init(&out);
 		drive(p, &out);
 		ck_assert_int_eq(proc_exit_code(p), 127);
-		buf_free(&out);
+		buf_clear(&out);
 	}
 	proc_free(p);
 }
@@ -145,7 +145,7 @@ START_TEST(test_signal_death)
 	ck_assert_int_eq(proc_exit_code(p), -1);
 	ck_assert_ptr_nonnull(strstr(proc_status_string(p, st, sizeof st), "signal 10"));
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -173,7 +173,7 @@ START_TEST(test_nonblocking_read)
 	/* Freeing a running child kills and reaps it: no zombie. */
 	proc_free(p);
 	ck_assert(no_children());
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -195,7 +195,7 @@ START_TEST(test_cancel_sleep)
 	ck_assert(!proc_killed(p));
 	proc_free(p);
 	ck_assert(no_children());
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -217,7 +217,7 @@ START_TEST(test_cancel_trap_term)
 	ck_assert_int_eq(proc_term_signal(p), SIGKILL);
 	proc_free(p);
 	ck_assert(no_children());
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -270,7 +270,7 @@ START_TEST(test_cancel_reaches_group)
 	    letter);
 	proc_free(p);
 	ck_assert(no_children());
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -301,7 +301,7 @@ START_TEST(test_close_output)
 	letter = proc_letter((pid_t)gpid);
 	ck_assert_msg(letter != 0 && letter != 'Z', "background sleep gone (%c)", letter);
 	kill((pid_t)gpid, SIGKILL);
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -324,7 +324,7 @@ START_TEST(test_descriptors_closed)
 	close(fd);
 	free(cmd);
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 
@@ -349,7 +349,7 @@ START_TEST(test_read_bounded)
 	ck_assert_uint_eq(out.len, 300000);
 	ck_assert_int_eq(proc_exit_code(p), 0);
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 }
 END_TEST
 

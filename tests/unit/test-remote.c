@@ -38,7 +38,7 @@ START_TEST(test_none)
 	conf_defaults(&c);
 	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
 	ck_assert_uint_eq(n, 0);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -63,13 +63,13 @@ START_TEST(test_precedence)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(r[0].kind, REMOTE_SFTP);
 	ck_assert_str_eq(r[0].url, "sftp://bk@dr.example.net:2222/srv/backup");
-	remote_free(&r[0]);
+	remote_clear(&r[0]);
 
 	/* dr.yaml's URL wins over them. */
 	c.sftp_url = xstrdup("sftp://yaml@host/path/");
 	ck_assert_int_eq(remote_configure(&c, r, &n, &cause), 0);
 	ck_assert_str_eq(r[0].url, "sftp://yaml@host/path");
-	remote_free(&r[0]);
+	remote_clear(&r[0]);
 
 	/* "false" or unset: no SFTP from the variables. */
 	free(c.sftp_url);
@@ -95,7 +95,7 @@ START_TEST(test_precedence)
 	ck_assert_str_eq(r[0].bucket, "bk");
 	ck_assert_str_eq(r[0].region, "us-east-1");
 	ck_assert(r[0].prefix[strlen(r[0].prefix) - 1] == '/');	/* hostname/ */
-	remote_free(&r[0]);
+	remote_clear(&r[0]);
 
 	/* dr.yaml's endpoint and bucket win over the variables. */
 	c.s3_endpoint = xstrdup("https://s3.example.net");
@@ -106,9 +106,9 @@ START_TEST(test_precedence)
 	ck_assert_str_eq(r[0].bucket, "yaml-bucket");
 	ck_assert_str_eq(r[0].prefix, "p/");
 	for (i = 0; i < n; i++)
-		remote_free(&r[i]);
+		remote_clear(&r[i]);
 	clear_env();
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -130,7 +130,7 @@ START_TEST(test_key_mode)
 	ck_assert_ptr_nonnull(strstr(cause, "readable by group or others"));
 	free(cause);
 	free(key);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -192,7 +192,7 @@ START_TEST(test_retention)
 	retention_verdicts_free(v, 4);
 	for (i = 0; i < 4; i++)
 		free(s[i].name);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -287,7 +287,7 @@ START_TEST(test_s3_error_text)
 	ck_assert_ptr_nonnull(strstr(cause, "xxx..."));
 	ck_assert_uint_eq(strlen(cause), strlen("AccessDenied: ") + 299 + 3);
 	free(cause);
-	buf_free(&b);
+	buf_clear(&b);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST

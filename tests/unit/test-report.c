@@ -87,7 +87,7 @@ render(struct incident_store *st, const char *id, enum report_format f)
 	build(st, id, &r);
 	buf_init(&b);
 	report_render(&b, &r, f, NULL, 0);
-	report_free(&r);
+	report_clear(&r);
 	return (buf_steal(&b));
 }
 
@@ -163,8 +163,8 @@ START_TEST(test_escaping)
 	ck_assert_ptr_nonnull(strstr(b.data, "&lt;&amp;&gt;\"' \\\\x1b\\[1m é 😀 \\\\xc0\\\\x80"));
 	ck_assert_ptr_null(strstr(b.data, "<&>"));
 	ck_assert_ptr_null(strchr(b.data, '\033'));
-	buf_free(&b);
-	report_free(&r);
+	buf_clear(&b);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }
@@ -200,7 +200,7 @@ START_TEST(test_score_generic)
 	ck_assert_uint_eq(r.w.nsteps, 2);
 	ck_assert_int_eq(r.w.steps[0].state, WALK_FAILED);
 	ck_assert_str_eq(r.w.steps[0].fail_status, "exit 3");
-	report_free(&r);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }
@@ -218,7 +218,7 @@ START_TEST(test_huge_index)
 	build(st, id, &r);
 	ck_assert_uint_eq(r.w.nsteps, 1);
 	ck_assert_uint_eq(r.w.steps[0].nticks, 0);
-	report_free(&r);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }
@@ -252,7 +252,7 @@ START_TEST(test_history_text)
 	buf_reset(&b);
 	report_history_text(&b, h, 0, true, 80);
 	ck_assert_ptr_null(strstr(b.data, "Achieved"));
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -483,9 +483,9 @@ START_TEST(test_truth_abandoned)
 	report_history_text(&b, &h, 1, false, 80);
 	HAS(b.data, "abandoned");
 	HASNT(b.data, "FAIL");
-	buf_free(&b);
-	report_history_free(&h);
-	report_free(&r);
+	buf_clear(&b);
+	report_history_clear(&h);
+	report_clear(&r);
 	free(md);
 	free(html);
 	free(status);
@@ -572,8 +572,8 @@ START_TEST(test_truth_resolved_and_hint)
 	buf_reset(&b);
 	report_render(&b, &r, REPORT_MD, NULL, 0);
 	HAS(b.data, "`patronus-dr --config '/a b/dr.yaml' incidents verify ");
-	buf_free(&b);
-	report_free(&r);
+	buf_clear(&b);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }

@@ -62,7 +62,7 @@ claim_as(const char *step, const char *run, const char *host, long pid)
 	ck_assert_msg(incident_append(st, id, step, INCIDENT_EV_RUN_CLAIMED, b.data, NULL,
 	    &cause) == 0, "%s", cause);
 	incident_store_set_run(st, NULL);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* A pid that is certainly gone: a child that has exited and been reaped. */
@@ -278,7 +278,7 @@ START_TEST(test_close_waits_for_runs)
 	run_claim_clear(&h);
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
 	ck_assert_int_eq(inc.closed_ms, 0);
-	incident_free(&inc);
+	incident_clear(&inc);
 	/* once it has ended, the close settles the gone one and closes */
 	incident_store_set_run(st, "live");
 	ck_assert_int_eq(incident_append_exit(st, id, "r", "exit 0", 0, 0, false, 0, 0, NULL,
@@ -288,7 +288,7 @@ START_TEST(test_close_waits_for_runs)
 	    "%s", cause);
 	ck_assert_int_eq(incident_get(st, id, &inc, &cause), 1);
 	ck_assert_int_ne(inc.closed_ms, 0);
-	incident_free(&inc);
+	incident_clear(&inc);
 	p = newest("s", INCIDENT_EV_EXIT, NULL);
 	ck_assert_ptr_nonnull(strstr(p, RUN_UNKNOWN_STATUS));
 	free(p);
@@ -342,7 +342,7 @@ START_TEST(test_walk_never_merges)
 	ck_assert(!w.steps[0].running);
 	ck_assert_str_eq(w.steps[0].status, "exit 0");
 	ck_assert(w.steps[0].exit_ok);
-	walk_free(&w);
+	walk_clear(&w);
 	runbook_free(rb);
 }
 END_TEST

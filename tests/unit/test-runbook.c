@@ -131,7 +131,7 @@ START_TEST(test_error_cap)
 	ck_assert_int_eq(lines, 101);
 	ck_assert(str_has_suffix(e, ": 50 more problems not shown"));
 	free(e);
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -198,7 +198,7 @@ START_TEST(test_hostile_inputs)
 		ck_assert_str_eq(errors, "h.yaml:5:3: steps: 1001 steps, more than the 1000 "
 		    "a runbook may have");
 		free(errors);
-		buf_free(&b);
+		buf_clear(&b);
 	}
 	/* A NULL errors pointer is allowed. */
 	ck_assert_ptr_null(runbook_load_buffer("h.yaml", "x", 1, NULL));
@@ -335,7 +335,7 @@ START_TEST(test_vars_conf)
 	for (i = 0; i < n; i++)
 		ck_assert(runbook_var_known(v[i].name));
 	runbook_vars_free(v, n);
-	conf_free(&c);
+	conf_clear(&c);
 }
 END_TEST
 
@@ -390,7 +390,7 @@ START_TEST(test_use_expand)
 	ck_assert_int_eq(runbook_drill_rule(&x->steps[2]), RB_DRILL_SKIP);
 	ck_assert_int_eq(runbook_drill_rule(&x->steps[4]), RB_DRILL_RUN);
 	runbook_free(x);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 }
 END_TEST
 
@@ -417,7 +417,7 @@ START_TEST(test_use_cycle)
 	ck_assert_ptr_null(runbook_expand(&set, set.books[0], &errors));
 	ck_assert_ptr_nonnull(errors);
 	free(errors);
-	runbook_set_free(&set);
+	runbook_set_clear(&set);
 }
 END_TEST
 

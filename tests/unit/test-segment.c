@@ -127,7 +127,7 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(seg.hdr.salt2, 20);
 	ck_assert_mem_eq(seg.sha, sha, SEGMENT_SHALEN);
 	ck_assert_mem_eq(seg.payload, payload, sizeof payload);
-	segment_free(&seg);
+	segment_clear(&seg);
 	ck_assert_int_eq(segment_last_seq(d, &top, &cause), 0);
 	ck_assert_int_eq(top, 1);
 
@@ -145,7 +145,7 @@ START_TEST(test_write_read)
 	ck_assert_int_eq(hr.n_frames, 3);
 	flip(path, SEGMENT_HDRLEN + FSZ + 100);
 	ck_assert_int_eq(segment_read(path, &seg, &cause), 0);
-	segment_free(&seg);
+	segment_clear(&seg);
 
 	/* Bad magic, truncation. */
 	flip(path, 0);

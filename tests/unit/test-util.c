@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fail.h"
 #include "util/fsutil.h"
 #include "util/str.h"
 #include "util/table.h"
+#include "util/testhook.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
@@ -101,7 +103,7 @@ START_TEST(test_shell_quote)
 		str_shell_quote(&b, cases[i].in);
 		ck_assert_str_eq(b.data, cases[i].out);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -126,7 +128,7 @@ START_TEST(test_strings)
 		buf_printf(&b, "%d,", i);
 	ck_assert_uint_eq(strlen(b.data), b.len);
 	ck_assert(str_has_suffix(b.data, "999,"));
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -148,7 +150,7 @@ START_TEST(test_escape)
 	buf_init(&b);
 	str_escape_buf(&b, "one\n\ttwo\r\x1b", STR_ESCAPE_LINES);
 	ck_assert_str_eq(b.data, "one\n\ttwo\\x0d\\x1b");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -165,8 +167,7 @@ START_TEST(test_key_file)
 	free(key);
 	/* Too short, or cut by a NUL byte as openssl would cut it: refused. */
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret\n", 7, 0600, &cause), 0);
-	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
 	ck_assert_ptr_nonnull(strstr(cause, "at least"));
 	free(cause);
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret\0s3cret-s3cret\n", 21, 0600, &cause), 0);
@@ -175,17 +176,86 @@ START_TEST(test_key_file)
 	free(cause);
 	ck_assert_int_eq(fs_write_atomic(path, "s3cret-s3cret-s3cret\n", 21, 0600, &cause), 0);
 	chmod(path, 0640);
-	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_PERM);
 	ck_assert_ptr_nonnull(strstr(cause, "group or others"));
 	ck_assert_ptr_null(strstr(cause, "s3cret"));
 	free(cause);
 	unlink(path);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_NOINPUT);
+	free(cause);
+	/* a key file that is a folder, or a symbolic link (not followed) */
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
+	free(cause);
+	rmdir(path);
+	ck_assert_int_eq(symlink("/etc/hostname", path), 0);
+	ck_assert_int_eq(fs_load_key(path, &key, &cause), FAIL_IO);
+	free(cause);
+	unlink(path);
+	/* the yes/no form says the same failures as -1 */
 	ck_assert_int_eq(fs_read_key(path, &key, &cause), -1);
-	ck_assert_int_eq(fs_errno_exit(errno), EX_NOINPUT);
 	free(cause);
 	free(path);
 	rmdir(dir);
+}
+END_TEST
+
+/* Every failure class, its exit code (sysexits.h), and the errno values that make it. */
+START_TEST(test_fail_class)
+{
+	static const struct { enum fail_class fc; int code; } ex[] = {
+		{ FAIL_NONE, 0 }, { FAIL_CHECK, 1 }, { FAIL_USAGE, 64 }, { FAIL_DATA, 65 },
+		{ FAIL_NOINPUT, 66 }, { FAIL_CANTCREAT, 73 }, { FAIL_IO, 74 },
+		{ FAIL_TEMPFAIL, 75 }, { FAIL_PERM, 77 }, { FAIL_CONFIG, 78 },
+	};
+	static const struct { int err; enum fail_class fc; int code; } er[] = {
+		{ ENOENT, FAIL_NOINPUT, 66 }, { ENOTDIR, FAIL_NOINPUT, 66 },
+		{ EACCES, FAIL_PERM, 77 }, { EPERM, FAIL_PERM, 77 },
+		{ ENOSPC, FAIL_CANTCREAT, 73 }, { EDQUOT, FAIL_CANTCREAT, 73 },
+		{ EROFS, FAIL_CANTCREAT, 73 }, { EEXIST, FAIL_CANTCREAT, 73 },
+		{ EIO, FAIL_IO, 74 }, { EINVAL, FAIL_IO, 74 }, { ELOOP, FAIL_IO, 74 },
+		{ EBADMSG, FAIL_IO, 74 }, { 0, FAIL_IO, 74 },
+	};
+	size_t	i, j;
+
+	ck_assert_int_eq(nitems(ex), FAIL__COUNT);
+	for (i = 0; i < nitems(ex); i++) {
+		ck_assert_msg(fail_exit(ex[i].fc) == ex[i].code, "class %d", (int)ex[i].fc);
+		/* one code per class: the code says the class back */
+		for (j = 0; j < i; j++)
+			ck_assert_int_ne(fail_exit(ex[j].fc), fail_exit(ex[i].fc));
+	}
+	ck_assert_int_eq(FAIL_NONE, 0);
+	ck_assert_int_eq(fail_exit((enum fail_class)FAIL__COUNT), EX_SOFTWARE);
+	for (i = 0; i < nitems(er); i++) {
+		ck_assert_msg(fail_errno(er[i].err) == er[i].fc, "errno %d", er[i].err);
+		ck_assert_int_eq(fail_exit(fail_errno(er[i].err)), er[i].code);
+	}
+	/* a failure never maps to success, whatever errno said */
+	for (i = 0; i < 200; i++)
+		ck_assert_int_ne(fail_errno((int)i), FAIL_NONE);
+}
+END_TEST
+
+/* A test hook is read from $PDR_TEST_NAME only; an empty one is unset. */
+START_TEST(test_testhook)
+{
+	unsetenv("PDR_TEST_KILL_AT");
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	/* the old prefix is not read (split so that the rename's sed leaves it) */
+	setenv("PATRONUS_DR" "_TEST_KILL_AT", "3", 1);
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	unsetenv("PATRONUS_DR" "_TEST_KILL_AT");
+	setenv("PDR_TEST_KILL_AT", "", 1);
+	ck_assert_ptr_null(testhook_get(TESTHOOK_KILL_AT));
+	setenv("PDR_TEST_KILL_AT", "3", 1);
+	ck_assert_str_eq(testhook_get(TESTHOOK_KILL_AT), "3");
+	ck_assert_ptr_null(testhook_get(TESTHOOK_COPY_WAIT_MS));
+	unsetenv("PDR_TEST_KILL_AT");
+	setenv("PDR_TEST_HUP_AT", "db-staged", 1);
+	ck_assert_str_eq(testhook_get(TESTHOOK_HUP_AT), "db-staged");
+	unsetenv("PDR_TEST_HUP_AT");
+	ck_assert_ptr_null(testhook_get((enum testhook)TESTHOOK__COUNT));
 }
 END_TEST
 
@@ -209,8 +279,13 @@ START_TEST(test_write_atomic)
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	free(data);
 	ck_assert_int_eq(fs_read_file(path, 2, &data, &len, &cause), -1);
+	/* errno says why, as after a system call: a file too large */
+	ck_assert_int_eq(errno, EFBIG);
 	free(cause);
 	unlink(path);
+	ck_assert_int_eq(fs_read_file(path, 100, &data, &len, &cause), -1);
+	ck_assert_int_eq(fail_errno(errno), FAIL_NOINPUT);
+	free(cause);
 	free(path);
 	path = xasprintf("rm -r '%s'", dir);
 	ck_assert_int_eq(system(path), 0);
@@ -356,13 +431,13 @@ START_TEST(test_table)
 	/* every word of the note is there, in order */
 	ck_assert_ptr_nonnull(strstr(b.data, "a note"));
 	ck_assert_ptr_nonnull(strstr(b.data, "columns\n"));
-	buf_free(&b);
+	buf_clear(&b);
 	table_clear(&t);
 	/* prose: wrapped at spaces, the rest of a line indented */
 	buf_init(&b);
 	table_lines(&b, "one two three four five six seven eight nine ten eleven twelve\nx", 40);
 	ck_assert_str_eq(b.data, "one two three four five six seven eight\n  nine ten eleven twelve\nx\n");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 
@@ -379,6 +454,8 @@ util_suite(void)
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_key_file);
+	tcase_add_test(tc, test_fail_class);
+	tcase_add_test(tc, test_testhook);
 	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, test_remove_tree);
 	tcase_add_test(tc, test_clock);

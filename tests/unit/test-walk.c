@@ -40,7 +40,7 @@ setup(void)
 static void
 teardown(void)
 {
-	walk_free(&w);
+	walk_clear(&w);
 	runbook_free(rb);
 }
 
@@ -197,7 +197,7 @@ START_TEST(test_failed_stands)
 	buf_reset(&b);
 	walk_step_describe(&w, 1, &b);
 	ck_assert_str_eq(b.data, "done");
-	buf_free(&b);
+	buf_clear(&b);
 }
 END_TEST
 

@@ -128,13 +128,13 @@ backup_version(const char *bin)
 			v = xstrdup(out.data);
 	}
 	proc_free(p);
-	buf_free(&out);
+	buf_clear(&out);
 	return (v != NULL ? v : xstrdup("unknown"));
 }
 
 /* Free what a result holds. */
 void
-backup_result_free(struct backup_result *res)
+backup_result_clear(struct backup_result *res)
 {
 	free(res->dir);
 	free(res->name);
@@ -143,15 +143,26 @@ backup_result_free(struct backup_result *res)
 
 /* Set the failure class and message; returns -1. */
 PDR_PRINTF(4, 5) static int
-backup_fail(struct backup_result *res, int err, char **cause, const char *fmt, ...)
+backup_fail(struct backup_result *res, enum fail_class fc, char **cause, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
 	*cause = xvasprintf(fmt, ap);
 	va_end(ap);
-	res->err = err;
+	res->fail = fc;
 	return (-1);
+}
+
+/*
+ * The class of a failed archive or manifest: CANTCREAT when the file could
+ * not be written for lack of room, else IO (a write error, reading the
+ * folder, encrypting).
+ */
+static enum fail_class
+backup_out_class(const struct hashio_out *out)
+{
+	return (out->fail == FAIL_CANTCREAT ? FAIL_CANTCREAT : FAIL_IO);
 }
 
 /* Sleep for ms milliseconds. */
@@ -167,7 +178,7 @@ backup_sleep_ms(int ms)
 /*
  * Say why the online copy failed, naming the file at fault: a full or failing
  * backup disk is the copy's (tmp), with the system's errno; the database
- * copied only when reading it failed. Fills res->err; returns -1.
+ * copied only when reading it failed. Fills res->fail; returns -1.
  */
 static int
 backup_copy_fail(const char *database, sqlite3 *src, sqlite3 *dst, const char *tmp, int rc,
@@ -176,15 +187,15 @@ backup_copy_fail(const char *database, sqlite3 *src, sqlite3 *dst, const char *t
 	int	e = sqlite3_system_errno(dst);
 
 	if (rc == SQLITE_FULL || e == ENOSPC || e == EDQUOT)
-		return (backup_fail(res, ENOSPC, cause, _("%s: cannot write the copy: %s"),
-		    tmp, strerror(e != 0 ? e : ENOSPC)));
+		return (backup_fail(res, FAIL_CANTCREAT, cause,
+		    _("%s: cannot write the copy: %s"), tmp, strerror(e != 0 ? e : ENOSPC)));
 	if (e != 0 && (rc & 0xff) == SQLITE_IOERR)
-		return (backup_fail(res, e == EROFS ? EROFS : EIO, cause,
+		return (backup_fail(res, e == EROFS ? FAIL_CANTCREAT : FAIL_IO, cause,
 		    _("%s: cannot write the copy: %s"), tmp, strerror(e)));
 	if ((e = sqlite3_system_errno(src)) != 0)
-		return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s (%s)"),
+		return (backup_fail(res, FAIL_IO, cause, _("%s: online copy failed: %s (%s)"),
 		    database, sqlite3_errstr(rc), strerror(e)));
-	return (backup_fail(res, EIO, cause, _("%s: online copy failed: %s"), database,
+	return (backup_fail(res, FAIL_IO, cause, _("%s: online copy failed: %s"), database,
 	    sqlite3_errstr(rc)));
 }
 
@@ -206,10 +217,11 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
-		return (backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno)));
+		return (backup_fail(res, fail_errno(errno), cause, "%s: %s", tmp,
+		    strerror(errno)));
 	close(fd);
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
-		backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+		backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return (-1);
 	}
@@ -217,7 +229,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	for (i = 1; i <= attempts; i++) {
 		hashio_checkpoint("copy");
 		if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
-			backup_fail(res, EIO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
+			backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 			sqlite3_close(dst);
 			return (-1);
 		}
@@ -239,12 +251,12 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	}
 	if (rc != SQLITE_DONE) {
 		sqlite3_close(dst);
-		return (backup_fail(res, EBUSY, cause, _("%s: database stayed busy or locked "
+		return (backup_fail(res, FAIL_IO, cause, _("%s: database stayed busy or locked "
 		    "for %d attempts within %d ms; no copy made"), database,
 		    i > attempts ? attempts : i, wait_ms));
 	}
 	if (sqlite3_close(dst) != SQLITE_OK)
-		return (backup_fail(res, EIO, cause, _("%s: cannot close the copy"), tmp));
+		return (backup_fail(res, FAIL_IO, cause, _("%s: cannot close the copy"), tmp));
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
@@ -263,10 +275,9 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 /*
  * A consistent online copy of the SQLite database at database into dst (made
  * atomically: a temporary name beside it, fsync, rename), as the backup
- * makes its .db. Returns 0, or -1 with *cause and errno set to the class of
- * the failure (ENOSPC, EBUSY, EIO...).
+ * makes its .db. Returns FAIL_NONE, or the class of the failure with *cause.
  */
-int
+enum fail_class
 backup_copy_db(const char *database, const char *dst, char **cause)
 {
 	struct backup_opts	 o;
@@ -286,26 +297,26 @@ backup_copy_db(const char *database, const char *dst, char **cause)
 		*cause = xasprintf("%s: %s", database, sqlite3_errmsg(src));
 		sqlite3_close(src);
 		free(tmp);
-		errno = EIO;
-		return (-1);
+		return (FAIL_IO);
 	}
 	sqlite3_busy_timeout(src, 1000);
 	r = backup_copy(&o, src, tmp, &res, cause);
 	sqlite3_close(src);
 	if (r == 0 && ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1 || rename(tmp, dst) == -1)) {
-		res.err = errno;
+		res.fail = fail_errno(errno);
 		*cause = xasprintf("%s: %s", dst, strerror(errno));
 		r = -1;
 	}
 	if (r != 0) {
 		unlink(tmp);
 		free(tmp);
-		errno = res.err != 0 ? res.err : EIO;
-		return (-1);
+		return (res.fail != FAIL_NONE ? res.fail : FAIL_IO);
 	}
 	free(tmp);
-	return (fs_fsync_parent(dst, cause));
+	if (fs_fsync_parent(dst, cause) == -1)
+		return (fail_errno(errno));
+	return (FAIL_NONE);
 }
 
 /* Log (at debug level) how long the backup has run, at a named step. */
@@ -329,7 +340,7 @@ struct backup_job {
 	long			 sites, paths;	/* CHECK */
 	char			 hex[HASHIO_HEXLEN];	/* HASH */
 	int			 rc;		/* 0 ok; CHECK: 1 damage found */
-	int			 err;		/* errno class of a failure */
+	enum fail_class		 fail;		/* the class of a failure */
 	char			*cause;		/* owned */
 	int64_t			 ms;		/* how long it took */
 	pthread_t		 th;
@@ -348,16 +359,16 @@ backup_job_run(void *arg)
 	case BACKUP_JOB_CHECK:
 		j->rc = verify_db_check(j->path, false, &j->sites,
 		    j->want_paths ? &j->paths : NULL, &j->cause);
-		j->err = j->rc == 1 ? EBADMSG : EIO;
+		j->fail = j->rc == 1 ? FAIL_CHECK : FAIL_IO;
 		break;
 	case BACKUP_JOB_HASH:
 		j->rc = hashio_file(j->path, j->hex, NULL, &j->cause);
-		j->err = EIO;
+		j->fail = FAIL_IO;
 		break;
 	case BACKUP_JOB_FSYNC:
 		j->rc = 0;
 		if ((fd = open(j->path, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1) {
-			j->err = errno;
+			j->fail = fail_errno(errno);
 			j->cause = xasprintf("%s: fsync: %s", j->path, strerror(errno));
 			j->rc = -1;
 		}
@@ -396,7 +407,7 @@ backup_job_wait(struct backup_job *j)
 static int
 backup_job_fail(struct backup_job *j, struct backup_result *res, char **cause)
 {
-	res->err = j->err;
+	res->fail = j->fail;
 	if (*cause == NULL) {
 		*cause = j->cause;
 		j->cause = NULL;
@@ -485,7 +496,8 @@ backup_reserve(struct catalog_set *s, const char *stamp, char **path,
 		tmp = hashio_tmpname(path[PART_DB]);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd == -1 && errno != EEXIST) {
-			backup_fail(res, errno, cause, "%s: %s", tmp, strerror(errno));
+			backup_fail(res, fail_errno(errno), cause, "%s: %s", tmp,
+			    strerror(errno));
 			free(tmp);
 			return (-1);
 		}
@@ -495,8 +507,9 @@ backup_reserve(struct catalog_set *s, const char *stamp, char **path,
 		close(fd);
 		return (0);
 	}
-	return (backup_fail(res, EEXIST, cause, _("%s/patronus-%s-%s: 99 sets of that second "
-	    "exist already"), s->dir, backup_tier_names[s->tier], stamp));
+	return (backup_fail(res, FAIL_CANTCREAT, cause,
+	    _("%s/patronus-%s-%s: 99 sets of that second exist already"), s->dir,
+	    backup_tier_names[s->tier], stamp));
 }
 
 /*
@@ -527,7 +540,7 @@ backup_key_check(const struct catalog_set *sets, size_t n, const char *password)
 					    sets[i].name, m.fingerprint, fp);
 				}
 			}
-			manifest_free(&m);
+			manifest_clear(&m);
 			free(text);
 		}
 		free(cause);
@@ -551,7 +564,7 @@ backup_notes(struct archive_stats *as)
  * Check an archive just written as verify and restore check it (read whole,
  * decrypted with password when not NULL, every entry as restore accepts it
  * into dir), so that a set that backup completes restores. Returns -1 with
- * *cause and res->err.
+ * *cause and res->fail (FAIL_CHECK).
  */
 static int
 backup_check_archive(const char *path, const char *password, const char *dir,
@@ -563,12 +576,12 @@ backup_check_archive(const char *path, const char *password, const char *dir,
 	if (verify_archive(path, password, dir, hex, &entries, &why) == 0)
 		return (0);
 	log_error(_("The archive just written would not restore!"));
-	backup_fail(res, EBADMSG, cause, "%s", why);
+	backup_fail(res, FAIL_CHECK, cause, "%s", why);
 	free(why);
 	return (-1);
 }
 
-/* Check the inputs and read the key; fills res->err. Returns -1 with *cause. */
+/* Check the inputs and read the key; fills res->fail. Returns -1 with *cause. */
 static int
 backup_inputs(const struct conf *c, char **password, struct backup_result *res, char **cause)
 {
@@ -577,19 +590,18 @@ backup_inputs(const struct conf *c, char **password, struct backup_result *res, 
 	size_t		i;
 
 	if (stat(c->database, &st) == -1)
-		return (backup_fail(res, errno, cause, _("database %s: %s"), c->database,
-		    strerror(errno)));
+		return (backup_fail(res, fail_errno(errno), cause, _("database %s: %s"),
+		    c->database, strerror(errno)));
 	for (i = 0; i < nitems(dirs); i++) {
 		if (stat(dirs[i], &st) == -1)
-			return (backup_fail(res, errno, cause, "%s: %s", dirs[i],
+			return (backup_fail(res, fail_errno(errno), cause, "%s: %s", dirs[i],
 			    strerror(errno)));
 		if (!S_ISDIR(st.st_mode))
-			return (backup_fail(res, ENOTDIR, cause, _("%s: not a folder"), dirs[i]));
+			return (backup_fail(res, FAIL_NOINPUT, cause, _("%s: not a folder"),
+			    dirs[i]));
 	}
-	if (fs_read_key(c->encryption_key, password, cause) == -1) {
-		res->err = errno == EIO ? EIO : errno;
+	if ((res->fail = fs_load_key(c->encryption_key, password, cause)) != FAIL_NONE)
 		return (-1);
-	}
 	return (0);
 }
 
@@ -598,7 +610,7 @@ backup_inputs(const struct conf *c, char **password, struct backup_result *res, 
  * lines: integrity check, online copy, check of the copy, counts, config
  * archive, encrypted WireGuard archive, manifest, then retention. Every file
  * appears under its name only when complete; the manifest last. Fills res;
- * returns -1 with *cause and res->err on failure, leaving no set behind.
+ * returns -1 with *cause and res->fail on failure, leaving no set behind.
  */
 int
 backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
@@ -634,12 +646,13 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		r = fs_mkdir_p(d, 0700, cause);
 		free(d);
 		if (r == -1) {
-			res->err = errno == ENOENT ? ENOENT : (errno == EACCES ? EACCES : EROFS);
+			res->fail = errno == ENOENT ? FAIL_NOINPUT : errno == EACCES ? FAIL_PERM :
+			    FAIL_CANTCREAT;
 			goto out;
 		}
 	}
 	if (catalog_scan(c->backup_dir, NULL, NULL, &sets, &nsets, cause) == -1) {
-		res->err = EIO;
+		res->fail = FAIL_IO;
 		goto out;
 	}
 	res->tier = o->tier >= 0 ? (enum backup_tier)o->tier :
@@ -672,7 +685,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	hashio_checkpoint("start");
 	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
 	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
-		backup_fail(res, EIO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
+		backup_fail(res, FAIL_IO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);
 		free(live.cause);
 		goto fail;
@@ -707,7 +720,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	backup_timing("integrity check, hash and fsync of the copy");
 	if (r != 0) {
 		log_error("Backup verification failed!");
-		res->err = r == 1 ? EBADMSG : EIO;
+		res->fail = r == 1 ? FAIL_CHECK : FAIL_IO;
 		*cause = why;
 		free(hash.cause);
 		free(sync.cause);
@@ -723,7 +736,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	if (rename(tmp, path[PART_DB]) == -1 || fs_fsync_parent(path[PART_DB], cause) == -1) {
 		if (*cause == NULL)
 			*cause = xasprintf("%s: %s", path[PART_DB], strerror(errno));
-		res->err = EIO;
+		res->fail = FAIL_IO;
 		goto fail;
 	}
 	log_info("Database backed up: %s", path[PART_DB]);
@@ -738,12 +751,12 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	/* 2. Configuration, without the encryption key. */
 	log_info("Backing up configuration...");
 	if (hashio_open(&out, path[PART_CONFIG], cause) == -1) {
-		res->err = errno;
+		res->fail = out.fail;
 		goto fail;
 	}
 	if (archive_pack_dir(c->config_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
 	    hashio_sink, &out, &as, cause) == -1 || hashio_commit(&out, cause) == -1) {
-		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		res->fail = backup_out_class(&out);
 		hashio_abort(&out);
 		archive_stats_clear(&as);
 		goto fail;
@@ -762,14 +775,14 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	/* 3. WireGuard keys, encrypted as openssl enc -aes-256-cbc -salt -pbkdf2 does. */
 	log_info("Backing up WireGuard keys...");
 	if (hashio_open(&out, path[PART_WIREGUARD], cause) == -1) {
-		res->err = errno;
+		res->fail = out.fail;
 		goto fail;
 	}
 	if ((enc = crypt_enc_new(password, hashio_sink, &out, cause)) == NULL ||
 	    archive_pack_dir(c->wireguard_dir, c->encryption_key, ARCHIVE_PACK_RESTORABLE,
 	    crypt_enc_sink, enc, &as, cause) == -1 || crypt_enc_finish(enc, cause) == -1 ||
 	    hashio_commit(&out, cause) == -1) {
-		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		res->fail = backup_out_class(&out);
 		crypt_enc_free(enc);
 		hashio_abort(&out);
 		archive_stats_clear(&as);
@@ -801,7 +814,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	if (hashio_open(&out, path[PART_MANIFEST], cause) == -1 ||
 	    hashio_write(&out, text, strlen(text), cause) == -1 ||
 	    hashio_commit(&out, cause) == -1) {
-		res->err = errno == ENOSPC || errno == EDQUOT ? ENOSPC : EIO;
+		res->fail = backup_out_class(&out);
 		hashio_abort(&out);
 		goto fail;
 	}
@@ -849,6 +862,8 @@ fail:
 		free(j);
 	}
 out:
+	if (rc == -1 && res->fail == FAIL_NONE)
+		res->fail = FAIL_IO;
 	if (rc == -1 && *cause != NULL)
 		log_error("%s", *cause);
 	sqlite3_close(src);
@@ -860,7 +875,7 @@ out:
 		free(path[i]);
 	free(tmp);
 	free(text);
-	manifest_free(&m);
+	manifest_clear(&m);
 	catalog_set_clear(&s);
 	return (rc);
 }

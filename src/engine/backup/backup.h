@@ -8,6 +8,7 @@
 
 #include "engine/set/catalog.h"
 #include "util/conf.h"
+#include "util/fail.h"
 
 /* How long the online copy keeps retrying while the database is busy. */
 #define BACKUP_COPY_ATTEMPTS	20
@@ -26,22 +27,22 @@ struct backup_opts {
 	int			 wait_ms;	/* online copy time bound, 0: default */
 };
 
-/* What a backup made. Strings owned; free with backup_result_free. */
+/* What a backup made. Strings owned; free with backup_result_clear. */
 struct backup_result {
 	char			*dir;
 	char			*name;
 	enum backup_tier	 tier;
 	long			 sites;
 	long			 paths;
-	int			 err;		/* errno class of a failure; EBADMSG: a check failed */
+	enum fail_class		 fail;		/* of a failure; FAIL_CHECK: a check failed */
 	unsigned		 offsite_failed; /* bit (1 << enum remote_kind) per failed copy */
 	bool			 offsite_broken; /* remote settings unusable or queue unwritable */
 };
 
 enum backup_tier	 backup_classify(time_t, const struct catalog_set *, size_t);
 int			 backup_run(const struct backup_opts *, struct backup_result *, char **);
-int			 backup_copy_db(const char *, const char *, char **);
-void			 backup_result_free(struct backup_result *);
+enum fail_class		 backup_copy_db(const char *, const char *, char **);
+void			 backup_result_clear(struct backup_result *);
 char			*backup_date(time_t);
 
 #endif

@@ -75,7 +75,7 @@ metrics_init(struct metrics *m)
 
 /* Free what m owns. */
 void
-metrics_free(struct metrics *m)
+metrics_clear(struct metrics *m)
 {
 	size_t	i;
 
@@ -104,7 +104,7 @@ metrics_is_cleared(const struct metrics *m, const char *name, size_t len)
 
 /* Replace family name in the file, with no samples unless metrics_set adds some. */
 void
-metrics_clear(struct metrics *m, const char *name)
+metrics_drop(struct metrics *m, const char *name)
 {
 	if (metrics_is_cleared(m, name, strlen(name)))
 		return;
@@ -116,7 +116,7 @@ metrics_clear(struct metrics *m, const char *name)
 void
 metrics_set(struct metrics *m, const char *name, const char *labels, double value)
 {
-	metrics_clear(m, name);
+	metrics_drop(m, name);
 	m->s = xreallocarray(m->s, m->n + 1, sizeof *m->s);
 	m->s[m->n].name = xstrdup(name);
 	m->s[m->n].labels = labels != NULL ? xstrdup(labels) : NULL;
@@ -145,8 +145,8 @@ metrics_catalog(struct metrics *m, const struct catalog_set *sets, size_t n, tim
 			oldest[t] = sets[i].when;
 		count[t]++;
 	}
-	metrics_clear(m, "patronus_dr_backup_newest_age_seconds");
-	metrics_clear(m, "patronus_dr_backup_oldest_age_seconds");
+	metrics_drop(m, "patronus_dr_backup_newest_age_seconds");
+	metrics_drop(m, "patronus_dr_backup_oldest_age_seconds");
 	for (t = 0; t < BACKUP__TIERS; t++) {
 		l = xasprintf("tier=\"%s\"", backup_tier_names[t]);
 		metrics_set(m, "patronus_dr_backup_sets", l, (double)count[t]);
@@ -218,6 +218,6 @@ metrics_write(const char *path, const struct metrics *m, char **cause)
 	}
 	free(old);
 	rc = fs_write_atomic(path, b.data, b.len, 0644, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }

@@ -27,9 +27,9 @@ struct metrics {
 };
 
 void	metrics_init(struct metrics *);
-void	metrics_free(struct metrics *);
+void	metrics_clear(struct metrics *);
 void	metrics_set(struct metrics *, const char *, const char *, double);
-void	metrics_clear(struct metrics *, const char *);
+void	metrics_drop(struct metrics *, const char *);
 void	metrics_catalog(struct metrics *, const struct catalog_set *, size_t, time_t);
 int	metrics_write(const char *, const struct metrics *, char **);
 

@@ -187,7 +187,7 @@ notify_send(const char *webhook, int64_t timeout, const char *text, char **cause
 	switch ((pid = fork())) {
 	case -1:
 		*cause = xasprintf(_("notify: cannot start a process: %s"), strerror(errno));
-		buf_free(&b);
+		buf_clear(&b);
 		return (-1);
 	case 0:
 		/* The child starts the sender and exits, so nobody waits for it. */
@@ -198,7 +198,7 @@ notify_send(const char *webhook, int64_t timeout, const char *text, char **cause
 			notify_child(webhook, ms, b.data);
 		_exit(0);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	return (0);

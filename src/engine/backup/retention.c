@@ -168,7 +168,7 @@ retention_why(unsigned reasons, const struct retention_policy *p)
 		if (reasons & (1u << r))
 			buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", backup_tier_names[r]);
 	why = xasprintf(_("kept by rule: %s"), b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	return (why);
 }
 
@@ -246,10 +246,10 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 				v[i].why = vr.nenv > 0 ? xasprintf(_("cannot be verified now, "
 				    "kept: %s"), why) : xasprintf(_("corrupt, kept for "
 				    "inspection: %s"), why);
-				verify_report_free(&vr);
+				verify_report_clear(&vr);
 				continue;
 			}
-			verify_report_free(&vr);
+			verify_report_clear(&vr);
 			free(why);
 		}
 		protected = true;

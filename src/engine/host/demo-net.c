@@ -669,6 +669,6 @@ demo_wireguard(struct demo_ctx *c, char **cause)
 	rc = demo_write(c, DEMO_WIREGUARD_DIR "/wg0.conf", b.data, b.len, 0600, cause);
 out:
 	OPENSSL_cleanse(b.data, b.len);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }

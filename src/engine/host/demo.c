@@ -157,7 +157,7 @@ demo_write_secret(struct demo_ctx *c, const char *rel, size_t n, char **cause)
 	if (demo_random_b64(n, &b, cause) == 0)
 		rc = demo_write(c, rel, b.data, b.len, 0600, cause);
 	OPENSSL_cleanse(b.data, b.len);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -272,7 +272,7 @@ demo_patronus_config(struct demo_ctx *c, char **cause)
 	    "      primary_path: ber-01-to-fra-hub-primary\n"
 	    "      backup_path: ber-01-to-fra-hub-backup\n");
 	rc = demo_write(c, DEMO_CONFIG_DIR "/config.yaml", b.data, b.len, 0640, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -330,7 +330,7 @@ demo_dr_yaml(struct demo_ctx *c, char **cause)
 	demo_yaml_quote(&b, c->rep->runbook_dir);
 	buf_adds(&b, "]\n");
 	rc = demo_write(c, DEMO_CONFIG, b.data, b.len, 0644, cause);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -514,7 +514,7 @@ demo_report_kept(struct demo_report *rep)
  * Make a demo sandbox in dir (NULL: demo_default_dir). An existing sandbox
  * is kept unless reset; reset removes only a folder holding the marker. The
  * sandbox is built in a staging folder beside dir and renamed into place, so
- * dir never holds half a sandbox. Fills *rep (free with demo_report_free);
+ * dir never holds half a sandbox. Fills *rep (free with demo_report_clear);
  * returns -1 with *cause and rep->err set.
  */
 int
@@ -638,7 +638,7 @@ out:
 
 /* Free what a report owns. */
 void
-demo_report_free(struct demo_report *rep)
+demo_report_clear(struct demo_report *rep)
 {
 	free(rep->dir);
 	free(rep->config);
@@ -737,7 +737,7 @@ demo_history(const struct demo_report *rep, time_t now, size_t *nsets, char **ca
 	*nsets = 0;
 	conf_defaults(&c);
 	if (conf_load_file(&c, rep->config, true, cause) != 0) {
-		conf_free(&c);
+		conf_clear(&c);
 		return (-1);
 	}
 	for (i = 0; i < nitems(demo_ages); i++) {
@@ -749,15 +749,15 @@ demo_history(const struct demo_report *rep, time_t now, size_t *nsets, char **ca
 		o.tier = -1;
 		o.now = now - demo_ages[i];
 		if (backup_run(&o, &res, cause) != 0) {
-			backup_result_free(&res);
+			backup_result_clear(&res);
 			goto out;
 		}
 		demo_history_times(&c, &res, o.now);
-		backup_result_free(&res);
+		backup_result_clear(&res);
 		(*nsets)++;
 	}
 	rc = demo_history_row(rep->database, now - 60, "site.update", cause);
 out:
-	conf_free(&c);
+	conf_clear(&c);
 	return (rc);
 }

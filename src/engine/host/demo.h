@@ -29,7 +29,7 @@
 #define DEMO_WIREGUARD_DIR	"etc/wireguard"
 #define DEMO_BACKUP_DIR		"backup/patronus"
 
-/* What demo_create made or found. Strings are owned; demo_report_free frees them. */
+/* What demo_create made or found. Strings are owned; demo_report_clear frees them. */
 struct demo_report {
 	char	*dir;		/* absolute sandbox folder */
 	char	*config;	/* DIR/dr.yaml */
@@ -54,7 +54,7 @@ struct demo_report {
 
 char	*demo_default_dir(char **);
 int	 demo_create(const char *, bool, struct demo_report *, char **);
-void	 demo_report_free(struct demo_report *);
+void	 demo_report_clear(struct demo_report *);
 int	 demo_history(const struct demo_report *, time_t, size_t *, char **);
 
 #endif

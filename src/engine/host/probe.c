@@ -5,6 +5,7 @@
 #include <yaml.h>
 
 #include "engine/host/probe.h"
+#include "util/fsutil.h"
 #include "util/xmalloc.h"
 
 /* Drop a response body: only the status matters. */
@@ -81,8 +82,9 @@ probe_yaml(const char *path, size_t *docs, char **cause)
 	int		 rc = -1;
 
 	*docs = 0;
-	if ((f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+	if ((f = fs_fopen_regular(path)) == NULL) {
+		*cause = errno == EINVAL ? xasprintf(_("%s: not a regular file"), path) :
+		    xasprintf("%s: %s", path, strerror(errno));
 		return (-1);
 	}
 	if (!yaml_parser_initialize(&p)) {

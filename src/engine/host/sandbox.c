@@ -219,7 +219,7 @@ sandbox_write_conf(const struct conf *live, const char *dir, const char *dbname,
 	path = str_join_path(dir, SANDBOX_CONFIG);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc != 0)
 		return (-1);
 
@@ -231,7 +231,7 @@ sandbox_write_conf(const struct conf *live, const char *dir, const char *dbname,
 	path = str_join_path(dir, SANDBOX_MARKER);
 	rc = fs_write_atomic(path, m.data, m.len, 0600, cause);
 	free(path);
-	buf_free(&m);
+	buf_clear(&m);
 	return (rc);
 }
 
@@ -246,7 +246,7 @@ sandbox_inside(const char *path, const char *dir)
 	return (strncmp(path, dir, len) == 0 && path[len] == '/');
 }
 
-/* Refuse (ENOSPC) when the file system of dir's parent has less room than need. */
+/* Refuse when the file system of dir's parent has less room than need. */
 static int
 sandbox_room(const char *dir, uint64_t need, char **cause)
 {
@@ -261,12 +261,18 @@ sandbox_room(const char *dir, uint64_t need, char **cause)
 			*cause = xasprintf(_("%s: the drill's sandbox needs %ju KiB (a copy of "
 			    "the database, the config and the keys), %ju KiB are free there"),
 			    parent, (uintmax_t)(need / 1024), (uintmax_t)(avail / 1024));
-			errno = ENOSPC;
 			rc = -1;
 		}
 	}
 	free(parent);
 	return (rc);
+}
+
+/* The class of a failure to make the sandbox: a missing path is no input, else cannot create. */
+static enum fail_class
+sandbox_class(int err)
+{
+	return (err == ENOENT ? FAIL_NOINPUT : FAIL_CANTCREAT);
 }
 
 /*
@@ -275,10 +281,11 @@ sandbox_room(const char *dir, uint64_t need, char **cause)
  * from the live host in live: the database by an online copy, config_dir and
  * wireguard_dir copied, the sandbox's dr.yaml and marker; keep leaves the
  * "keep" mark for sandbox_kept. Fills *st. Refuses before copying when the
- * file system has no room. Returns 0, or -1 with *cause and errno (ENOSPC,
- * EROFS, EACCES...) after removing what it made.
+ * file system has no room. Returns FAIL_NONE, or with *cause (after removing
+ * what it made) FAIL_NOINPUT when a path it needs is missing, else
+ * FAIL_CANTCREAT.
  */
-int
+enum fail_class
 sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox_stats *st,
     char **cause)
 {
@@ -287,6 +294,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	uint64_t	 need;
 	int64_t		 t0;
 	int		 err;
+	enum fail_class	 fc;
 
 	memset(st, 0, sizeof st[0]);
 	/* a sandbox inside a folder it copies would copy itself */
@@ -294,16 +302,14 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 		*cause = xasprintf(_("%s lies inside %s or %s, which the drill's sandbox "
 		    "copies: move state_dir out of them"), dir, live->config_dir,
 		    live->wireguard_dir);
-		errno = EINVAL;
-		return (-1);
+		return (FAIL_CANTCREAT);
 	}
 	/* a host without its database (yet) gets a sandbox without one */
 	if (stat(live->database, &sb) == -1) {
 		if ((err = errno) != ENOENT) {
 			*cause = xasprintf(_("%s: %s (the drill's sandbox copies it)"),
 			    live->database, strerror(err));
-			errno = err;
-			return (-1);
+			return (sandbox_class(err));
 		}
 		sb.st_size = 0;
 	}
@@ -313,29 +319,33 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 		if (*cause == NULL)
 			*cause = xasprintf("%s: %s", dir, strerror(err));
 		free(parent);
-		errno = err;
-		return (-1);
+		return (sandbox_class(err));
 	}
 	free(parent);
 	wal = xasprintf("%s-wal", live->database);
 	need = (uint64_t)sb.st_size + sandbox_size(wal) + sandbox_size(live->config_dir) +
 	    sandbox_size(live->wireguard_dir) + 1024 * 1024;
 	free(wal);
-	if (sandbox_room(dir, need, cause) != 0)
+	if (sandbox_room(dir, need, cause) != 0) {
+		fc = FAIL_CANTCREAT;
 		goto fail;
+	}
 
 	sub = str_join_path(dir, "db");
 	db = str_join_path(sub, strrchr(live->database, '/') != NULL ?
 	    strrchr(live->database, '/') + 1 : live->database);
 	t0 = time_mono_ms();
 	if (mkdir(sub, 0700) == -1) {
+		fc = sandbox_class(errno);
 		*cause = xasprintf("%s: %s", sub, strerror(errno));
 		free(sub);
 		free(db);
 		goto fail;
 	}
 	free(sub);
-	if (fs_exists(live->database) && backup_copy_db(live->database, db, cause) != 0) {
+	if (fs_exists(live->database) &&
+	    (fc = backup_copy_db(live->database, db, cause)) != FAIL_NONE) {
+		fc = fc == FAIL_NOINPUT ? FAIL_NOINPUT : FAIL_CANTCREAT;
 		free(db);
 		goto fail;
 	}
@@ -346,6 +356,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	t0 = time_mono_ms();
 	sub = str_join_path(dir, "config");
 	if (sandbox_copy_tree(live->config_dir, sub, st, cause) != 0) {
+		fc = sandbox_class(errno);
 		free(sub);
 		free(db);
 		goto fail;
@@ -353,6 +364,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	free(sub);
 	sub = str_join_path(dir, "wireguard");
 	if (sandbox_copy_tree(live->wireguard_dir, sub, st, cause) != 0) {
+		fc = sandbox_class(errno);
 		free(sub);
 		free(db);
 		goto fail;
@@ -362,6 +374,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	sub = str_join_path(dir, "state");
 	parent = str_join_path(dir, "log");
 	if (mkdir(sub, 0700) == -1 || mkdir(parent, 0700) == -1) {
+		fc = sandbox_class(errno);
 		*cause = xasprintf("%s: %s", dir, strerror(errno));
 		free(sub);
 		free(parent);
@@ -373,6 +386,7 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 	if (keep) {
 		sub = str_join_path(dir, SANDBOX_KEEP);
 		if (fs_write_atomic(sub, "", 0, 0600, cause) != 0) {
+			fc = sandbox_class(errno);
 			free(sub);
 			free(db);
 			goto fail;
@@ -380,17 +394,16 @@ sandbox_make(const struct conf *live, const char *dir, bool keep, struct sandbox
 		free(sub);
 	}
 	if (sandbox_write_conf(live, dir, strrchr(db, '/') + 1, cause) != 0) {
+		fc = sandbox_class(errno);
 		free(db);
 		goto fail;
 	}
 	free(db);
-	return (0);
+	return (FAIL_NONE);
 fail:
-	err = errno;
 	if (fs_remove_tree(dir, &why) != 0)
 		free(why);
-	errno = err;
-	return (-1);
+	return (fc);
 }
 
 /* Whether the sandbox at dir is to be kept after its drill (run --keep-sandbox). */

@@ -5,6 +5,7 @@
 #include "system.h"
 
 #include "util/conf.h"
+#include "util/fail.h"
 
 /*
  * The layout under DIR (STATE_DIR/incidents/ID/sandbox):
@@ -35,8 +36,8 @@ struct sandbox_stats {
 };
 
 char	*sandbox_dir(const char *, const char *);
-int	 sandbox_make(const struct conf *, const char *, bool, struct sandbox_stats *,
-	    char **);
+enum fail_class	 sandbox_make(const struct conf *, const char *, bool,
+	    struct sandbox_stats *, char **);
 int	 sandbox_remove(const char *, char **);
 char	*sandbox_live_path(const char *, const char *);
 bool	 sandbox_kept(const char *);

@@ -73,9 +73,18 @@ evidence_copy(struct evidence *ev, const char *src, const char *rel, char **caus
 	ssize_t		 n, w, off;
 	uint64_t	 size = 0;
 	int		 in, out = -1, rc = -1;
+	struct stat	 st;
 
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+
+	/* a FIFO swapped in for the file must not block the collection */
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		*cause = xasprintf("%s: %s", src, strerror(errno));
+		return (-1);
+	}
+	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK) == -1) {
+		*cause = xasprintf(_("%s: not a regular file"), src);
+		close(in);
 		return (-1);
 	}
 	dst = str_join_path(ev->o->dir, rel);
@@ -246,7 +255,7 @@ evidence_processes(struct evidence *ev, struct buf *out)
 		ev->r->processes++;
 	}
 	closedir(dir);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* Which process holds a socket inode: "PID/NAME" into out, "-" when none seen. */
@@ -296,7 +305,7 @@ evidence_socket_owner(unsigned long inode, char *out, size_t size)
 			break;
 	}
 	closedir(dir);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* An address of /proc/net/{tcp,udp}{,6} ("0100007F:1F90") as text. */
@@ -367,7 +376,7 @@ evidence_connections(struct evidence *ev, struct buf *out)
 			ev->r->connections++;
 		}
 	}
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* List files under path changed (mtime or ctime) since o->since. */
@@ -452,9 +461,10 @@ evidence_empty(const char *path)
  * the process list and the network connections read from /proc, the files
  * changed recently under o->paths, a collection note; every item SHA-256
  * hashed into SHA256SUMS (sha256sum format); then files 0400, folders 0500.
- * Fills r. Returns -1 with *cause.
+ * Fills r. Returns FAIL_NONE, or the class of the failure with *cause
+ * (FAIL_CANTCREAT: o->dir is not empty).
  */
-int
+enum fail_class
 evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char **cause)
 {
 	static const char *const	 sfx[] = { "", "-wal", "-shm" };
@@ -465,16 +475,16 @@ evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char 
 	const char			*base, *user;
 	size_t				 i;
 	int				 rc = -1;
+	enum fail_class			 fc;
 
 	memset(r, 0, sizeof *r);
 	if (!evidence_empty(o->dir)) {
 		*cause = xasprintf(_("%s: not empty; evidence goes into a new folder"),
 		    o->dir);
-		errno = EEXIST;
-		return (-1);
+		return (FAIL_CANTCREAT);
 	}
 	if (fs_mkdir_p(o->dir, 0700, cause) != 0)
-		return (-1);
+		return (fail_errno(errno));
 	memset(&ev, 0, sizeof ev);
 	ev.o = o;
 	ev.r = r;
@@ -552,7 +562,9 @@ evidence_collect(const struct evidence_opts *o, struct evidence_result *r, char 
 	extract_checkpoint("evidence-manifest");
 	rc = evidence_seal(o->dir, cause);
 out:
-	buf_free(&b);
-	buf_free(&ev.sums);
-	return (rc);
+	/* every step above fails on a file operation: its errno, before the frees */
+	fc = rc == 0 ? FAIL_NONE : fail_errno(errno);
+	buf_clear(&b);
+	buf_clear(&ev.sums);
+	return (fc);
 }

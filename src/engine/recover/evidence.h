@@ -6,6 +6,8 @@
 
 #include <time.h>
 
+#include "util/fail.h"
+
 /* What to collect. */
 struct evidence_opts {
 	const char		*dir;		/* new or empty folder to fill */
@@ -27,6 +29,7 @@ struct evidence_result {
 
 #define EVIDENCE_MANIFEST "SHA256SUMS"
 
-int	evidence_collect(const struct evidence_opts *, struct evidence_result *, char **);
+enum fail_class	evidence_collect(const struct evidence_opts *, struct evidence_result *,
+	    char **);
 
 #endif

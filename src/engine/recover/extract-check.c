@@ -41,7 +41,7 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 	for (p = name; (c = archive_component(&p, &len)) != NULL;) {
 		if (archive_is_up(c, len)) {
 			*cause = xasprintf(_("name with \"..\": \"%s\""), name);
-			buf_free(&b);
+			buf_clear(&b);
 			return (-1);
 		}
 		if (b.len > 0)
@@ -49,18 +49,18 @@ extract_relname(const char *name, const char *prefix, char **rel, char **cause)
 		buf_add(&b, c, len);
 	}
 	if (b.len == plen && memcmp(b.data, prefix, plen) == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		*rel = xstrdup("");
 		return (0);
 	}
 	if (b.len > plen && memcmp(b.data, prefix, plen) == 0 &&
 	    (plen == 0 || b.data[plen] == '/')) {
 		*rel = xstrdup(b.data + plen + (plen == 0 ? 0 : 1));
-		buf_free(&b);
+		buf_clear(&b);
 		return (0);
 	}
 	*cause = xasprintf(_("\"%s\" lies outside %s/"), name, prefix);
-	buf_free(&b);
+	buf_clear(&b);
 	return (-1);
 }
 
@@ -378,9 +378,9 @@ out:
 	free(rel);
 	free(hrel);
 	free(root);
-	strlist_free(&names);
-	strlist_free(&files);
-	strlist_free(&links);
+	strlist_clear(&names);
+	strlist_clear(&files);
+	strlist_clear(&links);
 	archive_read_free(a);
 	return (rc);
 }

@@ -46,7 +46,7 @@ strlist_has(const struct strlist *l, const char *s)
 
 /* Free the strings and the list. */
 static inline void
-strlist_free(struct strlist *l)
+strlist_clear(struct strlist *l)
 {
 	str_list_free(l->v, l->n);
 	memset(l, 0, sizeof *l);

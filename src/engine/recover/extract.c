@@ -105,7 +105,7 @@ extract_load(const char *path, const char *password, char **data, size_t *len, c
 	hashio_in_close(&in);
 	if (n < 0) {
 		OPENSSL_cleanse(b.data, b.size);
-		buf_free(&b);
+		buf_clear(&b);
 		errno = saved;
 		return (-1);
 	}
@@ -271,8 +271,8 @@ extract_diff(const char *old, const char *new, bool old_exists,
 	}
 	rc = 0;
 out:
-	strlist_free(&lo);
-	strlist_free(&ln);
+	strlist_clear(&lo);
+	strlist_clear(&ln);
 	return (rc);
 }
 
@@ -487,7 +487,7 @@ extract_keep_stale(const char *parent, const char *base)
  * Check the archive whole, extract it into a staging folder beside the
  * target, fsync it, then swap it in for the target in one rename (the old
  * tree goes to opts->kept, or is removed). A refused or broken archive
- * changes nothing. Fills *r (free with extract_result_free). Returns -1 with
+ * changes nothing. Fills *r (free with extract_result_clear). Returns -1 with
  * *cause.
  */
 int
@@ -568,7 +568,7 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 		struct strlist	l = { 0 };
 		int		s = extract_walk(staging, "", &l, true, cause);
 
-		strlist_free(&l);
+		strlist_clear(&l);
 		if (s != 0)
 			goto fail;
 	}
@@ -626,7 +626,7 @@ out:
 
 /* Free what extract_tree put in r. */
 void
-extract_result_free(struct extract_result *r)
+extract_result_clear(struct extract_result *r)
 {
 	size_t	i;
 

@@ -29,7 +29,7 @@ struct extract_opts {
 					   old tree when the archive lacks it; or NULL */
 };
 
-/* What extract_tree did. Owned; extract_result_free frees it. */
+/* What extract_tree did. Owned; extract_result_clear frees it. */
 struct extract_result {
 	size_t			 entries;
 	size_t			 added;
@@ -49,7 +49,7 @@ int	extract_check_stream(hashio_source_fn, void *, const struct extract_opts *, 
 	    char **);
 int	extract_tree(const void *, size_t, const struct extract_opts *,
 	    struct extract_result *, char **);
-void	extract_result_free(struct extract_result *);
+void	extract_result_clear(struct extract_result *);
 char	*extract_prefix(const char *);
 int	extract_root(const void *, size_t, const char *, char **, char **);
 void	extract_checkpoint(const char *);

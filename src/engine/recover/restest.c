@@ -136,7 +136,7 @@ restest_db(struct restest_result *r, const char *scratch)
 	    manifest_parse(text, len, mpath, &m, &why) == 0) {
 		r->m_sites = m.sites;
 		r->m_paths = m.paths;
-		manifest_free(&m);
+		manifest_clear(&m);
 	}
 	free(why);
 	free(text);
@@ -189,7 +189,7 @@ restest_config(const struct conf *c, struct restest_result *r, const char *scrat
 	}
 	free(yaml);
 out:
-	extract_result_free(&x);
+	extract_result_clear(&x);
 	free(data);
 	free(prefix);
 	free(target);
@@ -200,7 +200,7 @@ out:
  * Test the set whose .db is db: verify it, restore its database into scratch
  * (an existing, empty folder) and check it and its counts against the
  * manifest, extract its config there and check it, timing each part. Fills
- * *r (restest_result_free). Returns 0 when every part passed, 1 when one
+ * *r (restest_result_clear). Returns 0 when every part passed, 1 when one
  * failed (r->fail names the file and what).
  */
 int
@@ -295,11 +295,11 @@ restest_report(struct buf *b, const struct restest_result *r)
 
 /* Free what restest_run filled. */
 void
-restest_result_free(struct restest_result *r)
+restest_result_clear(struct restest_result *r)
 {
 	free(r->db);
 	free(r->config_check);
 	free(r->fail);
-	verify_report_free(&r->vr);
+	verify_report_clear(&r->vr);
 	memset(r, 0, sizeof *r);
 }

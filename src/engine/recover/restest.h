@@ -20,7 +20,7 @@ struct restest_part {
 
 enum { RESTEST_VERIFY, RESTEST_DB, RESTEST_CONFIG, RESTEST__PARTS };
 
-/* What the test found. Strings owned; restest_result_free frees them. */
+/* What the test found. Strings owned; restest_result_clear frees them. */
 struct restest_result {
 	char			*db;		/* the set's .db */
 	time_t			 when;		/* the set's time */
@@ -39,6 +39,6 @@ int	restest_pick(const struct conf *, const char *, char **, char **);
 int	restest_run(const struct conf *, const char *, const char *, struct restest_result *,
 	    char **);
 void	restest_report(struct buf *, const struct restest_result *);
-void	restest_result_free(struct restest_result *);
+void	restest_result_clear(struct restest_result *);
 
 #endif

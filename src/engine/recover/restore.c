@@ -23,8 +23,8 @@
 
 #define RESTORE_BUFSZ (1024 * 1024)
 
-static int	restore_db_install(const char *, const char *, const char *, bool, bool,
-		    const char *, struct restore_db_result *, char **);
+static enum fail_class	restore_db_install(const char *, const char *, const char *, bool,
+			    bool, const char *, struct restore_db_result *, char **);
 
 /* The suffixes of the files that make up a live sqlite database. */
 static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
@@ -88,7 +88,7 @@ restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
  * verified before whose files are unchanged since, by its stamp in STATE_DIR,
  * is not verified again; new verdicts on content are stamped). Never picks a
  * set by itself without the key. Sets skipped are named with log_warn and
- * why. Fills p (free with restore_pick_free). Returns -1 with *cause.
+ * why. Fills p (free with restore_pick_clear). Returns -1 with *cause.
  */
 int
 restore_pick(const struct conf *c, const char *from, enum restore_kind kind,
@@ -141,7 +141,7 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			p->unauthenticated = nokey || vr.unsigned_set;
 			rc = 0;
 		}
-		verify_report_free(&vr);
+		verify_report_clear(&vr);
 		catalog_set_clear(&one);
 		return (rc);
 	}
@@ -196,7 +196,7 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			free(stamp_why);
 			stamp_why = NULL;
 		}
-		verify_report_free(&vr);
+		verify_report_clear(&vr);
 		if (rc == 0) {
 			restore_pick_fill(p, &sets[i]);
 			break;
@@ -242,7 +242,7 @@ restore_manifest_sum(const char *db, const char *file, const char *password,
 	if (fs_read_file(path, 1024 * 1024, &text, &len, cause) != 0)
 		goto out;
 	if (manifest_parse(text, len, path, &m, cause) != 0) {
-		manifest_free(&m);
+		manifest_clear(&m);
 		goto out;
 	}
 	if ((m.have_hmac && password != NULL && !manifest_hmac_ok(&m, password, text, len)) ||
@@ -256,7 +256,7 @@ restore_manifest_sum(const char *db, const char *file, const char *password,
 		memcpy(hex, sum->hex, HASHIO_HEXLEN);
 		rc = 0;
 	}
-	manifest_free(&m);
+	manifest_clear(&m);
 out:
 	free(text);
 	free(path);
@@ -287,7 +287,7 @@ restore_recheck(const char *db, const char *file, const char *hex, const char *p
 
 /* Free what restore_pick put in p. */
 void
-restore_pick_free(struct restore_pick *p)
+restore_pick_clear(struct restore_pick *p)
 {
 	free(p->name);
 	free(p->db);
@@ -481,9 +481,10 @@ restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
  * live file, mode 0600, fsync), remove the stale -wal/-shm/-journal and
  * rename it over the live name, then fsync the folder. A crash at any point
  * leaves the old or the new database under the live name. Fills r (free
- * with restore_db_result_free). Returns -1 with *cause.
+ * with restore_db_result_clear). Returns FAIL_NONE, or the class of the
+ * failure with *cause: FAIL_DATA when the copy is not the file expected.
  */
-int
+enum fail_class
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
     const char *expect, struct restore_db_result *r, char **cause)
 {
@@ -496,7 +497,7 @@ restore_db(const char *backup, const char *live, const char *stamp, bool link_ok
  * the live file's owner and renamed over the live name, not copied again.
  * staged is gone on success.
  */
-int
+enum fail_class
 restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
     struct restore_db_result *r, char **cause)
 {
@@ -507,7 +508,7 @@ restore_db_move(const char *staged, const char *live, const char *stamp, bool li
  * restore_db and restore_db_move: forensic copy, then the new file copied (or
  * moved) in; with expect not NULL, the copy's SHA-256 must be it.
  */
-static int
+static enum fail_class
 restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
     bool move, const char *expect, struct restore_db_result *r, char **cause)
 {
@@ -515,24 +516,27 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked, deferred = false;
 	size_t		 i;
-	int		 in = -1, out = -1, saved;
+	int		 in = -1, out = -1;
+	enum fail_class	 fc = FAIL_NONE;
 
 	memset(r, 0, sizeof *r);
 	if (stat(backup, &st) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", backup, strerror(errno));
-		return (-1);
+		return (fc);
 	}
 	if (lstat(live, &lst) == 0) {
 		if (!S_ISREG(lst.st_mode)) {
 			*cause = xasprintf(_("%s: not a regular file"), live);
-			return (-1);
+			return (FAIL_IO);
 		}
 		have_live = true;
 	} else if (errno == ENOENT)
 		have_live = false;
 	else {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", live, strerror(errno));
-		return (-1);
+		return (fc);
 	}
 
 	restore_sweep(live, "restore");
@@ -552,9 +556,10 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		}
 		r->forensic[i] = xasprintf("%s%s", kept, restore_db_suffixes[i]);
 		if (restore_keep(path, r->forensic[i], link_ok, &linked, cause) != 0) {
+			fc = fail_errno(errno);
 			free(path);
 			free(kept);
-			return (-1);
+			return (fc);
 		}
 		if (i == 0)
 			r->linked = linked;
@@ -569,9 +574,10 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 	if (move) {
 		if (chmod(backup, 0600) == -1 || (have_live && (lst.st_uid != geteuid() ||
 		    lst.st_gid != getegid()) && chown(backup, lst.st_uid, lst.st_gid) == -1)) {
+			fc = fail_errno(errno);
 			*cause = xasprintf(_("%s: cannot give it mode 0600 and the owner of "
 			    "%s: %s"), backup, live, strerror(errno));
-			return (-1);
+			return (fc);
 		}
 		r->bytes = (uint64_t)st.st_size;
 		tmp = xstrdup(backup);
@@ -628,7 +634,7 @@ staged:
 		if (strcmp(r->sha256, expect) != 0) {
 			*cause = xasprintf(_("%s: changed since the set was verified (its "
 			    "SHA-256 is not the manifest's); nothing restored"), backup);
-			errno = EBADMSG;
+			fc = FAIL_DATA;
 			goto fail;
 		}
 	}
@@ -663,13 +669,15 @@ staged:
 	if (fs_fsync_parent(live, cause) != 0) {
 		/* installed, only the folder's fsync failed: still the caller's to record */
 		r->installed = true;
-		return (-1);
+		return (fail_errno(errno));
 	}
 	r->installed = true;
 	extract_checkpoint("db-installed");
-	return (0);
+	return (FAIL_NONE);
 fail:
-	saved = errno;
+	/* the class of the call that failed, before the cleanup below can change errno */
+	if (fc == FAIL_NONE)
+		fc = fail_errno(errno);
 	if (deferred)
 		proc_undefer_signals();
 	if (out != -1)
@@ -680,13 +688,12 @@ fail:
 		unlink(tmp);
 		free(tmp);
 	}
-	errno = saved;
-	return (-1);
+	return (fc);
 }
 
 /* Free what restore_db put in r. */
 void
-restore_db_result_free(struct restore_db_result *r)
+restore_db_result_clear(struct restore_db_result *r)
 {
 	size_t	i;
 

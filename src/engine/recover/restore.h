@@ -6,12 +6,14 @@
 
 #include <time.h>
 
+#include "util/fail.h"
+
 struct conf;
 
 /* Which file of a set a restore needs. */
 enum restore_kind { RESTORE_DB, RESTORE_CONFIG, RESTORE_KEYS };
 
-/* The set chosen to restore from. Strings owned; restore_pick_free frees them. */
+/* The set chosen to restore from. Strings owned; restore_pick_clear frees them. */
 struct restore_pick {
 	char	*name;		/* patronus-TYPE-YYYYmmdd-HHMMSS */
 	char	*db;		/* its files */
@@ -22,7 +24,7 @@ struct restore_pick {
 	bool	 unauthenticated; /* --from with --allow-unsigned: no HMAC line, or no key */
 };
 
-/* What restore_db did. Strings owned; restore_db_result_free frees them. */
+/* What restore_db did. Strings owned; restore_db_result_clear frees them. */
 struct restore_db_result {
 	char		*forensic[4];	/* kept copies of db, -wal, -shm, -journal; NULL when absent */
 	bool		 linked;	/* the forensic copy is a hard link to the old file */
@@ -42,17 +44,17 @@ int	 restore_pick(const struct conf *, const char *, enum restore_kind,
 	    const char *, const char *, bool, struct restore_pick *, char **);
 int	 restore_pick_before(const struct conf *, const char *, int64_t, enum restore_kind,
 	    const char *, const char *, bool, struct restore_pick *, char **);
-void	 restore_pick_free(struct restore_pick *);
+void	 restore_pick_clear(struct restore_pick *);
 int	 restore_manifest_sum(const char *, const char *, const char *, bool, char *,
 	    char **);
 int	 restore_recheck(const char *, const char *, const char *, const char *, bool,
 	    char **);
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
-int	 restore_db(const char *, const char *, const char *, bool, const char *,
+enum fail_class	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
-int	 restore_db_move(const char *, const char *, const char *, bool,
+enum fail_class	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
-void	 restore_db_result_free(struct restore_db_result *);
+void	 restore_db_result_clear(struct restore_db_result *);
 void	 restore_leftovers(const char *, const char *, char ***, size_t *);
 void	 restore_sweep(const char *, const char *);
 int	 restore_read_all(const char *, size_t, char **, size_t *, char **);

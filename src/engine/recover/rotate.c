@@ -68,7 +68,7 @@ rotate_conf_text(const char *path, const char *conf, const char *priv, char **ca
 	if (!done) {
 		*cause = xasprintf(_("%s: no PrivateKey in [Interface]"), path);
 		wgkey_wipe(b.data, b.size);
-		buf_free(&b);
+		buf_clear(&b);
 		return (NULL);
 	}
 	return (buf_steal(&b));
@@ -79,9 +79,10 @@ rotate_conf_text(const char *path, const char *conf, const char *priv, char **ca
  * keep wg0.conf, privatekey and publickey in dir/old-STAMP (0700, files
  * 0600), write the new PrivateKey into IFACE.conf and the new privatekey
  * (0600) and publickey, each atomically. Fills r (free with
- * rotate_result_free). Returns -1 with *cause.
+ * rotate_result_clear). Returns FAIL_NONE, or the class of the failure with
+ * *cause (FAIL_DATA: the conf has no PrivateKey to replace).
  */
-int
+enum fail_class
 rotate_keys(const char *dir, const char *iface, const char *stamp,
     struct rotate_result *r, char **cause)
 {
@@ -90,15 +91,18 @@ rotate_keys(const char *dir, const char *iface, const char *stamp,
 	struct stat	 st;
 	size_t		 len = 0;
 	mode_t		 pubmode = 0644;
-	int		 rc = -1;
+	enum fail_class	 fc = FAIL_NONE;
 
 	memset(r, 0, sizeof *r);
 	conf_path = xasprintf("%s/%s.conf", dir, iface);
 	priv_path = str_join_path(dir, "privatekey");
 	pub_path = str_join_path(dir, "publickey");
-	if (fs_read_file(conf_path, ROTATE_MAX_CONF, &conf, &len, cause) != 0)
+	if (fs_read_file(conf_path, ROTATE_MAX_CONF, &conf, &len, cause) != 0) {
+		fc = fail_errno(errno);
 		goto out;
+	}
 	if (stat(conf_path, &st) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", conf_path, strerror(errno));
 		goto out;
 	}
@@ -116,33 +120,43 @@ rotate_keys(const char *dir, const char *iface, const char *stamp,
 	/* The old files first, so that nothing is lost whatever happens next. */
 	r->kept = xasprintf("%s/old-%s", dir, stamp);
 	if (mkdir(r->kept, 0700) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", r->kept, strerror(errno));
 		goto out;
 	}
 	if (rotate_keep(conf_path, r->kept, cause) != 0 ||
 	    rotate_keep(priv_path, r->kept, cause) != 0 ||
 	    rotate_keep(pub_path, r->kept, cause) != 0 ||
-	    fs_fsync_dir(r->kept, cause) != 0)
+	    fs_fsync_dir(r->kept, cause) != 0) {
+		fc = fail_errno(errno);
 		goto out;
+	}
 	log_info(_("old %s.conf and keys kept in %s"), iface, r->kept);
 	extract_checkpoint("rotate-kept");
 
-	if (wgkey_generate(priv, r->new_public, cause) != 0)
+	if (wgkey_generate(priv, r->new_public, cause) != 0) {
+		fc = FAIL_IO;
 		goto out;
-	if ((text = rotate_conf_text(conf_path, conf, priv, cause)) == NULL)
+	}
+	if ((text = rotate_conf_text(conf_path, conf, priv, cause)) == NULL) {
+		fc = FAIL_DATA;
 		goto out;
-	if (fs_write_atomic(conf_path, text, strlen(text), 0600, cause) != 0)
+	}
+	if (fs_write_atomic(conf_path, text, strlen(text), 0600, cause) != 0) {
+		fc = fail_errno(errno);
 		goto out;
+	}
 	extract_checkpoint("rotate-conf");
 	line = xasprintf("%s\n", priv);
-	rc = fs_write_atomic(priv_path, line, strlen(line), 0600, cause);
+	if (fs_write_atomic(priv_path, line, strlen(line), 0600, cause) != 0)
+		fc = fail_errno(errno);
 	wgkey_wipe(line, strlen(line));
 	free(line);
-	if (rc != 0)
+	if (fc != FAIL_NONE)
 		goto out;
-	rc = -1;
 	line = xasprintf("%s\n", r->new_public);
-	rc = fs_write_atomic(pub_path, line, strlen(line), pubmode, cause);
+	if (fs_write_atomic(pub_path, line, strlen(line), pubmode, cause) != 0)
+		fc = fail_errno(errno);
 	free(line);
 out:
 	wgkey_wipe(priv, sizeof priv);
@@ -158,12 +172,12 @@ out:
 	free(conf_path);
 	free(priv_path);
 	free(pub_path);
-	return (rc);
+	return (fc);
 }
 
 /* Free what rotate_keys put in r. */
 void
-rotate_result_free(struct rotate_result *r)
+rotate_result_clear(struct rotate_result *r)
 {
 	free(r->kept);
 	memset(r, 0, sizeof *r);

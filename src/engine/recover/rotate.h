@@ -5,6 +5,7 @@
 #include "system.h"
 
 #include "engine/recover/wgkey.h"
+#include "util/fail.h"
 
 /* What rotate_keys did. */
 struct rotate_result {
@@ -13,8 +14,8 @@ struct rotate_result {
 	char	 new_public[WGKEY_B64_SIZE];
 };
 
-int	rotate_keys(const char *, const char *, const char *, struct rotate_result *,
+enum fail_class	rotate_keys(const char *, const char *, const char *, struct rotate_result *,
 	    char **);
-void	rotate_result_free(struct rotate_result *);
+void	rotate_result_clear(struct rotate_result *);
 
 #endif

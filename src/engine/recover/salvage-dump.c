@@ -363,7 +363,7 @@ sdump_table_info(struct sdump *d, struct sdump_table *t)
 out:
 	sqlite3_finalize(st);
 	free(cidx);
-	buf_free(&q);
+	buf_clear(&q);
 	return (rc);
 }
 
@@ -479,7 +479,7 @@ sdump_prepare(struct sdump *d, struct sdump_table *t, const char *key, const cha
 		buf_adds(&q, " LIMIT 1");
 	if (sqlite3_prepare_v2(d->db, q.data, -1, &st, NULL) != SQLITE_OK)
 		st = NULL;
-	buf_free(&q);
+	buf_clear(&q);
 	return (st);
 }
 
@@ -655,7 +655,7 @@ sdump_scan_read(struct sdump *d, struct sdump_table *t)
 		errors++;
 		sqlite3_finalize(st);
 	}
-	buf_free(&o);
+	buf_clear(&o);
 	return (errors);
 }
 
@@ -816,7 +816,7 @@ sdump_table_rows(struct sdump *d, struct sdump_table *t, struct salvage_table *s
 		buf_init(&q);
 		sdump_ident(&q, t->cols[t->rec[0]]);
 		st->errors += sdump_seek_read(d, t, q.data);
-		buf_free(&q);
+		buf_clear(&q);
 	} else
 		st->errors += errs;
 	/* Then its rows past what SQLite could read. */

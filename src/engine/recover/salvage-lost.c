@@ -253,6 +253,6 @@ sdump_lost_found(struct sdump *d, const char *name)
 		} else
 			fwrite(line, 1, len, d->f);
 	}
-	buf_free(&n);
+	buf_clear(&n);
 	return (d->werr != 0 || ferror(d->f) ? -1 : 0);
 }

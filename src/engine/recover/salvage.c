@@ -59,30 +59,30 @@ salvage_open(const char *path, char **cause)
  * folder under dir, and fold the WAL into the copy: what SQLite and the page
  * reader then see is everything committed, and the evidence is left as it
  * was (no -shm appears beside it). *copy (owned) is the copy's path; remove
- * it with salvage_copy_remove. Returns -1 with *cause (errno kept).
+ * it with salvage_copy_remove. Returns FAIL_NONE, or the class of the failure
+ * with *cause.
  */
-int
+enum fail_class
 salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 {
-	sqlite3	*c = NULL;
-	char	*tmpd, *src, *dst;
-	size_t	 i;
-	int	 e;
+	sqlite3		*c = NULL;
+	char		*tmpd, *src, *dst;
+	size_t		 i;
+	int		 e;
+	enum fail_class	 fc;
 
 	*copy = NULL;
 	if (access(db, R_OK) != 0) {
 		e = errno;
 		*cause = xasprintf("%s: %s", db, strerror(e));
-		errno = e;
-		return (-1);
+		return (fail_errno(e));
 	}
 	tmpd = xasprintf("%s/.salvage-XXXXXX", dir);
 	if (mkdtemp(tmpd) == NULL) {
 		e = errno;
 		*cause = xasprintf("%s: %s", tmpd, strerror(e));
 		free(tmpd);
-		errno = e;
-		return (-1);
+		return (fail_errno(e));
 	}
 	*copy = xasprintf("%s/db", tmpd);
 	free(tmpd);
@@ -100,14 +100,13 @@ salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 	if (sqlite3_open_v2(*copy, &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
 		sqlite3_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	sqlite3_close(c);
-	return (0);
+	return (FAIL_NONE);
 fail:
-	e = errno;
+	fc = fail_errno(errno);
 	salvage_copy_remove(*copy);
 	free(*copy);
 	*copy = NULL;
-	errno = e;
-	return (-1);
+	return (fc);
 }
 
 /* Remove a copy made by salvage_copy, with its folder. */
@@ -161,10 +160,10 @@ salvage_note(struct salvage_report *r, const char *msg)
 
 /*
  * PRAGMA integrity_check of path (a copy): r->intact and all its messages.
- * A file that SQLite cannot read at all counts as damaged. Returns -1 with
- * *cause only when the file cannot be opened.
+ * A file that SQLite cannot read at all counts as damaged. Returns FAIL_NONE,
+ * or FAIL_IO with *cause only when the file cannot be opened.
  */
-int
+enum fail_class
 salvage_check(const char *path, struct salvage_report *r, char **cause)
 {
 	sqlite3		*db;
@@ -174,7 +173,7 @@ salvage_check(const char *path, struct salvage_report *r, char **cause)
 
 	memset(r, 0, sizeof *r);
 	if ((db = salvage_open(path, cause)) == NULL)
-		return (-1);
+		return (FAIL_IO);
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(1000000)", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		salvage_problem(r, sqlite3_errmsg(db));
@@ -194,7 +193,7 @@ salvage_check(const char *path, struct salvage_report *r, char **cause)
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	return (0);
+	return (FAIL_NONE);
 }
 
 /* Add a schema row, unless one of that name is there already. Returns whether it was added. */
@@ -222,7 +221,7 @@ salvage_schema_add(struct salvage_schema *s, const char *type, const char *name,
 
 /* Free the rows of a schema. */
 static void
-salvage_schema_free(struct salvage_schema *s)
+salvage_schema_clear(struct salvage_schema *s)
 {
 	size_t	i;
 
@@ -331,7 +330,7 @@ salvage_schema(struct sdump *d, struct salvage_schema *s)
 				d->r->schema_pages = true;
 		}
 	}
-	salvage_schema_free(&pg);
+	salvage_schema_clear(&pg);
 }
 
 /* Whether sql creates a virtual table. */
@@ -529,7 +528,7 @@ salvage_write_report(const char *label, const char *out, struct salvage_report *
 	r->report_path = xasprintf("%s.report.txt", out);
 	rc = fs_write_atomic(r->report_path, b.data, b.len, 0600, cause);
 out:
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -651,7 +650,7 @@ out:
 	free(tmp);
 	free(lf);
 	free(clean);
-	salvage_schema_free(&s);
+	salvage_schema_clear(&s);
 	sqlite3_finalize(d.conv);
 	sqlite3_close(d.shadow);
 	sqlite3_close(d.db);
@@ -663,13 +662,13 @@ out:
 	free(d.moved.keys);
 	free(d.shared.keys);
 	free(d.badpages.keys);
-	buf_free(&d.b);
+	buf_clear(&d.b);
 	return (rc);
 }
 
 /* Free what salvage_check and salvage_dump put in r. */
 void
-salvage_report_free(struct salvage_report *r)
+salvage_report_clear(struct salvage_report *r)
 {
 	size_t	i;
 

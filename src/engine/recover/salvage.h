@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include "util/fail.h"
+
 /* What could be read of one table. */
 struct salvage_table {
 	char	*name;		/* owned */
@@ -24,7 +26,7 @@ struct salvage_damage {
 	int64_t		 lo, hi;
 };
 
-/* The outcome of salvage_check and salvage_dump. Owned; salvage_report_free frees it. */
+/* The outcome of salvage_check and salvage_dump. Owned; salvage_report_clear frees it. */
 struct salvage_report {
 	bool			 intact;	/* integrity_check said ok */
 	char			**problems;	/* all its messages */
@@ -50,11 +52,11 @@ struct salvage_report {
 /* Lines of the integrity check printed; all of them go to the file beside the dump. */
 #define SALVAGE_SHOW_PROBLEMS 10
 
-int	salvage_copy(const char *, const char *, char **, char **);
+enum fail_class	salvage_copy(const char *, const char *, char **, char **);
 void	salvage_copy_remove(const char *);
-int	salvage_check(const char *, struct salvage_report *, char **);
+enum fail_class	salvage_check(const char *, struct salvage_report *, char **);
 int	salvage_dump(const char *, const char *, const char *, struct salvage_report *,
 	    char **);
-void	salvage_report_free(struct salvage_report *);
+void	salvage_report_clear(struct salvage_report *);
 
 #endif

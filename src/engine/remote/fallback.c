@@ -439,7 +439,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 			    v->store->where, why);
 			free(why);
 			why = NULL;
-			verify_report_free(&out->report);
+			verify_report_clear(&out->report);
 			memset(&out->report, 0, sizeof out->report);
 			free(out->db);
 			out->db = NULL;
@@ -471,7 +471,7 @@ fallback_fetched_clear(struct fallback_fetched *out)
 	free(out->name);
 	free(out->db);
 	if (out->report.checks != NULL)
-		verify_report_free(&out->report);
+		verify_report_clear(&out->report);
 	str_list_free(out->skips, out->nskips);
 	memset(out, 0, sizeof *out);
 }

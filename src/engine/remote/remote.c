@@ -91,11 +91,11 @@ remote_timeout(void)
 	return (remote_env_long("PATRONUS_DR_REMOTE_TIMEOUT", 60));
 }
 
-/* Test hook: bytes per second to send at most ($PATRONUS_DR_TEST_MAX_SEND), 0: no limit. */
+/* Test hook: bytes per second to send at most ($PDR_TEST_MAX_SEND), 0: no limit. */
 long
 remote_test_rate(void)
 {
-	return (remote_env_long("PATRONUS_DR_TEST_MAX_SEND", 0));
+	return (remote_env_long("PDR_TEST_MAX_SEND", 0));
 }
 
 /*
@@ -118,12 +118,12 @@ remote_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 
 /*
  * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
- * see it; the test hook $PATRONUS_DR_TEST_MAX_RECV slows downloads down.
+ * see it; the test hook $PDR_TEST_MAX_RECV slows downloads down.
  */
 void
 remote_curl_cancelable(struct remote *r, void *curl)
 {
-	long	recv = remote_env_long("PATRONUS_DR_TEST_MAX_RECV", 0);
+	long	recv = remote_env_long("PDR_TEST_MAX_RECV", 0);
 
 	if (recv > 0)
 		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);
@@ -245,7 +245,7 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 	if (ak == NULL || sk == NULL) {
 		*cause = xasprintf(_("%s: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be "
 		    "set for the S3 copy"), r->where);
-		remote_free(r);
+		remote_clear(r);
 		return (-1);
 	}
 	r->access_key = xstrdup(ak);
@@ -264,7 +264,7 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 /*
  * The off-site stores configured by conf (dr.yaml's remote section first; the
  * plan's environment variables when it has none), SFTP first. Fills r (room
- * for REMOTE__KINDS) and *n; free each with remote_free. Returns -1 with *cause.
+ * for REMOTE__KINDS) and *n; free each with remote_clear. Returns -1 with *cause.
  */
 int
 remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause)
@@ -277,21 +277,21 @@ remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause
 		if (r[*n].identity == NULL || r[*n].known_hosts == NULL) {
 			*cause = xasprintf(_("%s: remote.sftp.identity and remote.sftp.known_hosts "
 			    "are required"), r[*n].where);
-			remote_free(&r[*n]);
+			remote_clear(&r[*n]);
 			return (-1);
 		}
 		if (stat(r[*n].identity, &st) == 0 && (st.st_mode & 077) != 0) {
 			*cause = xasprintf(_("%s: key file is readable by group or others; "
 			    "refusing it"), r[*n].identity);
 			errno = EACCES;
-			remote_free(&r[*n]);
+			remote_clear(&r[*n]);
 			return (-1);
 		}
 		(*n)++;
 	}
 	if ((rc = remote_s3_conf(c, &r[*n], cause)) == -1) {
 		while (*n > 0)
-			remote_free(&r[--(*n)]);
+			remote_clear(&r[--(*n)]);
 		return (-1);
 	}
 	if (rc == 1)
@@ -301,7 +301,7 @@ remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause
 
 /* Free what a store holds; secrets are wiped first. */
 void
-remote_free(struct remote *r)
+remote_clear(struct remote *r)
 {
 	if (r->secret_key != NULL)
 		explicit_bzero(r->secret_key, strlen(r->secret_key));
@@ -683,7 +683,7 @@ remote_queue_write(const char *state_dir, char *const *list, size_t n, char **ca
 	path = xasprintf("%s/%s", state_dir, REMOTE_QUEUE_FILE);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -791,6 +791,6 @@ out:
 	str_list_free(queue, nq);
 	str_list_free(keep, nkeep);
 	for (k = 0; k < nr; k++)
-		remote_free(&r[k]);
+		remote_clear(&r[k]);
 	return (rc);
 }

@@ -33,7 +33,7 @@ enum remote_fail { REMOTE_FAIL_NONE, REMOTE_FAIL_CONNECT, REMOTE_FAIL_GONE, REMO
  */
 typedef void (*remote_progress_fn)(void *, const char *, uint64_t, uint64_t);
 
-/* One off-site store and how to reach it. Strings owned; free with remote_free. */
+/* One off-site store and how to reach it. Strings owned; free with remote_clear. */
 struct remote {
 	enum remote_kind	 kind;
 	char			*where;		/* for messages: URL without secrets */
@@ -80,7 +80,7 @@ extern const char *const remote_kind_names[REMOTE__KINDS];
 
 int	 remote_kind_parse(const char *);
 int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
-void	 remote_free(struct remote *);
+void	 remote_clear(struct remote *);
 
 int	 remote_put(struct remote *, const char *, const char *, const char *, char **);
 int	 remote_get(struct remote *, const char *, const char *, const char *, char **);

@@ -108,7 +108,7 @@ s3_xml_chars(void *arg, const XML_Char *s, int len)
 
 /* Free parsed leaves. */
 static void
-s3_xml_free(struct s3_xml *x)
+s3_xml_clear(struct s3_xml *x)
 {
 	size_t	i;
 
@@ -117,8 +117,8 @@ s3_xml_free(struct s3_xml *x)
 		free(x->leaves[i].text);
 	}
 	free(x->leaves);
-	buf_free(&x->path);
-	buf_free(&x->text);
+	buf_clear(&x->path);
+	buf_clear(&x->text);
 	memset(x, 0, sizeof *x);
 }
 
@@ -147,7 +147,7 @@ s3_xml_parse(const char *data, size_t len, struct s3_xml *x, char **cause)
 	}
 	XML_ParserFree(p);
 	if (rc == -1)
-		s3_xml_free(x);
+		s3_xml_clear(x);
 	return (rc);
 }
 
@@ -316,14 +316,14 @@ s3_header(char *data, size_t size, size_t n, void *arg)
 
 /* Release a request. */
 static void
-s3_req_free(struct s3_req *q)
+s3_req_clear(struct s3_req *q)
 {
 	if (q->h != NULL)
 		curl_easy_cleanup(q->h);
 	curl_slist_free_all(q->hdrs);
 	free(q->body);
 	free(q->what);
-	buf_free(&q->resp);
+	buf_clear(&q->resp);
 	memset(q, 0, sizeof *q);
 }
 
@@ -529,7 +529,7 @@ s3_req_result(struct s3_req *q, CURLcode rc, char **cause)
 		e = s3_error_text(&x);
 		*cause = xasprintf(_("%s: HTTP %ld %s"), q->what, q->status, e);
 		free(e);
-		s3_xml_free(&x);
+		s3_xml_clear(&x);
 	} else
 		*cause = xasprintf(_("%s: HTTP %ld"), q->what, q->status);
 	free(why);
@@ -584,7 +584,7 @@ s3_put_single(struct remote *r, int fd, const char *local, size_t size, const ch
 		    "sent"), what, q.etag, q.md5hex);
 		rc = -1;
 	}
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	return (rc);
 }
 
@@ -603,9 +603,9 @@ s3_abort(struct remote *r, const char *key, const char *upload_id)
 	if (s3_req_init(r, &q, "DELETE", url, key, NULL, 0, &cause) == 0)
 		s3_req_run(&q, &cause);
 	free(cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(url);
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 /* Add one header line to a request already set up. */
@@ -628,7 +628,7 @@ s3_remove_bad(struct remote *r, const char *key, const char *what)
 	    s3_req_run(&q, &cause) == -1)
 		log_warn("%s", cause);
 	free(cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(url);
 }
 
@@ -886,7 +886,7 @@ s3_complete_verdict(const char *data, size_t len, const char *what, size_t npart
 		*etag = xasprintf("%.*s", (int)strcspn(v, "\""), v);
 		rc = strchr(*etag, '-') != NULL ? S3_DONE_PARTS_ETAG : S3_DONE_MD5_ETAG;
 	}
-	s3_xml_free(&x);
+	s3_xml_clear(&x);
 	return (rc);
 }
 
@@ -989,7 +989,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	url = s3_url(r, key, "uploads=");
 	if (s3_req_init(r, &q, "POST", url, what, NULL, 0, cause) == -1) {
 		free(url);
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
@@ -997,13 +997,13 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	free(url);
 	s3_req_header(&q, "x-amz-checksum-algorithm: SHA256");
 	if (s3_req_run(&q, cause) == -1) {
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
 	}
 	if (s3_xml_parse(q.resp.data != NULL ? q.resp.data : "", q.resp.len, &x, cause) == -1) {
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
@@ -1011,15 +1011,15 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	if ((id = s3_xml_get(&x, "InitiateMultipartUploadResult/UploadId")) == NULL ||
 	    *id == '\0') {
 		*cause = xasprintf(_("%s: no UploadId in the store's answer"), what);
-		s3_xml_free(&x);
-		s3_req_free(&q);
+		s3_xml_clear(&x);
+		s3_req_clear(&q);
 		s3_hasher_end(&parts, true, NULL);
 		free(sums);
 		return (-1);
 	}
 	upload_id = xstrdup(id);
-	s3_xml_free(&x);
-	s3_req_free(&q);
+	s3_xml_clear(&x);
+	s3_req_clear(&q);
 
 	slots = xcalloc((size_t)r->parallel, sizeof *slots);
 	etags = xcalloc(nparts, sizeof *etags);
@@ -1050,7 +1050,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 			buf_printf(&b, "partNumber=%zu&uploadId=", next + 1);
 			s3_encode(&b, upload_id, false);
 			url = s3_url(r, key, b.data);
-			buf_free(&b);
+			buf_clear(&b);
 			memset(&slots[k], 0, sizeof slots[k]);
 			slots[k].fd = fd;
 			slots[k].foff = (off_t)(next * r->part_size);
@@ -1095,7 +1095,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 				echoed++;
 			}
 			etags[i] = xstrdup(slots[k].etag);
-			s3_req_free(&slots[k]);
+			s3_req_clear(&slots[k]);
 			done++;
 		}
 	}
@@ -1122,12 +1122,12 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 	buf_adds(&b, "uploadId=");
 	s3_encode(&b, upload_id, false);
 	url = s3_url(r, key, b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	len = body.len;
 	if (s3_req_init(r, &q, "POST", url, what, (unsigned char *)buf_steal(&body), len,
 	    cause) == -1 || s3_req_run(&q, cause) == -1) {
 		free(url);
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		goto out;
 	}
 	free(url);
@@ -1137,7 +1137,7 @@ s3_put_multipart(struct remote *r, int fd, const char *local, uint64_t size, con
 		memcpy(shas + i * 32, sums[i].shabin, 32);
 	verdict = s3_complete_verdict(q.resp.data != NULL ? q.resp.data : "", q.resp.len, what,
 	    nparts, shas, &etag, cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	if (verdict == -1)
 		goto out;
 	if (verdict != S3_DONE_CHECKSUM && verdict != S3_DONE_BADSUM) {
@@ -1153,7 +1153,7 @@ out:
 	for (k = 0; k < r->parallel; k++) {
 		if (slots[k].h != NULL && m != NULL)
 			curl_multi_remove_handle(m, slots[k].h);
-		s3_req_free(&slots[k]);
+		s3_req_clear(&slots[k]);
 	}
 	if (hashing)
 		s3_hasher_end(&parts, true, NULL);
@@ -1299,7 +1299,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 			*cause = xasprintf("%s: %s", tmp, strerror(errno));
 			goto out;
 		}
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		EVP_DigestInit_ex(md, EVP_md5(), NULL);
 		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 			goto out;
@@ -1343,7 +1343,7 @@ out:
 	if (fp != NULL)
 		fclose(fp);
 	EVP_MD_CTX_free(md);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(key);
 	free(url);
 	free(what);
@@ -1365,7 +1365,7 @@ s3_delete(struct remote *r, const char *tier, const char *file, char **cause)
 	rc = s3_req_init(r, &q, "DELETE", url, what, NULL, 0, cause);
 	if (rc == 0)
 		rc = s3_req_run(&q, cause);
-	s3_req_free(&q);
+	s3_req_clear(&q);
 	free(key);
 	free(url);
 	free(what);
@@ -1403,7 +1403,7 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 		return (-1);
 	if (s3_xml_get(&x, "Error/Code") != NULL) {
 		*cause = s3_error_text(&x);
-		s3_xml_free(&x);
+		s3_xml_clear(&x);
 		return (-1);
 	}
 	for (i = 0; i < x.n; i++) {
@@ -1450,7 +1450,7 @@ s3_parse_keys(const char *data, size_t len, const char *prefix, const char *unde
 	tok = s3_xml_get(&x, "ListBucketResult/NextContinuationToken");
 	if (trunc != NULL && strcmp(trunc, "true") == 0 && tok != NULL && *tok != '\0')
 		*next = xstrdup(tok);
-	s3_xml_free(&x);
+	s3_xml_clear(&x);
 	return (0);
 }
 
@@ -1487,7 +1487,7 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 		buf_adds(&b, "list-type=2&prefix=");
 		s3_encode(&b, lprefix, false);
 		url = s3_url(r, NULL, b.data);
-		buf_free(&b);
+		buf_clear(&b);
 		rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause);
 		free(url);
 		if (rc == 0)
@@ -1500,7 +1500,7 @@ s3_list_under(struct remote *r, const char *under, struct remote_object **o, siz
 			free(why);
 			rc = -1;
 		}
-		s3_req_free(&q);
+		s3_req_clear(&q);
 		free(token);
 		token = next;
 		next = NULL;

@@ -385,12 +385,12 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 		rc = curl_easy_perform(h);
 		if (rc == CURLE_REMOTE_FILE_NOT_FOUND) {
-			buf_free(&b);
+			buf_clear(&b);
 			free(url);
 			continue;
 		}
 		if (rc != CURLE_OK) {
-			buf_free(&b);
+			buf_clear(&b);
 			if (k.called && k.match != CURLKHMATCH_OK)
 				*cause = xasprintf(_("%s: the server's host key %s %s; refused"),
 				    r->where, k.match == CURLKHMATCH_MISMATCH ?
@@ -426,7 +426,7 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 			(*o)[*n].size = strtoull(tok[4], NULL, 10);
 			(*n)++;
 		}
-		buf_free(&b);
+		buf_clear(&b);
 	}
 	return (0);
 }

@@ -135,7 +135,7 @@ catalog_fingerprint(const struct catalog_set *s)
 		path = catalog_path(s, (enum catalog_part)i);
 		if (stat(path, &st) == -1) {
 			free(path);
-			buf_free(&b);
+			buf_clear(&b);
 			return (NULL);
 		}
 		free(path);
@@ -245,7 +245,7 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	    !manifest_hmac_ok(&m, password, text, len))
 		s->why = xasprintf(_("%s%s: HMAC does not match: the manifest was altered "
 		    "or made with another key"), s->name, catalog_suffixes[PART_MANIFEST]);
-	manifest_free(&m);
+	manifest_clear(&m);
 	free(text);
 	if (other) {
 		/* Not damage: this key cannot judge it. */
@@ -576,7 +576,7 @@ catalog_resolve(const char *backup_dir, const char *arg, bool must_exist, char *
 	else
 		*cause = xasprintf(_("%s: no such backup set, and none in %s"), arg,
 		    backup_dir != NULL ? backup_dir : "-");
-	buf_free(&b);
+	buf_clear(&b);
 	free(*name);
 	*name = NULL;
 	return (-1);

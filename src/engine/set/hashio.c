@@ -10,16 +10,15 @@
 #include "engine/set/hashio.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
-
-void	(*hashio_checkpoint_hook)(const char *);
 
 /* Give the test hook (if any) a chance to kill the process at a named point. */
 void
 hashio_checkpoint(const char *what)
 {
-	if (hashio_checkpoint_hook != NULL)
-		hashio_checkpoint_hook(what);
+	if (testhook_checkpoint != NULL)
+		testhook_checkpoint(what);
 }
 
 /* The temporary name used while path is written: ".BASE.tmp" beside it; the caller frees. */
@@ -33,30 +32,42 @@ hashio_tmpname(const char *path)
 	return (xasprintf("%.*s/.%s.tmp", (int)(slash - path), path, slash + 1));
 }
 
-/* Start writing path under its temporary name, mode 0600. Returns -1 with *cause. */
+/* The class of a failed write, fsync or rename: no room is CANTCREAT, anything else IO. */
+static enum fail_class
+hashio_write_class(int err)
+{
+	return (err == ENOSPC || err == EDQUOT ? FAIL_CANTCREAT : FAIL_IO);
+}
+
+/* Start writing path under its temporary name, mode 0600. Returns -1 with *cause and o->fail. */
 int
 hashio_open(struct hashio_out *o, const char *path, char **cause)
 {
+	enum fail_class	fc;
+
 	memset(o, 0, sizeof *o);
 	o->fd = -1;
 	o->path = xstrdup(path);
 	o->tmp = hashio_tmpname(path);
 	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (o->fd == -1 || fchmod(o->fd, 0600) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", o->tmp, strerror(errno));
 		hashio_abort(o);
+		o->fail = fc;
 		return (-1);
 	}
 	o->md = EVP_MD_CTX_new();
 	if (o->md == NULL || EVP_DigestInit_ex(o->md, EVP_sha256(), NULL) != 1) {
 		*cause = xasprintf(_("%s: cannot start SHA-256"), path);
 		hashio_abort(o);
+		o->fail = FAIL_IO;
 		return (-1);
 	}
 	return (0);
 }
 
-/* Append bytes to the file and its hash. Returns -1 with *cause (errno kept). */
+/* Append bytes to the file and its hash. Returns -1 with *cause and o->fail (errno kept). */
 int
 hashio_write(struct hashio_out *o, const void *data, size_t len, char **cause)
 {
@@ -72,7 +83,8 @@ hashio_write(struct hashio_out *o, const void *data, size_t len, char **cause)
 			if (errno == EINTR)
 				continue;
 			saved = errno;
-			*cause = xasprintf("%s: %s", o->tmp, strerror(errno));
+			o->fail = hashio_write_class(saved);
+			*cause = xasprintf("%s: %s", o->tmp, strerror(saved));
 			errno = saved;
 			return (-1);
 		}
@@ -89,7 +101,10 @@ hashio_sink(void *arg, const void *data, size_t len, char **cause)
 	return (hashio_write(arg, data, len, cause));
 }
 
-/* fsync, close and rename the file to its final name, fsync the folder; fills o->hex. */
+/*
+ * fsync, close and rename the file to its final name, fsync the folder; fills
+ * o->hex. Returns -1 with *cause and o->fail (errno kept).
+ */
 int
 hashio_commit(struct hashio_out *o, char **cause)
 {
@@ -105,6 +120,7 @@ hashio_commit(struct hashio_out *o, char **cause)
 		o->fd = -1;
 		*cause = xasprintf("%s: %s", o->tmp, strerror(saved));
 		hashio_abort(o);
+		o->fail = hashio_write_class(saved);
 		errno = saved;
 		return (-1);
 	}
@@ -114,6 +130,7 @@ hashio_commit(struct hashio_out *o, char **cause)
 		saved = errno;
 		*cause = xasprintf("%s: %s", o->path, strerror(saved));
 		hashio_abort(o);
+		o->fail = hashio_write_class(saved);
 		errno = saved;
 		return (-1);
 	}
@@ -122,6 +139,7 @@ hashio_commit(struct hashio_out *o, char **cause)
 	if (fs_fsync_parent(o->path, cause) == -1) {
 		saved = errno;
 		hashio_abort(o);
+		o->fail = hashio_write_class(saved);
 		errno = saved;
 		return (-1);
 	}
@@ -129,11 +147,12 @@ hashio_commit(struct hashio_out *o, char **cause)
 	return (0);
 }
 
-/* Give up on a file: remove the temporary, free everything. The struct may be reused. */
+/* Give up on a file: remove the temporary, free everything (o->hex and o->fail stay). */
 void
 hashio_abort(struct hashio_out *o)
 {
-	char	hex[HASHIO_HEXLEN];
+	char		hex[HASHIO_HEXLEN];
+	enum fail_class	fc = o->fail;
 
 	if (o->fd >= 0)
 		close(o->fd);
@@ -146,6 +165,7 @@ hashio_abort(struct hashio_out *o)
 	memcpy(hex, o->hex, sizeof hex);
 	memset(o, 0, sizeof *o);
 	memcpy(o->hex, hex, sizeof hex);
+	o->fail = fc;
 	o->fd = -1;
 }
 

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include "util/fail.h"
+
 /* Size of the reads that hash a file. */
 #define HASHIO_BLOCK (1024 * 1024)
 
@@ -25,6 +27,7 @@ struct hashio_out {
 	void		*md;		/* EVP_MD_CTX */
 	uint64_t	 size;
 	char		 hex[HASHIO_HEXLEN];
+	enum fail_class	 fail;		/* the class of a failed open, write or commit */
 };
 
 /* An input file read with a running SHA-256. */
@@ -51,8 +54,7 @@ void	 hashio_in_close(struct hashio_in *);
 
 int	 hashio_file(const char *, char *, uint64_t *, char **);
 
-/* Test hook: the engine calls this at each step that a kill could interrupt. */
-extern void (*hashio_checkpoint_hook)(const char *);
+/* Called at each step that a kill could interrupt (util/testhook.h). */
 void	 hashio_checkpoint(const char *);
 
 #endif

@@ -136,7 +136,7 @@ manifest_parse_sum(struct manifest *m, const char *line)
  * Parse a manifest (the plan's or ours) of len bytes; path is for messages.
  * Unknown lines are ignored; a line that starts with a hex digit but is not a
  * checksum line is an error, as it would confuse `sha256sum -c`. Returns -1
- * with *cause; manifest_free m in either case.
+ * with *cause; manifest_clear m in either case.
  */
 int
 manifest_parse(const char *text, size_t len, const char *path, struct manifest *m,
@@ -213,7 +213,7 @@ manifest_parse(const char *text, size_t len, const char *path, struct manifest *
 
 /* Free what a parsed manifest holds. */
 void
-manifest_free(struct manifest *m)
+manifest_clear(struct manifest *m)
 {
 	size_t	i;
 
@@ -268,7 +268,7 @@ manifest_hmac(const char *password, const char *text, size_t len, char *out)
 	}
 	HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)b.data, b.len, md, &mdlen);
 	OPENSSL_cleanse(key, sizeof key);
-	buf_free(&b);
+	buf_clear(&b);
 	str_hex(md, mdlen, out);
 }
 

@@ -38,7 +38,7 @@ struct manifest {
 
 char	*manifest_format(const struct manifest *, const char *);
 int	 manifest_parse(const char *, size_t, const char *, struct manifest *, char **);
-void	 manifest_free(struct manifest *);
+void	 manifest_clear(struct manifest *);
 void	 manifest_hmac(const char *, const char *, size_t, char *);
 bool	 manifest_hmac_ok(const struct manifest *, const char *, const char *, size_t);
 void	 manifest_key_fingerprint(const char *, char *);

@@ -38,8 +38,8 @@ setlock_holder(int fd)
 	return (str_escape(buf));
 }
 
-/* Say why the lock file cannot be used (closing fd, freeing path); errno is err. Returns -1. */
-static int
+/* Say why the lock file cannot be used (closing fd, freeing path); returns err's class. */
+static enum fail_class
 setlock_fail(int fd, char *path, int err, char **cause)
 {
 	if (err == EEXIST)
@@ -49,18 +49,18 @@ setlock_fail(int fd, char *path, int err, char **cause)
 	if (fd != -1)
 		close(fd);
 	free(path);
-	errno = err;
-	return (-1);
+	return (fail_errno(err));
 }
 
 /*
  * Take the exclusive lock of backup_dir for the command what, waiting up to
  * wait_ms for a run that holds it. With create the folder is made when it is
  * missing; without, a missing folder needs no lock (nothing to protect).
- * Returns 0; 1 when the wait ran out (*cause names the holder's pid); -1 with
- * *cause when the lock file cannot be used.
+ * Returns FAIL_NONE; FAIL_TEMPFAIL when the wait ran out (*cause names the
+ * holder's pid); the class of the failure with *cause when the lock file
+ * cannot be used.
  */
-int
+enum fail_class
 setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool create,
     char **cause)
 {
@@ -71,12 +71,12 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 	int		 fd, n;
 
 	if (setlock_fd != -1)
-		return (0);
+		return (FAIL_NONE);
 	if (stat(backup_dir, &st) == -1 && errno == ENOENT) {
 		if (!create)
-			return (0);
+			return (FAIL_NONE);
 		if (fs_mkdir_p(backup_dir, 0700, cause) == -1)
-			return (-1);
+			return (fail_errno(errno));
 	}
 	path = str_join_path(backup_dir, SETLOCK_FILE);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
@@ -84,7 +84,7 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 		/* A read-only store: nobody can change the sets there either. */
 		log_debug("%s: %s: reading without the lock", path, strerror(errno));
 		free(path);
-		return (0);
+		return (FAIL_NONE);
 	}
 	if (fd == -1 || fstat(fd, &st) == -1)
 		return (setlock_fail(fd, path, errno, cause));
@@ -103,7 +103,7 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 			free(holder);
 			close(fd);
 			free(path);
-			return (1);
+			return (FAIL_TEMPFAIL);
 		}
 		if (!said) {
 			holder = setlock_holder(fd);
@@ -123,7 +123,7 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 	setlock_fd = fd;
 	if (!registered && atexit(setlock_release) == 0)
 		registered = true;
-	return (0);
+	return (FAIL_NONE);
 }
 
 /* Release the lock this process holds, if any. */

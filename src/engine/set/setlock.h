@@ -4,10 +4,12 @@
 
 #include "system.h"
 
+#include "util/fail.h"
+
 /* The lock file, in BACKUP_DIR. */
 #define SETLOCK_FILE	".lock"
 
-int	 setlock_take(const char *, const char *, int64_t, bool, char **);
+enum fail_class	 setlock_take(const char *, const char *, int64_t, bool, char **);
 void	 setlock_release(void);
 void	 setlock_forget(void);
 bool	 setlock_held(void);

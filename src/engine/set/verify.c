@@ -119,7 +119,7 @@ verify_verdict(const struct verify_report *r)
 
 /* Free a report's checks. */
 void
-verify_report_free(struct verify_report *r)
+verify_report_clear(struct verify_report *r)
 {
 	size_t	i;
 
@@ -187,7 +187,7 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
 		*cause = xasprintf(_("%s: cannot read the database: %s"), path,
 		    sqlite3_errmsg(db));
-		buf_free(&problems);
+		buf_clear(&problems);
 		goto out;
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -200,16 +200,16 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	st = NULL;
 	if (step != SQLITE_DONE) {
 		*cause = xasprintf(_("%s: integrity check failed: %s"), path, sqlite3_errmsg(db));
-		buf_free(&problems);
+		buf_clear(&problems);
 		goto out;
 	}
 	if (n > 0) {
 		*cause = xasprintf(_("%s: integrity check found damage: %s"), path, problems.data);
-		buf_free(&problems);
+		buf_clear(&problems);
 		rc = 1;
 		goto out;
 	}
-	buf_free(&problems);
+	buf_clear(&problems);
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT COUNT(*) FROM sites), "
 	    "(SELECT COUNT(*) FROM paths)", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
@@ -352,7 +352,7 @@ verify_archive_report(struct verify_report *r, const char *check, const char *pa
  * checksums of all files, the config archive read to the end, the WireGuard
  * archive decrypted (o->password may be NULL; o->key_why then says why, and
  * r->env says the failure is not the set's) and read to the end. Fills r
- * (free with verify_report_free); returns 0 when all pass, 1 when a check
+ * (free with verify_report_clear); returns 0 when all pass, 1 when a check
  * failed.
  */
 int
@@ -418,7 +418,7 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_FAIL, "%s", cause);
 		free(cause);
 		cause = NULL;
-		manifest_free(&m);
+		manifest_clear(&m);
 	} else {
 		have_m = true;
 		verify_add(r, "manifest", path[PART_MANIFEST], VERIFY_OK, _("manifest found"));
@@ -513,7 +513,7 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 	free(fname);
 
 	if (have_m)
-		manifest_free(&m);
+		manifest_clear(&m);
 	free(text);
 	for (i = 0; i < PART__COUNT; i++)
 		free(path[i]);

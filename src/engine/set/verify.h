@@ -46,7 +46,7 @@ int	 verify_archive(const char *, const char *, const char *, char *, size_t *, 
 bool	 verify_content_failed(const struct verify_report *);
 int	 verify_verdict(const struct verify_report *);
 char	*verify_first_failure(const struct verify_report *);
-void	 verify_report_free(struct verify_report *);
+void	 verify_report_clear(struct verify_report *);
 const char *verify_status_name(enum verify_status);
 int	 verify_db_check(const char *, bool, long *, long *, char **);
 

@@ -391,7 +391,7 @@ offstream_start(const struct conf *c, const char *streamdir, int64_t retention_s
 		return (0);
 	if (remote_curl_init(cause) == -1) {
 		for (i = 0; i < n; i++)
-			remote_free(&r[i]);
+			remote_clear(&r[i]);
 		return (-1);
 	}
 	os = xcalloc(1, sizeof *os);
@@ -411,7 +411,7 @@ offstream_start(const struct conf *c, const char *streamdir, int64_t retention_s
 		if ((e = pthread_create(&os->st[i].thr, NULL, offstream_main, &os->st[i])) != 0) {
 			*cause = xasprintf(_("cannot start the off-site uploader: %s"), strerror(e));
 			for (i++; i < n; i++)
-				remote_free(&r[i]);
+				remote_clear(&r[i]);
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			offstream_stop(os, NULL);
 			offstream_free(os);
@@ -510,7 +510,7 @@ offstream_stop(struct offstream *os, char **cause)
 	if (rc == -1 && cause != NULL)
 		*cause = buf_steal(&b);
 	else
-		buf_free(&b);
+		buf_clear(&b);
 	return (rc);
 }
 
@@ -523,7 +523,7 @@ offstream_free(struct offstream *os)
 	if (os == NULL)
 		return;
 	for (i = 0; i < os->n; i++) {
-		remote_free(&os->st[i].r);
+		remote_clear(&os->st[i].r);
 		free(os->st[i].gen);
 		free(os->st[i].error);
 	}
@@ -656,7 +656,7 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	if (rc == 0 && offstream_rank(file) == 2) {
 		if ((rc = segment_read(local, &seg, cause)) == 0) {
 			*ms = seg.hdr.time_ms;
-			segment_free(&seg);
+			segment_clear(&seg);
 		}
 	} else if (rc == 0) {
 		if ((rc = segment_snapinfo_read(tmpdir, &si, cause)) == 0)
@@ -811,7 +811,7 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 /*
  * The stores' points from the stream's status, read by stream_status_read
  * (its offsite_KIND_* keys; pts has REMOTE__KINDS entries; free with
- * offstream_points_free). A store the status does not name is not present.
+ * offstream_points_clear). A store the status does not name is not present.
  */
 void
 offstream_points(const struct stream_status *st, struct offstream_point *pts)
@@ -845,7 +845,7 @@ offstream_points(const struct stream_status *st, struct offstream_point *pts)
 
 /* Free what offstream_points put in pts. */
 void
-offstream_points_free(struct offstream_point *pts)
+offstream_points_clear(struct offstream_point *pts)
 {
 	int	k;
 

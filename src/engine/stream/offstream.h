@@ -36,6 +36,6 @@ int	offstream_prune(struct remote *, const char *, int64_t, const char *, int64_
 int	offstream_fetch(struct remote *, const char *, size_t *, size_t *, char **);
 struct stream_status;
 void	offstream_points(const struct stream_status *, struct offstream_point *);
-void	offstream_points_free(struct offstream_point *);
+void	offstream_points_clear(struct offstream_point *);
 
 #endif

@@ -78,7 +78,7 @@ pitr_lock_held(const char *path)
 
 /*
  * Read BACKUP_DIR/stream/status and test BACKUP_DIR/stream/lock into st (free
- * with stream_status_free). No status file is not an error: st->present is
+ * with stream_status_clear). No status file is not an error: st->present is
  * false. Keys it does not know (the contract may grow) are kept in st->extra,
  * in file order. Returns -1 with
  * *cause when the file is there but cannot be read or a value is not a number.
@@ -147,7 +147,7 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 			    lineno, line, val);
 			free(data);
 			free(path);
-			stream_status_free(st);
+			stream_status_clear(st);
 			return (-1);
 		}
 		if (strcmp(line, "pid") == 0)
@@ -164,7 +164,7 @@ stream_status_read(const char *backup_dir, struct stream_status *st, char **caus
 
 /* Free what stream_status_read put in st. */
 void
-stream_status_free(struct stream_status *st)
+stream_status_clear(struct stream_status *st)
 {
 	size_t	i;
 
@@ -534,7 +534,7 @@ pitr_parse_time(const char *s, int64_t now_ms, int64_t *ms, char **cause)
 
 /* Free what pitr_rebuild put in r. */
 void
-pitr_result_free(struct pitr_result *r)
+pitr_result_clear(struct pitr_result *r)
 {
 	free(r->gendir);
 	free(r->generation);
@@ -782,7 +782,7 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
  * A missing or bad segment stops the walk at the last good point: r->broken
  * with r->why naming the file and the reason. With out NULL nothing is
  * written (the chain is only checked); else out is created (0600) and must
- * pass PRAGMA integrity_check. Fills r (free with pitr_result_free). Returns
+ * pass PRAGMA integrity_check. Fills r (free with pitr_result_clear). Returns
  * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
  * cannot be written (errno), or fails integrity_check (r->bad_db).
  */
@@ -809,13 +809,13 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	streamdir = xasprintf("%s/stream", backup_dir);
 	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
 		free(streamdir);
-		stream_status_free(&st);
+		stream_status_clear(&st);
 		return (-1);
 	}
 	free(streamdir);
 	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
 	    (out != NULL && (fd = pitr_start(r, out, cause)) == -1)) {
-		stream_status_free(&st);
+		stream_status_clear(&st);
 		return (-1);
 	}
 	r->point_ms = last_ms = si.time_ms;
@@ -846,34 +846,34 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			    path));
 		if (r->broken) {
 			why = NULL;
-			segment_free(&seg);
+			segment_clear(&seg);
 			free(path);
 			break;
 		}
 		if (seg.hdr.time_ms > at_ms) {
 			r->next_ms = seg.hdr.time_ms;
-			segment_free(&seg);
+			segment_clear(&seg);
 			free(path);
 			break;
 		}
 		if (fd != -1 && segment_apply(fd, out, &seg, cause) != 0) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			free(path);
-			stream_status_free(&st);
+			stream_status_clear(&st);
 			goto fail;
 		}
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		r->sequence = seq;
 		r->point_ms = last_ms = seg.hdr.time_ms;
-		segment_free(&seg);
+		segment_clear(&seg);
 		free(path);
 	}
 	if (!r->broken && r->next_ms == 0)
 		pitr_check_tail(backup_dir, &st, r);
 	if (r->broken || r->next_ms != 0)
 		r->later_ms = 0;	/* the walk did not run out before at_ms */
-	stream_status_free(&st);
+	stream_status_clear(&st);
 	if (fd == -1)
 		return (0);
 	if (fsync(fd) == -1) {
@@ -1007,7 +1007,7 @@ pitr_unpause(int fd, const char *source)
 		    (long)getpid(), time_now_ms(), source);
 		if (ftruncate(fd, 0) == -1 || pwrite(fd, b.data, b.len, 0) != (ssize_t)b.len)
 			log_warn(_("stream/pause: %s"), strerror(errno));
-		buf_free(&b);
+		buf_clear(&b);
 	}
 	close(fd);
 }

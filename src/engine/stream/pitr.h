@@ -16,7 +16,7 @@ struct stream_status_kv {
 
 /*
  * BACKUP_DIR/stream/status and whether its lock is held (STREAM-CONTRACT.md).
- * Strings owned; stream_status_free frees them. Times are unix ms, 0 unknown.
+ * Strings owned; stream_status_clear frees them. Times are unix ms, 0 unknown.
  */
 struct stream_status {
 	bool		 present;	/* the status file exists */
@@ -60,7 +60,7 @@ struct pitr_protection {
 };
 
 /*
- * Where a walk of the stream's chain got to. Strings owned; pitr_result_free
+ * Where a walk of the stream's chain got to. Strings owned; pitr_result_clear
  * frees them. Times are unix ms.
  */
 struct pitr_result {
@@ -81,11 +81,11 @@ struct pitr_result {
 
 int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
 	    char **);
-void	 pitr_result_free(struct pitr_result *);
+void	 pitr_result_clear(struct pitr_result *);
 int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
 
 int	 stream_status_read(const char *, struct stream_status *, char **);
-void	 stream_status_free(struct stream_status *);
+void	 stream_status_clear(struct stream_status *);
 char	*pitr_status_text(const struct stream_status *, int64_t, int);
 void	 pitr_status_gens(const char *, struct stream_status *);
 enum pitr_verdict pitr_status_verdict(const struct stream_status *, int64_t, int64_t *);

@@ -246,7 +246,7 @@ segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
 /*
  * Read and verify one segment file: magic, sizes, payload hash, frame salts,
  * commit frame last, sequence number = file name. Fills seg (free with
- * segment_free). Returns -1 with *cause naming the file and the reason.
+ * segment_clear). Returns -1 with *cause naming the file and the reason.
  */
 int
 segment_read(const char *path, struct segment *seg, char **cause)
@@ -295,7 +295,7 @@ fail:
 
 /* Free what segment_read filled. */
 void
-segment_free(struct segment *seg)
+segment_clear(struct segment *seg)
 {
 	free(seg->path);
 	free(seg->payload);
@@ -453,7 +453,7 @@ segment_snapinfo_write(const char *gendir, const struct segment_snapinfo *si, ch
 	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
 	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	return (rc);
 }
 
@@ -691,28 +691,28 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 		if (segment_read(path, &seg, cause) == -1)
 			goto fail;
 		if (segment_check_link(&pos, prev, &seg, cause) == -1) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		if (until_ms >= 0 && seg.hdr.time_ms > until_ms) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			free(path);
 			break;
 		}
 		if (seg.hdr.page_size != si.page_size && si.page_size != 0) {
 			*cause = xasprintf(_("%s: page size %" PRIu32 " differs from the snapshot's"),
 			    path, seg.hdr.page_size);
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		if (segment_apply(fd, out, &seg, cause) == -1) {
-			segment_free(&seg);
+			segment_clear(&seg);
 			goto fail;
 		}
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		*last = seq;
-		segment_free(&seg);
+		segment_clear(&seg);
 		free(path);
 	}
 	if (fsync(fd) == -1 || close(fd) == -1) {

@@ -61,7 +61,7 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_read_hdr(const char *, struct segment_hdr *, char **);
-void	 segment_free(struct segment *);
+void	 segment_clear(struct segment *);
 int	 segment_last_seq(const char *, uint64_t *, char **);
 void	 segment_pos_after(const struct segment_hdr *, struct segment_pos *);
 void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *);

@@ -241,7 +241,7 @@ stream_wal_scan(struct stream *s, int fd, const struct stream_walhdr *h, uint64_
 		    stream_frame_off(h, n), cause);
 		if (r == -1) {
 			free(chunk);
-			buf_free(&tmp);
+			buf_clear(&tmp);
 			return (-1);
 		}
 		got = (size_t)r / fsz;
@@ -270,7 +270,7 @@ stream_wal_scan(struct stream *s, int fd, const struct stream_walhdr *h, uint64_
 done:
 	(void)pending;
 	free(chunk);
-	buf_free(&tmp);
+	buf_clear(&tmp);
 	return (0);
 }
 
@@ -518,7 +518,7 @@ stream_hash_fd(int fd, const char *path, unsigned char *md, char **cause)
 	buf_init(&b);
 	for (;;) {
 		if ((n = stream_pread(fd, path, chunk, sizeof chunk, off, cause)) == -1) {
-			buf_free(&b);
+			buf_clear(&b);
 			return (-1);
 		}
 		if (n == 0)
@@ -527,7 +527,7 @@ stream_hash_fd(int fd, const char *path, unsigned char *md, char **cause)
 		off += n;
 	}
 	segment_sha256(b.data, b.len, md);
-	buf_free(&b);
+	buf_clear(&b);
 	return (0);
 }
 
@@ -708,7 +708,7 @@ stream_new_generation(struct stream *s, const char *reason, char **cause)
 		goto fail_io;
 	if (wfd != -1)
 		close(wfd);
-	buf_free(&frames);
+	buf_clear(&frames);
 	free(tmp);
 	free(snap);
 
@@ -745,7 +745,7 @@ fail_io:
 	if (stream_remove_gen(gendir, &c2) == -1)
 		free(c2);
 fail:
-	buf_free(&frames);
+	buf_clear(&frames);
 	free(tmp);
 	free(snap);
 	free(gen);
@@ -851,7 +851,7 @@ stream_resume(struct stream *s, char **why, char **cause)
 	s->gen_ms = si.time_ms;
 	s->released = true;	/* nothing was held while the stream was down */
 	s->ctr_have_low = s->ctr_have_high = false;	/* see stream_ctr_check */
-	segment_free(&seg);
+	segment_clear(&seg);
 	str_list_free(names, n);
 	log_info(_("stream: continuing generation %s after segment %" PRIu64), s->gen, top);
 	return (1);
@@ -859,12 +859,12 @@ nope:
 	*why = xasprintf(_("cannot continue generation %s: %s"), names[n - 1],
 	    c2 != NULL ? c2 : "?");
 	free(c2);
-	segment_free(&seg);
+	segment_clear(&seg);
 	free(gendir);
 	str_list_free(names, n);
 	return (0);
 fail:
-	segment_free(&seg);
+	segment_clear(&seg);
 	free(gendir);
 	str_list_free(names, n);
 	*s->err = STREAM_ERR_IO;
@@ -900,7 +900,7 @@ stream_write_status(struct stream *s)
 		free(cause);
 	}
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	s->status_ms = time_now_ms();
 }
 
@@ -957,7 +957,7 @@ stream_prune(const char *streamdir, int64_t retention_s, const char *keep, int64
 			if (segment_read(path, &seg, &c2) == 0) {
 				if (seg.hdr.time_ms > newest)
 					newest = seg.hdr.time_ms;
-				segment_free(&seg);
+				segment_clear(&seg);
 			}
 			free(path);
 		}
@@ -1299,8 +1299,8 @@ stream_round(struct stream *s, char **cause)
 		close(wfd);
 	wfd = -1;
 	if (broken != NULL || why != NULL) {
-		buf_free(&frames);
-		buf_free(&tail);
+		buf_clear(&frames);
+		buf_clear(&tail);
 		rc = stream_new_generation(s, why != NULL ? why : broken, cause);
 		free(why);
 		return (rc);
@@ -1309,8 +1309,8 @@ stream_round(struct stream *s, char **cause)
 		goto fail_buf;
 	if (frames.len > 0 && stream_ship(s, &h, first, &frames, cause) == -1)
 		goto fail_buf;
-	buf_free(&frames);
-	buf_free(&tail);
+	buf_clear(&frames);
+	buf_clear(&tail);
 	if ((why = stream_ctr_check(s, true)) != NULL) {
 		rc = stream_reconnect(s, why, cause);
 		free(why);
@@ -1339,8 +1339,8 @@ stream_round(struct stream *s, char **cause)
 	return (0);
 
 fail_buf:
-	buf_free(&frames);
-	buf_free(&tail);
+	buf_clear(&frames);
+	buf_clear(&tail);
 	if (wfd != -1)
 		close(wfd);
 	stream_end(s, other);

@@ -1,0 +1,33 @@
+/*
+ * testhook.h: the hooks the test suite uses to interrupt, slow down or
+ * crash the program at chosen points. For the tests only: NOT part of
+ * patronus-dr's interface. Their names and meanings may change in any
+ * release, and no production header declares a hook: the engine and the
+ * command line reach them through this header alone.
+ */
+#ifndef PDR_TESTHOOK_H
+#define PDR_TESTHOOK_H
+
+#include "system.h"
+
+/* The hooks set from the environment, each $PDR_TEST_NAME. */
+enum testhook {
+	TESTHOOK_KILL_AT,	/* backup dies by SIGKILL at its Nth checkpoint */
+	TESTHOOK_COPY_WAIT_MS,	/* ms backup retries the online copy of a busy database */
+	TESTHOOK_MAX_SEND,	/* bytes per second an upload sends at most */
+	TESTHOOK_MAX_RECV,	/* bytes per second a download receives at most */
+	TESTHOOK_CRASH_AT,	/* a restore step at which to die by SIGKILL */
+	TESTHOOK_HUP_AT,	/* a restore step at which to send ourselves SIGHUP */
+	TESTHOOK__COUNT
+};
+
+const char	*testhook_get(enum testhook);
+
+/*
+ * Called (when set) at each step of writing a backup set that a kill could
+ * interrupt, with the step's name; the backup command sets it for
+ * $PDR_TEST_KILL_AT.
+ */
+extern void	(*testhook_checkpoint)(const char *);
+
+#endif
