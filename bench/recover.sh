@@ -4,8 +4,10 @@
 # loopback), alternating, RUNS times (default 3): wall and client CPU (user + system), min and
 # median, and the ratios of medians. Prints figures; asserts nothing. From a build tree:
 #   PDR=./patronus-dr srcdir=.. SIZE=512 RUNS=3 sh ../bench/recover.sh
+# PHASES=1 first prints one recover's output lines stamped with the seconds since it began.
 #   recover      patronus-dr restore all --from-remote s3 --yes (list, fetch, verify, restore
 #                database, config and keys, forensic copies)
+#   fetch        patronus-dr fetch --from s3 NAME: list, fetch and verify the set, no restore
 #   download     curl --aws-sigv4 GET of the set's four files, nothing else (the goal: recover
 #                <= 1.1 x this)
 #   by hand      the plan's way: the same GETs, sha256sum -c of the manifest, sqlite3
@@ -107,6 +109,15 @@ stat() {
 		printf "%s %s", v[1], (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# PHASES=1: one more recover, each line of its output (stdout and the log on stderr) stamped
+# with the seconds since it began, to see where the time goes.
+if [ "${PHASES:-0}" = 1 ]; then
+	echo "# where the time goes: one recover, each output line stamped with seconds since start"
+	standby
+	"$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --yes 2>&1 |
+	    perl -MTime::HiRes=time -ne 'BEGIN { $t0 = time } printf "%7.3f %s", time - $t0, $_'
+fi
+
 run=1
 while [ "$run" -le "$RUNS" ]; do
 	echo
@@ -117,6 +128,9 @@ while [ "$run" -le "$RUNS" ]; do
 	    restore all --from-remote s3 --yes
 	cmp -s "$T/h/backup/patronus/daily/$name.db" "$S/db/sdwan.db" || echo "FAIL: the restored database is not the set's"
 	standby
+	timed fetch "fetch --from s3 NAME (list, fetch, verify)" "$PDR" --config "$S/dr.yaml" \
+	    fetch --from s3 "$name"
+	standby
 	timed download "download alone (curl, 4 GETs)" sh "$T/download.sh"
 	standby
 	timed hand "the plan's way by hand" sh "$T/hand.sh"
@@ -126,14 +140,16 @@ done
 echo
 echo "# summary over $RUNS runs, load now $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
-for k in recover download hand; do
+for k in recover fetch download hand; do
 	set -- $(stat $k 1) $(stat $k 2)
 	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
 done
 med() { stat "$1" "$2" | cut -d' ' -f2; }
 awk -v r="$(med recover 1)" -v d="$(med download 1)" -v h="$(med hand 1)" \
-    -v rc="$(med recover 2)" -v dc="$(med download 2)" -v hc="$(med hand 2)" 'BEGIN {
+    -v rc="$(med recover 2)" -v dc="$(med download 2)" -v hc="$(med hand 2)" \
+    -v f="$(med fetch 1)" -v fc="$(med fetch 2)" 'BEGIN {
 	printf "\n%-40s %8s %8s   %s\n", "ratio of medians", "wall", "CPU", "goal (wall)"
 	printf "%-40s %8.2f %8.2f   <= 1.1\n", "recover / download alone", r / d, (dc > 0 ? rc / dc : 0)
+	printf "%-40s %8.2f %8.2f\n", "fetch / download alone", f / d, (dc > 0 ? fc / dc : 0)
 	printf "%-40s %8.2f %8.2f\n", "recover / by hand", r / h, (hc > 0 ? rc / hc : 0)
 }'

@@ -187,7 +187,7 @@ cmd_fetch_stream(struct cmd_ctx *ctx, struct remote *r, size_t nr)
 		if (offstream_fetch(&r[i], dir, &got, &skipped, &cause) == 0)
 			break;
 		if (i + 1 < nr)
-			printf(_("skipped: %s\n"), cause);
+			printf(_("skipped: %s\n"), cmd_esc(cause));
 		else
 			cmd_error("%s", cause);
 		free(cause);

@@ -235,10 +235,14 @@ static void	restore_record(struct cmd_ctx *, const char *, int64_t, const char *
 static void	restore_record_part(struct cmd_ctx *, const char *, const char *, int64_t,
 	    const char *, const char *);
 
-/* restore db: keep the live database for forensics, then install the backup. */
+/*
+ * restore db: keep the live database for forensics, then install the backup
+ * (staged: its copy already written beside the live one as it was fetched,
+ * moved in instead of copied; NULL: copied).
+ */
 static int
 restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
-    const struct restore_pick *p, const char *password)
+    const struct restore_pick *p, const char *password, const char *staged)
 {
 	struct restore_db_result	 r;
 	struct stat			 st;
@@ -269,8 +273,10 @@ restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	if ((ex = restore_pause(ctx, ra, &pfd)) != 0)
 		return (ex);
 	time_format_stamp(time(NULL), stamp, sizeof stamp);
-	if ((fc = restore_db(p->db, ctx->conf.database, stamp, !ra->copy, want, &r,
-	    &cause)) != FAIL_NONE) {
+	if ((fc = staged != NULL ? restore_db_move_known(staged, ctx->conf.database, stamp,
+	    !ra->copy, want, &r, &cause) : restore_db_verified(p->db, ctx->conf.database,
+	    stamp, !ra->copy, want, p->db_verified ? &p->db_st : NULL, &r, &cause)) !=
+	    FAIL_NONE) {
 		ex = fail_exit(fc);
 		if (r.installed) {
 			restore_record(ctx, p->db, (int64_t)p->when * 1000, r.sha256);
@@ -433,6 +439,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 				printf(_("WARNING: the stream chain is broken; restored its last "
 				    "good point %s\n"), time_format_iso_ms(r.point_ms, t, sizeof t));
 			restore_print_window(ra, r.point_ms);
+			/* installed, but short of what was asked: a runbook must see it */
+			if (r.broken)
+				ex = 1;
 		}
 		restore_db_result_clear(&res);
 	}
@@ -698,6 +707,60 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	return (newer);
 }
 
+/* The live database's folder when restore all made it for a staged copy, else NULL. */
+static char *restore_stage_dir;
+
+/*
+ * A new empty file beside the live database (.BASE.fetch-XXXXXX) for the
+ * fetched set's database to be written to as well, so that installing it is
+ * a rename, not a second copy; those a killed run left are removed first.
+ * The folder is made (0755, as the install would) when it is not there.
+ * NULL when the file cannot be made.
+ */
+static char *
+restore_stage_new(const struct conf *c)
+{
+	char	*dir, *path, *cause = NULL;
+	int	 fd;
+
+	restore_sweep(c->database, "fetch");
+	dir = fs_dirname(c->database);
+	if (!fs_exists(dir)) {
+		if (fs_mkdir_p(dir, 0755, &cause) == -1) {
+			free(cause);
+			free(dir);
+			return (NULL);
+		}
+		restore_stage_dir = xstrdup(dir);
+	}
+	path = xasprintf("%s/.%s.fetch-XXXXXX", dir, strrchr(c->database, '/') != NULL ?
+	    strrchr(c->database, '/') + 1 : c->database);
+	free(dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
+		free(path);
+		return (NULL);
+	}
+	close(fd);
+	return (path);
+}
+
+/*
+ * Remove and forget the staged copy of a fetched database, if there is one
+ * (and the folder made for it when nothing else went in).
+ */
+static void
+restore_unstage(char **staged)
+{
+	if (*staged != NULL)
+		unlink(*staged);
+	free(*staged);
+	*staged = NULL;
+	if (restore_stage_dir != NULL)
+		rmdir(restore_stage_dir);
+	free(restore_stage_dir);
+	restore_stage_dir = NULL;
+}
+
 /* What restore all asks of the stores: which kind, which set or time. */
 struct restore_all_args {
 	bool		 remote;	/* --from-remote */
@@ -710,12 +773,14 @@ struct restore_all_args {
  * ages), bring the newest stream into backup_dir/stream (the next store when
  * one fails) unless a set was named, and fetch the newest set that verifies
  * (fallback_fetch_newest). *db_from gets the fetched set's .db (caller frees),
- * NULL when none could be; returns EX_OK, or the exit status when there is
- * nothing to restore or this host cannot hold it.
+ * NULL when none could be; *staged (caller frees and removes) a copy of its
+ * database written beside the live one as it was fetched, NULL when there is
+ * none. Returns EX_OK, or the exit status when there is nothing to restore
+ * or this host cannot hold it.
  */
 static int
 restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
-    const struct restore_all_args *aa, char **db_from)
+    const struct restore_all_args *aa, char **db_from, char **staged)
 {
 	struct remote		 r[REMOTE__KINDS];
 	struct fallback_survey	 sv;
@@ -729,6 +794,9 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	*db_from = NULL;
 	if ((ex = cmd_fetch_stores(ctx, aa->kind, r, &nr)) != EX_OK)
 		return (ex);
+	*staged = restore_stage_new(&ctx->conf);
+	for (i = 0; i < nr; i++)
+		r[i].stage_db = *staged;
 	fallback_survey(r, nr, aa->want == NULL, &sv);
 	cmd_fetch_print_survey(&sv, time(NULL));
 	dir = str_join_path(ctx->conf.backup_dir, "stream");
@@ -763,7 +831,13 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 			printf(_("fetched %s from %s; it verifies\n"), got.name,
 			    got.store->where);
 		*db_from = xstrdup(got.db);
-	} else {
+	}
+	if (*staged != NULL && (f != FALLBACK_OK || !got.staged)) {
+		unlink(*staged);
+		free(*staged);
+		*staged = NULL;
+	}
+	if (f != FALLBACK_OK) {
 		fflush(stdout);
 		safe = str_safe(cause);
 		cmd_error("%s", safe);
@@ -799,7 +873,7 @@ restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int
 	}
 	free(path);
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
-		printf(_("skipped: the stream: %s\n"), cause);
+		printf(_("skipped: the stream: %s\n"), cmd_esc(cause));
 		free(cause);
 		pitr_result_clear(&r);
 		return (false);
@@ -824,14 +898,17 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 {
 	struct restore_pick	 p;
 	char			*pw, *why = NULL, *cause = NULL, *db_from = NULL, *what;
+	char			*staged = NULL, *fetched = NULL;
 	char			 t[64], b[TIMEUTIL_BUFSZ];
 	int64_t			 point_ms = 0;
 	bool			 picked, stream;
 	int			 ex;
 	enum fail_class		 fc;
 
-	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from)) != EX_OK)
+	if (aa->remote && (ex = restore_all_fetch(ctx, ra, aa, &db_from, &staged)) != EX_OK)
 		return (ex);
+	if (staged != NULL)
+		fetched = xstrdup(db_from);
 	if (!aa->remote && aa->want != NULL)
 		db_from = xstrdup(aa->want);
 	/*
@@ -851,6 +928,8 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 			restore_key_hint();
 		free(why);
 		free(db_from);
+		free(fetched);
+		restore_unstage(&staged);
 		return (fail_exit(fc));
 	}
 	picked = restore_pick_before(&ctx->conf, db_from, ra->before_ms, RESTORE_KEYS, pw, why,
@@ -864,6 +943,10 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	}
 	stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &point_ms) &&
 	    (!picked || point_ms > (int64_t)p.when * 1000);
+	/* The staged copy is of the fetched set's database: used when that is what goes in. */
+	if (stream || !picked || fetched == NULL || strcmp(fetched, p.db) != 0)
+		restore_unstage(&staged);
+	free(fetched);
 	if (!picked) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -901,9 +984,10 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
 		/* restore_run_db records it as soon as it is installed */
-		if ((ex = restore_run_db(ctx, ra, &p, pw)) == EX_OK)
+		if ((ex = restore_run_db(ctx, ra, &p, pw, staged)) == EX_OK)
 			restore_print_window(ra, (int64_t)p.when * 1000);
 	}
+	restore_unstage(&staged);
 	if (ex == 0 && picked) {
 		ra->kind = RESTORE_CONFIG;
 		/* restore_run_tree records it as soon as it is swapped in */
@@ -1195,7 +1279,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		    _("its manifest has no HMAC line"));
 	fflush(stdout);
 	if (ra.kind == RESTORE_DB)
-		ex = restore_run_db(ctx, &ra, &p, pw);
+		ex = restore_run_db(ctx, &ra, &p, pw, NULL);
 	else
 		ex = restore_run_tree(ctx, &ra, &p, pw);
 	if (ex == EX_OK)

@@ -88,7 +88,7 @@ head -c 4000000 "$T/back/$name.db" >"$B/daily/.$name.db.tmp"
 run "$PDR" --config "$C" fetch --latest
 expect_rc 0 "fetch --latest after a broken download"
 expect_match "$T/out" "Resuming s3://pdr/site a/daily/$name\.db at byte 4000000" "the download resumed at the break"
-expect_match "$T/requests.log" '"Range", "bytes=4000000-"' "the resumed download asked for the rest only"
+expect_match "$T/requests.log" '"Range", "bytes=4000000-[0-9]*"' "the resumed download asked for the rest only"
 expect_match "$T/out" '^Backup verification successful$' "the fetched set verifies"
 for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
 	cmp -s "$T/back/$name$suf" "$B/daily/$name$suf" && ok "fetched $suf identical" || fail "fetched $suf differs"

@@ -133,7 +133,7 @@ damaged() {
 	expect_rc 64 "$name: no --yes, no terminal: refused"
 	[ -e "$T/r-$name/x.db" ] && fail "$name: installed without --yes" || ok "$name: nothing installed"
 	run "$PDR" --config "$T/dr-$name.yaml" restore db --at "$(ms_arg "$last_ms")" --yes
-	expect_rc 0 "$name: --yes accepts the last good point"
+	expect_rc 1 "$name: --yes installs the last good point, and exits 1: short of the time asked for"
 	expect_match "$T/err" "chain is broken: .*/00000080\\.seg: $reason" "$name: the segment is named with the reason"
 	expect_match "$T/err" "the last good point is .*, before the .* asked for" "$name: says it stopped short"
 	expect_match "$T/out" "^point reached: .* \\(segment 79 of" "$name: stops at segment 79"

@@ -7,6 +7,9 @@
 #                      checker (s3rver's files in $OBJ)
 #   restart_sshd       the same sshd again after stop_sshd (same port, keys, files)
 #   lose_primary       the datacenter is gone: $H keeps only dr.yaml and the encryption key
+#   badstore MODE ARG  tests/s3/badstore.py ($BAD_PID) in front of the checker answering as a
+#                      bad store does (MODEs in it), and $T/bad.yaml, $C going through it
+#   badstore_stop      stop it
 
 # standby_primary: as above; skips the test when a server cannot start.
 standby_primary() {
@@ -49,4 +52,22 @@ lose_primary() {
 	mkdir -p "$H/etc/patronus" "$H/var/lib/patronus/dr"
 	cp "$T/primary-etc/patronus/backup-encryption-key" "$H/etc/patronus/backup-encryption-key"
 	chmod 600 "$H/etc/patronus/backup-encryption-key"
+}
+
+BAD_PID=
+# badstore MODE ARG: the proxy in front of the checker, and $T/bad.yaml, the config through it.
+badstore() {
+	PP=$(free_port)
+	python3 "$srcdir/tests/s3/badstore.py" "$PP" "$CHECK_PORT" "$1" "$2" 2>"$T/badstore.err" &
+	BAD_PID=$!
+	wait_port "$PP" || fail "the proxy did not start"
+	sed -e "s|127.0.0.1:$CHECK_PORT|127.0.0.1:$PP|" "$C" >"$T/bad.yaml"
+}
+
+# badstore_stop: stop the proxy when one runs.
+badstore_stop() {
+	[ -n "$BAD_PID" ] || return 0
+	kill "$BAD_PID" 2>/dev/null
+	wait "$BAD_PID" 2>/dev/null
+	BAD_PID=
 }

@@ -125,6 +125,9 @@ expect_match "$T/out" "^database: from the stream, as at .* \\(newer than the ne
     "the stream's point is newer than the newest set and used"
 expect_match "$T/out" "^config and keys: from $NEW " "config and keys from the newest set"
 expect_match "$T/out" "^restored: database, config and keys$" "all three restored"
+left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
+[ -z "$left" ] && ok "no copy of the set's database is left beside the live one (the stream's went in)" ||
+	fail "left beside the database: $left"
 sqlite3 "$DB" .dump >"$T/standby.dump"
 cmp -s "$T/standby.dump" "$T/primary.dump" && ok "the database holds the stream's newest point, row for row" ||
 	fail "the database differs from the primary's last state"
@@ -175,6 +178,13 @@ run "$PDR" --config "$S/dr.yaml" restore db --to "$T/x" --yes
 expect_rc 64 "--to is refused for restore db"
 
 # --- restore all --from-remote NAME: that set, not the stream -----------------------------------
+rm -rf "$B"
+run "$PDR" --config "$C" restore all --from-remote sftp "$OLD" --yes
+expect_rc 0 "restore all --from-remote sftp NAME"
+expect_match "$T/out" "/\\.sdwan\\.db\\.fetch-[A-Za-z0-9]{6}: written as the set was fetched" \
+    "from SFTP, the database goes in from its copy written as it arrived"
+cmp -s "$DB" "$R/daily/$OLD.db" && ok "the live database is the set's, byte for byte" ||
+	fail "the live database differs from the set's"
 run "$PDR" --config "$C" restore all --from-remote s3 "$OLD" --yes
 expect_rc 0 "restore all --from-remote s3 NAME"
 expect_no_match "$T/out" "^fetched the stream" "no stream for a named set"
@@ -208,52 +218,8 @@ rm -rf "$B"
 run "$PDR" --config "$C" fetch --from s3 --latest
 expect_no_match "$T/err" " left|/s\\)" "no progress when stderr is not a terminal"
 
-# --- a proxy in front of s3rver that answers as bad stores do --------------------------------
-# gone SUBSTR: lists the object but answers 404 for it, as a store does when it is removed
-# between the listing and the download; norange: answers a ranged GET with the whole object;
-# cut SUBSTR: resets the connection half way through the object.
-cat >"$T/badstore.py" <<'PY'
-import http.client, http.server, sys
-port, up, mode, arg = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def do_GET(self):
-        if mode == "gone" and arg in self.path and "list-type" not in self.path and "prefix=" not in self.path:
-            body = b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
-            self.send_response(404); self.send_header("Content-Length", str(len(body))); self.end_headers()
-            self.wfile.write(body); return
-        hdrs = {k: v for k, v in self.headers.items() if mode != "norange" or k.lower() != "range"}
-        c = http.client.HTTPConnection("127.0.0.1", up)
-        c.request("GET", self.path, headers=hdrs)
-        r = c.getresponse(); data = r.read()
-        self.send_response(r.status)
-        for k, v in r.getheaders():
-            if k.lower() not in ("transfer-encoding", "connection"): self.send_header(k, v)
-        self.end_headers()
-        if mode == "cut" and arg in self.path and len(data) > 65536:
-            self.wfile.write(data[:len(data) // 2]); self.wfile.flush()
-            self.connection.shutdown(2); return
-        self.wfile.write(data)
-http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-PY
-# badstore MODE ARG: the proxy ($BAD_PID) in front of the checker, and $T/bad.yaml, the config
-# that goes through it.
-BAD_PID=
+# --- a proxy in front of s3rver that answers as bad stores do (badstore, standby-lib.sh) -------
 trap 'badstore_stop; umount "$B" 2>/dev/null; offsite_cleanup' EXIT
-badstore() {
-	PP=$(free_port)
-	python3 "$T/badstore.py" "$PP" "$CHECK_PORT" "$1" "$2" 2>"$T/badstore.err" &
-	BAD_PID=$!
-	wait_port "$PP" || fail "the proxy did not start"
-	sed -e "s|127.0.0.1:$CHECK_PORT|127.0.0.1:$PP|" "$C" >"$T/bad.yaml"
-}
-badstore_stop() {
-	[ -n "$BAD_PID" ] || return 0
-	kill "$BAD_PID" 2>/dev/null
-	wait "$BAD_PID" 2>/dev/null
-	BAD_PID=
-}
-
 badstore gone "$NEW-config.tar.gz"
 rm -rf "$B"
 run "$PDR" --config "$T/bad.yaml" fetch --from s3 --latest

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "engine/remote/remote.h"
+#include "engine/remote/s3-int.h"
 #include "engine/backup/retention.h"
 #include "util/conf.h"
 #include "util/fsutil.h"

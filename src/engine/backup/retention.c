@@ -173,6 +173,50 @@ retention_why(unsigned reasons, const struct retention_policy *p)
 }
 
 /*
+ * The rules' verdicts over n sets sorted newest first, taken at when[i]: the
+ * sets with eligible[i] set follow the policy of c (filled into *p); the
+ * others get no verdict (why NULL) for the caller to give. With keep_newest
+ * set, the newest eligible set that the rules would remove is kept with that
+ * reason (untranslated). Returns n + 1 verdicts; free with
+ * retention_verdicts_free.
+ */
+struct retention_verdict *
+retention_verdicts(const struct conf *c, const time_t *when, const bool *eligible, size_t n,
+    const char *keep_newest, struct retention_policy *p)
+{
+	struct retention_verdict *v;
+	time_t			*good;
+	unsigned		*reasons;
+	size_t			*idx, ngood = 0, i, j;
+
+	retention_policy_conf(p, c);
+	v = xcalloc(n + 1, sizeof *v);
+	good = xcalloc(n + 1, sizeof *good);
+	idx = xcalloc(n + 1, sizeof *idx);
+	reasons = xcalloc(n + 1, sizeof *reasons);
+	for (i = 0; i < n; i++) {
+		if (eligible[i]) {
+			idx[ngood] = i;
+			good[ngood++] = when[i];
+		}
+	}
+	retention_select(good, ngood, p, reasons);
+	for (j = 0; j < ngood; j++) {
+		i = idx[j];
+		if (j == 0 && reasons[j] == 0 && keep_newest != NULL) {
+			v[i].why = xstrdup(_(keep_newest));
+			continue;
+		}
+		v[i].remove = reasons[j] == 0;
+		v[i].why = retention_why(reasons[j], p);
+	}
+	free(good);
+	free(idx);
+	free(reasons);
+	return (v);
+}
+
+/*
  * Decide what prune does with each set under conf's backup_dir at now. Sets
  * that are complete or not verified take part in the rules over all tiers
  * together; the newest of them that verifies is never removed; incomplete
@@ -191,36 +235,26 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	struct verify_report	 vr;
 	struct verify_opts	 vo;
 	time_t			*when;
-	unsigned		*reasons;
-	size_t			*idx, n, ngood = 0, i, j;
-	bool			 protected = false;
+	size_t			 n, i;
+	bool			*eligible, protected = false;
 	char			*db, *why;
 	int			 r;
 
 	if (catalog_scan(c->backup_dir, c->state_dir, password, &sets, &n, cause) == -1)
 		return (-1);
-	retention_policy_conf(&p, c);
-	v = xcalloc(n + 1, sizeof *v);
 	when = xcalloc(n + 1, sizeof *when);
-	idx = xcalloc(n + 1, sizeof *idx);
-	reasons = xcalloc(n + 1, sizeof *reasons);
+	eligible = xcalloc(n + 1, sizeof *eligible);
 	for (i = 0; i < n; i++) {
+		when[i] = sets[i].when;
 		/* Unsigned sets (the plan's script) follow the rules too. */
-		if (sets[i].state == CATALOG_COMPLETE || sets[i].state == CATALOG_NOT_VERIFIED ||
-		    sets[i].state == CATALOG_UNSIGNED) {
-			idx[ngood] = i;
-			when[ngood++] = sets[i].when;
-		}
+		eligible[i] = sets[i].state == CATALOG_COMPLETE ||
+		    sets[i].state == CATALOG_NOT_VERIFIED || sets[i].state == CATALOG_UNSIGNED;
 	}
-	retention_select(when, ngood, &p, reasons);
-	for (j = 0; j < ngood; j++) {
-		i = idx[j];
-		v[i].remove = reasons[j] == 0;
-		v[i].why = retention_why(reasons[j], &p);
-	}
+	v = retention_verdicts(c, when, eligible, n, NULL, &p);
 	/* The newest set that verifies stays, whatever the rules say. */
-	for (j = 0; j < ngood && !protected; j++) {
-		i = idx[j];
+	for (i = 0; i < n && !protected; i++) {
+		if (!eligible[i])
+			continue;
 		if (sets[i].state == CATALOG_UNSIGNED)
 			continue;	/* never the set that retention protects */
 		if (sets[i].state == CATALOG_NOT_VERIFIED) {
@@ -278,8 +312,7 @@ retention_plan(const struct conf *c, const char *password, time_t now,
 	*nstale = 0;
 	retention_stale(c->backup_dir, now, RETENTION_INCOMPLETE_AGE, stale, nstale);
 	free(when);
-	free(idx);
-	free(reasons);
+	free(eligible);
 	*setsp = sets;
 	*np = n;
 	*vp = v;

@@ -25,6 +25,8 @@ struct retention_verdict {
 
 void	 retention_policy_conf(struct retention_policy *, const struct conf *);
 char	*retention_why(unsigned, const struct retention_policy *);
+struct retention_verdict *retention_verdicts(const struct conf *, const time_t *,
+	    const bool *, size_t, const char *, struct retention_policy *);
 void	 retention_select(const time_t *, size_t, const struct retention_policy *, unsigned *);
 int	 retention_plan(const struct conf *, const char *, time_t, struct catalog_set **,
 	    size_t *, struct retention_verdict **, char ***, size_t *, char **);

@@ -24,7 +24,8 @@
 #define RESTORE_BUFSZ (1024 * 1024)
 
 static enum fail_class	restore_db_install(const char *, const char *, const char *, bool,
-			    bool, const char *, struct restore_db_result *, char **);
+			    bool, const char *, const struct stat *, struct restore_db_result *,
+			    char **);
 
 /* The suffixes of the files that make up a live sqlite database. */
 static const char *const restore_db_suffixes[4] = { "", "-wal", "-shm", "-journal" };
@@ -65,14 +66,34 @@ restore_passes(const struct verify_report *vr, bool nokey)
 	return (true);
 }
 
-/* Fill p from a set (its files, name and time). */
+/* The same file, unchanged: device, inode, size and change time (which no one can set back). */
+static bool
+restore_same_file(const struct stat *a, const struct stat *b)
+{
+	return (a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec);
+}
+
+/*
+ * Fill p from a set (its files, name and time). before is its .db as it was
+ * before it was verified now (NULL: it was verified before; its stamp in
+ * state_dir is checked again around a look at the file): p->db_verified
+ * when the file is still the one that verified.
+ */
 static void
-restore_pick_fill(struct restore_pick *p, const struct catalog_set *s)
+restore_pick_fill(struct restore_pick *p, const struct catalog_set *s, const struct stat *before,
+    const char *state_dir)
 {
 	struct stat	st;
 
 	p->name = xstrdup(s->name);
 	p->db = catalog_path(s, PART_DB);
+	p->db_verified = stat(p->db, &p->db_st) == 0 && S_ISREG(p->db_st.st_mode);
+	if (before != NULL)
+		p->db_verified = p->db_verified && restore_same_file(before, &p->db_st);
+	else
+		p->db_verified = p->db_verified && catalog_stamp_ok(state_dir, s) &&
+		    stat(p->db, &st) == 0 && restore_same_file(&p->db_st, &st);
 	p->config = catalog_path(s, PART_CONFIG);
 	p->wireguard = catalog_path(s, PART_WIREGUARD);
 	p->when = s->when;
@@ -113,9 +134,10 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 	struct catalog_set		*sets = NULL, one;
 	struct verify_report		 vr;
 	struct verify_opts		 vo;
+	struct stat			 before;
 	size_t				 n = 0, i;
 	char				*why, *stamp_why = NULL;
-	bool				 nokey;
+	bool				 nokey, have_before = false;
 	int				 rc = -1;
 
 	memset(p, 0, sizeof *p);
@@ -131,13 +153,15 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			return (-1);
 		log_info(_("verifying %s"), from);
 		vo.allow_unsigned = allow_unsigned;
+		have_before = stat(from, &before) == 0;
 		verify_run(from, &vo, &vr);
 		if (!restore_passes(&vr, nokey)) {
 			why = restore_first_failure(&vr);
 			*cause = xasprintf(_("%s: the set fails verify (%s)"), from, why);
 			free(why);
 		} else {
-			restore_pick_fill(p, &one);
+			restore_pick_fill(p, &one, have_before ? &before : NULL, NULL);
+			p->db_verified = p->db_verified && have_before;
 			p->unauthenticated = nokey || vr.unsigned_set;
 			rc = 0;
 		}
@@ -180,12 +204,13 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 			/* Verified before, and no file has changed since. */
 			log_info(_("%s: verified before, files unchanged since"),
 			    sets[i].name);
-			restore_pick_fill(p, &sets[i]);
+			restore_pick_fill(p, &sets[i], NULL, c->state_dir);
 			rc = 0;
 			break;
 		}
 		why = catalog_path(&sets[i], PART_DB);
 		log_info(_("verifying %s"), why);
+		have_before = stat(why, &before) == 0;
 		rc = verify_run(why, &vo, &vr);
 		free(why);
 		why = rc != 0 ? restore_first_failure(&vr) : NULL;
@@ -198,7 +223,8 @@ restore_pick_before(const struct conf *c, const char *from, int64_t before_ms,
 		}
 		verify_report_clear(&vr);
 		if (rc == 0) {
-			restore_pick_fill(p, &sets[i]);
+			restore_pick_fill(p, &sets[i], have_before ? &before : NULL, NULL);
+			p->db_verified = p->db_verified && have_before;
 			break;
 		}
 		log_warn(_("skipping %s: %s"), sets[i].name, why);
@@ -488,7 +514,23 @@ enum fail_class
 restore_db(const char *backup, const char *live, const char *stamp, bool link_ok,
     const char *expect, struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(backup, live, stamp, link_ok, false, expect, r, cause));
+	return (restore_db_install(backup, live, stamp, link_ok, false, expect, NULL, r,
+	    cause));
+}
+
+/*
+ * As restore_db, for a backup that verified as the file verified describes
+ * (restore_pick's db_st): when the copy's source is still that file before
+ * and after the copy, the copy is not hashed again; its SHA-256 for the
+ * record is expect, the manifest's, which the file matched.
+ */
+enum fail_class
+restore_db_verified(const char *backup, const char *live, const char *stamp, bool link_ok,
+    const char *expect, const struct stat *verified, struct restore_db_result *r,
+    char **cause)
+{
+	return (restore_db_install(backup, live, stamp, link_ok, false, expect, verified, r,
+	    cause));
 }
 
 /*
@@ -501,7 +543,19 @@ enum fail_class
 restore_db_move(const char *staged, const char *live, const char *stamp, bool link_ok,
     struct restore_db_result *r, char **cause)
 {
-	return (restore_db_install(staged, live, stamp, link_ok, true, NULL, r, cause));
+	return (restore_db_install(staged, live, stamp, link_ok, true, NULL, NULL, r, cause));
+}
+
+/*
+ * As restore_db_move, for a staged file whose SHA-256 (hex) is known: the
+ * database of a set written there as it was fetched, whose copy in the set
+ * verified. Not hashed again; expect is its hash for the record.
+ */
+enum fail_class
+restore_db_move_known(const char *staged, const char *live, const char *stamp, bool link_ok,
+    const char *expect, struct restore_db_result *r, char **cause)
+{
+	return (restore_db_install(staged, live, stamp, link_ok, true, expect, NULL, r, cause));
 }
 
 /*
@@ -510,9 +564,11 @@ restore_db_move(const char *staged, const char *live, const char *stamp, bool li
  */
 static enum fail_class
 restore_db_install(const char *backup, const char *live, const char *stamp, bool link_ok,
-    bool move, const char *expect, struct restore_db_result *r, char **cause)
+    bool move, const char *expect, const struct stat *verified, struct restore_db_result *r,
+    char **cause)
 {
-	struct stat	 st, lst;
+	struct stat	 st, lst, ist;
+	bool		 same = false;
 	char		*path, *tmp = NULL, *kept;
 	bool		 have_live, linked, deferred = false;
 	size_t		 i;
@@ -581,6 +637,7 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		}
 		r->bytes = (uint64_t)st.st_size;
 		tmp = xstrdup(backup);
+		same = expect != NULL;
 		goto staged;
 	}
 	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -602,6 +659,8 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		goto fail;
 	}
 	log_info(_("copying %s"), backup);
+	same = expect != NULL && verified != NULL && fstat(in, &ist) == 0 &&
+	    restore_same_file(verified, &ist);
 	if (fchmod(out, 0600) == -1 || restore_copy_fd(in, out, false, &r->bytes) == -1) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail;
@@ -622,11 +681,22 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		goto fail;
 	}
 	out = -1;
+	/* Still the file that verified, through the copy: its bytes are those. */
+	same = same && fstat(in, &ist) == 0 && restore_same_file(verified, &ist) &&
+	    r->bytes == (uint64_t)ist.st_size;
 	close(in);
 	in = -1;
 staged:
 	/* Its hash for the record, while a cancel can still stop us: nothing live has changed. */
-	if (hashio_file(tmp, r->sha256, NULL, cause) != 0)
+	if (same && move) {
+		log_info(_("%s: written as the set was fetched, whose copy verified: its "
+		    "SHA-256 is the manifest's, not computed again"), backup);
+		xsnprintf(r->sha256, sizeof r->sha256, "%s", expect);
+	} else if (same) {
+		log_info(_("%s: verified and unchanged since (inode, size, change time): the "
+		    "copy's SHA-256 is the manifest's, not computed again"), backup);
+		xsnprintf(r->sha256, sizeof r->sha256, "%s", expect);
+	} else if (hashio_file(tmp, r->sha256, NULL, cause) != 0)
 		goto fail;
 	extract_checkpoint("db-staged");
 	/* What was copied is the file that verified, not one swapped in since (one hash for both). */

@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <time.h>
 
 #include "util/fail.h"
@@ -22,6 +24,8 @@ struct restore_pick {
 	time_t	 when;		/* from the name, else the .db's mtime */
 	size_t	 skipped;	/* newer sets that failed verify or lacked the file */
 	bool	 unauthenticated; /* --from with --allow-unsigned: no HMAC line, or no key */
+	bool	 db_verified;	/* db_st is the .db as it verified (now, or by its stamp) */
+	struct stat db_st;
 };
 
 /* What restore_db did. Strings owned; restore_db_result_clear frees them. */
@@ -52,6 +56,10 @@ int	 restore_recheck(const char *, const char *, const char *, const char *, boo
 int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
 enum fail_class	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
+enum fail_class	 restore_db_move_known(const char *, const char *, const char *, bool,
+	    const char *, struct restore_db_result *, char **);
+enum fail_class	 restore_db_verified(const char *, const char *, const char *, bool,
+	    const char *, const struct stat *, struct restore_db_result *, char **);
 enum fail_class	 restore_db_move(const char *, const char *, const char *, bool,
 	    struct restore_db_result *, char **);
 void	 restore_db_result_clear(struct restore_db_result *);

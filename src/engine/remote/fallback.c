@@ -268,13 +268,24 @@ fallback_here(const struct conf *c, const struct remote_set *s)
 	return (here);
 }
 
+/* Remove the database's second copy a store made (the set it is of is not used). */
+static void
+fallback_unstage(struct remote *r)
+{
+	if (r->also_done && r->stage_db != NULL)
+		unlink(r->stage_db);
+	r->also_done = false;
+}
+
 /*
- * Verify the fetched copy of db as `verify` does and stamp the catalogue with
- * a verdict about its content only (never one for want of the key); 0 when it
- * passes.
+ * Verify the fetched copy of db as `verify` does (its SHA-256 db_sha256 as
+ * computed while it arrived, NULL or "": hashed again) and stamp the
+ * catalogue with a verdict about its content only (never one for want of the
+ * key); 0 when it passes.
  */
 static int
-fallback_verify(const struct conf *c, const char *db, struct verify_report *rep, char **why)
+fallback_verify(const struct conf *c, const char *db, const char *db_sha256,
+    struct verify_report *rep, char **why)
 {
 	struct catalog_set	 s;
 	struct verify_opts	 vo;
@@ -286,6 +297,7 @@ fallback_verify(const struct conf *c, const char *db, struct verify_report *rep,
 	if (fs_read_key(c->encryption_key, &password, &key_why) == -1)
 		password = NULL;
 	verify_opts_conf(&vo, c, password, key_why);
+	vo.db_sha256 = db_sha256;
 	rc = verify_run(db, &vo, rep);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
@@ -325,7 +337,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 	bool			 down[REMOTE__KINDS] = { false, false };
 	bool			 listed = false, unreachable = false;
 	size_t			 nc = 0, i, j;
-	char			*why = NULL;
+	char			*why = NULL, sums[PART__COUNT][HASHIO_HEXLEN];
 
 	memset(out, 0, sizeof *out);
 	for (i = 0; i < sv->n; i++) {
@@ -397,7 +409,9 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		log_info(_("Fetching %s from %s into %s/%s"), s->name, v->store->where,
 		    c->backup_dir, backup_tier_names[s->tier]);
 		v->store->fail = REMOTE_FAIL_NONE;
-		if (remote_fetch_set(v->store, c->backup_dir, s, &why) == -1) {
+		v->store->also_done = false;
+		if (remote_fetch_set(v->store, c->backup_dir, s, sums, &why) == -1) {
+			fallback_unstage(v->store);
 			switch (v->store->fail) {
 			case REMOTE_FAIL_LOCAL:
 				fallback_remove(c->backup_dir, s);
@@ -434,7 +448,8 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		}
 		out->db = xasprintf("%s/%s/%s%s", c->backup_dir, backup_tier_names[s->tier],
 		    s->name, catalog_suffixes[PART_DB]);
-		if (fallback_verify(c, out->db, &out->report, &why) == -1) {
+		if (fallback_verify(c, out->db, sums[PART_DB], &out->report, &why) == -1) {
+			fallback_unstage(v->store);
 			fallback_skip(out, _("%s from %s: damaged, fails verify: %s"), s->name,
 			    v->store->where, why);
 			free(why);
@@ -450,6 +465,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		out->tier = s->tier;
 		out->when = s->when;
 		out->store = v->store;
+		out->staged = v->store->also_done;
 		free(cand);
 		return (FALLBACK_OK);
 	}

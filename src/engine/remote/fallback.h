@@ -49,6 +49,7 @@ struct fallback_fetched {
 	const struct remote	*store;		/* where it came from; not owned */
 	struct verify_report	 report;	/* verify's checks of the fetched copy */
 	bool			 here;		/* it was here, verified: not fetched again */
+	bool			 staged;	/* its database is also in the stores' stage_db */
 	char			**skips;	/* each newer point not used, and why */
 	size_t			 nskips;
 };

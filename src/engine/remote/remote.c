@@ -7,6 +7,7 @@
 
 #include "engine/set/catalog.h"
 #include "engine/set/hashio.h"
+#include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "engine/backup/retention.h"
 #include "util/fsutil.h"
@@ -33,31 +34,6 @@ remote_kind_parse(const char *s)
 	return (-1);
 }
 
-/* Start libcurl once for the process. Returns -1 with *cause. */
-int
-remote_curl_init(char **cause)
-{
-	static bool	done;
-
-	if (done)
-		return (0);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		*cause = xstrdup(_("cannot start libcurl"));
-		return (-1);
-	}
-	done = true;
-	return (0);
-}
-
-/* A message for a libcurl failure: its detail when it gave one. Caller frees. */
-char *
-remote_curl_error(int code, const char *errbuf)
-{
-	if (errbuf != NULL && *errbuf != '\0')
-		return (xstrdup(errbuf));
-	return (xstrdup(curl_easy_strerror((CURLcode)code)));
-}
-
 /* An environment variable, or NULL when unset or empty. */
 static const char *
 remote_env(const char *name)
@@ -67,71 +43,14 @@ remote_env(const char *name)
 	return (v != NULL && *v != '\0' ? v : NULL);
 }
 
-/* A positive number from the environment, or dflt. */
-static long
-remote_env_long(const char *name, long dflt)
-{
-	const char	*v = remote_env(name);
-	char		*end;
-	long		 n;
-
-	if (v == NULL)
-		return (dflt);
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n <= 0)
-		return (dflt);
-	return (n);
-}
-
-/* Seconds a transfer may stall before it is given up ($PATRONUS_DR_REMOTE_TIMEOUT). */
-long
-remote_timeout(void)
-{
-	return (remote_env_long("PATRONUS_DR_REMOTE_TIMEOUT", 60));
-}
-
-/* Test hook: bytes per second to send at most ($PDR_TEST_MAX_SEND), 0: no limit. */
-long
-remote_test_rate(void)
-{
-	return (remote_env_long("PDR_TEST_MAX_SEND", 0));
-}
-
 /*
- * libcurl's progress callback: a non-zero *cancel gives the transfer up; a
- * download's bytes go to the store's progress function.
+ * Start libcurl once for the process, for callers outside the stores
+ * (the stream's off-site copy). Returns -1 with *cause.
  */
-static int
-remote_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-    curl_off_t ulnow)
+int
+remote_curl_init(char **cause)
 {
-	struct remote	*r = arg;
-
-	(void)ultotal;
-	(void)ulnow;
-	if (r->progress != NULL && r->xfer != NULL && dlnow > 0)
-		r->progress(r->progress_arg, r->xfer, (uint64_t)dlnow,
-		    dltotal > 0 ? (uint64_t)dltotal : 0);
-	return (r->cancel != NULL && *r->cancel != 0);
-}
-
-/*
- * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
- * see it; the test hook $PDR_TEST_MAX_RECV slows downloads down.
- */
-void
-remote_curl_cancelable(struct remote *r, void *curl)
-{
-	long	recv = remote_env_long("PDR_TEST_MAX_RECV", 0);
-
-	if (recv > 0)
-		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);
-	if (r->cancel == NULL && r->progress == NULL)
-		return;
-	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, remote_xferinfo);
-	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)r);
+	return (curlio_init(cause));
 }
 
 /* A file under $HOME/.ssh, or NULL when there is no HOME. Caller frees. */
@@ -179,6 +98,7 @@ remote_sftp_conf(const struct conf *c, struct remote *r)
 		return (false);
 	memset(r, 0, sizeof *r);
 	r->kind = REMOTE_SFTP;
+	r->ops = &sftp_ops;
 	r->url = url;
 	r->where = xstrdup(url);
 	if (c->sftp_identity != NULL)
@@ -206,6 +126,7 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 
 	memset(r, 0, sizeof *r);
 	r->kind = REMOTE_S3;
+	r->ops = &s3_ops;
 	if (c->s3_endpoint != NULL && c->s3_bucket != NULL) {
 		r->endpoint = remote_strip_slash(c->s3_endpoint);
 		r->bucket = xstrdup(c->s3_bucket);
@@ -252,10 +173,14 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 	r->secret_key = xstrdup(sk);
 	if ((v = remote_env("AWS_SESSION_TOKEN")) != NULL)
 		r->token = xstrdup(v);
-	r->part_size = (size_t)remote_env_long("PATRONUS_DR_S3_PART_SIZE", REMOTE_S3_PART);
+	r->part_size = (size_t)curlio_env_long("PATRONUS_DR_S3_PART_SIZE", REMOTE_S3_PART);
 	if (r->part_size < REMOTE_S3_MIN_PART)
 		r->part_size = REMOTE_S3_MIN_PART;
-	r->parallel = (int)remote_env_long("PATRONUS_DR_S3_PARALLEL", REMOTE_S3_PARALLEL);
+	/* Downloads: ranged parts (no size limit but ours; small ones for tests). */
+	r->get_part_size = (size_t)curlio_env_long("PATRONUS_DR_S3_GET_PART_SIZE", REMOTE_S3_PART);
+	if (r->get_part_size < 4096)
+		r->get_part_size = 4096;
+	r->parallel = (int)curlio_env_long("PATRONUS_DR_S3_PARALLEL", REMOTE_S3_PARALLEL);
 	if (r->parallel > 16)
 		r->parallel = 16;
 	return (1);
@@ -329,11 +254,9 @@ int
 remote_put(struct remote *r, const char *local, const char *tier, const char *file,
     char **cause)
 {
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
-	if (r->kind == REMOTE_SFTP)
-		return (sftp_put(r, local, tier, file, cause));
-	return (s3_put(r, local, tier, file, cause));
+	return (r->ops->put(r, local, tier, file, cause));
 }
 
 /* Download TIER/FILE to local (via its temporary name, resuming it). Returns -1 with *cause. */
@@ -343,13 +266,11 @@ remote_get(struct remote *r, const char *tier, const char *file, const char *loc
 {
 	int	rc;
 
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
 	r->xfer = file;
-	if (r->kind == REMOTE_SFTP)
-		rc = sftp_get(r, tier, file, local, cause);
-	else
-		rc = s3_get(r, tier, file, local, cause);
+	r->sha256[0] = '\0';
+	rc = r->ops->get(r, tier, file, local, cause);
 	if (r->progress != NULL)
 		r->progress(r->progress_arg, file, 0, 0);
 	r->xfer = NULL;
@@ -360,11 +281,9 @@ remote_get(struct remote *r, const char *tier, const char *file, const char *loc
 int
 remote_delete(struct remote *r, const char *tier, const char *file, char **cause)
 {
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
-	if (r->kind == REMOTE_SFTP)
-		return (sftp_delete(r, tier, file, cause));
-	return (s3_delete(r, tier, file, cause));
+	return (r->ops->delete(r, tier, file, cause));
 }
 
 /* Every object under the store's tier folders. Returns -1 with *cause. */
@@ -373,11 +292,9 @@ remote_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
 	*o = NULL;
 	*n = 0;
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
-	if (r->kind == REMOTE_SFTP)
-		return (sftp_list(r, o, n, cause));
-	return (s3_list(r, o, n, cause));
+	return (r->ops->list(r, o, n, cause));
 }
 
 /*
@@ -390,22 +307,20 @@ remote_list_under(struct remote *r, const char *under, struct remote_object **o,
 {
 	*o = NULL;
 	*n = 0;
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
-	if (r->kind == REMOTE_SFTP)
-		return (sftp_list_under(r, under, o, n, cause));
-	return (s3_list_under(r, under, o, n, cause));
+	return (r->ops->list_under(r, under, o, n, cause));
 }
 
 /* Remove an emptied folder of the store (S3 has none). Returns -1 with *cause. */
 int
 remote_rmdir(struct remote *r, const char *dir, char **cause)
 {
-	if (remote_curl_init(cause) == -1)
+	if (curlio_init(cause) == -1)
 		return (-1);
-	if (r->kind == REMOTE_SFTP)
-		return (sftp_rmdir(r, dir, cause));
-	return (0);
+	if (r->ops->rmdir == NULL)
+		return (0);
+	return (r->ops->rmdir(r, dir, cause));
 }
 
 /* Free a list of objects. */
@@ -536,16 +451,21 @@ remote_sets_free(struct remote_set *s, size_t n)
 
 /*
  * Download a set into BACKUP_DIR/TIER, the manifest last, each file under its
- * temporary name first (a broken download resumes from it). Returns -1 with *cause.
+ * temporary name first (a broken download resumes from it). sums (NULL, or
+ * PART__COUNT entries) gets each file's SHA-256 as computed while it arrived,
+ * "" when the store did not compute it. With r->stage_db set, the database
+ * is written there too when the store can (r->also_done says it was).
+ * Returns -1 with *cause.
  */
 int
 remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_set *s,
-    char **cause)
+    char (*sums)[HASHIO_HEXLEN], char **cause)
 {
 	const char	*tier = backup_tier_names[s->tier];
 	char		*dir, *file, *local;
 	int		 i, rc = 0;
 
+	r->also_done = false;
 	dir = xasprintf("%s/%s", backup_dir, tier);
 	if (fs_mkdir_p(dir, 0700, cause) == -1) {
 		free(dir);
@@ -559,7 +479,11 @@ remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_s
 			rc = -1;
 		} else {
 			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, file, s->size[i]);
+			r->also = i == PART_DB ? r->stage_db : NULL;
 			rc = remote_get(r, tier, file, local, cause);
+			r->also = NULL;
+			if (sums != NULL)
+				xsnprintf(sums[i], HASHIO_HEXLEN, "%s", rc == 0 ? r->sha256 : "");
 		}
 		free(local);
 		free(file);
@@ -581,38 +505,24 @@ remote_retention(const struct conf *c, const struct remote_set *sets, size_t n,
 	struct retention_policy	 p;
 	struct retention_verdict *v;
 	time_t			*when;
-	unsigned		*reasons;
-	size_t			*idx, ngood = 0, i, j;
+	bool			*whole;
+	size_t			 i;
 	int			 k;
 
-	retention_policy_conf(&p, c);
-	v = xcalloc(n + 1, sizeof *v);
 	when = xcalloc(n + 1, sizeof *when);
-	idx = xcalloc(n + 1, sizeof *idx);
-	reasons = xcalloc(n + 1, sizeof *reasons);
+	whole = xcalloc(n + 1, sizeof *whole);
 	for (i = 0; i < n; i++) {
+		when[i] = sets[i].when;
 		for (k = 0; k < PART__COUNT && sets[i].have[k]; k++)
 			;
-		if (k < PART__COUNT) {
+		whole[i] = k == PART__COUNT;
+	}
+	v = retention_verdicts(c, when, whole, n, N_("kept: the newest whole set"), &p);
+	for (i = 0; i < n; i++)
+		if (!whole[i])
 			v[i].why = xstrdup(_("incomplete, kept: a queued upload completes it"));
-			continue;
-		}
-		idx[ngood] = i;
-		when[ngood++] = sets[i].when;
-	}
-	retention_select(when, ngood, &p, reasons);
-	for (j = 0; j < ngood; j++) {
-		i = idx[j];
-		if (j == 0 && reasons[j] == 0) {
-			v[i].why = xstrdup(_("kept: the newest whole set"));
-			continue;
-		}
-		v[i].remove = reasons[j] == 0;
-		v[i].why = retention_why(reasons[j], &p);
-	}
 	free(when);
-	free(idx);
-	free(reasons);
+	free(whole);
 	*vp = v;
 }
 
@@ -737,8 +647,7 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 	if (nq == 0)
 		goto out;
 	for (k = 0; k < nr; k++) {
-		log_info(r[k].kind == REMOTE_SFTP ? _("Copying to remote backup...") :
-		    _("Copying to S3..."));
+		log_info("%s", _(r[k].ops->copying));
 		for (i = 0; i < nq; i++) {
 			if (sscanf(queue[i], "%15s %15s %127s", kind, tname, sname) != 3 ||
 			    remote_kind_parse(kind) != (int)r[k].kind)
@@ -772,8 +681,7 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 			free(dir);
 		}
 		if ((*failed & (1u << r[k].kind)) == 0)
-			log_info(r[k].kind == REMOTE_SFTP ? _("Remote backup completed") :
-			    _("S3 backup completed"));
+			log_info("%s", _(r[k].ops->copied));
 	}
 	/* Entries for stores no longer configured stay queued. */
 	for (i = 0; i < nq; i++) {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "engine/set/catalog.h"
+#include "engine/set/hashio.h"
 #include "util/conf.h"
 
 /* The kinds of off-site store, in the order the plan copies to them. */
@@ -36,6 +37,7 @@ typedef void (*remote_progress_fn)(void *, const char *, uint64_t, uint64_t);
 /* One off-site store and how to reach it. Strings owned; free with remote_clear. */
 struct remote {
 	enum remote_kind	 kind;
+	const struct remote_ops	*ops;
 	char			*where;		/* for messages: URL without secrets */
 	/* SFTP */
 	char			*url;		/* sftp://user@host[:port]/path, no trailing / */
@@ -51,6 +53,7 @@ struct remote {
 	char			*token;		/* AWS_SESSION_TOKEN, NULL when unset */
 	char			*ca_file;	/* CA certificates for https, NULL: libcurl's */
 	size_t			 part_size;	/* multipart part size */
+	size_t			 get_part_size;	/* ranged GET part size */
 	int			 parallel;	/* parts in flight at once */
 	void			*curl;		/* CURL *, kept for its connection */
 	volatile sig_atomic_t	*cancel;	/* when set non-zero: give up transfers; may be NULL */
@@ -58,6 +61,13 @@ struct remote {
 	remote_progress_fn	 progress;	/* told of a download's bytes; may be NULL */
 	void			*progress_arg;
 	const char		*xfer;		/* the file being downloaded, for progress */
+	char			 sha256[65];	/* hex SHA-256 of the file remote_get brought, computed
+					   as it arrived; "" when the store did not compute it */
+	const char		*also;		/* the next remote_get writes its bytes here too (one
+					   from the start, S3 in parts or SFTP), NULL: nowhere */
+	bool			 also_done;	/* a remote_get did: also holds them all, durable
+					   (cleared by remote_fetch_set) */
+	const char		*stage_db;	/* remote_fetch_set: the database's "also" */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */
@@ -79,6 +89,7 @@ struct remote_set {
 extern const char *const remote_kind_names[REMOTE__KINDS];
 
 int	 remote_kind_parse(const char *);
+int	 remote_curl_init(char **);
 int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
 void	 remote_clear(struct remote *);
 
@@ -95,7 +106,8 @@ int	 remote_upload_set(struct remote *, const char *, enum backup_tier, const ch
 	    char **);
 int	 remote_sets(struct remote *, struct remote_set **, size_t *, char **);
 void	 remote_sets_free(struct remote_set *, size_t);
-int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *, char **);
+int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *,
+	    char (*)[HASHIO_HEXLEN], char **);
 struct retention_verdict;
 void	 remote_retention(const struct conf *, const struct remote_set *, size_t,
 	    struct retention_verdict **);
@@ -106,34 +118,24 @@ int	 remote_queue_write(const char *, char *const *, size_t, char **);
 int	 remote_offsite(const struct conf *, enum backup_tier, const char *, unsigned *,
 	    char **);
 
-/* sftp.c */
-int	 sftp_put(struct remote *, const char *, const char *, const char *, char **);
-int	 sftp_get(struct remote *, const char *, const char *, const char *, char **);
-int	 sftp_delete(struct remote *, const char *, const char *, char **);
-int	 sftp_list(struct remote *, struct remote_object **, size_t *, char **);
-int	 sftp_list_under(struct remote *, const char *, struct remote_object **, size_t *,
-	    char **);
-int	 sftp_rmdir(struct remote *, const char *, char **);
+/*
+ * What one kind of store does (sftp.c, s3.c): remote.c reaches every store
+ * through its table, so a new kind of store is a file with its table.
+ */
+struct remote_object;
+struct remote_ops {
+	int	(*put)(struct remote *, const char *, const char *, const char *, char **);
+	int	(*get)(struct remote *, const char *, const char *, const char *, char **);
+	int	(*delete)(struct remote *, const char *, const char *, char **);
+	int	(*list)(struct remote *, struct remote_object **, size_t *, char **);
+	int	(*list_under)(struct remote *, const char *, struct remote_object **,
+		    size_t *, char **);
+	int	(*rmdir)(struct remote *, const char *, char **);	/* NULL: no folders */
+	const char *copying;	/* log lines of an off-site copy, untranslated */
+	const char *copied;
+};
 
-/* s3.c */
-int	 s3_put(struct remote *, const char *, const char *, const char *, char **);
-int	 s3_get(struct remote *, const char *, const char *, const char *, char **);
-int	 s3_delete(struct remote *, const char *, const char *, char **);
-int	 s3_list(struct remote *, struct remote_object **, size_t *, char **);
-int	 s3_list_under(struct remote *, const char *, struct remote_object **, size_t *,
-	    char **);
-int	 s3_parse_list(const char *, size_t, const char *, struct remote_object **, size_t *,
-	    char **, char **);
-/* How s3_complete_verdict found a multipart upload's end: checked, bad, or which ETag to check. */
-enum { S3_DONE_CHECKSUM, S3_DONE_PARTS_ETAG, S3_DONE_MD5_ETAG, S3_DONE_BADSUM };
-int	 s3_complete_verdict(const char *, size_t, const char *, size_t, const unsigned char *,
-	    char **, char **);
-
-/* remote.c, for sftp.c and s3.c */
-int	 remote_curl_init(char **);
-char	*remote_curl_error(int, const char *);
-long	 remote_timeout(void);
-long	 remote_test_rate(void);
-void	 remote_curl_cancelable(struct remote *, void *);
+extern const struct remote_ops sftp_ops;
+extern const struct remote_ops s3_ops;
 
 #endif

@@ -5,15 +5,20 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
 #include "engine/set/hashio.h"
+#include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
+
+/* The most a directory listing may hold (bytes): about 100,000 names. */
+#define SFTP_LIST_MAX	(16 * 1024 * 1024)
 
 /* What the host key check found. */
 struct sftp_check {
@@ -59,9 +64,9 @@ sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *
 	curl_easy_setopt(h, CURLOPT_SSH_KEYFUNCTION, sftp_keyfunc);
 	curl_easy_setopt(h, CURLOPT_SSH_KEYDATA, k);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, remote_timeout());
-	remote_curl_cancelable(r, h);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, CURLIO_LOW_SPEED);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, curlio_timeout());
+	curlio_cancelable(r, h);
 	return (h);
 }
 
@@ -83,7 +88,7 @@ sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
 		    _("is not in"), r->known_hosts);
 		return (-1);
 	}
-	msg = remote_curl_error(rc, errbuf);
+	msg = curlio_error(rc, errbuf);
 	*cause = xasprintf("%s: %s", what, msg);
 	free(msg);
 	return (-1);
@@ -107,7 +112,7 @@ sftp_path(struct remote *r)
 }
 
 /* Upload local to TIER/FILE: as .FILE.part, then renamed. Returns -1 with *cause. */
-int
+static int
 sftp_put(struct remote *r, const char *local, const char *tier, const char *file,
     char **cause)
 {
@@ -148,8 +153,8 @@ sftp_put(struct remote *r, const char *local, const char *tier, const char *file
 	curl_easy_setopt(h, CURLOPT_NEW_DIRECTORY_PERMS, 0700L);
 	curl_easy_setopt(h, CURLOPT_NEW_FILE_PERMS, 0600L);
 	curl_easy_setopt(h, CURLOPT_POSTQUOTE, post);
-	if (remote_test_rate() > 0)
-		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)remote_test_rate());
+	if (curlio_test_rate() > 0)
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)curlio_test_rate());
 	if ((rc = sftp_perform(r, h, what, errbuf, &k, cause)) == -1)
 		goto out;
 
@@ -175,16 +180,74 @@ out:
 	return (rc);
 }
 
+/* Where a download's bytes go: the file, its SHA-256 as they arrive, r->also. */
+struct sftp_sink {
+	FILE		*fp;
+	EVP_MD_CTX	*sha;
+	FILE		*fp2;		/* r->also, or NULL */
+	bool		 bad2;		/* a write to it failed */
+};
+
+/* libcurl's write callback of a download: hash, then write (to r->also too). */
+static size_t
+sftp_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct sftp_sink	*k = arg;
+
+	EVP_DigestUpdate(k->sha, data, size * n);
+	if (k->fp2 != NULL && !k->bad2 && fwrite(data, size, n, k->fp2) != n)
+		k->bad2 = true;
+	return (fwrite(data, size, n, k->fp) * size);
+}
+
+/* Open r->also for a download from the start; NULL when there is none or it cannot be. */
+static FILE *
+sftp_also_open(struct remote *r, curl_off_t off)
+{
+	FILE	*fp = NULL;
+	int	 fd;
+
+	if (r->also == NULL || off != 0)
+		return (NULL);
+	if ((fd = open(r->also, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1 || (fp = fdopen(fd, "wb")) == NULL) {
+		log_warn("%s: %s", r->also, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	return (fp);
+}
+
+/* Close r->also: r->also_done when it holds the whole download, durably; else removed. */
+static void
+sftp_also_close(struct remote *r, struct sftp_sink *k, bool whole)
+{
+	if (k->fp2 == NULL)
+		return;
+	r->also_done = whole && !k->bad2 && fflush(k->fp2) == 0 && fsync(fileno(k->fp2)) == 0;
+	if (fclose(k->fp2) != 0)
+		r->also_done = false;
+	k->fp2 = NULL;
+	if (!r->also_done)
+		unlink(r->also);
+}
+
 /*
  * Download TIER/FILE to local through its temporary name, continuing a
- * temporary file left by a broken download. Returns -1 with *cause.
+ * temporary file left by a broken download; its SHA-256 goes to r->sha256,
+ * computed as it arrives (and over the part kept); a download from the start
+ * is written to r->also too, when set. Returns -1 with *cause.
  */
-int
+static int
 sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
     char **cause)
 {
 	struct sftp_check	 k;
+	struct sftp_sink	 sink = { NULL, NULL, NULL, false };
 	struct stat		 st;
+	unsigned char		 d[EVP_MAX_MD_SIZE];
+	unsigned int		 dl;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
 	curl_off_t		 off = 0, size = -1;
@@ -200,7 +263,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		off = st.st_size;
 		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
 	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		if (fd != -1)
@@ -231,9 +294,24 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		}
 		sftp_handle(r, url, errbuf, &k);
 	}
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, fp);
+	sink.fp = fp;
+	if ((sink.sha = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(sink.sha, EVP_sha256(), NULL) != 1) {
+		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
+		fclose(fp);
+		goto out;
+	}
+	if (off > 0 && curlio_hash_head(fileno(fp), tmp, (uint64_t)off, NULL, sink.sha,
+	    cause) == -1) {
+		fclose(fp);
+		goto out;
+	}
+	sink.fp2 = sftp_also_open(r, off);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	sftp_also_close(r, &sink, rc == 0);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
 		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
 			free(*cause);
@@ -243,6 +321,10 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		rc = -1;
 	}
 	fclose(fp);
+	if (rc == 0) {
+		EVP_DigestFinal_ex(sink.sha, d, &dl);
+		str_hex(d, dl, r->sha256);
+	}
 	if (rc == 0 && rename(tmp, local) == -1) {
 		*cause = xasprintf("%s: %s", local, strerror(errno));
 		rc = -1;
@@ -250,6 +332,9 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
 		rc = -1;
 out:
+	if (rc == -1)
+		r->sha256[0] = '\0';
+	EVP_MD_CTX_free(sink.sha);
 	free(tmp);
 	free(url);
 	free(what);
@@ -292,7 +377,7 @@ sftp_command(struct remote *r, const char *verb, const char *rel, char **cause)
 }
 
 /* Remove TIER/FILE. Returns -1 with *cause. */
-int
+static int
 sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 {
 	char	*rel = xasprintf("%s/%s", tier, file);
@@ -307,7 +392,12 @@ sftp_delete(struct remote *r, const char *tier, const char *file, char **cause)
 static size_t
 sftp_collect(char *data, size_t size, size_t n, void *arg)
 {
-	buf_add(arg, data, size * n);
+	struct buf	*b = arg;
+
+	/* a directory listing without end is a hostile server's: the transfer fails */
+	if (b->len + size * n > SFTP_LIST_MAX)
+		return (0);
+	buf_add(b, data, size * n);
 	return (size * n);
 }
 
@@ -345,7 +435,7 @@ static int	sftp_list_dirs(struct remote *, const char *const *, size_t,
  * Every file in the tier folders, from the server's long listing
  * ("-rw------- 1 user group SIZE Mon DD HH:MM NAME"). Returns -1 with *cause.
  */
-int
+static int
 sftp_list(struct remote *r, struct remote_object **o, size_t *n, char **cause)
 {
 	const char	*dirs[BACKUP__TIERS];
@@ -397,7 +487,7 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 				    _("does not match the one in") : _("is not in"),
 				    r->known_hosts);
 			else {
-				line = remote_curl_error(rc, errbuf);
+				line = curlio_error(rc, errbuf);
 				*cause = xasprintf("%s: %s", url, line);
 				free(line);
 			}
@@ -432,7 +522,7 @@ sftp_list_dirs(struct remote *r, const char *const *dirs, size_t ndirs,
 }
 
 /* Every file UNDER/SUB/FILE, as objects of tier "UNDER/SUB". Returns -1 with *cause. */
-int
+static int
 sftp_list_under(struct remote *r, const char *under, struct remote_object **o, size_t *n,
     char **cause)
 {
@@ -456,8 +546,20 @@ sftp_list_under(struct remote *r, const char *under, struct remote_object **o, s
 }
 
 /* Remove the (empty) folder DIR of the store. Returns -1 with *cause. */
-int
+static int
 sftp_rmdir(struct remote *r, const char *dir, char **cause)
 {
 	return (sftp_command(r, "rmdir", dir, cause));
 }
+
+/* The SFTP store's table for remote.c. */
+const struct remote_ops sftp_ops = {
+	.put = sftp_put,
+	.get = sftp_get,
+	.delete = sftp_delete,
+	.list = sftp_list,
+	.list_under = sftp_list_under,
+	.rmdir = sftp_rmdir,
+	.copying = N_("Copying to remote backup..."),
+	.copied = N_("Remote backup completed"),
+};

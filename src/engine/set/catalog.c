@@ -287,6 +287,34 @@ catalog_judge(struct catalog_set *s, const char *state_dir, const char *password
 	free(stamp);
 }
 
+/*
+ * Whether the stamp in STATE_DIR says set s verified ("ok") as its files are
+ * now (each one's size, change time and inode, the manifest's hash).
+ */
+bool
+catalog_stamp_ok(const char *state_dir, const struct catalog_set *s)
+{
+	char	*path, *stamp = NULL, *cause = NULL, *fp, *nl;
+	bool	 ok = false;
+
+	if (state_dir == NULL)
+		return (false);
+	path = catalog_stamp_path(state_dir, s);
+	if (fs_read_file(path, 64 * 1024, &stamp, NULL, &cause) == -1) {
+		free(cause);
+		free(path);
+		return (false);
+	}
+	free(path);
+	if ((fp = catalog_fingerprint(s)) != NULL && (nl = strchr(stamp, '\n')) != NULL) {
+		*nl = '\0';
+		ok = strncmp(stamp, "ok ", 3) == 0 && strcmp(stamp + 3, fp) == 0;
+	}
+	free(fp);
+	free(stamp);
+	return (ok);
+}
+
 /* The sequence number of a set's name (1 without "-N"). */
 static int
 catalog_seq(const struct catalog_set *s)

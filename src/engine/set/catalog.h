@@ -51,6 +51,7 @@ char	*catalog_path(const struct catalog_set *, enum catalog_part);
 char	*catalog_fingerprint(const struct catalog_set *);
 char	*catalog_stamp_path(const char *, const struct catalog_set *);
 int	 catalog_stamp(const char *, const struct catalog_set *, bool, const char *, char **);
+bool	 catalog_stamp_ok(const char *, const struct catalog_set *);
 int	 catalog_set_from_db(const char *, struct catalog_set *, char **);
 int	 catalog_resolve(const char *, const char *, bool, char **, char **, char **);
 void	 catalog_set_clear(struct catalog_set *);

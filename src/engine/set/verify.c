@@ -390,7 +390,10 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 		verify_add(r, "database", path[PART_DB], VERIFY_FAIL, "%s", strerror(errno));
 		job.rc = -1;
 	} else {
-		if (pthread_create(&th, NULL, verify_hash_thread, &job) == 0)
+		if (o->db_sha256 != NULL && strlen(o->db_sha256) == HASHIO_HEXLEN - 1)
+			/* Hashed as it arrived: not read a second time for it. */
+			xsnprintf(job.hex, sizeof job.hex, "%s", o->db_sha256);
+		else if (pthread_create(&th, NULL, verify_hash_thread, &job) == 0)
 			threaded = true;
 		else
 			verify_hash_thread(&job);

@@ -36,6 +36,8 @@ struct verify_opts {
 	const char	*wireguard_dir;	/* restore would extract it there (or NULL) */
 	const char	*encryption_key; /* the key file (kept out of archives) */
 	const char	*conf_path;	/* dr.yaml read: a drill sandbox's names its live folders */
+	const char	*db_sha256;	/* the database's SHA-256 computed as it was fetched
+					   (hex), or NULL: it is hashed here */
 };
 
 struct conf;
