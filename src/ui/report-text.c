@@ -37,50 +37,15 @@ report_dur(int64_t secs, char *buf, size_t len)
 	return (duration_format(secs, buf, len));
 }
 
-/* The length of the valid UTF-8 sequence at p (not ASCII), or 0 when it is not one. */
-static size_t
-report_utf8_len(const char *p)
-{
-	const unsigned char	*u = (const unsigned char *)p;
-	uint32_t		 cp;
-	size_t			 n, i;
-
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		n = 2, cp = u[0] & 0x1f;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		n = 3, cp = u[0] & 0x0f;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		n = 4, cp = u[0] & 0x07;
-	else
-		return (0);
-	for (i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return (0);
-		cp = (cp << 6) | (u[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return (0);
-	return (n);
-}
-
-/* Append text with control characters (but newline and tab) and bytes that are not UTF-8 as \xHH. */
+/*
+ * Append text defused for a report: control characters (but newline and
+ * tab), C1, the bidirectional overrides and bytes that are not UTF-8 as
+ * visible escapes, by str_escape_buf, the one escaping function.
+ */
 void
 report_safe(struct buf *b, const char *s)
 {
-	unsigned char	c;
-	size_t		n;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (c >= 0x80 && (n = report_utf8_len(s)) > 0) {
-			buf_add(b, s, n);
-			s += n - 1;
-		} else if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
-			buf_printf(b, "\\x%02x", c);
-		else
-			buf_addc(b, (char)c);
-	}
+	str_escape_buf(b, s, STR_ESCAPE_LINES);
 }
 
 /* The characters HTML and Markdown (which passes HTML through) both write as entities. */

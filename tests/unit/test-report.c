@@ -165,6 +165,19 @@ START_TEST(test_escaping)
 	ck_assert_ptr_null(strchr(b.data, '\033'));
 	buf_clear(&b);
 	report_clear(&r);
+	/* a right-to-left override and a C1 CSI: shown, never obeyed (the one escaping function) */
+	append(st, id, NULL, INCIDENT_EV_NOTE, "paid \xe2\x80\xae 0001$ csi \xc2\x9b" "2J");
+	build(st, id, &r);
+	buf_init(&b);
+	report_render(&b, &r, REPORT_HTML, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "paid \\u{202e} 0001$ csi \\u{009b}2J"));
+	ck_assert_ptr_null(strstr(b.data, "\xe2\x80\xae"));
+	buf_reset(&b);
+	report_render(&b, &r, REPORT_STATUS, NULL, 0);
+	ck_assert_ptr_null(strstr(b.data, "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(b.data, "\xc2\x9b"));
+	buf_clear(&b);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }
