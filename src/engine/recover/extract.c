@@ -589,6 +589,8 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 		    o->target, strerror(errno));
 		goto fail;
 	}
+	/* from here on the new tree is live: a failure after it must not say otherwise */
+	r->installed = true;
 	if (fs_fsync_dir(parent, cause) != 0)
 		goto out;
 	extract_checkpoint("extract-swapped");
