@@ -17,6 +17,7 @@
 #include "engine/set/crypt.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/testhook.h"
 
 /*
  * Test hook: when $PDR_TEST_CRASH_AT names this step, die at once by SIGKILL,
@@ -27,12 +28,12 @@
 void
 extract_checkpoint(const char *step)
 {
-	const char	*v = getenv("PDR_TEST_CRASH_AT");
+	const char	*v = testhook_get(TESTHOOK_CRASH_AT);
 
 	log_debug("checkpoint %s", step);
 	if (v != NULL && strcmp(v, step) == 0)
 		raise(SIGKILL);
-	v = getenv("PDR_TEST_HUP_AT");
+	v = testhook_get(TESTHOOK_HUP_AT);
 	if (v != NULL && strcmp(v, step) == 0)
 		kill(getpid(), SIGHUP);
 }
