@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -321,6 +322,128 @@ START_TEST(test_snapinfo_rebuild)
 }
 END_TEST
 
+/* How many files of folder d have ".tmp." in their name. */
+static int
+count_tmp(const char *d)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	int		 n = 0;
+
+	ck_assert_ptr_nonnull(dir = opendir(d));
+	while ((de = readdir(dir)) != NULL)
+		if (strstr(de->d_name, ".tmp.") != NULL)
+			n++;
+	closedir(dir);
+	return (n);
+}
+
+/*
+ * A segment of more frames than a 1 MiB chunk holds, streamed: written frame by
+ * frame (the open transaction's frames after the last commit cut off), verified
+ * and applied in chunks, the same bytes as from memory; a file changed after it
+ * was verified is refused by the apply; a failed writer leaves nothing.
+ */
+START_TEST(test_stream_big)
+{
+	struct segment_writer	 w;
+	struct segment_hdr	 h;
+	struct segment		 seg, mem;
+	unsigned char		*payload, sha[SEGMENT_SHALEN], md[SEGMENT_SHALEN], f[FSZ];
+	char			*d = tmpdir(), *path, *out1, *out2, *cause = NULL, *a, *b;
+	size_t			 i, n = 3000, la, lb;
+	struct stat		 st;
+	int			 fd;
+
+	memset(&h, 0, sizeof h);
+	h.page_size = PS;
+	h.seq = 1;
+	h.time_ms = 5000;
+	h.first_frame = 1;
+	h.salt1 = 10;
+	h.salt2 = 20;
+	payload = xmalloc((n + 7) * FSZ);
+	ck_assert_int_eq(segment_writer_open(&w, d, &h, &cause), 0);
+	for (i = 0; i < n + 7; i++) {
+		frame(payload + i * FSZ, (uint32_t)(i % 50) + 1, i < n && (i + 1) % 100 == 0 ? 50 : 0,
+		    10, 20, 'a' + (int)(i % 26));
+		ck_assert_int_eq(segment_writer_add(&w, payload + i * FSZ, &cause), 0);
+	}
+	ck_assert_int_eq(count_tmp(d), 1);
+	ck_assert_int_eq(segment_writer_finish(&w, &h, sha, &cause), 0);
+	ck_assert_int_eq(h.n_frames, n);
+	ck_assert_int_eq(count_tmp(d), 0);
+	path = segment_path(d, 1);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, SEGMENT_HDRLEN + n * FSZ);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(fs_read_file(path, 1 << 22, &a, &la, &cause), 0);
+	segment_sha256(a, la, md);
+	ck_assert_mem_eq(md, sha, SEGMENT_SHALEN);
+	ck_assert_mem_eq(a + SEGMENT_HDRLEN, payload, n * FSZ);
+	free(a);
+
+	/* Verified in chunks, applied in chunks: the same file as from memory. */
+	ck_assert_int_eq(segment_open(path, &seg, &cause), 0);
+	ck_assert_ptr_null(seg.payload);
+	ck_assert_mem_eq(seg.sha, sha, SEGMENT_SHALEN);
+	ck_assert_mem_eq(seg.last, payload + (n - 1) * FSZ, FSZ);
+	ck_assert_int_eq(segment_read(path, &mem, &cause), 0);
+	out1 = str_join_path(d, "a.db");
+	out2 = str_join_path(d, "b.db");
+	ck_assert_int_ne(fd = open(out1, O_RDWR | O_CREAT, 0600), -1);
+	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), 0);
+	close(fd);
+	ck_assert_int_ne(fd = open(out2, O_RDWR | O_CREAT, 0600), -1);
+	ck_assert_int_eq(segment_apply(fd, out2, &mem, &cause), 0);
+	close(fd);
+	ck_assert_int_eq(fs_read_file(out1, 1 << 22, &a, &la, &cause), 0);
+	ck_assert_int_eq(fs_read_file(out2, 1 << 22, &b, &lb, &cause), 0);
+	ck_assert_int_eq(la, 50 * PS);
+	ck_assert_int_eq(la, lb);
+	ck_assert_mem_eq(a, b, la);
+	free(a);
+	free(b);
+	segment_clear(&mem);
+
+	/* Changed after it was verified: the apply refuses it. */
+	flip(path, SEGMENT_HDRLEN + (n - 10) * FSZ + 100);
+	ck_assert_int_ne(fd = open(out1, O_RDWR), -1);
+	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), -1);
+	close(fd);
+	ck_assert_ptr_nonnull(strstr(cause, "changed while it was applied"));
+	free(cause);
+	cause = NULL;
+	segment_clear(&seg);
+
+	/* A frame under other salts, no commit frame at all: refused, nothing left. */
+	h.seq = 2;
+	ck_assert_int_eq(segment_writer_open(&w, d, &h, &cause), 0);
+	frame(f, 1, 0, 11, 20, 'x');
+	ck_assert_int_eq(segment_writer_add(&w, f, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "salts"));
+	free(cause);
+	cause = NULL;
+	segment_writer_abort(&w);
+	ck_assert_int_eq(segment_writer_open(&w, d, &h, &cause), 0);
+	frame(f, 1, 0, 10, 20, 'x');
+	ck_assert_int_eq(segment_writer_add(&w, f, &cause), 0);
+	ck_assert_int_eq(segment_writer_finish(&w, &h, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "commit"));
+	free(cause);
+	ck_assert_int_eq(count_tmp(d), 0);
+	free(path);
+	path = segment_path(d, 2);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	free(path);
+	free(out1);
+	free(out2);
+	free(payload);
+	rmdir_all(d);
+	free(d);
+}
+END_TEST
+
 START_TEST(test_list_gens)
 {
 	char	*d = tmpdir(), *p, **names, *cause = NULL;
@@ -361,6 +484,7 @@ segment_suite(void)
 	tcase_add_test(tc, test_chain);
 	tcase_add_test(tc, test_snapinfo_rebuild);
 	tcase_add_test(tc, test_list_gens);
+	tcase_add_test(tc, test_stream_big);
 	suite_add_tcase(s, tc);
 	return (s);
 }

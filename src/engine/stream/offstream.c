@@ -26,7 +26,6 @@
 #include "engine/stream/pitr.h"
 #include "engine/remote/remote.h"
 #include "engine/stream/segment.h"
-#include "engine/stream/stream.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -654,7 +653,7 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	local = str_join_path(tmpdir, file);
 	rc = remote_get(r, tier, file, local, cause);
 	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_read(local, &seg, cause)) == 0) {
+		if ((rc = segment_open(local, &seg, cause)) == 0) {
 			*ms = seg.hdr.time_ms;
 			segment_clear(&seg);
 		}
@@ -688,7 +687,7 @@ offstream_remove_gen(struct remote *r, const struct offstream_gen *g, char **cau
 
 /*
  * Apply stream.retention to the store's generations with the stream's own
- * rule (stream_gen_expired): never keep or the store's newest, never one
+ * rule (segment_gen_expired): never keep or the store's newest, never one
  * with a point within retention_s before now_ms. Dating a generation takes
  * the download of its newest segment into a folder under streamdir, and only
  * for those that started before the window. With dry nothing is removed.
@@ -718,7 +717,7 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 			rc = -1;
 			break;
 		}
-		if (!stream_gen_expired(g[i].name, keep != NULL &&
+		if (!segment_gen_expired(g[i].name, keep != NULL &&
 		    strcmp(keep, g[ng - 1].name) < 0 ? keep : g[ng - 1].name, newest,
 		    retention_s, now_ms))
 			continue;

@@ -7,17 +7,16 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
-#include "engine/set/hashio.h"
 #include "engine/stream/segment.h"
 #include "util/fsutil.h"
 #include "util/str.h"
-#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
-/* Largest segment file segment_read accepts. */
+/* Largest segment file segment_read holds in memory (segment_open streams any size). */
 #define SEGMENT_MAXFILE	((size_t)1 << 30)
+/* Bytes read or written at a time: memory stays flat whatever the segment's size. */
+#define SEGMENT_CHUNK	((size_t)1 << 20)
 
 /* Read a big-endian 32-bit integer. */
 uint32_t
@@ -60,8 +59,19 @@ segment_sha256(const void *data, size_t len, unsigned char *md)
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
 }
 
+/* A new SHA-256 context; out of memory ends the process (xmalloc_die). */
+static EVP_MD_CTX *
+segment_md_new(void)
+{
+	EVP_MD_CTX	*ctx;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		xmalloc_die("EVP_MD_CTX_new", sizeof ctx);
+	return (ctx);
+}
+
 /* Whether n is a page size SQLite can use. */
-static bool
+bool
 segment_page_size_ok(uint32_t n)
 {
 	return (n >= 512 && n <= 65536 && (n & (n - 1)) == 0);
@@ -165,6 +175,59 @@ segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
 }
 
 /*
+ * Check a header against the size of its payload: a page size SQLite can
+ * use, whole frames, their number, a first frame. Returns -1 with *cause
+ * (which names path).
+ */
+static int
+segment_check_size(const char *path, const struct segment_hdr *h, uint64_t len, char **cause)
+{
+	uint64_t	fsz;
+
+	if (!segment_page_size_ok(h->page_size)) {
+		*cause = xasprintf(_("%s: bad page size %" PRIu32), path, h->page_size);
+		return (-1);
+	}
+	fsz = SEGMENT_FRAME_HDRLEN + (uint64_t)h->page_size;
+	if (h->n_frames == 0 || len / fsz != h->n_frames || len % fsz != 0) {
+		*cause = xasprintf(_("%s: payload of %zu bytes is not %" PRIu32
+		    " frames of page size %" PRIu32), path, (size_t)len, h->n_frames,
+		    h->page_size);
+		return (-1);
+	}
+	if (h->first_frame == 0) {
+		*cause = xasprintf(_("%s: first WAL frame number is 0"), path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Check frame i (0-based) of a segment: page number set, the header's salts. -1 with *cause. */
+static int
+segment_check_frame(const char *path, const struct segment_hdr *h, const unsigned char *f,
+    size_t i, char **cause)
+{
+	if (segment_get32(f) == 0) {
+		*cause = xasprintf(_("%s: frame %zu has page number 0"), path, i + 1);
+		return (-1);
+	}
+	if (segment_get32(f + 8) != h->salt1 || segment_get32(f + 12) != h->salt2) {
+		*cause = xasprintf(_("%s: frame %zu has salts %" PRIu32 " %" PRIu32
+		    ", the segment %" PRIu32 " %" PRIu32), path, i + 1,
+		    segment_get32(f + 8), segment_get32(f + 12), h->salt1, h->salt2);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The error for a segment whose last frame is not a commit frame. */
+static char *
+segment_no_commit(const char *path)
+{
+	return (xasprintf(_("%s: last frame is not a commit frame"), path));
+}
+
+/*
  * Check a payload of WAL frames against the header: whole frames, the header's
  * salts in each, page numbers set, the last a commit frame. Returns -1 with
  * *cause (which names path).
@@ -173,56 +236,238 @@ static int
 segment_check_frames(const char *path, const struct segment_hdr *h,
     const unsigned char *payload, size_t len, char **cause)
 {
-	size_t			 fsz, i;
-	const unsigned char	*f;
+	size_t	fsz, i;
 
-	if (!segment_page_size_ok(h->page_size)) {
-		*cause = xasprintf(_("%s: bad page size %" PRIu32), path, h->page_size);
+	if (segment_check_size(path, h, len, cause) == -1)
 		return (-1);
-	}
 	fsz = SEGMENT_FRAME_HDRLEN + (size_t)h->page_size;
-	if (h->n_frames == 0 || len / fsz != h->n_frames || len % fsz != 0) {
-		*cause = xasprintf(_("%s: payload of %zu bytes is not %" PRIu32
-		    " frames of page size %" PRIu32), path, len, h->n_frames, h->page_size);
-		return (-1);
-	}
-	if (h->first_frame == 0) {
-		*cause = xasprintf(_("%s: first WAL frame number is 0"), path);
-		return (-1);
-	}
-	for (i = 0; i < h->n_frames; i++) {
-		f = payload + i * fsz;
-		if (segment_get32(f) == 0) {
-			*cause = xasprintf(_("%s: frame %zu has page number 0"), path, i + 1);
+	for (i = 0; i < h->n_frames; i++)
+		if (segment_check_frame(path, h, payload + i * fsz, i, cause) == -1)
 			return (-1);
-		}
-		if (segment_get32(f + 8) != h->salt1 || segment_get32(f + 12) != h->salt2) {
-			*cause = xasprintf(_("%s: frame %zu has salts %" PRIu32 " %" PRIu32
-			    ", the segment %" PRIu32 " %" PRIu32), path, i + 1,
-			    segment_get32(f + 8), segment_get32(f + 12), h->salt1, h->salt2);
-			return (-1);
-		}
-	}
 	if (segment_get32(payload + (h->n_frames - 1) * fsz + 4) == 0) {
-		*cause = xasprintf(_("%s: last frame is not a commit frame"), path);
+		*cause = segment_no_commit(path);
 		return (-1);
 	}
 	return (0);
 }
 
+/* Read len bytes at off; returns bytes read (short at end of file) or -1 with *cause. */
+ssize_t
+segment_pread(int fd, const char *path, void *b, size_t len, off_t off, char **cause)
+{
+	size_t	done = 0;
+	ssize_t	n;
+
+	while (done < len) {
+		n = pread(fd, (char *)b + done, len - done, off + (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			return (-1);
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return ((ssize_t)done);
+}
+
+/* Frames per read of a segment: about SEGMENT_CHUNK bytes, at least one. */
+static size_t
+segment_chunk_frames(size_t fsz)
+{
+	return (fsz >= SEGMENT_CHUNK ? 1 : SEGMENT_CHUNK / fsz);
+}
+
+/* SHA-256 of an open file from its start, read in chunks, into md. Returns -1 with *cause. */
+int
+segment_hash_fd(int fd, const char *path, unsigned char *md, char **cause)
+{
+	EVP_MD_CTX	*ctx;
+	unsigned char	*b;
+	off_t		 off = 0;
+	ssize_t		 n;
+
+	ctx = segment_md_new();
+	b = xmalloc(SEGMENT_CHUNK);
+	while ((n = segment_pread(fd, path, b, SEGMENT_CHUNK, off, cause)) > 0) {
+		EVP_DigestUpdate(ctx, b, (size_t)n);
+		off += n;
+	}
+	if (n == 0)
+		EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	free(b);
+	return (n == 0 ? 0 : -1);
+}
+
 /*
- * Write segment h->seq of a generation (tmp, fsync, rename, folder fsync; 0600).
- * Fills h->n_frames and h->payload_sha from the payload, and sha (may be NULL)
- * with the SHA-256 of the whole file. Returns -1 with *cause.
+ * Begin segment h->seq of a generation (page size and salts from h): a
+ * temporary file beside it, the header's room left first. Returns -1 with
+ * *cause.
+ */
+int
+segment_writer_open(struct segment_writer *w, const char *gendir, const struct segment_hdr *h,
+    char **cause)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->path = segment_path(gendir, h->seq);
+	if (!segment_page_size_ok(h->page_size)) {
+		*cause = xasprintf(_("%s: bad page size %" PRIu32), w->path, h->page_size);
+		segment_writer_abort(w);
+		return (-1);
+	}
+	w->hdr = *h;
+	w->tmp = xasprintf("%s.tmp.XXXXXX", w->path);
+	if ((w->fd = mkostemp(w->tmp, O_CLOEXEC)) == -1) {
+		*cause = xasprintf("%s: %s", w->path, strerror(errno));
+		free(w->tmp);
+		w->tmp = NULL;
+		segment_writer_abort(w);
+		return (-1);
+	}
+	if (fchmod(w->fd, 0600) == -1 || lseek(w->fd, SEGMENT_HDRLEN, SEEK_SET) == -1) {
+		*cause = xasprintf("%s: %s", w->path, strerror(errno));
+		segment_writer_abort(w);
+		return (-1);
+	}
+	w->ctx = segment_md_new();
+	w->done = segment_md_new();
+	w->buf = xmalloc(SEGMENT_CHUNK + SEGMENT_FRAME_HDRLEN + 65536);
+	return (0);
+}
+
+/* Write out the frames buffered. Returns -1 with *cause. */
+static int
+segment_writer_flush(struct segment_writer *w, char **cause)
+{
+	size_t	done;
+	ssize_t	n;
+
+	for (done = 0; done < w->nbuf; done += (size_t)n) {
+		if ((n = write(w->fd, w->buf + done, w->nbuf - done)) == -1) {
+			if (errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			*cause = xasprintf("%s: %s", w->tmp, strerror(errno));
+			return (-1);
+		}
+	}
+	w->nbuf = 0;
+	return (0);
+}
+
+/*
+ * Add one WAL frame (24 + page_size bytes) to a segment being written. The
+ * segment ends at the last commit frame added: frames after it are dropped
+ * by segment_writer_finish. Returns -1 with *cause.
+ */
+int
+segment_writer_add(struct segment_writer *w, const unsigned char *f, char **cause)
+{
+	size_t	fsz = SEGMENT_FRAME_HDRLEN + (size_t)w->hdr.page_size;
+
+	if (segment_check_frame(w->path, &w->hdr, f, (size_t)w->n, cause) == -1)
+		return (-1);
+	memcpy(w->buf + w->nbuf, f, fsz);
+	w->nbuf += fsz;
+	EVP_DigestUpdate(w->ctx, f, fsz);
+	w->n++;
+	if (segment_get32(f + 4) != 0) {
+		if (EVP_MD_CTX_copy_ex(w->done, w->ctx) != 1)
+			xmalloc_die("EVP_MD_CTX_copy_ex", sizeof w->done);
+		w->n_done = w->n;
+	}
+	if (w->nbuf >= SEGMENT_CHUNK)
+		return (segment_writer_flush(w, cause));
+	return (0);
+}
+
+/*
+ * Finish a segment: the frames up to the last commit frame added, under
+ * header h (its page size, sequence and salts those given to
+ * segment_writer_open; n_frames and payload_sha are filled in), made durable
+ * and named (fsync, rename, folder fsync; 0600). sha (may be NULL) gets the
+ * SHA-256 of the whole file. The writer is freed either way. Returns -1 with
+ * *cause.
+ */
+int
+segment_writer_finish(struct segment_writer *w, struct segment_hdr *h, unsigned char *sha,
+    char **cause)
+{
+	unsigned char	hb[SEGMENT_HDRLEN];
+	off_t		size;
+	int		rc = -1;
+
+	if (w->n_done == 0) {
+		*cause = segment_no_commit(w->path);
+		goto out;
+	}
+	h->n_frames = (uint32_t)w->n_done;
+	EVP_DigestFinal_ex(w->done, h->payload_sha, NULL);
+	segment_encode(h, hb);
+	size = SEGMENT_HDRLEN + (off_t)w->n_done *
+	    (off_t)(SEGMENT_FRAME_HDRLEN + (size_t)h->page_size);
+	if (segment_writer_flush(w, cause) == -1)
+		goto out;
+	if (ftruncate(w->fd, size) == -1 || pwrite(w->fd, hb, sizeof hb, 0) != sizeof hb) {
+		*cause = xasprintf("%s: %s", w->tmp, strerror(errno));
+		goto out;
+	}
+	if (sha != NULL && segment_hash_fd(w->fd, w->tmp, sha, cause) == -1)
+		goto out;
+	if (fsync(w->fd) == -1 || close(w->fd) == -1) {
+		w->fd = -1;
+		*cause = xasprintf("%s: %s", w->path, strerror(errno));
+		goto out;
+	}
+	w->fd = -1;
+	if (rename(w->tmp, w->path) == -1) {
+		*cause = xasprintf("%s: %s", w->path, strerror(errno));
+		goto out;
+	}
+	free(w->tmp);
+	w->tmp = NULL;
+	rc = fs_fsync_parent(w->path, cause);
+out:
+	segment_writer_abort(w);
+	return (rc);
+}
+
+/* Give up a segment being written (its temporary file removed), or free a finished writer. */
+void
+segment_writer_abort(struct segment_writer *w)
+{
+	if (w->fd != -1)
+		close(w->fd);
+	if (w->tmp != NULL)
+		unlink(w->tmp);
+	EVP_MD_CTX_free(w->ctx);
+	EVP_MD_CTX_free(w->done);
+	free(w->buf);
+	free(w->tmp);
+	free(w->path);
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+}
+
+/*
+ * Write segment h->seq of a generation from a payload in memory (tmp, fsync,
+ * rename, folder fsync; 0600). Fills h->n_frames and h->payload_sha from the
+ * payload, and sha (may be NULL) with the SHA-256 of the whole file. Returns
+ * -1 with *cause.
  */
 int
 segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
     size_t len, unsigned char *sha, char **cause)
 {
-	unsigned char	*buf;
-	char		*path;
-	size_t		 fsz;
-	int		 rc;
+	struct segment_writer	 w;
+	const unsigned char	*p = payload;
+	char			*path;
+	size_t			 fsz, i;
 
 	path = segment_path(gendir, h->seq);
 	fsz = SEGMENT_FRAME_HDRLEN + (size_t)h->page_size;
@@ -231,46 +476,103 @@ segment_write(const char *gendir, struct segment_hdr *h, const void *payload,
 		free(path);
 		return (-1);
 	}
-	segment_sha256(payload, len, h->payload_sha);
-	buf = xmalloc(SEGMENT_HDRLEN + len);
-	segment_encode(h, buf);
-	memcpy(buf + SEGMENT_HDRLEN, payload, len);
-	if (sha != NULL)
-		segment_sha256(buf, SEGMENT_HDRLEN + len, sha);
-	rc = fs_write_atomic(path, buf, SEGMENT_HDRLEN + len, 0600, cause);
-	free(buf);
 	free(path);
-	return (rc);
+	if (segment_writer_open(&w, gendir, h, cause) == -1)
+		return (-1);
+	for (i = 0; i < h->n_frames; i++) {
+		if (segment_writer_add(&w, p + i * fsz, cause) == -1) {
+			segment_writer_abort(&w);
+			return (-1);
+		}
+	}
+	return (segment_writer_finish(&w, h, sha, cause));
 }
 
 /*
- * Read and verify one segment file: magic, sizes, payload hash, frame salts,
- * commit frame last, sequence number = file name. Fills seg (free with
- * segment_clear). Returns -1 with *cause naming the file and the reason.
+ * Read and verify one segment file, streamed in chunks: magic, sizes, frame
+ * salts and page numbers, commit frame last, payload hash, sequence number =
+ * file name. With keep, the payload is kept in seg->payload (at most
+ * SEGMENT_MAXFILE); else the file stays open for segment_apply. Fills seg
+ * (free with segment_clear). Returns -1 with *cause naming the file and the
+ * reason.
  */
-int
-segment_read(const char *path, struct segment *seg, char **cause)
+static int
+segment_load(const char *path, struct segment *seg, bool keep, char **cause)
 {
-	char		*data = NULL, *cause1 = NULL;
+	EVP_MD_CTX	*pctx = NULL, *fctx = NULL;
+	unsigned char	 hb[SEGMENT_HDRLEN], md[SEGMENT_SHALEN], *b = NULL, *f;
+	struct stat	 sb;
 	const char	*base;
-	unsigned char	 md[SEGMENT_SHALEN];
-	size_t		 len;
-	uint64_t	 seq;
+	uint64_t	 seq, i = 0, fsz, k;
+	size_t		 want;
+	ssize_t		 n;
+	int		 fd;
 
 	memset(seg, 0, sizeof *seg);
-	if (fs_read_file(path, SEGMENT_MAXFILE, &data, &len, &cause1) == -1) {
-		*cause = cause1;
-		return (-1);
+	seg->fd = -1;
+	/* Only a regular file is read: a FIFO or device is refused without blocking on it. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 || fstat(fd, &sb) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
 	}
-	if (len < SEGMENT_HDRLEN || memcmp(data, SEGMENT_MAGIC, 8) != 0) {
+	if (!S_ISREG(sb.st_mode)) {
+		*cause = xasprintf(_("%s: not a regular file"), path);
+		goto fail;
+	}
+	if (keep && (uint64_t)sb.st_size > SEGMENT_MAXFILE) {
+		*cause = xasprintf(_("%s: larger than %zu bytes"), path, SEGMENT_MAXFILE);
+		goto fail;
+	}
+	if ((n = segment_pread(fd, path, hb, sizeof hb, 0, cause)) == -1)
+		goto fail;
+	if (n < (ssize_t)sizeof hb || memcmp(hb, SEGMENT_MAGIC, 8) != 0) {
 		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), path);
 		goto fail;
 	}
-	segment_decode((unsigned char *)data, &seg->hdr);
-	if (segment_check_frames(path, &seg->hdr, (unsigned char *)data + SEGMENT_HDRLEN,
-	    len - SEGMENT_HDRLEN, cause) == -1)
+	segment_decode(hb, &seg->hdr);
+	if (segment_check_size(path, &seg->hdr, (uint64_t)sb.st_size - SEGMENT_HDRLEN,
+	    cause) == -1)
 		goto fail;
-	segment_sha256(data + SEGMENT_HDRLEN, len - SEGMENT_HDRLEN, md);
+	fsz = SEGMENT_FRAME_HDRLEN + (uint64_t)seg->hdr.page_size;
+	seg->len = (size_t)sb.st_size - SEGMENT_HDRLEN;
+	k = segment_chunk_frames(fsz);
+	if (keep)
+		seg->payload = xmalloc(seg->len);
+	else
+		b = xmalloc(k * fsz);
+	pctx = segment_md_new();
+	fctx = segment_md_new();
+	EVP_DigestUpdate(fctx, hb, sizeof hb);
+	while (i < seg->hdr.n_frames) {
+		if (k > seg->hdr.n_frames - i)
+			k = seg->hdr.n_frames - i;
+		want = (size_t)(k * fsz);
+		f = keep ? seg->payload + i * fsz : b;
+		if ((n = segment_pread(fd, path, f, want, SEGMENT_HDRLEN + (off_t)(i * fsz),
+		    cause)) == -1)
+			goto fail;
+		if ((size_t)n != want) {
+			*cause = xasprintf(_("%s: payload of %zu bytes is not %" PRIu32
+			    " frames of page size %" PRIu32), path, (size_t)(i * fsz) +
+			    (size_t)n, seg->hdr.n_frames, seg->hdr.page_size);
+			goto fail;
+		}
+		EVP_DigestUpdate(pctx, f, want);
+		EVP_DigestUpdate(fctx, f, want);
+		for (; k > 0; k--, i++, f += fsz)
+			if (segment_check_frame(path, &seg->hdr, f, (size_t)i, cause) == -1)
+				goto fail;
+		k = segment_chunk_frames(fsz);
+		if (i == seg->hdr.n_frames) {
+			seg->last = xmalloc(fsz);
+			memcpy(seg->last, f - fsz, fsz);
+		}
+	}
+	if (segment_get32(seg->last + 4) == 0) {
+		*cause = segment_no_commit(path);
+		goto fail;
+	}
+	EVP_DigestFinal_ex(pctx, md, NULL);
 	if (memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
 		*cause = xasprintf(_("%s: payload does not match its SHA-256 (corrupt)"), path);
 		goto fail;
@@ -281,25 +583,61 @@ segment_read(const char *path, struct segment *seg, char **cause)
 		*cause = xasprintf(_("%s: holds sequence number %" PRIu64), path, seg->hdr.seq);
 		goto fail;
 	}
-	segment_sha256(data, len, seg->sha);
+	EVP_DigestFinal_ex(fctx, seg->sha, NULL);
+	EVP_MD_CTX_free(pctx);
+	EVP_MD_CTX_free(fctx);
+	free(b);
 	seg->path = xstrdup(path);
-	seg->len = len - SEGMENT_HDRLEN;
-	seg->payload = xmalloc(seg->len);
-	memcpy(seg->payload, data + SEGMENT_HDRLEN, seg->len);
-	free(data);
+	if (keep)
+		close(fd);
+	else {
+		seg->fd = fd;
+		seg->open = true;
+	}
 	return (0);
 fail:
-	free(data);
+	EVP_MD_CTX_free(pctx);
+	EVP_MD_CTX_free(fctx);
+	free(b);
+	if (fd != -1)
+		close(fd);
+	segment_clear(seg);
 	return (-1);
 }
 
-/* Free what segment_read filled. */
+/*
+ * Read and verify one segment file, its payload in memory (small files).
+ * Fills seg (free with segment_clear). Returns -1 with *cause naming the file
+ * and the reason.
+ */
+int
+segment_read(const char *path, struct segment *seg, char **cause)
+{
+	return (segment_load(path, seg, true, cause));
+}
+
+/*
+ * Verify one segment file as segment_read does, in constant memory: the
+ * payload stays in the file, which is kept open for segment_apply. Fills seg
+ * (free with segment_clear). Returns -1 with *cause naming the file.
+ */
+int
+segment_open(const char *path, struct segment *seg, char **cause)
+{
+	return (segment_load(path, seg, false, cause));
+}
+
+/* Free what segment_read or segment_open filled. */
 void
 segment_clear(struct segment *seg)
 {
+	if (seg->open)
+		close(seg->fd);
 	free(seg->path);
 	free(seg->payload);
+	free(seg->last);
 	memset(seg, 0, sizeof *seg);
+	seg->fd = -1;
 }
 
 /* The highest segment number in a generation folder into *seq (0 if none). Returns -1 with *cause. */
@@ -384,344 +722,90 @@ segment_check_link(const struct segment_pos *pos, const unsigned char *prev_sha,
 	return (0);
 }
 
-/* Page number and database size (0 unless a commit frame) of frame i (0-based). Returns -1 if out of range. */
+/*
+ * Apply one WAL frame to a database file open on fd (named path in messages):
+ * its page at (pgno-1)*page_size, the file truncated at a commit frame.
+ * Returns -1 with *cause.
+ */
 int
-segment_frame_commit(const struct segment *seg, size_t i, uint32_t *pgno, uint32_t *dbsize)
+segment_apply_frame(int fd, const char *path, uint32_t page_size, const unsigned char *f,
+    char **cause)
 {
-	const unsigned char	*f;
+	size_t		ps = page_size, done;
+	uint32_t	pgno, dbsize;
+	ssize_t		n;
 
-	if (i >= seg->hdr.n_frames)
+	pgno = segment_get32(f);
+	dbsize = segment_get32(f + 4);
+	for (done = 0; done < ps; done += (size_t)n) {
+		n = pwrite(fd, f + SEGMENT_FRAME_HDRLEN + done, ps - done,
+		    (off_t)(pgno - 1) * (off_t)ps + (off_t)done);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			return (-1);
+		}
+	}
+	if (dbsize != 0 && ftruncate(fd, (off_t)dbsize * (off_t)ps) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return (-1);
-	f = seg->payload + i * (SEGMENT_FRAME_HDRLEN + (size_t)seg->hdr.page_size);
-	*pgno = segment_get32(f);
-	*dbsize = segment_get32(f + 4);
+	}
 	return (0);
 }
 
 /*
  * Apply a segment to a database file open on fd (named path in messages):
  * each frame's page at (pgno-1)*page_size, truncated at each commit frame.
- * Returns -1 with *cause.
+ * A segment from segment_open is read again from its file in chunks, and its
+ * payload must hash as it did when it was verified. Returns -1 with *cause.
  */
 int
 segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 {
-	const unsigned char	*f;
-	size_t			 ps = seg->hdr.page_size, i, done;
-	uint32_t		 pgno, dbsize;
-	ssize_t			 n;
+	EVP_MD_CTX	*ctx;
+	unsigned char	*b, *f, md[SEGMENT_SHALEN];
+	size_t		 fsz = SEGMENT_FRAME_HDRLEN + (size_t)seg->hdr.page_size, k;
+	uint64_t	 i;
+	ssize_t		 n;
+	int		 rc = -1;
 
-	for (i = 0; i < seg->hdr.n_frames; i++) {
-		f = seg->payload + i * (SEGMENT_FRAME_HDRLEN + ps);
-		pgno = segment_get32(f);
-		dbsize = segment_get32(f + 4);
-		for (done = 0; done < ps; done += (size_t)n) {
-			n = pwrite(fd, f + SEGMENT_FRAME_HDRLEN + done, ps - done,
-			    (off_t)(pgno - 1) * (off_t)ps + (off_t)done);
-			if (n == -1 && errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			if (n <= 0) {
-				*cause = xasprintf("%s: %s", path, strerror(errno));
+	if (seg->payload != NULL) {
+		for (i = 0; i < seg->hdr.n_frames; i++)
+			if (segment_apply_frame(fd, path, seg->hdr.page_size,
+			    seg->payload + i * fsz, cause) == -1)
 				return (-1);
-			}
-		}
-		if (dbsize != 0 && ftruncate(fd, (off_t)dbsize * (off_t)ps) == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			return (-1);
-		}
+		return (0);
 	}
-	return (0);
-}
-
-/* Write GEN/snapshot.sha256 atomically from si. Returns -1 with *cause. */
-int
-segment_snapinfo_write(const char *gendir, const struct segment_snapinfo *si, char **cause)
-{
-	struct buf	 b;
-	char		 hex[SEGMENT_SHALEN * 2 + 1], *path;
-	int		 rc;
-
-	str_hex(si->sha, SEGMENT_SHALEN, hex);
-	buf_init(&b);
-	buf_printf(&b, "%s  %s\n", hex, SEGMENT_SNAPSHOT);
-	buf_printf(&b, "Time-Ms: %" PRId64 "\n", si->time_ms);
-	buf_printf(&b, "Page-Size: %" PRIu32 "\n", si->page_size);
-	buf_printf(&b, "Wal-Salt: %" PRIu32 " %" PRIu32 "\n", si->salt1, si->salt2);
-	buf_printf(&b, "Wal-Frame: %" PRIu64 "\n", si->wal_frame);
-	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
-	rc = fs_write_atomic(path, b.data, b.len, 0600, cause);
-	free(path);
-	buf_clear(&b);
-	return (rc);
-}
-
-/* Parse a hex SHA-256 of 64 characters into md. Returns -1 if malformed. */
-static int
-segment_unhex(const char *s, unsigned char *md)
-{
-	int	i, hi, lo;
-
-	for (i = 0; i < SEGMENT_SHALEN; i++) {
-		hi = s[2 * i];
-		lo = hi == '\0' ? '\0' : s[2 * i + 1];
-		if (!((hi >= '0' && hi <= '9') || (hi >= 'a' && hi <= 'f')) ||
-		    !((lo >= '0' && lo <= '9') || (lo >= 'a' && lo <= 'f')))
-			return (-1);
-		hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
-		lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
-		md[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return (0);
-}
-
-/* Read GEN/snapshot.sha256 into si. Returns -1 with *cause naming the file. */
-int
-segment_snapinfo_read(const char *gendir, struct segment_snapinfo *si, char **cause)
-{
-	char		*path, *data = NULL, *line, *next, *cause1 = NULL;
-	unsigned long long a, b;
-	long long	 t;
-	int		 seen = 0, first = 1;
-
-	memset(si, 0, sizeof *si);
-	path = str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
-	if (fs_read_file(path, 64 * 1024, &data, NULL, &cause1) == -1) {
-		*cause = cause1;
-		free(path);
-		return (-1);
-	}
-	for (line = data; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (first) {
-			first = 0;
-			if (strlen(line) != 64 + 2 + strlen(SEGMENT_SNAPSHOT) ||
-			    segment_unhex(line, si->sha) == -1 ||
-			    strcmp(line + 64, "  " SEGMENT_SNAPSHOT) != 0)
-				goto bad;
-			seen |= 1;
-		} else if (sscanf(line, "Time-Ms: %lld", &t) == 1) {
-			si->time_ms = t;
-			seen |= 2;
-		} else if (sscanf(line, "Page-Size: %llu", &a) == 1) {
-			if (a > UINT32_MAX || !segment_page_size_ok((uint32_t)a))
-				goto bad;
-			si->page_size = (uint32_t)a;
-			seen |= 4;
-		} else if (sscanf(line, "Wal-Salt: %llu %llu", &a, &b) == 2) {
-			if (a > UINT32_MAX || b > UINT32_MAX)
-				goto bad;
-			si->salt1 = (uint32_t)a;
-			si->salt2 = (uint32_t)b;
-			seen |= 8;
-		} else if (sscanf(line, "Wal-Frame: %llu", &a) == 1) {
-			si->wal_frame = a;
-			seen |= 16;
-		}
-		/* Other lines: added later, ignored. */
-	}
-	if (seen != 31)
-		goto bad;
-	free(data);
-	free(path);
-	return (0);
-bad:
-	*cause = xasprintf(_("%s: malformed or incomplete"), path);
-	free(data);
-	free(path);
-	return (-1);
-}
-
-/* Read GEN/snapshot.sha256 into si and check snapshot.db against it. Returns -1 with *cause. */
-int
-segment_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cause)
-{
-	char		 hex[HASHIO_HEXLEN], want[SEGMENT_SHALEN * 2 + 1], *path;
-	uint64_t	 size;
-
-	if (segment_snapinfo_read(gendir, si, cause) == -1)
-		return (-1);
-	path = str_join_path(gendir, SEGMENT_SNAPSHOT);
-	if (hashio_file(path, hex, &size, cause) == -1) {
-		free(path);
-		return (-1);
-	}
-	str_hex(si->sha, SEGMENT_SHALEN, want);
-	if (strcmp(hex, want) != 0) {
-		*cause = xasprintf(_("%s: does not match its SHA-256 in %s (corrupt)"), path,
-		    SEGMENT_SNAPSHOT_SHA);
-		free(path);
-		return (-1);
-	}
-	free(path);
-	return (0);
-}
-
-/* A new generation name for time t: YYYYmmdd-HHMMSS-xxxxxxxx (UTC, random hex). The caller frees. */
-char *
-segment_gen_name(time_t t)
-{
-	char		 stamp[TIMEUTIL_BUFSZ], hex[9];
-	unsigned char	 r[4];
-
-	if (RAND_bytes(r, sizeof r) != 1) {
-		uint32_t v = (uint32_t)getpid() ^ (uint32_t)t ^ (uint32_t)clock();
-
-		segment_put32(r, v);
-	}
-	str_hex(r, sizeof r, hex);
-	time_format_stamp(t, stamp, sizeof stamp);
-	return (xasprintf("%s-%s", stamp, hex));
-}
-
-/* Whether name looks like a generation: YYYYmmdd-HHMMSS-xxxxxxxx. */
-bool
-segment_is_gen_name(const char *name)
-{
-	size_t	i;
-
-	if (strlen(name) != SEGMENT_GENLEN)
-		return (false);
-	for (i = 0; i < SEGMENT_GENLEN; i++) {
-		if (i == 8 || i == 15) {
-			if (name[i] != '-')
-				return (false);
-		} else if (i < 15) {
-			if (name[i] < '0' || name[i] > '9')
-				return (false);
-		} else if (!((name[i] >= '0' && name[i] <= '9') ||
-		    (name[i] >= 'a' && name[i] <= 'f')))
-			return (false);
-	}
-	return (true);
-}
-
-/* qsort comparison of two strings. */
-static int
-segment_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
-
-/*
- * The generation names in a stream folder, oldest first, into *names (*n of
- * them; free with str_list_free). A missing folder is an empty list.
- * Returns -1 with *cause.
- */
-int
-segment_list_gens(const char *streamdir, char ***names, size_t *n, char **cause)
-{
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 size = 0;
-
-	*names = NULL;
-	*n = 0;
-	if ((d = opendir(streamdir)) == NULL) {
-		if (errno == ENOENT)
-			return (0);
-		*cause = xasprintf("%s: %s", streamdir, strerror(errno));
-		return (-1);
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!segment_is_gen_name(de->d_name))
-			continue;
-		if (*n == size) {
-			size = size == 0 ? 8 : size * 2;
-			*names = xreallocarray(*names, size, sizeof **names);
-		}
-		(*names)[(*n)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(*names, *n, sizeof **names, segment_cmp);
-	return (0);
-}
-
-/*
- * Rebuild a generation into out (created, replaced): snapshot.db, then each
- * segment in order whose capture time is <= until_ms (all if until_ms < 0),
- * every link checked. *last gets the last segment applied (0: none). A missing
- * segment before a later one, or a bad one, is an error naming it.
- * Returns -1 with *cause.
- */
-int
-segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t *last,
-    char **cause)
-{
-	struct segment_snapinfo	 si;
-	struct segment_pos	 pos;
-	struct segment		 seg;
-	unsigned char		 prev[SEGMENT_SHALEN];
-	char			*snap, *data = NULL, *path;
-	size_t			 len;
-	uint64_t		 seq, top;
-	int			 fd;
-
-	*last = 0;
-	if (segment_snapshot_verify(gendir, &si, cause) == -1)
-		return (-1);
-	if (segment_last_seq(gendir, &top, cause) == -1)
-		return (-1);
-	snap = str_join_path(gendir, SEGMENT_SNAPSHOT);
-	if (fs_read_file(snap, SIZE_MAX / 2, &data, &len, cause) == -1) {
-		free(snap);
-		return (-1);
-	}
-	free(snap);
-	if (fs_write_atomic(out, data, len, 0600, cause) == -1) {
-		free(data);
-		return (-1);
-	}
-	free(data);
-	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", out, strerror(errno));
-		return (-1);
-	}
-	segment_pos_snapshot(&si, &pos);
-	memcpy(prev, si.sha, SEGMENT_SHALEN);
-	for (seq = 1; seq <= top; seq++) {
-		path = segment_path(gendir, seq);
-		if (access(path, F_OK) == -1) {
-			*cause = xasprintf(_("%s: missing, the chain has a gap"), path);
-			goto fail;
-		}
-		if (segment_read(path, &seg, cause) == -1)
-			goto fail;
-		if (segment_check_link(&pos, prev, &seg, cause) == -1) {
-			segment_clear(&seg);
-			goto fail;
-		}
-		if (until_ms >= 0 && seg.hdr.time_ms > until_ms) {
-			segment_clear(&seg);
-			free(path);
+	k = segment_chunk_frames(fsz);
+	b = xmalloc(k * fsz);
+	ctx = segment_md_new();
+	for (i = 0; i < seg->hdr.n_frames;) {
+		if (k > seg->hdr.n_frames - i)
+			k = (size_t)(seg->hdr.n_frames - i);
+		if ((n = segment_pread(seg->fd, seg->path, b, k * fsz,
+		    SEGMENT_HDRLEN + (off_t)(i * fsz), cause)) == -1)
+			goto out;
+		if ((size_t)n != k * fsz)
 			break;
-		}
-		if (seg.hdr.page_size != si.page_size && si.page_size != 0) {
-			*cause = xasprintf(_("%s: page size %" PRIu32 " differs from the snapshot's"),
-			    path, seg.hdr.page_size);
-			segment_clear(&seg);
-			goto fail;
-		}
-		if (segment_apply(fd, out, &seg, cause) == -1) {
-			segment_clear(&seg);
-			goto fail;
-		}
-		segment_pos_after(&seg.hdr, &pos);
-		memcpy(prev, seg.sha, SEGMENT_SHALEN);
-		*last = seq;
-		segment_clear(&seg);
-		free(path);
+		EVP_DigestUpdate(ctx, b, k * fsz);
+		for (f = b; k > 0; k--, i++, f += fsz)
+			if (segment_apply_frame(fd, path, seg->hdr.page_size, f, cause) == -1)
+				goto out;
+		k = segment_chunk_frames(fsz);
 	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		*cause = xasprintf("%s: %s", out, strerror(errno));
-		return (-1);
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	if (i != seg->hdr.n_frames || memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
+		*cause = xasprintf(_("%s: changed while it was applied (its payload no longer "
+		    "matches its SHA-256)"), seg->path);
+		errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
+		goto out;
 	}
-	return (0);
-fail:
-	free(path);
-	close(fd);
-	return (-1);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(b);
+	return (rc);
 }

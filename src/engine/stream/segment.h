@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <openssl/evp.h>
+
 #define SEGMENT_MAGIC		"PDRSEG01"
 #define SEGMENT_HDRLEN		112	/* bytes before the payload */
 #define SEGMENT_FRAME_HDRLEN	24	/* WAL frame header */
@@ -13,6 +15,12 @@
 #define SEGMENT_SNAPSHOT	"snapshot.db"
 #define SEGMENT_SNAPSHOT_SHA	"snapshot.sha256"
 #define SEGMENT_GENLEN		24	/* YYYYmmdd-HHMMSS-xxxxxxxx */
+
+/* BACKUP_DIR/stream and the files beside its generations (STREAM-CONTRACT.md). */
+#define STREAM_DIR	"stream"
+#define STREAM_LOCK	"lock"
+#define STREAM_STATUS	"status"
+#define STREAM_PAUSE	"pause"		/* shared by a capture round, exclusive by a restore */
 
 /* The fixed header of a segment file (all big-endian on disk). */
 struct segment_hdr {
@@ -27,13 +35,34 @@ struct segment_hdr {
 	unsigned char	payload_sha[SEGMENT_SHALEN];
 };
 
-/* A segment read and verified. payload and path are owned. */
+/*
+ * A segment read and verified. segment_open streams it (the payload stays in
+ * the file, kept open for segment_apply); segment_read holds the payload in
+ * memory (small files). Owned; segment_clear frees.
+ */
 struct segment {
 	char		*path;
 	struct segment_hdr hdr;
-	unsigned char	*payload;		/* n_frames * (24 + page_size) */
-	size_t		 len;
+	unsigned char	*payload;		/* segment_read: n_frames * (24 + page_size) */
+	size_t		 len;			/* of the payload */
 	unsigned char	 sha[SEGMENT_SHALEN];	/* of the whole file */
+	unsigned char	*last;			/* the last frame, 24 + page_size bytes */
+	int		 fd;			/* segment_open: the file */
+	bool		 open;			/* fd is ours */
+};
+
+/* A segment being written: frames streamed to a temporary file, then named (segment_writer_*). */
+struct segment_writer {
+	char		*path;			/* GEN/SEQ.seg */
+	char		*tmp;
+	int		 fd;
+	struct segment_hdr hdr;			/* page_size, seq, salts */
+	EVP_MD_CTX	*ctx;			/* the payload so far */
+	EVP_MD_CTX	*done;			/* ... up to the last commit frame */
+	unsigned char	*buf;			/* frames not yet written */
+	size_t		 nbuf;
+	uint64_t	 n;			/* frames added */
+	uint64_t	 n_done;		/* ... up to the last commit frame */
 };
 
 /* Where a chain stands: the WAL (by its salts) and the last frame it contains. */
@@ -54,12 +83,20 @@ struct segment_snapinfo {
 	uint64_t	wal_frame;
 };
 
+bool	 segment_page_size_ok(uint32_t);
 char	*segment_name(uint64_t);
 char	*segment_path(const char *, uint64_t);
 int	 segment_parse_name(const char *, uint64_t *);
 int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
+int	 segment_open(const char *, struct segment *, char **);
+int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
+	     char **);
+int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
+int	 segment_writer_finish(struct segment_writer *, struct segment_hdr *, unsigned char *,
+	     char **);
+void	 segment_writer_abort(struct segment_writer *);
 int	 segment_read_hdr(const char *, struct segment_hdr *, char **);
 void	 segment_clear(struct segment *);
 int	 segment_last_seq(const char *, uint64_t *, char **);
@@ -68,8 +105,8 @@ void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *
 bool	 segment_continues(const struct segment_pos *, const struct segment_hdr *);
 int	 segment_check_link(const struct segment_pos *, const unsigned char *,
 	     const struct segment *, char **);
-int	 segment_frame_commit(const struct segment *, size_t, uint32_t *, uint32_t *);
 int	 segment_apply(int, const char *, const struct segment *, char **);
+int	 segment_apply_frame(int, const char *, uint32_t, const unsigned char *, char **);
 
 int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
 int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);
@@ -78,10 +115,13 @@ int	 segment_snapshot_verify(const char *, struct segment_snapinfo *, char **);
 char	*segment_gen_name(time_t);
 bool	 segment_is_gen_name(const char *);
 int	 segment_list_gens(const char *, char ***, size_t *, char **);
+bool	 segment_gen_expired(const char *, const char *, int64_t, int64_t, int64_t);
 
 int	 segment_rebuild(const char *, const char *, int64_t, uint64_t *, char **);
+int	 segment_hash_fd(int, const char *, unsigned char *, char **);
 
 void	 segment_sha256(const void *, size_t, unsigned char *);
+ssize_t	 segment_pread(int, const char *, void *, size_t, off_t, char **);
 uint32_t segment_get32(const unsigned char *);
 uint64_t segment_get64(const unsigned char *);
 void	 segment_put32(unsigned char *, uint32_t);

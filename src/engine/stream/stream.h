@@ -6,10 +6,7 @@
 
 #include <signal.h>
 
-#define STREAM_DIR	"stream"
-#define STREAM_LOCK	"lock"
-#define STREAM_STATUS	"status"
-#define STREAM_PAUSE	"pause"		/* shared by a capture round, exclusive by a restore */
+#include "engine/stream/segment.h"
 
 /* Why stream_run failed: the cli layer turns this into an exit status. */
 enum stream_error {
@@ -40,6 +37,5 @@ int	stream_run(const struct stream_opts *, volatile sig_atomic_t *, enum stream_
 	    char **);
 int	stream_prune(const char *, int64_t, const char *, int64_t, bool, char ***, size_t *,
 	    char **);
-bool	stream_gen_expired(const char *, const char *, int64_t, int64_t, int64_t);
 
 #endif
