@@ -577,6 +577,19 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	proc_defer_signals();
 	if (extract_tree(data, len, &o, &r, &cause) != 0) {
 		ex = fail_exit(fail_errno(errno));
+		if (r.installed) {
+			/* the tree is live: the record and the operator are told so */
+			const char	*base = strrchr(o.target, '/');
+
+			base = base != NULL ? base + 1 : o.target;
+			printf(_("restored %s from %s, but a step after the swap failed: the "
+			    "previous tree may be left beside it as .%s.restore-* (the next "
+			    "restore keeps it as %s.pre-restore-interrupted-*)\n"),
+			    cmd_esc(o.target), o.name, cmd_esc(base), cmd_esc(base));
+			fflush(stdout);
+			restore_record_part(ctx, keys ? "keys" : "config", p->name,
+			    (int64_t)p->when * 1000, o.name, NULL);
+		}
 		cmd_error("%s", cause);
 		proc_undefer_signals();
 		extract_result_clear(&r);

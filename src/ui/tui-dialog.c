@@ -290,9 +290,11 @@ tui_confirm(struct tui *t, const char *title, const char *msg, tui_done_fn done,
 	tui_push(t, &confirm_screen, c);
 }
 
-/* The scroll position of the help. */
+/* The scroll position of the help (and of the contacts box), and the keys the help lists. */
 struct help {
-	int		 top;
+	int			 top;
+	const struct tui_key	*keys;	/* the help's: the key table it lists */
+	size_t			 nkeys;
 };
 
 /* Whether the list "a, b, c" has the key name. */
@@ -312,30 +314,31 @@ help_has(const char *list, const char *name)
 }
 
 /*
- * The help's lines, read from the main screen's key table: one line per
- * help text, with every key that does it (caller frees both lists).
+ * The help's lines, read from its key table (the main screen's): one line
+ * per help text, with every key that does it (caller frees both lists).
  */
 static size_t
-help_lines(char ***keysp, const char ***textp)
+help_lines(const struct help *hp, char ***keysp, const char ***textp)
 {
-	char		**keys = NULL, *k;
-	const char	**text = NULL;
-	size_t		  n = 0, r, i;
+	const struct tui_key	 *tk = hp->keys;
+	char			**keys = NULL, *k;
+	const char		**text = NULL;
+	size_t			  n = 0, r, i;
 
-	for (r = 0; r < tui_main_nkeys; r++) {
+	for (r = 0; r < hp->nkeys; r++) {
 		for (i = 0; i < n; i++)
-			if (strcmp(text[i], tui_main_keys[r].help) == 0)
+			if (strcmp(text[i], tk[r].help) == 0)
 				break;
 		if (i == n) {
 			keys = xreallocarray(keys, n + 1, sizeof *keys);
 			text = xreallocarray(text, n + 1, sizeof *text);
-			keys[n] = xstrdup(tui_main_keys[r].name);
-			text[n++] = tui_main_keys[r].help;
+			keys[n] = xstrdup(tk[r].name);
+			text[n++] = tk[r].help;
 			continue;
 		}
 		/* another key for the same thing, unless it is the same key in another pane */
-		if (!help_has(keys[i], tui_main_keys[r].name)) {
-			k = xasprintf("%s, %s", keys[i], tui_main_keys[r].name);
+		if (!help_has(keys[i], tk[r].name)) {
+			k = xasprintf("%s, %s", keys[i], tk[r].name);
 			free(keys[i]);
 			keys[i] = k;
 		}
@@ -347,13 +350,13 @@ help_lines(char ***keysp, const char ***textp)
 
 /* The help's rows in a box w wide: key column kw, the text wrapped beside it (caller frees). */
 static char **
-help_rows(int w, int *kw, size_t *nrows)
+help_rows(const struct help *hp, int w, int *kw, size_t *nrows)
 {
 	char		**keys, **rows = NULL, **wl;
 	const char	**text;
 	size_t		  n, i, nw, j;
 
-	n = help_lines(&keys, &text);
+	n = help_lines(hp, &keys, &text);
 	*kw = 0;
 	for (i = 0; i < n; i++)
 		if (tui_width(keys[i]) > *kw)
@@ -415,7 +418,7 @@ help_draw(struct tui *t, struct screen *sc)
 	int		  y, x, w, h, i, kw, inner;
 
 	w = scroll_box_width(t);
-	rows = help_rows(w - 4, &kw, &n);
+	rows = help_rows(hp, w - 4, &kw, &n);
 	inner = scroll_box_place(t, hp, n, w, _("Keys"), &y, &x, &h);
 	for (i = 0; i < inner && hp->top + i < (int)n; i++) {
 		tui_put(y + 1 + i, x + 2, w - 4, A_NORMAL, rows[hp->top + i]);
@@ -470,11 +473,15 @@ static const struct screen_ops help_screen = {
 	.free = help_free,
 };
 
-/* Open the help box. */
+/* Open the help box over the screen whose key table (nkeys rows) it lists. */
 void
-tui_help(struct tui *t)
+tui_help(struct tui *t, const struct tui_key *keys, size_t nkeys)
 {
-	tui_push(t, &help_screen, xcalloc(1, sizeof (struct help)));
+	struct help	*hp = xcalloc(1, sizeof *hp);
+
+	hp->keys = keys;
+	hp->nkeys = nkeys;
+	tui_push(t, &help_screen, hp);
 }
 
 /* The recovery contacts as lines of at most width columns: the role, then how to reach it. */

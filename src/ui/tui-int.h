@@ -23,13 +23,23 @@
 struct tui;
 struct screen;
 
-/* A screen (or a dialog over it): a table of functions like tmux's window modes. */
+/*
+ * A screen (or a dialog over it): a table of functions like tmux's window
+ * modes. The loop (tui.c) knows screens only through these: it draws them,
+ * hands them keys, ticks and the news of the child the TUI started.
+ */
 struct screen_ops {
 	const char	*name;
 	void		(*draw)(struct tui *, struct screen *);
 	int		(*key)(struct tui *, struct screen *, int, wint_t);	/* fn key?, key */
 	void		(*resize)(struct tui *, struct screen *);		/* may be NULL */
 	int		(*tick)(struct tui *, struct screen *);		/* may be NULL */
+	/* t->proc's pipe is ready or closed: read it, reap it; returns SCR_* flags. May be NULL. */
+	int		(*child)(struct tui *, struct screen *);
+	/* the TUI ends, for the reason given, with t->proc running. May be NULL. */
+	void		(*hangup)(struct tui *, struct screen *, const char *);
+	/* the line a terminal too small for the screen still shows (caller frees), or NULL */
+	char		*(*small)(struct tui *, struct screen *, attr_t *);
 	void		(*free)(struct screen *);			/* may be NULL */
 };
 
@@ -155,24 +165,16 @@ const char *tui_glyph(struct tui *, const char *, const char *);
 char	*tui_clock(int64_t, char *, size_t);
 char	*tui_dur(int64_t, char *, size_t);
 int	 tui_record(struct tui *, const char *, enum incident_ev, const char *);
+int	 tui_appended(struct tui *, int, struct incident_event *, char **);
+int	 tui_run(const struct tui_opts *, void (*)(struct tui *), enum tui_end *, char **);
 int	 tui_sync(struct tui *);
 void	 tui_own(struct tui *, int64_t);
-
-/* tui-main.c */
-extern const struct tui_key tui_main_keys[];
-extern const size_t tui_main_nkeys;
-void	 tui_main_open(struct tui *);
-char	*tui_main_rto(struct tui *, attr_t *);
-int	 tui_main_tick(struct tui *);
-void	 tui_main_first(struct tui *);
-void	 tui_child_event(struct tui *);
-void	 tui_child_hangup(struct tui *, const char *);
 
 /* tui-dialog.c: dialogs over the main screen; done(t, ok, text, arg) gets the answer. */
 typedef void (*tui_done_fn)(struct tui *, bool, const char *, void *);
 void	 tui_edit(struct tui *, const char *, const char *, tui_done_fn, void *);
 void	 tui_confirm(struct tui *, const char *, const char *, tui_done_fn, void *);
-void	 tui_help(struct tui *);
+void	 tui_help(struct tui *, const struct tui_key *, size_t);
 void	 tui_contacts(struct tui *);
 void	 tui_timeline(struct tui *);
 

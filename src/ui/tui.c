@@ -538,6 +538,27 @@ tui_sync(struct tui *t)
 }
 
 /*
+ * After an append to the record that returned r (0: *ev holds the event;
+ * else *cause says why, and is freed here): mark the event ours and apply
+ * everything new, so the screen shows it only once it is on disk, or put the
+ * error on the status line. Returns 0 or -1.
+ */
+int
+tui_appended(struct tui *t, int r, struct incident_event *ev, char **cause)
+{
+	if (r != 0) {
+		tui_status(t, true, _("not recorded: %s"), *cause);
+		free(*cause);
+		*cause = NULL;
+		return (-1);
+	}
+	tui_own(t, ev->seq);
+	incident_event_clear(ev);
+	tui_sync(t);
+	return (0);
+}
+
+/*
  * Append an event for step (NULL: none) to the record and apply everything
  * new, so the screen shows it only once it is on disk. Returns 0, or -1 with
  * the error on the status line.
@@ -547,30 +568,25 @@ tui_record(struct tui *t, const char *step, enum incident_ev kind, const char *p
 {
 	struct incident_event	 ev;
 	char			*cause = NULL;
+	int			 r;
 
 	memset(&ev, 0, sizeof ev);
-	if (incident_append(t->o->store, t->o->inc->id, step, kind, payload, &ev,
-	    &cause) != 0) {
-		tui_status(t, true, _("not recorded: %s"), cause);
-		free(cause);
-		return (-1);
-	}
-	tui_own(t, ev.seq);
-	incident_event_clear(&ev);
-	tui_sync(t);
-	return (0);
+	r = incident_append(t->o->store, t->o->inc->id, step, kind, payload, &ev, &cause);
+	return (tui_appended(t, r, &ev, &cause));
 }
 
 /*
  * On a terminal smaller than the TUI needs: one line that says the size
- * needed (wrapped when narrower still), and the RTO clock, which keeps running.
+ * needed (wrapped when narrower still), and the line the topmost screen that
+ * has one keeps (the main screen's RTO clock, which keeps running).
  */
 static void
 tui_small(struct tui *t)
 {
 	char	**lines, *s;
 	size_t	  n, i;
-	attr_t	  a;
+	attr_t	  a = A_NORMAL;
+	int	  k;
 
 	s = xasprintf(_("Terminal %dx%d is too small: needs %dx%d. q leaves."),
 	    t->cols, t->rows, TUI_MIN_COLS, TUI_MIN_ROWS);
@@ -579,7 +595,11 @@ tui_small(struct tui *t)
 	for (i = 0; i < n && (int)i < t->rows - 1; i++)
 		tui_put(i, 0, t->cols, A_BOLD, lines[i]);
 	str_list_free(lines, n);
-	s = tui_main_rto(t, &a);
+	for (k = t->nstack - 1; k >= 0; k--)
+		if (t->stack[k].ops->small != NULL)
+			break;
+	if (k < 0 || (s = t->stack[k].ops->small(t, &t->stack[k], &a)) == NULL)
+		return;
 	tui_put_cut(t, (int)i, 0, t->cols, a, s);
 	free(s);
 }
@@ -715,14 +735,13 @@ tui_loop(struct tui *t)
 				break;
 		}
 		if (t->proc != NULL && (cfd == -1 || (nfd == 3 && pfd[2].revents != 0))) {
-			tui_child_event(t);
-			flags |= SCR_REDRAW;
+			for (i = 0; i < t->nstack; i++)
+				if (t->stack[i].ops->child != NULL)
+					flags |= t->stack[i].ops->child(t, &t->stack[i]);
 		}
 		now = tui_now_ms();
 		if (now >= next_tick) {
 			next_tick = (now / 1000 + 1) * 1000;
-			if (tui_main_tick(t))
-				flags |= SCR_REDRAW;
 			for (i = 0; i < t->nstack; i++)
 				if (t->stack[i].ops->tick != NULL)
 					flags |= t->stack[i].ops->tick(t, &t->stack[i]);
@@ -764,14 +783,17 @@ tui_start(struct tui *t, char **cause)
 
 /*
  * Walk the incident on the terminal until the operator leaves, closes it, or
- * a signal ends the TUI. The record is read and written through o->store.
+ * a signal ends the TUI; first pushes the first screen. The record is read and
+ * written through o->store. Returns 0 and *end, or -1 and *cause (caller frees).
  */
 int
-tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
+tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end,
+    char **cause)
 {
 	struct tui	 t;
 	void		(*old_hook)(void) = xmalloc_fatal_hook;
 	const char	*why;
+	int		 i;
 
 	memset(&t, 0, sizeof t);
 	t.o = o;
@@ -790,10 +812,7 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 	/* after newterm, so that curses' own SIGWINCH handler is the one chained to */
 	if (tui_signals(cause) != 0)
 		goto fail;
-	tui_main_open(&t);
-	if (o->resumed)
-		tui_record(&t, NULL, INCIDENT_EV_RESUMED, "");
-	tui_main_first(&t);
+	first(&t);
 	tui_loop(&t);
 	if (t.proc != NULL) {
 		if (tui_got_hup == SIGTERM)
@@ -804,7 +823,9 @@ tui_main(const struct tui_opts *o, enum tui_end *end, char **cause)
 			why = _("the terminal hung up");
 		else
 			why = _("the operator left");
-		tui_child_hangup(&t, why);
+		for (i = 0; i < t.nstack; i++)
+			if (t.stack[i].ops->hangup != NULL)
+				t.stack[i].ops->hangup(&t, &t.stack[i], why);
 	}
 	tui_got_hup = 0;
 	while (t.nstack > 1)

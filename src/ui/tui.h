@@ -1,4 +1,4 @@
-/* tui.h: the full-screen runbook walk (the cli layer's view of src/tui; no curses here). */
+/* tui.h: the full-screen runbook walk (the cli layer's view of the TUI; no curses here). */
 #ifndef PDR_TUI_H
 #define PDR_TUI_H
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# tui-resume.sh: a hung command cancelled with c while the clock moves; the terminal killed
-# mid-step (tmux server killed: SIGHUP): the command goes on under its supervisor, and
+# tui-resume.sh: a tick the record refuses is not shown and says why; a hung command
+# cancelled with c while the clock moves; the terminal killed mid-step (tmux server killed: SIGHUP): the command goes on under its supervisor, and
 # `resume` continues on the same step with every tick, note and output, shows the run alive
 # (pid, age) and cancels it with c after asking; two TUIs on one incident seeing each other's
 # notes.
@@ -32,6 +32,19 @@ printf 'pid 1\ngeneration 20261127-000000-0a1b2c3d\nsequence 3\nsegment_ms %s\nc
     "$now" "$now" "$now" >"$T/backup/stream/status"
 tui_wait $S 'RPO 15m met: loses nothing' "the RPO follows the stream's newer point, past the detection" 15
 ID=$(newest_incident "$DB")
+
+# a record that refuses the append (a trigger, as a full or broken disk would): the tick
+# is not shown, the status line says why; once the record takes it again, the tick goes in
+sqlite3 "$DB" "CREATE TRIGGER pdr_test_refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+tui_keys $S Space
+tui_wait $S '^not recorded: .*incidents\.db: cannot append an event' \
+    "a refused tick: 'not recorded' and the file on the status line"
+# the status line wraps where the path's length puts it: the screen's lines joined
+tui_screen $S | tr '\n' ' ' | grep -q 'cannot append an event: *refused by the test' &&
+	ok "the status line says why: the record's own message" ||
+	fail "the status line says why: no 'refused by the test'"
+tui_has $S '\[ \] Paged the on-call' "a refused tick is not shown ticked"
+sqlite3 "$DB" "DROP TRIGGER pdr_test_refuse;"
 
 # ticks and a note on step 1
 tui_keys $S Space

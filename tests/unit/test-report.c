@@ -165,6 +165,19 @@ START_TEST(test_escaping)
 	ck_assert_ptr_null(strchr(b.data, '\033'));
 	buf_clear(&b);
 	report_clear(&r);
+	/* a right-to-left override and a C1 CSI: shown, never obeyed (the one escaping function) */
+	append(st, id, NULL, INCIDENT_EV_NOTE, "paid \xe2\x80\xae 0001$ csi \xc2\x9b" "2J");
+	build(st, id, &r);
+	buf_init(&b);
+	report_render(&b, &r, REPORT_HTML, NULL, 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "paid \\u{202e} 0001$ csi \\u{009b}2J"));
+	ck_assert_ptr_null(strstr(b.data, "\xe2\x80\xae"));
+	buf_reset(&b);
+	report_render(&b, &r, REPORT_STATUS, NULL, 0);
+	ck_assert_ptr_null(strstr(b.data, "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(b.data, "\xc2\x9b"));
+	buf_clear(&b);
+	report_clear(&r);
 	free(id);
 	incident_store_close(st);
 }
@@ -494,6 +507,25 @@ START_TEST(test_truth_abandoned)
 }
 END_TEST
 
+/* Each format's escape table, whole: every character it names, and only those, written its way. */
+START_TEST(test_escape_tables)
+{
+	struct incident_store	*st;
+	char			*id, *md, *html;
+
+	st = declare("rb", INCIDENT_MODE_INCIDENT, &id);
+	append(st, id, NULL, INCIDENT_EV_NOTE, "a&b<c>d\"e'f\\g`h*i_j[k]l|m#n~o!p");
+	md = render(st, id, REPORT_MD);
+	HAS(md, "a&amp;b&lt;c&gt;d\"e'f\\\\g\\`h\\*i\\_j\\[k\\]l\\|m\\#n\\~o\\!p");
+	html = render(st, id, REPORT_HTML);
+	HAS(html, "a&amp;b&lt;c&gt;d&quot;e&#39;f\\g`h*i_j[k]l|m#n~o!p");
+	free(md);
+	free(html);
+	free(id);
+	incident_store_close(st);
+}
+END_TEST
+
 /* 10. HTML and ESC in notes and answers: escaped for each format, nothing raw gets through. */
 START_TEST(test_truth_hostile_text)
 {
@@ -570,6 +602,7 @@ report_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_escaping);
+	tcase_add_test(tc, test_escape_tables);
 	tcase_add_test(tc, test_score_generic);
 	tcase_add_test(tc, test_huge_index);
 	tcase_add_test(tc, test_history_text);

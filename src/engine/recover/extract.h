@@ -38,6 +38,7 @@ struct extract_result {
 	struct extract_diff	*diffs;
 	size_t			 ndiffs;
 	bool			 kept;		/* the old tree is at opts->kept */
+	bool			 installed;	/* the new tree is in place (even when a later step failed) */
 };
 
 /* Largest config or WireGuard archive read into memory. */
