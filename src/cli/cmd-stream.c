@@ -83,6 +83,12 @@ cmd_stream_status(const struct conf *c, bool json)
 	text = pitr_status_text(&st, now, PITR_STATUS_ALL | (json ? PITR_STATUS_JSON : 0));
 	fputs(text, stdout);
 	free(text);
+	/* The status file is not signed: say when the point it names does not verify. */
+	if (!json && pitr_status_check(c->backup_dir, &st, &cause) != 0) {
+		printf(_("WARNING: the stream's newest point is not authenticated: %s\n"),
+		    cmd_esc(cause));
+		free(cause);
+	}
 	v = pitr_status_verdict(&st, now, NULL);
 	stream_status_clear(&st);
 	return (v == PITR_FRESH ? EX_OK : 1);

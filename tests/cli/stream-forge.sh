@@ -107,11 +107,16 @@ printf 'generation 20261207-000000-deadbeef\nsequence 0\nsegment_ms %s\ncaught_u
 run "$PDR" --config "$T/dr-f.yaml" backups
 expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated: .*deadbeef/snapshot.sha256: unsigned" \
     "backups: the forged point is called unauthenticated"
+run "$PDR" --config "$T/dr-f.yaml" stream status
+expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated: .*deadbeef/snapshot.sha256: unsigned" \
+    "stream status: the forged point is called unauthenticated"
 printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$now" "$now" \
     >"$SB/stream/status"
 run "$PDR" --config "$T/dr.yaml" backups
 expect_match "$T/out" "20261127-120000-0a1b2c3d" "backups: the genuine stream's line"
 expect_no_match "$T/out" "not authenticated" "backups: the genuine point is not called unauthenticated"
+run "$PDR" --config "$T/dr.yaml" stream status
+expect_no_match "$T/out" "not authenticated" "stream status: the genuine point is not called unauthenticated"
 rm -f "$SB/stream/status"
 
 # --- segments: appended to the chain, or moved from another generation -----------------------
