@@ -145,6 +145,7 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	char			 e1[16], e2[16], exp[TIMEUTIL_BUFSZ];
 	char			*cmd, *cause = NULL, *s, *reach;
 	const char		*drill, *mark;
+	struct buf		 state;
 	int64_t			 el;
 	size_t			 k;
 	attr_t			 a;
@@ -163,12 +164,17 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 		tui_dur(rs->expect, exp, sizeof exp);
 	else
 		xsnprintf(exp, sizeof exp, "-");
+	/* the record's words, as the report has them: a failure stays one after a skip */
+	buf_init(&state);
+	if (i == t->w.current && ws->state == WALK_PENDING && !ws->failed)
+		buf_adds(&state, _("current"));
+	else
+		walk_step_describe(&t->w, i, &state);
 	s = xasprintf(_("Role: %s  Expected: %s  Elapsed: %s  State: %s"),
 	    rs->role != NULL ? rs->role : "-", exp,
-	    ws->started_ms > 0 ? tui_clock(el, e1, sizeof e1) : "-",
-	    i == t->w.current && ws->state == WALK_PENDING ? _("current") :
-	    walk_state_name(ws->state));
-	pl_wrap(pl, a, -1, width, 0, s);
+	    ws->started_ms > 0 ? tui_clock(el, e1, sizeof e1) : "-", state.data);
+	buf_clear(&state);
+	pl_wrap(pl, ws->failed ? t->attr[ROLE_FAILED] : a, -1, width, 0, s);
 	free(s);
 	(void)e2;
 	/* who holds the role and how to reach them (dr.yaml's contacts:; C lists them all) */
@@ -243,11 +249,6 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	case RB_USE:
 		pl_add(pl, A_NORMAL, -1, _("Uses runbook %s"), rs->use);
 		break;
-	}
-	if (ws->state == WALK_SKIPPED && ws->skip_reason != NULL) {
-		s = xasprintf(_("Skipped: %s"), ws->skip_reason);
-		pl_wrap(pl, t->attr[ROLE_SKIPPED], -1, width, 0, s);
-		free(s);
 	}
 	/* the notes on this step, newest last */
 	for (k = 0; k < t->w.nevs; k++) {
@@ -382,6 +383,11 @@ main_step_glyph(struct tui *t, int i, attr_t *a)
 {
 	const struct walk_step	*ws = &t->w.steps[i];
 
+	/* a failure stays one after a skip or a done: the list shows it as the report counts it */
+	if (ws->failed && ws->state != WALK_RUNNING) {
+		*a = t->attr[ROLE_FAILED];
+		return (tui_glyph(t, "\xe2\x9c\x97", "!"));
+	}
 	switch (ws->state) {
 	case WALK_RUNNING:
 		*a = t->attr[ROLE_RUNNING];

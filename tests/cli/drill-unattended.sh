@@ -227,6 +227,30 @@ last_line >"$T/last"
 expect_match "$T/last" '^FAIL: drill .* of loop: the default answers lead round in a loop: step q comes again$' \
 	"it says where the loop is"
 
+# The record refuses a write the walk used to leave unchecked (a step's exit, through an
+# aborting trigger that the step's own command puts in): the drill says FAIL, naming the
+# record, instead of PASS or a crash.
+cat >"$T/rb/noexit.yaml" <<YAML
+id: noexit
+title: The record refuses exits
+rto: 10m
+unattended: true
+steps:
+  - id: trap
+    title: Put the trigger in
+    run: sqlite3 "$STATE/incidents.db" "CREATE TRIGGER noexit BEFORE INSERT ON events WHEN NEW.kind = 'exit' BEGIN SELECT RAISE(ABORT, 'no exits here'); END;"
+    drill: run
+  - id: after
+    title: After
+    checklist: [Looked]
+YAML
+run "$PDR" --config "$T/rb.yaml" run noexit --drill --unattended </dev/null
+sqlite3 "$STATE/incidents.db" "DROP TRIGGER IF EXISTS noexit"
+expect_rc 1 "a drill whose record refused a write fails"
+last_line >"$T/last"
+expect_match "$T/last" '^FAIL: drill .* of noexit: the record cannot be written: .*no exits here' \
+	"the last line names the record's refusal"
+
 # restore db --at (the stream) in a drill's sandbox: for real there, the live stream untouched.
 cat >"$T/rb/noop.yaml" <<'EOF'
 id: noop
