@@ -178,7 +178,7 @@ cmd_rpo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **ar
 	sp = rpo_stream(&ctx->conf, now_ms, before_ms);
 	/* Off-site points newer than anything here (not asked with --before: older ones count). */
 	if (before == NULL)
-		cmd_fetch_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
+		cmd_offsite_note(ctx, picked && (int64_t)p.when * 1000 > sp ?
 		    (int64_t)p.when * 1000 : sp);
 	if (!picked && sp == 0) {
 		/* said once, as the error: no set and no stream point */

@@ -139,14 +139,14 @@ int	cmd_demo_walk(struct cmd_ctx *, const char *);
 void	cmd_run_metrics(const struct conf *);
 void	cmd_run_sandbox_done(const struct conf *, const struct incident *);
 
-/* cmd-fetch.c, for restore all --from-remote */
+/* offsite.c: the off-site stores for fetch, restore and rpo */
 struct remote;
 struct fallback_survey;
-int	cmd_fetch_stores(struct cmd_ctx *, int, struct remote *, size_t *);
-int	cmd_fetch_fail_exit(int);
-void	cmd_fetch_print_skips(char *const *, size_t);
-void	cmd_fetch_print_survey(const struct fallback_survey *, time_t);
-void	cmd_fetch_offsite_note(struct cmd_ctx *, int64_t);
+int	cmd_offsite_stores(struct cmd_ctx *, int, struct remote *, size_t *);
+int	cmd_offsite_fail_exit(int);
+void	cmd_offsite_print_skips(char *const *, size_t);
+void	cmd_offsite_print_survey(const struct fallback_survey *, time_t);
+void	cmd_offsite_note(struct cmd_ctx *, int64_t);
 
 /* run-unattended.c: a drill walked without a person (run --drill --unattended). */
 struct tui_opts;
