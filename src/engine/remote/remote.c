@@ -43,16 +43,6 @@ remote_env(const char *name)
 	return (v != NULL && *v != '\0' ? v : NULL);
 }
 
-/*
- * Start libcurl once for the process, for callers outside the stores
- * (the stream's off-site copy). Returns -1 with *cause.
- */
-int
-remote_curl_init(char **cause)
-{
-	return (curlio_init(cause));
-}
-
 /* A file under $HOME/.ssh, or NULL when there is no HOME. Caller frees. */
 static char *
 remote_ssh_file(const char *name)

@@ -89,7 +89,6 @@ struct remote_set {
 extern const char *const remote_kind_names[REMOTE__KINDS];
 
 int	 remote_kind_parse(const char *);
-int	 remote_curl_init(char **);
 int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
 void	 remote_clear(struct remote *);
 

@@ -24,6 +24,7 @@
 
 #include "engine/stream/offstream.h"
 #include "engine/stream/pitr.h"
+#include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "engine/stream/segment.h"
 #include "util/conf.h"
@@ -388,7 +389,7 @@ offstream_start(const struct conf *c, const char *streamdir, int64_t retention_s
 		return (-1);
 	if (n == 0)
 		return (0);
-	if (remote_curl_init(cause) == -1) {
+	if (curlio_init(cause) == -1) {
 		for (i = 0; i < n; i++)
 			remote_clear(&r[i]);
 		return (-1);
