@@ -36,9 +36,9 @@ now_ms() { date +%s%3N; }
 run "$PDR" --config "$T/dr.yaml" runbooks lint "$RB/database-corruption.yaml" \
     "$RB/single-node-failure.yaml" "$RB/datacenter-loss.yaml"
 expect_rc 0 "lint with warnings only exits 0"
-expect_match "$T/err" '/runbooks/database-corruption\.yaml:[0-9]+:[0-9]+: warning: database-corruption: RPO target 15m cannot be met: backups every 1h, no stream running$' \
+expect_match "$T/err" '/runbooks/database-corruption\.yaml:[0-9]+:[0-9]+: warning: database-corruption: the schedule cannot keep RPO target 15m: backups every 1h, no stream running$' \
     "15m RPO under hourly backups: warned, both figures named"
-expect_match "$T/err" '/runbooks/single-node-failure\.yaml:[0-9]+:[0-9]+: warning: single-node-failure: RPO target 5m cannot be met: backups every 1h, no stream running$' \
+expect_match "$T/err" '/runbooks/single-node-failure\.yaml:[0-9]+:[0-9]+: warning: single-node-failure: the schedule cannot keep RPO target 5m: backups every 1h, no stream running$' \
     "5m RPO under hourly backups: warned"
 expect_no_match "$T/err" 'datacenter-loss' "1h RPO under hourly backups: no warning"
 expect_match "$T/out" 'database-corruption\.yaml: ok' "the file itself still lints ok"
@@ -60,7 +60,7 @@ expect_rc 0 "backups every 5m meet 15m and 5m"
 # --- a stream that ran but is not running now (status file, no lock) -----------------------
 write_status "$(now_ms)"
 run "$PDR" --config "$T/dr.yaml" runbooks lint "$RB/database-corruption.yaml"
-expect_match "$T/err" 'RPO target 15m cannot be met: backups every 1h, no stream running$' \
+expect_match "$T/err" 'the schedule cannot keep RPO target 15m: backups every 1h, no stream running$' \
     "a status file without the lock held: not running, warned"
 
 # --- a running stream, caught up -------------------------------------------------------------
@@ -76,7 +76,7 @@ expect_rc 0 "lint --strict with a running, caught-up stream"
 write_status "$(($(now_ms) - 1200000))"
 run "$PDR" --config "$T/dr.yaml" runbooks lint "$RB/database-corruption.yaml" "$RB/datacenter-loss.yaml"
 expect_rc 0 "lint with a stream behind"
-expect_match "$T/err" 'database-corruption: RPO target 15m cannot be met: backups every 1h, stream polling every 1\.0s but 20m[0-9s]* behind$' \
+expect_match "$T/err" 'database-corruption: the schedule cannot keep RPO target 15m: backups every 1h, stream polling every 1\.0s but 20m[0-9s]* behind$' \
     "a stream 20m behind: warned, its interval and lag named"
 expect_no_match "$T/err" 'datacenter-loss' "1h RPO: the stream 20m behind still meets it"
 kill "$holder"; wait "$holder" 2>/dev/null; holder=

@@ -29,7 +29,7 @@ tui_wait $S '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corr
 	"80x24: header with DRILL, the id and the title"
 tui_has $S '^RTO [0-9:]+/30:00 left [0-9:]+ +RPO 15m met: loses 1[01]m +Step 1/15$' \
 	"80x24: RTO clock, RPO in words (the demo's newest set, 10 minutes before the detection) and the step, in 80 columns"
-tui_has $S 'database-corruption: RPO target 15m cannot be met: backups every 1h, no stream' \
+tui_has $S 'database-corruption: the schedule cannot keep RPO target 15m: backups every 1h' \
 	"80x24: the status line says why"
 tui_has $S 'Step 1/15: Stop services' "80x24: the current step"
 tui_has $S '^> +1 Stop services' "80x24: the step list marks the current step"

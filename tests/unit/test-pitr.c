@@ -75,7 +75,7 @@ START_TEST(test_protection)
 	pitr_protection(&c, NULL, now, &p);
 	ck_assert_int_eq(p.window_ms, 3600000);
 	w = pitr_rpo_warning("database-corruption", 900, &p);
-	ck_assert_str_eq(w, "database-corruption: RPO target 15m cannot be met: backups "
+	ck_assert_str_eq(w, "database-corruption: the schedule cannot keep RPO target 15m: backups "
 	    "every 1h, no stream running");
 	free(w);
 	ck_assert_ptr_null(pitr_rpo_warning("datacenter-loss", 3600, &p));
@@ -101,7 +101,7 @@ START_TEST(test_protection)
 	st.caught_up_ms = now - 1200000;
 	pitr_protection(&c, &st, now, &p);
 	w = pitr_rpo_warning("database-corruption", 900, &p);
-	ck_assert_str_eq(w, "database-corruption: RPO target 15m cannot be met: backups "
+	ck_assert_str_eq(w, "database-corruption: the schedule cannot keep RPO target 15m: backups "
 	    "every 1h, stream polling every 1.0s but 20m behind");
 	free(w);
 
@@ -109,7 +109,7 @@ START_TEST(test_protection)
 	st.caught_up_ms = 0;
 	pitr_protection(&c, &st, now, &p);
 	w = pitr_rpo_warning("database-corruption", 900, &p);
-	ck_assert_str_eq(w, "database-corruption: RPO target 15m cannot be met: backups "
+	ck_assert_str_eq(w, "database-corruption: the schedule cannot keep RPO target 15m: backups "
 	    "every 1h, stream running but not caught up yet");
 	free(w);
 	conf_clear(&c);

@@ -434,15 +434,15 @@ pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
 	pitr_format_ms(rpo * 1000, tw, sizeof tw);
 	pitr_format_ms(p->backup_ms, bw, sizeof bw);
 	if (p->caught_up)
-		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
-		    "stream polling every %s but %s behind"), id, tw, bw,
+		return (xasprintf(_("%s: the schedule cannot keep RPO target %s: backups "
+		    "every %s, stream polling every %s but %s behind"), id, tw, bw,
 		    pitr_format_ms(p->interval_ms, iw, sizeof iw),
 		    pitr_format_ms(p->behind_ms, lw, sizeof lw)));
 	if (p->running)
-		return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
-		    "stream running but not caught up yet"), id, tw, bw));
-	return (xasprintf(_("%s: RPO target %s cannot be met: backups every %s, "
-	    "no stream running"), id, tw, bw));
+		return (xasprintf(_("%s: the schedule cannot keep RPO target %s: backups "
+		    "every %s, stream running but not caught up yet"), id, tw, bw));
+	return (xasprintf(_("%s: the schedule cannot keep RPO target %s: backups every "
+	    "%s, no stream running"), id, tw, bw));
 }
 
 /*
