@@ -77,14 +77,15 @@ cmd_prune_remote(struct cmd_ctx *ctx, bool dry, const struct prune_keep *pk)
 	struct remote			 r[REMOTE__KINDS];
 	struct remote_set		*sets;
 	struct retention_verdict	*v;
+	enum fail_class			 fc;
 	char				*cause = NULL;
 	size_t				 nr, n, i, k, removed;
 	int				 rc = EX_OK;
 
-	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+	if ((fc = remote_configure(&ctx->conf, r, &nr, &cause)) != FAIL_NONE) {
 		cmd_error("%s", cause);
 		free(cause);
-		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
+		return (fail_exit(fc));
 	}
 	if (nr == 0) {
 		cmd_error("%s", _("--remote: no off-site store is configured"));

@@ -169,13 +169,14 @@ int
 cmd_offsite_stores(struct cmd_ctx *ctx, int kind, struct remote *r, size_t *n)
 {
 	static struct cmd_offsite_progress	 progress;
+	enum fail_class				 fc;
 	char					*cause = NULL;
 	size_t					 i, j;
 
-	if (remote_configure(&ctx->conf, r, n, &cause) == -1) {
+	if ((fc = remote_configure(&ctx->conf, r, n, &cause)) != FAIL_NONE) {
 		cmd_error("%s", cause);
 		free(cause);
-		return (errno == EACCES ? EX_NOPERM : EX_CONFIG);
+		return (fail_exit(fc));
 	}
 	for (i = j = 0; i < *n; i++) {
 		if (kind != -1 && (int)r[i].kind != kind)
@@ -216,7 +217,7 @@ cmd_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	int64_t			 best, now = time_now_ms();
 	size_t			 nr, i;
 
-	if (remote_configure(&ctx->conf, r, &nr, &cause) == -1) {
+	if (remote_configure(&ctx->conf, r, &nr, &cause) != FAIL_NONE) {
 		free(cause);
 		return;
 	}

@@ -179,9 +179,10 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 /*
  * The off-site stores configured by conf (dr.yaml's remote section first; the
  * plan's environment variables when it has none), SFTP first. Fills r (room
- * for REMOTE__KINDS) and *n; free each with remote_clear. Returns -1 with *cause.
+ * for REMOTE__KINDS) and *n; free each with remote_clear. Returns FAIL_NONE,
+ * or with *cause FAIL_PERM (a key file others can read) or FAIL_CONFIG.
  */
-int
+enum fail_class
 remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause)
 {
 	struct stat	st;
@@ -193,25 +194,24 @@ remote_configure(const struct conf *c, struct remote *r, size_t *n, char **cause
 			*cause = xasprintf(_("%s: remote.sftp.identity and remote.sftp.known_hosts "
 			    "are required"), r[*n].where);
 			remote_clear(&r[*n]);
-			return (-1);
+			return (FAIL_CONFIG);
 		}
 		if (stat(r[*n].identity, &st) == 0 && (st.st_mode & 077) != 0) {
 			*cause = xasprintf(_("%s: key file is readable by group or others; "
 			    "refusing it"), r[*n].identity);
-			errno = EACCES;
 			remote_clear(&r[*n]);
-			return (-1);
+			return (FAIL_PERM);
 		}
 		(*n)++;
 	}
 	if ((rc = remote_s3_conf(c, &r[*n], cause)) == -1) {
 		while (*n > 0)
 			remote_clear(&r[--(*n)]);
-		return (-1);
+		return (FAIL_CONFIG);
 	}
 	if (rc == 1)
 		(*n)++;
-	return (0);
+	return (FAIL_NONE);
 }
 
 /* Free what a store holds; secrets are wiped first. */
@@ -624,7 +624,7 @@ remote_offsite(const struct conf *c, enum backup_tier tier, const char *name,
 	int		 rc = 0, kk;
 
 	*failed = 0;
-	if (remote_configure(c, r, &nr, cause) == -1)
+	if (remote_configure(c, r, &nr, cause) != FAIL_NONE)
 		return (-1);
 	if (remote_queue_read(c->state_dir, &queue, &nq, &why) == -1) {
 		log_warn(_("cannot read the off-site queue: %s"), why);

@@ -10,6 +10,7 @@
 #include "engine/set/catalog.h"
 #include "engine/set/hashio.h"
 #include "util/conf.h"
+#include "util/fail.h"
 
 /* The kinds of off-site store, in the order the plan copies to them. */
 enum remote_kind { REMOTE_SFTP, REMOTE_S3, REMOTE__KINDS };
@@ -89,7 +90,7 @@ struct remote_set {
 extern const char *const remote_kind_names[REMOTE__KINDS];
 
 int	 remote_kind_parse(const char *);
-int	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
+enum fail_class	 remote_configure(const struct conf *, struct remote *, size_t *, char **);
 void	 remote_clear(struct remote *);
 
 int	 remote_put(struct remote *, const char *, const char *, const char *, char **);

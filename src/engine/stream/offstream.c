@@ -385,7 +385,7 @@ offstream_start(const struct conf *c, const char *streamdir, int64_t retention_s
 	*out = NULL;
 	if (c == NULL)
 		return (0);
-	if (remote_configure(c, r, &n, cause) == -1)
+	if (remote_configure(c, r, &n, cause) != FAIL_NONE)
 		return (-1);
 	if (n == 0)
 		return (0);
