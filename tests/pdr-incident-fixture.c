@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "model/incident.h"
+#include "model/incident-testhook.h"
 #include "util/xmalloc.h"
 
 /* Usage on stderr, exit 64. */

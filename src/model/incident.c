@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "model/incident.h"
+#include "model/incident-testhook.h"
 #include "model/incident-int.h"
 #include "util/fsutil.h"
 #include "util/str.h"

@@ -264,12 +264,6 @@ char		*incident_client(void);
 int64_t		 incident_now_ms(void);
 
 /*
- * Test hooks, NULL in the program: tests/pdr-incident-fixture sets a fixed
- * clock and host name so that records (and their hashes) are reproducible.
- */
-extern int64_t	 (*incident_test_clock)(void);
-
-/*
  * Called after each event the store committed (declare, append, output),
  * with the incident's id: the command line ships the record off-site from
  * there. NULL: nothing is called.
@@ -291,6 +285,5 @@ int		 incident_import(struct incident_store *, const char *, const struct incide
 		    size_t, int64_t *, char **);
 /* Whether an event's hash is the hash of its own fields and its incident id. */
 bool		 incident_event_hash_ok(const char *, const struct incident_event *);
-extern const char *incident_test_host;
 
 #endif

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "model/incident-testhook.h"
 #include "model/run.h"
 #include "util/json.h"
 #include "util/proc.h"

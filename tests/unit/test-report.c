@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "model/incident.h"
+#include "model/incident-testhook.h"
 #include "ui/report.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
