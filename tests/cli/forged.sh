@@ -64,8 +64,13 @@ run "$PDR" --config "$C" restore db --yes --from "$forged.db"
 expect_rc 1 "restore --from an unsigned set without --allow-unsigned"
 expect_match "$T/err" 'unsigned' "the refusal says unsigned"
 [ "$(sha256sum <"$DB")" = "$sum" ] && ok "the refused restore changed nothing" || fail "the database changed"
+# without --from, --allow-unsigned opens only the stream (restore db): never an unsigned set
+run "$PDR" --config "$C" restore config --yes --allow-unsigned
+expect_rc 64 "restore config --allow-unsigned without --from is a usage error"
 run "$PDR" --config "$C" restore db --yes --allow-unsigned
-expect_rc 64 "--allow-unsigned without --from is a usage error"
+expect_rc 0 "restore db --allow-unsigned without --from"
+expect_match "$T/err" 'skipping patronus-daily-20260102-000000: unsigned' "still skips the unsigned set, naming it"
+expect_match "$T/out" 'restoring from patronus-daily-20260101-000000' "and restores the signed one"
 run "$PDR" --config "$C" restore db --yes --from "$forged.db" --allow-unsigned
 expect_rc 0 "restore --from an unsigned set with --allow-unsigned"
 expect_match "$T/out" "WARNING: .*patronus-daily-20260102-000000\.db is not authenticated \(its manifest has no HMAC line\)" \
