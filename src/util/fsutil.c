@@ -132,6 +132,33 @@ fs_read_file(const char *path, size_t max, char **out, size_t *lenp, char **caus
 }
 
 /*
+ * Open path read-only (with extra open(2) flags, e.g. O_NOFOLLOW) only when
+ * it is a regular file: a FIFO, device or socket put in its place is refused
+ * (EINVAL) without blocking on it. Returns the descriptor (blocking,
+ * close-on-exec), or -1 with errno.
+ */
+int
+fs_open_regular(const char *path, int oflags)
+{
+	struct stat	 st;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1)
+		return (-1);
+	if (fstat(fd, &st) == -1)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode))
+		saved = EINVAL;
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1)
+		saved = errno;
+	else
+		return (fd);
+	close(fd);
+	errno = saved;
+	return (-1);
+}
+
+/*
  * fs_read_file with extra open(2) flags (O_NOFOLLOW for files from folders
  * others may write). Only a regular file is read: a FIFO, device or socket
  * is refused without blocking on it.
@@ -140,30 +167,14 @@ int
 fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t *lenp,
     char **cause)
 {
-	struct stat	 st;
-	int		 fd, saved;
+	int	fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags)) == -1 ||
-	    fstat(fd, &st) == -1) {
+	if ((fd = fs_open_regular(path, oflags)) == -1) {
 		saved = errno;
-		*cause = saved == ELOOP && (oflags & O_NOFOLLOW) ?
+		*cause = saved == EINVAL ? xasprintf(_("%s: not a regular file"), path) :
+		    saved == ELOOP && (oflags & O_NOFOLLOW) ?
 		    xasprintf(_("%s: a symbolic link; not followed"), path) :
 		    xasprintf("%s: %s", path, strerror(saved));
-		if (fd != -1)
-			close(fd);
-		errno = saved;
-		return (-1);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf(_("%s: not a regular file"), path);
-		close(fd);
-		errno = EINVAL;
-		return (-1);
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
-		saved = errno;
-		*cause = xasprintf("%s: %s", path, strerror(saved));
-		close(fd);
 		errno = saved;
 		return (-1);
 	}
@@ -171,29 +182,22 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 }
 
 /*
- * fopen(path, "rb") for a regular file only: a FIFO, device or socket put in
- * its place is refused (EINVAL) without blocking on it. NULL with errno.
+ * fopen(path, "rb") for a regular file only (fs_open_regular): a FIFO,
+ * device or socket put in its place is refused (EINVAL) without blocking on
+ * it. NULL with errno.
  */
 FILE *
 fs_fopen_regular(const char *path)
 {
-	struct stat	 st;
-	FILE		*f;
-	int		 fd, saved;
+	FILE	*f;
+	int	 fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+	if ((fd = fs_open_regular(path, 0)) == -1)
 		return (NULL);
-	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return (NULL);
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
-	    (f = fdopen(fd, "rb")) == NULL) {
+	if ((f = fdopen(fd, "rb")) == NULL) {
 		saved = errno;
 		close(fd);
 		errno = saved;
-		return (NULL);
 	}
 	return (f);
 }

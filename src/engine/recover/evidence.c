@@ -73,18 +73,11 @@ evidence_copy(struct evidence *ev, const char *src, const char *rel, char **caus
 	ssize_t		 n, w, off;
 	uint64_t	 size = 0;
 	int		 in, out = -1, rc = -1;
-	struct stat	 st;
-
 
 	/* a FIFO swapped in for the file must not block the collection */
-	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		*cause = xasprintf("%s: %s", src, strerror(errno));
-		return (-1);
-	}
-	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK) == -1) {
-		*cause = xasprintf(_("%s: not a regular file"), src);
-		close(in);
+	if ((in = fs_open_regular(src, O_NOFOLLOW)) == -1) {
+		*cause = errno == EINVAL ? xasprintf(_("%s: not a regular file"), src) :
+		    xasprintf("%s: %s", src, strerror(errno));
 		return (-1);
 	}
 	dst = str_join_path(ev->o->dir, rel);
