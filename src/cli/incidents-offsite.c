@@ -36,22 +36,6 @@ incidents_sleep_ms(long ms)
 /* How long a shipper in the foreground waits for the incident's follower to let go. */
 #define INCIDENTS_SHIP_WAIT_MS	15000
 
-/* Take the exclusive lock on fd, waiting at most ms milliseconds. Returns whether it is held. */
-static bool
-incidents_lock_wait(int fd, int64_t ms)
-{
-	int64_t	end = time_mono_ms() + ms;
-
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return (false);
-		if (time_mono_ms() >= end)
-			return (false);
-		incidents_sleep_ms(100);
-	}
-	return (true);
-}
-
 /*
  * Ship one incident until every store has all of it; in the background, keep
  * trying a failing store with a growing pause (1 s to 30 s, for at most 10
@@ -99,8 +83,8 @@ incidents_ship_one(struct cmd_ctx *ctx, struct incident_store *st, const char *i
 		 * running, which holds the lock through its retries and rounds.
 		 */
 		if (fd != -1 && !locked) {
-			if (background ? flock(fd, LOCK_EX | LOCK_NB) != 0 :
-			    !incidents_lock_wait(fd, INCIDENTS_SHIP_WAIT_MS)) {
+			if (fs_flock_until(fd, LOCK_EX, background ? 0 :
+			    time_mono_ms() + INCIDENTS_SHIP_WAIT_MS, 100) != 0) {
 				if (!background) {
 					/* never a silent hang behind a follower stuck on a store */
 					cmd_error(_("%s: another shipper of this incident has held "

@@ -1,15 +1,18 @@
 /* fsutil.c: crash-safe file writing, directories and key files. */
 #include "system.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /* Create a directory and its parents (like mkdir -p). Returns -1 with *cause. */
@@ -129,6 +132,26 @@ int
 fs_read_file(const char *path, size_t max, char **out, size_t *lenp, char **cause)
 {
 	return (fs_read_file_flags(path, 0, max, out, lenp, cause));
+}
+
+/*
+ * flock(fd, op) without blocking past deadline_ms (time_mono_ms): tried every
+ * step_ms while another holds the lock. Returns 0 once it is held; -1 with
+ * errno EWOULDBLOCK when the deadline passed, or the error of flock.
+ */
+int
+fs_flock_until(int fd, int op, int64_t deadline_ms, int step_ms)
+{
+	while (flock(fd, op | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return (-1);
+		if (time_mono_ms() >= deadline_ms) {
+			errno = EWOULDBLOCK;
+			return (-1);
+		}
+		poll(NULL, 0, step_ms);
+	}
+	return (0);
 }
 
 /*

@@ -28,6 +28,7 @@ int	 fs_fsync_parent(const char *, char **);
 int	 fs_write_atomic(const char *, const void *, size_t, mode_t, char **);
 int	 fs_read_file(const char *, size_t, char **, size_t *, char **);
 int	 fs_read_file_flags(const char *, int, size_t, char **, size_t *, char **);
+int	 fs_flock_until(int, int, int64_t, int);
 int	 fs_open_regular(const char *, int);
 FILE	*fs_fopen_regular(const char *);
 int	 fs_read_fd(int, const char *, size_t, char **, size_t *, char **);

@@ -67,7 +67,6 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 	struct stat	 st;
 	char		*path, *holder, note[96], t[32];
 	int64_t		 deadline;
-	bool		 said = false;
 	int		 fd, n;
 
 	if (setlock_fd != -1)
@@ -91,10 +90,17 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 	if (!S_ISREG(st.st_mode))
 		return (setlock_fail(fd, path, EEXIST, cause));
 	deadline = time_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
+	if (fs_flock_until(fd, LOCK_EX, 0, 0) == -1) {
+		if (errno != EWOULDBLOCK)
 			return (setlock_fail(fd, path, errno, cause));
-		if (time_mono_ms() >= deadline) {
+		if (wait_ms > 0) {
+			holder = setlock_holder(fd);
+			log_info(_("waiting for the other run on %s (%s)"), backup_dir, holder);
+			free(holder);
+		}
+		if (fs_flock_until(fd, LOCK_EX, deadline, 50) == -1) {
+			if (errno != EWOULDBLOCK)
+				return (setlock_fail(fd, path, errno, cause));
 			holder = setlock_holder(fd);
 			xsnprintf(t, sizeof t, "%jds", (intmax_t)(wait_ms / 1000));
 			*cause = xasprintf(_("%s is in use by another run (%s); waited %s; "
@@ -105,13 +111,6 @@ setlock_take(const char *backup_dir, const char *what, int64_t wait_ms, bool cre
 			free(path);
 			return (FAIL_TEMPFAIL);
 		}
-		if (!said) {
-			holder = setlock_holder(fd);
-			log_info(_("waiting for the other run on %s (%s)"), backup_dir, holder);
-			free(holder);
-			said = true;
-		}
-		poll(NULL, 0, 50);
 	}
 	n = snprintf(note, sizeof note, "pid %ld (%s)\n", (long)getpid(), what);
 	if (n < 0 || (size_t)n >= sizeof note)

@@ -532,7 +532,6 @@ pitr_pause(const char *backup_dir, int64_t wait_ms, int *fd, char **cause)
 	struct stat	 sb;
 	char		*dir, *path, *pid, note[64], t[TIMEUTIL_BUFSZ];
 	int64_t		 deadline;
-	bool		 said = false;
 	int		 n;
 
 	*fd = -1;
@@ -549,12 +548,21 @@ pitr_pause(const char *backup_dir, int64_t wait_ms, int *fd, char **cause)
 		return (-1);
 	}
 	deadline = time_mono_ms() + wait_ms;
-	while (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
+	if (fs_flock_until(*fd, LOCK_EX, 0, 0) == -1) {
+		if (errno != EWOULDBLOCK) {
 			*cause = xasprintf("%s: %s", path, strerror(errno));
 			goto fail;
 		}
-		if (time_mono_ms() >= deadline) {
+		if (wait_ms > 0) {
+			pid = pitr_stream_pid(backup_dir);
+			log_info(_("waiting for the stream (pid %s) to finish its round"), pid);
+			free(pid);
+		}
+		if (fs_flock_until(*fd, LOCK_EX, deadline, 10) == -1) {
+			if (errno != EWOULDBLOCK) {
+				*cause = xasprintf("%s: %s", path, strerror(errno));
+				goto fail;
+			}
 			pid = pitr_stream_pid(backup_dir);
 			*cause = xasprintf(_("%s: the stream (pid %s) did not pause within %s; "
 			    "nothing changed (stop it, or run again)"), path, pid,
@@ -565,13 +573,6 @@ pitr_pause(const char *backup_dir, int64_t wait_ms, int *fd, char **cause)
 			free(path);
 			return (1);
 		}
-		if (!said) {
-			pid = pitr_stream_pid(backup_dir);
-			log_info(_("waiting for the stream (pid %s) to finish its round"), pid);
-			free(pid);
-			said = true;
-		}
-		poll(NULL, 0, 10);
 	}
 	n = snprintf(note, sizeof note, "pid %ld\n", (long)getpid());
 	if (ftruncate(*fd, 0) == -1 || pwrite(*fd, note, (size_t)n, 0) != n)
