@@ -81,31 +81,54 @@ expect_no_match "$T/out" "^Fetching hourly/" "nothing is downloaded twice"
 restart_sshd || fail "sshd restarts"
 
 # --- the newest set damaged on SFTP (same size): the same set from S3 ---------------------------
+# The manifest comes first; its HMAC verifies under the key, so each file's SHA-256, computed
+# as it arrives, is checked against the manifest's there and then.
 rm -rf "$B"
 cp "$R/hourly/$NEW.db" "$T/new.db.good"
 printf 'XXXXXXXX' | dd of="$R/hourly/$NEW.db" bs=1 seek=200000 conv=notrunc 2>/dev/null
+bad=$(sha256sum "$R/hourly/$NEW.db" | cut -c1-64)
+good=$(sha256sum "$T/new.db.good" | cut -c1-64)
 run "$PDR" --config "$C" fetch --latest
 expect_rc 0 "fetch --latest with the newest set damaged on SFTP"
-expect_match "$T/out" "^skipped: $NEW from sftp://.*: damaged, fails verify: " "the damaged copy is named"
+expect_match "$T/out" "^skipped: $NEW on sftp://.*: damaged: .*/hourly/$NEW\.db: SHA-256 $bad of the download is not $good, the one its set's manifest gives \(whose HMAC verifies\): the object is damaged at rest" \
+    "the damaged copy is named, with both digests"
+expect_match "$T/out" "$NEW-manifest\.txt: the manifest's HMAC verifies: each file is checked against its SHA-256 there" \
+    "the log says the manifest was authenticated first"
 expect_match "$T/out" "^Fetched $B/hourly/$NEW from s3://" "the same set came from S3"
 expect_no_match "$T/err" "run again" "damage is never 'run again'"
 cmp -s "$B/hourly/$NEW.db" "$T/new.db.good" && ok "the installed copy is the intact one" ||
 	fail "the installed copy is not the intact one"
 
-# --- damaged on S3 too (the ETag no longer matches): the older set ------------------------------
+# --- damaged on S3 too, its ETag the MD5 of the damaged bytes: the SHA-256 catches it ----------
 rm -rf "$B"
 printf 'XXXXXXXX' | dd of="$OBJ/hourly/$NEW.db._S3rver_object" bs=1 seek=200000 conv=notrunc 2>/dev/null
+cp "$OBJ/hourly/$NEW.db._S3rver_object.md5" "$T/new.db.md5"
+md5sum "$OBJ/hourly/$NEW.db._S3rver_object" | cut -c1-32 | tr -d '\n' >"$OBJ/hourly/$NEW.db._S3rver_object.md5"
 run "$PDR" --config "$C" fetch --latest
 expect_rc 0 "fetch --latest with the newest set damaged on both stores"
-expect_match "$T/out" "^skipped: $NEW from sftp://.*: damaged" "the SFTP copy is named"
-expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*ETag" "the S3 copy is named, by its ETag"
+expect_match "$T/out" "^skipped: $NEW on sftp://.*: damaged" "the SFTP copy is named"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*$NEW\.db: SHA-256 $bad of the download is not $good, the one its set's manifest gives" \
+    "the S3 copy whose ETag is the MD5 of its damaged bytes is named by its SHA-256"
 expect_match "$T/out" "^Fetched $B/daily/$OLD from sftp://" "the older set is used"
-[ ! -e "$B/hourly/$NEW.db" ] && [ ! -e "$B/hourly/$NEW-manifest.txt" ] && [ -z "$(ls -A "$B/hourly" | grep "^\.$NEW")" ] &&
+[ ! -e "$B/hourly/$NEW.db" ] && [ ! -e "$B/hourly/$NEW-manifest.txt" ] && [ -z "$(ls -A "$B/hourly" | grep "^\.")" ] &&
 	ok "nothing of the damaged set is left in backup_dir" || fail "the damaged set left: $(ls -A "$B/hourly")"
 expect_no_match "$T/err" "run again" "damage is never 'run again'"
 run "$PDR" --config "$C" fetch --from s3 "$NEW"
 expect_rc 1 "fetch NAME of a set damaged on the only store asked"
 expect_match "$T/err" "damaged on every store" "says it is damaged, not to run again"
+
+# --- no key to authenticate the manifest: the store's ETag (MD5) still names the damage -------
+cp "$T/new.db.md5" "$OBJ/hourly/$NEW.db._S3rver_object.md5"
+mv "$H/etc/patronus/backup-encryption-key" "$T/key.away"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 1 "fetch NAME without the key, the object damaged at rest"
+expect_match "$T/out" "$NEW-manifest\.txt: no key to check its HMAC with: each file is checked against what the store says of it" \
+    "without the key, the log says the store's own check is used"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*$NEW\.db: MD5 [0-9a-f]{32} of the download is not the ETag [0-9a-f]{32}: the object is damaged at rest" \
+    "without the key, the damaged object is named by its ETag"
+[ -z "$(ls -A "$B/hourly" 2>/dev/null)" ] && ok "nothing of it is left in backup_dir" ||
+	fail "left: $(ls -A "$B/hourly")"
+mv "$T/key.away" "$H/etc/patronus/backup-encryption-key"
 cp "$T/new.db.good" "$R/hourly/$NEW.db"
 cp "$T/new.db.good" "$OBJ/hourly/$NEW.db._S3rver_object"
 
@@ -243,6 +266,22 @@ expect_rc 0 "run again: the download resumes"
 expect_match "$T/out" "Resuming s3://pdr/site-a/hourly/$NEW\\.db at byte [1-9]" "it resumes where the reset left it"
 cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "the resumed database is the store's" ||
 	fail "the resumed database differs"
+
+# A part kept from an earlier download that is not the object's (a crash left a hole, or it is
+# another's): the SHA-256 does not match, the kept part is named as what may differ, not the store.
+rm -rf "$B"
+mkdir -p "$B/hourly"
+head -c 100000 /dev/zero >"$B/hourly/.$NEW.db.tmp"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 69 "a kept part that is not the object's"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: the download broke: .*$NEW\\.db: SHA-256 [0-9a-f]{64} of the download is not [0-9a-f]{64}, the one its set's manifest gives; its first 100000 bytes were kept from an earlier, broken download" \
+    "the kept part is named as what may differ"
+expect_no_match "$T/out" "damaged" "a bad kept part is not taken for damage at rest"
+[ ! -e "$B/hourly/.$NEW.db.tmp" ] && ok "the bad kept part is removed" || fail "the bad kept part is still there"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 0 "run again: fetched whole"
+cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "then the database is the store's" ||
+	fail "the database differs after the bad kept part"
 
 badstore norange -
 rm -rf "$B"

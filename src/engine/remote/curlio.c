@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "engine/set/hashio.h"
@@ -135,4 +136,35 @@ curlio_hash_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md5, EVP_MD
 	}
 	free(buf);
 	return (0);
+}
+
+/*
+ * Check a finished download (its SHA-256 in r->sha256) against the one an
+ * authenticated manifest gives (r->want_sha256; none: it passes). A file that
+ * is not that one is damaged at rest, unless its first resumed bytes came from
+ * an earlier, broken download (then those may be what differs: the store is
+ * not blamed). Either way its temporary file tmp is removed, and -1 returned
+ * with *cause naming both digests and r->fail.
+ */
+int
+curlio_want_sha(struct remote *r, const char *what, const char *tmp, uint64_t resumed,
+    char **cause)
+{
+	if (r->want_sha256 == NULL || strcasecmp(r->sha256, r->want_sha256) == 0)
+		return (0);
+	if (resumed > 0) {
+		*cause = xasprintf(_("%s: SHA-256 %s of the download is not %s, the one its "
+		    "set's manifest gives; its first %" PRIu64 " bytes were kept from an earlier, "
+		    "broken download and may be what differs: removed, it is fetched whole next "
+		    "time"), what, r->sha256, r->want_sha256, resumed);
+		r->fail = REMOTE_FAIL_CONNECT;
+	} else {
+		*cause = xasprintf(_("%s: SHA-256 %s of the download is not %s, the one its "
+		    "set's manifest gives (whose HMAC verifies): the object is damaged at rest"),
+		    what, r->sha256, r->want_sha256);
+		r->fail = REMOTE_FAIL_DAMAGED;
+	}
+	r->sha256[0] = '\0';
+	unlink(tmp);
+	return (-1);
 }

@@ -14,6 +14,7 @@ long	 curlio_env_long(const char *, long);
 long	 curlio_timeout(void);
 long	 curlio_test_rate(void);
 void	 curlio_cancelable(struct remote *, void *);
+int	 curlio_want_sha(struct remote *, const char *, const char *, uint64_t, char **);
 int	 curlio_hash_head(int, const char *, uint64_t, EVP_MD_CTX *, EVP_MD_CTX *,
 	    char **);
 

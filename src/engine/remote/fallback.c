@@ -203,7 +203,7 @@ fallback_skip(struct fallback_fetched *out, const char *fmt, ...)
 static void
 fallback_remove(const char *backup_dir, const struct remote_set *s)
 {
-	char	*path, *tmp;
+	char	*path, *tmp, *held;
 	int	 i;
 
 	for (i = PART__COUNT - 1; i >= 0; i--) {
@@ -213,6 +213,15 @@ fallback_remove(const char *backup_dir, const struct remote_set *s)
 		unlink(path);
 		unlink(tmp);
 		free(tmp);
+		if (i == PART_MANIFEST) {
+			/* The manifest held while the others came, and its own temporary name. */
+			held = remote_held_manifest(path);
+			tmp = hashio_tmpname(held);
+			unlink(held);
+			unlink(tmp);
+			free(tmp);
+			free(held);
+		}
 		free(path);
 	}
 }
@@ -319,6 +328,29 @@ fallback_verify(const struct conf *c, const char *db, const char *db_sha256,
 }
 
 /*
+ * remote_fetch_set of s from store r into c's backup_dir, with the key (when
+ * it can be read) to authenticate the set's manifest as it comes. Returns -1
+ * with *cause.
+ */
+static int
+fallback_fetch_set(const struct conf *c, struct remote *r, const struct remote_set *s,
+    char (*sums)[HASHIO_HEXLEN], char **cause)
+{
+	char	*password = NULL, *why = NULL;
+	int	 rc;
+
+	if (fs_read_key(c->encryption_key, &password, &why) == -1)
+		password = NULL;
+	free(why);
+	rc = remote_fetch_set(r, c->backup_dir, s, password, sums, cause);
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
+	return (rc);
+}
+
+/*
  * Fetch the newest set the surveyed stores hold whole (want: only that one;
  * at_most > 0: none newer) into BACKUP_DIR and verify it. A store that cannot
  * be reached is left for the next one; a set damaged at rest, gone or failing
@@ -410,7 +442,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		    c->backup_dir, backup_tier_names[s->tier]);
 		v->store->fail = REMOTE_FAIL_NONE;
 		v->store->also_done = false;
-		if (remote_fetch_set(v->store, c->backup_dir, s, sums, &why) == -1) {
+		if (fallback_fetch_set(c, v->store, s, sums, &why) == -1) {
 			fallback_unstage(v->store);
 			switch (v->store->fail) {
 			case REMOTE_FAIL_LOCAL:

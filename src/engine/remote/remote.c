@@ -3,10 +3,12 @@
 
 #include <sys/stat.h>
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
 #include "engine/set/hashio.h"
+#include "engine/set/manifest.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "engine/backup/retention.h"
@@ -440,28 +442,87 @@ remote_sets_free(struct remote_set *s, size_t n)
 }
 
 /*
- * Download a set into BACKUP_DIR/TIER, the manifest last, each file under its
- * temporary name first (a broken download resumes from it). sums (NULL, or
- * PART__COUNT entries) gets each file's SHA-256 as computed while it arrived,
- * "" when the store did not compute it. With r->stage_db set, the database
- * is written there too when the store can (r->also_done says it was).
- * Returns -1 with *cause.
+ * Where remote_fetch_set holds a set's manifest (local, its final name) while
+ * the other files come: its temporary name, so that the set does not look
+ * whole here before they are all in. Caller frees.
+ */
+char *
+remote_held_manifest(const char *local)
+{
+	return (hashio_tmpname(local));
+}
+
+/*
+ * Whether the manifest at path (name for messages) is authentic under
+ * password: read, parsed into m (then manifest_clear it) and its HMAC
+ * matching. False with *why (caller frees) when it is not or cannot be told.
+ */
+static bool
+remote_manifest_authentic(const char *path, const char *name, const char *password,
+    struct manifest *m, char **why)
+{
+	char	*text = NULL, *cause = NULL;
+	size_t	 len;
+	bool	 ok = false;
+
+	memset(m, 0, sizeof *m);
+	if (password == NULL)
+		*why = xstrdup(_("no key to check its HMAC with"));
+	else if (fs_read_file(path, 1024 * 1024, &text, &len, &cause) == -1 ||
+	    manifest_parse(text, len, name, m, &cause) == -1) {
+		*why = cause;
+		manifest_clear(m);
+	} else if (!m->have_hmac)
+		*why = xstrdup(_("it has no HMAC line"));
+	else if (!manifest_hmac_ok(m, password, text, len))
+		*why = xstrdup(_("its HMAC does not match the key"));
+	else
+		ok = true;
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	if (!ok)
+		manifest_clear(m);
+	return (ok);
+}
+
+/*
+ * Download a set into BACKUP_DIR/TIER, each file under its temporary name
+ * first (a broken download resumes from it). The manifest comes first and is
+ * held under its temporary name (remote_held_manifest) until the others are
+ * in, so that a set here is whole when its manifest is there. When its HMAC
+ * verifies under password (NULL: no key), each file's SHA-256, computed as
+ * it arrives, must be the manifest's (else it is damaged at rest), and the
+ * store's MD5 (ETag) is not computed; otherwise the store checks its own
+ * (S3: the ETag) and verify the checksums. sums (NULL, or PART__COUNT
+ * entries) gets each file's SHA-256 as computed while it arrived, "" when the
+ * store did not compute it. With r->stage_db set, the database is written
+ * there too when the store can (r->also_done says it was). Returns -1 with
+ * *cause.
  */
 int
 remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_set *s,
-    char (*sums)[HASHIO_HEXLEN], char **cause)
+    const char *password, char (*sums)[HASHIO_HEXLEN], char **cause)
 {
-	const char	*tier = backup_tier_names[s->tier];
-	char		*dir, *file, *local;
-	int		 i, rc = 0;
+	static const int		 order[PART__COUNT] = { PART_MANIFEST, PART_DB, PART_CONFIG,
+	    PART_WIREGUARD };
+	const char			*tier = backup_tier_names[s->tier];
+	const struct manifest_sum	*sum;
+	struct manifest			 m;
+	char				*dir, *file, *local, *held = NULL, *mlocal = NULL, *why;
+	char				*tmp;
+	bool				 authentic = false;
+	int				 i, k, rc = 0;
 
+	memset(&m, 0, sizeof m);
 	r->also_done = false;
 	dir = xasprintf("%s/%s", backup_dir, tier);
 	if (fs_mkdir_p(dir, 0700, cause) == -1) {
 		free(dir);
 		return (-1);
 	}
-	for (i = 0; i < PART__COUNT && rc == 0; i++) {
+	for (k = 0; k < PART__COUNT && rc == 0; k++) {
+		i = order[k];
 		file = xasprintf("%s%s", s->name, catalog_suffixes[i]);
 		local = xasprintf("%s/%s", dir, file);
 		if (!s->have[i]) {
@@ -470,14 +531,56 @@ remote_fetch_set(struct remote *r, const char *backup_dir, const struct remote_s
 		} else {
 			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, file, s->size[i]);
 			r->also = i == PART_DB ? r->stage_db : NULL;
+			r->want_sha256 = NULL;
+			if (authentic && (sum = manifest_find_sum(&m, file)) != NULL)
+				r->want_sha256 = sum->hex;
+			if (i == PART_MANIFEST) {
+				mlocal = local;
+				local = held = remote_held_manifest(mlocal);
+			}
 			rc = remote_get(r, tier, file, local, cause);
 			r->also = NULL;
+			r->want_sha256 = NULL;
 			if (sums != NULL)
 				xsnprintf(sums[i], HASHIO_HEXLEN, "%s", rc == 0 ? r->sha256 : "");
+			if (i == PART_MANIFEST && rc == -1) {
+				/* Small: fetched whole again next time, nothing kept to resume. */
+				tmp = hashio_tmpname(held);
+				unlink(tmp);
+				free(tmp);
+			} else if (i == PART_MANIFEST) {
+				if ((authentic = remote_manifest_authentic(held, file, password, &m,
+				    &why)))
+					log_info(_("%s: the manifest's HMAC verifies: each file is "
+					    "checked against its SHA-256 there as it arrives"), file);
+				else {
+					log_info(_("%s: %s: each file is checked against what the "
+					    "store says of it as it arrives, the checksums by "
+					    "verify"), file, why);
+					free(why);
+				}
+			}
 		}
-		free(local);
+		if (local != held)
+			free(local);
 		free(file);
 	}
+	/* A failure: the manifest held is fetched again next time (the others resume). */
+	if (rc == -1 && held != NULL)
+		unlink(held);
+	/* Every file is in: the manifest takes its name, and the set is whole here. */
+	if (rc == 0 && rename(held, mlocal) == -1) {
+		*cause = xasprintf("%s: %s", mlocal, strerror(errno));
+		r->fail = REMOTE_FAIL_LOCAL;
+		rc = -1;
+	}
+	if (rc == 0 && fs_fsync_parent(mlocal, cause) == -1) {
+		r->fail = REMOTE_FAIL_LOCAL;
+		rc = -1;
+	}
+	manifest_clear(&m);
+	free(held);
+	free(mlocal);
 	free(dir);
 	return (rc);
 }

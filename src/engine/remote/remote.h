@@ -69,6 +69,9 @@ struct remote {
 	bool			 also_done;	/* a remote_get did: also holds them all, durable
 					   (cleared by remote_fetch_set) */
 	const char		*stage_db;	/* remote_fetch_set: the database's "also" */
+	const char		*want_sha256;	/* the next remote_get: the file's SHA-256 (hex) as
+					   a manifest whose HMAC verified gives it, checked in
+					   place of the store's MD5 (ETag); NULL: not known */
 };
 
 /* One object of a remote store: TIER/FILE and its size. */
@@ -107,7 +110,8 @@ int	 remote_upload_set(struct remote *, const char *, enum backup_tier, const ch
 int	 remote_sets(struct remote *, struct remote_set **, size_t *, char **);
 void	 remote_sets_free(struct remote_set *, size_t);
 int	 remote_fetch_set(struct remote *, const char *, const struct remote_set *,
-	    char (*)[HASHIO_HEXLEN], char **);
+	    const char *, char (*)[HASHIO_HEXLEN], char **);
+char	*remote_held_manifest(const char *);
 struct retention_verdict;
 void	 remote_retention(const struct conf *, const struct remote_set *, size_t,
 	    struct retention_verdict **);

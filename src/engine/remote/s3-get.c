@@ -72,7 +72,8 @@ s3_get_whole(struct remote *r, const char *url, const char *what, const char *tm
 			goto out;
 		}
 		s3_req_clear(&q);
-		EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+		if (md5 != NULL)
+			EVP_DigestInit_ex(md5, EVP_md5(), NULL);
 		EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 		if (s3_req_init(r, &q, "GET", url, what, NULL, 0, cause) == -1)
 			goto out;
@@ -98,10 +99,12 @@ out:
  * Download PREFIX TIER/FILE to local through its temporary name: in ranged
  * parts at once (s3_get_parts), or in one GET from a store that does not
  * answer ranges; the rest of a temporary file left by a broken download is
- * asked for. A single-part object's ETag is checked against the MD5 of the
- * file; its SHA-256 goes to r->sha256 for verify. Both are computed as the
- * bytes arrive (and over the part kept from a broken download). Returns -1
- * with *cause.
+ * asked for. Its SHA-256 goes to r->sha256 for verify and, when
+ * r->want_sha256 is set (an authenticated manifest's), must be that one;
+ * else a single-part object's ETag is checked against the MD5 of the file.
+ * Both are computed as the bytes arrive (and over the part kept from a
+ * broken download); the MD5 not when it is not needed. Returns -1 with
+ * *cause.
  */
 int
 s3_get(struct remote *r, const char *tier, const char *file, const char *local, char **cause)
@@ -129,7 +132,9 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if ((md5 = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1 ||
+	/* The manifest's SHA-256 checks the file: the ETag's MD5 would only cost a CPU. */
+	if ((r->want_sha256 == NULL && ((md5 = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1)) ||
 	    (sha = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
 		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
 		close(fd);
@@ -178,7 +183,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 			unlink(tmp);
 		close(fd);
 	}
-	if (rc == 0 && etag[0] != '\0' && strchr(etag, '-') == NULL) {
+	if (rc == 0 && md5 != NULL && etag[0] != '\0' && strchr(etag, '-') == NULL) {
 		EVP_DigestFinal_ex(md5, d, &dl);
 		str_hex(d, dl, md5hex);
 		if (strcasecmp(md5hex, etag) != 0) {
@@ -192,6 +197,8 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	if (rc == 0) {
 		EVP_DigestFinal_ex(sha, d, &dl);
 		str_hex(d, dl, r->sha256);
+		if (curlio_want_sha(r, what, tmp, (uint64_t)off, cause) == -1)
+			rc = -1;
 	}
 	if (rc == 0 && rename(tmp, local) == -1) {
 		*cause = xasprintf("%s: %s", local, strerror(errno));

@@ -236,8 +236,9 @@ sftp_also_close(struct remote *r, struct sftp_sink *k, bool whole)
 /*
  * Download TIER/FILE to local through its temporary name, continuing a
  * temporary file left by a broken download; its SHA-256 goes to r->sha256,
- * computed as it arrives (and over the part kept); a download from the start
- * is written to r->also too, when set. Returns -1 with *cause.
+ * computed as it arrives (and over the part kept), and must be
+ * r->want_sha256 when that is set; a download from the start is written to
+ * r->also too, when set. Returns -1 with *cause.
  */
 static int
 sftp_get(struct remote *r, const char *tier, const char *file, const char *local,
@@ -324,6 +325,8 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	if (rc == 0) {
 		EVP_DigestFinal_ex(sink.sha, d, &dl);
 		str_hex(d, dl, r->sha256);
+		if (curlio_want_sha(r, what, tmp, (uint64_t)off, cause) == -1)
+			rc = -1;
 	}
 	if (rc == 0 && rename(tmp, local) == -1) {
 		*cause = xasprintf("%s: %s", local, strerror(errno));
