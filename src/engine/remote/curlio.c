@@ -4,6 +4,7 @@
  */
 #include "system.h"
 
+#include <sys/mman.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <strings.h>
@@ -13,6 +14,9 @@
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/xmalloc.h"
+
+/* The hasher reads the file back mapped, this many bytes at a time. */
+#define CURLIO_HASH_MAP (2 * 1024 * 1024)
 
 /* A positive number from the environment, or dflt. */
 long
@@ -167,4 +171,169 @@ curlio_want_sha(struct remote *r, const char *what, const char *tmp, uint64_t re
 	r->sha256[0] = '\0';
 	unlink(tmp);
 	return (-1);
+}
+
+/*
+ * Feed [from, upto) of fd to ctx: mapped, a window at a time (the pages are in
+ * the page cache, just written: no copy), read into buf when it cannot be
+ * mapped. Returns 0, or an errno.
+ */
+static int
+curlio_hash_range(int fd, EVP_MD_CTX *ctx, unsigned char *buf, uint64_t from, uint64_t upto)
+{
+	static long	 pagesz;
+	uint64_t	 base, n;
+	ssize_t		 got;
+	void		*m;
+
+	if (pagesz <= 0 && (pagesz = sysconf(_SC_PAGESIZE)) <= 0)
+		pagesz = 4096;
+	while (from < upto) {
+		base = from - from % (uint64_t)pagesz;
+		n = upto - base < CURLIO_HASH_MAP ? upto - base : CURLIO_HASH_MAP;
+		m = mmap(NULL, (size_t)n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)base);
+		if (m != MAP_FAILED) {
+			EVP_DigestUpdate(ctx, (unsigned char *)m + (from - base),
+			    (size_t)(base + n - from));
+			munmap(m, (size_t)n);
+			from = base + n;
+			continue;
+		}
+		got = pread(fd, buf, upto - from < HASHIO_BLOCK ? (size_t)(upto - from) :
+		    HASHIO_BLOCK, (off_t)from);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return (got == 0 ? EIO : errno);
+		EVP_DigestUpdate(ctx, buf, (size_t)got);
+		from += (uint64_t)got;
+	}
+	return (0);
+}
+
+/* The hasher's thread: hash what is written as it grows, until told to finish. */
+static void *
+curlio_hasher_run(void *arg)
+{
+	struct curlio_hasher	*h = arg;
+	unsigned char		*buf = xmalloc(HASHIO_BLOCK);
+	uint64_t		 from, upto;
+	int			 err;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (h->hashed >= h->upto && !h->finish && !h->drop)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->drop || h->hashed >= h->upto)
+			break;
+		from = h->hashed;
+		upto = h->upto;
+		pthread_mutex_unlock(&h->mu);
+		err = curlio_hash_range(h->fd, h->ctx, buf, from, upto);
+		pthread_mutex_lock(&h->mu);
+		if (err != 0) {
+			h->rerr = err;
+			break;
+		}
+		h->hashed = upto;
+	}
+	pthread_mutex_unlock(&h->mu);
+	free(buf);
+	return (NULL);
+}
+
+/*
+ * Start hashing file fd into ctx, which holds its first from bytes already
+ * (a resumed prefix), as the file grows. Returns -1 with errno when the
+ * thread cannot start (then there is nothing to end).
+ */
+int
+curlio_hasher_start(struct curlio_hasher *h, int fd, EVP_MD_CTX *ctx, uint64_t from)
+{
+	int	err;
+
+	memset(h, 0, sizeof *h);
+	h->fd = fd;
+	h->ctx = ctx;
+	h->hashed = h->upto = from;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if ((err = pthread_create(&h->th, NULL, curlio_hasher_run, h)) != 0) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		errno = err;
+		return (-1);
+	}
+	h->started = true;
+	return (0);
+}
+
+/* The file is written without a gap up to byte upto now. */
+void
+curlio_hasher_advance(struct curlio_hasher *h, uint64_t upto)
+{
+	if (!h->started)
+		return;
+	pthread_mutex_lock(&h->mu);
+	if (upto > h->upto) {
+		h->upto = upto;
+		pthread_cond_signal(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* The digest is not needed after all: the thread stops as soon as it can. */
+void
+curlio_hasher_drop(struct curlio_hasher *h)
+{
+	if (!h->started)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->drop = true;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/*
+ * Nothing more is written: hash what is and end the thread. *hashed gets the
+ * bytes in the digest (every byte written unless dropped or failed). Returns
+ * 0, or the errno of a failed read-back.
+ */
+int
+curlio_hasher_end(struct curlio_hasher *h, uint64_t *hashed)
+{
+	*hashed = 0;
+	if (!h->started)
+		return (0);
+	pthread_mutex_lock(&h->mu);
+	h->finish = true;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->th, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	h->started = false;
+	*hashed = h->hashed;
+	return (h->rerr);
+}
+
+/* Write all len bytes of data at off of fd. Returns -1 with errno. */
+int
+curlio_pwrite(int fd, const char *data, size_t len, uint64_t off)
+{
+	size_t	done = 0;
+	ssize_t	w;
+
+	while (done < len) {
+		w = pwrite(fd, data + done, len - done, (off_t)(off + done));
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return (-1);
+		}
+		done += (size_t)w;
+	}
+	return (0);
 }

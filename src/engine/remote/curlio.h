@@ -5,8 +5,28 @@
 #include "system.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 struct remote;
+
+/*
+ * One digest of a file being written, on a thread of its own: it hashes the
+ * prefix written without a gap (published with curlio_hasher_advance) as it
+ * grows, reading it back mapped (the pages were just written: no copy).
+ */
+struct curlio_hasher {
+	int		 fd;
+	EVP_MD_CTX	*ctx;
+	uint64_t	 hashed;	/* [0, hashed) is in ctx */
+	uint64_t	 upto;		/* [0, upto) is written */
+	bool		 finish;	/* nothing more comes: hash up to upto and stop */
+	bool		 drop;		/* not needed after all: stop now */
+	int		 rerr;		/* errno of a failed read-back, 0 */
+	bool		 started;
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+};
 
 int	 curlio_init(char **);
 char	*curlio_error(int, const char *);
@@ -15,6 +35,11 @@ long	 curlio_timeout(void);
 long	 curlio_test_rate(void);
 void	 curlio_cancelable(struct remote *, void *);
 int	 curlio_want_sha(struct remote *, const char *, const char *, uint64_t, char **);
+int	 curlio_pwrite(int, const char *, size_t, uint64_t);
+int	 curlio_hasher_start(struct curlio_hasher *, int, EVP_MD_CTX *, uint64_t);
+void	 curlio_hasher_advance(struct curlio_hasher *, uint64_t);
+void	 curlio_hasher_drop(struct curlio_hasher *);
+int	 curlio_hasher_end(struct curlio_hasher *, uint64_t *);
 int	 curlio_hash_head(int, const char *, uint64_t, EVP_MD_CTX *, EVP_MD_CTX *,
 	    char **);
 

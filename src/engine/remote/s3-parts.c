@@ -8,9 +8,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <openssl/evp.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "engine/set/hashio.h"
@@ -30,9 +28,6 @@
  * of 512 KiB (measured: bench/README.md).
  */
 #define S3_PART_WBUF (512 * 1024)
-
-/* The hashers read the file back mapped, this many bytes at a time (no copy). */
-#define S3_HASH_MAP (2 * 1024 * 1024)
 
 struct s3_dl;
 
@@ -55,17 +50,6 @@ struct s3_part {
 	bool		 have_cr;
 };
 
-/* One digest of the download, on a thread of its own. */
-struct s3_hash {
-	struct s3_dl	*d;
-	EVP_MD_CTX	*ctx;
-	bool		 md5;		/* the MD5 one: not needed for a multipart ETag */
-	uint64_t	 hashed;	/* [0, hashed) is in ctx */
-	int		 rerr;		/* errno of a failed read-back, 0 */
-	pthread_t	 th;
-	bool		 started;
-};
-
 /* A download in parts. */
 struct s3_dl {
 	struct remote	*r;
@@ -84,87 +68,12 @@ struct s3_dl {
 	int		 werr;		/* errno of a failed write here, 0 */
 	bool		 planned;	/* the parts after the first are laid out */
 	bool		 changed;	/* a part answered 412: the object was replaced */
-	/* the hashers: the prefix [0, contig) is written; each hashes it as it grows */
-	struct s3_hash	 hash[2];	/* SHA-256, MD5: one thread each, on both CPUs */
+	/* the prefix [0, contig) is written; each hasher hashes it as it grows */
+	struct curlio_hasher hash[2];	/* SHA-256, MD5: one thread each, on both CPUs */
 	uint64_t	 contig;
-	bool		 no_md5;	/* a multipart ETag ("-N"): no MD5 to check it against */
-	bool		 finish;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
+	bool		 no_md5;	/* a multipart ETag ("-N"), or an authenticated
+					   manifest's SHA-256: no MD5 to check */
 };
-
-/*
- * Feed [from, upto) of fd to ctx: mapped, a window at a time (the pages are in
- * the page cache, just written: no copy), read into buf when it cannot be
- * mapped. Returns 0, or an errno.
- */
-static int
-s3_hash_range(int fd, EVP_MD_CTX *ctx, unsigned char *buf, uint64_t from, uint64_t upto)
-{
-	static long	 pagesz;
-	uint64_t	 base, n;
-	ssize_t		 got;
-	void		*m;
-
-	if (pagesz <= 0 && (pagesz = sysconf(_SC_PAGESIZE)) <= 0)
-		pagesz = 4096;
-	while (from < upto) {
-		base = from - from % (uint64_t)pagesz;
-		n = upto - base < S3_HASH_MAP ? upto - base : S3_HASH_MAP;
-		m = mmap(NULL, (size_t)n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, (off_t)base);
-		if (m != MAP_FAILED) {
-			EVP_DigestUpdate(ctx, (unsigned char *)m + (from - base),
-			    (size_t)(base + n - from));
-			munmap(m, (size_t)n);
-			from = base + n;
-			continue;
-		}
-		got = pread(fd, buf, upto - from < HASHIO_BLOCK ? (size_t)(upto - from) :
-		    HASHIO_BLOCK, (off_t)from);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return (got == 0 ? EIO : errno);
-		EVP_DigestUpdate(ctx, buf, (size_t)got);
-		from += (uint64_t)got;
-	}
-	return (0);
-}
-
-/*
- * A hasher thread: one digest of the prefix written without a gap, as it
- * grows (the MD5 one stops when the ETag is a multipart one).
- */
-static void *
-s3_dl_hash(void *arg)
-{
-	struct s3_hash	*h = arg;
-	struct s3_dl	*d = h->d;
-	unsigned char	*buf = xmalloc(HASHIO_BLOCK);
-	uint64_t	 from, upto;
-	int		 err;
-
-	pthread_mutex_lock(&d->mu);
-	for (;;) {
-		while (h->hashed >= d->contig && !d->finish && !(h->md5 && d->no_md5))
-			pthread_cond_wait(&d->cv, &d->mu);
-		if (h->hashed >= d->contig || (h->md5 && d->no_md5))
-			break;
-		from = h->hashed;
-		upto = d->contig;
-		pthread_mutex_unlock(&d->mu);
-		err = s3_hash_range(d->fd, h->ctx, buf, from, upto);
-		pthread_mutex_lock(&d->mu);
-		if (err != 0) {
-			h->rerr = err;
-			break;
-		}
-		h->hashed = upto;
-	}
-	pthread_mutex_unlock(&d->mu);
-	free(buf);
-	return (NULL);
-}
 
 /* Parse "bytes A-B/T" of a Content-Range header value. Returns false when it is not that. */
 static bool
@@ -208,27 +117,6 @@ s3_part_header(char *data, size_t size, size_t n, void *arg)
 	return (len);
 }
 
-/* Write all len bytes of data at off of fd. Returns -1 with errno. */
-static int
-s3_pwrite(int fd, const char *data, size_t len, uint64_t off)
-{
-	size_t	done = 0;
-	ssize_t	w;
-
-	while (done < len) {
-		w = pwrite(fd, data + done, len - done, (off_t)(off + done));
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return (-1);
-		}
-		done += (size_t)w;
-	}
-	return (0);
-}
-
 /*
  * Write len bytes of part p at its offset (after what it has written), to
  * r->also too. Returns -1 with d->werr: only a failure here ends the
@@ -239,11 +127,11 @@ s3_part_put(struct s3_part *p, const char *data, size_t len)
 {
 	struct s3_dl	*d = p->d;
 
-	if (s3_pwrite(d->fd, data, len, p->start + p->got) == -1) {
+	if (curlio_pwrite(d->fd, data, len, p->start + p->got) == -1) {
 		d->werr = errno;
 		return (-1);
 	}
-	if (d->fd2 != -1 && !d->fd2_bad && s3_pwrite(d->fd2, data, len, p->start + p->got) == -1) {
+	if (d->fd2 != -1 && !d->fd2_bad && curlio_pwrite(d->fd2, data, len, p->start + p->got) == -1) {
 		log_warn("%s: %s", d->r->also, strerror(errno));
 		d->fd2_bad = true;
 	}
@@ -379,12 +267,11 @@ s3_dl_advance(struct s3_dl *d)
 		if (!d->parts[i]->done)
 			break;
 	}
-	pthread_mutex_lock(&d->mu);
 	if (c > d->contig) {
 		d->contig = c;
-		pthread_cond_broadcast(&d->cv);
+		curlio_hasher_advance(&d->hash[0], c);
+		curlio_hasher_advance(&d->hash[1], c);
 	}
-	pthread_mutex_unlock(&d->mu);
 	if (d->r->progress != NULL && d->xfer != NULL && c > 0)
 		d->r->progress(d->r->progress_arg, d->xfer, c, d->total);
 }
@@ -494,8 +381,8 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	CURLcode	 done;
 	size_t		 i, busy, next;
 	char		*why;
-	int		 running, rc = 0, j, left;
-	uint64_t	 keep;
+	int		 running, rc = 0, j, left, err;
+	uint64_t	 keep, hashed;
 
 	memset(&d, 0, sizeof d);
 	d.r = r;
@@ -509,12 +396,6 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	d.contig = off;
 	/* No MD5 asked for (an authenticated manifest's SHA-256 checks the file): no thread. */
 	d.no_md5 = md5 == NULL;
-	for (j = 0; j < 2; j++) {
-		d.hash[j].d = &d;
-		d.hash[j].ctx = j == 0 ? sha : md5;
-		d.hash[j].md5 = j == 1;
-		d.hash[j].hashed = off;
-	}
 	d.parts = xcalloc(1, sizeof *d.parts);
 	d.nparts = 1;
 	p = d.parts[0] = xcalloc(1, sizeof *p);
@@ -528,22 +409,17 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 		free(d.parts);
 		return (-1);
 	}
-	pthread_mutex_init(&d.mu, NULL);
-	pthread_cond_init(&d.cv, NULL);
 	/* A second copy only of a download from the start: a resumed prefix is not in it. */
 	if (r->also != NULL && off == 0 && (d.fd2 = open(r->also, O_RDWR | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
 		log_warn("%s: %s", r->also, strerror(errno));
-	for (j = 0; j < 2; j++) {
-		if (d.hash[j].md5 && d.no_md5)
-			continue;
-		if (pthread_create(&d.hash[j].th, NULL, s3_dl_hash, &d.hash[j]) != 0) {
+	for (j = 0; j < 2 && !(j == 1 && d.no_md5); j++) {
+		if (curlio_hasher_start(&d.hash[j], fd, j == 0 ? sha : md5, off) == -1) {
 			*cause = xasprintf("%s: %s", what, strerror(errno));
 			r->fail = REMOTE_FAIL_LOCAL;
 			rc = -1;
 			goto out;
 		}
-		d.hash[j].started = true;
 	}
 	if (s3_part_start(&d, d.parts[0], m, cause) == -1) {
 		rc = -1;
@@ -597,11 +473,10 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 		/* The first answer's headers give the size and ETag: plan and start the rest. */
 		if (rc == 0 && !d.planned && d.total > 0 && d.parts[0]->q.etag[0] != '\0') {
 			xsnprintf(d.etag, sizeof d.etag, "%s", d.parts[0]->q.etag);
-			/* Before any byte is hashed: contig has not moved yet. */
-			pthread_mutex_lock(&d.mu);
-			d.no_md5 = d.no_md5 || strchr(d.etag, '-') != NULL;
-			pthread_cond_broadcast(&d.cv);
-			pthread_mutex_unlock(&d.mu);
+			if (strchr(d.etag, '-') != NULL) {
+				d.no_md5 = true;
+				curlio_hasher_drop(&d.hash[1]);
+			}
 			s3_dl_plan(&d);
 			d.planned = true;
 		}
@@ -645,19 +520,11 @@ out:
 			curl_multi_remove_handle(m, d.parts[i]->q.h);
 		s3_req_clear(&d.parts[i]->q);
 	}
-	pthread_mutex_lock(&d.mu);
-	d.finish = true;
-	pthread_cond_broadcast(&d.cv);
-	pthread_mutex_unlock(&d.mu);
 	for (j = 0; j < 2; j++) {
-		if (!d.hash[j].started)
-			continue;
-		pthread_join(d.hash[j].th, NULL);
 		/* Every byte in each digest that is checked: else no verdict on them. */
-		if (rc == 0 && (d.hash[j].rerr != 0 || (d.hash[j].hashed != d.total &&
-		    !(d.hash[j].md5 && d.no_md5)))) {
-			*cause = xasprintf("%s: %s", what, strerror(d.hash[j].rerr != 0 ?
-			    d.hash[j].rerr : EIO));
+		err = curlio_hasher_end(&d.hash[j], &hashed);
+		if (rc == 0 && !(j == 1 && d.no_md5) && (err != 0 || hashed != d.total)) {
+			*cause = xasprintf("%s: %s", what, strerror(err != 0 ? err : EIO));
 			r->fail = REMOTE_FAIL_LOCAL;
 			rc = -1;
 		}
@@ -675,8 +542,6 @@ out:
 		if (ftruncate(fd, (off_t)keep) == -1)
 			log_warn("%s: %s", what, strerror(errno));
 	}
-	pthread_cond_destroy(&d.cv);
-	pthread_mutex_destroy(&d.mu);
 	curl_multi_cleanup(m);
 	for (i = 0; i < d.nparts; i++) {
 		free(d.parts[i]->wbuf);

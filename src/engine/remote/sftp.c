@@ -17,6 +17,16 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
+/*
+ * libssh2 reads ahead as much as it is asked for at once: libcurl's 16 KiB
+ * buffer by default, a round trip each; 512 KiB (libcurl's most) keeps many
+ * reads in flight. The file is written in pieces as large (libcurl hands the
+ * bytes over 16 KiB at a time).
+ */
+#define SFTP_READ_BUFFER	(512L * 1024)
+#define SFTP_WBUF		(512 * 1024)
+#define SFTP_SYNC_STEP		(8 * 1024 * 1024)
+
 /* The most a directory listing may hold (bytes): about 100,000 names. */
 #define SFTP_LIST_MAX	(16 * 1024 * 1024)
 
@@ -180,55 +190,102 @@ out:
 	return (rc);
 }
 
-/* Where a download's bytes go: the file, its SHA-256 as they arrive, r->also. */
+/*
+ * Where a download's bytes go: gathered in SFTP_WBUF pieces, then written to
+ * the file (and r->also), its write-back started every SFTP_SYNC_STEP bytes,
+ * and hashed behind by a thread as the file grows.
+ */
 struct sftp_sink {
-	FILE		*fp;
-	EVP_MD_CTX	*sha;
-	FILE		*fp2;		/* r->also, or NULL */
-	bool		 bad2;		/* a write to it failed */
+	int			 fd;
+	int			 fd2;		/* r->also, or -1 */
+	bool			 bad2;		/* a write to it failed */
+	int			 werr;		/* errno of a failed write to fd, 0 */
+	char			*buf;
+	size_t			 len;
+	uint64_t		 size;		/* bytes in the file */
+	uint64_t		 synced;	/* its write-back started up to here */
+	struct curlio_hasher	 h;
 };
 
-/* libcurl's write callback of a download: hash, then write (to r->also too). */
+/* Write len bytes at the end of the file (and r->also). Returns -1 with k->werr. */
+static int
+sftp_sink_put(struct sftp_sink *k, const char *data, size_t len)
+{
+	if (curlio_pwrite(k->fd, data, len, k->size) == -1) {
+		k->werr = errno;
+		return (-1);
+	}
+	/* The second copy is a help, not the download: its failure only ends it. */
+	if (k->fd2 != -1 && !k->bad2 && curlio_pwrite(k->fd2, data, len, k->size) == -1)
+		k->bad2 = true;
+	k->size += len;
+	curlio_hasher_advance(&k->h, k->size);
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* The write-back starts under the download, not at the fsync. */
+	if (k->size - k->synced >= SFTP_SYNC_STEP) {
+		sync_file_range(k->fd, (off64_t)k->synced, (off64_t)(k->size - k->synced),
+		    SYNC_FILE_RANGE_WRITE);
+		if (k->fd2 != -1 && !k->bad2)
+			sync_file_range(k->fd2, (off64_t)k->synced,
+			    (off64_t)(k->size - k->synced), SYNC_FILE_RANGE_WRITE);
+		k->synced = k->size;
+	}
+#endif
+	return (0);
+}
+
+/* Write what the sink gathered. Returns -1 with k->werr. */
+static int
+sftp_flush(struct sftp_sink *k)
+{
+	size_t	len = k->len;
+
+	k->len = 0;
+	if (k->werr != 0)
+		return (-1);
+	return (len == 0 ? 0 : sftp_sink_put(k, k->buf, len));
+}
+
+/* libcurl's write callback of a download: gathered, written a piece at a time. */
 static size_t
 sftp_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct sftp_sink	*k = arg;
+	size_t			 len = size * n;
 
-	EVP_DigestUpdate(k->sha, data, size * n);
-	if (k->fp2 != NULL && !k->bad2 && fwrite(data, size, n, k->fp2) != n)
-		k->bad2 = true;
-	return (fwrite(data, size, n, k->fp) * size);
+	if (k->len + len > SFTP_WBUF && sftp_flush(k) == -1)
+		return (0);
+	if (len >= SFTP_WBUF)
+		return (sftp_sink_put(k, data, len) == -1 ? 0 : len);
+	memcpy(k->buf + k->len, data, len);
+	k->len += len;
+	return (len);
 }
 
-/* Open r->also for a download from the start; NULL when there is none or it cannot be. */
-static FILE *
+/* Open r->also for a download from the start; -1 when there is none or it cannot be. */
+static int
 sftp_also_open(struct remote *r, curl_off_t off)
 {
-	FILE	*fp = NULL;
-	int	 fd;
+	int	fd;
 
 	if (r->also == NULL || off != 0)
-		return (NULL);
+		return (-1);
 	if ((fd = open(r->also, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1 || (fp = fdopen(fd, "wb")) == NULL) {
+	    0600)) == -1)
 		log_warn("%s: %s", r->also, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return (NULL);
-	}
-	return (fp);
+	return (fd);
 }
 
 /* Close r->also: r->also_done when it holds the whole download, durably; else removed. */
 static void
 sftp_also_close(struct remote *r, struct sftp_sink *k, bool whole)
 {
-	if (k->fp2 == NULL)
+	if (k->fd2 == -1)
 		return;
-	r->also_done = whole && !k->bad2 && fflush(k->fp2) == 0 && fsync(fileno(k->fp2)) == 0;
-	if (fclose(k->fp2) != 0)
+	r->also_done = whole && !k->bad2 && fsync(k->fd2) == 0;
+	if (close(k->fd2) != 0)
 		r->also_done = false;
-	k->fp2 = NULL;
+	k->fd2 = -1;
 	if (!r->also_done)
 		unlink(r->also);
 }
@@ -245,17 +302,20 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
     char **cause)
 {
 	struct sftp_check	 k;
-	struct sftp_sink	 sink = { NULL, NULL, NULL, false };
+	struct sftp_sink	 sink;
 	struct stat		 st;
 	unsigned char		 d[EVP_MAX_MD_SIZE];
 	unsigned int		 dl;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
 	curl_off_t		 off = 0, size = -1;
-	FILE			*fp;
+	EVP_MD_CTX		*sha = NULL;
 	CURL			*h;
-	int			 rc = -1, fd;
+	uint64_t		 hashed;
+	int			 rc = -1, fd, err;
 
+	memset(&sink, 0, sizeof sink);
+	sink.fd2 = -1;
 	r->fail = REMOTE_FAIL_LOCAL;
 	tmp = hashio_tmpname(local);
 	url = xasprintf("%s/%s/%s", r->url, tier, file);
@@ -264,66 +324,70 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		off = st.st_size;
 		log_info(_("Resuming %s at byte %" PRId64), what, (int64_t)off);
 	}
-	if ((fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
-	    -1 || (fp = fdopen(fd, "ab")) == NULL) {
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
 		goto out;
 	}
 	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
 		*cause = xstrdup(_("cannot start libcurl"));
-		fclose(fp);
 		goto out;
 	}
 	if (off > 0) {
 		/* A temporary file longer than the remote one is not its beginning. */
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-		if (sftp_perform(r, h, what, errbuf, &k, cause) == -1) {
-			fclose(fp);
+		if (sftp_perform(r, h, what, errbuf, &k, cause) == -1)
 			goto out;
-		}
 		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) == CURLE_OK &&
 		    size >= 0 && size < off) {
 			log_info(_("%s is shorter than the partial download; starting over"), what);
-			if (ftruncate(fileno(fp), 0) == -1) {
+			if (ftruncate(fd, 0) == -1) {
 				*cause = xasprintf("%s: %s", tmp, strerror(errno));
-				fclose(fp);
 				goto out;
 			}
 			off = 0;
 		}
 		sftp_handle(r, url, errbuf, &k);
 	}
-	sink.fp = fp;
-	if ((sink.sha = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(sink.sha, EVP_sha256(), NULL) != 1) {
+	if ((sha = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
 		*cause = xasprintf("%s: %s", what, strerror(ENOMEM));
-		fclose(fp);
 		goto out;
 	}
-	if (off > 0 && curlio_hash_head(fileno(fp), tmp, (uint64_t)off, NULL, sink.sha,
-	    cause) == -1) {
-		fclose(fp);
+	if (off > 0 && curlio_hash_head(fd, tmp, (uint64_t)off, NULL, sha, cause) == -1)
+		goto out;
+	sink.fd = fd;
+	sink.size = sink.synced = (uint64_t)off;
+	if (curlio_hasher_start(&sink.h, fd, sha, (uint64_t)off) == -1) {
+		*cause = xasprintf("%s: %s", what, strerror(errno));
 		goto out;
 	}
-	sink.fp2 = sftp_also_open(r, off);
+	sink.buf = xmalloc(SFTP_WBUF);
+	sink.fd2 = sftp_also_open(r, off);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, SFTP_READ_BUFFER);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
 	rc = sftp_perform(r, h, what, errbuf, &k, cause);
-	sftp_also_close(r, &sink, rc == 0);
-	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
+	/* What was gathered is written either way: a later run resumes after it. */
+	if (sftp_flush(&sink) == -1 || (rc == 0 && fsync(fd) == -1)) {
+		if (sink.werr == 0)
+			sink.werr = errno;
 		if (rc == 0 || r->fail == REMOTE_FAIL_LOCAL) {
 			free(*cause);
-			*cause = xasprintf("%s: %s", tmp, strerror(errno));
+			*cause = xasprintf("%s: %s", tmp, strerror(sink.werr));
 			r->fail = REMOTE_FAIL_LOCAL;
 		}
 		rc = -1;
 	}
-	fclose(fp);
+	sftp_also_close(r, &sink, rc == 0);
+	/* Every byte in the digest: else no verdict on them. */
+	err = curlio_hasher_end(&sink.h, &hashed);
+	if (rc == 0 && (err != 0 || hashed != sink.size)) {
+		*cause = xasprintf("%s: %s", tmp, strerror(err != 0 ? err : EIO));
+		r->fail = REMOTE_FAIL_LOCAL;
+		rc = -1;
+	}
 	if (rc == 0) {
-		EVP_DigestFinal_ex(sink.sha, d, &dl);
+		EVP_DigestFinal_ex(sha, d, &dl);
 		str_hex(d, dl, r->sha256);
 		if (curlio_want_sha(r, what, tmp, (uint64_t)off, cause) == -1)
 			rc = -1;
@@ -337,7 +401,10 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 out:
 	if (rc == -1)
 		r->sha256[0] = '\0';
-	EVP_MD_CTX_free(sink.sha);
+	if (fd != -1)
+		close(fd);
+	free(sink.buf);
+	EVP_MD_CTX_free(sha);
 	free(tmp);
 	free(url);
 	free(what);
