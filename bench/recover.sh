@@ -1,24 +1,30 @@
 #!/bin/sh
 # bench/recover.sh: the datacenter-loss recovery (#21) on a standby laid out elsewhere, side by
-# side with the download alone and the plan's way by hand, same set, same store (s3rver on
-# loopback), alternating, RUNS times (default 3): wall and client CPU (user + system), min and
-# median, and the ratios of medians. Prints figures; asserts nothing. From a build tree:
+# side with the download alone and the plan's way by hand, same set, same store (s3rver, or
+# with STORE=sftp a private sshd, on loopback), alternating, RUNS times (default 3): wall and
+# client CPU (user + system), min and median, and the ratios of medians. Prints figures;
+# asserts nothing. From a build tree:
 #   PDR=./patronus-dr srcdir=.. SIZE=512 RUNS=3 sh ../bench/recover.sh
+#   PDR=./patronus-dr srcdir=.. SIZE=256 RUNS=3 STORE=sftp sh ../bench/recover.sh
 # PHASES=1 first prints one recover's output lines stamped with the seconds since it began.
-#   recover      patronus-dr restore all --from-remote s3 --yes (list, fetch, verify, restore
+#   recover      patronus-dr restore all --from-remote STORE --yes (list, fetch, verify, restore
 #                database, config and keys, forensic copies)
-#   fetch        patronus-dr fetch --from s3 NAME: list, fetch and verify the set, no restore
-#   download     curl --aws-sigv4 GET of the set's four files, nothing else (the goal: recover
-#                <= 1.1 x this)
-#   by hand      the plan's way: the same GETs, sha256sum -c of the manifest, sqlite3
-#                integrity_check, cp of the database, tar xzf of the config, openssl enc -d |
-#                tar xzf of the keys
-# Needs tests/s3/node_modules (npm ci --prefix tests/s3), curl, sqlite3, openssl, /usr/bin/time.
+#   fetch        patronus-dr fetch --from STORE NAME: list, fetch and verify the set, no restore
+#   download     the set's four files and nothing else: S3, curl --aws-sigv4 GETs; SFTP, curl
+#                sftp:// (libcurl and libssh2, as patronus-dr) and OpenSSH's sftp -b (the goal:
+#                recover <= 1.1 x the download alone by curl)
+#   by hand      the plan's way: the same download (S3: curl; SFTP: sftp -b), sha256sum -c of
+#                the manifest, sqlite3 integrity_check, cp of the database, tar xzf of the
+#                config, openssl enc -d | tar xzf of the keys
+# Needs curl, sqlite3, openssl, /usr/bin/time; S3: tests/s3/node_modules (npm ci --prefix
+# tests/s3); SFTP: /usr/sbin/sshd, ssh-keygen, sftp.
 set -u
 : "${PDR:=./patronus-dr}"
 : "${srcdir:=.}"
 SIZE=${SIZE:-512}
 RUNS=${RUNS:-3}
+STORE=${STORE:-s3}
+case $STORE in s3|sftp) ;; *) echo "bench/recover.sh: STORE is s3 or sftp"; exit 64 ;; esac
 PDR=$(cd "$(dirname "$PDR")" && pwd)/$(basename "$PDR")
 srcdir=$(cd "$srcdir" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdr-bench.XXXXXX")
@@ -29,7 +35,7 @@ ok() { :; }
 fail() { echo "FAIL $*"; }
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
-trap 'stop_s3rver; rm -rf "$T"' EXIT
+trap 'stop_sshd; stop_s3rver; rm -rf "$T"' EXIT
 [ -x /usr/bin/time ] || skip "no /usr/bin/time (Debian package time)"
 
 now() { date +%s.%3N; }
@@ -39,19 +45,32 @@ echo "# making a database of $SIZE MiB"
 sqlite3 "$T/h/var/lib/patronus/sdwan.db" "CREATE TABLE filler(b);
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $SIZE)
 INSERT INTO filler SELECT randomblob(1048576) FROM n;"
-start_s3rver "$T/store" || skip "cannot start s3rver"
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
-unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
-REMOTE="remote:
+if [ "$STORE" = s3 ]; then
+	start_s3rver "$T/store" || skip "cannot start s3rver"
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
+	REMOTE="remote:
   s3: {endpoint: \"http://127.0.0.1:$S3_PORT\", bucket: pdr, prefix: \"bench/\", region: us-east-1}"
+	SERVER="s3rver on 127.0.0.1:$S3_PORT"
+else
+	start_sshd "$T/ssh" || skip "cannot start sshd"
+	command -v sftp >/dev/null || skip "no sftp (openssh-client)"
+	mkdir -p "$T/sftp-root"
+	REMOTE="remote:
+  sftp: {url: \"sftp://$(id -un)@127.0.0.1:$SSH_PORT$T/sftp-root\", identity: $SSH_KEY, known_hosts: $SSH_KNOWN}"
+	SERVER="sshd on 127.0.0.1:$SSH_PORT"
+	# curl checks the host key by the SHA-256 of its blob (base64), as known_hosts holds it.
+	HOSTSHA=$(cut -d' ' -f2 "$T/ssh/host_key.pub" | base64 -d | openssl dgst -sha256 -binary | base64)
+fi
 printf '%s\n' "$REMOTE" >>"$T/h/dr.yaml"
-"$PDR" --config "$T/h/dr.yaml" backup --type daily >/dev/null 2>&1 || { echo "backup failed"; exit 1; }
+"$PDR" --config "$T/h/dr.yaml" backup --type daily >"$T/backup.log" 2>&1 || { echo "backup failed:"; tail -5 "$T/backup.log"; exit 1; }
+grep -i "failed\|queued" "$T/backup.log" && { echo "the off-site copy failed"; exit 1; }
 name=$(ls "$T/h/backup/patronus/daily" | sed -n 's/\.db$//p')
 bytes=$(cat "$T/h/backup/patronus/daily/$name"* | wc -c)
 KEY=$T/key
 cp "$T/h/etc/patronus/backup-encryption-key" "$KEY"
 chmod 600 "$KEY"
-echo "# set $name: $bytes bytes in 4 files; s3rver on 127.0.0.1:$S3_PORT; $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "# set $name: $bytes bytes in 4 files; $SERVER; $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
 
 # The standby: other paths than the primary's, only dr.yaml and the key.
 S=$T/s
@@ -65,12 +84,8 @@ standby() {
 	  printf 'log_file: %s/backup.log\n%s\n' "$S" "$REMOTE"; } >"$S/dr.yaml"
 }
 
-get() {
-	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
-	    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -o "$2" \
-	    "http://127.0.0.1:$S3_PORT/pdr/bench/daily/$1"
-}
-cat >"$T/download.sh" <<SH
+if [ "$STORE" = s3 ]; then
+	cat >"$T/download.sh" <<SH
 set -e
 for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
 	curl -sS -f --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \\
@@ -78,9 +93,25 @@ for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
 	    "http://127.0.0.1:$S3_PORT/pdr/bench/daily/$name\$suf"
 done
 SH
+	cp "$T/download.sh" "$T/fetch-hand.sh"
+else
+	cat >"$T/download.sh" <<SH
+set -e
+for suf in .db -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do
+	curl -sS -f --key "$SSH_KEY" --hostpubsha256 "$HOSTSHA" -o "$T/hand/$name\$suf" \\
+	    "sftp://$(id -un)@127.0.0.1:$SSH_PORT$T/sftp-root/daily/$name\$suf"
+done
+SH
+	printf 'get %s/sftp-root/daily/%s* %s/hand/\n' "$T" "$name" "$T" >"$T/sftp.batch"
+	cat >"$T/fetch-hand.sh" <<SH
+set -e
+sftp -q -b "$T/sftp.batch" -i "$SSH_KEY" -P "$SSH_PORT" -o UserKnownHostsFile="$SSH_KNOWN" \\
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes "$(id -un)@127.0.0.1" >/dev/null
+SH
+fi
 cat >"$T/hand.sh" <<SH
 set -e
-sh "$T/download.sh"
+sh "$T/fetch-hand.sh"
 cd "$T/hand"
 grep -E '^[0-9a-f]{64}  ' "$name-manifest.txt" | sed 's|  .*/|  |' | sha256sum -c --quiet
 [ "\$(sqlite3 "$name.db" 'PRAGMA integrity_check')" = ok ]
@@ -114,7 +145,7 @@ stat() {
 if [ "${PHASES:-0}" = 1 ]; then
 	echo "# where the time goes: one recover, each output line stamped with seconds since start"
 	standby
-	"$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --yes 2>&1 |
+	"$PDR" --config "$S/dr.yaml" restore all --from-remote "$STORE" --yes 2>&1 |
 	    perl -MTime::HiRes=time -ne 'BEGIN { $t0 = time } printf "%7.3f %s", time - $t0, $_'
 fi
 
@@ -124,14 +155,21 @@ while [ "$run" -le "$RUNS" ]; do
 	echo "# run $run of $RUNS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	printf '%-44s %10s %10s %12s\n' "what" "wall" "CPU u+s" "peak RSS"
 	standby
-	timed recover "restore all --from-remote s3 --yes" "$PDR" --config "$S/dr.yaml" \
-	    restore all --from-remote s3 --yes
+	timed recover "restore all --from-remote $STORE --yes" "$PDR" --config "$S/dr.yaml" \
+	    restore all --from-remote "$STORE" --yes
 	cmp -s "$T/h/backup/patronus/daily/$name.db" "$S/db/sdwan.db" || echo "FAIL: the restored database is not the set's"
 	standby
-	timed fetch "fetch --from s3 NAME (list, fetch, verify)" "$PDR" --config "$S/dr.yaml" \
-	    fetch --from s3 "$name"
+	timed fetch "fetch --from $STORE NAME (list, fetch, verify)" "$PDR" --config "$S/dr.yaml" \
+	    fetch --from "$STORE" "$name"
 	standby
-	timed download "download alone (curl, 4 GETs)" sh "$T/download.sh"
+	if [ "$STORE" = s3 ]; then
+		timed download "download alone (curl, 4 GETs)" sh "$T/download.sh"
+	else
+		timed download "download alone (curl sftp://, 4 files)" sh "$T/download.sh"
+		cmp -s "$T/h/backup/patronus/daily/$name.db" "$T/hand/$name.db" || echo "FAIL: curl's download differs"
+		standby
+		timed sftpb "download alone (OpenSSH sftp -b)" sh "$T/fetch-hand.sh"
+	fi
 	standby
 	timed hand "the plan's way by hand" sh "$T/hand.sh"
 	run=$((run + 1))
@@ -140,7 +178,8 @@ done
 echo
 echo "# summary over $RUNS runs, load now $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
-for k in recover fetch download hand; do
+for k in recover fetch download sftpb hand; do
+	[ -f "$T/res.$k" ] || continue
 	set -- $(stat $k 1) $(stat $k 2)
 	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
 done
@@ -153,3 +192,9 @@ awk -v r="$(med recover 1)" -v d="$(med download 1)" -v h="$(med hand 1)" \
 	printf "%-40s %8.2f %8.2f\n", "fetch / download alone", f / d, (dc > 0 ? fc / dc : 0)
 	printf "%-40s %8.2f %8.2f\n", "recover / by hand", r / h, (hc > 0 ? rc / hc : 0)
 }'
+if [ -f "$T/res.sftpb" ]; then
+	awk -v r="$(med recover 1)" -v s="$(med sftpb 1)" -v rc="$(med recover 2)" \
+	    -v sc="$(med sftpb 2)" 'BEGIN {
+		printf "%-40s %8.2f %8.2f\n", "recover / OpenSSH sftp -b", r / s, (sc > 0 ? rc / sc : 0)
+	}'
+fi
