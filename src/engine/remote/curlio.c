@@ -13,6 +13,7 @@
 #include "engine/set/hashio.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 /* The hasher reads the file back mapped, this many bytes at a time. */
@@ -336,4 +337,61 @@ curlio_pwrite(int fd, const char *data, size_t len, uint64_t off)
 		done += (size_t)w;
 	}
 	return (0);
+}
+
+/*
+ * Run the transfers of multi handle m (what names the download). Returns -1
+ * with *cause and r->fail when libcurl fails.
+ */
+int
+curlio_multi_run(struct remote *r, void *m, const char *what, char **cause)
+{
+	int	running;
+
+	if (curl_multi_perform(m, &running) == CURLM_OK)
+		return (0);
+	*cause = xasprintf("%s: %s", what, _("libcurl failed"));
+	r->fail = REMOTE_FAIL_CONNECT;
+	return (-1);
+}
+
+/*
+ * A transfer of m that finished, taken out of m: its private pointer (NULL
+ * when none finished) and its result in *res.
+ */
+void *
+curlio_multi_done(void *m, int *res)
+{
+	CURLMsg	*msg;
+	void	*priv = NULL;
+	int	 left;
+
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&priv);
+		*res = (int)msg->data.result;	/* msg is gone once the handle is removed */
+		curl_multi_remove_handle(m, msg->easy_handle);
+		return (priv);
+	}
+	return (NULL);
+}
+
+/* Wait (a second at most) for m's sockets. Returns -1 with *cause and r->fail. */
+int
+curlio_multi_wait(struct remote *r, void *m, const char *what, char **cause)
+{
+	if (curl_multi_poll(m, NULL, 0, 1000, NULL) == CURLM_OK)
+		return (0);
+	*cause = xasprintf("%s: %s", what, _("libcurl failed"));
+	r->fail = REMOTE_FAIL_CONNECT;
+	return (-1);
+}
+
+/* Say why a part is asked again (why, freed). */
+void
+curlio_part_again(const char *what, char *why)
+{
+	log_warn(_("%s: %s; asking again for what is missing"), what, why);
+	free(why);
 }

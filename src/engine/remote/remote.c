@@ -23,6 +23,9 @@ const char *const remote_kind_names[REMOTE__KINDS] = { "sftp", "s3" };
 #define REMOTE_S3_MIN_PART	(5 * 1024 * 1024)
 #define REMOTE_S3_PART		(8 * 1024 * 1024)
 #define REMOTE_S3_PARALLEL	4
+/* SFTP downloads: parts and connections at once (one CPU decrypts each). */
+#define REMOTE_SFTP_PART	(8 * 1024 * 1024)
+#define REMOTE_SFTP_PARALLEL	4
 
 /* The kind named s ("sftp", "s3"), or -1. */
 int
@@ -63,6 +66,22 @@ remote_strip_slash(const char *s)
 	while (len > 1 && s[len - 1] == '/')
 		len--;
 	return (xasprintf("%.*s", (int)len, s));
+}
+
+/*
+ * A download's part size and parts at once, from the environment variables
+ * named (their defaults else), within bounds: 4 KiB at least, 16 at once.
+ */
+static void
+remote_parts_conf(struct remote *r, const char *size_env, long size, const char *par_env,
+    long par)
+{
+	r->get_part_size = (size_t)curlio_env_long(size_env, size);
+	if (r->get_part_size < 4096)
+		r->get_part_size = 4096;
+	r->parallel = (int)curlio_env_long(par_env, par);
+	if (r->parallel > 16)
+		r->parallel = 16;
 }
 
 /* The SFTP store of conf or of the plan's REMOTE_BACKUP_* variables; false when none. */
@@ -106,6 +125,9 @@ remote_sftp_conf(const struct conf *c, struct remote *r)
 		r->known_hosts = xstrdup(c->sftp_known_hosts);
 	else
 		r->known_hosts = remote_ssh_file("known_hosts");
+	/* Downloads: ranged reads over several connections (small parts for tests). */
+	remote_parts_conf(r, "PATRONUS_DR_SFTP_PART_SIZE", REMOTE_SFTP_PART,
+	    "PATRONUS_DR_SFTP_PARALLEL", REMOTE_SFTP_PARALLEL);
 	return (true);
 }
 
@@ -169,12 +191,8 @@ remote_s3_conf(const struct conf *c, struct remote *r, char **cause)
 	if (r->part_size < REMOTE_S3_MIN_PART)
 		r->part_size = REMOTE_S3_MIN_PART;
 	/* Downloads: ranged parts (no size limit but ours; small ones for tests). */
-	r->get_part_size = (size_t)curlio_env_long("PATRONUS_DR_S3_GET_PART_SIZE", REMOTE_S3_PART);
-	if (r->get_part_size < 4096)
-		r->get_part_size = 4096;
-	r->parallel = (int)curlio_env_long("PATRONUS_DR_S3_PARALLEL", REMOTE_S3_PARALLEL);
-	if (r->parallel > 16)
-		r->parallel = 16;
+	remote_parts_conf(r, "PATRONUS_DR_S3_GET_PART_SIZE", REMOTE_S3_PART,
+	    "PATRONUS_DR_S3_PARALLEL", REMOTE_S3_PARALLEL);
 	return (1);
 }
 

@@ -377,11 +377,9 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	struct s3_dl	 d;
 	struct s3_part	*p;
 	CURLM		*m;
-	CURLMsg		*msg;
-	CURLcode	 done;
 	size_t		 i, busy, next;
 	char		*why;
-	int		 running, rc = 0, j, left, err;
+	int		 rc = 0, j, err, done;
 	uint64_t	 keep, hashed;
 
 	memset(&d, 0, sizeof d);
@@ -428,24 +426,17 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 	next = 1;
 	busy = 1;
 	while (busy > 0) {
-		if (curl_multi_perform(m, &running) != CURLM_OK) {
-			*cause = xasprintf("%s: %s", what, _("libcurl failed"));
-			r->fail = REMOTE_FAIL_CONNECT;
+		if (curlio_multi_run(r, m, what, cause) == -1) {
 			rc = -1;
 			break;
 		}
-		while (rc == 0 && (msg = curl_multi_info_read(m, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
-			done = msg->data.result;	/* msg is gone once the handle is removed */
-			curl_multi_remove_handle(m, p->q.h);
+		while (rc == 0 && (p = curlio_multi_done(m, &done)) != NULL) {
 			p->busy = false;
 			busy--;
 			why = NULL;
 			/* What it gathered is written before it is judged (a failure: d.werr). */
 			s3_part_flush(p);
-			j = s3_part_judge(&d, p, done, &why, cause);
+			j = s3_part_judge(&d, p, (CURLcode)done, &why, cause);
 			if (j == 0) {
 				p->done = true;
 				free(p->wbuf);
@@ -461,8 +452,7 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 				if (p == d.parts[0] && d.etag[0] == '\0')
 					xsnprintf(d.etag, sizeof d.etag, "%s", p->q.etag);
 			} else if (j == 1) {
-				log_warn(_("%s: %s; asking again for what is missing"), what, why);
-				free(why);
+				curlio_part_again(what, why);
 				if (s3_part_start(&d, p, m, cause) == -1)
 					rc = -1;
 				else
@@ -494,9 +484,7 @@ s3_get_parts(struct remote *r, const char *what, const char *url, const char *xf
 		s3_dl_advance(&d);
 		if (rc != 0 || busy == 0)
 			break;
-		if (curl_multi_poll(m, NULL, 0, 1000, NULL) != CURLM_OK) {
-			*cause = xasprintf("%s: %s", what, _("libcurl failed"));
-			r->fail = REMOTE_FAIL_CONNECT;
+		if (curlio_multi_wait(r, m, what, cause) == -1) {
 			rc = -1;
 			break;
 		}

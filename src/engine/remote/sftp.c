@@ -16,25 +16,10 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
-
-/*
- * libssh2 reads ahead as much as it is asked for at once: libcurl's 16 KiB
- * buffer by default, a round trip each; 512 KiB (libcurl's most) keeps many
- * reads in flight. The file is written in pieces as large (libcurl hands the
- * bytes over 16 KiB at a time).
- */
-#define SFTP_READ_BUFFER	(512L * 1024)
-#define SFTP_WBUF		(512 * 1024)
-#define SFTP_SYNC_STEP		(8 * 1024 * 1024)
+#include "engine/remote/sftp-int.h"
 
 /* The most a directory listing may hold (bytes): about 100,000 names. */
 #define SFTP_LIST_MAX	(16 * 1024 * 1024)
-
-/* What the host key check found. */
-struct sftp_check {
-	bool			called;
-	enum curl_khmatch	match;
-};
 
 /* Accept the server only when its key is the one in known_hosts. */
 static int
@@ -51,17 +36,10 @@ sftp_keyfunc(CURL *h, const struct curl_khkey *known, const struct curl_khkey *f
 	return (match == CURLKHMATCH_OK ? CURLKHSTAT_FINE : CURLKHSTAT_REJECT);
 }
 
-/* The store's easy handle, reset and set up for url. */
-static CURL *
-sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *k)
+/* Set up easy handle h for url of the store: its key, known hosts, time-outs. */
+void
+sftp_setup(struct remote *r, CURL *h, const char *url, char *errbuf, struct sftp_check *k)
 {
-	CURL	*h;
-
-	if (r->curl == NULL)
-		r->curl = curl_easy_init();
-	if ((h = r->curl) == NULL)
-		return (NULL);
-	curl_easy_reset(h);
 	errbuf[0] = '\0';
 	k->called = false;
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -77,7 +55,19 @@ sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, CURLIO_LOW_SPEED);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, curlio_timeout());
 	curlio_cancelable(r, h);
-	return (h);
+}
+
+/* The store's easy handle, reset and set up for url. */
+static CURL *
+sftp_handle(struct remote *r, const char *url, char *errbuf, struct sftp_check *k)
+{
+	if (r->curl == NULL)
+		r->curl = curl_easy_init();
+	if (r->curl == NULL)
+		return (NULL);
+	curl_easy_reset(r->curl);
+	sftp_setup(r, r->curl, url, errbuf, k);
+	return (r->curl);
 }
 
 /* Run the transfer; -1 with *cause naming what (and the host key verdict). */
@@ -86,22 +76,31 @@ sftp_perform(struct remote *r, CURL *h, const char *what, char *errbuf,
     const struct sftp_check *k, char **cause)
 {
 	CURLcode	 rc;
-	char		*msg;
 
 	if ((rc = curl_easy_perform(h)) == CURLE_OK)
 		return (0);
+	sftp_failed(r, rc, what, errbuf, k, cause);
+	return (-1);
+}
+
+/* Name a failed transfer (rc) of what in *cause, the host key verdict first; set r->fail. */
+void
+sftp_failed(struct remote *r, int rc, const char *what, const char *errbuf,
+    const struct sftp_check *k, char **cause)
+{
+	char	*msg;
+
 	r->fail = rc == CURLE_REMOTE_FILE_NOT_FOUND ? REMOTE_FAIL_GONE :
 	    rc == CURLE_WRITE_ERROR ? REMOTE_FAIL_LOCAL : REMOTE_FAIL_CONNECT;
 	if (k->called && k->match != CURLKHMATCH_OK) {
 		*cause = xasprintf(_("%s: the server's host key %s %s; refused"), r->where,
 		    k->match == CURLKHMATCH_MISMATCH ? _("does not match the one in") :
 		    _("is not in"), r->known_hosts);
-		return (-1);
+		return;
 	}
 	msg = curlio_error(rc, errbuf);
 	*cause = xasprintf("%s: %s", what, msg);
 	free(msg);
-	return (-1);
 }
 
 /* The decoded path part of the store's URL, for quote commands. Caller frees. */
@@ -308,7 +307,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	unsigned int		 dl;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
-	curl_off_t		 off = 0, size = -1;
+	curl_off_t		 off = 0, size = -1, mtime = -1;
 	EVP_MD_CTX		*sha = NULL;
 	CURL			*h;
 	uint64_t		 hashed;
@@ -332,13 +331,20 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		*cause = xstrdup(_("cannot start libcurl"));
 		goto out;
 	}
-	if (off > 0) {
-		/* A temporary file longer than the remote one is not its beginning. */
+	if (off > 0 || r->parallel > 1) {
+		/*
+		 * Its size and time: a temporary file longer than the remote one is
+		 * not its beginning; a large one comes in parts.
+		 */
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
 		if (sftp_perform(r, h, what, errbuf, &k, cause) == -1)
 			goto out;
-		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) == CURLE_OK &&
-		    size >= 0 && size < off) {
+		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &size) != CURLE_OK)
+			size = -1;
+		if (curl_easy_getinfo(h, CURLINFO_FILETIME_T, &mtime) != CURLE_OK)
+			mtime = -1;
+		if (off > 0 && size >= 0 && size < off) {
 			log_info(_("%s is shorter than the partial download; starting over"), what);
 			if (ftruncate(fd, 0) == -1) {
 				*cause = xasprintf("%s: %s", tmp, strerror(errno));
@@ -362,11 +368,18 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	}
 	sink.buf = xmalloc(SFTP_WBUF);
 	sink.fd2 = sftp_also_open(r, off);
-	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, SFTP_READ_BUFFER);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
-	rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	if (off == 0 && r->parallel > 1 && size >= 2 * (curl_off_t)r->get_part_size) {
+		/* Several connections at once, each a range: libssh2 decrypts on one CPU each. */
+		rc = sftp_get_parts(r, what, url, fd, sink.fd2, &sink.bad2, &sink.h,
+		    (uint64_t)size, (int64_t)mtime, cause);
+		sink.size = (uint64_t)size;
+	} else {
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, SFTP_READ_BUFFER);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
+		rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	}
 	/* What was gathered is written either way: a later run resumes after it. */
 	if (sftp_flush(&sink) == -1 || (rc == 0 && fsync(fd) == -1)) {
 		if (sink.werr == 0)
@@ -401,6 +414,9 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 out:
 	if (rc == -1)
 		r->sha256[0] = '\0';
+	/* Nothing kept (a file changed between parts): no empty file to resume. */
+	if (rc == -1 && fd != -1 && fstat(fd, &st) == 0 && st.st_size == 0)
+		unlink(tmp);
 	if (fd != -1)
 		close(fd);
 	free(sink.buf);
