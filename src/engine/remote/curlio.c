@@ -94,6 +94,17 @@ curlio_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 }
 
 /*
+ * The receive buffer for a transfer that wants want bytes: want, but for the
+ * test hook $PDR_TEST_MAX_RECV, whose rate libcurl keeps only between reads
+ * (an SFTP read of 512 KiB comes at once): libcurl's 16 KiB then.
+ */
+long
+curlio_recv_buffer(long want)
+{
+	return (curlio_env_long("PDR_TEST_MAX_RECV", 0) > 0 ? 16384L : want);
+}
+
+/*
  * Let r->cancel (when set) give up a transfer on handle curl, and r->progress
  * see it; the test hook $PDR_TEST_MAX_RECV slows downloads down.
  */

@@ -34,6 +34,7 @@ long	 curlio_env_long(const char *, long);
 long	 curlio_timeout(void);
 long	 curlio_test_rate(void);
 void	 curlio_cancelable(struct remote *, void *);
+long	 curlio_recv_buffer(long);
 int	 curlio_want_sha(struct remote *, const char *, const char *, uint64_t, char **);
 int	 curlio_multi_run(struct remote *, void *, const char *, char **);
 void	*curlio_multi_done(void *, int *);

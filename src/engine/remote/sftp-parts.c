@@ -134,7 +134,8 @@ sftp_part_start(struct sftp_dl *d, struct sftp_part *p, CURLM *m, char **cause)
 	    p->start + p->len - 1);
 	curl_easy_setopt(p->h, CURLOPT_RANGE, range);
 	curl_easy_setopt(p->h, CURLOPT_FILETIME, 1L);
-	curl_easy_setopt(p->h, CURLOPT_BUFFERSIZE, SFTP_READ_BUFFER);
+	curl_easy_setopt(p->h, CURLOPT_BUFFERSIZE,
+	    curlio_recv_buffer(SFTP_READ_BUFFER));
 	curl_easy_setopt(p->h, CURLOPT_WRITEFUNCTION, sftp_part_write);
 	curl_easy_setopt(p->h, CURLOPT_WRITEDATA, p);
 	curl_easy_setopt(p->h, CURLOPT_PRIVATE, p);

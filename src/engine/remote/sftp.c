@@ -374,7 +374,8 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		    (uint64_t)size, (int64_t)mtime, cause);
 		sink.size = (uint64_t)size;
 	} else {
-		curl_easy_setopt(h, CURLOPT_BUFFERSIZE, SFTP_READ_BUFFER);
+		curl_easy_setopt(h, CURLOPT_BUFFERSIZE,
+		    curlio_recv_buffer(SFTP_READ_BUFFER));
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_write);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 		curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, off);
