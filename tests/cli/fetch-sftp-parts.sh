@@ -1,10 +1,11 @@
 #!/bin/sh
 # fetch-sftp-parts.sh: an SFTP file fetched as ranged reads over several connections (small parts
-# here), against a private sshd. A whole fetch comes over more than one SSH session and is the
-# store's; then the file is changed on the store while its parts come, and each change is named
-# and nothing of it is kept or verified: replaced by another file (another modification time),
-# truncated in place (its time put back: the short read names it), and replaced by a file of the
-# same size and time (only the SHA-256 of the authenticated manifest can tell: named as damage).
+# here; PATRONUS_DR_SFTP_PARALLEL=4, the default is one connection), against a private sshd. A
+# whole fetch comes over more than one SSH session and is the store's; then the file is changed
+# on the store while its parts come, and each change is named and nothing of it is kept or
+# verified: replaced by another file (another modification time), truncated in place (its time
+# put back: the short read names it), and replaced by a file of the same size and time (only the
+# SHA-256 of the authenticated manifest can tell: named as damage).
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"

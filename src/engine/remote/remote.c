@@ -23,9 +23,14 @@ const char *const remote_kind_names[REMOTE__KINDS] = { "sftp", "s3" };
 #define REMOTE_S3_MIN_PART	(5 * 1024 * 1024)
 #define REMOTE_S3_PART		(8 * 1024 * 1024)
 #define REMOTE_S3_PARALLEL	4
-/* SFTP downloads: parts and connections at once (one CPU decrypts each). */
+/*
+ * SFTP downloads: parts and connections at once (one CPU decrypts each). One
+ * by default: on the 2-CPU bench host, CPU-bound on loopback, four cost 0.2 s
+ * more CPU and 0.7 s more wall for 256 MiB (bench/README.md); more are for a
+ * link whose latency, not a CPU, bounds one connection.
+ */
 #define REMOTE_SFTP_PART	(8 * 1024 * 1024)
-#define REMOTE_SFTP_PARALLEL	4
+#define REMOTE_SFTP_PARALLEL	1
 
 /* The kind named s ("sftp", "s3"), or -1. */
 int
