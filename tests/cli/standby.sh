@@ -278,6 +278,17 @@ expect_match "$T/out" "^skipped: $NEW on s3://.*: the download broke: .*$NEW\\.d
     "the kept part is named as what may differ"
 expect_no_match "$T/out" "damaged" "a bad kept part is not taken for damage at rest"
 [ ! -e "$B/hourly/.$NEW.db.tmp" ] && ok "the bad kept part is removed" || fail "the bad kept part is still there"
+# The same without the key (the manifest cannot be authenticated): the ETag's MD5 differs, and
+# the kept part is named all the same.
+mkdir -p "$B/hourly"
+head -c 100000 /dev/zero >"$B/hourly/.$NEW.db.tmp"
+mv "$H/etc/patronus/backup-encryption-key" "$T/key.away"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+mv "$T/key.away" "$H/etc/patronus/backup-encryption-key"
+expect_rc 69 "a kept part that is not the object's, without the key"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: the download broke: .*$NEW\\.db: MD5 [0-9a-f]{32} of the download is not the ETag [0-9a-f]{32}; its first 100000 bytes were kept from an earlier, broken download" \
+    "without the key, the kept part is named by the ETag's MD5"
+[ ! -e "$B/hourly/.$NEW.db.tmp" ] && ok "that kept part is removed too" || fail "the kept part is still there"
 run "$PDR" --config "$C" fetch --from s3 "$NEW"
 expect_rc 0 "run again: fetched whole"
 cmp -s "$B/hourly/$NEW.db" "$OBJ/hourly/$NEW.db._S3rver_object" && ok "then the database is the store's" ||

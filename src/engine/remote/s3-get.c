@@ -186,7 +186,16 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 	if (rc == 0 && md5 != NULL && etag[0] != '\0' && strchr(etag, '-') == NULL) {
 		EVP_DigestFinal_ex(md5, d, &dl);
 		str_hex(d, dl, md5hex);
-		if (strcasecmp(md5hex, etag) != 0) {
+		if (strcasecmp(md5hex, etag) != 0 && off > 0) {
+			/* The part kept from a broken download may be what differs. */
+			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s; its "
+			    "first %" PRIu64 " bytes were kept from an earlier, broken download "
+			    "and may be what differs: removed, it is fetched whole next time"),
+			    what, md5hex, etag, (uint64_t)off);
+			r->fail = REMOTE_FAIL_CONNECT;
+			unlink(tmp);
+			rc = -1;
+		} else if (strcasecmp(md5hex, etag) != 0) {
 			*cause = xasprintf(_("%s: MD5 %s of the download is not the ETag %s: "
 			    "the object is damaged at rest"), what, md5hex, etag);
 			r->fail = REMOTE_FAIL_DAMAGED;
