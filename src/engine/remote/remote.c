@@ -3,7 +3,6 @@
 
 #include <sys/stat.h>
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <unistd.h>
 
 #include "engine/set/catalog.h"
@@ -501,8 +500,6 @@ remote_manifest_authentic(const char *path, const char *name, const char *passwo
 		*why = xstrdup(_("its HMAC does not match the key"));
 	else
 		ok = true;
-	if (text != NULL)
-		OPENSSL_cleanse(text, len);
 	free(text);
 	if (!ok)
 		manifest_clear(m);
