@@ -12,7 +12,8 @@
 #   fetch        patronus-dr fetch --from STORE NAME: list, fetch and verify the set, no restore
 #   download     the set's four files and nothing else: S3, curl --aws-sigv4 GETs; SFTP, curl
 #                sftp:// (libcurl and libssh2, as patronus-dr) and OpenSSH's sftp -b (the goal:
-#                recover <= 1.1 x the download alone by curl)
+#                recover <= 1.1 x the download alone by curl); and curl's download followed by
+#                sync(1) of the files (durable, as patronus-dr's download is: it fsyncs)
 #   by hand      the plan's way: the same download (S3: curl; SFTP: sftp -b), sha256sum -c of
 #                the manifest, sqlite3 integrity_check, cp of the database, tar xzf of the
 #                config, openssl enc -d | tar xzf of the keys
@@ -171,6 +172,8 @@ while [ "$run" -le "$RUNS" ]; do
 		timed sftpb "download alone (OpenSSH sftp -b)" sh "$T/fetch-hand.sh"
 	fi
 	standby
+	timed durable "download (curl), then sync(1) of the files" sh -c "sh '$T/download.sh' && sync '$T'/hand/*"
+	standby
 	timed hand "the plan's way by hand" sh "$T/hand.sh"
 	run=$((run + 1))
 done
@@ -178,7 +181,7 @@ done
 echo
 echo "# summary over $RUNS runs, load now $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-44s %16s %16s\n' "what" "wall min/median" "CPU min/median"
-for k in recover fetch download sftpb hand; do
+for k in recover fetch download durable sftpb hand; do
 	[ -f "$T/res.$k" ] || continue
 	set -- $(stat $k 1) $(stat $k 2)
 	printf '%-44s %7.2f %7.2f s %7.2f %7.2f s\n' "$(cat "$T/label.$k")" "$1" "$2" "$3" "$4"
@@ -192,6 +195,12 @@ awk -v r="$(med recover 1)" -v d="$(med download 1)" -v h="$(med hand 1)" \
 	printf "%-40s %8.2f %8.2f\n", "fetch / download alone", f / d, (dc > 0 ? fc / dc : 0)
 	printf "%-40s %8.2f %8.2f\n", "recover / by hand", r / h, (hc > 0 ? rc / hc : 0)
 }'
+if [ -f "$T/res.durable" ]; then
+	awk -v r="$(med recover 1)" -v s="$(med durable 1)" -v rc="$(med recover 2)" \
+	    -v sc="$(med durable 2)" 'BEGIN {
+		printf "%-40s %8.2f %8.2f\n", "recover / download then sync", r / s, (sc > 0 ? rc / sc : 0)
+	}'
+fi
 if [ -f "$T/res.sftpb" ]; then
 	awk -v r="$(med recover 1)" -v s="$(med sftpb 1)" -v rc="$(med recover 2)" \
 	    -v sc="$(med sftpb 2)" 'BEGIN {
