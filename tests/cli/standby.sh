@@ -128,6 +128,14 @@ expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*$NEW\.db: MD5 [0-9a
     "without the key, the damaged object is named by its ETag"
 [ -z "$(ls -A "$B/hourly" 2>/dev/null)" ] && ok "nothing of it is left in backup_dir" ||
 	fail "left: $(ls -A "$B/hourly")"
+openssl rand -base64 32 >"$H/etc/patronus/backup-encryption-key"
+chmod 600 "$H/etc/patronus/backup-encryption-key"
+run "$PDR" --config "$C" fetch --from s3 "$NEW"
+expect_rc 1 "fetch NAME with another key, the object damaged at rest"
+expect_match "$T/out" "$NEW-manifest\\.txt: it was made with another key \\(fingerprint [0-9a-f]{16}\\): each file is checked against what the store says of it" \
+    "with another key, the log names the manifest's key by its fingerprint"
+expect_match "$T/out" "^skipped: $NEW on s3://.*: damaged: .*MD5 [0-9a-f]{32} of the download is not the ETag" \
+    "with another key, the damaged object is named by its ETag"
 mv "$T/key.away" "$H/etc/patronus/backup-encryption-key"
 cp "$T/new.db.good" "$R/hourly/$NEW.db"
 cp "$T/new.db.good" "$OBJ/hourly/$NEW.db._S3rver_object"

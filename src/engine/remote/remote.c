@@ -496,6 +496,9 @@ remote_manifest_authentic(const char *path, const char *name, const char *passwo
 		manifest_clear(m);
 	} else if (!m->have_hmac)
 		*why = xstrdup(_("it has no HMAC line"));
+	else if (!manifest_hmac_ok(m, password, text, len) && manifest_other_key(m, password))
+		*why = xasprintf(_("it was made with another key (fingerprint %s)"),
+		    m->fingerprint);
 	else if (!manifest_hmac_ok(m, password, text, len))
 		*why = xstrdup(_("its HMAC does not match the key"));
 	else
