@@ -5,7 +5,8 @@
 # on the store while its parts come, and each change is named and nothing of it is kept or
 # verified: replaced by another file (another modification time), truncated in place (its time
 # put back: the short read names it), and replaced by a file of the same size and time (only the
-# SHA-256 of the authenticated manifest can tell: named as damage).
+# SHA-256 of the authenticated manifest can tell: named as damage); then restore all in parts
+# installs the copy written beside the live database as the parts came.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -102,4 +103,15 @@ run "$PDR" --config "$C" fetch --from sftp "$NAME"
 expect_rc 0 "fetch once the file is back"
 cmp -s "$B/daily/$NAME.db" "$T/good.db" && ok "then the database is the store's" ||
 	fail "the database differs"
+
+# --- restore all in parts: the copy written beside the live database as the parts come -------
+rm -rf "$B"
+run "$PDR" --config "$C" restore all --from-remote sftp --yes
+expect_rc 0 "restore all --from-remote sftp in parts"
+expect_match "$T/out" "written as the set was fetched, whose copy verified" \
+    "the database installed is the copy written as the parts came"
+cmp -s "$DB" "$T/good.db" && ok "the installed database is the store's" ||
+	fail "the installed database differs"
+left=$(ls -A "$(dirname "$DB")" | grep '\.fetch-')
+[ -z "$left" ] && ok "no staged copy is left beside the live database" || fail "left: $left"
 finish
