@@ -127,7 +127,7 @@ main_resize(struct tui *t, struct screen *sc)
 
 /* Free the main screen's state. */
 static void
-main_free(struct screen *sc)
+main_clear(struct screen *sc)
 {
 	struct main_state	*m = sc->data;
 
@@ -246,7 +246,7 @@ static const struct screen_ops tui_main_screen = {
 	.child = main_child,
 	.hangup = main_hangup,
 	.small = main_small,
-	.free = main_free,
+	.clear_data = main_clear,
 };
 
 /*
