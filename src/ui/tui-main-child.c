@@ -27,7 +27,7 @@ main_start(struct tui *t, int i)
 	int			 r;
 	size_t			 k, n;
 
-	if ((cmd = main_command(t, i, &argv, &cause)) == NULL) {
+	if ((cmd = tui_main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
 		free(cause);
 		return;
@@ -62,7 +62,7 @@ main_start(struct tui *t, int i)
 	}
 	sv[k] = NULL;
 	/* the step's settings (a drill's sandbox) for the command; the record stays ours */
-	main_step_conf(t, i, &path);
+	tui_main_step_conf(t, i, &path);
 	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir, NULL);
 	memset(&po, 0, sizeof po);
 	po.env = (const char *const *)env;
@@ -79,7 +79,7 @@ main_start(struct tui *t, int i)
 	t->proc_step = i;
 	t->proc_bytes = t->proc_dropped = 0;
 	buf_reset(&t->proc_msg);
-	main_st(t)->out_top = -1;
+	tui_main_st(t)->out_top = -1;
 out:
 	free(cmd);
 	runbook_step_env_free(argv);
@@ -95,7 +95,7 @@ main_run_confirmed(struct tui *t, bool ok, const char *text, void *arg)
 
 /* x: run, simulate or skip the command of step i, as the drill rule and confirm: say. */
 void
-main_key_run(struct tui *t, int i)
+tui_main_key_run(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	const struct action_def	*def;
@@ -117,13 +117,13 @@ main_key_run(struct tui *t, int i)
 		free(msg);
 		return;
 	}
-	if ((cmd = main_command(t, i, NULL, &cause)) == NULL) {
+	if ((cmd = tui_main_command(t, i, NULL, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
 		free(cause);
 		return;
 	}
 	if (t->o->inc->mode == INCIDENT_MODE_DRILL) {
-		switch (main_drill_rule(t, rs)) {
+		switch (tui_main_drill_rule(t, rs)) {
 		case RB_DRILL_SIMULATE:
 			msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_DONE, msg) == 0)
@@ -134,7 +134,7 @@ main_key_run(struct tui *t, int i)
 		case RB_DRILL_SKIP:
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_SKIPPED,
 			    _("not run in drills (drill: skip)")) == 0)
-				main_advance(t, i);
+				tui_main_advance(t, i);
 			free(cmd);
 			return;
 		default:
@@ -154,7 +154,7 @@ main_key_run(struct tui *t, int i)
 
 /* Whether step i's last run is the one this TUI's supervisor claimed. */
 bool
-main_run_ours(struct tui *t, int i)
+tui_main_run_ours(struct tui *t, int i)
 {
 	const struct run_claim	*c = &t->w.steps[i].claim;
 
@@ -213,7 +213,7 @@ main_abandon_confirmed(struct tui *t, bool ok, const char *text, void *arg)
  * interrupted. Everything is checked before anything is written.
  */
 void
-main_key_cancel(struct tui *t, int i)
+tui_main_key_cancel(struct tui *t, int i)
 {
 	const struct run_claim	*c;
 	char			*cause = NULL, *who, *msg;
@@ -234,7 +234,7 @@ main_key_cancel(struct tui *t, int i)
 	c = &t->w.steps[i].claim;
 	switch (run_life(c)) {
 	case RUN_ALIVE:
-		if (main_run_ours(t, i)) {
+		if (tui_main_run_ours(t, i)) {
 			main_cancel_run(t, i);
 			break;
 		}
@@ -305,7 +305,7 @@ main_child_end(struct tui *t)
 
 /* Read what the supervisor says: a newline means the record has grown; text is a message. */
 void
-main_child_io(struct tui *t)
+tui_main_child_io(struct tui *t)
 {
 	struct buf	 b;
 	char		*cause = NULL;
@@ -337,9 +337,9 @@ main_child_io(struct tui *t)
 
 /* The screen's child hook: the supervisor's pipe is ready (or closed): follow the record. */
 int
-main_child(struct tui *t, struct screen *sc)
+tui_main_child(struct tui *t, struct screen *sc)
 {
-	main_child_io(t);
+	tui_main_child_io(t);
 	return (SCR_REDRAW);
 }
 
@@ -349,7 +349,7 @@ main_child(struct tui *t, struct screen *sc)
  * run meanwhile.
  */
 void
-main_hangup(struct tui *t, struct screen *sc, const char *why)
+tui_main_hangup(struct tui *t, struct screen *sc, const char *why)
 {
 	(void)why;
 	if (t->proc == NULL)
@@ -364,7 +364,7 @@ main_hangup(struct tui *t, struct screen *sc, const char *why)
  * walk shows a running step that is not ours). Returns whether any was.
  */
 bool
-main_settle(struct tui *t)
+tui_main_settle(struct tui *t)
 {
 	int64_t	 now = tui_now_ms();
 	size_t	 i;
@@ -375,7 +375,7 @@ main_settle(struct tui *t)
 	if (t->w.closed || now - t->settle_ms < 2000)
 		return (false);
 	for (i = 0; i < t->w.rb->nsteps && !look; i++)
-		look = t->w.steps[i].running && !main_run_ours(t, (int)i) &&
+		look = t->w.steps[i].running && !tui_main_run_ours(t, (int)i) &&
 		    run_life(&t->w.steps[i].claim) == RUN_GONE;
 	if (!look)
 		return (false);
