@@ -13,6 +13,46 @@
 #include "util/xmalloc.h"
 
 /*
+ * The argv that starts the supervisor of a step's command: self [--config
+ * FILE] supervise --incident ID --step STEP --run RUN --client CLIENT
+ * --command TEXT [-- ARGV...]. The array is the caller's to free; its
+ * strings stay s's.
+ */
+const char **
+tui_main_supervise_argv(const struct tui_supervise *s)
+{
+	const char	**sv;
+	size_t		  k = 0, n;
+
+	for (n = 0; s->argv != NULL && s->argv[n] != NULL; n++)
+		;
+	sv = xcalloc(n + 16, sizeof *sv);
+	sv[k++] = s->self;
+	if (s->config != NULL) {
+		sv[k++] = "--config";
+		sv[k++] = s->config;
+	}
+	sv[k++] = "supervise";
+	sv[k++] = "--incident";
+	sv[k++] = s->incident;
+	sv[k++] = "--step";
+	sv[k++] = s->step;
+	sv[k++] = "--run";
+	sv[k++] = s->run;
+	sv[k++] = "--client";
+	sv[k++] = s->client;
+	sv[k++] = "--command";
+	sv[k++] = s->command;
+	if (s->argv != NULL) {
+		sv[k++] = "--";
+		for (n = 0; s->argv[n] != NULL; n++)
+			sv[k++] = s->argv[n];
+	}
+	sv[k] = NULL;
+	return (sv);
+}
+
+/*
  * Start the supervisor of step i's command (cmd-supervise.c): it claims the
  * run in the record, runs the command and records its output and exit, even
  * when this TUI is gone. What it says goes to the status line.
@@ -21,11 +61,11 @@ static void
 main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	struct tui_supervise	 s;
 	struct proc_opts	 po;
 	const char		*path, **sv;
 	char			*cmd, **argv = NULL, **env, *cause = NULL, *client;
 	int			 r;
-	size_t			 k, n;
 
 	if ((cmd = tui_main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
@@ -35,32 +75,16 @@ main_start(struct tui *t, int i)
 	free(t->proc_run);
 	t->proc_run = run_new_id();
 	client = run_client();
-	for (n = 0; argv != NULL && argv[n] != NULL; n++)
-		;
-	sv = xcalloc(n + 20, sizeof *sv);
-	k = 0;
-	sv[k++] = t->o->self;
-	if (t->o->config_path != NULL) {
-		sv[k++] = "--config";
-		sv[k++] = t->o->config_path;
-	}
-	sv[k++] = "supervise";
-	sv[k++] = "--incident";
-	sv[k++] = t->o->inc->id;
-	sv[k++] = "--step";
-	sv[k++] = rs->id;
-	sv[k++] = "--run";
-	sv[k++] = t->proc_run;
-	sv[k++] = "--client";
-	sv[k++] = client;
-	sv[k++] = "--command";
-	sv[k++] = cmd;
-	if (argv != NULL) {
-		sv[k++] = "--";
-		for (n = 0; argv[n] != NULL; n++)
-			sv[k++] = argv[n];
-	}
-	sv[k] = NULL;
+	memset(&s, 0, sizeof s);
+	s.self = t->o->self;
+	s.config = t->o->config_path;
+	s.incident = t->o->inc->id;
+	s.step = rs->id;
+	s.run = t->proc_run;
+	s.client = client;
+	s.command = cmd;
+	s.argv = argv;
+	sv = tui_main_supervise_argv(&s);
 	/* the step's settings (a drill's sandbox) for the command; the record stays ours */
 	tui_main_step_conf(t, i, &path);
 	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir, NULL);

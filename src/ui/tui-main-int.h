@@ -50,6 +50,22 @@ struct main_state {
 	int		 out_n;		/* rows of output when last drawn */
 };
 
+/*
+ * What the supervisor of a step's command (cmd-supervise.c) is started with;
+ * tui_main_supervise_argv spells it as supervise's options, which
+ * tests/unit/test-options.c parses with supervise's own option table.
+ */
+struct tui_supervise {
+	const char	*self;		/* this program */
+	const char	*config;	/* --config of the TUI, or NULL */
+	const char	*incident;
+	const char	*step;
+	const char	*run;
+	const char	*client;
+	const char	*command;	/* the command as the step shows it */
+	char *const	*argv;		/* the command's argv; NULL: sh -c command */
+};
+
 /* tui-main-keys.c: the key table */
 extern const struct tui_key tui_main_keys[];
 extern const size_t tui_main_nkeys;
@@ -75,6 +91,7 @@ void	 tui_main_advance(struct tui *, int);
 int	 tui_main_key(struct tui *, struct screen *, int, wint_t);
 
 /* tui-main-child.c */
+const char **tui_main_supervise_argv(const struct tui_supervise *);
 void	 tui_main_key_run(struct tui *, int);
 bool	 tui_main_run_ours(struct tui *, int);
 void	 tui_main_key_cancel(struct tui *, int);
