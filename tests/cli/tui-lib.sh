@@ -139,6 +139,19 @@ wait_for() {
 	return 1
 }
 
+# mine_pgrep ERE: the pids pgrep -f finds for ERE among this test's processes: those whose
+# environment names a file in $T (a step's command has PATRONUS_DR_STATE_DIR there). Other
+# tests on the machine may run the same runbook in the same minute, under the same incident id.
+mine_pgrep() {
+	for _p in $(pgrep -f -- "$1"); do
+		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qF -- "$T/" && echo "$_p"
+	done
+	return 0
+}
+# mine_running ERE / mine_gone ERE: a process of this test matches ERE, or none does.
+mine_running() { [ -n "$(mine_pgrep "$1")" ]; }
+mine_gone() { [ -z "$(mine_pgrep "$1")" ]; }
+
 # demo_sandbox DIR: a demo sandbox whose runbook folder is the source tree's.
 demo_sandbox() {
 	"$PDR" demo --dir "$1" --no-tui >/dev/null 2>"$T/demo.err" ||

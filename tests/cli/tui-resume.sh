@@ -74,7 +74,7 @@ tui_keys $S c
 tui_wait $S 'ended: cancelled, signal (15|9)' "c cancels the hung command"
 tui_has $S '^(!|✗) +2 A command that hangs' "the step list shows it failed"
 tui_wait_gone $S "^RTO $c2/" "the clock still moves after the cancel"
-wait_for "the hung command's process group is gone" 30 sh -c "! pgrep -f '[s]tarted $ID'"
+wait_for "the hung command's process group is gone" 30 mine_gone "[s]tarted $ID"
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|slow\|exit\|\{"status":"signal (15|9)[^"]*","code":-1,"signal":(15|9),"cancelled":true' "record: the cancel"
 expect_match "$T/ev" '\|slow\|step-failed\|signal' "record: the step failed"
@@ -82,16 +82,15 @@ expect_match "$T/ev" '\|slow\|step-failed\|signal' "record: the step failed"
 # run it again and kill the terminal (the tmux server) in the middle of the step
 tui_keys $S x
 tui_wait $S "^started $ID" "the command runs again"
-wait_for "the command runs" 30 pgrep -f "[s]tarted $ID"
+wait_for "the command runs" 30 mine_running "[s]tarted $ID"
 pane=$($TM display -p -t $S '#{pane_pid}')
 tui=$(pgrep -P "$pane" | head -1)
 [ -n "$tui" ] && ok "the TUI's pid: $tui" || fail "no TUI process under the pane"
 $TM kill-server
 wait_for "the hangup ends the TUI" 30 sh -c "! kill -0 $tui"
-# the one fixed wait left: a grace second for a kill to take effect. What it checks is that
-# nothing happens, which has no condition to poll for; load can only make it pass wrongly.
-sleep 1
-pgrep -f "[s]tarted $ID" >/dev/null && ok "the command goes on after the hangup" ||
+# no grace sleep: the TUI is gone, so whatever it or its terminal sent has been sent. That the
+# command lived on is shown below, race-free: resume finds the run alive and its end is the cancel.
+mine_running "[s]tarted $ID" && ok "the command goes on after the hangup" ||
 	fail "the hangup killed the command"
 events "$DB" "$ID" >"$T/ev"
 n=$(grep -c '|slow|exit|' "$T/ev")
@@ -108,7 +107,7 @@ tui_keys r c
 tui_wait r 'Cancel that run\? \(y/n\)' "resume: c on another TUI's live run asks first"
 tui_keys r y
 tui_wait r 'Result: cancelled, signal' "resume: the step's result"
-wait_for "the cancelled command is gone" 30 sh -c "! pgrep -f '[s]tarted $ID'"
+wait_for "the cancelled command is gone" 30 mine_gone "[s]tarted $ID"
 events "$DB" "$ID" >"$T/ev"
 n=$(grep -c '|slow|exit|.*"cancelled":true' "$T/ev")
 [ "$n" -eq 2 ] && ok "record: the cancel after resume is recorded ($n cancels)" || { fail "record: $n cancels"; cat "$T/ev"; }
@@ -174,13 +173,13 @@ tui=$(pgrep -P "$pane" | head -1)
 kill -TERM "$tui"
 tui_wait term '^\[exit 0\]$' "SIGTERM: the TUI ends"
 tui_wait_gone term 'Step 2/4' "SIGTERM: the terminal's normal screen is back"
-pgrep -f "[s]tarted $ID" >/dev/null && ok "SIGTERM: the command goes on" ||
+mine_running "[s]tarted $ID" && ok "SIGTERM: the command goes on" ||
 	fail "SIGTERM of the TUI killed the command"
 # its supervisor, named by the claim, still records: a SIGTERM to it cancels the command
 sup=$(sqlite3 "$DB" "SELECT json_extract(payload, '\$.pid') FROM events WHERE incident_id = '$ID'
     AND kind = 'run-claimed' ORDER BY seq DESC LIMIT 1")
 kill -TERM "$sup"
-wait_for "SIGTERM: the supervisor cancels the command" 30 sh -c "! pgrep -f '[s]tarted $ID'"
+wait_for "SIGTERM: the supervisor cancels the command" 30 mine_gone "[s]tarted $ID"
 wait_for "SIGTERM: the supervisor ends" 30 sh -c "! kill -0 $sup"
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|slow\|step-failed\|signal 15.*; cancelled' "record: the supervisor's cancel"
