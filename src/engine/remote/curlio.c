@@ -14,18 +14,18 @@
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/log.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 
 /* The hasher reads the file back mapped, this many bytes at a time. */
 #define CURLIO_HASH_MAP (2 * 1024 * 1024)
 
-/* A positive number from the environment, or dflt. */
-long
-curlio_env_long(const char *name, long dflt)
+/* The positive number v says, or dflt (v NULL, empty or not such a number). */
+static long
+curlio_long(const char *v, long dflt)
 {
-	const char	*v = getenv(name);
-	char		*end;
-	long		 n;
+	char	*end;
+	long	 n;
 
 	if (v == NULL || *v == '\0')
 		return (dflt);
@@ -34,6 +34,13 @@ curlio_env_long(const char *name, long dflt)
 	if (errno != 0 || *end != '\0' || n <= 0)
 		return (dflt);
 	return (n);
+}
+
+/* A positive number from the environment, or dflt. */
+long
+curlio_env_long(const char *name, long dflt)
+{
+	return (curlio_long(getenv(name), dflt));
 }
 
 /* Start libcurl once for the process. Returns -1 with *cause. */
@@ -72,7 +79,7 @@ curlio_timeout(void)
 long
 curlio_test_rate(void)
 {
-	return (curlio_env_long("PDR_TEST_MAX_SEND", 0));
+	return (curlio_long(testhook_get(TESTHOOK_MAX_SEND), 0));
 }
 
 /*
@@ -101,7 +108,7 @@ curlio_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 long
 curlio_recv_buffer(long want)
 {
-	return (curlio_env_long("PDR_TEST_MAX_RECV", 0) > 0 ? 16384L : want);
+	return (curlio_long(testhook_get(TESTHOOK_MAX_RECV), 0) > 0 ? 16384L : want);
 }
 
 /*
@@ -111,7 +118,7 @@ curlio_recv_buffer(long want)
 void
 curlio_cancelable(struct remote *r, void *curl)
 {
-	long	recv = curlio_env_long("PDR_TEST_MAX_RECV", 0);
+	long	recv = curlio_long(testhook_get(TESTHOOK_MAX_RECV), 0);
 
 	if (recv > 0)
 		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);
