@@ -734,12 +734,64 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 }
 
 /*
+ * Bring generation g of the store into streamdir/GEN: each file skipped when
+ * there with the same size, else downloaded under a temporary name, fsynced
+ * and renamed (remote_get); the snapshot first, segments in order. The
+ * generation is marked as held by the store (its progress file), so a stream
+ * started here does not send it again. *got and *skipped count files (added
+ * to). Returns -1 with *cause.
+ */
+static int
+offstream_fetch_one(struct remote *r, const char *streamdir, const struct offstream_gen *g,
+    size_t *got, size_t *skipped, char **cause)
+{
+	struct stat	 sb;
+	char		*gendir, *local, *tier;
+	size_t		 j;
+	uint64_t	 seq, top = 0;
+	bool		 snap = false;
+	int		 rc = 0;
+
+	gendir = str_join_path(streamdir, g->name);
+	tier = offstream_tier(g->name);
+	if (mkdir(gendir, 0700) == -1 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", gendir, strerror(errno));
+		rc = -1;
+	}
+	for (j = 0; j < g->n && rc == 0; j++) {
+		local = str_join_path(gendir, g->o[j].file);
+		if (stat(local, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (uint64_t)sb.st_size == g->o[j].size)
+			(*skipped)++;
+		else {
+			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, g->o[j].file,
+			    g->o[j].size);
+			if (remote_get(r, tier, g->o[j].file, local, cause) == -1)
+				rc = -1;
+			else
+				(*got)++;
+		}
+		free(local);
+		if (rc == 0 && offstream_rank(g->o[j].file) == 1)
+			snap = true;
+		if (rc == 0 && segment_parse_name(g->o[j].file, &seq) == 0 && seq == top + 1)
+			top = seq;
+	}
+	if (rc == 0 && fs_fsync_dir(gendir, cause) == -1)
+		rc = -1;
+	if (rc == 0 && snap && offstream_progress_write(gendir, r->kind, top, cause) == -1)
+		rc = -1;
+	if (rc == 0 && fs_fsync_dir(streamdir, cause) == -1)
+		rc = -1;
+	free(tier);
+	free(gendir);
+	return (rc);
+}
+
+/*
  * Bring the store's copy of the stream into streamdir: every generation it
- * holds, each file skipped when there with the same size, else downloaded
- * under a temporary name, fsynced and renamed (remote_get); the snapshot
- * first, segments in order. The generations fetched are marked as held by
- * the store (their progress files), so a stream started here does not send
- * them again. *got and *skipped count files. Returns -1 with *cause.
+ * holds (offstream_fetch_one). *got and *skipped count files. Returns -1
+ * with *cause.
  */
 int
 offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *skipped,
@@ -747,11 +799,7 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 {
 	struct remote_object	*o;
 	struct offstream_gen	*g;
-	struct stat		 sb;
-	char			*gendir, *local, *tier;
-	size_t			 no, ng, i, j;
-	uint64_t		 seq, top;
-	bool			 snap;
+	size_t			 no, ng, i;
 	int			 rc = 0;
 
 	*got = *skipped = 0;
@@ -763,44 +811,57 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 		rc = -1;
 	} else if (fs_mkdir_p(streamdir, 0700, cause) == -1)
 		rc = -1;
-	for (i = 0; i < ng && rc == 0; i++) {
-		gendir = str_join_path(streamdir, g[i].name);
-		tier = offstream_tier(g[i].name);
-		if (mkdir(gendir, 0700) == -1 && errno != EEXIST) {
-			*cause = xasprintf("%s: %s", gendir, strerror(errno));
-			rc = -1;
+	for (i = 0; i < ng && rc == 0; i++)
+		rc = offstream_fetch_one(r, streamdir, &g[i], got, skipped, cause);
+	free(g);
+	remote_objects_free(o, no);
+	return (rc);
+}
+
+/*
+ * Bring the store's stream into streamdir one generation at a time, newest
+ * first, and stop at the first that check(arg, GEN) finds usable (0): older
+ * generations, which a restore of the newest point does not read, are not
+ * downloaded. Generations begun after at_ms (INT64_MAX: none) are passed
+ * over. check returns -1 with its reason (said by it) to go on to the next
+ * older one. *got and *skipped count files. Returns 0 when a generation
+ * passed, -1 with *cause when the store failed or none did.
+ */
+int
+offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms,
+    int (*check)(void *, const char *), void *arg, size_t *got, size_t *skipped,
+    char **cause)
+{
+	struct remote_object	*o;
+	struct offstream_gen	*g;
+	size_t			 no, ng, i, tried = 0;
+	int			 rc = -1;
+
+	*got = *skipped = 0;
+	if (offstream_list(r, &o, &no, &g, &ng, cause) == -1)
+		return (-1);
+	if (ng > 0 && fs_mkdir_p(streamdir, 0700, cause) == -1)
+		goto out;
+	for (i = ng; i-- > 0;) {
+		if (at_ms != INT64_MAX && offstream_gen_start_ms(g[i].name) > at_ms)
+			continue;
+		tried++;
+		if (offstream_fetch_one(r, streamdir, &g[i], got, skipped, cause) == -1)
+			goto out;
+		if (check(arg, g[i].name) == 0) {
+			rc = 0;
+			goto out;
 		}
-		snap = false;
-		top = 0;
-		for (j = 0; j < g[i].n && rc == 0; j++) {
-			local = str_join_path(gendir, g[i].o[j].file);
-			if (stat(local, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    (uint64_t)sb.st_size == g[i].o[j].size)
-				(*skipped)++;
-			else {
-				log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier,
-				    g[i].o[j].file, g[i].o[j].size);
-				if (remote_get(r, tier, g[i].o[j].file, local, cause) == -1)
-					rc = -1;
-				else
-					(*got)++;
-			}
-			free(local);
-			if (rc == 0 && offstream_rank(g[i].o[j].file) == 1)
-				snap = true;
-			if (rc == 0 && segment_parse_name(g[i].o[j].file, &seq) == 0 &&
-			    seq == top + 1)
-				top = seq;
-		}
-		if (rc == 0 && fs_fsync_dir(gendir, cause) == -1)
-			rc = -1;
-		if (rc == 0 && snap && offstream_progress_write(gendir, r->kind, top, cause) == -1)
-			rc = -1;
-		free(tier);
-		free(gendir);
 	}
-	if (rc == 0 && ng > 0 && fs_fsync_dir(streamdir, cause) == -1)
-		rc = -1;
+	if (ng == 0)
+		*cause = xasprintf(_("%s: no stream there (nothing under %s/)"), r->where,
+		    OFFSTREAM_DIR);
+	else if (tried == 0)
+		*cause = xasprintf(_("%s: no stream generation begun by the time asked for"),
+		    r->where);
+	else
+		*cause = xasprintf(_("%s: no stream generation there is usable"), r->where);
+out:
 	free(g);
 	remote_objects_free(o, no);
 	return (rc);
