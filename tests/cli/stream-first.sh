@@ -13,6 +13,12 @@
 . "$srcdir/tests/cli/offsite-lib.sh"
 . "$srcdir/tests/cli/standby-lib.sh"
 standby_primary
+# The sftp server logs each file it closes with the bytes read (to sftp.log).
+[ -x /usr/lib/openssh/sftp-server ] || skip "no /usr/lib/openssh/sftp-server"
+stop_sshd
+sed -i "s|^Subsystem sftp internal-sftp\$|Subsystem sftp /usr/lib/openssh/sftp-server -e -l INFO 2>>$SSH_DIR/sftp.log|" \
+    "$SSH_DIR/sshd_config"
+restart_sshd || skip "cannot restart sshd"
 sqlite3 "$DB" "CREATE TABLE filler(b); INSERT INTO filler VALUES (randomblob(3000000));"
 # A connection held open, as the service holds one: the WAL stays, each stream --once continues
 # the generation with a segment.
@@ -44,7 +50,8 @@ sleep 1
 sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000100, 'admin', 'stream-1')"
 "$PDR" --config "$C" stream --once >"$T/stream.log" 2>&1 && ok "stream --once: a snapshot to both stores" ||
 	{ fail "stream --once"; cat "$T/stream.log"; }
-sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000200, 'admin', 'stream-2')"
+sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000200, 'admin', 'stream-2');
+    INSERT INTO filler VALUES (randomblob(2000000));"
 "$PDR" --config "$C" stream --once >>"$T/stream.log" 2>&1 && ok "stream --once: a segment to both stores" ||
 	{ fail "stream --once (2)"; cat "$T/stream.log"; }
 sleep 1
@@ -69,7 +76,8 @@ sqlite3 "$SDB" .dump | cmp -s - "$T/new.dump" && ok "the database is the newest 
 
 # --- the stream newer than the newest set: the set's database is not downloaded ---------------
 sleep 1
-sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000400, 'admin', 'stream-only')"
+sqlite3 "$DB" "INSERT INTO audit_log (at, who, what) VALUES (1700000400, 'admin', 'stream-only');
+    INSERT INTO filler VALUES (randomblob(2000000));"
 "$PDR" --config "$C" stream --once >>"$T/stream.log" 2>&1 && ok "stream --once: a segment newer than the set" ||
 	{ fail "stream --once (3)"; cat "$T/stream.log"; }
 sqlite3 "$DB" .dump >"$T/primary.dump"
@@ -167,6 +175,42 @@ for g in $(ls "$R/stream" | grep '^[0-9]'); do
 	cp "$T/snap.$g" "$R/stream/$g/snapshot.db"
 	cp "$T/snap.$g" "$OBJ/stream/$g/snapshot.db._S3rver_object"
 done
+
+# --- off-site retention dates a generation from its newest segment's header alone --------------
+G1=$(ls "$R/stream" | grep '^[0-9]' | head -1)
+SEG=$(ls "$R/stream/$G1" | grep '\.seg$' | tail -1)
+size=$(stat -c %s "$R/stream/$G1/$SEG")
+[ "$size" -gt 1000000 ] && ok "the old generation's newest segment is big ($size bytes)" || fail "segment of $size bytes"
+sed 's/^stream:.*//' "$C" >"$T/prune.yaml"
+printf 'stream: {retention: 1s}\n' >>"$T/prune.yaml"
+mark=$(wc -l <"$T/requests.log")
+: >"$SSH_DIR/sftp.log"
+run "$PDR" --config "$T/prune.yaml" prune --remote
+expect_rc 0 "prune --remote with stream.retention 1s"
+expect_match "$T/out" "^remove +sftp stream/$G1: " "the old generation is removed from SFTP"
+expect_match "$T/out" "^remove +s3 stream/$G1: " "the old generation is removed from S3"
+expect_no_match "$T/out" "stream/$GEN" "the newest generation is kept"
+new_requests "$mark" | grep "\"method\": \"GET\", \"target\": \"/pdr/site-a/stream/$G1/$SEG\"" >"$T/seg.gets"
+[ "$(wc -l <"$T/seg.gets")" -eq 1 ] && grep -q '"Range", "bytes=0-143"' "$T/seg.gets" &&
+	ok "S3: one GET of the segment, its header alone (Range: bytes=0-143)" ||
+	fail "S3: the segment's GETs: $(cat "$T/seg.gets")"
+read=$(sed -n "s|.*close \"[^\"]*/stream/$G1/$SEG\" bytes read \([0-9]*\) .*|\1|p" "$SSH_DIR/sftp.log" | head -1)
+[ -n "$read" ] && [ "$read" -lt 100000 ] && ok "SFTP: $read bytes of the $size-byte segment read" ||
+	fail "SFTP: bytes read of the segment: '$read' ($(grep "$SEG" "$SSH_DIR/sftp.log" | head -3))"
+[ ! -e "$R/stream/$G1" ] && [ ! -e "$OBJ/stream/$G1" ] && ok "the old generation is gone from both stores" ||
+	fail "the old generation is still there"
+
+# A header that does not authenticate never dates a generation for removal.
+GN=$(ls "$R/stream" | grep '^[0-9]' | tail -1)
+F="20200101-000000-0badf00d"
+mkdir -p "$R/stream/$F"
+cp "$R/stream/$GN/snapshot.db" "$R/stream/$GN/snapshot.sha256" "$R/stream/$F/"
+head -c 4096 /dev/urandom | { printf 'PDRSEG02'; cat; } >"$R/stream/$F/00000001.seg"
+run "$PDR" --config "$T/prune.yaml" prune --remote --dry-run
+expect_rc 0 "prune --remote --dry-run with a forged segment header"
+expect_match "$T/err" "generation $F on sftp://.* is kept: .*HMAC does not match" "the forged generation is kept, and why"
+[ -e "$R/stream/$F/00000001.seg" ] && ok "the forged generation is not removed" || fail "the forged generation was removed"
+rm -rf "$R/stream/$F"
 
 check_log "$T/requests.log" "every S3 request passed the SigV4 checker"
 finish

@@ -11,6 +11,7 @@
 #include "engine/set/hashio.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 /* A positive number from the environment, or dflt. */
@@ -135,4 +136,21 @@ curlio_hash_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md5, EVP_MD
 	}
 	free(buf);
 	return (0);
+}
+
+/*
+ * Keep what a ranged read answered, up to k->max bytes in all: the bytes
+ * taken (less than len when the store sent more than asked: k->full, and
+ * libcurl ends the transfer there).
+ */
+size_t
+curlio_head_take(struct curlio_head *k, const char *data, size_t len)
+{
+	size_t	take;
+
+	take = k->max - k->b->len < len ? k->max - k->b->len : len;
+	buf_add(k->b, data, take);
+	if (take < len)
+		k->full = true;
+	return (take);
 }

@@ -626,8 +626,12 @@ offstream_gen_start_ms(const char *gen)
 
 /*
  * The newest point of a remote generation: the capture time of its highest
- * segment, else its snapshot's time, read from a copy downloaded into tmpdir.
- * Returns -1 with *cause when it cannot be known.
+ * segment, read from that segment's header alone (a ranged read of its first
+ * SEGMENT_HDRLEN bytes, the header's HMAC checked: the rest of the segment is
+ * not downloaded), else its snapshot's time (snapshot.sha256, small, read
+ * from a copy downloaded into tmpdir). Returns 1 when the header does not
+ * authenticate (*cause says why: the generation cannot be dated), -1 with
+ * *cause when the store fails.
  */
 static int
 offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offstream_gen *g,
@@ -635,9 +639,11 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 {
 	struct segment_snapinfo	 si;
 	struct segment_hdr	 h;
+	struct buf		 b;
 	const char		*file = NULL;
-	char			*tier, *local;
+	char			*tier, *local, *what;
 	size_t			 i;
+	bool			 authed;
 	int			 rc;
 
 	for (i = 0; i < g->n; i++)
@@ -648,18 +654,30 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 		*cause = xasprintf(_("stream/%s: no snapshot.sha256 and no segment"), g->name);
 		return (-1);
 	}
-	if (fs_mkdir_p(tmpdir, 0700, cause) == -1)
-		return (-1);
 	tier = offstream_tier(g->name);
+	if (offstream_rank(file) == 2) {
+		buf_init(&b);
+		if ((rc = remote_get_head(r, tier, file, SEGMENT_HDRLEN, &b, cause)) == 0) {
+			what = xasprintf("%s/%s/%s", r->where, tier, file);
+			if (segment_hdr_parse(what, g->name, (const unsigned char *)b.data, b.len,
+			    &h, &authed, cause) == 0)
+				*ms = h.time_ms;
+			else
+				rc = 1;
+			free(what);
+		}
+		buf_clear(&b);
+		free(tier);
+		return (rc);
+	}
+	if (fs_mkdir_p(tmpdir, 0700, cause) == -1) {
+		free(tier);
+		return (-1);
+	}
 	local = str_join_path(tmpdir, file);
 	rc = remote_get(r, tier, file, local, cause);
-	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_read_hdr(local, &h, cause)) == 0)
-			*ms = h.time_ms;
-	} else if (rc == 0) {
-		if ((rc = segment_snapinfo_peek(tmpdir, &si, cause)) == 0)
-			*ms = si.time_ms;
-	}
+	if (rc == 0 && (rc = segment_snapinfo_peek(tmpdir, &si, cause)) == 0)
+		*ms = si.time_ms;
 	unlink(local);
 	rmdir(tmpdir);
 	free(local);
@@ -688,8 +706,9 @@ offstream_remove_gen(struct remote *r, const struct offstream_gen *g, char **cau
  * Apply stream.retention to the store's generations with the stream's own
  * rule (segment_gen_expired): never keep or the store's newest, never one
  * with a point within retention_s before now_ms. Dating a generation takes
- * the download of its newest segment into a folder under streamdir, and only
- * for those that started before the window. With dry nothing is removed.
+ * a ranged read of its newest segment's header (offstream_remote_newest),
+ * only for those that started before the window; one whose header does not
+ * authenticate is kept. With dry nothing is removed.
  * *out gets the names (free with str_list_free). Returns -1 with *cause.
  */
 int
@@ -701,7 +720,7 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 	char			*tmpdir;
 	size_t			 no, ng, i;
 	int64_t			 newest = 0, cutoff = now_ms - retention_s * 1000;
-	int			 rc = 0;
+	int			 rc = 0, k;
 
 	*out = NULL;
 	*nout = 0;
@@ -712,9 +731,17 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 		/* A generation's newest point is no earlier than its start. */
 		if (offstream_gen_start_ms(g[i].name) >= cutoff)
 			continue;
-		if (offstream_remote_newest(r, tmpdir, &g[i], &newest, cause) == -1) {
+		if ((k = offstream_remote_newest(r, tmpdir, &g[i], &newest, cause)) == -1) {
 			rc = -1;
 			break;
+		}
+		if (k == 1) {
+			/* Never removed on a time that does not authenticate: kept, and said. */
+			log_warn(_("stream: generation %s on %s is kept: %s"), g[i].name, r->where,
+			    *cause);
+			free(*cause);
+			*cause = NULL;
+			continue;
 		}
 		if (!segment_gen_expired(g[i].name, keep != NULL &&
 		    strcmp(keep, g[ng - 1].name) < 0 ? keep : g[ng - 1].name, newest,

@@ -176,6 +176,31 @@ segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
 }
 
 /*
+ * A segment's header from its first n bytes b (a ranged read of a file named
+ * name in generation gen, say): the magic, and the HMAC that binds it to the
+ * generation (segment_auth_check: *authed). Returns -1 with *cause naming
+ * name.
+ */
+int
+segment_hdr_parse(const char *name, const char *gen, const unsigned char *b, size_t n,
+    struct segment_hdr *h, bool *authed, char **cause)
+{
+	size_t	hdrlen;
+
+	hdrlen = n >= SEGMENT_HDRLEN_V1 && memcmp(b, SEGMENT_MAGIC_V1, 8) == 0 ?
+	    SEGMENT_HDRLEN_V1 : SEGMENT_HDRLEN;
+	if (n < hdrlen || (hdrlen == SEGMENT_HDRLEN && memcmp(b, SEGMENT_MAGIC, 8) != 0)) {
+		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), name);
+		return (-1);
+	}
+	if (segment_auth_check(name, gen, b, SEGMENT_HDRLEN_V1, hdrlen == SEGMENT_HDRLEN ?
+	    b + SEGMENT_HDRLEN_V1 : NULL, authed, cause) == -1)
+		return (-1);
+	segment_decode(b, h);
+	return (0);
+}
+
+/*
  * Check a header against the size of its payload: a page size SQLite can
  * use, whole frames, their number, a first frame. Returns -1 with *cause
  * (which names path).

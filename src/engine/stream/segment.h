@@ -105,6 +105,8 @@ int	 segment_writer_finish(struct segment_writer *, struct segment_hdr *, unsign
 	     char **);
 void	 segment_writer_abort(struct segment_writer *);
 int	 segment_read_hdr(const char *, struct segment_hdr *, char **);
+int	 segment_hdr_parse(const char *, const char *, const unsigned char *, size_t,
+	     struct segment_hdr *, bool *, char **);
 void	 segment_clear(struct segment *);
 int	 segment_last_seq(const char *, uint64_t *, char **);
 void	 segment_pos_after(const struct segment_hdr *, struct segment_pos *);
