@@ -198,6 +198,39 @@ pitr_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cau
 	return (0);
 }
 
+static int	pitr_rebuild_upto(const char *, int64_t, const char *, uint64_t,
+		    struct pitr_result *, char **);
+
+/*
+ * Segments verified whole in this run (a walk, or a rebuild that applied
+ * them), by path: one that fails later changed meanwhile, which is refused
+ * rather than taken for the end of the chain. In memory only.
+ */
+static char	**pitr_seen;
+static size_t	  pitr_nseen;
+
+/* Whether the segment at path verified earlier in this run. */
+static bool
+pitr_seen_has(const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < pitr_nseen; i++)
+		if (strcmp(pitr_seen[i], path) == 0)
+			return (true);
+	return (false);
+}
+
+/* Note that the segment at path verified. */
+static void
+pitr_seen_add(const char *path)
+{
+	if (pitr_seen_has(path))
+		return;
+	pitr_seen = xreallocarray(pitr_seen, pitr_nseen + 1, sizeof *pitr_seen);
+	pitr_seen[pitr_nseen++] = xstrdup(path);
+}
+
 /*
  * Choose the newest generation of streamdir whose snapshot is at or before
  * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
@@ -380,9 +413,24 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
  * pass PRAGMA integrity_check. Fills r (free with pitr_result_clear). Returns
  * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
  * cannot be written (errno), or fails integrity_check (r->bad_db).
+ *
+ * Into out, each segment is read once: its header checked, then its payload
+ * checked, hashed and applied chunk by chunk (segment_read_apply). A segment
+ * that then fails verification was partly applied: out is rebuilt again up
+ * to the one before it (only then is anything read twice). One that verified
+ * earlier in this run (the walk that found the point) and fails now changed
+ * meanwhile: refused, errno EIO ("changed while it was applied").
  */
 int
 pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
+    struct pitr_result *r, char **cause)
+{
+	return (pitr_rebuild_upto(backup_dir, at_ms, out, UINT64_MAX, r, cause));
+}
+
+/* pitr_rebuild, no further than segment max_seq (UINT64_MAX: to the end). */
+static int
+pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64_t max_seq,
     struct pitr_result *r, char **cause)
 {
 	struct segment_snapinfo	 si;
@@ -393,7 +441,8 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	char			*streamdir, *path, *why = NULL;
 	uint64_t		 seq;
 	int64_t			 last_ms;
-	int			 fd = -1;
+	bool			 dirty;
+	int			 fd = -1, k;
 
 	memset(r, 0, sizeof *r);
 	if (stream_status_read(backup_dir, &st, &why) != 0) {
@@ -416,7 +465,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	r->point_ms = last_ms = si.time_ms;
 	segment_pos_snapshot(&si, &pos);
 	memcpy(prev, si.sha, SEGMENT_SHALEN);
-	for (seq = 1; seq <= r->top; seq++) {
+	for (seq = 1; seq <= r->top && seq <= max_seq; seq++) {
 		path = segment_path(r->gendir, seq);
 		if (access(path, F_OK) != 0) {
 			pitr_break(r, xasprintf(_("%s: missing (%s), the chain has a gap "
@@ -424,7 +473,11 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (segment_open(path, &seg, &why) != 0) {
+		/* Into out: the header now, the payload as it is applied. */
+		if ((fd == -1 ? segment_open(path, &seg, &why) :
+		    segment_open_hdr(path, &seg, &why)) != 0) {
+			if (fd != -1 && pitr_seen_has(path))
+				goto changed;
 			pitr_break(r, why);
 			why = NULL;
 			free(path);
@@ -451,12 +504,36 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (fd != -1 && segment_apply(fd, out, &seg, cause) != 0) {
+		if (fd != -1 && (k = segment_read_apply(&seg, fd, out, &dirty, &why)) != 0) {
 			segment_clear(&seg);
+			if (k == -2) {
+				/* Writing out failed (errno): not the segment's fault. */
+				*cause = why;
+				free(path);
+				stream_status_clear(&st);
+				goto fail;
+			}
+			if (pitr_seen_has(path))
+				goto changed;
 			free(path);
 			stream_status_clear(&st);
-			goto fail;
+			if (!dirty) {
+				pitr_break(r, why);
+				break;
+			}
+			/* Frames of a segment that does not verify went in: again, to the one before. */
+			log_warn(_("%s; rebuilding %s again without it"), why, out);
+			close(fd);
+			pitr_result_clear(r);
+			k = pitr_rebuild_upto(backup_dir, at_ms, out, seq - 1, r, cause);
+			if (r->gendir != NULL && !r->broken) {
+				pitr_break(r, why);
+				r->later_ms = 0;
+			} else
+				free(why);
+			return (k);
 		}
+		pitr_seen_add(path);
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		if (!seg.authed)
@@ -466,7 +543,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		segment_clear(&seg);
 		free(path);
 	}
-	if (!r->broken && r->next_ms == 0)
+	if (!r->broken && r->next_ms == 0 && max_seq == UINT64_MAX)
 		pitr_check_tail(backup_dir, &st, r);
 	if (r->broken || r->next_ms != 0)
 		r->later_ms = 0;	/* the walk did not run out before at_ms */
@@ -488,6 +565,13 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		goto fail;
 	}
 	return (0);
+changed:
+	*cause = xasprintf(_("%s: changed while it was applied (it verified before; now: %s)"),
+	    path, why != NULL ? why : "?");
+	free(why);
+	free(path);
+	stream_status_clear(&st);
+	errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
 fail:
 	if (fd != -1)
 		close(fd);

@@ -54,6 +54,7 @@ struct segment {
 	bool		 open;			/* fd is ours */
 	size_t		 hdrlen;		/* where the payload starts */
 	bool		 authed;		/* its HMAC verified (else allowed unsigned) */
+	unsigned char	 hb[SEGMENT_HDRLEN];	/* the header as read */
 };
 
 /* A segment being written: frames streamed to a temporary file, then named (segment_writer_*). */
@@ -98,6 +99,8 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_open(const char *, struct segment *, char **);
+int	 segment_open_hdr(const char *, struct segment *, char **);
+int	 segment_read_apply(struct segment *, int, const char *, bool *, char **);
 int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
 	     char **);
 int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
