@@ -5,6 +5,10 @@
 # median, and the ratios of medians. Prints figures; asserts nothing. From a build tree:
 #   PDR=./patronus-dr srcdir=.. SIZE=512 RUNS=3 sh ../bench/recover.sh
 # PHASES=1 first prints one recover's output lines stamped with the seconds since it began.
+# STREAM=1: the primary also streams to the store after its set (a snapshot, then a segment of
+# STREAM_MB MiB, default 8), so recover restores the database from the stream's newer point;
+# each recover's line then also says the bytes it fetched (the sum of its "Fetching ... (N
+# bytes)" lines), and the restored database is compared with the primary's (.dump).
 #   recover      patronus-dr restore all --from-remote s3 --yes (list, fetch, verify, restore
 #                database, config and keys, forensic copies)
 #   fetch        patronus-dr fetch --from s3 NAME: list, fetch and verify the set, no restore
@@ -47,6 +51,21 @@ REMOTE="remote:
 printf '%s\n' "$REMOTE" >>"$T/h/dr.yaml"
 "$PDR" --config "$T/h/dr.yaml" backup --type daily >/dev/null 2>&1 || { echo "backup failed"; exit 1; }
 name=$(ls "$T/h/backup/patronus/daily" | sed -n 's/\.db$//p')
+if [ "${STREAM:-0}" = 1 ]; then
+	# A connection held open, as the service holds one: the WAL stays, the second round is a
+	# segment of the same generation.
+	"${WRITER:-$(dirname "$PDR")/tests/stream-writer}" "$T/h/var/lib/patronus/sdwan.db" 600 -1 0 &
+	HP=$!
+	sleep 1
+	"$PDR" --config "$T/h/dr.yaml" stream --once >/dev/null 2>&1 || { echo "stream failed"; exit 1; }
+	sqlite3 "$T/h/var/lib/patronus/sdwan.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+	    SELECT i + 1 FROM n WHERE i < ${STREAM_MB:-8}) INSERT INTO filler SELECT randomblob(1048576) FROM n;"
+	"$PDR" --config "$T/h/dr.yaml" stream --once >/dev/null 2>&1 || { echo "stream failed"; exit 1; }
+	kill "$HP"; wait "$HP" 2>/dev/null
+	sqlite3 "$T/h/var/lib/patronus/sdwan.db" .dump >"$T/primary.dump"
+	echo "# the stream: $(find "$T/store/pdr/bench/stream" -name '*_S3rver_object' | wc -l) objects," \
+	    "$(cat "$T/store/pdr/bench/stream"/*/*._S3rver_object | wc -c) bytes"
+fi
 bytes=$(cat "$T/h/backup/patronus/daily/$name"* | wc -c)
 KEY=$T/key
 cp "$T/h/etc/patronus/backup-encryption-key" "$KEY"
@@ -126,7 +145,15 @@ while [ "$run" -le "$RUNS" ]; do
 	standby
 	timed recover "restore all --from-remote s3 --yes" "$PDR" --config "$S/dr.yaml" \
 	    restore all --from-remote s3 --yes
-	cmp -s "$T/h/backup/patronus/daily/$name.db" "$S/db/sdwan.db" || echo "FAIL: the restored database is not the set's"
+	if [ "${STREAM:-0}" = 1 ]; then
+		echo "  fetched: $(cat "$T/out" "$T/err" | sed -n 's/.*Fetching .* (\([0-9]*\) bytes)$/\1/p' |
+		    awk '{ s += $1 } END { printf "%d bytes in %d files", s, NR }')"
+		sqlite3 "$S/db/sdwan.db" .dump | cmp -s - "$T/primary.dump" ||
+			echo "FAIL: the restored database is not the primary's last state"
+	else
+		cmp -s "$T/h/backup/patronus/daily/$name.db" "$S/db/sdwan.db" ||
+			echo "FAIL: the restored database is not the set's"
+	fi
 	standby
 	timed fetch "fetch --from s3 NAME (list, fetch, verify)" "$PDR" --config "$S/dr.yaml" \
 	    fetch --from s3 "$name"

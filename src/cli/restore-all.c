@@ -105,68 +105,6 @@ restore_all_print_point(const struct pitr_result *r)
 	    r->broken ? _(", the chain is broken after it") : "");
 }
 
-/*
- * The stream's newest good point at or before ra->at_ms in backup_dir/stream,
- * in *point_ms; false when there is no usable stream (said why).
- */
-static bool
-restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra, int64_t *point_ms)
-{
-	struct pitr_result	 r;
-	char			*path, *cause = NULL;
-
-	path = str_join_path(ctx->conf.backup_dir, "stream");
-	if (!fs_exists(path)) {
-		free(path);
-		return (false);
-	}
-	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, NULL, &r, &cause) != 0) {
-		printf(_("skipped: the stream: %s\n"), cmd_esc(cause));
-		free(cause);
-		pitr_result_clear(&r);
-		return (false);
-	}
-	*point_ms = r.point_ms;
-	restore_all_print_point(&r);
-	pitr_result_clear(&r);
-	return (true);
-}
-
-/* What restore_all_check_gen is told and finds. */
-struct restore_all_walk {
-	struct cmd_ctx			*ctx;
-	const struct restore_args	*ra;
-	const char			*where;		/* the store */
-	int64_t				 point_ms;
-};
-
-/*
- * offstream_fetch_newest's check: whether the stream as fetched so far has a
- * good point in generation gen or a newer one (its chain walked, not
- * rebuilt); else the skip is said. 0 when it has.
- */
-static int
-restore_all_check_gen(void *arg, const char *gen)
-{
-	struct restore_all_walk	*w = arg;
-	struct pitr_result	 r;
-	char			*cause = NULL;
-	int			 rc = -1;
-
-	if (pitr_rebuild(w->ctx->conf.backup_dir, w->ra->at_ms, NULL, &r, &cause) == 0 &&
-	    strcmp(r.generation, gen) >= 0) {
-		restore_all_print_point(&r);
-		w->point_ms = r.point_ms;
-		rc = 0;
-	} else
-		printf(_("skipped: stream generation %s on %s: %s\n"), cmd_esc(gen), w->where,
-		    cmd_esc(cause != NULL ? cause : r.skipped != NULL ? r.skipped : "?"));
-	free(cause);
-	pitr_result_clear(&r);
-	return (rc);
-}
-
 /* What restore all --from-remote brought here. Strings owned; restore_all_got_clear. */
 struct restore_all_got {
 	char		*db;		/* the fetched set's .db; absent with parts_dir */
@@ -177,7 +115,100 @@ struct restore_all_got {
 	bool		 checked;	/* the stream's newest point was checked ... */
 	bool		 stream;	/* ... and it is usable: point_ms */
 	int64_t		 point_ms;
+	char		*pitr_tmp;	/* the stream's point rebuilt there (pr), or NULL */
+	struct pitr_result pr;
+	char		*pitr_dir;	/* the live database's folder, made for pitr_tmp */
 };
+
+/*
+ * Rebuild the stream's newest good point at or before ra->at_ms in
+ * backup_dir/stream into g->pitr_tmp (made beside the live database the
+ * first time), g->pr saying what it holds: each segment read once, and the
+ * file installed later as it is (restore_stream_install). Returns -1 with
+ * *cause.
+ */
+static int
+restore_all_build(struct cmd_ctx *ctx, const struct restore_args *ra, struct restore_all_got *g,
+    char **cause)
+{
+	char	*dir;
+	int	 ex;
+
+	pitr_result_clear(&g->pr);
+	if (g->pitr_tmp == NULL) {
+		dir = fs_dirname(ctx->conf.database);
+		if (!fs_exists(dir))
+			g->pitr_dir = dir;
+		else
+			free(dir);
+		if ((g->pitr_tmp = restore_stream_tmp(&ctx->conf, &ex, cause)) == NULL)
+			return (-1);
+	}
+	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
+	return (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, g->pitr_tmp, &g->pr, cause));
+}
+
+/*
+ * The stream's newest good point at or before ra->at_ms in backup_dir/stream,
+ * rebuilt (restore_all_build): g->stream and g->point_ms; false when there is
+ * no usable stream (said why).
+ */
+static bool
+restore_all_stream_point(struct cmd_ctx *ctx, const struct restore_args *ra,
+    struct restore_all_got *g)
+{
+	char	*path, *cause = NULL;
+
+	g->checked = true;
+	path = str_join_path(ctx->conf.backup_dir, "stream");
+	if (!fs_exists(path)) {
+		free(path);
+		return (false);
+	}
+	free(path);
+	if (restore_all_build(ctx, ra, g, &cause) != 0) {
+		printf(_("skipped: the stream: %s\n"), cmd_esc(cause));
+		free(cause);
+		return (false);
+	}
+	restore_all_print_point(&g->pr);
+	g->stream = true;
+	g->point_ms = g->pr.point_ms;
+	return (true);
+}
+
+/* What restore_all_check_gen is told and finds. */
+struct restore_all_walk {
+	struct cmd_ctx			*ctx;
+	const struct restore_args	*ra;
+	struct restore_all_got		*g;
+	const char			*where;		/* the store */
+};
+
+/*
+ * offstream_fetch_newest's check: whether the stream as fetched so far has a
+ * good point in generation gen or a newer one, rebuilt into g->pitr_tmp
+ * (restore_all_build); else the skip is said. 0 when it has.
+ */
+static int
+restore_all_check_gen(void *arg, const char *gen)
+{
+	struct restore_all_walk	*w = arg;
+	char			*cause = NULL;
+
+	if (restore_all_build(w->ctx, w->ra, w->g, &cause) == 0 &&
+	    strcmp(w->g->pr.generation, gen) >= 0) {
+		restore_all_print_point(&w->g->pr);
+		w->g->stream = true;
+		w->g->point_ms = w->g->pr.point_ms;
+		return (0);
+	}
+	printf(_("skipped: stream generation %s on %s: %s\n"), cmd_esc(gen), w->where,
+	    cmd_esc(cause != NULL ? cause : w->g->pr.skipped != NULL ? w->g->pr.skipped :
+	    "?"));
+	free(cause);
+	return (-1);
+}
 
 /* The prefix of the folder that holds a set's manifest and archives during restore all. */
 #define RESTORE_PARTS_PREFIX	".restore-parts-"
@@ -240,6 +271,13 @@ restore_all_got_clear(struct restore_all_got *g)
 	free(g->parts_dir);
 	free(g->db);
 	free(g->name);
+	if (g->pitr_tmp != NULL)
+		unlink(g->pitr_tmp);
+	free(g->pitr_tmp);
+	pitr_result_clear(&g->pr);
+	if (g->pitr_dir != NULL)
+		rmdir(g->pitr_dir);
+	free(g->pitr_dir);
 	memset(g, 0, sizeof *g);
 }
 
@@ -307,6 +345,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	dir = str_join_path(ctx->conf.backup_dir, "stream");
 	w.ctx = ctx;
 	w.ra = ra;
+	w.g = g;
 	for (i = 0; i < sv.n && aa->want == NULL && !streamed; i++) {
 		if (sv.v[i].stream_newest == NULL)
 			continue;
@@ -325,15 +364,11 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 		printf(_("fetched the stream from %s: %zu files (%zu already there)\n"),
 		    sv.v[i].store->where, n, skipped);
 		streamed = true;
-		g->stream = true;
-		g->point_ms = w.point_ms;
 	}
 	free(dir);
 	/* No store's stream: one fetched earlier may be here. */
-	if (aa->want == NULL && !streamed) {
-		g->checked = true;
-		g->stream = restore_all_stream_point(ctx, ra, &g->point_ms);
-	}
+	if (aa->want == NULL && !streamed)
+		restore_all_stream_point(ctx, ra, g);
 	newest = fallback_newest_set(&sv, at_most, &newest_name);
 	if (g->stream && newest > 0 && g->point_ms > (int64_t)newest * 1000) {
 		printf(_("database: from the stream (%s), newer than the newest set %s (%s): "
@@ -494,8 +529,10 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	if (g.checked) {
 		stream = g.stream;
 		point_ms = g.point_ms;
-	} else
-		stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &point_ms);
+	} else {
+		stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &g);
+		point_ms = g.point_ms;
+	}
 	stream = stream && (!picked || point_ms > (int64_t)p.when * 1000);
 	/* The staged copy is of the fetched set's database: used when that is what goes in. */
 	if (stream || !picked || g.db == NULL || strcmp(g.db, p.db) != 0)
@@ -534,7 +571,9 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	ra->yes = true;
 	if (ex == 0 && stream) {
 		ra->kind = RESTORE_DB;
-		ex = restore_run_stream(ctx, ra);
+		/* rebuilt already when its point was found: installed as it is */
+		ex = restore_stream_install(ctx, ra, g.pitr_tmp, &g.pr);
+		g.pitr_tmp = NULL;
 	} else if (ex == 0) {
 		ra->kind = RESTORE_DB;
 		/* restore_run_db records it as soon as it is installed */

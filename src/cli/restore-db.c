@@ -148,6 +148,40 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 }
 
 /*
+ * A new empty file beside the live database (.BASE.pitr-XXXXXX) for a rebuild
+ * from the stream to be written to, so that installing it is a rename; those
+ * a killed run left are removed first, the folder made when it is not
+ * there. NULL with *cause and the exit status in *ex.
+ */
+char *
+restore_stream_tmp(const struct conf *c, int *ex, char **cause)
+{
+	const char	*base;
+	char		*dir, *tmp;
+	int		 fd;
+
+	restore_sweep(c->database, "pitr");
+	dir = fs_dirname(c->database);
+	if (fs_mkdir_p(dir, 0755, cause) != 0) {
+		*ex = EX_CANTCREAT;
+		free(dir);
+		return (NULL);
+	}
+	base = strrchr(c->database, '/');
+	base = base != NULL ? base + 1 : c->database;
+	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
+	free(dir);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*ex = fail_exit(fail_errno(errno));
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return (NULL);
+	}
+	close(fd);
+	return (tmp);
+}
+
+/*
  * restore db from the stream: rebuild the database as at ra->at_ms into a
  * temporary file in the live database's folder (every link checked,
  * integrity_check), then install it as restore db installs a set.
@@ -155,35 +189,15 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 int
 restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 {
-	struct restore_db_result	 res;
-	struct pitr_result		 r;
-	struct stat			 st;
-	char				 stamp[TIMEUTIL_BUFSZ], t[64], *dir, *tmp, *what;
-	char				*cause = NULL, *src;
-	const char			*base;
-	size_t				 i;
-	int				 fd, ex, pfd = -1;
-	enum fail_class			 fc;
+	struct pitr_result	 r;
+	char			*tmp, *what, *cause = NULL;
+	int			 ex;
 
-	restore_sweep(ctx->conf.database, "pitr");
-	dir = fs_dirname(ctx->conf.database);
-	if (fs_mkdir_p(dir, 0755, &cause) != 0) {
+	if ((tmp = restore_stream_tmp(&ctx->conf, &ex, &cause)) == NULL) {
 		cmd_error("%s", cause);
 		free(cause);
-		free(dir);
-		return (EX_CANTCREAT);
-	}
-	base = strrchr(ctx->conf.database, '/');
-	base = base != NULL ? base + 1 : ctx->conf.database;
-	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
-	free(dir);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		ex = fail_exit(fail_errno(errno));
-		cmd_error("%s: %s", tmp, strerror(errno));
-		free(tmp);
 		return (ex);
 	}
-	close(fd);
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
 		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
@@ -203,6 +217,28 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 		free(tmp);
 		return (ex);
 	}
+	return (restore_stream_install(ctx, ra, tmp, &r));
+}
+
+/*
+ * Install tmp, the database rebuilt from the stream as r says (pitr_rebuild
+ * into it): say the point reached, ask, pause a running stream, keep the
+ * live file and move tmp in, record it. tmp is removed and freed, r cleared.
+ */
+int
+restore_stream_install(struct cmd_ctx *ctx, const struct restore_args *ra, char *tmp,
+    struct pitr_result *pr)
+{
+	struct restore_db_result	 res;
+	struct pitr_result		 r = *pr;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], t[64], *what;
+	char				*cause = NULL, *src;
+	size_t				 i;
+	int				 ex, pfd = -1;
+	enum fail_class			 fc;
+
+	memset(pr, 0, sizeof *pr);
 	restore_print_point(ra, &r);
 	fflush(stdout);
 	src = r.sequence > 0 ? segment_path(r.gendir, r.sequence) : xasprintf("%s/snapshot.db", r.gendir);

@@ -158,6 +158,18 @@ pitr_verified_has(const char *path, const struct stat *sb, const unsigned char *
 	return (false);
 }
 
+/* Whether the snapshot at path was checked earlier in this run, whatever it is now. */
+static bool
+pitr_verified_path(const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < pitr_nverified; i++)
+		if (strcmp(pitr_verified[i].path, path) == 0)
+			return (true);
+	return (false);
+}
+
 /*
  * segment_snapshot_verify, once per snapshot and run (pitr_verified). si is
  * read from snapshot.sha256 either way. Returns -1 with *cause.
@@ -232,13 +244,16 @@ pitr_seen_add(const char *path)
 }
 
 /*
- * Choose the newest generation of streamdir whose snapshot is at or before
- * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
- * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
+ * Choose the newest generation of streamdir (older than below, when not
+ * NULL) whose snapshot is at or before at_ms, its snapshot.sha256
+ * authenticated, and with verify its snapshot.db matching it (else the
+ * caller checks it as it copies it: pitr_start); newer ones that cannot be
+ * used are noted in r. Fills r->gendir, r->generation, *si. Returns -1 with
+ * *cause when none.
  */
 static int
-pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r,
-    struct segment_snapinfo *si, char **cause)
+pitr_pick_generation(const char *streamdir, int64_t at_ms, const char *below, bool verify,
+    struct pitr_result *r, struct segment_snapinfo *si, char **cause)
 {
 	char	**gens, *dir, *why = NULL, t[64];
 	size_t	  n, i;
@@ -252,6 +267,8 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		return (-1);
 	}
 	for (i = n; i-- > 0;) {
+		if (below != NULL && strcmp(gens[i], below) >= 0)
+			continue;
 		dir = str_join_path(streamdir, gens[i]);
 		if (segment_snapinfo_read(dir, si, &why) != 0) {
 			pitr_skip(r, why);
@@ -266,7 +283,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 			continue;
 		}
 		any_old = true;
-		if (pitr_snapshot_verify(dir, si, &why) != 0) {
+		if (verify && pitr_snapshot_verify(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
 			why = NULL;
@@ -334,8 +351,10 @@ out:
 
 /*
  * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
- * has the SHA-256 that was authenticated (sha: the file may have been swapped
- * since), and open it for writing; -1 with *cause.
+ * has the SHA-256 that was authenticated (sha), and open it for writing. A
+ * copy that does not match: -2 with *cause when the snapshot was not
+ * checked before in this run (it is damaged: the caller tries an older
+ * generation), else it changed since (-1, EIO). -1 with *cause otherwise.
  */
 static int
 pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out,
@@ -355,12 +374,20 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		return (-1);
 	}
 	str_hex(sha, SEGMENT_SHALEN, want);
-	if (strcmp(hex, want) != 0) {
+	if (strcmp(hex, want) != 0 && pitr_verified_path(snap)) {
 		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
 		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
 		errno = EIO;
 		free(snap);
 		return (-1);
+	}
+	if (strcmp(hex, want) != 0) {
+		/* Not checked before: the copy is its check. */
+		*cause = xasprintf(_("%s: does not match its SHA-256 in %s (corrupt)"), snap,
+		    SEGMENT_SNAPSHOT_SHA);
+		unlink(out);
+		free(snap);
+		return (-2);
 	}
 	free(snap);
 	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
@@ -438,7 +465,7 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 	struct segment		 seg;
 	struct stream_status	 st;
 	unsigned char		 prev[SEGMENT_SHALEN];
-	char			*streamdir, *path, *why = NULL;
+	char			*streamdir, *path, *why = NULL, *below = NULL;
 	uint64_t		 seq;
 	int64_t			 last_ms;
 	bool			 dirty;
@@ -450,18 +477,40 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 		free(why);
 		why = NULL;
 	}
+	/*
+	 * Into out, the snapshot is checked as it is copied there (the copy's
+	 * SHA-256), not read a time more before: one that does not match is
+	 * skipped for the next older generation, as the walk skips it.
+	 */
 	streamdir = xasprintf("%s/stream", backup_dir);
-	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
-		free(streamdir);
-		stream_status_clear(&st);
-		return (-1);
+	for (;;) {
+		if (pitr_pick_generation(streamdir, at_ms, below, out == NULL, r, &si,
+		    cause) != 0 || segment_last_seq(r->gendir, &r->top, cause) != 0) {
+			free(below);
+			free(streamdir);
+			stream_status_clear(&st);
+			return (-1);
+		}
+		if (out == NULL || (fd = pitr_start(r, si.sha, out, &why)) >= 0)
+			break;
+		if (fd == -1) {
+			*cause = why;
+			free(below);
+			free(streamdir);
+			stream_status_clear(&st);
+			return (-1);
+		}
+		pitr_skip(r, why);
+		free(why);
+		why = NULL;
+		free(below);
+		below = r->generation;
+		r->generation = NULL;
+		free(r->gendir);
+		r->gendir = NULL;
 	}
+	free(below);
 	free(streamdir);
-	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
-	    (out != NULL && (fd = pitr_start(r, si.sha, out, cause)) == -1)) {
-		stream_status_clear(&st);
-		return (-1);
-	}
 	r->point_ms = last_ms = si.time_ms;
 	segment_pos_snapshot(&si, &pos);
 	memcpy(prev, si.sha, SEGMENT_SHALEN);
