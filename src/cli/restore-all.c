@@ -44,34 +44,22 @@ static char *restore_stage_dir;
 /*
  * A new empty file beside the live database (.BASE.fetch-XXXXXX) for the
  * fetched set's database to be written to as well, so that installing it is
- * a rename, not a second copy; those a killed run left are removed first.
- * The folder is made (0755, as the install would) when it is not there.
- * NULL when the file cannot be made.
+ * a rename, not a second copy (restore_beside_tmp). NULL when the file
+ * cannot be made.
  */
 static char *
 restore_stage_new(const struct conf *c)
 {
-	char	*dir, *path, *cause = NULL;
-	int	 fd;
+	char	*path, *cause = NULL;
+	bool	 made;
+	int	 ex;
 
-	restore_sweep(c->database, "fetch");
-	dir = fs_dirname(c->database);
-	if (!fs_exists(dir)) {
-		if (fs_mkdir_p(dir, 0755, &cause) == -1) {
-			free(cause);
-			free(dir);
-			return (NULL);
-		}
-		restore_stage_dir = xstrdup(dir);
-	}
-	path = xasprintf("%s/.%s.fetch-XXXXXX", dir, strrchr(c->database, '/') != NULL ?
-	    strrchr(c->database, '/') + 1 : c->database);
-	free(dir);
-	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
-		free(path);
+	if ((path = restore_beside_tmp(c, "fetch", &made, &ex, &cause)) == NULL) {
+		free(cause);
 		return (NULL);
 	}
-	close(fd);
+	if (made)
+		restore_stage_dir = fs_dirname(c->database);
 	return (path);
 }
 
@@ -131,18 +119,16 @@ static int
 restore_all_build(struct cmd_ctx *ctx, const struct restore_args *ra, struct restore_all_got *g,
     char **cause)
 {
-	char	*dir;
-	int	 ex;
+	bool	made;
+	int	ex;
 
 	pitr_result_clear(&g->pr);
 	if (g->pitr_tmp == NULL) {
-		dir = fs_dirname(ctx->conf.database);
-		if (!fs_exists(dir))
-			g->pitr_dir = dir;
-		else
-			free(dir);
-		if ((g->pitr_tmp = restore_stream_tmp(&ctx->conf, &ex, cause)) == NULL)
+		if ((g->pitr_tmp = restore_beside_tmp(&ctx->conf, "pitr", &made, &ex,
+		    cause)) == NULL)
 			return (-1);
+		if (made)
+			g->pitr_dir = fs_dirname(ctx->conf.database);
 	}
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	return (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, g->pitr_tmp, &g->pr, cause));

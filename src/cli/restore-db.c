@@ -148,20 +148,23 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 }
 
 /*
- * A new empty file beside the live database (.BASE.pitr-XXXXXX) for a rebuild
- * from the stream to be written to, so that installing it is a rename; those
- * a killed run left are removed first, the folder made when it is not
- * there. NULL with *cause and the exit status in *ex.
+ * A new empty file beside the live database (.BASE.TAG-XXXXXX) for what goes
+ * in to be written to, so that installing it is a rename; those of tag a
+ * killed run left are removed first, the folder made (0755) when it is not
+ * there (*made, may be NULL, says so). NULL with *cause and the exit status
+ * in *ex.
  */
 char *
-restore_stream_tmp(const struct conf *c, int *ex, char **cause)
+restore_beside_tmp(const struct conf *c, const char *tag, bool *made, int *ex, char **cause)
 {
 	const char	*base;
 	char		*dir, *tmp;
 	int		 fd;
 
-	restore_sweep(c->database, "pitr");
+	restore_sweep(c->database, tag);
 	dir = fs_dirname(c->database);
+	if (made != NULL)
+		*made = !fs_exists(dir);
 	if (fs_mkdir_p(dir, 0755, cause) != 0) {
 		*ex = EX_CANTCREAT;
 		free(dir);
@@ -169,7 +172,7 @@ restore_stream_tmp(const struct conf *c, int *ex, char **cause)
 	}
 	base = strrchr(c->database, '/');
 	base = base != NULL ? base + 1 : c->database;
-	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
+	tmp = xasprintf("%s/.%s.%s-XXXXXX", dir, base, tag);
 	free(dir);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		*ex = fail_exit(fail_errno(errno));
@@ -193,7 +196,7 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	char			*tmp, *what, *cause = NULL;
 	int			 ex;
 
-	if ((tmp = restore_stream_tmp(&ctx->conf, &ex, &cause)) == NULL) {
+	if ((tmp = restore_beside_tmp(&ctx->conf, "pitr", NULL, &ex, &cause)) == NULL) {
 		cmd_error("%s", cause);
 		free(cause);
 		return (ex);
