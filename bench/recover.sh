@@ -53,17 +53,22 @@ printf '%s\n' "$REMOTE" >>"$T/h/dr.yaml"
 name=$(ls "$T/h/backup/patronus/daily" | sed -n 's/\.db$//p')
 if [ "${STREAM:-0}" = 1 ]; then
 	# A connection held open, as the service holds one: the WAL stays, the second round is a
-	# segment of the same generation.
+	# segment of the same generation (no checkpoint meanwhile: the service's stream would
+	# have captured the frames before one).
 	"${WRITER:-$(dirname "$PDR")/tests/stream-writer}" "$T/h/var/lib/patronus/sdwan.db" 600 -1 0 &
 	HP=$!
 	sleep 1
-	"$PDR" --config "$T/h/dr.yaml" stream --once >/dev/null 2>&1 || { echo "stream failed"; exit 1; }
-	sqlite3 "$T/h/var/lib/patronus/sdwan.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
-	    SELECT i + 1 FROM n WHERE i < ${STREAM_MB:-8}) INSERT INTO filler SELECT randomblob(1048576) FROM n;"
-	"$PDR" --config "$T/h/dr.yaml" stream --once >/dev/null 2>&1 || { echo "stream failed"; exit 1; }
+	sqlite3 "$T/h/var/lib/patronus/sdwan.db" "INSERT INTO filler VALUES (randomblob(100))"
+	"$PDR" --config "$T/h/dr.yaml" stream --once >>"$T/stream.log" 2>&1 || { echo "stream failed"; exit 1; }
+	sqlite3 "$T/h/var/lib/patronus/sdwan.db" "PRAGMA wal_autocheckpoint = 0; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+	    SELECT i + 1 FROM n WHERE i < ${STREAM_MB:-8}) INSERT INTO filler SELECT randomblob(1048576) FROM n;" \
+	    >/dev/null
+	"$PDR" --config "$T/h/dr.yaml" stream --once >>"$T/stream.log" 2>&1 || { echo "stream failed"; exit 1; }
 	kill "$HP"; wait "$HP" 2>/dev/null
+	[ -n "${DEBUG:-}" ] && cat "$T/stream.log" "$T/h/backup/patronus/stream/status"
 	sqlite3 "$T/h/var/lib/patronus/sdwan.db" .dump >"$T/primary.dump"
-	echo "# the stream: $(find "$T/store/pdr/bench/stream" -name '*_S3rver_object' | wc -l) objects," \
+	echo "# the stream: $(ls -d "$T/store/pdr/bench/stream"/*/ | wc -l) generations," \
+	    "$(find "$T/store/pdr/bench/stream" -name '*.seg._S3rver_object' | wc -l) segments," \
 	    "$(cat "$T/store/pdr/bench/stream"/*/*._S3rver_object | wc -c) bytes"
 fi
 bytes=$(cat "$T/h/backup/patronus/daily/$name"* | wc -c)
