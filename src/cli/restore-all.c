@@ -108,6 +108,22 @@ struct restore_all_got {
 	char		*pitr_dir;	/* the live database's folder, made for pitr_tmp */
 };
 
+/* Make g->pitr_tmp beside the live database, once. Returns -1 with *cause. */
+static int
+restore_all_pitr_tmp(struct cmd_ctx *ctx, struct restore_all_got *g, char **cause)
+{
+	bool	made;
+	int	ex;
+
+	if (g->pitr_tmp != NULL)
+		return (0);
+	if ((g->pitr_tmp = restore_beside_tmp(&ctx->conf, "pitr", &made, &ex, cause)) == NULL)
+		return (-1);
+	if (made)
+		g->pitr_dir = fs_dirname(ctx->conf.database);
+	return (0);
+}
+
 /*
  * Rebuild the stream's newest good point at or before ra->at_ms in
  * backup_dir/stream into g->pitr_tmp (made beside the live database the
@@ -119,17 +135,9 @@ static int
 restore_all_build(struct cmd_ctx *ctx, const struct restore_args *ra, struct restore_all_got *g,
     char **cause)
 {
-	bool	made;
-	int	ex;
-
 	pitr_result_clear(&g->pr);
-	if (g->pitr_tmp == NULL) {
-		if ((g->pitr_tmp = restore_beside_tmp(&ctx->conf, "pitr", &made, &ex,
-		    cause)) == NULL)
-			return (-1);
-		if (made)
-			g->pitr_dir = fs_dirname(ctx->conf.database);
-	}
+	if (restore_all_pitr_tmp(ctx, g, cause) == -1)
+		return (-1);
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	return (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, g->pitr_tmp, &g->pr, cause));
 }
@@ -174,14 +182,18 @@ struct restore_all_walk {
 /*
  * offstream_fetch_newest's check: whether the stream as fetched so far has a
  * good point in generation gen or a newer one, rebuilt into g->pitr_tmp
- * (restore_all_build); else the skip is said. 0 when it has.
+ * (restore_all_build; staged: gen's snapshot is in g->pitr_tmp already,
+ * hashing so as it arrived, or ""); else the skip is said. 0 when it has.
  */
 static int
-restore_all_check_gen(void *arg, const char *gen)
+restore_all_check_gen(void *arg, const char *gen, const char *staged)
 {
 	struct restore_all_walk	*w = arg;
 	char			*cause = NULL;
 
+	/* Its snapshot was written into the rebuild's file as it arrived: not copied there. */
+	if (*staged != '\0' && w->g->pitr_tmp != NULL)
+		pitr_stage(w->g->pitr_tmp, gen, staged);
 	if (restore_all_build(w->ctx, w->ra, w->g, &cause) == 0 &&
 	    strcmp(w->g->pr.generation, gen) >= 0) {
 		restore_all_print_point(&w->g->pr);
@@ -338,8 +350,14 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 		g->checked = true;
 		w.where = sv.v[i].store->where;
 		log_info(_("Fetching the stream from %s into %s"), sv.v[i].store->where, dir);
-		if (offstream_fetch_newest(sv.v[i].store, dir, ra->at_ms, restore_all_check_gen,
-		    &w, &n, &skipped, &cause) == -1) {
+		/* The snapshot goes into the rebuild's file as it arrives, not copied after. */
+		if (restore_all_pitr_tmp(ctx, g, &cause) == -1) {
+			log_warn("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (offstream_fetch_newest(sv.v[i].store, dir, ra->at_ms, g->pitr_tmp,
+		    restore_all_check_gen, &w, &n, &skipped, &cause) == -1) {
 			safe = str_safe(cause);
 			printf(_("skipped: the stream on %s: %s\n"), sv.v[i].store->where, safe);
 			free(safe);

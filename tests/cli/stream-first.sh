@@ -98,6 +98,9 @@ done
 n=$(new_requests "$mark" | grep -c '"method": "GET", "target": "/pdr/site-a/stream/')
 [ "$n" -ge 3 ] && ok "the stream's snapshot and segments were downloaded ($n GETs)" || fail "stream GETs: $n"
 expect_match "$T/out" "^restored: database, config and keys\$" "all three restored"
+cat "$T/out" "$T/err" >"$T/both"
+expect_match "$T/both" "pitr-[A-Za-z0-9]{6}: written there as it was fetched, its SHA-256 as it arrived the one .* authenticates: not copied or read again" \
+    "the stream's snapshot went into the rebuild's file as it arrived, not copied after"
 sqlite3 "$SDB" .dump | cmp -s - "$T/primary.dump" && ok "the database is the primary's last state, row for row" ||
 	fail "the database differs from the primary's last state"
 cmp -s "$S/conf/config.yaml" "$H/etc/patronus/config.yaml" && ok "the config is back" || fail "the config differs"
@@ -115,6 +118,7 @@ run "$PDR" --config "$S/dr.yaml" restore all --from-remote sftp --yes
 expect_rc 0 "restore all --from-remote sftp with the stream newer than the set"
 cat "$T/out" "$T/err" >"$T/both"
 expect_no_match "$T/both" "Fetching hourly/$NEW\\.db" "the set's database is not fetched from SFTP"
+expect_match "$T/both" "written there as it was fetched" "sftp: the snapshot went into the rebuild's file as it arrived"
 expect_match "$T/both" "Fetching hourly/$NEW-manifest\\.txt" "its manifest is"
 sqlite3 "$SDB" .dump | cmp -s - "$T/primary.dump" && ok "sftp: the database is the primary's last state" ||
 	fail "sftp: the database differs"
@@ -169,6 +173,9 @@ expect_match "$T/out" "^skipped: the stream on s3://.*: .*no stream generation t
 expect_match "$T/out" "^database: no usable stream: the set is fetched whole\$" "says the set is fetched whole"
 expect_match "$T/out" "^fetched $NEW from sftp://" "the whole set is fetched"
 expect_match "$T/out" "^database: from $NEW " "the database from the set"
+cat "$T/out" "$T/err" >"$T/both"
+expect_no_match "$T/both" "written there as it was fetched, its SHA-256" \
+    "a damaged snapshot written as it arrived is not taken for the authenticated one"
 sqlite3 "$SDB" .dump | cmp -s - "$T/new.dump" && ok "the database is the newest set's, row for row" ||
 	fail "the database is not the newest set's"
 for g in $(ls "$R/stream" | grep '^[0-9]'); do

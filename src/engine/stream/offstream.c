@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/set/hashio.h"
 #include "engine/stream/offstream.h"
 #include "engine/stream/pitr.h"
 #include "engine/remote/curlio.h"
@@ -763,14 +764,16 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 /*
  * Bring generation g of the store into streamdir/GEN: each file skipped when
  * there with the same size, else downloaded under a temporary name, fsynced
- * and renamed (remote_get); the snapshot first, segments in order. The
- * generation is marked as held by the store (its progress file), so a stream
- * started here does not send it again. *got and *skipped count files (added
- * to). Returns -1 with *cause.
+ * and renamed (remote_get); the snapshot first, segments in order. With
+ * stage, a snapshot downloaded is written there too when the store can, and
+ * staged (HASHIO_HEXLEN) gets the SHA-256 of what both files hold, computed
+ * as it arrived (else it is left alone). The generation is marked as held by
+ * the store (its progress file), so a stream started here does not send it
+ * again. *got and *skipped count files (added to). Returns -1 with *cause.
  */
 static int
 offstream_fetch_one(struct remote *r, const char *streamdir, const struct offstream_gen *g,
-    size_t *got, size_t *skipped, char **cause)
+    const char *stage, char *staged, size_t *got, size_t *skipped, char **cause)
 {
 	struct stat	 sb;
 	char		*gendir, *local, *tier;
@@ -793,10 +796,18 @@ offstream_fetch_one(struct remote *r, const char *streamdir, const struct offstr
 		else {
 			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, g->o[j].file,
 			    g->o[j].size);
+			/* The snapshot is written to stage too, as it arrives. */
+			r->also = stage != NULL && offstream_rank(g->o[j].file) == 0 ? stage :
+			    NULL;
+			r->also_done = false;
 			if (remote_get(r, tier, g->o[j].file, local, cause) == -1)
 				rc = -1;
 			else
 				(*got)++;
+			if (rc == 0 && r->also != NULL && r->also_done &&
+			    strlen(r->sha256) == HASHIO_HEXLEN - 1)
+				memcpy(staged, r->sha256, HASHIO_HEXLEN);
+			r->also = NULL;
 		}
 		free(local);
 		if (rc == 0 && offstream_rank(g->o[j].file) == 1)
@@ -839,7 +850,7 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 	} else if (fs_mkdir_p(streamdir, 0700, cause) == -1)
 		rc = -1;
 	for (i = 0; i < ng && rc == 0; i++)
-		rc = offstream_fetch_one(r, streamdir, &g[i], got, skipped, cause);
+		rc = offstream_fetch_one(r, streamdir, &g[i], NULL, NULL, got, skipped, cause);
 	free(g);
 	remote_objects_free(o, no);
 	return (rc);
@@ -847,21 +858,24 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 
 /*
  * Bring the store's stream into streamdir one generation at a time, newest
- * first, and stop at the first that check(arg, GEN) finds usable (0): older
- * generations, which a restore of the newest point does not read, are not
- * downloaded. Generations begun after at_ms (INT64_MAX: none) are passed
+ * first, and stop at the first that check(arg, GEN, STAGED) finds usable (0):
+ * older generations, which a restore of the newest point does not read, are
+ * not downloaded. With stage, each snapshot downloaded is written there too
+ * (offstream_fetch_one): STAGED is its SHA-256 as it arrived, "" when it was
+ * not. Generations begun after at_ms (INT64_MAX: none) are passed
  * over. check returns -1 with its reason (said by it) to go on to the next
  * older one. *got and *skipped count files. Returns 0 when a generation
  * passed, -1 with *cause when the store failed or none did.
  */
 int
-offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms,
-    int (*check)(void *, const char *), void *arg, size_t *got, size_t *skipped,
+offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms, const char *stage,
+    int (*check)(void *, const char *, const char *), void *arg, size_t *got, size_t *skipped,
     char **cause)
 {
 	struct remote_object	*o;
 	struct offstream_gen	*g;
 	size_t			 no, ng, i, tried = 0;
+	char			 staged[HASHIO_HEXLEN];
 	int			 rc = -1;
 
 	*got = *skipped = 0;
@@ -873,9 +887,11 @@ offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms,
 		if (at_ms != INT64_MAX && offstream_gen_start_ms(g[i].name) > at_ms)
 			continue;
 		tried++;
-		if (offstream_fetch_one(r, streamdir, &g[i], got, skipped, cause) == -1)
+		staged[0] = '\0';
+		if (offstream_fetch_one(r, streamdir, &g[i], stage, staged, got, skipped,
+		    cause) == -1)
 			goto out;
-		if (check(arg, g[i].name) == 0) {
+		if (check(arg, g[i].name, staged) == 0) {
 			rc = 0;
 			goto out;
 		}

@@ -350,6 +350,47 @@ out:
 }
 
 /*
+ * What pitr_stage says out holds: a generation's snapshot.db as it was
+ * fetched, written there as it arrived, and its SHA-256 computed then. One
+ * rebuild takes it (pitr_start), whether it uses it or not.
+ */
+static struct {
+	char	*out;
+	char	*gen;
+	char	 hex[HASHIO_HEXLEN];
+} pitr_staged;
+
+/*
+ * Say that out holds generation gen's snapshot.db, fetched there as it
+ * arrived, hashing to hex (computed as it was written): the next rebuild into
+ * out of that generation, when hex is what snapshot.sha256 authenticates,
+ * neither copies the snapshot nor reads it again.
+ */
+void
+pitr_stage(const char *out, const char *gen, const char *hex)
+{
+	free(pitr_staged.out);
+	free(pitr_staged.gen);
+	pitr_staged.out = xstrdup(out);
+	pitr_staged.gen = xstrdup(gen);
+	xsnprintf(pitr_staged.hex, sizeof pitr_staged.hex, "%s", hex);
+}
+
+/* Whether out holds r's snapshot as pitr_stage said, its SHA-256 want; the word is taken. */
+static bool
+pitr_stage_take(const struct pitr_result *r, const char *out, const char *want)
+{
+	bool	ok;
+
+	ok = pitr_staged.out != NULL && strcmp(pitr_staged.out, out) == 0 &&
+	    strcmp(pitr_staged.gen, r->generation) == 0 && strcmp(pitr_staged.hex, want) == 0;
+	free(pitr_staged.out);
+	free(pitr_staged.gen);
+	memset(&pitr_staged, 0, sizeof pitr_staged);
+	return (ok);
+}
+
+/*
  * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
  * has the SHA-256 that was authenticated (sha), and open it for writing. A
  * copy that does not match: -2 with *cause when the snapshot was not
@@ -364,6 +405,13 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 	uint64_t	 size;
 	int		 fd;
 
+	str_hex(sha, SEGMENT_SHALEN, want);
+	if (pitr_stage_take(r, out, want)) {
+		log_info(_("%s: written there as it was fetched, its SHA-256 as it arrived "
+		    "the one %s/%s authenticates: not copied or read again"), out, r->generation,
+		    SEGMENT_SNAPSHOT_SHA);
+		goto open;
+	}
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
 	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
 		free(snap);
@@ -373,7 +421,6 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		free(snap);
 		return (-1);
 	}
-	str_hex(sha, SEGMENT_SHALEN, want);
 	if (strcmp(hex, want) != 0 && pitr_verified_path(snap)) {
 		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
 		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
@@ -390,6 +437,7 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		return (-2);
 	}
 	free(snap);
+open:
 	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
 		*cause = xasprintf("%s: %s", out, strerror(errno));
 		return (-1);
