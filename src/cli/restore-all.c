@@ -325,6 +325,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	char			*dir, *cause = NULL, *safe, t[64], b[TIMEUTIL_BUFSZ];
 	size_t			 nr, i, n, skipped;
 	time_t			 at_most, newest;
+	int64_t			 upper;
 	bool			 streamed = false;
 	int			 ex;
 
@@ -344,11 +345,24 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	w.ctx = ctx;
 	w.ra = ra;
 	w.g = g;
+	newest = fallback_newest_set(&sv, at_most, &newest_name);
 	for (i = 0; i < sv.n && aa->want == NULL && !streamed; i++) {
 		if (sv.v[i].stream_newest == NULL)
 			continue;
 		g->checked = true;
 		w.where = sv.v[i].store->where;
+		/* A stream whose newest segment is not newer than the set is not fetched. */
+		if (newest > 0 && ra->at_ms == INT64_MAX && ra->before_ms == INT64_MAX &&
+		    offstream_newest_ms(sv.v[i].store, ctx->conf.backup_dir, &upper, &cause) == 0 &&
+		    upper <= (int64_t)newest * 1000) {
+			printf(_("skipped: the stream on %s: its newest point (%s, as its newest "
+			    "segment's signed header says) is not newer than the newest set %s: "
+			    "not fetched\n"), sv.v[i].store->where,
+			    time_format_iso_ms(upper, t, sizeof t), newest_name);
+			continue;
+		}
+		free(cause);
+		cause = NULL;
 		log_info(_("Fetching the stream from %s into %s"), sv.v[i].store->where, dir);
 		/* The snapshot goes into the rebuild's file as it arrives, not copied after. */
 		if (restore_all_pitr_tmp(ctx, g, &cause) == -1) {
@@ -373,7 +387,6 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	/* No store's stream: one fetched earlier may be here. */
 	if (aa->want == NULL && !streamed)
 		restore_all_stream_point(ctx, ra, g);
-	newest = fallback_newest_set(&sv, at_most, &newest_name);
 	if (g->stream && newest > 0 && g->point_ms > (int64_t)newest * 1000) {
 		printf(_("database: from the stream (%s), newer than the newest set %s (%s): "
 		    "only that set's manifest, config and keys are fetched\n"),

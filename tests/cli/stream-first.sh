@@ -66,8 +66,12 @@ sqlite3 "$B/hourly/$NEW.db" .dump >"$T/new.dump"
 mark=$(wc -l <"$T/requests.log")
 run "$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --yes
 expect_rc 0 "restore all --from-remote with a set newer than the stream"
-expect_match "$T/out" "^database: the stream's newest point \\(.*\\) is not newer than the newest set $NEW .*: the set is fetched whole\$" \
-    "says the stream is older than the set, so the set is fetched whole"
+expect_match "$T/out" "^skipped: the stream on s3://.*: its newest point \\(.*, as its newest segment's signed header says\\) is not newer than the newest set $NEW: not fetched\$" \
+    "says the stream is older than the set, from its newest segment's header, and does not fetch it"
+expect_match "$T/out" "^database: no usable stream: the set is fetched whole\$" "so the set is fetched whole"
+n=$(new_requests "$mark" | grep '"method": "GET", "target": "/pdr/site-a/stream/' | tee "$T/sg" | wc -l)
+[ "$n" -eq 1 ] && grep -q '"Range", "bytes=0-143"' "$T/sg" &&
+	ok "of the stream, one ranged GET of its newest segment's header alone" || fail "stream GETs: $(cat "$T/sg")"
 expect_match "$T/out" "^fetched $NEW from s3://" "the whole set came from S3"
 n=$(gets_of "$mark" "$NEW.db")
 [ "$n" -ge 1 ] && ok "its database was downloaded ($n GETs)" || fail "no GET of $NEW.db"

@@ -686,6 +686,39 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 	return (rc);
 }
 
+/*
+ * The newest point the store's stream can hold, in *ms: its newest
+ * generation's newest segment's capture time (its signed header, a ranged
+ * read; else its snapshot's time). No point of the stream is later: a chain
+ * never goes back in time. A snapshot.sha256 is read from a copy in a
+ * folder made under workdir and removed. Returns 1 when that header does not
+ * authenticate, -1 with *cause when the store fails or holds no stream.
+ */
+int
+offstream_newest_ms(struct remote *r, const char *workdir, int64_t *ms, char **cause)
+{
+	struct remote_object	*o;
+	struct offstream_gen	*g;
+	char			*tmpdir;
+	size_t			 no, ng;
+	int			 rc;
+
+	if (offstream_list(r, &o, &no, &g, &ng, cause) == -1)
+		return (-1);
+	if (ng == 0) {
+		*cause = xasprintf(_("%s: no stream there (nothing under %s/)"), r->where,
+		    OFFSTREAM_DIR);
+		rc = -1;
+	} else {
+		tmpdir = xasprintf("%s/.offsite-probe-%s", workdir, remote_kind_names[r->kind]);
+		rc = offstream_remote_newest(r, tmpdir, &g[ng - 1], ms, cause);
+		free(tmpdir);
+	}
+	free(g);
+	remote_objects_free(o, no);
+	return (rc);
+}
+
 /* Remove a remote generation: segments newest first, the snapshot last, then its folder. */
 static int
 offstream_remove_gen(struct remote *r, const struct offstream_gen *g, char **cause)
