@@ -1,13 +1,16 @@
 #!/bin/sh
 # stream-first.sh: restore all --from-remote reads nothing twice (#21). Both stores on loopback
-# (a private sshd and s3rver behind the SigV4 checker, every request logged), a primary and a
-# standby at other paths. The stream's point older than the newest set: the set is fetched
-# whole. The stream's point newer: only the set's manifest, config and keys are fetched (no GET
-# of its database on S3, no "Fetching" of it from SFTP), nothing of the set is left in
-# backup_dir, and the database is the primary's last state row for row. The stream damaged on
-# both stores: the skip is named and the whole set is fetched and restored. Off-site retention
-# dates a generation from its newest segment's header alone (a ranged GET on S3, a ranged read
-# on SFTP), never downloading the segment whole.
+# (a private sshd whose sftp-server logs the bytes read, and s3rver behind the SigV4 checker,
+# every request logged), a primary and a standby at other paths. The stream older than the
+# newest set: not fetched (one ranged GET of its newest segment's header), the set fetched
+# whole. The stream newer: only the set's manifest, config and keys are fetched (no GET of its
+# database on S3, no "Fetching" of it from SFTP), the snapshot written into the rebuild's file
+# as it arrives, nothing of the set left in backup_dir, and the database is the primary's last
+# state row for row; SFTP down: all from S3, the skip named; an archive damaged on the store:
+# the older set's parts. Only the newest stream generation is fetched. The stream damaged on
+# both stores: each skip named, the whole set fetched and restored. Off-site retention dates a
+# generation from its newest segment's header alone (Range: bytes=0-143 on S3, a few hundred
+# bytes read on SFTP of a 2 MB segment); a header that does not authenticate keeps it.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/backup-fixture.sh"
 . "$srcdir/tests/cli/offsite-lib.sh"
@@ -127,7 +130,19 @@ expect_match "$T/both" "Fetching hourly/$NEW-manifest\\.txt" "its manifest is"
 sqlite3 "$SDB" .dump | cmp -s - "$T/primary.dump" && ok "sftp: the database is the primary's last state" ||
 	fail "sftp: the database differs"
 
-# A manifest on the store that no longer authenticates the archives: that set is skipped.
+# SFTP down: the stream and the set's parts come from S3, the skip named.
+stop_sshd
+rm -rf "$S/backups" "$S/db"
+run "$PDR" --config "$S/dr.yaml" restore all --from-remote --yes
+expect_rc 0 "restore all --from-remote with SFTP down"
+expect_match "$T/out" "^fetched the stream from s3://" "the stream came from S3"
+expect_match "$T/out" "^skipped: sftp://.*: cannot be listed: " "the SFTP store is named as skipped"
+expect_match "$T/out" "^fetched the manifest, config and keys of $NEW from s3://" "the set's parts came from S3"
+sqlite3 "$SDB" .dump | cmp -s - "$T/primary.dump" && ok "SFTP down: the database is the primary's last state" ||
+	fail "SFTP down: the database differs"
+restart_sshd || fail "sshd restarts"
+
+# An archive on the store that is no longer the one its manifest authenticates: that set is skipped.
 cp "$R/hourly/$NEW-config.tar.gz" "$T/config.good"
 printf 'XXXX' | dd of="$R/hourly/$NEW-config.tar.gz" bs=1 seek=100 conv=notrunc 2>/dev/null
 rm -rf "$S/backups" "$S/db"
