@@ -304,32 +304,55 @@ restore_stream_install(struct cmd_ctx *ctx, const struct restore_args *ra, char 
 
 /*
  * Whether the stream holds a good point newer than the set p (NULL: no set
- * verifies); says which it is either way when there is a stream.
+ * verifies); says which it is either way when there is a stream. When it
+ * does, the point is rebuilt already, into *tmp beside the live database
+ * (*r says what it holds; restore_stream_install puts it in): the chain is
+ * read once, not walked and then rebuilt. When the latest capture time in the
+ * stream's signed headers is not newer than p, nothing more of it is read.
  */
 bool
-restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms)
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms,
+    char **tmp, struct pitr_result *r)
 {
-	struct pitr_result	 r;
-	char			*path, *cause = NULL, t[64], b[64];
-	bool			 newer;
+	char	*path, *cause = NULL, t[64], b[64];
+	int64_t	 bound;
+	bool	 newer;
+	int	 ex;
 
+	*tmp = NULL;
+	memset(r, 0, sizeof *r);
 	path = xasprintf("%s/stream", ctx->conf.backup_dir);
 	if (!fs_exists(path)) {
 		free(path);
 		return (false);
 	}
 	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
-	    INT64_MAX, NULL, &r, &cause) != 0) {
-		log_warn(_("the stream cannot be used: %s"), cause);
-		free(cause);
-		pitr_result_clear(&r);
-		return (false);
-	}
-	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
-	time_format_iso_ms(r.point_ms, t, sizeof t);
 	if (p != NULL)
 		time_format_iso(p->when, b, sizeof b);
+	if (p != NULL && pitr_newest_bound(ctx->conf.backup_dir, &bound, &cause) == 0 &&
+	    bound <= (int64_t)p->when * 1000) {
+		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
+		    "latest capture (%s, its signed headers): the stream is not read further\n"),
+		    p->name, b, time_format_iso_ms(bound, t, sizeof t));
+		fflush(stdout);
+		return (false);
+	}
+	free(cause);
+	cause = NULL;
+	if ((*tmp = restore_beside_tmp(&ctx->conf, "pitr", NULL, &ex, &cause)) == NULL ||
+	    pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
+	    INT64_MAX, *tmp, r, &cause) != 0) {
+		log_warn(_("the stream cannot be used: %s"), cause);
+		free(cause);
+		pitr_result_clear(r);
+		if (*tmp != NULL)
+			unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return (false);
+	}
+	newer = p == NULL || r->point_ms > (int64_t)p->when * 1000;
+	time_format_iso_ms(r->point_ms, t, sizeof t);
 	if (newer && p != NULL)
 		printf(_("the stream's newest good point (%s) is newer than the newest set "
 		    "that verifies (%s, %s): restoring from the stream\n"), t, p->name, b);
@@ -339,9 +362,12 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	else
 		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
 		    "newest good point (%s)\n"), p->name, b, t);
-	if (newer)
-		restore_print_unsigned(&r);
 	fflush(stdout);
-	pitr_result_clear(&r);
+	if (!newer) {
+		pitr_result_clear(r);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
 	return (newer);
 }

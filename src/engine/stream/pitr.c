@@ -675,6 +675,63 @@ fail:
 	return (-1);
 }
 
+/*
+ * No point of BACKUP_DIR/stream is later than *ms: the latest capture time
+ * in the signed headers of the newest generation's segments (headers alone,
+ * 144 bytes each), or its snapshot's time (snapshot.sha256, signed) when it
+ * has none. Older generations ended before the newest began. Returns -1 with
+ * *cause when there is no generation or a file there does not authenticate
+ * (then nothing can be told without the walk).
+ */
+int
+pitr_newest_bound(const char *backup_dir, int64_t *ms, char **cause)
+{
+	struct segment_snapinfo	 si;
+	struct segment		 seg;
+	char			**gens, *streamdir, *gendir, *path;
+	size_t			 n;
+	uint64_t		 seq, top;
+	int			 rc = -1;
+
+	streamdir = xasprintf("%s/%s", backup_dir, STREAM_DIR);
+	if (segment_list_gens(streamdir, &gens, &n, cause) != 0) {
+		free(streamdir);
+		return (-1);
+	}
+	if (n == 0) {
+		*cause = xasprintf(_("%s: no stream generation"), streamdir);
+		str_list_free(gens, n);
+		free(streamdir);
+		return (-1);
+	}
+	gendir = str_join_path(streamdir, gens[n - 1]);
+	str_list_free(gens, n);
+	free(streamdir);
+	if (segment_snapinfo_read(gendir, &si, cause) != 0 ||
+	    segment_last_seq(gendir, &top, cause) != 0)
+		goto out;
+	*ms = si.time_ms;
+	for (seq = 1; seq <= top; seq++) {
+		path = segment_path(gendir, seq);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			continue;
+		}
+		if (segment_open_hdr(path, &seg, cause) != 0) {
+			free(path);
+			goto out;
+		}
+		if (seg.hdr.time_ms > *ms)
+			*ms = seg.hdr.time_ms;
+		segment_clear(&seg);
+		free(path);
+	}
+	rc = 0;
+out:
+	free(gendir);
+	return (rc);
+}
+
 /* The pid a running stream wrote in BACKUP_DIR/stream/lock, as text ("?" when unknown; caller frees). */
 static char *
 pitr_stream_pid(const char *backup_dir)
