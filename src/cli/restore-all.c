@@ -494,7 +494,7 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	struct restore_all_got	 g;
 	struct restore_pick	 p;
 	char			*pw, *why = NULL, *cause = NULL, *db_from = NULL, *what;
-	char			 t[64], b[TIMEUTIL_BUFSZ];
+	char			*bcause = NULL, t[64], b[TIMEUTIL_BUFSZ];
 	int64_t			 point_ms = 0;
 	bool			 picked, stream;
 	int			 ex;
@@ -546,10 +546,18 @@ restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra, const struct resto
 	if (g.checked) {
 		stream = g.stream;
 		point_ms = g.point_ms;
+	} else if (aa->want == NULL && picked && ra->at_ms == INT64_MAX &&
+	    pitr_newest_bound(ctx->conf.backup_dir, &point_ms, &bcause) == 0 &&
+	    point_ms <= (int64_t)p.when * 1000) {
+		/* Nothing of the stream can be newer than the set: it is not read further. */
+		printf(_("stream: its latest capture (%s, its signed headers) is not newer than "
+		    "%s: not used\n"), time_format_iso_ms(point_ms, t, sizeof t), p.name);
+		stream = false;
 	} else {
 		stream = aa->want == NULL && restore_all_stream_point(ctx, ra, &g);
 		point_ms = g.point_ms;
 	}
+	free(bcause);
 	stream = stream && (!picked || point_ms > (int64_t)p.when * 1000);
 	/* The staged copy is of the fetched set's database: used when that is what goes in. */
 	if (stream || !picked || g.db == NULL || strcmp(g.db, p.db) != 0)

@@ -65,6 +65,24 @@ NEW=$(ls "$B/hourly" | sed -n 's/\.db$//p')
 [ -n "$OLD" ] && [ -n "$NEW" ] && ok "two sets: $OLD, $NEW" || fail "sets: $OLD $NEW"
 sqlite3 "$B/hourly/$NEW.db" .dump >"$T/new.dump"
 
+# --- here (no --from-remote): a set newer than the stream's latest capture, the stream not read -
+P="$T/p"
+mkdir -p "$P/state"
+cp -a "$B" "$P/backup"
+sed -e "s|^database: .*|database: $P/db/sdwan.db|" -e "s|^config_dir: .*|config_dir: $P/conf|" \
+    -e "s|^wireguard_dir: .*|wireguard_dir: $P/wg|" -e "s|^backup_dir: .*|backup_dir: $P/backup|" \
+    -e "s|^state_dir: .*|state_dir: $P/state|" -e "s|^log_file: .*|log_file: $P/backup.log|" \
+    -e '/^remote:/,$d' "$C" >"$P/dr.yaml"
+run "$PDR" --config "$P/dr.yaml" restore all --yes
+expect_rc 0 "restore all here with a set newer than the stream"
+expect_match "$T/out" "^stream: its latest capture \\(.*, its signed headers\\) is not newer than $NEW: not used\$" \
+    "the stream is not read past its segments' headers, and says so"
+expect_match "$T/out" "^database: from $NEW " "the database from the set"
+cat "$T/out" "$T/err" >"$T/both"
+expect_no_match "$T/both" "rebuilding the database" "no rebuild from the stream"
+sqlite3 "$P/db/sdwan.db" .dump | cmp -s - "$T/new.dump" && ok "here: the database is the newest set's" ||
+	fail "here: the database is not the newest set's"
+
 # --- the stream older than the newest set: the set is fetched whole ----------------------------
 mark=$(wc -l <"$T/requests.log")
 run "$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --yes
