@@ -152,7 +152,7 @@ while [ "$run" -le "$RUNS" ]; do
 	    restore all --from-remote s3 --yes
 	if [ "${STREAM:-0}" = 1 ]; then
 		echo "  fetched: $(cat "$T/out" "$T/err" | sed -n 's/.*Fetching .* (\([0-9]*\) bytes)$/\1/p' |
-		    awk '{ s += $1 } END { printf "%d bytes in %d files", s, NR }')"
+		    awk '{ s += $1 } END { printf "%.0f bytes in %d files", s, NR }')"
 		sqlite3 "$S/db/sdwan.db" .dump | cmp -s - "$T/primary.dump" ||
 			echo "FAIL: the restored database is not the primary's last state"
 	else

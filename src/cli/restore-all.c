@@ -358,7 +358,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 			printf(_("skipped: the stream on %s: its newest point (%s, as its newest "
 			    "segment's signed header says) is not newer than the newest set %s: "
 			    "not fetched\n"), sv.v[i].store->where,
-			    time_format_iso_ms(upper, t, sizeof t), newest_name);
+			    time_format_iso_ms(upper, t, sizeof t), cmd_esc(newest_name));
 			continue;
 		}
 		free(cause);
@@ -390,7 +390,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 	if (g->stream && newest > 0 && g->point_ms > (int64_t)newest * 1000) {
 		printf(_("database: from the stream (%s), newer than the newest set %s (%s): "
 		    "only that set's manifest, config and keys are fetched\n"),
-		    time_format_iso_ms(g->point_ms, t, sizeof t), newest_name,
+		    time_format_iso_ms(g->point_ms, t, sizeof t), cmd_esc(newest_name),
 		    time_format_iso(newest, b, sizeof b));
 		fflush(stdout);
 		if (restore_parts_new(ctx->conf.backup_dir, g, &cause) == -1) {
@@ -406,7 +406,7 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 		if (g->stream && newest > 0)
 			printf(_("database: the stream's newest point (%s) is not newer than the "
 			    "newest set %s (%s): the set is fetched whole\n"),
-			    time_format_iso_ms(g->point_ms, t, sizeof t), newest_name,
+			    time_format_iso_ms(g->point_ms, t, sizeof t), cmd_esc(newest_name),
 			    time_format_iso(newest, b, sizeof b));
 		else if (g->checked && newest > 0)
 			printf(_("database: no usable stream: the set is fetched whole\n"));

@@ -478,7 +478,7 @@ fallback_fetch(const struct conf *c, struct fallback_survey *sv, const char *wan
 			return (FALLBACK_LOCAL);
 		}
 		dir = fallback_dir(c->backup_dir, s, parts_dir);
-		if (!fallback_room(dir, s, parts, cause)) {
+		if (!fallback_room(c->backup_dir, s, parts, cause)) {
 			free(dir);
 			free(cand);
 			return (FALLBACK_LOCAL);
@@ -499,7 +499,7 @@ fallback_fetch(const struct conf *c, struct fallback_survey *sv, const char *wan
 			switch (v->store->fail) {
 			case REMOTE_FAIL_LOCAL:
 				fallback_remove(c->backup_dir, s, parts_dir);
-				if (!fallback_room(dir, s, parts, cause)) {
+				if (!fallback_room(c->backup_dir, s, parts, cause)) {
 					free(why);
 					why = *cause;
 				}

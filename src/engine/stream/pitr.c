@@ -215,32 +215,51 @@ static int	pitr_rebuild_upto(const char *, int64_t, const char *, uint64_t,
 
 /*
  * Segments verified whole in this run (a walk, or a rebuild that applied
- * them), by path: one that fails later changed meanwhile, which is refused
- * rather than taken for the end of the chain. In memory only.
+ * them): per generation folder, the highest segment of an unbroken run from
+ * segment 1 (the walk goes in order and stops at the first that fails). One
+ * of them that fails later changed meanwhile, which is refused rather than
+ * taken for the end of the chain. In memory only.
  */
-static char	**pitr_seen;
-static size_t	  pitr_nseen;
+static struct pitr_seen {
+	char		*gendir;
+	uint64_t	 top;
+} pitr_seen[8];
+static size_t	pitr_nseen;
 
-/* Whether the segment at path verified earlier in this run. */
-static bool
-pitr_seen_has(const char *path)
+/* The record of gendir in pitr_seen, or NULL. */
+static struct pitr_seen *
+pitr_seen_find(const char *gendir)
 {
 	size_t	i;
 
 	for (i = 0; i < pitr_nseen; i++)
-		if (strcmp(pitr_seen[i], path) == 0)
-			return (true);
-	return (false);
+		if (strcmp(pitr_seen[i].gendir, gendir) == 0)
+			return (&pitr_seen[i]);
+	return (NULL);
 }
 
-/* Note that the segment at path verified. */
-static void
-pitr_seen_add(const char *path)
+/* Whether segment seq of gendir verified earlier in this run. */
+static bool
+pitr_seen_has(const char *gendir, uint64_t seq)
 {
-	if (pitr_seen_has(path))
-		return;
-	pitr_seen = xreallocarray(pitr_seen, pitr_nseen + 1, sizeof *pitr_seen);
-	pitr_seen[pitr_nseen++] = xstrdup(path);
+	const struct pitr_seen	*v = pitr_seen_find(gendir);
+
+	return (v != NULL && seq <= v->top);
+}
+
+/* Note that segment seq of gendir verified, all before it too. */
+static void
+pitr_seen_add(const char *gendir, uint64_t seq)
+{
+	struct pitr_seen	*v = pitr_seen_find(gendir);
+
+	if (v == NULL && pitr_nseen < nitems(pitr_seen)) {
+		v = &pitr_seen[pitr_nseen++];
+		v->gendir = xstrdup(gendir);
+		v->top = 0;
+	}
+	if (v != NULL && seq > v->top)
+		v->top = seq;
 }
 
 /*
@@ -573,7 +592,7 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 		/* Into out: the header now, the payload as it is applied. */
 		if ((fd == -1 ? segment_open(path, &seg, &why) :
 		    segment_open_hdr(path, &seg, &why)) != 0) {
-			if (fd != -1 && pitr_seen_has(path))
+			if (fd != -1 && pitr_seen_has(r->gendir, seq))
 				goto changed;
 			pitr_break(r, why);
 			why = NULL;
@@ -610,7 +629,7 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 				stream_status_clear(&st);
 				goto fail;
 			}
-			if (pitr_seen_has(path))
+			if (pitr_seen_has(r->gendir, seq))
 				goto changed;
 			free(path);
 			stream_status_clear(&st);
@@ -630,7 +649,7 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 				free(why);
 			return (k);
 		}
-		pitr_seen_add(path);
+		pitr_seen_add(r->gendir, seq);
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		if (!seg.authed)
