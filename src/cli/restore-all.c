@@ -355,9 +355,8 @@ restore_all_fetch(struct cmd_ctx *ctx, const struct restore_args *ra,
 		if (newest > 0 && ra->at_ms == INT64_MAX && ra->before_ms == INT64_MAX &&
 		    offstream_newest_ms(sv.v[i].store, ctx->conf.backup_dir, &upper, &cause) == 0 &&
 		    upper <= (int64_t)newest * 1000) {
-			printf(_("skipped: the stream on %s: its newest point (%s, as its newest "
-			    "segment's signed header says) is not newer than the newest set %s: "
-			    "not fetched\n"), sv.v[i].store->where,
+			printf(_("skipped: the stream on %s: its latest signed capture (%s) is not "
+			    "newer than the newest set %s: not fetched\n"), sv.v[i].store->where,
 			    time_format_iso_ms(upper, t, sizeof t), cmd_esc(newest_name));
 			continue;
 		}

@@ -87,7 +87,7 @@ sqlite3 "$P/db/sdwan.db" .dump | cmp -s - "$T/new.dump" && ok "here: the databas
 mark=$(wc -l <"$T/requests.log")
 run "$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --yes
 expect_rc 0 "restore all --from-remote with a set newer than the stream"
-expect_match "$T/out" "^skipped: the stream on s3://.*: its newest point \\(.*, as its newest segment's signed header says\\) is not newer than the newest set $NEW: not fetched\$" \
+expect_match "$T/out" "^skipped: the stream on s3://.*: its latest signed capture \\(.*\\) is not newer than the newest set $NEW: not fetched\$" \
     "says the stream is older than the set, from its newest segment's header, and does not fetch it"
 expect_match "$T/out" "^database: no usable stream: the set is fetched whole\$" "so the set is fetched whole"
 n=$(new_requests "$mark" | grep '"method": "GET", "target": "/pdr/site-a/stream/' | tee "$T/sg" | wc -l)

@@ -630,19 +630,19 @@ offstream_gen_start_ms(const char *gen)
  * segment, read from that segment's header alone (a ranged read of its first
  * SEGMENT_HDRLEN bytes, the header's HMAC checked: the rest of the segment is
  * not downloaded), else its snapshot's time (snapshot.sha256, small, read
- * from a copy downloaded into tmpdir). Returns 1 when the header does not
- * authenticate (*cause says why: the generation cannot be dated), -1 with
- * *cause when the store fails.
+ * from a copy downloaded into tmpdir; its HMAC checked with signed_only).
+ * Returns 1 when what dates it does not authenticate (*cause says why: the
+ * generation cannot be dated), -1 with *cause when the store fails.
  */
 static int
 offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offstream_gen *g,
-    int64_t *ms, char **cause)
+    bool signed_only, int64_t *ms, char **cause)
 {
 	struct segment_snapinfo	 si;
 	struct segment_hdr	 h;
 	struct buf		 b;
 	const char		*file = NULL;
-	char			*tier, *local, *what;
+	char			*tier, *local, *what, *gendir;
 	size_t			 i;
 	bool			 authed;
 	int			 rc;
@@ -671,17 +671,26 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 		free(tier);
 		return (rc);
 	}
-	if (fs_mkdir_p(tmpdir, 0700, cause) == -1) {
+	/* In a folder named as the generation, so that its HMAC can be checked there. */
+	gendir = str_join_path(tmpdir, g->name);
+	if (fs_mkdir_p(gendir, 0700, cause) == -1) {
+		free(gendir);
 		free(tier);
 		return (-1);
 	}
-	local = str_join_path(tmpdir, file);
+	local = str_join_path(gendir, file);
 	rc = remote_get(r, tier, file, local, cause);
-	if (rc == 0 && (rc = segment_snapinfo_peek(tmpdir, &si, cause)) == 0)
+	if (rc == 0 && signed_only && segment_snapinfo_read(gendir, &si, cause) != 0)
+		rc = 1;
+	else if (rc == 0 && !signed_only && segment_snapinfo_peek(gendir, &si, cause) != 0)
+		rc = -1;
+	if (rc == 0)
 		*ms = si.time_ms;
 	unlink(local);
+	rmdir(gendir);
 	rmdir(tmpdir);
 	free(local);
+	free(gendir);
 	free(tier);
 	return (rc);
 }
@@ -689,8 +698,10 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 /*
  * The newest point the store's stream can hold, in *ms: its newest
  * generation's newest segment's capture time (its signed header, a ranged
- * read; else its snapshot's time). No point of the stream is later: a chain
- * never goes back in time. A snapshot.sha256 is read from a copy in a
+ * read; else its snapshot's, signed too). No point of the stream is later
+ * (pitr refuses a segment captured before the one it follows; a clock set
+ * back while the stream ran could still leave an earlier segment later than
+ * this). A snapshot.sha256 is read from a copy in a
  * folder made under workdir and removed. Returns 1 when that header does not
  * authenticate, -1 with *cause when the store fails or holds no stream.
  */
@@ -711,7 +722,7 @@ offstream_newest_ms(struct remote *r, const char *workdir, int64_t *ms, char **c
 		rc = -1;
 	} else {
 		tmpdir = xasprintf("%s/.offsite-probe-%s", workdir, remote_kind_names[r->kind]);
-		rc = offstream_remote_newest(r, tmpdir, &g[ng - 1], ms, cause);
+		rc = offstream_remote_newest(r, tmpdir, &g[ng - 1], true, ms, cause);
 		free(tmpdir);
 	}
 	free(g);
@@ -765,7 +776,7 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 		/* A generation's newest point is no earlier than its start. */
 		if (offstream_gen_start_ms(g[i].name) >= cutoff)
 			continue;
-		if ((k = offstream_remote_newest(r, tmpdir, &g[i], &newest, cause)) == -1) {
+		if ((k = offstream_remote_newest(r, tmpdir, &g[i], false, &newest, cause)) == -1) {
 			rc = -1;
 			break;
 		}
