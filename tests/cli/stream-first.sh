@@ -137,6 +137,18 @@ cmp -s "$S/wg/wg0.conf" "$H/etc/wireguard/wg0.conf" && ok "the keys are back" ||
 run "$PDR" --config "$S/dr.yaml" backups
 expect_no_match "$T/out" "$NEW" "backups does not list a set whose database was never fetched"
 
+# --at a second after the set: the stream's point then is older than the set, which is fetched
+# whole (the stream is fetched: with --at no capture time rules it out beforehand).
+at=$(echo "$NEW" | sed -E 's/.*-([0-9]{4})([0-9]{2})([0-9]{2})-([0-9]{2})([0-9]{2})([0-9]{2})$/\1-\2-\3 \4:\5:\6/')
+at=$(date -u -d "$at UTC + 1 second" '+%Y-%m-%d %H:%M:%S')
+rm -rf "$S/backups" "$S/db"
+run env TZ=UTC "$PDR" --config "$S/dr.yaml" restore all --from-remote s3 --at "$at" --yes
+expect_rc 0 "restore all --from-remote --at a second after the set"
+expect_match "$T/out" "^database: the stream's newest point \\(.*\\) is not newer than the newest set $NEW .*: the set is fetched whole\$" \
+    "--at: the stream's point then is older than the set, which is fetched whole"
+sqlite3 "$SDB" .dump | cmp -s - "$T/new.dump" && ok "--at: the database is the set's" ||
+	fail "--at: the database is not the set's"
+
 # The same over SFTP: no "Fetching" of the set's database.
 rm -rf "$S/backups" "$S/db"
 run "$PDR" --config "$S/dr.yaml" restore all --from-remote sftp --yes
