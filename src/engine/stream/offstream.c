@@ -609,7 +609,10 @@ offstream_list(struct remote *r, struct remote_object **o, size_t *no,
 	return (0);
 }
 
-/* The start of a generation from its name (UTC YYYYmmdd-HHMMSS), unix ms; 0 unknown. */
+/*
+ * The start of a generation from its name (YYYYmmdd-HHMMSS in local time, as
+ * segment_gen_name writes it), unix ms; 0 unknown.
+ */
 static int64_t
 offstream_gen_start_ms(const char *gen)
 {
@@ -622,7 +625,8 @@ offstream_gen_start_ms(const char *gen)
 		return (0);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	return ((int64_t)timegm(&tm) * 1000);
+	tm.tm_isdst = -1;
+	return ((int64_t)mktime(&tm) * 1000);
 }
 
 /*
@@ -928,7 +932,12 @@ offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms, c
 	if (ng > 0 && fs_mkdir_p(streamdir, 0700, cause) == -1)
 		goto out;
 	for (i = ng; i-- > 0;) {
-		if (at_ms != INT64_MAX && offstream_gen_start_ms(g[i].name) > at_ms)
+		/*
+		 * Begun after at_ms: no point of it is at or before. A day of slack,
+		 * as the name is a local time (the rebuild decides; this only saves
+		 * the download).
+		 */
+		if (at_ms != INT64_MAX && offstream_gen_start_ms(g[i].name) - 86400000 > at_ms)
 			continue;
 		tried++;
 		staged[0] = '\0';
