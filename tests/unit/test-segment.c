@@ -379,9 +379,7 @@ START_TEST(test_rebuild_once)
 	/* Segment 2 changes after the walk: the rebuild refuses it, not a shorter chain. */
 	path = segment_path(gd, 2);
 	flip(path, SEGMENT_HDRLEN + FSZ + 100);
-	errno = 0;
-	ck_assert_int_eq(pitr_rebuild(bd, INT64_MAX, out, &r, &cause), -1);
-	ck_assert_int_eq(errno, EIO);
+	ck_assert_int_eq(pitr_rebuild(bd, INT64_MAX, out, &r, &cause), FAIL_IO);
 	ck_assert_msg(strstr(cause, "changed while it was applied") != NULL, "%s", cause);
 	ck_assert_msg(strstr(cause, path) != NULL, "%s", cause);
 	free(cause);
@@ -395,7 +393,7 @@ START_TEST(test_rebuild_once)
 	free(out);
 	out = str_join_path(bd2, "out.db");
 	/* (not a SQLite file: integrity_check fails after the rebuild) */
-	ck_assert_int_eq(pitr_rebuild(bd2, INT64_MAX, out, &r, &cause), -1);
+	ck_assert_int_eq(pitr_rebuild(bd2, INT64_MAX, out, &r, &cause), FAIL_DATA);
 	ck_assert(r.bad_db);
 	ck_assert(r.broken);
 	ck_assert_int_eq(r.sequence, 1);
@@ -506,7 +504,7 @@ START_TEST(test_stream_big)
 	/* Changed after it was verified: the apply refuses it. */
 	flip(path, SEGMENT_HDRLEN + (n - 10) * FSZ + 100);
 	ck_assert_int_ne(fd = open(out1, O_RDWR), -1);
-	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), -1);
+	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), FAIL_IO);
 	close(fd);
 	ck_assert_ptr_nonnull(strstr(cause, "changed while it was applied"));
 	free(cause);

@@ -210,7 +210,7 @@ pitr_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cau
 	return (0);
 }
 
-static int	pitr_rebuild_upto(const char *, int64_t, const char *, uint64_t,
+static enum fail_class pitr_rebuild_upto(const char *, int64_t, const char *, uint64_t,
 		    struct pitr_result *, char **);
 
 /*
@@ -411,19 +411,20 @@ pitr_stage_take(const struct pitr_result *r, const char *out, const char *want)
 
 /*
  * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
- * has the SHA-256 that was authenticated (sha), and open it for writing. A
- * copy that does not match: -2 with *cause when the snapshot was not
- * checked before in this run (it is damaged: the caller tries an older
- * generation), else it changed since (-1, EIO). -1 with *cause otherwise.
+ * has the SHA-256 that was authenticated (sha), and open it for writing into
+ * *fd. A copy that does not match: *damaged when the snapshot was not
+ * checked before in this run (the caller tries an older generation), else it
+ * changed since (FAIL_IO). Returns the failure class, with *cause.
  */
-static int
-pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out,
-    char **cause)
+static enum fail_class
+pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out, int *fd,
+    bool *damaged, char **cause)
 {
 	char		*snap, hex[HASHIO_HEXLEN], want[HASHIO_HEXLEN];
 	uint64_t	 size;
-	int		 fd;
+	enum fail_class	 fc;
 
+	*damaged = false;
 	str_hex(sha, SEGMENT_SHALEN, want);
 	if (pitr_stage_take(r, out, want)) {
 		log_info(_("%s: written there as it was fetched, its SHA-256 as it arrived "
@@ -432,20 +433,21 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		goto open;
 	}
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
-	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
+	if ((fc = restore_copy_file(snap, out, 0600, true, NULL, cause)) != FAIL_NONE) {
 		free(snap);
-		return (-1);
+		return (fc);
 	}
 	if (hashio_file(out, hex, &size, cause) != 0) {
+		/* hashio_file leaves errno as the failing call set it */
+		fc = fail_errno(errno);
 		free(snap);
-		return (-1);
+		return (fc);
 	}
 	if (strcmp(hex, want) != 0 && pitr_verified_path(snap)) {
 		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
 		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
-		errno = EIO;
 		free(snap);
-		return (-1);
+		return (FAIL_IO);
 	}
 	if (strcmp(hex, want) != 0) {
 		/* Not checked before: the copy is its check. */
@@ -453,15 +455,17 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		    SEGMENT_SNAPSHOT_SHA);
 		unlink(out);
 		free(snap);
-		return (-2);
+		*damaged = true;
+		return (FAIL_DATA);
 	}
 	free(snap);
 open:
-	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+	if ((*fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", out, strerror(errno));
-		return (-1);
+		return (fc);
 	}
-	return (fd);
+	return (FAIL_NONE);
 }
 
 /* Note in r that the chain stops at a file, and why (takes why). */
@@ -505,17 +509,18 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
  * with r->why naming the file and the reason. With out NULL nothing is
  * written (the chain is only checked); else out is created (0600) and must
  * pass PRAGMA integrity_check. Fills r (free with pitr_result_clear). Returns
- * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
- * cannot be written (errno), or fails integrity_check (r->bad_db).
+ * the failure class with *cause: FAIL_NOINPUT when there is no usable
+ * snapshot (r->gendir NULL), the class of the failing call when out cannot be
+ * written, FAIL_DATA when it fails integrity_check (r->bad_db).
  *
  * Into out, each segment is read once: its header checked, then its payload
  * checked, hashed and applied chunk by chunk (segment_read_apply). A segment
  * that then fails verification was partly applied: out is rebuilt again up
  * to the one before it (only then is anything read twice). One that verified
  * earlier in this run (the walk that found the point) and fails now changed
- * meanwhile: refused, errno EIO ("changed while it was applied").
+ * meanwhile: refused, FAIL_IO ("changed while it was applied").
  */
-int
+enum fail_class
 pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
     struct pitr_result *r, char **cause)
 {
@@ -523,7 +528,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 }
 
 /* pitr_rebuild, no further than segment max_seq (UINT64_MAX: to the end). */
-static int
+static enum fail_class
 pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64_t max_seq,
     struct pitr_result *r, char **cause)
 {
@@ -535,8 +540,9 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 	char			*streamdir, *path, *why = NULL, *below = NULL;
 	uint64_t		 seq;
 	int64_t			 last_ms;
-	bool			 dirty;
+	bool			 dirty, damaged;
 	int			 fd = -1, k;
+	enum fail_class		 fc;
 
 	memset(r, 0, sizeof *r);
 	if (stream_status_read(backup_dir, &st, &why) != 0) {
@@ -551,21 +557,23 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 	 */
 	streamdir = xasprintf("%s/stream", backup_dir);
 	for (;;) {
+		damaged = false;
 		if (pitr_pick_generation(streamdir, at_ms, below, out == NULL, r, &si,
-		    cause) != 0 || segment_last_seq(r->gendir, &r->top, cause) != 0) {
-			free(below);
-			free(streamdir);
-			stream_status_clear(&st);
-			return (-1);
-		}
-		if (out == NULL || (fd = pitr_start(r, si.sha, out, &why)) >= 0)
+		    cause) != 0)
+			fc = FAIL_NOINPUT;
+		else if (segment_last_seq(r->gendir, &r->top, cause) != 0)
+			/* the folder was listed a moment ago: failing to list it now is I/O */
+			fc = FAIL_IO;
+		else if (out == NULL || (fc = pitr_start(r, si.sha, out, &fd, &damaged,
+		    &why)) == FAIL_NONE)
 			break;
-		if (fd == -1) {
+		else if (!damaged)
 			*cause = why;
+		if (fc != FAIL_NONE && !damaged) {
 			free(below);
 			free(streamdir);
 			stream_status_clear(&st);
-			return (-1);
+			return (fc);
 		}
 		pitr_skip(r, why);
 		free(why);
@@ -620,10 +628,10 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 			free(path);
 			break;
 		}
-		if (fd != -1 && (k = segment_read_apply(&seg, fd, out, &dirty, &why)) != 0) {
+		if (fd != -1 && (k = segment_read_apply(&seg, fd, out, &dirty, &fc, &why)) != 0) {
 			segment_clear(&seg);
 			if (k == -2) {
-				/* Writing out failed (errno): not the segment's fault. */
+				/* Writing out failed (fc): not the segment's fault. */
 				*cause = why;
 				free(path);
 				stream_status_clear(&st);
@@ -641,13 +649,13 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 			log_warn(_("%s; rebuilding %s again without it"), why, out);
 			close(fd);
 			pitr_result_clear(r);
-			k = pitr_rebuild_upto(backup_dir, at_ms, out, seq - 1, r, cause);
+			fc = pitr_rebuild_upto(backup_dir, at_ms, out, seq - 1, r, cause);
 			if (r->gendir != NULL && !r->broken) {
 				pitr_break(r, why);
 				r->later_ms = 0;
 			} else
 				free(why);
-			return (k);
+			return (fc);
 		}
 		pitr_seen_add(r->gendir, seq);
 		segment_pos_after(&seg.hdr, &pos);
@@ -665,33 +673,36 @@ pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64
 		r->later_ms = 0;	/* the walk did not run out before at_ms */
 	stream_status_clear(&st);
 	if (fd == -1)
-		return (0);
+		return (FAIL_NONE);
 	if (fsync(fd) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: fsync: %s", out, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", out, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (pitr_integrity(out, cause) != 0) {
 		r->bad_db = true;
+		fc = FAIL_DATA;
 		goto fail;
 	}
-	return (0);
+	return (FAIL_NONE);
 changed:
 	*cause = xasprintf(_("%s: changed while it was applied (it verified before; now: %s)"),
 	    path, why != NULL ? why : "?");
 	free(why);
 	free(path);
 	stream_status_clear(&st);
-	errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
+	fc = FAIL_IO;
 fail:
 	if (fd != -1)
 		close(fd);
-	return (-1);
+	return (fc);
 }
 
 /*

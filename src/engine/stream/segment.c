@@ -608,13 +608,14 @@ fail:
  * seg->payload; with out_fd >= 0 each chunk, once its frames are checked, is
  * applied to that database (named out; *dirty then says whether any frame
  * was written, so a failure after it leaves out to be rebuilt). Returns -1
- * with *cause naming the file and the reason, -2 (errno, *cause) when
- * writing out failed.
+ * with *cause naming the file and the reason, -2 (its class in *wfc, may be
+ * NULL, and *cause) when writing out failed.
  */
 static int
 segment_load_payload(struct segment *seg, bool keep, int out_fd, const char *out, bool *dirty,
-    char **cause)
+    enum fail_class *wfc, char **cause)
 {
+	enum fail_class	 fc;
 	EVP_MD_CTX	*pctx, *fctx;
 	unsigned char	 md[SEGMENT_SHALEN], *b = NULL, *f, *chunk;
 	const char	*base, *path = seg->path;
@@ -656,7 +657,10 @@ segment_load_payload(struct segment *seg, bool keep, int out_fd, const char *out
 		for (j = 0, f = chunk; out_fd != -1 && j < k; j++, f += fsz) {
 			if (dirty != NULL)
 				*dirty = true;
-			if (segment_apply_frame(out_fd, out, seg->hdr.page_size, f, cause) == -1) {
+			if ((fc = segment_apply_frame(out_fd, out, seg->hdr.page_size, f,
+			    cause)) != FAIL_NONE) {
+				if (wfc != NULL)
+					*wfc = fc;
 				rc = -2;
 				goto out;
 			}
@@ -705,7 +709,7 @@ segment_load(const char *path, const char *gen, struct segment *seg, bool keep, 
 {
 	if (segment_load_hdr(path, gen, seg, keep, cause) == -1)
 		return (-1);
-	if (segment_load_payload(seg, keep, -1, NULL, NULL, cause) == -1) {
+	if (segment_load_payload(seg, keep, -1, NULL, NULL, NULL, cause) == -1) {
 		segment_clear(seg);
 		return (-1);
 	}
@@ -764,13 +768,14 @@ segment_open_hdr(const char *path, struct segment *seg, char **cause)
  * payload (segment_load_payload): each chunk is checked, hashed and written
  * to the database open on fd (named out). When it fails with *dirty set,
  * frames of a segment that does not verify are in out: the caller rebuilds
- * it. Returns -1 with *cause naming the file, -2 (errno, *cause) when
- * writing out failed.
+ * it. Returns -1 with *cause naming the file, -2 (its class in *wfc, may be
+ * NULL, and *cause) when writing out failed.
  */
 int
-segment_read_apply(struct segment *seg, int fd, const char *out, bool *dirty, char **cause)
+segment_read_apply(struct segment *seg, int fd, const char *out, bool *dirty,
+    enum fail_class *wfc, char **cause)
 {
-	return (segment_load_payload(seg, false, fd, out, dirty, cause));
+	return (segment_load_payload(seg, false, fd, out, dirty, wfc, cause));
 }
 
 /* Free what segment_read or segment_open filled. */
@@ -871,12 +876,14 @@ segment_check_link(const struct segment_pos *pos, const unsigned char *prev_sha,
 /*
  * Apply one WAL frame to a database file open on fd (named path in messages):
  * its page at (pgno-1)*page_size, the file truncated at a commit frame.
- * Returns -1 with *cause.
+ * Returns the failure class, with *cause.
  */
-int
+enum fail_class
 segment_apply_frame(int fd, const char *path, uint32_t page_size, const unsigned char *f,
     char **cause)
 {
+	enum fail_class	fc;
+
 	size_t		ps = page_size, done;
 	uint32_t	pgno, dbsize;
 	ssize_t		n;
@@ -891,24 +898,27 @@ segment_apply_frame(int fd, const char *path, uint32_t page_size, const unsigned
 			continue;
 		}
 		if (n <= 0) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			return (-1);
+			fc = n == 0 ? FAIL_IO : fail_errno(errno);
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
+			return (fc);
 		}
 	}
 	if (dbsize != 0 && ftruncate(fd, (off_t)dbsize * (off_t)ps) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
+		return (fc);
 	}
-	return (0);
+	return (FAIL_NONE);
 }
 
 /*
  * Apply a segment to a database file open on fd (named path in messages):
  * each frame's page at (pgno-1)*page_size, truncated at each commit frame.
  * A segment from segment_open is read again from its file in chunks, and its
- * payload must hash as it did when it was verified. Returns -1 with *cause.
+ * payload must hash as it did when it was verified. Returns the failure
+ * class (FAIL_IO for a segment changed or unreadable), with *cause.
  */
-int
+enum fail_class
 segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 {
 	EVP_MD_CTX	*ctx;
@@ -916,14 +926,14 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 	size_t		 fsz = SEGMENT_FRAME_HDRLEN + (size_t)seg->hdr.page_size, k;
 	uint64_t	 i;
 	ssize_t		 n;
-	int		 rc = -1;
+	enum fail_class	 rc = FAIL_IO;
 
 	if (seg->payload != NULL) {
 		for (i = 0; i < seg->hdr.n_frames; i++)
-			if (segment_apply_frame(fd, path, seg->hdr.page_size,
-			    seg->payload + i * fsz, cause) == -1)
-				return (-1);
-		return (0);
+			if ((rc = segment_apply_frame(fd, path, seg->hdr.page_size,
+			    seg->payload + i * fsz, cause)) != FAIL_NONE)
+				return (rc);
+		return (FAIL_NONE);
 	}
 	k = segment_chunk_frames(fsz);
 	b = xmalloc(k * fsz);
@@ -932,13 +942,16 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 		if (k > seg->hdr.n_frames - i)
 			k = (size_t)(seg->hdr.n_frames - i);
 		if ((n = segment_pread(seg->fd, seg->path, b, k * fsz,
-		    (off_t)seg->hdrlen + (off_t)(i * fsz), cause)) == -1)
+		    (off_t)seg->hdrlen + (off_t)(i * fsz), cause)) == -1) {
+			rc = FAIL_IO;
 			goto out;
+		}
 		if ((size_t)n != k * fsz)
 			break;
 		EVP_DigestUpdate(ctx, b, k * fsz);
 		for (f = b; k > 0; k--, i++, f += fsz)
-			if (segment_apply_frame(fd, path, seg->hdr.page_size, f, cause) == -1)
+			if ((rc = segment_apply_frame(fd, path, seg->hdr.page_size, f,
+			    cause)) != FAIL_NONE)
 				goto out;
 		k = segment_chunk_frames(fsz);
 	}
@@ -946,10 +959,10 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 	if (i != seg->hdr.n_frames || memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
 		*cause = xasprintf(_("%s: changed while it was applied (its payload no longer "
 		    "matches its SHA-256)"), seg->path);
-		errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
+		rc = FAIL_IO;
 		goto out;
 	}
-	rc = 0;
+	rc = FAIL_NONE;
 out:
 	EVP_MD_CTX_free(ctx);
 	free(b);

@@ -8,6 +8,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/fail.h"
+
 #define SEGMENT_MAGIC		"PDRSEG02"	/* signed: the header ends in its HMAC */
 #define SEGMENT_MAGIC_V1	"PDRSEG01"	/* unsigned, read only with --allow-unsigned */
 #define SEGMENT_HDRLEN_V1	112	/* the fields, and a PDRSEG01 file's payload offset */
@@ -100,7 +102,8 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_open(const char *, struct segment *, char **);
 int	 segment_open_hdr(const char *, struct segment *, char **);
-int	 segment_read_apply(struct segment *, int, const char *, bool *, char **);
+int	 segment_read_apply(struct segment *, int, const char *, bool *, enum fail_class *,
+	     char **);
 int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
 	     char **);
 int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
@@ -117,8 +120,9 @@ void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *
 bool	 segment_continues(const struct segment_pos *, const struct segment_hdr *);
 int	 segment_check_link(const struct segment_pos *, const unsigned char *,
 	     const struct segment *, char **);
-int	 segment_apply(int, const char *, const struct segment *, char **);
-int	 segment_apply_frame(int, const char *, uint32_t, const unsigned char *, char **);
+enum fail_class segment_apply(int, const char *, const struct segment *, char **);
+enum fail_class segment_apply_frame(int, const char *, uint32_t, const unsigned char *,
+	    char **);
 
 int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
 int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);
