@@ -300,7 +300,9 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 	struct restore_all_args		 aa;
 	struct restore_args		 ra;
 	struct restore_pick		 p;
+	struct pitr_result		 pr;
 	char				*pw, *why = NULL, *cause = NULL, *from_db = NULL, *from_name;
+	char				*tmp;
 	char				 stamp[64];
 	bool				 picked, named, latest = false;
 	int				 opt, ex;
@@ -522,7 +524,7 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		cmd_offsite_note(ctx, restore_local_newest(ctx, picked ? &p : NULL));
 	/* Without --from, the stream's newest good point (before the limit) when it is newer. */
 	if (ra.kind == RESTORE_DB && !named &&
-	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms)) {
+	    restore_stream_newer(ctx, picked ? &p : NULL, ra.before_ms, &tmp, &pr)) {
 		if (picked)
 			restore_pick_clear(&p);
 		else if (pw == NULL)
@@ -531,7 +533,8 @@ cmd_restore_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char 
 		restore_password_free(pw);
 		if (ra.before_ms != INT64_MAX)
 			ra.at_ms = ra.before_ms - 1;
-		return (restore_run_stream(ctx, &ra));
+		/* rebuilt already when its point was found: installed as it is */
+		return (restore_stream_install(ctx, &ra, tmp, &pr));
 	}
 	if (!picked) {
 		cmd_error("%s", cause);

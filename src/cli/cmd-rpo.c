@@ -103,6 +103,11 @@ rpo_stream(const struct conf *c, int64_t now_ms, int64_t before_ms)
 		point = st.caught_up_ms;
 	cmd_say(_("newest stream point: %s (segment %" PRIu64 " of generation %s)\n"),
 	    time_format_iso_ms(point, t, sizeof t), r.sequence, r.generation);
+	/* The caught-up time is the status file's word, which nothing signs: said so. */
+	if (point != r.point_ms)
+		cmd_say(_("note: that is when stream/status (not signed) says the stream last "
+		    "caught up; the newest signed point, segment %" PRIu64 "'s capture, is %s\n"),
+		    r.sequence, time_format_iso_ms(r.point_ms, d, sizeof d));
 	if (r.broken)
 		cmd_say(_("WARNING: the stream chain is broken (%s): that is its last good "
 		    "point\n"), r.why);

@@ -142,6 +142,43 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 }
 
 /*
+ * A new empty file beside the live database (.BASE.TAG-XXXXXX) for what goes
+ * in to be written to, so that installing it is a rename; those of tag a
+ * killed run left are removed first, the folder made (0755) when it is not
+ * there (*made, may be NULL, says so). NULL with *cause and the exit status
+ * in *ex.
+ */
+char *
+restore_beside_tmp(const struct conf *c, const char *tag, bool *made, int *ex, char **cause)
+{
+	const char	*base;
+	char		*dir, *tmp;
+	int		 fd;
+
+	restore_sweep(c->database, tag);
+	dir = fs_dirname(c->database);
+	if (made != NULL)
+		*made = !fs_exists(dir);
+	if (fs_mkdir_p(dir, 0755, cause) != 0) {
+		*ex = EX_CANTCREAT;
+		free(dir);
+		return (NULL);
+	}
+	base = strrchr(c->database, '/');
+	base = base != NULL ? base + 1 : c->database;
+	tmp = xasprintf("%s/.%s.%s-XXXXXX", dir, base, tag);
+	free(dir);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		*ex = fail_exit(fail_errno(errno));
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return (NULL);
+	}
+	close(fd);
+	return (tmp);
+}
+
+/*
  * restore db from the stream: rebuild the database as at ra->at_ms into a
  * temporary file in the live database's folder (every link checked,
  * integrity_check), then install it as restore db installs a set.
@@ -149,35 +186,16 @@ restore_print_point(const struct restore_args *ra, const struct pitr_result *r)
 int
 restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 {
-	struct restore_db_result	 res;
-	struct pitr_result		 r;
-	struct stat			 st;
-	char				 stamp[TIMEUTIL_BUFSZ], t[64], *dir, *tmp, *what;
-	char				*cause = NULL, *src;
-	const char			*base;
-	size_t				 i;
-	int				 fd, ex, pfd = -1;
-	enum fail_class			 fc;
+	struct pitr_result	 r;
+	char			*tmp, *what, *cause = NULL;
+	int			 ex;
+	enum fail_class		 fc;
 
-	restore_sweep(ctx->conf.database, "pitr");
-	dir = fs_dirname(ctx->conf.database);
-	if (fs_mkdir_p(dir, 0755, &cause) != 0) {
+	if ((tmp = restore_beside_tmp(&ctx->conf, "pitr", NULL, &ex, &cause)) == NULL) {
 		cmd_error("%s", cause);
 		free(cause);
-		free(dir);
-		return (EX_CANTCREAT);
-	}
-	base = strrchr(ctx->conf.database, '/');
-	base = base != NULL ? base + 1 : ctx->conf.database;
-	tmp = xasprintf("%s/.%s.pitr-XXXXXX", dir, base);
-	free(dir);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		ex = fail_exit(fail_errno(errno));
-		cmd_error("%s: %s", tmp, strerror(errno));
-		free(tmp);
 		return (ex);
 	}
-	close(fd);
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
 	if ((fc = pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause)) !=
 	    FAIL_NONE) {
@@ -197,6 +215,28 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 		free(tmp);
 		return (ex);
 	}
+	return (restore_stream_install(ctx, ra, tmp, &r));
+}
+
+/*
+ * Install tmp, the database rebuilt from the stream as r says (pitr_rebuild
+ * into it): say the point reached, ask, pause a running stream, keep the
+ * live file and move tmp in, record it. tmp is removed and freed, r cleared.
+ */
+int
+restore_stream_install(struct cmd_ctx *ctx, const struct restore_args *ra, char *tmp,
+    struct pitr_result *pr)
+{
+	struct restore_db_result	 res;
+	struct pitr_result		 r = *pr;
+	struct stat			 st;
+	char				 stamp[TIMEUTIL_BUFSZ], t[64], *what;
+	char				*cause = NULL, *src;
+	size_t				 i;
+	int				 ex, pfd = -1;
+	enum fail_class			 fc;
+
+	memset(pr, 0, sizeof *pr);
 	restore_print_point(ra, &r);
 	fflush(stdout);
 	src = r.sequence > 0 ? segment_path(r.gendir, r.sequence) : xasprintf("%s/snapshot.db", r.gendir);
@@ -259,32 +299,55 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 
 /*
  * Whether the stream holds a good point newer than the set p (NULL: no set
- * verifies); says which it is either way when there is a stream.
+ * verifies); says which it is either way when there is a stream. When it
+ * does, the point is rebuilt already, into *tmp beside the live database
+ * (*r says what it holds; restore_stream_install puts it in): the chain is
+ * read once, not walked and then rebuilt. When the latest capture time in the
+ * stream's signed headers is not newer than p, nothing more of it is read.
  */
 bool
-restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms)
+restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t before_ms,
+    char **tmp, struct pitr_result *r)
 {
-	struct pitr_result	 r;
-	char			*path, *cause = NULL, t[64], b[64];
-	bool			 newer;
+	char	*path, *cause = NULL, t[64], b[64];
+	int64_t	 bound;
+	bool	 newer;
+	int	 ex;
 
+	*tmp = NULL;
+	memset(r, 0, sizeof *r);
 	path = xasprintf("%s/stream", ctx->conf.backup_dir);
 	if (!fs_exists(path)) {
 		free(path);
 		return (false);
 	}
 	free(path);
-	if (pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
-	    INT64_MAX, NULL, &r, &cause) != 0) {
-		log_warn(_("the stream cannot be used: %s"), cause);
-		free(cause);
-		pitr_result_clear(&r);
-		return (false);
-	}
-	newer = p == NULL || r.point_ms > (int64_t)p->when * 1000;
-	time_format_iso_ms(r.point_ms, t, sizeof t);
 	if (p != NULL)
 		time_format_iso(p->when, b, sizeof b);
+	if (p != NULL && pitr_newest_bound(ctx->conf.backup_dir, &bound, &cause) == 0 &&
+	    bound <= (int64_t)p->when * 1000) {
+		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
+		    "latest capture (%s, its signed headers): the stream is not read further\n"),
+		    p->name, b, time_format_iso_ms(bound, t, sizeof t));
+		fflush(stdout);
+		return (false);
+	}
+	free(cause);
+	cause = NULL;
+	if ((*tmp = restore_beside_tmp(&ctx->conf, "pitr", NULL, &ex, &cause)) == NULL ||
+	    pitr_rebuild(ctx->conf.backup_dir, before_ms != INT64_MAX ? before_ms - 1 :
+	    INT64_MAX, *tmp, r, &cause) != 0) {
+		log_warn(_("the stream cannot be used: %s"), cause);
+		free(cause);
+		pitr_result_clear(r);
+		if (*tmp != NULL)
+			unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return (false);
+	}
+	newer = p == NULL || r->point_ms > (int64_t)p->when * 1000;
+	time_format_iso_ms(r->point_ms, t, sizeof t);
 	if (newer && p != NULL)
 		printf(_("the stream's newest good point (%s) is newer than the newest set "
 		    "that verifies (%s, %s): restoring from the stream\n"), t, p->name, b);
@@ -294,9 +357,12 @@ restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p, int64_t 
 	else
 		printf(_("the newest set that verifies (%s, %s) is newer than the stream's "
 		    "newest good point (%s)\n"), p->name, b, t);
-	if (newer)
-		restore_print_unsigned(&r);
 	fflush(stdout);
-	pitr_result_clear(&r);
+	if (!newer) {
+		pitr_result_clear(r);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
 	return (newer);
 }

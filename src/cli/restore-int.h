@@ -41,8 +41,12 @@ struct restore_all_args {
 int	restore_run_db(struct cmd_ctx *ctx, const struct restore_args *ra,
 	    const struct restore_pick *p, const char *password, const char *staged);
 int	restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra);
+char	*restore_beside_tmp(const struct conf *c, const char *tag, bool *made, int *ex,
+	    char **cause);
+int	restore_stream_install(struct cmd_ctx *ctx, const struct restore_args *ra, char *tmp,
+	    struct pitr_result *r);
 bool	restore_stream_newer(struct cmd_ctx *ctx, const struct restore_pick *p,
-	    int64_t before_ms);
+	    int64_t before_ms, char **tmp, struct pitr_result *r);
 int	restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	    const struct restore_pick *p, const char *password);
 int	restore_run_all(struct cmd_ctx *ctx, struct restore_args *ra,

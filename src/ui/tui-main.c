@@ -157,16 +157,21 @@ main_scan_rpo(struct tui *t)
 	t->rpo_scanned_ms = now;
 	if (stream_status_read(c->backup_dir, &st, &cause) != 0) {
 		free(cause);
+		cause = NULL;
 		memset(&st, 0, sizeof st);
 	}
 	sp = st.caught_up_ms > st.segment_ms ? st.caught_up_ms : st.segment_ms;
 	/* a stream that kept points from before the limit reaches just before it */
 	if (sp >= limit)
 		sp = st.oldest_ms > 0 && st.oldest_ms < limit ? limit - 1 : 0;
-	if (st.present && sp > t->rpo_newest_ms) {
+	/* The status file is not signed: its point counts when the segment it names verifies. */
+	if (st.present && sp > t->rpo_newest_ms &&
+	    pitr_status_check(c->backup_dir, &st, &cause) == 0) {
 		t->rpo_newest_ms = sp;
 		t->rpo_stream = true;
 	}
+	free(cause);
+	cause = NULL;
 	pitr_protection(c, &st, now, &prot);
 	warn = pitr_rpo_warning(t->w.rb->id, t->o->inc->rpo, &prot);
 	if (warn != NULL && t->rpo_warn == NULL && !t->w.closed)

@@ -170,7 +170,13 @@ cmp -s "$H/etc/patronus/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
 	cmp -s "$H/etc/patronus/backup-encryption-key" "$T/primary-etc/patronus/backup-encryption-key" &&
 	ok "the config is back and the encryption key kept" || fail "the config or the key differs"
 
-# --- restore all without --from-remote: what is here (the sets and stream just fetched) -------
+[ -z "$(ls -A "$B/hourly" 2>/dev/null)" ] && [ -z "$(ls -A "$B" | grep '^\.restore-parts-')" ] &&
+	ok "the set's manifest and archives are not left in backup_dir (its database was not fetched)" ||
+	fail "left in backup_dir: $(ls -A "$B" "$B/hourly" 2>/dev/null | tr '\n' ' ')"
+
+# --- restore all without --from-remote: what is here (the stream, and the set fetched now) -----
+run "$PDR" --config "$C" fetch --latest
+expect_rc 0 "fetch --latest brings the whole set"
 run "$PDR" --config "$C" restore all --yes
 expect_rc 0 "restore all from what is here"
 expect_no_match "$T/out" "^Backup sets in " "no store is asked"
@@ -199,6 +205,8 @@ cmp -s "$S/conf/config.yaml" "$T/primary-etc/patronus/config.yaml" &&
 	ok "other paths: the config is back under config_dir" || fail "other paths: the config differs"
 cmp -s "$S/wg/wg0.conf" "$T/primary-etc/wireguard/wg0.conf" && [ "$(stat -c %a "$S/wg/privatekey")" = 600 ] &&
 	ok "other paths: the keys are back under wireguard_dir, private" || fail "other paths: the keys differ"
+run "$PDR" --config "$S/dr.yaml" fetch --latest
+expect_rc 0 "other paths: fetch --latest brings the whole set (restore all took the stream's point)"
 run "$PDR" --config "$S/dr.yaml" restore config --to "$T/elsewhere" --yes
 expect_rc 0 "restore config --to DIR"
 cmp -s "$T/elsewhere/config.yaml" "$T/primary-etc/patronus/config.yaml" && ok "--to: the config is in DIR" ||

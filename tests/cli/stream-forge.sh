@@ -110,13 +110,24 @@ expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated:
 run "$PDR" --config "$T/dr-f.yaml" stream status
 expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated: .*deadbeef/snapshot.sha256: unsigned" \
     "stream status: the forged point is called unauthenticated"
-printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$now" "$now" \
+# the genuine point: the segment the stream names, captured when its signed header says
+seg_ms=$(printf '%d' "0x$(od -An -tx1 -j24 -N8 "$GEN/$(printf '%08d' "$nseg").seg" | tr -d ' \n')")
+printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$seg_ms" "$now" \
     >"$SB/stream/status"
 run "$PDR" --config "$T/dr.yaml" backups
 expect_match "$T/out" "20261127-120000-0a1b2c3d" "backups: the genuine stream's line"
 expect_no_match "$T/out" "not authenticated" "backups: the genuine point is not called unauthenticated"
 run "$PDR" --config "$T/dr.yaml" stream status
 expect_no_match "$T/out" "not authenticated" "stream status: the genuine point is not called unauthenticated"
+run "$PDR" --config "$T/dr.yaml" rpo
+expect_match "$T/out" "^note: that is when stream/status \\(not signed\\) says the stream last caught up; the newest signed point, segment $nseg's capture, is " \
+    "rpo: a point taken from the status file's caught-up time is said to be the status file's"
+# the status file claiming a later capture than the signed segment's: said, not believed
+printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$((seg_ms + 60000))" "$now" \
+    >"$SB/stream/status"
+run "$PDR" --config "$T/dr.yaml" stream status
+expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated: .*$(printf '%08d' "$nseg")\.seg: stream/status says it was captured at .*, its signed header says " \
+    "stream status: a capture time the signed header does not hold is called out"
 rm -f "$SB/stream/status"
 
 # --- segments: appended to the chain, or moved from another generation -----------------------

@@ -8,10 +8,13 @@
 . "$srcdir/tests/cli/tui-lib.sh"
 
 mkdir -p "$T/state" "$T/backup/daily"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$T/key"
+chmod 600 "$T/key"
 cat >"$T/dr.yaml" <<YAML
 state_dir: $T/state
 backup_dir: $T/backup
 database: $T/sdwan.db
+encryption_key: $T/key
 runbook_dirs: [$srcdir/tests/data/runbooks]
 YAML
 DB="$T/state/incidents.db"
@@ -24,12 +27,24 @@ tui_start $S 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-2m
 tui_wait $S '^INC-[0-9]{8}-[0-9]{4}-tui-test +TUI test procedure' "an incident (no DRILL) is declared"
 tui_has $S '^RTO 0?2:0[0-9]/10:00 left 0?7:5[0-9]' "--detected=-2m starts the RTO clock 2 minutes back"
 tui_has $S 'RPO 15m met: loses [23]m +Step 1/4$' "the RPO in words: a restore of the 5-minute-old backup loses the 3 minutes before the detection"
-# a stream point newer than the backup (the stream stopped since): the clock follows it;
-# without a running stream, hourly backups still cannot meet the 15m target
+# a stream point newer than the backup (the stream stopped since): the clock follows it once
+# the segment the (unsigned) status file names verifies; without a running stream, hourly
+# backups still cannot meet the 15m target
+G="$T/backup/stream/20261127-000000-0a1b2c3d"
 mkdir -p "$T/backup/stream"
+PDR_STREAM_KEYFILE="$T/key" "$top_builddir/tests/pdr-pitr-writer" write "$T/w.db" 3 "$T/wlog" "$G" \
+    >/dev/null || fail "the writer's generation"
+q=$(ls "$G" | sed -n 's/^0*\([1-9][0-9]*\)\.seg$/\1/p' | sort -n | tail -1)
+seg_ms=$(printf '%d' "0x$(od -An -tx1 -j24 -N8 "$G/$(printf '%08d' "$q").seg" | tr -d ' \n')")
 now=$(date +%s%3N)
-printf 'pid 1\ngeneration 20261127-000000-0a1b2c3d\nsequence 3\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
-    "$now" "$now" "$now" >"$T/backup/stream/status"
+# first a status file whose point the segment does not hold, with a set 150 s old: the clock
+# rescans, follows the set (loses 30 s) and not the claimed point (which would lose nothing)
+: >"$T/backup/daily/patronus-daily-$(date -d '-150 seconds' +%Y%m%d-%H%M%S)-manifest.txt"
+printf 'pid 1\ngeneration %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
+    "${G##*/}" "$q" "$((seg_ms + 1))" "$now" "$now" >"$T/backup/stream/status"
+tui_wait $S 'RPO 15m met: loses [0-9]+s' "a point the status file claims but no signed segment holds is not followed"
+printf 'pid 1\ngeneration %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
+    "${G##*/}" "$q" "$seg_ms" "$now" "$now" >"$T/backup/stream/status"
 tui_wait $S 'RPO 15m met: loses nothing' "the RPO follows the stream's newer point, past the detection"
 ID=$(newest_incident "$DB")
 

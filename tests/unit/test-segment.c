@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "engine/stream/pitr.h"
 #include "engine/stream/segment.h"
 #include "util/fsutil.h"
 #include "util/str.h"
@@ -227,18 +228,26 @@ START_TEST(test_chain)
 }
 END_TEST
 
-START_TEST(test_snapinfo_rebuild)
+/*
+ * A generation under BD/stream: a 2-page snapshot, segment 1 (page 2 'b', page
+ * 3 'c'), segment 2 after a WAL restart (page 1 'z', 1 page); *sip (may be
+ * NULL) gets what snapshot.sha256 says. Its folder; the caller frees.
+ */
+static char *
+make_gen(const char *bd, struct segment_snapinfo *sip)
 {
-	struct segment_snapinfo	 si, si2;
+	struct segment_snapinfo	 si;
 	struct segment_hdr	 h;
-	unsigned char		 db[2 * PS], payload[3 * FSZ], sha1[SEGMENT_SHALEN];
-	char			*d = tmpdir(), *snap, *out, *cause = NULL, *data, *path;
-	size_t			 len;
-	uint64_t		 last;
+	unsigned char		 db[2 * PS], payload[2 * FSZ], sha1[SEGMENT_SHALEN];
+	char			*sd, *gd, *snap, *cause = NULL;
 
+	sd = str_join_path(bd, "stream");
+	gd = str_join_path(sd, "20261201-000000-0000abcd");
+	ck_assert_int_eq(mkdir(sd, 0700), 0);
+	ck_assert_int_eq(mkdir(gd, 0700), 0);
 	memset(db, 'x', PS);
 	memset(db + PS, 'y', PS);
-	snap = str_join_path(d, SEGMENT_SNAPSHOT);
+	snap = str_join_path(gd, SEGMENT_SNAPSHOT);
 	ck_assert_int_eq(fs_write_atomic(snap, db, sizeof db, 0600, &cause), 0);
 	memset(&si, 0, sizeof si);
 	segment_sha256(db, sizeof db, si.sha);
@@ -247,19 +256,7 @@ START_TEST(test_snapinfo_rebuild)
 	si.salt1 = 10;
 	si.salt2 = 20;
 	si.wal_frame = 4;
-	ck_assert_int_eq(segment_snapinfo_write(d, &si, &cause), 0);
-	ck_assert_int_eq(segment_snapshot_verify(d, &si2, &cause), 0);
-	ck_assert(si2.authed);
-	si.authed = true;	/* read back authenticated */
-	ck_assert_mem_eq(&si, &si2, sizeof si);
-	path = str_join_path(d, SEGMENT_SNAPSHOT_SHA);
-	ck_assert_int_eq(fs_read_file(path, 4096, &data, &len, &cause), 0);
-	free(path);
-	ck_assert_ptr_nonnull(strstr(data, "  snapshot.db\nTime-Ms: 1000\nPage-Size: 512\n"
-	    "Wal-Salt: 10 20\nWal-Frame: 4\n"));
-	free(data);
-
-	/* Segment 1: page 2 rewritten, page 3 added (db 3 pages). */
+	ck_assert_int_eq(segment_snapinfo_write(gd, &si, &cause), 0);
 	memset(&h, 0, sizeof h);
 	h.page_size = PS;
 	h.seq = 1;
@@ -270,16 +267,48 @@ START_TEST(test_snapinfo_rebuild)
 	memcpy(h.prev_sha, si.sha, SEGMENT_SHALEN);
 	frame(payload, 2, 0, 10, 20, 'b');
 	frame(payload + FSZ, 3, 3, 10, 20, 'c');
-	ck_assert_int_eq(segment_write(d, &h, payload, 2 * FSZ, sha1, &cause), 0);
-	/* Segment 2, after a WAL restart: db back to 1 page, page 1 rewritten. */
+	ck_assert_int_eq(segment_write(gd, &h, payload, 2 * FSZ, sha1, &cause), 0);
 	h.seq = 2;
 	h.time_ms = 3000;
 	h.first_frame = 1;
 	h.salt1 = 11;
 	h.salt2 = 7;
 	memcpy(h.prev_sha, sha1, SEGMENT_SHALEN);
-	frame(payload, 1, 1, 11, 7, 'z');
-	ck_assert_int_eq(segment_write(d, &h, payload, FSZ, NULL, &cause), 0);
+	frame(payload, 1, 0, 11, 7, 'z');
+	frame(payload + FSZ, 2, 1, 11, 7, 'w');
+	ck_assert_int_eq(segment_write(gd, &h, payload, 2 * FSZ, NULL, &cause), 0);
+	if (sip != NULL)
+		*sip = si;
+	free(snap);
+	free(sd);
+	return (gd);
+}
+
+START_TEST(test_snapinfo_rebuild)
+{
+	struct segment_snapinfo	 si, si2;
+	struct segment_hdr	 h;
+	unsigned char		 payload[3 * FSZ];
+	char			*bd = tmpdir(), *d, *snap, *out, *cause = NULL, *data, *path;
+	size_t			 len;
+	uint64_t		 last;
+
+	d = make_gen(bd, &si);
+	snap = str_join_path(d, SEGMENT_SNAPSHOT);
+	ck_assert_int_eq(segment_snapshot_verify(d, &si2, &cause), 0);
+	ck_assert(si2.authed);
+	si.authed = true;	/* read back authenticated */
+	ck_assert_mem_eq(&si, &si2, sizeof si);
+	path = str_join_path(d, SEGMENT_SNAPSHOT_SHA);
+	ck_assert_int_eq(fs_read_file(path, 4096, &data, &len, &cause), 0);
+	free(path);
+	ck_assert_ptr_nonnull(strstr(data, "  snapshot.db\nTime-Ms: 1000\nPage-Size: 512\n"
+	    "Wal-Salt: 10 20\nWal-Frame: 4\n"));
+	free(data);
+	memset(&h, 0, sizeof h);
+	h.page_size = PS;
+	h.salt1 = 11;
+	h.salt2 = 7;
 
 	out = str_join_path(d, "out.db");
 	ck_assert_int_eq(segment_rebuild(d, out, 2500, &last, &cause), 0);
@@ -300,7 +329,7 @@ START_TEST(test_snapinfo_rebuild)
 	/* A missing segment in the middle: the gap is named. */
 	h.seq = 3;
 	h.time_ms = 4000;
-	h.first_frame = 2;
+	h.first_frame = 3;
 	frame(payload, 1, 1, 11, 7, 'q');
 	ck_assert_int_eq(segment_write(d, &h, payload, FSZ, NULL, &cause), 0);
 	path = segment_path(d, 2);
@@ -319,8 +348,72 @@ START_TEST(test_snapinfo_rebuild)
 	free(cause);
 	free(out);
 	free(snap);
-	rmdir_all(d);
 	free(d);
+	rmdir_all(bd);
+	free(bd);
+}
+END_TEST
+
+/*
+ * pitr_rebuild into a file reads each segment once, checking and applying it
+ * as it goes: one that verified in this run's walk and changed since is
+ * refused (EIO, "changed while it was applied"); one that fails unseen, after
+ * some of its frames went in, is left out and the file rebuilt without it.
+ */
+START_TEST(test_rebuild_once)
+{
+	struct pitr_result	 r;
+	char			*bd = tmpdir(), *bd2 = tmpdir(), *gd, *gd2, *out, *cause = NULL;
+	char			*path, *data;
+	size_t			 len;
+
+	gd = make_gen(bd, NULL);
+	gd2 = make_gen(bd2, NULL);
+	out = str_join_path(bd, "out.db");
+
+	/* The walk: both segments good. */
+	ck_assert_int_eq(pitr_rebuild(bd, INT64_MAX, NULL, &r, &cause), 0);
+	ck_assert_int_eq(r.sequence, 2);
+	ck_assert(!r.broken);
+	pitr_result_clear(&r);
+	/* Segment 2 changes after the walk: the rebuild refuses it, not a shorter chain. */
+	path = segment_path(gd, 2);
+	flip(path, SEGMENT_HDRLEN + FSZ + 100);
+	ck_assert_int_eq(pitr_rebuild(bd, INT64_MAX, out, &r, &cause), FAIL_IO);
+	ck_assert_msg(strstr(cause, "changed while it was applied") != NULL, "%s", cause);
+	ck_assert_msg(strstr(cause, path) != NULL, "%s", cause);
+	free(cause);
+	cause = NULL;
+	pitr_result_clear(&r);
+	free(path);
+
+	/* Not walked before: its first frame went in, the second fails: out again, to segment 1. */
+	path = segment_path(gd2, 2);
+	flip(path, SEGMENT_HDRLEN + FSZ + 100);
+	free(out);
+	out = str_join_path(bd2, "out.db");
+	/* (not a SQLite file: integrity_check fails after the rebuild) */
+	ck_assert_int_eq(pitr_rebuild(bd2, INT64_MAX, out, &r, &cause), FAIL_DATA);
+	ck_assert(r.bad_db);
+	ck_assert(r.broken);
+	ck_assert_int_eq(r.sequence, 1);
+	ck_assert_msg(strstr(r.why, "payload does not match its SHA-256") != NULL, "%s", r.why);
+	ck_assert_int_eq(fs_read_file(out, 1 << 20, &data, &len, &cause), 0);
+	ck_assert_int_eq(len, 3 * PS);
+	ck_assert_int_eq(data[0], 'x');
+	ck_assert_int_eq(data[PS], 'b');
+	ck_assert_int_eq(data[2 * PS], 'c');
+	free(data);
+	pitr_result_clear(&r);
+	free(cause);
+	free(path);
+	free(out);
+	free(gd);
+	free(gd2);
+	rmdir_all(bd);
+	rmdir_all(bd2);
+	free(bd);
+	free(bd2);
 }
 END_TEST
 
@@ -632,6 +725,7 @@ segment_suite(void)
 	tcase_add_test(tc, test_list_gens);
 	tcase_add_test(tc, test_stream_big);
 	tcase_add_test(tc, test_auth);
+	tcase_add_test(tc, test_rebuild_once);
 	suite_add_tcase(s, tc);
 	return (s);
 }

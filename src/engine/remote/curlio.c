@@ -14,6 +14,7 @@
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/testhook.h"
 #include "util/xmalloc.h"
 
@@ -412,4 +413,21 @@ curlio_part_again(const char *what, char *why)
 {
 	log_warn(_("%s: %s; asking again for what is missing"), what, why);
 	free(why);
+}
+
+/*
+ * Keep what a ranged read answered, up to k->max bytes in all: the bytes
+ * taken (less than len when the store sent more than asked: k->full, and
+ * libcurl ends the transfer there).
+ */
+size_t
+curlio_head_take(struct curlio_head *k, const char *data, size_t len)
+{
+	size_t	take;
+
+	take = k->max - k->b->len < len ? k->max - k->b->len : len;
+	buf_add(k->b, data, take);
+	if (take < len)
+		k->full = true;
+	return (take);
 }

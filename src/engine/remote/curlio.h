@@ -8,6 +8,14 @@
 #include <pthread.h>
 
 struct remote;
+struct buf;
+
+/* A ranged read's sink: at most max bytes kept in b; more is a store that ignored the range. */
+struct curlio_head {
+	struct buf	*b;
+	size_t		 max;
+	bool		 full;		/* more came than asked: the transfer was cut */
+};
 
 /*
  * One digest of a file being written, on a thread of its own: it hashes the
@@ -45,6 +53,7 @@ int	 curlio_hasher_start(struct curlio_hasher *, int, EVP_MD_CTX *, uint64_t);
 void	 curlio_hasher_advance(struct curlio_hasher *, uint64_t);
 void	 curlio_hasher_drop(struct curlio_hasher *);
 int	 curlio_hasher_end(struct curlio_hasher *, uint64_t *);
+size_t	 curlio_head_take(struct curlio_head *, const char *, size_t);
 int	 curlio_hash_head(int, const char *, uint64_t, EVP_MD_CTX *, EVP_MD_CTX *,
 	    char **);
 

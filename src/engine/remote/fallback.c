@@ -146,6 +146,30 @@ fallback_newest_ms(const struct fallback_survey *sv, const char **what, const ch
 	return (best);
 }
 
+/*
+ * The newest whole set the surveyed stores list, none taken after at_most
+ * (when > 0): its time (0: none), *name its name (into sv; NULL: none).
+ */
+time_t
+fallback_newest_set(const struct fallback_survey *sv, time_t at_most, const char **name)
+{
+	const struct remote_set	*s;
+	time_t			 best = 0;
+	size_t			 i, j;
+
+	*name = NULL;
+	for (i = 0; i < sv->n; i++)
+		for (j = 0; j < sv->v[i].nsets; j++) {
+			s = &sv->v[i].sets[j];
+			if (!fallback_set_whole(s) || (at_most > 0 && s->when > at_most) ||
+			    s->when <= best)
+				continue;
+			best = s->when;
+			*name = s->name;
+		}
+	return (best);
+}
+
 /* Free what a survey holds (not the stores). */
 void
 fallback_survey_clear(struct fallback_survey *sv)
@@ -199,16 +223,28 @@ fallback_skip(struct fallback_fetched *out, const char *fmt, ...)
 	out->skips[out->nskips++] = s;
 }
 
-/* Remove what a failed fetch of s left in BACKUP_DIR/TIER: its files and their temporary names. */
-static void
-fallback_remove(const char *backup_dir, const struct remote_set *s)
+/*
+ * The folder set s is fetched into: BACKUP_DIR/TIER, or parts_dir when only
+ * its manifest and archives are fetched (fallback_fetch_parts). Caller frees.
+ */
+static char *
+fallback_dir(const char *backup_dir, const struct remote_set *s, const char *parts_dir)
 {
-	char	*path, *tmp, *held;
+	if (parts_dir != NULL)
+		return (xstrdup(parts_dir));
+	return (xasprintf("%s/%s", backup_dir, backup_tier_names[s->tier]));
+}
+
+/* Remove what a failed fetch of s left in its folder: its files and their temporary names. */
+static void
+fallback_remove(const char *backup_dir, const struct remote_set *s, const char *parts_dir)
+{
+	char	*dir, *path, *tmp, *held;
 	int	 i;
 
+	dir = fallback_dir(backup_dir, s, parts_dir);
 	for (i = PART__COUNT - 1; i >= 0; i--) {
-		path = xasprintf("%s/%s/%s%s", backup_dir, backup_tier_names[s->tier], s->name,
-		    catalog_suffixes[i]);
+		path = xasprintf("%s/%s%s", dir, s->name, catalog_suffixes[i]);
 		tmp = hashio_tmpname(path);
 		unlink(path);
 		unlink(tmp);
@@ -224,21 +260,24 @@ fallback_remove(const char *backup_dir, const struct remote_set *s)
 		}
 		free(path);
 	}
+	free(dir);
 }
 
 /*
- * Whether BACKUP_DIR has room for set s: false with *cause naming the disk,
- * the bytes free and the bytes needed. A folder that cannot be asked passes.
+ * Whether BACKUP_DIR has room for set s (with parts, for all of it but its
+ * database): false with *cause naming the disk, the bytes free and the bytes
+ * needed. A folder that cannot be asked passes.
  */
 static bool
-fallback_room(const char *backup_dir, const struct remote_set *s, char **cause)
+fallback_room(const char *backup_dir, const struct remote_set *s, bool parts, char **cause)
 {
 	struct statvfs	sf;
 	uint64_t	need = 0, avail;
 	int		i;
 
 	for (i = 0; i < PART__COUNT; i++)
-		need += s->size[i];
+		if (!parts || i != PART_DB)
+			need += s->size[i];
 	if (statvfs(backup_dir, &sf) == -1)
 		return (true);
 	avail = (uint64_t)sf.f_bavail * (uint64_t)sf.f_frsize;
@@ -290,10 +329,11 @@ fallback_unstage(struct remote *r)
  * Verify the fetched copy of db as `verify` does (its SHA-256 db_sha256 as
  * computed while it arrived, NULL or "": hashed again) and stamp the
  * catalogue with a verdict about its content only (never one for want of the
- * key); 0 when it passes.
+ * key); with parts, all but the database (not fetched), and nothing stamped.
+ * 0 when it passes.
  */
 static int
-fallback_verify(const struct conf *c, const char *db, const char *db_sha256,
+fallback_verify(const struct conf *c, const char *db, const char *db_sha256, bool parts,
     struct verify_report *rep, char **why)
 {
 	struct catalog_set	 s;
@@ -307,6 +347,7 @@ fallback_verify(const struct conf *c, const char *db, const char *db_sha256,
 		password = NULL;
 	verify_opts_conf(&vo, c, password, key_why);
 	vo.db_sha256 = db_sha256;
+	vo.no_db = parts;
 	rc = verify_run(db, &vo, rep);
 	if (password != NULL) {
 		OPENSSL_cleanse(password, strlen(password));
@@ -317,7 +358,8 @@ fallback_verify(const struct conf *c, const char *db, const char *db_sha256,
 			*why = xasprintf("%s: %s", rep->checks[i].file, rep->checks[i].detail);
 	if (rc != 0 && *why == NULL)
 		*why = xstrdup(_("verify failed"));
-	if (verify_verdict(rep) >= 0 && catalog_set_from_db(db, &s, &cause) == 0) {
+	/* A set without its database is no verdict on the set: never stamped. */
+	if (!parts && verify_verdict(rep) >= 0 && catalog_set_from_db(db, &s, &cause) == 0) {
 		if (catalog_stamp(c->state_dir, &s, verify_verdict(rep) == 1, *why, &cause) == -1)
 			free(cause);
 		catalog_set_clear(&s);
@@ -351,17 +393,48 @@ fallback_fetch_set(const struct conf *c, struct remote *r, const struct remote_s
 }
 
 /*
+ * Download set s's manifest, config and keys archives, not its database,
+ * into dir, each under its temporary name first (remote_get), the manifest
+ * last. sums as remote_fetch_set's (the database's ""). Returns -1 with
+ * *cause and r->fail.
+ */
+static int
+fallback_get_parts(struct remote *r, const char *dir, const struct remote_set *s,
+    char (*sums)[HASHIO_HEXLEN], char **cause)
+{
+	static const enum catalog_part	 order[] = { PART_CONFIG, PART_WIREGUARD,
+					     PART_MANIFEST };
+	const char			*tier = backup_tier_names[s->tier];
+	char				*file, *local;
+	size_t				 k;
+	int				 rc = 0;
+
+	sums[PART_DB][0] = '\0';
+	for (k = 0; k < nitems(order) && rc == 0; k++) {
+		file = xasprintf("%s%s", s->name, catalog_suffixes[order[k]]);
+		local = xasprintf("%s/%s", dir, file);
+		log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, file, s->size[order[k]]);
+		rc = remote_get(r, tier, file, local, cause);
+		xsnprintf(sums[order[k]], HASHIO_HEXLEN, "%s", rc == 0 ? r->sha256 : "");
+		free(local);
+		free(file);
+	}
+	return (rc);
+}
+
+/*
  * Fetch the newest set the surveyed stores hold whole (want: only that one;
- * at_most > 0: none newer) into BACKUP_DIR and verify it. A store that cannot
- * be reached is left for the next one; a set damaged at rest, gone or failing
- * verify is removed here and the same set on the next store, then the next
- * older set, is tried; each skip is named in out->skips, newest first. A
- * failure to write here stops it: no store can help. Fills out (free with
+ * at_most > 0: none newer) into BACKUP_DIR and verify it; with parts_dir,
+ * all of it but its database, into parts_dir. A store that cannot be reached
+ * is left for the next one; a set damaged at rest, gone or failing verify is
+ * removed here and the same set on the next store, then the next older set,
+ * is tried; each skip is named in out->skips, newest first. A failure to
+ * write here stops it: no store can help. Fills out (free with
  * fallback_fetched_clear) and returns FALLBACK_OK, else the class with *cause.
  */
-enum fallback_fail
-fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const char *want,
-    time_t at_most, struct fallback_fetched *out, char **cause)
+static enum fallback_fail
+fallback_fetch(const struct conf *c, struct fallback_survey *sv, const char *want,
+    time_t at_most, const char *parts_dir, struct fallback_fetched *out, char **cause)
 {
 	struct fallback_cand	*cand = NULL;
 	struct fallback_view	*v;
@@ -369,7 +442,9 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 	bool			 down[REMOTE__KINDS] = { false, false };
 	bool			 listed = false, unreachable = false;
 	size_t			 nc = 0, i, j;
-	char			*why = NULL, sums[PART__COUNT][HASHIO_HEXLEN];
+	char			*why = NULL, *dir, sums[PART__COUNT][HASHIO_HEXLEN];
+	bool			 parts = parts_dir != NULL;
+	int			 rc;
 
 	memset(out, 0, sizeof *out);
 	for (i = 0; i < sv->n; i++) {
@@ -434,26 +509,36 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 			free(cand);
 			return (FALLBACK_LOCAL);
 		}
-		if (!fallback_room(c->backup_dir, s, cause)) {
+		dir = fallback_dir(c->backup_dir, s, parts_dir);
+		if (!fallback_room(c->backup_dir, s, parts, cause)) {
+			free(dir);
 			free(cand);
 			return (FALLBACK_LOCAL);
 		}
-		log_info(_("Fetching %s from %s into %s/%s"), s->name, v->store->where,
-		    c->backup_dir, backup_tier_names[s->tier]);
+		if (parts)
+			log_info(_("Fetching the manifest, config and keys of %s from %s into %s "
+			    "(not its database)"), s->name, v->store->where, dir);
+		else
+			log_info(_("Fetching %s from %s into %s"), s->name, v->store->where, dir);
 		v->store->fail = REMOTE_FAIL_NONE;
 		v->store->also_done = false;
-		if (fallback_fetch_set(c, v->store, s, sums, &why) == -1) {
+		if (parts)
+			rc = fallback_get_parts(v->store, dir, s, sums, &why);
+		else
+			rc = fallback_fetch_set(c, v->store, s, sums, &why);
+		if (rc == -1) {
 			fallback_unstage(v->store);
 			switch (v->store->fail) {
 			case REMOTE_FAIL_LOCAL:
-				fallback_remove(c->backup_dir, s);
-				if (!fallback_room(c->backup_dir, s, cause)) {
+				fallback_remove(c->backup_dir, s, parts_dir);
+				if (!fallback_room(c->backup_dir, s, parts, cause)) {
 					free(why);
 					why = *cause;
 				}
 				*cause = xasprintf(_("%s (nothing of %s is left in %s)"), why,
-				    s->name, c->backup_dir);
+				    s->name, dir);
 				free(why);
+				free(dir);
 				free(cand);
 				return (FALLBACK_LOCAL);
 			case REMOTE_FAIL_CONNECT:
@@ -466,21 +551,22 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 			case REMOTE_FAIL_GONE:
 				fallback_skip(out, _("%s on %s: listed, but gone: %s"), s->name,
 				    v->store->where, why);
-				fallback_remove(c->backup_dir, s);
+				fallback_remove(c->backup_dir, s, parts_dir);
 				break;
 			case REMOTE_FAIL_DAMAGED:
 				fallback_skip(out, _("%s on %s: damaged: %s"), s->name,
 				    v->store->where, why);
-				fallback_remove(c->backup_dir, s);
+				fallback_remove(c->backup_dir, s, parts_dir);
 				break;
 			}
 			free(why);
 			why = NULL;
+			free(dir);
 			continue;
 		}
-		out->db = xasprintf("%s/%s/%s%s", c->backup_dir, backup_tier_names[s->tier],
-		    s->name, catalog_suffixes[PART_DB]);
-		if (fallback_verify(c, out->db, sums[PART_DB], &out->report, &why) == -1) {
+		out->db = xasprintf("%s/%s%s", dir, s->name, catalog_suffixes[PART_DB]);
+		free(dir);
+		if (fallback_verify(c, out->db, sums[PART_DB], parts, &out->report, &why) == -1) {
 			fallback_unstage(v->store);
 			fallback_skip(out, _("%s from %s: damaged, fails verify: %s"), s->name,
 			    v->store->where, why);
@@ -490,7 +576,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 			memset(&out->report, 0, sizeof out->report);
 			free(out->db);
 			out->db = NULL;
-			fallback_remove(c->backup_dir, s);
+			fallback_remove(c->backup_dir, s, parts_dir);
 			continue;
 		}
 		out->name = xstrdup(s->name);
@@ -498,6 +584,7 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 		out->when = s->when;
 		out->store = v->store;
 		out->staged = v->store->also_done;
+		out->parts = parts;
 		free(cand);
 		return (FALLBACK_OK);
 	}
@@ -510,6 +597,27 @@ fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const ch
 	}
 	*cause = xstrdup(_("every set that fits is damaged on every store that holds it"));
 	return (FALLBACK_DAMAGED);
+}
+
+/* fallback_fetch of the whole set, into BACKUP_DIR/TIER. */
+enum fallback_fail
+fallback_fetch_newest(const struct conf *c, struct fallback_survey *sv, const char *want,
+    time_t at_most, struct fallback_fetched *out, char **cause)
+{
+	return (fallback_fetch(c, sv, want, at_most, NULL, out, cause));
+}
+
+/*
+ * fallback_fetch of the manifest, config and keys archives alone, into dir
+ * (restore all when the stream's point is newer than the set: the set's
+ * database would not be used). A set here already whole and verified is
+ * used as it is (out->here, out->parts false).
+ */
+enum fallback_fail
+fallback_fetch_parts(const struct conf *c, struct fallback_survey *sv, time_t at_most,
+    const char *dir, struct fallback_fetched *out, char **cause)
+{
+	return (fallback_fetch(c, sv, NULL, at_most, dir, out, cause));
 }
 
 /* Free what out holds. */

@@ -50,6 +50,8 @@ struct fallback_fetched {
 	struct verify_report	 report;	/* verify's checks of the fetched copy */
 	bool			 here;		/* it was here, verified: not fetched again */
 	bool			 staged;	/* its database is also in the stores' stage_db */
+	bool			 parts;		/* fallback_fetch_parts: all but its database,
+						   in the folder given (db names its absent .db) */
 	char			**skips;	/* each newer point not used, and why */
 	size_t			 nskips;
 };
@@ -58,8 +60,11 @@ void	fallback_survey(struct remote *, size_t, bool, struct fallback_survey *);
 void	fallback_survey_clear(struct fallback_survey *);
 enum fallback_fail fallback_fetch_newest(const struct conf *, struct fallback_survey *,
 	    const char *, time_t, struct fallback_fetched *, char **);
+enum fallback_fail fallback_fetch_parts(const struct conf *, struct fallback_survey *, time_t,
+	    const char *, struct fallback_fetched *, char **);
 void	fallback_fetched_clear(struct fallback_fetched *);
 bool	fallback_set_whole(const struct remote_set *);
+time_t	fallback_newest_set(const struct fallback_survey *, time_t, const char **);
 int64_t	fallback_newest_ms(const struct fallback_survey *, const char **, const char **);
 
 #endif

@@ -291,6 +291,22 @@ remote_get(struct remote *r, const char *tier, const char *file, const char *loc
 	return (rc);
 }
 
+/*
+ * The first len bytes of TIER/FILE (all of it when shorter) appended to out,
+ * by a ranged read: the rest of the object is not downloaded (a store that
+ * answers with the whole object is cut off after len bytes). Returns -1 with
+ * *cause and r->fail.
+ */
+int
+remote_get_head(struct remote *r, const char *tier, const char *file, size_t len,
+    struct buf *out, char **cause)
+{
+	if (curlio_init(cause) == -1)
+		return (-1);
+	r->fail = REMOTE_FAIL_NONE;
+	return (r->ops->head(r, tier, file, len, out, cause));
+}
+
 /* Remove TIER/FILE from the store. Returns -1 with *cause. */
 int
 remote_delete(struct remote *r, const char *tier, const char *file, char **cause)

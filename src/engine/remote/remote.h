@@ -11,6 +11,7 @@
 #include "engine/set/hashio.h"
 #include "util/conf.h"
 #include "util/fail.h"
+#include "util/str.h"
 
 /* The kinds of off-site store, in the order the plan copies to them. */
 enum remote_kind { REMOTE_SFTP, REMOTE_S3, REMOTE__KINDS };
@@ -98,6 +99,8 @@ void	 remote_clear(struct remote *);
 
 int	 remote_put(struct remote *, const char *, const char *, const char *, char **);
 int	 remote_get(struct remote *, const char *, const char *, const char *, char **);
+int	 remote_get_head(struct remote *, const char *, const char *, size_t, struct buf *,
+	    char **);
 int	 remote_delete(struct remote *, const char *, const char *, char **);
 int	 remote_list(struct remote *, struct remote_object **, size_t *, char **);
 int	 remote_list_under(struct remote *, const char *, struct remote_object **, size_t *,
@@ -135,6 +138,8 @@ struct remote_ops {
 	int	(*list_under)(struct remote *, const char *, struct remote_object **,
 		    size_t *, char **);
 	int	(*rmdir)(struct remote *, const char *, char **);	/* NULL: no folders */
+	int	(*head)(struct remote *, const char *, const char *, size_t, struct buf *,
+		    char **);	/* the first bytes of an object (a ranged read) */
 	const char *copying;	/* log lines of an off-site copy, untranslated */
 	const char *copied;
 };

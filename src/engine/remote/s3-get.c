@@ -229,6 +229,64 @@ out:
 	return (rc);
 }
 
+/* A ranged GET's sink: the request (for its status), and the bytes kept. */
+struct s3_head_sink {
+	struct s3_req		*q;
+	struct curlio_head	 h;
+};
+
+/* libcurl's write callback of a ranged GET: an error's body to resp, else up to max bytes. */
+static size_t
+s3_head_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct s3_head_sink	*k = arg;
+	long			 status = 0;
+
+	curl_easy_getinfo(k->q->h, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 200 || status == 206)
+		return (curlio_head_take(&k->h, data, size * n));
+	if (k->q->resp.len < 1024 * 1024)
+		buf_add(&k->q->resp, data, size * n);
+	return (size * n);
+}
+
+/* The first len bytes of PREFIX TIER/FILE into out (Range: bytes=0-N). -1 with *cause. */
+int
+s3_head(struct remote *r, const char *tier, const char *file, size_t len, struct buf *out,
+    char **cause)
+{
+	struct s3_req		 q;
+	struct s3_head_sink	 sink;
+	char			*key, *url, *what, range[64];
+	int			 rc;
+
+	key = s3_key(r, tier, file);
+	url = s3_url(r, key, NULL);
+	what = xasprintf("s3://%s/%s", r->bucket, key);
+	sink.q = &q;
+	sink.h.b = out;
+	sink.h.max = out->len + len;
+	sink.h.full = false;
+	if ((rc = s3_req_init(r, &q, "GET", url, what, NULL, 0, cause)) == 0) {
+		xsnprintf(range, sizeof range, "0-%zu", len > 0 ? len - 1 : 0);
+		curl_easy_setopt(q.h, CURLOPT_RANGE, range);
+		curl_easy_setopt(q.h, CURLOPT_WRITEFUNCTION, s3_head_write);
+		curl_easy_setopt(q.h, CURLOPT_WRITEDATA, &sink);
+		if ((rc = s3_req_run(&q, cause)) == -1 && sink.h.full) {
+			/* All that was asked came; the rest was not read. */
+			free(*cause);
+			*cause = NULL;
+			rc = 0;
+		} else if (rc == -1)
+			r->fail = s3_get_fail(&q);
+	}
+	s3_req_clear(&q);
+	free(key);
+	free(url);
+	free(what);
+	return (rc);
+}
+
 /* Remove PREFIX TIER/FILE. Returns -1 with *cause. */
 int
 s3_delete(struct remote *r, const char *tier, const char *file, char **cause)

@@ -88,6 +88,8 @@ int		 s3_get_parts(struct remote *, const char *, const char *, const char *, in
 /* s3-get.c */
 int		 s3_get(struct remote *, const char *, const char *, const char *, char **);
 int		 s3_delete(struct remote *, const char *, const char *, char **);
+int		 s3_head(struct remote *, const char *, const char *, size_t, struct buf *,
+		    char **);
 int		 s3_list(struct remote *, struct remote_object **, size_t *, char **);
 int		 s3_list_under(struct remote *, const char *, struct remote_object **, size_t *,
 		    char **);

@@ -510,6 +510,7 @@ const struct remote_ops s3_ops = {
 	.list = s3_list,
 	.list_under = s3_list_under,
 	.rmdir = NULL,
+	.head = s3_head,
 	.copying = N_("Copying to S3..."),
 	.copied = N_("S3 backup completed"),
 };

@@ -428,6 +428,52 @@ out:
 	return (rc);
 }
 
+/* libcurl's write callback of a ranged read: keep up to max bytes, then stop. */
+static size_t
+sftp_head_write(char *data, size_t size, size_t n, void *arg)
+{
+	return (curlio_head_take(arg, data, size * n));
+}
+
+/* The first len bytes of TIER/FILE into out (CURLOPT_RANGE). Returns -1 with *cause. */
+static int
+sftp_head(struct remote *r, const char *tier, const char *file, size_t len, struct buf *out,
+    char **cause)
+{
+	struct sftp_check	 k;
+	struct curlio_head	 sink;
+	char			 errbuf[CURL_ERROR_SIZE], range[64];
+	char			*url, *what;
+	CURL			*h;
+	int			 rc = -1;
+
+	url = xasprintf("%s/%s/%s", r->url, tier, file);
+	what = xasprintf("%s/%s/%s", r->where, tier, file);
+	sink.b = out;
+	sink.max = out->len + len;
+	sink.full = false;
+	if ((h = sftp_handle(r, url, errbuf, &k)) == NULL) {
+		*cause = xstrdup(_("cannot start libcurl"));
+		goto out;
+	}
+	xsnprintf(range, sizeof range, "0-%zu", len > 0 ? len - 1 : 0);
+	curl_easy_setopt(h, CURLOPT_RANGE, range);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sftp_head_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	rc = sftp_perform(r, h, what, errbuf, &k, cause);
+	if (rc == -1 && sink.full) {
+		/* All that was asked came; the rest was not read. */
+		free(*cause);
+		*cause = NULL;
+		r->fail = REMOTE_FAIL_NONE;
+		rc = 0;
+	}
+out:
+	free(what);
+	free(url);
+	return (rc);
+}
+
 /*
  * Run one SFTP command (CURLOPT_QUOTE) on the store: VERB then the store's
  * path joined with REL, e.g. "rm" and "TIER/FILE". Returns -1 with *cause.
@@ -647,6 +693,7 @@ const struct remote_ops sftp_ops = {
 	.list = sftp_list,
 	.list_under = sftp_list_under,
 	.rmdir = sftp_rmdir,
+	.head = sftp_head,
 	.copying = N_("Copying to remote backup..."),
 	.copied = N_("Remote backup completed"),
 };

@@ -386,7 +386,11 @@ verify_run(const char *db_path, const struct verify_opts *o, struct verify_repor
 	/* The database: hash it on a thread while its integrity is checked. */
 	memset(&job, 0, sizeof job);
 	job.path = path[PART_DB];
-	if (stat(path[PART_DB], &st) == -1) {
+	if (o->no_db) {
+		verify_add(r, "database", path[PART_DB], VERIFY_WARN,
+		    _("not fetched, not checked: the database comes from the stream"));
+		job.rc = -1;
+	} else if (stat(path[PART_DB], &st) == -1) {
 		verify_add(r, "database", path[PART_DB], VERIFY_FAIL, "%s", strerror(errno));
 		job.rc = -1;
 	} else {

@@ -38,6 +38,8 @@ struct verify_opts {
 	const char	*conf_path;	/* dr.yaml read: a drill sandbox's names its live folders */
 	const char	*db_sha256;	/* the database's SHA-256 computed as it was fetched
 					   (hex), or NULL: it is hashed here */
+	bool		 no_db;		/* the database was not fetched (restore all takes it
+					   from the stream): not checked, and said so */
 };
 
 struct conf;

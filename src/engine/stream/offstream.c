@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/set/hashio.h"
 #include "engine/stream/offstream.h"
 #include "engine/stream/pitr.h"
 #include "engine/remote/curlio.h"
@@ -608,7 +609,10 @@ offstream_list(struct remote *r, struct remote_object **o, size_t *no,
 	return (0);
 }
 
-/* The start of a generation from its name (UTC YYYYmmdd-HHMMSS), unix ms; 0 unknown. */
+/*
+ * The start of a generation from its name (YYYYmmdd-HHMMSS in local time, as
+ * segment_gen_name writes it), unix ms; 0 unknown.
+ */
 static int64_t
 offstream_gen_start_ms(const char *gen)
 {
@@ -621,23 +625,30 @@ offstream_gen_start_ms(const char *gen)
 		return (0);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	return ((int64_t)timegm(&tm) * 1000);
+	tm.tm_isdst = -1;
+	return ((int64_t)mktime(&tm) * 1000);
 }
 
 /*
  * The newest point of a remote generation: the capture time of its highest
- * segment, else its snapshot's time, read from a copy downloaded into tmpdir.
- * Returns -1 with *cause when it cannot be known.
+ * segment, read from that segment's header alone (a ranged read of its first
+ * SEGMENT_HDRLEN bytes, the header's HMAC checked: the rest of the segment is
+ * not downloaded), else its snapshot's time (snapshot.sha256, small, read
+ * from a copy downloaded into tmpdir; its HMAC checked with signed_only).
+ * Returns 1 when what dates it does not authenticate (*cause says why: the
+ * generation cannot be dated), -1 with *cause when the store fails.
  */
 static int
 offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offstream_gen *g,
-    int64_t *ms, char **cause)
+    bool signed_only, int64_t *ms, char **cause)
 {
 	struct segment_snapinfo	 si;
 	struct segment_hdr	 h;
+	struct buf		 b;
 	const char		*file = NULL;
-	char			*tier, *local;
+	char			*tier, *local, *what, *gendir;
 	size_t			 i;
+	bool			 authed;
 	int			 rc;
 
 	for (i = 0; i < g->n; i++)
@@ -648,22 +659,78 @@ offstream_remote_newest(struct remote *r, const char *tmpdir, const struct offst
 		*cause = xasprintf(_("stream/%s: no snapshot.sha256 and no segment"), g->name);
 		return (-1);
 	}
-	if (fs_mkdir_p(tmpdir, 0700, cause) == -1)
-		return (-1);
 	tier = offstream_tier(g->name);
-	local = str_join_path(tmpdir, file);
-	rc = remote_get(r, tier, file, local, cause);
-	if (rc == 0 && offstream_rank(file) == 2) {
-		if ((rc = segment_read_hdr(local, &h, cause)) == 0)
-			*ms = h.time_ms;
-	} else if (rc == 0) {
-		if ((rc = segment_snapinfo_peek(tmpdir, &si, cause)) == 0)
-			*ms = si.time_ms;
+	if (offstream_rank(file) == 2) {
+		buf_init(&b);
+		if ((rc = remote_get_head(r, tier, file, SEGMENT_HDRLEN, &b, cause)) == 0) {
+			what = xasprintf("%s/%s/%s", r->where, tier, file);
+			if (segment_hdr_parse(what, g->name, (const unsigned char *)b.data, b.len,
+			    &h, &authed, cause) == 0)
+				*ms = h.time_ms;
+			else
+				rc = 1;
+			free(what);
+		}
+		buf_clear(&b);
+		free(tier);
+		return (rc);
 	}
+	/* In a folder named as the generation, so that its HMAC can be checked there. */
+	gendir = str_join_path(tmpdir, g->name);
+	if (fs_mkdir_p(gendir, 0700, cause) == -1) {
+		free(gendir);
+		free(tier);
+		return (-1);
+	}
+	local = str_join_path(gendir, file);
+	rc = remote_get(r, tier, file, local, cause);
+	if (rc == 0 && signed_only && segment_snapinfo_read(gendir, &si, cause) != 0)
+		rc = 1;
+	else if (rc == 0 && !signed_only && segment_snapinfo_peek(gendir, &si, cause) != 0)
+		rc = -1;
+	if (rc == 0)
+		*ms = si.time_ms;
 	unlink(local);
+	rmdir(gendir);
 	rmdir(tmpdir);
 	free(local);
+	free(gendir);
 	free(tier);
+	return (rc);
+}
+
+/*
+ * The newest point the store's stream can hold, in *ms: its newest
+ * generation's newest segment's capture time (its signed header, a ranged
+ * read; else its snapshot's, signed too). No point of the stream is later
+ * (pitr refuses a segment captured before the one it follows; a clock set
+ * back while the stream ran could still leave an earlier segment later than
+ * this). A snapshot.sha256 is read from a copy in a
+ * folder made under workdir and removed. Returns 1 when that header does not
+ * authenticate, -1 with *cause when the store fails or holds no stream.
+ */
+int
+offstream_newest_ms(struct remote *r, const char *workdir, int64_t *ms, char **cause)
+{
+	struct remote_object	*o;
+	struct offstream_gen	*g;
+	char			*tmpdir;
+	size_t			 no, ng;
+	int			 rc;
+
+	if (offstream_list(r, &o, &no, &g, &ng, cause) == -1)
+		return (-1);
+	if (ng == 0) {
+		*cause = xasprintf(_("%s: no stream there (nothing under %s/)"), r->where,
+		    OFFSTREAM_DIR);
+		rc = -1;
+	} else {
+		tmpdir = xasprintf("%s/.offsite-probe-%s", workdir, remote_kind_names[r->kind]);
+		rc = offstream_remote_newest(r, tmpdir, &g[ng - 1], true, ms, cause);
+		free(tmpdir);
+	}
+	free(g);
+	remote_objects_free(o, no);
 	return (rc);
 }
 
@@ -688,8 +755,9 @@ offstream_remove_gen(struct remote *r, const struct offstream_gen *g, char **cau
  * Apply stream.retention to the store's generations with the stream's own
  * rule (segment_gen_expired): never keep or the store's newest, never one
  * with a point within retention_s before now_ms. Dating a generation takes
- * the download of its newest segment into a folder under streamdir, and only
- * for those that started before the window. With dry nothing is removed.
+ * a ranged read of its newest segment's header (offstream_remote_newest),
+ * only for those that started before the window; one whose header does not
+ * authenticate is kept. With dry nothing is removed.
  * *out gets the names (free with str_list_free). Returns -1 with *cause.
  */
 int
@@ -701,7 +769,7 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 	char			*tmpdir;
 	size_t			 no, ng, i;
 	int64_t			 newest = 0, cutoff = now_ms - retention_s * 1000;
-	int			 rc = 0;
+	int			 rc = 0, k;
 
 	*out = NULL;
 	*nout = 0;
@@ -712,9 +780,17 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 		/* A generation's newest point is no earlier than its start. */
 		if (offstream_gen_start_ms(g[i].name) >= cutoff)
 			continue;
-		if (offstream_remote_newest(r, tmpdir, &g[i], &newest, cause) == -1) {
+		if ((k = offstream_remote_newest(r, tmpdir, &g[i], false, &newest, cause)) == -1) {
 			rc = -1;
 			break;
+		}
+		if (k == 1) {
+			/* Never removed on a time that does not authenticate: kept, and said. */
+			log_warn(_("stream: generation %s on %s is kept: %s"), g[i].name, r->where,
+			    *cause);
+			free(*cause);
+			*cause = NULL;
+			continue;
 		}
 		if (!segment_gen_expired(g[i].name, keep != NULL &&
 		    strcmp(keep, g[ng - 1].name) < 0 ? keep : g[ng - 1].name, newest,
@@ -734,12 +810,74 @@ offstream_prune(struct remote *r, const char *streamdir, int64_t retention_s, co
 }
 
 /*
+ * Bring generation g of the store into streamdir/GEN: each file skipped when
+ * there with the same size, else downloaded under a temporary name, fsynced
+ * and renamed (remote_get); the snapshot first, segments in order. With
+ * stage, a snapshot downloaded is written there too when the store can, and
+ * staged (HASHIO_HEXLEN) gets the SHA-256 of what both files hold, computed
+ * as it arrived (else it is left alone). The generation is marked as held by
+ * the store (its progress file), so a stream started here does not send it
+ * again. *got and *skipped count files (added to). Returns -1 with *cause.
+ */
+static int
+offstream_fetch_one(struct remote *r, const char *streamdir, const struct offstream_gen *g,
+    const char *stage, char *staged, size_t *got, size_t *skipped, char **cause)
+{
+	struct stat	 sb;
+	char		*gendir, *local, *tier;
+	size_t		 j;
+	uint64_t	 seq, top = 0;
+	bool		 snap = false;
+	int		 rc = 0;
+
+	gendir = str_join_path(streamdir, g->name);
+	tier = offstream_tier(g->name);
+	if (mkdir(gendir, 0700) == -1 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", gendir, strerror(errno));
+		rc = -1;
+	}
+	for (j = 0; j < g->n && rc == 0; j++) {
+		local = str_join_path(gendir, g->o[j].file);
+		if (stat(local, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (uint64_t)sb.st_size == g->o[j].size)
+			(*skipped)++;
+		else {
+			log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier, g->o[j].file,
+			    g->o[j].size);
+			/* The snapshot is written to stage too, as it arrives. */
+			r->also = stage != NULL && offstream_rank(g->o[j].file) == 0 ? stage :
+			    NULL;
+			r->also_done = false;
+			if (remote_get(r, tier, g->o[j].file, local, cause) == -1)
+				rc = -1;
+			else
+				(*got)++;
+			if (rc == 0 && r->also != NULL && r->also_done &&
+			    strlen(r->sha256) == HASHIO_HEXLEN - 1)
+				memcpy(staged, r->sha256, HASHIO_HEXLEN);
+			r->also = NULL;
+		}
+		free(local);
+		if (rc == 0 && offstream_rank(g->o[j].file) == 1)
+			snap = true;
+		if (rc == 0 && segment_parse_name(g->o[j].file, &seq) == 0 && seq == top + 1)
+			top = seq;
+	}
+	if (rc == 0 && fs_fsync_dir(gendir, cause) == -1)
+		rc = -1;
+	if (rc == 0 && snap && offstream_progress_write(gendir, r->kind, top, cause) == -1)
+		rc = -1;
+	if (rc == 0 && fs_fsync_dir(streamdir, cause) == -1)
+		rc = -1;
+	free(tier);
+	free(gendir);
+	return (rc);
+}
+
+/*
  * Bring the store's copy of the stream into streamdir: every generation it
- * holds, each file skipped when there with the same size, else downloaded
- * under a temporary name, fsynced and renamed (remote_get); the snapshot
- * first, segments in order. The generations fetched are marked as held by
- * the store (their progress files), so a stream started here does not send
- * them again. *got and *skipped count files. Returns -1 with *cause.
+ * holds (offstream_fetch_one). *got and *skipped count files. Returns -1
+ * with *cause.
  */
 int
 offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *skipped,
@@ -747,11 +885,7 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 {
 	struct remote_object	*o;
 	struct offstream_gen	*g;
-	struct stat		 sb;
-	char			*gendir, *local, *tier;
-	size_t			 no, ng, i, j;
-	uint64_t		 seq, top;
-	bool			 snap;
+	size_t			 no, ng, i;
 	int			 rc = 0;
 
 	*got = *skipped = 0;
@@ -763,44 +897,67 @@ offstream_fetch(struct remote *r, const char *streamdir, size_t *got, size_t *sk
 		rc = -1;
 	} else if (fs_mkdir_p(streamdir, 0700, cause) == -1)
 		rc = -1;
-	for (i = 0; i < ng && rc == 0; i++) {
-		gendir = str_join_path(streamdir, g[i].name);
-		tier = offstream_tier(g[i].name);
-		if (mkdir(gendir, 0700) == -1 && errno != EEXIST) {
-			*cause = xasprintf("%s: %s", gendir, strerror(errno));
-			rc = -1;
+	for (i = 0; i < ng && rc == 0; i++)
+		rc = offstream_fetch_one(r, streamdir, &g[i], NULL, NULL, got, skipped, cause);
+	free(g);
+	remote_objects_free(o, no);
+	return (rc);
+}
+
+/*
+ * Bring the store's stream into streamdir one generation at a time, newest
+ * first, and stop at the first that check(arg, GEN, STAGED) finds usable (0):
+ * older generations, which a restore of the newest point does not read, are
+ * not downloaded. With stage, each snapshot downloaded is written there too
+ * (offstream_fetch_one): STAGED is its SHA-256 as it arrived, "" when it was
+ * not. Generations begun after at_ms (INT64_MAX: none) are passed
+ * over. check returns -1 with its reason (said by it) to go on to the next
+ * older one. *got and *skipped count files. Returns 0 when a generation
+ * passed, -1 with *cause when the store failed or none did.
+ */
+int
+offstream_fetch_newest(struct remote *r, const char *streamdir, int64_t at_ms, const char *stage,
+    int (*check)(void *, const char *, const char *), void *arg, size_t *got, size_t *skipped,
+    char **cause)
+{
+	struct remote_object	*o;
+	struct offstream_gen	*g;
+	size_t			 no, ng, i, tried = 0;
+	char			 staged[HASHIO_HEXLEN];
+	int			 rc = -1;
+
+	*got = *skipped = 0;
+	if (offstream_list(r, &o, &no, &g, &ng, cause) == -1)
+		return (-1);
+	if (ng > 0 && fs_mkdir_p(streamdir, 0700, cause) == -1)
+		goto out;
+	for (i = ng; i-- > 0;) {
+		/*
+		 * Begun after at_ms: no point of it is at or before. A day of slack,
+		 * as the name is a local time (the rebuild decides; this only saves
+		 * the download).
+		 */
+		if (at_ms != INT64_MAX && offstream_gen_start_ms(g[i].name) - 86400000 > at_ms)
+			continue;
+		tried++;
+		staged[0] = '\0';
+		if (offstream_fetch_one(r, streamdir, &g[i], stage, staged, got, skipped,
+		    cause) == -1)
+			goto out;
+		if (check(arg, g[i].name, staged) == 0) {
+			rc = 0;
+			goto out;
 		}
-		snap = false;
-		top = 0;
-		for (j = 0; j < g[i].n && rc == 0; j++) {
-			local = str_join_path(gendir, g[i].o[j].file);
-			if (stat(local, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			    (uint64_t)sb.st_size == g[i].o[j].size)
-				(*skipped)++;
-			else {
-				log_info(_("Fetching %s/%s (%" PRIu64 " bytes)"), tier,
-				    g[i].o[j].file, g[i].o[j].size);
-				if (remote_get(r, tier, g[i].o[j].file, local, cause) == -1)
-					rc = -1;
-				else
-					(*got)++;
-			}
-			free(local);
-			if (rc == 0 && offstream_rank(g[i].o[j].file) == 1)
-				snap = true;
-			if (rc == 0 && segment_parse_name(g[i].o[j].file, &seq) == 0 &&
-			    seq == top + 1)
-				top = seq;
-		}
-		if (rc == 0 && fs_fsync_dir(gendir, cause) == -1)
-			rc = -1;
-		if (rc == 0 && snap && offstream_progress_write(gendir, r->kind, top, cause) == -1)
-			rc = -1;
-		free(tier);
-		free(gendir);
 	}
-	if (rc == 0 && ng > 0 && fs_fsync_dir(streamdir, cause) == -1)
-		rc = -1;
+	if (ng == 0)
+		*cause = xasprintf(_("%s: no stream there (nothing under %s/)"), r->where,
+		    OFFSTREAM_DIR);
+	else if (tried == 0)
+		*cause = xasprintf(_("%s: no stream generation begun by the time asked for"),
+		    r->where);
+	else
+		*cause = xasprintf(_("%s: no stream generation there is usable"), r->where);
+out:
 	free(g);
 	remote_objects_free(o, no);
 	return (rc);

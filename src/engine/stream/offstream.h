@@ -34,6 +34,9 @@ void	offstream_free(struct offstream *);
 int	offstream_prune(struct remote *, const char *, int64_t, const char *, int64_t, bool,
 	    char ***, size_t *, char **);
 int	offstream_fetch(struct remote *, const char *, size_t *, size_t *, char **);
+int	offstream_newest_ms(struct remote *, const char *, int64_t *, char **);
+int	offstream_fetch_newest(struct remote *, const char *, int64_t, const char *,
+	    int (*)(void *, const char *, const char *), void *, size_t *, size_t *, char **);
 struct stream_status;
 void	offstream_points(const struct stream_status *, struct offstream_point *);
 void	offstream_points_clear(struct offstream_point *);

@@ -447,16 +447,20 @@ pitr_rpo_warning(const char *id, int64_t rpo, const struct pitr_protection *p)
 
 /*
  * Whether the newest point the status file names is signed: the generation's
- * snapshot.sha256 and its segment st->sequence carry HMACs that verify. The
- * status file itself is not signed; this is what a display of it can vouch
- * for. Returns -1 with *cause naming the file and the reason.
+ * snapshot.sha256 and the header of its segment st->sequence carry HMACs that
+ * verify, and that header's capture time is the one the status file says
+ * (st->segment_ms; the snapshot's when no segment is named). The status file
+ * itself is not signed; this is what a display of it can vouch for. Only the
+ * header is read (the payload's SHA-256 is the restore's to check). Returns
+ * -1 with *cause naming the file and the reason.
  */
 int
 pitr_status_check(const char *backup_dir, const struct stream_status *st, char **cause)
 {
 	struct segment_snapinfo	 si;
 	struct segment		 seg;
-	char			*gendir, *path;
+	char			*gendir, *path, t1[64], t2[64];
+	int64_t			 signed_ms;
 	int			 rc;
 
 	if (st->generation == NULL)
@@ -466,13 +470,28 @@ pitr_status_check(const char *backup_dir, const struct stream_status *st, char *
 		return (-1);
 	}
 	gendir = xasprintf("%s/%s/%s", backup_dir, STREAM_DIR, st->generation);
+	path = st->sequence > 0 ? segment_path(gendir, st->sequence) :
+	    str_join_path(gendir, SEGMENT_SNAPSHOT_SHA);
 	rc = segment_snapinfo_read(gendir, &si, cause);
+	signed_ms = si.time_ms;
 	if (rc == 0 && st->sequence > 0) {
-		path = segment_path(gendir, st->sequence);
-		if ((rc = segment_open(path, &seg, cause)) == 0)
+		if ((rc = segment_open_hdr(path, &seg, cause)) == 0) {
+			signed_ms = seg.hdr.time_ms;
+			if (seg.hdr.seq != st->sequence) {
+				*cause = xasprintf(_("%s: holds sequence number %" PRIu64), path,
+				    seg.hdr.seq);
+				rc = -1;
+			}
 			segment_clear(&seg);
-		free(path);
+		}
 	}
+	if (rc == 0 && st->segment_ms > 0 && st->segment_ms != signed_ms) {
+		*cause = xasprintf(_("%s: stream/status says it was captured at %s, its signed "
+		    "header says %s"), path, time_format_iso_ms(st->segment_ms, t1, sizeof t1),
+		    time_format_iso_ms(signed_ms, t2, sizeof t2));
+		rc = -1;
+	}
+	free(path);
 	free(gendir);
 	return (rc);
 }

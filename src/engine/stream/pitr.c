@@ -158,6 +158,18 @@ pitr_verified_has(const char *path, const struct stat *sb, const unsigned char *
 	return (false);
 }
 
+/* Whether the snapshot at path was checked earlier in this run, whatever it is now. */
+static bool
+pitr_verified_path(const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < pitr_nverified; i++)
+		if (strcmp(pitr_verified[i].path, path) == 0)
+			return (true);
+	return (false);
+}
+
 /*
  * segment_snapshot_verify, once per snapshot and run (pitr_verified). si is
  * read from snapshot.sha256 either way. Returns -1 with *cause.
@@ -198,14 +210,69 @@ pitr_snapshot_verify(const char *gendir, struct segment_snapinfo *si, char **cau
 	return (0);
 }
 
+static enum fail_class pitr_rebuild_upto(const char *, int64_t, const char *, uint64_t,
+		    struct pitr_result *, char **);
+
 /*
- * Choose the newest generation of streamdir whose snapshot is at or before
- * at_ms and matches its SHA-256; newer ones that cannot be used are noted in
- * r. Fills r->gendir, r->generation, *si. Returns -1 with *cause when none.
+ * Segments verified whole in this run (a walk, or a rebuild that applied
+ * them): per generation folder, the highest segment of an unbroken run from
+ * segment 1 (the walk goes in order and stops at the first that fails). One
+ * of them that fails later changed meanwhile, which is refused rather than
+ * taken for the end of the chain. In memory only.
+ */
+static struct pitr_seen {
+	char		*gendir;
+	uint64_t	 top;
+} pitr_seen[8];
+static size_t	pitr_nseen;
+
+/* The record of gendir in pitr_seen, or NULL. */
+static struct pitr_seen *
+pitr_seen_find(const char *gendir)
+{
+	size_t	i;
+
+	for (i = 0; i < pitr_nseen; i++)
+		if (strcmp(pitr_seen[i].gendir, gendir) == 0)
+			return (&pitr_seen[i]);
+	return (NULL);
+}
+
+/* Whether segment seq of gendir verified earlier in this run. */
+static bool
+pitr_seen_has(const char *gendir, uint64_t seq)
+{
+	const struct pitr_seen	*v = pitr_seen_find(gendir);
+
+	return (v != NULL && seq <= v->top);
+}
+
+/* Note that segment seq of gendir verified, all before it too. */
+static void
+pitr_seen_add(const char *gendir, uint64_t seq)
+{
+	struct pitr_seen	*v = pitr_seen_find(gendir);
+
+	if (v == NULL && pitr_nseen < nitems(pitr_seen)) {
+		v = &pitr_seen[pitr_nseen++];
+		v->gendir = xstrdup(gendir);
+		v->top = 0;
+	}
+	if (v != NULL && seq > v->top)
+		v->top = seq;
+}
+
+/*
+ * Choose the newest generation of streamdir (older than below, when not
+ * NULL) whose snapshot is at or before at_ms, its snapshot.sha256
+ * authenticated, and with verify its snapshot.db matching it (else the
+ * caller checks it as it copies it: pitr_start); newer ones that cannot be
+ * used are noted in r. Fills r->gendir, r->generation, *si. Returns -1 with
+ * *cause when none.
  */
 static int
-pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r,
-    struct segment_snapinfo *si, char **cause)
+pitr_pick_generation(const char *streamdir, int64_t at_ms, const char *below, bool verify,
+    struct pitr_result *r, struct segment_snapinfo *si, char **cause)
 {
 	char	**gens, *dir, *why = NULL, t[64];
 	size_t	  n, i;
@@ -219,6 +286,8 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 		return (-1);
 	}
 	for (i = n; i-- > 0;) {
+		if (below != NULL && strcmp(gens[i], below) >= 0)
+			continue;
 		dir = str_join_path(streamdir, gens[i]);
 		if (segment_snapinfo_read(dir, si, &why) != 0) {
 			pitr_skip(r, why);
@@ -233,7 +302,7 @@ pitr_pick_generation(const char *streamdir, int64_t at_ms, struct pitr_result *r
 			continue;
 		}
 		any_old = true;
-		if (pitr_snapshot_verify(dir, si, &why) != 0) {
+		if (verify && pitr_snapshot_verify(dir, si, &why) != 0) {
 			pitr_skip(r, why);
 			free(why);
 			why = NULL;
@@ -300,19 +369,69 @@ out:
 }
 
 /*
+ * What pitr_stage says out holds: a generation's snapshot.db as it was
+ * fetched, written there as it arrived, and its SHA-256 computed then. One
+ * rebuild takes it (pitr_start), whether it uses it or not.
+ */
+static struct {
+	char	*out;
+	char	*gen;
+	char	 hex[HASHIO_HEXLEN];
+} pitr_staged;
+
+/*
+ * Say that out holds generation gen's snapshot.db, fetched there as it
+ * arrived, hashing to hex (computed as it was written): the next rebuild into
+ * out of that generation, when hex is what snapshot.sha256 authenticates,
+ * neither copies the snapshot nor reads it again.
+ */
+void
+pitr_stage(const char *out, const char *gen, const char *hex)
+{
+	free(pitr_staged.out);
+	free(pitr_staged.gen);
+	pitr_staged.out = xstrdup(out);
+	pitr_staged.gen = xstrdup(gen);
+	xsnprintf(pitr_staged.hex, sizeof pitr_staged.hex, "%s", hex);
+}
+
+/* Whether out holds r's snapshot as pitr_stage said, its SHA-256 want; the word is taken. */
+static bool
+pitr_stage_take(const struct pitr_result *r, const char *out, const char *want)
+{
+	bool	ok;
+
+	ok = pitr_staged.out != NULL && strcmp(pitr_staged.out, out) == 0 &&
+	    strcmp(pitr_staged.gen, r->generation) == 0 && strcmp(pitr_staged.hex, want) == 0;
+	free(pitr_staged.out);
+	free(pitr_staged.gen);
+	memset(&pitr_staged, 0, sizeof pitr_staged);
+	return (ok);
+}
+
+/*
  * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
- * has the SHA-256 that was authenticated (sha: the file may have been swapped
- * since), and open it for writing into *fd. Returns the failure class, with
- * *cause.
+ * has the SHA-256 that was authenticated (sha), and open it for writing into
+ * *fd. A copy that does not match: *damaged when the snapshot was not
+ * checked before in this run (the caller tries an older generation), else it
+ * changed since (FAIL_IO). Returns the failure class, with *cause.
  */
 static enum fail_class
-pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out,
-    int *fd, char **cause)
+pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out, int *fd,
+    bool *damaged, char **cause)
 {
 	char		*snap, hex[HASHIO_HEXLEN], want[HASHIO_HEXLEN];
 	uint64_t	 size;
 	enum fail_class	 fc;
 
+	*damaged = false;
+	str_hex(sha, SEGMENT_SHALEN, want);
+	if (pitr_stage_take(r, out, want)) {
+		log_info(_("%s: written there as it was fetched, its SHA-256 as it arrived "
+		    "the one %s/%s authenticates: not copied or read again"), out, r->generation,
+		    SEGMENT_SNAPSHOT_SHA);
+		goto open;
+	}
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
 	if ((fc = restore_copy_file(snap, out, 0600, true, NULL, cause)) != FAIL_NONE) {
 		free(snap);
@@ -324,14 +443,23 @@ pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *ou
 		free(snap);
 		return (fc);
 	}
-	str_hex(sha, SEGMENT_SHALEN, want);
-	if (strcmp(hex, want) != 0) {
+	if (strcmp(hex, want) != 0 && pitr_verified_path(snap)) {
 		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
 		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
 		free(snap);
 		return (FAIL_IO);
 	}
+	if (strcmp(hex, want) != 0) {
+		/* Not checked before: the copy is its check. */
+		*cause = xasprintf(_("%s: does not match its SHA-256 in %s (corrupt)"), snap,
+		    SEGMENT_SNAPSHOT_SHA);
+		unlink(out);
+		free(snap);
+		*damaged = true;
+		return (FAIL_DATA);
+	}
 	free(snap);
+open:
 	if ((*fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
 		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", out, strerror(errno));
@@ -384,9 +512,24 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
  * the failure class with *cause: FAIL_NOINPUT when there is no usable
  * snapshot (r->gendir NULL), the class of the failing call when out cannot be
  * written, FAIL_DATA when it fails integrity_check (r->bad_db).
+ *
+ * Into out, each segment is read once: its header checked, then its payload
+ * checked, hashed and applied chunk by chunk (segment_read_apply). A segment
+ * that then fails verification was partly applied: out is rebuilt again up
+ * to the one before it (only then is anything read twice). One that verified
+ * earlier in this run (the walk that found the point) and fails now changed
+ * meanwhile: refused, FAIL_IO ("changed while it was applied").
  */
 enum fail_class
 pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
+    struct pitr_result *r, char **cause)
+{
+	return (pitr_rebuild_upto(backup_dir, at_ms, out, UINT64_MAX, r, cause));
+}
+
+/* pitr_rebuild, no further than segment max_seq (UINT64_MAX: to the end). */
+static enum fail_class
+pitr_rebuild_upto(const char *backup_dir, int64_t at_ms, const char *out, uint64_t max_seq,
     struct pitr_result *r, char **cause)
 {
 	struct segment_snapinfo	 si;
@@ -394,10 +537,11 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	struct segment		 seg;
 	struct stream_status	 st;
 	unsigned char		 prev[SEGMENT_SHALEN];
-	char			*streamdir, *path, *why = NULL;
+	char			*streamdir, *path, *why = NULL, *below = NULL;
 	uint64_t		 seq;
 	int64_t			 last_ms;
-	int			 fd = -1;
+	bool			 dirty, damaged;
+	int			 fd = -1, k;
 	enum fail_class		 fc;
 
 	memset(r, 0, sizeof *r);
@@ -406,25 +550,46 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		free(why);
 		why = NULL;
 	}
+	/*
+	 * Into out, the snapshot is checked as it is copied there (the copy's
+	 * SHA-256), not read a time more before: one that does not match is
+	 * skipped for the next older generation, as the walk skips it.
+	 */
 	streamdir = xasprintf("%s/stream", backup_dir);
-	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
-		free(streamdir);
-		stream_status_clear(&st);
-		return (FAIL_NOINPUT);
+	for (;;) {
+		damaged = false;
+		if (pitr_pick_generation(streamdir, at_ms, below, out == NULL, r, &si,
+		    cause) != 0)
+			fc = FAIL_NOINPUT;
+		else if (segment_last_seq(r->gendir, &r->top, cause) != 0)
+			/* the folder was listed a moment ago: failing to list it now is I/O */
+			fc = FAIL_IO;
+		else if (out == NULL || (fc = pitr_start(r, si.sha, out, &fd, &damaged,
+		    &why)) == FAIL_NONE)
+			break;
+		else if (!damaged)
+			*cause = why;
+		if (fc != FAIL_NONE && !damaged) {
+			free(below);
+			free(streamdir);
+			stream_status_clear(&st);
+			return (fc);
+		}
+		pitr_skip(r, why);
+		free(why);
+		why = NULL;
+		free(below);
+		below = r->generation;
+		r->generation = NULL;
+		free(r->gendir);
+		r->gendir = NULL;
 	}
+	free(below);
 	free(streamdir);
-	/* the folder was listed a moment ago: failing to list it now is I/O */
-	fc = segment_last_seq(r->gendir, &r->top, cause) != 0 ? FAIL_IO : FAIL_NONE;
-	if (fc == FAIL_NONE && out != NULL)
-		fc = pitr_start(r, si.sha, out, &fd, cause);
-	if (fc != FAIL_NONE) {
-		stream_status_clear(&st);
-		return (fc);
-	}
 	r->point_ms = last_ms = si.time_ms;
 	segment_pos_snapshot(&si, &pos);
 	memcpy(prev, si.sha, SEGMENT_SHALEN);
-	for (seq = 1; seq <= r->top; seq++) {
+	for (seq = 1; seq <= r->top && seq <= max_seq; seq++) {
 		path = segment_path(r->gendir, seq);
 		if (access(path, F_OK) != 0) {
 			pitr_break(r, xasprintf(_("%s: missing (%s), the chain has a gap "
@@ -432,7 +597,11 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (segment_open(path, &seg, &why) != 0) {
+		/* Into out: the header now, the payload as it is applied. */
+		if ((fd == -1 ? segment_open(path, &seg, &why) :
+		    segment_open_hdr(path, &seg, &why)) != 0) {
+			if (fd != -1 && pitr_seen_has(r->gendir, seq))
+				goto changed;
 			pitr_break(r, why);
 			why = NULL;
 			free(path);
@@ -459,12 +628,36 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (fd != -1 && (fc = segment_apply(fd, out, &seg, cause)) != FAIL_NONE) {
+		if (fd != -1 && (k = segment_read_apply(&seg, fd, out, &dirty, &fc, &why)) != 0) {
 			segment_clear(&seg);
+			if (k == -2) {
+				/* Writing out failed (fc): not the segment's fault. */
+				*cause = why;
+				free(path);
+				stream_status_clear(&st);
+				goto fail;
+			}
+			if (pitr_seen_has(r->gendir, seq))
+				goto changed;
 			free(path);
 			stream_status_clear(&st);
-			goto fail;
+			if (!dirty) {
+				pitr_break(r, why);
+				break;
+			}
+			/* Frames of a segment that does not verify went in: again, to the one before. */
+			log_warn(_("%s; rebuilding %s again without it"), why, out);
+			close(fd);
+			pitr_result_clear(r);
+			fc = pitr_rebuild_upto(backup_dir, at_ms, out, seq - 1, r, cause);
+			if (r->gendir != NULL && !r->broken) {
+				pitr_break(r, why);
+				r->later_ms = 0;
+			} else
+				free(why);
+			return (fc);
 		}
+		pitr_seen_add(r->gendir, seq);
 		segment_pos_after(&seg.hdr, &pos);
 		memcpy(prev, seg.sha, SEGMENT_SHALEN);
 		if (!seg.authed)
@@ -474,7 +667,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		segment_clear(&seg);
 		free(path);
 	}
-	if (!r->broken && r->next_ms == 0)
+	if (!r->broken && r->next_ms == 0 && max_seq == UINT64_MAX)
 		pitr_check_tail(backup_dir, &st, r);
 	if (r->broken || r->next_ms != 0)
 		r->later_ms = 0;	/* the walk did not run out before at_ms */
@@ -499,10 +692,74 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		goto fail;
 	}
 	return (FAIL_NONE);
+changed:
+	*cause = xasprintf(_("%s: changed while it was applied (it verified before; now: %s)"),
+	    path, why != NULL ? why : "?");
+	free(why);
+	free(path);
+	stream_status_clear(&st);
+	fc = FAIL_IO;
 fail:
 	if (fd != -1)
 		close(fd);
 	return (fc);
+}
+
+/*
+ * No point of BACKUP_DIR/stream is later than *ms: the latest capture time
+ * in the signed headers of the newest generation's segments (headers alone,
+ * 144 bytes each), or its snapshot's time (snapshot.sha256, signed) when it
+ * has none. Older generations ended before the newest began. Returns -1 with
+ * *cause when there is no generation or a file there does not authenticate
+ * (then nothing can be told without the walk).
+ */
+int
+pitr_newest_bound(const char *backup_dir, int64_t *ms, char **cause)
+{
+	struct segment_snapinfo	 si;
+	struct segment		 seg;
+	char			**gens, *streamdir, *gendir, *path;
+	size_t			 n;
+	uint64_t		 seq, top;
+	int			 rc = -1;
+
+	streamdir = xasprintf("%s/%s", backup_dir, STREAM_DIR);
+	if (segment_list_gens(streamdir, &gens, &n, cause) != 0) {
+		free(streamdir);
+		return (-1);
+	}
+	if (n == 0) {
+		*cause = xasprintf(_("%s: no stream generation"), streamdir);
+		str_list_free(gens, n);
+		free(streamdir);
+		return (-1);
+	}
+	gendir = str_join_path(streamdir, gens[n - 1]);
+	str_list_free(gens, n);
+	free(streamdir);
+	if (segment_snapinfo_read(gendir, &si, cause) != 0 ||
+	    segment_last_seq(gendir, &top, cause) != 0)
+		goto out;
+	*ms = si.time_ms;
+	for (seq = 1; seq <= top; seq++) {
+		path = segment_path(gendir, seq);
+		if (access(path, F_OK) != 0) {
+			free(path);
+			continue;
+		}
+		if (segment_open_hdr(path, &seg, cause) != 0) {
+			free(path);
+			goto out;
+		}
+		if (seg.hdr.time_ms > *ms)
+			*ms = seg.hdr.time_ms;
+		segment_clear(&seg);
+		free(path);
+	}
+	rc = 0;
+out:
+	free(gendir);
+	return (rc);
 }
 
 /* The pid a running stream wrote in BACKUP_DIR/stream/lock, as text ("?" when unknown; caller frees). */

@@ -85,6 +85,8 @@ struct pitr_result {
 enum fail_class pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
 	    char **);
 void	 pitr_result_clear(struct pitr_result *);
+void	 pitr_stage(const char *, const char *, const char *);
+int	 pitr_newest_bound(const char *, int64_t *, char **);
 int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);
 
 int	 stream_status_read(const char *, struct stream_status *, char **);

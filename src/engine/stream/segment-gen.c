@@ -354,7 +354,8 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 			*cause = xasprintf(_("%s: missing, the chain has a gap"), path);
 			goto fail;
 		}
-		if (segment_open(path, &seg, cause) == -1)
+		/* The header now; the payload checked, hashed and applied in one read. */
+		if (segment_open_hdr(path, &seg, cause) == -1)
 			goto fail;
 		if (segment_check_link(&pos, prev, &seg, cause) == -1) {
 			segment_clear(&seg);
@@ -371,7 +372,7 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 			segment_clear(&seg);
 			goto fail;
 		}
-		if (segment_apply(fd, out, &seg, cause) != FAIL_NONE) {
+		if (segment_read_apply(&seg, fd, out, NULL, NULL, cause) != 0) {
 			segment_clear(&seg);
 			goto fail;
 		}

@@ -176,6 +176,31 @@ segment_read_hdr(const char *path, struct segment_hdr *h, char **cause)
 }
 
 /*
+ * A segment's header from its first n bytes b (a ranged read of a file named
+ * name in generation gen, say): the magic, and the HMAC that binds it to the
+ * generation (segment_auth_check: *authed). Returns -1 with *cause naming
+ * name.
+ */
+int
+segment_hdr_parse(const char *name, const char *gen, const unsigned char *b, size_t n,
+    struct segment_hdr *h, bool *authed, char **cause)
+{
+	size_t	hdrlen;
+
+	hdrlen = n >= SEGMENT_HDRLEN_V1 && memcmp(b, SEGMENT_MAGIC_V1, 8) == 0 ?
+	    SEGMENT_HDRLEN_V1 : SEGMENT_HDRLEN;
+	if (n < hdrlen || (hdrlen == SEGMENT_HDRLEN && memcmp(b, SEGMENT_MAGIC, 8) != 0)) {
+		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), name);
+		return (-1);
+	}
+	if (segment_auth_check(name, gen, b, SEGMENT_HDRLEN_V1, hdrlen == SEGMENT_HDRLEN ?
+	    b + SEGMENT_HDRLEN_V1 : NULL, authed, cause) == -1)
+		return (-1);
+	segment_decode(b, h);
+	return (0);
+}
+
+/*
  * Check a header against the size of its payload: a page size SQLite can
  * use, whole frames, their number, a first frame. Returns -1 with *cause
  * (which names path).
@@ -517,22 +542,18 @@ segment_file_gen(const char *path, char *gen, size_t len)
 }
 
 /*
- * Read and verify one segment file, streamed in chunks: magic, sizes, frame
- * salts and page numbers, commit frame last, payload hash, sequence number =
- * file name. With keep, the payload is kept in seg->payload (at most
- * SEGMENT_MAXFILE); else the file stays open for segment_apply. Fills seg
- * (free with segment_clear). Returns -1 with *cause naming the file and the
- * reason.
+ * Open one segment file and check its header: a regular file, the magic, the
+ * header's HMAC (which binds the payload's SHA-256, the sequence and the
+ * previous file to the generation gen), the sizes. The payload is not read:
+ * the file stays open (seg->fd) for segment_load_payload. With keep, a file
+ * larger than SEGMENT_MAXFILE is refused. Fills seg (free with
+ * segment_clear). Returns -1 with *cause naming the file.
  */
 static int
-segment_load(const char *path, const char *gen, struct segment *seg, bool keep, char **cause)
+segment_load_hdr(const char *path, const char *gen, struct segment *seg, bool keep,
+    char **cause)
 {
-	EVP_MD_CTX	*pctx = NULL, *fctx = NULL;
-	unsigned char	 hb[SEGMENT_HDRLEN], md[SEGMENT_SHALEN], *b = NULL, *f;
 	struct stat	 sb;
-	const char	*base;
-	uint64_t	 seq, i = 0, fsz, k;
-	size_t		 want;
 	ssize_t		 n;
 	int		 fd;
 
@@ -543,6 +564,8 @@ segment_load(const char *path, const char *gen, struct segment *seg, bool keep, 
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	seg->fd = fd;
+	seg->open = true;
 	if (!S_ISREG(sb.st_mode)) {
 		*cause = xasprintf(_("%s: not a regular file"), path);
 		goto fail;
@@ -551,25 +574,59 @@ segment_load(const char *path, const char *gen, struct segment *seg, bool keep, 
 		*cause = xasprintf(_("%s: larger than %zu bytes"), path, SEGMENT_MAXFILE);
 		goto fail;
 	}
-	if ((n = segment_pread(fd, path, hb, sizeof hb, 0, cause)) == -1)
+	if ((n = segment_pread(fd, path, seg->hb, sizeof seg->hb, 0, cause)) == -1)
 		goto fail;
-	seg->hdrlen = n >= SEGMENT_HDRLEN_V1 && memcmp(hb, SEGMENT_MAGIC_V1, 8) == 0 ?
+	seg->hdrlen = n >= SEGMENT_HDRLEN_V1 && memcmp(seg->hb, SEGMENT_MAGIC_V1, 8) == 0 ?
 	    SEGMENT_HDRLEN_V1 : SEGMENT_HDRLEN;
 	if (n < (ssize_t)seg->hdrlen || (seg->hdrlen == SEGMENT_HDRLEN &&
-	    memcmp(hb, SEGMENT_MAGIC, 8) != 0)) {
+	    memcmp(seg->hb, SEGMENT_MAGIC, 8) != 0)) {
 		*cause = xasprintf(_("%s: not a stream segment (bad magic or too short)"), path);
 		goto fail;
 	}
-	segment_decode(hb, &seg->hdr);
+	segment_decode(seg->hb, &seg->hdr);
 	/* The HMAC binds the header (payload SHA-256, sequence, previous file) to the generation. */
-	if (segment_auth_check(path, gen, hb, SEGMENT_HDRLEN_V1, seg->hdrlen == SEGMENT_HDRLEN ?
-	    hb + SEGMENT_HDRLEN_V1 : NULL, &seg->authed, cause) == -1)
+	if (segment_auth_check(path, gen, seg->hb, SEGMENT_HDRLEN_V1,
+	    seg->hdrlen == SEGMENT_HDRLEN ? seg->hb + SEGMENT_HDRLEN_V1 : NULL, &seg->authed,
+	    cause) == -1)
 		goto fail;
 	if (segment_check_size(path, &seg->hdr, (uint64_t)sb.st_size - seg->hdrlen,
 	    cause) == -1)
 		goto fail;
-	fsz = SEGMENT_FRAME_HDRLEN + (uint64_t)seg->hdr.page_size;
 	seg->len = (size_t)sb.st_size - seg->hdrlen;
+	seg->path = xstrdup(path);
+	return (0);
+fail:
+	segment_clear(seg);
+	return (-1);
+}
+
+/*
+ * Read the payload of a segment segment_load_hdr opened, in one pass and in
+ * chunks: frame salts and page numbers, commit frame last, the payload's
+ * SHA-256 (the header's), sequence number = file name, and the SHA-256 of
+ * the whole file into seg->sha. With keep the payload is kept in
+ * seg->payload; with out_fd >= 0 each chunk, once its frames are checked, is
+ * applied to that database (named out; *dirty then says whether any frame
+ * was written, so a failure after it leaves out to be rebuilt). Returns -1
+ * with *cause naming the file and the reason, -2 (its class in *wfc, may be
+ * NULL, and *cause) when writing out failed.
+ */
+static int
+segment_load_payload(struct segment *seg, bool keep, int out_fd, const char *out, bool *dirty,
+    enum fail_class *wfc, char **cause)
+{
+	enum fail_class	 fc;
+	EVP_MD_CTX	*pctx, *fctx;
+	unsigned char	 md[SEGMENT_SHALEN], *b = NULL, *f, *chunk;
+	const char	*base, *path = seg->path;
+	uint64_t	 seq, i = 0, fsz, k, j;
+	size_t		 want;
+	ssize_t		 n;
+	int		 rc = -1;
+
+	if (dirty != NULL)
+		*dirty = false;
+	fsz = SEGMENT_FRAME_HDRLEN + (uint64_t)seg->hdr.page_size;
 	k = segment_chunk_frames(fsz);
 	if (keep)
 		seg->payload = xmalloc(seg->len);
@@ -577,67 +634,91 @@ segment_load(const char *path, const char *gen, struct segment *seg, bool keep, 
 		b = xmalloc(k * fsz);
 	pctx = segment_md_new();
 	fctx = segment_md_new();
-	EVP_DigestUpdate(fctx, hb, seg->hdrlen);
+	EVP_DigestUpdate(fctx, seg->hb, seg->hdrlen);
 	while (i < seg->hdr.n_frames) {
 		if (k > seg->hdr.n_frames - i)
 			k = seg->hdr.n_frames - i;
 		want = (size_t)(k * fsz);
-		f = keep ? seg->payload + i * fsz : b;
-		if ((n = segment_pread(fd, path, f, want, (off_t)seg->hdrlen + (off_t)(i * fsz),
-		    cause)) == -1)
-			goto fail;
+		chunk = f = keep ? seg->payload + i * fsz : b;
+		if ((n = segment_pread(seg->fd, path, f, want, (off_t)seg->hdrlen +
+		    (off_t)(i * fsz), cause)) == -1)
+			goto out;
 		if ((size_t)n != want) {
 			*cause = xasprintf(_("%s: payload of %zu bytes is not %" PRIu32
 			    " frames of page size %" PRIu32), path, (size_t)(i * fsz) +
 			    (size_t)n, seg->hdr.n_frames, seg->hdr.page_size);
-			goto fail;
+			goto out;
 		}
 		EVP_DigestUpdate(pctx, f, want);
 		EVP_DigestUpdate(fctx, f, want);
-		for (; k > 0; k--, i++, f += fsz)
-			if (segment_check_frame(path, &seg->hdr, f, (size_t)i, cause) == -1)
-				goto fail;
-		k = segment_chunk_frames(fsz);
+		for (j = 0; j < k; j++, f += fsz)
+			if (segment_check_frame(path, &seg->hdr, f, (size_t)(i + j), cause) == -1)
+				goto out;
+		for (j = 0, f = chunk; out_fd != -1 && j < k; j++, f += fsz) {
+			if (dirty != NULL)
+				*dirty = true;
+			if ((fc = segment_apply_frame(out_fd, out, seg->hdr.page_size, f,
+			    cause)) != FAIL_NONE) {
+				if (wfc != NULL)
+					*wfc = fc;
+				rc = -2;
+				goto out;
+			}
+		}
+		i += k;
 		if (i == seg->hdr.n_frames) {
 			seg->last = xmalloc(fsz);
-			memcpy(seg->last, f - fsz, fsz);
+			memcpy(seg->last, chunk + (k - 1) * fsz, fsz);
 		}
+		k = segment_chunk_frames(fsz);
 	}
 	if (segment_get32(seg->last + 4) == 0) {
 		*cause = segment_no_commit(path);
-		goto fail;
+		goto out;
 	}
 	EVP_DigestFinal_ex(pctx, md, NULL);
 	if (memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
 		*cause = xasprintf(_("%s: payload does not match its SHA-256 (corrupt)"), path);
-		goto fail;
+		goto out;
 	}
 	base = strrchr(path, '/');
 	base = base == NULL ? path : base + 1;
 	if (segment_parse_name(base, &seq) == 0 && seq != seg->hdr.seq) {
 		*cause = xasprintf(_("%s: holds sequence number %" PRIu64), path, seg->hdr.seq);
-		goto fail;
+		goto out;
 	}
 	EVP_DigestFinal_ex(fctx, seg->sha, NULL);
+	rc = 0;
+out:
 	EVP_MD_CTX_free(pctx);
 	EVP_MD_CTX_free(fctx);
 	free(b);
-	seg->path = xstrdup(path);
-	if (keep)
-		close(fd);
-	else {
-		seg->fd = fd;
-		seg->open = true;
+	return (rc);
+}
+
+/*
+ * Read and verify one segment file, streamed in chunks: magic, sizes, frame
+ * salts and page numbers, commit frame last, payload hash, sequence number =
+ * file name. With keep, the payload is kept in seg->payload (at most
+ * SEGMENT_MAXFILE); else the file stays open for segment_apply. Fills seg
+ * (free with segment_clear). Returns -1 with *cause naming the file and the
+ * reason.
+ */
+static int
+segment_load(const char *path, const char *gen, struct segment *seg, bool keep, char **cause)
+{
+	if (segment_load_hdr(path, gen, seg, keep, cause) == -1)
+		return (-1);
+	if (segment_load_payload(seg, keep, -1, NULL, NULL, NULL, cause) == -1) {
+		segment_clear(seg);
+		return (-1);
+	}
+	if (keep) {
+		close(seg->fd);
+		seg->fd = -1;
+		seg->open = false;
 	}
 	return (0);
-fail:
-	EVP_MD_CTX_free(pctx);
-	EVP_MD_CTX_free(fctx);
-	free(b);
-	if (fd != -1)
-		close(fd);
-	segment_clear(seg);
-	return (-1);
 }
 
 /*
@@ -666,6 +747,36 @@ segment_open(const char *path, struct segment *seg, char **cause)
 	return (segment_load(path, segment_file_gen(path, gen, sizeof gen), seg, false, cause));
 }
 
+
+/*
+ * Open one segment file and check its header alone (segment_load_hdr): the
+ * caller checks where it goes in the chain before segment_read_apply reads
+ * it. Fills seg (free with segment_clear). Returns -1 with *cause naming the
+ * file.
+ */
+int
+segment_open_hdr(const char *path, struct segment *seg, char **cause)
+{
+	char	gen[PATH_MAX];
+
+	return (segment_load_hdr(path, segment_file_gen(path, gen, sizeof gen), seg, false,
+	    cause));
+}
+
+/*
+ * Verify and apply a segment segment_open_hdr opened in one read of its
+ * payload (segment_load_payload): each chunk is checked, hashed and written
+ * to the database open on fd (named out). When it fails with *dirty set,
+ * frames of a segment that does not verify are in out: the caller rebuilds
+ * it. Returns -1 with *cause naming the file, -2 (its class in *wfc, may be
+ * NULL, and *cause) when writing out failed.
+ */
+int
+segment_read_apply(struct segment *seg, int fd, const char *out, bool *dirty,
+    enum fail_class *wfc, char **cause)
+{
+	return (segment_load_payload(seg, false, fd, out, dirty, wfc, cause));
+}
 
 /* Free what segment_read or segment_open filled. */
 void

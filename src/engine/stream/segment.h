@@ -56,6 +56,7 @@ struct segment {
 	bool		 open;			/* fd is ours */
 	size_t		 hdrlen;		/* where the payload starts */
 	bool		 authed;		/* its HMAC verified (else allowed unsigned) */
+	unsigned char	 hb[SEGMENT_HDRLEN];	/* the header as read */
 };
 
 /* A segment being written: frames streamed to a temporary file, then named (segment_writer_*). */
@@ -100,6 +101,9 @@ int	 segment_write(const char *, struct segment_hdr *, const void *, size_t,
 	     unsigned char *, char **);
 int	 segment_read(const char *, struct segment *, char **);
 int	 segment_open(const char *, struct segment *, char **);
+int	 segment_open_hdr(const char *, struct segment *, char **);
+int	 segment_read_apply(struct segment *, int, const char *, bool *, enum fail_class *,
+	     char **);
 int	 segment_writer_open(struct segment_writer *, const char *, const struct segment_hdr *,
 	     char **);
 int	 segment_writer_add(struct segment_writer *, const unsigned char *, char **);
@@ -107,6 +111,8 @@ int	 segment_writer_finish(struct segment_writer *, struct segment_hdr *, unsign
 	     char **);
 void	 segment_writer_abort(struct segment_writer *);
 int	 segment_read_hdr(const char *, struct segment_hdr *, char **);
+int	 segment_hdr_parse(const char *, const char *, const unsigned char *, size_t,
+	     struct segment_hdr *, bool *, char **);
 void	 segment_clear(struct segment *);
 int	 segment_last_seq(const char *, uint64_t *, char **);
 void	 segment_pos_after(const struct segment_hdr *, struct segment_pos *);
