@@ -112,7 +112,8 @@ expect_match "$T/out" "^WARNING: the stream's newest point is not authenticated:
     "stream status: the forged point is called unauthenticated"
 # the genuine point: the segment the stream names, captured when its signed header says
 seg_ms=$(printf '%d' "0x$(od -An -tx1 -j24 -N8 "$GEN/$(printf '%08d' "$nseg").seg" | tr -d ' \n')")
-printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$seg_ms" "$now" \
+# caught up just after that capture (the status file's word; $now, in whole seconds, may fall before it)
+printf 'generation %s\nsequence %s\nsegment_ms %s\ncaught_up_ms %s\n' "${GEN##*/}" "$nseg" "$seg_ms" "$((seg_ms + 1))" \
     >"$SB/stream/status"
 run "$PDR" --config "$T/dr.yaml" backups
 expect_match "$T/out" "20261127-120000-0a1b2c3d" "backups: the genuine stream's line"
