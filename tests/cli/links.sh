@@ -26,4 +26,36 @@ expect_match "$T/err" 'lock: Too many levels of symbolic links' "it names the lo
 victim_unchanged "the file the lock pointed at is not truncated nor written"
 rm -f "$BK/stream/lock"
 
+# --- the backup's temporary copy, swapped for a link once reserved ---------------------------
+# PDR_TEST_STOP_AT=1 stops the backup at its first checkpoint ("start"), after the temporary
+# name is reserved and before the copy is written into it.
+PDR_TEST_STOP_AT=1 "$PDR" --config "$C" backup --no-prune >"$T/b.out" 2>&1 &
+bpid=$!
+state=
+for i in $(seq 1 600); do
+	state=$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$bpid/stat" 2>/dev/null)
+	[ "$state" = T ] && break
+	sleep 0.1
+done
+if [ "$state" = T ]; then ok "the backup stopped at its first checkpoint"; else
+	fail "the backup did not stop (state '$state')"; fi
+n=0
+for f in "$BK"/*/.patronus-*.db.tmp; do
+	[ -e "$f" ] || continue
+	rm -f "$f" && ln -s "$T/victim" "$f" && n=$((n + 1))
+done
+[ "$n" -eq 1 ] && ok "its reserved temporary copy is swapped for a symbolic link" ||
+	fail "found $n reserved temporary copies"
+kill -CONT "$bpid"
+wait "$bpid"
+rc=$?
+[ "$rc" -ne 0 ] && ok "the backup fails rather than write through the link (exit $rc)" ||
+	fail "the backup succeeded through a symbolic link"
+expect_match "$T/b.out" 'Too many levels of symbolic links|not a new regular file' \
+	"it says the temporary copy is a link"
+victim_unchanged "the file the link pointed at is not overwritten with the database"
+if find "$BK" -name 'patronus-*' -type l | grep -q .; then
+	fail "a set file is a symbolic link: $(find "$BK" -name 'patronus-*' -type l)"
+else ok "no set file is left as a symbolic link"; fi
+
 finish

@@ -214,13 +214,27 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	int		 attempts = o->attempts > 0 ? o->attempts : BACKUP_COPY_ATTEMPTS;
 	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
 	const char	*database = o->conf != NULL ? o->conf->database : "?";
+	struct stat	 sb;
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
+	/*
+	 * The folder is writable by others than us: the name may have been
+	 * swapped for a symbolic or hard link since it was reserved. Never
+	 * follow one (nor let SQLite resolve one), never truncate a file that
+	 * has another name too.
+	 */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
 		return (backup_fail(res, fail_errno(errno), cause, "%s: %s", tmp,
 		    strerror(errno)));
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
+	    ftruncate(fd, 0) == -1) {
+		close(fd);
+		return (backup_fail(res, FAIL_CANTCREAT, cause, _("%s: not a new regular file "
+		    "of ours (replaced by a link?); nothing written"), tmp));
+	}
 	close(fd);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	    dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return (-1);
@@ -260,7 +274,8 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
-	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK ||
+	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	    NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
 	    NULL)) != SQLITE_OK) {
 		backup_copy_fail(database, src, dst, tmp, rc, res, cause);
