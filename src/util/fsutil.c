@@ -190,6 +190,21 @@ int
 fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t *lenp,
     char **cause)
 {
+	int	fd;
+
+	if ((fd = fs_open_regular_why(path, oflags, cause)) == -1)
+		return (-1);
+	return (fs_read_fd(fd, path, max, out, lenp, cause));
+}
+
+/*
+ * fs_open_regular, saying why not in *cause: "not a regular file", "a
+ * symbolic link; not followed" (with O_NOFOLLOW) or the error. Returns the
+ * descriptor, or -1 with *cause and errno.
+ */
+int
+fs_open_regular_why(const char *path, int oflags, char **cause)
+{
 	int	fd, saved;
 
 	if ((fd = fs_open_regular(path, oflags)) == -1) {
@@ -199,9 +214,8 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		    xasprintf(_("%s: a symbolic link; not followed"), path) :
 		    xasprintf("%s: %s", path, strerror(saved));
 		errno = saved;
-		return (-1);
 	}
-	return (fs_read_fd(fd, path, max, out, lenp, cause));
+	return (fd);
 }
 
 /*

@@ -58,4 +58,23 @@ if find "$BK" -name 'patronus-*' -type l | grep -q .; then
 	fail "a set file is a symbolic link: $(find "$BK" -name 'patronus-*' -type l)"
 else ok "no set file is left as a symbolic link"; fi
 
+# --- a FIFO where a set's database belongs ----------------------------------------------------
+F="$BK/hourly/patronus-hourly-20991231-235959"
+mkfifo "$F.db"
+for x in -config.tar.gz -wireguard.tar.gz.enc -manifest.txt; do cp "${SET%.db}$x" "$F$x"; done
+fifo_case() {
+	desc=$1
+	shift
+	run timeout 60 "$PDR" --config "$C" "$@"
+	if [ "$rc" -eq 124 ]; then fail "$desc: still waiting on the FIFO after 60 s"; return; fi
+	[ "$rc" -ne 0 ] && ok "$desc ends with a failure (exit $rc)" || fail "$desc: exit 0"
+	if grep -q "$F.db: not a regular file" "$T/out" "$T/err"; then ok "$desc: 'not a regular file'"
+	else fail "$desc: does not say 'not a regular file'"; sed 's/^/  | /' "$T/out" "$T/err" | tail -5; fi
+}
+fifo_case "verify NAME" verify patronus-hourly-20991231-235959
+fifo_case "restore db --from NAME" restore db --yes --from patronus-hourly-20991231-235959
+fifo_case "restore-test --from NAME" restore-test --from patronus-hourly-20991231-235959
+fifo_case "assess FIFO" assess "$F.db"
+rm -f "$F"*
+
 finish

@@ -386,10 +386,8 @@ restore_copy_file(const char *src, const char *dst, mode_t mode, bool reflink,
 	uint64_t	 n = 0;
 	int		 in, out;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", src, strerror(errno));
+	if ((in = fs_open_regular_why(src, 0, cause)) == -1)
 		return (-1);
-	}
 	tmp = xasprintf("%s.tmp.XXXXXX", dst);
 	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		*cause = xasprintf("%s: %s", dst, strerror(errno));
@@ -640,10 +638,8 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		same = expect != NULL;
 		goto staged;
 	}
-	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", backup, strerror(errno));
+	if ((in = fs_open_regular_why(backup, 0, cause)) == -1)
 		goto fail;
-	}
 	path = fs_dirname(live);
 	if (!have_live && fs_mkdir_p(path, 0755, cause) != 0) {
 		free(path);
