@@ -1,6 +1,8 @@
 /* incident.c: the incident record (sqlite3): the event kinds, the store, its transactions. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <pwd.h>
 #include <unistd.h>
 #include <utmpx.h>
@@ -289,6 +291,7 @@ int
 incident_store_open(const char *state_dir, struct incident_store **stp, char **cause)
 {
 	struct incident_store	*st;
+	struct stat		 lsb;
 	char			*mkcause = NULL;
 	int			 rc, version;
 
@@ -304,10 +307,13 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	}
 	st = xcalloc(1, sizeof *st);
 	st->path = str_join_path(state_dir, "incidents.db");
+	/* Never through a symbolic link put in its place: it would write the record elsewhere. */
 	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX, NULL);
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK) {
-		if (st->db != NULL)
+		if (lstat(st->path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+			*cause = xasprintf(_("%s: a symbolic link; not followed"), st->path);
+		else if (st->db != NULL)
 			incident_db_error(st, _("cannot open"), cause);
 		else
 			*cause = xasprintf("%s: %s", st->path, sqlite3_errstr(rc));

@@ -77,4 +77,15 @@ fifo_case "restore-test --from NAME" restore-test --from patronus-hourly-2099123
 fifo_case "assess FIFO" assess "$F.db"
 rm -f "$F"*
 
+# --- the incident record: STATE_DIR/incidents.db a symbolic link ------------------------------
+mkdir "$T/st"
+: >"$T/empty"
+ln -s "$T/empty" "$T/st/incidents.db"
+sed "s#^state_dir:.*#state_dir: $T/st#" "$C" >"$T/st.yaml"
+run "$PDR" --config "$T/st.yaml" incidents list
+expect_rc 74 "incidents list refuses a record that is a symbolic link"
+expect_match "$T/err" 'incidents.db: a symbolic link; not followed' "and says so"
+[ ! -s "$T/empty" ] && ok "the file it pointed at is still empty" ||
+	fail "the record was written into the link's target ($(wc -c <"$T/empty") bytes)"
+
 finish
