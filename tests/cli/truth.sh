@@ -33,6 +33,16 @@ for sub in config backups "runbooks list" drills; do
 	expect_rc 0 "demo's tip pasted: $line"
 done
 expect_no_match "$T/demo.out" '^  patronus-dr .*[A-Z]+-ID' "every tip is a real command, no placeholder to fill in"
+# Off $PATH (the README's demo runs _build/patronus-dr from the clone): the tips name the
+# program by its absolute path, and work pasted into a shell that has no patronus-dr.
+run env PATH=/usr/bin:/bin "$PDR" demo --dir "$T/sandbox" --no-tui
+expect_rc 0 "demo --no-tui, the program not in \$PATH"
+self=$(cd "$(dirname "$PDR")" && pwd)/$(basename "$PDR")
+line=$(grep -F "  $self --config " "$T/out" | grep ' backups$' | head -1 | sed 's/^  //')
+[ -n "$line" ] && ok "off \$PATH the tip names the program by its path: $line" ||
+	{ fail "off \$PATH the tips do not name $self"; sed 's/^/  | /' "$T/out" | tail -20; }
+run env -i PATH=/usr/bin:/bin sh -c "$line"
+expect_rc 0 "that tip pasted into a shell without patronus-dr in \$PATH works"
 tip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/demo.out")
 paste_hint "$tip; patronus-dr config"
 expect_rc 0 "demo's export tip pasted, then a command without --config"
