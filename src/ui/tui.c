@@ -161,7 +161,8 @@ tui_mbchar(const char *s, mbstate_t *ps, wchar_t *wc)
 		*wc = L'?';
 		return (1);
 	}
-	if (!iswprint((wint_t)*wc))
+	/* iswprint passes the bidirectional controls, which would reorder the line. */
+	if (!iswprint((wint_t)*wc) || str_is_bidi_control((uint32_t)*wc))
 		*wc = *wc == L'\t' ? L' ' : L'?';
 	return (n);
 }
