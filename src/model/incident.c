@@ -286,6 +286,29 @@ incident_user_version(struct incident_store *st, char **cause)
 	return (v);
 }
 
+/*
+ * PRAGMA journal_mode = WAL, retried for up to INCIDENT_BUSY_MS: while another
+ * run turns a new record into WAL, SQLite answers SQLITE_BUSY at once, without
+ * calling the busy handler, so two runs starting on a fresh state_dir had one
+ * of them fail with "database is locked". Returns -1 with *cause.
+ */
+static int
+incident_wal(struct incident_store *st, char **cause)
+{
+	int64_t	deadline = time_mono_ms() + INCIDENT_BUSY_MS;
+	int	rc;
+
+	while ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		if ((rc & 0xff) != SQLITE_BUSY || time_mono_ms() >= deadline) {
+			*cause = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+			return (-1);
+		}
+		usleep(10 * 1000);
+	}
+	return (0);
+}
+
 /* Open (creating) STATE_DIR/incidents.db. */
 int
 incident_store_open(const char *state_dir, struct incident_store **stp, char **cause)
@@ -322,7 +345,7 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	}
 	sqlite3_busy_timeout(st->db, INCIDENT_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	if (incident_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+	if (incident_wal(st, cause) != 0 ||
 	    incident_exec(st, "PRAGMA synchronous = FULL", cause) != 0 ||
 	    incident_exec(st, "PRAGMA foreign_keys = ON", cause) != 0) {
 		incident_store_close(st);
@@ -338,8 +361,14 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 			incident_store_close(st);
 			return (-1);
 		}
-		if (incident_exec(st, version == 1 ? incident_schema_1to2 :
-		    incident_schema, cause) != 0 ||
+		/* Another run may have made the tables while this one waited. */
+		if ((version = incident_user_version(st, cause)) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			incident_store_close(st);
+			return (-1);
+		}
+		if ((version < INCIDENT_SCHEMA_VERSION && incident_exec(st, version == 1 ?
+		    incident_schema_1to2 : incident_schema, cause) != 0) ||
 		    incident_exec(st, "COMMIT", cause) != 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			incident_store_close(st);
