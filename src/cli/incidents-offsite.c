@@ -274,7 +274,7 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 {
 	struct incident_store	*st = NULL;
 	struct remote		 r[REMOTE__KINDS];
-	char			*cause = NULL, **ids = NULL, **got = NULL;
+	char			*cause = NULL, **ids = NULL, **got = NULL, *hint;
 	size_t			 nr = 0, nids = 0, ngot = 0, i, j, k;
 	int			 rc, worst = EX_OK, failed = EX_OK, asked = 0;
 
@@ -342,10 +342,12 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 		cmd_error(_("no incident record on the off-site stores"));
 		worst = EX_NOINPUT;
 	}
-	if (ngot > 0 && id != NULL)
-		printf(_("continue with: %s%s%s resume %s\n"), "patronus-dr",
-		    ctx->conf.path != NULL ? " --config " : "",
-		    ctx->conf.path != NULL ? ctx->conf.path : "", id);
+	if (ngot > 0 && id != NULL) {
+		/* a command that works pasted: the program as found, the settings quoted */
+		hint = cmd_hint(&ctx->conf, "resume", id);
+		printf(_("continue with: %s\n"), hint);
+		free(hint);
+	}
 out:
 	str_list_free(got, ngot);
 	if (st != NULL)

@@ -129,7 +129,7 @@ journal_parse_event(const char *line, const char *id, struct incident_event *ev)
 static int
 journal_parse_head(const char *text, const char *id, struct journal_head *h)
 {
-	char	*inc, *hash;
+	char	*inc, *hash, *raw;
 
 	memset(h, 0, sizeof *h);
 	inc = json_get_string(text, "incident");
@@ -141,7 +141,11 @@ journal_parse_head(const char *text, const char *id, struct journal_head *h)
 		return (-1);
 	}
 	memcpy(h->hash, hash, INCIDENT_HASH_HEX);
-	h->host = json_get_string(text, "host");
+	/* The store's word, not covered by the chain: escaped once here for every message. */
+	if ((raw = json_get_string(text, "host")) != NULL) {
+		h->host = str_escape(raw);
+		free(raw);
+	}
 	if (json_get_int(text, "shipped_ms", &h->shipped_ms) != 0)
 		h->shipped_ms = 0;
 	free(inc);
