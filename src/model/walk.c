@@ -525,18 +525,26 @@ walk_item(const struct walk *w, int i, size_t j)
 
 /*
  * Append what a step marked done left open, so that "done" claims no more
- * than the record: "; items ticked: 2 of 5", "; questions answered: 1 of 3".
+ * than the record: "; its command not run here", "; items ticked: 2 of 5",
+ * "; questions answered: 1 of 3".
  */
 static void
 walk_step_gaps(const struct walk *w, int i, struct buf *b)
 {
 	const struct walk_step	*s = &w->steps[i];
+	const struct rb_step	*rs = NULL;
 	size_t			 q, nq = 0, answered = 0;
 
+	if (w->rb != NULL && !s->extra && (size_t)i < w->rb->nsteps)
+		rs = &w->rb->steps[i];
+	/* marked done with its command never run nor simulated: the record has no action */
+	if (rs != NULL && (rs->kind == RB_RUN || rs->kind == RB_ACTION) && !s->ran &&
+	    !s->simulated && !s->failed)
+		buf_adds(b, _("; its command not run here"));
 	if (s->nticks > 0 && walk_ticked(w, i) < s->nticks)
 		buf_printf(b, _("; items ticked: %zu of %zu"), walk_ticked(w, i), s->nticks);
-	if (w->rb != NULL && !s->extra && (size_t)i < w->rb->nsteps && s->answers != NULL)
-		nq = w->rb->steps[i].nquestions;
+	if (rs != NULL && s->answers != NULL)
+		nq = rs->nquestions;
 	for (q = 0; q < nq; q++)
 		if (s->answers[q] != NULL)
 			answered++;

@@ -48,11 +48,13 @@ paste_hint "$tip; patronus-dr config"
 expect_rc 0 "demo's export tip pasted, then a command without --config"
 expect_match "$T/out" "$T/sandbox/dr.yaml" "the command reads the sandbox's settings"
 
-# --- "done" says what the step left open: items not ticked, questions not answered ---------
+# --- "done" says what the step left open: a command not run, items not ticked, questions ---
 id=$("$FIX" "$STATE" declare database-corruption incident "Database corruption" 1800 900)
 "$FIX" "$STATE" event "$id" step-started reconcile "Check for missed events" >/dev/null
 "$FIX" "$STATE" check "$id" reconcile 0 "Checked the logs for events after the backup's time" >/dev/null
 "$FIX" "$STATE" event "$id" step-done reconcile >/dev/null
+"$FIX" "$STATE" event "$id" step-started start-services "Start services" >/dev/null
+"$FIX" "$STATE" event "$id" step-done start-services >/dev/null
 "$FIX" "$STATE" event "$id" step-started document "Document incident" >/dev/null
 "$FIX" "$STATE" answer "$id" document cause "What caused corruption?" "a disk" >/dev/null
 "$FIX" "$STATE" event "$id" step-done document >/dev/null
@@ -61,9 +63,13 @@ expect_match "$T/out" '^\| reconcile — Check for missed events \| done; items 
 	"report: a checklist done with an item unticked says so"
 expect_match "$T/out" '^\| document — Document incident \| done; questions answered: 1 of 3 \|' \
 	"report: a prompt done with questions unanswered says so"
+expect_match "$T/out" '^\| start-services — Start services \| done; its command not run here \|' \
+	"report: a command step marked done without running it says so"
 run "$PDR" --config "$CQ" report "$id" --format status
 expect_match "$T/out" '^- Document incident: done; questions answered: 1 of 3$' \
 	"status update: the action taken says what it left open"
+expect_match "$T/out" '^- Start services: done; its command not run here$' \
+	"status update: a command never run is not an action taken without saying so"
 run "$PDR" --config "$CQ" incidents show "$id"
 expect_match "$T/out" '^  reconcile +done; items ticked: 1 of 2$' "incidents show: the same words"
 "$FIX" "$STATE" close "$id" >/dev/null
