@@ -315,7 +315,7 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 {
 	struct incident_store	*st;
 	struct stat		 lsb;
-	char			*mkcause = NULL;
+	char			*mkcause = NULL, *real;
 	int			 rc, version;
 
 	*stp = NULL;
@@ -330,9 +330,14 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	}
 	st = xcalloc(1, sizeof *st);
 	st->path = str_join_path(state_dir, "incidents.db");
-	/* Never through a symbolic link put in its place: it would write the record elsewhere. */
-	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	/*
+	 * Never through a symbolic link put in its place: it would write the
+	 * record elsewhere. state_dir itself may sit behind a link (resolved).
+	 */
+	real = fs_resolve_dir(st->path);
+	rc = sqlite3_open_v2(real, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	free(real);
 	if (rc != SQLITE_OK) {
 		if (lstat(st->path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
 			*cause = xasprintf(_("%s: a symbolic link; not followed"), st->path);

@@ -380,6 +380,30 @@ fs_dirname(const char *path)
 	return (d);
 }
 
+/*
+ * path with its folder resolved (realpath) and its last part as it is, for
+ * an open that must not follow a symbolic link in that last part only
+ * (SQLITE_OPEN_NOFOLLOW refuses one anywhere in the path, and backup_dir or
+ * state_dir may well sit behind a link the administrator made). The folder
+ * as given when it cannot be resolved. The caller frees.
+ */
+char *
+fs_resolve_dir(const char *path)
+{
+	char	*dir = fs_dirname(path), *real, *copy, *out;
+
+	if ((real = realpath(dir, NULL)) == NULL) {
+		free(dir);
+		return (xstrdup(path));
+	}
+	copy = xstrdup(path);
+	out = str_join_path(real, basename(copy));
+	free(copy);
+	free(real);
+	free(dir);
+	return (out);
+}
+
 /* Whether this binary runs from its build tree (PDR_BUILDDIR), not installed. */
 bool
 fs_in_build_tree(void)

@@ -39,6 +39,7 @@ int	 fs_read_fd(int, const char *, size_t, char **, size_t *, char **);
 enum fail_class	 fs_load_key(const char *, char **, char **);
 int	 fs_read_key(const char *, char **, char **);
 bool	 fs_exists(const char *);
+char	*fs_resolve_dir(const char *);
 char	*fs_dirname(const char *);
 bool	 fs_in_build_tree(void);
 bool	 fs_same_file(const char *, const char *);

@@ -88,4 +88,20 @@ expect_match "$T/err" 'incidents.db: a symbolic link; not followed' "and says so
 [ ! -s "$T/empty" ] && ok "the file it pointed at is still empty" ||
 	fail "the record was written into the link's target ($(wc -c <"$T/empty") bytes)"
 
+# --- links the administrator made stay usable: backup_dir and state_dir behind a link -------
+# (only a link in place of a file the program writes is refused, not one above it)
+mkdir -p "$T/disk/backup" "$T/disk/state"
+ln -s "$T/disk/backup" "$T/backup-link"
+ln -s "$T/disk/state" "$T/state-link"
+sed -e "s#^backup_dir:.*#backup_dir: $T/backup-link/patronus#" \
+    -e "s#^state_dir:.*#state_dir: $T/state-link#" "$C" >"$T/linked.yaml"
+run "$PDR" --config "$T/linked.yaml" backup --no-prune
+expect_rc 0 "a backup into a backup_dir behind a link"
+ls "$T"/disk/backup/patronus/*/patronus-*.db >/dev/null 2>&1 && ok "the set is in the link's target" ||
+	fail "no set under $T/disk/backup"
+run "$PDR" --config "$T/linked.yaml" run monthly-backup-test --drill --unattended
+expect_rc 0 "a drill recorded in a state_dir behind a link"
+[ -f "$T/disk/state/incidents.db" ] && ok "the record is in the link's target" ||
+	fail "no incidents.db under $T/disk/state"
+
 finish

@@ -215,6 +215,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
 	const char	*database = o->conf != NULL ? o->conf->database : "?";
 	struct stat	 sb;
+	char		*real;
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
 
 	/*
@@ -233,10 +234,13 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		    "of ours (replaced by a link?); nothing written"), tmp));
 	}
 	close(fd);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	/* NOFOLLOW for the name only: backup_dir itself may sit behind a link. */
+	real = fs_resolve_dir(tmp);
+	if (sqlite3_open_v2(real, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 	    dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
+		free(real);
 		return (-1);
 	}
 	sqlite3_exec(dst, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
@@ -245,6 +249,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
 			backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 			sqlite3_close(dst);
+			free(real);
 			return (-1);
 		}
 		rc = sqlite3_backup_step(b, -1);
@@ -254,6 +259,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
 			backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 			sqlite3_close(dst);
+			free(real);
 			return (-1);
 		}
 		if (time_mono_ms() - start + delay > wait_ms)
@@ -265,24 +271,29 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	}
 	if (rc != SQLITE_DONE) {
 		sqlite3_close(dst);
+		free(real);
 		return (backup_fail(res, FAIL_IO, cause, _("%s: database stayed busy or locked "
 		    "for %d attempts within %d ms; no copy made"), database,
 		    i > attempts ? attempts : i, wait_ms));
 	}
-	if (sqlite3_close(dst) != SQLITE_OK)
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		free(real);
 		return (backup_fail(res, FAIL_IO, cause, _("%s: cannot close the copy"), tmp));
+	}
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
-	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	if ((rc = sqlite3_open_v2(real, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 	    NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
 	    NULL)) != SQLITE_OK) {
 		backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 		sqlite3_close(dst);
+		free(real);
 		return (-1);
 	}
 	sqlite3_close(dst);
+	free(real);
 	hashio_checkpoint("copied");
 	return (0);
 }
