@@ -299,6 +299,8 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 	if ((fc = fs_load_key(ctx->conf.encryption_key, &password, &cause)) == FAIL_PERM) {
 		cmd_error("%s", cause);
 		free(cause);
+		for (i = 0; i < nr; i++)
+			remote_clear(&r[i]);
 		return (fail_exit(fc));
 	} else if (fc != FAIL_NONE) {
 		printf(_("NOT AUTHENTICATED: %s: what is fetched is installed without knowing who "
