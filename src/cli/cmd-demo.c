@@ -42,11 +42,20 @@ static void
 cmd_demo_export_tip(const struct demo_report *r)
 {
 	struct buf	 q;
+	char		*dir;
 
 	buf_init(&q);
 	cmd_demo_quote_config(&q, r);
 	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
 	    "sandbox without --config\n"), q.data);
+	/* run from its build folder: without this, "patronus-dr" is "command not found" */
+	if ((dir = cmd_program_dir_off_path()) != NULL) {
+		buf_reset(&q);
+		str_shell_quote(&q, dir);
+		printf(_("  export PATH=%s:\"$PATH\"\n      so that the shell finds patronus-dr "
+		    "(it runs from its build folder)\n"), q.data);
+		free(dir);
+	}
 	buf_clear(&q);
 }
 

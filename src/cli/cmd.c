@@ -312,6 +312,22 @@ cmd_hint_program(void)
 }
 
 /*
+ * The folder of this program when "patronus-dr" typed into a shell with this
+ * $PATH does not find it (a build folder), NULL when it does. The caller frees.
+ */
+char *
+cmd_program_dir_off_path(void)
+{
+	char	self[PATH_MAX];
+	ssize_t	n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return (NULL);
+	self[n] = '\0';
+	return (cmd_on_path(self) ? NULL : fs_dirname(self));
+}
+
+/*
  * The program as cmd_hint_program names it, followed by --config and the
  * settings file (absolute, shell-quoted) when they did not come from the
  * default /etc/patronus/dr.yaml (from --config or $PATRONUS_DR_CONFIG, which a

@@ -43,6 +43,14 @@ line=$(grep -F "  $self --config " "$T/out" | grep ' backups$' | head -1 | sed '
 	{ fail "off \$PATH the tips do not name $self"; sed 's/^/  | /' "$T/out" | tail -20; }
 run env -i PATH=/usr/bin:/bin sh -c "$line"
 expect_rc 0 "that tip pasted into a shell without patronus-dr in \$PATH works"
+ptip=$(sed -n 's/^  \(export PATH=.*\)/\1/p' "$T/demo.out")
+[ -z "$ptip" ] && ok "in \$PATH, no tip to set PATH" || fail "in \$PATH, a PATH tip: $ptip"
+run env PATH=/usr/bin:/bin "$PDR" demo --dir "$T/sandbox" --no-tui
+ptip=$(sed -n 's/^  \(export PATH=.*\)/\1/p' "$T/out")
+etip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/out")
+run env -i PATH=/usr/bin:/bin sh -c "$ptip; $etip; patronus-dr config"
+expect_rc 0 "off \$PATH, the demo's two export tips pasted, then plain 'patronus-dr config'"
+expect_match "$T/out" "$T/sandbox/dr.yaml" "that reads the sandbox's settings"
 tip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/demo.out")
 paste_hint "$tip; patronus-dr config"
 expect_rc 0 "demo's export tip pasted, then a command without --config"
