@@ -58,6 +58,45 @@ if find "$BK" -name 'patronus-*' -type l | grep -q .; then
 	fail "a set file is a symbolic link: $(find "$BK" -name 'patronus-*' -type l)"
 else ok "no set file is left as a symbolic link"; fi
 
+# --- the backup's copy swapped for another regular file once written --------------------
+# PDR_TEST_STOP_AT=3 stops the backup at its third checkpoint ("copied"): the copy is written,
+# not yet hashed nor signed. An attacker moves it away and puts a database of its own making
+# under its name: that must not be signed into a set.
+sqlite3 "$T/evil.db" "CREATE TABLE sites (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO sites VALUES (1, 'attacker');
+    CREATE TABLE paths (id INTEGER PRIMARY KEY);"
+nsets=$(ls "$BK"/*/patronus-*-manifest.txt | wc -l)
+PDR_TEST_STOP_AT=3 "$PDR" --config "$C" backup --no-prune >"$T/b3.out" 2>&1 &
+bpid=$!
+state=
+for i in $(seq 1 600); do
+	state=$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$bpid/stat" 2>/dev/null)
+	[ "$state" = T ] && break
+	sleep 0.1
+done
+[ "$state" = T ] && ok "the backup stopped with its copy written" || fail "the backup did not stop ($state)"
+n=0
+for f in "$BK"/*/.patronus-*.db.tmp; do
+	[ -e "$f" ] || continue
+	mv "$f" "$T/moved-away.db" && cp "$T/evil.db" "$f" && n=$((n + 1))
+done
+[ "$n" -eq 1 ] && ok "the copy is swapped for the attacker's database" || fail "found $n copies"
+kill -CONT "$bpid"
+wait "$bpid"
+rc=$?
+[ "$rc" -ne 0 ] && ok "the backup fails rather than sign another file (exit $rc)" ||
+	fail "the backup signed the swapped file"
+expect_match "$T/b3.out" 'replaced by another file while the backup wrote it; nothing signed' \
+	"it says the copy was replaced"
+[ "$(ls "$BK"/*/patronus-*-manifest.txt | wc -l)" -eq "$nsets" ] && ok "no new set (no manifest signed)" ||
+	fail "a new set was signed"
+evil=
+for m in "$BK"/*/patronus-*-manifest.txt; do
+	db=${m%-manifest.txt}.db
+	sqlite3 "$db" "SELECT name FROM sites" 2>/dev/null | grep -qx attacker && evil="$evil $db"
+done
+[ -z "$evil" ] && ok "no set holds the attacker's database" ||
+	fail "a set holds the attacker's database:$evil"
+
 # --- a FIFO where a set's database belongs ----------------------------------------------------
 F="$BK/hourly/patronus-hourly-20991231-235959"
 mkfifo "$F.db"
