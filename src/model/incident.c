@@ -403,6 +403,13 @@ incident_store_close(struct incident_store *st)
 	free(st);
 }
 
+/* How long appends wait for another writer (incident.h). */
+void
+incident_store_set_busy(struct incident_store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms < 0 ? INCIDENT_BUSY_MS : ms);
+}
+
 /* The database file's path. */
 const char *
 incident_store_path(const struct incident_store *st)

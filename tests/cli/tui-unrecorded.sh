@@ -3,7 +3,9 @@
 # disk, a locked record): a note, a skip reason and a prompt's answer come back in the editor,
 # with the text, under "NOT RECORDED"; Enter tries again once the record takes writes, and
 # then the text is in the record, once. The refusal is made with a trigger on the record's
-# events (as drill-unattended.sh does), dropped to let the retry through. tmux at 80x24.
+# events (as drill-unattended.sh does), dropped to let the retry through. Another process
+# holding the record's write lock does not freeze the TUI for the record's 15 s busy wait:
+# the clock goes on, the note comes back unrecorded at once. tmux at 80x24.
 . "$srcdir/tests/cli/lib.sh"
 . "$srcdir/tests/cli/tui-lib.sh"
 
@@ -65,6 +67,39 @@ tui_wait_gone u 'NOT RECORDED' "Esc drops it"
 allow
 [ "$(q "SELECT count(*) FROM events WHERE payload = 'never mind'")" = 0 ] &&
 	ok "a dropped note is not recorded" || fail "a dropped note was recorded"
+
+# Another writer holds the record (a write transaction left open, here by sqlite3): the TUI
+# gives up on its write within half a second, so its clock keeps running and the note comes
+# back to be tried again; it used to wait the record's 15 s, the screen frozen.
+mkfifo "$T/ctl"
+sqlite3 "$REC" <"$T/ctl" >/dev/null 2>&1 &
+holder=$!
+exec 3>"$T/ctl"
+echo "BEGIN IMMEDIATE;" >&3
+locked=no
+for i in $(seq 1 100); do
+	if ! sqlite3 -cmd '.timeout 0' "$REC" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; then
+		locked=yes; break; fi
+	sleep 0.1
+done
+[ "$locked" = yes ] && ok "another process holds the record's write lock" || fail "the lock was not taken"
+tui_keys u n
+tui_wait u 'Note for the record' "n while the record is held"
+tui_type u "written while it was held"
+tui_keys u Enter
+tui_wait u 'NOT RECORDED' "the note comes back at once, not after the 15 s busy wait" 10
+c1=$(tui_screen u | sed -n 2p)
+sleep 2
+c2=$(tui_screen u | sed -n 2p)
+[ "$c1" != "$c2" ] && ok "the clock keeps running while the record is held" ||
+	fail "the clock stood still: $c1"
+echo "ROLLBACK;" >&3
+exec 3>&-
+wait "$holder"
+tui_keys u Enter
+tui_wait u 'Note recorded\.' "Enter records it once the lock is gone"
+[ "$(q "SELECT count(*) FROM events WHERE payload = 'written while it was held'")" = 1 ] &&
+	ok "that note is in the record, once" || fail "that note is not recorded once"
 
 tui_keys u q
 tui_wait u '^\[exit 0\]$' "q leaves"
