@@ -164,7 +164,7 @@ report_status(struct buf *b, const struct report *r)
 		    r->rpo_achieved <= r->inc.rpo ? _("within") : _("outside"),
 		    report_dur(r->inc.rpo, d2, sizeof d2));
 	else
-		buf_printf(b, _("Data Loss: unknown (no restored backup in the record)\n"));
+		buf_printf(b, _("Data Loss: unknown (no database restore in the record)\n"));
 	buf_printf(b, _("Connectivity: %s\n"), report_sites_connected(r) ?
 	    _("All sites reconnected (checked)") : _("not confirmed in the record"));
 	buf_printf(b, _("\nActions Taken:\n"));

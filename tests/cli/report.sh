@@ -120,7 +120,7 @@ pdr report "$open"
 expect_rc 0 "interim report"
 expect_match "$T/out" '^> \*\*INTERIM REPORT:\*\* the incident is still open' "marked interim"
 expect_match "$T/out" 'achieved 40m00s .*: MISSED so far$' "RTO missed so far"
-expect_match "$T/out" 'achieved: unknown \(no restored backup recorded\)' "RPO unknown"
+expect_match "$T/out" 'achieved: unknown \(no database restore recorded\)' "RPO unknown"
 pdr report "$open" --format status
 expect_match "$T/out" '^Subject: \[UPDATE\]' "interim status update"
 expect_match "$T/out" '^Current Status: RECOVERY IN PROGRESS$' "in progress"
@@ -196,7 +196,7 @@ restored /var/lib/patronus/sdwan.db from /backup/patronus/hourly/patronus-hourly
 "
 fx exit "$rs" restore "exit 0" 0 0 0
 pdr report "$rs"
-expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved: unknown \(no restored backup recorded\)$' \
+expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved: unknown \(no database restore recorded\)$' \
 	"no RPO guessed from restore db's output"
 
 # restores_service: takes true or false only.

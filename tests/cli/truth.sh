@@ -80,6 +80,14 @@ expect_match "$T/out" '^- Start services: done; its command not run here$' \
 	"status update: a command never run is not an action taken without saying so"
 run "$PDR" --config "$CQ" incidents show "$id"
 expect_match "$T/out" '^  reconcile +done; items ticked: 1 of 2$' "incidents show: the same words"
+# a restore of the configuration only: the RPO (the database's) stays unknown, and the report
+# says why without denying the restore the record holds
+"$FIX" "$STATE" event "$id" restored restore '{"set":"patronus-hourly-20261201-120000","backup_ms":1764590400000,"part":"config"}' >/dev/null
+run "$PDR" --config "$CQ" report "$id"
+expect_match "$T/out" 'RPO:\*\* target 15m00s, achieved: unknown \(no database restore recorded\)$' \
+	"report: a config restore only leaves the RPO unknown, saying no database restore"
+run "$PDR" --config "$CQ" report "$id" --format status
+expect_match "$T/out" '^Data Loss: unknown \(no database restore in the record\)$' "status update: the same"
 "$FIX" "$STATE" close "$id" >/dev/null
 
 # --- incidents close: a drill opened by mistake ---------------------------------------------
