@@ -101,6 +101,14 @@ tui_wait u 'Note recorded\.' "Enter records it once the lock is gone"
 [ "$(q "SELECT count(*) FROM events WHERE payload = 'written while it was held'")" = 1 ] &&
 	ok "that note is in the record, once" || fail "that note is not recorded once"
 
+# A prompt done with a question open: the question says how many of how many.
+tui_keys u Tab k k k k j j j Enter
+tui_wait u 'Step 4/4' "the prompt step is open"
+tui_keys u d
+tui_wait u 'Questions without an answer: 1 of 1\. Mark the step done anyway\?' \
+	"d on an open question: 'Questions without an answer: 1 of 1'"
+tui_keys u n
+
 tui_keys u q
 tui_wait u '^\[exit 0\]$' "q leaves"
 run "$PDR" --config "$T/dr.yaml" incidents verify "$(q "SELECT id FROM incidents LIMIT 1")"
