@@ -88,6 +88,8 @@ expect_match "$T/out" 'RPO:\*\* target 15m00s, achieved: unknown \(no database r
 	"report: a config restore only leaves the RPO unknown, saying no database restore"
 run "$PDR" --config "$CQ" report "$id" --format status
 expect_match "$T/out" '^Data Loss: unknown \(no database restore in the record\)$' "status update: the same"
+run "$PDR" --config "$CQ" report "$id" -o "$T/no/such/folder/report.md"
+expect_rc 73 "report -o into a folder that does not exist: cannot create (73), not no input (66)"
 "$FIX" "$STATE" close "$id" >/dev/null
 
 # --- incidents close: a drill opened by mistake ---------------------------------------------
