@@ -673,7 +673,7 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 	struct remote		 r[REMOTE__KINDS];
 	struct incident_event	*evs = NULL;
 	struct journal_head	 h;
-	char			*why = NULL;
+	char			*why = NULL, *password = NULL;
 	size_t			 nr = 0, n = 0, i;
 	int			 rc = 2, hr;
 
@@ -684,6 +684,12 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 			remote_clear(&r[i]);
 		return (-1);
 	}
+	/* With the key, only a head signed with it is a witness (anyone may write a store). */
+	if (fs_load_key(c->encryption_key, &password, &why) != FAIL_NONE) {
+		free(why);
+		why = NULL;
+		password = NULL;
+	}
 	for (i = 0; i < nr; i++) {
 		hr = journal_head_get(&r[i], id, &h, &why);
 		if (hr == -1) {
@@ -693,6 +699,12 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 			why = NULL;
 		} else if (hr == 0) {
 			buf_printf(report, _("witness %s: %s holds no head of %s\n"),
+			    remote_kind_names[r[i].kind], r[i].where, id);
+			if (rc == 2)
+				rc = 3;
+		} else if (password != NULL && !journal_head_signed(&h, id, password)) {
+			buf_printf(report, _("witness %s: %s holds a head of %s that is not signed "
+			    "with this host's key: not taken as a witness\n"),
 			    remote_kind_names[r[i].kind], r[i].where, id);
 			if (rc == 2)
 				rc = 3;
@@ -718,6 +730,10 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 		if (hr == 1)
 			free(h.host);
 		remote_clear(&r[i]);
+	}
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
 	}
 	incident_events_free(evs, n);
 	return (rc == 3 ? 2 : rc);

@@ -67,6 +67,20 @@ run "$PDR" --config "$T/b/dr.yaml" incidents verify "$id"
 if grep -q "$esc" "$T/out" "$T/err"; then fail "incidents verify (rolled back) printed a raw escape"
 	grep "$esc" "$T/out" "$T/err" | od -c | head -4; else
 	ok "incidents verify of a store that claims more prints no raw escape"; fi
+expect_match "$T/out" "holds a head of $id that is not signed with this host's key: not taken as a witness" \
+	"a head the attacker moved on is not taken as a witness (with the key)"
+expect_no_match "$T/out" 'ROLLED BACK' "and raises no false 'rolled back'"
+# --- the witness still catches what it is for: host b behind a signed head ------------------
+cp "$T/head.orig" "$H"
+PDR_FIXTURE_HOST=host-a "$FIX" "$T/a/state" event "$id" note - "a later note" >/dev/null
+run "$PDR" --config "$T/a/dr.yaml" incidents ship "$id"
+expect_rc 0 "host a ships a later note (a new signed head)"
+run "$PDR" --config "$T/b/dr.yaml" incidents verify "$id"
+expect_rc 1 "host b, behind it, is told its record is not the witness's"
+expect_match "$T/out" 'ROLLED BACK' "a signed head further on: ROLLED BACK"
+run "$PDR" --config "$T/b/dr.yaml" incidents fetch "$id"
+expect_rc 0 "host b catches up"
+cp "$H" "$T/head.orig"
 # --- a record the attacker made and shipped to the store -------------------------------------
 cp "$T/head.orig" "$H"
 # A fabricated drill of the quarterly failover test, closed, shipped by a host of the
