@@ -107,8 +107,8 @@ main_key_done(struct tui *t, int i)
 			if (ws->answers[q] == NULL)
 				open++;
 		if (open > 0)
-			msg = xasprintf(_("Questions without an answer: %zu of %zu. Mark the step "
-			    "done anyway? (y/n)"), open, rs->nquestions);
+			msg = xasprintf(_("Unanswered: %zu of %zu questions. Mark the step done "
+			    "anyway? (y/n)"), open, rs->nquestions);
 	}
 	if ((rs->kind == RB_RUN || rs->kind == RB_ACTION) && !ws->ran && !ws->simulated &&
 	    ws->state != WALK_DONE)

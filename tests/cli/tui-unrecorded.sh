@@ -105,8 +105,8 @@ tui_wait u 'Note recorded\.' "Enter records it once the lock is gone"
 tui_keys u Tab k k k k j j j Enter
 tui_wait u 'Step 4/4' "the prompt step is open"
 tui_keys u d
-tui_wait u 'Questions without an answer: 1 of 1\. Mark the step done anyway\?' \
-	"d on an open question: 'Questions without an answer: 1 of 1'"
+tui_wait u 'Unanswered: 1 of 1 questions\. Mark the step done anyway\? \(y/n\)' \
+	"d on an open question: 'Unanswered: 1 of 1 questions', on one line at 80 columns"
 tui_keys u n
 
 tui_keys u q
