@@ -52,8 +52,13 @@ proc_guard(pid_t parent, int errfd)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if ((cmd = fork()) == -1)
-		return;		/* no guard: the command runs without one */
+	if ((cmd = fork()) == -1) {
+		/* no guard: the command itself dies with the parent, as before guards */
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(127);
+		return;
+	}
 	if (cmd == 0) {
 		sigprocmask(SIG_UNBLOCK, &set, NULL);
 		return;
