@@ -5,8 +5,9 @@
 #     cli -> ui -> model -> engine -> util
 # (src/main.c belongs to cli; system.h and config.h are the base every layer
 # may include). An include whose folder is not a layer fails too, so a new
-# folder has to be placed in the order before anything can include it.
-# Exit 0 when every include goes down or stays in its layer, 1 otherwise.
+# folder has to be placed in the order before anything can include it. A
+# file that includes the same header twice (quoted or <...>) fails too.
+# Exit 0 when every include goes down or stays in its layer, once, 1 otherwise.
 src=${1:-src}
 [ -d "$src" ] || { echo "check-layers: no folder $src" >&2; exit 2; }
 
@@ -30,6 +31,14 @@ for f in $files; do
 		fail=1
 		continue
 	fi
+	# the same header included twice: named at its second line
+	dup=$(grep -n '^[[:space:]]*#[[:space:]]*include' "$src/$f" |
+		sed 's/^\([0-9]*\):[[:space:]]*#[[:space:]]*include[[:space:]]*\([^[:space:]]*\).*/\1 \2/' |
+		awk -v f="$src/$f" '{ if (seen[$2]++) print f ":" $1 ": includes " $2 " again" }')
+	if [ -n "$dup" ]; then
+		echo "$dup"
+		fail=1
+	fi
 	# FILE:LINE:INCLUDED for every quoted include of the file
 	out=$(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$src/$f" |
 		sed 's/^\([0-9]*\):.*"\([^"]*\)".*/\1 \2/')
@@ -47,5 +56,5 @@ for f in $files; do
 $out
 EOT
 done
-[ $fail = 0 ] && echo "check-layers: every include of $src goes down (cli -> ui -> model -> engine -> util)"
+[ $fail = 0 ] && echo "check-layers: every include of $src goes down (cli -> ui -> model -> engine -> util), once"
 exit $fail

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "model/incident.h"
-#include "model/incident-testhook.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 
 /* Usage on stderr, exit 64. */
@@ -93,8 +93,8 @@ main(int argc, char **argv)
 		usage();
 	/* A fixed clock and host for golden files: PDR_FIXTURE_NOW_MS, PDR_FIXTURE_HOST. */
 	if (getenv("PDR_FIXTURE_NOW_MS") != NULL)
-		incident_test_clock = fixture_clock;
-	incident_test_host = getenv("PDR_FIXTURE_HOST");
+		testhook_clock = fixture_clock;
+	testhook_host = getenv("PDR_FIXTURE_HOST");
 	if (incident_store_open(argv[1], &st, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		return (EX_IOERR);

@@ -151,6 +151,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	char				*cause = NULL, *def = NULL;
 	bool				 reset = false, no_tui = false;
 	int				 opt;
+	enum fail_class			 fc;
 
 	(void)ctx;
 	while ((opt = cmd_getopts(e, argc, argv)) != -1) {
@@ -176,11 +177,11 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 		free(cause);
 		return (EX_USAGE);
 	}
-	if (demo_create(dir != NULL ? dir : def, reset, &rep, &cause) != 0) {
+	if ((fc = demo_create(dir != NULL ? dir : def, reset, &rep, &cause)) != FAIL_NONE) {
 		cmd_error("%s", cause);
 		free(cause);
 		free(def);
-		opt = rep.err == EINVAL ? EX_USAGE : fail_exit(fail_errno(rep.err));
+		opt = fail_exit(fc);
 		demo_report_clear(&rep);
 		return (opt);
 	}

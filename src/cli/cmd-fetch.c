@@ -62,7 +62,7 @@ cmd_fetch_stream_check(const char *backup_dir, const char *streamdir)
 			cause = NULL;
 			free(gendir);
 		}
-		if (pitr_rebuild(backup_dir, at, NULL, &r, &cause) == -1 ||
+		if (pitr_rebuild(backup_dir, at, NULL, &r, &cause) != FAIL_NONE ||
 		    strcmp(r.generation, names[i]) != 0) {
 			printf(_("generation %s: cannot be used: %s\n"), names[i],
 			    cause != NULL ? cause : r.skipped != NULL ? r.skipped : "?");

@@ -35,7 +35,7 @@ incidents_json_time(struct buf *b, int64_t ms)
 
 /* Open the store; 0, or an exit code after printing why. missing_ok: no file is not an error. */
 int
-incidents_open(struct cmd_ctx *ctx, struct incident_store **st, bool *none)
+cmd_incidents_open(struct cmd_ctx *ctx, struct incident_store **st, bool *none)
 {
 	char	*path, *cause = NULL;
 	int	 rc;
@@ -100,7 +100,7 @@ incidents_list(struct cmd_ctx *ctx, bool json)
 	bool			 none;
 	int			 rc;
 
-	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
+	if ((rc = cmd_incidents_open(ctx, &st, &none)) != EX_OK)
 		return (rc);
 	if (!none && incident_list(st, &l, &n, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -179,7 +179,7 @@ incidents_get(struct cmd_ctx *ctx, const char *id, struct incident_store **st,
 	bool	 none;
 	int	 rc, found;
 
-	if ((rc = incidents_open(ctx, st, &none)) != EX_OK)
+	if ((rc = cmd_incidents_open(ctx, st, &none)) != EX_OK)
 		return (rc);
 	found = none ? 0 : incident_get(*st, id, inc, &cause);
 	if (found == 1)
@@ -365,7 +365,7 @@ incidents_verify(struct cmd_ctx *ctx, const char *id, bool offline)
 	bool				 none;
 	int				 rc, w;
 
-	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
+	if ((rc = cmd_incidents_open(ctx, &st, &none)) != EX_OK)
 		return (rc);
 	if (none) {
 		cmd_error(_("no incident \"%s\" in %s"), id, ctx->conf.state_dir);

@@ -158,7 +158,7 @@ void	cmd_journal_install(const struct conf *);
 int	incidents_ship(struct cmd_ctx *, const char *, bool);
 int	incidents_fetch(struct cmd_ctx *, int, const char *);
 /* cmd-incidents.c, for incidents-offsite.c */
-int	incidents_open(struct cmd_ctx *, struct incident_store **, bool *);
+int	cmd_incidents_open(struct cmd_ctx *, struct incident_store **, bool *);
 
 /* common.c: the record read for report, drills, check and the metrics. */
 int	cmd_report_open(const struct conf *, struct incident_store **);

@@ -201,7 +201,7 @@ incidents_ship(struct cmd_ctx *ctx, const char *id, bool background)
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGPIPE, SIG_IGN);
 	}
-	if ((rc = incidents_open(ctx, &st, &none)) != EX_OK)
+	if ((rc = cmd_incidents_open(ctx, &st, &none)) != EX_OK)
 		return (rc);
 	if (none) {
 		cmd_error(_("no incident record in %s"), ctx->conf.state_dir);

@@ -9,12 +9,6 @@
 #include <openssl/crypto.h>
 
 #include "cli/restore-int.h"
-#include "system.h"
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <time.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
 #include "engine/set/catalog.h"
 #include "engine/set/archive.h"
 #include "engine/set/crypt.h"

@@ -9,12 +9,6 @@
 #include <openssl/crypto.h>
 
 #include "cli/restore-int.h"
-#include "system.h"
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <time.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
 #include "engine/set/catalog.h"
 #include "engine/set/archive.h"
 #include "engine/set/crypt.h"
@@ -185,9 +179,9 @@ restore_run_stream(struct cmd_ctx *ctx, const struct restore_args *ra)
 	}
 	close(fd);
 	log_info(_("rebuilding the database from %s/stream"), ctx->conf.backup_dir);
-	if (pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause) != 0) {
-		ex = r.gendir == NULL ? EX_NOINPUT : r.bad_db ? EX_DATAERR :
-		    fail_exit(fail_errno(errno));
+	if ((fc = pitr_rebuild(ctx->conf.backup_dir, ra->at_ms, tmp, &r, &cause)) !=
+	    FAIL_NONE) {
+		ex = fail_exit(fc);
 		if (r.generation != NULL)
 			restore_print_point(ra, &r);
 		cmd_error("%s", cause);

@@ -9,12 +9,6 @@
 #include <openssl/crypto.h>
 
 #include "cli/restore-int.h"
-#include "system.h"
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <time.h>
-#include <unistd.h>
-#include <openssl/crypto.h>
 #include "engine/set/catalog.h"
 #include "engine/set/archive.h"
 #include "engine/set/crypt.h"
@@ -87,6 +81,7 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	size_t			 len = 0, entries = 0, i;
 	bool			 keys = ra->kind == RESTORE_KEYS;
 	int			 ex;
+	enum fail_class		 fc;
 
 	memset(&o, 0, sizeof o);
 	o.name = keys ? p->wireguard : p->config;
@@ -148,8 +143,8 @@ restore_run_tree(struct cmd_ctx *ctx, const struct restore_args *ra,
 	 * the line that says so is written (the supervisor records it).
 	 */
 	proc_defer_signals();
-	if (extract_tree(data, len, &o, &r, &cause) != 0) {
-		ex = fail_exit(fail_errno(errno));
+	if ((fc = extract_tree(data, len, &o, &r, &cause)) != FAIL_NONE) {
+		ex = fail_exit(fc);
 		if (r.installed) {
 			/* the tree is live: the record and the operator are told so */
 			const char	*base = strrchr(o.target, '/');

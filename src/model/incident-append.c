@@ -7,10 +7,10 @@
 #include <sqlite3.h>
 
 #include "model/incident.h"
-#include "model/incident-testhook.h"
 #include "model/incident-int.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 
 /*
@@ -474,8 +474,8 @@ incident_declare(struct incident_store *st, const struct incident_decl *d, char 
 	}
 	now = incident_now_ms();
 	detected = d->detected_ms > 0 ? d->detected_ms : now;
-	if (incident_test_host != NULL)
-		snprintf(host, sizeof host, "%s", incident_test_host);
+	if (testhook_host != NULL)
+		snprintf(host, sizeof host, "%s", testhook_host);
 	else if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "%s", "unknown");
 	host[sizeof host - 1] = '\0';

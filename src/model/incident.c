@@ -10,10 +10,10 @@
 #include <sqlite3.h>
 
 #include "model/incident.h"
-#include "model/incident-testhook.h"
 #include "model/incident-int.h"
 #include "util/fsutil.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -101,9 +101,7 @@ const struct incident_ev_info incident_ev_table[INCIDENT_EV__COUNT] = {
 	    "output and exit of another run are not its" },
 };
 
-int64_t		(*incident_test_clock)(void);
 void		(*incident_appended_hook)(const char *);
-const char	*incident_test_host;
 
 static const char incident_schema[] =
     "CREATE TABLE IF NOT EXISTS incidents ("
@@ -150,8 +148,8 @@ static const char incident_schema_1to2[] =
 int64_t
 incident_now_ms(void)
 {
-	if (incident_test_clock != NULL)
-		return (incident_test_clock());
+	if (testhook_clock != NULL)
+		return (testhook_clock());
 	return (time_now_ms());
 }
 

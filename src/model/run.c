@@ -5,11 +5,11 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "model/incident-testhook.h"
 #include "model/run.h"
 #include "util/json.h"
 #include "util/proc.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -78,8 +78,8 @@ run_client(void)
 static void
 run_host(char *buf, size_t len)
 {
-	if (incident_test_host != NULL) {
-		snprintf(buf, len, "%s", incident_test_host);
+	if (testhook_host != NULL) {
+		snprintf(buf, len, "%s", testhook_host);
 		return;
 	}
 	if (gethostname(buf, len - 1) == -1)

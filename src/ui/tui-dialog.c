@@ -113,7 +113,7 @@ edit_draw(struct tui *t, struct screen *sc)
 
 /* Free a line editor. */
 static void
-edit_free(struct screen *sc)
+edit_clear(struct screen *sc)
 {
 	struct edit	*e = sc->data;
 
@@ -194,7 +194,7 @@ static const struct screen_ops edit_screen = {
 	.name = "edit",
 	.draw = edit_draw,
 	.key = edit_key,
-	.free = edit_free,
+	.clear_data = edit_clear,
 };
 
 /*
@@ -261,7 +261,7 @@ confirm_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 
 /* Free a yes/no question. */
 static void
-confirm_free(struct screen *sc)
+confirm_clear(struct screen *sc)
 {
 	struct confirm	*c = sc->data;
 
@@ -274,7 +274,7 @@ static const struct screen_ops confirm_screen = {
 	.name = "confirm",
 	.draw = confirm_draw,
 	.key = confirm_key,
-	.free = confirm_free,
+	.clear_data = confirm_clear,
 };
 
 /* Ask a yes/no question; done gets ok true for y. */
@@ -461,7 +461,7 @@ help_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 
 /* Free the help's state. */
 static void
-help_free(struct screen *sc)
+help_clear(struct screen *sc)
 {
 	free(sc->data);
 }
@@ -470,7 +470,7 @@ static const struct screen_ops help_screen = {
 	.name = "help",
 	.draw = help_draw,
 	.key = help_key,
-	.free = help_free,
+	.clear_data = help_clear,
 };
 
 /* Open the help box over the screen whose key table (nkeys rows) it lists. */
@@ -537,7 +537,7 @@ static const struct screen_ops contacts_screen = {
 	.name = "contacts",
 	.draw = contacts_draw,
 	.key = help_key,
-	.free = help_free,
+	.clear_data = help_clear,
 };
 
 /* Open the recovery contacts box (C). */
@@ -702,7 +702,7 @@ timeline_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 
 /* Free the timeline's state. */
 static void
-timeline_free(struct screen *sc)
+timeline_clear(struct screen *sc)
 {
 	free(sc->data);
 }
@@ -711,7 +711,7 @@ static const struct screen_ops timeline_screen = {
 	.name = "timeline",
 	.draw = timeline_draw,
 	.key = timeline_key,
-	.free = timeline_free,
+	.clear_data = timeline_clear,
 };
 
 /* Open the timeline of the incident. */

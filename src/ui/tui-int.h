@@ -40,7 +40,8 @@ struct screen_ops {
 	void		(*hangup)(struct tui *, struct screen *, const char *);
 	/* the line a terminal too small for the screen still shows (caller frees), or NULL */
 	char		*(*small)(struct tui *, struct screen *, attr_t *);
-	void		(*free)(struct screen *);			/* may be NULL */
+	/* frees data and what it holds; the screen itself is the stack's. May be NULL. */
+	void		(*clear_data)(struct screen *);
 };
 
 /* One entry of the screen stack. */

@@ -13,6 +13,46 @@
 #include "util/xmalloc.h"
 
 /*
+ * The argv that starts the supervisor of a step's command: self [--config
+ * FILE] supervise --incident ID --step STEP --run RUN --client CLIENT
+ * --command TEXT [-- ARGV...]. The array is the caller's to free; its
+ * strings stay s's.
+ */
+const char **
+tui_main_supervise_argv(const struct tui_supervise *s)
+{
+	const char	**sv;
+	size_t		  k = 0, n;
+
+	for (n = 0; s->argv != NULL && s->argv[n] != NULL; n++)
+		;
+	sv = xcalloc(n + 16, sizeof *sv);
+	sv[k++] = s->self;
+	if (s->config != NULL) {
+		sv[k++] = "--config";
+		sv[k++] = s->config;
+	}
+	sv[k++] = "supervise";
+	sv[k++] = "--incident";
+	sv[k++] = s->incident;
+	sv[k++] = "--step";
+	sv[k++] = s->step;
+	sv[k++] = "--run";
+	sv[k++] = s->run;
+	sv[k++] = "--client";
+	sv[k++] = s->client;
+	sv[k++] = "--command";
+	sv[k++] = s->command;
+	if (s->argv != NULL) {
+		sv[k++] = "--";
+		for (n = 0; s->argv[n] != NULL; n++)
+			sv[k++] = s->argv[n];
+	}
+	sv[k] = NULL;
+	return (sv);
+}
+
+/*
  * Start the supervisor of step i's command (cmd-supervise.c): it claims the
  * run in the record, runs the command and records its output and exit, even
  * when this TUI is gone. What it says goes to the status line.
@@ -21,13 +61,13 @@ static void
 main_start(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
+	struct tui_supervise	 s;
 	struct proc_opts	 po;
 	const char		*path, **sv;
 	char			*cmd, **argv = NULL, **env, *cause = NULL, *client;
 	int			 r;
-	size_t			 k, n;
 
-	if ((cmd = main_command(t, i, &argv, &cause)) == NULL) {
+	if ((cmd = tui_main_command(t, i, &argv, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
 		free(cause);
 		return;
@@ -35,34 +75,18 @@ main_start(struct tui *t, int i)
 	free(t->proc_run);
 	t->proc_run = run_new_id();
 	client = run_client();
-	for (n = 0; argv != NULL && argv[n] != NULL; n++)
-		;
-	sv = xcalloc(n + 20, sizeof *sv);
-	k = 0;
-	sv[k++] = t->o->self;
-	if (t->o->config_path != NULL) {
-		sv[k++] = "--config";
-		sv[k++] = t->o->config_path;
-	}
-	sv[k++] = "supervise";
-	sv[k++] = "--incident";
-	sv[k++] = t->o->inc->id;
-	sv[k++] = "--step";
-	sv[k++] = rs->id;
-	sv[k++] = "--run";
-	sv[k++] = t->proc_run;
-	sv[k++] = "--client";
-	sv[k++] = client;
-	sv[k++] = "--command";
-	sv[k++] = cmd;
-	if (argv != NULL) {
-		sv[k++] = "--";
-		for (n = 0; argv[n] != NULL; n++)
-			sv[k++] = argv[n];
-	}
-	sv[k] = NULL;
+	memset(&s, 0, sizeof s);
+	s.self = t->o->self;
+	s.config = t->o->config_path;
+	s.incident = t->o->inc->id;
+	s.step = rs->id;
+	s.run = t->proc_run;
+	s.client = client;
+	s.command = cmd;
+	s.argv = argv;
+	sv = tui_main_supervise_argv(&s);
 	/* the step's settings (a drill's sandbox) for the command; the record stays ours */
-	main_step_conf(t, i, &path);
+	tui_main_step_conf(t, i, &path);
 	env = runbook_step_env(t->o->inc, rs->id, path, t->o->conf->state_dir, NULL);
 	memset(&po, 0, sizeof po);
 	po.env = (const char *const *)env;
@@ -79,7 +103,7 @@ main_start(struct tui *t, int i)
 	t->proc_step = i;
 	t->proc_bytes = t->proc_dropped = 0;
 	buf_reset(&t->proc_msg);
-	main_st(t)->out_top = -1;
+	tui_main_st(t)->out_top = -1;
 out:
 	free(cmd);
 	runbook_step_env_free(argv);
@@ -95,7 +119,7 @@ main_run_confirmed(struct tui *t, bool ok, const char *text, void *arg)
 
 /* x: run, simulate or skip the command of step i, as the drill rule and confirm: say. */
 void
-main_key_run(struct tui *t, int i)
+tui_main_key_run(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	const struct action_def	*def;
@@ -117,13 +141,13 @@ main_key_run(struct tui *t, int i)
 		free(msg);
 		return;
 	}
-	if ((cmd = main_command(t, i, NULL, &cause)) == NULL) {
+	if ((cmd = tui_main_command(t, i, NULL, &cause)) == NULL) {
 		tui_status(t, true, "%s", cause);
 		free(cause);
 		return;
 	}
 	if (t->o->inc->mode == INCIDENT_MODE_DRILL) {
-		switch (main_drill_rule(t, rs)) {
+		switch (tui_main_drill_rule(t, rs)) {
 		case RB_DRILL_SIMULATE:
 			msg = xasprintf("%s%s", WALK_SIMULATED, cmd);
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_DONE, msg) == 0)
@@ -134,7 +158,7 @@ main_key_run(struct tui *t, int i)
 		case RB_DRILL_SKIP:
 			if (tui_record(t, rs->id, INCIDENT_EV_STEP_SKIPPED,
 			    _("not run in drills (drill: skip)")) == 0)
-				main_advance(t, i);
+				tui_main_advance(t, i);
 			free(cmd);
 			return;
 		default:
@@ -154,7 +178,7 @@ main_key_run(struct tui *t, int i)
 
 /* Whether step i's last run is the one this TUI's supervisor claimed. */
 bool
-main_run_ours(struct tui *t, int i)
+tui_main_run_ours(struct tui *t, int i)
 {
 	const struct run_claim	*c = &t->w.steps[i].claim;
 
@@ -213,7 +237,7 @@ main_abandon_confirmed(struct tui *t, bool ok, const char *text, void *arg)
  * interrupted. Everything is checked before anything is written.
  */
 void
-main_key_cancel(struct tui *t, int i)
+tui_main_key_cancel(struct tui *t, int i)
 {
 	const struct run_claim	*c;
 	char			*cause = NULL, *who, *msg;
@@ -234,7 +258,7 @@ main_key_cancel(struct tui *t, int i)
 	c = &t->w.steps[i].claim;
 	switch (run_life(c)) {
 	case RUN_ALIVE:
-		if (main_run_ours(t, i)) {
+		if (tui_main_run_ours(t, i)) {
 			main_cancel_run(t, i);
 			break;
 		}
@@ -305,7 +329,7 @@ main_child_end(struct tui *t)
 
 /* Read what the supervisor says: a newline means the record has grown; text is a message. */
 void
-main_child_io(struct tui *t)
+tui_main_child_io(struct tui *t)
 {
 	struct buf	 b;
 	char		*cause = NULL;
@@ -337,9 +361,9 @@ main_child_io(struct tui *t)
 
 /* The screen's child hook: the supervisor's pipe is ready (or closed): follow the record. */
 int
-main_child(struct tui *t, struct screen *sc)
+tui_main_child(struct tui *t, struct screen *sc)
 {
-	main_child_io(t);
+	tui_main_child_io(t);
 	return (SCR_REDRAW);
 }
 
@@ -349,7 +373,7 @@ main_child(struct tui *t, struct screen *sc)
  * run meanwhile.
  */
 void
-main_hangup(struct tui *t, struct screen *sc, const char *why)
+tui_main_hangup(struct tui *t, struct screen *sc, const char *why)
 {
 	(void)why;
 	if (t->proc == NULL)
@@ -364,7 +388,7 @@ main_hangup(struct tui *t, struct screen *sc, const char *why)
  * walk shows a running step that is not ours). Returns whether any was.
  */
 bool
-main_settle(struct tui *t)
+tui_main_settle(struct tui *t)
 {
 	int64_t	 now = tui_now_ms();
 	size_t	 i;
@@ -375,7 +399,7 @@ main_settle(struct tui *t)
 	if (t->w.closed || now - t->settle_ms < 2000)
 		return (false);
 	for (i = 0; i < t->w.rb->nsteps && !look; i++)
-		look = t->w.steps[i].running && !main_run_ours(t, (int)i) &&
+		look = t->w.steps[i].running && !tui_main_run_ours(t, (int)i) &&
 		    run_life(&t->w.steps[i].claim) == RUN_GONE;
 	if (!look)
 		return (false);

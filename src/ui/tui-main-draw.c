@@ -1,6 +1,6 @@
 /*
  * tui-main-draw.c: drawing the main screen: header with clocks, step list,
- * step pane, output, status line and footer (main_draw lays them out).
+ * step pane, output, status line and footer (tui_main_draw lays them out).
  */
 #include "system.h"
 
@@ -61,7 +61,7 @@ pl_clear(struct plines *pl)
 
 /* How many items the cursor moves over in step i (checklist items, answers, questions). */
 int
-main_nitems(struct tui *t, int i)
+tui_main_nitems(struct tui *t, int i)
 {
 	const struct rb_step	*rs;
 
@@ -90,13 +90,13 @@ main_drill_text(struct tui *t, int i)
 	if (t->o->inc->mode != INCIDENT_MODE_DRILL ||
 	    (rs->kind != RB_RUN && rs->kind != RB_ACTION))
 		return (NULL);
-	switch (main_drill_rule(t, rs)) {
+	switch (tui_main_drill_rule(t, rs)) {
 	case RB_DRILL_SIMULATE:
 		return (_("Drill: simulated, not run (x records it)"));
 	case RB_DRILL_SKIP:
 		return (_("Drill: skipped in drills (x skips it)"));
 	default:
-		if (main_step_conf(t, i, &path) != t->o->conf)
+		if (tui_main_step_conf(t, i, &path) != t->o->conf)
 			return (_("Drill: runs in the drill's sandbox, never on live paths"));
 		return (_("Drill: runs with the live settings (it only reads them or adds "
 		    "to backup_dir)"));
@@ -110,7 +110,7 @@ main_pane_run(struct tui *t, int i, int width, struct plines *pl)
 	const struct run_claim	*c = &t->w.steps[i].claim;
 	char			*who, *s;
 
-	if (main_run_ours(t, i)) {
+	if (tui_main_run_ours(t, i)) {
 		pl_wrap(pl, t->attr[ROLE_RUNNING], PL_RESULT, width, 0, _("Running... (c cancels)"));
 		return;
 	}
@@ -194,7 +194,7 @@ main_pane_lines(struct tui *t, int i, int width, struct plines *pl)
 	case RB_ACTION:
 		if (rs->kind == RB_ACTION)
 			pl_add(pl, t->attr[ROLE_DIM], -1, _("Action: %s"), rs->action);
-		if ((cmd = main_command(t, i, NULL, &cause)) == NULL) {
+		if ((cmd = tui_main_command(t, i, NULL, &cause)) == NULL) {
 			pl_wrap(pl, t->attr[ROLE_FAILED], -1, width, 0, cause);
 			free(cause);
 		} else {
@@ -409,7 +409,7 @@ main_step_glyph(struct tui *t, int i, attr_t *a)
 
 /* Keep a scroll position within 0..n-h (the last screenful). */
 int
-main_clamp(int top, int n, int h)
+tui_main_clamp(int top, int n, int h)
 {
 	if (top > n - h)
 		top = n - h;
@@ -458,7 +458,7 @@ main_list(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 		m->list_top = m->list_cur;
 	if (m->list_cur >= m->list_top + h)
 		m->list_top = m->list_cur - h + 1;
-	m->list_top = main_clamp(m->list_top, n, h);
+	m->list_top = tui_main_clamp(m->list_top, n, h);
 	for (row = 0; row < h && m->list_top + row < n; row++) {
 		i = m->list_top + row;
 		g = main_step_glyph(t, i, &a);
@@ -511,7 +511,7 @@ static void
 main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 {
 	struct plines	pl = { NULL, 0, w };
-	int		view = main_view(t, m), first = -1, last = -1, row, ni;
+	int		view = tui_main_view(t, m), first = -1, last = -1, row, ni;
 	bool		mine;
 	size_t		k;
 	attr_t		a;
@@ -521,7 +521,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 		return;
 	}
 	main_pane_lines(t, view, w, &pl);
-	ni = main_nitems(t, view);
+	ni = tui_main_nitems(t, view);
 	mine = view == t->w.current && ni > 0;
 	if (m->item_cur >= ni)
 		m->item_cur = ni - 1;
@@ -542,7 +542,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 	}
 	m->item_show = false;
 	main_pane_result(m, view, &pl, h);
-	m->pane_top = main_clamp(m->pane_top, (int)pl.n, h);
+	m->pane_top = tui_main_clamp(m->pane_top, (int)pl.n, h);
 	m->pane_h = h;
 	for (row = 0; row < h && m->pane_top + row < (int)pl.n; row++) {
 		k = (size_t)(m->pane_top + row);
@@ -570,7 +570,7 @@ main_pane(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 static void
 main_output(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 {
-	int			 view = main_view(t, m), first, row, total;
+	int			 view = tui_main_view(t, m), first, row, total;
 	const struct walk_step	*ws;
 	char			**lines, *title;
 	size_t			 nl;
@@ -606,7 +606,7 @@ main_output(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 	m->out_h = h;
 	if (m->out_top >= 0 && m->out_top >= total - h)
 		m->out_top = -1;
-	first = m->out_top >= 0 ? m->out_top : main_clamp(total - h, total, h);
+	first = m->out_top >= 0 ? m->out_top : tui_main_clamp(total - h, total, h);
 	for (row = 0; row < h && first + row < total; row++) {
 		if (first + row < (int)nl)
 			tui_put(y + row, x, w, A_NORMAL, lines[first + row]);
@@ -633,7 +633,7 @@ main_output(struct tui *t, struct main_state *m, int y, int x, int h, int w)
 
 /* Whether key row k applies now: its pane, the incident, the step's kind and whether it runs. */
 bool
-main_key_applies(struct tui *t, struct main_state *m, const struct tui_key *k)
+tui_main_key_applies(struct tui *t, struct main_state *m, const struct tui_key *k)
 {
 	static const unsigned	 pane[] = { TK_STEP, TK_LIST, TK_OUT };
 	int			 cur = t->w.current;
@@ -687,7 +687,8 @@ main_footer(struct tui *t, struct main_state *m)
 
 	tui_fill(t->rows - 1, 0, t->cols, t->attr[ROLE_HEADER]);
 	for (r = 0; r < tui_main_nkeys; r++) {
-		if (tui_main_keys[r].label == NULL || !main_key_applies(t, m, &tui_main_keys[r]))
+		if (tui_main_keys[r].label == NULL ||
+		    !tui_main_key_applies(t, m, &tui_main_keys[r]))
 			continue;
 		if (tui_main_keys[r].when & TK_RIGHT) {
 			if (nr < (int)nitems(right))
@@ -756,7 +757,7 @@ main_step_changed(struct tui *t, struct main_state *m)
 
 /* Draw the main screen. */
 void
-main_draw(struct tui *t, struct screen *sc)
+tui_main_draw(struct tui *t, struct screen *sc)
 {
 	struct main_state	*m = sc->data;
 	char			**sl = NULL;

@@ -50,36 +50,54 @@ struct main_state {
 	int		 out_n;		/* rows of output when last drawn */
 };
 
+/*
+ * What the supervisor of a step's command (cmd-supervise.c) is started with;
+ * tui_main_supervise_argv spells it as supervise's options, which
+ * tests/unit/test-options.c parses with supervise's own option table.
+ */
+struct tui_supervise {
+	const char	*self;		/* this program */
+	const char	*config;	/* --config of the TUI, or NULL */
+	const char	*incident;
+	const char	*step;
+	const char	*run;
+	const char	*client;
+	const char	*command;	/* the command as the step shows it */
+	char *const	*argv;		/* the command's argv; NULL: sh -c command */
+};
+
 /* tui-main-keys.c: the key table */
 extern const struct tui_key tui_main_keys[];
 extern const size_t tui_main_nkeys;
 
 /* tui-main.c */
-struct main_state *main_st(struct tui *);
-int	 main_view(struct tui *, struct main_state *);
-const struct conf *main_step_conf(struct tui *, int, const char **);
-enum rb_drill main_drill_rule(struct tui *, const struct rb_step *);
-char	*main_command(struct tui *, int, char ***, char **);
-void	 main_goto(struct tui *, int);
+struct main_state *tui_main_st(struct tui *);
+int	 tui_main_view(struct tui *, struct main_state *);
+const struct conf *tui_main_step_conf(struct tui *, int, const char **);
+enum rb_drill tui_main_drill_rule(struct tui *, const struct rb_step *);
+char	*tui_main_command(struct tui *, int, char ***, char **);
+void	 tui_main_goto(struct tui *, int);
 
 /* tui-main-draw.c */
 char	*tui_main_rto(struct tui *, attr_t *);
-int	 main_nitems(struct tui *, int);
-int	 main_clamp(int, int, int);
-bool	 main_key_applies(struct tui *, struct main_state *, const struct tui_key *);
-void	 main_draw(struct tui *, struct screen *);
+int	 tui_main_nitems(struct tui *, int);
+int	 tui_main_clamp(int, int, int);
+bool	 tui_main_key_applies(struct tui *, struct main_state *,
+	    const struct tui_key *);
+void	 tui_main_draw(struct tui *, struct screen *);
 
 /* tui-main-keys.c */
-void	 main_advance(struct tui *, int);
-int	 main_key(struct tui *, struct screen *, int, wint_t);
+void	 tui_main_advance(struct tui *, int);
+int	 tui_main_key(struct tui *, struct screen *, int, wint_t);
 
 /* tui-main-child.c */
-void	 main_key_run(struct tui *, int);
-bool	 main_run_ours(struct tui *, int);
-void	 main_key_cancel(struct tui *, int);
-bool	 main_settle(struct tui *);
-void	 main_child_io(struct tui *);
-int	 main_child(struct tui *, struct screen *);
-void	 main_hangup(struct tui *, struct screen *, const char *);
+const char **tui_main_supervise_argv(const struct tui_supervise *);
+void	 tui_main_key_run(struct tui *, int);
+bool	 tui_main_run_ours(struct tui *, int);
+void	 tui_main_key_cancel(struct tui *, int);
+bool	 tui_main_settle(struct tui *);
+void	 tui_main_child_io(struct tui *);
+int	 tui_main_child(struct tui *, struct screen *);
+void	 tui_main_hangup(struct tui *, struct screen *, const char *);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * tui-main-keys.c: the keys of the main screen: tui_main_keys[] ({key, when:
  * pane, step kind, open/idle/busy; handler; footer label; help}) and the work
- * of each key on the current step. main_key runs the first row that applies;
+ * of each key on the current step. tui_main_key runs the first row that applies;
  * main_footer and the help screen (tui-dialog.c) read the same rows.
  */
 #include "system.h"
@@ -51,12 +51,12 @@ main_close_done(struct tui *t, bool ok, const char *text, void *arg)
 
 /* Move on from step i: to the next step, or offer to close after the last. */
 void
-main_advance(struct tui *t, int i)
+tui_main_advance(struct tui *t, int i)
 {
 	int	next = walk_next(&t->w, i);
 
 	if (next >= 0) {
-		main_goto(t, next);
+		tui_main_goto(t, next);
 		return;
 	}
 	tui_confirm(t, _("Close the incident"),
@@ -70,7 +70,7 @@ main_done_now(struct tui *t, int i)
 	if (t->w.steps[i].state != WALK_DONE &&
 	    tui_record(t, t->w.rb->steps[i].id, INCIDENT_EV_STEP_DONE, "") != 0)
 		return;
-	main_advance(t, i);
+	tui_main_advance(t, i);
 }
 
 /* The answer to "mark done anyway?". */
@@ -148,7 +148,7 @@ main_skip_done(struct tui *t, bool ok, const char *text, void *arg)
 		return;
 	}
 	if (tui_record(t, t->w.rb->steps[i].id, INCIDENT_EV_STEP_SKIPPED, text) == 0)
-		main_advance(t, i);
+		tui_main_advance(t, i);
 	else
 		main_edit_again(t, text, main_skip_done, arg);
 }
@@ -176,7 +176,7 @@ static void
 main_next_question(struct tui *t, int i, int q)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
-	struct main_state	*m = main_st(t);
+	struct main_state	*m = tui_main_st(t);
 	size_t			 k, j;
 
 	if (i != t->w.current)
@@ -218,7 +218,7 @@ static void
 main_key_tick(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
-	struct main_state	*m = main_st(t);
+	struct main_state	*m = tui_main_st(t);
 	struct incident_event	 ev;
 	char			*cause = NULL;
 	bool			 on;
@@ -246,9 +246,9 @@ main_key_enter(struct tui *t, int i)
 	const struct walk_step	*ws = &t->w.steps[i];
 	struct incident_event	 ev;
 	char			*cause = NULL;
-	int			 a = main_st(t)->item_cur, r;
+	int			 a = tui_main_st(t)->item_cur, r;
 
-	if (a < 0 || a >= main_nitems(t, i))
+	if (a < 0 || a >= tui_main_nitems(t, i))
 		return;
 	switch (rs->kind) {
 	case RB_CHECKLIST:
@@ -305,7 +305,7 @@ main_scroll_by(int pos, int arg, int h, int last)
 static int
 main_k_scroll(struct tui *t, struct main_state *m, int arg)
 {
-	int	view = main_view(t, m), ni, base, last;
+	int	view = tui_main_view(t, m), ni, base, last;
 
 	switch (m->focus) {
 	case MF_LIST:
@@ -313,16 +313,16 @@ main_k_scroll(struct tui *t, struct main_state *m, int arg)
 		    (int)t->w.rb->nsteps - 1);
 		break;
 	case MF_STEP:
-		ni = main_nitems(t, view);
+		ni = tui_main_nitems(t, view);
 		if ((arg == SC_LINE || arg == -SC_LINE) && ni > 0 && view == t->w.current) {
 			m->item_cur = main_scroll_by(m->item_cur, arg, 1, ni - 1);
 			m->item_show = true;
 		} else
 			m->pane_top = main_scroll_by(m->pane_top, arg, m->pane_h,
-			    main_clamp(INT_MAX / 2, m->pane_n, m->pane_h));
+			    tui_main_clamp(INT_MAX / 2, m->pane_n, m->pane_h));
 		break;
 	case MF_OUT:
-		last = main_clamp(INT_MAX / 2, m->out_n, m->out_h);
+		last = tui_main_clamp(INT_MAX / 2, m->out_n, m->out_h);
 		base = m->out_top >= 0 ? m->out_top : last;
 		m->out_top = main_scroll_by(base, arg, m->out_h, last);
 		/* at the end: follow it again */
@@ -351,7 +351,7 @@ static int
 main_k_open(struct tui *t, struct main_state *m, int arg)
 {
 	if (!t->w.closed && m->list_cur >= 0 && (size_t)m->list_cur < t->w.rb->nsteps)
-		main_goto(t, m->list_cur);
+		tui_main_goto(t, m->list_cur);
 	m->focus = MF_STEP;
 	return (SCR_REDRAW);
 }
@@ -373,7 +373,7 @@ main_k_step(struct tui *t, struct main_state *m, int arg)
 		main_key_tick(t, cur);
 		break;
 	case KA_RUN:
-		main_key_run(t, cur);
+		tui_main_key_run(t, cur);
 		break;
 	case KA_DONE:
 		main_key_done(t, cur);
@@ -389,7 +389,7 @@ main_k_step(struct tui *t, struct main_state *m, int arg)
 		tui_edit(t, _("Note for the record"), NULL, main_note_done, (void *)(intptr_t)cur);
 		break;
 	case KA_CANCEL:
-		main_key_cancel(t, cur);
+		tui_main_key_cancel(t, cur);
 		break;
 	}
 	return (SCR_REDRAW);
@@ -415,7 +415,7 @@ main_k_other(struct tui *t, struct main_state *m, int arg)
 	case KO_QUIT:
 		/* a child that has just ended is settled first, as the tick would */
 		if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
-			main_child_io(t);
+			tui_main_child_io(t);
 		if (t->proc != NULL) {
 			tui_confirm(t, _("Leave"), _("A command is running. It goes on and is "
 			    "recorded; resume shows it. Leave? (y/n)"), main_quit_confirmed, NULL);
@@ -525,7 +525,7 @@ const size_t tui_main_nkeys = nitems(tui_main_keys);
 
 /* Keys of the main screen: the first row of the key table that applies runs. */
 int
-main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
+tui_main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 {
 	struct main_state	*m = sc->data;
 	const struct tui_key	*row;
@@ -535,7 +535,8 @@ main_key(struct tui *t, struct screen *sc, int fn, wint_t k)
 		k = L'\r';
 	for (r = 0; r < tui_main_nkeys; r++) {
 		row = &tui_main_keys[r];
-		if (row->fn != (fn != 0) || row->key != k || !main_key_applies(t, m, row))
+		if (row->fn != (fn != 0) || row->key != k ||
+		    !tui_main_key_applies(t, m, row))
 			continue;
 		if ((row->when & TK_ACTION) && t->status != NULL) {
 			/* a new action: the message of the last one goes */

@@ -2,10 +2,10 @@
  * tui-main.c: the main screen: header with clocks, step list, step pane, output, footer.
  *
  * Its state is its screen data (struct main_state: the focus, the cursors, the scroll
- * positions); main_draw (tui-main-draw.c) lays out main_header, main_list, main_pane,
+ * positions); tui_main_draw (tui-main-draw.c) lays out main_header, main_list, main_pane,
  * main_output, the status line and main_footer. Every key is a row of tui_main_keys[]
  * (tui-main-keys.c: {key, when: pane, step kind, open/idle/busy; handler; footer label;
- * help}): main_key runs the first row that applies, main_footer and the help screen
+ * help}): tui_main_key runs the first row that applies, main_footer and the help screen
  * (tui-dialog.c) read the same rows. A new key is one row there; the step's own work
  * stays in the main_key_* functions. The supervisor of a step's command is
  * tui-main-child.c's. This file holds the screen's table, its state, a step's
@@ -22,14 +22,14 @@
 
 /* The main screen's state: the bottom of the screen stack. */
 struct main_state *
-main_st(struct tui *t)
+tui_main_st(struct tui *t)
 {
 	return (t->stack[0].data);
 }
 
 /* The step the pane shows: the list cursor while the list has the focus, else the current one. */
 int
-main_view(struct tui *t, struct main_state *m)
+tui_main_view(struct tui *t, struct main_state *m)
 {
 	if (m->focus == MF_LIST)
 		return (m->list_cur);
@@ -42,7 +42,7 @@ main_view(struct tui *t, struct main_state *m)
  * (drill_live); else the live ones.
  */
 const struct conf *
-main_step_conf(struct tui *t, int i, const char **path)
+tui_main_step_conf(struct tui *t, int i, const char **path)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 	const struct action_def	*def;
@@ -63,7 +63,7 @@ main_step_conf(struct tui *t, int i, const char **path)
  * has no sandbox (one declared before drills had them).
  */
 enum rb_drill
-main_drill_rule(struct tui *t, const struct rb_step *rs)
+tui_main_drill_rule(struct tui *t, const struct rb_step *rs)
 {
 	const struct action_def	*def;
 	enum rb_drill		 d = runbook_drill_rule(rs);
@@ -82,7 +82,7 @@ main_drill_rule(struct tui *t, const struct rb_step *rs)
  * *cause when a variable or the action is unknown.
  */
 char *
-main_command(struct tui *t, int i, char ***argvp, char **cause)
+tui_main_command(struct tui *t, int i, char ***argvp, char **cause)
 {
 	const struct conf	*c;
 	const char		*path;
@@ -91,7 +91,7 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 	size_t			 nv;
 	int64_t			 before;
 
-	c = main_step_conf(t, i, &path);
+	c = tui_main_step_conf(t, i, &path);
 	vars = runbook_vars_incident(c, t->o->inc, t->o->conf->state_dir, &nv);
 	/* restore_before: detected: only points before the detection, to the ms */
 	before = t->w.rb->restore_before_detected ? t->o->inc->detected_ms : -1;
@@ -103,7 +103,7 @@ main_command(struct tui *t, int i, char ***argvp, char **cause)
 
 /* Make step i the current one in the record (step-started the first time). */
 void
-main_goto(struct tui *t, int i)
+tui_main_goto(struct tui *t, int i)
 {
 	const struct rb_step	*rs = &t->w.rb->steps[i];
 
@@ -127,7 +127,7 @@ main_resize(struct tui *t, struct screen *sc)
 
 /* Free the main screen's state. */
 static void
-main_free(struct screen *sc)
+main_clear(struct screen *sc)
 {
 	struct main_state	*m = sc->data;
 
@@ -181,8 +181,8 @@ static void
 main_first(struct tui *t)
 {
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
-		main_goto(t, 0);
-	main_settle(t);
+		tui_main_goto(t, 0);
+	tui_main_settle(t);
 	main_scan_rpo(t);
 }
 
@@ -197,11 +197,11 @@ main_tick(struct tui *t, struct screen *sc)
 	int64_t			 now = tui_now_ms(), el;
 
 	if (t->w.current < 0 && t->w.rb->nsteps > 0 && !t->w.closed)
-		main_goto(t, 0);
+		tui_main_goto(t, 0);
 	tui_sync(t);
 	if (t->proc != NULL && (proc_tick(t->proc) || proc_fd(t->proc) == -1))
-		main_child_io(t);
-	main_settle(t);
+		tui_main_child_io(t);
+	tui_main_settle(t);
 	if (now - t->rpo_scanned_ms >= 10000)
 		main_scan_rpo(t);
 	if (!t->w.closed && inc->rto > 0) {
@@ -239,14 +239,14 @@ main_small(struct tui *t, struct screen *sc, attr_t *a)
 
 static const struct screen_ops tui_main_screen = {
 	.name = "main",
-	.draw = main_draw,
-	.key = main_key,
+	.draw = tui_main_draw,
+	.key = tui_main_key,
 	.resize = main_resize,
 	.tick = main_tick,
-	.child = main_child,
-	.hangup = main_hangup,
+	.child = tui_main_child,
+	.hangup = tui_main_hangup,
 	.small = main_small,
-	.free = main_free,
+	.clear_data = main_clear,
 };
 
 /*

@@ -467,9 +467,9 @@ void
 tui_push(struct tui *t, const struct screen_ops *ops, void *data)
 {
 	if (t->nstack == TUI_MAX_SCREENS) {
-		if (ops->free != NULL) {
+		if (ops->clear_data != NULL) {
 			struct screen s = { ops, data };
-			ops->free(&s);
+			ops->clear_data(&s);
 		}
 		return;
 	}
@@ -487,8 +487,8 @@ tui_pop(struct tui *t)
 	if (t->nstack <= 1)
 		return;
 	s = &t->stack[--t->nstack];
-	if (s->ops->free != NULL)
-		s->ops->free(s);
+	if (s->ops->clear_data != NULL)
+		s->ops->clear_data(s);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
 }
@@ -840,8 +840,8 @@ tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end
 	xmalloc_fatal_hook = old_hook;
 	tui_signals_done();
 	*end = t.w.closed ? TUI_CLOSED : t.end;
-	if (t.nstack == 1 && t.stack[0].ops->free != NULL)
-		t.stack[0].ops->free(&t.stack[0]);
+	if (t.nstack == 1 && t.stack[0].ops->clear_data != NULL)
+		t.stack[0].ops->clear_data(&t.stack[0]);
 	walk_clear(&t.w);
 	free(t.status);
 	free(t.rpo_warn);

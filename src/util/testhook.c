@@ -3,7 +3,9 @@
 
 #include "util/testhook.h"
 
-void	(*testhook_checkpoint)(const char *);
+void		(*testhook_checkpoint)(const char *);
+int64_t		(*testhook_clock)(void);
+const char	*testhook_host;
 
 /* The value of a hook's $PDR_TEST_NAME; NULL when it is unset or empty. */
 const char *

@@ -2,8 +2,8 @@
  * testhook.h: the hooks the test suite uses to interrupt, slow down or
  * crash the program at chosen points. For the tests only: NOT part of
  * patronus-dr's interface. Their names and meanings may change in any
- * release, and no production header declares a hook: the engine and the
- * command line reach them through this header alone.
+ * release, and no production header declares a hook: the command line,
+ * the model and the engine reach them through this header alone.
  */
 #ifndef PDR_TESTHOOK_H
 #define PDR_TESTHOOK_H
@@ -30,5 +30,13 @@ const char	*testhook_get(enum testhook);
  * $PDR_TEST_KILL_AT and $PDR_TEST_STOP_AT.
  */
 extern void	(*testhook_checkpoint)(const char *);
+
+/*
+ * The incident record's clock (unix ms) and host name; NULL in the program.
+ * The unit tests and tests/pdr-incident-fixture set a fixed clock and host
+ * so that records, and their hashes, are reproducible.
+ */
+extern int64_t		 (*testhook_clock)(void);
+extern const char	*testhook_host;
 
 #endif

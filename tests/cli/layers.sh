@@ -38,4 +38,18 @@ printf '#include "engine/remote/remote.h"\n' >>"$T/src4/engine/stream/segment.c"
 run sh "$CL" "$T/src4"
 expect_rc 0 "includes that go down or stay within a layer pass"
 
+# The same header twice in one file fails, named at its second line; the real tree has none.
+run sh "$CL" "$srcdir/src"
+expect_no_match "$T/out" "again" "no file of the real tree includes a header twice"
+cp -R "$srcdir/src" "$T/src5"
+printf '#include <unistd.h>\n#include "util/str.h"\n#include <unistd.h>\n#include "util/str.h"\n' \
+    >>"$T/src5/engine/set/catalog.c"
+line=$(wc -l <"$T/src5/engine/set/catalog.c")
+run sh "$CL" "$T/src5"
+expect_rc 1 "a header included twice fails"
+expect_match "$T/out" "engine/set/catalog.c:$((line - 1)): includes <unistd.h> again" \
+    "the second <unistd.h> is named with its line"
+expect_match "$T/out" "engine/set/catalog.c:$line: includes \"util/str.h\" again" \
+    "the second \"util/str.h\" is named with its line"
+
 finish

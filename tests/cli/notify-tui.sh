@@ -14,15 +14,9 @@ D="$T/sandbox"
 demo_sandbox "$D"
 listen answer
 printf 'notify:\n  webhook: http://127.0.0.1:%s/\n  timeout: 2s\n' "$port" >>"$D/dr.yaml"
-# texts TEXT: wait (15 s) for a POST whose text contains TEXT.
+# texts TEXT: wait (bounded by the clock, tui-lib.sh) for a POST whose text contains TEXT.
 texts() {
-	i=0
-	while [ $i -lt 150 ]; do
-		cat "$T"/post-*.json 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	tui_poll $TUI_WAIT_MIN sh -c 'cat "$1"/post-*.json 2>/dev/null | grep -q -- "$2"' sh "$T" "$1"
 }
 # drill AGO WAIT POST: a drill detected AGO, until the TUI shows WAIT and a post has POST
 # (the clock is recorded at the TUI's first tick); then leave it.

@@ -96,7 +96,7 @@ kill9() {
 	open_step "$_n" "$1"
 	tui_keys "$_n" x
 	[ "$1" = restore ] && { tui_wait "$_n" '\(y/n\)' "$1/$2: asks first"; tui_keys "$_n" y; }
-	wait_for "$1/$2: the run is claimed" 10 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = '$1'\") -gt $_before ]"
+	wait_for "$1/$2: the run is claimed" 30 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = '$1'\") -gt $_before ]"
 	RUN=$(last_run "$1")
 	sleep "$2"
 	kill -9 "$(tui_pid "$_n")"
@@ -116,7 +116,7 @@ check_resume() {
 	tui_wait rs 'Settle test' "$1: resumed to look"
 	open_step rs "$1"
 	tui_wait rs "Result: $2" "$1: resume shows \"$2\""
-	tui_wait_gone rs 'Running' "$1: resume does not call it running" 2
+	tui_wait_gone rs 'Running' "$1: resume does not call it running"
 	tui_keys rs q
 	$TM kill-session -t rs 2>/dev/null
 }
@@ -173,14 +173,14 @@ tui_wait sk 'Settle test' "supervisor kill: resumed"
 open_step sk quiet
 n=$(runs quiet)
 tui_keys sk x
-wait_for "supervisor kill: claimed" 10 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = 'quiet'\") -gt $n ]"
+wait_for "supervisor kill: claimed" 30 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = 'quiet'\") -gt $n ]"
 RUN=$(last_run quiet)
 sup=$(q "SELECT json_extract(payload, '\$.pid') FROM events WHERE kind = 'run-claimed' AND run = '$RUN'")
 tui_wait sk "Running\\.\\.\\. \\(c cancels\\)" "supervisor kill: our TUI shows the run as its own"
 kill -9 "$(tui_pid sk)"
 kill -9 "$sup"
 $TM kill-session -t sk 2>/dev/null
-wait_for "supervisor kill: the supervisor is gone" 10 sh -c "! kill -0 $sup"
+wait_for "supervisor kill: the supervisor is gone" 30 sh -c "! kill -0 $sup"
 run "$PDR" --config "$C" incidents show "$ID"
 expect_match "$T/out" '^Settled: +1 run' "supervisor kill: incidents show settles the run"
 expect_match "$T/out" 'ended: ended while nobody watched: outcome unknown' "supervisor kill: the record says outcome unknown"
@@ -208,18 +208,18 @@ for gap in 0 0.3 seen; do
 	*) sleep "$gap";;
 	esac
 	tui_keys tb x
-	wait_for "x/$gap: a run is claimed" 10 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = 'quiet'\") -gt $n ]"
+	wait_for "x/$gap: a run is claimed" 30 sh -c "[ \$($SQL \"SELECT count(*) FROM events WHERE kind = 'run-claimed' AND step = 'quiet'\") -gt $n ]"
 	RUN=$(last_run quiet)
 	refused='Not started: the step is run by [^ ]+ \(.*\), pid [0-9]+'
-	wait_for "x/$gap: the other TUI is refused, naming who holds the step" 10 sh -c \
+	wait_for "x/$gap: the other TUI is refused, naming who holds the step" 30 sh -c \
 	    "$TM capture-pane -p -t ta | grep -Eq '$refused' || $TM capture-pane -p -t tb | grep -Eq '$refused'" ||
 		{ $TM capture-pane -p -t ta | sed 's/^/  a| /'; $TM capture-pane -p -t tb | sed 's/^/  b| /'; }
-	wait_for "x/$gap: the run ends" 20 sh -c "[ -n \"\$($SQL \"SELECT 1 FROM events WHERE kind = 'exit' AND run = '$RUN'\")\" ]"
+	wait_for "x/$gap: the run ends" 30 sh -c "[ -n \"\$($SQL \"SELECT 1 FROM events WHERE kind = 'exit' AND run = '$RUN'\")\" ]"
 	[ "$(runs quiet)" -eq $((n + 1)) ] && ok "x/$gap: one run claimed" || fail "x/$gap: $(( $(runs quiet) - n )) runs claimed"
 	sleep 0.5
 	[ "$(wc -l <"$T/quiet.marker")" -eq $((before + 1)) ] && ok "x/$gap: the command ran once" || fail "x/$gap: the command ran $(( $(wc -l <"$T/quiet.marker") - before )) times"
-	tui_wait ta 'Result: exit 0' "x/$gap: TUI a shows the one result" 5
-	tui_wait tb 'Result: exit 0' "x/$gap: TUI b shows the one result" 5
+	tui_wait ta 'Result: exit 0' "x/$gap: TUI a shows the one result"
+	tui_wait tb 'Result: exit 0' "x/$gap: TUI b shows the one result"
 	$TM kill-session -t ta 2>/dev/null
 	$TM kill-session -t tb 2>/dev/null
 done

@@ -47,7 +47,7 @@ tui_wait $S '^~ 2 Back up the corrupted' "2: simulated (its marker in the step l
 tui_keys $S d
 tui_wait $S 'Step 3/15: Assess' "3: assess"
 tui_keys $S x
-tui_wait $S '^ended: exit 0' "3: assess ran on the sandbox's database" 20
+tui_wait $S '^ended: exit 0' "3: assess ran on the sandbox's database"
 tui_keys $S d
 tui_wait $S 'Step 4/15: Read the integrity' "4: the decision"
 tui_keys $S j Enter
@@ -57,33 +57,33 @@ tui_wait $S 'anyway\? \(y/n\)' "5: done with items left asks"
 tui_keys $S y
 tui_wait $S 'Step 6/15: Find the most recent' "6: find the backup"
 tui_keys $S x
-tui_wait $S '^ended: exit 0' "6: backups lists the sets" 20
+tui_wait $S '^ended: exit 0' "6: backups lists the sets"
 tui_has $S 'patronus-(hourly|daily)-' "6: the sets are on the screen"
 tui_keys $S d
 tui_wait $S 'Step 7/15: Restore from backup' "7: restore"
 tui_keys $S x
 tui_wait $S 'Run this command\?' "7: the restore asks first"
 tui_keys $S y
-tui_wait $S '^ended: exit 0' "7: the restore ran to its end" 30
+tui_wait $S '^ended: exit 0' "7: the restore ran to its end"
 tui_keys $S d
 tui_wait $S 'Step 8/15: ' "8"
 for want in 9 10 11 12 13; do
 	tui_keys $S d
-	sleep 0.2
+	tui_until $S "Step $want/15: |anyway\? \(y/n\)"
 	if tui_screen $S | grep -q 'anyway? (y/n)'; then tui_keys $S y; fi
 	tui_wait $S "Step $want/15: " "d to step $want" >/dev/null || break
 done
 tui_has $S 'Step 13/15: Assess data loss' "13: the data-loss step"
 tui_keys $S x
-tui_wait $S '^ended: exit' "13: rpo ran" 20
+tui_wait $S '^ended: exit' "13: rpo ran"
 for want in 14 15; do
 	tui_keys $S d
-	sleep 0.2
+	tui_until $S "Step $want/15: |anyway\? \(y/n\)"
 	if tui_screen $S | grep -q 'anyway? (y/n)'; then tui_keys $S y; fi
 	tui_wait $S "Step $want/15: " "d to step $want" >/dev/null || break
 done
 tui_keys $S d
-sleep 0.2
+tui_until $S 'anyway\? \(y/n\)|Close the incident now\? \(y/n\)'
 if tui_screen $S | grep -q 'anyway? (y/n)'; then tui_keys $S y; fi
 tui_wait $S 'Close the incident now\? \(y/n\)' "the last step offers to close"
 tui_keys $S y
@@ -139,14 +139,14 @@ tui_start $S2 80 24 "$PDR" --config "$T/nob.yaml" run database-corruption --dril
 tui_wait $S2 '^ DRILL +DRILL-' "no backups: the drill is declared"
 for want in 2 3 4 5 6; do
 	tui_keys $S2 d
-	sleep 0.2
+	tui_until $S2 "Step $want/15: |anyway\? \(y/n\)|Choose an answer first"
 	if tui_screen $S2 | grep -q 'anyway? (y/n)'; then tui_keys $S2 y; fi
 	if tui_screen $S2 | grep -q 'Choose an answer first'; then tui_keys $S2 j Enter; fi
 	tui_wait $S2 "Step $want/15: " "no backups: to step $want" >/dev/null || break
 done
 tui_has $S2 'Step 6/15: Find the most recent' "no backups: the step that looks for a backup"
 tui_keys $S2 x
-tui_wait $S2 '^ended: exit 66' "no backups: it fails with exit 66" 20
+tui_wait $S2 '^ended: exit 66' "no backups: it fails with exit 66"
 tui_has $S2 'no backup sets in .*nobackups' "no backups: the reason is on the screen"
 tui_keys $S2 q
 

@@ -46,7 +46,7 @@ case $ID in DRILL-*) ok "the drill is in the record: $ID" ;; *) fail "no drill i
 
 # the RTO clock moves
 c1=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
-tui_wait_gone $S "^RTO $c1/" "the RTO clock ticks" 4
+tui_wait_gone $S "^RTO $c1/" "the RTO clock ticks"
 
 # help lists every key; any key closes it
 tui_keys $S '?'
@@ -78,7 +78,7 @@ tui_has $S '^- +2 Back up the corrupted' "the list shows the step skipped"
 tui_has $S '\$ patronus-dr --config' "the engine action's command line is shown"
 tui_has $S "dr\\.yaml assess" "the engine action's command words are shown"
 tui_keys $S x
-tui_wait $S '^ended: (exit|signal)' "the action ran to its end" 20
+tui_wait $S '^ended: (exit|signal)' "the action ran to its end"
 tui_has $S '^── Output of step 3 \((exit|signal)' "the output pane names its exit status"
 lines=$(tui_screen $S | sed -n '/Output of step 3/,/^ended:/p' | grep -cv -e 'Output of step' -e '^ended:' -e '^ *$')
 if [ "$lines" -ge 1 ]; then ok "the action's output is on the screen ($lines lines)"; else fail "no output lines of the action"; tui_screen $S; fi
@@ -110,7 +110,7 @@ tui_wait $S 'Step 6/15: Find the most recent' "d moves on after the ticks"
 # 6..14: through the rest, with d (and y where it asks)
 for want in 7 8 9 10 11 12 13 14 15; do
 	tui_keys $S d
-	sleep 0.2
+	tui_until $S "Step $want/15: |anyway\? \(y/n\)"
 	if tui_screen $S | grep -q 'anyway? (y/n)'; then tui_keys $S y; fi
 	tui_wait $S "Step $want/15: " "d to step $want" >/dev/null || break
 done
@@ -221,7 +221,7 @@ tui_wait resume '^\[exit 65\]$' "resume of a closed drill exits 65"
 # demo on a terminal opens the TUI on a new sandbox, a drill of database-corruption ready to
 # start; a second demo resumes that drill
 tui_start demo 80 24 "$PDR" demo --dir "$T/sb2"
-tui_wait demo '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corruption' "demo opens a drill in the TUI" 20
+tui_wait demo '^ DRILL +DRILL-[0-9]{8}-[0-9]{4}-database-corruption +Database corruption' "demo opens a drill in the TUI"
 tui_has demo 'Step 1/15: Stop services' "demo: ready on the first step"
 DID=$(newest_incident "$T/sb2/var/lib/patronus/dr/incidents.db")
 tui_keys demo q
@@ -234,11 +234,11 @@ hint=$(tui_joined demo | sed -n "s/^$DID stays open; continue with: //p")
 case $hint in *"--config $T/sb2/dr.yaml resume $DID") ok "the resume hint carries --config: $hint" ;;
 	*) fail "the resume hint: '$hint'" ;; esac
 tui_paste pasted "$hint"
-tui_wait pasted "^ DRILL +$DID " "the resume hint pasted into a fresh shell resumes the drill" 20
+tui_wait pasted "^ DRILL +$DID " "the resume hint pasted into a fresh shell resumes the drill"
 tui_keys pasted q
 tui_wait pasted '^\[exit 0\]$' "and leaves it open again"
 tui_start demo2 80 24 "$PDR" demo --dir "$T/sb2"
-tui_wait demo2 "^ DRILL +$DID " "a second demo resumes the open drill" 20
+tui_wait demo2 "^ DRILL +$DID " "a second demo resumes the open drill"
 tui_keys demo2 q
 tui_wait demo2 '^\[exit 0\]$' "demo exits 0"
 n=$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT count(*) FROM incidents")
@@ -249,7 +249,7 @@ n=$(sqlite3 "$T/sb2/var/lib/patronus/dr/incidents.db" "SELECT count(*) FROM inci
 stray=$("$top_builddir/tests/pdr-incident-fixture" "$T/sb2/var/lib/patronus/dr" declare \
 	failover-drill drill "Quarterly failover test" 7200 3600)
 tui_start demo3 80 24 "$PDR" demo --dir "$T/sb2"
-tui_wait demo3 "^ DRILL +$DID " "demo resumes its own drill, not the newer stray one" 20
+tui_wait demo3 "^ DRILL +$DID " "demo resumes its own drill, not the newer stray one"
 tui_keys demo3 q
 tui_wait demo3 '^\[exit 0\]$' "demo exits 0"
 chint=$(tui_joined demo3 | sed -n "s/^$stray (failover-drill) is open in this sandbox and stays so; if it was opened by mistake: //p")

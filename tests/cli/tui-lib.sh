@@ -55,29 +55,58 @@ tui_paste() {
 	    TERM=${TUI_TERM:-tmux-256color} sh -c "$2"
 }
 
-# tui_wait NAME ERE DESC [SECONDS]: wait (bounded, default 10 s) until the
-# screen of NAME has a line matching ERE; counts ok or fail (and shows the screen).
-tui_wait() {
-	_i=0 _max=$(( ${4:-10} * 10 ))
-	while [ $_i -lt $_max ]; do
-		if tui_screen "$1" | grep -Eq -- "$2"; then ok "$3"; return 0; fi
+# Every wait polls for its condition until a deadline on the clock, never a fixed sleep:
+# at least TUI_WAIT_MIN (30) seconds, since the machine may be loaded. A test asserts no
+# time; a bound only stops a wait that would never end.
+TUI_WAIT_MIN=30
+
+# tui_bound SECONDS: SECONDS, or TUI_WAIT_MIN when that is more.
+tui_bound() {
+	if [ "${1:-0}" -gt $TUI_WAIT_MIN ]; then echo "$1"; else echo $TUI_WAIT_MIN; fi
+}
+
+# tui_poll SECONDS CMD...: run CMD every 0.1 s until it succeeds (0) or SECONDS have passed (1).
+tui_poll() {
+	_end=$(( $(date +%s) + $1 ))
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -lt "$_end" ] || return 1
 		sleep 0.1
-		_i=$((_i + 1))
 	done
-	fail "$3: no /$2/ on the screen of $1 after ${4:-10} s"
+}
+
+# tui_matches NAME ERE: the screen of NAME has a line matching ERE.
+tui_matches() {
+	tui_screen "$1" | grep -Eq -- "$2"
+}
+
+# tui_until NAME ERE [SECONDS]: wait quietly (bounded) until the screen of NAME has a
+# line matching ERE; 0, or 1 after the bound. For a screen that may show one of several
+# things next (a question or the next step): the caller looks at which.
+tui_until() {
+	tui_poll "$(tui_bound "${3:-0}")" tui_matches "$1" "$2"
+}
+
+# tui_until_gone NAME ERE [SECONDS]: wait quietly (bounded) until no line matches ERE.
+tui_until_gone() {
+	tui_poll "$(tui_bound "${3:-0}")" tui_nomatch "$1" "$2"
+}
+tui_nomatch() { ! tui_matches "$1" "$2"; }
+
+# tui_wait NAME ERE DESC [SECONDS]: wait (bounded, see TUI_WAIT_MIN) until the screen of
+# NAME has a line matching ERE; counts ok or fail (and shows the screen).
+tui_wait() {
+	if tui_until "$1" "$2" "${4:-0}"; then ok "$3"; return 0; fi
+	fail "$3: no /$2/ on the screen of $1 after $(tui_bound "${4:-0}") s"
 	tui_screen "$1" | sed 's/^/  | /'
 	return 1
 }
 
 # tui_wait_gone NAME ERE DESC [SECONDS]: wait until no line of the screen matches ERE.
 tui_wait_gone() {
-	_i=0 _max=$(( ${4:-10} * 10 ))
-	while [ $_i -lt $_max ]; do
-		if ! tui_screen "$1" | grep -Eq -- "$2"; then ok "$3"; return 0; fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	fail "$3: /$2/ still on the screen of $1 after ${4:-10} s"
+	if tui_until_gone "$1" "$2" "${4:-0}"; then ok "$3"; return 0; fi
+	fail "$3: /$2/ still on the screen of $1 after $(tui_bound "${4:-0}") s"
 	tui_screen "$1" | sed 's/^/  | /'
 	return 1
 }
@@ -100,18 +129,28 @@ tui_has() {
 		fail "$3: no /$2/ on the screen of $1"; tui_screen "$1" | sed 's/^/  | /'; fi
 }
 
-# wait_for DESC SECONDS CMD...: run CMD every 0.1 s until it succeeds (bounded).
+# wait_for DESC SECONDS CMD...: run CMD every 0.1 s until it succeeds (bounded, at least
+# TUI_WAIT_MIN seconds); counts ok, or fail naming what it waited for.
 wait_for() {
-	_d=$1 _max=$(( $2 * 10 )) _i=0
+	_d=$1 _s=$(tui_bound "$2")
 	shift 2
-	while [ $_i -lt $_max ]; do
-		if "$@" >/dev/null 2>&1; then ok "$_d"; return 0; fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	fail "$_d: not within $(( _max / 10 )) s"
+	if tui_poll "$_s" "$@"; then ok "$_d"; return 0; fi
+	fail "$_d: not within $_s s (waited for: $*)"
 	return 1
 }
+
+# mine_pgrep ERE: the pids pgrep -f finds for ERE among this test's processes: those whose
+# environment names a file in $T (a step's command has PATRONUS_DR_STATE_DIR there). Other
+# tests on the machine may run the same runbook in the same minute, under the same incident id.
+mine_pgrep() {
+	for _p in $(pgrep -f -- "$1"); do
+		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qF -- "$T/" && echo "$_p"
+	done
+	return 0
+}
+# mine_running ERE / mine_gone ERE: a process of this test matches ERE, or none does.
+mine_running() { [ -n "$(mine_pgrep "$1")" ]; }
+mine_gone() { [ -z "$(mine_pgrep "$1")" ]; }
 
 # demo_sandbox DIR: a demo sandbox whose runbook folder is the source tree's.
 demo_sandbox() {

@@ -42,7 +42,7 @@ tui_wait inc 'restore db --yes' "the command shown is the one that runs after th
 tui_keys inc x
 tui_wait inc '\(y/n\)' "the TUI asks before a destructive action"
 tui_keys inc y
-tui_wait inc 'ended: exit 0' "the restore ends with exit 0" 30
+tui_wait inc 'ended: exit 0' "the restore ends with exit 0"
 tui_has inc 'data-loss window' "the data-loss window is shown"
 
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] && ok "the restored database passes integrity_check" ||

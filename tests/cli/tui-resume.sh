@@ -30,7 +30,7 @@ mkdir -p "$T/backup/stream"
 now=$(date +%s%3N)
 printf 'pid 1\ngeneration 20261127-000000-0a1b2c3d\nsequence 3\nsegment_ms %s\ncaught_up_ms %s\nlag_ms 100\ninterval_ms 1000\noldest_ms %s\n' \
     "$now" "$now" "$now" >"$T/backup/stream/status"
-tui_wait $S 'RPO 15m met: loses nothing' "the RPO follows the stream's newer point, past the detection" 15
+tui_wait $S 'RPO 15m met: loses nothing' "the RPO follows the stream's newer point, past the detection"
 ID=$(newest_incident "$DB")
 
 # a record that refuses the append (a trigger, as a full or broken disk would): the tick
@@ -68,13 +68,13 @@ tui_wait $S "^started $ID" "the command's output is shown while it runs"
 tui_has $S '^\* +2 A command that hangs' "the step list shows it running"
 tui_has $S 'c cancel' "the footer offers c while it runs"
 c1=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
-tui_wait_gone $S "^RTO $c1/" "the RTO clock moves while the command runs" 4
+tui_wait_gone $S "^RTO $c1/" "the RTO clock moves while the command runs"
 c2=$(tui_screen $S | sed -n 's/^RTO \([0-9:]*\)\/.*/\1/p')
 tui_keys $S c
-tui_wait $S 'ended: cancelled, signal (15|9)' "c cancels the hung command" 10
+tui_wait $S 'ended: cancelled, signal (15|9)' "c cancels the hung command"
 tui_has $S '^(!|✗) +2 A command that hangs' "the step list shows it failed"
-tui_wait_gone $S "^RTO $c2/" "the clock still moves after the cancel" 4
-wait_for "the hung command's process group is gone" 5 sh -c "! pgrep -f '[s]tarted $ID'"
+tui_wait_gone $S "^RTO $c2/" "the clock still moves after the cancel"
+wait_for "the hung command's process group is gone" 30 mine_gone "[s]tarted $ID"
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|slow\|exit\|\{"status":"signal (15|9)[^"]*","code":-1,"signal":(15|9),"cancelled":true' "record: the cancel"
 expect_match "$T/ev" '\|slow\|step-failed\|signal' "record: the step failed"
@@ -82,14 +82,15 @@ expect_match "$T/ev" '\|slow\|step-failed\|signal' "record: the step failed"
 # run it again and kill the terminal (the tmux server) in the middle of the step
 tui_keys $S x
 tui_wait $S "^started $ID" "the command runs again"
-wait_for "the command runs" 5 pgrep -f "[s]tarted $ID"
+wait_for "the command runs" 30 mine_running "[s]tarted $ID"
 pane=$($TM display -p -t $S '#{pane_pid}')
 tui=$(pgrep -P "$pane" | head -1)
 [ -n "$tui" ] && ok "the TUI's pid: $tui" || fail "no TUI process under the pane"
 $TM kill-server
-wait_for "the hangup ends the TUI" 10 sh -c "! kill -0 $tui"
-sleep 1
-pgrep -f "[s]tarted $ID" >/dev/null && ok "the command goes on after the hangup" ||
+wait_for "the hangup ends the TUI" 30 sh -c "! kill -0 $tui"
+# no grace sleep: the TUI is gone, so whatever it or its terminal sent has been sent. That the
+# command lived on is shown below, race-free: resume finds the run alive and its end is the cancel.
+mine_running "[s]tarted $ID" && ok "the command goes on after the hangup" ||
 	fail "the hangup killed the command"
 events "$DB" "$ID" >"$T/ev"
 n=$(grep -c '|slow|exit|' "$T/ev")
@@ -106,7 +107,7 @@ tui_keys r c
 tui_wait r 'Cancel that run\? \(y/n\)' "resume: c on another TUI's live run asks first"
 tui_keys r y
 tui_wait r 'Result: cancelled, signal' "resume: the step's result"
-wait_for "the cancelled command is gone" 10 sh -c "! pgrep -f '[s]tarted $ID'"
+wait_for "the cancelled command is gone" 30 mine_gone "[s]tarted $ID"
 events "$DB" "$ID" >"$T/ev"
 n=$(grep -c '|slow|exit|.*"cancelled":true' "$T/ev")
 [ "$n" -eq 2 ] && ok "record: the cancel after resume is recorded ($n cancels)" || { fail "record: $n cancels"; cat "$T/ev"; }
@@ -127,31 +128,31 @@ tui_keys r n
 tui_wait r 'Note for the record' "note editor in TUI 1"
 tui_type r "from the first terminal"
 tui_keys r Enter
-tui_wait b 'Note \([^)]*\): from the first terminal' "TUI 2 shows TUI 1's note" 3
+tui_wait b 'Note \([^)]*\): from the first terminal' "TUI 2 shows TUI 1's note"
 tui_keys b n
 tui_wait b 'Note for the record' "note editor in TUI 2"
 tui_type b "from the second terminal"
 tui_keys b Enter
-tui_wait r 'Note \([^)]*\): from the second terminal' "TUI 1 shows TUI 2's note" 3
+tui_wait r 'Note \([^)]*\): from the second terminal' "TUI 1 shows TUI 2's note"
 tui_has r 'Note from [^:]*: from the second terminal' "TUI 1 announces the other's note"
 # a step moved in one follows in the other
 tui_keys r d
 tui_wait r 'The command failed. Mark the step done anyway' "d after a failed command asks"
 tui_keys r y
 tui_wait r 'Step 3/4: A command that talks' "TUI 1 moves on"
-tui_wait b 'Step 3/4: A command that talks' "TUI 2 follows" 3
+tui_wait b 'Step 3/4: A command that talks' "TUI 2 follows"
 tui_keys b x
 tui_wait b '^ended: exit 0' "TUI 2 runs the step"
 tui_has b '^line 3$' "stdout shown"
 tui_has b '^to stderr$' "stderr shown"
-tui_wait r '^to stderr$' "TUI 1 shows TUI 2's output" 3
+tui_wait r '^to stderr$' "TUI 1 shows TUI 2's output"
 tui_keys r q
 tui_wait r "^$ID stays open; continue with: " "q leaves with the incident open"
 hint=$(tui_joined r | sed -n "s/^$ID stays open; continue with: //p")
 [ "$hint" = "patronus-dr --config $T/dr.yaml resume $ID" ] &&
 	ok "the resume hint carries --config: $hint" || fail "the resume hint: '$hint'"
 tui_paste rp "$hint"
-tui_wait rp "^$ID +TUI test procedure" "the resume hint pasted into a fresh shell resumes the incident" 15
+tui_wait rp "^$ID +TUI test procedure" "the resume hint pasted into a fresh shell resumes the incident"
 tui_keys rp q
 tui_wait rp '^\[exit 0\]$' "and leaves it open again"
 tui_keys b q
@@ -172,14 +173,14 @@ tui=$(pgrep -P "$pane" | head -1)
 kill -TERM "$tui"
 tui_wait term '^\[exit 0\]$' "SIGTERM: the TUI ends"
 tui_wait_gone term 'Step 2/4' "SIGTERM: the terminal's normal screen is back"
-pgrep -f "[s]tarted $ID" >/dev/null && ok "SIGTERM: the command goes on" ||
+mine_running "[s]tarted $ID" && ok "SIGTERM: the command goes on" ||
 	fail "SIGTERM of the TUI killed the command"
 # its supervisor, named by the claim, still records: a SIGTERM to it cancels the command
 sup=$(sqlite3 "$DB" "SELECT json_extract(payload, '\$.pid') FROM events WHERE incident_id = '$ID'
     AND kind = 'run-claimed' ORDER BY seq DESC LIMIT 1")
 kill -TERM "$sup"
-wait_for "SIGTERM: the supervisor cancels the command" 10 sh -c "! pgrep -f '[s]tarted $ID'"
-wait_for "SIGTERM: the supervisor ends" 10 sh -c "! kill -0 $sup"
+wait_for "SIGTERM: the supervisor cancels the command" 30 mine_gone "[s]tarted $ID"
+wait_for "SIGTERM: the supervisor ends" 30 sh -c "! kill -0 $sup"
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|slow\|step-failed\|signal 15.*; cancelled' "record: the supervisor's cancel"
 expect_match "$T/ev" '\|slow\|cursor\|' "record: the cursor moved back to step 2"

@@ -187,10 +187,15 @@ tui_keys $S '?'
 tui_wait $S ' Keys ' "? opens the help"
 : >"$T/help"
 n=0
-while [ $n -lt 6 ]; do
-	tui_screen $S >>"$T/help"
+while [ $n -lt 20 ]; do
+	tui_screen $S >"$T/page"
+	cat "$T/page" >>"$T/help"
+	# "FIRST-LAST of N:": the last page shows row N
+	pos=$(grep -Eo '[0-9]+-[0-9]+ of [0-9]+:' "$T/page" | head -1)
+	[ -n "$pos" ] || { fail "the help says which rows it shows"; break; }
+	echo "$pos" | awk -F'[- :]' '{ exit !($2 == $4) }' && break
 	tui_keys $S NPage
-	sleep 0.2
+	tui_until_gone $S "$pos" || { fail "PgDn does not scroll the help from $pos"; break; }
 	n=$((n + 1))
 done
 tui_keys $S q
@@ -228,7 +233,7 @@ tui_keys $S Escape
 $TM resize-window -t $S -x 60 -y 20
 tui_wait $S '^Terminal 60x20 is too small: needs 80x24\. q leaves\.$' "60x20: one line with the size needed"
 c1=$(tui_screen $S | grep -o '^RTO [0-9:]*' | head -1)
-wait_for "60x20: the RTO clock keeps running" 5 sh -c \
+wait_for "60x20: the RTO clock keeps running" 30 sh -c \
     "$TM capture-pane -p -t $S | grep -o '^RTO [0-9:]*' | head -1 | grep -vxF '$c1'"
 $TM resize-window -t $S -x 80 -y 24
 tui_wait $S '\? help +q quit *$' "80x24 again: the screen is back"

@@ -46,11 +46,12 @@ PrintLastLog no
 CONF
 	"$SSHD" -f "$T/sshd_config" -D -e >"$T/sshd.log" 2>&1 &
 	sshd_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
+	# until it listens, or exits (the port is taken: the next one), bounded by the clock
+	end=$(( $(date +%s) + TUI_WAIT_MIN ))
+	while [ "$(date +%s)" -lt $end ]; do
 		grep -q "Server listening" "$T/sshd.log" && { started=yes; break; }
 		kill -0 $sshd_pid 2>/dev/null || break
-		sleep 0.1; i=$((i + 1))
+		sleep 0.1
 	done
 	[ $started = yes ] && break
 	kill $sshd_pid 2>/dev/null
@@ -71,7 +72,7 @@ login() {
 }
 
 login s1 "$PDR" --config "$T/dr.yaml" run tui-test
-tui_wait s1 '^INC-[0-9]{8}-[0-9]{4}-tui-test' "over ssh: the TUI opens" 15
+tui_wait s1 '^INC-[0-9]{8}-[0-9]{4}-tui-test' "over ssh: the TUI opens"
 ID=$(newest_incident "$DB")
 tui_keys s1 Space
 tui_wait s1 '\[x\] Paged the on-call' "over ssh: a tick"
@@ -86,7 +87,7 @@ tui_keys s1 y
 tui_wait s1 'Step 2/4: A command that hangs' "over ssh: step 2"
 tui_keys s1 x
 tui_wait s1 "^started $ID" "over ssh: the command runs"
-tui=$(pgrep -f "[r]un tui-test" | while read -r p; do
+tui=$(pgrep -f -- "$T/dr.yaml run tui-test" | while read -r p; do
 	[ "$(ps -o comm= -p "$p")" = patronus-dr ] && echo "$p"; done | head -1)
 [ -n "$tui" ] && ok "the remote TUI's pid: $tui" || fail "no remote TUI process"
 
@@ -94,9 +95,10 @@ tui=$(pgrep -f "[r]un tui-test" | while read -r p; do
 client=$(pgrep -f "[s]sh -tt -p $port" | head -1)
 if [ -n "$client" ] && kill -KILL "$client"; then ok "ssh client $client killed with SIGKILL"
 else fail "no ssh client to kill"; fi
-wait_for "the hangup ends the remote TUI" 15 sh -c "! kill -0 ${tui:-1}"
-sleep 1
-pgrep -f "[s]tarted $ID" >/dev/null && ok "the command goes on after the hangup" ||
+wait_for "the hangup ends the remote TUI" 30 sh -c "! kill -0 ${tui:-1}"
+# no grace sleep: the TUI is gone, so whatever it or its terminal sent has been sent. That the
+# command lived on is shown below, race-free: the second login finds the run alive and its end is the cancel.
+mine_running "[s]tarted $ID" && ok "the command goes on after the hangup" ||
 	fail "the hangup killed the command"
 events "$DB" "$ID" >"$T/ev"
 expect_no_match "$T/ev" '\|slow\|exit\|' "record: no end for the run that goes on"
@@ -108,20 +110,20 @@ client_addr=$(sqlite3 "$DB" "SELECT DISTINCT client FROM events WHERE incident_i
 
 # a second login resumes on the same step with the tick, the note and the output
 login s2 "$PDR" --config "$T/dr.yaml" resume
-tui_wait s2 'Step 2/4: A command that hangs' "second login: resume on the same step" 15
+tui_wait s2 'Step 2/4: A command that hangs' "second login: resume on the same step"
 tui_has s2 "^started $ID" "second login: the output"
 tui_has s2 'Running, run by [^ ]+ \(ssh 127\.0\.0\.1' "second login: the run is alive, with who started it"
 tui_keys s2 c
 tui_wait s2 'Cancel that run\? \(y/n\)' "second login: c asks before cancelling another login's run"
 tui_keys s2 y
 tui_wait s2 'Result: cancelled, signal' "second login: the cancel"
-wait_for "the cancelled command is gone" 10 sh -c "! pgrep -f '[s]tarted $ID'"
+wait_for "the cancelled command is gone" 30 mine_gone "[s]tarted $ID"
 events "$DB" "$ID" >"$T/ev"
 expect_match "$T/ev" '\|slow\|exit\|.*"cancelled":true' "record: the cancel"
 tui_keys s2 Tab k
 tui_wait s2 '\[x\] Paged the on-call' "second login: the tick"
 tui_has s2 'Note \([^)]*\): over ssh, before the link drops' "second login: the note"
 tui_keys s2 Tab q
-tui_wait s2 'stays open; continue with' "second login: q leaves" 10
+tui_wait s2 'stays open; continue with' "second login: q leaves"
 
 finish

@@ -66,7 +66,7 @@ tui_wait ascii '^\[exit 0\]$' "LC_ALL=C: q leaves"
 tui_start over 80 24 "$PDR" --config "$T/dr.yaml" run tui-test --detected=-11m
 tui_wait over '^RTO 11:0[0-9]/10:00 OVER 01:0[0-9]' "RTO past the target: OVER"
 ID=$(sqlite3 "$T/state/incidents.db" "SELECT id FROM incidents WHERE mode = 'incident' ORDER BY declared_ms DESC LIMIT 1")
-wait_for "record: rto-breached" 5 sh -c \
+wait_for "record: rto-breached" 30 sh -c \
     "[ \$(sqlite3 '$T/state/incidents.db' \"SELECT count(*) FROM events WHERE incident_id = '$ID' AND kind = 'clock' AND payload = 'rto-breached'\") -eq 1 ]"
 [ "$(sqlite3 "$T/state/incidents.db" "SELECT count(*) FROM events WHERE incident_id = '$ID' AND kind = 'clock' AND payload LIKE 'rto-%'")" -eq 1 ] &&
     ok "record: no lower RTO threshold besides it" || fail "record: lower RTO thresholds recorded too"

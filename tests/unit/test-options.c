@@ -1,8 +1,9 @@
 /*
  * test-options.c: unit tests of the options declared once (src/cli/options.c):
  * every command's table is sound, getopt, the usage line and the help are
- * made from it, and every runbook action's argv (engine/host/action.c) is
- * made of a command's words and options.
+ * made from it, every runbook action's argv (engine/host/action.c) is
+ * made of a command's words and options, and the argv the TUI starts
+ * supervise with (ui/tui-main-child.c) parses with supervise's own table.
  */
 #include "system.h"
 
@@ -11,6 +12,7 @@
 
 #include "cli/cmd.h"
 #include "engine/host/action.h"
+#include "ui/tui-main-int.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
@@ -335,6 +337,137 @@ START_TEST(test_action_check_fails)
 }
 END_TEST
 
+/*
+ * Whether argv (from tui_main_supervise_argv for s) is what supervise reads:
+ * [--config FILE] then the command supervise, each option word an option of
+ * its table taking a value when it wants one, every required option there,
+ * and parsed by supervise's getopt tables (cmd_getopts) into s's values and
+ * s's argv after them. Returns 0, or -1 with *why set (caller frees).
+ */
+static int
+t_supervise_check(const char **argv, const struct tui_supervise *s, char **why)
+{
+	static const char *const	 names[] = { "incident", "step", "run", "client",
+	    "command" };
+	const char			*want[5], *w;
+	const struct cmd_entry		*e;
+	const struct cmd_opt		*o;
+	char				**v;
+	size_t				 i, k, seen[5] = { 0 };
+	int				 argc, c;
+
+	want[0] = s->incident;
+	want[1] = s->step;
+	want[2] = s->run;
+	want[3] = s->client;
+	want[4] = s->command;
+	i = 1;
+	if (argv[i] != NULL && strcmp(argv[i], "--config") == 0) {
+		if (s->config == NULL || argv[i + 1] == NULL ||
+		    strcmp(argv[i + 1], s->config) != 0) {
+			*why = xstrdup("--config without the TUI's settings file");
+			return (-1);
+		}
+		i += 2;
+	}
+	if (argv[i] == NULL || (e = cmd_find(argv[i])) == NULL ||
+	    strcmp(e->name, "supervise") != 0) {
+		*why = xasprintf("not supervise: %s", argv[i] != NULL ? argv[i] : "(end)");
+		return (-1);
+	}
+	v = (char **)argv + i;
+	for (k = 1; v[k] != NULL && strcmp(v[k], "--") != 0; k++) {
+		w = v[k];
+		if (strncmp(w, "--", 2) != 0 || (o = cmd_opt_find(e, w + 2)) == NULL) {
+			*why = xasprintf("%s: not an option of supervise", w);
+			return (-1);
+		}
+		if (o->arg != NULL && v[++k] == NULL) {
+			*why = xasprintf("%s: wants a value", w);
+			return (-1);
+		}
+	}
+	for (o = e->opts; o->name != NULL; o++) {
+		for (k = 1; v[k] != NULL && strcmp(v[k], "--") != 0; k++) {
+			if (strcmp(v[k] + 2, o->name) == 0)
+				break;
+			if (cmd_opt_find(e, v[k] + 2)->arg != NULL)
+				k++;	/* its value */
+		}
+		if ((o->flags & CMD_OPT_REQUIRED) && (v[k] == NULL || strcmp(v[k], "--") == 0)) {
+			*why = xasprintf("--%s: supervise needs it, the TUI does not pass it",
+			    o->name);
+			return (-1);
+		}
+	}
+	for (argc = 0; v[argc] != NULL; argc++)
+		;
+	optind = 0;
+	while ((c = cmd_getopts(e, argc, v)) != -1) {
+		for (o = e->opts; o->name != NULL && o->key != c; o++)
+			;
+		for (k = 0; k < nitems(names) && o->name != NULL; k++)
+			if (strcmp(o->name, names[k]) == 0)
+				break;
+		if (o->name == NULL || k == nitems(names) || strcmp(optarg, want[k]) != 0) {
+			*why = xasprintf("--%s: %s", o->name != NULL ? o->name : "?",
+			    optarg != NULL ? optarg : "(no value)");
+			return (-1);
+		}
+		seen[k]++;
+	}
+	for (k = 0; k < nitems(names); k++) {
+		if (seen[k] != 1) {
+			*why = xasprintf("--%s given %zu times", names[k], seen[k]);
+			return (-1);
+		}
+	}
+	for (k = 0; s->argv != NULL && s->argv[k] != NULL; k++) {
+		if (optind + (int)k >= argc || strcmp(v[optind + k], s->argv[k]) != 0) {
+			*why = xasprintf("the command's argv differs at %zu", k);
+			return (-1);
+		}
+	}
+	if (optind + (int)k != argc) {
+		*why = xasprintf("%d words left after the command's argv", argc - optind - (int)k);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The argv the TUI starts a step's supervisor with parses with supervise's own options. */
+START_TEST(test_tui_supervise_argv)
+{
+	char *const		 cmd[] = { "sh", "-c", "echo --step", NULL };
+	struct tui_supervise	 s = { "/usr/bin/patronus-dr", "/etc/patronus-dr/dr.yaml",
+	    "INC-20261207-0300", "stop-services", "r-1", "ssh 10.0.0.1 pts/3",
+	    "sh -c 'echo --step'", cmd };
+	const char		**argv;
+	char			 *why = NULL;
+
+	argv = tui_main_supervise_argv(&s);
+	ck_assert_msg(t_supervise_check(argv, &s, &why) == 0, "%s", why);
+	free(argv);
+	/* without --config and with the command through sh -c */
+	s.config = NULL;
+	s.argv = NULL;
+	argv = tui_main_supervise_argv(&s);
+	ck_assert_msg(t_supervise_check(argv, &s, &why) == 0, "%s", why);
+
+	/* the check fails on a word supervise does not know and on a required one left out */
+	argv[4] = "--stepp";
+	ck_assert_int_eq(t_supervise_check(argv, &s, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--stepp"));
+	free(why);
+	argv[4] = "--client";
+	argv[5] = "x";
+	ck_assert_int_eq(t_supervise_check(argv, &s, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "--step: supervise needs it"));
+	free(why);
+	free(argv);
+}
+END_TEST
+
 /* The options suite. */
 static Suite *
 options_suite(void)
@@ -350,6 +483,7 @@ options_suite(void)
 	tcase_add_test(tc, test_every_help);
 	tcase_add_test(tc, test_actions_are_options);
 	tcase_add_test(tc, test_action_check_fails);
+	tcase_add_test(tc, test_tui_supervise_argv);
 	suite_add_tcase(s, tc);
 	return (s);
 }

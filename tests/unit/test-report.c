@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "model/incident.h"
-#include "model/incident-testhook.h"
 #include "ui/report.h"
 #include "util/str.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 #include "testlib.h"
 
@@ -33,8 +33,8 @@ setup(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	clock_ms = INT64_C(1795000000000);
-	incident_test_clock = test_clock;
-	incident_test_host = "host";
+	testhook_clock = test_clock;
+	testhook_host = "host";
 }
 
 /* Remove the test's folder. */
@@ -43,8 +43,8 @@ teardown(void)
 {
 	testlib_tmp_remove();
 	free(state_dir);
-	incident_test_clock = NULL;
-	incident_test_host = NULL;
+	testhook_clock = NULL;
+	testhook_host = NULL;
 }
 
 /* Open the store and declare a drill or incident of rb; *idp set (caller frees). */

@@ -411,7 +411,7 @@ START_TEST(test_stream_big)
 	/* Changed after it was verified: the apply refuses it. */
 	flip(path, SEGMENT_HDRLEN + (n - 10) * FSZ + 100);
 	ck_assert_int_ne(fd = open(out1, O_RDWR), -1);
-	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), -1);
+	ck_assert_int_eq(segment_apply(fd, out1, &seg, &cause), FAIL_IO);
 	close(fd);
 	ck_assert_ptr_nonnull(strstr(cause, "changed while it was applied"));
 	free(cause);

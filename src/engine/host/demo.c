@@ -431,38 +431,43 @@ demo_is_sandbox(const char *dir)
 }
 
 /*
- * dir as an absolute path without . or .. parts, its parent created. Owned
- * by the caller; NULL with *cause.
+ * dir as an absolute path without . or .. parts into *abs (owned by the
+ * caller), its parent created. Returns the failure class, with *cause.
  */
-static char *
-demo_absolute(const char *dir, char **cause)
+static enum fail_class
+demo_absolute(const char *dir, char **abs, char **cause)
 {
-	char	*copy, *base, *parent, *real, *abs = NULL;
-	size_t	 len;
+	char		*copy, *base, *parent, *real;
+	size_t		 len;
+	enum fail_class	 fc = FAIL_NONE;
 
+	*abs = NULL;
 	copy = xstrdup(dir);
 	while ((len = strlen(copy)) > 1 && copy[len - 1] == '/')
 		copy[len - 1] = '\0';
 	base = strrchr(copy, '/') != NULL ? strrchr(copy, '/') + 1 : copy;
 	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
 		/* "/", "." or "..": an existing folder, used as it is */
-		if ((abs = realpath(copy, NULL)) == NULL)
+		if ((*abs = realpath(copy, NULL)) == NULL) {
+			fc = fail_errno(errno);
 			*cause = xasprintf("%s: %s", dir, strerror(errno));
+		}
 		free(copy);
-		return (abs);
+		return (fc);
 	}
 	parent = fs_dirname(copy);
-	if (fs_mkdir_p(parent, 0755, cause) == 0) {
-		if ((real = realpath(parent, NULL)) == NULL)
-			*cause = xasprintf("%s: %s", parent, strerror(errno));
-		else {
-			abs = str_join_path(real, base);
-			free(real);
-		}
+	if (fs_mkdir_p(parent, 0755, cause) != 0)
+		fc = fail_errno(errno);
+	else if ((real = realpath(parent, NULL)) == NULL) {
+		fc = fail_errno(errno);
+		*cause = xasprintf("%s: %s", parent, strerror(errno));
+	} else {
+		*abs = str_join_path(real, base);
+		free(real);
 	}
 	free(parent);
 	free(copy);
-	return (abs);
+	return (fc);
 }
 
 /*
@@ -514,10 +519,12 @@ demo_report_kept(struct demo_report *rep)
  * Make a demo sandbox in dir (NULL: demo_default_dir). An existing sandbox
  * is kept unless reset; reset removes only a folder holding the marker. The
  * sandbox is built in a staging folder beside dir and renamed into place, so
- * dir never holds half a sandbox. Fills *rep (free with demo_report_clear);
- * returns -1 with *cause and rep->err set.
+ * dir never holds half a sandbox. Fills *rep (free with demo_report_clear).
+ * Returns the failure class, with *cause: FAIL_USAGE for a name with control
+ * characters, FAIL_CANTCREAT for a folder in the way, FAIL_IO when filling
+ * the sandbox failed.
  */
-int
+enum fail_class
 demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 {
 	struct demo_ctx	 c;
@@ -526,38 +533,34 @@ demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 	char		*old = NULL, *base, *ignored = NULL;
 	const char	*p;
 	bool		 exists = false;
-	int		 rc = -1;
+	enum fail_class	 rc = FAIL_IO;
 
 	memset(rep, 0, sizeof *rep);
-	rep->err = EIO;
-	if (dir == NULL && (dir = def = demo_default_dir(cause)) == NULL) {
-		rep->err = ENOENT;
-		return (-1);
-	}
+	if (dir == NULL && (dir = def = demo_default_dir(cause)) == NULL)
+		return (FAIL_NOINPUT);
 	for (p = dir; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
 			*cause = xstrdup(_("the sandbox folder's name has control characters"));
-			rep->err = EINVAL;
+			rc = FAIL_USAGE;
 			goto out;
 		}
 	}
-	if ((abs = demo_absolute(dir, cause)) == NULL) {
-		rep->err = errno != 0 ? errno : EIO;
+	if ((rc = demo_absolute(dir, &abs, cause)) != FAIL_NONE)
 		goto out;
-	}
+	rc = FAIL_IO;
 	demo_report_paths(rep, abs);
 	if (lstat(abs, &st) == 0) {
 		exists = true;
 		if (!S_ISDIR(st.st_mode)) {
 			*cause = xasprintf(_("%s: exists and is not a folder"), abs);
-			rep->err = EEXIST;
+			rc = FAIL_CANTCREAT;
 			goto out;
 		}
 		if (demo_is_sandbox(abs)) {
 			if (!reset) {
 				rep->kept = true;
 				demo_report_kept(rep);
-				rc = 0;
+				rc = FAIL_NONE;
 				goto out;
 			}
 		} else if (!demo_dir_empty(abs)) {
@@ -565,13 +568,13 @@ demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 			    _("%s: not a demo sandbox (no %s in it): refusing to delete it") :
 			    _("%s: exists and is not a demo sandbox (no %s in it)"),
 			    abs, DEMO_MARKER);
-			rep->err = EEXIST;
+			rc = FAIL_CANTCREAT;
 			goto out;
 		} else
 			exists = false;		/* an empty folder is replaced as it is */
 	} else if (errno != ENOENT) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", abs, strerror(errno));
-		rep->err = errno;
 		goto out;
 	}
 
@@ -579,8 +582,8 @@ demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 	base = strrchr(abs, '/') + 1;
 	stage = xasprintf("%s/.%s.new.XXXXXX", parent, base);
 	if (mkdtemp(stage) == NULL) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", stage, strerror(errno));
-		rep->err = errno;
 		free(stage);
 		stage = NULL;
 		goto out;
@@ -603,15 +606,15 @@ demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 		/* Move the old sandbox aside, the new one in, then delete the old one. */
 		old = xasprintf("%s/.%s.old.XXXXXX", parent, base);
 		if (mkdtemp(old) == NULL || rename(abs, old) == -1) {
+			rc = fail_errno(errno);
 			*cause = xasprintf("%s: %s", abs, strerror(errno));
-			rep->err = errno;
 			goto out;
 		}
 		rep->replaced = true;
 	}
 	if (rename(stage, abs) == -1) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", abs, strerror(errno));
-		rep->err = errno;
 		if (old != NULL && rename(old, abs) == 0)
 			rep->replaced = false;
 		goto out;
@@ -622,11 +625,11 @@ demo_create(const char *dir, bool reset, struct demo_report *rep, char **cause)
 		goto out;
 	if (old != NULL && demo_remove_tree(old, cause) != 0)
 		goto out;
-	rc = 0;
+	rc = FAIL_NONE;
 out:
 	if (stage != NULL && demo_remove_tree(stage, &ignored) != 0)
 		free(ignored);
-	if (old != NULL && rc != 0 && !rep->replaced)
+	if (old != NULL && rc != FAIL_NONE && !rep->replaced)
 		rmdir(old);
 	free(stage);
 	free(old);

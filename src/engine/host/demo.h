@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include "util/fail.h"
+
 #include <time.h>
 
 /*
@@ -42,7 +44,6 @@ struct demo_report {
 	char	*wg_public;	/* the control plane's WireGuard public key, or NULL */
 	bool	 kept;		/* an existing sandbox was kept as it was */
 	bool	 replaced;	/* --reset removed an older sandbox */
-	int	 err;		/* on failure: an errno value that classes it */
 	long	 n_sites;
 	long	 n_paths;
 	long	 n_health;
@@ -53,7 +54,7 @@ struct demo_report {
 };
 
 char	*demo_default_dir(char **);
-int	 demo_create(const char *, bool, struct demo_report *, char **);
+enum fail_class demo_create(const char *, bool, struct demo_report *, char **);
 void	 demo_report_clear(struct demo_report *);
 int	 demo_history(const struct demo_report *, time_t, size_t *, char **);
 

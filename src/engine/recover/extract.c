@@ -115,8 +115,11 @@ extract_load(const char *path, const char *password, char **data, size_t *len, c
 	return (0);
 }
 
-/* List every path under root (relative, sorted) into l; fsync each when sync. */
-static int
+/*
+ * List every path under root (relative, sorted) into l; fsync each when sync.
+ * Returns the failure class, with *cause.
+ */
+static enum fail_class
 extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
     char **cause)
 {
@@ -124,15 +127,17 @@ extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
 	DIR		*dir;
 	char		*path, *sub;
 	struct stat	 st;
-	int		 fd, rc = 0;
+	int		 fd;
+	enum fail_class	 rc = FAIL_NONE;
 
 	path = *rel == '\0' ? xstrdup(root) : str_join_path(root, rel);
 	if ((dir = opendir(path)) == NULL) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		free(path);
-		return (-1);
+		return (rc);
 	}
-	while (rc == 0 && (d = readdir(dir)) != NULL) {
+	while (rc == FAIL_NONE && (d = readdir(dir)) != NULL) {
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		sub = *rel == '\0' ? xstrdup(d->d_name) : str_join_path(rel, d->d_name);
@@ -140,15 +145,15 @@ extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
 		free(path);
 		path = str_join_path(root, sub);
 		if (lstat(path, &st) == -1) {
+			rc = fail_errno(errno);
 			*cause = xasprintf("%s: %s", path, strerror(errno));
-			rc = -1;
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = extract_walk(root, sub, l, sync, cause);
 		} else if (sync && S_ISREG(st.st_mode)) {
 			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 			    fsync(fd) == -1) {
+				rc = fail_errno(errno);
 				*cause = xasprintf("%s: fsync: %s", path, strerror(errno));
-				rc = -1;
 			}
 			if (fd != -1)
 				close(fd);
@@ -157,9 +162,10 @@ extract_walk(const char *root, const char *rel, struct strlist *l, bool sync,
 	}
 	closedir(dir);
 	free(path);
-	if (rc == 0 && sync) {
+	if (rc == FAIL_NONE && sync) {
 		path = *rel == '\0' ? xstrdup(root) : str_join_path(root, rel);
-		rc = fs_fsync_dir(path, cause);
+		if (fs_fsync_dir(path, cause) != 0)
+			rc = fail_errno(errno);
 		free(path);
 	}
 	return (rc);
@@ -235,18 +241,22 @@ extract_add_diff(struct extract_result *r, enum extract_change kind, const char 
 		r->removed++;
 }
 
-/* Compare the old tree (may be absent) with the new one into r. */
-static int
+/*
+ * Compare the old tree (may be absent) with the new one into r. Returns the
+ * failure class, with *cause.
+ */
+static enum fail_class
 extract_diff(const char *old, const char *new, bool old_exists,
     struct extract_result *r, char **cause)
 {
 	struct strlist	 lo = { 0 }, ln = { 0 };
 	size_t		 i = 0, j = 0;
-	int		 c, rc = -1;
+	int		 c;
+	enum fail_class	 rc;
 
-	if (old_exists && extract_walk(old, "", &lo, false, cause) != 0)
+	if (old_exists && (rc = extract_walk(old, "", &lo, false, cause)) != FAIL_NONE)
 		goto out;
-	if (extract_walk(new, "", &ln, false, cause) != 0)
+	if ((rc = extract_walk(new, "", &ln, false, cause)) != FAIL_NONE)
 		goto out;
 	if (lo.n > 0)
 		qsort(lo.v, lo.n, sizeof *lo.v, strlist_cmp);
@@ -270,15 +280,17 @@ extract_diff(const char *old, const char *new, bool old_exists,
 			j++;
 		}
 	}
-	rc = 0;
 out:
 	strlist_clear(&lo);
 	strlist_clear(&ln);
 	return (rc);
 }
 
-/* Copy the data of the current entry from the reader to the writer. */
-static int
+/*
+ * Copy the data of the current entry from the reader to the writer. Returns
+ * the failure class: the writer's errno's, or FAIL_DATA for the archive.
+ */
+static enum fail_class
 extract_copy_data(struct archive *a, struct archive *w, const char *name, char **cause)
 {
 	const void	*buf;
@@ -289,14 +301,14 @@ extract_copy_data(struct archive *a, struct archive *w, const char *name, char *
 	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
 		if (archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
 			*cause = xasprintf("%s: %s", name, archive_error_string(w));
-			return (-1);
+			return (fail_errno(archive_errno(w)));
 		}
 	}
 	if (r != ARCHIVE_EOF) {
 		*cause = xasprintf("%s: %s", name, archive_error_string(a));
-		return (-1);
+		return (FAIL_DATA);
 	}
-	return (0);
+	return (FAIL_NONE);
 }
 
 /* Whether a file name says it holds a private key (*.key, *private*): mode 0600 at most. */
@@ -313,8 +325,10 @@ extract_private_name(const char *rel)
  * Extract the (already checked) archive into the current directory. As root,
  * every entry gets owner (the live tree's), never the archive's; nothing is
  * world-writable, set-user-ID or set-group-ID; private keys get 0600.
+ * Returns the failure class (a bad archive FAIL_DATA, a write the errno's
+ * that libarchive kept), with *cause.
  */
-static int
+static enum fail_class
 extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
     const struct stat *owner, mode_t *topmode, char **cause)
 {
@@ -322,7 +336,8 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 	struct archive_entry	*e;
 	const char		*base;
 	char			*rel = NULL, *hrel = NULL, *why = NULL;
-	int			 flags, r, rc = -1;
+	int			 flags, r;
+	enum fail_class		 rc = FAIL_DATA;
 
 	flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
 	    ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
@@ -330,7 +345,7 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 	if (geteuid() == 0)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	if ((a = extract_reader(data, len, o->name, cause)) == NULL)
-		return (-1);
+		return (FAIL_DATA);
 	w = archive_write_disk_new();
 	archive_write_disk_set_options(w, flags);
 	archive_write_disk_set_standard_lookup(w);
@@ -379,14 +394,17 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 		archive_entry_set_uname(e, NULL);
 		archive_entry_set_gname(e, NULL);
 		if (archive_write_header(w, e) != ARCHIVE_OK) {
+			rc = fail_errno(archive_errno(w));
 			*cause = xasprintf("%s: %s: %s", o->name, rel,
 			    archive_error_string(w));
 			goto out;
 		}
 		if (archive_entry_size(e) > 0 &&
-		    extract_copy_data(a, w, o->name, cause) != 0)
+		    (rc = extract_copy_data(a, w, o->name, cause)) != FAIL_NONE)
 			goto out;
+		rc = FAIL_DATA;
 		if (archive_write_finish_entry(w) != ARCHIVE_OK) {
+			rc = fail_errno(archive_errno(w));
 			*cause = xasprintf("%s: %s: %s", o->name, rel,
 			    archive_error_string(w));
 			goto out;
@@ -396,10 +414,11 @@ extract_into_cwd(const void *data, size_t len, const struct extract_opts *o,
 		rel = NULL;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
+		rc = fail_errno(archive_errno(w));
 		*cause = xasprintf("%s: %s", o->name, archive_error_string(w));
 		goto out;
 	}
-	rc = 0;
+	rc = FAIL_NONE;
 out:
 	free(rel);
 	free(hrel);
@@ -411,37 +430,42 @@ out:
 
 /*
  * Carry o->carry over from the old tree into staging when the archive did
- * not bring it (backups leave the encryption key out). Returns -1 with *cause.
+ * not bring it (backups leave the encryption key out). Returns the failure
+ * class, with *cause (the fs_* calls leave errno as the failing call set it).
  */
-static int
+static enum fail_class
 extract_carry(const struct extract_opts *o, const char *staging, char **cause)
 {
 	struct stat	 st;
 	size_t		 tlen = strlen(o->target), len;
 	char		*dst, *dir, *data;
-	int		 rc;
+	enum fail_class	 rc = FAIL_NONE;
 
 	if (o->carry == NULL || strncmp(o->carry, o->target, tlen) != 0 ||
 	    o->carry[tlen] != '/' || lstat(o->carry, &st) == -1 || !S_ISREG(st.st_mode))
-		return (0);
+		return (FAIL_NONE);
 	dst = str_join_path(staging, o->carry + tlen + 1);
 	if (lstat(dst, &st) == 0 || errno != ENOENT) {
 		free(dst);
-		return (0);
+		return (FAIL_NONE);
 	}
 	lstat(o->carry, &st);
 	dir = fs_dirname(dst);
-	rc = fs_mkdir_p(dir, 0700, cause);
+	if (fs_mkdir_p(dir, 0700, cause) != 0)
+		rc = fail_errno(errno);
 	free(dir);
-	if (rc == 0 && (rc = fs_read_file(o->carry, 1024 * 1024, &data, &len, cause)) == 0) {
-		rc = fs_write_atomic(dst, data, len, st.st_mode & 07777, cause);
-		if (rc == 0 && geteuid() == 0 && chown(dst, st.st_uid, st.st_gid) == -1) {
+	if (rc == FAIL_NONE && fs_read_file(o->carry, 1024 * 1024, &data, &len, cause) != 0)
+		rc = fail_errno(errno);
+	else if (rc == FAIL_NONE) {
+		if (fs_write_atomic(dst, data, len, st.st_mode & 07777, cause) != 0)
+			rc = fail_errno(errno);
+		else if (geteuid() == 0 && chown(dst, st.st_uid, st.st_gid) == -1) {
+			rc = fail_errno(errno);
 			*cause = xasprintf("%s: %s", dst, strerror(errno));
-			rc = -1;
 		}
 		memset(data, 0, len);
 		free(data);
-		if (rc == 0)
+		if (rc == FAIL_NONE)
 			log_info(_("kept %s (backups leave it out)"), o->carry);
 	}
 	free(dst);
@@ -488,10 +512,11 @@ extract_keep_stale(const char *parent, const char *base)
  * Check the archive whole, extract it into a staging folder beside the
  * target, fsync it, then swap it in for the target in one rename (the old
  * tree goes to opts->kept, or is removed). A refused or broken archive
- * changes nothing. Fills *r (free with extract_result_clear). Returns -1 with
- * *cause.
+ * changes nothing. Fills *r (free with extract_result_clear). Returns the
+ * failure class (FAIL_DATA for the archive; a folder that cannot be made or
+ * written the class of its errno), with *cause.
  */
-int
+enum fail_class
 extract_tree(const void *data, size_t len, const struct extract_opts *o,
     struct extract_result *r, char **cause)
 {
@@ -499,11 +524,12 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 	char		*parent = NULL, *base, *staging = NULL, *tmpl;
 	mode_t		 topmode = (mode_t)-1;
 	bool		 exists;
-	int		 cwd = -1, rc = -1;
+	int		 cwd = -1;
+	enum fail_class	 rc;
 
 	memset(r, 0, sizeof *r);
 	if (extract_check(data, len, o, &r->entries, cause) != 0)
-		return (-1);
+		return (FAIL_DATA);
 	log_info(_("%s: %zu entries checked, all under %s"), o->name, r->entries,
 	    o->target);
 	extract_checkpoint("extract-checked");
@@ -511,104 +537,118 @@ extract_tree(const void *data, size_t len, const struct extract_opts *o,
 	if (lstat(o->target, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			*cause = xasprintf(_("%s: not a folder"), o->target);
-			return (-1);
+			return (FAIL_CANTCREAT);
 		}
 		exists = true;
 	} else if (errno == ENOENT)
 		exists = false;
 	else {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", o->target, strerror(errno));
-		return (-1);
+		return (rc);
 	}
 	parent = fs_dirname(o->target);
 	base = strrchr(o->target, '/');
 	base = base != NULL ? base + 1 : (char *)o->target;
-	if (fs_mkdir_p(parent, 0755, cause) != 0)
+	if (fs_mkdir_p(parent, 0755, cause) != 0) {
+		rc = fail_errno(errno);
 		goto out;
+	}
 	extract_keep_stale(parent, base);
 	tmpl = xasprintf("%s/.%s.restore-XXXXXX", parent, base);
 	if ((staging = mkdtemp(tmpl)) == NULL) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", tmpl, strerror(errno));
 		free(tmpl);
 		goto out;
 	}
 	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    chdir(staging) == -1) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", staging, strerror(errno));
 		goto fail;
 	}
 	/* The owner of what is restored: the live tree's, else its folder's. */
 	if (!exists && stat(parent, &owner) == -1) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", parent, strerror(errno));
 		goto fail;
 	}
 	rc = extract_into_cwd(data, len, o, exists ? &st : &owner, &topmode, cause);
-	if (fchdir(cwd) == -1 && rc == 0) {
+	if (fchdir(cwd) == -1 && rc == FAIL_NONE) {
+		rc = fail_errno(errno);
 		*cause = xasprintf(_("cannot return to the working folder: %s"),
 		    strerror(errno));
-		rc = -1;
 	}
-	if (rc != 0)
+	if (rc != FAIL_NONE)
 		goto fail;
-	rc = -1;
-	if (exists && extract_carry(o, staging, cause) != 0)
+	if (exists && (rc = extract_carry(o, staging, cause)) != FAIL_NONE)
 		goto fail;
 	if (topmode == (mode_t)-1)
 		topmode = exists ? (st.st_mode & 07777) : 0755;
 	if (o->private_files)
 		topmode &= 0700;
-	if (chmod(staging, topmode) == -1) {
-		*cause = xasprintf("%s: %s", staging, strerror(errno));
-		goto fail;
-	}
-	if (exists && geteuid() == 0 && chown(staging, st.st_uid, st.st_gid) == -1) {
+	if (chmod(staging, topmode) == -1 ||
+	    (exists && geteuid() == 0 && chown(staging, st.st_uid, st.st_gid) == -1)) {
+		rc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", staging, strerror(errno));
 		goto fail;
 	}
 	{
 		struct strlist	l = { 0 };
-		int		s = extract_walk(staging, "", &l, true, cause);
 
+		rc = extract_walk(staging, "", &l, true, cause);
 		strlist_clear(&l);
-		if (s != 0)
+		if (rc != FAIL_NONE)
 			goto fail;
 	}
-	if (extract_diff(o->target, staging, exists, r, cause) != 0)
+	if ((rc = extract_diff(o->target, staging, exists, r, cause)) != FAIL_NONE)
 		goto fail;
-	if (fs_fsync_dir(parent, cause) != 0)
+	if (fs_fsync_dir(parent, cause) != 0) {
+		rc = fail_errno(errno);
 		goto fail;
+	}
 	extract_checkpoint("extract-staged");
 
 	if (!exists) {
 		if (rename(staging, o->target) == -1) {
+			rc = fail_errno(errno);
 			*cause = xasprintf("%s: %s", o->target, strerror(errno));
 			goto fail;
 		}
 	} else if (renameat2(AT_FDCWD, staging, AT_FDCWD, o->target,
 	    RENAME_EXCHANGE) == -1) {
+		rc = fail_errno(errno);
 		*cause = xasprintf(_("%s: cannot swap in the restored tree: %s"),
 		    o->target, strerror(errno));
 		goto fail;
 	}
 	/* from here on the new tree is live: a failure after it must not say otherwise */
 	r->installed = true;
-	if (fs_fsync_dir(parent, cause) != 0)
+	if (fs_fsync_dir(parent, cause) != 0) {
+		rc = fail_errno(errno);
 		goto out;
+	}
 	extract_checkpoint("extract-swapped");
 	if (exists) {
 		/* staging now holds the old tree. */
 		if (o->kept != NULL) {
 			if (rename(staging, o->kept) == -1) {
+				rc = fail_errno(errno);
 				*cause = xasprintf("%s: %s", o->kept, strerror(errno));
 				goto out;
 			}
 			r->kept = true;
-		} else if (fs_remove_tree(staging, cause) != 0)
+		} else if (fs_remove_tree(staging, cause) != 0) {
+			rc = fail_errno(errno);
 			goto out;
-		if (fs_fsync_dir(parent, cause) != 0)
+		}
+		if (fs_fsync_dir(parent, cause) != 0) {
+			rc = fail_errno(errno);
 			goto out;
+		}
 	}
-	rc = 0;
+	rc = FAIL_NONE;
 	goto out;
 fail:
 	{

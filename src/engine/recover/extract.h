@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "engine/set/hashio.h"
+#include "util/fail.h"
 
 /* How one path of the target differs after the swap. */
 enum extract_change { EXTRACT_ADDED, EXTRACT_CHANGED, EXTRACT_REMOVED };
@@ -48,7 +49,7 @@ int	extract_load(const char *, const char *, char **, size_t *, char *, char **)
 int	extract_check(const void *, size_t, const struct extract_opts *, size_t *, char **);
 int	extract_check_stream(hashio_source_fn, void *, const struct extract_opts *, size_t *,
 	    char **);
-int	extract_tree(const void *, size_t, const struct extract_opts *,
+enum fail_class extract_tree(const void *, size_t, const struct extract_opts *,
 	    struct extract_result *, char **);
 void	extract_result_clear(struct extract_result *);
 char	*extract_prefix(const char *);

@@ -376,35 +376,42 @@ restore_copy_fd(int in, int out, bool reflink, uint64_t *bytes)
 /*
  * Copy src to dst atomically: a temporary file beside dst with mode, the
  * bytes (a reflink when the file system can), fsync, rename, fsync of the
- * folder. The bytes copied go to *bytes (may be NULL). Returns -1 with *cause.
+ * folder. The bytes copied go to *bytes (may be NULL). Returns the failure
+ * class (taken at the failing call, before the clean-up), with *cause.
  */
-int
+enum fail_class
 restore_copy_file(const char *src, const char *dst, mode_t mode, bool reflink,
     uint64_t *bytes, char **cause)
 {
 	char		*tmp;
 	uint64_t	 n = 0;
 	int		 in, out;
+	enum fail_class	 fc;
 
+	/* a regular file only: a FIFO in its place would block the copy for ever */
 	if ((in = fs_open_regular_why(src, 0, cause)) == -1)
-		return (-1);
+		return (fail_errno(errno));
 	tmp = xasprintf("%s.tmp.XXXXXX", dst);
 	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", dst, strerror(errno));
 		goto fail;
 	}
 	if (fchmod(out, mode) == -1 || restore_copy_fd(in, out, reflink, &n) == -1 ||
 	    fsync(out) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (close(out) == -1) {
 		out = -1;
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	out = -1;
 	if (rename(tmp, dst) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", dst, strerror(errno));
 		goto fail;
 	}
@@ -412,16 +419,14 @@ restore_copy_file(const char *src, const char *dst, mode_t mode, bool reflink,
 	free(tmp);
 	if (bytes != NULL)
 		*bytes = n;
-	return (fs_fsync_parent(dst, cause));
+	return (fs_fsync_parent(dst, cause) != 0 ? fail_errno(errno) : FAIL_NONE);
 fail:
-	if (out != -1) {
+	if (out != -1)
 		close(out);
-		unlink(tmp);
-	} else
-		unlink(tmp);
+	unlink(tmp);
 	close(in);
 	free(tmp);
-	return (-1);
+	return (fc);
 }
 
 /*
@@ -478,9 +483,10 @@ restore_sweep(const char *live, const char *tag)
 /*
  * Keep the live file path under forensic: a hard link when link is true and
  * the file system allows it (the old file is never written again, the new
- * one is renamed over the live name), else a whole copy. Returns -1 with *cause.
+ * one is renamed over the live name), else a whole copy. Returns the failure
+ * class, with *cause.
  */
-static int
+static enum fail_class
 restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
     char **cause)
 {
@@ -488,11 +494,12 @@ restore_keep(const char *path, const char *forensic, bool link_ok, bool *linked,
 	if (link_ok) {
 		if (link(path, forensic) == 0) {
 			*linked = true;
-			return (fs_fsync_parent(forensic, cause));
+			return (fs_fsync_parent(forensic, cause) != 0 ? fail_errno(errno) :
+			    FAIL_NONE);
 		}
 		if (errno == EEXIST) {
 			*cause = xasprintf("%s: %s", forensic, strerror(errno));
-			return (-1);
+			return (FAIL_CANTCREAT);
 		}
 	}
 	return (restore_copy_file(path, forensic, 0600, true, NULL, cause));
@@ -609,8 +616,8 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 			continue;
 		}
 		r->forensic[i] = xasprintf("%s%s", kept, restore_db_suffixes[i]);
-		if (restore_keep(path, r->forensic[i], link_ok, &linked, cause) != 0) {
-			fc = fail_errno(errno);
+		if ((fc = restore_keep(path, r->forensic[i], link_ok, &linked, cause)) !=
+		    FAIL_NONE) {
 			free(path);
 			free(kept);
 			return (fc);

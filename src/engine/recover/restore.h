@@ -53,7 +53,8 @@ int	 restore_manifest_sum(const char *, const char *, const char *, bool, char *
 	    char **);
 int	 restore_recheck(const char *, const char *, const char *, const char *, bool,
 	    char **);
-int	 restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *, char **);
+enum fail_class restore_copy_file(const char *, const char *, mode_t, bool, uint64_t *,
+	    char **);
 enum fail_class	 restore_db(const char *, const char *, const char *, bool, const char *,
 	    struct restore_db_result *, char **);
 enum fail_class	 restore_db_move_known(const char *, const char *, const char *, bool,

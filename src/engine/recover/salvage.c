@@ -86,15 +86,16 @@ salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 	}
 	*copy = xasprintf("%s/db", tmpd);
 	free(tmpd);
-	if (restore_copy_file(db, *copy, 0600, true, NULL, cause) != 0)
+	if ((fc = restore_copy_file(db, *copy, 0600, true, NULL, cause)) != FAIL_NONE)
 		goto fail;
 	for (i = 0; i < nitems(salvage_suffixes); i++) {
 		src = xasprintf("%s%s", db, salvage_suffixes[i]);
 		dst = xasprintf("%s%s", *copy, salvage_suffixes[i]);
-		e = fs_exists(src) ? restore_copy_file(src, dst, 0600, true, NULL, cause) : 0;
+		fc = fs_exists(src) ? restore_copy_file(src, dst, 0600, true, NULL, cause) :
+		    FAIL_NONE;
 		free(src);
 		free(dst);
-		if (e != 0)
+		if (fc != FAIL_NONE)
 			goto fail;
 	}
 	if (sqlite3_open_v2(*copy, &c, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
@@ -102,7 +103,6 @@ salvage_copy(const char *db, const char *dir, char **copy, char **cause)
 	sqlite3_close(c);
 	return (FAIL_NONE);
 fail:
-	fc = fail_errno(errno);
 	salvage_copy_remove(*copy);
 	free(*copy);
 	*copy = NULL;

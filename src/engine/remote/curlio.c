@@ -11,15 +11,15 @@
 #include "engine/set/hashio.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 
-/* A positive number from the environment, or dflt. */
-long
-curlio_env_long(const char *name, long dflt)
+/* The positive number v says, or dflt (v NULL, empty or not such a number). */
+static long
+curlio_long(const char *v, long dflt)
 {
-	const char	*v = getenv(name);
-	char		*end;
-	long		 n;
+	char	*end;
+	long	 n;
 
 	if (v == NULL || *v == '\0')
 		return (dflt);
@@ -28,6 +28,13 @@ curlio_env_long(const char *name, long dflt)
 	if (errno != 0 || *end != '\0' || n <= 0)
 		return (dflt);
 	return (n);
+}
+
+/* A positive number from the environment, or dflt. */
+long
+curlio_env_long(const char *name, long dflt)
+{
+	return (curlio_long(getenv(name), dflt));
 }
 
 /* Start libcurl once for the process. Returns -1 with *cause. */
@@ -66,7 +73,7 @@ curlio_timeout(void)
 long
 curlio_test_rate(void)
 {
-	return (curlio_env_long("PDR_TEST_MAX_SEND", 0));
+	return (curlio_long(testhook_get(TESTHOOK_MAX_SEND), 0));
 }
 
 /*
@@ -94,7 +101,7 @@ curlio_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
 void
 curlio_cancelable(struct remote *r, void *curl)
 {
-	long	recv = curlio_env_long("PDR_TEST_MAX_RECV", 0);
+	long	recv = curlio_long(testhook_get(TESTHOOK_MAX_RECV), 0);
 
 	if (recv > 0)
 		curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)recv);

@@ -302,39 +302,42 @@ out:
 /*
  * Copy the snapshot of r->gendir to out (0600, durable), check that the copy
  * has the SHA-256 that was authenticated (sha: the file may have been swapped
- * since), and open it for writing; -1 with *cause.
+ * since), and open it for writing into *fd. Returns the failure class, with
+ * *cause.
  */
-static int
+static enum fail_class
 pitr_start(const struct pitr_result *r, const unsigned char *sha, const char *out,
-    char **cause)
+    int *fd, char **cause)
 {
 	char		*snap, hex[HASHIO_HEXLEN], want[HASHIO_HEXLEN];
 	uint64_t	 size;
-	int		 fd;
+	enum fail_class	 fc;
 
 	snap = str_join_path(r->gendir, SEGMENT_SNAPSHOT);
-	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != 0) {
+	if ((fc = restore_copy_file(snap, out, 0600, true, NULL, cause)) != FAIL_NONE) {
 		free(snap);
-		return (-1);
+		return (fc);
 	}
 	if (hashio_file(out, hex, &size, cause) != 0) {
+		/* hashio_file leaves errno as the failing call set it */
+		fc = fail_errno(errno);
 		free(snap);
-		return (-1);
+		return (fc);
 	}
 	str_hex(sha, SEGMENT_SHALEN, want);
 	if (strcmp(hex, want) != 0) {
 		*cause = xasprintf(_("%s: changed after it was checked (its SHA-256 no longer "
 		    "matches %s)"), snap, SEGMENT_SNAPSHOT_SHA);
-		errno = EIO;
 		free(snap);
-		return (-1);
+		return (FAIL_IO);
 	}
 	free(snap);
-	if ((fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+	if ((*fd = open(out, O_RDWR | O_CLOEXEC)) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", out, strerror(errno));
-		return (-1);
+		return (fc);
 	}
-	return (fd);
+	return (FAIL_NONE);
 }
 
 /* Note in r that the chain stops at a file, and why (takes why). */
@@ -378,10 +381,11 @@ pitr_check_tail(const char *backup_dir, const struct stream_status *st,
  * with r->why naming the file and the reason. With out NULL nothing is
  * written (the chain is only checked); else out is created (0600) and must
  * pass PRAGMA integrity_check. Fills r (free with pitr_result_clear). Returns
- * -1 with *cause when there is no usable snapshot (r->gendir NULL), out
- * cannot be written (errno), or fails integrity_check (r->bad_db).
+ * the failure class with *cause: FAIL_NOINPUT when there is no usable
+ * snapshot (r->gendir NULL), the class of the failing call when out cannot be
+ * written, FAIL_DATA when it fails integrity_check (r->bad_db).
  */
-int
+enum fail_class
 pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
     struct pitr_result *r, char **cause)
 {
@@ -394,6 +398,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	uint64_t		 seq;
 	int64_t			 last_ms;
 	int			 fd = -1;
+	enum fail_class		 fc;
 
 	memset(r, 0, sizeof *r);
 	if (stream_status_read(backup_dir, &st, &why) != 0) {
@@ -405,13 +410,16 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 	if (pitr_pick_generation(streamdir, at_ms, r, &si, cause) != 0) {
 		free(streamdir);
 		stream_status_clear(&st);
-		return (-1);
+		return (FAIL_NOINPUT);
 	}
 	free(streamdir);
-	if (segment_last_seq(r->gendir, &r->top, cause) != 0 ||
-	    (out != NULL && (fd = pitr_start(r, si.sha, out, cause)) == -1)) {
+	/* the folder was listed a moment ago: failing to list it now is I/O */
+	fc = segment_last_seq(r->gendir, &r->top, cause) != 0 ? FAIL_IO : FAIL_NONE;
+	if (fc == FAIL_NONE && out != NULL)
+		fc = pitr_start(r, si.sha, out, &fd, cause);
+	if (fc != FAIL_NONE) {
 		stream_status_clear(&st);
-		return (-1);
+		return (fc);
 	}
 	r->point_ms = last_ms = si.time_ms;
 	segment_pos_snapshot(&si, &pos);
@@ -451,7 +459,7 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 			free(path);
 			break;
 		}
-		if (fd != -1 && segment_apply(fd, out, &seg, cause) != 0) {
+		if (fd != -1 && (fc = segment_apply(fd, out, &seg, cause)) != FAIL_NONE) {
 			segment_clear(&seg);
 			free(path);
 			stream_status_clear(&st);
@@ -472,26 +480,29 @@ pitr_rebuild(const char *backup_dir, int64_t at_ms, const char *out,
 		r->later_ms = 0;	/* the walk did not run out before at_ms */
 	stream_status_clear(&st);
 	if (fd == -1)
-		return (0);
+		return (FAIL_NONE);
 	if (fsync(fd) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: fsync: %s", out, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", out, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (pitr_integrity(out, cause) != 0) {
 		r->bad_db = true;
+		fc = FAIL_DATA;
 		goto fail;
 	}
-	return (0);
+	return (FAIL_NONE);
 fail:
 	if (fd != -1)
 		close(fd);
-	return (-1);
+	return (fc);
 }
 
 /* The pid a running stream wrote in BACKUP_DIR/stream/lock, as text ("?" when unknown; caller frees). */

@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include "util/fail.h"
+
 #include <sys/types.h>
 
 struct conf;
@@ -80,7 +82,7 @@ struct pitr_result {
 					   for: the next one's snapshot time, else 0 */
 };
 
-int	 pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
+enum fail_class pitr_rebuild(const char *, int64_t, const char *, struct pitr_result *,
 	    char **);
 void	 pitr_result_clear(struct pitr_result *);
 int	 pitr_parse_time(const char *, int64_t, int64_t *, char **);

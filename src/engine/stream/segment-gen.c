@@ -337,7 +337,7 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 	if (segment_last_seq(gendir, &top, cause) == -1)
 		return (-1);
 	snap = str_join_path(gendir, SEGMENT_SNAPSHOT);
-	if (restore_copy_file(snap, out, 0600, true, NULL, cause) == -1) {
+	if (restore_copy_file(snap, out, 0600, true, NULL, cause) != FAIL_NONE) {
 		free(snap);
 		return (-1);
 	}
@@ -371,7 +371,7 @@ segment_rebuild(const char *gendir, const char *out, int64_t until_ms, uint64_t 
 			segment_clear(&seg);
 			goto fail;
 		}
-		if (segment_apply(fd, out, &seg, cause) == -1) {
+		if (segment_apply(fd, out, &seg, cause) != FAIL_NONE) {
 			segment_clear(&seg);
 			goto fail;
 		}

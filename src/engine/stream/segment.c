@@ -765,12 +765,14 @@ segment_check_link(const struct segment_pos *pos, const unsigned char *prev_sha,
 /*
  * Apply one WAL frame to a database file open on fd (named path in messages):
  * its page at (pgno-1)*page_size, the file truncated at a commit frame.
- * Returns -1 with *cause.
+ * Returns the failure class, with *cause.
  */
-int
+enum fail_class
 segment_apply_frame(int fd, const char *path, uint32_t page_size, const unsigned char *f,
     char **cause)
 {
+	enum fail_class	fc;
+
 	size_t		ps = page_size, done;
 	uint32_t	pgno, dbsize;
 	ssize_t		n;
@@ -785,24 +787,27 @@ segment_apply_frame(int fd, const char *path, uint32_t page_size, const unsigned
 			continue;
 		}
 		if (n <= 0) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			return (-1);
+			fc = n == 0 ? FAIL_IO : fail_errno(errno);
+			*cause = xasprintf("%s: %s", path, strerror(n == 0 ? EIO : errno));
+			return (fc);
 		}
 	}
 	if (dbsize != 0 && ftruncate(fd, (off_t)dbsize * (off_t)ps) == -1) {
+		fc = fail_errno(errno);
 		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return (-1);
+		return (fc);
 	}
-	return (0);
+	return (FAIL_NONE);
 }
 
 /*
  * Apply a segment to a database file open on fd (named path in messages):
  * each frame's page at (pgno-1)*page_size, truncated at each commit frame.
  * A segment from segment_open is read again from its file in chunks, and its
- * payload must hash as it did when it was verified. Returns -1 with *cause.
+ * payload must hash as it did when it was verified. Returns the failure
+ * class (FAIL_IO for a segment changed or unreadable), with *cause.
  */
-int
+enum fail_class
 segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 {
 	EVP_MD_CTX	*ctx;
@@ -810,14 +815,14 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 	size_t		 fsz = SEGMENT_FRAME_HDRLEN + (size_t)seg->hdr.page_size, k;
 	uint64_t	 i;
 	ssize_t		 n;
-	int		 rc = -1;
+	enum fail_class	 rc = FAIL_IO;
 
 	if (seg->payload != NULL) {
 		for (i = 0; i < seg->hdr.n_frames; i++)
-			if (segment_apply_frame(fd, path, seg->hdr.page_size,
-			    seg->payload + i * fsz, cause) == -1)
-				return (-1);
-		return (0);
+			if ((rc = segment_apply_frame(fd, path, seg->hdr.page_size,
+			    seg->payload + i * fsz, cause)) != FAIL_NONE)
+				return (rc);
+		return (FAIL_NONE);
 	}
 	k = segment_chunk_frames(fsz);
 	b = xmalloc(k * fsz);
@@ -826,13 +831,16 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 		if (k > seg->hdr.n_frames - i)
 			k = (size_t)(seg->hdr.n_frames - i);
 		if ((n = segment_pread(seg->fd, seg->path, b, k * fsz,
-		    (off_t)seg->hdrlen + (off_t)(i * fsz), cause)) == -1)
+		    (off_t)seg->hdrlen + (off_t)(i * fsz), cause)) == -1) {
+			rc = FAIL_IO;
 			goto out;
+		}
 		if ((size_t)n != k * fsz)
 			break;
 		EVP_DigestUpdate(ctx, b, k * fsz);
 		for (f = b; k > 0; k--, i++, f += fsz)
-			if (segment_apply_frame(fd, path, seg->hdr.page_size, f, cause) == -1)
+			if ((rc = segment_apply_frame(fd, path, seg->hdr.page_size, f,
+			    cause)) != FAIL_NONE)
 				goto out;
 		k = segment_chunk_frames(fsz);
 	}
@@ -840,10 +848,10 @@ segment_apply(int fd, const char *path, const struct segment *seg, char **cause)
 	if (i != seg->hdr.n_frames || memcmp(md, seg->hdr.payload_sha, SEGMENT_SHALEN) != 0) {
 		*cause = xasprintf(_("%s: changed while it was applied (its payload no longer "
 		    "matches its SHA-256)"), seg->path);
-		errno = EIO;	/* the callers of pitr_rebuild take its class from errno */
+		rc = FAIL_IO;
 		goto out;
 	}
-	rc = 0;
+	rc = FAIL_NONE;
 out:
 	EVP_MD_CTX_free(ctx);
 	free(b);

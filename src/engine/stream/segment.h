@@ -8,6 +8,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/fail.h"
+
 #define SEGMENT_MAGIC		"PDRSEG02"	/* signed: the header ends in its HMAC */
 #define SEGMENT_MAGIC_V1	"PDRSEG01"	/* unsigned, read only with --allow-unsigned */
 #define SEGMENT_HDRLEN_V1	112	/* the fields, and a PDRSEG01 file's payload offset */
@@ -112,8 +114,9 @@ void	 segment_pos_snapshot(const struct segment_snapinfo *, struct segment_pos *
 bool	 segment_continues(const struct segment_pos *, const struct segment_hdr *);
 int	 segment_check_link(const struct segment_pos *, const unsigned char *,
 	     const struct segment *, char **);
-int	 segment_apply(int, const char *, const struct segment *, char **);
-int	 segment_apply_frame(int, const char *, uint32_t, const unsigned char *, char **);
+enum fail_class segment_apply(int, const char *, const struct segment *, char **);
+enum fail_class segment_apply_frame(int, const char *, uint32_t, const unsigned char *,
+	    char **);
 
 int	 segment_snapinfo_write(const char *, const struct segment_snapinfo *, char **);
 int	 segment_snapinfo_read(const char *, struct segment_snapinfo *, char **);

@@ -59,7 +59,9 @@ stream_apply_frame(void *arg, const unsigned char *f, uint64_t n, char **cause)
 	const struct stream_apply	*a = arg;
 
 	(void)n;
-	return (segment_apply_frame(a->fd, a->path, a->page_size, f, cause));
+	if (segment_apply_frame(a->fd, a->path, a->page_size, f, cause) != FAIL_NONE)
+		return (-1);
+	return (0);
 }
 
 /* Remove a generation folder and what is in it. Returns -1 with *cause. */
