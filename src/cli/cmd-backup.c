@@ -22,15 +22,23 @@
 #include "util/xmalloc.h"
 
 static long	cmd_backup_kill_at = -1;
+static long	cmd_backup_stop_at = -1;
 static long	cmd_backup_points;
 
-/* Test hook: die by SIGKILL at the Nth checkpoint ($PDR_TEST_KILL_AT). */
+/*
+ * Test hook: die by SIGKILL ($PDR_TEST_KILL_AT) or stop until SIGCONT
+ * ($PDR_TEST_STOP_AT, for a test to change backup_dir meanwhile) at the Nth
+ * checkpoint.
+ */
 static void
 cmd_backup_checkpoint(const char *what)
 {
 	(void)what;
-	if (++cmd_backup_points == cmd_backup_kill_at)
+	++cmd_backup_points;
+	if (cmd_backup_points == cmd_backup_kill_at)
 		raise(SIGKILL);
+	if (cmd_backup_points == cmd_backup_stop_at)
+		raise(SIGSTOP);
 }
 
 /* The size of the four files of the set res made, 0 when unknown. */
@@ -160,6 +168,10 @@ cmd_backup_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		o.wait_ms = (int)strtol(v, NULL, 10);
 	if ((v = testhook_get(TESTHOOK_KILL_AT)) != NULL) {
 		cmd_backup_kill_at = strtol(v, NULL, 10);
+		testhook_checkpoint = cmd_backup_checkpoint;
+	}
+	if ((v = testhook_get(TESTHOOK_STOP_AT)) != NULL) {
+		cmd_backup_stop_at = strtol(v, NULL, 10);
 		testhook_checkpoint = cmd_backup_checkpoint;
 	}
 

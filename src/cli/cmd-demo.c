@@ -42,11 +42,20 @@ static void
 cmd_demo_export_tip(const struct demo_report *r)
 {
 	struct buf	 q;
+	char		*dir;
 
 	buf_init(&q);
 	cmd_demo_quote_config(&q, r);
 	printf(_("  export PATRONUS_DR_CONFIG=%s\n      so that every command uses the "
 	    "sandbox without --config\n"), q.data);
+	/* run from its build folder: without this, "patronus-dr" is "command not found" */
+	if ((dir = cmd_program_dir_off_path()) != NULL) {
+		buf_reset(&q);
+		str_shell_quote(&q, dir);
+		printf(_("  export PATH=%s:\"$PATH\"\n      so that the shell finds patronus-dr "
+		    "(it runs from its build folder)\n"), q.data);
+		free(dir);
+	}
 	buf_clear(&q);
 }
 
@@ -55,6 +64,7 @@ static void
 cmd_demo_print(const struct demo_report *r)
 {
 	struct buf	 q;
+	char		*prog;
 	size_t		 i;
 
 	buf_init(&q);
@@ -91,13 +101,15 @@ cmd_demo_print(const struct demo_report *r)
 		printf(_("  runbooks        %s\n"), r->runbook_dir);
 
 	printf(_("\nTry next:\n"));
+	prog = cmd_hint_program();
 	for (i = 0; i < nitems(demo_next); i++) {
 		if (!cmd_exists(demo_next[i].command))
 			continue;
-		printf("  %s --config %s %s%s%s\n      %s\n", PACKAGE, q.data,
+		printf("  %s --config %s %s%s%s\n      %s\n", prog, q.data,
 		    demo_next[i].command, *demo_next[i].args != '\0' ? " " : "",
 		    demo_next[i].args, _(demo_next[i].what));
 	}
+	free(prog);
 	cmd_demo_export_tip(r);
 	buf_reset(&q);
 	str_shell_quote(&q, r->database);

@@ -59,7 +59,7 @@ cmd_report_record(const struct conf *c, struct incident_store *st, const struct 
 	path = str_join_path(dir, name);
 	if (fs_mkdir_p(dir, 0755, &cause) != 0 ||
 	    fs_write_atomic(path, b->data, b->len, 0644, &cause) != 0) {
-		rc = fail_exit(fail_errno(errno));
+		rc = fail_exit(fail_errno_create(errno));
 		cmd_error("%s", cause);
 	} else if (incident_append(st, r->inc.id, NULL, INCIDENT_EV_NOTE, b->data, NULL,
 	    &cause) != 0) {
@@ -183,7 +183,7 @@ cmd_report_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 	}
 	if (out != NULL && strcmp(out, "-") != 0) {
 		if (fs_write_atomic(out, b.data, b.len, 0644, &cause) != 0) {
-			rc = fail_exit(fail_errno(errno));
+			rc = fail_exit(fail_errno_create(errno));
 			cmd_error("%s", cause);
 			free(cause);
 		}

@@ -120,6 +120,10 @@ cmd_verify_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char *
 		}
 		if (rc == 0)
 			printf(_("Backup verification successful\n"));
+		else if (!verify_content_failed(&r) && key_fail != FAIL_NONE)
+			/* the key's fault, not the set's: no verdict on the set */
+			printf(_("Backup verification NOT DONE: %zu checks could not be made "
+			    "without a usable key; nothing is found wrong with the set\n"), failed);
 		else
 			printf(_("Backup verification FAILED: %zu checks failed\n"), failed);
 	}

@@ -1,6 +1,9 @@
 /* cmd.c: the table of subcommands and what every command uses to print, parse and load. */
 #include "system.h"
 
+#include <sys/stat.h>
+
+#include <limits.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
@@ -255,20 +258,90 @@ cmd_runbook_dirs(const struct conf *c, size_t *n)
 }
 
 /*
+ * Whether "patronus-dr" typed into a shell with this $PATH runs this very
+ * program (the same file as /proc/self/exe).
+ */
+static bool
+cmd_on_path(const char *self)
+{
+	struct stat	 a, b;
+	const char	*path = getenv("PATH");
+	char		*copy, *rest, *dir, *cand;
+	bool		 same = false;
+
+	if (path == NULL || stat(self, &a) == -1)
+		return (false);
+	rest = copy = xstrdup(path);
+	while ((dir = strsep(&rest, ":")) != NULL) {
+		/* The first executable match wins, as in the shell; "" is ".". */
+		cand = str_join_path(*dir != '\0' ? dir : ".", PACKAGE);
+		if (access(cand, X_OK) == 0 && stat(cand, &b) == 0 && S_ISREG(b.st_mode)) {
+			same = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+			free(cand);
+			break;
+		}
+		free(cand);
+	}
+	free(copy);
+	return (same);
+}
+
+/*
  * How a hint names this program so that it works pasted into a fresh shell:
- * "patronus-dr", followed by --config and the settings file (absolute,
- * shell-quoted) when they did not come from the default /etc/patronus/dr.yaml
- * (from --config or $PATRONUS_DR_CONFIG, which a fresh shell lacks). The
- * caller frees.
+ * "patronus-dr" when that finds this program in $PATH, else its absolute path,
+ * shell-quoted (run from a build folder, as the README's demo is, "patronus-dr"
+ * would be "command not found"). The caller frees.
+ */
+char *
+cmd_hint_program(void)
+{
+	struct buf	 b;
+	char		 self[PATH_MAX];
+	ssize_t		 n;
+
+	buf_init(&b);
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if (cmd_on_path(self))
+			buf_adds(&b, PACKAGE);
+		else
+			str_shell_quote(&b, self);
+	} else
+		buf_adds(&b, PACKAGE);
+	return (buf_steal(&b));
+}
+
+/*
+ * The folder of this program when "patronus-dr" typed into a shell with this
+ * $PATH does not find it (a build folder), NULL when it does. The caller frees.
+ */
+char *
+cmd_program_dir_off_path(void)
+{
+	char	self[PATH_MAX];
+	ssize_t	n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return (NULL);
+	self[n] = '\0';
+	return (cmd_on_path(self) ? NULL : fs_dirname(self));
+}
+
+/*
+ * The program as cmd_hint_program names it, followed by --config and the
+ * settings file (absolute, shell-quoted) when they did not come from the
+ * default /etc/patronus/dr.yaml (from --config or $PATRONUS_DR_CONFIG, which a
+ * fresh shell lacks). The caller frees.
  */
 char *
 cmd_hint_prefix(const struct conf *c)
 {
 	struct buf	 b;
-	char		*abs;
+	char		*abs, *prog = cmd_hint_program();
 
 	buf_init(&b);
-	buf_adds(&b, PACKAGE);
+	buf_adds(&b, prog);
+	free(prog);
 	if (c->path != NULL && strcmp(c->path, CONF_DEFAULT_PATH) != 0) {
 		if ((abs = realpath(c->path, NULL)) == NULL)
 			abs = xstrdup(c->path);

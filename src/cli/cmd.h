@@ -86,6 +86,8 @@ void			cmd_print_safe(FILE *, const char *);
 const char		*cmd_esc(const char *);
 bool			cmd_exists(const char *);
 char			**cmd_runbook_dirs(const struct conf *, size_t *);
+char			*cmd_hint_program(void);
+char			*cmd_program_dir_off_path(void);
 char			*cmd_hint_prefix(const struct conf *);
 char			*cmd_hint(const struct conf *, const char *, const char *);
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cmd.h"
 #include "engine/remote/remote.h"
 #include "model/incident.h"
@@ -235,7 +237,8 @@ incidents_ship(struct cmd_ctx *ctx, const char *id, bool background)
 
 /* Fetch one incident from one store into the record: 0, or an exit code after saying why. */
 static int
-incidents_fetch_one(struct incident_store *st, struct remote *r, const char *id)
+incidents_fetch_one(struct incident_store *st, struct remote *r, const char *id,
+    const char *password)
 {
 	struct incident_event	*evs = NULL;
 	struct journal_head	 h;
@@ -244,7 +247,7 @@ incidents_fetch_one(struct incident_store *st, struct remote *r, const char *id)
 	int64_t			 added = 0;
 	int			 rc;
 
-	if ((rc = journal_fetch(r, id, &evs, &n, &h, &cause)) != 0) {
+	if ((rc = journal_fetch(r, id, password, &evs, &n, &h, &cause)) != 0) {
 		printf(_("%s: from %s: NOT fetched: %s\n"), id, remote_kind_names[r->kind], cause);
 		free(cause);
 		return (rc == 1 ? EX_DATAERR : EX_UNAVAILABLE);
@@ -274,8 +277,9 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 {
 	struct incident_store	*st = NULL;
 	struct remote		 r[REMOTE__KINDS];
-	char			*cause = NULL, **ids = NULL, **got = NULL;
+	char			*cause = NULL, **ids = NULL, **got = NULL, *hint, *password = NULL;
 	size_t			 nr = 0, nids = 0, ngot = 0, i, j, k;
+	enum fail_class		 fc;
 	int			 rc, worst = EX_OK, failed = EX_OK, asked = 0;
 
 	if (remote_configure(&ctx->conf, r, &nr, &cause) != 0) {
@@ -287,6 +291,23 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 		cmd_error("%s", _("no off-site store is configured (remote.sftp or remote.s3 in "
 		    "dr.yaml)"));
 		return (EX_CONFIG);
+	}
+	/*
+	 * Only the encryption key tells a record a host of ours shipped from one
+	 * that someone who can write the store made: each head must be signed.
+	 */
+	if ((fc = fs_load_key(ctx->conf.encryption_key, &password, &cause)) == FAIL_PERM) {
+		cmd_error("%s", cause);
+		free(cause);
+		for (i = 0; i < nr; i++)
+			remote_clear(&r[i]);
+		return (fail_exit(fc));
+	} else if (fc != FAIL_NONE) {
+		printf(_("NOT AUTHENTICATED: %s: what is fetched is installed without knowing who "
+		    "shipped it\n"), cause);
+		free(cause);
+		cause = NULL;
+		password = NULL;
 	}
 	if (incident_store_open(ctx->conf.state_dir, &st, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -316,7 +337,7 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 					break;
 			if (k < ngot)
 				continue;	/* the first store that gave it whole wins */
-			rc = incidents_fetch_one(st, &r[i], ids[j]);
+			rc = incidents_fetch_one(st, &r[i], ids[j], password);
 			if (rc == EX_OK) {
 				got = xreallocarray(got, ngot + 1, sizeof *got);
 				got[ngot++] = xstrdup(ids[j]);
@@ -342,11 +363,17 @@ incidents_fetch(struct cmd_ctx *ctx, int from, const char *id)
 		cmd_error(_("no incident record on the off-site stores"));
 		worst = EX_NOINPUT;
 	}
-	if (ngot > 0 && id != NULL)
-		printf(_("continue with: %s%s%s resume %s\n"), "patronus-dr",
-		    ctx->conf.path != NULL ? " --config " : "",
-		    ctx->conf.path != NULL ? ctx->conf.path : "", id);
+	if (ngot > 0 && id != NULL) {
+		/* a command that works pasted: the program as found, the settings quoted */
+		hint = cmd_hint(&ctx->conf, "resume", id);
+		printf(_("continue with: %s\n"), hint);
+		free(hint);
+	}
 out:
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
 	str_list_free(got, ngot);
 	if (st != NULL)
 		incident_store_close(st);

@@ -213,7 +213,7 @@ cmd_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	struct remote		 r[REMOTE__KINDS];
 	struct fallback_survey	 sv;
 	const char		*what, *where;
-	char			*cause = NULL, *safe, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
+	char			*cause = NULL, *safe, *prog, t[TIMEUTIL_BUFSZ], age[TIMEUTIL_BUFSZ];
 	int64_t			 best, now = time_now_ms();
 	size_t			 nr, i;
 
@@ -235,9 +235,12 @@ cmd_offsite_note(struct cmd_ctx *ctx, int64_t local_ms)
 	if (best > local_ms) {
 		time_format_iso((time_t)(best / 1000), t, sizeof t);
 		duration_format(now > best ? (now - best) / 1000 : 0, age, sizeof age);
+		/* commands that work pasted, with this run's settings */
+		prog = cmd_hint_prefix(&ctx->conf);
 		printf(_("off-site: %s holds %s (%s, %s old), newer than anything here; "
 		    "%s fetch --latest brings the set, %s restore all --from-remote "
-		    "restores from the newest point\n"), where, what, t, age, PACKAGE, PACKAGE);
+		    "restores from the newest point\n"), where, what, t, age, prog, prog);
+		free(prog);
 	} else if (best == 0 && local_ms == 0)
 		printf(_("off-site: no store holds a whole set or a stream\n"));
 	fflush(stdout);

@@ -1,6 +1,8 @@
 /* incident.c: the incident record (sqlite3): the event kinds, the store, its transactions. */
 #include "system.h"
 
+#include <sys/stat.h>
+
 #include <pwd.h>
 #include <unistd.h>
 #include <utmpx.h>
@@ -282,12 +284,36 @@ incident_user_version(struct incident_store *st, char **cause)
 	return (v);
 }
 
+/*
+ * PRAGMA journal_mode = WAL, retried for up to INCIDENT_BUSY_MS: while another
+ * run turns a new record into WAL, SQLite answers SQLITE_BUSY at once, without
+ * calling the busy handler, so two runs starting on a fresh state_dir had one
+ * of them fail with "database is locked". Returns -1 with *cause.
+ */
+static int
+incident_wal(struct incident_store *st, char **cause)
+{
+	int64_t	deadline = time_mono_ms() + INCIDENT_BUSY_MS;
+	int	rc;
+
+	while ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		if ((rc & 0xff) != SQLITE_BUSY || time_mono_ms() >= deadline) {
+			*cause = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+			return (-1);
+		}
+		usleep(10 * 1000);
+	}
+	return (0);
+}
+
 /* Open (creating) STATE_DIR/incidents.db. */
 int
 incident_store_open(const char *state_dir, struct incident_store **stp, char **cause)
 {
 	struct incident_store	*st;
-	char			*mkcause = NULL;
+	struct stat		 lsb;
+	char			*mkcause = NULL, *real;
 	int			 rc, version;
 
 	*stp = NULL;
@@ -302,10 +328,18 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	}
 	st = xcalloc(1, sizeof *st);
 	st->path = str_join_path(state_dir, "incidents.db");
-	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX, NULL);
+	/*
+	 * Never through a symbolic link put in its place: it would write the
+	 * record elsewhere. state_dir itself may sit behind a link (resolved).
+	 */
+	real = fs_resolve_dir(st->path);
+	rc = sqlite3_open_v2(real, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL);
+	free(real);
 	if (rc != SQLITE_OK) {
-		if (st->db != NULL)
+		if (lstat(st->path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+			*cause = xasprintf(_("%s: a symbolic link; not followed"), st->path);
+		else if (st->db != NULL)
 			incident_db_error(st, _("cannot open"), cause);
 		else
 			*cause = xasprintf("%s: %s", st->path, sqlite3_errstr(rc));
@@ -314,7 +348,7 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 	}
 	sqlite3_busy_timeout(st->db, INCIDENT_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	if (incident_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+	if (incident_wal(st, cause) != 0 ||
 	    incident_exec(st, "PRAGMA synchronous = FULL", cause) != 0 ||
 	    incident_exec(st, "PRAGMA foreign_keys = ON", cause) != 0) {
 		incident_store_close(st);
@@ -330,8 +364,14 @@ incident_store_open(const char *state_dir, struct incident_store **stp, char **c
 			incident_store_close(st);
 			return (-1);
 		}
-		if (incident_exec(st, version == 1 ? incident_schema_1to2 :
-		    incident_schema, cause) != 0 ||
+		/* Another run may have made the tables while this one waited. */
+		if ((version = incident_user_version(st, cause)) == -1) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			incident_store_close(st);
+			return (-1);
+		}
+		if ((version < INCIDENT_SCHEMA_VERSION && incident_exec(st, version == 1 ?
+		    incident_schema_1to2 : incident_schema, cause) != 0) ||
 		    incident_exec(st, "COMMIT", cause) != 0) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			incident_store_close(st);
@@ -359,6 +399,13 @@ incident_store_close(struct incident_store *st)
 	free(st->run);
 	free(st->tx_appended);
 	free(st);
+}
+
+/* How long appends wait for another writer (incident.h). */
+void
+incident_store_set_busy(struct incident_store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms < 0 ? INCIDENT_BUSY_MS : ms);
 }
 
 /* The database file's path. */

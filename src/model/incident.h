@@ -130,6 +130,12 @@ int		 incident_store_open(const char *state_dir, struct incident_store **stp,
 void		 incident_store_close(struct incident_store *);
 /* The path of the store's database file (owned by the store). */
 const char	*incident_store_path(const struct incident_store *);
+/*
+ * How long an append through this store waits for another writer of the
+ * record, in ms (negative: the default, 15 s). The TUI waits less, so that
+ * its clocks never stop for long: what is not written is said, and retried.
+ */
+void		 incident_store_set_busy(struct incident_store *, int ms);
 /* Name the run (NULL: none) that every later append through this store carries. */
 void		 incident_store_set_run(struct incident_store *, const char *run);
 /*

@@ -6,7 +6,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "engine/remote/remote.h"
+#include "engine/set/manifest.h"
 #include "model/journal.h"
 #include "util/conf.h"
 #include "util/fsutil.h"
@@ -18,6 +23,9 @@
 /* The most a journal file or head may hold: a hostile store cannot make us read more. */
 #define JOURNAL_MAX_FILE	(64 * 1024 * 1024)
 #define JOURNAL_MAX_HEAD	4096
+
+/* The domain of the key that signs chain heads (journal_head_mac). */
+#define JOURNAL_MAC_DOMAIN "patronus-dr journal head v1"
 
 static const char journal_zero_hash[] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -125,11 +133,46 @@ journal_parse_event(const char *line, const char *id, struct incident_event *ev)
 	return (0);
 }
 
+/*
+ * The HMAC-SHA256 (hex into out, 65 bytes) of the chain head (id, seq, hash),
+ * keyed by SHA-256 of a domain string and the encryption key, as a set's
+ * manifest is: only a host with the key makes a head that verifies.
+ */
+static void
+journal_head_mac(const char *password, const char *id, int64_t seq, const char *hash,
+    char *out)
+{
+	unsigned char	 key[32], md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0;
+	struct buf	 b;
+
+	manifest_domain_hash(JOURNAL_MAC_DOMAIN, sizeof JOURNAL_MAC_DOMAIN, password, key);
+	buf_init(&b);
+	buf_printf(&b, "%s\n%" PRId64 "\n%s\n", id, seq, hash);
+	HMAC(EVP_sha256(), key, (int)sizeof key, (const unsigned char *)b.data, b.len, md,
+	    &mdlen);
+	OPENSSL_cleanse(key, sizeof key);
+	buf_clear(&b);
+	str_hex(md, mdlen, out);
+}
+
+/* Whether head h of incident id carries the HMAC password gives it. */
+static bool
+journal_head_signed(const struct journal_head *h, const char *id, const char *password)
+{
+	char	mac[65];
+
+	if (h->mac[0] == '\0')
+		return (false);
+	journal_head_mac(password, id, h->seq, h->hash, mac);
+	return (CRYPTO_memcmp(mac, h->mac, 64) == 0);
+}
+
 /* Parse a head's text. Returns 0 and *h, or -1 when it is not a head of incident id. */
 static int
 journal_parse_head(const char *text, const char *id, struct journal_head *h)
 {
-	char	*inc, *hash;
+	char	*inc, *hash, *raw;
 
 	memset(h, 0, sizeof *h);
 	inc = json_get_string(text, "incident");
@@ -141,9 +184,16 @@ journal_parse_head(const char *text, const char *id, struct journal_head *h)
 		return (-1);
 	}
 	memcpy(h->hash, hash, INCIDENT_HASH_HEX);
-	h->host = json_get_string(text, "host");
+	/* The store's word, not covered by the chain: escaped once here for every message. */
+	if ((raw = json_get_string(text, "host")) != NULL) {
+		h->host = str_escape(raw);
+		free(raw);
+	}
 	if (json_get_int(text, "shipped_ms", &h->shipped_ms) != 0)
 		h->shipped_ms = 0;
+	if ((raw = json_get_string(text, "hmac")) != NULL && journal_is_hash(raw))
+		memcpy(h->mac, raw, sizeof h->mac);
+	free(raw);
 	free(inc);
 	free(hash);
 	return (0);
@@ -264,8 +314,8 @@ journal_read_file(const char *path, const char *name, const char *id,
 
 /* Every event of incident id a store keeps, checked (journal.h). */
 int
-journal_fetch(struct remote *r, const char *id, struct incident_event **evs, size_t *n,
-    struct journal_head *h, char **cause)
+journal_fetch(struct remote *r, const char *id, const char *password,
+    struct incident_event **evs, size_t *n, struct journal_head *h, char **cause)
 {
 	struct remote_object	*o = NULL;
 	char			*tier, *dir = NULL, *local, *name;
@@ -280,6 +330,16 @@ journal_fetch(struct remote *r, const char *id, struct incident_event **evs, siz
 		if (hr == 0)
 			*cause = xasprintf(_("%s: no record of %s"), r->where, id);
 		return (hr == 0 ? 1 : -1);
+	}
+	/* Anyone who can write the store can make a chain that holds: only the key tells. */
+	if (password != NULL && !journal_head_signed(h, id, password)) {
+		*cause = xasprintf(h->mac[0] == '\0' ? _("%s: the head of %s is not signed "
+		    "(forged, or shipped without the encryption key)") : _("%s: the head of %s is "
+		    "not signed with this host's encryption key (forged, or another key)"),
+		    r->where, id);
+		free(h->host);
+		h->host = NULL;
+		return (1);
 	}
 	tier = journal_tier(id);
 	if (remote_list_under(r, JOURNAL_DIR, &o, &no, cause) != 0 ||
@@ -421,17 +481,53 @@ journal_put(struct remote *r, const char *id, const char *local, const char *nam
 }
 
 /*
+ * Put the head of events 1..n of id on a store (through scratch folder dir),
+ * signed with password when it is not NULL. Returns 0, or -1 with *cause.
+ */
+static int
+journal_put_head(struct remote *r, const char *id, const char *dir,
+    const struct incident_event *evs, size_t n, const char *password, char **cause)
+{
+	struct buf	 b;
+	char		*local, host[256], mac[65];
+	int		 rc;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "unknown");
+	host[sizeof host - 1] = '\0';
+	buf_init(&b);
+	buf_adds(&b, "{\"incident\":");
+	json_add_string(&b, id);
+	buf_printf(&b, ",\"seq\":%zu,\"hash\":\"%s\",\"host\":", n, evs[n - 1].hash);
+	json_add_string(&b, host);
+	buf_printf(&b, ",\"shipped_ms\":%" PRId64, time_now_ms());
+	if (password != NULL) {
+		journal_head_mac(password, id, (int64_t)n, evs[n - 1].hash, mac);
+		buf_printf(&b, ",\"hmac\":\"%s\"", mac);
+	}
+	buf_adds(&b, "}\n");
+	local = str_join_path(dir, "head.json");
+	rc = fs_write_atomic(local, b.data, b.len, 0600, cause) != 0 ||
+	    journal_put(r, id, local, "head.json", cause) != 0 ? -1 : 0;
+	free(local);
+	buf_clear(&b);
+	return (rc);
+}
+
+/*
  * Ship the events after *seq of the record to one store, then its head.
  * Returns 0 (and moves *seq / hash), 1 with *cause when the store's head is
  * not this record's (a fork), -1 with *cause.
  */
 static int
 journal_ship_one(const char *id, struct remote *r, const struct incident_event *evs, size_t n,
-    const char *progress, int64_t *seq, char *hash, int64_t *had, char **cause)
+    const char *password, const char *progress, int64_t *seq, char *hash, int64_t *had,
+    char **cause)
 {
 	struct journal_head	 h;
 	struct buf		 b;
-	char			*dir, *local, *name, host[256];
+	char			*dir, *local, *name;
+	bool			 signed_head = false;
 	int			 hr, rc = -1;
 
 	/* The lease: the store's head must be one this record has. */
@@ -449,12 +545,23 @@ journal_ship_one(const char *id, struct remote *r, const struct incident_event *
 		/* the store is ahead of what we remembered (a crash before the progress was kept) */
 		*seq = h.seq;
 		snprintf(hash, INCIDENT_HASH_HEX, "%s", h.hash);
+		signed_head = password != NULL && journal_head_signed(&h, id, password);
 		free(h.host);
 	} else
 		*seq = 0;
 	*had = *seq;
-	if (*seq >= (int64_t)n)
+	if (*seq >= (int64_t)n) {
+		/* up to date; a head shipped unsigned (before signing, without the key) is signed now */
+		if (password == NULL || signed_head)
+			goto progress;
+		if ((dir = journal_scratch(cause)) == NULL)
+			return (-1);
+		rc = journal_put_head(r, id, dir, evs, n, password, cause);
+		journal_scratch_done(dir);
+		if (rc != 0)
+			return (-1);
 		goto progress;
+	}
 	if ((dir = journal_scratch(cause)) == NULL)
 		return (-1);
 	buf_init(&b);
@@ -472,21 +579,9 @@ journal_ship_one(const char *id, struct remote *r, const struct incident_event *
 	}
 	free(local);
 	free(name);
-	/* the head last: a store with a head has every event up to it */
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "unknown");
-	host[sizeof host - 1] = '\0';
-	buf_reset(&b);
-	buf_adds(&b, "{\"incident\":");
-	json_add_string(&b, id);
-	buf_printf(&b, ",\"seq\":%zu,\"hash\":\"%s\",\"host\":", n, evs[n - 1].hash);
-	json_add_string(&b, host);
-	buf_printf(&b, ",\"shipped_ms\":%" PRId64 "}\n", time_now_ms());
-	local = str_join_path(dir, "head.json");
-	rc = fs_write_atomic(local, b.data, b.len, 0600, cause) != 0 ||
-	    journal_put(r, id, local, "head.json", cause) != 0 ? -1 : 0;
-	free(local);
 	buf_clear(&b);
+	/* the head last: a store with a head has every event up to it */
+	rc = journal_put_head(r, id, dir, evs, n, password, cause);
 	journal_scratch_done(dir);
 	if (rc != 0)
 		return (-1);
@@ -507,7 +602,8 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 {
 	struct remote		 r[REMOTE__KINDS];
 	struct incident_event	*evs = NULL;
-	char			*progress, *dir, *why = NULL, hash[INCIDENT_HASH_HEX];
+	char			*progress, *dir, *why = NULL, *password = NULL;
+	char			 hash[INCIDENT_HASH_HEX];
 	size_t			 nr = 0, n = 0, i;
 	int64_t			 seq, had = 0;
 	int			 rc = 0, one;
@@ -534,10 +630,19 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 		return (-1);
 	}
 	free(dir);
+	/* The heads are signed with the encryption key; without it they go unsigned, said so. */
+	if (fs_load_key(c->encryption_key, &password, &why) != FAIL_NONE) {
+		buf_printf(report, _("the heads go unsigned (a fetch with the key refuses them): "
+		    "%s\n"), why);
+		free(why);
+		why = NULL;
+		password = NULL;
+	}
 	for (i = 0; i < nr; i++) {
 		progress = journal_progress_path(c, id, &r[i]);
 		journal_progress_read(progress, &seq, hash);
-		one = journal_ship_one(id, &r[i], evs, n, progress, &seq, hash, &had, &why);
+		one = journal_ship_one(id, &r[i], evs, n, password, progress, &seq, hash, &had,
+		    &why);
 		if (one == 0)
 			buf_printf(report, _("%s: %s: events 1-%zu (%" PRId64 " new), head %.12s\n"),
 			    remote_kind_names[r[i].kind], r[i].where, n, seq - had,
@@ -552,6 +657,10 @@ journal_ship(const struct conf *c, struct incident_store *st, const char *id, st
 		free(progress);
 		remote_clear(&r[i]);
 	}
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
 	incident_events_free(evs, n);
 	return (rc);
 }
@@ -564,7 +673,7 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 	struct remote		 r[REMOTE__KINDS];
 	struct incident_event	*evs = NULL;
 	struct journal_head	 h;
-	char			*why = NULL;
+	char			*why = NULL, *password = NULL;
 	size_t			 nr = 0, n = 0, i;
 	int			 rc = 2, hr;
 
@@ -575,6 +684,12 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 			remote_clear(&r[i]);
 		return (-1);
 	}
+	/* With the key, only a head signed with it is a witness (anyone may write a store). */
+	if (fs_load_key(c->encryption_key, &password, &why) != FAIL_NONE) {
+		free(why);
+		why = NULL;
+		password = NULL;
+	}
 	for (i = 0; i < nr; i++) {
 		hr = journal_head_get(&r[i], id, &h, &why);
 		if (hr == -1) {
@@ -584,6 +699,12 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 			why = NULL;
 		} else if (hr == 0) {
 			buf_printf(report, _("witness %s: %s holds no head of %s\n"),
+			    remote_kind_names[r[i].kind], r[i].where, id);
+			if (rc == 2)
+				rc = 3;
+		} else if (password != NULL && !journal_head_signed(&h, id, password)) {
+			buf_printf(report, _("witness %s: %s holds a head of %s that is not signed "
+			    "with this host's key: not taken as a witness\n"),
 			    remote_kind_names[r[i].kind], r[i].where, id);
 			if (rc == 2)
 				rc = 3;
@@ -609,6 +730,10 @@ journal_witness(const struct conf *c, struct incident_store *st, const char *id,
 		if (hr == 1)
 			free(h.host);
 		remote_clear(&r[i]);
+	}
+	if (password != NULL) {
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
 	}
 	incident_events_free(evs, n);
 	return (rc == 3 ? 2 : rc);

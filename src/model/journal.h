@@ -15,8 +15,12 @@ struct buf;
  *   events-FFFFFFFFFF-LLLLLLLLLL.jsonl   events FIRST..LAST, one JSON object a
  *                                        line, with their hashes; never replaced
  *   head.json                            the chain head: {"incident", "seq",
- *                                        "hash", "host", "shipped_ms"}; replaced
- *                                        by each shipment (the witness)
+ *                                        "hash", "host", "shipped_ms", "hmac"};
+ *                                        replaced by each shipment (the witness);
+ *                                        hmac: HMAC-SHA256 of "ID\nSEQ\nHASH\n"
+ *                                        keyed from the encryption key, so that
+ *                                        the head, and the chain up to it, is
+ *                                        known to come from a host with the key
  * Locally, STATE_DIR/journal/ID.KIND holds "SEQ HASH" of what that store has.
  */
 #define JOURNAL_DIR "record"
@@ -25,8 +29,9 @@ struct buf;
 struct journal_head {
 	int64_t	 seq;
 	char	 hash[INCIDENT_HASH_HEX];
-	char	*host;		/* the host that shipped it (caller frees) */
+	char	*host;		/* the host that shipped it, escaped (caller frees) */
 	int64_t	 shipped_ms;
+	char	 mac[65];	/* its "hmac", "" when it has none */
 };
 
 /*
@@ -50,15 +55,16 @@ int	journal_list(struct remote *, char ***, size_t *, char **);
 int	journal_head_get(struct remote *, const char *, struct journal_head *, char **);
 
 /*
- * Every event of incident id a store keeps, in seq order, checked against
+ * Every event of incident id a store keeps, in seq order, its head signed
+ * with password (the encryption key; NULL: not checked), checked against
  * itself (no gap, no two different events of one seq, each hash its own, the
  * chain unbroken) and against the head: the chain must reach it. Returns 0
  * and *evs / *n (incident_events_free) and *h (free h->host), 1 and *cause
  * when the journal is malformed or does not hold together (named), -1 and
  * *cause when it cannot be read.
  */
-int	journal_fetch(struct remote *, const char *, struct incident_event **, size_t *,
-	    struct journal_head *, char **);
+int	journal_fetch(struct remote *, const char *, const char *, struct incident_event **,
+	    size_t *, struct journal_head *, char **);
 
 /*
  * Check the local chain of id against the newest head of the stores. Returns

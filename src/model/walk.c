@@ -524,6 +524,35 @@ walk_item(const struct walk *w, int i, size_t j)
 }
 
 /*
+ * Append what a step marked done left open, so that "done" claims no more
+ * than the record: "; its command not run here", "; items ticked: 2 of 5",
+ * "; questions answered: 1 of 3".
+ */
+static void
+walk_step_gaps(const struct walk *w, int i, struct buf *b)
+{
+	const struct walk_step	*s = &w->steps[i];
+	const struct rb_step	*rs = NULL;
+	size_t			 q, nq = 0, answered = 0;
+
+	if (w->rb != NULL && !s->extra && (size_t)i < w->rb->nsteps)
+		rs = &w->rb->steps[i];
+	/* marked done with its command never run nor simulated: the record has no action */
+	if (rs != NULL && (rs->kind == RB_RUN || rs->kind == RB_ACTION) && !s->ran &&
+	    !s->simulated && !s->failed)
+		buf_adds(b, _("; its command not run here"));
+	if (s->nticks > 0 && walk_ticked(w, i) < s->nticks)
+		buf_printf(b, _("; items ticked: %zu of %zu"), walk_ticked(w, i), s->nticks);
+	if (rs != NULL && s->answers != NULL)
+		nq = rs->nquestions;
+	for (q = 0; q < nq; q++)
+		if (s->answers[q] != NULL)
+			answered++;
+	if (answered < nq)
+		buf_printf(b, _("; questions answered: %zu of %zu"), answered, nq);
+}
+
+/*
  * What the record says of step i, in words (raw: the caller escapes it):
  * "not reached", "done", "simulated (drill)", "failed (exit 66)",
  * "failed (exit 66), then skipped: REASON", "failed (exit 1), then marked
@@ -565,6 +594,7 @@ walk_step_describe(const struct walk *w, int i, struct buf *b)
 			buf_adds(b, _("simulated (drill)"));
 		else
 			buf_adds(b, _("done"));
+		walk_step_gaps(w, i, b);
 		break;
 	}
 }

@@ -66,12 +66,13 @@ report_status_list(struct buf *b, const struct report *r, int which, const char 
 		}
 		buf_adds(b, "- ");
 		report_line(b, report_title(r, i));
-		if (which == 2) {
+		x = report_state(r, i);
+		/* a failure's state, and what a step done left open ("done; items ticked: 0 of 2") */
+		if (which == 2 || (which == 0 && strcmp(x, _("done")) != 0)) {
 			buf_adds(b, ": ");
-			x = report_state(r, i);
 			report_line(b, x);
-			free(x);
 		}
+		free(x);
 		buf_adds(b, "\n");
 		n++;
 	}
@@ -163,7 +164,7 @@ report_status(struct buf *b, const struct report *r)
 		    r->rpo_achieved <= r->inc.rpo ? _("within") : _("outside"),
 		    report_dur(r->inc.rpo, d2, sizeof d2));
 	else
-		buf_printf(b, _("Data Loss: unknown (no restored backup in the record)\n"));
+		buf_printf(b, _("Data Loss: unknown (no database restore in the record)\n"));
 	buf_printf(b, _("Connectivity: %s\n"), report_sites_connected(r) ?
 	    _("All sites reconnected (checked)") : _("not confirmed in the record"));
 	buf_printf(b, _("\nActions Taken:\n"));

@@ -262,7 +262,7 @@ report_targets(const struct report *r, const char *labels[4], char *texts[4])
 		    r->restored_set != NULL ? r->restored_set : "?", r->inc.rpo > 0 ?
 		    report_verdict(r->rpo_achieved, r->inc.rpo) : "-");
 	else
-		texts[n++] = xasprintf(_("target %s, achieved: unknown (no restored backup "
+		texts[n++] = xasprintf(_("target %s, achieved: unknown (no database restore "
 		    "recorded)"), r->inc.rpo > 0 ? report_dur(r->inc.rpo, d1, sizeof d1) : "-");
 	if (r->rpo_achieved >= 0) {
 		labels[n] = _("Data loss");

@@ -142,7 +142,7 @@ report_crit_rpo(struct report *r)
 {
 	if (r->rpo_achieved < 0)
 		report_crit(r, _("Data loss within RPO"), false,
-		    xstrdup(_("no restored backup recorded")));
+		    xstrdup(_("no database restore recorded")));
 	else
 		report_crit(r, _("Data loss within RPO"), r->rpo_achieved <= r->inc.rpo,
 		    report_of(r->rpo_achieved, r->inc.rpo));

@@ -107,8 +107,8 @@ main_key_done(struct tui *t, int i)
 			if (ws->answers[q] == NULL)
 				open++;
 		if (open > 0)
-			msg = xasprintf(_("%zu questions have no answer. Mark the step done anyway? (y/n)"),
-			    open);
+			msg = xasprintf(_("Unanswered: %zu of %zu questions. Mark the step done "
+			    "anyway? (y/n)"), open, rs->nquestions);
 	}
 	if ((rs->kind == RB_RUN || rs->kind == RB_ACTION) && !ws->ran && !ws->simulated &&
 	    ws->state != WALK_DONE)
@@ -121,6 +121,18 @@ main_key_done(struct tui *t, int i)
 		return;
 	}
 	main_done_now(t, i);
+}
+
+/*
+ * What the operator typed did not reach the record (the status line says
+ * why: a full disk, a locked record): the editor again with the text in it,
+ * so that it is not lost; Enter tries again, Esc gives it up.
+ */
+static void
+main_edit_again(struct tui *t, const char *text, tui_done_fn done, void *arg)
+{
+	tui_edit(t, _("NOT RECORDED (see below): Enter tries again, Esc drops it"), text, done,
+	    arg);
 }
 
 /* The reason for a skip, from the line editor. */
@@ -137,6 +149,8 @@ main_skip_done(struct tui *t, bool ok, const char *text, void *arg)
 	}
 	if (tui_record(t, t->w.rb->steps[i].id, INCIDENT_EV_STEP_SKIPPED, text) == 0)
 		tui_main_advance(t, i);
+	else
+		main_edit_again(t, text, main_skip_done, arg);
 }
 
 /* A note from the line editor. */
@@ -149,6 +163,8 @@ main_note_done(struct tui *t, bool ok, const char *text, void *arg)
 		return;
 	if (tui_record(t, i >= 0 ? t->w.rb->steps[i].id : NULL, INCIDENT_EV_NOTE, text) == 0)
 		tui_status(t, false, "%s", _("Note recorded."));
+	else
+		main_edit_again(t, text, main_note_done, arg);
 }
 
 /*
@@ -190,8 +206,10 @@ main_answer_done(struct tui *t, bool ok, const char *text, void *arg)
 	memset(&ev, 0, sizeof ev);
 	r = incident_append_answer(t->o->store, t->o->inc->id, rs->id, rs->questions[q].id,
 	    rs->questions[q].text, text, &ev, &cause);
-	if (tui_appended(t, r, &ev, &cause) != 0)
+	if (tui_appended(t, r, &ev, &cause) != 0) {
+		main_edit_again(t, text, main_answer_done, arg);
 		return;
+	}
 	main_next_question(t, i, q);
 }
 

@@ -14,6 +14,9 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
+/* How long the TUI waits for another writer of the record before saying it was not recorded. */
+#define TUI_RECORD_BUSY_MS 500
+
 /* The self-pipe that signal handlers write to, and what arrived. */
 static int			tui_sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t	tui_got_hup;
@@ -161,7 +164,8 @@ tui_mbchar(const char *s, mbstate_t *ps, wchar_t *wc)
 		*wc = L'?';
 		return (1);
 	}
-	if (!iswprint((wint_t)*wc))
+	/* iswprint passes the bidirectional controls, which would reorder the line. */
+	if (!iswprint((wint_t)*wc) || str_is_bidi_control((uint32_t)*wc))
 		*wc = *wc == L'\t' ? L' ' : L'?';
 	return (n);
 }
@@ -801,6 +805,8 @@ tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end
 	t.proc_step = -1;
 	buf_init(&t.proc_msg);
 	t.operator = incident_operator();
+	/* a writer holding the record stalls the loop this long at most, not 15 s */
+	incident_store_set_busy(o->store, TUI_RECORD_BUSY_MS);
 	walk_init(&t.w, o->rb);
 	if (tui_sync(&t) < 0) {
 		*cause = xstrdup(t.status);
@@ -843,9 +849,11 @@ tui_run(const struct tui_opts *o, void (*first)(struct tui *), enum tui_end *end
 	free(t.proc_run);
 	buf_clear(&t.proc_msg);
 	free(t.operator);
+	incident_store_set_busy(o->store, -1);
 	return (0);
 
 fail:
+	incident_store_set_busy(o->store, -1);
 	tui_restore();
 	xmalloc_fatal_hook = old_hook;
 	tui_signals_done();

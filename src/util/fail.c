@@ -28,6 +28,16 @@ fail_errno(int err)
 	}
 }
 
+/*
+ * fail_errno for a file being made: its folder missing is "cannot create"
+ * (73), not "no input" (66), which would send the operator looking for input.
+ */
+enum fail_class
+fail_errno_create(int err)
+{
+	return (err == ENOENT || err == ENOTDIR ? FAIL_CANTCREAT : fail_errno(err));
+}
+
 /* The exit code (sysexits.h) of a class; 0 for FAIL_NONE. */
 int
 fail_exit(enum fail_class fc)

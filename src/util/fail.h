@@ -25,6 +25,7 @@ enum fail_class {
 };
 
 enum fail_class	fail_errno(int);
+enum fail_class	fail_errno_create(int);
 int		fail_exit(enum fail_class);
 
 #endif

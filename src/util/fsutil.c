@@ -190,6 +190,21 @@ int
 fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t *lenp,
     char **cause)
 {
+	int	fd;
+
+	if ((fd = fs_open_regular_why(path, oflags, cause)) == -1)
+		return (-1);
+	return (fs_read_fd(fd, path, max, out, lenp, cause));
+}
+
+/*
+ * fs_open_regular, saying why not in *cause: "not a regular file", "a
+ * symbolic link; not followed" (with O_NOFOLLOW) or the error. Returns the
+ * descriptor, or -1 with *cause and errno.
+ */
+int
+fs_open_regular_why(const char *path, int oflags, char **cause)
+{
 	int	fd, saved;
 
 	if ((fd = fs_open_regular(path, oflags)) == -1) {
@@ -199,9 +214,8 @@ fs_read_file_flags(const char *path, int oflags, size_t max, char **out, size_t 
 		    xasprintf(_("%s: a symbolic link; not followed"), path) :
 		    xasprintf("%s: %s", path, strerror(saved));
 		errno = saved;
-		return (-1);
 	}
-	return (fs_read_fd(fd, path, max, out, lenp, cause));
+	return (fd);
 }
 
 /*
@@ -364,6 +378,30 @@ fs_dirname(const char *path)
 	d = xstrdup(dirname(copy));
 	free(copy);
 	return (d);
+}
+
+/*
+ * path with its folder resolved (realpath) and its last part as it is, for
+ * an open that must not follow a symbolic link in that last part only
+ * (SQLITE_OPEN_NOFOLLOW refuses one anywhere in the path, and backup_dir or
+ * state_dir may well sit behind a link the administrator made). The folder
+ * as given when it cannot be resolved. The caller frees.
+ */
+char *
+fs_resolve_dir(const char *path)
+{
+	char	*dir = fs_dirname(path), *real, *copy, *out;
+
+	if ((real = realpath(dir, NULL)) == NULL) {
+		free(dir);
+		return (xstrdup(path));
+	}
+	copy = xstrdup(path);
+	out = str_join_path(real, basename(copy));
+	free(copy);
+	free(real);
+	free(dir);
+	return (out);
 }
 
 /* Whether this binary runs from its build tree (PDR_BUILDDIR), not installed. */

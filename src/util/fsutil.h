@@ -30,6 +30,7 @@ int	 fs_read_file(const char *, size_t, char **, size_t *, char **);
 int	 fs_read_file_flags(const char *, int, size_t, char **, size_t *, char **);
 int	 fs_flock_until(int, int, int64_t, int);
 int	 fs_open_regular(const char *, int);
+int	 fs_open_regular_why(const char *, int, char **);
 FILE	*fs_fopen_regular(const char *);
 int	 fs_read_fd(int, const char *, size_t, char **, size_t *, char **);
 /* The shortest encryption key accepted, in characters. */
@@ -38,6 +39,7 @@ int	 fs_read_fd(int, const char *, size_t, char **, size_t *, char **);
 enum fail_class	 fs_load_key(const char *, char **, char **);
 int	 fs_read_key(const char *, char **, char **);
 bool	 fs_exists(const char *);
+char	*fs_resolve_dir(const char *);
 char	*fs_dirname(const char *);
 bool	 fs_in_build_tree(void);
 bool	 fs_same_file(const char *, const char *);

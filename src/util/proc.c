@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,76 @@ struct proc {
 	bool		 killed;
 };
 
+/*
+ * In the child, when it must die with its parent: fork the command, which
+ * returns from here to exec, and stay as its guard, the leader of the
+ * session and process group the command and all its children share.
+ * PR_SET_PDEATHSIG alone would take only the process it is set on (the
+ * shell of a run: command), leaving what that shell started running on
+ * unrecorded; the guard gets SIGUSR1 when the parent dies and kills the
+ * whole group. A cancel's SIGTERM is the command's, not the guard's: the
+ * guard ignores it and, when the command ends, ends as it did (the same exit
+ * status, or the same signal), so the parent sees the command's end.
+ */
+static void
+proc_guard(pid_t parent, int errfd)
+{
+	static const int	 ignored[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE };
+	struct rlimit		 nocore = { 0, 0 };
+	sigset_t		 set;
+	siginfo_t		 si;
+	size_t			 i;
+	pid_t			 cmd;
+	int			 st, null;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if ((cmd = fork()) == -1) {
+		/* no guard: the command itself dies with the parent, as before guards */
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(127);
+		return;
+	}
+	if (cmd == 0) {
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		return;
+	}
+	/* The guard: nothing of the command's descriptors, so its EOF is the command's. */
+	close(errfd);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	for (i = 0; i < nitems(ignored); i++)
+		signal(ignored[i], SIG_IGN);
+	/* The parent may have died between its fork and this prctl: then go at once. */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) == -1 || getppid() != parent)
+		kill(0, SIGKILL);
+	for (;;) {
+		if (sigwaitinfo(&set, &si) == -1)
+			continue;
+		if (si.si_signo == SIGUSR1)
+			kill(0, SIGKILL);	/* the group, the guard with it */
+		if (waitpid(cmd, &st, WNOHANG) != cmd)
+			continue;
+		if (WIFEXITED(st))
+			_exit(WEXITSTATUS(st));
+		/* Die by the command's signal, without a core of our own. */
+		setrlimit(RLIMIT_CORE, &nocore);
+		signal(WTERMSIG(st), SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, WTERMSIG(st));
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(WTERMSIG(st));
+		_exit(128 + WTERMSIG(st));
+	}
+}
+
 /* In the child: reset signals, wire the descriptors and exec; never returns. */
 static PDR_NORETURN void
 proc_child(const char *const *argv, const struct proc_opts *o, int out, int errfd,
@@ -43,10 +114,6 @@ proc_child(const char *const *argv, const struct proc_opts *o, int out, int errf
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	if (setsid() == -1)
 		goto fail;
-	/* The parent may have died between fork and prctl: then go at once. */
-	if (o != NULL && o->die_with_parent &&
-	    (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent))
-		_exit(127);
 
 	if ((null = open("/dev/null", O_RDONLY)) == -1)
 		goto fail;
@@ -73,6 +140,8 @@ proc_child(const char *const *argv, const struct proc_opts *o, int out, int errf
 				close((int)fd);
 	}
 #endif
+	if (o != NULL && o->die_with_parent)
+		proc_guard(parent, errfd);	/* returns in the command's process only */
 	if (o != NULL && o->cwd != NULL && chdir(o->cwd) == -1)
 		goto fail;
 	if (o != NULL && o->env != NULL) {

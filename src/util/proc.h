@@ -23,7 +23,7 @@ struct proc_opts {
 	const char	*cwd;		/* working directory, NULL: inherited */
 	const char	*const *env;	/* "NAME=VALUE" to set in the child, NULL-terminated, or NULL */
 	int64_t		 grace_ms;	/* SIGTERM to SIGKILL delay on cancel, 0: PROC_GRACE_MS */
-	bool		 die_with_parent;	/* SIGKILL when the starting process dies (PR_SET_PDEATHSIG) */
+	bool		 die_with_parent;	/* the command and all it started killed when the starting process dies */
 };
 
 /* Default delay between SIGTERM and SIGKILL when a child is cancelled. */

@@ -230,6 +230,17 @@ str_utf8_len(const unsigned char *p, size_t left, uint32_t *cp)
 }
 
 /*
+ * Whether cp is a bidirectional control (the embeddings and overrides, the
+ * isolates, the marks): shown as it is, it reorders the text around it.
+ */
+bool
+str_is_bidi_control(uint32_t cp)
+{
+	return ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x061c);
+}
+
+/*
  * Append len bytes of s to b made safe for a terminal: control characters
  * (C0, NUL included, DEL, C1), the bidirectional overrides and bytes that are
  * not UTF-8 become visible escapes (\n, \t, \xNN, \u{NNNN}); everything else
@@ -257,9 +268,7 @@ str_escape_mem(struct buf *b, const char *s, size_t len, int flags)
 			buf_adds(b, "\\t");
 		else if (cp < 0x20 || cp == 0x7f)
 			buf_printf(b, "\\x%02x", (unsigned)cp);
-		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
-		    cp == 0x061c)
+		else if ((cp >= 0x80 && cp <= 0x9f) || str_is_bidi_control(cp))
 			buf_printf(b, "\\u{%04x}", (unsigned)cp);
 		else
 			buf_add(b, p, n);

@@ -31,6 +31,7 @@ void	 str_hex(const unsigned char *, size_t, char *);
 /* str_escape_buf: keep newlines and tabs (for texts of several lines). */
 #define STR_ESCAPE_LINES	0x1
 
+bool	 str_is_bidi_control(uint32_t);
 void	 str_escape_mem(struct buf *, const char *, size_t, int);
 void	 str_escape_buf(struct buf *, const char *, int);
 char	*str_escape(const char *);

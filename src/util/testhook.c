@@ -18,6 +18,7 @@ testhook_get(enum testhook h)
 		[TESTHOOK_MAX_RECV] = "PDR_TEST_MAX_RECV",
 		[TESTHOOK_CRASH_AT] = "PDR_TEST_CRASH_AT",
 		[TESTHOOK_HUP_AT] = "PDR_TEST_HUP_AT",
+		[TESTHOOK_STOP_AT] = "PDR_TEST_STOP_AT",
 	};
 	const char			*v;
 

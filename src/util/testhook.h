@@ -18,6 +18,7 @@ enum testhook {
 	TESTHOOK_MAX_RECV,	/* bytes per second a download receives at most */
 	TESTHOOK_CRASH_AT,	/* a restore step at which to die by SIGKILL */
 	TESTHOOK_HUP_AT,	/* a restore step at which to send ourselves SIGHUP */
+	TESTHOOK_STOP_AT,	/* backup stops itself (SIGSTOP) at its Nth checkpoint */
 	TESTHOOK__COUNT
 };
 
@@ -26,7 +27,7 @@ const char	*testhook_get(enum testhook);
 /*
  * Called (when set) at each step of writing a backup set that a kill could
  * interrupt, with the step's name; the backup command sets it for
- * $PDR_TEST_KILL_AT.
+ * $PDR_TEST_KILL_AT and $PDR_TEST_STOP_AT.
  */
 extern void	(*testhook_checkpoint)(const char *);
 

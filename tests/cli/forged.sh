@@ -93,6 +93,9 @@ expect_rc 77 "--allow-unsigned does not open a key others can read"
 # A verify that fails for the key's mode is not remembered against the set.
 run "$PDR" --config "$C" verify "$good.db"
 expect_rc 77 "verify with a key others can read: 77"
+expect_match "$T/out" '^Backup verification NOT DONE: 2 checks could not be made without a usable key; nothing is found wrong with the set$' \
+	"its last line does not call the set failed"
+expect_no_match "$T/out" 'verification FAILED' "nor says FAILED"
 chmod 600 "$KEY"
 run "$PDR" --config "$C" backups
 expect_match "$T/out" ' (complete|not verified) +daily/patronus-daily-20260101-000000' \

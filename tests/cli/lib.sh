@@ -15,6 +15,10 @@ stop_followers() {
 }
 trap 'stop_followers; rm -rf "$T"' EXIT
 export LC_ALL=C.UTF-8 LANGUAGE= TZ=UTC
+# The program is found in $PATH as when installed, so that the commands it prints for the
+# operator name it "patronus-dr" (truth.sh checks them pasted, and off $PATH).
+PATH="$(cd "$(dirname "$PDR")" && pwd):$PATH"
+export PATH
 unset PATRONUS_DR_CONFIG COLUMNS
 
 fails=0

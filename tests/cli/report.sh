@@ -105,7 +105,7 @@ expect_match "$o" '^- \*\*RTO:\*\* target 30m00s, achieved 7m00s \(detection to 
 expect_match "$o" '^- \*\*RPO:\*\* target 15m00s, achieved 12m00s .*: MET$' "RPO from the restored backup, met"
 expect_match "$o" "^- \*\*Chain head:\*\* \`$head\`\$" "md names the chain head"
 expect_match "$o" '^\| restore — Restore the newest backup that verifies \| done \| 10m00s \| 3m00s \|' "expected against actual"
-expect_match "$o" '^\| verify — Verify the service \| done \| 5m00s \| 10m30s \| dashboard slow; over time \|$' "over time"
+expect_match "$o" '^\| verify — Verify the service \| done; items ticked: 2 of 3 \| 5m00s \| 10m30s \| dashboard slow; over time \|$' "over time; done says what it left unticked"
 expect_match "$o" '^- \[ \] Dashboard &lt;b&gt;reachable&lt;/b&gt;$' "unticked item as ticked at the end, markup escaped"
 expect_match "$o" '^- \*\*What caused corruption\?\*\* disk full during a write$' "prompt answers"
 expect_match "$o" '^- notify: no customer impact &lt;i&gt;visible&lt;/i&gt;$' "skipped with reason, markup escaped"
@@ -120,7 +120,7 @@ pdr report "$open"
 expect_rc 0 "interim report"
 expect_match "$T/out" '^> \*\*INTERIM REPORT:\*\* the incident is still open' "marked interim"
 expect_match "$T/out" 'achieved 40m00s .*: MISSED so far$' "RTO missed so far"
-expect_match "$T/out" 'achieved: unknown \(no restored backup recorded\)' "RPO unknown"
+expect_match "$T/out" 'achieved: unknown \(no database restore recorded\)' "RPO unknown"
 pdr report "$open" --format status
 expect_match "$T/out" '^Subject: \[UPDATE\]' "interim status update"
 expect_match "$T/out" '^Current Status: RECOVERY IN PROGRESS$' "in progress"
@@ -196,7 +196,7 @@ restored /var/lib/patronus/sdwan.db from /backup/patronus/hourly/patronus-hourly
 "
 fx exit "$rs" restore "exit 0" 0 0 0
 pdr report "$rs"
-expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved: unknown \(no restored backup recorded\)$' \
+expect_match "$T/out" '^- \*\*RPO:\*\* target 15m00s, achieved: unknown \(no database restore recorded\)$' \
 	"no RPO guessed from restore db's output"
 
 # restores_service: takes true or false only.

@@ -37,7 +37,9 @@ steps:
   - id: quiet
     title: A quiet command
     role: Operations Team
-    run: sleep 3; date >>$T/quiet.marker
+    # the marker is written by a grandchild of the supervisor (the inner sh), which must die
+    # with it too: PR_SET_PDEATHSIG alone took only the outer shell
+    run: sh -c 'sleep 3; date >>$T/quiet.marker'
   - id: backup
     title: A backup
     role: Operations Team
@@ -163,7 +165,8 @@ for d in 0.2 1; do
 done
 check_resume restore 'exit 0'
 
-# The supervisor itself killed: its command dies with it, and the run is settled, not running.
+# The supervisor itself killed: its command dies with it, all of it (the inner sh that writes
+# the marker too), and the run is settled, not running.
 before=$(wc -l <"$T/quiet.marker")
 tui_start sk 100 30 "$PDR" --config "$C" resume "$ID"
 tui_wait sk 'Settle test' "supervisor kill: resumed"
@@ -183,7 +186,7 @@ expect_match "$T/out" '^Settled: +1 run' "supervisor kill: incidents show settle
 expect_match "$T/out" 'ended: ended while nobody watched: outcome unknown' "supervisor kill: the record says outcome unknown"
 expect_no_match "$T/out" 'interrupted' "supervisor kill: never called interrupted"
 sleep 4
-[ "$(wc -l <"$T/quiet.marker")" -eq "$before" ] && ok "supervisor kill: the command died with its supervisor (no marker line)" ||
+[ "$(wc -l <"$T/quiet.marker")" -eq "$before" ] && ok "supervisor kill: the command and what it started died with its supervisor (no marker line)" ||
 	fail "supervisor kill: the command ran on unrecorded"
 check_resume quiet 'ended while nobody watched: outcome unknown'
 

@@ -43,8 +43,11 @@ lose_primary
 # --- rpo on the fresh standby: nothing here, the stores named and how to fetch ------------------
 run "$PDR" --config "$C" rpo
 expect_rc 66 "rpo on the fresh standby finds nothing here"
-expect_match "$T/out" "^off-site: .* holds .* newer than anything here; patronus-dr fetch --latest brings the set, patronus-dr restore all --from-remote" \
-    "rpo says the stores hold a newer point and how to bring it"
+expect_match "$T/out" "^off-site: .* holds .* newer than anything here; patronus-dr --config '?$C'? fetch --latest brings the set, patronus-dr --config '?$C'? restore all --from-remote" \
+    "rpo says the stores hold a newer point and how to bring it, with this run's --config"
+hint=$(sed -n 's/.* newer than anything here; \(.*\) fetch --latest brings the set.*/\1/p' "$T/out")
+paste_hint "$hint backups"
+expect_rc 66 "its command pasted into a fresh shell reads the same settings (the standby's empty backup_dir)"
 
 # --- the listing: both stores, each set with its age, the stream -------------------------------
 # (wide: each line whole; tables.sh and offsite-sftp.sh check the listing at 80 columns)

@@ -33,10 +33,64 @@ for sub in config backups "runbooks list" drills; do
 	expect_rc 0 "demo's tip pasted: $line"
 done
 expect_no_match "$T/demo.out" '^  patronus-dr .*[A-Z]+-ID' "every tip is a real command, no placeholder to fill in"
+# Off $PATH (the README's demo runs _build/patronus-dr from the clone): the tips name the
+# program by its absolute path, and work pasted into a shell that has no patronus-dr.
+run env PATH=/usr/bin:/bin "$PDR" demo --dir "$T/sandbox" --no-tui
+expect_rc 0 "demo --no-tui, the program not in \$PATH"
+self=$(cd "$(dirname "$PDR")" && pwd)/$(basename "$PDR")
+line=$(grep -F "  $self --config " "$T/out" | grep ' backups$' | head -1 | sed 's/^  //')
+[ -n "$line" ] && ok "off \$PATH the tip names the program by its path: $line" ||
+	{ fail "off \$PATH the tips do not name $self"; sed 's/^/  | /' "$T/out" | tail -20; }
+run env -i PATH=/usr/bin:/bin sh -c "$line"
+expect_rc 0 "that tip pasted into a shell without patronus-dr in \$PATH works"
+ptip=$(sed -n 's/^  \(export PATH=.*\)/\1/p' "$T/demo.out")
+[ -z "$ptip" ] && ok "in \$PATH, no tip to set PATH" || fail "in \$PATH, a PATH tip: $ptip"
+run env PATH=/usr/bin:/bin "$PDR" demo --dir "$T/sandbox" --no-tui
+ptip=$(sed -n 's/^  \(export PATH=.*\)/\1/p' "$T/out")
+etip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/out")
+run env -i PATH=/usr/bin:/bin sh -c "$ptip; $etip; patronus-dr config"
+expect_rc 0 "off \$PATH, the demo's two export tips pasted, then plain 'patronus-dr config'"
+expect_match "$T/out" "$T/sandbox/dr.yaml" "that reads the sandbox's settings"
 tip=$(sed -n 's/^  \(export PATRONUS_DR_CONFIG=.*\)/\1/p' "$T/demo.out")
 paste_hint "$tip; patronus-dr config"
 expect_rc 0 "demo's export tip pasted, then a command without --config"
 expect_match "$T/out" "$T/sandbox/dr.yaml" "the command reads the sandbox's settings"
+
+# --- "done" says what the step left open: a command not run, items not ticked, questions ---
+id=$("$FIX" "$STATE" declare database-corruption incident "Database corruption" 1800 900)
+"$FIX" "$STATE" event "$id" step-started reconcile "Check for missed events" >/dev/null
+"$FIX" "$STATE" check "$id" reconcile 0 "Checked the logs for events after the backup's time" >/dev/null
+"$FIX" "$STATE" event "$id" step-done reconcile >/dev/null
+"$FIX" "$STATE" event "$id" step-started start-services "Start services" >/dev/null
+"$FIX" "$STATE" event "$id" step-done start-services >/dev/null
+"$FIX" "$STATE" event "$id" step-started document "Document incident" >/dev/null
+"$FIX" "$STATE" answer "$id" document cause "What caused corruption?" "a disk" >/dev/null
+"$FIX" "$STATE" event "$id" step-done document >/dev/null
+run "$PDR" --config "$CQ" report "$id"
+expect_match "$T/out" '^\| reconcile — Check for missed events \| done; items ticked: 1 of 2 \|' \
+	"report: a checklist done with an item unticked says so"
+expect_match "$T/out" '^\| document — Document incident \| done; questions answered: 1 of 3 \|' \
+	"report: a prompt done with questions unanswered says so"
+expect_match "$T/out" '^\| start-services — Start services \| done; its command not run here \|' \
+	"report: a command step marked done without running it says so"
+run "$PDR" --config "$CQ" report "$id" --format status
+expect_match "$T/out" '^- Document incident: done; questions answered: 1 of 3$' \
+	"status update: the action taken says what it left open"
+expect_match "$T/out" '^- Start services: done; its command not run here$' \
+	"status update: a command never run is not an action taken without saying so"
+run "$PDR" --config "$CQ" incidents show "$id"
+expect_match "$T/out" '^  reconcile +done; items ticked: 1 of 2$' "incidents show: the same words"
+# a restore of the configuration only: the RPO (the database's) stays unknown, and the report
+# says why without denying the restore the record holds
+"$FIX" "$STATE" event "$id" restored restore '{"set":"patronus-hourly-20261201-120000","backup_ms":1764590400000,"part":"config"}' >/dev/null
+run "$PDR" --config "$CQ" report "$id"
+expect_match "$T/out" 'RPO:\*\* target 15m00s, achieved: unknown \(no database restore recorded\)$' \
+	"report: a config restore only leaves the RPO unknown, saying no database restore"
+run "$PDR" --config "$CQ" report "$id" --format status
+expect_match "$T/out" '^Data Loss: unknown \(no database restore in the record\)$' "status update: the same"
+run "$PDR" --config "$CQ" report "$id" -o "$T/no/such/folder/report.md"
+expect_rc 73 "report -o into a folder that does not exist: cannot create (73), not no input (66)"
+"$FIX" "$STATE" close "$id" >/dev/null
 
 # --- incidents close: a drill opened by mistake ---------------------------------------------
 id=$("$FIX" "$STATE" declare database-corruption drill "Database corruption" 1800 900)

@@ -94,7 +94,7 @@ expect_match "$T/events2" "^2\\|restore-db\\|restored\\|.*\"backup_ms\":$set_ms,
 run "$PDR" --config "$C" report "$inc2"
 expect_match "$T/out" "^- \\*\\*RPO:\\*\\* target 1h00m, achieved [0-9hms]+ \\(backup of $stamp restored: .*/$set_db\\.db\\): MET" \
 	"the achieved RPO from the event alone: no restore output is in this record"
-expect_no_match "$T/out" "no restored backup recorded" "and the RPO is not unknown"
+expect_no_match "$T/out" "no database restore recorded" "and the RPO is not unknown"
 
 # A closed incident takes no more events: the restore stands, the refusal is said.
 "$FIX" "$STATE" close "$inc2" resolved || fail "close the second incident"

@@ -82,4 +82,26 @@ after=$(sqlite3 -cmd '.timeout 5000' "$T/state/incidents.db" "SELECT count(*) FR
 [ "$before" = "$after" ] && ok "nothing is declared on an unknown terminal" ||
 	fail "incidents: $before before, $after after"
 
+# A runbook's text with bidirectional controls (U+202E reverses what follows in a terminal
+# that applies them) and an escape: the TUI shows each as '?', as it shows other controls.
+mkdir -p "$T/rb-bidi"
+cat >"$T/rb-bidi/bidi.yaml" <<'YAML'
+id: bidi
+title: "Bidi \u202e gnirts \u2066x\u2069 \e]0;T\a end"
+rto: 10m
+roles: [Ops]
+steps:
+  - {id: s1, title: "Step \u202e1", role: Ops, expect: 1m, checklist: [one]}
+YAML
+printf 'state_dir: %s/state\nbackup_dir: %s/backup\nrunbook_dirs: [%s/rb-bidi]\n' "$T" "$T" "$T" >"$T/bidi.yaml"
+tui_start bidi 80 24 "$PDR" --config "$T/bidi.yaml" run bidi --drill
+tui_wait bidi '^ DRILL +DRILL-.*Bidi \? gnirts \?x\? \?\]0;T\? end' "bidi: the header shows each control as ?"
+tui_screen bidi >"$T/bidi.screen"
+if grep -q "$(printf '\342\200\256')\|$(printf '\342\201\246')" "$T/bidi.screen"; then
+	fail "bidi: a bidirectional control reached the terminal"; else
+	ok "bidi: no bidirectional control reaches the terminal"; fi
+tui_has bidi 'Step 1/1: Step \?1' "bidi: the step title too"
+tui_keys bidi q
+tui_wait bidi '^\[exit 0\]$' "bidi: q leaves"
+
 finish

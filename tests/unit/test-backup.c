@@ -274,6 +274,13 @@ START_TEST(test_names)
 	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-02", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-x", &t, &w), -1);
 	ck_assert_int_eq(catalog_parse_name("patronus-weekly-20251012-030405-", &t, &w), -1);
+	/* A time that does not exist is no set's (mktime would date it days later). */
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20261207-999999", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20261307-120000", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20260230-120000", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20261200-120000", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20261207-240000", &t, &w), -1);
+	ck_assert_int_eq(catalog_parse_name("patronus-hourly-20240229-235959", &t, &w), 0);
 	ck_assert_int_eq(catalog_name_seq(""), 1);
 	ck_assert_int_eq(catalog_name_seq("-7"), 7);
 	ck_assert_int_eq(catalog_name_seq("-42"), 42);

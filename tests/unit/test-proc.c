@@ -274,6 +274,116 @@ START_TEST(test_cancel_reaches_group)
 }
 END_TEST
 
+/* Wait (bounded) until pid is gone or a zombie; returns its last state letter. */
+static char
+wait_gone(pid_t pid)
+{
+	char	letter = 0;
+	int	i;
+
+	for (i = 0; i < 200; i++) {
+		letter = proc_letter(pid);
+		if (letter == 0 || letter == 'Z')
+			break;
+		poll(NULL, 0, 50);
+	}
+	return (letter);
+}
+
+/*
+ * die_with_parent: the command runs under a guard, which the parent sees
+ * end as the command did (exit status, signal, cancel, exec failure).
+ */
+START_TEST(test_guarded_ends_as_command)
+{
+	const char *const	 argv[] = { "pdr-no-such-command-xyz", NULL };
+	struct proc_opts	 o = { .die_with_parent = true, .grace_ms = 300 };
+	struct proc		*p;
+	struct buf		 out;
+	char			*cause = NULL;
+
+	buf_init(&out);
+	ck_assert_int_eq(proc_start_shell("echo out; echo err >&2; exit 7", &o, &p, &cause), 0);
+	drive(p, &out);
+	ck_assert_int_eq(proc_state(p), PROC_EXITED);
+	ck_assert_int_eq(proc_exit_code(p), 7);
+	ck_assert_str_eq(out.data, "out\nerr\n");
+	proc_free(p);
+	buf_reset(&out);
+	ck_assert_int_eq(proc_start_shell("kill -USR1 $$; sleep 5", &o, &p, &cause), 0);
+	drive(p, &out);
+	ck_assert_int_eq(proc_state(p), PROC_SIGNALLED);
+	ck_assert_int_eq(proc_term_signal(p), SIGUSR1);
+	proc_free(p);
+	/* a cancel's SIGTERM reaches the command, and its end is the guard's */
+	ck_assert_int_eq(proc_start_shell("echo ready; sleep 1000", &o, &p, &cause), 0);
+	wait_for(p, &out, "ready");
+	proc_cancel(p);
+	drive(p, &out);
+	ck_assert_int_eq(proc_state(p), PROC_SIGNALLED);
+	ck_assert_int_eq(proc_term_signal(p), SIGTERM);
+	ck_assert(!proc_killed(p));
+	proc_free(p);
+	ck_assert_int_eq(proc_start_shell("trap '' TERM; echo ready2; while :; do sleep 1; done",
+	    &o, &p, &cause), 0);
+	wait_for(p, &out, "ready2");
+	proc_cancel(p);
+	drive(p, &out);
+	ck_assert(proc_killed(p));
+	ck_assert_int_eq(proc_term_signal(p), SIGKILL);
+	proc_free(p);
+	ck_assert_int_eq(proc_start(argv, &o, &p, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "pdr-no-such-command-xyz"));
+	free(cause);
+	ck_assert(no_children());
+	buf_clear(&out);
+}
+END_TEST
+
+/*
+ * die_with_parent: when the parent dies (kill -9 of a supervisor), what its
+ * command started dies too, not only the shell (PR_SET_PDEATHSIG alone).
+ */
+START_TEST(test_guarded_parent_death)
+{
+	struct proc_opts	 o = { .die_with_parent = true };
+	struct proc		*p;
+	struct buf		 out;
+	char			*cause = NULL, letter, line[64];
+	long			 gpid = 0;
+	pid_t			 parent;
+	int			 pp[2], st;
+	ssize_t			 n;
+
+	ck_assert_int_eq(pipe(pp), 0);
+	if ((parent = fork()) == 0) {
+		close(pp[0]);
+		buf_init(&out);
+		if (proc_start_shell("sleep 1000 & echo \"bg $!\"; wait", &o, &p, &cause) != 0)
+			_exit(2);
+		wait_for(p, &out, "\n");
+		if (write(pp[1], out.data, out.len) != (ssize_t)out.len)
+			_exit(3);
+		close(pp[1]);
+		pause();	/* until killed */
+		_exit(4);
+	}
+	ck_assert_int_gt(parent, 0);
+	close(pp[1]);
+	n = read(pp[0], line, sizeof line - 1);
+	close(pp[0]);
+	ck_assert_int_gt(n, 0);
+	line[n] = '\0';
+	ck_assert_int_eq(sscanf(line, "bg %ld", &gpid), 1);
+	ck_assert_int_ne(proc_letter((pid_t)gpid), 0);
+	kill(parent, SIGKILL);
+	ck_assert_int_eq(waitpid(parent, &st, 0), parent);
+	letter = wait_gone((pid_t)gpid);
+	ck_assert_msg(letter == 0 || letter == 'Z', "the command's child %ld outlived the "
+	    "parent (%c)", gpid, letter);
+}
+END_TEST
+
 START_TEST(test_close_output)
 {
 	struct proc	*p;
@@ -368,6 +478,8 @@ proc_suite(void)
 	tcase_add_test(tc, test_cancel_sleep);
 	tcase_add_test(tc, test_cancel_trap_term);
 	tcase_add_test(tc, test_cancel_reaches_group);
+	tcase_add_test(tc, test_guarded_ends_as_command);
+	tcase_add_test(tc, test_guarded_parent_death);
 	tcase_add_test(tc, test_close_output);
 	tcase_add_test(tc, test_descriptors_closed);
 	tcase_add_test(tc, test_read_bounded);

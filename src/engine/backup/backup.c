@@ -205,7 +205,7 @@ backup_copy_fail(const char *database, sqlite3 *src, sqlite3 *dst, const char *t
  * source is busy or locked, within a bound. Returns -1 with *cause.
  */
 static int
-backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
+backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp, struct stat *made,
     struct backup_result *res, char **cause)
 {
 	sqlite3_backup	*b;
@@ -214,15 +214,35 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	int		 attempts = o->attempts > 0 ? o->attempts : BACKUP_COPY_ATTEMPTS;
 	int		 wait_ms = o->wait_ms > 0 ? o->wait_ms : BACKUP_COPY_WAIT_MS;
 	const char	*database = o->conf != NULL ? o->conf->database : "?";
+	struct stat	 sb;
+	char		*real;
 	int		 fd, rc = SQLITE_OK, i, delay = 20;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1)
+	/*
+	 * The folder is writable by others than us: the name may have been
+	 * swapped for a symbolic or hard link since it was reserved. Never
+	 * follow one (nor let SQLite resolve one), never truncate a file that
+	 * has another name too.
+	 */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
 		return (backup_fail(res, fail_errno(errno), cause, "%s: %s", tmp,
 		    strerror(errno)));
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1 ||
+	    ftruncate(fd, 0) == -1) {
+		close(fd);
+		return (backup_fail(res, FAIL_CANTCREAT, cause, _("%s: not a new regular file "
+		    "of ours (replaced by a link?); nothing written"), tmp));
+	}
 	close(fd);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, dbio_vfs()) != SQLITE_OK) {
+	if (made != NULL)
+		*made = sb;	/* the file the copy goes into: hashed and renamed only if still it */
+	/* NOFOLLOW for the name only: backup_dir itself may sit behind a link. */
+	real = fs_resolve_dir(tmp);
+	if (sqlite3_open_v2(real, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	    dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
+		free(real);
 		return (-1);
 	}
 	sqlite3_exec(dst, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL);
@@ -231,6 +251,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
 			backup_fail(res, FAIL_IO, cause, "%s: %s", tmp, sqlite3_errmsg(dst));
 			sqlite3_close(dst);
+			free(real);
 			return (-1);
 		}
 		rc = sqlite3_backup_step(b, -1);
@@ -240,6 +261,7 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
 			backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 			sqlite3_close(dst);
+			free(real);
 			return (-1);
 		}
 		if (time_mono_ms() - start + delay > wait_ms)
@@ -251,23 +273,29 @@ backup_copy(const struct backup_opts *o, sqlite3 *src, const char *tmp,
 	}
 	if (rc != SQLITE_DONE) {
 		sqlite3_close(dst);
+		free(real);
 		return (backup_fail(res, FAIL_IO, cause, _("%s: database stayed busy or locked "
 		    "for %d attempts within %d ms; no copy made"), database,
 		    i > attempts ? attempts : i, wait_ms));
 	}
-	if (sqlite3_close(dst) != SQLITE_OK)
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		free(real);
 		return (backup_fail(res, FAIL_IO, cause, _("%s: cannot close the copy"), tmp));
+	}
 
 	/* The copy carries the live file's WAL flag: make it a plain rollback database. */
 	dst = NULL;
-	if ((rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) != SQLITE_OK ||
+	if ((rc = sqlite3_open_v2(real, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	    NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
 	    NULL)) != SQLITE_OK) {
 		backup_copy_fail(database, src, dst, tmp, rc, res, cause);
 		sqlite3_close(dst);
+		free(real);
 		return (-1);
 	}
 	sqlite3_close(dst);
+	free(real);
 	hashio_checkpoint("copied");
 	return (0);
 }
@@ -300,7 +328,7 @@ backup_copy_db(const char *database, const char *dst, char **cause)
 		return (FAIL_IO);
 	}
 	sqlite3_busy_timeout(src, 1000);
-	r = backup_copy(&o, src, tmp, &res, cause);
+	r = backup_copy(&o, src, tmp, NULL, &res, cause);
 	sqlite3_close(src);
 	if (r == 0 && ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1 || rename(tmp, dst) == -1)) {
@@ -343,6 +371,7 @@ struct backup_job {
 	enum fail_class		 fail;		/* the class of a failure */
 	char			*cause;		/* owned */
 	int64_t			 ms;		/* how long it took */
+	const struct stat	*want;		/* HASH: the file must be this one (dev, inode) */
 	pthread_t		 th;
 	bool			 threaded;
 };
@@ -352,6 +381,8 @@ static void *
 backup_job_run(void *arg)
 {
 	struct backup_job	*j = arg;
+	struct hashio_in	 in;
+	struct stat		 st;
 	int64_t			 start = time_mono_ms();
 	int			 fd;
 
@@ -362,8 +393,26 @@ backup_job_run(void *arg)
 		j->fail = j->rc == 1 ? FAIL_CHECK : FAIL_IO;
 		break;
 	case BACKUP_JOB_HASH:
-		j->rc = hashio_file(j->path, j->hex, NULL, &j->cause);
 		j->fail = FAIL_IO;
+		if (j->want == NULL) {
+			j->rc = hashio_file(j->path, j->hex, NULL, &j->cause);
+			break;
+		}
+		/*
+		 * backup_dir is writable by others: the copy's name may now be
+		 * another file. The hash that gets signed is of the file read here,
+		 * so it must be the one the copy went into.
+		 */
+		if ((j->rc = hashio_in_open(&in, j->path, &j->cause)) != 0)
+			break;
+		if (fstat(in.fd, &st) == -1 || st.st_dev != j->want->st_dev ||
+		    st.st_ino != j->want->st_ino) {
+			j->cause = xasprintf(_("%s: replaced by another file while the backup "
+			    "wrote it; nothing signed"), j->path);
+			j->rc = -1;
+		} else if ((j->rc = hashio_in_finish(&in, &j->cause)) == 0)
+			memcpy(j->hex, in.hex, HASHIO_HEXLEN);
+		hashio_in_close(&in);
 		break;
 	case BACKUP_JOB_FSYNC:
 		j->rc = 0;
@@ -380,13 +429,18 @@ backup_job_run(void *arg)
 	return (NULL);
 }
 
-/* Start a job on its own thread (or run it here when no thread can be made). */
+/*
+ * Start a job on its own thread (or run it here when no thread can be made);
+ * want, for a HASH, is the file path must still be (NULL: any).
+ */
 static void
-backup_job_start(struct backup_job *j, enum backup_job_kind kind, const char *path)
+backup_job_start(struct backup_job *j, enum backup_job_kind kind, const char *path,
+    const struct stat *want)
 {
 	memset(j, 0, sizeof *j);
 	j->kind = kind;
 	j->path = path;
+	j->want = want;
 	if (pthread_create(&j->th, NULL, backup_job_run, j) == 0)
 		j->threaded = true;
 	else
@@ -623,7 +677,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	struct archive_stats	 as;
 	struct crypt_enc	*enc = NULL;
 	struct manifest		 m;
-	struct stat		 st;
+	struct stat		 st, made;
 	sqlite3			*src = NULL;
 	size_t			 nsets = 0, i;
 	char			*password = NULL, *date, *tmp = NULL, *path[PART__COUNT];
@@ -683,7 +737,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	log_info("Backing up database...");
 	backup_timing("start");
 	hashio_checkpoint("start");
-	backup_job_start(&live, BACKUP_JOB_CHECK, c->database);
+	backup_job_start(&live, BACKUP_JOB_CHECK, c->database, NULL);
 	if (sqlite3_open_v2(c->database, &src, SQLITE_OPEN_READONLY, dbio_vfs()) != SQLITE_OK) {
 		backup_fail(res, FAIL_IO, cause, "%s: %s", c->database, sqlite3_errmsg(src));
 		backup_job_wait(&live);
@@ -691,7 +745,7 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(src, 1000);
-	r = backup_copy(o, src, tmp, res, cause);
+	r = backup_copy(o, src, tmp, &made, res, cause);
 	sqlite3_close(src);
 	src = NULL;
 	if (backup_job_wait(&live) != 0) {
@@ -710,8 +764,8 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 	if (r == -1)
 		goto fail;
 	backup_timing("integrity check of the live database, online copy");
-	backup_job_start(&hash, BACKUP_JOB_HASH, tmp);
-	backup_job_start(&sync, BACKUP_JOB_FSYNC, tmp);
+	backup_job_start(&hash, BACKUP_JOB_HASH, tmp, &made);
+	backup_job_start(&sync, BACKUP_JOB_FSYNC, tmp, NULL);
 	r = verify_db_check(tmp, false, &res->sites, &res->paths, &why);
 	backup_job_wait(&hash);
 	backup_job_wait(&sync);
@@ -739,9 +793,16 @@ backup_run(const struct backup_opts *o, struct backup_result *res, char **cause)
 		res->fail = FAIL_IO;
 		goto fail;
 	}
+	/* What the rename moved must be the copy that was hashed, not a file put in its place. */
+	if (lstat(path[PART_DB], &st) == -1 || st.st_dev != made.st_dev ||
+	    st.st_ino != made.st_ino) {
+		*cause = xasprintf(_("%s: replaced by another file while the backup wrote it; "
+		    "nothing signed"), path[PART_DB]);
+		unlink(path[PART_DB]);
+		res->fail = FAIL_IO;
+		goto fail;
+	}
 	log_info("Database backed up: %s", path[PART_DB]);
-	if (stat(path[PART_DB], &st) == -1)
-		st.st_blocks = 0;
 	manifest_du_size((uint64_t)st.st_blocks * 512, size, sizeof size);
 	log_info("Database size: %s", size);
 	log_info("Sites: %ld, Paths: %ld", res->sites, res->paths);

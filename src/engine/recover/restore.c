@@ -388,11 +388,9 @@ restore_copy_file(const char *src, const char *dst, mode_t mode, bool reflink,
 	int		 in, out;
 	enum fail_class	 fc;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
-		fc = fail_errno(errno);
-		*cause = xasprintf("%s: %s", src, strerror(errno));
-		return (fc);
-	}
+	/* a regular file only: a FIFO in its place would block the copy for ever */
+	if ((in = fs_open_regular_why(src, 0, cause)) == -1)
+		return (fail_errno(errno));
 	tmp = xasprintf("%s.tmp.XXXXXX", dst);
 	if ((out = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		fc = fail_errno(errno);
@@ -647,10 +645,8 @@ restore_db_install(const char *backup, const char *live, const char *stamp, bool
 		same = expect != NULL;
 		goto staged;
 	}
-	if ((in = open(backup, O_RDONLY | O_CLOEXEC)) == -1) {
-		*cause = xasprintf("%s: %s", backup, strerror(errno));
+	if ((in = fs_open_regular_why(backup, 0, cause)) == -1)
 		goto fail;
-	}
 	path = fs_dirname(live);
 	if (!have_live && fs_mkdir_p(path, 0755, cause) != 0) {
 		free(path);

@@ -73,7 +73,7 @@ catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 	const char	*p;
 	char		 word[16];
 	size_t		 n, i;
-	int		 t;
+	int		 t, day;
 
 	if (strncmp(name, "patronus-", 9) != 0)
 		return (-1);
@@ -95,11 +95,18 @@ catalog_parse_name(const char *name, enum backup_tier *tier, time_t *when)
 	if (sscanf(p, "%4d%2d%2d-%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
 		return (-1);
+	/* A time that does not exist (month 13, 99:99:99) is no set's: mktime would move it on. */
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return (-1);
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	tm.tm_isdst = -1;
-	*tier = (enum backup_tier)t;
+	day = tm.tm_mday;
 	*when = mktime(&tm);
+	if (tm.tm_mday != day)
+		return (-1);	/* February 30th */
+	*tier = (enum backup_tier)t;
 	return (0);
 }
 

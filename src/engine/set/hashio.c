@@ -177,9 +177,9 @@ hashio_in_open(struct hashio_in *in, const char *path, char **cause)
 
 	memset(in, 0, sizeof *in);
 	in->path = xstrdup(path);
-	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* A regular file only: a FIFO in its place would block the read for ever. */
+	if ((in->fd = fs_open_regular_why(path, 0, cause)) == -1) {
 		saved = errno;
-		*cause = xasprintf("%s: %s", path, strerror(saved));
 		free(in->path);
 		in->path = NULL;
 		errno = saved;

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -155,11 +156,15 @@ verify_db_check(const char *path, bool immutable, long *sites, long *paths, char
 	sqlite3_stmt	*st = NULL;
 	struct buf	 problems;
 	char		*uri;
-	int		 rc = -1, n = 0, step;
+	int		 rc = -1, n = 0, step, fd;
 
 	*sites = -1;
 	if (paths != NULL)
 		*paths = -1;
+	/* SQLite would block for ever opening a FIFO put in the file's place. */
+	if ((fd = fs_open_regular_why(path, 0, cause)) == -1)
+		return (-1);
+	close(fd);
 	if (immutable) {
 		struct buf	 u;
 		const char	*p;

@@ -485,7 +485,7 @@ stream_lock(struct stream *s, char **cause)
 	int	 len;
 
 	path = str_join_path(s->streamdir, STREAM_LOCK);
-	if ((s->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+	if ((s->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) == -1) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		*s->err = STREAM_ERR_CREATE;
 		free(path);
