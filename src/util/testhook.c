@@ -19,6 +19,7 @@ testhook_get(enum testhook h)
 		[TESTHOOK_CRASH_AT] = "PDR_TEST_CRASH_AT",
 		[TESTHOOK_HUP_AT] = "PDR_TEST_HUP_AT",
 		[TESTHOOK_STOP_AT] = "PDR_TEST_STOP_AT",
+		[TESTHOOK_PART_STOP] = "PDR_TEST_PART_STOP",
 	};
 	const char			*v;
 

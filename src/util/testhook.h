@@ -19,6 +19,7 @@ enum testhook {
 	TESTHOOK_CRASH_AT,	/* a restore step at which to die by SIGKILL */
 	TESTHOOK_HUP_AT,	/* a restore step at which to send ourselves SIGHUP */
 	TESTHOOK_STOP_AT,	/* backup stops itself (SIGSTOP) at its Nth checkpoint */
+	TESTHOOK_PART_STOP,	/* an SFTP download in parts stops itself (SIGSTOP) once N are in */
 	TESTHOOK__COUNT
 };
 

@@ -33,34 +33,35 @@ cmp -s "$B/daily/$NAME.db" "$T/good.db" && ok "the database fetched in parts is 
 	fail "the database fetched in parts differs"
 expect_match "$T/out" "^Fetched $B/daily/$NAME from sftp://" "it verifies"
 
-# change_during HOW: fetch again slowly (100 kB/s a connection: a 256 KiB part in 2.6 s, twelve
-# parts four at a time); once the first parts are written here, change the store's file (HOW:
-# replace, truncate or same): the parts asked for after it read the changed file.
+# change_during HOW: fetch again, the download stopping itself once its first part is in
+# ($PDR_TEST_PART_STOP=1: twelve parts, four at a time, so eight are still to be asked for);
+# change the store's file (HOW: replace, truncate or same), then let it go on: the parts asked
+# for after that read the changed file. No race with the download's speed.
 change_during() {
 	rm -rf "$B"
-	(
-		i=0
-		while [ ! -s "$B/daily/.$NAME.db.tmp" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
-		case $1 in
-		replace)
-			head -c "$(wc -c <"$T/good.db")" /dev/urandom >"$T/other.db"
-			touch -d '2001-01-01 00:00:00' "$T/other.db"
-			mv "$T/other.db" "$RDB" ;;
-		truncate)
-			truncate -s 1000000 "$RDB"
-			touch -r "$T/good.db" "$RDB" ;;
-		same)
-			cp "$T/good.db" "$T/other.db"
-			# in the last part, the last to be asked for
-			printf 'XXXXXXXX' | dd of="$T/other.db" bs=1 seek=$(($(wc -c <"$T/good.db") - 100)) \
-			    conv=notrunc 2>/dev/null
-			touch -r "$RDB" "$T/other.db"
-			mv "$T/other.db" "$RDB" ;;
-		esac
-	) &
-	CH_PID=$!
-	run env PDR_TEST_MAX_RECV=100000 "$PDR" --config "$C" fetch --from sftp "$NAME"
-	wait "$CH_PID"
+	PDR_TEST_PART_STOP=1 "$PDR" --config "$C" fetch --from sftp "$NAME" >"$T/out" 2>"$T/err" &
+	FPID=$!
+	st=$(wait_stopped "$FPID")
+	[ "$st" = T ] || fail "the download did not stop after its first part ($st)"
+	case $1 in
+	replace)
+		head -c "$(wc -c <"$T/good.db")" /dev/urandom >"$T/other.db"
+		touch -d '2001-01-01 00:00:00' "$T/other.db"
+		mv "$T/other.db" "$RDB" ;;
+	truncate)
+		truncate -s 1000000 "$RDB"
+		touch -r "$T/good.db" "$RDB" ;;
+	same)
+		cp "$T/good.db" "$T/other.db"
+		# in the last part, the last to be asked for
+		printf 'XXXXXXXX' | dd of="$T/other.db" bs=1 seek=$(($(wc -c <"$T/good.db") - 100)) \
+		    conv=notrunc 2>/dev/null
+		touch -r "$RDB" "$T/other.db"
+		mv "$T/other.db" "$RDB" ;;
+	esac
+	kill -CONT "$FPID"
+	wait "$FPID"
+	rc=$?
 }
 
 # nothing_kept WHAT: no file of the set in backup_dir, no temporary file.

@@ -25,6 +25,18 @@ fails=0
 passes=0
 
 # ok DESCRIPTION: count a passing check.
+# wait_stopped PID: wait (bounded, 60 s) until PID is stopped (a $PDR_TEST_*STOP* hook); prints
+# its state letter (T once stopped).
+wait_stopped() {
+	_s=
+	for _i in $(seq 1 600); do
+		_s=$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
+		[ "$_s" = T ] && break
+		sleep 0.1
+	done
+	echo "$_s"
+}
+
 ok() { passes=$((passes + 1)); echo "ok - $*"; }
 # fail DESCRIPTION: count a failing check.
 fail() { fails=$((fails + 1)); echo "FAIL - $*"; }

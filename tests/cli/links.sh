@@ -16,17 +16,6 @@ victim_unchanged() {
 		echo "precious victim data" >"$T/victim"; fi
 }
 
-# stopped PID: wait (bounded, 60 s) until PID is stopped; prints its state letter.
-stopped() {
-	_s=
-	for _i in $(seq 1 600); do
-		_s=$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
-		[ "$_s" = T ] && break
-		sleep 0.1
-	done
-	echo "$_s"
-}
-
 # --- the stream's lock: a symbolic link to a file elsewhere ----------------------------------
 mkdir -p "$BK/stream"
 ln -s "$T/victim" "$BK/stream/lock"
@@ -42,7 +31,7 @@ rm -f "$BK/stream/lock"
 # name is reserved and before the copy is written into it.
 PDR_TEST_STOP_AT=1 "$PDR" --config "$C" backup --no-prune >"$T/b.out" 2>&1 &
 bpid=$!
-state=$(stopped "$bpid")
+state=$(wait_stopped "$bpid")
 if [ "$state" = T ]; then ok "the backup stopped at its first checkpoint"; else
 	fail "the backup did not stop (state '$state')"; fi
 n=0
@@ -73,7 +62,7 @@ sqlite3 "$T/evil.db" "CREATE TABLE sites (id INTEGER PRIMARY KEY, name TEXT); IN
 nsets=$(ls "$BK"/*/patronus-*-manifest.txt | wc -l)
 PDR_TEST_STOP_AT=3 "$PDR" --config "$C" backup --no-prune >"$T/b3.out" 2>&1 &
 bpid=$!
-state=$(stopped "$bpid")
+state=$(wait_stopped "$bpid")
 [ "$state" = T ] && ok "the backup stopped with its copy written" || fail "the backup did not stop ($state)"
 n=0
 for f in "$BK"/*/.patronus-*.db.tmp; do

@@ -10,11 +10,14 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
 #include "util/log.h"
+#include "util/testhook.h"
 #include "util/xmalloc.h"
 #include "engine/remote/sftp-int.h"
 
@@ -247,6 +250,20 @@ sftp_dl_advance(struct sftp_dl *d, const char *xfer)
 }
 
 /*
+ * Test hook $PDR_TEST_PART_STOP=N: stop (SIGSTOP) once the Nth part is in,
+ * before the next is asked for, so that a test can change the store's file
+ * between parts without racing the download.
+ */
+static void
+sftp_parts_stop_hook(unsigned ndone)
+{
+	const char	*v = testhook_get(TESTHOOK_PART_STOP);
+
+	if (v != NULL && strtoul(v, NULL, 10) == ndone)
+		raise(SIGSTOP);
+}
+
+/*
  * Download the file at url (what names it; total bytes, modified at mtime, -1
  * unknown) into fd from its start, as parts of r->get_part_size bytes over
  * up to r->parallel connections at once, each written at its offset (to fd2
@@ -270,6 +287,7 @@ sftp_get_parts(struct remote *r, const char *what, const char *url, int fd, int 
 	size_t		 i, busy = 0, next = 0;
 	char		*why;
 	int		 rc = 0, j, done;
+	unsigned	 ndone = 0;
 
 	memset(&d, 0, sizeof d);
 	d.r = r;
@@ -321,6 +339,7 @@ sftp_get_parts(struct remote *r, const char *what, const char *url, int fd, int 
 			if (j == 0) {
 				/* Its connection stays in the multi handle's cache for the next part. */
 				p->done = true;
+				sftp_parts_stop_hook(++ndone);
 				free(p->buf);
 				p->buf = NULL;
 				curl_easy_cleanup(p->h);
