@@ -194,7 +194,7 @@ cmd_demo_exec(const struct cmd_entry *e, struct cmd_ctx *ctx, int argc, char **a
 	/* on a terminal, the TUI opens on the sandbox: a drill ready to start */
 	if (!no_tui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		/* said before the TUI takes the screen, so it is there when it leaves */
-		printf(_("Demo sandbox in %s. To use it from this shell:\n"), rep.dir);
+		printf(_("Demo sandbox in %s\nTo use it from this shell:\n"), rep.dir);
 		cmd_demo_export_tip(&rep);
 		fflush(stdout);
 		opt = cmd_demo_walk(ctx, rep.config);
