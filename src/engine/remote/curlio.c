@@ -13,6 +13,7 @@
 #include "engine/set/hashio.h"
 #include "engine/remote/curlio.h"
 #include "engine/remote/remote.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/testhook.h"
@@ -170,7 +171,7 @@ curlio_hash_head(int fd, const char *path, uint64_t len, EVP_MD_CTX *md5, EVP_MD
  * not blamed). Either way its temporary file tmp is removed, and -1 returned
  * with *cause naming both digests and r->fail.
  */
-int
+static int
 curlio_want_sha(struct remote *r, const char *what, const char *tmp, uint64_t resumed,
     char **cause)
 {
@@ -191,6 +192,35 @@ curlio_want_sha(struct remote *r, const char *what, const char *tmp, uint64_t re
 	r->sha256[0] = '\0';
 	unlink(tmp);
 	return (-1);
+}
+
+/*
+ * Put a finished download in place, as S3 and SFTP both end one: its SHA-256
+ * (sha, every byte of tmp fed to it) into r->sha256, checked against the
+ * manifest's (curlio_want_sha), then tmp renamed to local and the folder
+ * synced. Returns -1 with *cause (r->sha256 then "").
+ */
+int
+curlio_install(struct remote *r, const char *what, const char *tmp, const char *local,
+    EVP_MD_CTX *sha, uint64_t resumed, char **cause)
+{
+	unsigned char	d[EVP_MAX_MD_SIZE];
+	unsigned int	dl;
+
+	EVP_DigestFinal_ex(sha, d, &dl);
+	str_hex(d, dl, r->sha256);
+	if (curlio_want_sha(r, what, tmp, resumed, cause) == -1)
+		return (-1);
+	if (rename(tmp, local) == -1) {
+		*cause = xasprintf("%s: %s", local, strerror(errno));
+		r->sha256[0] = '\0';
+		return (-1);
+	}
+	if (fs_fsync_parent(local, cause) == -1) {
+		r->sha256[0] = '\0';
+		return (-1);
+	}
+	return (0);
 }
 
 /*

@@ -43,7 +43,8 @@ long	 curlio_timeout(void);
 long	 curlio_test_rate(void);
 void	 curlio_cancelable(struct remote *, void *);
 long	 curlio_recv_buffer(long);
-int	 curlio_want_sha(struct remote *, const char *, const char *, uint64_t, char **);
+int	 curlio_install(struct remote *, const char *, const char *, const char *,
+	    EVP_MD_CTX *, uint64_t, char **);
 int	 curlio_multi_run(struct remote *, void *, const char *, char **);
 void	*curlio_multi_done(void *, int *);
 int	 curlio_multi_wait(struct remote *, void *, const char *, char **);

@@ -203,17 +203,7 @@ s3_get(struct remote *r, const char *tier, const char *file, const char *local, 
 			rc = -1;
 		}
 	}
-	if (rc == 0) {
-		EVP_DigestFinal_ex(sha, d, &dl);
-		str_hex(d, dl, r->sha256);
-		if (curlio_want_sha(r, what, tmp, (uint64_t)off, cause) == -1)
-			rc = -1;
-	}
-	if (rc == 0 && rename(tmp, local) == -1) {
-		*cause = xasprintf("%s: %s", local, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
+	if (rc == 0 && curlio_install(r, what, tmp, local, sha, (uint64_t)off, cause) == -1)
 		rc = -1;
 	if (rc == -1)
 		r->sha256[0] = '\0';

@@ -303,8 +303,6 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 	struct sftp_check	 k;
 	struct sftp_sink	 sink;
 	struct stat		 st;
-	unsigned char		 d[EVP_MAX_MD_SIZE];
-	unsigned int		 dl;
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			*url, *tmp, *what;
 	curl_off_t		 off = 0, size = -1, mtime = -1;
@@ -400,17 +398,7 @@ sftp_get(struct remote *r, const char *tier, const char *file, const char *local
 		r->fail = REMOTE_FAIL_LOCAL;
 		rc = -1;
 	}
-	if (rc == 0) {
-		EVP_DigestFinal_ex(sha, d, &dl);
-		str_hex(d, dl, r->sha256);
-		if (curlio_want_sha(r, what, tmp, (uint64_t)off, cause) == -1)
-			rc = -1;
-	}
-	if (rc == 0 && rename(tmp, local) == -1) {
-		*cause = xasprintf("%s: %s", local, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && fs_fsync_parent(local, cause) == -1)
+	if (rc == 0 && curlio_install(r, what, tmp, local, sha, (uint64_t)off, cause) == -1)
 		rc = -1;
 out:
 	if (rc == -1)
